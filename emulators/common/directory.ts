@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * The emulated Microsoft 365 tenants: what Entra ID knows (users, apps, secrets, consent, groups) and what Graph
+ * serves about users. The Entra and Graph emulators share one Directory in-process, the way the real services share
+ * one directory behind their APIs. Tests and the demo seed fill it; nothing of the product imports it.
+ */
+
+export interface DirectoryUser {
+  id: string; // object id (oid)
+  userPrincipalName: string;
+  mail: string | null;
+  displayName: string;
+  /** For the password (ROPC) grant used by presence monitor accounts. */
+  password?: string;
+  /** A user under a Conditional Access MFA policy: the password grant fails with AADSTS50076. */
+  mfaRequired?: boolean;
+  accountEnabled: boolean;
+  businessPhones: string[];
+  /** Ids of the groups the user is a member of. */
+  groups: string[];
+  /** App roles assigned to this user, per app client id (for example the Switchboard admin role). */
+  appRoles: Record<string, string[]>;
+}
+
+export interface AppSecret {
+  id: string;
+  value: string;
+  /** epoch ms */
+  expiresAt: number;
+}
+
+export interface DirectoryApp {
+  clientId: string;
+  displayName: string;
+  secrets: AppSecret[];
+  /** Application permissions (Graph app roles) that were requested and admin-consented, e.g. Presence.ReadWrite.All. */
+  grantedApplicationPermissions: string[];
+  /** Delegated Graph permissions admin- or user-consented for this app, e.g. Presence.Read.All. */
+  consentedDelegatedPermissions: string[];
+  /** Identifier URIs the app exposes (api://host/botid-{clientId}); tokens for them carry scp access_as_user. */
+  identifierUris: string[];
+  /** Client ids allowed to get tokens for this app's API without consent (Teams clients). */
+  preAuthorizedClientIds: string[];
+  /** App roles this app defines (value names), e.g. Switchboard.Admin, Presence.Read.External. */
+  appRoles: string[];
+  /** App roles granted to other apps calling this app's API: callerClientId → roles. */
+  roleAssignmentsToApps: Record<string, string[]>;
+}
+
+export interface DirectoryGroup {
+  id: string;
+  displayName: string;
+}
+
+export interface DirectoryTenant {
+  id: string;
+  displayName: string;
+  /** Verified domain, e.g. contoso.example */
+  domain: string;
+  users: Map<string, DirectoryUser>;
+  apps: Map<string, DirectoryApp>;
+  groups: Map<string, DirectoryGroup>;
+}
+
+export class Directory {
+  readonly tenants = new Map<string, DirectoryTenant>();
+
+  addTenant(input: { id?: string; displayName: string; domain: string }): DirectoryTenant {
+    const tenant: DirectoryTenant = {
+      id: input.id ?? randomUUID(),
+      displayName: input.displayName,
+      domain: input.domain.toLowerCase(),
+      users: new Map(),
+      apps: new Map(),
+      groups: new Map(),
+    };
+    this.tenants.set(tenant.id, tenant);
+    return tenant;
+  }
+
+  tenant(id: string): DirectoryTenant | undefined {
+    return this.tenants.get(id.toLowerCase()) ?? [...this.tenants.values()].find((t) => t.domain === id.toLowerCase());
+  }
+
+  addUser(tenantId: string, input: Partial<DirectoryUser> & { userPrincipalName: string; displayName: string }): DirectoryUser {
+    const tenant = this.require(tenantId);
+    const user: DirectoryUser = {
+      id: input.id ?? randomUUID(),
+      userPrincipalName: input.userPrincipalName,
+      mail: input.mail === undefined ? input.userPrincipalName : input.mail,
+      displayName: input.displayName,
+      password: input.password,
+      mfaRequired: input.mfaRequired ?? false,
+      accountEnabled: input.accountEnabled ?? true,
+      businessPhones: input.businessPhones ?? [],
+      groups: input.groups ?? [],
+      appRoles: input.appRoles ?? {},
+    };
+    tenant.users.set(user.id, user);
+    return user;
+  }
+
+  addApp(tenantId: string, input: Partial<DirectoryApp> & { displayName: string }): DirectoryApp {
+    const tenant = this.require(tenantId);
+    const app: DirectoryApp = {
+      clientId: input.clientId ?? randomUUID(),
+      displayName: input.displayName,
+      secrets: input.secrets ?? [],
+      grantedApplicationPermissions: input.grantedApplicationPermissions ?? [],
+      consentedDelegatedPermissions: input.consentedDelegatedPermissions ?? [],
+      identifierUris: input.identifierUris ?? [],
+      preAuthorizedClientIds: input.preAuthorizedClientIds ?? [],
+      appRoles: input.appRoles ?? [],
+      roleAssignmentsToApps: input.roleAssignmentsToApps ?? {},
+    };
+    tenant.apps.set(app.clientId, app);
+    return app;
+  }
+
+  addGroup(tenantId: string, input: { id?: string; displayName: string }): DirectoryGroup {
+    const group = { id: input.id ?? randomUUID(), displayName: input.displayName };
+    this.require(tenantId).groups.set(group.id, group);
+    return group;
+  }
+
+  /** Finds a user by object id, UPN or mail (case-insensitive), as Graph's /users/{id | userPrincipalName} does. */
+  findUser(tenantId: string, idOrName: string): DirectoryUser | undefined {
+    const tenant = this.tenants.get(tenantId);
+    if (!tenant) return undefined;
+    const direct = tenant.users.get(idOrName);
+    if (direct) return direct;
+    const needle = idOrName.toLowerCase();
+    for (const u of tenant.users.values()) {
+      if (u.id.toLowerCase() === needle || u.userPrincipalName.toLowerCase() === needle) return u;
+    }
+    return undefined;
+  }
+
+  /** Which tenant an app is registered in (apps are single-tenant here). */
+  tenantOfApp(clientId: string): DirectoryTenant | undefined {
+    for (const t of this.tenants.values()) if (t.apps.has(clientId)) return t;
+    return undefined;
+  }
+
+  private require(tenantId: string): DirectoryTenant {
+    const t = this.tenant(tenantId);
+    if (!t) throw new Error(`no such tenant ${tenantId}`);
+    return t;
+  }
+}
+
+/** What the Graph emulator knows about a caller once the Entra emulator has vouched for its token. */
+export interface AccessTokenClaims {
+  tid: string;
+  /** The calling app's client id (v2 tokens: azp; v1: appid). */
+  appid: string;
+  aud: string;
+  /** Present for delegated (user) tokens. */
+  oid?: string;
+  /** Space-separated delegated scopes, for user tokens. */
+  scp?: string;
+  /** Application permissions, for app-only tokens. */
+  roles?: string[];
+  exp: number;
+  iat: number;
+}
+
+/**
+ * Verifies a bearer token issued by the Entra emulator for the given audience. Rejects with an Error whose
+ * `code` is 'InvalidAuthenticationToken' (the Graph error code) for anything not valid: bad signature, expired,
+ * wrong audience, unknown tenant.
+ */
+export type TokenVerifier = (token: string, audience: string) => Promise<AccessTokenClaims>;

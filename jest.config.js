@@ -1,0 +1,22 @@
+// Four projects so each kind of test can run alone:
+//   unit        pure logic, no sockets, seconds
+//   integration real HTTP against the emulators on 127.0.0.1, a real SQLite/PostgreSQL store
+//   tab         React components in jsdom
+//   e2e         the built tab in headless Chromium inside the Teams-like host page
+const tsJest = ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }];
+const base = { transform: { '^.+\\.tsx?$': tsJest }, testEnvironment: 'node' };
+
+module.exports = {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
+    { ...base, displayName: 'integration', testMatch: ['<rootDir>/tests/integration/**/*.test.ts'] },
+    {
+      ...base,
+      displayName: 'tab',
+      testEnvironment: 'jsdom',
+      testMatch: ['<rootDir>/tests/tab/**/*.test.tsx'],
+      setupFilesAfterEnv: ['<rootDir>/tests/tab/setup.ts'],
+    },
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'] },
+  ],
+};

@@ -1,0 +1,227 @@
+/**
+ * The HTTP API between the tab and the server, as types both sides compile against. The server (bot/) validates
+ * every request body with zod before trusting it; these types describe the shapes on the wire. Paths are relative
+ * to the server's origin. Every /api/me and /api/admin call carries `Authorization: Bearer <Teams SSO token>`.
+ * Errors are always `ApiError` with a 4xx/5xx status.
+ */
+
+export interface ApiError {
+  error: { code: string; message: string; /** e.g. consent_required: the tab must ask the user to consent */ action?: string };
+  requestId?: string;
+}
+
+export type ClientType = 'desktop' | 'web' | 'ios' | 'android';
+
+/** GET /api/me */
+export interface MeResponse {
+  user: { id: string; displayName: string; upn: string; tenantId: string; isAdmin: boolean };
+  settings: MySettings;
+  /** How this user's click-to-call link is built per client type, after admin default and user override. */
+  clickToCall: ClickToCallConfig;
+}
+
+export interface ClickToCallConfig {
+  /** For each client type: 'tel' or a custom scheme template containing {number}, e.g. "micollab://dial?number={number}". */
+  byClient: Record<ClientType, string>;
+}
+
+export interface MySettings {
+  missedCallNotice: boolean;
+  clickToCall?: Partial<Record<ClientType, string>>;
+}
+
+/** PUT /api/me/settings: body MySettings, answers MySettings. */
+
+export type CallFilter = 'all' | 'missed' | 'incoming' | 'outgoing';
+
+/** GET /api/me/calls?filter=&q=&top=&skip= */
+export interface CallsResponse {
+  items: CallItem[];
+  /** skip value for the next page, absent on the last page */
+  nextSkip?: number;
+}
+
+export interface CallItem {
+  callId: string;
+  direction: 'inbound' | 'outbound';
+  missed: boolean;
+  /** The other party. */
+  number: string;
+  name: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  /** seconds talked (billingTime) */
+  durationSeconds: number;
+  ringSeconds: number;
+}
+
+/** GET /api/me/sync */
+export interface SyncStatus {
+  teams: { availability: string; activity: string; at: string | null } | null;
+  pbx: { callState: 'idle' | 'ringing' | 'connected'; dnd: boolean; statusText: string | null; at: string | null } | null;
+  /** What Switchboard last wrote, on which side, and when. */
+  lastAssertion: { side: 'teams' | 'pbx'; what: string; at: string } | null;
+  lastSyncAt: string | null;
+  /** Whether this user is synced at all, and per direction. */
+  enabled: { toTeams: boolean; fromTeams: boolean };
+  /** In words, with what to do; null when all is well. */
+  problem: { message: string; fix: string } | null;
+}
+
+export type ReportCategory = 'presence' | 'callHistory' | 'clickToCall' | 'signIn' | 'other';
+export type ReportStatus = 'new' | 'acknowledged' | 'needsInfo' | 'resolved';
+
+/** POST /api/me/reports */
+export interface CreateReportRequest {
+  category: ReportCategory;
+  description: string;
+  includeDiagnostics: boolean;
+  client: { type: ClientType | 'unknown'; version?: string; locale?: string };
+}
+
+/** GET /api/me/reports/diagnostics-preview: exactly what a report would attach. */
+export type DiagnosticsPreview = Record<string, unknown>;
+
+export interface ReportSummary {
+  reportId: string;
+  category: ReportCategory;
+  description: string;
+  status: ReportStatus;
+  createdAt: string;
+  updatedAt: string;
+  reporterName: string;
+  source: 'bot' | 'tab';
+  history: { at: string; by: string; status: ReportStatus; note?: string }[];
+}
+
+/** GET /api/me/reports and GET /api/admin/reports */
+export interface ReportsResponse {
+  items: ReportSummary[];
+}
+
+/** PATCH /api/admin/reports/:id */
+export interface UpdateReportRequest {
+  status: ReportStatus;
+  note?: string;
+}
+
+// ---------------- admin ----------------
+
+/** GET/PUT /api/admin/tenant. Secrets are write-only: GET answers whether one is set and when it expires. */
+export interface TenantLinkView {
+  tenantId: string;
+  clientId: string;
+  clientSecretSet: boolean;
+  clientSecretExpiresAt: string | null;
+  cloudlink: { accountId: string; clientId: string; clientSecretSet: boolean } | null;
+}
+export interface TenantLinkUpdate {
+  clientId?: string;
+  clientSecret?: string;
+  clientSecretExpiresAt?: string;
+  cloudlink?: { accountId: string; clientId: string; clientSecret?: string };
+}
+
+export interface MonitorView {
+  monitorId: string;
+  username: string;
+  state: 'new' | 'active' | 'renewing' | 'failed' | 'updateRequired' | 'deleted';
+  userCount: number;
+  subscriptionExpiresAt: string | null;
+  passwordExpiresAt: string | null;
+  lastError: string | null;
+}
+/** GET /api/admin/monitors */
+export interface MonitorsResponse {
+  items: MonitorView[];
+  /** ceil(synced users / 650) */
+  needed: number;
+  syncedUsers: number;
+}
+/** POST /api/admin/monitors */
+export interface AddMonitorRequest {
+  username: string;
+  password: string;
+  passwordExpiresAt?: string;
+}
+
+/** One row of the admin's mapping table, Teams → PBX. */
+export interface TeamsToPbxRule {
+  availability: string;
+  /** '*' matches any activity */
+  activity: string;
+  dnd: 'on' | 'off' | 'unchanged';
+  statusText: string | null;
+}
+/** One row of the mapping table, PBX → Teams. */
+export interface PbxToTeamsRule {
+  pbxState: 'ringing' | 'connected' | 'dnd';
+  /** null: do not show this PBX state in Teams */
+  teams: { availability: string; activity: string } | null;
+}
+/** GET/PUT /api/admin/mapping */
+export interface MappingTable {
+  teamsToPbx: TeamsToPbxRule[];
+  pbxToTeams: PbxToTeamsRule[];
+}
+
+/** GET/PUT /api/admin/selection */
+export interface UserSelection {
+  mode: 'allWithBlockList' | 'groupWithAllowList';
+  blockList: string[];
+  groupId: string | null;
+  allowList: string[];
+  sendToTeams: boolean;
+  getFromTeams: boolean;
+}
+
+export interface JobView {
+  jobId: string;
+  kind: 'configurationCheck' | 'resyncAll';
+  state: 'running' | 'succeeded' | 'failed';
+  done: number;
+  total: number;
+  startedAt: string;
+  finishedAt: string | null;
+  /** For configuration checks: one entry per step. */
+  steps?: CheckStep[];
+  summary?: string;
+}
+
+export interface CheckStep {
+  id: string;
+  title: string;
+  state: 'pending' | 'running' | 'passed' | 'failed' | 'warning' | 'skipped';
+  detail?: string;
+  /** What the admin should do when the step failed. */
+  fix?: string;
+}
+
+/** GET /api/admin/users/:id/diagnostics */
+export interface UserDiagnostics {
+  user: { entraUserId: string; upn: string; displayName: string; pbxPrincipalId: string | null; extension: string | null };
+  sync: SyncStatus;
+  teamsRaw: unknown;
+  pbxRaw: unknown;
+  trace: { at: string; kind: string; detail: Record<string, unknown> }[];
+}
+
+/** GET /api/admin/health */
+export interface HealthView {
+  latency: { direction: 'toTeams' | 'fromTeams'; buckets: { le: number; count: number }[]; p50: number | null; p95: number | null; p99: number | null }[];
+  queueDepth: number;
+  errorsLastHour: number;
+  subscriptions: Record<string, number>;
+  throttledWaitsLastHour: number;
+  secretExpiresAt: string | null;
+}
+
+/** GET /api/admin/users?q= */
+export interface AdminUserRow {
+  entraUserId: string;
+  upn: string;
+  displayName: string;
+  extension: string | null;
+  selected: boolean;
+  matched: boolean;
+}

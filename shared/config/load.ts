@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { configSchema, isLoopback, type RawConfig } from './schema';
+
+/** The one configuration object, built at start-up and handed down. Nothing reads process.env deeper in. */
+export interface Config {
+  /** `demo`: no tenant configured, the product runs against the bundled emulators with a seeded company. */
+  mode: 'demo' | 'live';
+  port: number;
+  host: string;
+  publicBaseUrl: string;
+  logLevel: RawConfig['LOG_LEVEL'];
+  tenantId?: string;
+  clientId?: string;
+  clientSecret?: string;
+  appIdUri?: string;
+  botId?: string;
+  botPassword?: string;
+  adminGroupId?: string;
+  graphBaseUrl: string;
+  authorityHost: string;
+  cloudlink: {
+    apiBase: string;
+    accountId?: string;
+    clientId?: string;
+    clientSecret?: string;
+    appId: string;
+  };
+  storeUrl: string;
+  secretKey?: Buffer;
+  sync: { mode: 'notifications' | 'polling'; pollIntervalMs: number; resyncIntervalMs: number };
+  localPlayground: boolean;
+  demoCallIntervalMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Source = Record<string, string | undefined>;
+
+/** Reads the environment, layered over the JSON file named by CONFIG_FILE if any. Throws ConfigError naming each bad key. */
+export function loadConfig(env: Source = process.env): Config {
+  const merged: Source = { ...readConfigFile(env.CONFIG_FILE), ...definedOnly(env) };
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`));
+  }
+  const c = parsed.data;
+  return {
+    mode: c.TENANT_ID ? 'live' : 'demo',
+    port: c.PORT,
+    host: c.HOST,
+    publicBaseUrl: (c.PUBLIC_BASE_URL ?? `http://${isLoopback(c.HOST) ? '127.0.0.1' : c.HOST}:${c.PORT}`).replace(/\/$/, ''),
+    logLevel: c.LOG_LEVEL,
+    tenantId: c.TENANT_ID,
+    clientId: c.CLIENT_ID,
+    clientSecret: c.CLIENT_SECRET,
+    appIdUri: c.APP_ID_URI,
+    botId: c.BOT_ID,
+    botPassword: c.BOT_PASSWORD,
+    adminGroupId: c.ADMIN_GROUP_ID,
+    graphBaseUrl: c.GRAPH_BASE_URL.replace(/\/$/, ''),
+    authorityHost: c.AUTHORITY_HOST.replace(/\/$/, ''),
+    cloudlink: {
+      apiBase: c.CLOUDLINK_API_BASE.replace(/\/$/, ''),
+      accountId: c.CLOUDLINK_ACCOUNT_ID,
+      clientId: c.CLOUDLINK_CLIENT_ID,
+      clientSecret: c.CLOUDLINK_CLIENT_SECRET,
+      appId: c.CLOUDLINK_APP_ID,
+    },
+    storeUrl: c.STORE_URL,
+    secretKey: c.SECRET_KEY ? Buffer.from(c.SECRET_KEY, 'base64') : undefined,
+    sync: { mode: c.SYNC_MODE, pollIntervalMs: c.POLL_INTERVAL_MS, resyncIntervalMs: c.RESYNC_INTERVAL_MS },
+    localPlayground: c.LOCAL_PLAYGROUND,
+    demoCallIntervalMs: c.DEMO_CALL_INTERVAL_MS,
+  };
+}
+
+/** Builds the URL of one CloudLink service ("authentication", "admin", "media", "notifications") from the template. */
+export function cloudlinkServiceUrl(config: Pick<Config, 'cloudlink'>, service: string): string {
+  return config.cloudlink.apiBase.replace('{service}', service);
+}
+
+function readConfigFile(path: string | undefined): Source {
+  if (!path) return {};
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError([`CONFIG_FILE cannot be read (${path}): ${(e as Error).message}`]);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError([`CONFIG_FILE is not valid JSON (${path}): ${(e as Error).message}`]);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new ConfigError([`CONFIG_FILE must hold a JSON object of KEY: value pairs (${path})`]);
+  }
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, String(v)]));
+}
+
+function definedOnly(env: Source): Source {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+}

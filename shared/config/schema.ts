@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+/**
+ * Every setting Switchboard reads, in one place. `.env.example` documents the same keys; a test keeps the two
+ * in step. Values come from the environment, optionally layered over a JSON file named by CONFIG_FILE.
+ */
+const url = z.string().url();
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const port = z.coerce.number().int().min(0).max(65535);
+const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
+
+export const CLOUDLINK_DEFAULT_BASE = 'https://{service}.api.mitel.io/2017-09-01';
+
+export const configSchema = z
+  .object({
+    PORT: port.default(3978),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PUBLIC_BASE_URL: url.optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+    TENANT_ID: guid.optional(),
+    CLIENT_ID: guid.optional(),
+    CLIENT_SECRET: z.string().min(1).optional(),
+    APP_ID_URI: z.string().min(1).optional(),
+    BOT_ID: guid.optional(),
+    BOT_PASSWORD: z.string().min(1).optional(),
+    ADMIN_GROUP_ID: guid.optional(),
+
+    GRAPH_BASE_URL: url.default('https://graph.microsoft.com'),
+    AUTHORITY_HOST: url.default('https://login.microsoftonline.com'),
+    CLOUDLINK_API_BASE: z
+      .string()
+      .default(CLOUDLINK_DEFAULT_BASE)
+      .refine((v) => v.includes('{service}'), 'must contain {service}, e.g. https://{service}.api.mitel.io/2017-09-01'),
+    CLOUDLINK_ACCOUNT_ID: z.string().min(1).optional(),
+    CLOUDLINK_CLIENT_ID: z.string().min(1).optional(),
+    CLOUDLINK_CLIENT_SECRET: z.string().min(1).optional(),
+    CLOUDLINK_APP_ID: z.string().min(1).default('switchboard'),
+
+    STORE_URL: z
+      .string()
+      .default('sqlite:data/switchboard.sqlite')
+      .refine((v) => /^(sqlite:|postgres(ql)?:\/\/)/.test(v), 'must start with sqlite: or postgres://'),
+    SECRET_KEY: z
+      .string()
+      .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64 encoded (openssl rand -base64 32)')
+      .optional(),
+
+    SYNC_MODE: z.enum(['notifications', 'polling']).default('notifications'),
+    POLL_INTERVAL_MS: z.coerce.number().int().min(1000).max(300_000).default(5000),
+    RESYNC_INTERVAL_MS: z.coerce.number().int().min(60_000).default(3_600_000),
+
+    LOCAL_PLAYGROUND: bool.default('false'),
+    DEMO_CALL_INTERVAL_MS: z.coerce.number().int().min(0).default(20_000),
+  })
+  .superRefine((c, ctx) => {
+    const live = c.TENANT_ID !== undefined;
+    if (live) {
+      for (const key of ['CLIENT_ID', 'CLIENT_SECRET', 'BOT_ID', 'BOT_PASSWORD', 'SECRET_KEY', 'PUBLIC_BASE_URL'] as const) {
+        if (c[key] === undefined) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: 'is required when TENANT_ID is set' });
+        }
+      }
+    }
+    if (c.LOCAL_PLAYGROUND && !isLoopback(c.HOST)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['LOCAL_PLAYGROUND'],
+        message: `accepts unauthenticated bot traffic, so HOST must be a loopback address (got ${c.HOST})`,
+      });
+    }
+  });
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

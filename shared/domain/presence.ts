@@ -1,0 +1,54 @@
+/**
+ * The presence model of both sides, as plain data. Pure types: no I/O anywhere in shared/domain.
+ */
+
+/** Teams availability values as Graph reports them. */
+export type TeamsAvailability =
+  | 'Available'
+  | 'AvailableIdle'
+  | 'Away'
+  | 'BeRightBack'
+  | 'Busy'
+  | 'BusyIdle'
+  | 'DoNotDisturb'
+  | 'Offline'
+  | 'PresenceUnknown';
+
+/** What Graph says of a user's presence. `sequenceNumber` sorts lexicographically: larger is newer. */
+export interface TeamsPresence {
+  userId: string;
+  availability: TeamsAvailability | string;
+  activity: string;
+  statusMessage?: string | null;
+  sequenceNumber?: string;
+}
+
+/** The availability/activity pairs an app session may set with setPresence. */
+export const APP_SESSION_PAIRS = [
+  ['Available', 'Available'],
+  ['Busy', 'InACall'],
+  ['Busy', 'InAConferenceCall'],
+  ['Away', 'Away'],
+  ['DoNotDisturb', 'Presenting'],
+] as const;
+
+export type AppSessionPresence = { availability: (typeof APP_SESSION_PAIRS)[number][0]; activity: string };
+
+/** The pairs a user's preferred presence may take with setUserPreferredPresence. */
+export const PREFERRED_PAIRS = [
+  ['Available', 'Available'],
+  ['Busy', 'Busy'],
+  ['DoNotDisturb', 'DoNotDisturb'],
+  ['BeRightBack', 'BeRightBack'],
+  ['Away', 'Away'],
+  ['Offline', 'OffWork'],
+] as const;
+
+/** The PBX side of one user, as CloudLink tells it. */
+export interface PbxPresence {
+  /** A call ringing or connected on any of the user's devices. */
+  callState: 'idle' | 'ringing' | 'connected';
+  dnd: boolean;
+  /** The status text shown beside DND in MiCollab. */
+  statusText?: string | null;
+}

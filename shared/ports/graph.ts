@@ -1,0 +1,75 @@
+import type { AppSessionPresence, TeamsPresence } from '../domain/presence';
+
+/**
+ * What Switchboard needs from Microsoft Graph. The adapter in shared/adapters/graph implements it over HTTP; the
+ * sync engine and the bot depend only on this. Failures surface as GraphError.
+ */
+export interface GraphPort {
+  /** POST /users/{id}/presence/setPresence with sessionId = the app's client id. `expiration` is an ISO 8601 duration (PT5M–PT4H). */
+  setPresence(userId: string, presence: AppSessionPresence, expiration: string): Promise<void>;
+  /** POST /users/{id}/presence/clearPresence. Resolves false when Graph says the session does not exist (404). */
+  clearPresence(userId: string): Promise<boolean>;
+  /** GET /users/{id}/presence */
+  getPresence(userId: string): Promise<TeamsPresence>;
+  /** POST /communications/getPresencesByUserId; the adapter splits more than 650 ids into several requests. */
+  getPresencesByUserId(userIds: string[]): Promise<TeamsPresence[]>;
+  /** GET /users/{idOrUpn}; undefined when the user does not exist. */
+  findUser(idOrUpnOrMail: string): Promise<GraphUser | undefined>;
+  /** GET /users with paging (id, userPrincipalName, mail, displayName). */
+  listUsers(): AsyncIterable<GraphUser>;
+  /** GET /groups/{id}/members (transitive not needed): ids of user members. */
+  listGroupMemberIds(groupId: string): Promise<string[]>;
+}
+
+/** Presence subscriptions need a delegated token of a presence monitor account, so they live on their own port. */
+export interface GraphSubscriptionPort {
+  create(monitor: MonitorCredentials, request: PresenceSubscriptionRequest): Promise<GraphSubscription>;
+  renew(monitor: MonitorCredentials, subscriptionId: string, expirationDateTime: string): Promise<GraphSubscription>;
+  reauthorize(monitor: MonitorCredentials, subscriptionId: string): Promise<void>;
+  delete(monitor: MonitorCredentials, subscriptionId: string): Promise<void>;
+}
+
+export interface GraphUser {
+  id: string;
+  userPrincipalName: string;
+  mail: string | null;
+  displayName: string;
+}
+
+export interface MonitorCredentials {
+  /** The monitor account's UPN. */
+  username: string;
+  password: string;
+}
+
+export interface PresenceSubscriptionRequest {
+  userIds: string[];
+  notificationUrl: string;
+  lifecycleNotificationUrl?: string;
+  clientState: string;
+  expirationDateTime: string;
+  /** When set, notifications carry encrypted resource data. */
+  encryption?: { certificateBase64: string; certificateId: string };
+}
+
+export interface GraphSubscription {
+  id: string;
+  resource: string;
+  expirationDateTime: string;
+  clientState?: string;
+}
+
+/** A Graph failure with what an admin or the engine needs to act on it. */
+export class GraphError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly requestId?: string,
+    /** From Retry-After, when Graph throttled the call. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(`Graph ${status} ${code}: ${message}${requestId ? ` (request-id ${requestId})` : ''}`);
+    this.name = 'GraphError';
+  }
+}

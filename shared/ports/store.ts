@@ -1,0 +1,162 @@
+/**
+ * Everything Switchboard persists, behind one interface. SQLite (embedded default) and PostgreSQL (scale-out)
+ * implement it in shared/store and pass the same contract tests. Every method is scoped by tenant: one tenant can
+ * never read another's rows. Secrets are stored sealed (see shared/platform/secret-box); the store never sees
+ * plaintext secrets.
+ */
+export interface Store {
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  // --- tenant link: how this tenant reaches Entra/Graph and CloudLink, and the admin's choices ---
+  getTenant(tenantId: string): Promise<TenantRecord | undefined>;
+  listTenants(): Promise<TenantRecord[]>;
+  putTenant(tenant: TenantRecord): Promise<void>;
+
+  // --- presence monitors (user accounts that each hold one Graph presence subscription) ---
+  listMonitors(tenantId: string): Promise<MonitorRecord[]>;
+  getMonitor(tenantId: string, monitorId: string): Promise<MonitorRecord | undefined>;
+  putMonitor(monitor: MonitorRecord): Promise<void>;
+  deleteMonitor(tenantId: string, monitorId: string): Promise<void>;
+  /** Finds the monitor whose subscription a Graph notification names (tenant comes from the notification). */
+  findMonitorBySubscription(subscriptionId: string): Promise<MonitorRecord | undefined>;
+
+  // --- users: the PBX ↔ Entra mapping and per-user switches ---
+  listUsers(tenantId: string): Promise<UserRecord[]>;
+  getUser(tenantId: string, entraUserId: string): Promise<UserRecord | undefined>;
+  getUserByPbxId(tenantId: string, pbxPrincipalId: string): Promise<UserRecord | undefined>;
+  putUsers(users: UserRecord[]): Promise<void>;
+
+  // --- per-user sync state: both sides, what we asserted, errors ---
+  getSyncState(tenantId: string, entraUserId: string): Promise<SyncStateRecord | undefined>;
+  listSyncStates(tenantId: string): Promise<SyncStateRecord[]>;
+  putSyncState(state: SyncStateRecord): Promise<void>;
+
+  /** Appends to the user's trace, keeping only the newest `keep` entries. */
+  appendTrace(entry: TraceEntry, keep?: number): Promise<void>;
+  listTrace(tenantId: string, entraUserId: string, limit?: number): Promise<TraceEntry[]>;
+
+  // --- problem reports ---
+  createReport(report: ProblemReport): Promise<void>;
+  getReport(tenantId: string, reportId: string): Promise<ProblemReport | undefined>;
+  listReports(tenantId: string, filter?: { reporterId?: string; status?: ReportStatus }): Promise<ProblemReport[]>;
+  updateReport(report: ProblemReport): Promise<void>;
+
+  // --- bot conversation references (for proactive notices) and user settings ---
+  putConversation(ref: ConversationRecord): Promise<void>;
+  getConversation(tenantId: string, key: string): Promise<ConversationRecord | undefined>;
+  listConversations(tenantId: string): Promise<ConversationRecord[]>;
+  getUserSettings(tenantId: string, entraUserId: string): Promise<UserSettings>;
+  putUserSettings(tenantId: string, entraUserId: string, settings: UserSettings): Promise<void>;
+
+  /** Records that a one-time notice was sent; resolves false if it had been already (dedupe across processes). */
+  markNoticeSent(tenantId: string, noticeKey: string, at: number): Promise<boolean>;
+  clearNotice(tenantId: string, noticeKey: string): Promise<void>;
+}
+
+export interface TenantRecord {
+  tenantId: string;
+  displayName: string;
+  clientId: string;
+  /** Sealed client secret. */
+  clientSecretSealed: string | null;
+  /** epoch ms; warn 30 days ahead */
+  clientSecretExpiresAt: number | null;
+  cloudlink: { accountId: string; clientId: string; clientSecretSealed: string | null } | null;
+  /** Opaque JSON documents owned by the domain (mapping table, user selection, switches, click-to-call defaults). */
+  settings: Record<string, unknown>;
+  updatedAt: number;
+}
+
+export type MonitorState = 'new' | 'active' | 'renewing' | 'failed' | 'updateRequired' | 'deleted';
+
+export interface MonitorRecord {
+  tenantId: string;
+  monitorId: string;
+  username: string;
+  passwordSealed: string;
+  /** epoch ms, if the admin told us when the password expires */
+  passwordExpiresAt: number | null;
+  state: MonitorState;
+  subscriptionId: string | null;
+  subscriptionExpiresAt: number | null;
+  /** The Entra user ids this monitor watches (at most 650). */
+  userIds: string[];
+  clientState: string | null;
+  lastError: string | null;
+  updatedAt: number;
+}
+
+export interface UserRecord {
+  tenantId: string;
+  entraUserId: string;
+  upn: string;
+  displayName: string;
+  pbxPrincipalId: string | null;
+  extension: string | null;
+  /** Per-user direction switches; null means "tenant default". */
+  sendToTeams: boolean | null;
+  getFromTeams: boolean | null;
+  /** Result of user selection (allow/block lists, group) when it was last applied. */
+  selected: boolean;
+  updatedAt: number;
+}
+
+export interface SyncStateRecord {
+  tenantId: string;
+  entraUserId: string;
+  /** Opaque JSON owned by the sync engine (both presences, assertions, session expiry). */
+  state: Record<string, unknown>;
+  lastSyncAt: number | null;
+  lastError: string | null;
+  /** Optimistic concurrency: putSyncState with a stale version fails with StoreConflictError. */
+  version: number;
+}
+
+export interface TraceEntry {
+  tenantId: string;
+  entraUserId: string;
+  at: number;
+  kind: string;
+  detail: Record<string, unknown>;
+}
+
+export type ReportStatus = 'new' | 'acknowledged' | 'needsInfo' | 'resolved';
+
+export interface ProblemReport {
+  tenantId: string;
+  reportId: string;
+  reporterId: string;
+  reporterName: string;
+  category: string;
+  description: string;
+  source: 'bot' | 'tab';
+  /** Diagnostics attached at creation, already stripped of secrets. */
+  diagnostics: Record<string, unknown> | null;
+  status: ReportStatus;
+  history: { at: number; by: string; status: ReportStatus; note?: string }[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ConversationRecord {
+  tenantId: string;
+  /** `user:{entraUserId}` for personal chats, `admins` for the configured admin channel or chat. */
+  key: string;
+  /** The botbuilder ConversationReference, as JSON. */
+  reference: Record<string, unknown>;
+  updatedAt: number;
+}
+
+export interface UserSettings {
+  missedCallNotice: boolean;
+  /** Overrides the admin's default for this user's client types; undefined means "use the default". */
+  clickToCall?: { desktop?: string; ios?: string; android?: string; web?: string };
+}
+
+export class StoreConflictError extends Error {
+  constructor(what: string) {
+    super(`concurrent update of ${what}`);
+    this.name = 'StoreConflictError';
+  }
+}
