@@ -1,0 +1,83 @@
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, cloudlinkServiceUrl, loadConfig } from '../../shared/config/load';
+import { configSchema } from '../../shared/config/schema';
+
+const tenant = '11111111-2222-3333-4444-555555555555';
+const live = {
+  TENANT_ID: tenant,
+  CLIENT_ID: '21111111-2222-3333-4444-555555555555',
+  CLIENT_SECRET: 'shh',
+  BOT_ID: '31111111-2222-3333-4444-555555555555',
+  BOT_PASSWORD: 'pw',
+  SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+  PUBLIC_BASE_URL: 'https://switchboard.example.com/',
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('runs in demo mode with Microsoft and Mitel defaults when no tenant is configured', () => {
+    const c = loadConfig({});
+    expect(c.mode).toBe('demo');
+    expect(c.port).toBe(3978);
+    expect(c.graphBaseUrl).toBe('https://graph.microsoft.com');
+    expect(c.authorityHost).toBe('https://login.microsoftonline.com');
+    expect(cloudlinkServiceUrl(c, 'media')).toBe('https://media.api.mitel.io/2017-09-01');
+    expect(c.storeUrl).toBe('sqlite:data/switchboard.sqlite');
+  });
+
+  it('switches to live mode with a tenant and demands what live mode needs, naming each key', () => {
+    expect(loadConfig(live).mode).toBe('live');
+    const problems = problemsOf({ TENANT_ID: tenant });
+    for (const key of ['CLIENT_ID', 'CLIENT_SECRET', 'BOT_ID', 'BOT_PASSWORD', 'SECRET_KEY', 'PUBLIC_BASE_URL']) {
+      expect(problems).toContain(`${key} is required when TENANT_ID is set`);
+    }
+  });
+
+  it('names the key and what is wrong for bad values', () => {
+    expect(problemsOf({ PORT: 'eighty' })[0]).toMatch(/^PORT /);
+    expect(problemsOf({ TENANT_ID: 'contoso' })).toContain('TENANT_ID must be a GUID');
+    expect(problemsOf({ GRAPH_BASE_URL: 'not a url' })[0]).toMatch(/^GRAPH_BASE_URL /);
+    expect(problemsOf({ CLOUDLINK_API_BASE: 'https://media.api.mitel.io' })[0]).toMatch(/CLOUDLINK_API_BASE must contain \{service\}/);
+    expect(problemsOf({ SECRET_KEY: 'c2hvcnQ=' })[0]).toMatch(/SECRET_KEY must be 32 bytes/);
+    expect(problemsOf({ STORE_URL: 'mysql://x' })[0]).toMatch(/STORE_URL must start with sqlite: or postgres/);
+  });
+
+  it('refuses the unauthenticated playground mode on a non-loopback address', () => {
+    expect(problemsOf({ LOCAL_PLAYGROUND: 'true', HOST: '0.0.0.0' })[0]).toMatch(/LOCAL_PLAYGROUND .* loopback/);
+    expect(loadConfig({ LOCAL_PLAYGROUND: 'true', HOST: '127.0.0.1' }).localPlayground).toBe(true);
+  });
+
+  it('layers the environment over a JSON config file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-config-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ PORT: 4000, LOG_LEVEL: 'debug' }));
+    const c = loadConfig({ CONFIG_FILE: file, LOG_LEVEL: 'warn' });
+    expect(c.port).toBe(4000);
+    expect(c.logLevel).toBe('warn');
+    writeFileSync(file, '{ nope');
+    expect(problemsOf({ CONFIG_FILE: file })[0]).toMatch(/CONFIG_FILE is not valid JSON/);
+  });
+
+  it('documents every key in .env.example', () => {
+    const documented = new Set(
+      readFileSync(join(__dirname, '../../.env.example'), 'utf8')
+        .split('\n')
+        .map((l) => /^([A-Z_]+)=/.exec(l)?.[1])
+        .filter((k): k is string => Boolean(k)),
+    );
+    const keys = Object.keys((configSchema as unknown as { _def: { schema: { shape: object } } })._def.schema.shape);
+    expect(keys.filter((k) => !documented.has(k))).toEqual([]);
+    expect([...documented].filter((k) => !keys.includes(k))).toEqual([]);
+  });
+});
