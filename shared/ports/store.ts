@@ -5,6 +5,7 @@
  * plaintext secrets.
  */
 export interface Store {
+  /** Applies pending migrations; safe to call on every start and from several processes at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;
 
@@ -18,41 +19,65 @@ export interface Store {
   getMonitor(tenantId: string, monitorId: string): Promise<MonitorRecord | undefined>;
   putMonitor(monitor: MonitorRecord): Promise<void>;
   deleteMonitor(tenantId: string, monitorId: string): Promise<void>;
-  /** Finds the monitor whose subscription a Graph notification names (tenant comes from the notification). */
+  /**
+   * Finds the monitor whose subscription a Graph notification names. Deliberately not tenant-scoped: the
+   * notification carries only the subscription id; the caller must still check the notification's clientState.
+   */
   findMonitorBySubscription(subscriptionId: string): Promise<MonitorRecord | undefined>;
 
   // --- users: the PBX ↔ Entra mapping and per-user switches ---
   listUsers(tenantId: string): Promise<UserRecord[]>;
   getUser(tenantId: string, entraUserId: string): Promise<UserRecord | undefined>;
   getUserByPbxId(tenantId: string, pbxPrincipalId: string): Promise<UserRecord | undefined>;
+  /** Upserts all in one transaction (each record's own tenantId); the last record wins for a repeated id. */
   putUsers(users: UserRecord[]): Promise<void>;
 
   // --- per-user sync state: both sides, what we asserted, errors ---
   getSyncState(tenantId: string, entraUserId: string): Promise<SyncStateRecord | undefined>;
   listSyncStates(tenantId: string): Promise<SyncStateRecord[]>;
-  putSyncState(state: SyncStateRecord): Promise<void>;
+  /**
+   * Writes if `state.version` is the stored version (0 for a user with no stored state) and resolves the new
+   * version; otherwise rejects with StoreConflictError, and the caller re-reads and re-decides.
+   */
+  putSyncState(state: SyncStateRecord): Promise<number>;
 
-  /** Appends to the user's trace, keeping only the newest `keep` entries. */
+  /** Appends to the user's trace, keeping only the newest `keep` entries (default TRACE_KEEP). */
   appendTrace(entry: TraceEntry, keep?: number): Promise<void>;
+  /** Newest first, in the order entries were appended. */
   listTrace(tenantId: string, entraUserId: string, limit?: number): Promise<TraceEntry[]>;
 
   // --- problem reports ---
   createReport(report: ProblemReport): Promise<void>;
   getReport(tenantId: string, reportId: string): Promise<ProblemReport | undefined>;
+  /** Newest first (createdAt). */
   listReports(tenantId: string, filter?: { reporterId?: string; status?: ReportStatus }): Promise<ProblemReport[]>;
-  updateReport(report: ProblemReport): Promise<void>;
+  /** Replaces the stored report (status, history, ...); resolves false if that tenant has no such report. */
+  updateReport(report: ProblemReport): Promise<boolean>;
 
   // --- bot conversation references (for proactive notices) and user settings ---
   putConversation(ref: ConversationRecord): Promise<void>;
   getConversation(tenantId: string, key: string): Promise<ConversationRecord | undefined>;
   listConversations(tenantId: string): Promise<ConversationRecord[]>;
+  /** DEFAULT_USER_SETTINGS when the user never saved any. */
   getUserSettings(tenantId: string, entraUserId: string): Promise<UserSettings>;
   putUserSettings(tenantId: string, entraUserId: string, settings: UserSettings): Promise<void>;
 
   /** Records that a one-time notice was sent; resolves false if it had been already (dedupe across processes). */
   markNoticeSent(tenantId: string, noticeKey: string, at: number): Promise<boolean>;
   clearNotice(tenantId: string, noticeKey: string): Promise<void>;
+
+  /**
+   * Takes or extends a named lease (e.g. `subscriptions`, `poller`) so that, with many processes on one database,
+   * one process at a time runs a tenant-wide job. Resolves true if `holder` now holds it until now + ttlMs: it was
+   * free, expired, or already this holder's.
+   */
+  acquireLease(tenantId: string, name: string, holder: string, now: number, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up early (only if `holder` holds it), so another process can take over at once. */
+  releaseLease(tenantId: string, name: string, holder: string): Promise<void>;
 }
+
+/** How many trace entries a user keeps when appendTrace is not told otherwise. */
+export const TRACE_KEEP = 200;
 
 export interface TenantRecord {
   tenantId: string;
@@ -153,6 +178,9 @@ export interface UserSettings {
   /** Overrides the admin's default for this user's client types; undefined means "use the default". */
   clickToCall?: { desktop?: string; ios?: string; android?: string; web?: string };
 }
+
+/** Missed-call notices are opt-in: a user who never chose gets none. */
+export const DEFAULT_USER_SETTINGS: UserSettings = { missedCallNotice: false };
 
 export class StoreConflictError extends Error {
   constructor(what: string) {

@@ -1,0 +1,87 @@
+import { Router, HttpFailure, type EmulatorRequest } from '../common/http';
+import type { GraphControl } from './control';
+import type { TeamsActivity, TeamsClientName } from './teams-clients';
+
+/**
+ * /_control over HTTP, for tests that drive the emulator from another process. No authentication: the emulator
+ * listens on 127.0.0.1 only and is test equipment.
+ */
+
+const TEAMS_ACTIONS = new Set<TeamsActivity['action']>([
+  'signIn', 'signOut', 'idle', 'active', 'startCall', 'endCall', 'joinMeeting', 'leaveMeeting', 'startPresenting', 'stopPresenting',
+]);
+
+function body(req: EmulatorRequest): Record<string, unknown> {
+  return req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
+}
+
+const bad = (message: string) => new HttpFailure({ status: 400, body: { error: { code: 'BadRequest', message } } });
+
+export function registerControlRoutes(router: Router, control: GraphControl): void {
+  router.on('POST', '/_control/users/:id/teams', (req) => {
+    const { action, client } = body(req);
+    if (!TEAMS_ACTIONS.has(action as TeamsActivity['action'])) throw bad(`unknown Teams action ${String(action)}`);
+    return { status: 200, body: control.teams(req.params.id as string, action as TeamsActivity['action'], client as TeamsClientName | undefined) };
+  });
+  router.on('PUT', '/_control/users/:id/manual-status', (req) => {
+    const { availability, activity, durationMs } = body(req);
+    try {
+      return {
+        status: 200,
+        body: control.setManualStatus(req.params.id as string, String(availability), activity as string | undefined, durationMs as number | undefined),
+      };
+    } catch (e) {
+      throw bad((e as Error).message);
+    }
+  });
+  router.on('DELETE', '/_control/users/:id/manual-status', (req) => ({ status: 200, body: control.clearManualStatus(req.params.id as string) }));
+  router.on('GET', '/_control/users/:id/presence', (req) => {
+    const id = req.params.id as string;
+    return { status: 200, body: { aggregate: control.presence(id), sessions: control.sessions(id), preferred: control.preferred(id) ?? null } };
+  });
+  router.on('POST', '/_control/tick', () => {
+    control.tick();
+    return { status: 204 };
+  });
+  router.on('GET', '/_control/throttle', () => ({ status: 200, body: control.throttleLimit() }));
+  router.on('PUT', '/_control/throttle', (req) => {
+    const { requests, windowMs } = body(req);
+    if (!Number.isInteger(requests) || !Number.isInteger(windowMs)) throw bad('requests and windowMs must be integers');
+    control.setThrottleLimit({ requests: requests as number, windowMs: windowMs as number });
+    return { status: 204 };
+  });
+  router.on('PUT', '/_control/faults', (req) => {
+    control.setFaults(body(req));
+    return { status: 204 };
+  });
+  router.on('DELETE', '/_control/faults', () => {
+    control.resetFaults();
+    return { status: 204 };
+  });
+  router.on('GET', '/_control/requests', () => ({ status: 200, body: { value: control.requests() } }));
+  router.on('DELETE', '/_control/requests', () => {
+    control.clearRequests();
+    return { status: 204 };
+  });
+  router.on('GET', '/_control/subscriptions', () => ({ status: 200, body: { value: control.subscriptions() } }));
+  router.on('POST', '/_control/subscriptions/:id/lifecycle', async (req) => {
+    const { event } = body(req);
+    if (event !== 'reauthorizationRequired' && event !== 'subscriptionRemoved' && event !== 'missed') throw bad(`unknown lifecycle event ${String(event)}`);
+    try {
+      await control.triggerLifecycle(req.params.id as string, event);
+    } catch (e) {
+      throw new HttpFailure({ status: 404, body: { error: { code: 'NotFound', message: (e as Error).message } } });
+    }
+    return { status: 202 };
+  });
+  router.on('GET', '/_control/deliveries', () => ({ status: 200, body: { value: control.deliveries() } }));
+  router.on('DELETE', '/_control/deliveries', () => {
+    control.clearDeliveries();
+    return { status: 204 };
+  });
+  router.on('PUT', '/_control/delivery', (req) => {
+    control.configureDelivery(body(req));
+    return { status: 204 };
+  });
+  router.on('GET', '/_control/validation-keys', async () => ({ status: 200, body: await control.validationTokenKeys() }));
+}

@@ -1,0 +1,77 @@
+/**
+ * A refusal from Entra ID's token endpoint, typed so callers can act on it: `error` is the OAuth code, `aadstsCode`
+ * the AADSTS number Microsoft documents, `correlationId` what Microsoft support asks for.
+ */
+export class EntraError extends Error {
+  readonly status: number;
+  readonly error: string;
+  readonly aadstsCode: number | undefined;
+  readonly description: string;
+  readonly correlationId: string | undefined;
+  readonly suberror: string | undefined;
+
+  constructor(input: {
+    status: number;
+    error: string;
+    aadstsCode?: number;
+    description: string;
+    correlationId?: string;
+    suberror?: string;
+  }) {
+    // The first line of the description is the useful part; trace lines follow it.
+    super(`Entra ID ${input.status} ${input.error}: ${input.description.split(/\r?\n/)[0]}`);
+    this.name = 'EntraError';
+    this.status = input.status;
+    this.error = input.error;
+    this.aadstsCode = input.aadstsCode;
+    this.description = input.description;
+    this.correlationId = input.correlationId;
+    this.suberror = input.suberror;
+  }
+
+  /** The user or an admin must consent (AADSTS65001): the tab should ask for consent. */
+  isConsentRequired(): boolean {
+    return (
+      this.aadstsCode === 65001 || this.suberror === 'consent_required' || this.error === 'consent_required'
+    );
+  }
+
+  /** Conditional Access wants MFA (AADSTS50076/50079): an account that cannot do MFA must be exempted by an admin. */
+  isMfaRequired(): boolean {
+    return this.aadstsCode === 50076 || this.aadstsCode === 50079;
+  }
+
+  /** The client secret is wrong (AADSTS7000215) or expired (AADSTS7000222): an admin must enter a new one. */
+  isClientSecretInvalid(): boolean {
+    return this.aadstsCode === 7000215 || this.aadstsCode === 7000222;
+  }
+
+  /** Username or password wrong (AADSTS50126), or the account is disabled (AADSTS50057). */
+  isUserCredentialRejected(): boolean {
+    return this.aadstsCode === 50126 || this.aadstsCode === 50057;
+  }
+
+  /** Builds the error from an error response body, tolerating bodies that are not Entra's JSON (proxies, outages). */
+  static fromResponse(status: number, bodyText: string): EntraError {
+    let body: Record<string, unknown> = {};
+    try {
+      const parsed: unknown = JSON.parse(bodyText);
+      if (typeof parsed === 'object' && parsed !== null) body = parsed as Record<string, unknown>;
+    } catch {
+      // Not JSON: keep the status and a short excerpt so the log says what came back.
+    }
+    const description =
+      typeof body.error_description === 'string' ? body.error_description : bodyText.slice(0, 200);
+    const codes = Array.isArray(body.error_codes) ? body.error_codes : [];
+    const fromCodes = typeof codes[0] === 'number' ? codes[0] : undefined;
+    const fromText = /^AADSTS(\d+)/.exec(description)?.[1];
+    return new EntraError({
+      status,
+      error: typeof body.error === 'string' ? body.error : `http_${status}`,
+      aadstsCode: fromCodes ?? (fromText ? Number(fromText) : undefined),
+      description,
+      correlationId: typeof body.correlation_id === 'string' ? body.correlation_id : undefined,
+      suberror: typeof body.suberror === 'string' ? body.suberror : undefined,
+    });
+  }
+}

@@ -1,0 +1,414 @@
+import { Pool, type PoolClient } from 'pg';
+import {
+  DEFAULT_USER_SETTINGS,
+  StoreConflictError,
+  TRACE_KEEP,
+  type ConversationRecord,
+  type MonitorRecord,
+  type ProblemReport,
+  type ReportStatus,
+  type Store,
+  type SyncStateRecord,
+  type TenantRecord,
+  type TraceEntry,
+  type UserRecord,
+  type UserSettings,
+} from '../ports/store';
+import { MIGRATIONS } from './migrations';
+import {
+  json,
+  lastPerUser,
+  toConversation,
+  toMonitor,
+  toReport,
+  toSyncState,
+  toTenant,
+  toTrace,
+  toUser,
+  type Row,
+} from './rows';
+
+export interface PostgresStoreOptions {
+  connectionString: string;
+  /** Keeps all tables in this schema (created by migrate()); lets several deployments or test runs share a database. */
+  schema?: string;
+  /** Pool size per process. */
+  maxConnections?: number;
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * The scale-out store: many Switchboard processes on one PostgreSQL. Every write that others could race is a
+ * single atomic statement (conditional UPDATE for sync state, INSERT ... ON CONFLICT DO NOTHING for notices and
+ * leases), so no row locks are held across round trips; migrations serialize on an advisory lock.
+ */
+export class PostgresStore implements Store {
+  private readonly pool: Pool;
+  private readonly schema: string;
+
+  constructor(options: PostgresStoreOptions) {
+    this.schema = options.schema ?? 'public';
+    if (!IDENTIFIER.test(this.schema)) throw new Error(`invalid schema name: ${this.schema}`);
+    this.pool = new Pool({
+      connectionString: options.connectionString,
+      max: options.maxConnections ?? 10,
+      // Unqualified table names resolve in our schema for every pooled connection.
+      options: `-c search_path=${this.schema}`,
+    });
+  }
+
+  private async all(sql: string, params: unknown[] = []): Promise<Row[]> {
+    return (await this.pool.query(sql, params)).rows as Row[];
+  }
+
+  private async one(sql: string, params: unknown[]): Promise<Row | undefined> {
+    return (await this.all(sql, params))[0];
+  }
+
+  private async run(sql: string, params: unknown[]): Promise<number> {
+    return (await this.pool.query(sql, params)).rowCount ?? 0;
+  }
+
+  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK');
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async migrate(): Promise<void> {
+    await this.transaction(async (c) => {
+      // Processes starting together would otherwise race to create the same tables.
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`switchboard-migrate:${this.schema}`]);
+      await c.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+      await c.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+      );
+      const applied = new Set((await c.query('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)));
+      for (const m of MIGRATIONS) {
+        if (applied.has(m.version)) continue;
+        await c.query(m.postgres);
+        await c.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+          m.version,
+          m.name,
+          Date.now(),
+        ]);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  // --- tenants ---
+
+  async getTenant(tenantId: string): Promise<TenantRecord | undefined> {
+    const r = await this.one('SELECT * FROM tenants WHERE tenant_id = $1', [tenantId]);
+    return r && toTenant(r);
+  }
+
+  async listTenants(): Promise<TenantRecord[]> {
+    return (await this.all('SELECT * FROM tenants ORDER BY tenant_id')).map(toTenant);
+  }
+
+  async putTenant(t: TenantRecord): Promise<void> {
+    await this.run(
+      `INSERT INTO tenants (tenant_id, display_name, client_id, client_secret_sealed, client_secret_expires_at,
+         cloudlink_account_id, cloudlink_client_id, cloudlink_client_secret_sealed, settings, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (tenant_id) DO UPDATE SET display_name = excluded.display_name, client_id = excluded.client_id,
+         client_secret_sealed = excluded.client_secret_sealed, client_secret_expires_at = excluded.client_secret_expires_at,
+         cloudlink_account_id = excluded.cloudlink_account_id, cloudlink_client_id = excluded.cloudlink_client_id,
+         cloudlink_client_secret_sealed = excluded.cloudlink_client_secret_sealed, settings = excluded.settings,
+         updated_at = excluded.updated_at`,
+      [
+        t.tenantId,
+        t.displayName,
+        t.clientId,
+        t.clientSecretSealed,
+        t.clientSecretExpiresAt,
+        t.cloudlink?.accountId ?? null,
+        t.cloudlink?.clientId ?? null,
+        t.cloudlink?.clientSecretSealed ?? null,
+        JSON.stringify(t.settings),
+        t.updatedAt,
+      ],
+    );
+  }
+
+  // --- monitors ---
+
+  async listMonitors(tenantId: string): Promise<MonitorRecord[]> {
+    return (await this.all('SELECT * FROM monitors WHERE tenant_id = $1 ORDER BY monitor_id', [tenantId])).map(toMonitor);
+  }
+
+  async getMonitor(tenantId: string, monitorId: string): Promise<MonitorRecord | undefined> {
+    const r = await this.one('SELECT * FROM monitors WHERE tenant_id = $1 AND monitor_id = $2', [tenantId, monitorId]);
+    return r && toMonitor(r);
+  }
+
+  async putMonitor(m: MonitorRecord): Promise<void> {
+    await this.run(
+      `INSERT INTO monitors (tenant_id, monitor_id, username, password_sealed, password_expires_at, state, subscription_id,
+         subscription_expires_at, user_ids, client_state, last_error, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       ON CONFLICT (tenant_id, monitor_id) DO UPDATE SET username = excluded.username,
+         password_sealed = excluded.password_sealed, password_expires_at = excluded.password_expires_at,
+         state = excluded.state, subscription_id = excluded.subscription_id,
+         subscription_expires_at = excluded.subscription_expires_at, user_ids = excluded.user_ids,
+         client_state = excluded.client_state, last_error = excluded.last_error, updated_at = excluded.updated_at`,
+      [
+        m.tenantId,
+        m.monitorId,
+        m.username,
+        m.passwordSealed,
+        m.passwordExpiresAt,
+        m.state,
+        m.subscriptionId,
+        m.subscriptionExpiresAt,
+        JSON.stringify(m.userIds),
+        m.clientState,
+        m.lastError,
+        m.updatedAt,
+      ],
+    );
+  }
+
+  async deleteMonitor(tenantId: string, monitorId: string): Promise<void> {
+    await this.run('DELETE FROM monitors WHERE tenant_id = $1 AND monitor_id = $2', [tenantId, monitorId]);
+  }
+
+  async findMonitorBySubscription(subscriptionId: string): Promise<MonitorRecord | undefined> {
+    const r = await this.one('SELECT * FROM monitors WHERE subscription_id = $1', [subscriptionId]);
+    return r && toMonitor(r);
+  }
+
+  // --- users ---
+
+  async listUsers(tenantId: string): Promise<UserRecord[]> {
+    return (await this.all('SELECT * FROM users WHERE tenant_id = $1 ORDER BY display_name, entra_user_id', [tenantId])).map(
+      toUser,
+    );
+  }
+
+  async getUser(tenantId: string, entraUserId: string): Promise<UserRecord | undefined> {
+    const r = await this.one('SELECT * FROM users WHERE tenant_id = $1 AND entra_user_id = $2', [tenantId, entraUserId]);
+    return r && toUser(r);
+  }
+
+  async getUserByPbxId(tenantId: string, pbxPrincipalId: string): Promise<UserRecord | undefined> {
+    const r = await this.one('SELECT * FROM users WHERE tenant_id = $1 AND pbx_principal_id = $2 LIMIT 1', [
+      tenantId,
+      pbxPrincipalId,
+    ]);
+    return r && toUser(r);
+  }
+
+  async putUsers(users: UserRecord[]): Promise<void> {
+    if (users.length === 0) return;
+    // One statement for the whole directory: thousands of users in one round trip, atomically.
+    await this.run(
+      `INSERT INTO users (tenant_id, entra_user_id, upn, display_name, pbx_principal_id, extension, send_to_teams,
+         get_from_teams, selected, updated_at)
+       SELECT "tenantId", "entraUserId", upn, "displayName", "pbxPrincipalId", extension, "sendToTeams", "getFromTeams",
+         selected, "updatedAt"
+       FROM jsonb_to_recordset($1::jsonb) AS u("tenantId" text, "entraUserId" text, upn text, "displayName" text,
+         "pbxPrincipalId" text, extension text, "sendToTeams" boolean, "getFromTeams" boolean, selected boolean,
+         "updatedAt" bigint)
+       ON CONFLICT (tenant_id, entra_user_id) DO UPDATE SET upn = excluded.upn, display_name = excluded.display_name,
+         pbx_principal_id = excluded.pbx_principal_id, extension = excluded.extension,
+         send_to_teams = excluded.send_to_teams, get_from_teams = excluded.get_from_teams,
+         selected = excluded.selected, updated_at = excluded.updated_at`,
+      [JSON.stringify(lastPerUser(users))],
+    );
+  }
+
+  // --- sync state ---
+
+  async getSyncState(tenantId: string, entraUserId: string): Promise<SyncStateRecord | undefined> {
+    const r = await this.one('SELECT * FROM sync_states WHERE tenant_id = $1 AND entra_user_id = $2', [tenantId, entraUserId]);
+    return r && toSyncState(r);
+  }
+
+  async listSyncStates(tenantId: string): Promise<SyncStateRecord[]> {
+    return (await this.all('SELECT * FROM sync_states WHERE tenant_id = $1 ORDER BY entra_user_id', [tenantId])).map(
+      toSyncState,
+    );
+  }
+
+  async putSyncState(s: SyncStateRecord): Promise<number> {
+    const values = [s.tenantId, s.entraUserId, JSON.stringify(s.state), s.lastSyncAt, s.lastError, s.version + 1];
+    const changed =
+      s.version === 0
+        ? await this.run(
+            `INSERT INTO sync_states (tenant_id, entra_user_id, state, last_sync_at, last_error, version)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, entra_user_id) DO NOTHING`,
+            values,
+          )
+        : await this.run(
+            `UPDATE sync_states SET state = $3, last_sync_at = $4, last_error = $5, version = $6
+             WHERE tenant_id = $1 AND entra_user_id = $2 AND version = $7`,
+            [...values, s.version],
+          );
+    if (changed !== 1) throw new StoreConflictError(`sync state of ${s.entraUserId}`);
+    return s.version + 1;
+  }
+
+  // --- trace ---
+
+  async appendTrace(e: TraceEntry, keep: number = TRACE_KEEP): Promise<void> {
+    // One atomic statement. The DELETE runs on the snapshot before the INSERT, so it keeps keep - 1 older entries
+    // and the new one makes `keep`.
+    await this.run(
+      `WITH added AS (
+         INSERT INTO trace (tenant_id, entra_user_id, at, kind, detail) VALUES ($1, $2, $3, $4, $5) RETURNING id
+       )
+       DELETE FROM trace WHERE tenant_id = $1 AND entra_user_id = $2 AND id <= (
+         SELECT id FROM trace WHERE tenant_id = $1 AND entra_user_id = $2 ORDER BY id DESC LIMIT 1 OFFSET $6)`,
+      [e.tenantId, e.entraUserId, e.at, e.kind, JSON.stringify(e.detail), Math.max(1, keep) - 1],
+    );
+  }
+
+  async listTrace(tenantId: string, entraUserId: string, limit: number = TRACE_KEEP): Promise<TraceEntry[]> {
+    return (
+      await this.all('SELECT * FROM trace WHERE tenant_id = $1 AND entra_user_id = $2 ORDER BY id DESC LIMIT $3', [
+        tenantId,
+        entraUserId,
+        limit,
+      ])
+    ).map(toTrace);
+  }
+
+  // --- problem reports ---
+
+  async createReport(r: ProblemReport): Promise<void> {
+    await this.run(
+      `INSERT INTO reports (tenant_id, report_id, reporter_id, reporter_name, category, description, source, diagnostics,
+         status, history, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [
+        r.tenantId,
+        r.reportId,
+        r.reporterId,
+        r.reporterName,
+        r.category,
+        r.description,
+        r.source,
+        r.diagnostics === null ? null : JSON.stringify(r.diagnostics),
+        r.status,
+        JSON.stringify(r.history),
+        r.createdAt,
+        r.updatedAt,
+      ],
+    );
+  }
+
+  async getReport(tenantId: string, reportId: string): Promise<ProblemReport | undefined> {
+    const r = await this.one('SELECT * FROM reports WHERE tenant_id = $1 AND report_id = $2', [tenantId, reportId]);
+    return r && toReport(r);
+  }
+
+  async listReports(tenantId: string, filter: { reporterId?: string; status?: ReportStatus } = {}): Promise<ProblemReport[]> {
+    return (
+      await this.all(
+        `SELECT * FROM reports WHERE tenant_id = $1
+           AND ($2::text IS NULL OR reporter_id = $2) AND ($3::text IS NULL OR status = $3)
+         ORDER BY created_at DESC, report_id`,
+        [tenantId, filter.reporterId ?? null, filter.status ?? null],
+      )
+    ).map(toReport);
+  }
+
+  async updateReport(r: ProblemReport): Promise<boolean> {
+    const changed = await this.run(
+      `UPDATE reports SET reporter_name = $3, category = $4, description = $5, diagnostics = $6, status = $7,
+         history = $8, updated_at = $9
+       WHERE tenant_id = $1 AND report_id = $2`,
+      [
+        r.tenantId,
+        r.reportId,
+        r.reporterName,
+        r.category,
+        r.description,
+        r.diagnostics === null ? null : JSON.stringify(r.diagnostics),
+        r.status,
+        JSON.stringify(r.history),
+        r.updatedAt,
+      ],
+    );
+    return changed === 1;
+  }
+
+  // --- conversations and user settings ---
+
+  async putConversation(c: ConversationRecord): Promise<void> {
+    await this.run(
+      `INSERT INTO conversations (tenant_id, key, reference, updated_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant_id, key) DO UPDATE SET reference = excluded.reference, updated_at = excluded.updated_at`,
+      [c.tenantId, c.key, JSON.stringify(c.reference), c.updatedAt],
+    );
+  }
+
+  async getConversation(tenantId: string, key: string): Promise<ConversationRecord | undefined> {
+    const r = await this.one('SELECT * FROM conversations WHERE tenant_id = $1 AND key = $2', [tenantId, key]);
+    return r && toConversation(r);
+  }
+
+  async listConversations(tenantId: string): Promise<ConversationRecord[]> {
+    return (await this.all('SELECT * FROM conversations WHERE tenant_id = $1 ORDER BY key', [tenantId])).map(toConversation);
+  }
+
+  async getUserSettings(tenantId: string, entraUserId: string): Promise<UserSettings> {
+    const r = await this.one('SELECT settings FROM user_settings WHERE tenant_id = $1 AND entra_user_id = $2', [
+      tenantId,
+      entraUserId,
+    ]);
+    return r ? json<UserSettings>(r.settings) : { ...DEFAULT_USER_SETTINGS };
+  }
+
+  async putUserSettings(tenantId: string, entraUserId: string, settings: UserSettings): Promise<void> {
+    await this.run(
+      `INSERT INTO user_settings (tenant_id, entra_user_id, settings) VALUES ($1, $2, $3)
+       ON CONFLICT (tenant_id, entra_user_id) DO UPDATE SET settings = excluded.settings`,
+      [tenantId, entraUserId, JSON.stringify(settings)],
+    );
+  }
+
+  // --- notices and leases ---
+
+  async markNoticeSent(tenantId: string, noticeKey: string, at: number): Promise<boolean> {
+    const inserted = await this.run(
+      'INSERT INTO notices (tenant_id, notice_key, sent_at) VALUES ($1, $2, $3) ON CONFLICT (tenant_id, notice_key) DO NOTHING',
+      [tenantId, noticeKey, at],
+    );
+    return inserted === 1;
+  }
+
+  async clearNotice(tenantId: string, noticeKey: string): Promise<void> {
+    await this.run('DELETE FROM notices WHERE tenant_id = $1 AND notice_key = $2', [tenantId, noticeKey]);
+  }
+
+  async acquireLease(tenantId: string, name: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
+    const changed = await this.run(
+      `INSERT INTO leases (tenant_id, name, holder, expires_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant_id, name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+       WHERE leases.holder = excluded.holder OR leases.expires_at <= $5`,
+      [tenantId, name, holder, now + ttlMs, now],
+    );
+    return changed === 1;
+  }
+
+  async releaseLease(tenantId: string, name: string, holder: string): Promise<void> {
+    await this.run('DELETE FROM leases WHERE tenant_id = $1 AND name = $2 AND holder = $3', [tenantId, name, holder]);
+  }
+}

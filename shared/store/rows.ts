@@ -1,0 +1,142 @@
+import type {
+  ConversationRecord,
+  MonitorRecord,
+  ProblemReport,
+  SyncStateRecord,
+  TenantRecord,
+  TraceEntry,
+  UserRecord,
+} from '../ports/store';
+
+/*
+ * Row ⇄ record mapping shared by both stores. The drivers hand back the same columns in different clothes: SQLite
+ * gives JSON as text, booleans as 0/1 and epoch ms as numbers; PostgreSQL gives JSONB as objects, real booleans and
+ * BIGINT as strings (it cannot know the value fits a JS number). These helpers accept either.
+ */
+export type Row = Record<string, unknown>;
+
+export function json<T>(value: unknown): T {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
+function num(value: unknown): number {
+  return Number(value);
+}
+
+function numOrNull(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+function boolOrNull(value: unknown): boolean | null {
+  return value === null || value === undefined ? null : Boolean(value);
+}
+
+function strOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+export function toTenant(r: Row): TenantRecord {
+  return {
+    tenantId: String(r.tenant_id),
+    displayName: String(r.display_name),
+    clientId: String(r.client_id),
+    clientSecretSealed: strOrNull(r.client_secret_sealed),
+    clientSecretExpiresAt: numOrNull(r.client_secret_expires_at),
+    cloudlink:
+      r.cloudlink_account_id === null
+        ? null
+        : {
+            accountId: String(r.cloudlink_account_id),
+            clientId: String(r.cloudlink_client_id),
+            clientSecretSealed: strOrNull(r.cloudlink_client_secret_sealed),
+          },
+    settings: json(r.settings),
+    updatedAt: num(r.updated_at),
+  };
+}
+
+export function toMonitor(r: Row): MonitorRecord {
+  return {
+    tenantId: String(r.tenant_id),
+    monitorId: String(r.monitor_id),
+    username: String(r.username),
+    passwordSealed: String(r.password_sealed),
+    passwordExpiresAt: numOrNull(r.password_expires_at),
+    state: String(r.state) as MonitorRecord['state'],
+    subscriptionId: strOrNull(r.subscription_id),
+    subscriptionExpiresAt: numOrNull(r.subscription_expires_at),
+    userIds: json(r.user_ids),
+    clientState: strOrNull(r.client_state),
+    lastError: strOrNull(r.last_error),
+    updatedAt: num(r.updated_at),
+  };
+}
+
+export function toUser(r: Row): UserRecord {
+  return {
+    tenantId: String(r.tenant_id),
+    entraUserId: String(r.entra_user_id),
+    upn: String(r.upn),
+    displayName: String(r.display_name),
+    pbxPrincipalId: strOrNull(r.pbx_principal_id),
+    extension: strOrNull(r.extension),
+    sendToTeams: boolOrNull(r.send_to_teams),
+    getFromTeams: boolOrNull(r.get_from_teams),
+    selected: Boolean(r.selected),
+    updatedAt: num(r.updated_at),
+  };
+}
+
+export function toSyncState(r: Row): SyncStateRecord {
+  return {
+    tenantId: String(r.tenant_id),
+    entraUserId: String(r.entra_user_id),
+    state: json(r.state),
+    lastSyncAt: numOrNull(r.last_sync_at),
+    lastError: strOrNull(r.last_error),
+    version: num(r.version),
+  };
+}
+
+export function toTrace(r: Row): TraceEntry {
+  return {
+    tenantId: String(r.tenant_id),
+    entraUserId: String(r.entra_user_id),
+    at: num(r.at),
+    kind: String(r.kind),
+    detail: json(r.detail),
+  };
+}
+
+export function toReport(r: Row): ProblemReport {
+  return {
+    tenantId: String(r.tenant_id),
+    reportId: String(r.report_id),
+    reporterId: String(r.reporter_id),
+    reporterName: String(r.reporter_name),
+    category: String(r.category),
+    description: String(r.description),
+    source: String(r.source) as ProblemReport['source'],
+    diagnostics: r.diagnostics === null ? null : json(r.diagnostics),
+    status: String(r.status) as ProblemReport['status'],
+    history: json(r.history),
+    createdAt: num(r.created_at),
+    updatedAt: num(r.updated_at),
+  };
+}
+
+export function toConversation(r: Row): ConversationRecord {
+  return {
+    tenantId: String(r.tenant_id),
+    key: String(r.key),
+    reference: json(r.reference),
+    updatedAt: num(r.updated_at),
+  };
+}
+
+/** putUsers upserts in one statement, which must not touch a row twice: keep the last record per (tenant, user). */
+export function lastPerUser(users: UserRecord[]): UserRecord[] {
+  const byKey = new Map<string, UserRecord>();
+  for (const u of users) byKey.set(`${u.tenantId}\u0000${u.entraUserId}`, u);
+  return [...byKey.values()];
+}

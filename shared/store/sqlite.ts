@@ -1,0 +1,425 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  DEFAULT_USER_SETTINGS,
+  StoreConflictError,
+  TRACE_KEEP,
+  type ConversationRecord,
+  type MonitorRecord,
+  type ProblemReport,
+  type ReportStatus,
+  type Store,
+  type SyncStateRecord,
+  type TenantRecord,
+  type TraceEntry,
+  type UserRecord,
+  type UserSettings,
+} from '../ports/store';
+import { MIGRATIONS } from './migrations';
+import {
+  json,
+  lastPerUser,
+  toConversation,
+  toMonitor,
+  toReport,
+  toSyncState,
+  toTenant,
+  toTrace,
+  toUser,
+  type Row,
+} from './rows';
+
+type Params = Record<string, string | number | null>;
+
+/** SQLite has no boolean type and better-sqlite3 refuses to bind JS booleans. */
+function bit(value: boolean | null): number | null {
+  return value === null ? null : value ? 1 : 0;
+}
+
+/**
+ * The embedded store: one file, WAL so readers never wait for the writer. better-sqlite3 is synchronous, which
+ * is fine here: each call is a short indexed statement, and the async Store interface lets PostgreSQL slot in.
+ */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** `path` is a file path or `:memory:`. */
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    // Another process holding the write lock briefly should delay us, not fail us.
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('synchronous = NORMAL');
+  }
+
+  /** Statements are prepared once and reused; they can only be prepared after migrate() created the tables. */
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  private all(sql: string, params: Params = {}): Row[] {
+    return this.stmt(sql).all(params) as Row[];
+  }
+
+  private one(sql: string, params: Params): Row | undefined {
+    return this.stmt(sql).get(params) as Row | undefined;
+  }
+
+  private run(sql: string, params: Params): number {
+    return this.stmt(sql).run(params).changes;
+  }
+
+  async migrate(): Promise<void> {
+    // IMMEDIATE takes the write lock up front, so two processes starting together migrate one after the other.
+    this.db
+      .transaction(() => {
+        this.db.exec(
+          'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+        );
+        const applied = new Set(
+          (this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+        );
+        for (const m of MIGRATIONS) {
+          if (applied.has(m.version)) continue;
+          this.db.exec(m.sqlite);
+          this.db
+            .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+            .run(m.version, m.name, Date.now());
+        }
+      })
+      .immediate();
+  }
+
+  async close(): Promise<void> {
+    this.statements.clear();
+    this.db.close();
+  }
+
+  // --- tenants ---
+
+  async getTenant(tenantId: string): Promise<TenantRecord | undefined> {
+    const r = this.one('SELECT * FROM tenants WHERE tenant_id = @tenantId', { tenantId });
+    return r && toTenant(r);
+  }
+
+  async listTenants(): Promise<TenantRecord[]> {
+    return this.all('SELECT * FROM tenants ORDER BY tenant_id').map(toTenant);
+  }
+
+  async putTenant(t: TenantRecord): Promise<void> {
+    this.run(
+      `INSERT INTO tenants (tenant_id, display_name, client_id, client_secret_sealed, client_secret_expires_at,
+         cloudlink_account_id, cloudlink_client_id, cloudlink_client_secret_sealed, settings, updated_at)
+       VALUES (@tenantId, @displayName, @clientId, @secret, @secretExpiresAt, @clAccount, @clClient, @clSecret, @settings, @updatedAt)
+       ON CONFLICT (tenant_id) DO UPDATE SET display_name = excluded.display_name, client_id = excluded.client_id,
+         client_secret_sealed = excluded.client_secret_sealed, client_secret_expires_at = excluded.client_secret_expires_at,
+         cloudlink_account_id = excluded.cloudlink_account_id, cloudlink_client_id = excluded.cloudlink_client_id,
+         cloudlink_client_secret_sealed = excluded.cloudlink_client_secret_sealed, settings = excluded.settings,
+         updated_at = excluded.updated_at`,
+      {
+        tenantId: t.tenantId,
+        displayName: t.displayName,
+        clientId: t.clientId,
+        secret: t.clientSecretSealed,
+        secretExpiresAt: t.clientSecretExpiresAt,
+        clAccount: t.cloudlink?.accountId ?? null,
+        clClient: t.cloudlink?.clientId ?? null,
+        clSecret: t.cloudlink?.clientSecretSealed ?? null,
+        settings: JSON.stringify(t.settings),
+        updatedAt: t.updatedAt,
+      },
+    );
+  }
+
+  // --- monitors ---
+
+  async listMonitors(tenantId: string): Promise<MonitorRecord[]> {
+    return this.all('SELECT * FROM monitors WHERE tenant_id = @tenantId ORDER BY monitor_id', { tenantId }).map(toMonitor);
+  }
+
+  async getMonitor(tenantId: string, monitorId: string): Promise<MonitorRecord | undefined> {
+    const r = this.one('SELECT * FROM monitors WHERE tenant_id = @tenantId AND monitor_id = @monitorId', { tenantId, monitorId });
+    return r && toMonitor(r);
+  }
+
+  async putMonitor(m: MonitorRecord): Promise<void> {
+    this.run(
+      `INSERT INTO monitors (tenant_id, monitor_id, username, password_sealed, password_expires_at, state, subscription_id,
+         subscription_expires_at, user_ids, client_state, last_error, updated_at)
+       VALUES (@tenantId, @monitorId, @username, @passwordSealed, @passwordExpiresAt, @state, @subscriptionId,
+         @subscriptionExpiresAt, @userIds, @clientState, @lastError, @updatedAt)
+       ON CONFLICT (tenant_id, monitor_id) DO UPDATE SET username = excluded.username,
+         password_sealed = excluded.password_sealed, password_expires_at = excluded.password_expires_at,
+         state = excluded.state, subscription_id = excluded.subscription_id,
+         subscription_expires_at = excluded.subscription_expires_at, user_ids = excluded.user_ids,
+         client_state = excluded.client_state, last_error = excluded.last_error, updated_at = excluded.updated_at`,
+      {
+        tenantId: m.tenantId,
+        monitorId: m.monitorId,
+        username: m.username,
+        passwordSealed: m.passwordSealed,
+        passwordExpiresAt: m.passwordExpiresAt,
+        state: m.state,
+        subscriptionId: m.subscriptionId,
+        subscriptionExpiresAt: m.subscriptionExpiresAt,
+        userIds: JSON.stringify(m.userIds),
+        clientState: m.clientState,
+        lastError: m.lastError,
+        updatedAt: m.updatedAt,
+      },
+    );
+  }
+
+  async deleteMonitor(tenantId: string, monitorId: string): Promise<void> {
+    this.run('DELETE FROM monitors WHERE tenant_id = @tenantId AND monitor_id = @monitorId', { tenantId, monitorId });
+  }
+
+  async findMonitorBySubscription(subscriptionId: string): Promise<MonitorRecord | undefined> {
+    const r = this.one('SELECT * FROM monitors WHERE subscription_id = @subscriptionId', { subscriptionId });
+    return r && toMonitor(r);
+  }
+
+  // --- users ---
+
+  async listUsers(tenantId: string): Promise<UserRecord[]> {
+    return this.all('SELECT * FROM users WHERE tenant_id = @tenantId ORDER BY display_name, entra_user_id', { tenantId }).map(
+      toUser,
+    );
+  }
+
+  async getUser(tenantId: string, entraUserId: string): Promise<UserRecord | undefined> {
+    const r = this.one('SELECT * FROM users WHERE tenant_id = @tenantId AND entra_user_id = @entraUserId', {
+      tenantId,
+      entraUserId,
+    });
+    return r && toUser(r);
+  }
+
+  async getUserByPbxId(tenantId: string, pbxPrincipalId: string): Promise<UserRecord | undefined> {
+    const r = this.one('SELECT * FROM users WHERE tenant_id = @tenantId AND pbx_principal_id = @pbxPrincipalId LIMIT 1', {
+      tenantId,
+      pbxPrincipalId,
+    });
+    return r && toUser(r);
+  }
+
+  async putUsers(users: UserRecord[]): Promise<void> {
+    const sql = `INSERT INTO users (tenant_id, entra_user_id, upn, display_name, pbx_principal_id, extension, send_to_teams,
+        get_from_teams, selected, updated_at)
+      VALUES (@tenantId, @entraUserId, @upn, @displayName, @pbxPrincipalId, @extension, @sendToTeams, @getFromTeams,
+        @selected, @updatedAt)
+      ON CONFLICT (tenant_id, entra_user_id) DO UPDATE SET upn = excluded.upn, display_name = excluded.display_name,
+        pbx_principal_id = excluded.pbx_principal_id, extension = excluded.extension,
+        send_to_teams = excluded.send_to_teams, get_from_teams = excluded.get_from_teams,
+        selected = excluded.selected, updated_at = excluded.updated_at`;
+    this.db.transaction((batch: UserRecord[]) => {
+      for (const u of batch) {
+        this.run(sql, {
+          tenantId: u.tenantId,
+          entraUserId: u.entraUserId,
+          upn: u.upn,
+          displayName: u.displayName,
+          pbxPrincipalId: u.pbxPrincipalId,
+          extension: u.extension,
+          sendToTeams: bit(u.sendToTeams),
+          getFromTeams: bit(u.getFromTeams),
+          selected: bit(u.selected),
+          updatedAt: u.updatedAt,
+        });
+      }
+    })(lastPerUser(users));
+  }
+
+  // --- sync state ---
+
+  async getSyncState(tenantId: string, entraUserId: string): Promise<SyncStateRecord | undefined> {
+    const r = this.one('SELECT * FROM sync_states WHERE tenant_id = @tenantId AND entra_user_id = @entraUserId', {
+      tenantId,
+      entraUserId,
+    });
+    return r && toSyncState(r);
+  }
+
+  async listSyncStates(tenantId: string): Promise<SyncStateRecord[]> {
+    return this.all('SELECT * FROM sync_states WHERE tenant_id = @tenantId ORDER BY entra_user_id', { tenantId }).map(
+      toSyncState,
+    );
+  }
+
+  async putSyncState(s: SyncStateRecord): Promise<number> {
+    const params = {
+      tenantId: s.tenantId,
+      entraUserId: s.entraUserId,
+      state: JSON.stringify(s.state),
+      lastSyncAt: s.lastSyncAt,
+      lastError: s.lastError,
+      expected: s.version,
+      next: s.version + 1,
+    };
+    const changed =
+      s.version === 0
+        ? this.run(
+            `INSERT INTO sync_states (tenant_id, entra_user_id, state, last_sync_at, last_error, version)
+             VALUES (@tenantId, @entraUserId, @state, @lastSyncAt, @lastError, @next)
+             ON CONFLICT (tenant_id, entra_user_id) DO NOTHING`,
+            params,
+          )
+        : this.run(
+            `UPDATE sync_states SET state = @state, last_sync_at = @lastSyncAt, last_error = @lastError, version = @next
+             WHERE tenant_id = @tenantId AND entra_user_id = @entraUserId AND version = @expected`,
+            params,
+          );
+    if (changed !== 1) throw new StoreConflictError(`sync state of ${s.entraUserId}`);
+    return s.version + 1;
+  }
+
+  // --- trace ---
+
+  async appendTrace(e: TraceEntry, keep: number = TRACE_KEEP): Promise<void> {
+    const key = { tenantId: e.tenantId, entraUserId: e.entraUserId };
+    this.db.transaction(() => {
+      this.run(
+        'INSERT INTO trace (tenant_id, entra_user_id, at, kind, detail) VALUES (@tenantId, @entraUserId, @at, @kind, @detail)',
+        { ...key, at: e.at, kind: e.kind, detail: JSON.stringify(e.detail) },
+      );
+      this.run(
+        `DELETE FROM trace WHERE tenant_id = @tenantId AND entra_user_id = @entraUserId AND id <= (
+           SELECT id FROM trace WHERE tenant_id = @tenantId AND entra_user_id = @entraUserId
+           ORDER BY id DESC LIMIT 1 OFFSET @keep)`,
+        { ...key, keep },
+      );
+    })();
+  }
+
+  async listTrace(tenantId: string, entraUserId: string, limit: number = TRACE_KEEP): Promise<TraceEntry[]> {
+    return this.all(
+      'SELECT * FROM trace WHERE tenant_id = @tenantId AND entra_user_id = @entraUserId ORDER BY id DESC LIMIT @limit',
+      { tenantId, entraUserId, limit },
+    ).map(toTrace);
+  }
+
+  // --- problem reports ---
+
+  async createReport(r: ProblemReport): Promise<void> {
+    this.run(
+      `INSERT INTO reports (tenant_id, report_id, reporter_id, reporter_name, category, description, source, diagnostics,
+         status, history, created_at, updated_at)
+       VALUES (@tenantId, @reportId, @reporterId, @reporterName, @category, @description, @source, @diagnostics,
+         @status, @history, @createdAt, @updatedAt)`,
+      reportParams(r),
+    );
+  }
+
+  async getReport(tenantId: string, reportId: string): Promise<ProblemReport | undefined> {
+    const r = this.one('SELECT * FROM reports WHERE tenant_id = @tenantId AND report_id = @reportId', { tenantId, reportId });
+    return r && toReport(r);
+  }
+
+  async listReports(tenantId: string, filter: { reporterId?: string; status?: ReportStatus } = {}): Promise<ProblemReport[]> {
+    return this.all(
+      `SELECT * FROM reports WHERE tenant_id = @tenantId
+         AND (@reporterId IS NULL OR reporter_id = @reporterId) AND (@status IS NULL OR status = @status)
+       ORDER BY created_at DESC, report_id`,
+      { tenantId, reporterId: filter.reporterId ?? null, status: filter.status ?? null },
+    ).map(toReport);
+  }
+
+  async updateReport(r: ProblemReport): Promise<boolean> {
+    const changed = this.run(
+      `UPDATE reports SET reporter_name = @reporterName, category = @category, description = @description,
+         diagnostics = @diagnostics, status = @status, history = @history, updated_at = @updatedAt
+       WHERE tenant_id = @tenantId AND report_id = @reportId`,
+      reportParams(r),
+    );
+    return changed === 1;
+  }
+
+  // --- conversations and user settings ---
+
+  async putConversation(c: ConversationRecord): Promise<void> {
+    this.run(
+      `INSERT INTO conversations (tenant_id, key, reference, updated_at) VALUES (@tenantId, @key, @reference, @updatedAt)
+       ON CONFLICT (tenant_id, key) DO UPDATE SET reference = excluded.reference, updated_at = excluded.updated_at`,
+      { tenantId: c.tenantId, key: c.key, reference: JSON.stringify(c.reference), updatedAt: c.updatedAt },
+    );
+  }
+
+  async getConversation(tenantId: string, key: string): Promise<ConversationRecord | undefined> {
+    const r = this.one('SELECT * FROM conversations WHERE tenant_id = @tenantId AND key = @key', { tenantId, key });
+    return r && toConversation(r);
+  }
+
+  async listConversations(tenantId: string): Promise<ConversationRecord[]> {
+    return this.all('SELECT * FROM conversations WHERE tenant_id = @tenantId ORDER BY key', { tenantId }).map(toConversation);
+  }
+
+  async getUserSettings(tenantId: string, entraUserId: string): Promise<UserSettings> {
+    const r = this.one('SELECT settings FROM user_settings WHERE tenant_id = @tenantId AND entra_user_id = @entraUserId', {
+      tenantId,
+      entraUserId,
+    });
+    return r ? json<UserSettings>(r.settings) : { ...DEFAULT_USER_SETTINGS };
+  }
+
+  async putUserSettings(tenantId: string, entraUserId: string, settings: UserSettings): Promise<void> {
+    this.run(
+      `INSERT INTO user_settings (tenant_id, entra_user_id, settings) VALUES (@tenantId, @entraUserId, @settings)
+       ON CONFLICT (tenant_id, entra_user_id) DO UPDATE SET settings = excluded.settings`,
+      { tenantId, entraUserId, settings: JSON.stringify(settings) },
+    );
+  }
+
+  // --- notices and leases ---
+
+  async markNoticeSent(tenantId: string, noticeKey: string, at: number): Promise<boolean> {
+    const inserted = this.run(
+      `INSERT INTO notices (tenant_id, notice_key, sent_at) VALUES (@tenantId, @noticeKey, @at)
+       ON CONFLICT (tenant_id, notice_key) DO NOTHING`,
+      { tenantId, noticeKey, at },
+    );
+    return inserted === 1;
+  }
+
+  async clearNotice(tenantId: string, noticeKey: string): Promise<void> {
+    this.run('DELETE FROM notices WHERE tenant_id = @tenantId AND notice_key = @noticeKey', { tenantId, noticeKey });
+  }
+
+  async acquireLease(tenantId: string, name: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
+    const changed = this.run(
+      `INSERT INTO leases (tenant_id, name, holder, expires_at) VALUES (@tenantId, @name, @holder, @expiresAt)
+       ON CONFLICT (tenant_id, name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+       WHERE leases.holder = excluded.holder OR leases.expires_at <= @now`,
+      { tenantId, name, holder, expiresAt: now + ttlMs, now },
+    );
+    return changed === 1;
+  }
+
+  async releaseLease(tenantId: string, name: string, holder: string): Promise<void> {
+    this.run('DELETE FROM leases WHERE tenant_id = @tenantId AND name = @name AND holder = @holder', { tenantId, name, holder });
+  }
+}
+
+function reportParams(r: ProblemReport): Params {
+  return {
+    tenantId: r.tenantId,
+    reportId: r.reportId,
+    reporterId: r.reporterId,
+    reporterName: r.reporterName,
+    category: r.category,
+    description: r.description,
+    source: r.source,
+    diagnostics: r.diagnostics === null ? null : JSON.stringify(r.diagnostics),
+    status: r.status,
+    history: JSON.stringify(r.history),
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
