@@ -1,6 +1,6 @@
 import type { EmulatorResponse } from '../common/http';
 import type { Caller } from './auth';
-import type { RequestContext } from './errors';
+import { badRequest, type RequestContext } from './errors';
 
 /**
  * The shape every Graph endpoint of the emulator is written against. A request reaches a handler already
@@ -51,11 +51,20 @@ export class ApiRoutes {
         return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       })
       .join('/');
-    this.routes.push({ method, pattern: new RegExp(`^${source}/?$`, 'i'), names, handler, presence: options.presence ?? false });
+    this.routes.push({
+      method,
+      pattern: new RegExp(`^${source}/?$`, 'i'),
+      names,
+      handler,
+      presence: options.presence ?? false,
+    });
     return this;
   }
 
-  match(method: string, path: string): { route: ApiRoute; params: Record<string, string> } | 'method' | undefined {
+  match(
+    method: string,
+    path: string,
+  ): { route: ApiRoute; params: Record<string, string> } | 'method' | undefined {
     let pathMatched = false;
     for (const route of this.routes) {
       const m = route.pattern.exec(path);
@@ -72,8 +81,32 @@ export class ApiRoutes {
 
 /** Reads a JSON object body or fails the way Graph does for a missing or malformed one. */
 export function objectBody(req: ApiRequest): Record<string, unknown> {
-  if (req.body === undefined || req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
+  if (
+    req.body === undefined ||
+    req.body === null ||
+    typeof req.body !== 'object' ||
+    Array.isArray(req.body)
+  ) {
     return {};
   }
   return req.body as Record<string, unknown>;
+}
+
+/**
+ * The body of an OData action (setPresence, getPresencesByUserId, ...): Graph refuses parameters the action does not
+ * declare, so a typo in a field name fails loudly instead of being ignored.
+ */
+export function actionBody(
+  req: ApiRequest,
+  action: string,
+  allowed: readonly string[],
+): Record<string, unknown> {
+  const body = objectBody(req);
+  const unknown = Object.keys(body).find((k) => !allowed.includes(k));
+  if (unknown) {
+    throw badRequest(
+      `The parameter '${unknown}' in the request payload is not a valid parameter for the operation '${action}'.`,
+    );
+  }
+  return body;
 }

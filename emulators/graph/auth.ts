@@ -34,15 +34,21 @@ export async function authenticate(
     claims = await verifyToken(m[1] as string, GRAPH_AUDIENCE);
   } catch (e) {
     const message = e instanceof Error && e.message ? e.message : 'Access token validation failure.';
-    throw invalidToken(message.startsWith('Access token') ? message : `Access token validation failure. ${message}`);
+    throw invalidToken(
+      message.startsWith('Access token') ? message : `Access token validation failure. ${message}`,
+    );
   }
   const tenant = directory.tenants.get(claims.tid);
   if (!tenant) throw invalidToken('Access token validation failure. Invalid audience.');
   const delegated = typeof claims.scp === 'string' && claims.scp.length > 0;
   if (delegated && (!claims.oid || !tenant.users.has(claims.oid))) {
-    throw invalidToken('Access token validation failure. The user in the token does not exist in the tenant.');
+    throw invalidToken(
+      'Access token validation failure. The user in the token does not exist in the tenant.',
+    );
   }
-  const permissions = new Set(delegated ? (claims.scp as string).split(' ').filter(Boolean) : (claims.roles ?? []));
+  const permissions = new Set(
+    delegated ? (claims.scp as string).split(' ').filter(Boolean) : (claims.roles ?? []),
+  );
   return {
     tenant,
     appId: claims.appid,
@@ -54,7 +60,10 @@ export async function authenticate(
 }
 
 /** Any of the listed permissions of the caller's kind grants access. */
-export function hasAny(caller: Caller, need: { app: readonly string[]; delegated: readonly string[] }): boolean {
+export function hasAny(
+  caller: Caller,
+  need: { app: readonly string[]; delegated: readonly string[] },
+): boolean {
   const list = caller.delegated ? need.delegated : need.app;
   return list.some((p) => caller.permissions.has(p));
 }
@@ -62,17 +71,41 @@ export function hasAny(caller: Caller, need: { app: readonly string[]; delegated
 export const PERMISSIONS = {
   readUsers: {
     app: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
-    delegated: ['User.ReadBasic.All', 'User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+    delegated: [
+      'User.ReadBasic.All',
+      'User.Read.All',
+      'User.ReadWrite.All',
+      'Directory.Read.All',
+      'Directory.ReadWrite.All',
+    ],
   },
   readGroupMembers: {
-    app: ['GroupMember.Read.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
-    delegated: ['GroupMember.Read.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+    app: [
+      'GroupMember.Read.All',
+      'Group.Read.All',
+      'Group.ReadWrite.All',
+      'Directory.Read.All',
+      'Directory.ReadWrite.All',
+    ],
+    delegated: [
+      'GroupMember.Read.All',
+      'Group.Read.All',
+      'Group.ReadWrite.All',
+      'Directory.Read.All',
+      'Directory.ReadWrite.All',
+    ],
   },
   readPresence: {
     app: ['Presence.Read.All', 'Presence.ReadWrite.All'],
     delegated: ['Presence.Read.All', 'Presence.ReadWrite.All'],
   },
-  readOwnPresence: { app: [], delegated: ['Presence.Read', 'Presence.Read.All', 'Presence.ReadWrite', 'Presence.ReadWrite.All'] },
-  writePresence: { app: ['Presence.ReadWrite.All'], delegated: ['Presence.ReadWrite', 'Presence.ReadWrite.All'] },
+  readOwnPresence: {
+    app: [],
+    delegated: ['Presence.Read', 'Presence.Read.All', 'Presence.ReadWrite', 'Presence.ReadWrite.All'],
+  },
+  writePresence: {
+    app: ['Presence.ReadWrite.All'],
+    delegated: ['Presence.ReadWrite', 'Presence.ReadWrite.All'],
+  },
   subscribePresence: { app: [], delegated: ['Presence.Read.All'] },
 } as const;

@@ -23,18 +23,24 @@ interface BatchItem {
 
 function parseItems(body: unknown): BatchItem[] {
   const requests = (body as { requests?: unknown } | undefined)?.requests;
-  if (!Array.isArray(requests) || requests.length === 0) throw badRequest("The batch request must carry a non-empty 'requests' array.", 'BadRequest');
+  if (!Array.isArray(requests) || requests.length === 0)
+    throw badRequest("The batch request must carry a non-empty 'requests' array.", 'BadRequest');
   if (requests.length > MAX_BATCH_REQUESTS) {
-    throw badRequest(`The number of requests in a batch (${requests.length}) exceeds the limit of ${MAX_BATCH_REQUESTS}.`, 'BadRequest');
+    throw badRequest(
+      `The number of requests in a batch (${requests.length}) exceeds the limit of ${MAX_BATCH_REQUESTS}.`,
+      'BadRequest',
+    );
   }
   const ids = new Set<string>();
   const items = requests.map((r: Record<string, unknown>) => {
     const id = r?.id;
-    if (typeof id !== 'string' || id.length === 0) throw badRequest("Each batch request needs a string 'id'.", 'BadRequest');
+    if (typeof id !== 'string' || id.length === 0)
+      throw badRequest("Each batch request needs a string 'id'.", 'BadRequest');
     if (ids.has(id)) throw badRequest(`Batch request ids must be unique; '${id}' is repeated.`, 'BadRequest');
     ids.add(id);
     const method = typeof r.method === 'string' ? r.method.toUpperCase() : '';
-    if (!METHODS.has(method)) throw badRequest(`Invalid method '${String(r.method)}' in batch request '${id}'.`, 'BadRequest');
+    if (!METHODS.has(method))
+      throw badRequest(`Invalid method '${String(r.method)}' in batch request '${id}'.`, 'BadRequest');
     if (typeof r.url !== 'string' || /^https?:/i.test(r.url) || r.url.includes('$batch')) {
       throw badRequest(`Batch request '${id}' needs a relative url (no nested $batch).`, 'BadRequest');
     }
@@ -47,7 +53,11 @@ function parseItems(body: unknown): BatchItem[] {
   });
   for (const item of items) {
     const missing = item.dependsOn.find((d) => !ids.has(d));
-    if (missing) throw badRequest(`Batch request '${item.id}' depends on '${missing}', which is not in the batch.`, 'BadRequest');
+    if (missing)
+      throw badRequest(
+        `Batch request '${item.id}' depends on '${missing}', which is not in the batch.`,
+        'BadRequest',
+      );
   }
   return items;
 }
@@ -66,7 +76,10 @@ export interface BatchResponse {
   body?: unknown;
 }
 
-export async function runBatch(body: unknown, execute: (req: ApiRequest) => Promise<EmulatorResponse>): Promise<BatchResponse[]> {
+export async function runBatch(
+  body: unknown,
+  execute: (req: ApiRequest) => Promise<EmulatorResponse>,
+): Promise<BatchResponse[]> {
   const items = parseItems(body);
   const results = new Map<string, BatchResponse>();
   const run = async (item: BatchItem): Promise<BatchResponse> => {
@@ -85,7 +98,10 @@ export async function runBatch(body: unknown, execute: (req: ApiRequest) => Prom
         const s = (results.get(d) as BatchResponse).status;
         return s < 200 || s >= 300;
       });
-      results.set(item.id, failedDep ? { id: item.id, status: 424, headers: {}, body: undefined } : await run(item));
+      results.set(
+        item.id,
+        failedDep ? { id: item.id, status: 424, headers: {}, body: undefined } : await run(item),
+      );
     }
   }
   return items.map((i) => results.get(i.id) as BatchResponse);

@@ -8,36 +8,103 @@ import type { TeamsActivity, TeamsClientName } from './teams-clients';
  */
 
 const TEAMS_ACTIONS = new Set<TeamsActivity['action']>([
-  'signIn', 'signOut', 'idle', 'active', 'startCall', 'endCall', 'joinMeeting', 'leaveMeeting', 'startPresenting', 'stopPresenting',
+  'signIn',
+  'signOut',
+  'idle',
+  'active',
+  'startCall',
+  'endCall',
+  'joinMeeting',
+  'leaveMeeting',
+  'startPresenting',
+  'stopPresenting',
 ]);
 
 function body(req: EmulatorRequest): Record<string, unknown> {
   return req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
 }
 
-const bad = (message: string) => new HttpFailure({ status: 400, body: { error: { code: 'BadRequest', message } } });
+const bad = (message: string) =>
+  new HttpFailure({ status: 400, body: { error: { code: 'BadRequest', message } } });
 
 export function registerControlRoutes(router: Router, control: GraphControl): void {
+  router.on('GET', '/_control', () => ({
+    status: 200,
+    body: {
+      description: 'Microsoft Graph emulator test controls (no auth; 127.0.0.1 only)',
+      routes: [
+        'POST   /_control/users/{id}/teams {action: signIn|signOut|idle|active|startCall|endCall|joinMeeting|leaveMeeting|startPresenting|stopPresenting, client?: desktop|web|mobile}',
+        'PUT    /_control/users/{id}/manual-status {availability, activity?, durationMs?}',
+        'DELETE /_control/users/{id}/manual-status',
+        'GET    /_control/users/{id}/presence',
+        'GET    /_control/users/{id}/teams-display',
+        'PUT    /_control/teams-display {delayMs}',
+        'POST   /_control/tick',
+        'GET|PUT /_control/throttle {requests, windowMs}',
+        'PUT|DELETE /_control/faults {latencyMs?, errorRate?, failNext?: {count, status, retryAfterSeconds?}}',
+        'GET|DELETE /_control/requests',
+        'GET    /_control/subscriptions',
+        'POST   /_control/subscriptions/{id}/lifecycle {event: reauthorizationRequired|subscriptionRemoved|missed}',
+        'GET|DELETE /_control/deliveries',
+        'PUT    /_control/delivery {timeoutMs?, retryBaseMs?, retryHorizonMs?, slowEndpointDelayMs?, latencyMs?, validationTimeoutMs?}',
+        'GET    /_control/validation-keys',
+      ],
+    },
+  }));
   router.on('POST', '/_control/users/:id/teams', (req) => {
     const { action, client } = body(req);
-    if (!TEAMS_ACTIONS.has(action as TeamsActivity['action'])) throw bad(`unknown Teams action ${String(action)}`);
-    return { status: 200, body: control.teams(req.params.id as string, action as TeamsActivity['action'], client as TeamsClientName | undefined) };
+    if (!TEAMS_ACTIONS.has(action as TeamsActivity['action']))
+      throw bad(`unknown Teams action ${String(action)}`);
+    return {
+      status: 200,
+      body: control.teams(
+        req.params.id as string,
+        action as TeamsActivity['action'],
+        client as TeamsClientName | undefined,
+      ),
+    };
   });
   router.on('PUT', '/_control/users/:id/manual-status', (req) => {
     const { availability, activity, durationMs } = body(req);
     try {
       return {
         status: 200,
-        body: control.setManualStatus(req.params.id as string, String(availability), activity as string | undefined, durationMs as number | undefined),
+        body: control.setManualStatus(
+          req.params.id as string,
+          String(availability),
+          activity as string | undefined,
+          durationMs as number | undefined,
+        ),
       };
     } catch (e) {
       throw bad((e as Error).message);
     }
   });
-  router.on('DELETE', '/_control/users/:id/manual-status', (req) => ({ status: 200, body: control.clearManualStatus(req.params.id as string) }));
+  router.on('DELETE', '/_control/users/:id/manual-status', (req) => ({
+    status: 200,
+    body: control.clearManualStatus(req.params.id as string),
+  }));
   router.on('GET', '/_control/users/:id/presence', (req) => {
     const id = req.params.id as string;
-    return { status: 200, body: { aggregate: control.presence(id), sessions: control.sessions(id), preferred: control.preferred(id) ?? null } };
+    return {
+      status: 200,
+      body: {
+        aggregate: control.presence(id),
+        sessions: control.sessions(id),
+        preferred: control.preferred(id) ?? null,
+      },
+    };
+  });
+  router.on('GET', '/_control/users/:id/teams-display', (req) => ({
+    status: 200,
+    body: control.teamsDisplay(req.params.id as string),
+  }));
+  router.on('PUT', '/_control/teams-display', (req) => {
+    const { delayMs } = body(req);
+    if (!Number.isInteger(delayMs) || (delayMs as number) < 0)
+      throw bad('delayMs must be a non-negative integer');
+    control.setTeamsDisplayDelay(delayMs as number);
+    return { status: 204 };
   });
   router.on('POST', '/_control/tick', () => {
     control.tick();
@@ -46,7 +113,8 @@ export function registerControlRoutes(router: Router, control: GraphControl): vo
   router.on('GET', '/_control/throttle', () => ({ status: 200, body: control.throttleLimit() }));
   router.on('PUT', '/_control/throttle', (req) => {
     const { requests, windowMs } = body(req);
-    if (!Number.isInteger(requests) || !Number.isInteger(windowMs)) throw bad('requests and windowMs must be integers');
+    if (!Number.isInteger(requests) || !Number.isInteger(windowMs))
+      throw bad('requests and windowMs must be integers');
     control.setThrottleLimit({ requests: requests as number, windowMs: windowMs as number });
     return { status: 204 };
   });
@@ -63,14 +131,21 @@ export function registerControlRoutes(router: Router, control: GraphControl): vo
     control.clearRequests();
     return { status: 204 };
   });
-  router.on('GET', '/_control/subscriptions', () => ({ status: 200, body: { value: control.subscriptions() } }));
+  router.on('GET', '/_control/subscriptions', () => ({
+    status: 200,
+    body: { value: control.subscriptions() },
+  }));
   router.on('POST', '/_control/subscriptions/:id/lifecycle', async (req) => {
     const { event } = body(req);
-    if (event !== 'reauthorizationRequired' && event !== 'subscriptionRemoved' && event !== 'missed') throw bad(`unknown lifecycle event ${String(event)}`);
+    if (event !== 'reauthorizationRequired' && event !== 'subscriptionRemoved' && event !== 'missed')
+      throw bad(`unknown lifecycle event ${String(event)}`);
     try {
       await control.triggerLifecycle(req.params.id as string, event);
     } catch (e) {
-      throw new HttpFailure({ status: 404, body: { error: { code: 'NotFound', message: (e as Error).message } } });
+      throw new HttpFailure({
+        status: 404,
+        body: { error: { code: 'NotFound', message: (e as Error).message } },
+      });
     }
     return { status: 202 };
   });
@@ -83,5 +158,8 @@ export function registerControlRoutes(router: Router, control: GraphControl): vo
     control.configureDelivery(body(req));
     return { status: 204 };
   });
-  router.on('GET', '/_control/validation-keys', async () => ({ status: 200, body: await control.validationTokenKeys() }));
+  router.on('GET', '/_control/validation-keys', async () => ({
+    status: 200,
+    body: await control.validationTokenKeys(),
+  }));
 }

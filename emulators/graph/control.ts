@@ -4,8 +4,10 @@ import type { ValidationTokenSigner } from './encryption';
 import type { Faults, FaultSettings, RequestLogEntry } from './faults';
 import type { PresenceSession, PreferredPresence } from './presence-model';
 import type { PresenceSnapshot, PresenceStore } from './presence-store';
+import type { SubscriptionRoutes } from './subscription-routes';
 import type { LifecycleEvent, SubscriptionService } from './subscriptions';
 import type { TeamsActivity, TeamsClientName, TeamsClients } from './teams-clients';
+import type { TeamsDisplay } from './teams-display';
 import type { ThrottleLimit, PresenceThrottle } from './throttling';
 
 /**
@@ -26,16 +28,28 @@ export interface SubscriptionView {
   clientState?: string;
   expirationDateTime: string;
   includeResourceData: boolean;
-  reauthorizationRequired: boolean;
+  /** Notifications are paused (token behind it expired, or access revoked through the control API). */
+  paused: boolean;
+  /** Changes not delivered while paused. */
+  lostNotifications: number;
 }
 
 export interface GraphControl {
   /** A user's Teams client does something (sign in/out, idle, a Teams call, a meeting, presenting). */
   teams(userId: string, activity: TeamsActivity['action'], client?: TeamsClientName): PresenceSnapshot;
   /** The user picks a status by hand in Teams (their preferred presence); `durationMs` defaults as Graph's. */
-  setManualStatus(userId: string, availability: string, activity?: string, durationMs?: number): PresenceSnapshot;
+  setManualStatus(
+    userId: string,
+    availability: string,
+    activity?: string,
+    durationMs?: number,
+  ): PresenceSnapshot;
   clearManualStatus(userId: string): PresenceSnapshot;
+  /** What Graph says of the user now. */
   presence(userId: string): PresenceSnapshot;
+  /** What colleagues see in the Teams client: Graph's presence as of `teamsDisplayDelayMs` ago (default: now). */
+  teamsDisplay(userId: string): PresenceSnapshot;
+  setTeamsDisplayDelay(ms: number): void;
   sessions(userId: string): PresenceSession[];
   preferred(userId: string): PreferredPresence | undefined;
   /** Re-evaluates fading, expiry and subscription lifetimes now (after moving a ManualClock without its ticks). */
@@ -52,6 +66,10 @@ export interface GraphControl {
   deliveries(): DeliveryRecord[];
   clearDeliveries(): void;
   configureDelivery(options: Partial<DeliveryOptions> & { validationTimeoutMs?: number }): void;
+  /**
+   * Sends a lifecycle event now. reauthorizationRequired sent this way stands for revoked access: notifications pause
+   * until the app calls /reauthorize or PATCH. subscriptionRemoved also deletes the subscription.
+   */
   triggerLifecycle(subscriptionId: string, event: LifecycleEvent): Promise<void>;
   /** The JWKS that verifies `validationTokens` of encrypted notifications. */
   validationTokenKeys(): Promise<JSONWebKeySet>;
@@ -64,16 +82,21 @@ export interface ControlParts {
   throttle: PresenceThrottle;
   faults: Faults;
   subscriptions: SubscriptionService;
+  subscriptionRoutes: SubscriptionRoutes;
   deliverer: Deliverer;
   signer: ValidationTokenSigner;
+  display: TeamsDisplay;
 }
 
 export function createControl(p: ControlParts): GraphControl {
   return {
     teams: (userId, action, client) => p.teams.act(userId, { action } as TeamsActivity, client),
-    setManualStatus: (userId, availability, activity, durationMs) => p.teams.setManualStatus(userId, availability, activity, durationMs),
+    setManualStatus: (userId, availability, activity, durationMs) =>
+      p.teams.setManualStatus(userId, availability, activity, durationMs),
     clearManualStatus: (userId) => p.teams.clearManualStatus(userId),
     presence: (userId) => p.store.snapshot(userId),
+    teamsDisplay: (userId) => p.display.shown(userId),
+    setTeamsDisplayDelay: (ms) => p.display.setDelay(ms),
     sessions: (userId) => p.store.sessions(userId),
     preferred: (userId) => p.store.preferred(userId),
     tick: () => {
@@ -99,18 +122,19 @@ export function createControl(p: ControlParts): GraphControl {
         clientState: s.clientState,
         expirationDateTime: new Date(s.expiresAt).toISOString(),
         includeResourceData: s.includeResourceData,
-        reauthorizationRequired: s.reauthorizationRequired,
+        paused: p.subscriptions.paused(s),
+        lostNotifications: s.lost,
       })),
     deliveries: () => p.deliverer.list(),
     clearDeliveries: () => p.deliverer.reset(),
     configureDelivery: ({ validationTimeoutMs, ...delivery }) => {
       p.deliverer.configure(delivery);
-      if (validationTimeoutMs !== undefined) p.subscriptions.configure({ validationTimeoutMs });
+      if (validationTimeoutMs !== undefined) p.subscriptionRoutes.configure({ validationTimeoutMs });
     },
     triggerLifecycle: async (subscriptionId, event) => {
       const s = p.subscriptions.get(subscriptionId);
       if (!s) throw new Error(`no subscription ${subscriptionId}`);
-      await p.subscriptions.lifecycle(s, event);
+      await p.subscriptions.lifecycle(s, event, { revoke: true });
     },
     validationTokenKeys: () => p.signer.keys(),
     verifyValidationToken: (token, expected) => p.signer.verify(token, expected),

@@ -1,11 +1,15 @@
 import type { Clock } from '../common/clock';
 
 /**
- * Posting notifications to subscribers the way Graph does: a 2xx within 3 s acknowledges; a slower or failed answer
- * is retried with exponential backoff (Graph keeps trying for up to 4 hours). An endpoint that answers slowly or
- * fails too often is first delayed (more than 10% bad answers in 10 minutes: notifications wait 10 s) and then
- * dropped (more than 15%: notifications are discarded for 10 minutes). Timeouts and backoff run on real time,
- * because the subscriber is a real HTTP server; the health window runs on the emulator clock.
+ * Posting notifications to subscribers the way Graph documents it for webhooks:
+ * - an HTTP client with a 3 s timeout; no 2xx in time means the notification is resent, with backoff, for up to
+ *   4 hours;
+ * - an answer later than 2900 ms counts as slow (even when it is a 2xx in time), as does a failure;
+ * - once an endpoint has had 100 notifications in the current 10-minute window, 10% or more slow answers flag it
+ *   slow: its notifications wait 10 minutes; 15% or more and its notifications are dropped. The window is flushed
+ *   every 10 minutes.
+ * Timeouts and backoff run on real time, because the subscriber is a real HTTP server; the 10-minute window runs on
+ * the emulator clock.
  */
 
 export interface DeliveryOptions {
@@ -15,15 +19,18 @@ export interface DeliveryOptions {
   retryBaseMs: number;
   /** Total retry horizon (real time). Default 4 h. */
   retryHorizonMs: number;
-  /** Extra wait for an endpoint marked slow. Default 10000. */
+  /** Extra wait for an endpoint flagged slow. Default 10 minutes. */
   slowEndpointDelayMs: number;
+  /** Time between a change and its first delivery attempt (Graph: under 10 s on average). Default 0. */
+  latencyMs: number;
 }
 
 export const DEFAULT_DELIVERY: DeliveryOptions = {
   timeoutMs: 3000,
   retryBaseMs: 5000,
   retryHorizonMs: 4 * 3600_000,
-  slowEndpointDelayMs: 10_000,
+  slowEndpointDelayMs: 10 * 60_000,
+  latencyMs: 0,
 };
 
 export type DeliveryKind = 'change' | 'lifecycle';
@@ -40,18 +47,22 @@ export interface DeliveryRecord {
   outcome: DeliveryOutcome;
   status?: number;
   durationMs?: number;
+  /** How long the notification waited before its first attempt (endpoint marked slow, configured latency). */
+  delayedMs?: number;
   body: unknown;
 }
 
 const HEALTH_WINDOW_MS = 10 * 60_000;
-const MIN_SAMPLES = 10;
+const MIN_SAMPLES = 100;
+const SLOW_AFTER_MS = 2900;
 const DELAY_RATIO = 0.1;
 const DROP_RATIO = 0.15;
 const MAX_RECORDS = 20_000;
 
 interface Health {
-  samples: { at: number; bad: boolean }[];
-  droppedUntil?: number;
+  windowStart: number;
+  total: number;
+  slow: number;
 }
 
 export class Deliverer {
@@ -86,21 +97,24 @@ export class Deliverer {
     for (const a of this.inflight) a.abort();
   }
 
-  /** State of an endpoint now: 'ok', 'delayed' or 'dropped'. */
+  /** State of an endpoint now: 'ok', 'delayed' (flagged slow) or 'dropped'. */
   endpointState(url: string): 'ok' | 'delayed' | 'dropped' {
-    const h = this.health.get(url);
-    if (!h) return 'ok';
+    const h = this.window(url);
+    if (h.total < MIN_SAMPLES) return 'ok';
+    const ratio = h.slow / h.total;
+    if (ratio >= DROP_RATIO) return 'dropped';
+    return ratio >= DELAY_RATIO ? 'delayed' : 'ok';
+  }
+
+  /** The endpoint's counts in the current 10-minute window (a new window starts empty). */
+  private window(url: string): Health {
     const now = this.clock.now();
-    if (h.droppedUntil !== undefined && now < h.droppedUntil) return 'dropped';
-    h.samples = h.samples.filter((s) => now - s.at < HEALTH_WINDOW_MS);
-    if (h.samples.length < MIN_SAMPLES) return 'ok';
-    const ratio = h.samples.filter((s) => s.bad).length / h.samples.length;
-    if (ratio > DROP_RATIO) {
-      h.droppedUntil = now + HEALTH_WINDOW_MS;
-      h.samples = [];
-      return 'dropped';
+    let h = this.health.get(url);
+    if (!h || now - h.windowStart >= HEALTH_WINDOW_MS) {
+      h = { windowStart: now, total: 0, slow: 0 };
+      this.health.set(url, h);
     }
-    return ratio > DELAY_RATIO ? 'delayed' : 'ok';
+    return h;
   }
 
   /** Sends one notification body; resolves when the first attempt settles (retries continue in the background). */
@@ -110,13 +124,26 @@ export class Deliverer {
       this.record({ subscriptionId, kind, url, attempt: 1, outcome: 'dropped', body });
       return Promise.resolve();
     }
-    if (state === 'delayed') {
-      return new Promise((resolve) => this.later(this.options.slowEndpointDelayMs, () => void this.attempt(subscriptionId, kind, url, body, 1).then(resolve)));
+    const delayedMs = (state === 'delayed' ? this.options.slowEndpointDelayMs : 0) + this.options.latencyMs;
+    if (delayedMs > 0) {
+      return new Promise((resolve) =>
+        this.later(
+          delayedMs,
+          () => void this.attempt(subscriptionId, kind, url, body, 1, delayedMs).then(resolve),
+        ),
+      );
     }
     return this.attempt(subscriptionId, kind, url, body, 1);
   }
 
-  private async attempt(subscriptionId: string, kind: DeliveryKind, url: string, body: unknown, attempt: number): Promise<void> {
+  private async attempt(
+    subscriptionId: string,
+    kind: DeliveryKind,
+    url: string,
+    body: unknown,
+    attempt: number,
+    delayedMs?: number,
+  ): Promise<void> {
     if (this.closed) return;
     const abort = new AbortController();
     this.inflight.add(abort);
@@ -141,8 +168,9 @@ export class Deliverer {
       this.inflight.delete(abort);
     }
     if (this.closed) return;
-    this.record({ subscriptionId, kind, url, attempt, outcome, status, durationMs: Date.now() - started, body });
-    this.sample(url, outcome !== 'acknowledged');
+    const durationMs = Date.now() - started;
+    this.record({ subscriptionId, kind, url, attempt, outcome, status, durationMs, delayedMs, body });
+    this.sample(url, outcome !== 'acknowledged' || durationMs > SLOW_AFTER_MS);
     if (outcome === 'acknowledged') return;
     const delay = this.options.retryBaseMs * 2 ** (attempt - 1);
     const elapsed = this.options.retryBaseMs * (2 ** (attempt - 1) - 1);
@@ -159,13 +187,10 @@ export class Deliverer {
     this.timers.add(t);
   }
 
-  private sample(url: string, bad: boolean): void {
-    let h = this.health.get(url);
-    if (!h) {
-      h = { samples: [] };
-      this.health.set(url, h);
-    }
-    h.samples.push({ at: this.clock.now(), bad });
+  private sample(url: string, slow: boolean): void {
+    const h = this.window(url);
+    h.total += 1;
+    if (slow) h.slow += 1;
   }
 
   private record(r: Omit<DeliveryRecord, 'id' | 'at'>): void {

@@ -29,7 +29,11 @@ export function errorBody(ctx: RequestContext, code: string, message: string): u
     error: {
       code,
       message,
-      innerError: { date: graphDate(ctx.now), 'request-id': ctx.requestId, 'client-request-id': ctx.clientRequestId },
+      innerError: {
+        date: graphDate(ctx.now),
+        'request-id': ctx.requestId,
+        'client-request-id': ctx.clientRequestId,
+      },
     },
   };
 }
@@ -46,7 +50,11 @@ export class GraphFailure extends Error {
   }
 
   toResponse(ctx: RequestContext): EmulatorResponse {
-    return { status: this.status, headers: { ...this.headers }, body: errorBody(ctx, this.code, this.message) };
+    return {
+      status: this.status,
+      headers: { ...this.headers },
+      body: errorBody(ctx, this.code, this.message),
+    };
   }
 }
 
@@ -70,11 +78,15 @@ export const forbidden = (message = 'Insufficient privileges to complete the ope
  * form, e.g. `Operation: Create; Exception: [Status Code: Forbidden; Reason: ...]`.
  */
 export function subscriptionFailure(status: number, operation: string, reason: string): GraphFailure {
-  const statusNames: Record<number, string> = { 400: 'BadRequest', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict' };
+  const statusNames: Record<number, string> = {
+    400: 'BadRequest',
+    403: 'Forbidden',
+    404: 'NotFound',
+    409: 'Conflict',
+  };
   return new GraphFailure(
     status,
     'ExtensionError',
     `Operation: ${operation}; Exception: [Status Code: ${statusNames[status] ?? status}; Reason: ${reason}]`,
   );
 }
-

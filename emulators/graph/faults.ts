@@ -80,8 +80,22 @@ export class Faults {
 }
 
 function unavailable(status: number, retryAfterSeconds?: number): GraphFailure {
-  const headers: Record<string, string> = retryAfterSeconds ? { 'Retry-After': String(retryAfterSeconds) } : {};
-  if (status === 504) return new GraphFailure(504, 'GatewayTimeout', 'The gateway did not receive a timely response from the upstream service.', headers);
-  if (status === 500) return new GraphFailure(500, 'InternalServerError', 'An internal server error occurred.', headers);
-  return new GraphFailure(503, 'ServiceUnavailable', 'The service is temporarily unavailable. Please retry later.', headers);
+  const headers: Record<string, string> = retryAfterSeconds
+    ? { 'Retry-After': String(retryAfterSeconds) }
+    : {};
+  if (status === 504)
+    return new GraphFailure(
+      504,
+      'GatewayTimeout',
+      'The gateway did not receive a timely response from the upstream service.',
+      headers,
+    );
+  if (status === 500)
+    return new GraphFailure(500, 'InternalServerError', 'An internal server error occurred.', headers);
+  return new GraphFailure(
+    503,
+    'ServiceUnavailable',
+    'The service is temporarily unavailable. Please retry later.',
+    headers,
+  );
 }

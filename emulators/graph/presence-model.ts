@@ -73,7 +73,11 @@ export const FADE_AFTER_MS = 5 * MINUTE;
 
 const RANK: Record<string, number> = { DoNotDisturb: 5, Busy: 4, Available: 3, BeRightBack: 2, Away: 1 };
 
-export function isAllowedPair(pairs: ReadonlyArray<readonly [string, string]>, availability: unknown, activity: unknown): boolean {
+export function isAllowedPair(
+  pairs: ReadonlyArray<readonly [string, string]>,
+  availability: unknown,
+  activity: unknown,
+): boolean {
   return pairs.some(([a, b]) => a === availability && b === activity);
 }
 
@@ -83,7 +87,10 @@ export function defaultPreferredExpiryMs(availability: string): number {
 }
 
 /** What a session shows at `now`, after fading; undefined once expired. */
-export function effectiveSession(s: PresenceSession, now: number): { availability: string; activity: string } | undefined {
+export function effectiveSession(
+  s: PresenceSession,
+  now: number,
+): { availability: string; activity: string } | undefined {
   if (s.expiresAt !== undefined && now >= s.expiresAt) return undefined;
   if (s.kind === 'app' && s.availability === 'Available') {
     const idle = now - s.setAt;
@@ -95,7 +102,8 @@ export function effectiveSession(s: PresenceSession, now: number): { availabilit
 
 export function aggregate(state: UserPresenceState, now: number): AggregatePresence {
   const statusMessage =
-    state.statusMessage && (state.statusMessage.expiresAt === undefined || now < state.statusMessage.expiresAt)
+    state.statusMessage &&
+    (state.statusMessage.expiresAt === undefined || now < state.statusMessage.expiresAt)
       ? state.statusMessage
       : undefined;
   let best: { availability: string; activity: string; setAt: number } | undefined;
@@ -105,7 +113,8 @@ export function aggregate(state: UserPresenceState, now: number): AggregatePrese
     const rank = RANK[e.availability] ?? 0;
     const bestRank = best ? (RANK[best.availability] ?? 0) : -1;
     // Equal rank: the most recently set session says what the user is doing now.
-    if (rank > bestRank || (best && rank === bestRank && s.setAt > best.setAt)) best = { ...e, setAt: s.setAt };
+    if (rank > bestRank || (best && rank === bestRank && s.setAt > best.setAt))
+      best = { ...e, setAt: s.setAt };
   }
   if (!best) return { availability: 'Offline', activity: 'Offline', statusMessage };
   const preferred = state.preferred && now < state.preferred.expiresAt ? state.preferred : undefined;

@@ -1,6 +1,12 @@
 import type { Clock } from '../common/clock';
 import type { Directory, TokenVerifier } from '../common/directory';
-import { listen, Router, type EmulatorRequest, type EmulatorResponse, type RunningServer } from '../common/http';
+import {
+  listen,
+  Router,
+  type EmulatorRequest,
+  type EmulatorResponse,
+  type RunningServer,
+} from '../common/http';
 import { ApiRoutes, type ApiRequest } from './api';
 import { authenticate, type Caller } from './auth';
 import { runBatch } from './batch';
@@ -12,8 +18,10 @@ import { errorBody, GraphFailure, newRequestContext, type RequestContext } from 
 import { Faults } from './faults';
 import { registerPresenceRoutes } from './presence-routes';
 import { PresenceStore } from './presence-store';
+import { SubscriptionRoutes } from './subscription-routes';
 import { SubscriptionService } from './subscriptions';
 import { TeamsClients } from './teams-clients';
+import { TeamsDisplay } from './teams-display';
 import { PresenceThrottle } from './throttling';
 import { registerUserRoutes } from './users';
 
@@ -32,13 +40,16 @@ export interface GraphEmulatorOptions {
   delivery?: Partial<DeliveryOptions>;
   /** How long a subscriber has to echo the validation token. Default 10 s, as Graph. */
   validationTimeoutMs?: number;
+  /** How late Teams clients show presence changes (control.teamsDisplay). Default 0. */
+  teamsDisplayDelayMs?: number;
 }
 
 export type GraphEmulator = RunningServer & { control: GraphControl };
 
 function headerMap(req: EmulatorRequest): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(req.headers)) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  for (const [k, v] of Object.entries(req.headers))
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
   return out;
 }
 
@@ -47,26 +58,37 @@ export async function startGraphEmulator(options: GraphEmulatorOptions): Promise
   const now = () => clock.now();
   const store = new PresenceStore(clock);
   const teams = new TeamsClients(store, now);
+  const display = new TeamsDisplay(store, now, options.teamsDisplayDelayMs);
   const throttle = new PresenceThrottle(now);
   const faults = new Faults();
   const deliverer = new Deliverer(clock, { ...DEFAULT_DELIVERY, ...options.delivery });
   const signer = new ValidationTokenSigner(now);
-  const subscriptions = new SubscriptionService(clock, directory, deliverer, signer, { validationTimeoutMs: options.validationTimeoutMs ?? 10_000 });
+  const subscriptions = new SubscriptionService(clock, directory, deliverer, signer);
+  const subscriptionRoutes = new SubscriptionRoutes(subscriptions, clock, {
+    validationTimeoutMs: options.validationTimeoutMs ?? 10_000,
+  });
   store.onChange((snap) => subscriptions.onPresenceChange(snap));
 
   const api = new ApiRoutes();
   registerUserRoutes(api);
   registerPresenceRoutes(api, store, now);
-  subscriptions.register(api);
+  subscriptionRoutes.register(api);
 
   let serviceRoot = '';
 
   function finish(res: EmulatorResponse, ctx: RequestContext): EmulatorResponse {
-    return { ...res, headers: { ...res.headers, 'request-id': ctx.requestId, 'client-request-id': ctx.clientRequestId } };
+    return {
+      ...res,
+      headers: { ...res.headers, 'request-id': ctx.requestId, 'client-request-id': ctx.clientRequestId },
+    };
   }
 
   /** One Graph request (direct or inside a batch) from an authenticated caller. */
-  async function execute(req: ApiRequest, caller: Caller, batchRequestId?: string): Promise<EmulatorResponse> {
+  async function execute(
+    req: ApiRequest,
+    caller: Caller,
+    batchRequestId?: string,
+  ): Promise<EmulatorResponse> {
     const ctx = newRequestContext(now(), req.headers['client-request-id']);
     let res: EmulatorResponse;
     try {
@@ -76,7 +98,12 @@ export async function startGraphEmulator(options: GraphEmulatorOptions): Promise
         const segment = req.path.split('/').filter(Boolean).pop() ?? '';
         throw new GraphFailure(400, 'BadRequest', `Resource not found for the segment '${segment}'.`);
       }
-      if (found === 'method') throw new GraphFailure(405, 'Request_BadRequest', `The HTTP method '${req.method}' is not allowed on this resource.`);
+      if (found === 'method')
+        throw new GraphFailure(
+          405,
+          'Request_BadRequest',
+          `The HTTP method '${req.method}' is not allowed on this resource.`,
+        );
       if (found.route.presence) throttle.take(caller.tenant.id, caller.appId);
       res = await found.route.handler({ req, caller, ctx, params: found.params, serviceRoot });
     } catch (e) {
@@ -98,7 +125,13 @@ export async function startGraphEmulator(options: GraphEmulatorOptions): Promise
 
   async function handleGraph(raw: EmulatorRequest): Promise<EmulatorResponse> {
     const headers = headerMap(raw);
-    const req: ApiRequest = { method: raw.method, path: raw.path.slice('/v1.0'.length) || '/', query: raw.query, headers, body: raw.body };
+    const req: ApiRequest = {
+      method: raw.method,
+      path: raw.path.slice('/v1.0'.length) || '/',
+      query: raw.query,
+      headers,
+      body: raw.body,
+    };
     await faults.delay();
     let caller: Caller;
     try {
@@ -106,7 +139,13 @@ export async function startGraphEmulator(options: GraphEmulatorOptions): Promise
     } catch (e) {
       if (!(e instanceof GraphFailure)) throw e;
       const ctx = newRequestContext(now(), headers['client-request-id']);
-      faults.record({ method: req.method, path: req.path, status: e.status, at: now(), requestId: ctx.requestId });
+      faults.record({
+        method: req.method,
+        path: req.path,
+        status: e.status,
+        at: now(),
+        requestId: ctx.requestId,
+      });
       return finish(e.toResponse(ctx), ctx);
     }
     if (req.method === 'POST' && req.path.toLowerCase() === '/$batch') {
@@ -119,13 +158,30 @@ export async function startGraphEmulator(options: GraphEmulatorOptions): Promise
         if (!(e instanceof GraphFailure)) throw e;
         res = e.toResponse(ctx);
       }
-      faults.record({ method: req.method, path: req.path, status: res.status, at: now(), appId: caller.appId, userId: caller.userId, requestId: ctx.requestId });
+      faults.record({
+        method: req.method,
+        path: req.path,
+        status: res.status,
+        at: now(),
+        appId: caller.appId,
+        userId: caller.userId,
+        requestId: ctx.requestId,
+      });
       return finish(res, ctx);
     }
     return execute(req, caller);
   }
 
-  const control = createControl({ store, teams, throttle, faults, subscriptions, deliverer, signer });
+  const control = createControl({
+    store,
+    teams,
+    throttle,
+    faults,
+    subscriptions,
+    deliverer,
+    signer,
+    display,
+  });
   const router = new Router();
   registerControlRoutes(router, control);
 

@@ -50,15 +50,36 @@ export class TeamsClients {
       this.clients.set(key, c);
     }
     switch (activity.action) {
-      case 'idle': c.idle = true; break;
-      case 'active': c.idle = false; break;
-      case 'startCall': c.inCall = true; c.idle = false; break;
-      case 'endCall': c.inCall = false; break;
-      case 'joinMeeting': c.inMeeting = true; c.idle = false; break;
-      case 'leaveMeeting': c.inMeeting = false; c.presenting = false; break;
-      case 'startPresenting': c.presenting = true; c.idle = false; break;
-      case 'stopPresenting': c.presenting = false; break;
-      case 'signIn': break;
+      case 'idle':
+        c.idle = true;
+        break;
+      case 'active':
+        c.idle = false;
+        break;
+      case 'startCall':
+        c.inCall = true;
+        c.idle = false;
+        break;
+      case 'endCall':
+        c.inCall = false;
+        break;
+      case 'joinMeeting':
+        c.inMeeting = true;
+        c.idle = false;
+        break;
+      case 'leaveMeeting':
+        c.inMeeting = false;
+        c.presenting = false;
+        break;
+      case 'startPresenting':
+        c.presenting = true;
+        c.idle = false;
+        break;
+      case 'stopPresenting':
+        c.presenting = false;
+        break;
+      case 'signIn':
+        break;
     }
     const [availability, activityName] = c.presenting
       ? ['DoNotDisturb', 'Presenting']
@@ -69,14 +90,26 @@ export class TeamsClients {
           : c.idle
             ? ['Away', 'Away']
             : ['Available', 'Available'];
-    return this.store.setSession(userId, { id: sessionId, kind: 'teams', availability, activity: activityName, setAt: this.now() });
+    return this.store.setSession(userId, {
+      id: sessionId,
+      kind: 'teams',
+      availability,
+      activity: activityName,
+      setAt: this.now(),
+    });
   }
 
   /** The user picks a status by hand in Teams (Do not disturb, Busy, Appear away, ...): their preferred presence. */
-  setManualStatus(userId: string, availability: string, activity?: string, durationMs?: number): PresenceSnapshot {
+  setManualStatus(
+    userId: string,
+    availability: string,
+    activity?: string,
+    durationMs?: number,
+  ): PresenceSnapshot {
     const pair = PREFERRED_PAIRS.find(([a]) => a === availability);
     const act = activity ?? pair?.[1];
-    if (!isAllowedPair(PREFERRED_PAIRS, availability, act)) throw new Error(`not a status a user can pick: ${availability}/${act}`);
+    if (!isAllowedPair(PREFERRED_PAIRS, availability, act))
+      throw new Error(`not a status a user can pick: ${availability}/${act}`);
     const expiresAt = this.now() + (durationMs ?? defaultPreferredExpiryMs(availability));
     return this.store.setPreferred(userId, { availability, activity: act as string, expiresAt });
   }

@@ -9,8 +9,17 @@ import { badRequest, directoryDenied, notFoundUser } from './errors';
  */
 
 const DEFAULT_PROPERTIES = [
-  'businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation',
-  'preferredLanguage', 'surname', 'userPrincipalName', 'id',
+  'businessPhones',
+  'displayName',
+  'givenName',
+  'jobTitle',
+  'mail',
+  'mobilePhone',
+  'officeLocation',
+  'preferredLanguage',
+  'surname',
+  'userPrincipalName',
+  'id',
 ];
 const SELECTABLE = new Set([...DEFAULT_PROPERTIES, 'accountEnabled']);
 const FILTERABLE: Record<string, (u: DirectoryUser) => string | null> = {
@@ -43,10 +52,17 @@ function userJson(u: DirectoryUser, select: string[] | undefined): Record<string
 function parseSelect(query: URLSearchParams): string[] | undefined {
   const raw = query.get('$select');
   if (raw === null) return undefined;
-  const fields = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const fields = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const canonical = fields.map((f) => [...SELECTABLE].find((s) => s.toLowerCase() === f.toLowerCase()));
   const unknown = fields.find((_f, i) => canonical[i] === undefined);
-  if (unknown) throw badRequest(`Could not find a property named '${unknown}' on type 'microsoft.graph.user'.`, 'Request_BadRequest');
+  if (unknown)
+    throw badRequest(
+      `Could not find a property named '${unknown}' on type 'microsoft.graph.user'.`,
+      'Request_BadRequest',
+    );
   return canonical as string[];
 }
 
@@ -55,7 +71,10 @@ function parseTop(query: URLSearchParams): number {
   if (raw === null) return DEFAULT_PAGE;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE) {
-    throw badRequest(`Invalid page size specified: '${raw}'. Must be between 1 and ${MAX_PAGE} inclusive.`, 'Request_UnsupportedQuery');
+    throw badRequest(
+      `Invalid page size specified: '${raw}'. Must be between 1 and ${MAX_PAGE} inclusive.`,
+      'Request_UnsupportedQuery',
+    );
   }
   return n;
 }
@@ -76,7 +95,11 @@ export function parseFilter(raw: string): (u: DirectoryUser) => boolean {
     const list = /^\((.*)\)$/.exec((m[3] as string).trim());
     if (!list) throw badRequest(`Invalid filter clause: ${raw}`, 'BadRequest');
     values = (list[1] as string).split(',').map(literal);
-    if (values.length > 15) throw badRequest('Too many child clauses specified in search filter expression containing \'OR\' operators: 15 max', 'Request_UnsupportedQuery');
+    if (values.length > 15)
+      throw badRequest(
+        "Too many child clauses specified in search filter expression containing 'OR' operators: 15 max",
+        'Request_UnsupportedQuery',
+      );
   }
   const wanted = new Set(values);
   return (u) => wanted.has((field(u) ?? '').toLowerCase());
@@ -99,7 +122,10 @@ function page<T>(call: ApiCall, items: T[], top: number, path: string): { value:
   const value = items.slice(offset, offset + top);
   if (offset + top >= items.length) return { value };
   const next = new URLSearchParams(call.req.query);
-  next.set('$skiptoken', Buffer.from(JSON.stringify({ offset: offset + top } satisfies PageToken)).toString('base64url'));
+  next.set(
+    '$skiptoken',
+    Buffer.from(JSON.stringify({ offset: offset + top } satisfies PageToken)).toString('base64url'),
+  );
   next.set('$top', String(top));
   return { value, nextLink: `${call.serviceRoot}${path}?${next.toString()}` };
 }
@@ -125,16 +151,30 @@ export function registerUserRoutes(routes: ApiRoutes): void {
     if (!call.caller.delegated || !call.caller.userId) {
       throw badRequest('/me request is only valid with delegated authentication flow.');
     }
-    const selfAllowed = ['User.Read', 'User.ReadWrite', ...PERMISSIONS.readUsers.delegated].some((p) => call.caller.permissions.has(p));
+    const selfAllowed = ['User.Read', 'User.ReadWrite', ...PERMISSIONS.readUsers.delegated].some((p) =>
+      call.caller.permissions.has(p),
+    );
     if (!selfAllowed) throw directoryDenied();
     const user = requireUser(call, call.caller.userId);
-    return { status: 200, body: { '@odata.context': `${call.serviceRoot}/$metadata#users/$entity`, ...userJson(user, parseSelect(call.req.query)) } };
+    return {
+      status: 200,
+      body: {
+        '@odata.context': `${call.serviceRoot}/$metadata#users/$entity`,
+        ...userJson(user, parseSelect(call.req.query)),
+      },
+    };
   });
 
   routes.on('GET', '/users/:id', (call) => {
     if (!hasAny(call.caller, PERMISSIONS.readUsers)) throw directoryDenied();
     const user = requireUser(call, call.params.id as string);
-    return { status: 200, body: { '@odata.context': `${call.serviceRoot}/$metadata#users/$entity`, ...userJson(user, parseSelect(call.req.query)) } };
+    return {
+      status: 200,
+      body: {
+        '@odata.context': `${call.serviceRoot}/$metadata#users/$entity`,
+        ...userJson(user, parseSelect(call.req.query)),
+      },
+    };
   });
 
   routes.on('GET', '/users', (call) => {
@@ -143,7 +183,9 @@ export function registerUserRoutes(routes: ApiRoutes): void {
     const top = parseTop(call.req.query);
     const filterText = call.req.query.get('$filter');
     const filter = filterText === null ? () => true : parseFilter(filterText);
-    const users = [...call.caller.tenant.users.values()].filter(filter).sort((a, b) => a.id.localeCompare(b.id));
+    const users = [...call.caller.tenant.users.values()]
+      .filter(filter)
+      .sort((a, b) => a.id.localeCompare(b.id));
     const { value, nextLink } = page(call, users, top, '/users');
     return {
       status: 200,
@@ -175,4 +217,3 @@ export function registerUserRoutes(routes: ApiRoutes): void {
     };
   });
 }
-

@@ -17,9 +17,15 @@ export async function validateEndpoint(url: string, timeoutMs: number): Promise<
   try {
     let res: Response;
     try {
-      res = await fetch(target, { method: 'POST', headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: '', signal: abort.signal });
+      res = await fetch(target, {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+        body: '',
+        signal: abort.signal,
+      });
     } catch {
-      if (abort.signal.aborted) throw new GraphFailure(400, 'ValidationError', 'Subscription validation request timed out.');
+      if (abort.signal.aborted)
+        throw new GraphFailure(400, 'ValidationError', 'Subscription validation request timed out.');
       throw failed('Notification endpoint must respond with 200 OK to validation request.');
     }
     let text: string;
@@ -29,11 +35,15 @@ export async function validateEndpoint(url: string, timeoutMs: number): Promise<
       throw new GraphFailure(400, 'ValidationError', 'Subscription validation request timed out.');
     }
     if (res.status !== 200) {
-      throw failed(`HTTP status code is '${res.status}'. Notification endpoint must respond with 200 OK to validation request.`);
+      throw failed(
+        `HTTP status code is '${res.status}'. Notification endpoint must respond with 200 OK to validation request.`,
+      );
     }
     const type = res.headers.get('content-type') ?? '';
     if (!type.toLowerCase().startsWith('text/plain')) {
-      throw failed("Response must be of type 'text/plain' and exactly match validationToken query parameter.");
+      throw failed(
+        "Response must be of type 'text/plain' and exactly match validationToken query parameter.",
+      );
     }
     if (text !== token) throw failed('Response must exactly match validationToken query parameter.');
   } finally {

@@ -50,7 +50,10 @@ export interface Store {
   createReport(report: ProblemReport): Promise<void>;
   getReport(tenantId: string, reportId: string): Promise<ProblemReport | undefined>;
   /** Newest first (createdAt). */
-  listReports(tenantId: string, filter?: { reporterId?: string; status?: ReportStatus }): Promise<ProblemReport[]>;
+  listReports(
+    tenantId: string,
+    filter?: { reporterId?: string; status?: ReportStatus },
+  ): Promise<ProblemReport[]>;
   /** Replaces the stored report (status, history, ...); resolves false if that tenant has no such report. */
   updateReport(report: ProblemReport): Promise<boolean>;
 

@@ -34,6 +34,8 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Pool size per process. */
   maxConnections?: number;
+  /** An idle pooled connection failed (server restart, network); the pool replaces it on the next query. */
+  onConnectionError?: (err: Error) => void;
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -56,6 +58,8 @@ export class PostgresStore implements Store {
       // Unqualified table names resolve in our schema for every pooled connection.
       options: `-c search_path=${this.schema}`,
     });
+    // Without a listener, an idle connection's error would be an unhandled 'error' event and end the process.
+    this.pool.on('error', (err) => options.onConnectionError?.(err));
   }
 
   private async all(sql: string, params: unknown[] = []): Promise<Row[]> {
@@ -93,7 +97,9 @@ export class PostgresStore implements Store {
       await c.query(
         'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
       );
-      const applied = new Set((await c.query('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)));
+      const applied = new Set(
+        (await c.query('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)),
+      );
       for (const m of MIGRATIONS) {
         if (applied.has(m.version)) continue;
         await c.query(m.postgres);
@@ -149,11 +155,16 @@ export class PostgresStore implements Store {
   // --- monitors ---
 
   async listMonitors(tenantId: string): Promise<MonitorRecord[]> {
-    return (await this.all('SELECT * FROM monitors WHERE tenant_id = $1 ORDER BY monitor_id', [tenantId])).map(toMonitor);
+    return (
+      await this.all('SELECT * FROM monitors WHERE tenant_id = $1 ORDER BY monitor_id', [tenantId])
+    ).map(toMonitor);
   }
 
   async getMonitor(tenantId: string, monitorId: string): Promise<MonitorRecord | undefined> {
-    const r = await this.one('SELECT * FROM monitors WHERE tenant_id = $1 AND monitor_id = $2', [tenantId, monitorId]);
+    const r = await this.one('SELECT * FROM monitors WHERE tenant_id = $1 AND monitor_id = $2', [
+      tenantId,
+      monitorId,
+    ]);
     return r && toMonitor(r);
   }
 
@@ -196,13 +207,18 @@ export class PostgresStore implements Store {
   // --- users ---
 
   async listUsers(tenantId: string): Promise<UserRecord[]> {
-    return (await this.all('SELECT * FROM users WHERE tenant_id = $1 ORDER BY display_name, entra_user_id', [tenantId])).map(
-      toUser,
-    );
+    return (
+      await this.all('SELECT * FROM users WHERE tenant_id = $1 ORDER BY display_name, entra_user_id', [
+        tenantId,
+      ])
+    ).map(toUser);
   }
 
   async getUser(tenantId: string, entraUserId: string): Promise<UserRecord | undefined> {
-    const r = await this.one('SELECT * FROM users WHERE tenant_id = $1 AND entra_user_id = $2', [tenantId, entraUserId]);
+    const r = await this.one('SELECT * FROM users WHERE tenant_id = $1 AND entra_user_id = $2', [
+      tenantId,
+      entraUserId,
+    ]);
     return r && toUser(r);
   }
 
@@ -236,18 +252,28 @@ export class PostgresStore implements Store {
   // --- sync state ---
 
   async getSyncState(tenantId: string, entraUserId: string): Promise<SyncStateRecord | undefined> {
-    const r = await this.one('SELECT * FROM sync_states WHERE tenant_id = $1 AND entra_user_id = $2', [tenantId, entraUserId]);
+    const r = await this.one('SELECT * FROM sync_states WHERE tenant_id = $1 AND entra_user_id = $2', [
+      tenantId,
+      entraUserId,
+    ]);
     return r && toSyncState(r);
   }
 
   async listSyncStates(tenantId: string): Promise<SyncStateRecord[]> {
-    return (await this.all('SELECT * FROM sync_states WHERE tenant_id = $1 ORDER BY entra_user_id', [tenantId])).map(
-      toSyncState,
-    );
+    return (
+      await this.all('SELECT * FROM sync_states WHERE tenant_id = $1 ORDER BY entra_user_id', [tenantId])
+    ).map(toSyncState);
   }
 
   async putSyncState(s: SyncStateRecord): Promise<number> {
-    const values = [s.tenantId, s.entraUserId, JSON.stringify(s.state), s.lastSyncAt, s.lastError, s.version + 1];
+    const values = [
+      s.tenantId,
+      s.entraUserId,
+      JSON.stringify(s.state),
+      s.lastSyncAt,
+      s.lastError,
+      s.version + 1,
+    ];
     const changed =
       s.version === 0
         ? await this.run(
@@ -281,11 +307,10 @@ export class PostgresStore implements Store {
 
   async listTrace(tenantId: string, entraUserId: string, limit: number = TRACE_KEEP): Promise<TraceEntry[]> {
     return (
-      await this.all('SELECT * FROM trace WHERE tenant_id = $1 AND entra_user_id = $2 ORDER BY id DESC LIMIT $3', [
-        tenantId,
-        entraUserId,
-        limit,
-      ])
+      await this.all(
+        'SELECT * FROM trace WHERE tenant_id = $1 AND entra_user_id = $2 ORDER BY id DESC LIMIT $3',
+        [tenantId, entraUserId, limit],
+      )
     ).map(toTrace);
   }
 
@@ -314,11 +339,17 @@ export class PostgresStore implements Store {
   }
 
   async getReport(tenantId: string, reportId: string): Promise<ProblemReport | undefined> {
-    const r = await this.one('SELECT * FROM reports WHERE tenant_id = $1 AND report_id = $2', [tenantId, reportId]);
+    const r = await this.one('SELECT * FROM reports WHERE tenant_id = $1 AND report_id = $2', [
+      tenantId,
+      reportId,
+    ]);
     return r && toReport(r);
   }
 
-  async listReports(tenantId: string, filter: { reporterId?: string; status?: ReportStatus } = {}): Promise<ProblemReport[]> {
+  async listReports(
+    tenantId: string,
+    filter: { reporterId?: string; status?: ReportStatus } = {},
+  ): Promise<ProblemReport[]> {
     return (
       await this.all(
         `SELECT * FROM reports WHERE tenant_id = $1
@@ -360,19 +391,24 @@ export class PostgresStore implements Store {
   }
 
   async getConversation(tenantId: string, key: string): Promise<ConversationRecord | undefined> {
-    const r = await this.one('SELECT * FROM conversations WHERE tenant_id = $1 AND key = $2', [tenantId, key]);
+    const r = await this.one('SELECT * FROM conversations WHERE tenant_id = $1 AND key = $2', [
+      tenantId,
+      key,
+    ]);
     return r && toConversation(r);
   }
 
   async listConversations(tenantId: string): Promise<ConversationRecord[]> {
-    return (await this.all('SELECT * FROM conversations WHERE tenant_id = $1 ORDER BY key', [tenantId])).map(toConversation);
+    return (await this.all('SELECT * FROM conversations WHERE tenant_id = $1 ORDER BY key', [tenantId])).map(
+      toConversation,
+    );
   }
 
   async getUserSettings(tenantId: string, entraUserId: string): Promise<UserSettings> {
-    const r = await this.one('SELECT settings FROM user_settings WHERE tenant_id = $1 AND entra_user_id = $2', [
-      tenantId,
-      entraUserId,
-    ]);
+    const r = await this.one(
+      'SELECT settings FROM user_settings WHERE tenant_id = $1 AND entra_user_id = $2',
+      [tenantId, entraUserId],
+    );
     return r ? json<UserSettings>(r.settings) : { ...DEFAULT_USER_SETTINGS };
   }
 
@@ -398,7 +434,13 @@ export class PostgresStore implements Store {
     await this.run('DELETE FROM notices WHERE tenant_id = $1 AND notice_key = $2', [tenantId, noticeKey]);
   }
 
-  async acquireLease(tenantId: string, name: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
+  async acquireLease(
+    tenantId: string,
+    name: string,
+    holder: string,
+    now: number,
+    ttlMs: number,
+  ): Promise<boolean> {
     const changed = await this.run(
       `INSERT INTO leases (tenant_id, name, holder, expires_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (tenant_id, name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
@@ -409,6 +451,10 @@ export class PostgresStore implements Store {
   }
 
   async releaseLease(tenantId: string, name: string, holder: string): Promise<void> {
-    await this.run('DELETE FROM leases WHERE tenant_id = $1 AND name = $2 AND holder = $3', [tenantId, name, holder]);
+    await this.run('DELETE FROM leases WHERE tenant_id = $1 AND name = $2 AND holder = $3', [
+      tenantId,
+      name,
+      holder,
+    ]);
   }
 }

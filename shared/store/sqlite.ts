@@ -85,7 +85,9 @@ export class SqliteStore implements Store {
           'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
         );
         const applied = new Set(
-          (this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+          (this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+            (r) => r.version,
+          ),
         );
         for (const m of MIGRATIONS) {
           if (applied.has(m.version)) continue;
@@ -142,11 +144,16 @@ export class SqliteStore implements Store {
   // --- monitors ---
 
   async listMonitors(tenantId: string): Promise<MonitorRecord[]> {
-    return this.all('SELECT * FROM monitors WHERE tenant_id = @tenantId ORDER BY monitor_id', { tenantId }).map(toMonitor);
+    return this.all('SELECT * FROM monitors WHERE tenant_id = @tenantId ORDER BY monitor_id', {
+      tenantId,
+    }).map(toMonitor);
   }
 
   async getMonitor(tenantId: string, monitorId: string): Promise<MonitorRecord | undefined> {
-    const r = this.one('SELECT * FROM monitors WHERE tenant_id = @tenantId AND monitor_id = @monitorId', { tenantId, monitorId });
+    const r = this.one('SELECT * FROM monitors WHERE tenant_id = @tenantId AND monitor_id = @monitorId', {
+      tenantId,
+      monitorId,
+    });
     return r && toMonitor(r);
   }
 
@@ -179,7 +186,10 @@ export class SqliteStore implements Store {
   }
 
   async deleteMonitor(tenantId: string, monitorId: string): Promise<void> {
-    this.run('DELETE FROM monitors WHERE tenant_id = @tenantId AND monitor_id = @monitorId', { tenantId, monitorId });
+    this.run('DELETE FROM monitors WHERE tenant_id = @tenantId AND monitor_id = @monitorId', {
+      tenantId,
+      monitorId,
+    });
   }
 
   async findMonitorBySubscription(subscriptionId: string): Promise<MonitorRecord | undefined> {
@@ -190,9 +200,9 @@ export class SqliteStore implements Store {
   // --- users ---
 
   async listUsers(tenantId: string): Promise<UserRecord[]> {
-    return this.all('SELECT * FROM users WHERE tenant_id = @tenantId ORDER BY display_name, entra_user_id', { tenantId }).map(
-      toUser,
-    );
+    return this.all('SELECT * FROM users WHERE tenant_id = @tenantId ORDER BY display_name, entra_user_id', {
+      tenantId,
+    }).map(toUser);
   }
 
   async getUser(tenantId: string, entraUserId: string): Promise<UserRecord | undefined> {
@@ -204,10 +214,13 @@ export class SqliteStore implements Store {
   }
 
   async getUserByPbxId(tenantId: string, pbxPrincipalId: string): Promise<UserRecord | undefined> {
-    const r = this.one('SELECT * FROM users WHERE tenant_id = @tenantId AND pbx_principal_id = @pbxPrincipalId LIMIT 1', {
-      tenantId,
-      pbxPrincipalId,
-    });
+    const r = this.one(
+      'SELECT * FROM users WHERE tenant_id = @tenantId AND pbx_principal_id = @pbxPrincipalId LIMIT 1',
+      {
+        tenantId,
+        pbxPrincipalId,
+      },
+    );
     return r && toUser(r);
   }
 
@@ -241,17 +254,20 @@ export class SqliteStore implements Store {
   // --- sync state ---
 
   async getSyncState(tenantId: string, entraUserId: string): Promise<SyncStateRecord | undefined> {
-    const r = this.one('SELECT * FROM sync_states WHERE tenant_id = @tenantId AND entra_user_id = @entraUserId', {
-      tenantId,
-      entraUserId,
-    });
+    const r = this.one(
+      'SELECT * FROM sync_states WHERE tenant_id = @tenantId AND entra_user_id = @entraUserId',
+      {
+        tenantId,
+        entraUserId,
+      },
+    );
     return r && toSyncState(r);
   }
 
   async listSyncStates(tenantId: string): Promise<SyncStateRecord[]> {
-    return this.all('SELECT * FROM sync_states WHERE tenant_id = @tenantId ORDER BY entra_user_id', { tenantId }).map(
-      toSyncState,
-    );
+    return this.all('SELECT * FROM sync_states WHERE tenant_id = @tenantId ORDER BY entra_user_id', {
+      tenantId,
+    }).map(toSyncState);
   }
 
   async putSyncState(s: SyncStateRecord): Promise<number> {
@@ -319,11 +335,17 @@ export class SqliteStore implements Store {
   }
 
   async getReport(tenantId: string, reportId: string): Promise<ProblemReport | undefined> {
-    const r = this.one('SELECT * FROM reports WHERE tenant_id = @tenantId AND report_id = @reportId', { tenantId, reportId });
+    const r = this.one('SELECT * FROM reports WHERE tenant_id = @tenantId AND report_id = @reportId', {
+      tenantId,
+      reportId,
+    });
     return r && toReport(r);
   }
 
-  async listReports(tenantId: string, filter: { reporterId?: string; status?: ReportStatus } = {}): Promise<ProblemReport[]> {
+  async listReports(
+    tenantId: string,
+    filter: { reporterId?: string; status?: ReportStatus } = {},
+  ): Promise<ProblemReport[]> {
     return this.all(
       `SELECT * FROM reports WHERE tenant_id = @tenantId
          AND (@reporterId IS NULL OR reporter_id = @reporterId) AND (@status IS NULL OR status = @status)
@@ -353,19 +375,27 @@ export class SqliteStore implements Store {
   }
 
   async getConversation(tenantId: string, key: string): Promise<ConversationRecord | undefined> {
-    const r = this.one('SELECT * FROM conversations WHERE tenant_id = @tenantId AND key = @key', { tenantId, key });
+    const r = this.one('SELECT * FROM conversations WHERE tenant_id = @tenantId AND key = @key', {
+      tenantId,
+      key,
+    });
     return r && toConversation(r);
   }
 
   async listConversations(tenantId: string): Promise<ConversationRecord[]> {
-    return this.all('SELECT * FROM conversations WHERE tenant_id = @tenantId ORDER BY key', { tenantId }).map(toConversation);
+    return this.all('SELECT * FROM conversations WHERE tenant_id = @tenantId ORDER BY key', { tenantId }).map(
+      toConversation,
+    );
   }
 
   async getUserSettings(tenantId: string, entraUserId: string): Promise<UserSettings> {
-    const r = this.one('SELECT settings FROM user_settings WHERE tenant_id = @tenantId AND entra_user_id = @entraUserId', {
-      tenantId,
-      entraUserId,
-    });
+    const r = this.one(
+      'SELECT settings FROM user_settings WHERE tenant_id = @tenantId AND entra_user_id = @entraUserId',
+      {
+        tenantId,
+        entraUserId,
+      },
+    );
     return r ? json<UserSettings>(r.settings) : { ...DEFAULT_USER_SETTINGS };
   }
 
@@ -389,10 +419,19 @@ export class SqliteStore implements Store {
   }
 
   async clearNotice(tenantId: string, noticeKey: string): Promise<void> {
-    this.run('DELETE FROM notices WHERE tenant_id = @tenantId AND notice_key = @noticeKey', { tenantId, noticeKey });
+    this.run('DELETE FROM notices WHERE tenant_id = @tenantId AND notice_key = @noticeKey', {
+      tenantId,
+      noticeKey,
+    });
   }
 
-  async acquireLease(tenantId: string, name: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
+  async acquireLease(
+    tenantId: string,
+    name: string,
+    holder: string,
+    now: number,
+    ttlMs: number,
+  ): Promise<boolean> {
     const changed = this.run(
       `INSERT INTO leases (tenant_id, name, holder, expires_at) VALUES (@tenantId, @name, @holder, @expiresAt)
        ON CONFLICT (tenant_id, name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
@@ -403,7 +442,11 @@ export class SqliteStore implements Store {
   }
 
   async releaseLease(tenantId: string, name: string, holder: string): Promise<void> {
-    this.run('DELETE FROM leases WHERE tenant_id = @tenantId AND name = @name AND holder = @holder', { tenantId, name, holder });
+    this.run('DELETE FROM leases WHERE tenant_id = @tenantId AND name = @name AND holder = @holder', {
+      tenantId,
+      name,
+      holder,
+    });
   }
 }
 

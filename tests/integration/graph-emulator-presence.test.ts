@@ -20,20 +20,36 @@ beforeEach(async () => {
 
 // Days pass on the manual clock inside some tests, so each call takes a token that is valid now.
 const set = async (userId: string, body: Record<string, unknown>) =>
-  w.call('POST', `/v1.0/users/${userId}/presence/setPresence`, await w.token(), { sessionId: w.app.clientId, ...body });
-const get = async (userId: string) => (await w.call('GET', `/v1.0/users/${userId}/presence`, await w.token())).body;
+  w.call('POST', `/v1.0/users/${userId}/presence/setPresence`, await w.token(), {
+    sessionId: w.app.clientId,
+    ...body,
+  });
+const get = async (userId: string) =>
+  (await w.call('GET', `/v1.0/users/${userId}/presence`, await w.token())).body;
 const clear = async (userId: string) =>
-  w.call('POST', `/v1.0/users/${userId}/presence/clearPresence`, await w.token(), { sessionId: w.app.clientId });
-const fresh = () => w.directory.addUser(w.tenant.id, { userPrincipalName: `u${randomUUID().slice(0, 8)}@contoso.example`, displayName: 'U' });
+  w.call('POST', `/v1.0/users/${userId}/presence/clearPresence`, await w.token(), {
+    sessionId: w.app.clientId,
+  });
+const fresh = () =>
+  w.directory.addUser(w.tenant.id, {
+    userPrincipalName: `u${randomUUID().slice(0, 8)}@contoso.example`,
+    displayName: 'U',
+  });
 
 describe('authentication and permissions', () => {
   it('refuses a request without a token with 401 InvalidAuthenticationToken in Graph error shape', async () => {
-    const res = await w.call('GET', `/v1.0/users/${w.users.alice.id}/presence`, undefined, undefined, { 'client-request-id': 'my-id' });
+    const res = await w.call('GET', `/v1.0/users/${w.users.alice.id}/presence`, undefined, undefined, {
+      'client-request-id': 'my-id',
+    });
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('InvalidAuthenticationToken');
     const requestId = res.headers.get('request-id');
     expect(requestId).toBeTruthy();
-    expect(res.body.error.innerError).toEqual({ date: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/), 'request-id': requestId, 'client-request-id': 'my-id' });
+    expect(res.body.error.innerError).toEqual({
+      date: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/),
+      'request-id': requestId,
+      'client-request-id': 'my-id',
+    });
   });
 
   it('refuses a token not signed by Entra', async () => {
@@ -52,9 +68,13 @@ describe('authentication and permissions', () => {
 
   it('refuses presence reads and writes to an app without presence permissions (403)', async () => {
     const bare = await w.appToken(w.bareApp);
-    expect((await w.call('GET', `/v1.0/users/${w.users.alice.id}/presence`, bare)).body.error.code).toBe('Forbidden');
+    expect((await w.call('GET', `/v1.0/users/${w.users.alice.id}/presence`, bare)).body.error.code).toBe(
+      'Forbidden',
+    );
     const write = await w.call('POST', `/v1.0/users/${w.users.alice.id}/presence/setPresence`, bare, {
-      sessionId: w.bareApp.clientId, availability: 'Busy', activity: 'InACall',
+      sessionId: w.bareApp.clientId,
+      availability: 'Busy',
+      activity: 'InACall',
     });
     expect(write.status).toBe(403);
   });
@@ -67,9 +87,13 @@ describe('authentication and permissions', () => {
     });
     const token = await w.userToken(w.users.monitor, writer);
     const body = { sessionId: writer.clientId, availability: 'Busy', activity: 'InACall' };
-    expect((await w.call('POST', `/v1.0/users/${w.users.monitor.id}/presence/setPresence`, token, body)).status).toBe(200);
+    expect(
+      (await w.call('POST', `/v1.0/users/${w.users.monitor.id}/presence/setPresence`, token, body)).status,
+    ).toBe(200);
     expect((await w.call('POST', '/v1.0/me/presence/setPresence', token, body)).status).toBe(200);
-    expect((await w.call('POST', `/v1.0/users/${w.users.bob.id}/presence/setPresence`, token, body)).status).toBe(403);
+    expect(
+      (await w.call('POST', `/v1.0/users/${w.users.bob.id}/presence/setPresence`, token, body)).status,
+    ).toBe(403);
   });
 
   it('answers 404 Request_ResourceNotFound for an unknown user', async () => {
@@ -84,23 +108,42 @@ describe('setPresence', () => {
     const u = fresh();
     const before = await get(u.id);
     expect(before).toMatchObject({ id: u.id, availability: 'Offline', activity: 'Offline' });
-    expect((await set(u.id, { availability: 'Busy', activity: 'InACall', expirationDuration: 'PT1H' })).status).toBe(200);
+    expect(
+      (await set(u.id, { availability: 'Busy', activity: 'InACall', expirationDuration: 'PT1H' })).status,
+    ).toBe(200);
     const after = await get(u.id);
     expect(after).toMatchObject({ availability: 'Busy', activity: 'InACall', statusMessage: null });
     expect(after.sequenceNumber > before.sequenceNumber).toBe(true);
   });
 
   it('refuses pairs outside the five allowed ones', async () => {
-    for (const [availability, activity] of [['Busy', 'Busy'], ['Available', 'InACall'], ['DoNotDisturb', 'DoNotDisturb'], ['Busy', 'InAMeeting']]) {
+    for (const [availability, activity] of [
+      ['Busy', 'Busy'],
+      ['Available', 'InACall'],
+      ['DoNotDisturb', 'DoNotDisturb'],
+      ['Busy', 'InAMeeting'],
+    ]) {
       const res = await set(w.users.alice.id, { availability, activity });
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('BadRequest');
     }
   });
 
+  it('refuses parameters the action does not declare', async () => {
+    const res = await set(w.users.alice.id, {
+      availability: 'Busy',
+      activity: 'InACall',
+      expiration: 'PT1H',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain("'expiration'");
+  });
+
   it('refuses a sessionId other than the calling app id', async () => {
     const res = await w.call('POST', `/v1.0/users/${w.users.alice.id}/presence/setPresence`, app, {
-      sessionId: w.bareApp.clientId, availability: 'Busy', activity: 'InACall',
+      sessionId: w.bareApp.clientId,
+      availability: 'Busy',
+      activity: 'InACall',
     });
     expect(res.status).toBe(400);
   });
@@ -168,14 +211,18 @@ describe('aggregation', () => {
 
   it('lets the preferred presence beat every session, only while a session exists', async () => {
     const u = fresh();
-    const pref = async (body: unknown) => w.call('POST', `/v1.0/users/${u.id}/presence/setUserPreferredPresence`, await w.token(), body);
+    const pref = async (body: unknown) =>
+      w.call('POST', `/v1.0/users/${u.id}/presence/setUserPreferredPresence`, await w.token(), body);
     expect((await pref({ availability: 'DoNotDisturb', activity: 'DoNotDisturb' })).status).toBe(200);
     expect((await get(u.id)).availability).toBe('Offline');
     await set(u.id, { availability: 'Busy', activity: 'InACall', expirationDuration: 'PT1H' });
     expect(await get(u.id)).toMatchObject({ availability: 'DoNotDisturb', activity: 'DoNotDisturb' });
     expect((await pref({ availability: 'Available', activity: 'Available' })).status).toBe(200);
     expect(await get(u.id)).toMatchObject({ availability: 'Available', activity: 'Available' });
-    expect((await w.call('POST', `/v1.0/users/${u.id}/presence/clearUserPreferredPresence`, await w.token())).status).toBe(200);
+    expect(
+      (await w.call('POST', `/v1.0/users/${u.id}/presence/clearUserPreferredPresence`, await w.token()))
+        .status,
+    ).toBe(200);
     expect(await get(u.id)).toMatchObject({ availability: 'Busy', activity: 'InACall' });
   });
 
@@ -183,7 +230,10 @@ describe('aggregation', () => {
     const u = fresh();
     w.graph.control.teams(u.id, 'signIn');
     const pref = async (availability: string, activity: string) =>
-      w.call('POST', `/v1.0/users/${u.id}/presence/setUserPreferredPresence`, await w.token(), { availability, activity });
+      w.call('POST', `/v1.0/users/${u.id}/presence/setUserPreferredPresence`, await w.token(), {
+        availability,
+        activity,
+      });
     expect((await pref('Busy', 'InACall')).status).toBe(400);
     expect((await pref('Busy', 'Busy')).status).toBe(200);
     w.clock.advance(86_400_000 - 1000);
@@ -229,13 +279,17 @@ describe('getPresencesByUserId', () => {
     expect(ok.status).toBe(200);
     expect(ok.body.value).toHaveLength(650);
     expect(ok.body.value[0].id).toBe(w.users.alice.id);
-    const tooMany = await w.call('POST', '/v1.0/communications/getPresencesByUserId', app, { ids: [...ids, randomUUID()] });
+    const tooMany = await w.call('POST', '/v1.0/communications/getPresencesByUserId', app, {
+      ids: [...ids, randomUUID()],
+    });
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.error.code).toBe('BadRequest');
   });
 
   it('refuses a missing or empty ids list', async () => {
-    expect((await w.call('POST', '/v1.0/communications/getPresencesByUserId', app, { ids: [] })).status).toBe(400);
+    expect((await w.call('POST', '/v1.0/communications/getPresencesByUserId', app, { ids: [] })).status).toBe(
+      400,
+    );
     expect((await w.call('POST', '/v1.0/communications/getPresencesByUserId', app, {})).status).toBe(400);
   });
 });
@@ -243,7 +297,8 @@ describe('getPresencesByUserId', () => {
 describe('throttling', () => {
   it('answers 429 with Retry-After once an app exceeds its presence budget, per app', async () => {
     w.graph.control.setThrottleLimit({ requests: 3, windowMs: 30_000 });
-    for (let i = 0; i < 3; i++) expect((await w.call('GET', `/v1.0/users/${w.users.alice.id}/presence`, app)).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await w.call('GET', `/v1.0/users/${w.users.alice.id}/presence`, app)).status).toBe(200);
     const throttled = await w.call('GET', `/v1.0/users/${w.users.alice.id}/presence`, app);
     expect(throttled.status).toBe(429);
     expect(throttled.body.error.code).toBe('TooManyRequests');
@@ -253,7 +308,9 @@ describe('throttling', () => {
     expect((await w.call('GET', `/v1.0/users/${w.users.alice.id}/presence`, other)).status).toBe(403);
     expect((await w.call('GET', `/v1.0/users/${w.users.alice.id}`, app)).status).toBe(200);
     w.clock.advance(30_000);
-    expect((await w.call('GET', `/v1.0/users/${w.users.alice.id}/presence`, await w.token())).status).toBe(200);
+    expect((await w.call('GET', `/v1.0/users/${w.users.alice.id}/presence`, await w.token())).status).toBe(
+      200,
+    );
   });
 });
 
@@ -261,7 +318,9 @@ describe('$batch', () => {
   const item = (id: string) => ({ id, method: 'GET', url: `/users/${w.users.alice.id}/presence` });
 
   it('refuses more than 20 requests', async () => {
-    const res = await w.call('POST', '/v1.0/$batch', app, { requests: Array.from({ length: 21 }, (_, i) => item(String(i))) });
+    const res = await w.call('POST', '/v1.0/$batch', app, {
+      requests: Array.from({ length: 21 }, (_, i) => item(String(i))),
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('BadRequest');
   });
@@ -285,11 +344,27 @@ describe('$batch', () => {
     const u = fresh();
     const res = await w.call('POST', '/v1.0/$batch', app, {
       requests: [
-        { id: '1', method: 'POST', url: `/users/${u.id}/presence/setPresence`, headers: { 'Content-Type': 'application/json' },
-          body: { sessionId: w.app.clientId, availability: 'Busy', activity: 'InACall', expirationDuration: 'PT1H' } },
+        {
+          id: '1',
+          method: 'POST',
+          url: `/users/${u.id}/presence/setPresence`,
+          headers: { 'Content-Type': 'application/json' },
+          body: {
+            sessionId: w.app.clientId,
+            availability: 'Busy',
+            activity: 'InACall',
+            expirationDuration: 'PT1H',
+          },
+        },
         { id: '2', method: 'GET', url: `/users/${u.id}/presence`, dependsOn: ['1'] },
-        { id: '3', method: 'POST', url: `/users/${u.id}/presence/clearPresence`, headers: { 'Content-Type': 'application/json' },
-          body: { sessionId: randomUUID() }, dependsOn: ['2'] },
+        {
+          id: '3',
+          method: 'POST',
+          url: `/users/${u.id}/presence/clearPresence`,
+          headers: { 'Content-Type': 'application/json' },
+          body: { sessionId: randomUUID() },
+          dependsOn: ['2'],
+        },
         { id: '4', method: 'GET', url: `/users/${u.id}/presence`, dependsOn: ['3'] },
       ],
     });
@@ -300,7 +375,14 @@ describe('$batch', () => {
 
   it('refuses a sub-request body without Content-Type', async () => {
     const res = await w.call('POST', '/v1.0/$batch', app, {
-      requests: [{ id: '1', method: 'POST', url: '/communications/getPresencesByUserId', body: { ids: [w.users.alice.id] } }],
+      requests: [
+        {
+          id: '1',
+          method: 'POST',
+          url: '/communications/getPresencesByUserId',
+          body: { ids: [w.users.alice.id] },
+        },
+      ],
     });
     expect(res.status).toBe(400);
   });
@@ -322,6 +404,13 @@ describe('faults and the request log', () => {
     ]);
     w.graph.control.clearRequests();
     expect(w.graph.control.requests()).toEqual([]);
+  });
+
+  it('adds the configured latency to every request', async () => {
+    w.graph.control.setFaults({ latencyMs: 150 });
+    const started = Date.now();
+    expect((await w.call('GET', `/v1.0/users/${w.users.alice.id}/presence`, app)).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
   });
 
   it('fails every request at an error rate of 1 with 503 or 504', async () => {

@@ -7,7 +7,10 @@ let w: World;
 beforeAll(async () => {
   w = await startWorld();
   for (let i = 0; i < 25; i++) {
-    w.directory.addUser(w.tenant.id, { userPrincipalName: `bulk${i}@contoso.example`, displayName: `Bulk ${i}` });
+    w.directory.addUser(w.tenant.id, {
+      userPrincipalName: `bulk${i}@contoso.example`,
+      displayName: `Bulk ${i}`,
+    });
   }
 });
 afterAll(async () => {
@@ -19,7 +22,12 @@ describe('GET /users/{id | userPrincipalName}', () => {
     const token = await w.token();
     const byId = await w.call('GET', `/v1.0/users/${w.users.alice.id}`, token);
     expect(byId.status).toBe(200);
-    expect(byId.body).toMatchObject({ id: w.users.alice.id, userPrincipalName: 'alice@contoso.example', mail: 'alice.smith@contoso.example', jobTitle: null });
+    expect(byId.body).toMatchObject({
+      id: w.users.alice.id,
+      userPrincipalName: 'alice@contoso.example',
+      mail: 'alice.smith@contoso.example',
+      jobTitle: null,
+    });
     expect(byId.body.accountEnabled).toBeUndefined();
     const byUpn = await w.call('GET', '/v1.0/users/ALICE@contoso.example', token);
     expect(byUpn.body.id).toBe(w.users.alice.id);
@@ -39,7 +47,10 @@ describe('GET /users/{id | userPrincipalName}', () => {
 
   it('does not show users of another tenant', async () => {
     const other = w.directory.addTenant({ displayName: 'Fabrikam', domain: 'fabrikam.example' });
-    const stranger = w.directory.addUser(other.id, { userPrincipalName: 'eve@fabrikam.example', displayName: 'Eve' });
+    const stranger = w.directory.addUser(other.id, {
+      userPrincipalName: 'eve@fabrikam.example',
+      displayName: 'Eve',
+    });
     expect((await w.call('GET', `/v1.0/users/${stranger.id}`, await w.token())).status).toBe(404);
     expect((await w.call('GET', `/v1.0/users/${stranger.id}/presence`, await w.token())).status).toBe(404);
   });
@@ -48,21 +59,41 @@ describe('GET /users/{id | userPrincipalName}', () => {
 describe('GET /users', () => {
   it('filters by mail and by userPrincipalName with eq and in', async () => {
     const token = await w.token();
-    const byMail = await w.call('GET', `/v1.0/users?$filter=${encodeURIComponent("mail eq 'alice.smith@contoso.example'")}`, token);
+    const byMail = await w.call(
+      'GET',
+      `/v1.0/users?$filter=${encodeURIComponent("mail eq 'alice.smith@contoso.example'")}`,
+      token,
+    );
     expect(byMail.body.value.map((u: { id: string }) => u.id)).toEqual([w.users.alice.id]);
-    const inList = await w.call('GET', `/v1.0/users?$filter=${encodeURIComponent("userPrincipalName in ('bob@contoso.example','carol@contoso.example')")}`, token);
-    expect(inList.body.value.map((u: { displayName: string }) => u.displayName).sort()).toEqual(['bob', 'carol']);
+    const inList = await w.call(
+      'GET',
+      `/v1.0/users?$filter=${encodeURIComponent("userPrincipalName in ('bob@contoso.example','carol@contoso.example')")}`,
+      token,
+    );
+    expect(inList.body.value.map((u: { displayName: string }) => u.displayName).sort()).toEqual([
+      'bob',
+      'carol',
+    ]);
   });
 
   it('refuses filters it does not support', async () => {
-    const res = await w.call('GET', `/v1.0/users?$filter=${encodeURIComponent("displayName eq 'bob'")}`, await w.token());
+    const res = await w.call(
+      'GET',
+      `/v1.0/users?$filter=${encodeURIComponent("displayName eq 'bob'")}`,
+      await w.token(),
+    );
     expect(res.status).toBe(400);
   });
 
   it('selects properties and refuses unknown ones', async () => {
     const token = await w.token();
     const res = await w.call('GET', `/v1.0/users/${w.users.bob.id}?$select=id,mail,accountEnabled`, token);
-    expect(res.body).toEqual({ '@odata.context': expect.any(String), id: w.users.bob.id, mail: 'bob@contoso.example', accountEnabled: true });
+    expect(res.body).toEqual({
+      '@odata.context': expect.any(String),
+      id: w.users.bob.id,
+      mail: 'bob@contoso.example',
+      accountEnabled: true,
+    });
     expect((await w.call('GET', `/v1.0/users?$select=shoeSize`, token)).status).toBe(400);
   });
 
@@ -93,7 +124,9 @@ describe('GET /groups/{id}/members and /me', () => {
     w.users.bob.groups.push(group.id);
     const res = await w.call('GET', `/v1.0/groups/${group.id}/members`, await w.token());
     expect(res.status).toBe(200);
-    expect(res.body.value.map((m: { id: string }) => m.id).sort()).toEqual([w.users.alice.id, w.users.bob.id].sort());
+    expect(res.body.value.map((m: { id: string }) => m.id).sort()).toEqual(
+      [w.users.alice.id, w.users.bob.id].sort(),
+    );
     expect(res.body.value[0]['@odata.type']).toBe('#microsoft.graph.user');
     expect((await w.call('GET', `/v1.0/groups/${randomUUID()}/members`, await w.token())).status).toBe(404);
   });
@@ -113,5 +146,4 @@ describe('unknown routes and methods', () => {
     expect(res.headers.get('request-id')).toBe(res.body.error.innerError['request-id']);
     expect((await w.call('DELETE', `/v1.0/users/${w.users.alice.id}/presence`, token)).status).toBe(405);
   });
-
 });

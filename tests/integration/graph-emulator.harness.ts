@@ -1,9 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ManualClock } from '../../emulators/common/clock';
-import { Directory, type DirectoryApp, type DirectoryTenant, type DirectoryUser } from '../../emulators/common/directory';
+import {
+  Directory,
+  type DirectoryApp,
+  type DirectoryTenant,
+  type DirectoryUser,
+} from '../../emulators/common/directory';
 import { startEntraEmulator, type EntraEmulator } from '../../emulators/entra/server';
-import { startGraphEmulator, type GraphEmulator, type GraphEmulatorOptions } from '../../emulators/graph/server';
+import {
+  startGraphEmulator,
+  type GraphEmulator,
+  type GraphEmulatorOptions,
+} from '../../emulators/graph/server';
 
 /**
  * A small world for the Graph emulator tests: one tenant with the Switchboard app (application permissions for
@@ -20,14 +29,26 @@ export interface World {
   tenant: DirectoryTenant;
   app: DirectoryApp;
   bareApp: DirectoryApp;
-  users: { alice: DirectoryUser; bob: DirectoryUser; carol: DirectoryUser; monitor: DirectoryUser; monitor2: DirectoryUser };
+  users: {
+    alice: DirectoryUser;
+    bob: DirectoryUser;
+    carol: DirectoryUser;
+    monitor: DirectoryUser;
+    monitor2: DirectoryUser;
+  };
   entra: EntraEmulator;
   graph: GraphEmulator;
   appToken(app?: DirectoryApp): Promise<string>;
   /** The Switchboard app's token, renewed when the (manual) clock has moved past most of its hour. */
   token(): Promise<string>;
   userToken(user: DirectoryUser, app?: DirectoryApp, scope?: string): Promise<string>;
-  call(method: string, path: string, token: string | undefined, body?: unknown, headers?: Record<string, string>): Promise<GraphAnswer>;
+  call(
+    method: string,
+    path: string,
+    token: string | undefined,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<GraphAnswer>;
   close(): Promise<void>;
 }
 
@@ -44,7 +65,12 @@ export async function startWorld(graphOptions: Partial<GraphEmulatorOptions> = {
   const app = directory.addApp(tenant.id, {
     displayName: 'Switchboard',
     secrets: [{ id: 's1', value: SECRET, expiresAt: clock.now() + 365 * 86_400_000 }],
-    grantedApplicationPermissions: ['Presence.ReadWrite.All', 'Presence.Read.All', 'User.Read.All', 'GroupMember.Read.All'],
+    grantedApplicationPermissions: [
+      'Presence.ReadWrite.All',
+      'Presence.Read.All',
+      'User.Read.All',
+      'GroupMember.Read.All',
+    ],
     consentedDelegatedPermissions: ['Presence.Read.All', 'User.Read'],
   });
   const bareApp = directory.addApp(tenant.id, {
@@ -53,7 +79,11 @@ export async function startWorld(graphOptions: Partial<GraphEmulatorOptions> = {
     consentedDelegatedPermissions: ['User.Read'],
   });
   const user = (name: string, extra: Partial<DirectoryUser> = {}) =>
-    directory.addUser(tenant.id, { userPrincipalName: `${name}@contoso.example`, displayName: name, ...extra });
+    directory.addUser(tenant.id, {
+      userPrincipalName: `${name}@contoso.example`,
+      displayName: name,
+      ...extra,
+    });
   const users = {
     alice: user('alice', { mail: 'alice.smith@contoso.example' }),
     bob: user('bob'),
@@ -62,7 +92,12 @@ export async function startWorld(graphOptions: Partial<GraphEmulatorOptions> = {
     monitor2: user('monitor2', { password: MONITOR_PASSWORD }),
   };
   const entra = await startEntraEmulator({ directory, clock });
-  const graph = await startGraphEmulator({ directory, clock, verifyToken: entra.verifyAccessToken, ...graphOptions });
+  const graph = await startGraphEmulator({
+    directory,
+    clock,
+    verifyToken: entra.verifyAccessToken,
+    ...graphOptions,
+  });
 
   async function token(form: Record<string, string>): Promise<string> {
     const res = await fetch(entra.tokenEndpoint(tenant.id), {
@@ -77,7 +112,12 @@ export async function startWorld(graphOptions: Partial<GraphEmulatorOptions> = {
 
   let cached: { token: string; until: number } | undefined;
   const appToken = (a: DirectoryApp = app) =>
-    token({ grant_type: 'client_credentials', client_id: a.clientId, client_secret: SECRET, scope: 'https://graph.microsoft.com/.default' });
+    token({
+      grant_type: 'client_credentials',
+      client_id: a.clientId,
+      client_secret: SECRET,
+      scope: 'https://graph.microsoft.com/.default',
+    });
 
   return {
     clock,
@@ -90,11 +130,19 @@ export async function startWorld(graphOptions: Partial<GraphEmulatorOptions> = {
     graph,
     appToken,
     async token() {
-      if (!cached || clock.now() >= cached.until) cached = { token: await appToken(), until: clock.now() + 50 * 60_000 };
+      if (!cached || clock.now() >= cached.until)
+        cached = { token: await appToken(), until: clock.now() + 50 * 60_000 };
       return cached.token;
     },
     userToken: (u, a = app, scope = 'https://graph.microsoft.com/.default') =>
-      token({ grant_type: 'password', client_id: a.clientId, client_secret: SECRET, username: u.userPrincipalName, password: MONITOR_PASSWORD, scope }),
+      token({
+        grant_type: 'password',
+        client_id: a.clientId,
+        client_secret: SECRET,
+        username: u.userPrincipalName,
+        password: MONITOR_PASSWORD,
+        scope,
+      }),
     async call(method, path, bearer, body, headers = {}) {
       const res = await fetch(`${graph.baseUrl}${path}`, {
         method,
@@ -137,7 +185,13 @@ export interface Receiver {
 }
 
 export async function startReceiver(behaviour: Partial<ReceiverBehaviour> = {}): Promise<Receiver> {
-  const b: ReceiverBehaviour = { echo: true, validationDelayMs: 0, ackDelayMs: 0, ackStatus: 202, ...behaviour };
+  const b: ReceiverBehaviour = {
+    echo: true,
+    validationDelayMs: 0,
+    ackDelayMs: 0,
+    ackStatus: 202,
+    ...behaviour,
+  };
   const notifications: unknown[] = [];
   const validations: string[] = [];
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -171,7 +225,8 @@ export async function startReceiver(behaviour: Partial<ReceiverBehaviour> = {}):
     async waitFor(count, timeoutMs = 5000) {
       const until = Date.now() + timeoutMs;
       while (notifications.length < count) {
-        if (Date.now() > until) throw new Error(`expected ${count} notifications, got ${notifications.length}`);
+        if (Date.now() > until)
+          throw new Error(`expected ${count} notifications, got ${notifications.length}`);
         await new Promise((r) => setTimeout(r, 20));
       }
     },

@@ -66,12 +66,27 @@ function postgresBackend(): Backend {
     open: () => openStore(`${PG_URL}?schema=${schema}`),
     rawContents: () =>
       admin(async (c) => {
-        const tables = ['tenants', 'monitors', 'users', 'sync_states', 'trace', 'reports', 'conversations', 'user_settings'];
-        const parts = await Promise.all(tables.map((t) => c.query(`SELECT t::text AS row FROM ${schema}.${t} t`)));
-        return parts.flatMap((p) => p.rows.map((r) => String(r.row))).join('\n');
+        const tables = [
+          'tenants',
+          'monitors',
+          'users',
+          'sync_states',
+          'trace',
+          'reports',
+          'conversations',
+          'user_settings',
+        ];
+        const rows: string[] = [];
+        for (const t of tables) {
+          const result = await c.query(`SELECT t::text AS row FROM ${schema}.${t} t`);
+          rows.push(...result.rows.map((r) => String(r.row)));
+        }
+        return rows.join('\n');
       }),
     appliedMigrations: () =>
-      admin(async (c) => Number((await c.query(`SELECT count(*) AS n FROM ${schema}.schema_migrations`)).rows[0].n)),
+      admin(async (c) =>
+        Number((await c.query(`SELECT count(*) AS n FROM ${schema}.schema_migrations`)).rows[0].n),
+      ),
     dispose: () => admin(async (c) => void (await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`))),
   };
 }
@@ -150,10 +165,28 @@ async function seedTenantA(store: Store): Promise<void> {
   await store.putTenant(tenant(A));
   await store.putMonitor(monitor(A, 'm1'));
   await store.putUsers([user(A, 'u1')]);
-  await store.putSyncState({ tenantId: A, entraUserId: 'u1', state: { teams: 'Busy' }, lastSyncAt: 5, lastError: null, version: 0 });
-  await store.appendTrace({ tenantId: A, entraUserId: 'u1', at: 1, kind: 'pbx', detail: { callState: 'connected' } });
+  await store.putSyncState({
+    tenantId: A,
+    entraUserId: 'u1',
+    state: { teams: 'Busy' },
+    lastSyncAt: 5,
+    lastError: null,
+    version: 0,
+  });
+  await store.appendTrace({
+    tenantId: A,
+    entraUserId: 'u1',
+    at: 1,
+    kind: 'pbx',
+    detail: { callState: 'connected' },
+  });
   await store.createReport(report(A, 'r1'));
-  await store.putConversation({ tenantId: A, key: 'user:u1', reference: { conversation: { id: 'c1' } }, updatedAt: 1 });
+  await store.putConversation({
+    tenantId: A,
+    key: 'user:u1',
+    reference: { conversation: { id: 'c1' } },
+    updatedAt: 1,
+  });
   await store.putUserSettings(A, 'u1', { missedCallNotice: true });
 }
 
@@ -217,13 +250,21 @@ describe.each([
     expect(await store.getUserByPbxId(A, 'pbx-u1')).toEqual(u);
 
     expect(await store.getConversation(A, 'admins')).toBeUndefined();
-    const conv = { tenantId: A, key: 'admins', reference: { serviceUrl: 'https://smba.example', conversation: { id: 'x' } }, updatedAt: 9 };
+    const conv = {
+      tenantId: A,
+      key: 'admins',
+      reference: { serviceUrl: 'https://smba.example', conversation: { id: 'x' } },
+      updatedAt: 9,
+    };
     await store.putConversation(conv);
     expect(await store.getConversation(A, 'admins')).toEqual(conv);
 
     expect(await store.getUserSettings(A, 'u1')).toEqual({ missedCallNotice: false });
     await store.putUserSettings(A, 'u1', { missedCallNotice: true, clickToCall: { ios: 'mitel-one' } });
-    expect(await store.getUserSettings(A, 'u1')).toEqual({ missedCallNotice: true, clickToCall: { ios: 'mitel-one' } });
+    expect(await store.getUserSettings(A, 'u1')).toEqual({
+      missedCallNotice: true,
+      clickToCall: { ios: 'mitel-one' },
+    });
   });
 
   it('upserts a whole directory in one call, the last record winning for a repeated id', async () => {
@@ -231,7 +272,9 @@ describe.each([
     await store.putUsers([...users, user(A, 'u0000', { displayName: 'Renamed', selected: false })]);
     const listed = await store.listUsers(A);
     expect(listed).toHaveLength(1500);
-    expect(await store.getUser(A, 'u0000')).toEqual(user(A, 'u0000', { displayName: 'Renamed', selected: false }));
+    expect(await store.getUser(A, 'u0000')).toEqual(
+      user(A, 'u0000', { displayName: 'Renamed', selected: false }),
+    );
   });
 
   it('never shows tenant B any of tenant A’s rows', async () => {
@@ -258,7 +301,16 @@ describe.each([
     expect((await store.getReport(A, 'r1'))?.status).toBe('new');
     await store.deleteMonitor(B, 'm1');
     expect(await store.listMonitors(A)).toHaveLength(1);
-    expect(await store.putSyncState({ tenantId: B, entraUserId: 'u1', state: {}, lastSyncAt: null, lastError: null, version: 0 })).toBe(1);
+    expect(
+      await store.putSyncState({
+        tenantId: B,
+        entraUserId: 'u1',
+        state: {},
+        lastSyncAt: null,
+        lastError: null,
+        version: 0,
+      }),
+    ).toBe(1);
     expect((await store.getSyncState(A, 'u1'))?.state).toEqual({ teams: 'Busy' });
     expect(await store.markNoticeSent(A, 'secret-expiry', 1)).toBe(true);
     expect(await store.markNoticeSent(B, 'secret-expiry', 1)).toBe(true);
@@ -274,13 +326,22 @@ describe.each([
     const read = (await store.getSyncState(A, 'u1'))!;
     expect(read.version).toBe(1);
     expect(await store.putSyncState({ ...read, state: { pbx: 'connected' } })).toBe(2);
-    await expect(store.putSyncState({ ...read, state: { pbx: 'ringing' } })).rejects.toBeInstanceOf(StoreConflictError);
+    await expect(store.putSyncState({ ...read, state: { pbx: 'ringing' } })).rejects.toBeInstanceOf(
+      StoreConflictError,
+    );
     expect(await store.getSyncState(A, 'u1')).toEqual({ ...base, state: { pbx: 'connected' }, version: 2 });
     expect(await store.listSyncStates(A)).toHaveLength(1);
   });
 
   it('lets exactly one of two processes win a sync-state race', async () => {
-    await store.putSyncState({ tenantId: A, entraUserId: 'u1', state: {}, lastSyncAt: null, lastError: null, version: 0 });
+    await store.putSyncState({
+      tenantId: A,
+      entraUserId: 'u1',
+      state: {},
+      lastSyncAt: null,
+      lastError: null,
+      version: 0,
+    });
     const other = await backend.open();
     try {
       const read = (await store.getSyncState(A, 'u1'))!;
@@ -288,7 +349,8 @@ describe.each([
         [store, other, store, other].map((s, i) => s.putSyncState({ ...read, state: { writer: i } })),
       );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-      for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(StoreConflictError);
+      for (const r of results)
+        if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(StoreConflictError);
     } finally {
       await other.close();
     }
@@ -306,7 +368,8 @@ describe.each([
     expect(await store.listTrace(A, 'u2')).toHaveLength(1);
     expect((await store.listTrace(A, 'u1', 3)).map((e) => e.detail.i)).toEqual([209, 208, 207]);
 
-    for (let i = 0; i < 4; i++) await store.appendTrace({ tenantId: A, entraUserId: 'u3', at: i, kind: 'k', detail: { i } }, 2);
+    for (let i = 0; i < 4; i++)
+      await store.appendTrace({ tenantId: A, entraUserId: 'u3', at: i, kind: 'k', detail: { i } }, 2);
     expect((await store.listTrace(A, 'u3')).map((e) => e.detail.i)).toEqual([3, 2]);
   });
 
@@ -315,7 +378,9 @@ describe.each([
     try {
       const stores = [store, ...others];
       const results = await Promise.all(
-        Array.from({ length: 24 }, (_, i) => stores[i % stores.length].markNoticeSent(A, 'missed:call-42', 1000 + i)),
+        Array.from({ length: 24 }, (_, i) =>
+          stores[i % stores.length].markNoticeSent(A, 'missed:call-42', 1000 + i),
+        ),
       );
       expect(results.filter(Boolean)).toHaveLength(1);
       await store.clearNotice(A, 'missed:call-42');
@@ -345,7 +410,11 @@ describe.each([
     await store.updateReport(resolved);
 
     expect(await store.getReport(A, 'r1')).toEqual(resolved);
-    expect((await store.getReport(A, 'r1'))!.history.map((h) => h.status)).toEqual(['new', 'acknowledged', 'resolved']);
+    expect((await store.getReport(A, 'r1'))!.history.map((h) => h.status)).toEqual([
+      'new',
+      'acknowledged',
+      'resolved',
+    ]);
     expect((await store.listReports(A)).map((r) => r.reportId)).toEqual(['r2', 'r1']);
     expect((await store.listReports(A, { reporterId: 'u1' })).map((r) => r.reportId)).toEqual(['r1']);
     expect((await store.listReports(A, { status: 'new' })).map((r) => r.reportId)).toEqual(['r2']);
@@ -371,7 +440,10 @@ describe.each([
     const plaintexts = ['client-secret-Zq81xLw', 'cloudlink-secret-Pf03mRt', 'monitor-password-Hk55vNa'];
     const [client, cloudlink, password] = plaintexts.map((p) => box.seal(p));
     await store.putTenant(
-      tenant(A, { clientSecretSealed: client, cloudlink: { accountId: 'acc', clientId: 'c', clientSecretSealed: cloudlink } }),
+      tenant(A, {
+        clientSecretSealed: client,
+        cloudlink: { accountId: 'acc', clientId: 'c', clientSecretSealed: cloudlink },
+      }),
     );
     await store.putMonitor(monitor(A, 'm1', { passwordSealed: password }));
     await store.close();
@@ -386,6 +458,16 @@ describe.each([
 });
 
 describe('openStore', () => {
+  it('opens a throwaway in-memory SQLite store, migrated and ready', async () => {
+    const store = await openStore('sqlite::memory:');
+    try {
+      await store.putTenant(tenant(A));
+      expect(await store.listTenants()).toEqual([tenant(A)]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses a URL it does not know', async () => {
     await expect(openStore('mysql://localhost/db')).rejects.toThrow(/sqlite: or postgres:\/\//);
   });

@@ -1,0 +1,74 @@
+import { EntraTokenError, type EntraJwtValidator } from '../../shared/adapters/entra/jwt-validator';
+import { ApiHttpError } from '../http/errors';
+import { ADMIN_ROLE, PRESENCE_READ_ROLE, SSO_SCOPE, type AppCaller, type UserCaller } from './caller';
+
+/**
+ * Turns an Authorization header into a caller. Signature, issuer, audience, tenant and lifetime are checked by the
+ * shared Entra validator (jose against the tenant's JWKS); here we add what our API requires on top: a user token
+ * with the access_as_user scope for the tab, an app-only token with the presence-read role for other systems.
+ */
+export interface AuthenticatorOptions {
+  validator: EntraJwtValidator;
+  /**
+   * Whether the user belongs to the configured admin group (ADMIN_GROUP_ID). Asked only when the token does not
+   * already carry the admin app role. Absent when no admin group is configured.
+   */
+  isInAdminGroup?: (tenantId: string, userId: string) => Promise<boolean>;
+}
+
+export class Authenticator {
+  constructor(private readonly options: AuthenticatorOptions) {}
+
+  async user(authorization: string | undefined): Promise<UserCaller> {
+    const token = bearerOf(authorization);
+    const claims = await this.validate(token);
+    if (!claims.delegated || !claims.objectId) {
+      throw new ApiHttpError(401, 'user_token_required', 'This API needs a signed-in user (a Teams SSO token).');
+    }
+    if (!claims.scopes.includes(SSO_SCOPE)) {
+      throw new ApiHttpError(403, 'insufficient_scope', `The token lacks the ${SSO_SCOPE} scope.`);
+    }
+    const isAdmin =
+      claims.roles.includes(ADMIN_ROLE) ||
+      ((await this.options.isInAdminGroup?.(claims.tenantId, claims.objectId)) ?? false);
+    return {
+      kind: 'user',
+      tenantId: claims.tenantId,
+      userId: claims.objectId,
+      displayName: claims.name ?? claims.preferredUsername ?? claims.objectId,
+      upn: claims.preferredUsername ?? '',
+      isAdmin,
+      ssoToken: token,
+    };
+  }
+
+  async app(authorization: string | undefined): Promise<AppCaller> {
+    const claims = await this.validate(bearerOf(authorization));
+    if (claims.delegated) {
+      throw new ApiHttpError(401, 'app_token_required', 'This API takes an app-only (client credentials) token.');
+    }
+    if (!claims.roles.includes(PRESENCE_READ_ROLE)) {
+      throw new ApiHttpError(403, 'missing_role', `The calling app needs the ${PRESENCE_READ_ROLE} app role.`);
+    }
+    return { kind: 'app', tenantId: claims.tenantId, appId: claims.appId };
+  }
+
+  private async validate(token: string) {
+    try {
+      return await this.options.validator.validate(token);
+    } catch (e) {
+      if (e instanceof EntraTokenError) {
+        // Unreachable signing keys are our problem, not the caller's: 503 so clients retry instead of re-signing in.
+        if (e.reason === 'keys_unavailable') throw new ApiHttpError(503, 'keys_unavailable', e.message);
+        throw new ApiHttpError(401, `invalid_token.${e.reason}`, e.message);
+      }
+      throw e;
+    }
+  }
+}
+
+function bearerOf(authorization: string | undefined): string {
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+  if (!match?.[1]) throw new ApiHttpError(401, 'missing_token', 'Send the Teams SSO token as "Authorization: Bearer <token>".');
+  return match[1];
+}

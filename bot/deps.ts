@@ -1,0 +1,39 @@
+import type { Registry } from 'prom-client';
+import type { MappingTable, UserSelection } from '../shared/api/contract';
+import type { Logger } from '../shared/platform/logger';
+import type { SecretBox } from '../shared/platform/secret-box';
+import type { CloudLinkPort } from '../shared/ports/cloudlink';
+import type { Store } from '../shared/ports/store';
+import type { Authenticator } from './auth/authenticator';
+import type { JobRegistry } from './services/jobs';
+import type { ReportService } from './services/reports';
+import type { SyncFacade, WebhookHandlers } from './services/sync-facade';
+
+/** Hands an incoming /api/messages request to the bot; implemented in bot/teams (the only botbuilder folder). */
+export interface BotEndpoint {
+  handle(req: import('restify').Request, res: import('restify').Response): Promise<void>;
+}
+
+/** Everything the HTTP server needs, built by the composition root (bot/main.ts) or a test. */
+export interface ServerDeps {
+  logger: Logger;
+  store: Store;
+  now: () => number;
+  authenticator: Authenticator;
+  sync: SyncFacade;
+  /** The CloudLink adapter of a tenant; undefined when the tenant has not linked CloudLink yet. */
+  cloudlinkFor(tenantId: string): CloudLinkPort | undefined;
+  reports: ReportService;
+  jobs: JobRegistry;
+  secretBox: SecretBox;
+  bot: BotEndpoint;
+  /** The sync service's framework-free webhook handlers; absent when this process runs no sync. */
+  webhooks?: WebhookHandlers;
+  metrics: Registry;
+  /** Folder of the built tab (tab/dist). */
+  tabDir: string;
+  appVersion: string;
+  /** What GET /api/admin/mapping and /selection answer before an admin saved anything (the domain's defaults). */
+  defaults: { mapping: MappingTable; selection: UserSelection };
+  limits?: { maxBodyBytes?: number; burst?: number; perSecond?: number };
+}

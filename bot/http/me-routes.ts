@@ -1,0 +1,95 @@
+import type { Server } from 'restify';
+import { z } from 'zod';
+import type { CallsResponse, MeResponse, MySettings } from '../../shared/api/contract';
+import type { UserCaller } from '../auth/caller';
+import { listCalls } from '../services/calls';
+import { clickToCallFor, mySettingsSchema } from '../services/settings';
+import { toSummary } from '../services/reports';
+import { ApiHttpError, parseInput } from './errors';
+import { queryOf, requestIdOf, userRoute, type RouteContext } from './route';
+
+const callsQuery = z.object({
+  filter: z.enum(['all', 'missed', 'incoming', 'outgoing']).default('all'),
+  q: z.string().max(100).optional(),
+  top: z.coerce.number().int().min(1).max(100).default(50),
+  skip: z.coerce.number().int().min(0).max(1000).default(0),
+});
+
+const clientSchema = z.object({
+  type: z.enum(['desktop', 'web', 'ios', 'android', 'unknown']),
+  version: z.string().max(50).optional(),
+  locale: z.string().max(20).optional(),
+});
+
+export const createReportSchema = z
+  .object({
+    category: z.enum(['presence', 'callHistory', 'clickToCall', 'signIn', 'other']),
+    description: z.string().trim().min(1, 'must describe the problem').max(4000),
+    includeDiagnostics: z.boolean(),
+    client: clientSchema,
+  })
+  .strict();
+
+/** /api/me/*: what a signed-in user may see and change about themselves. The user is always the token's user. */
+export function mountMeRoutes(server: Server, ctx: RouteContext): void {
+  const { deps } = ctx;
+  const reporter = (c: UserCaller) => ({ tenantId: c.tenantId, userId: c.userId, displayName: c.displayName });
+
+  server.get('/api/me', userRoute(ctx, async (caller) => {
+    const settings = await deps.store.getUserSettings(caller.tenantId, caller.userId);
+    const body: MeResponse = {
+      user: { id: caller.userId, displayName: caller.displayName, upn: caller.upn, tenantId: caller.tenantId, isAdmin: caller.isAdmin },
+      settings: toMySettings(settings),
+      clickToCall: await clickToCallFor(deps.store, caller.tenantId, settings),
+    };
+    return { body };
+  }));
+
+  server.get('/api/me/calls', userRoute(ctx, async (caller, req) => {
+    const query = parseInput(callsQuery, queryOf(req), 'query');
+    const user = await deps.store.getUser(caller.tenantId, caller.userId);
+    if (!user?.pbxPrincipalId) {
+      throw new ApiHttpError(404, 'no_phone_user', 'Your Teams account is not matched to a phone user yet. Ask your admin to check the user mapping.');
+    }
+    const cloudlink = deps.cloudlinkFor(caller.tenantId);
+    if (!cloudlink) throw new ApiHttpError(409, 'cloudlink_not_linked', 'Your company has not linked its phone system yet.');
+    const body: CallsResponse = await listCalls(cloudlink, { principalId: user.pbxPrincipalId, ...query });
+    return { body };
+  }));
+
+  server.get('/api/me/sync', userRoute(ctx, async (caller) => ({ body: await deps.sync.status(caller.tenantId, caller.userId) })));
+  server.post('/api/me/sync', userRoute(ctx, async (caller) => {
+    await deps.sync.resyncUser(caller.tenantId, caller.userId);
+    return { body: await deps.sync.status(caller.tenantId, caller.userId) };
+  }));
+
+  server.get('/api/me/settings', userRoute(ctx, async (caller) => ({
+    body: toMySettings(await deps.store.getUserSettings(caller.tenantId, caller.userId)),
+  })));
+  server.put('/api/me/settings', userRoute(ctx, async (caller, req) => {
+    const settings = parseInput(mySettingsSchema, req.body);
+    await deps.store.putUserSettings(caller.tenantId, caller.userId, settings);
+    return { body: toMySettings(settings) };
+  }));
+
+  server.get('/api/me/reports', userRoute(ctx, async (caller) => ({
+    body: { items: await deps.reports.list(caller.tenantId, { reporterId: caller.userId }) },
+  })));
+  server.get('/api/me/reports/diagnostics-preview', userRoute(ctx, async (caller, req) => {
+    const client = parseInput(clientSchema, { type: queryOf(req).clientType ?? 'unknown', version: queryOf(req).clientVersion }, 'query');
+    return { body: await deps.reports.diagnostics(reporter(caller), { source: 'tab', client, correlationIds: [requestIdOf(req)] }) };
+  }));
+  server.post('/api/me/reports', userRoute(ctx, async (caller, req) => {
+    const request = parseInput(createReportSchema, req.body);
+    const report = await deps.reports.create(reporter(caller), request, {
+      source: 'tab',
+      client: request.client,
+      correlationIds: [requestIdOf(req)],
+    });
+    return { status: 201, body: toSummary(report) };
+  }));
+}
+
+function toMySettings(s: { missedCallNotice: boolean; clickToCall?: MySettings['clickToCall'] }): MySettings {
+  return { missedCallNotice: s.missedCallNotice, ...(s.clickToCall ? { clickToCall: s.clickToCall } : {}) };
+}

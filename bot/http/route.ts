@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import type { Request, Response } from 'restify';
+import type { Logger } from '../../shared/platform/logger';
+import type { AppCaller, UserCaller } from '../auth/caller';
+import type { ServerDeps } from '../deps';
+import { ApiHttpError } from './errors';
+import type { RateLimiter } from './rate-limit';
+
+export interface Reply {
+  status?: number;
+  body?: unknown;
+}
+
+export interface RouteContext {
+  deps: ServerDeps;
+  /** Per signed-in user or calling app. */
+  callers: RateLimiter;
+  /** Per client address, before any token is checked; generous because a whole office may share one address. */
+  addresses: RateLimiter;
+}
+
+/** The request id we answer in x-request-id and in every error, to match a user's screenshot with our logs. */
+export function requestIdOf(req: Request): string {
+  const existing = (req as Request & { switchboardRequestId?: string }).switchboardRequestId;
+  if (existing) return existing;
+  const id = randomUUID();
+  (req as Request & { switchboardRequestId?: string }).switchboardRequestId = id;
+  return id;
+}
+
+export function sendError(res: Response, req: Request, logger: Logger, e: unknown): void {
+  const requestId = requestIdOf(req);
+  if (e instanceof ApiHttpError) {
+    if (e.status === 429 && e.action) res.header('Retry-After', e.action);
+    if (e.status === 401) res.header('WWW-Authenticate', 'Bearer');
+    res.send(e.status, e.status === 429 ? { error: { code: e.code, message: e.message }, requestId } : e.toBody(requestId));
+    return;
+  }
+  logger.error({ err: e, requestId, path: req.path() }, 'request failed');
+  res.send(500, { error: { code: 'internal_error', message: 'Something went wrong on our side. Quote the request id when you report it.' }, requestId });
+}
+
+function limit(limiter: RateLimiter, key: string): void {
+  const taken = limiter.take(key);
+  if (!taken.ok) {
+    throw new ApiHttpError(429, 'rate_limited', `Too many requests; retry in ${taken.retryAfterSeconds} s.`, String(taken.retryAfterSeconds));
+  }
+}
+
+function wrap(ctx: RouteContext, run: (req: Request) => Promise<Reply>) {
+  return async (req: Request, res: Response): Promise<void> => {
+    res.header('x-request-id', requestIdOf(req));
+    try {
+      const reply = await run(req);
+      if (reply.body === undefined) res.send(reply.status ?? 204);
+      else res.send(reply.status ?? 200, reply.body);
+    } catch (e) {
+      sendError(res, req, ctx.deps.logger, e);
+    }
+  };
+}
+
+/** A route for signed-in Teams users (the tab); `admin` routes also require the admin role or group. */
+export function userRoute(ctx: RouteContext, handler: (caller: UserCaller, req: Request) => Promise<Reply>, options: { admin?: boolean } = {}) {
+  return wrap(ctx, async (req) => {
+    // Counted per address before the token is checked, so floods of bad tokens cannot make us fetch keys endlessly.
+    limit(ctx.addresses, `ip:${req.socket.remoteAddress ?? 'unknown'}`);
+    const caller = await ctx.deps.authenticator.user(req.header('authorization'));
+    limit(ctx.callers, `user:${caller.tenantId}:${caller.userId}`);
+    if (options.admin && !caller.isAdmin) {
+      throw new ApiHttpError(403, 'admin_required', 'Only Switchboard admins (app role Switchboard.Admin or the admin group) may do this.');
+    }
+    return handler(caller, req);
+  });
+}
+
+/** A route for other systems calling with an app-only token. */
+export function appRoute(ctx: RouteContext, handler: (caller: AppCaller, req: Request) => Promise<Reply>) {
+  return wrap(ctx, async (req) => {
+    limit(ctx.addresses, `ip:${req.socket.remoteAddress ?? 'unknown'}`);
+    const caller = await ctx.deps.authenticator.app(req.header('authorization'));
+    limit(ctx.callers, `app:${caller.tenantId}:${caller.appId}`);
+    return handler(caller, req);
+  });
+}
+
+/** A route with no caller identity (health, metrics, webhooks that carry their own secret). */
+export function openRoute(ctx: RouteContext, handler: (req: Request) => Promise<Reply>) {
+  return wrap(ctx, handler);
+}
+
+export function queryOf(req: Request): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of new URL(req.url ?? '/', 'http://x').searchParams) out[k] = v;
+  return out;
+}

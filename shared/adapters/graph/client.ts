@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { GraphError } from '../../ports/graph';
+import { isNetworkError, parseRetryAfter, sendWithRetry } from '../http/retry';
+import type { GraphAdapterOptions, GraphRequestKind } from './options';
+
+export interface GraphRequest {
+  /** Operation name for metrics, e.g. `setPresence`. */
+  op: string;
+  kind: GraphRequestKind;
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** A path under /v1.0 (`/users/x`), or an absolute @odata.nextLink. */
+  path: string;
+  body?: unknown;
+  token: () => Promise<string>;
+  /** Statuses answered without an error (e.g. 404 where "not found" is an answer). */
+  allow?: number[];
+}
+
+export interface GraphResponse {
+  status: number;
+  /** Parsed JSON, or undefined for an empty body. */
+  body: unknown;
+}
+
+interface GraphErrorBody {
+  error?: { code?: string; message?: string; innerError?: Record<string, unknown> };
+}
+
+/**
+ * Graph over fetch: authentication, rate-limit hook, retries and Graph's error envelope, in one place. The
+ * adapters above it speak only in Graph resources.
+ */
+export class GraphClient {
+  private readonly root: string;
+  private readonly origin: string;
+
+  constructor(private readonly options: GraphAdapterOptions) {
+    this.root = `${options.baseUrl.replace(/\/+$/, '')}/v1.0`;
+    this.origin = new URL(options.baseUrl).origin;
+  }
+
+  async request(req: GraphRequest): Promise<GraphResponse> {
+    const url = this.resolve(req.path);
+    // One id for all attempts of this call, so Graph's logs (and a support case) can tie the retries together.
+    const clientRequestId = randomUUID();
+    let response: Response;
+    try {
+      response = await sendWithRetry(
+        async (signal) => {
+          await this.options.beforeRequest?.(req.kind);
+          const headers: Record<string, string> = {
+            authorization: `Bearer ${await req.token()}`,
+            accept: 'application/json',
+            'client-request-id': clientRequestId,
+          };
+          if (req.body !== undefined) headers['content-type'] = 'application/json';
+          return fetch(url, {
+            method: req.method,
+            headers,
+            body: req.body === undefined ? undefined : JSON.stringify(req.body),
+            signal,
+          });
+        },
+        {
+          maxRetries: this.options.maxRetries ?? 3,
+          baseDelayMs: this.options.baseDelayMs,
+          maxDelayMs: this.options.maxDelayMs,
+          maxRetryAfterMs: this.options.maxRetryAfterMs,
+          timeoutMs: this.options.timeoutMs,
+          sleep: this.options.sleep,
+          random: this.options.random,
+        },
+        (o) =>
+          this.options.onOutcome?.({
+            op: req.op,
+            status: o.status,
+            durationMs: o.durationMs,
+            ...(o.retryAfterMs !== undefined && { retryAfterMs: o.retryAfterMs }),
+          }),
+      );
+    } catch (err) {
+      if (isNetworkError(err)) {
+        const cause = ((err as Error).cause as { code?: string } | undefined)?.code;
+        throw new GraphError(
+          0,
+          'NetworkError',
+          `${req.op}: ${(err as Error).message}${cause ? ` (${cause})` : ''}`,
+        );
+      }
+      throw err;
+    }
+
+    const body = await readJson(response);
+    if (response.ok || req.allow?.includes(response.status)) return { status: response.status, body };
+    throw toGraphError(response, body);
+  }
+
+  /**
+   * Paths are relative to /v1.0. An absolute link (@odata.nextLink) is followed only on Graph's own host, so a
+   * tampered or misconfigured answer can never make us send the bearer token elsewhere.
+   */
+  private resolve(path: string): string {
+    if (!/^https?:\/\//i.test(path)) return `${this.root}${path}`;
+    if (new URL(path).origin !== this.origin)
+      throw new Error(`refusing to follow a Graph link to another host: ${new URL(path).origin}`);
+    return path;
+  }
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export function toGraphError(response: Response, body: unknown): GraphError {
+  const error =
+    (typeof body === 'object' && body !== null ? (body as GraphErrorBody).error : undefined) ?? {};
+  const inner = error.innerError ?? {};
+  const requestId =
+    response.headers.get('request-id') ??
+    (typeof inner['request-id'] === 'string' ? inner['request-id'] : undefined);
+  const message = error.message ?? (typeof body === 'string' && body ? body : response.statusText);
+  return new GraphError(
+    response.status,
+    error.code ?? `Http${response.status}`,
+    message,
+    requestId,
+    parseRetryAfter(response.headers.get('retry-after'), Date.now()),
+  );
+}

@@ -1,0 +1,148 @@
+import type { AppSessionPresence, TeamsPresence } from '../../domain/presence';
+import type { GraphPort, GraphSubscriptionPort, GraphUser } from '../../ports/graph';
+import { GraphClient } from './client';
+import type { GraphAdapterOptions } from './options';
+import { toGraphUser, toTeamsPresence, type Page, type PresenceJson, type UserJson } from './presence-json';
+import { GraphSubscriptions } from './subscriptions';
+
+/** Graph refuses getPresencesByUserId with more ids than this. */
+export const MAX_PRESENCE_IDS_PER_REQUEST = 650;
+/** Graph's largest page for directory listings. */
+const PAGE_SIZE = 999;
+const USER_FIELDS = 'id,userPrincipalName,mail,displayName';
+
+/**
+ * Microsoft Graph for Switchboard: presence reads and writes with the app's token, directory reads for user
+ * matching, and (on `subscriptions`) presence subscriptions with monitor accounts' delegated tokens.
+ */
+export class GraphAdapter implements GraphPort {
+  readonly subscriptions: GraphSubscriptionPort;
+  private readonly http: GraphClient;
+  private readonly appToken: () => Promise<string>;
+
+  constructor(private readonly options: GraphAdapterOptions) {
+    this.http = new GraphClient(options);
+    this.appToken = options.getAppToken;
+    this.subscriptions = new GraphSubscriptions(this.http, options.getMonitorToken);
+  }
+
+  async setPresence(userId: string, presence: AppSessionPresence, expiration: string): Promise<void> {
+    await this.http.request({
+      op: 'setPresence',
+      kind: 'presence',
+      method: 'POST',
+      path: `/users/${encodeURIComponent(userId)}/presence/setPresence`,
+      body: {
+        sessionId: this.options.clientId,
+        availability: presence.availability,
+        activity: presence.activity,
+        expirationDuration: expiration,
+      },
+      token: this.appToken,
+    });
+  }
+
+  async clearPresence(userId: string): Promise<boolean> {
+    const { status } = await this.http.request({
+      op: 'clearPresence',
+      kind: 'presence',
+      method: 'POST',
+      path: `/users/${encodeURIComponent(userId)}/presence/clearPresence`,
+      body: { sessionId: this.options.clientId },
+      token: this.appToken,
+      allow: [404],
+    });
+    return status !== 404;
+  }
+
+  async getPresence(userId: string): Promise<TeamsPresence> {
+    const { body } = await this.http.request({
+      op: 'getPresence',
+      kind: 'presence',
+      method: 'GET',
+      path: `/users/${encodeURIComponent(userId)}/presence`,
+      token: this.appToken,
+    });
+    return toTeamsPresence(body as PresenceJson);
+  }
+
+  async getPresencesByUserId(userIds: string[]): Promise<TeamsPresence[]> {
+    const ids = [...new Set(userIds)];
+    const chunks: string[][] = [];
+    for (let i = 0; i < ids.length; i += MAX_PRESENCE_IDS_PER_REQUEST)
+      chunks.push(ids.slice(i, i + MAX_PRESENCE_IDS_PER_REQUEST));
+    // Chunks go out together; beforeRequest (the engine's limiter) decides how fast.
+    const pages = await Promise.all(
+      chunks.map((chunk) =>
+        this.http.request({
+          op: 'getPresencesByUserId',
+          kind: 'presence',
+          method: 'POST',
+          path: '/communications/getPresencesByUserId',
+          body: { ids: chunk },
+          token: this.appToken,
+        }),
+      ),
+    );
+    return pages.flatMap(({ body }) => (body as Page<PresenceJson>).value.map(toTeamsPresence));
+  }
+
+  async findUser(idOrUpnOrMail: string): Promise<GraphUser | undefined> {
+    const { status, body } = await this.http.request({
+      op: 'findUser',
+      kind: 'other',
+      method: 'GET',
+      path: `/users/${encodeURIComponent(idOrUpnOrMail)}?$select=${USER_FIELDS}`,
+      token: this.appToken,
+      allow: [404],
+    });
+    if (status !== 404) return toGraphUser(body as UserJson);
+    // A mail address that differs from the UPN is not addressable by key; ask by filter instead.
+    if (!idOrUpnOrMail.includes('@')) return undefined;
+    const filter = `mail eq '${idOrUpnOrMail.replace(/'/g, "''")}'`;
+    const byMail = await this.http.request({
+      op: 'findUser',
+      kind: 'other',
+      method: 'GET',
+      path: `/users?$filter=${encodeURIComponent(filter)}&$select=${USER_FIELDS}`,
+      token: this.appToken,
+    });
+    const first = (byMail.body as Page<UserJson>).value[0];
+    return first && toGraphUser(first);
+  }
+
+  async *listUsers(): AsyncIterable<GraphUser> {
+    for await (const u of this.pages<UserJson>(
+      'listUsers',
+      `/users?$select=${USER_FIELDS}&$top=${PAGE_SIZE}`,
+    )) {
+      yield toGraphUser(u);
+    }
+  }
+
+  async listGroupMemberIds(groupId: string): Promise<string[]> {
+    const ids: string[] = [];
+    const path = `/groups/${encodeURIComponent(groupId)}/members?$select=id&$top=${PAGE_SIZE}`;
+    // Members may also be devices, groups or service principals; only users have a presence to sync.
+    for await (const m of this.pages<{ id: string; '@odata.type'?: string }>('listGroupMemberIds', path)) {
+      if (m['@odata.type'] === '#microsoft.graph.user') ids.push(m.id);
+    }
+    return ids;
+  }
+
+  private async *pages<T>(op: string, firstPath: string): AsyncIterable<T> {
+    let next: string | undefined = firstPath;
+    while (next) {
+      const { body }: { body: unknown } = await this.http.request({
+        op,
+        kind: 'other',
+        method: 'GET',
+        path: next,
+        token: this.appToken,
+      });
+      const page = body as Page<T>;
+      yield* page.value;
+      next = page['@odata.nextLink'];
+    }
+  }
+}

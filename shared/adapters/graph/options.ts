@@ -1,0 +1,35 @@
+import type { MonitorCredentials } from '../../ports/graph';
+
+/** Presence calls share their own tenant-wide throttling budget in Graph, so the engine meters them apart. */
+export type GraphRequestKind = 'presence' | 'other';
+
+/** One HTTP attempt, for metrics. status 0: no HTTP answer (network failure or timeout). */
+export interface GraphOutcome {
+  op: string;
+  status: number;
+  durationMs: number;
+  retryAfterMs?: number;
+}
+
+export interface GraphAdapterOptions {
+  /** The Graph host, e.g. https://graph.microsoft.com; requests go to `${baseUrl}/v1.0/...`. */
+  baseUrl: string;
+  /** The app's client id: the sessionId of the presence session the app owns on each user. */
+  clientId: string;
+  /** An application token for https://graph.microsoft.com (cached by the provider). */
+  getAppToken: () => Promise<string>;
+  /** A delegated token of a presence monitor account (presence subscriptions accept nothing else). */
+  getMonitorToken: (monitor: MonitorCredentials) => Promise<string>;
+  /** Awaited before every attempt: the engine's tenant-wide rate limiter. */
+  beforeRequest?: (kind: GraphRequestKind) => Promise<void>;
+  onOutcome?: (outcome: GraphOutcome) => void;
+  /** Retries after the first attempt for 429, 5xx and network failures (default 3). */
+  maxRetries?: number;
+  /** Backoff and time limits; defaults in shared/adapters/http/retry.ts. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  maxRetryAfterMs?: number;
+  timeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}

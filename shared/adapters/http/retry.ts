@@ -1,0 +1,124 @@
+/**
+ * Retries for calls to cloud APIs (Graph, CloudLink): 429 waits as long as the service asks (Retry-After), 5xx and
+ * network failures back off exponentially with jitter, and everything is bounded so a caller never hangs. The
+ * helper knows nothing of any one service; it hands back the last response and the caller turns it into its own
+ * typed error.
+ */
+
+export interface RetryOptions {
+  /** Retries after the first attempt. */
+  maxRetries: number;
+  /** First backoff step; doubles per retry. */
+  baseDelayMs?: number;
+  /** Largest backoff step. */
+  maxDelayMs?: number;
+  /**
+   * The longest Retry-After waited in line. A longer one is handed back at once, so the caller can reschedule the
+   * work instead of holding a request (and a queue) for minutes.
+   */
+  maxRetryAfterMs?: number;
+  /** Per-attempt time limit; a timed-out attempt counts as a network failure. */
+  timeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  now?: () => number;
+  /** Which thrown errors are worth another attempt; by default fetch's network failures and timeouts. */
+  isRetriableError?: (err: unknown) => boolean;
+}
+
+/** What one attempt ended with, for metrics. status 0 means no HTTP answer (network failure or timeout). */
+export interface AttemptOutcome {
+  attempt: number;
+  status: number;
+  durationMs: number;
+  retryAfterMs?: number;
+}
+
+export const DEFAULTS = {
+  baseDelayMs: 500,
+  maxDelayMs: 8_000,
+  maxRetryAfterMs: 60_000,
+  timeoutMs: 30_000,
+} as const;
+
+const RETRIABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+
+export const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Retry-After is either delay-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now: number): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * fetch rejects with a TypeError when the connection fails, and AbortSignal.timeout aborts with a TimeoutError.
+ * Checked by name, not instanceof: fetch's errors may come from another realm (a test VM, a worker).
+ */
+export function isNetworkError(err: unknown): boolean {
+  const name = typeof err === 'object' && err !== null ? (err as { name?: unknown }).name : undefined;
+  return name === 'TypeError' || name === 'TimeoutError' || name === 'AbortError';
+}
+
+/** Exponential step with "equal jitter": at least half the step, so retries never bunch up at zero. */
+export function backoffDelay(
+  retry: number,
+  baseDelayMs: number,
+  maxDelayMs: number,
+  random: () => number,
+): number {
+  const step = Math.min(maxDelayMs, baseDelayMs * 2 ** retry);
+  return Math.round(step / 2 + random() * (step / 2));
+}
+
+/**
+ * Calls `send` until it yields a final answer: a non-retriable response, a retriable one once retries run out (or
+ * whose Retry-After is too long to wait), or, for network failures, the last error is thrown. Any other error
+ * `send` throws ends the loop at once.
+ */
+export async function sendWithRetry(
+  send: (signal: AbortSignal) => Promise<Response>,
+  options: RetryOptions,
+  onAttempt?: (outcome: AttemptOutcome) => void,
+): Promise<Response> {
+  const sleep = options.sleep ?? realSleep;
+  const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
+  const baseDelayMs = options.baseDelayMs ?? DEFAULTS.baseDelayMs;
+  const maxDelayMs = options.maxDelayMs ?? DEFAULTS.maxDelayMs;
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? DEFAULTS.maxRetryAfterMs;
+  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+
+  for (let attempt = 0; ; attempt++) {
+    const started = now();
+    const lastChance = attempt >= options.maxRetries;
+    let response: Response;
+    try {
+      response = await send(AbortSignal.timeout(timeoutMs));
+    } catch (err) {
+      // Not an HTTP failure (say, the token provider refused): nothing a retry here would fix.
+      if (!(options.isRetriableError ?? isNetworkError)(err)) throw err;
+      onAttempt?.({ attempt, status: 0, durationMs: now() - started });
+      if (lastChance) throw err;
+      await sleep(backoffDelay(attempt, baseDelayMs, maxDelayMs, random));
+      continue;
+    }
+    const retryAfterMs = RETRIABLE_STATUS.has(response.status)
+      ? parseRetryAfter(response.headers.get('retry-after'), now())
+      : undefined;
+    onAttempt?.({
+      attempt,
+      status: response.status,
+      durationMs: now() - started,
+      ...(retryAfterMs !== undefined && { retryAfterMs }),
+    });
+    if (!RETRIABLE_STATUS.has(response.status) || lastChance) return response;
+    if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs) return response;
+    // Drain the body so the connection can be reused for the retry.
+    await response.arrayBuffer().catch(() => undefined);
+    await sleep(retryAfterMs ?? backoffDelay(attempt, baseDelayMs, maxDelayMs, random));
+  }
+}

@@ -1,0 +1,200 @@
+import type { MappingTable } from '../api/contract';
+import { pbxToTeams, teamsToPbx } from './mapping';
+import type { AppSessionPresence, PbxPresence } from './presence';
+import type { Directions } from './selection';
+import { teamsKey, type UserSyncState } from './sync-state';
+
+/**
+ * The sync decision, as pure functions of (state, observation, time). See docs/sync-rules.md for the rule in words.
+ *
+ * In short: PBX → Teams is level-triggered (our Teams session always mirrors what the PBX says now, so it repairs
+ * itself); Teams → PBX is edge-triggered (a Teams presence the user caused is carried once, and we only ever take back
+ * a PBX DND we set ourselves). A change on one side that our own assertion there explains is never carried across.
+ */
+export interface DecisionContext {
+  table: MappingTable;
+  directions: Directions;
+  now: number;
+  /** How long a setPresence session lasts. */
+  sessionMs: number;
+  /** How long after we cleared a session a notification still showing it counts as a late echo of ours. */
+  settleMs: number;
+}
+
+export type TeamsVerdict = 'stale' | 'ours' | 'user';
+export type PbxVerdict = 'ours' | 'user' | 'inFlight';
+
+export interface TeamsObservation {
+  availability: string;
+  activity: string;
+  sequenceNumber?: string | null;
+}
+
+/** Graph's sequenceNumber sorts as a string: a notification not newer than the last one seen is stale. */
+export function isStale(last: string | null | undefined, next: string | null | undefined): boolean {
+  return !!last && !!next && next <= last;
+}
+
+/** Whether an observed Teams presence is explained by our own session (live, in flight, or just cleared). */
+export function explainedByOurSession(state: UserSyncState, p: TeamsObservation, now: number, settleMs: number): boolean {
+  const key = teamsKey(p);
+  const s = state.teamsSession;
+  if (s && s.expiresAt > now && teamsKey(s.presence) === key) return true;
+  const c = state.teamsCleared;
+  return !!c && now - c.at < settleMs && teamsKey(c.presence) === key;
+}
+
+/** Whether the PBX DND now standing is one we set. */
+export function pbxDndIsOurs(state: UserSyncState): boolean {
+  return state.pbxAssertion?.dnd === true && state.pbx?.dnd !== false;
+}
+
+/** A Teams presence arrived (notification, poll or resync read). Carries it to the PBX if the user caused it. */
+export function observeTeams(
+  state: UserSyncState,
+  p: TeamsObservation,
+  ctx: DecisionContext,
+): { state: UserSyncState; verdict: TeamsVerdict } {
+  if (isStale(state.teams?.sequenceNumber, p.sequenceNumber)) return { state, verdict: 'stale' };
+  let next: UserSyncState = {
+    ...state,
+    teams: { availability: p.availability, activity: p.activity, sequenceNumber: p.sequenceNumber ?? null, at: ctx.now },
+  };
+  if (explainedByOurSession(next, p, ctx.now, ctx.settleMs)) return { state: next, verdict: 'ours' };
+  if (ctx.directions.fromTeams) next = carryTeamsToPbx(next, ctx);
+  return { state: next, verdict: 'user' };
+}
+
+/** Teams → PBX for the user's own Teams presence: at most once per distinct presence, never over the user's PBX DND. */
+function carryTeamsToPbx(state: UserSyncState, ctx: DecisionContext): UserSyncState {
+  const t = state.teams;
+  if (!t) return state;
+  const key = teamsKey(t);
+  if (key === state.teamsCarried) return state;
+  const change = teamsToPbx(ctx.table, t);
+  const next = { ...state, teamsCarried: key };
+  const ours = state.pbxAssertion?.dnd === true;
+  const pbxDnd = state.pbx?.dnd ?? false;
+  if (change.dnd === 'on') {
+    if (pbxDnd && !ours) return next; // the user's own PBX DND and its text stay
+    if (ours && state.pbxAssertion?.statusText === change.statusText) return next;
+    return assertPbx(next, true, change.statusText, ctx.now);
+  }
+  if (change.dnd === 'off' && ours) return assertPbx(next, false, null, ctx.now);
+  return next;
+}
+
+function assertPbx(state: UserSyncState, dnd: boolean, statusText: string | null, now: number): UserSyncState {
+  return { ...state, pbxAssertion: { dnd, statusText, at: now, acknowledged: false } };
+}
+
+/** A PBX presence arrived (webhook or read). Records who owns its DND and re-derives our Teams session. */
+export function observePbx(
+  state: UserSyncState,
+  pbx: PbxPresence,
+  ctx: DecisionContext,
+): { state: UserSyncState; verdict: PbxVerdict } {
+  let next: UserSyncState = { ...state, pbx: { ...pbx, statusText: pbx.statusText ?? null, at: ctx.now } };
+  const a = state.pbxAssertion;
+  let verdict: PbxVerdict = 'user';
+  if (a && a.dnd === pbx.dnd) verdict = 'ours';
+  else if (a && !a.acknowledged) verdict = 'inFlight'; // the PBX as it was before our write lands
+  else if (a) next = { ...next, pbxAssertion: null }; // the user changed the DND we set: it is theirs now
+  next = applyPbxToTeams(next, ctx);
+  return { state: next, verdict };
+}
+
+/**
+ * Makes our Teams session match what the PBX says now (and the switches): set it when wanted and missing, different
+ * or expired; mark it for clearing when no longer wanted. Also gives back a PBX DND we hold once Teams → PBX is off.
+ */
+export function applyPbxToTeams(state: UserSyncState, ctx: DecisionContext): UserSyncState {
+  let next = state;
+  if (next.teamsSession && next.teamsSession.acknowledged && next.teamsSession.expiresAt <= ctx.now) {
+    next = { ...next, teamsSession: null }; // Graph has already dropped it
+  }
+  if (!ctx.directions.fromTeams && next.pbxAssertion?.dnd === true && next.pbx?.dnd !== false) {
+    next = assertPbx(next, false, null, ctx.now);
+  }
+  const wanted: AppSessionPresence | null =
+    ctx.directions.toTeams && next.pbx ? pbxToTeams(ctx.table, next.pbx, pbxDndIsOurs(next)) : null;
+  const s = next.teamsSession;
+  if (!wanted) {
+    if (!s) return next;
+    return { ...next, teamsSession: null, teamsClearPending: true, teamsCleared: { presence: s.presence, at: ctx.now } };
+  }
+  if (s && teamsKey(s.presence) === teamsKey(wanted)) return next;
+  return {
+    ...next,
+    teamsClearPending: false,
+    teamsSession: { presence: wanted, setAt: ctx.now, expiresAt: ctx.now + ctx.sessionMs, acknowledged: false },
+  };
+}
+
+export type TeamsWork = { kind: 'set'; presence: AppSessionPresence } | { kind: 'clear' };
+
+/** What must be written to Teams now, if anything: an unsent or expiring session, or a pending clear. */
+export function teamsWork(state: UserSyncState, now: number, renewAheadMs: number): TeamsWork | null {
+  const s = state.teamsSession;
+  if (s && (!s.acknowledged || s.expiresAt - now <= renewAheadMs)) return { kind: 'set', presence: s.presence };
+  if (!s && state.teamsClearPending) return { kind: 'clear' };
+  return null;
+}
+
+/** When the next session renewal falls due (for the engine's timer), or null without a session. */
+export function renewalDueAt(state: UserSyncState, renewAheadMs: number): number | null {
+  const s = state.teamsSession;
+  return s && s.acknowledged ? s.expiresAt - renewAheadMs : null;
+}
+
+/** Records a Teams write Graph acknowledged; a no-op if the state moved on while it was in flight. */
+export function teamsWritten(state: UserSyncState, work: TeamsWork, sentAt: number, sessionMs: number): UserSyncState {
+  if (work.kind === 'clear') {
+    if (state.teamsSession) return state;
+    return { ...state, teamsClearPending: false, lastAssertion: { side: 'teams', what: 'cleared our session', at: sentAt } };
+  }
+  const s = state.teamsSession;
+  if (!s || teamsKey(s.presence) !== teamsKey(work.presence)) return state;
+  return {
+    ...state,
+    // Counted from when we sent it: Graph starts the clock no earlier, so we never believe in a session it dropped.
+    teamsSession: { ...s, acknowledged: true, expiresAt: sentAt + sessionMs },
+    lastAssertion: { side: 'teams', what: teamsKey(work.presence), at: sentAt },
+  };
+}
+
+export interface PbxWork {
+  dnd: boolean;
+  statusText: string | null;
+}
+
+export function pbxWork(state: UserSyncState): PbxWork | null {
+  const a = state.pbxAssertion;
+  return a && !a.acknowledged ? { dnd: a.dnd, statusText: a.statusText } : null;
+}
+
+/** Records a PBX write CloudLink acknowledged: we now know the PBX's DND without waiting for its echo. */
+export function pbxWritten(state: UserSyncState, work: PbxWork, at: number): UserSyncState {
+  const a = state.pbxAssertion;
+  if (!a || a.dnd !== work.dnd || a.statusText !== work.statusText) return state;
+  const pbx = state.pbx ?? { callState: 'idle' as const, dnd: false, statusText: null, at };
+  return {
+    ...state,
+    pbxAssertion: { ...a, acknowledged: true },
+    pbx: { ...pbx, dnd: work.dnd, statusText: work.statusText, at },
+    lastAssertion: { side: 'pbx', what: work.dnd ? `DND on: ${work.statusText ?? ''}`.trim() : 'DND off', at },
+  };
+}
+
+/** Forgets everything we asserted (reset by the user or admin); the engine then clears both sides. */
+export function resetAssertions(state: UserSyncState, now: number): UserSyncState {
+  const s = state.teamsSession;
+  return {
+    ...state,
+    teamsSession: null,
+    teamsClearPending: true,
+    teamsCleared: s ? { presence: s.presence, at: now } : state.teamsCleared,
+    pbxAssertion: state.pbxAssertion?.dnd ? { dnd: false, statusText: null, at: now, acknowledged: false } : null,
+    teamsCarried: null,
+  };
+}

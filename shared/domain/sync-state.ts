@@ -1,0 +1,63 @@
+import type { AppSessionPresence, PbxPresence } from './presence';
+
+/**
+ * Everything the engine remembers about one user, as plain JSON (persisted in SyncStateRecord.state). Times are
+ * epoch ms. Observations are what a side last told us; assertions are what we last wrote there.
+ */
+export interface UserSyncState {
+  teams: ObservedTeams | null;
+  pbx: ObservedPbx | null;
+  /** Our live app session in Teams (set when the write goes out, so echoes arriving before the ack are ours). */
+  teamsSession: TeamsSession | null;
+  /** The session we last cleared, so a late notification still showing it is not taken for the user's doing. */
+  teamsCleared: { presence: AppSessionPresence; at: number } | null;
+  /** True when our session must be cleared in Teams (the PBX no longer asks for it). */
+  teamsClearPending: boolean;
+  /** The PBX DND we set (or are setting) from Teams, while it stands. */
+  pbxAssertion: PbxAssertion | null;
+  /** The Teams presence (availability/activity key) whose meaning we last carried to the PBX. */
+  teamsCarried: string | null;
+  lastAssertion: { side: 'teams' | 'pbx'; what: string; at: number } | null;
+}
+
+export interface ObservedTeams {
+  availability: string;
+  activity: string;
+  sequenceNumber: string | null;
+  at: number;
+}
+
+export interface ObservedPbx extends PbxPresence {
+  at: number;
+}
+
+export interface TeamsSession {
+  presence: AppSessionPresence;
+  setAt: number;
+  expiresAt: number;
+  /** false until Graph acknowledged the write. */
+  acknowledged: boolean;
+}
+
+export interface PbxAssertion {
+  dnd: boolean;
+  statusText: string | null;
+  at: number;
+  /** false until CloudLink acknowledged the write. */
+  acknowledged: boolean;
+}
+
+export const EMPTY_SYNC_STATE: UserSyncState = {
+  teams: null,
+  pbx: null,
+  teamsSession: null,
+  teamsCleared: null,
+  teamsClearPending: false,
+  pbxAssertion: null,
+  teamsCarried: null,
+  lastAssertion: null,
+};
+
+export function teamsKey(p: { availability: string; activity: string }): string {
+  return `${p.availability}/${p.activity}`;
+}

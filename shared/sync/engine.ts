@@ -1,0 +1,495 @@
+import type { MappingTable, UserSelection } from '../api/contract';
+import { DEFAULT_MAPPING } from '../domain/mapping';
+import type { PbxPresence, TeamsPresence } from '../domain/presence';
+import { DEFAULT_SELECTION, directionsFor } from '../domain/selection';
+import {
+  applyPbxToTeams,
+  observePbx,
+  observeTeams,
+  pbxWork,
+  pbxWritten,
+  renewalDueAt,
+  teamsWork,
+  teamsWritten,
+  type DecisionContext,
+} from '../domain/sync-decision';
+import { EMPTY_SYNC_STATE, teamsKey, type UserSyncState } from '../domain/sync-state';
+import type { CloudLinkPort } from '../ports/cloudlink';
+import type { GraphPort } from '../ports/graph';
+import { StoreConflictError, type Store, type UserRecord } from '../ports/store';
+import type { SyncClock } from './clock';
+import { backoffMs, classify } from './errors';
+import type { SyncMetrics } from './metrics';
+import type { RateLimiter } from './rate-limiter';
+
+export interface EngineSettings {
+  tenantId: string;
+  sessionMs: number;
+  renewAheadMs: number;
+  settleMs: number;
+}
+
+interface Side {
+  busy: boolean;
+  again: boolean;
+  attempt: number;
+  cancelRetry: (() => void) | null;
+  /** When the change now waiting to be written was first observed (latency metric). */
+  since: number | null;
+}
+
+interface Entry {
+  user: UserRecord;
+  state: UserSyncState;
+  version: number;
+  lastSyncAt: number | null;
+  lastError: { message: string; fix: string } | null;
+  teams: Side;
+  pbx: Side;
+  cancelRenewal: (() => void) | null;
+  persisting: boolean;
+  persistAgain: boolean;
+  pbxReading: boolean;
+  pbxReadAgain: boolean;
+}
+
+const newSide = (): Side => ({ busy: false, again: false, attempt: 0, cancelRetry: null, since: null });
+/** Teams presence reads run this many batches at once; the rate limiter paces them. */
+const MAX_FETCHES = 4;
+
+function isoDuration(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  return `PT${Math.floor(minutes / 60) ? `${Math.floor(minutes / 60)}H` : ''}${minutes % 60 ? `${minutes % 60}M` : ''}` || 'PT5M';
+}
+
+/**
+ * The engine core: per-user state, the two write queues (one write in flight per user per side, the latest state
+ * wins), session renewal, and the intake of observations from both sides. Decisions come from shared/domain.
+ */
+export class SyncEngine {
+  private readonly entries = new Map<string, Entry>();
+  private readonly byPbx = new Map<string, string>();
+  private readonly pendingTeamsReads = new Map<string, number>();
+  private fetches = 0;
+  private pumpScheduled = false;
+  private tasks = 0;
+  private idleWaiters: (() => void)[] = [];
+  private stopped = false;
+
+  constructor(
+    private readonly settings: EngineSettings,
+    private readonly graph: GraphPort,
+    private readonly cloudlink: CloudLinkPort,
+    private readonly store: Store,
+    private readonly clock: SyncClock,
+    private readonly limiter: RateLimiter,
+    private readonly metrics: SyncMetrics,
+    private readonly mapping: () => MappingTable = () => DEFAULT_MAPPING,
+    private readonly selection: () => UserSelection = () => DEFAULT_SELECTION,
+  ) {}
+
+  // ---------------- users and state ----------------
+
+  /** (Re)loads users and their persisted state from the store; keeps in-memory state of users already known. */
+  async loadUsers(): Promise<void> {
+    const [users, states] = await Promise.all([
+      this.store.listUsers(this.settings.tenantId),
+      this.store.listSyncStates(this.settings.tenantId),
+    ]);
+    const stored = new Map(states.map((s) => [s.entraUserId, s]));
+    const seen = new Set<string>();
+    for (const user of users) {
+      if (!user.pbxPrincipalId) continue;
+      seen.add(user.entraUserId);
+      const known = this.entries.get(user.entraUserId);
+      if (known) {
+        known.user = user;
+      } else {
+        const s = stored.get(user.entraUserId);
+        this.entries.set(user.entraUserId, {
+          user,
+          state: s ? { ...EMPTY_SYNC_STATE, ...(s.state as Partial<UserSyncState>) } : EMPTY_SYNC_STATE,
+          version: s?.version ?? 0,
+          lastSyncAt: s?.lastSyncAt ?? null,
+          lastError: s?.lastError ? { message: s.lastError, fix: 'See the trace for details.' } : null,
+          teams: newSide(),
+          pbx: newSide(),
+          cancelRenewal: null,
+          persisting: false,
+          persistAgain: false,
+          pbxReading: false,
+          pbxReadAgain: false,
+        });
+      }
+    }
+    for (const id of [...this.entries.keys()]) {
+      if (!seen.has(id)) {
+        this.entries.get(id)?.cancelRenewal?.();
+        this.entries.delete(id);
+      }
+    }
+    this.byPbx.clear();
+    for (const e of this.entries.values()) this.byPbx.set(e.user.pbxPrincipalId as string, e.user.entraUserId);
+  }
+
+  userIds(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** Users whose Teams presence we must watch: selected, matched, with Teams → PBX on. */
+  watchedUserIds(): string[] {
+    return [...this.entries.values()].filter((e) => this.ctx(e).directions.fromTeams).map((e) => e.user.entraUserId);
+  }
+
+  syncedUserCount(): number {
+    return [...this.entries.values()].filter((e) => e.user.selected).length;
+  }
+
+  entry(entraUserId: string): Entry | undefined {
+    return this.entries.get(entraUserId);
+  }
+
+  entryByPbx(principalId: string): Entry | undefined {
+    const id = this.byPbx.get(principalId);
+    return id ? this.entries.get(id) : undefined;
+  }
+
+  ctx(e: Entry): DecisionContext {
+    return {
+      table: this.mapping(),
+      directions: directionsFor(this.selection(), e.user),
+      now: this.clock.now(),
+      sessionMs: this.settings.sessionMs,
+      settleMs: this.settings.settleMs,
+    };
+  }
+
+  queueDepth(): number {
+    let n = 0;
+    for (const e of this.entries.values()) {
+      if (e.teams.busy || e.teams.cancelRetry) n++;
+      if (e.pbx.busy || e.pbx.cancelRetry) n++;
+    }
+    return n + this.pendingTeamsReads.size;
+  }
+
+  // ---------------- observations ----------------
+
+  /** A Teams presence was read; `receivedAt` is when we first heard it changed. */
+  observeTeams(p: TeamsPresence, receivedAt: number, repair = false): void {
+    const e = this.entries.get(p.userId);
+    if (!e) return;
+    const ctx = this.ctx(e);
+    const { state, verdict } = observeTeams(e.state, p, ctx);
+    let next = state;
+    // A resync that finds our acknowledged session missing from Teams writes it again (Graph may have lost it).
+    if (repair && verdict === 'user' && next.teamsSession?.acknowledged) next = { ...next, teamsSession: { ...next.teamsSession, acknowledged: false } };
+    this.update(e, next, `teams.${verdict}`, { availability: p.availability, activity: p.activity, sequenceNumber: p.sequenceNumber ?? null });
+    if (verdict === 'stale') return;
+    this.kick(e, 'pbx', receivedAt);
+    this.kick(e, 'teams', receivedAt);
+  }
+
+  /** A PBX presence arrived or was read. */
+  observePbx(e: Entry, pbx: PbxPresence, receivedAt: number): void {
+    const { state, verdict } = observePbx(e.state, pbx, this.ctx(e));
+    this.update(e, state, `pbx.${verdict}`, { callState: pbx.callState, dnd: pbx.dnd, statusText: pbx.statusText ?? null });
+    this.kick(e, 'teams', receivedAt);
+    this.kick(e, 'pbx', receivedAt);
+  }
+
+  /** Re-derives what we assert from the current state (switches or mapping changed, restart, reset). */
+  reevaluate(e: Entry, next?: UserSyncState): void {
+    this.update(e, applyPbxToTeams(next ?? e.state, this.ctx(e)), 'reevaluate', {});
+    this.kick(e, 'teams', this.clock.now());
+    this.kick(e, 'pbx', this.clock.now());
+  }
+
+  /** Reads one user's PBX presence (coalesced: one read in flight per user, one more if asked meanwhile). */
+  async readPbx(e: Entry, receivedAt: number): Promise<void> {
+    if (e.pbxReading) {
+      e.pbxReadAgain = true;
+      return;
+    }
+    e.pbxReading = true;
+    this.tasks++;
+    try {
+      do {
+        e.pbxReadAgain = false;
+        try {
+          const pbx = await this.cloudlink.getPresence(e.user.pbxPrincipalId as string);
+          this.metrics.cloudlinkCall('getPresence', 'ok');
+          this.observePbx(e, pbx, receivedAt);
+        } catch (err) {
+          this.metrics.cloudlinkCall('getPresence', 'error');
+          const f = classify(err);
+          this.fail(e, f.message, f.retry ? 'The next PBX event or resync will read it again.' : f.fix);
+        }
+      } while (e.pbxReadAgain && !this.stopped);
+    } finally {
+      e.pbxReading = false;
+      this.done();
+    }
+  }
+
+  /** Queues Teams presence reads for users a notification named; reads go out in batches of up to 650. */
+  requestTeamsReads(userIds: string[], receivedAt: number): void {
+    for (const id of userIds) if (this.entries.has(id) && !this.pendingTeamsReads.has(id)) this.pendingTeamsReads.set(id, receivedAt);
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    this.tasks++;
+    // Let every notification of this tick join the batch.
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pumpReads();
+      this.done();
+    });
+  }
+
+  private pumpReads(): void {
+    while (!this.stopped && this.fetches < MAX_FETCHES && this.pendingTeamsReads.size > 0) {
+      const batch = [...this.pendingTeamsReads.entries()].slice(0, 650);
+      for (const [id] of batch) this.pendingTeamsReads.delete(id);
+      this.fetches++;
+      this.tasks++;
+      void this.readTeamsBatch(batch).finally(() => {
+        this.fetches--;
+        this.pumpReads();
+        this.done();
+      });
+    }
+  }
+
+  private async readTeamsBatch(batch: [string, number][], attempt = 0): Promise<void> {
+    try {
+      const presences = await this.graph.getPresencesByUserId(batch.map(([id]) => id));
+      const at = new Map(batch);
+      for (const p of presences) this.observeTeams(p, at.get(p.userId) ?? this.clock.now());
+    } catch (err) {
+      const f = classify(err);
+      if (!f.retry) {
+        for (const [id] of batch) {
+          const e = this.entries.get(id);
+          if (e) this.fail(e, f.message, f.fix);
+        }
+        return;
+      }
+      // Nothing is dropped: the ids wait and go again (the newest read wins anyway).
+      this.tasks++;
+      this.clock.setTimer(Math.max(f.afterMs ?? 0, backoffMs(attempt)), () => {
+        this.done();
+        for (const [id, t] of batch) if (!this.pendingTeamsReads.has(id)) this.pendingTeamsReads.set(id, t);
+        this.pumpReads();
+      });
+    }
+  }
+
+  // ---------------- writes ----------------
+
+  private kick(e: Entry, side: 'teams' | 'pbx', receivedAt: number): void {
+    const s = e[side];
+    const hasWork = side === 'teams' ? !!teamsWork(e.state, this.clock.now(), this.settings.renewAheadMs) : !!pbxWork(e.state);
+    if (!hasWork) return;
+    if (s.since === null) s.since = receivedAt;
+    if (s.busy) {
+      s.again = true;
+      return;
+    }
+    if (s.cancelRetry) return; // waiting out a backoff; the retry will pick up the newest state
+    void this.runWorker(e, side);
+  }
+
+  /** One worker per user per side: sends the newest wanted state until nothing is left to send. */
+  private async runWorker(e: Entry, side: 'teams' | 'pbx'): Promise<void> {
+    const s = e[side];
+    s.busy = true;
+    this.tasks++;
+    try {
+      for (;;) {
+        s.again = false;
+        if (this.stopped) return;
+        const ok = side === 'teams' ? await this.writeTeams(e) : await this.writePbx(e);
+        if (ok === 'retrying' || ok === 'failed') return;
+        if (ok === 'nothing' && !s.again) {
+          if (s.since !== null) {
+            this.metrics.observeLatency(side === 'teams' ? 'toTeams' : 'fromTeams', this.clock.now() - s.since);
+            s.since = null;
+          }
+          return;
+        }
+      }
+    } finally {
+      s.busy = false;
+      this.done();
+    }
+  }
+
+  private async writeTeams(e: Entry): Promise<'written' | 'nothing' | 'retrying' | 'failed'> {
+    const sentAt = this.clock.now();
+    const work = teamsWork(e.state, sentAt, this.settings.renewAheadMs);
+    if (!work) {
+      this.scheduleRenewal(e);
+      return 'nothing';
+    }
+    try {
+      if (work.kind === 'set') await this.graph.setPresence(e.user.entraUserId, work.presence, isoDuration(this.settings.sessionMs));
+      else await this.graph.clearPresence(e.user.entraUserId);
+      e.teams.attempt = 0;
+      e.lastError = null;
+      this.update(e, teamsWritten(e.state, work, sentAt, this.settings.sessionMs), `teams.${work.kind}`, work.kind === 'set' ? { presence: teamsKey(work.presence) } : {}, true);
+      return 'written';
+    } catch (err) {
+      return this.failWrite(e, 'teams', err);
+    }
+  }
+
+  private async writePbx(e: Entry): Promise<'written' | 'nothing' | 'retrying' | 'failed'> {
+    const work = pbxWork(e.state);
+    if (!work) return 'nothing';
+    try {
+      await this.cloudlink.setDnd(e.user.pbxPrincipalId as string, work.dnd, work.statusText);
+      this.metrics.cloudlinkCall('setDnd', 'ok');
+      e.pbx.attempt = 0;
+      e.lastError = null;
+      this.update(e, pbxWritten(e.state, work, this.clock.now()), 'pbx.setDnd', { ...work }, true);
+      return 'written';
+    } catch (err) {
+      this.metrics.cloudlinkCall('setDnd', 'error');
+      return this.failWrite(e, 'pbx', err);
+    }
+  }
+
+  private failWrite(e: Entry, side: 'teams' | 'pbx', err: unknown): 'retrying' | 'failed' {
+    const f = classify(err);
+    const s = e[side];
+    if (!f.retry) {
+      this.fail(e, f.message, f.fix);
+      s.since = null;
+      return 'failed';
+    }
+    this.trace(e, `${side}.retry`, { reason: f.message, attempt: s.attempt });
+    const delay = Math.max(f.afterMs ?? 0, backoffMs(s.attempt++));
+    this.tasks++;
+    s.cancelRetry = this.clock.setTimer(delay, () => {
+      s.cancelRetry = null;
+      this.done();
+      if (!s.busy && !this.stopped) void this.runWorker(e, side);
+    });
+    return 'retrying';
+  }
+
+  private scheduleRenewal(e: Entry): void {
+    e.cancelRenewal?.();
+    e.cancelRenewal = null;
+    const due = renewalDueAt(e.state, this.settings.renewAheadMs);
+    if (due === null || this.stopped) return;
+    e.cancelRenewal = this.clock.setTimer(due - this.clock.now(), () => {
+      e.cancelRenewal = null;
+      this.kick(e, 'teams', this.clock.now());
+    });
+  }
+
+  // ---------------- persistence and trace ----------------
+
+  private update(e: Entry, next: UserSyncState, kind: string, detail: Record<string, unknown>, synced = false): void {
+    e.state = next;
+    if (synced) e.lastSyncAt = this.clock.now();
+    this.trace(e, kind, detail);
+    void this.persist(e);
+  }
+
+  fail(e: Entry, message: string, fix: string): void {
+    e.lastError = { message, fix };
+    this.metrics.error();
+    this.trace(e, 'error', { message });
+    void this.persist(e);
+  }
+
+  trace(e: Entry, kind: string, detail: Record<string, unknown>): void {
+    this.tasks++;
+    this.store
+      .appendTrace({ tenantId: this.settings.tenantId, entraUserId: e.user.entraUserId, at: this.clock.now(), kind, detail })
+      .catch(() => undefined) // diagnostics only: a failed trace write must not stop sync
+      .finally(() => this.done());
+  }
+
+  private async persist(e: Entry): Promise<void> {
+    if (e.persisting) {
+      e.persistAgain = true;
+      return;
+    }
+    e.persisting = true;
+    this.tasks++;
+    try {
+      do {
+        e.persistAgain = false;
+        const record = {
+          tenantId: this.settings.tenantId,
+          entraUserId: e.user.entraUserId,
+          state: e.state as unknown as Record<string, unknown>,
+          lastSyncAt: e.lastSyncAt,
+          lastError: e.lastError?.message ?? null,
+        };
+        try {
+          e.version = await this.store.putSyncState({ ...record, version: e.version });
+        } catch (err) {
+          if (!(err instanceof StoreConflictError)) throw err;
+          // Another process wrote this user: this process holds the newer in-memory truth for its own writes.
+          e.version = (await this.store.getSyncState(this.settings.tenantId, e.user.entraUserId))?.version ?? 0;
+          e.persistAgain = true;
+        }
+      } while (e.persistAgain);
+    } catch {
+      this.metrics.error();
+    } finally {
+      e.persisting = false;
+      this.done();
+    }
+  }
+
+  // ---------------- lifecycle ----------------
+
+  private done(): void {
+    this.tasks--;
+    if (this.tasks === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      waiters.forEach((w) => w());
+    }
+  }
+
+  /** Resolves once no write, read, retry wait or store write is pending. */
+  idle(): Promise<void> {
+    if (this.tasks === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Resolves once nothing is running right now (scheduled retries may still wait). */
+  async settled(): Promise<void> {
+    for (;;) {
+      const busy = this.fetches > 0 || this.pumpScheduled || [...this.entries.values()].some((e) => e.teams.busy || e.pbx.busy || e.persisting || e.pbxReading);
+      if (!busy) return;
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const e of this.entries.values()) {
+      e.cancelRenewal?.();
+      for (const s of [e.teams, e.pbx]) {
+        if (s.cancelRetry) {
+          s.cancelRetry();
+          s.cancelRetry = null;
+          this.done();
+        }
+      }
+    }
+  }
+
+  entries_(): IterableIterator<Entry> {
+    return this.entries.values();
+  }
+}
+
+export type { Entry as EngineEntry };

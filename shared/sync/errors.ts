@@ -1,0 +1,32 @@
+import { CloudLinkError } from '../ports/cloudlink';
+import { GraphError } from '../ports/graph';
+
+/** How the engine treats a failed call: try again later (after at least `afterMs`), or give up and say why. */
+export type Failure = { retry: true; afterMs?: number; message: string } | { retry: false; message: string; fix: string };
+
+/** Throttling, server errors and network failures are passing; anything else needs a person. */
+export function classify(err: unknown): Failure {
+  if (err instanceof GraphError || err instanceof CloudLinkError) {
+    const system = err instanceof GraphError ? 'Microsoft Graph' : 'CloudLink';
+    if (err.status === 429) return { retry: true, afterMs: err.retryAfterMs ?? 1000, message: `${system} is throttling` };
+    if (err.status === 0 || err.status >= 500 || err.status === 408) return { retry: true, message: `${system} failed (${err.status})` };
+    return { retry: false, message: `${system} refused: ${err.message}`, fix: fixFor(err.status, system) };
+  }
+  return { retry: true, message: `network failure: ${err instanceof Error ? err.message : String(err)}` };
+}
+
+function fixFor(status: number, system: string): string {
+  if (status === 401) return `Check the ${system} credentials in the admin page (a secret may have expired).`;
+  if (status === 403) {
+    return system === 'Microsoft Graph'
+      ? 'Grant admin consent for Presence.ReadWrite.All and Presence.Read.All (application) in Entra ID.'
+      : 'Give the CloudLink account the admin rights Switchboard needs.';
+  }
+  if (status === 404) return `The user no longer exists in ${system}; refresh the user list.`;
+  return 'Look at the trace of this user and report a problem if it persists.';
+}
+
+/** Exponential backoff: 1 s, 2 s, 4 s ... up to 5 minutes, so queued work is retried but never hammered. */
+export function backoffMs(attempt: number, baseMs = 1000, maxMs = 300_000): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 20));
+}

@@ -1,0 +1,77 @@
+/**
+ * The presence sync engine's public face. bot/ builds one SyncService per process with createSyncService and mounts
+ * the webhook handlers; nothing else of shared/sync is needed outside it.
+ */
+import type { Registry } from 'prom-client';
+import type { HealthView, MappingTable, SyncStatus, UserSelection } from '../api/contract';
+import type { CloudLinkEvent, CloudLinkPort } from '../ports/cloudlink';
+import type { GraphPort, GraphSubscriptionPort, MonitorCredentials } from '../ports/graph';
+import type { Store } from '../ports/store';
+import type { GraphRequestKind } from '../adapters/graph/options';
+import type { SyncClock } from './clock';
+import type { GraphNotification, WebhookRequest, WebhookResponse } from './webhooks';
+
+export type { SyncClock } from './clock';
+export type { GraphNotification, WebhookRequest, WebhookResponse } from './webhooks';
+
+export interface SyncOptions {
+  tenantId: string;
+  /** The app's client id: the sessionId of our presence session on every user. */
+  clientId: string;
+  mode: 'notifications' | 'polling';
+  /** Public URLs Graph posts change and lifecycle notifications to (notifications mode). */
+  notificationUrl?: string;
+  lifecycleNotificationUrl?: string;
+  /** Graph presence calls per second across the tenant (default 50: 1,500 per 30 s). */
+  graphRatePerSecond?: number;
+  /** Polling mode: how often every synced user's Teams presence is read (default 5 s). */
+  pollIntervalMs?: number;
+  /** How often a full resync runs (default 1 h; 0 disables the periodic run). */
+  resyncIntervalMs?: number;
+  /** setPresence session length; renewed `sessionRenewAheadMs` before it ends (defaults PT1H and 10 min). */
+  sessionDurationMs?: number;
+  sessionRenewAheadMs?: number;
+}
+
+export interface SyncDeps {
+  graph: GraphPort;
+  subscriptions: GraphSubscriptionPort;
+  cloudlink: CloudLinkPort;
+  store: Store;
+  clock?: SyncClock;
+  /** Turns a monitor's sealed password into credentials (the secret box lives with the composition root). */
+  monitorCredentials: (username: string, passwordSealed: string) => MonitorCredentials;
+  /** The admin's documents; defaults apply when undefined. Read on every decision, so edits apply at once. */
+  mapping?: () => MappingTable;
+  selection?: () => UserSelection;
+}
+
+export interface ResyncProgress {
+  done: number;
+  total: number;
+}
+
+export interface SyncService {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** For the Graph adapter's `beforeRequest` hook: resolves when the tenant-wide presence budget allows a call. */
+  beforeGraphRequest(kind: GraphRequestKind): Promise<void>;
+  /** Webhook handlers, framework-free: bot/ passes query and parsed JSON body, and sends back what they answer. */
+  handleGraphNotification(req: WebhookRequest): WebhookResponse;
+  handleGraphLifecycle(req: WebhookRequest): WebhookResponse;
+  handleCloudLinkWebhook(req: WebhookRequest): WebhookResponse;
+  /** The secret CloudLink webhooks must carry as `?key=`. */
+  readonly cloudLinkWebhookKey: string;
+  /** Direct entry points (used by the webhook handlers, polling and tests). */
+  onGraphNotifications(notifications: GraphNotification[]): Promise<void>;
+  onCloudLinkEvent(event: CloudLinkEvent): Promise<void>;
+  resyncAll(progress?: (p: ResyncProgress) => void): Promise<ResyncProgress>;
+  resyncUser(entraUserId: string): Promise<SyncStatus>;
+  statusOf(entraUserId: string): Promise<SyncStatus>;
+  /** Clears our Teams session and any PBX DND we set for this user, then re-decides from what both sides say. */
+  resetPhoneStatus(entraUserId: string): Promise<SyncStatus>;
+  /** Resolves when every queued write has gone out (tests, shutdown). */
+  idle(): Promise<void>;
+  readonly metrics: Registry;
+  health(): HealthView;
+}

@@ -1,0 +1,74 @@
+import { timingSafeEqual } from 'node:crypto';
+
+/**
+ * Framework-free webhook handlers: bot/ hands over the parsed query and JSON body and sends back what they answer.
+ * They only check and enqueue, and answer at once: Graph wants a 2xx within 3 s, so the work happens after.
+ */
+export interface WebhookRequest {
+  query: Record<string, string | string[] | undefined>;
+  body: unknown;
+}
+
+export interface WebhookResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** One item of a Graph change or lifecycle notification's `value`. */
+export interface GraphNotification {
+  subscriptionId: string;
+  clientState?: string | null;
+  changeType?: string;
+  resource?: string;
+  resourceData?: { id?: string } & Record<string, unknown>;
+  lifecycleEvent?: 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed' | string;
+}
+
+const text = (status: number, body = ''): WebhookResponse => ({ status, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body });
+
+function first(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * Graph change and lifecycle notifications. A `validationToken` query is the subscription handshake: echo it as
+ * text/plain. Otherwise every well-formed item goes to `accept` (which checks clientState) and the answer is 202.
+ */
+export function handleGraphNotification(req: WebhookRequest, accept: (items: GraphNotification[]) => void): WebhookResponse {
+  const token = first(req.query.validationToken);
+  if (token !== undefined) return text(200, token);
+  const value = (req.body as { value?: unknown } | null)?.value;
+  if (!Array.isArray(value)) return text(400, 'expected a notification collection');
+  const items = value.filter(
+    (v): v is GraphNotification => typeof v === 'object' && v !== null && typeof (v as GraphNotification).subscriptionId === 'string',
+  );
+  if (items.length === 0) return text(400, 'no notifications');
+  accept(items);
+  return text(202);
+}
+
+/** CloudLink webhooks: only posts carrying our secret `key` count; the event goes to `accept`. */
+export function handleCloudLinkWebhook(
+  req: WebhookRequest,
+  secret: string,
+  accept: (event: { topic: string; method: string; subject: string; content: Record<string, unknown> }) => void,
+): WebhookResponse {
+  const key = first(req.query.key) ?? '';
+  if (!sameSecret(key, secret)) return text(401, 'unknown webhook key');
+  const b = req.body as Record<string, unknown> | null;
+  if (!b || typeof b.topic !== 'string' || typeof b.subject !== 'string') return text(400, 'expected topic and subject');
+  accept({
+    topic: b.topic,
+    method: typeof b.method === 'string' ? b.method : '',
+    subject: b.subject,
+    content: typeof b.content === 'object' && b.content !== null ? (b.content as Record<string, unknown>) : {},
+  });
+  return text(202);
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

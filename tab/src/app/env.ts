@@ -1,0 +1,23 @@
+import { createContext, useContext } from 'react';
+import type { ClientType, MeResponse } from '../../../shared/api/contract';
+import type { ApiClient } from '../api/client';
+
+/** What every page needs: the API, who the user is and where (locale, time zone, client type). */
+export interface AppEnv {
+  api: ApiClient;
+  me: MeResponse;
+  reloadMe(): Promise<void>;
+  locale: string;
+  timeZone: string;
+  clientType: ClientType;
+  /** Region from the Teams locale, to turn national numbers into E.164. */
+  region: string | undefined;
+}
+
+export const AppEnvContext = createContext<AppEnv | null>(null);
+
+export function useEnv(): AppEnv {
+  const env = useContext(AppEnvContext);
+  if (!env) throw new Error('useEnv outside AppEnvContext');
+  return env;
+}

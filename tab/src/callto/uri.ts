@@ -1,0 +1,57 @@
+import type { ClientType, ClickToCallConfig } from '../../../shared/api/contract';
+import { normalizeNumber } from './normalize';
+
+/**
+ * Which URI launches the user's telephony client. `tel:` works on Windows, macOS, Android and the web (and new Teams
+ * desktop lets it through its scheme allow list); on iOS `tel:` opens the native dialer, so admins configure the
+ * vendor's custom scheme there. A template is 'tel' or a string containing {number}.
+ */
+export const TEL_TEMPLATE = 'tel';
+
+/** Teams reports more host client types than the four we configure; map each to the one whose rules apply. */
+export function clientTypeOf(hostClientType: string | undefined): ClientType {
+  switch (hostClientType) {
+    case 'ios':
+    case 'ipados':
+      return 'ios';
+    case 'android':
+    case 'teamsRoomsAndroid':
+    case 'teamsPhones':
+    case 'teamsDisplays':
+      return 'android';
+    case 'web':
+      return 'web';
+    case 'desktop':
+    case 'macos':
+    case 'teamsRoomsWindows':
+    case 'surfaceHub':
+    case 'rigel':
+      return 'desktop';
+    default:
+      return 'web';
+  }
+}
+
+/** The user's override wins over the admin default; an empty override means "use the admin default". */
+export function effectiveTemplate(adminDefaults: ClickToCallConfig['byClient'], override: Partial<Record<ClientType, string>> | undefined, client: ClientType): string {
+  const mine = override?.[client]?.trim();
+  return mine ? mine : adminDefaults[client];
+}
+
+/**
+ * A template is usable when it is "tel" or a phone-client URI with exactly one {number}. Web and script schemes never
+ * become a link (the server applies the same rule when saving; this guards what it sends back).
+ */
+export function isValidTemplate(template: string): boolean {
+  if (template === TEL_TEMPLATE) return true;
+  const placeholders = template.split('{number}').length - 1;
+  return placeholders === 1 && /^[a-z][a-z0-9+.-]*:/i.test(template) && !/^(javascript|data|vbscript|file|https?):/i.test(template);
+}
+
+/** The href for a call to `rawNumber`, or null when the number cannot be dialled or the template is unusable. */
+export function buildCallUri(template: string, rawNumber: string, region?: string): string | null {
+  const number = normalizeNumber(rawNumber, region);
+  if (!number || !isValidTemplate(template)) return null;
+  if (template === TEL_TEMPLATE) return `tel:${number.dial}`;
+  return template.replace('{number}', encodeURIComponent(number.dial));
+}

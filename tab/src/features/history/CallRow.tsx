@@ -1,0 +1,57 @@
+import { makeStyles, mergeClasses, tokens, Text } from '@fluentui/react-components';
+import { CallInboundRegular, CallMissedRegular, CallOutboundRegular } from '@fluentui/react-icons';
+import type { CallItem } from '../../../../shared/api/contract';
+import { useEnv } from '../../app/env';
+import { buildCallUri } from '../../callto/uri';
+import { useT } from '../../i18n';
+import { CallLink } from '../call/CallLink';
+import { formatDuration, timeOfDay } from './format';
+
+const useStyles = makeStyles({
+  row: {
+    display: 'grid',
+    gridTemplateColumns: '28px minmax(0, 1fr) auto auto auto',
+    alignItems: 'center',
+    columnGap: '12px',
+    height: '56px',
+    padding: '0 12px',
+    borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
+  },
+  missed: { color: tokens.colorPaletteRedForeground1 },
+  missedRow: { backgroundColor: tokens.colorPaletteRedBackground1 },
+  who: { display: 'flex', flexDirection: 'column', minWidth: 0 },
+  name: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
+  sub: { color: tokens.colorNeutralForeground3 },
+  time: { fontVariantNumeric: 'tabular-nums', color: tokens.colorNeutralForeground2 },
+});
+
+export function CallRow(props: { call: CallItem; onNotHandled(href: string): void }) {
+  const { call } = props;
+  const t = useT();
+  const env = useEnv();
+  const s = useStyles();
+  const template = env.me.clickToCall.byClient[env.clientType];
+  const href = buildCallUri(template, call.number, env.region);
+  const name = call.name || t('unknownCaller');
+  const kind = call.missed ? t('missed') : call.direction === 'inbound' ? t('incoming') : t('outgoing');
+  const Icon = call.missed ? CallMissedRegular : call.direction === 'inbound' ? CallInboundRegular : CallOutboundRegular;
+  return (
+    <div className={mergeClasses(s.row, call.missed && s.missedRow)} data-testid="call-row" data-missed={call.missed || undefined}>
+      <Icon aria-hidden className={call.missed ? s.missed : undefined} fontSize={20} />
+      <div className={s.who}>
+        <Text weight={call.missed ? 'bold' : 'semibold'} className={mergeClasses(s.name, call.missed && s.missed)}>
+          {name}
+        </Text>
+        <Text size={200} className={s.sub}>
+          {call.name ? `${call.number} · ` : ''}
+          {kind}
+        </Text>
+      </div>
+      <Text className={s.time}>{timeOfDay(new Date(call.startedAt), env.timeZone, env.locale)}</Text>
+      <Text className={s.time} aria-label={call.durationSeconds > 0 ? undefined : t('durationNone')}>
+        {call.durationSeconds > 0 ? formatDuration(call.durationSeconds) : '–'}
+      </Text>
+      {href ? <CallLink href={href} label={t('callButton', { name })} onNotHandled={() => props.onNotHandled(href)} /> : <span />}
+    </div>
+  );
+}

@@ -1,0 +1,56 @@
+import type { CallItem } from '../../../../shared/api/contract';
+
+/**
+ * Dates and durations for the call list, in the user's locale and time zone. Pure: `now` is passed in, so "Today"
+ * and "Yesterday" are testable.
+ */
+
+/** yyyy-mm-dd of an instant as seen in the time zone. */
+export function dayKey(at: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+export function dayLabel(key: string, now: Date, timeZone: string, locale: string, words: { today: string; yesterday: string }): string {
+  if (key === dayKey(now, timeZone)) return words.today;
+  if (key === dayKey(new Date(now.getTime() - 86_400_000), timeZone)) return words.yesterday;
+  // Noon UTC of that calendar day is the same calendar day in every time zone within ±12 h.
+  const noon = new Date(`${key}T12:00:00Z`);
+  return new Intl.DateTimeFormat(locale, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(noon);
+}
+
+export function timeOfDay(at: Date, timeZone: string, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', timeZone }).format(at);
+}
+
+export function dateTime(iso: string | null, timeZone: string, locale: string): string | null {
+  if (!iso) return null;
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(iso));
+}
+
+/** 0:42, 12:05, 1:02:03 */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`;
+}
+
+export type HistoryRow = { kind: 'day'; key: string } | { kind: 'call'; call: CallItem };
+
+/** Day headers interleaved with calls, for one flat virtualized list. Calls arrive newest first. */
+export function groupByDay(calls: CallItem[], timeZone: string): HistoryRow[] {
+  const rows: HistoryRow[] = [];
+  let current: string | null = null;
+  for (const call of calls) {
+    const key = dayKey(new Date(call.startedAt), timeZone);
+    if (key !== current) {
+      rows.push({ kind: 'day', key });
+      current = key;
+    }
+    rows.push({ kind: 'call', call });
+  }
+  return rows;
+}

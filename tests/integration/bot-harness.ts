@@ -1,0 +1,208 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
+import type { CallRecord, CloudLinkPort } from '../../shared/ports/cloudlink';
+import type { SyncStatus } from '../../shared/api/contract';
+import type { Store } from '../../shared/ports/store';
+import { openStore } from '../../shared/store/open';
+import { createEntraJwtValidator, type EntraJwtValidator } from '../../shared/adapters/entra/jwt-validator';
+import { silentLogger } from '../../shared/platform/logger';
+import { SecretBox } from '../../shared/platform/secret-box';
+import { Authenticator } from '../../bot/auth/authenticator';
+import { createServer, listen } from '../../bot/server';
+import { JobRegistry } from '../../bot/services/jobs';
+import { ReportService } from '../../bot/services/reports';
+import { SignIns } from '../../bot/services/sign-in';
+import type { SyncFacade } from '../../bot/services/sync-facade';
+import { createTeamsBot, type TeamsBot } from '../../bot/teams';
+import type { BotAuth } from '../../bot/teams/adapter';
+import { startEntraFixture, type EntraFixture } from './entra-fixture';
+
+/**
+ * The product server over real HTTP on 127.0.0.1, with the Entra emulator minting real tokens, a real SQLite store,
+ * a recording sync facade, and a fake Bot Framework connector that captures every outgoing bot message.
+ */
+export interface SentActivity {
+  path: string;
+  authorization: string | undefined;
+  body: Record<string, unknown>;
+}
+
+export interface Connector {
+  url: string;
+  sent: SentActivity[];
+  close(): Promise<void>;
+}
+
+/** A stand-in for the Bot Framework connector (or the playground's /_connector): records and acknowledges posts. */
+export async function startConnector(): Promise<Connector> {
+  const sent: SentActivity[] = [];
+  const server: Server = createHttpServer((req: IncomingMessage, res) => {
+    let text = '';
+    req.on('data', (c: Buffer) => (text += c.toString('utf8')));
+    req.on('end', () => {
+      sent.push({ path: req.url ?? '', authorization: req.headers.authorization, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ id: `sent-${sent.length}` }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    sent,
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+export const OK_STATUS: SyncStatus = {
+  teams: { availability: 'Available', activity: 'Available', at: '2026-11-23T09:00:00.000Z' },
+  pbx: { callState: 'idle', dnd: false, statusText: null, at: '2026-11-23T09:00:00.000Z' },
+  lastAssertion: null,
+  lastSyncAt: '2026-11-23T08:59:00.000Z',
+  enabled: { toTeams: true, fromTeams: true },
+  problem: null,
+};
+
+/** Records what the API asked of the sync service and answers plausibly. */
+export class RecordingSync implements SyncFacade {
+  readonly calls: string[] = [];
+  statusAnswer: SyncStatus = OK_STATUS;
+  async status(tenantId: string, userId: string) { this.calls.push(`status ${tenantId} ${userId}`); return this.statusAnswer; }
+  async resyncUser(tenantId: string, userId: string) { this.calls.push(`resync ${tenantId} ${userId}`); }
+  async resetPhoneStatus(tenantId: string, userId: string) { this.calls.push(`reset ${tenantId} ${userId}`); }
+  async userDiagnostics() { return undefined; }
+  async resyncAll(tenantId: string, progress: (d: number, t: number) => void) { progress(1, 2); progress(2, 2); this.calls.push(`resyncAll ${tenantId}`); return '2 users resynced'; }
+  async configurationCheck(_tenantId: string, progress: (s: import('../../shared/api/contract').CheckStep[]) => void) {
+    const steps = [{ id: 'token', title: 'App token', state: 'passed' as const }, { id: 'cloudlink', title: 'CloudLink reachable', state: 'failed' as const, detail: 'timeout', fix: 'Check the CloudLink account id.' }];
+    progress(steps);
+    return steps;
+  }
+  async health() { return { latency: [], queueDepth: 0, errorsLastHour: 0, subscriptions: {}, throttledWaitsLastHour: 0, secretExpiresAt: null }; }
+  async applySelection(tenantId: string) { this.calls.push(`applySelection ${tenantId}`); }
+  monitors = {
+    add: async () => { throw new Error('not used in these tests'); },
+    authorize: async () => { throw new Error('not used in these tests'); },
+    renew: async () => { throw new Error('not used in these tests'); },
+    remove: async () => undefined,
+  };
+}
+
+/** CloudLink call records of one principal, newest first, served in pages as the adapter would. */
+export class FakeCallHistory implements Pick<CloudLinkPort, 'listCallRecords'> {
+  constructor(readonly records: CallRecord[]) {}
+  async listCallRecords(q: { principalId: string; top?: number; skip?: number }) {
+    const skip = q.skip ?? 0;
+    const top = q.top ?? 100;
+    const page = this.records.slice(skip, skip + top);
+    return { records: page, hasMore: skip + top < this.records.length };
+  }
+}
+
+export interface Harness {
+  fx: EntraFixture;
+  store: Store;
+  sync: RecordingSync;
+  connector: Connector;
+  bot: TeamsBot;
+  baseUrl: string;
+  validator: EntraJwtValidator;
+  jobs: JobRegistry;
+  reports: ReportService;
+  /** An SSO token as Teams would hand the tab. */
+  sso(tenantId: string, userId: string, extra?: { audience?: string; expiresInSeconds?: number }): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  botAuth?: (fx: EntraFixture) => BotAuth;
+  cloudlink?: Pick<CloudLinkPort, 'listCallRecords'>;
+  limits?: { maxBodyBytes?: number; burst?: number; perSecond?: number };
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const fx = await startEntraFixture();
+  const now = () => fx.clock.now();
+  const logger = silentLogger();
+  const store = await openStore('sqlite::memory:');
+  const connector = await startConnector();
+  const validator = createEntraJwtValidator({
+    authorityHost: fx.entra.baseUrl,
+    allowedTenantIds: [fx.contoso, fx.fabrikam],
+    audiences: [fx.switchboard.clientId, fx.switchboard.identifierUri, fx.fabrikamApp.clientId, fx.fabrikamApp.identifierUri],
+    now,
+  });
+  const signIns = new SignIns(store, now);
+  const bot = createTeamsBot({
+    auth: options.botAuth?.(fx) ?? { kind: 'playground' },
+    store,
+    logger,
+    now,
+    sso: { validator, appIdUri: fx.switchboard.identifierUri, signInUrl: 'http://127.0.0.1/tab/index.html' },
+    signIns,
+  });
+  const sync = new RecordingSync();
+  const jobs = new JobRegistry(logger, now);
+  const reports = new ReportService({ store, sync, jobs, notifier: bot.notifier, logger, appVersion: '9.9.9-test', now });
+  const server = createServer({
+    logger,
+    store,
+    now,
+    authenticator: new Authenticator({ validator }),
+    sync,
+    cloudlinkFor: () => options.cloudlink as CloudLinkPort | undefined,
+    reports,
+    jobs,
+    secretBox: new SecretBox(Buffer.alloc(32, 7)),
+    bot: bot.endpoint({ sync, reports }),
+    metrics: new Registry(),
+    tabDir: 'tests/integration/bot-tab-fixture',
+    appVersion: '9.9.9-test',
+    defaults: {
+      mapping: { teamsToPbx: [], pbxToTeams: [] },
+      selection: { mode: 'allWithBlockList', blockList: [], groupId: null, allowList: [], sendToTeams: true, getFromTeams: true },
+    },
+    limits: options.limits,
+  });
+  const baseUrl = await listen(server, 0, '127.0.0.1');
+  return {
+    fx,
+    store,
+    sync,
+    connector,
+    bot,
+    baseUrl,
+    validator,
+    jobs,
+    reports,
+    sso: (tenantId, userId, extra = {}) =>
+      fx.entra.mintTeamsSsoToken({ tenantId, userId, clientId: tenantId === fx.fabrikam ? fx.fabrikamApp.clientId : fx.switchboard.clientId, ...extra }),
+    async close() {
+      server.close();
+      await Promise.all([connector.close(), fx.entra.close()]);
+      await store.close();
+    },
+  };
+}
+
+/** fetch with a bearer token and JSON. */
+export async function call(
+  h: Harness,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(`${h.baseUrl}${path}`, {
+    method,
+    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON (tab files, metrics)
+  }
+  return { status: res.status, body: parsed, headers: res.headers };
+}
