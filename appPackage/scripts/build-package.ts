@@ -56,7 +56,10 @@ export async function buildAppPackage(options: BuildOptions = {}): Promise<Built
   const values = readEnvFile(envFile);
   const source = path.relative(process.cwd(), envFile) || envFile;
   const fill = (file: string): string =>
-    fillPlaceholders(fs.readFileSync(path.join(sourceDir, file), 'utf8'), values, { source, mayBeEmpty: MAY_BE_EMPTY });
+    fillPlaceholders(fs.readFileSync(path.join(sourceDir, file), 'utf8'), values, {
+      source,
+      mayBeEmpty: MAY_BE_EMPTY,
+    });
 
   const manifestText = fill('manifest.json');
   const manifest = JSON.parse(manifestText) as Record<string, unknown>;
@@ -72,7 +75,9 @@ export async function buildAppPackage(options: BuildOptions = {}): Promise<Built
     entries.push([ref.file, text]);
   }
   if (errors.length > 0) {
-    throw new PackageError(`The filled package does not match Microsoft's v${version} schema:\n  ${errors.join('\n  ')}`);
+    throw new PackageError(
+      `The filled package does not match Microsoft's v${version} schema:\n  ${errors.join('\n  ')}`,
+    );
   }
 
   const zip = new JSZip();
@@ -85,6 +90,7 @@ export async function buildAppPackage(options: BuildOptions = {}): Promise<Built
 
 function readReferenced(sourceDir: string, file: string): Buffer {
   const full = path.join(sourceDir, file);
-  if (!fs.existsSync(full)) throw new PackageError(`manifest.json names ${file}, which is not in ${sourceDir}`);
+  if (!fs.existsSync(full))
+    throw new PackageError(`manifest.json names ${file}, which is not in ${sourceDir}`);
   return fs.readFileSync(full);
 }

@@ -38,7 +38,8 @@ export function manifestCommandLists(): CommandList[] {
 /** The localization keys for the command descriptions (e.g. `bots[0].commandLists[0].commands[2].description`). */
 export function germanCommandStrings(): Record<string, string> {
   const entries = BOT_COMMANDS.map(
-    ({ title }, index) => [`bots[0].commandLists[0].commands[${index}].description`, GERMAN_DESCRIPTIONS[title]] as const,
+    ({ title }, index) =>
+      [`bots[0].commandLists[0].commands[${index}].description`, GERMAN_DESCRIPTIONS[title]] as const,
   );
   return Object.fromEntries(entries);
 }

@@ -26,7 +26,10 @@ function capsule(a: Point, b: Point, radius: number): Shape {
 
 /** A ring segment around `center` between two angles (degrees, y pointing down), with round ends. */
 function arc(center: Point, radius: number, halfWidth: number, fromDeg: number, toDeg: number): Shape {
-  const at = (deg: number): Point => [center[0] + radius * Math.cos((deg * Math.PI) / 180), center[1] + radius * Math.sin((deg * Math.PI) / 180)];
+  const at = (deg: number): Point => [
+    center[0] + radius * Math.cos((deg * Math.PI) / 180),
+    center[1] + radius * Math.sin((deg * Math.PI) / 180),
+  ];
   const [from, to] = [at(fromDeg), at(toDeg)];
   return ([x, y]) => {
     let deg = (Math.atan2(y - center[1], x - center[0]) * 180) / Math.PI;
@@ -70,7 +73,11 @@ function coverage(canvas: number, offset: number, size: number): number[] {
   return result;
 }
 
-function png(canvas: number, pixel: (alpha: number) => [number, number, number, number], cover: number[]): Buffer {
+function png(
+  canvas: number,
+  pixel: (alpha: number) => [number, number, number, number],
+  cover: number[],
+): Buffer {
   const image = new PNG({ width: canvas, height: canvas });
   cover.forEach((c, i) => image.data.set(pixel(c), i * 4));
   return PNG.sync.write(image);
@@ -80,7 +87,16 @@ const blend = (c: number, fg: number, bg: number): number => Math.round(fg * c +
 
 export function colorIcon(): Buffer {
   // Teams' guidance: the symbol in the middle 96–120 px of 192, on a solid background.
-  return png(192, (c) => [blend(c, WHITE[0], BRAND_BLUE[0]), blend(c, WHITE[1], BRAND_BLUE[1]), blend(c, WHITE[2], BRAND_BLUE[2]), 255], coverage(192, 36, 120));
+  return png(
+    192,
+    (c) => [
+      blend(c, WHITE[0], BRAND_BLUE[0]),
+      blend(c, WHITE[1], BRAND_BLUE[1]),
+      blend(c, WHITE[2], BRAND_BLUE[2]),
+      255,
+    ],
+    coverage(192, 36, 120),
+  );
 }
 
 export function outlineIcon(): Buffer {

@@ -38,7 +38,11 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.syncCommands) {
     const changed = syncCommands();
-    console.log(changed.length > 0 ? `updated the command menu in ${changed.join(', ')}` : 'command menu already in step');
+    console.log(
+      changed.length > 0
+        ? `updated the command menu in ${changed.join(', ')}`
+        : 'command menu already in step',
+    );
   }
   const built = await buildAppPackage({ env: args.env, envFile: args.envFile });
   console.log(`wrote ${path.relative(process.cwd(), built.zipPath)}: ${built.files.join(', ')}`);

@@ -10,7 +10,9 @@ export class MissingVariablesError extends Error {
     readonly variables: string[],
     source: string,
   ) {
-    super(`${source} does not set ${variables.join(', ')} (needed by the app package); set ${variables.length > 1 ? 'them' : 'it'} or run provision`);
+    super(
+      `${source} does not set ${variables.join(', ')} (needed by the app package); set ${variables.length > 1 ? 'them' : 'it'} or run provision`,
+    );
     this.name = 'MissingVariablesError';
   }
 }

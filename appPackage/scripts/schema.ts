@@ -8,7 +8,12 @@ import addFormats from 'ajv-formats';
  * @microsoft/app-manifest (the copies developer.microsoft.com serves; draft-04, no external references), so the
  * check runs offline and cannot drift into a hand-written approximation.
  */
-const SCHEMA_ROOT = path.join(path.dirname(require.resolve('@microsoft/app-manifest/package.json')), 'build', 'json-schemas', 'teams');
+const SCHEMA_ROOT = path.join(
+  path.dirname(require.resolve('@microsoft/app-manifest/package.json')),
+  'build',
+  'json-schemas',
+  'teams',
+);
 
 export type SchemaKind = 'manifest' | 'localization';
 
@@ -20,7 +25,9 @@ const SCHEMA_FILE: Record<SchemaKind, string> = {
 export function schemaPath(manifestVersion: string, kind: SchemaKind): string {
   const file = path.join(SCHEMA_ROOT, `v${manifestVersion}`, SCHEMA_FILE[kind]);
   if (!fs.existsSync(file)) {
-    throw new Error(`@microsoft/app-manifest ships no ${kind} schema for manifest version ${manifestVersion} (looked for ${file})`);
+    throw new Error(
+      `@microsoft/app-manifest ships no ${kind} schema for manifest version ${manifestVersion} (looked for ${file})`,
+    );
   }
   return file;
 }
@@ -30,7 +37,12 @@ export function schemaErrors(document: unknown, manifestVersion: string, kind: S
   // unicodeRegExp off: the localization schema has a pattern (`\b]`) that is valid JavaScript but not in /u mode.
   const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
   addFormats(ajv);
-  const validate = ajv.compile(JSON.parse(fs.readFileSync(schemaPath(manifestVersion, kind), 'utf8')) as object);
+  const validate = ajv.compile(
+    JSON.parse(fs.readFileSync(schemaPath(manifestVersion, kind), 'utf8')) as object,
+  );
   if (validate(document)) return [];
-  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
+  return (validate.errors ?? []).map(
+    (e) =>
+      `${e.instancePath || '/'} ${e.message ?? e.keyword}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`,
+  );
 }

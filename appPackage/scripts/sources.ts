@@ -27,7 +27,10 @@ function readJson(file: string): Json {
 
 function withGeneratedCommands(manifest: Json): Json {
   const bots = manifest.bots as Json[];
-  return { ...manifest, bots: bots.map((bot, i) => (i === 0 ? { ...bot, commandLists: manifestCommandLists() } : bot)) };
+  return {
+    ...manifest,
+    bots: bots.map((bot, i) => (i === 0 ? { ...bot, commandLists: manifestCommandLists() } : bot)),
+  };
 }
 
 function withGeneratedGermanCommands(strings: Json): Json {

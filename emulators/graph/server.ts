@@ -178,6 +178,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions): Promise
     throttle,
     faults,
     subscriptions,
+    subscriptionRoutes,
     deliverer,
     signer,
     display,

@@ -20,7 +20,6 @@ import { StoreConflictError, type Store, type UserRecord } from '../ports/store'
 import type { SyncClock } from './clock';
 import { backoffMs, classify } from './errors';
 import type { SyncMetrics } from './metrics';
-import type { RateLimiter } from './rate-limiter';
 
 export interface EngineSettings {
   tenantId: string;
@@ -82,7 +81,6 @@ export class SyncEngine {
     private readonly cloudlink: CloudLinkPort,
     private readonly store: Store,
     private readonly clock: SyncClock,
-    private readonly limiter: RateLimiter,
     private readonly metrics: SyncMetrics,
     private readonly mapping: () => MappingTable = () => DEFAULT_MAPPING,
     private readonly selection: () => UserSelection = () => DEFAULT_SELECTION,
@@ -487,7 +485,7 @@ export class SyncEngine {
     }
   }
 
-  entries_(): IterableIterator<Entry> {
+  allEntries(): IterableIterator<Entry> {
     return this.entries.values();
   }
 }

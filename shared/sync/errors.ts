@@ -12,7 +12,12 @@ export function classify(err: unknown): Failure {
     if (err.status === 0 || err.status >= 500 || err.status === 408) return { retry: true, message: `${system} failed (${err.status})` };
     return { retry: false, message: `${system} refused: ${err.message}`, fix: fixFor(err.status, system) };
   }
-  return { retry: true, message: `network failure: ${err instanceof Error ? err.message : String(err)}` };
+  const text = err instanceof Error ? err.message : String(err);
+  if (/AADSTS50076|AADSTS50079/.test(text)) {
+    return { retry: false, message: `sign-in needs MFA: ${text}`, fix: 'Exclude the presence monitor account from MFA and Conditional Access policies.' };
+  }
+  if (/AADSTS/.test(text)) return { retry: false, message: `sign-in refused: ${text}`, fix: 'Check the account name, password and that it is not locked or expired.' };
+  return { retry: true, message: `network failure: ${text}` };
 }
 
 function fixFor(status: number, system: string): string {

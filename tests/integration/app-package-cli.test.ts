@@ -42,7 +42,8 @@ function writeEnv(name: string, lines: string[]): string {
 
 /** Exactly what `npm run package -- ARGS` runs (package.json: `tsx appPackage/scripts/package.ts --`). */
 function runPackage(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const script = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.package as string;
+  const script = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts
+    .package as string;
   const [, ...scriptArgs] = script.split(' ');
   return new Promise((resolve) => {
     execFile(TSX, [...scriptArgs, ...args], { cwd: ROOT }, (error, stdout, stderr) => {
@@ -55,7 +56,9 @@ describe('npm run package', () => {
   it('writes appPackage/build/appPackage.<env>.zip with the filled manifest and nothing else', async () => {
     const result = await runPackage(['--env', ENV_NAME, '--env-file', writeEnv('.env.ok', VALUES)]);
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toContain(`appPackage.${ENV_NAME}.zip: manifest.json, color.png, outline.png, de.json`);
+    expect(result.stdout).toContain(
+      `appPackage.${ENV_NAME}.zip: manifest.json, color.png, outline.png, de.json`,
+    );
     const zip = await JSZip.loadAsync(fs.readFileSync(ZIP));
     expect(Object.keys(zip.files).sort()).toEqual(['color.png', 'de.json', 'manifest.json', 'outline.png']);
     const manifest = JSON.parse(await zip.file('manifest.json')!.async('string'));
@@ -64,12 +67,17 @@ describe('npm run package', () => {
   }, 60_000);
 
   it('exits non-zero and names the missing variable and the env file', async () => {
-    const file = writeEnv('.env.nobot', VALUES.filter((line) => !line.startsWith('BOT_ID=')));
+    const file = writeEnv(
+      '.env.nobot',
+      VALUES.filter((line) => !line.startsWith('BOT_ID=')),
+    );
     const result = await runPackage(['--env', `${ENV_NAME}-nobot`, '--env-file', file]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('does not set BOT_ID');
     expect(result.stderr).toContain('.env.nobot');
-    expect(fs.existsSync(path.join(ROOT, 'appPackage', 'build', `appPackage.${ENV_NAME}-nobot.zip`))).toBe(false);
+    expect(fs.existsSync(path.join(ROOT, 'appPackage', 'build', `appPackage.${ENV_NAME}-nobot.zip`))).toBe(
+      false,
+    );
   }, 60_000);
 
   it('says which env file is missing', async () => {
@@ -81,6 +89,8 @@ describe('npm run package', () => {
   it('rejects an unknown argument with the accepted ones', async () => {
     const result = await runPackage(['--environment', 'dev']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('unknown argument --environment (expected --env NAME, --env-file PATH, --sync-commands)');
+    expect(result.stderr).toContain(
+      'unknown argument --environment (expected --env NAME, --env-file PATH, --sync-commands)',
+    );
   }, 60_000);
 });

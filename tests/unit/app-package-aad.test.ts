@@ -23,8 +23,10 @@ const ALLOWED = [
 ];
 
 describe('aad.manifest.json', () => {
-  const requested = (aad.requiredResourceAccess as { resourceAppId: string; resourceAccess: { id: string; type: string }[] }[]).flatMap(
-    (r) => r.resourceAccess.map((a) => ({ resource: r.resourceAppId, permission: `${a.type}:${a.id}` })),
+  const requested = (
+    aad.requiredResourceAccess as { resourceAppId: string; resourceAccess: { id: string; type: string }[] }[]
+  ).flatMap((r) =>
+    r.resourceAccess.map((a) => ({ resource: r.resourceAppId, permission: `${a.type}:${a.id}` })),
   );
 
   it('asks Microsoft Graph, and only Graph, for no more than the listed permissions', () => {
@@ -37,7 +39,9 @@ describe('aad.manifest.json', () => {
     for (const permission of ALLOWED) {
       const [type, name] = permission.split(':') as [string, string];
       const kind = type === 'Role' ? 'application' : 'delegated';
-      expect(guide).toMatch(new RegExp(`\\|\\s*\`${name.replace(/\./g, '\\.')}\`\\s*\\|\\s*${kind}\\s*\\|[^|\\n]{20,}\\|`));
+      expect(guide).toMatch(
+        new RegExp(`\\|\\s*\`${name.replace(/\./g, '\\.')}\`\\s*\\|\\s*${kind}\\s*\\|[^|\\n]{20,}\\|`),
+      );
     }
   });
 
@@ -58,18 +62,27 @@ describe('aad.manifest.json', () => {
   });
 
   it('defines the admin role for users and the read-API role for applications, with distinct ids', () => {
-    const roles = aad.appRoles as { id: string; value: string; allowedMemberTypes: string[]; isEnabled: boolean }[];
+    const roles = aad.appRoles as {
+      id: string;
+      value: string;
+      allowedMemberTypes: string[];
+      isEnabled: boolean;
+    }[];
     expect(roles.map((r) => [r.value, r.allowedMemberTypes])).toEqual([
       ['Switchboard.Admin', ['User']],
       ['Presence.Read.External', ['Application']],
     ]);
     expect(new Set(roles.map((r) => r.id)).size).toBe(roles.length);
-    for (const role of roles) expect(role.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    for (const role of roles)
+      expect(role.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   });
 
   it('is single-tenant, issues no tokens through the implicit flow, and redirects only to known pages', () => {
     expect(aad.signInAudience).toBe('AzureADMyOrg');
-    expect(aad.web.implicitGrantSettings).toEqual({ enableIdTokenIssuance: false, enableAccessTokenIssuance: false });
+    expect(aad.web.implicitGrantSettings).toEqual({
+      enableIdTokenIssuance: false,
+      enableAccessTokenIssuance: false,
+    });
     expect(aad.web.redirectUris).toEqual(['${{TAB_ENDPOINT}}/tab/auth-end.html']);
   });
 });

@@ -10,7 +10,8 @@ const read = (name: string): PNG => PNG.sync.read(fs.readFileSync(path.join(APP_
 
 function pixels(png: PNG): { r: number; g: number; b: number; a: number }[] {
   const out = [];
-  for (let i = 0; i < png.data.length; i += 4) out.push({ r: png.data[i]!, g: png.data[i + 1]!, b: png.data[i + 2]!, a: png.data[i + 3]! });
+  for (let i = 0; i < png.data.length; i += 4)
+    out.push({ r: png.data[i]!, g: png.data[i + 1]!, b: png.data[i + 2]!, a: png.data[i + 3]! });
   return out;
 }
 
@@ -31,7 +32,9 @@ describe('app icons', () => {
   it('outline.png is 32×32 with only white or fully transparent pixels', () => {
     const outline = read('outline.png');
     expect([outline.width, outline.height]).toEqual([32, 32]);
-    const offending = pixels(outline).filter((p) => p.a !== 0 && !(p.r === 255 && p.g === 255 && p.b === 255));
+    const offending = pixels(outline).filter(
+      (p) => p.a !== 0 && !(p.r === 255 && p.g === 255 && p.b === 255),
+    );
     expect(offending).toEqual([]);
   });
 

@@ -13,7 +13,10 @@ import { commandDrift, syncCommands } from '../../appPackage/scripts/sources';
 // schema (from @microsoft/app-manifest, not a copy of ours), with exactly the files Teams needs.
 
 const APP_PACKAGE = path.resolve(__dirname, '../../appPackage');
-const MICROSOFT_SCHEMAS = path.join(path.dirname(require.resolve('@microsoft/app-manifest/package.json')), 'build/json-schemas/teams');
+const MICROSOFT_SCHEMAS = path.join(
+  path.dirname(require.resolve('@microsoft/app-manifest/package.json')),
+  'build/json-schemas/teams',
+);
 
 const CONTOSO = {
   TEAMSFX_ENV: 'test',
@@ -38,12 +41,22 @@ afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
 let envCount = 0;
 function envFile(values: Record<string, string>): string {
   const file = path.join(workDir, `.env.case${++envCount}`);
-  fs.writeFileSync(file, Object.entries(values).map(([k, v]) => `${k}=${v}`).join('\n'));
+  fs.writeFileSync(
+    file,
+    Object.entries(values)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n'),
+  );
   return file;
 }
 
 async function build(values: Record<string, string>, sourceDir?: string) {
-  const built = await buildAppPackage({ env: 'test', envFile: envFile(values), outDir: path.join(workDir, `out${envCount}`), sourceDir });
+  const built = await buildAppPackage({
+    env: 'test',
+    envFile: envFile(values),
+    outDir: path.join(workDir, `out${envCount}`),
+    sourceDir,
+  });
   const zip = await JSZip.loadAsync(fs.readFileSync(built.zipPath));
   const text = (name: string) => zip.file(name)!.async('string');
   return { built, zip, manifest: JSON.parse(await text('manifest.json')), text };
@@ -53,7 +66,9 @@ function microsoftValidator(manifestVersion: string, file: string) {
   // unicodeRegExp off: one of Microsoft's localization patterns is only valid as a non-/u JavaScript regex.
   const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
   addFormats(ajv);
-  return ajv.compile(JSON.parse(fs.readFileSync(path.join(MICROSOFT_SCHEMAS, `v${manifestVersion}`, file), 'utf8')));
+  return ajv.compile(
+    JSON.parse(fs.readFileSync(path.join(MICROSOFT_SCHEMAS, `v${manifestVersion}`, file), 'utf8')),
+  );
 }
 
 describe('the built app package', () => {
@@ -66,7 +81,10 @@ describe('the built app package', () => {
 
   it("uses the newest manifest version whose schema Microsoft's package ships", () => {
     const source = JSON.parse(fs.readFileSync(path.join(APP_PACKAGE, 'manifest.json'), 'utf8'));
-    const versions = fs.readdirSync(MICROSOFT_SCHEMAS).filter((v) => /^v\d+\.\d+$/.test(v)).map((v) => v.slice(1));
+    const versions = fs
+      .readdirSync(MICROSOFT_SCHEMAS)
+      .filter((v) => /^v\d+\.\d+$/.test(v))
+      .map((v) => v.slice(1));
     const newest = versions.sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1])).at(-1);
     expect(source.manifestVersion).toBe(newest);
   });
@@ -79,7 +97,9 @@ describe('the built app package', () => {
   });
 
   it('refuses to build when the env file yields an invalid manifest, listing the schema errors', async () => {
-    await expect(build({ ...CONTOSO, BOT_ID: 'my-bot' })).rejects.toThrow(/bots\/0\/botId must match pattern/);
+    await expect(build({ ...CONTOSO, BOT_ID: 'my-bot' })).rejects.toThrow(
+      /bots\/0\/botId must match pattern/,
+    );
   });
 
   it('holds exactly the manifest, the two icons and the German localization file, icons byte-identical', async () => {
@@ -88,7 +108,12 @@ describe('the built app package', () => {
     expect(names).toEqual(['color.png', 'de.json', 'manifest.json', 'outline.png']);
     expect(built.files.sort()).toEqual(names);
     for (const icon of ['color.png', 'outline.png']) {
-      expect(Buffer.compare(await zip.file(icon)!.async('nodebuffer'), fs.readFileSync(path.join(APP_PACKAGE, icon)))).toBe(0);
+      expect(
+        Buffer.compare(
+          await zip.file(icon)!.async('nodebuffer'),
+          fs.readFileSync(path.join(APP_PACKAGE, icon)),
+        ),
+      ).toBe(0);
     }
   });
 
@@ -106,7 +131,10 @@ describe('the built app package', () => {
       expect(manifest.id).toBe(env.TEAMS_APP_ID);
       expect(manifest.staticTabs[0].contentUrl).toBe(`${env.TAB_ENDPOINT}/tab/index.html`);
       expect(manifest.bots[0].botId).toBe(env.BOT_ID);
-      expect(manifest.webApplicationInfo).toEqual({ id: env.AAD_APP_CLIENT_ID, resource: `api://${env.TAB_DOMAIN}/botid-${env.BOT_ID}` });
+      expect(manifest.webApplicationInfo).toEqual({
+        id: env.AAD_APP_CLIENT_ID,
+        resource: `api://${env.TAB_DOMAIN}/botid-${env.BOT_ID}`,
+      });
       expect(manifest.validDomains).toContain(env.TAB_DOMAIN);
       expect(manifest.name.short).toBe(`Switchboard${env.APP_NAME_SUFFIX}`);
       expect(JSON.stringify(manifest)).not.toContain('${{');
@@ -114,9 +142,12 @@ describe('the built app package', () => {
   });
 
   it('names every variable the env file lacks instead of writing a half-filled package', async () => {
-    const { BOT_ID: _bot, TAB_ENDPOINT: _tab, ...rest } = CONTOSO;
-    const attempt = build({ ...rest, TAB_ENDPOINT: '' });
-    await expect(attempt).rejects.toThrow(/does not set .*TAB_ENDPOINT.*BOT_ID|does not set .*BOT_ID.*TAB_ENDPOINT/);
+    const withoutBot: Record<string, string> = { ...CONTOSO, TAB_ENDPOINT: '' };
+    delete withoutBot.BOT_ID;
+    const attempt = build(withoutBot);
+    await expect(attempt).rejects.toThrow(
+      /does not set .*TAB_ENDPOINT.*BOT_ID|does not set .*BOT_ID.*TAB_ENDPOINT/,
+    );
   });
 
   it('offers the bot commands of shared/teams/bot-commands.ts, no more and no fewer, in personal scope', async () => {
@@ -125,7 +156,9 @@ describe('the built app package', () => {
     expect(bot.scopes).toEqual(['personal']);
     expect(bot.commandLists).toHaveLength(1);
     expect(bot.commandLists[0].scopes).toEqual(['personal']);
-    expect(bot.commandLists[0].commands).toEqual(BOT_COMMANDS.map(({ title, description }) => ({ title, description })));
+    expect(bot.commandLists[0].commands).toEqual(
+      BOT_COMMANDS.map(({ title, description }) => ({ title, description })),
+    );
   });
 
   it('has a personal call-history tab and asks for no legacy permissions or device access', async () => {
@@ -139,13 +172,18 @@ describe('the built app package', () => {
 
   it("ships German strings that pass Microsoft's localization schema and leave command titles alone", async () => {
     const { manifest, text } = await build(CONTOSO);
-    expect(manifest.localizationInfo).toEqual({ defaultLanguageTag: 'en', additionalLanguages: [{ languageTag: 'de', file: 'de.json' }] });
+    expect(manifest.localizationInfo).toEqual({
+      defaultLanguageTag: 'en',
+      additionalLanguages: [{ languageTag: 'de', file: 'de.json' }],
+    });
     const german = JSON.parse(await text('de.json'));
     const validate = microsoftValidator(manifest.manifestVersion, 'MicrosoftTeams.Localization.schema.json');
     expect(validate(german) ? [] : validate.errors).toEqual([]);
     // Teams sends the chosen title as the message, and the bot matches the English titles.
     expect(Object.keys(german).filter((k) => k.endsWith('.title'))).toEqual([]);
-    BOT_COMMANDS.forEach((_, i) => expect(german[`bots[0].commandLists[0].commands[${i}].description`]).toEqual(expect.any(String)));
+    BOT_COMMANDS.forEach((_, i) =>
+      expect(german[`bots[0].commandLists[0].commands[${i}].description`]).toEqual(expect.any(String)),
+    );
   });
 });
 
@@ -159,22 +197,36 @@ describe('the committed command menu', () => {
     fs.cpSync(APP_PACKAGE, copy, { recursive: true, filter: (src) => !src.includes(`${path.sep}build`) });
     const manifestFile = path.join(copy, 'manifest.json');
     const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
-    manifest.bots[0].commandLists[0].commands.push({ title: 'dial', description: 'Not a command the bot knows' });
+    manifest.bots[0].commandLists[0].commands.push({
+      title: 'dial',
+      description: 'Not a command the bot knows',
+    });
     fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
 
     await expect(build(CONTOSO, copy)).rejects.toThrow(PackageError);
     await expect(build(CONTOSO, copy)).rejects.toThrow(/manifest\.json is out of step .*--sync-commands/);
     expect(syncCommands(copy)).toEqual(['manifest.json']);
     expect(commandDrift(copy)).toEqual([]);
-    expect((await build(CONTOSO, copy)).manifest.bots[0].commandLists[0].commands).toHaveLength(BOT_COMMANDS.length);
+    expect((await build(CONTOSO, copy)).manifest.bots[0].commandLists[0].commands).toHaveLength(
+      BOT_COMMANDS.length,
+    );
   });
 });
 
 describe('env files', () => {
   it('are read the way Teams Toolkit writes them: comments, quotes, empty values', () => {
     expect(
-      parseEnvFile('# comment\nTEAMSFX_ENV=dev\nAPP_NAME_SUFFIX=\nQUOTED="a # b"\nSINGLE=\'x\'\nTRAILING=value # note\n\nexport E=1\n'),
-    ).toEqual({ TEAMSFX_ENV: 'dev', APP_NAME_SUFFIX: '', QUOTED: 'a # b', SINGLE: 'x', TRAILING: 'value', E: '1' });
+      parseEnvFile(
+        '# comment\nTEAMSFX_ENV=dev\nAPP_NAME_SUFFIX=\nQUOTED="a # b"\nSINGLE=\'x\'\nTRAILING=value # note\n\nexport E=1\n',
+      ),
+    ).toEqual({
+      TEAMSFX_ENV: 'dev',
+      APP_NAME_SUFFIX: '',
+      QUOTED: 'a # b',
+      SINGLE: 'x',
+      TRAILING: 'value',
+      E: '1',
+    });
   });
 
   it('a value with quotes cannot break the manifest JSON', async () => {

@@ -40,7 +40,11 @@ describe('teamsapp.yml', () => {
   });
 
   it('deploys by building and zip-deploying to the App Service, and publishes to the org catalog', () => {
-    expect(actions(yml, 'deploy')).toEqual(['cli/runNpmCommand', 'cli/runNpmCommand', 'azureAppService/zipDeploy']);
+    expect(actions(yml, 'deploy')).toEqual([
+      'cli/runNpmCommand',
+      'cli/runNpmCommand',
+      'azureAppService/zipDeploy',
+    ]);
     expect(yml).toMatch(/args: run build$/m);
     expect(actions(yml, 'publish').at(-1)).toBe('teamsApp/publishAppPackage');
   });
@@ -85,6 +89,8 @@ describe('env templates', () => {
 
   it.each(['env/.env.dev', 'env/.env.local'])('%s holds no secret', (file) => {
     const values = parseEnvFile(read(file));
-    expect(Object.keys(values).filter((k) => k.startsWith('SECRET_') || /PASSWORD|CLIENT_SECRET/.test(k))).toEqual([]);
+    expect(
+      Object.keys(values).filter((k) => k.startsWith('SECRET_') || /PASSWORD|CLIENT_SECRET/.test(k)),
+    ).toEqual([]);
   });
 });

@@ -1,0 +1,192 @@
+import { randomBytes } from 'node:crypto';
+import { assignUsers } from '../domain/monitors';
+import { GraphError, type GraphSubscriptionPort, type MonitorCredentials } from '../ports/graph';
+import type { MonitorRecord, MonitorState, Store } from '../ports/store';
+import type { SyncClock } from './clock';
+import { backoffMs, classify } from './errors';
+import type { GraphNotification } from './webhooks';
+
+export interface MonitorSettings {
+  tenantId: string;
+  notificationUrl: string;
+  lifecycleNotificationUrl?: string;
+  /** Requested subscription lifetime (Graph allows at most 60 minutes for presence). */
+  lifetimeMs: number;
+  /** Renew this long before expiry. */
+  renewAheadMs: number;
+}
+
+/**
+ * Presence monitors: user accounts that each hold one Graph presence subscription for up to 650 users. Keeps every
+ * subscription alive (renew before the 60-minute limit, recreate when Graph lost it, reauthorize when asked), and
+ * tells the engine which users may have missed changes so it can resync them.
+ */
+export class Monitors {
+  private readonly monitors = new Map<string, MonitorRecord>();
+  private readonly timers = new Map<string, () => void>();
+  private readonly attempts = new Map<string, number>();
+  private stopped = false;
+
+  constructor(
+    private readonly settings: MonitorSettings,
+    private readonly subs: GraphSubscriptionPort,
+    private readonly store: Store,
+    private readonly clock: SyncClock,
+    private readonly credentials: (m: MonitorRecord) => MonitorCredentials,
+    /** Users whose changes may have been missed (subscription recreated, `missed` lifecycle event). */
+    private readonly onMissed: (userIds: string[]) => void,
+  ) {}
+
+  /** Whether a notification really comes from one of our subscriptions (its clientState is the secret we chose). */
+  isOurs(n: GraphNotification): boolean {
+    const m = this.bySubscription(n.subscriptionId);
+    return !!m && !!m.clientState && n.clientState === m.clientState;
+  }
+
+  counts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const m of this.monitors.values()) counts[m.state] = (counts[m.state] ?? 0) + 1;
+    return counts;
+  }
+
+  list(): MonitorRecord[] {
+    return [...this.monitors.values()];
+  }
+
+  /** Loads monitors, spreads the watched users over them, and brings every subscription up (restart included). */
+  async reconcile(watchedUserIds: string[]): Promise<string[]> {
+    const stored = (await this.store.listMonitors(this.settings.tenantId)).filter((m) => m.state !== 'deleted');
+    for (const m of stored) if (!this.monitors.has(m.monitorId)) this.monitors.set(m.monitorId, m);
+    for (const id of [...this.monitors.keys()]) if (!stored.some((m) => m.monitorId === id)) this.forget(id);
+    const monitors = [...this.monitors.values()].sort((a, b) => a.monitorId.localeCompare(b.monitorId));
+    const plan = assignUsers(watchedUserIds, monitors);
+    await Promise.all(
+      monitors.map(async (m) => {
+        const userIds = plan.byMonitor.get(m.monitorId) ?? [];
+        const changed = plan.changed.includes(m.monitorId);
+        const current: MonitorRecord = { ...m, userIds };
+        this.monitors.set(m.monitorId, current);
+        if (userIds.length === 0) return this.retire(current);
+        const alive = current.subscriptionId && current.subscriptionExpiresAt && current.subscriptionExpiresAt > this.clock.now();
+        if (alive && !changed) return this.renew(current);
+        return this.create(current);
+      }),
+    );
+    return plan.unassigned;
+  }
+
+  async onLifecycle(n: GraphNotification): Promise<void> {
+    const m = this.bySubscription(n.subscriptionId);
+    if (!m) return;
+    if (n.lifecycleEvent === 'reauthorizationRequired') return this.reauthorize(m);
+    if (n.lifecycleEvent === 'subscriptionRemoved') return this.create(m);
+    if (n.lifecycleEvent === 'missed') this.onMissed(m.userIds);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const cancel of this.timers.values()) cancel();
+    this.timers.clear();
+  }
+
+  private bySubscription(subscriptionId: string): MonitorRecord | undefined {
+    for (const m of this.monitors.values()) if (m.subscriptionId === subscriptionId) return m;
+    return undefined;
+  }
+
+  private async create(m: MonitorRecord): Promise<void> {
+    if (m.subscriptionId) {
+      // One presence subscription per monitor: the old one must go first, or Graph answers 409.
+      await this.subs.delete(this.credentials(m), m.subscriptionId).catch(() => undefined);
+    }
+    const clientState = randomBytes(24).toString('base64url');
+    try {
+      const sub = await this.subs.create(this.credentials(m), {
+        userIds: m.userIds,
+        notificationUrl: this.settings.notificationUrl,
+        lifecycleNotificationUrl: this.settings.lifecycleNotificationUrl,
+        clientState,
+        expirationDateTime: new Date(this.clock.now() + this.settings.lifetimeMs).toISOString(),
+      });
+      await this.saved(m, { state: 'active', subscriptionId: sub.id, subscriptionExpiresAt: Date.parse(sub.expirationDateTime), clientState, lastError: null });
+      this.onMissed(m.userIds); // changes while we had no subscription are lost: read them now
+    } catch (err) {
+      await this.failed(m, err, { subscriptionId: null, subscriptionExpiresAt: null });
+    }
+  }
+
+  private async renew(m: MonitorRecord): Promise<void> {
+    try {
+      await this.saved(m, { state: 'renewing' });
+      const sub = await this.subs.renew(this.credentials(m), m.subscriptionId as string, new Date(this.clock.now() + this.settings.lifetimeMs).toISOString());
+      await this.saved(m, { state: 'active', subscriptionExpiresAt: Date.parse(sub.expirationDateTime), lastError: null });
+    } catch (err) {
+      if (err instanceof GraphError && err.status === 404) return this.create(this.current(m));
+      await this.failed(m, err, {});
+    }
+  }
+
+  private async reauthorize(m: MonitorRecord): Promise<void> {
+    try {
+      await this.subs.reauthorize(this.credentials(m), m.subscriptionId as string);
+      await this.saved(m, { state: 'active', lastError: null });
+    } catch (err) {
+      if (err instanceof GraphError && err.status === 404) return this.create(this.current(m));
+      // Renewing also reauthorizes; try that before giving up.
+      return this.renew(this.current(m));
+    }
+  }
+
+  private async retire(m: MonitorRecord): Promise<void> {
+    if (m.subscriptionId) await this.subs.delete(this.credentials(m), m.subscriptionId).catch(() => undefined);
+    await this.saved(m, { state: 'new', subscriptionId: null, subscriptionExpiresAt: null, clientState: null });
+  }
+
+  private current(m: MonitorRecord): MonitorRecord {
+    return this.monitors.get(m.monitorId) ?? m;
+  }
+
+  private async failed(m: MonitorRecord, err: unknown, patch: Partial<MonitorRecord>): Promise<void> {
+    const f = classify(err);
+    const conflict = err instanceof GraphError && err.status === 409;
+    const lastError = conflict
+      ? 'This account already holds a presence subscription for this app (Graph allows one). It lapses within 60 minutes; Switchboard retries.'
+      : f.retry
+        ? f.message
+        : `${f.message} ${f.fix}`;
+    const state: MonitorState = !f.retry && !conflict && err instanceof GraphError && err.status === 403 ? 'updateRequired' : 'failed';
+    await this.saved(m, { ...patch, state, lastError });
+    const attempt = this.attempts.get(m.monitorId) ?? 0;
+    this.attempts.set(m.monitorId, attempt + 1);
+    this.schedule(m.monitorId, conflict ? 5 * 60_000 : backoffMs(attempt, 5000, 15 * 60_000), () => this.create(this.current(m)));
+  }
+
+  private async saved(m: MonitorRecord, patch: Partial<MonitorRecord>): Promise<void> {
+    const next: MonitorRecord = { ...this.current(m), ...patch, updatedAt: this.clock.now() };
+    this.monitors.set(m.monitorId, next);
+    if (patch.state === 'active') {
+      this.attempts.delete(m.monitorId);
+      const due = (next.subscriptionExpiresAt ?? this.clock.now()) - this.settings.renewAheadMs - this.clock.now();
+      this.schedule(m.monitorId, due, () => this.renew(this.current(m)));
+    }
+    await this.store.putMonitor(next);
+  }
+
+  private schedule(monitorId: string, ms: number, fn: () => Promise<void>): void {
+    this.timers.get(monitorId)?.();
+    if (this.stopped) return;
+    this.timers.set(
+      monitorId,
+      this.clock.setTimer(ms, () => {
+        this.timers.delete(monitorId);
+        void fn();
+      }),
+    );
+  }
+
+  private forget(monitorId: string): void {
+    this.timers.get(monitorId)?.();
+    this.timers.delete(monitorId);
+    this.monitors.delete(monitorId);
+  }
+}

@@ -1,0 +1,145 @@
+import { Button, FluentProvider, makeStyles, MessageBar, MessageBarBody, Spinner, Tab, TabList, tokens } from '@fluentui/react-components';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import type { MeResponse } from '../../../shared/api/contract';
+import type { ApiClient } from '../api/client';
+import { ApiRequestError, messageOf } from '../api/errors';
+import { clientTypeOf } from '../callto/uri';
+import { regionOfLocale } from '../callto/normalize';
+import { HistoryPage } from '../features/history/HistoryPage';
+import { ReportPage } from '../features/report/ReportPage';
+import { SettingsPage } from '../features/settings/SettingsPage';
+import { SyncStatusPage } from '../features/sync-status/SyncStatusPage';
+import { I18nContext, pickLanguage, translator, useT } from '../i18n';
+import type { TeamsHost, TeamsTheme } from '../teams/host';
+import { AppEnvContext, type AppEnv } from './env';
+import { fluentTheme } from './theme';
+
+/** Admin pages are a separate chunk: most users never open them, so they never download them. */
+const AdminPage = lazy(() => import('../features/admin/AdminPage'));
+
+type Page = 'history' | 'sync' | 'report' | 'settings' | 'admin';
+
+const useStyles = makeStyles({
+  root: { height: '100vh', display: 'flex', flexDirection: 'column', backgroundColor: tokens.colorNeutralBackground1, color: tokens.colorNeutralForeground1 },
+  nav: { borderBottom: `1px solid ${tokens.colorNeutralStroke2}`, padding: '0 8px', flexShrink: 0 },
+  main: { flexGrow: 1, minHeight: 0, overflow: 'auto', padding: '16px', display: 'flex', flexDirection: 'column' },
+});
+
+/** The signed-in tab: theme and language from Teams, the user from /api/me, and the pages. */
+export function Shell(props: { host: TeamsHost; api: ApiClient; initialPage?: Page }) {
+  const { host, api } = props;
+  const [theme, setTheme] = useState<TeamsTheme>(host.context.theme);
+  useEffect(() => host.onThemeChange(setTheme), [host]);
+  const t = useMemo(() => translator(pickLanguage(host.context.locale)), [host.context.locale]);
+  const [me, setMe] = useState<MeResponse | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [page, setPage] = useState<Page>(props.initialPage ?? 'history');
+  const s = useStyles();
+
+  const loadMe = useCallback(async () => {
+    setError(null);
+    try {
+      setMe(await api.me());
+    } catch (e) {
+      setError(e);
+    }
+  }, [api]);
+  useEffect(() => void loadMe(), [loadMe]);
+
+  const env: AppEnv | null = useMemo(
+    () =>
+      me && {
+        api,
+        me,
+        reloadMe: loadMe,
+        locale: host.context.locale,
+        timeZone: host.context.timeZone,
+        clientType: clientTypeOf(host.context.hostClientType),
+        region: regionOfLocale(host.context.locale),
+      },
+    [api, me, loadMe, host.context],
+  );
+  const visiblePage = page === 'admin' && !me?.user.isAdmin ? 'history' : page;
+
+  return (
+    <FluentProvider theme={fluentTheme(theme)} className={s.root} data-theme={theme} lang={pickLanguage(host.context.locale)}>
+      <I18nContext.Provider value={t}>
+        {error ? (
+          <main className={s.main}>
+            <ErrorState error={error} retry={loadMe} consent={() => host.requestConsent()} />
+          </main>
+        ) : !env ? (
+          <main className={s.main}>
+            <Spinner label={t('signingIn')} />
+          </main>
+        ) : (
+          <AppEnvContext.Provider value={env}>
+            <nav className={s.nav} aria-label={t('navLabel')}>
+              <TabList selectedValue={visiblePage} onTabSelect={(_e, d) => setPage(d.value as Page)}>
+                <Tab value="history">{t('tabHistory')}</Tab>
+                <Tab value="sync">{t('tabSync')}</Tab>
+                <Tab value="report">{t('tabReport')}</Tab>
+                <Tab value="settings">{t('tabSettings')}</Tab>
+                {env.me.user.isAdmin ? <Tab value="admin">{t('tabAdmin')}</Tab> : null}
+              </TabList>
+            </nav>
+            <main className={s.main}>
+              {visiblePage === 'history' ? <HistoryPage /> : null}
+              {visiblePage === 'sync' ? <SyncStatusPage /> : null}
+              {visiblePage === 'report' ? <ReportPage /> : null}
+              {visiblePage === 'settings' ? <SettingsPage /> : null}
+              {visiblePage === 'admin' ? (
+                <Suspense fallback={<Spinner label={t('loading')} />}>
+                  <AdminPage />
+                </Suspense>
+              ) : null}
+            </main>
+          </AppEnvContext.Provider>
+        )}
+      </I18nContext.Provider>
+    </FluentProvider>
+  );
+}
+
+/** Sign-in and /api/me failures, with the one path that fixes missing consent: Teams' authentication window. */
+function ErrorState(props: { error: unknown; retry(): Promise<void>; consent(): Promise<void> }) {
+  const t = useT();
+  const [consentError, setConsentError] = useState<unknown>(null);
+  const { error } = props;
+  if (error instanceof ApiRequestError && error.needsConsent) {
+    return (
+      <MessageBar intent="info" layout="multiline">
+        <MessageBarBody>
+          {t('consentNeeded')}
+          {consentError ? <div role="alert">{t('errorGeneric', { message: messageOf(consentError) })}</div> : null}
+          <div>
+            <Button
+              appearance="primary"
+              onClick={async () => {
+                try {
+                  await props.consent();
+                  await props.retry();
+                } catch (e) {
+                  setConsentError(e);
+                }
+              }}
+            >
+              {t('consentButton')}
+            </Button>
+          </div>
+        </MessageBarBody>
+      </MessageBar>
+    );
+  }
+  return (
+    <MessageBar intent="error" layout="multiline" role="alert">
+      <MessageBarBody>
+        {t('signInFailed', { message: messageOf(error) })}
+        {error instanceof ApiRequestError && error.requestId ? <div>{t('requestIdNote', { id: error.requestId })}</div> : null}
+        <div>
+          <Button onClick={() => void props.retry()}>{t('retry')}</Button>
+        </div>
+      </MessageBarBody>
+    </MessageBar>
+  );
+}

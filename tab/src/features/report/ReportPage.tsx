@@ -1,0 +1,170 @@
+import { Badge, Button, Checkbox, Field, makeStyles, MessageBar, MessageBarBody, Select, Spinner, Text, Textarea, tokens } from '@fluentui/react-components';
+import { useState } from 'react';
+import type { DiagnosticsPreview, ReportCategory, ReportStatus, ReportSummary } from '../../../../shared/api/contract';
+import { messageOf } from '../../api/errors';
+import { useEnv } from '../../app/env';
+import { usePolling } from '../../app/usePolling';
+import { useT, type MessageKey, type Translate } from '../../i18n';
+import { dateTime } from '../history/format';
+
+const CATEGORIES: { value: ReportCategory; label: MessageKey }[] = [
+  { value: 'presence', label: 'catPresence' },
+  { value: 'callHistory', label: 'catCallHistory' },
+  { value: 'clickToCall', label: 'catClickToCall' },
+  { value: 'signIn', label: 'catSignIn' },
+  { value: 'other', label: 'catOther' },
+];
+const STATUS_LABEL: Record<ReportStatus, MessageKey> = { new: 'statusNew', acknowledged: 'statusAcknowledged', needsInfo: 'statusNeedsInfo', resolved: 'statusResolved' };
+export const statusLabel = (t: Translate, s: ReportStatus) => t(STATUS_LABEL[s]);
+
+const useStyles = makeStyles({
+  page: { display: 'flex', flexDirection: 'column', gap: '16px', maxWidth: '760px' },
+  form: { display: 'flex', flexDirection: 'column', gap: '12px' },
+  preview: {
+    maxHeight: '240px',
+    overflow: 'auto',
+    fontFamily: tokens.fontFamilyMonospace,
+    fontSize: tokens.fontSizeBase200,
+    backgroundColor: tokens.colorNeutralBackground3,
+    padding: '8px',
+    borderRadius: tokens.borderRadiusMedium,
+    margin: 0,
+  },
+  list: { listStyle: 'none', padding: 0, margin: 0, display: 'flex', flexDirection: 'column', gap: '8px' },
+  item: { display: 'flex', gap: '8px', alignItems: 'baseline', flexWrap: 'wrap', borderBottom: `1px solid ${tokens.colorNeutralStroke2}`, paddingBottom: '8px' },
+  sub: { color: tokens.colorNeutralForeground3 },
+  actions: { display: 'flex', gap: '8px' },
+});
+
+export function ReportPage() {
+  const t = useT();
+  const env = useEnv();
+  const s = useStyles();
+  const [category, setCategory] = useState<ReportCategory>('presence');
+  const [description, setDescription] = useState('');
+  const [includeDiagnostics, setIncludeDiagnostics] = useState(true);
+  const [preview, setPreview] = useState<DiagnosticsPreview | null>(null);
+  const [showPreview, setShowPreview] = useState(false);
+  const [sending, setSending] = useState(false);
+  const [sent, setSent] = useState<ReportSummary | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [touched, setTouched] = useState(false);
+  const mine = usePolling(() => env.api.myReports(), 0);
+  const client = { type: env.clientType, locale: env.locale };
+  const missingDescription = touched && description.trim() === '';
+
+  const togglePreview = async () => {
+    if (showPreview) return setShowPreview(false);
+    setShowPreview(true);
+    try {
+      setPreview(await env.api.diagnosticsPreview({ type: env.clientType }));
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  const submit = async () => {
+    setTouched(true);
+    if (!description.trim()) return;
+    setSending(true);
+    setError(null);
+    try {
+      const report = await env.api.createReport({ category, description: description.trim(), includeDiagnostics, client });
+      setSent(report);
+      setDescription('');
+      setTouched(false);
+      setShowPreview(false);
+      await mine.reload();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setSending(false);
+    }
+  };
+
+  return (
+    <section className={s.page} aria-label={t('tabReport')}>
+      {sent ? (
+        <MessageBar intent="success" role="status">
+          <MessageBarBody>{t('reportSent', { id: sent.reportId, status: statusLabel(t, sent.status) })}</MessageBarBody>
+        </MessageBar>
+      ) : null}
+      {error ? (
+        <MessageBar intent="error" role="alert">
+          <MessageBarBody>{t('errorGeneric', { message: messageOf(error) })}</MessageBarBody>
+        </MessageBar>
+      ) : null}
+      <form
+        className={s.form}
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <Field label={t('reportCategory')}>
+          <Select value={category} onChange={(_e, d) => setCategory(d.value as ReportCategory)}>
+            {CATEGORIES.map((c) => (
+              <option key={c.value} value={c.value}>
+                {t(c.label)}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field
+          label={t('reportDescription')}
+          hint={t('reportDescriptionHint')}
+          required
+          validationState={missingDescription ? 'error' : 'none'}
+          validationMessage={missingDescription ? t('reportDescriptionRequired') : undefined}
+        >
+          <Textarea value={description} onChange={(_e, d) => setDescription(d.value)} onBlur={() => setTouched(true)} rows={5} maxLength={4000} resize="vertical" />
+        </Field>
+        <Checkbox checked={includeDiagnostics} onChange={(_e, d) => setIncludeDiagnostics(Boolean(d.checked))} label={t('reportIncludeDiagnostics')} />
+        {includeDiagnostics ? (
+          <div>
+            <Button appearance="subtle" onClick={() => void togglePreview()} aria-expanded={showPreview}>
+              {showPreview ? t('reportHidePreview') : t('reportPreview')}
+            </Button>
+            {showPreview ? (
+              preview ? (
+                <pre className={s.preview} data-testid="diagnostics-preview" tabIndex={0}>
+                  {JSON.stringify(preview, null, 2)}
+                </pre>
+              ) : (
+                <Spinner size="tiny" label={t('loading')} />
+              )
+            ) : null}
+          </div>
+        ) : null}
+        <div className={s.actions}>
+          <Button appearance="primary" type="submit" disabled={sending}>
+            {sending ? t('reportSending') : t('reportSend')}
+          </Button>
+        </div>
+      </form>
+      <h2>{t('reportMine')}</h2>
+      {mine.data ? (
+        mine.data.items.length === 0 ? (
+          <Text>{t('reportNone')}</Text>
+        ) : (
+          <ul className={s.list} aria-label={t('reportMine')}>
+            {mine.data.items.map((r) => (
+              <li key={r.reportId} className={s.item}>
+                <Badge appearance="tint" color={r.status === 'resolved' ? 'success' : r.status === 'needsInfo' ? 'warning' : 'brand'}>
+                  {statusLabel(t, r.status)}
+                </Badge>
+                <Text weight="semibold">{r.reportId}</Text>
+                <Text>{r.description.length > 120 ? `${r.description.slice(0, 120)}…` : r.description}</Text>
+                <Text className={s.sub}>{dateTime(r.createdAt, env.timeZone, env.locale)}</Text>
+              </li>
+            ))}
+          </ul>
+        )
+      ) : mine.error ? (
+        <Text role="alert">{t('errorGeneric', { message: messageOf(mine.error) })}</Text>
+      ) : (
+        <Spinner size="tiny" label={t('loading')} />
+      )}
+    </section>
+  );
+}
