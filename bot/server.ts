@@ -17,7 +17,7 @@ export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
  * health, metrics and the tab's files. Every failure becomes a JSON ApiError; nothing a client sends can crash it.
  */
 export function createServer(deps: ServerDeps): Server {
-  const server = restify.createServer({ name: 'switchboard', handleUncaughtExceptions: false });
+  const server = restify.createServer({ name: 'switchboard', handleUncaughtExceptions: false, log: deps.logger as never });
   const limits = deps.limits ?? {};
   const ctx: RouteContext = {
     deps,

@@ -55,12 +55,16 @@ export function commandDrift(dir = APP_PACKAGE_DIR): string[] {
   return drifted;
 }
 
-/** Rewrites the command sections of the committed files from the table; returns the files it changed. */
+/**
+ * Rewrites the command sections of the committed files from the table; returns the files it changed. The layout
+ * is the one Prettier gives these files (objects expanded, short arrays of plain values on one line), so a sync
+ * leaves no formatting noise in the diff.
+ */
 export function syncCommands(dir = APP_PACKAGE_DIR): string[] {
   const changed: string[] = [];
   const write = (file: string, before: Json, after: Json): void => {
     if (same(before, after)) return;
-    fs.writeFileSync(path.join(dir, file), `${JSON.stringify(after, null, 2)}\n`);
+    fs.writeFileSync(path.join(dir, file), `${formatJson(after, '')}\n`);
     changed.push(file);
   };
   const manifest = readJson(path.join(dir, 'manifest.json'));
@@ -70,4 +74,23 @@ export function syncCommands(dir = APP_PACKAGE_DIR): string[] {
     write(ref.file, strings, generatedLocalization(ref, strings));
   }
   return changed;
+}
+
+const PRINT_WIDTH = 110; // .prettierrc.json
+
+function formatJson(value: unknown, indent: string): string {
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    const plain = value.every((v) => v === null || typeof v !== 'object');
+    const oneLine = `[${value.map((v) => JSON.stringify(v)).join(', ')}]`;
+    if (plain && indent.length + oneLine.length <= PRINT_WIDTH) return oneLine;
+    return `[\n${value.map((v) => inner + formatJson(v, inner)).join(',\n')}\n${indent}]`;
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return '{}';
+    return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${formatJson(v, inner)}`).join(',\n')}\n${indent}}`;
+  }
+  return JSON.stringify(value);
 }

@@ -64,7 +64,8 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
     const now = deps.now();
     const current = (await deps.store.getTenant(caller.tenantId)) ?? emptyTenant(caller.tenantId, now);
     const seal = (s: string | undefined, previous: string | null) => (s === undefined ? previous : deps.secretBox.seal(s));
-    const clientChanged = update.clientId !== undefined && update.clientId.toLowerCase() !== current.clientId.toLowerCase();
+    // Linking the first app registration is no change; replacing one is.
+    const clientChanged = update.clientId !== undefined && current.clientId !== '' && update.clientId.toLowerCase() !== current.clientId.toLowerCase();
     const next: TenantRecord = {
       ...current,
       clientId: update.clientId ?? current.clientId,

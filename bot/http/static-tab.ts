@@ -21,7 +21,7 @@ export function mountStaticTab(server: Server, tabDir: string): void {
   const serve = async (req: Request, res: Response): Promise<void> => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/tab\/?/, '') || 'index.html';
     const file = resolve(root, normalize(path));
-    const notFound = () => res.send(404, { error: { code: 'not_found', message: `No tab file ${path}.` } });
+    const notFound = (): void => void res.send(404, { error: { code: 'not_found', message: `No tab file ${path}.` } });
     if (file !== root && !file.startsWith(root + sep)) return notFound();
     try {
       const info = await stat(file);
@@ -39,8 +39,9 @@ export function mountStaticTab(server: Server, tabDir: string): void {
       if (!res.headersSent) notFound();
     }
   };
-  server.get('/tab', (_req: Request, res: Response) => {
-    res.redirect(302, '/tab/index.html', () => undefined);
+  server.get('/tab', async (_req: Request, res: Response) => {
+    res.header('Location', '/tab/index.html');
+    res.send(302);
   });
   server.get('/tab/*', serve);
 }

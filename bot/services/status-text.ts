@@ -19,7 +19,7 @@ export function describeStatus(s: SyncStatus, now: number): string {
 }
 
 function spaced(value: string): string {
-  return value.replace(/([a-z])([A-Z])/g, '$1 $2');
+  return value.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/([A-Z])([A-Z][a-z])/g, '$1 $2');
 }
 
 function ago(at: number, now: number): string {

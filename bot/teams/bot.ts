@@ -95,7 +95,8 @@ export class SwitchboardBot extends TeamsActivityHandler {
     const value = context.activity.value as Record<string, unknown> | undefined;
     if (value && typeof value.verb === 'string') return this.handleSubmit(context, user, value);
 
-    const text = TurnContext.removeRecipientMention(context.activity).trim().toLowerCase().replace(/\s+/g, ' ');
+    // In channels the text starts with the bot's @mention; strip it even when the mention entity is missing.
+    const text = (TurnContext.removeRecipientMention(context.activity) ?? '').replace(/<at>.*?<\/at>/gi, '').trim().toLowerCase().replace(/\s+/g, ' ');
     const command = text.split(' ')[0] ?? '';
     if (SIGN_OUT.test(text)) {
       await this.deps.signIns.signOut(user.tenantId, user.userId);

@@ -12,7 +12,7 @@ export interface MatchResult {
   unmatchedPbx: PbxUser[];
   /** PBX users whose mail fits more than one Entra user (one's mail, another's UPN): reported, never guessed. */
   ambiguous: { pbx: PbxUser; candidates: GraphUser[] }[];
-  /** Entra users no PBX user claims. */
+  /** Entra users no PBX user is matched to (contested ones included). */
   unmatchedEntra: GraphUser[];
   /** Entra users two PBX users claim: neither is matched. */
   contested: { entra: GraphUser; pbx: PbxUser[] }[];
@@ -47,6 +47,6 @@ export function matchUsers(pbxUsers: PbxUser[], entraUsers: GraphUser[]): MatchR
     if (pbx.length === 1) matched.push({ pbx: pbx[0], entra });
     else contested.push({ entra, pbx });
   }
-  const taken = new Set(claims.keys());
+  const taken = new Set(matched.map((m) => m.entra));
   return { matched, unmatchedPbx, ambiguous, unmatchedEntra: entraUsers.filter((u) => !taken.has(u)), contested };
 }

@@ -20,10 +20,10 @@ export interface Store {
   putMonitor(monitor: MonitorRecord): Promise<void>;
   deleteMonitor(tenantId: string, monitorId: string): Promise<void>;
   /**
-   * Finds the monitor whose subscription a Graph notification names. Deliberately not tenant-scoped: the
-   * notification carries only the subscription id; the caller must still check the notification's clientState.
+   * Finds the monitor whose subscription a Graph notification names; the tenant is the notification's `tenantId`,
+   * so a notification can only ever reach a monitor of the tenant it claims. Still check its clientState.
    */
-  findMonitorBySubscription(subscriptionId: string): Promise<MonitorRecord | undefined>;
+  findMonitorBySubscription(tenantId: string, subscriptionId: string): Promise<MonitorRecord | undefined>;
 
   // --- users: the PBX ↔ Entra mapping and per-user switches ---
   listUsers(tenantId: string): Promise<UserRecord[]>;

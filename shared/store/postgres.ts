@@ -199,8 +199,14 @@ export class PostgresStore implements Store {
     await this.run('DELETE FROM monitors WHERE tenant_id = $1 AND monitor_id = $2', [tenantId, monitorId]);
   }
 
-  async findMonitorBySubscription(subscriptionId: string): Promise<MonitorRecord | undefined> {
-    const r = await this.one('SELECT * FROM monitors WHERE subscription_id = $1', [subscriptionId]);
+  async findMonitorBySubscription(
+    tenantId: string,
+    subscriptionId: string,
+  ): Promise<MonitorRecord | undefined> {
+    const r = await this.one('SELECT * FROM monitors WHERE tenant_id = $1 AND subscription_id = $2', [
+      tenantId,
+      subscriptionId,
+    ]);
     return r && toMonitor(r);
   }
 

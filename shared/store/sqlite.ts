@@ -192,8 +192,17 @@ export class SqliteStore implements Store {
     });
   }
 
-  async findMonitorBySubscription(subscriptionId: string): Promise<MonitorRecord | undefined> {
-    const r = this.one('SELECT * FROM monitors WHERE subscription_id = @subscriptionId', { subscriptionId });
+  async findMonitorBySubscription(
+    tenantId: string,
+    subscriptionId: string,
+  ): Promise<MonitorRecord | undefined> {
+    const r = this.one(
+      'SELECT * FROM monitors WHERE tenant_id = @tenantId AND subscription_id = @subscriptionId',
+      {
+        tenantId,
+        subscriptionId,
+      },
+    );
     return r && toMonitor(r);
   }
 

@@ -7,11 +7,13 @@ import type { HealthView, MappingTable, SyncStatus, UserSelection } from '../api
 import type { CloudLinkEvent, CloudLinkPort } from '../ports/cloudlink';
 import type { GraphPort, GraphSubscriptionPort, MonitorCredentials } from '../ports/graph';
 import type { Store } from '../ports/store';
-import type { GraphRequestKind } from '../adapters/graph/options';
+import type { GraphOutcome, GraphRequestKind } from '../adapters/graph/options';
+import type { MatchResult } from '../domain/matching';
 import type { SyncClock } from './clock';
 import type { GraphNotification, WebhookRequest, WebhookResponse } from './webhooks';
 
-export type { SyncClock } from './clock';
+export { systemSyncClock, VirtualClock, type SyncClock } from './clock';
+export { createSyncService, userIdOf } from './service';
 export type { GraphNotification, WebhookRequest, WebhookResponse } from './webhooks';
 
 export interface SyncOptions {
@@ -31,6 +33,15 @@ export interface SyncOptions {
   /** setPresence session length; renewed `sessionRenewAheadMs` before it ends (defaults PT1H and 10 min). */
   sessionDurationMs?: number;
   sessionRenewAheadMs?: number;
+  /** After we clear our session, how long a notification still showing it counts as our late echo (default 60 s). */
+  settleMs?: number;
+  /** Presence subscription lifetime asked of Graph (default 58 min; Graph allows 60) and how early it is renewed. */
+  subscriptionLifetimeMs?: number;
+  subscriptionRenewAheadMs?: number;
+  /** Where CloudLink should post PBX events (without the key); unset: bot/ subscribes some other way. */
+  cloudLinkWebhookUrl?: string;
+  /** The `key` secret CloudLink webhooks must carry; random per process when unset. */
+  cloudLinkWebhookKey?: string;
 }
 
 export interface SyncDeps {
@@ -56,6 +67,8 @@ export interface SyncService {
   stop(): Promise<void>;
   /** For the Graph adapter's `beforeRequest` hook: resolves when the tenant-wide presence budget allows a call. */
   beforeGraphRequest(kind: GraphRequestKind): Promise<void>;
+  /** For the Graph adapter's `onOutcome` hook: counts calls, and a 429 pauses the limiter for its Retry-After. */
+  onGraphOutcome(outcome: GraphOutcome): void;
   /** Webhook handlers, framework-free: bot/ passes query and parsed JSON body, and sends back what they answer. */
   handleGraphNotification(req: WebhookRequest): WebhookResponse;
   handleGraphLifecycle(req: WebhookRequest): WebhookResponse;
@@ -70,8 +83,14 @@ export interface SyncService {
   statusOf(entraUserId: string): Promise<SyncStatus>;
   /** Clears our Teams session and any PBX DND we set for this user, then re-decides from what both sides say. */
   resetPhoneStatus(entraUserId: string): Promise<SyncStatus>;
-  /** Resolves when every queued write has gone out (tests, shutdown). */
+  /** Matches PBX ↔ Entra users by mail/UPN, applies the selection, stores users, resubscribes; reports the unmatched. */
+  refreshUsers(): Promise<MatchResult & { monitorsNeeded: number }>;
+  /** ceil(synced users / 650). */
+  monitorsNeeded(): number;
+  /** Resolves when every queued write has gone out, retries included (tests, shutdown). */
   idle(): Promise<void>;
+  /** Resolves when nothing is running right now (retries waiting on the clock may remain). */
+  settled(): Promise<void>;
   readonly metrics: Registry;
   health(): HealthView;
 }

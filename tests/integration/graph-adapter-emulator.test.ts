@@ -8,8 +8,7 @@ import {
   type DirectoryTenant,
   type DirectoryUser,
 } from '../../emulators/common/directory';
-import { startEntraEmulator, type EntraEmulator } from '../../emulators/entra/server';
-import { startGraphEmulator, type GraphEmulator } from '../../emulators/graph/server';
+import { startEmulators, type Emulators } from '../../emulators';
 import { GraphAdapter } from '../../shared/adapters/graph/graph-adapter';
 import { TokenClient } from '../../shared/adapters/entra/token-client';
 import { GraphError, type MonitorCredentials } from '../../shared/ports/graph';
@@ -27,8 +26,8 @@ let tenant: DirectoryTenant;
 let app: DirectoryApp;
 let people: DirectoryUser[];
 let monitor: MonitorCredentials;
-let entra: EntraEmulator;
-let graph: GraphEmulator;
+let emulators: Emulators;
+let graph: Emulators['graph'];
 let receiver: Server;
 let receiverUrl: string;
 let graphAdapter: GraphAdapter;
@@ -64,8 +63,8 @@ beforeAll(async () => {
   });
   monitor = { username: 'monitor@contoso.example', password: MONITOR_PASSWORD };
 
-  entra = await startEntraEmulator({ directory, clock });
-  graph = await startGraphEmulator({ directory, clock, verifyToken: entra.verifyAccessToken });
+  emulators = await startEmulators({ directory, clock });
+  graph = emulators.graph;
 
   // The notification endpoint Graph validates when a subscription is created.
   receiver = createServer((req, res) => {
@@ -80,7 +79,7 @@ beforeAll(async () => {
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/api/notifications/graph`;
 
   const tokens = new TokenClient({
-    authorityHost: entra.baseUrl,
+    authorityHost: emulators.entra.baseUrl,
     tenantId: tenant.id,
     clientId: app.clientId,
     clientSecret: SECRET,
@@ -103,8 +102,7 @@ beforeAll(async () => {
 afterAll(async () => {
   receiver.closeAllConnections();
   await new Promise<void>((resolve) => receiver.close(() => resolve()));
-  await graph.close();
-  await entra.close();
+  await emulators.close();
 });
 
 beforeEach(() => {

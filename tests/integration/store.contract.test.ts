@@ -238,9 +238,9 @@ describe.each([
     const m = monitor(A, 'm1', { passwordExpiresAt: 1_800_000_000_000, lastError: 'AADSTS50076' });
     await store.putMonitor(m);
     expect(await store.getMonitor(A, 'm1')).toEqual(m);
-    expect(await store.findMonitorBySubscription(m.subscriptionId!)).toEqual(m);
+    expect(await store.findMonitorBySubscription(A, m.subscriptionId!)).toEqual(m);
     await store.putMonitor({ ...m, state: 'renewing', subscriptionId: null });
-    expect(await store.findMonitorBySubscription(m.subscriptionId!)).toBeUndefined();
+    expect(await store.findMonitorBySubscription(A, m.subscriptionId!)).toBeUndefined();
     await store.deleteMonitor(A, 'm1');
     expect(await store.listMonitors(A)).toEqual([]);
 
@@ -283,6 +283,7 @@ describe.each([
     expect(await store.getTenant(B)).toBeUndefined();
     expect(await store.listMonitors(B)).toEqual([]);
     expect(await store.getMonitor(B, 'm1')).toBeUndefined();
+    expect(await store.findMonitorBySubscription(B, monitor(A, 'm1').subscriptionId!)).toBeUndefined();
     expect(await store.listUsers(B)).toEqual([]);
     expect(await store.getUser(B, 'u1')).toBeUndefined();
     expect(await store.getUserByPbxId(B, 'pbx-u1')).toBeUndefined();

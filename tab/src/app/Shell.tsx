@@ -53,6 +53,7 @@ export function Shell(props: { host: TeamsHost; api: ApiClient; initialPage?: Pa
         me,
         reloadMe: loadMe,
         locale: host.context.locale,
+        language: pickLanguage(host.context.locale),
         timeZone: host.context.timeZone,
         clientType: clientTypeOf(host.context.hostClientType),
         region: regionOfLocale(host.context.locale),

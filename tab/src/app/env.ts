@@ -1,6 +1,7 @@
 import { createContext, useContext } from 'react';
 import type { ClientType, MeResponse } from '../../../shared/api/contract';
 import type { ApiClient } from '../api/client';
+import type { Language } from '../i18n';
 
 /** What every page needs: the API, who the user is and where (locale, time zone, client type). */
 export interface AppEnv {
@@ -8,6 +9,7 @@ export interface AppEnv {
   me: MeResponse;
   reloadMe(): Promise<void>;
   locale: string;
+  language: Language;
   timeZone: string;
   clientType: ClientType;
   /** Region from the Teams locale, to turn national numbers into E.164. */

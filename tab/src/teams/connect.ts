@@ -1,4 +1,5 @@
 import { app, authentication } from '@microsoft/teams-js';
+import { consentTargetOf } from './token-claims';
 import { toTeamsTheme, type HostContext, type HostStart, type TeamsHost } from './host';
 
 /**
@@ -26,8 +27,11 @@ function teamsJsHost(context: HostContext, win: Window): TeamsHost {
     getAuthToken: () => authentication.getAuthToken(),
     onThemeChange: (handler) => app.registerOnThemeChangeHandler((theme) => handler(toTeamsTheme(theme))),
     async requestConsent() {
+      const target = consentTargetOf(await authentication.getAuthToken());
+      if (!target) throw new Error('The Teams sign-in token names no app to consent to.');
       const start = new URL('auth-start.html', win.location.href);
-      start.searchParams.set('tenantId', context.tenantId);
+      start.searchParams.set('clientId', target.clientId);
+      start.searchParams.set('authority', target.authority);
       if (context.userPrincipalName) start.searchParams.set('loginHint', context.userPrincipalName);
       await authentication.authenticate({ url: start.href, width: 600, height: 535 });
     },

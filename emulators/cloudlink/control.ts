@@ -1,0 +1,137 @@
+import { HttpFailure, type EmulatorRequest, type Router } from '../common/http';
+import type { ApiCallRecord, Fault, Gate, RateLimit } from './gate';
+import type { Delivery, DeliveryOptions, NotificationHub } from './notifications';
+import type { SimulatedPbx } from './pbx';
+import type { RegisteredClient, TokenService } from './tokens';
+
+/**
+ * Test controls, in-process (`emulator.control`) and over HTTP under `/_control/...` for test hosts in another
+ * process. Not part of CloudLink: no X-Mitel-App, no token.
+ */
+
+export interface CloudLinkControl {
+  addAccount(input: { accountId?: string; name: string }): { accountId: string; name: string };
+  addClient(input: { accountId: string; clientId?: string; clientSecret?: string; name?: string }): RegisteredClient;
+  setRateLimit(limit: RateLimit): void;
+  /** The next `count` API calls (whose path contains `pathIncludes`, when given) fail with `status`. */
+  failNext(fault: { status: number; count?: number; pathIncludes?: string; retryAfterSeconds?: number }): void;
+  setDelivery(options: Partial<DeliveryOptions>): void;
+  revokeTokens(accountId: string): void;
+  /** Every API call received, in order. */
+  readonly calls: ApiCallRecord[];
+  /** Every webhook queued, with its attempts and outcome. */
+  readonly deliveries: Delivery[];
+  /** Resolves when no webhook delivery is in flight. */
+  deliveriesIdle(): Promise<void>;
+}
+
+export function createControl(pbx: SimulatedPbx, tokens: TokenService, gate: Gate, hub: NotificationHub): CloudLinkControl {
+  return {
+    addAccount: (input) => pbx.addAccount(input),
+    addClient: (input) => {
+      if (!pbx.account(input.accountId)) throw new Error(`no such CloudLink account ${input.accountId}`);
+      return tokens.addClient(input);
+    },
+    setRateLimit: (limit) => {
+      gate.rateLimit = { ...limit };
+    },
+    failNext: (f) => {
+      const fault: Fault = { status: f.status, remaining: f.count ?? 1, pathIncludes: f.pathIncludes, retryAfterSeconds: f.retryAfterSeconds };
+      gate.faults.push(fault);
+    },
+    setDelivery: (options) => {
+      hub.options = { ...hub.options, ...options };
+    },
+    revokeTokens: (accountId) => tokens.revokeAll(accountId),
+    calls: gate.calls,
+    deliveries: hub.deliveries,
+    deliveriesIdle: () => hub.idle(),
+  };
+}
+
+export function mountControl(router: Router, pbx: SimulatedPbx, control: CloudLinkControl): void {
+  const c = (path: string) => `/_control${path}`;
+  router
+    .on('POST', c('/accounts'), (req) => ({ status: 201, body: control.addAccount({ accountId: str(req, 'accountId', true), name: str(req, 'name')! }) }))
+    .on('POST', c('/clients'), (req) =>
+      attempt(() => ({
+        status: 201,
+        body: control.addClient({ accountId: str(req, 'accountId')!, clientId: str(req, 'clientId', true), clientSecret: str(req, 'clientSecret', true) }),
+      })),
+    )
+    .on('POST', c('/users'), (req) =>
+      attempt(() => ({
+        status: 201,
+        body: pbx.addUser(str(req, 'accountId')!, {
+          principalId: str(req, 'principalId', true),
+          name: str(req, 'name')!,
+          email: str(req, 'email', true),
+          extension: str(req, 'extension', true),
+          password: str(req, 'password', true),
+        }),
+      })),
+    )
+    .on('POST', c('/calls'), (req) => attempt(() => ({ status: 201, body: pbx.placeCall(str(req, 'from')!, str(req, 'to')!) })))
+    .on('POST', c('/calls/:callId/answer'), (req) => attempt(() => ({ status: 200, body: pbx.answer(req.params.callId!) })))
+    .on('POST', c('/calls/:callId/hangup'), (req) => attempt(() => ({ status: 200, body: pbx.hangUp(req.params.callId!) })))
+    .on('POST', c('/dnd'), (req) =>
+      attempt(() => {
+        const b = body(req);
+        return { status: 200, body: pbx.setDnd(str(req, 'principalId')!, b.on === true, typeof b.text === 'string' ? b.text : null) };
+      }),
+    )
+    .on('POST', c('/history'), (req) =>
+      attempt(() => {
+        const b = body(req);
+        const rows = pbx.generateHistory(str(req, 'principalId')!, Number(b.count ?? 20), { days: Number(b.days ?? 30) });
+        return { status: 201, body: { count: rows.length } };
+      }),
+    )
+    .on('POST', c('/random-calls'), (req) => {
+      pbx.startRandomCalls(Math.max(100, Number(body(req).intervalMs ?? 5000)));
+      return { status: 204 };
+    })
+    .on('DELETE', c('/random-calls'), () => {
+      pbx.stopRandomCalls();
+      return { status: 204 };
+    })
+    .on('PUT', c('/rate-limit'), (req) => {
+      const b = body(req);
+      control.setRateLimit({ limit: Number(b.limit), windowMs: Number(b.windowMs ?? 1000) });
+      return { status: 204 };
+    })
+    .on('POST', c('/faults'), (req) => {
+      const b = body(req);
+      control.failNext({
+        status: Number(b.status),
+        count: b.count === undefined ? 1 : Number(b.count),
+        pathIncludes: typeof b.pathIncludes === 'string' ? b.pathIncludes : undefined,
+        retryAfterSeconds: b.retryAfterSeconds === undefined ? undefined : Number(b.retryAfterSeconds),
+      });
+      return { status: 204 };
+    })
+    .on('GET', c('/calls-log'), () => ({ status: 200, body: control.calls }))
+    .on('GET', c('/deliveries'), () => ({ status: 200, body: control.deliveries }))
+    .on('GET', c('/active-calls'), () => ({ status: 200, body: pbx.activeCalls() }));
+}
+
+function body(req: EmulatorRequest): Record<string, unknown> {
+  return typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {};
+}
+
+function str(req: EmulatorRequest, name: string, optional = false): string | undefined {
+  const v = body(req)[name];
+  if (typeof v === 'string' && v !== '') return v;
+  if (optional) return undefined;
+  throw new HttpFailure({ status: 400, body: { code: 'BadRequest', message: `${name} is required` } });
+}
+
+/** PBX misuse (unknown call, user) is a test mistake: answer 409 with the reason rather than a 500. */
+function attempt<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof HttpFailure) throw e;
+    throw new HttpFailure({ status: 409, body: { code: 'Conflict', message: e instanceof Error ? e.message : String(e) } });
+  }
+}

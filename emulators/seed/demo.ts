@@ -1,0 +1,148 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Emulators } from '../index';
+import { DEMO_PEOPLE, mailNick, stableGuid } from './people';
+
+/**
+ * The demo company, "Contoso Demo", on both sides: an Entra tenant with the Switchboard app registration, staff,
+ * two presence monitor accounts, and the same staff as CloudLink users (same mail, an extension each) with a month
+ * of call history. Ids are fixed so a demo survives restarts; secrets are fresh on every start.
+ */
+
+export const DEMO_TENANT_ID = '6f1c2a4e-3b5d-4c8e-9a7f-0d2e4b6c8a10';
+export const DEMO_CLIENT_ID = 'b7e3f1a2-5c4d-4e6f-8a9b-1c2d3e4f5a6b';
+export const DEMO_DOMAIN = 'contoso.example';
+export const DEMO_CLOUDLINK_ACCOUNT_ID = '858000042';
+export const DEMO_CLOUDLINK_CLIENT_ID = '3c9d8e7f-6a5b-4c3d-9e2f-1a0b9c8d7e6f';
+export const ADMIN_ROLE = 'Switchboard.Admin';
+/** The secret expires in 20 days, inside the product's expiry warning window, so the warning shows in a demo. */
+export const DEMO_SECRET_LIFETIME_MS = 20 * 86_400_000;
+/** Teams desktop/mobile and Teams web: the clients pre-authorized for Teams SSO. */
+export const TEAMS_CLIENT_IDS = ['1fec8e78-bce4-4aaf-ab1b-5451cc387264', '5e3ce6c0-2b1f-4285-8d4b-75ee78787346'];
+
+export interface DemoUser {
+  entraId: string;
+  principalId: string;
+  displayName: string;
+  userPrincipalName: string;
+  mail: string;
+  extension: string;
+  isAdmin: boolean;
+  mfaRequired: boolean;
+}
+
+export interface DemoMonitor {
+  userId: string;
+  username: string;
+  password: string;
+}
+
+export interface DemoCompany {
+  tenantId: string;
+  tenantName: string;
+  domain: string;
+  /** The Switchboard app registration (also the bot id). */
+  clientId: string;
+  clientSecret: string;
+  clientSecretExpiresAt: number;
+  botId: string;
+  appIdUri: string;
+  monitors: DemoMonitor[];
+  cloudlink: { apiBase: string; accountId: string; clientId: string; clientSecret: string };
+  users: DemoUser[];
+  adminUserIds: string[];
+}
+
+export interface DemoOptions {
+  /** Where the product is reached (its host goes into the app's identifier URI). */
+  publicBaseUrl: string;
+  /** How many staff (default 36, at most the name list). */
+  users?: number;
+  /** Call records per user (default 40). */
+  callsPerUser?: number;
+}
+
+export async function seedDemoCompany(emulators: Emulators, opts: DemoOptions): Promise<DemoCompany> {
+  const { directory, clock, cloudlink } = emulators;
+  const count = Math.min(opts.users ?? 36, DEMO_PEOPLE.length);
+  const host = new URL(opts.publicBaseUrl).host;
+  const appIdUri = `api://${host}/botid-${DEMO_CLIENT_ID}`;
+  const clientSecret = randomBytes(30).toString('base64url');
+  const clientSecretExpiresAt = clock.now() + DEMO_SECRET_LIFETIME_MS;
+
+  directory.addTenant({ id: DEMO_TENANT_ID, displayName: 'Contoso Demo', domain: DEMO_DOMAIN });
+  directory.addApp(DEMO_TENANT_ID, {
+    clientId: DEMO_CLIENT_ID,
+    displayName: 'Switchboard',
+    secrets: [{ id: randomUUID(), value: clientSecret, expiresAt: clientSecretExpiresAt }],
+    grantedApplicationPermissions: ['Presence.ReadWrite.All', 'User.Read.All'],
+    consentedDelegatedPermissions: ['Presence.Read.All'],
+    identifierUris: [appIdUri],
+    preAuthorizedClientIds: TEAMS_CLIENT_IDS,
+    appRoles: [ADMIN_ROLE],
+  });
+
+  const account = cloudlink.pbx.addAccount({ accountId: DEMO_CLOUDLINK_ACCOUNT_ID, name: 'Contoso Demo' });
+  const clClient = cloudlink.control.addClient({ accountId: account.accountId, clientId: DEMO_CLOUDLINK_CLIENT_ID, name: 'Switchboard' });
+
+  const users: DemoUser[] = DEMO_PEOPLE.slice(0, count).map(([given, family], i) => {
+    const nick = mailNick(given, family);
+    const upn = `${nick}@${DEMO_DOMAIN}`;
+    const extension = String(2001 + i);
+    const isAdmin = i < 2;
+    // One user under an MFA policy, for the AADSTS50076 path of the configuration check.
+    const mfaRequired = i === 5;
+    const entra = directory.addUser(DEMO_TENANT_ID, {
+      id: stableGuid(`entra:${nick}`),
+      userPrincipalName: upn,
+      displayName: `${given} ${family}`,
+      businessPhones: [`+49 30 5550 ${extension}`],
+      mfaRequired,
+      password: mfaRequired ? randomBytes(12).toString('base64url') : undefined,
+      appRoles: isAdmin ? { [DEMO_CLIENT_ID]: [ADMIN_ROLE] } : {},
+    });
+    const pbxUser = cloudlink.pbx.addUser(account.accountId, {
+      principalId: stableGuid(`cloudlink:${nick}`),
+      name: `${given} ${family}`,
+      email: upn,
+      extension,
+    });
+    return {
+      entraId: entra.id,
+      principalId: pbxUser.principalId,
+      displayName: entra.displayName,
+      userPrincipalName: upn,
+      mail: upn,
+      extension,
+      isAdmin,
+      mfaRequired,
+    };
+  });
+  for (const u of users) cloudlink.pbx.generateHistory(u.principalId, opts.callsPerUser ?? 40, { days: 30 });
+
+  const monitors: DemoMonitor[] = [1, 2].map((n) => {
+    const username = `svc-presence-monitor-${n}@${DEMO_DOMAIN}`;
+    const password = randomBytes(18).toString('base64url');
+    const user = directory.addUser(DEMO_TENANT_ID, {
+      id: stableGuid(`monitor:${n}`),
+      userPrincipalName: username,
+      displayName: `Presence Monitor ${n}`,
+      password,
+    });
+    return { userId: user.id, username, password };
+  });
+
+  return {
+    tenantId: DEMO_TENANT_ID,
+    tenantName: 'Contoso Demo',
+    domain: DEMO_DOMAIN,
+    clientId: DEMO_CLIENT_ID,
+    clientSecret,
+    clientSecretExpiresAt,
+    botId: DEMO_CLIENT_ID,
+    appIdUri,
+    monitors,
+    cloudlink: { apiBase: cloudlink.apiBase, accountId: account.accountId, clientId: clClient.clientId, clientSecret: clClient.clientSecret },
+    users,
+    adminUserIds: users.filter((u) => u.isAdmin).map((u) => u.entraId),
+  };
+}

@@ -1,0 +1,89 @@
+import { CloudLinkError } from '../../ports/cloudlink';
+import { parseRetryAfter, sendWithRetry } from '../http/retry';
+import type { CloudLinkAdapterOptions } from './options';
+
+export type CloudLinkService = 'authentication' | 'admin' | 'media' | 'presence' | 'notifications';
+
+export interface CloudLinkRequest {
+  op: string;
+  service: CloudLinkService;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Path under the service base, e.g. `/presentities/abc`. */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  /** JSON body, or a URLSearchParams for the form-encoded token request. */
+  body?: unknown;
+  bearer?: string;
+  /** Statuses answered without an error (e.g. 404 on an idempotent delete). */
+  allow?: number[];
+}
+
+export interface CloudLinkResponse {
+  status: number;
+  body: unknown;
+  requestId?: string;
+}
+
+/**
+ * CloudLink over fetch: the per-service URL from the {service} template, X-Mitel-App on every call, retries for
+ * 429 (after Retry-After) and 5xx (bounded exponential backoff), and CloudLink's error body turned into a typed
+ * CloudLinkError that carries the x-mitel-correlation-id Mitel support asks for.
+ */
+export class CloudLinkHttp {
+  constructor(private readonly options: CloudLinkAdapterOptions) {}
+
+  url(service: CloudLinkService, path: string, query?: CloudLinkRequest['query']): string {
+    const base = this.options.apiBase.replace('{service}', service).replace(/\/+$/, '');
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) q.set(k, String(v));
+    const qs = q.toString();
+    return `${base}${path}${qs ? `?${qs}` : ''}`;
+  }
+
+  async request(req: CloudLinkRequest): Promise<CloudLinkResponse> {
+    const url = this.url(req.service, req.path, req.query);
+    const form = req.body instanceof URLSearchParams;
+    const response = await sendWithRetry(
+      (signal) => {
+        const headers: Record<string, string> = { accept: 'application/json', 'x-mitel-app': this.options.appId };
+        if (req.bearer) headers.authorization = `Bearer ${req.bearer}`;
+        if (req.body !== undefined) headers['content-type'] = form ? 'application/x-www-form-urlencoded' : 'application/json';
+        const body = req.body === undefined ? undefined : form ? String(req.body) : JSON.stringify(req.body);
+        return fetch(url, { method: req.method, headers, body, signal });
+      },
+      {
+        maxRetries: this.options.maxRetries ?? 3,
+        baseDelayMs: this.options.baseDelayMs,
+        maxDelayMs: this.options.maxDelayMs,
+        maxRetryAfterMs: this.options.maxRetryAfterMs,
+        timeoutMs: this.options.timeoutMs,
+        sleep: this.options.sleep,
+        random: this.options.random,
+      },
+      (o) =>
+        this.options.onOutcome?.({
+          op: req.op,
+          status: o.status,
+          durationMs: o.durationMs,
+          ...(o.retryAfterMs !== undefined && { retryAfterMs: o.retryAfterMs }),
+        }),
+    );
+    const requestId = response.headers.get('x-mitel-correlation-id') ?? undefined;
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      body = text;
+    }
+    if (response.ok || req.allow?.includes(response.status)) return { status: response.status, body, requestId };
+    const err = (typeof body === 'object' && body !== null ? body : {}) as { code?: unknown; message?: unknown };
+    throw new CloudLinkError(
+      response.status,
+      typeof err.code === 'string' ? err.code : `Http${response.status}`,
+      typeof err.message === 'string' ? err.message : response.statusText || 'CloudLink request failed',
+      requestId,
+      parseRetryAfter(response.headers.get('retry-after'), (this.options.now ?? Date.now)()),
+    );
+  }
+}

@@ -1,0 +1,31 @@
+/** One HTTP attempt, for metrics. status 0: no HTTP answer (network failure or timeout). */
+export interface CloudLinkOutcome {
+  op: string;
+  status: number;
+  durationMs: number;
+  retryAfterMs?: number;
+}
+
+export interface CloudLinkAdapterOptions {
+  /** Template with `{service}`, e.g. https://{service}.api.mitel.io/2017-09-01 (CLOUDLINK_API_BASE). */
+  apiBase: string;
+  accountId: string;
+  clientId: string;
+  clientSecret: string;
+  /** The X-Mitel-App value CloudLink requires on every call (CLOUDLINK_APP_ID), e.g. `switchboard/1.0`. */
+  appId: string;
+  /** The applicationId of webhook subscriptions: a GUID the integration picks; defaults to the client id. */
+  applicationId?: string;
+  /** Retries after the first attempt for 429, 5xx and network failures (default 3). */
+  maxRetries?: number;
+  /** Backoff and time limits; defaults in shared/adapters/http/retry.ts. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  maxRetryAfterMs?: number;
+  timeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** The clock that judges token expiry (tests pass the emulator's). */
+  now?: () => number;
+  onOutcome?: (outcome: CloudLinkOutcome) => void;
+}

@@ -1,0 +1,77 @@
+import { MAX_USERS_PER_MONITOR } from '../domain/monitors';
+import type { CloudLinkPort } from '../ports/cloudlink';
+import type { GraphPort } from '../ports/graph';
+import type { SyncClock } from './clock';
+import type { EngineEntry, SyncEngine } from './engine';
+import { classify } from './errors';
+import type { SyncMetrics } from './metrics';
+
+export interface ResyncProgress {
+  done: number;
+  total: number;
+}
+
+/** Batches of users read at once; Graph reads of a batch are one request each. */
+const PARALLEL_BATCHES = 4;
+/** PBX reads in flight per batch. */
+const PBX_READS_PER_BATCH = 16;
+
+/**
+ * Reconciliation: reads both sides for the given users in 650-id batches and feeds what it finds to the engine as
+ * observations, which repairs drift (a lost notification, a session Graph dropped, a PBX event never delivered).
+ */
+export async function resync(
+  deps: { engine: SyncEngine; graph: GraphPort; cloudlink: CloudLinkPort; clock: SyncClock; metrics: SyncMetrics },
+  userIds: string[],
+  progress?: (p: ResyncProgress) => void,
+): Promise<ResyncProgress> {
+  const batches: string[][] = [];
+  for (let i = 0; i < userIds.length; i += MAX_USERS_PER_MONITOR) batches.push(userIds.slice(i, i + MAX_USERS_PER_MONITOR));
+  const state: ResyncProgress = { done: 0, total: userIds.length };
+  progress?.({ ...state });
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++];
+      await resyncBatch(deps, batch);
+      state.done += batch.length;
+      progress?.({ ...state });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_BATCHES, batches.length) }, worker));
+  return state;
+}
+
+async function resyncBatch(
+  deps: { engine: SyncEngine; graph: GraphPort; cloudlink: CloudLinkPort; clock: SyncClock; metrics: SyncMetrics },
+  batch: string[],
+): Promise<void> {
+  const { engine } = deps;
+  const entries = batch.map((id) => engine.entry(id)).filter((e): e is EngineEntry => !!e);
+  // PBX first: Teams observations are judged against what we assert, which follows the PBX.
+  let i = 0;
+  const readPbx = async () => {
+    while (i < entries.length) {
+      const e = entries[i++];
+      try {
+        const pbx = await deps.cloudlink.getPresence(e.user.pbxPrincipalId as string);
+        deps.metrics.cloudlinkCall('getPresence', 'ok');
+        engine.observePbx(e, pbx, deps.clock.now());
+      } catch (err) {
+        deps.metrics.cloudlinkCall('getPresence', 'error');
+        const f = classify(err);
+        engine.fail(e, `resync could not read the PBX: ${f.message}`, f.retry ? 'The next resync tries again.' : f.fix);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PBX_READS_PER_BATCH, entries.length) }, readPbx));
+  const watched = entries.filter((e) => engine.ctx(e).directions.fromTeams || e.state.teamsSession);
+  if (watched.length === 0) return;
+  try {
+    const presences = await deps.graph.getPresencesByUserId(watched.map((e) => e.user.entraUserId));
+    for (const p of presences) engine.observeTeams(p, deps.clock.now(), true);
+  } catch (err) {
+    const f = classify(err);
+    for (const e of watched) engine.fail(e, `resync could not read Teams: ${f.message}`, f.retry ? 'The next resync tries again.' : f.fix);
+  }
+}

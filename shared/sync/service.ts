@@ -1,0 +1,328 @@
+import { randomBytes } from 'node:crypto';
+import type { SyncStatus, UserSelection } from '../api/contract';
+import type { GraphOutcome, GraphRequestKind } from '../adapters/graph/options';
+import { DEFAULT_MAPPING } from '../domain/mapping';
+import { matchUsers, type MatchResult } from '../domain/matching';
+import { monitorsNeeded } from '../domain/monitors';
+import { DEFAULT_SELECTION, directionsFor, isSelected } from '../domain/selection';
+import { resetAssertions } from '../domain/sync-decision';
+import type { CloudLinkEvent } from '../ports/cloudlink';
+import type { GraphUser } from '../ports/graph';
+import type { UserRecord } from '../ports/store';
+import { systemSyncClock, type SyncClock } from './clock';
+import { presenceInEvent, principalOf } from './cloudlink-events';
+import { SyncEngine, type EngineEntry } from './engine';
+import type { ResyncProgress, SyncDeps, SyncOptions, SyncService } from './index';
+import { SyncMetrics } from './metrics';
+import { Monitors } from './monitors';
+import { Poller } from './poller';
+import { RateLimiter } from './rate-limiter';
+import { resync } from './resync';
+import { handleCloudLinkWebhook, handleGraphNotification, type GraphNotification, type WebhookRequest } from './webhooks';
+
+const MINUTE = 60_000;
+
+/** Builds the sync service for one tenant. Nothing runs until start(). */
+export function createSyncService(options: SyncOptions, deps: SyncDeps): SyncService {
+  return new Service(options, deps);
+}
+
+class Service implements SyncService {
+  readonly cloudLinkWebhookKey: string;
+  private readonly clock: SyncClock;
+  private readonly limiter: RateLimiter;
+  private readonly syncMetrics: SyncMetrics;
+  private readonly engine: SyncEngine;
+  private readonly monitors: Monitors | null;
+  private readonly poller: Poller | null;
+  private cancelResync: (() => void) | null = null;
+  private pbxSubscriptions: string[] = [];
+  private started = false;
+
+  constructor(
+    private readonly options: SyncOptions,
+    private readonly deps: SyncDeps,
+  ) {
+    this.clock = deps.clock ?? systemSyncClock;
+    this.cloudLinkWebhookKey = options.cloudLinkWebhookKey ?? randomBytes(24).toString('base64url');
+    this.syncMetrics = new SyncMetrics(() => this.clock.now(), {
+      queueDepth: () => this.engine.queueDepth(),
+      subscriptions: () => this.monitors?.counts() ?? {},
+    });
+    this.limiter = new RateLimiter(this.clock, options.graphRatePerSecond ?? 50, () => this.syncMetrics.throttled());
+    this.engine = new SyncEngine(
+      {
+        tenantId: options.tenantId,
+        sessionMs: options.sessionDurationMs ?? 60 * MINUTE,
+        renewAheadMs: options.sessionRenewAheadMs ?? 10 * MINUTE,
+        settleMs: options.settleMs ?? MINUTE,
+      },
+      deps.graph,
+      deps.cloudlink,
+      deps.store,
+      this.clock,
+      this.syncMetrics,
+      deps.mapping ?? (() => DEFAULT_MAPPING),
+      deps.selection ?? (() => DEFAULT_SELECTION),
+    );
+    this.monitors =
+      options.mode === 'notifications' && options.notificationUrl
+        ? new Monitors(
+            {
+              tenantId: options.tenantId,
+              notificationUrl: options.notificationUrl,
+              lifecycleNotificationUrl: options.lifecycleNotificationUrl,
+              lifetimeMs: options.subscriptionLifetimeMs ?? 58 * MINUTE,
+              renewAheadMs: options.subscriptionRenewAheadMs ?? 10 * MINUTE,
+            },
+            deps.subscriptions,
+            deps.store,
+            this.clock,
+            (m) => deps.monitorCredentials(m.username, m.passwordSealed),
+            (userIds) => this.engine.requestTeamsReads(userIds, this.clock.now()),
+          )
+        : null;
+    this.poller =
+      options.mode === 'polling' ? new Poller(this.engine, deps.graph, this.clock, options.pollIntervalMs ?? 5000, this.limiter) : null;
+  }
+
+  get metrics() {
+    return this.syncMetrics.registry;
+  }
+
+  /**
+   * Restart recovery: reload users and state, re-read the PBX for everyone we hold a Teams session or an unsent write
+   * for (a call that ended while we were down must not leave a stale Busy behind), re-derive, then resubscribe.
+   */
+  async start(): Promise<void> {
+    this.started = true;
+    await this.engine.loadUsers();
+    const now = this.clock.now();
+    await Promise.all(
+      [...this.engine.allEntries()]
+        .filter((e) => e.state.teamsSession || e.state.teamsClearPending || (e.state.pbxAssertion && !e.state.pbxAssertion.acknowledged))
+        .map((e) => this.engine.readPbx(e, now)),
+    );
+    for (const e of this.engine.allEntries()) this.engine.reevaluate(e);
+    await this.subscribePbx();
+    await this.monitors?.reconcile(this.engine.watchedUserIds());
+    this.poller?.start();
+    this.scheduleResync();
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    this.cancelResync?.();
+    this.poller?.stop();
+    this.monitors?.stop();
+    this.engine.stop();
+    await this.engine.settled();
+    await Promise.all(this.pbxSubscriptions.map((id) => this.deps.cloudlink.unsubscribe(id).catch(() => undefined)));
+    this.pbxSubscriptions = [];
+  }
+
+  beforeGraphRequest(kind: GraphRequestKind): Promise<void> {
+    // Presence calls share one tenant-wide budget; directory and subscription calls are throttled apart by Graph.
+    return kind === 'presence' ? this.limiter.acquire() : Promise.resolve();
+  }
+
+  onGraphOutcome(outcome: GraphOutcome): void {
+    this.syncMetrics.graphCall(outcome.op, outcome.status);
+    if (outcome.status === 429) this.limiter.pauseFor(outcome.retryAfterMs ?? 1000);
+  }
+
+  handleGraphNotification(req: WebhookRequest) {
+    return handleGraphNotification(req, (items) => void this.onGraphNotifications(items));
+  }
+
+  handleGraphLifecycle(req: WebhookRequest) {
+    return handleGraphNotification(req, (items) => void this.onGraphNotifications(items));
+  }
+
+  handleCloudLinkWebhook(req: WebhookRequest) {
+    return handleCloudLinkWebhook(req, this.cloudLinkWebhookKey, (event) => void this.onCloudLinkEvent(event));
+  }
+
+  async onGraphNotifications(notifications: GraphNotification[]): Promise<void> {
+    const receivedAt = this.clock.now();
+    const ours = notifications.filter((n) => this.monitors?.isOurs(n));
+    const ids: string[] = [];
+    for (const n of ours) {
+      if (n.lifecycleEvent) await this.monitors?.onLifecycle(n);
+      else {
+        const id = userIdOf(n);
+        if (id) ids.push(id);
+      }
+    }
+    if (ids.length > 0) this.engine.requestTeamsReads(ids, receivedAt);
+  }
+
+  async onCloudLinkEvent(event: CloudLinkEvent): Promise<void> {
+    const receivedAt = this.clock.now();
+    const principal = principalOf(event);
+    const e = principal ? this.engine.entryByPbx(principal) : undefined;
+    if (!e) return;
+    const full = presenceInEvent(event);
+    if (full) this.engine.observePbx(e, full, receivedAt);
+    else await this.engine.readPbx(e, receivedAt);
+  }
+
+  async resyncAll(progress?: (p: ResyncProgress) => void): Promise<ResyncProgress> {
+    const ids = [...this.engine.allEntries()].filter((e) => e.user.selected).map((e) => e.user.entraUserId);
+    return resync(this.resyncDeps(), ids, progress);
+  }
+
+  async resyncUser(entraUserId: string): Promise<SyncStatus> {
+    await resync(this.resyncDeps(), [entraUserId]);
+    await this.engine.settled();
+    return this.statusOf(entraUserId);
+  }
+
+  async statusOf(entraUserId: string): Promise<SyncStatus> {
+    const e = this.engine.entry(entraUserId);
+    if (!e) {
+      return {
+        teams: null,
+        pbx: null,
+        lastAssertion: null,
+        lastSyncAt: null,
+        enabled: { toTeams: false, fromTeams: false },
+        problem: { message: 'Your account is not matched to a phone user.', fix: 'Ask your admin to check that your PBX user has your work email.' },
+      };
+    }
+    return statusFrom(e, directionsFor(this.selection(), e.user));
+  }
+
+  async resetPhoneStatus(entraUserId: string): Promise<SyncStatus> {
+    const e = this.engine.entry(entraUserId);
+    if (!e) return this.statusOf(entraUserId);
+    this.engine.reevaluate(e, resetAssertions(e.state, this.clock.now()));
+    await this.engine.settled();
+    return this.resyncUser(entraUserId);
+  }
+
+  /**
+   * Matches PBX users to Entra users by mail/UPN, applies the admin's selection, stores the result and resubscribes.
+   * Unmatched and ambiguous users come back for the admin; they are never guessed.
+   */
+  async refreshUsers(): Promise<MatchResult & { monitorsNeeded: number }> {
+    const [pbxUsers, entraUsers] = await Promise.all([this.deps.cloudlink.listUsers(), collect(this.deps.graph.listUsers())]);
+    const match = matchUsers(pbxUsers, entraUsers);
+    const selection = this.selection();
+    const members = new Set(selection.mode === 'groupWithAllowList' && selection.groupId ? await this.deps.graph.listGroupMemberIds(selection.groupId) : []);
+    const existing = new Map((await this.deps.store.listUsers(this.options.tenantId)).map((u) => [u.entraUserId, u]));
+    const pbxOf = new Map(match.matched.map((m) => [m.entra.id, m.pbx]));
+    const now = this.clock.now();
+    const records: UserRecord[] = entraUsers.map((u) => {
+      const pbx = pbxOf.get(u.id);
+      const old = existing.get(u.id);
+      return {
+        tenantId: this.options.tenantId,
+        entraUserId: u.id,
+        upn: u.userPrincipalName,
+        displayName: u.displayName,
+        pbxPrincipalId: pbx?.principalId ?? null,
+        extension: pbx?.extension ?? null,
+        sendToTeams: old?.sendToTeams ?? null,
+        getFromTeams: old?.getFromTeams ?? null,
+        selected: !!pbx && isSelected(selection, { entraUserId: u.id, upn: u.userPrincipalName }, members),
+        updatedAt: now,
+      };
+    });
+    await this.deps.store.putUsers(records);
+    await this.engine.loadUsers();
+    for (const e of this.engine.allEntries()) this.engine.reevaluate(e);
+    if (this.started) {
+      await this.subscribePbx();
+      await this.monitors?.reconcile(this.engine.watchedUserIds());
+    }
+    return { ...match, monitorsNeeded: monitorsNeeded(this.engine.syncedUserCount()) };
+  }
+
+  monitorsNeeded(): number {
+    return monitorsNeeded(this.engine.syncedUserCount());
+  }
+
+  idle(): Promise<void> {
+    return this.engine.idle();
+  }
+
+  settled(): Promise<void> {
+    return this.engine.settled();
+  }
+
+  health() {
+    return this.syncMetrics.health(null);
+  }
+
+  private selection(): UserSelection {
+    return (this.deps.selection ?? (() => DEFAULT_SELECTION))();
+  }
+
+  private resyncDeps() {
+    return { engine: this.engine, graph: this.deps.graph, cloudlink: this.deps.cloudlink, clock: this.clock, metrics: this.syncMetrics };
+  }
+
+  private scheduleResync(): void {
+    const every = this.options.resyncIntervalMs ?? 60 * MINUTE;
+    if (every <= 0 || !this.started) return;
+    this.cancelResync = this.clock.setTimer(every, () => {
+      void this.resyncAll()
+        .catch(() => undefined)
+        .finally(() => this.scheduleResync());
+    });
+  }
+
+  /** Registers our webhook for each synced user's PBX presence and calls, so CloudLink tells us of changes. */
+  private async subscribePbx(): Promise<void> {
+    const url = this.options.cloudLinkWebhookUrl;
+    if (!url) return;
+    await Promise.all(this.pbxSubscriptions.map((id) => this.deps.cloudlink.unsubscribe(id).catch(() => undefined)));
+    this.pbxSubscriptions = [];
+    const target = `${url}${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(this.cloudLinkWebhookKey)}`;
+    const principals = [...this.engine.allEntries()].filter((e) => e.user.selected).map((e) => e.user.pbxPrincipalId as string);
+    let i = 0;
+    const worker = async () => {
+      while (i < principals.length) {
+        const subject = `/presentities/${principals[i++]}`;
+        for (const topic of ['platform-api-presence', 'platform-api-media'] as const) {
+          try {
+            const { subscriptionId } = await this.deps.cloudlink.subscribe({ topic, subject, url: target });
+            this.pbxSubscriptions.push(subscriptionId);
+            this.syncMetrics.cloudlinkCall('subscribe', 'ok');
+          } catch {
+            // The periodic resync still covers this user; the failure shows in the metrics.
+            this.syncMetrics.cloudlinkCall('subscribe', 'error');
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(8, principals.length) }, worker));
+  }
+}
+
+/** The user a change notification names: its resourceData id, else the id in `communications/presences('…')`. */
+export function userIdOf(n: GraphNotification): string | undefined {
+  if (typeof n.resourceData?.id === 'string') return n.resourceData.id;
+  const m = /presences(?:\('([^']+)'\)|\/([^/?]+))/i.exec(n.resource ?? '');
+  return m ? (m[1] ?? m[2]) : undefined;
+}
+
+function statusFrom(e: EngineEntry, enabled: { toTeams: boolean; fromTeams: boolean }): SyncStatus {
+  const iso = (t: number | null | undefined) => (t ? new Date(t).toISOString() : null);
+  const s = e.state;
+  return {
+    teams: s.teams ? { availability: s.teams.availability, activity: s.teams.activity, at: iso(s.teams.at) } : null,
+    pbx: s.pbx ? { callState: s.pbx.callState, dnd: s.pbx.dnd, statusText: s.pbx.statusText ?? null, at: iso(s.pbx.at) } : null,
+    lastAssertion: s.lastAssertion ? { side: s.lastAssertion.side, what: s.lastAssertion.what, at: iso(s.lastAssertion.at) as string } : null,
+    lastSyncAt: iso(e.lastSyncAt),
+    enabled,
+    problem: e.lastError,
+  };
+}
+
+async function collect(users: AsyncIterable<GraphUser>): Promise<GraphUser[]> {
+  const all: GraphUser[] = [];
+  for await (const u of users) all.push(u);
+  return all;
+}

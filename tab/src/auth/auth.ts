@@ -1,0 +1,38 @@
+import { app, authentication } from '@microsoft/teams-js';
+import { isTrustedAuthority } from '../teams/token-claims';
+
+/**
+ * The two pages of Teams' authentication window used for consent. auth-start.html sends the user to Entra's
+ * authorize endpoint with prompt=consent for the app's configured Graph permissions; Entra returns to
+ * auth-end.html, which tells Teams how it went. The server then retries its on-behalf-of exchange.
+ */
+async function start(params: URLSearchParams): Promise<void> {
+  const authority = params.get('authority') ?? '';
+  const clientId = params.get('clientId') ?? '';
+  if (!isTrustedAuthority(authority) || !/^[0-9a-f-]{36}$/i.test(clientId)) {
+    authentication.notifyFailure('invalid consent request');
+    return;
+  }
+  const authorize = new URL(`${authority}/oauth2/v2.0/authorize`);
+  authorize.searchParams.set('client_id', clientId);
+  authorize.searchParams.set('response_type', 'code');
+  authorize.searchParams.set('response_mode', 'query');
+  authorize.searchParams.set('redirect_uri', new URL('auth-end.html', location.href).href);
+  authorize.searchParams.set('scope', 'openid profile offline_access https://graph.microsoft.com/.default');
+  authorize.searchParams.set('prompt', 'consent');
+  const hint = params.get('loginHint');
+  if (hint) authorize.searchParams.set('login_hint', hint);
+  location.assign(authorize.href);
+}
+
+function end(params: URLSearchParams): void {
+  const error = params.get('error');
+  if (error) authentication.notifyFailure(params.get('error_description') ?? error);
+  else authentication.notifySuccess('consented');
+}
+
+void app.initialize().then(() => {
+  const params = new URLSearchParams(location.search);
+  if (location.pathname.endsWith('auth-end.html')) end(params);
+  else void start(params);
+});

@@ -1,0 +1,68 @@
+import { makeStyles, Tab, TabList } from '@fluentui/react-components';
+import { useMemo, useState } from 'react';
+import { useEnv } from '../../app/env';
+import { AdminTContext } from './common';
+import { DiagnosticsSection } from './DiagnosticsSection';
+import { HealthSection } from './HealthSection';
+import { CheckSection, ResyncSection } from './JobSections';
+import { MappingSection } from './MappingSection';
+import { MonitorsSection } from './MonitorsSection';
+import { ReportsSection } from './ReportsSection';
+import { SelectionSection } from './SelectionSection';
+import { TenantSection } from './TenantSection';
+import { adminTranslator, type AdminTextKey } from './texts';
+
+type Section = 'tenant' | 'monitors' | 'mapping' | 'selection' | 'check' | 'users' | 'resync' | 'health' | 'reports';
+const SECTIONS: { value: Section; label: AdminTextKey }[] = [
+  { value: 'health', label: 'secHealth' },
+  { value: 'tenant', label: 'secTenant' },
+  { value: 'monitors', label: 'secMonitors' },
+  { value: 'mapping', label: 'secMapping' },
+  { value: 'selection', label: 'secSelection' },
+  { value: 'check', label: 'secCheck' },
+  { value: 'users', label: 'secUsers' },
+  { value: 'resync', label: 'secResync' },
+  { value: 'reports', label: 'secReports' },
+];
+
+const useStyles = makeStyles({
+  layout: { display: 'flex', gap: '16px', alignItems: 'flex-start', '@media (max-width: 640px)': { flexDirection: 'column' } },
+  content: { flexGrow: 1, minWidth: 0 },
+});
+
+/** The admin pages (a lazily loaded chunk). The server checks the admin role on every call; this only hides UI. */
+export default function AdminPage() {
+  const env = useEnv();
+  const at = useMemo(() => adminTranslator(env.language), [env.language]);
+  const [section, setSection] = useState<Section>('health');
+  const [diagUser, setDiagUser] = useState<string | null>(null);
+  const s = useStyles();
+  const diagnose = (id: string) => {
+    setDiagUser(id);
+    setSection('users');
+  };
+  return (
+    <AdminTContext.Provider value={at}>
+      <div className={s.layout}>
+        <TabList vertical selectedValue={section} onTabSelect={(_e, d) => setSection(d.value as Section)} aria-label={at('sections')}>
+          {SECTIONS.map((x) => (
+            <Tab key={x.value} value={x.value}>
+              {at(x.label)}
+            </Tab>
+          ))}
+        </TabList>
+        <div className={s.content}>
+          {section === 'tenant' ? <TenantSection /> : null}
+          {section === 'monitors' ? <MonitorsSection /> : null}
+          {section === 'mapping' ? <MappingSection /> : null}
+          {section === 'selection' ? <SelectionSection onDiagnose={diagnose} /> : null}
+          {section === 'check' ? <CheckSection /> : null}
+          {section === 'users' ? <DiagnosticsSection userId={diagUser} onSelect={setDiagUser} /> : null}
+          {section === 'resync' ? <ResyncSection /> : null}
+          {section === 'health' ? <HealthSection /> : null}
+          {section === 'reports' ? <ReportsSection /> : null}
+        </div>
+      </div>
+    </AdminTContext.Provider>
+  );
+}

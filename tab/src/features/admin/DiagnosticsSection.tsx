@@ -1,0 +1,90 @@
+import { Button, Card, CardHeader, Text } from '@fluentui/react-components';
+import { useEffect, useState } from 'react';
+import type { UserDiagnostics } from '../../../../shared/api/contract';
+import { useEnv } from '../../app/env';
+import { dateTime } from '../history/format';
+import { ErrorBar, Heading, Json, useAction, useAdminStyles, useAdminT } from './common';
+import { UserTable } from './SelectionSection';
+
+/** One user's presence on both sides, what Switchboard did, and the two repairs an admin needs most. */
+export function DiagnosticsSection(props: { userId: string | null; onSelect(userId: string): void }) {
+  const at = useAdminT();
+  const env = useEnv();
+  const s = useAdminStyles();
+  const [diag, setDiag] = useState<UserDiagnostics | null>(null);
+  const [copied, setCopied] = useState(false);
+  const act = useAction();
+  const { userId } = props;
+  const { run } = act;
+  useEffect(() => {
+    setDiag(null);
+    if (userId) void run(async () => setDiag(await env.api.admin.diagnostics(userId)));
+  }, [userId, env.api, run]);
+
+  const repair = (run: (id: string) => Promise<unknown>) =>
+    userId && void act.run(async () => {
+      await run(userId);
+      setDiag(await env.api.admin.diagnostics(userId));
+    });
+  const copy = async () => {
+    const text = JSON.stringify(diag, null, 2);
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch {
+      // The Teams iframe may deny the clipboard API; the legacy command still works on a user gesture.
+      const area = document.createElement('textarea');
+      area.value = text;
+      document.body.appendChild(area);
+      area.select();
+      document.execCommand('copy');
+      area.remove();
+    }
+    setCopied(true);
+  };
+
+  return (
+    <section className={s.section} aria-label={at('secUsers')}>
+      <Heading>{at('secUsers')}</Heading>
+      <ErrorBar error={act.error} />
+      {diag ? (
+        <>
+          <Text size={400} weight="semibold">
+            {diag.user.displayName} · {diag.user.upn} · {diag.user.extension ?? '–'}
+          </Text>
+          <div className={s.grid}>
+            <Card>
+              <CardHeader header={<Text weight="semibold">{at('diagTeams')}</Text>} />
+              <Text>{diag.sync.teams ? `${diag.sync.teams.availability} / ${diag.sync.teams.activity}` : '–'}</Text>
+              <Text className={s.sub}>{dateTime(diag.sync.teams?.at ?? null, env.timeZone, env.locale)}</Text>
+            </Card>
+            <Card>
+              <CardHeader header={<Text weight="semibold">{at('diagPbx')}</Text>} />
+              <Text>{diag.sync.pbx ? `${diag.sync.pbx.callState}${diag.sync.pbx.dnd ? ' · DND' : ''}${diag.sync.pbx.statusText ? ` · ${diag.sync.pbx.statusText}` : ''}` : '–'}</Text>
+              <Text className={s.sub}>{dateTime(diag.sync.pbx?.at ?? null, env.timeZone, env.locale)}</Text>
+            </Card>
+          </div>
+          {diag.sync.problem ? (
+            <Text>
+              {diag.sync.problem.message} <strong>{diag.sync.problem.fix}</strong>
+            </Text>
+          ) : null}
+          <div className={s.row}>
+            <Button onClick={() => void copy()}>{at('diagCopy')}</Button>
+            <Button disabled={act.busy} onClick={() => repair(env.api.admin.resetPhone)}>
+              {at('diagReset')}
+            </Button>
+            <Button disabled={act.busy} onClick={() => repair(env.api.admin.resyncUser)}>
+              {at('diagResync')}
+            </Button>
+            {copied ? <Text role="status">{at('diagCopied')}</Text> : null}
+          </div>
+          <h3>{at('diagTrace')}</h3>
+          <Json value={diag.trace} label={at('diagTrace')} />
+          <h3>{at('diagRaw')}</h3>
+          <Json value={{ teams: diag.teamsRaw, pbx: diag.pbxRaw }} label={at('diagRaw')} />
+        </>
+      ) : null}
+      <UserTable onDiagnose={props.onSelect} />
+    </section>
+  );
+}

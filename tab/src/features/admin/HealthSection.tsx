@@ -1,0 +1,94 @@
+import { Button, Card, CardHeader, makeStyles, Text, tokens } from '@fluentui/react-components';
+import type { HealthView } from '../../../../shared/api/contract';
+import { useEnv } from '../../app/env';
+import { dateTime } from '../history/format';
+import { ErrorBar, Heading, useAdminStyles, useAdminT, useLoad } from './common';
+import { SecretExpiry } from './SecretExpiry';
+
+const useStyles = makeStyles({
+  bars: { display: 'flex', alignItems: 'flex-end', gap: '4px', height: '120px', borderBottom: `1px solid ${tokens.colorNeutralStroke1}` },
+  bar: { flexGrow: 1, backgroundColor: tokens.colorBrandBackground, minHeight: '1px', borderRadius: '2px 2px 0 0' },
+  labels: { display: 'flex', gap: '4px' },
+  label: { flexGrow: 1, flexBasis: 0, textAlign: 'center', fontSize: tokens.fontSizeBase100, color: tokens.colorNeutralForeground3 },
+  stat: { fontSize: tokens.fontSizeBase500, fontWeight: tokens.fontWeightSemibold },
+});
+
+/** Prometheus-style buckets are cumulative (count of samples ≤ le); a histogram shows each bucket's own share. */
+export function bucketCounts(buckets: HealthView['latency'][number]['buckets']): { le: number; count: number }[] {
+  return buckets.map((b, i) => ({ le: b.le, count: b.count - (i > 0 ? buckets[i - 1].count : 0) }));
+}
+
+function Histogram(props: { series: HealthView['latency'][number] }) {
+  const at = useAdminT();
+  const h = useStyles();
+  const counts = bucketCounts(props.series.buckets);
+  const max = Math.max(1, ...counts.map((c) => c.count));
+  const direction = props.series.direction === 'toTeams' ? at('healthToTeams') : at('healthFromTeams');
+  const ms = (v: number | null) => (v === null ? '–' : `${v.toFixed(1)} s`);
+  return (
+    <Card>
+      <CardHeader header={<Text weight="semibold">{at('healthLatency', { direction })}</Text>} />
+      <div className={h.bars} role="img" aria-label={counts.map((c) => at('healthBucket', { le: Number.isFinite(c.le) ? c.le : '∞', count: c.count })).join(', ')}>
+        {counts.map((c) => (
+          <div key={c.le} className={h.bar} style={{ height: `${(c.count / max) * 100}%` }} title={at('healthBucket', { le: c.le, count: c.count })} />
+        ))}
+      </div>
+      <div className={h.labels} aria-hidden>
+        {counts.map((c) => (
+          <span key={c.le} className={h.label}>
+            ≤{Number.isFinite(c.le) ? c.le : '∞'}
+          </span>
+        ))}
+      </div>
+      <Text>
+        p50 {ms(props.series.p50)} · p95 {ms(props.series.p95)} · p99 {ms(props.series.p99)}
+      </Text>
+    </Card>
+  );
+}
+
+export function HealthSection() {
+  const at = useAdminT();
+  const env = useEnv();
+  const s = useAdminStyles();
+  const h = useStyles();
+  const health = useLoad(() => env.api.admin.health());
+  const v = health.data;
+  const stat = (label: string, value: string | number) => (
+    <Card>
+      <Text>{label}</Text>
+      <Text className={h.stat}>{value}</Text>
+    </Card>
+  );
+  return (
+    <section className={s.section} aria-label={at('secHealth')}>
+      <Heading>{at('secHealth')}</Heading>
+      <div>
+        <Button onClick={() => void health.reload()}>{at('refresh')}</Button>
+      </div>
+      <ErrorBar error={health.error} />
+      {v ? (
+        <>
+          <SecretExpiry expiresAt={v.secretExpiresAt} />
+          <div className={s.grid}>
+            {v.latency.map((series) => (
+              <Histogram key={series.direction} series={series} />
+            ))}
+          </div>
+          <div className={s.grid}>
+            {stat(at('healthQueue'), v.queueDepth)}
+            {stat(at('healthErrors'), v.errorsLastHour)}
+            {stat(at('healthThrottled'), v.throttledWaitsLastHour)}
+            {stat(at('healthSecret'), dateTime(v.secretExpiresAt, env.timeZone, env.locale) ?? '–')}
+            {stat(
+              at('healthSubscriptions'),
+              Object.entries(v.subscriptions)
+                .map(([state, n]) => `${state}: ${n}`)
+                .join(', ') || at('none'),
+            )}
+          </div>
+        </>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,92 @@
+import { Badge, Button, MessageBar, MessageBarBody, ProgressBar, Text } from '@fluentui/react-components';
+import type { CheckStep } from '../../../../shared/api/contract';
+import { useEnv } from '../../app/env';
+import { ErrorBar, Heading, useAdminStyles, useAdminT, useJob } from './common';
+
+const STEP_COLOR: Record<CheckStep['state'], 'success' | 'danger' | 'warning' | 'informative' | 'subtle'> = {
+  passed: 'success',
+  failed: 'danger',
+  warning: 'warning',
+  running: 'informative',
+  pending: 'subtle',
+  skipped: 'subtle',
+};
+
+/** Runs every setup step against the real services and shows each result live, with the fix for each failure. */
+export function CheckSection() {
+  const at = useAdminT();
+  const { api } = useEnv();
+  const s = useAdminStyles();
+  const check = useJob(api.admin.startCheck);
+  const job = check.job;
+  return (
+    <section className={s.section} aria-label={at('secCheck')}>
+      <Heading>{at('secCheck')}</Heading>
+      <div>
+        <Button appearance="primary" disabled={check.running} onClick={() => void check.run()}>
+          {at('checkStart')}
+        </Button>
+      </div>
+      <ErrorBar error={check.error} />
+      {job ? (
+        <div aria-live="polite">
+          {check.running ? <ProgressBar value={job.total ? job.done / job.total : undefined} aria-label={at('checkRunning', { done: job.done, total: job.total })} /> : null}
+          {check.running ? <Text>{at('checkRunning', { done: job.done, total: job.total })}</Text> : null}
+          <ol style={{ paddingLeft: 20 }}>
+            {(job.steps ?? []).map((step) => (
+              <li key={step.id} style={{ marginBottom: 8 }}>
+                <Badge color={STEP_COLOR[step.state]} appearance="filled">
+                  {step.state}
+                </Badge>{' '}
+                <Text weight="semibold">{step.title}</Text>
+                {step.detail ? <div className={s.sub}>{step.detail}</div> : null}
+                {step.fix && (step.state === 'failed' || step.state === 'warning') ? (
+                  <div>
+                    <strong>{at('fix')}:</strong> {step.fix}
+                  </div>
+                ) : null}
+              </li>
+            ))}
+          </ol>
+          {job.summary ? (
+            <MessageBar intent={job.state === 'succeeded' ? 'success' : job.state === 'failed' ? 'error' : 'info'}>
+              <MessageBarBody>{job.summary}</MessageBarBody>
+            </MessageBar>
+          ) : null}
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+export function ResyncSection() {
+  const at = useAdminT();
+  const { api } = useEnv();
+  const s = useAdminStyles();
+  const resync = useJob(api.admin.startResyncAll);
+  const job = resync.job;
+  return (
+    <section className={s.section} aria-label={at('secResync')}>
+      <Heading>{at('secResync')}</Heading>
+      <div>
+        <Button appearance="primary" disabled={resync.running} onClick={() => void resync.run()}>
+          {at('resyncStart')}
+        </Button>
+      </div>
+      <ErrorBar error={resync.error} />
+      {job ? (
+        <div aria-live="polite">
+          <ProgressBar value={job.total ? job.done / job.total : job.state === 'running' ? undefined : 1} aria-label={at('resyncProgress', { done: job.done, total: job.total })} />
+          <Text>{at('resyncProgress', { done: job.done, total: job.total })}</Text>
+          {job.state === 'failed' ? (
+            <MessageBar intent="error">
+              <MessageBarBody>{at('jobFailed', { summary: job.summary ?? '' })}</MessageBarBody>
+            </MessageBar>
+          ) : job.summary ? (
+            <Text block>{job.summary}</Text>
+          ) : null}
+        </div>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,366 @@
+import { DEFAULT_MAPPING } from '../../shared/domain/mapping';
+import type { PbxPresence } from '../../shared/domain/presence';
+import {
+  applyPbxToTeams,
+  isStale,
+  observePbx,
+  observeTeams,
+  pbxWork,
+  pbxWritten,
+  resetAssertions,
+  teamsWork,
+  teamsWritten,
+  type DecisionContext,
+  type TeamsObservation,
+} from '../../shared/domain/sync-decision';
+import { EMPTY_SYNC_STATE, type UserSyncState } from '../../shared/domain/sync-state';
+
+const MIN = 60_000;
+const SESSION = 60 * MIN;
+const RENEW_AHEAD = 10 * MIN;
+
+/** A tiny driver over the pure functions: time, both sides, and helpers to "send" the pending writes. */
+class User {
+  state: UserSyncState = EMPTY_SYNC_STATE;
+  now = 1_000_000;
+  seq = 0;
+  toTeams = true;
+  fromTeams = true;
+
+  ctx(): DecisionContext {
+    return { table: DEFAULT_MAPPING, directions: { toTeams: this.toTeams, fromTeams: this.fromTeams }, now: this.now, sessionMs: SESSION, settleMs: MIN };
+  }
+  pbx(p: Partial<PbxPresence>) {
+    const r = observePbx(this.state, { callState: 'idle', dnd: false, statusText: null, ...p }, this.ctx());
+    this.state = r.state;
+    return r.verdict;
+  }
+  teams(availability: string, activity: string, sequenceNumber: string | null = String(++this.seq).padStart(8, '0')) {
+    const p: TeamsObservation = { availability, activity, sequenceNumber };
+    const r = observeTeams(this.state, p, this.ctx());
+    this.state = r.state;
+    return r.verdict;
+  }
+  /** Takes the pending Teams write, as the worker would when it sends it; returns an ack function. */
+  sendTeams() {
+    const work = teamsWork(this.state, this.now, RENEW_AHEAD);
+    const sentAt = this.now;
+    return { work, ack: () => work && (this.state = teamsWritten(this.state, work, sentAt, SESSION)) };
+  }
+  sendPbx() {
+    const work = pbxWork(this.state);
+    return { work, ack: () => work && (this.state = pbxWritten(this.state, work, this.now)) };
+  }
+  flush() {
+    for (let i = 0; i < 5; i++) {
+      const t = this.sendTeams();
+      t.ack();
+      const p = this.sendPbx();
+      p.ack();
+      if (!t.work && !p.work) return;
+    }
+  }
+}
+
+describe('PBX → Teams', () => {
+  it('a call sets Busy/InACall, its end clears the session (never sets Available)', () => {
+    const u = new User();
+    u.pbx({ callState: 'ringing' });
+    expect(u.sendTeams().work).toEqual({ kind: 'set', presence: { availability: 'Busy', activity: 'InACall' } });
+    u.flush();
+    u.pbx({ callState: 'connected' });
+    expect(u.sendTeams().work).toBeNull(); // same presence: no write
+    u.pbx({ callState: 'idle' });
+    expect(u.sendTeams().work).toEqual({ kind: 'clear' });
+    u.flush();
+    expect(u.sendTeams().work).toBeNull();
+  });
+
+  it('renews the session before it expires for as long as the call lasts (3 hours)', () => {
+    const u = new User();
+    u.pbx({ callState: 'connected' });
+    u.flush();
+    let writes = 0;
+    for (let t = 0; t < 180; t++) {
+      u.now += MIN;
+      const s = u.sendTeams();
+      if (s.work) {
+        writes++;
+        expect(s.work).toEqual({ kind: 'set', presence: { availability: 'Busy', activity: 'InACall' } });
+        s.ack();
+      }
+      expect(u.state.teamsSession?.expiresAt).toBeGreaterThan(u.now);
+    }
+    expect(writes).toBe(3); // at 50, 100 and 150 minutes: a 60-minute session renewed 10 minutes ahead
+  });
+
+  it('PBX DND the user set becomes DoNotDisturb/Presenting; when switched off, cleared', () => {
+    const u = new User();
+    expect(u.pbx({ dnd: true, statusText: 'Lunch' })).toBe('user');
+    expect(u.sendTeams().work).toEqual({ kind: 'set', presence: { availability: 'DoNotDisturb', activity: 'Presenting' } });
+    u.flush();
+    u.pbx({ dnd: false });
+    expect(u.sendTeams().work).toEqual({ kind: 'clear' });
+  });
+
+  it('coalesces: ringing then idle before the write goes out sends nothing at all', () => {
+    const u = new User();
+    u.pbx({ callState: 'ringing' });
+    u.pbx({ callState: 'idle' });
+    // The unsent session is replaced by a clear of a session Graph never had: one harmless clear at most.
+    const w = u.sendTeams().work;
+    expect(w === null || w.kind === 'clear').toBe(true);
+  });
+
+  it('with Send to Teams off, nothing is set, and an existing session is cleared', () => {
+    const u = new User();
+    u.pbx({ callState: 'connected' });
+    u.flush();
+    u.toTeams = false;
+    u.state = applyPbxToTeams(u.state, u.ctx());
+    expect(u.sendTeams().work).toEqual({ kind: 'clear' });
+  });
+
+  it('an acknowledged session that expired while we were down is not cleared again but re-set if still wanted', () => {
+    const u = new User();
+    u.pbx({ callState: 'connected' });
+    u.flush();
+    u.now += 2 * SESSION;
+    u.state = applyPbxToTeams(u.state, u.ctx());
+    expect(u.sendTeams().work).toEqual({ kind: 'set', presence: { availability: 'Busy', activity: 'InACall' } });
+  });
+});
+
+describe('Teams → PBX', () => {
+  it.each([
+    ['Busy', 'InACall', 'In a Teams call'],
+    ['Busy', 'InAMeeting', 'In a meeting'],
+    ['DoNotDisturb', 'DoNotDisturb', 'Do not disturb in Teams'],
+    ['DoNotDisturb', 'Presenting', 'Presenting'],
+  ])('the user going %s/%s turns PBX DND on with "%s", and Available turns it off', (availability, activity, text) => {
+    const u = new User();
+    u.pbx({});
+    expect(u.teams(availability, activity)).toBe('user');
+    expect(u.sendPbx().work).toEqual({ dnd: true, statusText: text });
+    u.flush();
+    u.teams('Available', 'Available');
+    expect(u.sendPbx().work).toEqual({ dnd: false, statusText: null });
+  });
+
+  it('a state the table leaves unchanged writes nothing', () => {
+    const u = new User();
+    u.pbx({});
+    u.teams('Busy', 'Busy');
+    expect(u.sendPbx().work).toBeNull();
+  });
+
+  it("never overrides the user's own PBX DND, neither its text nor by turning it off", () => {
+    const u = new User();
+    u.pbx({ dnd: true, statusText: 'Lunch' });
+    u.flush();
+    u.teams('Busy', 'InAMeeting');
+    expect(u.sendPbx().work).toBeNull();
+    u.teams('Available', 'Available');
+    expect(u.sendPbx().work).toBeNull();
+  });
+
+  it('changes the text of a DND we set when the Teams reason changes', () => {
+    const u = new User();
+    u.pbx({});
+    u.teams('Busy', 'InAMeeting');
+    u.flush();
+    u.teams('DoNotDisturb', 'Presenting');
+    expect(u.sendPbx().work).toEqual({ dnd: true, statusText: 'Presenting' });
+  });
+
+  it('with Get from Teams off, nothing is carried, and a DND we set is given back', () => {
+    const u = new User();
+    u.pbx({});
+    u.teams('Busy', 'InACall');
+    u.flush();
+    u.fromTeams = false;
+    u.state = applyPbxToTeams(u.state, u.ctx());
+    expect(u.sendPbx().work).toEqual({ dnd: false, statusText: null });
+    u.flush();
+    u.teams('DoNotDisturb', 'DoNotDisturb');
+    expect(u.sendPbx().work).toBeNull();
+  });
+});
+
+describe('no loops', () => {
+  it('our Busy/InACall session folded into Teams never becomes PBX DND', () => {
+    const u = new User();
+    u.pbx({ callState: 'connected' });
+    const s = u.sendTeams();
+    // The notification of our own write can arrive before Graph acknowledges the write.
+    expect(u.teams('Busy', 'InACall')).toBe('ours');
+    s.ack();
+    expect(u.teams('Busy', 'InACall')).toBe('ours');
+    expect(u.sendPbx().work).toBeNull();
+  });
+
+  it('our PBX DND (from Teams) never becomes a Teams DoNotDisturb session', () => {
+    const u = new User();
+    u.pbx({});
+    u.teams('Busy', 'InAMeeting');
+    const w = u.sendPbx();
+    // CloudLink's event for our own write, before and after its acknowledgement.
+    expect(u.pbx({ dnd: true, statusText: 'In a meeting' })).toBe('ours');
+    w.ack();
+    expect(u.pbx({ dnd: true, statusText: 'In a meeting' })).toBe('ours');
+    expect(u.sendTeams().work).toBeNull();
+  });
+
+  it('our DND/Presenting session (from PBX DND) is not carried back to rewrite the PBX text', () => {
+    const u = new User();
+    u.pbx({ dnd: true, statusText: 'Lunch' });
+    u.flush();
+    expect(u.teams('DoNotDisturb', 'Presenting')).toBe('ours');
+    expect(u.sendPbx().work).toBeNull();
+  });
+
+  it('after a call, Teams returning to the user\'s own Available writes nothing to the PBX', () => {
+    const u = new User();
+    u.pbx({});
+    u.teams('Available', 'Available');
+    u.pbx({ callState: 'connected' });
+    u.flush();
+    u.teams('Busy', 'InACall');
+    u.pbx({ callState: 'idle' });
+    u.flush();
+    u.teams('Available', 'Available');
+    expect(u.sendPbx().work).toBeNull();
+  });
+
+  it('a late notification still showing the session we just cleared counts as ours', () => {
+    const u = new User();
+    u.pbx({ callState: 'connected' });
+    u.flush();
+    u.pbx({ callState: 'idle' });
+    u.flush();
+    u.now += 30_000;
+    expect(u.teams('Busy', 'InACall')).toBe('ours');
+    expect(u.sendPbx().work).toBeNull();
+    // After the settle window the same presence is the user's (a real Teams call).
+    u.now += 2 * MIN;
+    expect(u.teams('Busy', 'InACall')).toBe('user');
+    expect(u.sendPbx().work).toEqual({ dnd: true, statusText: 'In a Teams call' });
+  });
+
+  it('a full ping-pong round trip settles: nothing left to write on either side', () => {
+    const u = new User();
+    u.pbx({});
+    u.teams('DoNotDisturb', 'DoNotDisturb');
+    u.flush();
+    u.pbx({ dnd: true, statusText: 'Do not disturb in Teams' });
+    u.pbx({ dnd: true, statusText: 'Do not disturb in Teams', callState: 'connected' });
+    u.flush();
+    u.teams('DoNotDisturb', 'DoNotDisturb'); // the user's preferred DND still beats our Busy session
+    expect(u.sendPbx().work).toBeNull();
+    u.pbx({ dnd: true, statusText: 'Do not disturb in Teams' });
+    u.flush();
+    expect(u.sendTeams().work).toBeNull();
+    expect(u.sendPbx().work).toBeNull();
+  });
+});
+
+describe('races, duplicates, reordering', () => {
+  it("the user's own Teams change arriving while our write is in flight is carried", () => {
+    const u = new User();
+    u.pbx({ callState: 'connected' });
+    const inFlight = u.sendTeams();
+    expect(u.teams('DoNotDisturb', 'DoNotDisturb')).toBe('user');
+    inFlight.ack();
+    expect(u.sendPbx().work).toEqual({ dnd: true, statusText: 'Do not disturb in Teams' });
+    expect(u.state.teamsSession?.acknowledged).toBe(true);
+  });
+
+  it('a PBX event showing the state before our DND write landed does not take ownership from us', () => {
+    const u = new User();
+    u.pbx({});
+    u.teams('Busy', 'InACall');
+    const inFlight = u.sendPbx();
+    expect(u.pbx({ dnd: false })).toBe('inFlight');
+    expect(u.sendTeams().work).toBeNull();
+    inFlight.ack();
+    expect(u.state.pbxAssertion).toMatchObject({ dnd: true, acknowledged: true });
+  });
+
+  it('the user turning off a DND we set makes it theirs: we do not put it back', () => {
+    const u = new User();
+    u.pbx({});
+    u.teams('Busy', 'InAMeeting');
+    u.flush();
+    expect(u.pbx({ dnd: false })).toBe('user');
+    expect(u.state.pbxAssertion).toBeNull();
+    u.teams('Busy', 'InAMeeting'); // same Teams presence again: already carried once
+    expect(u.sendPbx().work).toBeNull();
+  });
+
+  it('a PBX write coalesces: DND on then off before sending sends only the latest', () => {
+    const u = new User();
+    u.pbx({});
+    u.teams('Busy', 'InACall');
+    const first = u.sendPbx();
+    u.teams('Available', 'Available');
+    first.ack(); // the first write's ack does not overwrite the newer wish
+    expect(u.sendPbx().work).toEqual({ dnd: false, statusText: null });
+  });
+
+  it('duplicated notifications (same sequenceNumber) are dropped', () => {
+    const u = new User();
+    u.pbx({});
+    u.teams('Busy', 'InACall', '00000005');
+    u.flush();
+    expect(u.teams('Busy', 'InACall', '00000005')).toBe('stale');
+  });
+
+  it('a reordered older notification is dropped and cannot undo a newer one', () => {
+    const u = new User();
+    u.pbx({});
+    u.teams('DoNotDisturb', 'DoNotDisturb', '00000009');
+    u.flush();
+    expect(u.teams('Available', 'Available', '00000007')).toBe('stale');
+    expect(u.sendPbx().work).toBeNull();
+    expect(u.state.teams).toMatchObject({ availability: 'DoNotDisturb', sequenceNumber: '00000009' });
+  });
+
+  it('sequence numbers compare as strings', () => {
+    expect(isStale('0000000A', '00000009')).toBe(true);
+    expect(isStale('00000009', '0000000A')).toBe(false);
+    expect(isStale(null, '1')).toBe(false);
+    expect(isStale('1', undefined)).toBe(false);
+  });
+
+  it('a write acknowledged after the state moved on does not claim the new state was written', () => {
+    const u = new User();
+    u.pbx({ callState: 'connected' });
+    const old = u.sendTeams();
+    u.pbx({ dnd: true, callState: 'connected' });
+    old.ack();
+    expect(u.state.teamsSession).toMatchObject({ presence: { availability: 'DoNotDisturb' }, acknowledged: false });
+  });
+});
+
+describe("the user's manual Teams status", () => {
+  it('is respected: no write to Teams answers it, and our session carries on underneath', () => {
+    const u = new User();
+    u.pbx({ callState: 'connected' });
+    u.flush();
+    expect(u.teams('Available', 'Available')).toBe('user'); // preferred Available beats our Busy
+    expect(u.sendTeams().work).toBeNull();
+    expect(u.sendPbx().work).toBeNull();
+  });
+});
+
+describe('reset', () => {
+  it('clears our session and gives back our PBX DND', () => {
+    const u = new User();
+    u.pbx({ callState: 'connected' });
+    u.teams('DoNotDisturb', 'DoNotDisturb');
+    u.flush();
+    u.state = resetAssertions(u.state, u.now);
+    expect(u.sendTeams().work).toEqual({ kind: 'clear' });
+    expect(u.sendPbx().work).toEqual({ dnd: false, statusText: null });
+  });
+});
