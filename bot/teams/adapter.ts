@@ -2,6 +2,7 @@ import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   ConfigurationServiceClientCredentialFactory,
+  type BotFrameworkAuthentication,
   type ConfigurationBotFrameworkAuthenticationOptions,
 } from 'botbuilder';
 import type { Logger } from '../../shared/platform/logger';
@@ -22,7 +23,13 @@ export type BotAuth =
   /** No credentials: botbuilder then accepts activities without a token and replies to the playground's connector. */
   | { kind: 'playground' };
 
-export function createCloudAdapter(auth: BotAuth, logger: Logger): CloudAdapter {
+export interface BotConnection {
+  adapter: CloudAdapter;
+  /** Kept to authenticate each request ourselves (see endpoint.ts) before the adapter runs the turn. */
+  authentication: BotFrameworkAuthentication;
+}
+
+export function createCloudAdapter(auth: BotAuth, logger: Logger): BotConnection {
   const options: ConfigurationBotFrameworkAuthenticationOptions =
     auth.kind === 'playground'
       ? {}
@@ -44,7 +51,8 @@ export function createCloudAdapter(auth: BotAuth, logger: Logger): CloudAdapter 
     auth.kind === 'playground'
       ? new ConfigurationServiceClientCredentialFactory({})
       : new ConfigurationServiceClientCredentialFactory({ MicrosoftAppId: auth.appId, MicrosoftAppPassword: auth.password, MicrosoftAppType: 'MultiTenant' });
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(options, credentials));
+  const authentication = new ConfigurationBotFrameworkAuthentication(options, credentials);
+  const adapter = new CloudAdapter(authentication);
   adapter.onTurnError = async (context, error) => {
     logger.error({ err: error, activityType: context.activity.type }, 'bot turn failed');
     try {
@@ -53,5 +61,5 @@ export function createCloudAdapter(auth: BotAuth, logger: Logger): CloudAdapter 
       logger.warn({ err: e }, 'could not tell the user about the failed turn');
     }
   };
-  return adapter;
+  return { adapter, authentication };
 }

@@ -8,6 +8,7 @@ import type { SignIns } from '../services/sign-in';
 import type { SyncFacade } from '../services/sync-facade';
 import { createCloudAdapter, type BotAuth } from './adapter';
 import { SwitchboardBot } from './bot';
+import { handleActivityRequest } from './endpoint';
 import type { BotUser } from './identity';
 import { ProactiveNotifier } from './proactive';
 import { BotSso } from './sso';
@@ -37,7 +38,8 @@ export interface TeamsBot {
 export const SSO_CONNECTION_NAME = 'switchboard-sso';
 
 export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
-  const adapter = createCloudAdapter(options.auth, options.logger);
+  const connection = createCloudAdapter(options.auth, options.logger);
+  const adapter = connection.adapter;
   const notifier = new ProactiveNotifier(adapter, options.auth.kind === 'playground' ? '' : options.auth.appId, options.store, options.logger);
   const sso = new BotSso({ ...options.sso, store: options.store, signIns: options.signIns, logger: options.logger, now: options.now, connectionName: SSO_CONNECTION_NAME });
   return {
@@ -56,7 +58,7 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
         requireSignIn: options.auth.kind !== 'playground',
         identityOverride: options.identityOverride,
       });
-      return { handle: (req, res) => adapter.process(req, res, (context) => bot.run(context)) };
+      return { handle: (req, res) => handleActivityRequest(req, res, connection, (context) => bot.run(context), options.logger) };
     },
   };
 }

@@ -1,0 +1,46 @@
+import type { Activity, BotFrameworkAuthentication, CloudAdapter, TurnContext } from 'botbuilder';
+import type { Request, Response } from 'restify';
+import { z } from 'zod';
+import type { Logger } from '../../shared/platform/logger';
+
+/** The least an activity needs before we spend a signature check on it. */
+const activityShape = z
+  .object({
+    type: z.string().min(1),
+    serviceUrl: z.string().url(),
+    channelId: z.string().min(1),
+    conversation: z.object({ id: z.string().min(1) }).passthrough(),
+  })
+  .passthrough();
+
+/**
+ * Handles POST /api/messages. We authenticate the request ourselves and then hand the adapter the result, instead
+ * of CloudAdapter.process, because process answers some refusals (a bad signature: jsonwebtoken's error is not an
+ * AuthenticationError) with 500 and prints them with console.error; a refused caller must get 401, logged our way.
+ */
+export async function handleActivityRequest(
+  req: Request,
+  res: Response,
+  connection: { adapter: CloudAdapter; authentication: BotFrameworkAuthentication },
+  logic: (context: TurnContext) => Promise<void>,
+  logger: Logger,
+): Promise<void> {
+  const parsed = activityShape.safeParse(req.body);
+  if (!parsed.success) {
+    res.send(400, { error: { code: 'bad_activity', message: 'The body is not a Bot Framework activity (type, serviceUrl, channelId, conversation.id).' } });
+    return;
+  }
+  const activity = parsed.data as unknown as Activity;
+  let authenticated: Awaited<ReturnType<BotFrameworkAuthentication['authenticateRequest']>>;
+  try {
+    authenticated = await connection.authentication.authenticateRequest(activity, req.header('authorization') ?? '');
+  } catch (e) {
+    logger.warn({ reason: e instanceof Error ? e.message : String(e), channelId: activity.channelId }, 'bot activity refused');
+    res.header('WWW-Authenticate', 'Bearer');
+    res.send(401, { error: { code: 'unauthorized', message: 'The activity is not authenticated by the Bot Framework.' } });
+    return;
+  }
+  const invokeResponse = await connection.adapter.processActivity(authenticated, activity, logic);
+  if (invokeResponse?.body !== undefined) res.send(invokeResponse.status, invokeResponse.body);
+  else res.send(invokeResponse?.status ?? 200);
+}

@@ -1,0 +1,1 @@
+export { startTeamsHost, type TeamsHost, type TeamsHostOptions, type TeamsHostUser } from './server';
