@@ -7,7 +7,7 @@ const SECRET_KEY = /pass(word)?|secret|token|assertion|authorization|cookie|cred
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 const SECRET_PARAM = /([?&;]\s*(?:key|code|token|access_token|client_secret|password|sig|secret)=)[^&\s"']+/gi;
-const SECRET_ASSIGNMENT = /\b((?:client_?secret|password|secret|api_?key)\s*[:=]\s*)("?)[^\s",;]+\2/gi;
+const SECRET_ASSIGNMENT = /\b((?:client_?secret|password|passwd|secret|api_?key)\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,;]+)/gi;
 
 export const REMOVED = '[removed]';
 

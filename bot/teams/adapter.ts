@@ -2,10 +2,18 @@ import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   ConfigurationServiceClientCredentialFactory,
-  type BotFrameworkAuthentication,
   type ConfigurationBotFrameworkAuthenticationOptions,
 } from 'botbuilder';
+import type { Activity, InvokeResponse, TurnContext } from 'botbuilder';
+import type { AuthenticateRequestResult, BotFrameworkAuthentication } from 'botframework-connector';
 import type { Logger } from '../../shared/platform/logger';
+
+/** CloudAdapter, with its turn runner public so the endpoint can authenticate first (see endpoint.ts). */
+export class SwitchboardAdapter extends CloudAdapter {
+  runAuthenticated(auth: AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    return this.processActivity(auth, activity, logic);
+  }
+}
 
 /**
  * How /api/messages authenticates the Bot Framework. Every mode authenticates every activity, except `playground`,
@@ -24,7 +32,7 @@ export type BotAuth =
   | { kind: 'playground' };
 
 export interface BotConnection {
-  adapter: CloudAdapter;
+  adapter: SwitchboardAdapter;
   /** Kept to authenticate each request ourselves (see endpoint.ts) before the adapter runs the turn. */
   authentication: BotFrameworkAuthentication;
 }
@@ -52,7 +60,7 @@ export function createCloudAdapter(auth: BotAuth, logger: Logger): BotConnection
       ? new ConfigurationServiceClientCredentialFactory({})
       : new ConfigurationServiceClientCredentialFactory({ MicrosoftAppId: auth.appId, MicrosoftAppPassword: auth.password, MicrosoftAppType: 'MultiTenant' });
   const authentication = new ConfigurationBotFrameworkAuthentication(options, credentials);
-  const adapter = new CloudAdapter(authentication);
+  const adapter = new SwitchboardAdapter(authentication);
   adapter.onTurnError = async (context, error) => {
     logger.error({ err: error, activityType: context.activity.type }, 'bot turn failed');
     try {

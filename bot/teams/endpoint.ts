@@ -1,4 +1,5 @@
-import type { Activity, BotFrameworkAuthentication, CloudAdapter, TurnContext } from 'botbuilder';
+import type { Activity, TurnContext } from 'botbuilder';
+import type { BotConnection } from './adapter';
 import type { Request, Response } from 'restify';
 import { z } from 'zod';
 import type { Logger } from '../../shared/platform/logger';
@@ -21,7 +22,7 @@ const activityShape = z
 export async function handleActivityRequest(
   req: Request,
   res: Response,
-  connection: { adapter: CloudAdapter; authentication: BotFrameworkAuthentication },
+  connection: BotConnection,
   logic: (context: TurnContext) => Promise<void>,
   logger: Logger,
 ): Promise<void> {
@@ -31,7 +32,7 @@ export async function handleActivityRequest(
     return;
   }
   const activity = parsed.data as unknown as Activity;
-  let authenticated: Awaited<ReturnType<BotFrameworkAuthentication['authenticateRequest']>>;
+  let authenticated: Awaited<ReturnType<BotConnection['authentication']['authenticateRequest']>>;
   try {
     authenticated = await connection.authentication.authenticateRequest(activity, req.header('authorization') ?? '');
   } catch (e) {
@@ -40,7 +41,7 @@ export async function handleActivityRequest(
     res.send(401, { error: { code: 'unauthorized', message: 'The activity is not authenticated by the Bot Framework.' } });
     return;
   }
-  const invokeResponse = await connection.adapter.processActivity(authenticated, activity, logic);
+  const invokeResponse = await connection.adapter.runAuthenticated(authenticated, activity, logic);
   if (invokeResponse?.body !== undefined) res.send(invokeResponse.status, invokeResponse.body);
   else res.send(invokeResponse?.status ?? 200);
 }

@@ -25,7 +25,8 @@ export function mountApi(router: Router, gate: Gate, pbx: SimulatedPbx, hub: Not
   const userInScope = (caller: IssuedAccess, principalId: string, write = false): PbxUserRecord => {
     const user = pbx.user(principalId);
     if (!user) throw clFail(404, 'NotFound', `No user ${principalId}.`);
-    if (user.accountId !== caller.accountId) throw clFail(403, 'Forbidden', 'The user belongs to another account.');
+    if (user.accountId !== caller.accountId)
+      throw clFail(403, 'Forbidden', 'The user belongs to another account.');
     if (caller.principalId && caller.principalId !== principalId && write) {
       throw clFail(403, 'Forbidden', 'A user token may only change its own user.');
     }
@@ -48,7 +49,8 @@ export function mountApi(router: Router, gate: Gate, pbx: SimulatedPbx, hub: Not
     gate.authenticated((req, caller) => {
       requireAccount(caller, req.params.accountId!);
       // Assumption: listing an account's users needs an account (admin) token, not an end user's.
-      if (caller.principalId) throw clFail(403, 'Forbidden', 'Listing users needs an account administrator token.');
+      if (caller.principalId)
+        throw clFail(403, 'Forbidden', 'Listing users needs an account administrator token.');
       const page = readPage(req);
       const users = pbx.usersOf(caller.accountId).map((u) => ({
         userId: u.principalId,
@@ -72,7 +74,11 @@ export function mountApi(router: Router, gate: Gate, pbx: SimulatedPbx, hub: Not
     at('media', '/calls/records'),
     gate.authenticated((req, caller) => {
       if (!caller.principalId) {
-        throw clFail(400, 'InvalidArgument', 'An account token must name the user: /users/{userId}/calls/records.');
+        throw clFail(
+          400,
+          'InvalidArgument',
+          'An account token must name the user: /users/{userId}/calls/records.',
+        );
       }
       return records(req, caller.principalId);
     }),
@@ -93,7 +99,10 @@ export function mountApi(router: Router, gate: Gate, pbx: SimulatedPbx, hub: Not
   router.on(
     'GET',
     at('presence', '/presentities/:principalId'),
-    gate.authenticated((req, caller) => ({ status: 200, body: pbx.presentity(userInScope(caller, req.params.principalId!).principalId) })),
+    gate.authenticated((req, caller) => ({
+      status: 200,
+      body: pbx.presentity(userInScope(caller, req.params.principalId!).principalId),
+    })),
   );
   router.on(
     'PUT',
@@ -106,7 +115,11 @@ export function mountApi(router: Router, gate: Gate, pbx: SimulatedPbx, hub: Not
       }
       const reason = body.reason ?? null;
       if (reason !== null && (typeof reason !== 'string' || reason.length > MAX_REASON_LENGTH)) {
-        throw clFail(400, 'InvalidArgument', `reason must be a string of at most ${MAX_REASON_LENGTH} characters.`);
+        throw clFail(
+          400,
+          'InvalidArgument',
+          `reason must be a string of at most ${MAX_REASON_LENGTH} characters.`,
+        );
       }
       return { status: 200, body: pbx.setDnd(user.principalId, body.status === 'dnd', reason) };
     }),
@@ -129,7 +142,11 @@ export function mountApi(router: Router, gate: Gate, pbx: SimulatedPbx, hub: Not
         throw clFail(400, 'InvalidArgument', 'deviceId must be the absolute http(s) URL of the webhook.');
       }
       if (typeof b.subjectFilter !== 'string' || b.subjectFilter === '' || !isRegex(b.subjectFilter)) {
-        throw clFail(400, 'InvalidArgument', 'subjectFilter must be a regular expression such as /presentities/{principalId}.');
+        throw clFail(
+          400,
+          'InvalidArgument',
+          'subjectFilter must be a regular expression such as /presentities/{principalId}.',
+        );
       }
       const sub = hub.add({
         accountId: caller.accountId,
@@ -145,7 +162,10 @@ export function mountApi(router: Router, gate: Gate, pbx: SimulatedPbx, hub: Not
   router.on(
     'GET',
     at('notifications', '/subscriptions'),
-    gate.authenticated((req, caller) => ({ status: 200, body: halPage(req, hub.list(caller.accountId), readPage(req)) })),
+    gate.authenticated((req, caller) => ({
+      status: 200,
+      body: halPage(req, hub.list(caller.accountId), readPage(req)),
+    })),
   );
   router.on(
     'GET',
@@ -160,14 +180,16 @@ export function mountApi(router: Router, gate: Gate, pbx: SimulatedPbx, hub: Not
     'DELETE',
     at('notifications', '/subscriptions/:id'),
     gate.authenticated((req, caller) => {
-      if (!hub.remove(caller.accountId, req.params.id!)) throw clFail(404, 'NotFound', `No subscription ${req.params.id}.`);
+      if (!hub.remove(caller.accountId, req.params.id!))
+        throw clFail(404, 'NotFound', `No subscription ${req.params.id}.`);
       return { status: 204 };
     }),
   );
 }
 
 function requireAccount(caller: IssuedAccess, accountId: string): void {
-  if (accountId !== caller.accountId) throw clFail(403, 'Forbidden', 'The token is not valid for this account.');
+  if (accountId !== caller.accountId)
+    throw clFail(403, 'Forbidden', 'The token is not valid for this account.');
 }
 
 function objectBody(req: EmulatorRequest): Record<string, unknown> {

@@ -11,10 +11,22 @@ import type { RegisteredClient, TokenService } from './tokens';
 
 export interface CloudLinkControl {
   addAccount(input: { accountId?: string; name: string }): { accountId: string; name: string };
-  addClient(input: { accountId: string; clientId?: string; clientSecret?: string; name?: string }): RegisteredClient;
+  addClient(input: {
+    accountId: string;
+    clientId?: string;
+    clientSecret?: string;
+    name?: string;
+  }): RegisteredClient;
   setRateLimit(limit: RateLimit): void;
   /** The next `count` API calls (whose path contains `pathIncludes`, when given) fail with `status`. */
-  failNext(fault: { status: number; count?: number; pathIncludes?: string; retryAfterSeconds?: number }): void;
+  failNext(fault: {
+    status: number;
+    count?: number;
+    pathIncludes?: string;
+    retryAfterSeconds?: number;
+  }): void;
+  /** Drops injected faults that have not fired yet. */
+  clearFaults(): void;
   setDelivery(options: Partial<DeliveryOptions>): void;
   revokeTokens(accountId: string): void;
   /** Every API call received, in order. */
@@ -25,7 +37,12 @@ export interface CloudLinkControl {
   deliveriesIdle(): Promise<void>;
 }
 
-export function createControl(pbx: SimulatedPbx, tokens: TokenService, gate: Gate, hub: NotificationHub): CloudLinkControl {
+export function createControl(
+  pbx: SimulatedPbx,
+  tokens: TokenService,
+  gate: Gate,
+  hub: NotificationHub,
+): CloudLinkControl {
   return {
     addAccount: (input) => pbx.addAccount(input),
     addClient: (input) => {
@@ -36,8 +53,16 @@ export function createControl(pbx: SimulatedPbx, tokens: TokenService, gate: Gat
       gate.rateLimit = { ...limit };
     },
     failNext: (f) => {
-      const fault: Fault = { status: f.status, remaining: f.count ?? 1, pathIncludes: f.pathIncludes, retryAfterSeconds: f.retryAfterSeconds };
+      const fault: Fault = {
+        status: f.status,
+        remaining: f.count ?? 1,
+        pathIncludes: f.pathIncludes,
+        retryAfterSeconds: f.retryAfterSeconds,
+      };
       gate.faults.push(fault);
+    },
+    clearFaults: () => {
+      gate.faults.length = 0;
     },
     setDelivery: (options) => {
       hub.options = { ...hub.options, ...options };
@@ -52,11 +77,18 @@ export function createControl(pbx: SimulatedPbx, tokens: TokenService, gate: Gat
 export function mountControl(router: Router, pbx: SimulatedPbx, control: CloudLinkControl): void {
   const c = (path: string) => `/_control${path}`;
   router
-    .on('POST', c('/accounts'), (req) => ({ status: 201, body: control.addAccount({ accountId: str(req, 'accountId', true), name: str(req, 'name')! }) }))
+    .on('POST', c('/accounts'), (req) => ({
+      status: 201,
+      body: control.addAccount({ accountId: str(req, 'accountId', true), name: str(req, 'name')! }),
+    }))
     .on('POST', c('/clients'), (req) =>
       attempt(() => ({
         status: 201,
-        body: control.addClient({ accountId: str(req, 'accountId')!, clientId: str(req, 'clientId', true), clientSecret: str(req, 'clientSecret', true) }),
+        body: control.addClient({
+          accountId: str(req, 'accountId')!,
+          clientId: str(req, 'clientId', true),
+          clientSecret: str(req, 'clientSecret', true),
+        }),
       })),
     )
     .on('POST', c('/users'), (req) =>
@@ -71,19 +103,34 @@ export function mountControl(router: Router, pbx: SimulatedPbx, control: CloudLi
         }),
       })),
     )
-    .on('POST', c('/calls'), (req) => attempt(() => ({ status: 201, body: pbx.placeCall(str(req, 'from')!, str(req, 'to')!) })))
-    .on('POST', c('/calls/:callId/answer'), (req) => attempt(() => ({ status: 200, body: pbx.answer(req.params.callId!) })))
-    .on('POST', c('/calls/:callId/hangup'), (req) => attempt(() => ({ status: 200, body: pbx.hangUp(req.params.callId!) })))
+    .on('POST', c('/calls'), (req) =>
+      attempt(() => ({ status: 201, body: pbx.placeCall(str(req, 'from')!, str(req, 'to')!) })),
+    )
+    .on('POST', c('/calls/:callId/answer'), (req) =>
+      attempt(() => ({ status: 200, body: pbx.answer(req.params.callId!) })),
+    )
+    .on('POST', c('/calls/:callId/hangup'), (req) =>
+      attempt(() => ({ status: 200, body: pbx.hangUp(req.params.callId!) })),
+    )
     .on('POST', c('/dnd'), (req) =>
       attempt(() => {
         const b = body(req);
-        return { status: 200, body: pbx.setDnd(str(req, 'principalId')!, b.on === true, typeof b.text === 'string' ? b.text : null) };
+        return {
+          status: 200,
+          body: pbx.setDnd(
+            str(req, 'principalId')!,
+            b.on === true,
+            typeof b.text === 'string' ? b.text : null,
+          ),
+        };
       }),
     )
     .on('POST', c('/history'), (req) =>
       attempt(() => {
         const b = body(req);
-        const rows = pbx.generateHistory(str(req, 'principalId')!, Number(b.count ?? 20), { days: Number(b.days ?? 30) });
+        const rows = pbx.generateHistory(str(req, 'principalId')!, Number(b.count ?? 20), {
+          days: Number(b.days ?? 30),
+        });
         return { status: 201, body: { count: rows.length } };
       }),
     )
@@ -110,6 +157,10 @@ export function mountControl(router: Router, pbx: SimulatedPbx, control: CloudLi
       });
       return { status: 204 };
     })
+    .on('DELETE', c('/faults'), () => {
+      control.clearFaults();
+      return { status: 204 };
+    })
     .on('GET', c('/calls-log'), () => ({ status: 200, body: control.calls }))
     .on('GET', c('/deliveries'), () => ({ status: 200, body: control.deliveries }))
     .on('GET', c('/active-calls'), () => ({ status: 200, body: pbx.activeCalls() }));
@@ -132,6 +183,9 @@ function attempt<T>(fn: () => T): T {
     return fn();
   } catch (e) {
     if (e instanceof HttpFailure) throw e;
-    throw new HttpFailure({ status: 409, body: { code: 'Conflict', message: e instanceof Error ? e.message : String(e) } });
+    throw new HttpFailure({
+      status: 409,
+      body: { code: 'Conflict', message: e instanceof Error ? e.message : String(e) },
+    });
   }
 }

@@ -21,6 +21,11 @@ export function clErrorBody(code: string, message: string): { code: string; mess
   return { code, message };
 }
 
-export function clFail(status: number, code: CloudLinkErrorCode, message: string, headers?: Record<string, string>): HttpFailure {
+export function clFail(
+  status: number,
+  code: CloudLinkErrorCode,
+  message: string,
+  headers?: Record<string, string>,
+): HttpFailure {
   return new HttpFailure({ status, headers, body: clErrorBody(code, message) });
 }

@@ -44,7 +44,13 @@ export interface ApiCallRecord {
   body?: unknown;
 }
 
-export type ApiHandler = (req: EmulatorRequest, caller: IssuedAccess) => Promise<EmulatorResponse> | EmulatorResponse;
+/** The logs keep the newest entries only, so a demo left running for days does not grow without bound. */
+export const MAX_LOG_ENTRIES = 20_000;
+
+export type ApiHandler = (
+  req: EmulatorRequest,
+  caller: IssuedAccess,
+) => Promise<EmulatorResponse> | EmulatorResponse;
 
 const FAULT_CODES: Record<number, string> = {
   429: 'TooManyRequests',
@@ -114,14 +120,18 @@ export class Gate {
       correlationId,
       body: req.path.endsWith('/token') || req.path.endsWith('/authorize') ? '[credentials]' : req.body,
     });
+    if (this.calls.length > MAX_LOG_ENTRIES) this.calls.splice(0, this.calls.length - MAX_LOG_ENTRIES);
     return { ...response, headers: { ...(response.headers ?? {}), 'x-mitel-correlation-id': correlationId } };
   }
 
   private injectFault(path: string): void {
-    const fault = this.faults.find((f) => f.remaining > 0 && (!f.pathIncludes || path.includes(f.pathIncludes)));
+    const fault = this.faults.find(
+      (f) => f.remaining > 0 && (!f.pathIncludes || path.includes(f.pathIncludes)),
+    );
     if (!fault) return;
     fault.remaining--;
-    const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
+    const headers: Record<string, string> =
+      fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
     throw new HttpFailure({
       status: fault.status,
       headers,

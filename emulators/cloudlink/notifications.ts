@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../common/clock';
+import { MAX_LOG_ENTRIES } from './gate';
 import type { PbxEvent } from './pbx-types';
 
 /**
@@ -63,7 +64,11 @@ export class NotificationHub {
   constructor(private readonly clock: Clock) {}
 
   add(input: Omit<Subscription, 'subscriptionId' | 'createdOn'>): Subscription {
-    const sub: Subscription = { ...input, subscriptionId: randomUUID(), createdOn: new Date(this.clock.now()).toISOString() };
+    const sub: Subscription = {
+      ...input,
+      subscriptionId: randomUUID(),
+      createdOn: new Date(this.clock.now()).toISOString(),
+    };
     this.subscriptions.set(sub.subscriptionId, { ...sub, pattern: new RegExp(sub.subjectFilter) });
     return sub;
   }
@@ -84,7 +89,8 @@ export class NotificationHub {
 
   publish(event: PbxEvent): void {
     for (const sub of this.subscriptions.values()) {
-      if (sub.accountId !== event.accountId || sub.topic !== event.topic || !sub.pattern.test(event.subject)) continue;
+      if (sub.accountId !== event.accountId || sub.topic !== event.topic || !sub.pattern.test(event.subject))
+        continue;
       const delivery: Delivery = {
         subscriptionId: sub.subscriptionId,
         url: sub.deviceId,
@@ -103,6 +109,8 @@ export class NotificationHub {
         },
       };
       this.deliveries.push(delivery);
+      if (this.deliveries.length > MAX_LOG_ENTRIES)
+        this.deliveries.splice(0, this.deliveries.length - MAX_LOG_ENTRIES);
       const p = this.deliver(delivery).finally(() => this.inFlight.delete(p));
       this.inFlight.add(p);
     }
@@ -141,7 +149,15 @@ export class NotificationHub {
   }
 }
 
-function strip(s: Subscription & { pattern: RegExp }): Subscription {
-  const { pattern: _pattern, ...rest } = s;
-  return rest;
+function strip(s: Subscription): Subscription {
+  return {
+    subscriptionId: s.subscriptionId,
+    accountId: s.accountId,
+    applicationId: s.applicationId,
+    deviceId: s.deviceId,
+    transport: s.transport,
+    topic: s.topic,
+    subjectFilter: s.subjectFilter,
+    createdOn: s.createdOn,
+  };
 }

@@ -17,7 +17,8 @@ export interface Page {
 export function readPage(req: EmulatorRequest): Page {
   const top = readInt(req, '$top', MAX_TOP);
   const skip = readInt(req, '$skip', 0);
-  if (top < 1 || top > MAX_TOP) throw clFail(400, 'InvalidArgument', `$top must be between 1 and ${MAX_TOP}.`);
+  if (top < 1 || top > MAX_TOP)
+    throw clFail(400, 'InvalidArgument', `$top must be between 1 and ${MAX_TOP}.`);
   if (skip < 0) throw clFail(400, 'InvalidArgument', '$skip must not be negative.');
   return { top, skip };
 }
@@ -35,7 +36,10 @@ export function halPage<T>(req: EmulatorRequest, all: T[], page: Page) {
   return {
     count: all.length,
     _embedded: { items },
-    _links: { self: { href: req.path + (req.query.size > 0 ? `?${req.query.toString()}` : '') }, ...(hasMore && { next: link(page.skip + page.top) }) },
+    _links: {
+      self: { href: req.path + (req.query.size > 0 ? `?${req.query.toString()}` : '') },
+      ...(hasMore && { next: link(page.skip + page.top) }),
+    },
   };
 }
 

@@ -30,7 +30,12 @@ const DAY = 86_400_000;
 export class HistoryGenerator {
   constructor(private readonly clock: Clock) {}
 
-  generate(user: PbxUserRecord, colleagues: PbxUserRecord[], count: number, options: HistoryOptions): CallRecordRow[] {
+  generate(
+    user: PbxUserRecord,
+    colleagues: PbxUserRecord[],
+    count: number,
+    options: HistoryOptions,
+  ): CallRecordRow[] {
     const random = mulberry32(options.seed ?? hashSeed(user.principalId));
     const days = options.days ?? 30;
     const others = colleagues.filter((c) => c.principalId !== user.principalId && c.extension);
@@ -38,7 +43,8 @@ export class HistoryGenerator {
     const rows: CallRecordRow[] = [];
     for (let i = 0; i < count; i++) {
       const startedAt = officeHoursTime(this.clock.now(), days, random);
-      const colleague = others.length > 0 && random() < 0.55 ? others[Math.floor(random() * others.length)] : undefined;
+      const colleague =
+        others.length > 0 && random() < 0.55 ? others[Math.floor(random() * others.length)] : undefined;
       const other: [string, string | null] = colleague
         ? [colleague.extension!, colleague.name]
         : OUTSIDE_CALLERS[Math.floor(random() * OUTSIDE_CALLERS.length)]!;
@@ -56,7 +62,10 @@ export class HistoryGenerator {
         : outcome < 0.12
           ? 'callNotAnswer'
           : 'normal';
-      const ringTime = cause === 'doNotDisturb' || cause === 'busy' ? 0 : Math.round(2_000 + random() * (cause === 'normal' ? 12_000 : 25_000));
+      const ringTime =
+        cause === 'doNotDisturb' || cause === 'busy'
+          ? 0
+          : Math.round(2_000 + random() * (cause === 'normal' ? 12_000 : 25_000));
       const billingTime = cause === 'normal' ? Math.round(15_000 + random() * random() * 1_500_000) : 0;
       const [from, to] = inbound ? [other, me] : [me, other];
       rows.push({
@@ -87,7 +96,9 @@ function officeHoursTime(now: number, days: number, random: () => number): numbe
   for (let attempt = 0; attempt < 50; attempt++) {
     const day = new Date(now - Math.floor(random() * days) * DAY);
     if (day.getUTCDay() === 0 || day.getUTCDay() === 6) continue;
-    const t = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), 8) + Math.floor(random() * 10 * 3_600_000);
+    const t =
+      Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), 8) +
+      Math.floor(random() * 10 * 3_600_000);
     if (t < now - 3_600_000) return t;
   }
   return now - 3_600_000 - Math.floor(random() * Math.max(0, days * DAY - 3_600_000));

@@ -25,7 +25,8 @@ export const presenceSubject = (principalId: string) => `/presentities/${princip
  * Media: Mitel's notification sample filters media events with the prefix `/2017-09-01/endpoints/`; the rest of
  * the path (`{principalId}/calls/{callId}`) is an assumption.
  */
-export const mediaSubject = (principalId: string, callId: string) => `/2017-09-01/endpoints/${principalId}/calls/${callId}`;
+export const mediaSubject = (principalId: string, callId: string) =>
+  `/2017-09-01/endpoints/${principalId}/calls/${callId}`;
 
 interface UserState {
   dnd: boolean;
@@ -65,7 +66,13 @@ export class SimulatedPbx {
 
   addUser(
     accountId: string,
-    input: { principalId?: string; name: string; email?: string | null; extension?: string | null; password?: string },
+    input: {
+      principalId?: string;
+      name: string;
+      email?: string | null;
+      extension?: string | null;
+      password?: string;
+    },
   ): PbxUserRecord {
     if (!this.accounts.has(accountId)) throw new Error(`no such CloudLink account ${accountId}`);
     if (input.extension && this.byExtension(accountId, input.extension)) {

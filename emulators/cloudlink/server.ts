@@ -40,7 +40,10 @@ export async function startCloudLinkEmulator(options: CloudLinkEmulatorOptions):
   mountApi(router, gate, pbx, hub);
   mountControl(router, pbx, control);
 
-  const running = await listen(router, { port: options.port, errorBody: (_status, code, message) => clErrorBody(code, message) });
+  const running = await listen(router, {
+    port: options.port,
+    errorBody: (_status, code, message) => clErrorBody(code, message),
+  });
   return {
     ...running,
     apiBase: `${running.baseUrl}/{service}/${API_VERSION}`,

@@ -23,7 +23,8 @@ export function tokenEndpoint(pbx: SimulatedPbx, tokens: TokenService) {
         if (!client || client.clientSecret !== (basic?.secret ?? f.client_secret)) {
           throw clFail(401, 'Unauthorized', 'Invalid client credentials.');
         }
-        if (f.account_id && f.account_id !== client.accountId) throw clFail(401, 'Unauthorized', 'Invalid client credentials.');
+        if (f.account_id && f.account_id !== client.accountId)
+          throw clFail(401, 'Unauthorized', 'Invalid client credentials.');
         return ok(tokens.issue({ accountId: client.accountId, clientId: client.clientId }));
       }
       case 'refresh_token': {
@@ -37,11 +38,16 @@ export function tokenEndpoint(pbx: SimulatedPbx, tokens: TokenService) {
           throw clFail(400, 'BadRequest', 'code, client_id and code_verifier are required.');
         }
         const subject = tokens.redeemCode(f.code, f.client_id, f.code_verifier, f.redirect_uri);
-        if (!subject) throw clFail(401, 'Unauthorized', 'The authorization code is invalid, expired or already used.');
+        if (!subject)
+          throw clFail(401, 'Unauthorized', 'The authorization code is invalid, expired or already used.');
         return ok(tokens.issue(subject));
       }
       default:
-        throw clFail(400, 'BadRequest', grant ? `Unsupported grant_type ${grant}.` : 'grant_type is required.');
+        throw clFail(
+          400,
+          'BadRequest',
+          grant ? `Unsupported grant_type ${grant}.` : 'grant_type is required.',
+        );
     }
   };
 }
@@ -54,10 +60,17 @@ export function authorizeEndpoint(pbx: SimulatedPbx, tokens: TokenService) {
     if (!client) throw clFail(400, 'BadRequest', 'Unknown client_id.');
     if (!f.code_challenge) throw clFail(400, 'BadRequest', 'code_challenge is required.');
     const method = (f.code_challenge_method ?? 'plain') as 'S256' | 'plain';
-    if (method !== 'S256' && method !== 'plain') throw clFail(400, 'BadRequest', 'code_challenge_method must be S256 or plain.');
+    if (method !== 'S256' && method !== 'plain')
+      throw clFail(400, 'BadRequest', 'code_challenge_method must be S256 or plain.');
     const subject = passwordSubject(pbx, f);
-    if (subject.accountId !== client.accountId) throw clFail(401, 'Unauthorized', 'Invalid username or password.');
-    const code = tokens.createCode({ ...subject, clientId: client.clientId }, f.code_challenge, method, f.redirect_uri);
+    if (subject.accountId !== client.accountId)
+      throw clFail(401, 'Unauthorized', 'Invalid username or password.');
+    const code = tokens.createCode(
+      { ...subject, clientId: client.clientId },
+      f.code_challenge,
+      method,
+      f.redirect_uri,
+    );
     return ok({ code });
   };
 }
@@ -67,7 +80,8 @@ function passwordSubject(pbx: SimulatedPbx, f: Record<string, string | undefined
     throw clFail(400, 'BadRequest', 'username, password and account_id are required.');
   }
   const user = pbx.userByEmail(f.account_id, f.username);
-  if (!user?.password || user.password !== f.password) throw clFail(401, 'Unauthorized', 'Invalid username or password.');
+  if (!user?.password || user.password !== f.password)
+    throw clFail(401, 'Unauthorized', 'Invalid username or password.');
   return { accountId: user.accountId, principalId: user.principalId, clientId: f.client_id };
 }
 
@@ -87,7 +101,9 @@ function basicAuth(req: EmulatorRequest): { id: string; secret: string } | undef
   if (!m) return undefined;
   const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
   const i = decoded.indexOf(':');
-  return i < 0 ? undefined : { id: decodeURIComponent(decoded.slice(0, i)), secret: decodeURIComponent(decoded.slice(i + 1)) };
+  return i < 0
+    ? undefined
+    : { id: decodeURIComponent(decoded.slice(0, i)), secret: decodeURIComponent(decoded.slice(i + 1)) };
 }
 
 function ok(body: unknown): EmulatorResponse {

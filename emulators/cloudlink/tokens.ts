@@ -52,7 +52,12 @@ export class TokenService {
 
   constructor(private readonly clock: Clock) {}
 
-  addClient(input: { accountId: string; clientId?: string; clientSecret?: string; name?: string }): RegisteredClient {
+  addClient(input: {
+    accountId: string;
+    clientId?: string;
+    clientSecret?: string;
+    name?: string;
+  }): RegisteredClient {
     const client: RegisteredClient = {
       clientId: input.clientId ?? randomBytes(16).toString('hex'),
       clientSecret: input.clientSecret ?? randomBytes(24).toString('base64url'),
@@ -74,7 +79,12 @@ export class TokenService {
     this.access.set(accessToken, { ...subject, expiresAt: now + ACCESS_TOKEN_SECONDS * 1000 });
     this.refresh.set(refreshToken, { ...subject, expiresAt: now + REFRESH_TOKEN_MS });
     this.sweep(now);
-    return { access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_SECONDS, refresh_token: refreshToken };
+    return {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: ACCESS_TOKEN_SECONDS,
+      refresh_token: refreshToken,
+    };
   }
 
   /** The token's subject while it is valid; undefined when unknown, revoked or expired (by the injected clock). */
@@ -89,23 +99,39 @@ export class TokenService {
     const found = this.refresh.get(refreshToken);
     this.refresh.delete(refreshToken);
     if (!found || found.expiresAt <= this.clock.now()) return undefined;
-    const { expiresAt: _spent, ...subject } = found;
-    return subject;
+    return { accountId: found.accountId, principalId: found.principalId, clientId: found.clientId };
   }
 
-  createCode(subject: TokenSubject, challenge: string, method: 'S256' | 'plain', redirectUri?: string): string {
+  createCode(
+    subject: TokenSubject,
+    challenge: string,
+    method: 'S256' | 'plain',
+    redirectUri?: string,
+  ): string {
     const code = randomBytes(24).toString('base64url');
-    this.codes.set(code, { ...subject, challenge, method, redirectUri, expiresAt: this.clock.now() + AUTH_CODE_MS });
+    this.codes.set(code, {
+      ...subject,
+      challenge,
+      method,
+      redirectUri,
+      expiresAt: this.clock.now() + AUTH_CODE_MS,
+    });
     return code;
   }
 
   /** Exchanges a code once; checks client, redirect URI and the PKCE verifier against the stored challenge. */
-  redeemCode(code: string, clientId: string, verifier: string, redirectUri?: string): TokenSubject | undefined {
+  redeemCode(
+    code: string,
+    clientId: string,
+    verifier: string,
+    redirectUri?: string,
+  ): TokenSubject | undefined {
     const found = this.codes.get(code);
     this.codes.delete(code);
     if (!found || found.expiresAt <= this.clock.now() || found.clientId !== clientId) return undefined;
     if (found.redirectUri !== undefined && found.redirectUri !== redirectUri) return undefined;
-    const expected = found.method === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
+    const expected =
+      found.method === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
     if (expected !== found.challenge) return undefined;
     return { accountId: found.accountId, principalId: found.principalId, clientId: found.clientId };
   }

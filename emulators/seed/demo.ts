@@ -17,7 +17,10 @@ export const ADMIN_ROLE = 'Switchboard.Admin';
 /** The secret expires in 20 days, inside the product's expiry warning window, so the warning shows in a demo. */
 export const DEMO_SECRET_LIFETIME_MS = 20 * 86_400_000;
 /** Teams desktop/mobile and Teams web: the clients pre-authorized for Teams SSO. */
-export const TEAMS_CLIENT_IDS = ['1fec8e78-bce4-4aaf-ab1b-5451cc387264', '5e3ce6c0-2b1f-4285-8d4b-75ee78787346'];
+export const TEAMS_CLIENT_IDS = [
+  '1fec8e78-bce4-4aaf-ab1b-5451cc387264',
+  '5e3ce6c0-2b1f-4285-8d4b-75ee78787346',
+];
 
 export interface DemoUser {
   entraId: string;
@@ -82,7 +85,11 @@ export async function seedDemoCompany(emulators: Emulators, opts: DemoOptions): 
   });
 
   const account = cloudlink.pbx.addAccount({ accountId: DEMO_CLOUDLINK_ACCOUNT_ID, name: 'Contoso Demo' });
-  const clClient = cloudlink.control.addClient({ accountId: account.accountId, clientId: DEMO_CLOUDLINK_CLIENT_ID, name: 'Switchboard' });
+  const clClient = cloudlink.control.addClient({
+    accountId: account.accountId,
+    clientId: DEMO_CLOUDLINK_CLIENT_ID,
+    name: 'Switchboard',
+  });
 
   const users: DemoUser[] = DEMO_PEOPLE.slice(0, count).map(([given, family], i) => {
     const nick = mailNick(given, family);
@@ -141,7 +148,12 @@ export async function seedDemoCompany(emulators: Emulators, opts: DemoOptions): 
     botId: DEMO_CLIENT_ID,
     appIdUri,
     monitors,
-    cloudlink: { apiBase: cloudlink.apiBase, accountId: account.accountId, clientId: clClient.clientId, clientSecret: clClient.clientSecret },
+    cloudlink: {
+      apiBase: cloudlink.apiBase,
+      accountId: account.accountId,
+      clientId: clClient.clientId,
+      clientSecret: clClient.clientSecret,
+    },
     users,
     adminUserIds: users.filter((u) => u.isAdmin).map((u) => u.entraId),
   };

@@ -57,7 +57,7 @@ export class VirtualClock implements SyncClock {
   async advance(ms: number, stepMs = 60_000): Promise<void> {
     const target = this.current + ms;
     await settle();
-    while (this.current < target) {
+    do {
       const stepEnd = Math.min(target, this.current + stepMs);
       for (;;) {
         const due = this.timers.filter((t) => t.at <= stepEnd).sort((a, b) => a.at - b.at || a.id - b.id)[0];
@@ -69,7 +69,7 @@ export class VirtualClock implements SyncClock {
       }
       this.moveTo(stepEnd);
       await settle();
-    }
+    } while (this.current < target);
   }
 
   private moveTo(t: number): void {

@@ -287,7 +287,10 @@ export class SyncEngine {
   private kick(e: Entry, side: 'teams' | 'pbx', receivedAt: number): void {
     const s = e[side];
     const hasWork = side === 'teams' ? !!teamsWork(e.state, this.clock.now(), this.settings.renewAheadMs) : !!pbxWork(e.state);
-    if (!hasWork) return;
+    if (!hasWork) {
+      if (side === 'teams' && !s.busy) this.scheduleRenewal(e);
+      return;
+    }
     if (s.since === null) s.since = receivedAt;
     if (s.busy) {
       s.again = true;

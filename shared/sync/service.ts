@@ -174,7 +174,6 @@ class Service implements SyncService {
 
   async resyncUser(entraUserId: string): Promise<SyncStatus> {
     await resync(this.resyncDeps(), [entraUserId]);
-    await this.engine.settled();
     return this.statusOf(entraUserId);
   }
 
@@ -197,7 +196,6 @@ class Service implements SyncService {
     const e = this.engine.entry(entraUserId);
     if (!e) return this.statusOf(entraUserId);
     this.engine.reevaluate(e, resetAssertions(e.state, this.clock.now()));
-    await this.engine.settled();
     return this.resyncUser(entraUserId);
   }
 

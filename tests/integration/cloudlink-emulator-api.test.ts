@@ -21,7 +21,8 @@ beforeAll(async () => {
 });
 afterAll(() => f.emu.close());
 
-const records = (principal: string, query = '', token = app) => f.call('media', `/users/${principal}/calls/records${query}`, { token });
+const records = (principal: string, query = '', token = app) =>
+  f.call('media', `/users/${principal}/calls/records${query}`, { token });
 
 describe('CloudLink emulator: media call records', () => {
   it('pages newest first with count and a next link, $top capped at 100', async () => {
@@ -54,7 +55,21 @@ describe('CloudLink emulator: media call records', () => {
   it('serves the documented fields of a record', async () => {
     const r = await records(f.alice, '?$top=1');
     expect(Object.keys(r.body._embedded.items[0]).sort()).toEqual(
-      ['billingTime', 'callId', 'cause', 'completed', 'createdOn', 'direction', 'endTime', 'from', 'fromName', 'ringTime', 'state', 'to', 'toName'].sort(),
+      [
+        'billingTime',
+        'callId',
+        'cause',
+        'completed',
+        'createdOn',
+        'direction',
+        'endTime',
+        'from',
+        'fromName',
+        'ringTime',
+        'state',
+        'to',
+        'toName',
+      ].sort(),
     );
   });
 
@@ -64,7 +79,9 @@ describe('CloudLink emulator: media call records', () => {
     expect((await q("direction eq 'outbound'")).body.count).toBe(0);
     expect((await q('completed eq false')).body.count).toBe(10);
     expect((await q("completed eq true and direction eq 'inbound'")).body.count).toBe(20);
-    expect((await records(f.bob, `?$filter=${encodeURIComponent("direction eq 'outbound'")}`)).body.count).toBe(30);
+    expect(
+      (await records(f.bob, `?$filter=${encodeURIComponent("direction eq 'outbound'")}`)).body.count,
+    ).toBe(30);
     const all = (await records(f.alice)).body._embedded.items as { createdOn: string }[];
     const pivot = all[4]!.createdOn; // the 5th newest
     expect((await q(`createdOn ge ${pivot}`)).body.count).toBe(5);
@@ -73,7 +90,13 @@ describe('CloudLink emulator: media call records', () => {
   });
 
   it('refuses filters it cannot read rather than ignoring them', async () => {
-    for (const filter of ["direction = 'inbound'", "colour eq 'red'", "completed eq 'yes'", 'createdOn gt yesterday', "direction gt 'a'"]) {
+    for (const filter of [
+      "direction = 'inbound'",
+      "colour eq 'red'",
+      "completed eq 'yes'",
+      'createdOn gt yesterday',
+      "direction gt 'a'",
+    ]) {
       const r = await records(f.alice, `?$filter=${encodeURIComponent(filter)}`);
       expect(r.status).toBe(400);
       expect(r.body.code).toBe('InvalidArgument');
@@ -87,7 +110,7 @@ describe('CloudLink emulator: media call records', () => {
     expect((await records('00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });
 
-  it("lets a user token read its own records only, on both paths; an account token must name the user", async () => {
+  it('lets a user token read its own records only, on both paths; an account token must name the user', async () => {
     expect((await records(f.alice, '', aliceToken)).status).toBe(200);
     expect((await records(f.bob, '', aliceToken)).status).toBe(403);
     const own = await f.call('media', '/calls/records?$top=5', { token: aliceToken });
@@ -102,27 +125,46 @@ describe('CloudLink emulator: admin users', () => {
     const r = await f.call('admin', `/accounts/${f.accountA}/users?$top=2`, { token: app });
     expect(r.status).toBe(200);
     expect(r.body.count).toBe(3);
-    expect(r.body._embedded.items[0]).toEqual({ userId: f.alice, accountId: f.accountA, name: 'Alice', email: 'alice@example.test', extension: '2001' });
+    expect(r.body._embedded.items[0]).toEqual({
+      userId: f.alice,
+      accountId: f.accountA,
+      name: 'Alice',
+      email: 'alice@example.test',
+      extension: '2001',
+    });
     expect(r.body._links.next).toBeDefined();
   });
 
   it('refuses another account and end-user tokens', async () => {
     expect((await f.call('admin', `/accounts/${f.accountB}/users`, { token: app })).status).toBe(403);
     expect((await f.call('admin', `/accounts/${f.accountA}/users`, { token: aliceToken })).status).toBe(403);
-    expect((await f.call('admin', `/accounts/${f.accountA}`, { token: app })).body).toEqual({ accountId: f.accountA, name: 'Contoso' });
+    expect((await f.call('admin', `/accounts/${f.accountA}`, { token: app })).body).toEqual({
+      accountId: f.accountA,
+      name: 'Contoso',
+    });
   });
 });
 
 describe('CloudLink emulator: presence', () => {
-  const presentity = (principal: string, token = app) => f.call('presence', `/presentities/${principal}`, { token });
-  const put = (principal: string, json: unknown, token = app) => f.call('presence', `/presentities/${principal}`, { token, method: 'PUT', json });
+  const presentity = (principal: string, token = app) =>
+    f.call('presence', `/presentities/${principal}`, { token });
+  const put = (principal: string, json: unknown, token = app) =>
+    f.call('presence', `/presentities/${principal}`, { token, method: 'PUT', json });
 
   it('sets and clears DND with a status text', async () => {
     const on = await put(f.carol, { status: 'dnd', reason: 'In a Teams meeting' });
     expect(on.status).toBe(200);
-    expect(on.body).toMatchObject({ principalId: f.carol, status: 'dnd', reason: 'In a Teams meeting', callState: 'idle' });
+    expect(on.body).toMatchObject({
+      principalId: f.carol,
+      status: 'dnd',
+      reason: 'In a Teams meeting',
+      callState: 'idle',
+    });
     expect((await presentity(f.carol)).body.status).toBe('dnd');
-    expect((await put(f.carol, { status: 'available', reason: null })).body).toMatchObject({ status: 'available', reason: null });
+    expect((await put(f.carol, { status: 'available', reason: null })).body).toMatchObject({
+      status: 'available',
+      reason: null,
+    });
   });
 
   it('reports busy with the call state while a call is up', async () => {

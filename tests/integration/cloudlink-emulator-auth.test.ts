@@ -11,7 +11,11 @@ describe('CloudLink emulator: authentication and the request gate', () => {
   it('refuses any call without X-Mitel-App, token endpoint and APIs alike', async () => {
     const token = await f.call('authentication', '/token', {
       app: null,
-      form: { grant_type: 'client_credentials', client_id: f.clientA.clientId, client_secret: f.clientA.clientSecret },
+      form: {
+        grant_type: 'client_credentials',
+        client_id: f.clientA.clientId,
+        client_secret: f.clientA.clientSecret,
+      },
     });
     expect(token.status).toBe(400);
     expect(token.body).toEqual({ code: 'BadRequest', message: expect.stringContaining('X-Mitel-App') });
@@ -24,31 +28,57 @@ describe('CloudLink emulator: authentication and the request gate', () => {
   });
 
   it('puts a correlation id on every answer, errors included', async () => {
-    const bad = await f.token({ grant_type: 'client_credentials', client_id: f.clientA.clientId, client_secret: 'nope' });
+    const bad = await f.token({
+      grant_type: 'client_credentials',
+      client_id: f.clientA.clientId,
+      client_secret: 'nope',
+    });
     expect(bad.headers.get('x-mitel-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('answers 401 with the error shape for wrong client secrets, wrong passwords and unknown users', async () => {
-    const wrongSecret = await f.token({ grant_type: 'client_credentials', client_id: f.clientA.clientId, client_secret: 'wrong' });
+    const wrongSecret = await f.token({
+      grant_type: 'client_credentials',
+      client_id: f.clientA.clientId,
+      client_secret: 'wrong',
+    });
     expect(wrongSecret.status).toBe(401);
     expect(wrongSecret.body).toEqual({ code: 'Unauthorized', message: expect.any(String) });
 
-    const wrongPassword = await f.token({ grant_type: 'password', username: 'alice@example.test', password: 'x', account_id: f.accountA });
+    const wrongPassword = await f.token({
+      grant_type: 'password',
+      username: 'alice@example.test',
+      password: 'x',
+      account_id: f.accountA,
+    });
     expect(wrongPassword.status).toBe(401);
-    const wrongAccount = await f.token({ grant_type: 'password', username: 'alice@example.test', password: PASSWORD, account_id: f.accountB });
+    const wrongAccount = await f.token({
+      grant_type: 'password',
+      username: 'alice@example.test',
+      password: PASSWORD,
+      account_id: f.accountB,
+    });
     expect(wrongAccount.status).toBe(401);
   });
 
   it('answers 400 for unsupported grants and missing fields', async () => {
     expect((await f.token({ grant_type: 'implicit' })).status).toBe(400);
     expect((await f.token({})).status).toBe(400);
-    const missing = await f.token({ grant_type: 'password', username: 'alice@example.test', password: PASSWORD });
+    const missing = await f.token({
+      grant_type: 'password',
+      username: 'alice@example.test',
+      password: PASSWORD,
+    });
     expect(missing.status).toBe(400);
     expect(missing.body.code).toBe('BadRequest');
   });
 
   it('issues hour-long access tokens and rejects them once expired by the clock', async () => {
-    const r = await f.token({ grant_type: 'client_credentials', client_id: f.clientA.clientId, client_secret: f.clientA.clientSecret });
+    const r = await f.token({
+      grant_type: 'client_credentials',
+      client_id: f.clientA.clientId,
+      client_secret: f.clientA.clientSecret,
+    });
     expect(r.body).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
     const path = `/users/${f.alice}/calls/records`;
     f.clock.advance(3599_000);
@@ -62,14 +92,25 @@ describe('CloudLink emulator: authentication and the request gate', () => {
   });
 
   it('refreshes with a refresh token once (it rotates) and not after 14 days', async () => {
-    const first = await f.token({ grant_type: 'password', username: 'bob@example.test', password: PASSWORD, account_id: f.accountA });
+    const first = await f.token({
+      grant_type: 'password',
+      username: 'bob@example.test',
+      password: PASSWORD,
+      account_id: f.accountA,
+    });
     const refreshed = await f.token({ grant_type: 'refresh_token', refresh_token: first.body.refresh_token });
     expect(refreshed.status).toBe(200);
-    expect((await f.call('media', '/calls/records', { token: refreshed.body.access_token })).status).toBe(200);
-    expect((await f.token({ grant_type: 'refresh_token', refresh_token: first.body.refresh_token })).status).toBe(401);
+    expect((await f.call('media', '/calls/records', { token: refreshed.body.access_token })).status).toBe(
+      200,
+    );
+    expect(
+      (await f.token({ grant_type: 'refresh_token', refresh_token: first.body.refresh_token })).status,
+    ).toBe(401);
 
     f.clock.advance(14 * 86_400_000);
-    expect((await f.token({ grant_type: 'refresh_token', refresh_token: refreshed.body.refresh_token })).status).toBe(401);
+    expect(
+      (await f.token({ grant_type: 'refresh_token', refresh_token: refreshed.body.refresh_token })).status,
+    ).toBe(401);
   });
 
   it('runs the authorization code grant with PKCE and refuses a wrong verifier or a reused code', async () => {
@@ -122,9 +163,18 @@ describe('CloudLink emulator: authentication and the request gate', () => {
 
   it('logs every call with its X-Mitel-App for tests, never the credentials', async () => {
     const before = f.emu.control.calls.length;
-    await f.token({ grant_type: 'client_credentials', client_id: f.clientA.clientId, client_secret: f.clientA.clientSecret });
+    await f.token({
+      grant_type: 'client_credentials',
+      client_id: f.clientA.clientId,
+      client_secret: f.clientA.clientSecret,
+    });
     const logged = f.emu.control.calls.slice(before);
     expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatchObject({ method: 'POST', xMitelApp: 'switchboard-tests/1.0', status: 200, body: '[credentials]' });
+    expect(logged[0]).toMatchObject({
+      method: 'POST',
+      xMitelApp: 'switchboard-tests/1.0',
+      status: 200,
+      body: '[credentials]',
+    });
   });
 });

@@ -49,7 +49,12 @@ export async function startCloudLinkFixture(): Promise<CloudLinkFixture> {
   const clientA = emu.control.addClient({ accountId: accountA });
   const clientB = emu.control.addClient({ accountId: accountB });
   const add = (account: string, name: string, extension: string) =>
-    emu.pbx.addUser(account, { name, email: `${name.toLowerCase()}@example.test`, extension, password: PASSWORD }).principalId;
+    emu.pbx.addUser(account, {
+      name,
+      email: `${name.toLowerCase()}@example.test`,
+      extension,
+      password: PASSWORD,
+    }).principalId;
   const alice = add(accountA, 'Alice', '2001');
   const bob = add(accountA, 'Bob', '2002');
   const carol = add(accountA, 'Carol', '2003');
@@ -68,29 +73,61 @@ export async function startCloudLinkFixture(): Promise<CloudLinkFixture> {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(init.json);
     }
-    const res = await fetch(url(service, path), { method: init.method ?? (body !== undefined ? 'POST' : 'GET'), headers, body });
+    const res = await fetch(url(service, path), {
+      method: init.method ?? (body !== undefined ? 'POST' : 'GET'),
+      headers,
+      body,
+    });
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
   };
   const token = (form: Record<string, string>) => call('authentication', '/token', { form });
   const appToken = async (which: 'A' | 'B' = 'A') => {
     const c = which === 'A' ? clientA : clientB;
-    const r = await token({ grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret });
+    const r = await token({
+      grant_type: 'client_credentials',
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+    });
     if (r.status !== 200) throw new Error(`token failed ${r.status}`);
     return r.body.access_token as string;
   };
   const userToken = async (email: string, account = accountA) => {
-    const r = await token({ grant_type: 'password', username: email, password: PASSWORD, account_id: account });
+    const r = await token({
+      grant_type: 'password',
+      username: email,
+      password: PASSWORD,
+      account_id: account,
+    });
     if (r.status !== 200) throw new Error(`token failed ${r.status}`);
     return r.body.access_token as string;
   };
-  return { clock, emu, accountA, accountB, clientA, clientB, alice, bob, carol, mallory, url, call, token, appToken, userToken };
+  return {
+    clock,
+    emu,
+    accountA,
+    accountB,
+    clientA,
+    clientB,
+    alice,
+    bob,
+    carol,
+    mallory,
+    url,
+    call,
+    token,
+    appToken,
+    userToken,
+  };
 }
 
 /** A webhook subscriber on 127.0.0.1:0 that records what it receives; it can refuse the first few posts. */
 export interface WebhookSink {
   url: string;
-  received: { path: string; body: { topic: string; method: string; subject: string; content: Record<string, unknown> } }[];
+  received: {
+    path: string;
+    body: { topic: string; method: string; subject: string; content: Record<string, unknown> };
+  }[];
   failFirst: number;
   close(): Promise<void>;
 }

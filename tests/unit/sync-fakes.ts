@@ -28,8 +28,10 @@ interface TeamsUser {
 export class FakeGraph implements GraphPort {
   readonly users = new Map<string, TeamsUser>();
   readonly calls: { op: string; userId?: string; presence?: AppSessionPresence; ids?: number }[] = [];
-  /** Errors the next calls throw, in order. */
+  /** Errors the next writes (setPresence, clearPresence) throw, in order. */
   failures: GraphError[] = [];
+  /** Errors the next reads throw, in order. */
+  readFailures: GraphError[] = [];
   /** Makes every write wait for `release()`. */
   hold = false;
   private held: (() => void)[] = [];
@@ -89,8 +91,9 @@ export class FakeGraph implements GraphPort {
   private async call(op: string, extra: Partial<FakeGraph['calls'][number]> = {}): Promise<void> {
     await this.beforeRequest();
     this.calls.push({ op, ...extra });
-    if (this.hold) await new Promise<void>((r) => this.held.push(r));
-    const f = this.failures.shift();
+    const write = op === 'setPresence' || op === 'clearPresence';
+    if (write && this.hold) await new Promise<void>((r) => this.held.push(r));
+    const f = write ? this.failures.shift() : this.readFailures.shift();
     if (f) throw f;
   }
 

@@ -61,7 +61,8 @@ export class CloudLinkClient implements CloudLinkPort {
     });
     const list = res.body as HalList<CallRecord>;
     const records = list._embedded?.items ?? [];
-    const hasMore = list._links?.next !== undefined || (list.count !== undefined && skip + records.length < list.count);
+    const hasMore =
+      list._links?.next !== undefined || (list.count !== undefined && skip + records.length < list.count);
     return { records, ...(list.count !== undefined && { count: list.count }), hasMore };
   }
 
@@ -78,7 +79,12 @@ export class CloudLinkClient implements CloudLinkPort {
       const list = res.body as HalList<WireUser>;
       const items = list._embedded?.items ?? [];
       for (const u of items) {
-        users.push({ principalId: u.userId, name: u.name ?? '', email: u.email ?? null, extension: u.extension ?? null });
+        users.push({
+          principalId: u.userId,
+          name: u.name ?? '',
+          email: u.email ?? null,
+          extension: u.extension ?? null,
+        });
       }
       if (!list._links?.next || items.length === 0) return users;
     }
@@ -86,7 +92,12 @@ export class CloudLinkClient implements CloudLinkPort {
   }
 
   async getPresence(principalId: string): Promise<PbxPresence> {
-    const res = await this.call({ op: 'getPresence', service: 'presence', method: 'GET', path: `/presentities/${encodeURIComponent(principalId)}` });
+    const res = await this.call({
+      op: 'getPresence',
+      service: 'presence',
+      method: 'GET',
+      path: `/presentities/${encodeURIComponent(principalId)}`,
+    });
     const p = res.body as WirePresentity;
     const callState = p.callState === 'ringing' || p.callState === 'connected' ? p.callState : 'idle';
     return { callState, dnd: p.status === 'dnd', statusText: p.reason ?? null };
@@ -117,7 +128,13 @@ export class CloudLinkClient implements CloudLinkPort {
       },
     });
     const id = (res.body as { subscriptionId?: unknown })?.subscriptionId;
-    if (typeof id !== 'string') throw new CloudLinkError(res.status, 'InvalidResponse', 'The subscription has no subscriptionId.', res.requestId);
+    if (typeof id !== 'string')
+      throw new CloudLinkError(
+        res.status,
+        'InvalidResponse',
+        'The subscription has no subscriptionId.',
+        res.requestId,
+      );
     return { subscriptionId: id };
   }
 

@@ -45,9 +45,13 @@ export class CloudLinkHttp {
     const form = req.body instanceof URLSearchParams;
     const response = await sendWithRetry(
       (signal) => {
-        const headers: Record<string, string> = { accept: 'application/json', 'x-mitel-app': this.options.appId };
+        const headers: Record<string, string> = {
+          accept: 'application/json',
+          'x-mitel-app': this.options.appId,
+        };
         if (req.bearer) headers.authorization = `Bearer ${req.bearer}`;
-        if (req.body !== undefined) headers['content-type'] = form ? 'application/x-www-form-urlencoded' : 'application/json';
+        if (req.body !== undefined)
+          headers['content-type'] = form ? 'application/x-www-form-urlencoded' : 'application/json';
         const body = req.body === undefined ? undefined : form ? String(req.body) : JSON.stringify(req.body);
         return fetch(url, { method: req.method, headers, body, signal });
       },
@@ -76,8 +80,12 @@ export class CloudLinkHttp {
     } catch {
       body = text;
     }
-    if (response.ok || req.allow?.includes(response.status)) return { status: response.status, body, requestId };
-    const err = (typeof body === 'object' && body !== null ? body : {}) as { code?: unknown; message?: unknown };
+    if (response.ok || req.allow?.includes(response.status))
+      return { status: response.status, body, requestId };
+    const err = (typeof body === 'object' && body !== null ? body : {}) as {
+      code?: unknown;
+      message?: unknown;
+    };
     throw new CloudLinkError(
       response.status,
       typeof err.code === 'string' ? err.code : `Http${response.status}`,

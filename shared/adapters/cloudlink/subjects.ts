@@ -14,7 +14,9 @@ export function mediaSubjectFilter(principalId: string): string {
 
 /** The principal a webhook subject names, for either topic; undefined for subjects of other shapes. */
 export function principalOfSubject(subject: string): string | undefined {
-  const m = /^\/presentities\/([^/]+)$/.exec(subject) ?? /^\/2017-09-01\/endpoints\/([^/]+)\/calls\/[^/]+$/.exec(subject);
+  const m =
+    /^\/presentities\/([^/]+)$/.exec(subject) ??
+    /^\/2017-09-01\/endpoints\/([^/]+)\/calls\/[^/]+$/.exec(subject);
   return m?.[1];
 }
 

@@ -27,7 +27,8 @@ export class CloudLinkTokens {
 
   get(): Promise<string> {
     const now = this.now();
-    if (this.held && this.held.expiresAt - EXPIRY_SKEW_MS > now) return Promise.resolve(this.held.accessToken);
+    if (this.held && this.held.expiresAt - EXPIRY_SKEW_MS > now)
+      return Promise.resolve(this.held.accessToken);
     this.pending ??= this.renew().finally(() => (this.pending = undefined));
     return this.pending;
   }
@@ -59,10 +60,21 @@ export class CloudLinkTokens {
 
   private async grant(form: URLSearchParams): Promise<string> {
     const started = this.now();
-    const res = await this.http.request({ op: 'token', service: 'authentication', method: 'POST', path: '/token', body: form });
+    const res = await this.http.request({
+      op: 'token',
+      service: 'authentication',
+      method: 'POST',
+      path: '/token',
+      body: form,
+    });
     const body = res.body as { access_token?: unknown; refresh_token?: unknown; expires_in?: unknown };
     if (typeof body?.access_token !== 'string' || typeof body.expires_in !== 'number') {
-      throw new CloudLinkError(res.status, 'InvalidTokenResponse', 'The token response has no access_token or expires_in.', res.requestId);
+      throw new CloudLinkError(
+        res.status,
+        'InvalidTokenResponse',
+        'The token response has no access_token or expires_in.',
+        res.requestId,
+      );
     }
     this.held = {
       accessToken: body.access_token,

@@ -28,7 +28,9 @@ const envelope = z
 export function parseCloudLinkWebhook(body: unknown): CloudLinkEvent {
   const parsed = envelope.safeParse(body);
   if (!parsed.success) {
-    throw new InvalidCloudLinkWebhook(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
+    throw new InvalidCloudLinkWebhook(
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`),
+    );
   }
   return parsed.data;
 }
@@ -40,10 +42,19 @@ const presentity = z.object({
 });
 
 /** The user and PBX presence a platform-api-presence event reports; undefined for other topics or shapes. */
-export function presenceFromEvent(event: CloudLinkEvent): { principalId: string; presence: PbxPresence } | undefined {
+export function presenceFromEvent(
+  event: CloudLinkEvent,
+): { principalId: string; presence: PbxPresence } | undefined {
   if (event.topic !== 'platform-api-presence') return undefined;
   const principalId = principalOfSubject(event.subject);
   const p = presentity.safeParse(event.content);
   if (!principalId || !p.success) return undefined;
-  return { principalId, presence: { callState: p.data.callState, dnd: p.data.status === 'dnd', statusText: p.data.reason ?? null } };
+  return {
+    principalId,
+    presence: {
+      callState: p.data.callState,
+      dnd: p.data.status === 'dnd',
+      statusText: p.data.reason ?? null,
+    },
+  };
 }

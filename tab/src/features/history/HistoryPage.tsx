@@ -96,7 +96,7 @@ export function HistoryPage(props: { now?: () => Date }) {
         </MessageBar>
       ) : rows.length === 0 ? (
         <Text className={s.center} role="status">
-          {q ? t('historyEmptySearch', { q }) : t('historyEmpty')}
+          {history.q ? t('historyEmptySearch', { q: history.q }) : t('historyEmpty')}
         </Text>
       ) : (
         <div ref={scrollerRef} className={s.scroller} role="list" aria-label={t('historyListLabel')} tabIndex={0} data-testid="history-scroller">

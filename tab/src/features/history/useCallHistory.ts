@@ -6,6 +6,8 @@ export const PAGE_SIZE = 100;
 
 export interface CallHistoryState {
   items: CallItem[];
+  /** The search these items answer (the page may already show newer input while they load). */
+  q: string;
   status: 'loading' | 'ready' | 'error';
   error: unknown;
   hasMore: boolean;
@@ -14,20 +16,20 @@ export interface CallHistoryState {
 
 /** Pages through /api/me/calls; a new filter or search starts over and answers to older requests are dropped. */
 export function useCallHistory(api: ApiClient, filter: CallFilter, q: string) {
-  const [state, setState] = useState<CallHistoryState>({ items: [], status: 'loading', error: null, hasMore: false, loadingMore: false });
+  const [state, setState] = useState<CallHistoryState>({ items: [], q, status: 'loading', error: null, hasMore: false, loadingMore: false });
   const generation = useRef(0);
   const nextSkip = useRef<number | undefined>(undefined);
 
   const load = useCallback(async () => {
     const mine = ++generation.current;
-    setState({ items: [], status: 'loading', error: null, hasMore: false, loadingMore: false });
+    setState({ items: [], q, status: 'loading', error: null, hasMore: false, loadingMore: false });
     try {
       const page = await api.calls({ filter, q, top: PAGE_SIZE, skip: 0 });
       if (mine !== generation.current) return;
       nextSkip.current = page.nextSkip;
-      setState({ items: page.items, status: 'ready', error: null, hasMore: page.nextSkip !== undefined, loadingMore: false });
+      setState({ items: page.items, q, status: 'ready', error: null, hasMore: page.nextSkip !== undefined, loadingMore: false });
     } catch (error) {
-      if (mine === generation.current) setState({ items: [], status: 'error', error, hasMore: false, loadingMore: false });
+      if (mine === generation.current) setState({ items: [], q, status: 'error', error, hasMore: false, loadingMore: false });
     }
   }, [api, filter, q]);
 

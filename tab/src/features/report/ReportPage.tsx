@@ -96,6 +96,7 @@ export function ReportPage() {
       ) : null}
       <form
         className={s.form}
+        noValidate
         onSubmit={(e) => {
           e.preventDefault();
           void submit();

@@ -42,9 +42,10 @@ export function SyncStatusPage() {
             <MessageBar intent="warning" layout="multiline">
               <MessageBarBody>
                 <MessageBarTitle>{t('syncProblem')}</MessageBarTitle>
-                {sync.problem.message}
-                <br />
-                <strong>{t('syncFix')}:</strong> {sync.problem.fix}
+                <div>{sync.problem.message}</div>
+                <div>
+                  <strong>{t('syncFix')}:</strong> <span>{sync.problem.fix}</span>
+                </div>
               </MessageBarBody>
             </MessageBar>
           ) : (

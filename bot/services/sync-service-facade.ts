@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import type { AddMonitorRequest, CheckStep, MonitorView, UserDiagnostics } from '../../shared/api/contract';
+import type { Logger } from '../../shared/platform/logger';
+import type { SecretBox } from '../../shared/platform/secret-box';
+import type { CloudLinkPort } from '../../shared/ports/cloudlink';
+import type { GraphPort } from '../../shared/ports/graph';
+import type { Store } from '../../shared/ports/store';
+import type { SyncService } from '../../shared/sync';
+import { toMonitorView } from '../http/admin-routes';
+import { ApiHttpError, notFound } from '../http/errors';
+import { runConfigurationCheck, type ConfigCheckDeps } from './config-check';
+import type { SyncFacade, WebhookHandler, WebhookHandlers } from './sync-facade';
+
+/** One linked tenant's running sync service and the adapters it was built with. */
+export interface TenantSync {
+  service: SyncService;
+  graph: GraphPort;
+  cloudlink: CloudLinkPort;
+  check: Omit<ConfigCheckDeps, 'monitorsNeeded'>;
+}
+
+const TRACE_IN_DIAGNOSTICS = 100;
+
+/**
+ * Adapts the per-tenant sync services (shared/sync) to what the API and the bot ask for. Monitor management goes
+ * through the store and a user refresh, which makes the sync service reconcile its monitors and subscriptions.
+ */
+export function syncFacade(deps: {
+  tenants: (tenantId: string) => TenantSync | undefined;
+  store: Store;
+  secretBox: SecretBox;
+  logger: Logger;
+  now: () => number;
+  /** Re-reads the admin's documents (selection, mapping) so a change applies before users are refreshed. */
+  reloadDocuments?: () => Promise<void>;
+}): SyncFacade {
+  const { store } = deps;
+  const tenant = (tenantId: string): TenantSync => {
+    const t = deps.tenants(tenantId);
+    if (!t) throw new ApiHttpError(409, 'tenant_not_linked', 'Switchboard is not linked to your tenant yet: an admin has to complete the tenant link first.');
+    return t;
+  };
+  const reconcile = async (tenantId: string) => {
+    try {
+      await tenant(tenantId).service.refreshUsers();
+    } catch (e) {
+      deps.logger.warn({ err: e, tenantId }, 'refreshing users after a monitor change failed');
+    }
+  };
+  const monitorView = async (tenantId: string, monitorId: string): Promise<MonitorView> => {
+    const m = await store.getMonitor(tenantId, monitorId);
+    if (!m) throw notFound(`Monitor ${monitorId}`);
+    return toMonitorView(m);
+  };
+  const restart = async (tenantId: string, monitorId: string): Promise<MonitorView> => {
+    const m = await store.getMonitor(tenantId, monitorId);
+    if (!m) throw notFound(`Monitor ${monitorId}`);
+    await store.putMonitor({ ...m, state: 'new', lastError: null, updatedAt: deps.now() });
+    await reconcile(tenantId);
+    return monitorView(tenantId, monitorId);
+  };
+
+  return {
+    status: (tenantId, userId) => tenant(tenantId).service.statusOf(userId),
+    resyncUser: async (tenantId, userId) => void (await tenant(tenantId).service.resyncUser(userId)),
+    resetPhoneStatus: async (tenantId, userId) => void (await tenant(tenantId).service.resetPhoneStatus(userId)),
+    async userDiagnostics(tenantId, userId): Promise<UserDiagnostics | undefined> {
+      const t = tenant(tenantId);
+      const user = await store.getUser(tenantId, userId);
+      if (!user) return undefined;
+      const failed = (e: unknown) => ({ error: e instanceof Error ? e.message : String(e) });
+      const [sync, teamsRaw, pbxRaw, trace] = await Promise.all([
+        t.service.statusOf(userId),
+        t.graph.getPresence(userId).catch(failed),
+        user.pbxPrincipalId ? t.cloudlink.getPresence(user.pbxPrincipalId).catch(failed) : Promise.resolve(null),
+        store.listTrace(tenantId, userId, TRACE_IN_DIAGNOSTICS),
+      ]);
+      return {
+        user: { entraUserId: user.entraUserId, upn: user.upn, displayName: user.displayName, pbxPrincipalId: user.pbxPrincipalId, extension: user.extension },
+        sync,
+        teamsRaw,
+        pbxRaw,
+        trace: trace.map((e) => ({ at: new Date(e.at).toISOString(), kind: e.kind, detail: e.detail })),
+      };
+    },
+    async resyncAll(tenantId, progress) {
+      const result = await tenant(tenantId).service.resyncAll((p) => progress(p.done, p.total));
+      progress(result.done, result.total);
+      return `${result.done} of ${result.total} users resynced.`;
+    },
+    configurationCheck: (tenantId, progress: (steps: CheckStep[]) => void) => {
+      const t = tenant(tenantId);
+      return runConfigurationCheck({ ...t.check, monitorsNeeded: () => t.service.monitorsNeeded() }, progress);
+    },
+    health: async (tenantId) => tenant(tenantId).service.health(),
+    async applySelection(tenantId) {
+      const t = tenant(tenantId);
+      await deps.reloadDocuments?.();
+      await t.service.refreshUsers();
+    },
+    monitors: {
+      async add(tenantId, request: AddMonitorRequest) {
+        tenant(tenantId);
+        const now = deps.now();
+        const monitorId = randomUUID();
+        await store.putMonitor({
+          tenantId,
+          monitorId,
+          username: request.username,
+          passwordSealed: deps.secretBox.seal(request.password),
+          passwordExpiresAt: request.passwordExpiresAt ? Date.parse(request.passwordExpiresAt) : null,
+          state: 'new',
+          subscriptionId: null,
+          subscriptionExpiresAt: null,
+          userIds: [],
+          clientState: null,
+          lastError: null,
+          updatedAt: now,
+        });
+        await reconcile(tenantId);
+        return monitorView(tenantId, monitorId);
+      },
+      authorize: restart,
+      renew: restart,
+      async remove(tenantId, monitorId) {
+        const m = await store.getMonitor(tenantId, monitorId);
+        if (!m) throw notFound(`Monitor ${monitorId}`);
+        await store.putMonitor({ ...m, state: 'deleted', updatedAt: deps.now() });
+        await reconcile(tenantId);
+      },
+    },
+  };
+}
+
+/** The sync service's webhook handlers in the server's framework-free shape. */
+export function webhookHandlers(service: SyncService): WebhookHandlers {
+  const adapt = (handle: (req: { query: Record<string, string>; body: unknown }) => { status: number; headers: Record<string, string>; body: string }): WebhookHandler =>
+    async (req) => {
+      const answer = handle({ query: req.query, body: req.body });
+      return { status: answer.status, body: answer.body === '' ? undefined : answer.body, contentType: answer.headers['Content-Type'] ?? answer.headers['content-type'] };
+    };
+  return {
+    graph: adapt((r) => service.handleGraphNotification(r)),
+    graphLifecycle: adapt((r) => service.handleGraphLifecycle(r)),
+    cloudlink: adapt((r) => service.handleCloudLinkWebhook(r)),
+  };
+}

@@ -1,0 +1,111 @@
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import type { CallItem } from '../../shared/api/contract';
+import { me, renderShell, type SeenRequest } from './harness';
+
+const NOW = Date.now();
+const minutesAgo = (m: number) => new Date(NOW - m * 60_000).toISOString();
+
+function call(partial: Partial<CallItem> & { callId: string }): CallItem {
+  return { direction: 'inbound', missed: false, number: '+4930123456', name: 'Bea Caller', startedAt: minutesAgo(5), endedAt: minutesAgo(3), durationSeconds: 125, ringSeconds: 4, ...partial };
+}
+
+const calls: CallItem[] = [
+  call({ callId: 'c1', name: 'Bea Caller', number: '030 1234567', durationSeconds: 125 }),
+  call({ callId: 'c2', name: 'Carl Nobody', number: '+49 89 7654321', missed: true, durationSeconds: 0 }),
+  call({ callId: 'c3', name: null, number: '2042', direction: 'outbound', startedAt: minutesAgo(60 * 26), durationSeconds: 3723 }),
+];
+
+function routes(items: CallItem[] = calls, extra: Record<string, (r: SeenRequest) => { status?: number; body?: unknown }> = {}) {
+  return {
+    'GET /api/me': () => ({ body: me() }),
+    'GET /api/me/calls': () => ({ body: { items } }),
+    ...extra,
+  };
+}
+
+describe('call history', () => {
+  it('lists calls grouped by day with names, numbers, durations and the bearer token', async () => {
+    const { seen } = renderShell({ routes: routes() });
+    expect(await screen.findByText('Bea Caller')).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'Today' })).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'Yesterday' })).toBeInTheDocument();
+    expect(screen.getByText('2:05')).toBeInTheDocument();
+    expect(screen.getByText('1:02:03')).toBeInTheDocument();
+    expect(screen.getByText('Unknown')).toBeInTheDocument();
+    expect(seen.every((r) => r.authorization === 'Bearer sso-token-for-test')).toBe(true);
+  });
+
+  it('makes missed calls stand out', async () => {
+    renderShell({ routes: routes() });
+    const missedName = await screen.findByText('Carl Nobody');
+    const row = missedName.closest('[data-testid="call-row"]') as HTMLElement;
+    expect(row).toHaveAttribute('data-missed', 'true');
+    expect(within(row).getByText(/Missed/)).toBeInTheDocument();
+    const answered = screen.getByText('Bea Caller').closest('[data-testid="call-row"]') as HTMLElement;
+    expect(answered).not.toHaveAttribute('data-missed');
+  });
+
+  it('asks the server for the chosen filter and the search text', async () => {
+    const { seen } = renderShell({ routes: routes() });
+    await screen.findByText('Bea Caller');
+    await userEvent.click(screen.getByRole('button', { name: 'Missed' }));
+    await waitFor(() => expect(seen.at(-1)?.query.get('filter')).toBe('missed'));
+    expect(screen.getByRole('button', { name: 'Missed' })).toHaveAttribute('aria-pressed', 'true');
+    await userEvent.type(screen.getByRole('searchbox', { name: 'Search by name or number' }), 'Carl');
+    await waitFor(() => expect(seen.at(-1)?.query.get('q')).toBe('Carl'));
+    expect(seen.at(-1)?.query.get('filter')).toBe('missed');
+  });
+
+  it('says so when there are no calls, and when a search finds none', async () => {
+    const { seen } = renderShell({ routes: routes([]) });
+    expect(await screen.findByText('No calls here yet.')).toBeInTheDocument();
+    await userEvent.type(screen.getByRole('searchbox'), 'zz');
+    expect(await screen.findByText('No calls match "zz".')).toBeInTheDocument();
+    expect(seen.some((r) => r.query.get('q') === 'zz')).toBe(true);
+  });
+
+  it('shows the server error and retries on request', async () => {
+    let fail = true;
+    renderShell({
+      routes: routes(calls, {
+        'GET /api/me/calls': () =>
+          fail ? { status: 404, body: { error: { code: 'no_phone_user', message: 'Your Teams account is not matched to a phone user yet.' } } } : { body: { items: calls } },
+      }),
+    });
+    expect(await screen.findByRole('alert')).toHaveTextContent('not matched to a phone user');
+    fail = false;
+    await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByText('Bea Caller')).toBeInTheDocument();
+  });
+
+  it('renders only a window of 10,000 calls and pages on when scrolled to the end', async () => {
+    const many = Array.from({ length: 10_000 }, (_v, i) => call({ callId: `m${i}`, name: `Person ${i}`, startedAt: new Date(NOW - i * 60_000).toISOString() }));
+    const { seen } = renderShell({
+      routes: routes(many, {
+        'GET /api/me/calls': (r) => {
+          const skip = Number(r.query.get('skip'));
+          const top = Number(r.query.get('top'));
+          const items = many.slice(skip, skip + top);
+          return { body: { items, ...(skip + top < many.length ? { nextSkip: skip + top } : {}) } };
+        },
+      }),
+    });
+    expect(await screen.findByText('Person 0')).toBeInTheDocument();
+    expect(screen.getAllByTestId('call-row').length).toBeLessThan(60);
+    const scroller = screen.getByTestId('history-scroller');
+    await act(async () => {
+      scroller.scrollTop = 100 * 56;
+      fireEvent.scroll(scroller);
+    });
+    await waitFor(() => expect(seen.some((r) => r.path === '/api/me/calls' && r.query.get('skip') === '100')).toBe(true));
+    expect(screen.queryByText('Person 0')).not.toBeInTheDocument();
+  });
+
+  it('uses the Teams locale: German labels and day names', async () => {
+    renderShell({ routes: routes(), context: { locale: 'de-DE' } });
+    expect(await screen.findByRole('heading', { name: 'Heute' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Verpasst' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Bea Caller anrufen' })).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,79 @@
+import { act, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { me, renderShell, syncStatus } from './harness';
+
+const base = { 'GET /api/me/calls': () => ({ body: { items: [] } }) };
+
+describe('the tab shell', () => {
+  it('shows no admin page to a user without the admin role', async () => {
+    renderShell({ routes: { ...base, 'GET /api/me': () => ({ body: me({ isAdmin: false }) }) } });
+    expect(await screen.findByRole('tab', { name: 'Calls' })).toBeInTheDocument();
+    expect(screen.queryByRole('tab', { name: 'Admin' })).not.toBeInTheDocument();
+  });
+
+  it('does not open the admin page for a non-admin even when asked to', async () => {
+    const { seen } = renderShell({ page: 'admin', routes: { ...base, 'GET /api/me': () => ({ body: me({ isAdmin: false }) }) } });
+    expect(await screen.findByRole('tab', { name: 'Calls', selected: true })).toBeInTheDocument();
+    expect(seen.some((r) => r.path.startsWith('/api/admin'))).toBe(false);
+  });
+
+  it('loads the admin pages for an admin', async () => {
+    renderShell({
+      routes: {
+        ...base,
+        'GET /api/me': () => ({ body: me({ isAdmin: true }) }),
+        'GET /api/admin/health': () => ({
+          body: { latency: [{ direction: 'toTeams', buckets: [{ le: 1, count: 3 }, { le: 5, count: 4 }], p50: 0.8, p95: 2.1, p99: 4 }], queueDepth: 2, errorsLastHour: 1, subscriptions: { active: 2 }, throttledWaitsLastHour: 0, secretExpiresAt: null },
+        }),
+      },
+    });
+    await userEvent.click(await screen.findByRole('tab', { name: 'Admin' }));
+    expect(await screen.findByText('Queue depth')).toBeInTheDocument();
+    expect(screen.getByText('p50 0.8 s · p95 2.1 s · p99 4.0 s')).toBeInTheDocument();
+    expect(screen.getByRole('img', { name: 'up to 1 s: 3, up to 5 s: 1' })).toBeInTheDocument();
+  });
+
+  it('follows the Teams theme live', async () => {
+    const { container, changeTheme } = renderShell({ routes: { ...base, 'GET /api/me': () => ({ body: me() }) }, context: { theme: 'default' } });
+    await screen.findByRole('tab', { name: 'Calls' });
+    const provider = container.querySelector('[data-theme]') as HTMLElement;
+    expect(provider).toHaveAttribute('data-theme', 'default');
+    act(() => changeTheme('dark'));
+    expect(provider).toHaveAttribute('data-theme', 'dark');
+    act(() => changeTheme('contrast'));
+    expect(provider).toHaveAttribute('data-theme', 'contrast');
+  });
+
+  it('asks for consent when the server needs it, then retries', async () => {
+    let consented = false;
+    const { host } = renderShell({
+      routes: {
+        ...base,
+        'GET /api/me': () =>
+          consented
+            ? { body: me() }
+            : { status: 403, body: { error: { code: 'consent_required', message: 'Consent needed for Graph', action: 'consent_required' } } },
+      },
+    });
+    const button = await screen.findByRole('button', { name: 'Give permission' });
+    expect(screen.getByText(/needs your permission/)).toBeInTheDocument();
+    consented = true;
+    await userEvent.click(button);
+    expect(host.consentRequests).toBe(1);
+    expect(await screen.findByRole('tab', { name: 'Calls' })).toBeInTheDocument();
+  });
+
+  it('explains other sign-in failures with the request id', async () => {
+    renderShell({ routes: { 'GET /api/me': () => ({ status: 401, body: { error: { code: 'invalid_token', message: 'The token expired.' }, requestId: 'req-42' } }) } });
+    expect(await screen.findByRole('alert')).toHaveTextContent('Sign-in failed: The token expired.');
+    expect(screen.getByText('Request id: req-42')).toBeInTheDocument();
+  });
+
+  it('can be used with the keyboard: a focused section tab opens with Enter', async () => {
+    renderShell({ routes: { ...base, 'GET /api/me': () => ({ body: me() }), 'GET /api/me/sync': () => ({ body: syncStatus() }) } });
+    await screen.findByRole('tab', { name: 'Calls' });
+    screen.getByRole('tab', { name: 'My sync status' }).focus();
+    await userEvent.keyboard('{Enter}');
+    await waitFor(() => expect(screen.getByRole('tab', { name: 'My sync status' })).toHaveAttribute('aria-selected', 'true'));
+  });
+});
