@@ -14,6 +14,7 @@ import { createSyncService, type SyncService } from '../shared/sync';
 import { Authenticator } from './auth/authenticator';
 import { createServer, listen } from './server';
 import { JobRegistry } from './services/jobs';
+import { noticeMissedCall } from './services/missed-calls';
 import { NoticeService } from './services/notices';
 import { ReportService } from './services/reports';
 import { SignIns } from './services/sign-in';
@@ -55,14 +56,28 @@ const NOTICE_SWEEP_MS = 60 * 60 * 1000;
 const MONITOR_SCOPE = 'https://graph.microsoft.com/Presence.Read.All';
 
 /** Builds every piece of the server process from the configuration and environment, and starts listening. */
-export async function startSwitchboard(config: Config, env: Environment, logger: Logger): Promise<RunningSwitchboard> {
+export async function startSwitchboard(
+  config: Config,
+  env: Environment,
+  logger: Logger,
+): Promise<RunningSwitchboard> {
   const now = () => Date.now();
   const store = await openStore(config.storeUrl);
   const secretBox = new SecretBox(env.secretKey);
   await linkTenant(store, secretBox, env, now());
 
-  const tokens = new TokenClient({ authorityHost: env.authorityHost, tenantId: env.tenantId, clientId: env.clientId, clientSecret: env.clientSecret });
-  const documents = new TenantDocuments(store, env.tenantId, { mapping: DEFAULT_MAPPING, selection: DEFAULT_SELECTION }, logger);
+  const tokens = new TokenClient({
+    authorityHost: env.authorityHost,
+    tenantId: env.tenantId,
+    clientId: env.clientId,
+    clientSecret: env.clientSecret,
+  });
+  const documents = new TenantDocuments(
+    store,
+    env.tenantId,
+    { mapping: DEFAULT_MAPPING, selection: DEFAULT_SELECTION },
+    logger,
+  );
   await documents.refresh();
   let service: SyncService | undefined;
   const graph = new GraphAdapter({
@@ -100,14 +115,29 @@ export async function startSwitchboard(config: Config, env: Environment, logger:
       service,
       graph,
       cloudlink,
-      check: { tenantId: env.tenantId, store, graph, cloudlink, getAppToken: () => tokens.getAppToken(GRAPH_DEFAULT_SCOPE), publicBaseUrl: config.publicBaseUrl, syncMode: config.sync.mode, now },
+      check: {
+        tenantId: env.tenantId,
+        store,
+        graph,
+        cloudlink,
+        getAppToken: () => tokens.getAppToken(GRAPH_DEFAULT_SCOPE),
+        publicBaseUrl: config.publicBaseUrl,
+        syncMode: config.sync.mode,
+        now,
+      },
     };
     await registerInitialMonitors(store, secretBox, env, now());
   } else {
-    logger.warn('CloudLink is not configured (CLOUDLINK_ACCOUNT_ID, CLOUDLINK_CLIENT_ID, CLOUDLINK_CLIENT_SECRET): presence sync and call history stay off');
+    logger.warn(
+      'CloudLink is not configured (CLOUDLINK_ACCOUNT_ID, CLOUDLINK_CLIENT_ID, CLOUDLINK_CLIENT_SECRET): presence sync and call history stay off',
+    );
   }
 
-  const validator = createEntraJwtValidator({ authorityHost: env.authorityHost, allowedTenantIds: [env.tenantId], audiences: [env.clientId, env.appIdUri] });
+  const validator = createEntraJwtValidator({
+    authorityHost: env.authorityHost,
+    allowedTenantIds: [env.tenantId],
+    audiences: [env.clientId, env.appIdUri],
+  });
   const isInAdminGroup = config.adminGroupId ? adminGroupCheck(graph, config.adminGroupId) : undefined;
   const signIns = new SignIns(store, now);
   const teams = createTeamsBot({
@@ -116,15 +146,41 @@ export async function startSwitchboard(config: Config, env: Environment, logger:
     logger,
     now,
     // On-behalf-of is asked only to learn at sign-in whether the user still has to consent (see teams/sso.ts).
-    sso: { validator, appIdUri: env.appIdUri, signInUrl: `${config.publicBaseUrl}/tab/index.html`, onBehalfOf: (_tenant, assertion, scope) => tokens.onBehalfOf(assertion, scope) },
+    sso: {
+      validator,
+      appIdUri: env.appIdUri,
+      signInUrl: `${config.publicBaseUrl}/tab/index.html`,
+      onBehalfOf: (_tenant, assertion, scope) => tokens.onBehalfOf(assertion, scope),
+    },
     signIns,
     isInAdminGroup,
     identityOverride: env.identityOverride,
   });
-  const sync = syncFacade({ tenants: (id) => (id === env.tenantId ? tenantSync : undefined), store, secretBox, logger, now, reloadDocuments: () => documents.refresh() });
+  const sync = syncFacade({
+    tenants: (id) => (id === env.tenantId ? tenantSync : undefined),
+    store,
+    secretBox,
+    logger,
+    now,
+    reloadDocuments: () => documents.refresh(),
+  });
   const jobs = new JobRegistry(logger, now);
-  const reports = new ReportService({ store, sync, jobs, notifier: teams.notifier, logger, appVersion: env.appVersion, now });
-  const notices = new NoticeService({ store, notifier: teams.notifier, logger, now, tabUrl: `${config.publicBaseUrl}/tab/index.html` });
+  const reports = new ReportService({
+    store,
+    sync,
+    jobs,
+    notifier: teams.notifier,
+    logger,
+    appVersion: env.appVersion,
+    now,
+  });
+  const notices = new NoticeService({
+    store,
+    notifier: teams.notifier,
+    logger,
+    now,
+    tabUrl: `${config.publicBaseUrl}/tab/index.html`,
+  });
 
   const server: Server = createServer({
     logger,
@@ -137,7 +193,12 @@ export async function startSwitchboard(config: Config, env: Environment, logger:
     jobs,
     secretBox,
     bot: teams.endpoint({ sync, reports }),
-    webhooks: service ? webhookHandlers(service) : undefined,
+    webhooks: service
+      ? webhookHandlers(
+          service,
+          (body) => void noticeMissedCall({ store, notices, logger }, env.tenantId, body),
+        )
+      : undefined,
     metrics: service?.metrics ?? new (await import('prom-client')).Registry(),
     tabDir: env.tabDir,
     appVersion: env.appVersion,
@@ -147,7 +208,14 @@ export async function startSwitchboard(config: Config, env: Environment, logger:
 
   // The sync service subscribes with webhook URLs on this server, so it starts once the server answers.
   if (service) {
-    await service.start().catch((e: unknown) => logger.error({ err: e }, 'presence sync could not start; run the configuration check'));
+    // start() resumes from the store; refreshUsers() then matches PBX and Entra users as they are today.
+    const running = service;
+    await running
+      .start()
+      .then(() => running.refreshUsers())
+      .catch((e: unknown) =>
+        logger.error({ err: e }, 'presence sync could not start; run the configuration check'),
+      );
   }
   const stopDocuments = documents.watch();
   const sweep = () => void notices.sweep();
@@ -180,14 +248,29 @@ async function linkTenant(store: Store, box: SecretBox, env: Environment, now: n
     clientId: env.clientId,
     clientSecretSealed: box.seal(env.clientSecret),
     clientSecretExpiresAt: env.clientSecretExpiresAt ?? existing?.clientSecretExpiresAt ?? null,
-    cloudlink: env.cloudlink ? { accountId: env.cloudlink.accountId, clientId: env.cloudlink.clientId, clientSecretSealed: box.seal(env.cloudlink.clientSecret) } : (existing?.cloudlink ?? null),
+    cloudlink: env.cloudlink
+      ? {
+          accountId: env.cloudlink.accountId,
+          clientId: env.cloudlink.clientId,
+          clientSecretSealed: box.seal(env.cloudlink.clientSecret),
+        }
+      : (existing?.cloudlink ?? null),
     settings: existing?.settings ?? {},
     updatedAt: now,
   });
 }
 
-async function registerInitialMonitors(store: Store, box: SecretBox, env: Environment, now: number): Promise<void> {
-  if (!env.initialMonitors?.length || (await store.listMonitors(env.tenantId)).some((m) => m.state !== 'deleted')) return;
+async function registerInitialMonitors(
+  store: Store,
+  box: SecretBox,
+  env: Environment,
+  now: number,
+): Promise<void> {
+  if (
+    !env.initialMonitors?.length ||
+    (await store.listMonitors(env.tenantId)).some((m) => m.state !== 'deleted')
+  )
+    return;
   for (const [i, m] of env.initialMonitors.entries()) {
     await store.putMonitor({
       tenantId: env.tenantId,
@@ -207,10 +290,14 @@ async function registerInitialMonitors(store: Store, box: SecretBox, env: Enviro
 }
 
 /** Membership of ADMIN_GROUP_ID, read with the app's Graph permissions and cached for five minutes. */
-function adminGroupCheck(graph: GraphAdapter, groupId: string): (tenantId: string, userId: string) => Promise<boolean> {
+function adminGroupCheck(
+  graph: GraphAdapter,
+  groupId: string,
+): (tenantId: string, userId: string) => Promise<boolean> {
   let cache: { at: number; members: Set<string> } | undefined;
   return async (_tenantId, userId) => {
-    if (!cache || Date.now() - cache.at > 5 * 60_000) cache = { at: Date.now(), members: new Set(await graph.listGroupMemberIds(groupId)) };
+    if (!cache || Date.now() - cache.at > 5 * 60_000)
+      cache = { at: Date.now(), members: new Set(await graph.listGroupMemberIds(groupId)) };
     return cache.members.has(userId);
   };
 }

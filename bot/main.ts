@@ -18,6 +18,8 @@ const DEV_SECRET_FILE = 'data/dev-secret.key';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  // A stray rejection in a background task (a notice, a webhook follow-up) must be logged, not end the process.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   const stops: (() => Promise<void>)[] = [];
   let running: RunningSwitchboard;
   const lines: string[] = [];
@@ -64,7 +66,10 @@ async function main(): Promise<void> {
 function liveEnvironment(config: Config): Environment {
   // loadConfig guarantees these in live mode; the checks narrow the types.
   const { tenantId, clientId, clientSecret, botId, botPassword, secretKey } = config;
-  if (!tenantId || !clientId || !clientSecret || !botId || !botPassword || !secretKey) throw new ConfigError(['live mode needs TENANT_ID, CLIENT_ID, CLIENT_SECRET, BOT_ID, BOT_PASSWORD and SECRET_KEY']);
+  if (!tenantId || !clientId || !clientSecret || !botId || !botPassword || !secretKey)
+    throw new ConfigError([
+      'live mode needs TENANT_ID, CLIENT_ID, CLIENT_SECRET, BOT_ID, BOT_PASSWORD and SECRET_KEY',
+    ]);
   const { accountId, clientId: clClientId, clientSecret: clSecret } = config.cloudlink;
   return {
     tenantId: tenantId.toLowerCase(),
@@ -75,8 +80,19 @@ function liveEnvironment(config: Config): Environment {
     appIdUri: config.appIdUri ?? `api://${new URL(config.publicBaseUrl).host}/botid-${clientId}`,
     authorityHost: config.authorityHost,
     graphBaseUrl: config.graphBaseUrl,
-    cloudlink: accountId && clClientId && clSecret ? { apiBase: config.cloudlink.apiBase, accountId, clientId: clClientId, clientSecret: clSecret, appId: config.cloudlink.appId } : undefined,
-    botAuth: config.localPlayground ? { kind: 'playground' } : { kind: 'botFramework', appId: botId, password: botPassword },
+    cloudlink:
+      accountId && clClientId && clSecret
+        ? {
+            apiBase: config.cloudlink.apiBase,
+            accountId,
+            clientId: clClientId,
+            clientSecret: clSecret,
+            appId: config.cloudlink.appId,
+          }
+        : undefined,
+    botAuth: config.localPlayground
+      ? { kind: 'playground' }
+      : { kind: 'botFramework', appId: botId, password: botPassword },
     secretKey,
     appVersion: APP_VERSION,
     tabDir: TAB_DIR,
@@ -90,8 +106,18 @@ async function startDemo(config: Config, logger: Logger) {
   const { startTeamsHost } = await import('../emulators/teams-host/server');
   const emulators = await startEmulators();
   const company = await seedDemoCompany(emulators, { publicBaseUrl: config.publicBaseUrl });
-  const stopCalls = config.demoCallIntervalMs > 0 ? emulators.cloudlink.pbx.startRandomCalls(config.demoCallIntervalMs) : () => undefined;
-  logger.info({ entra: emulators.entra.baseUrl, graph: emulators.graph.baseUrl, cloudlink: emulators.cloudlink.baseUrl }, 'demo emulators started');
+  const stopCalls =
+    config.demoCallIntervalMs > 0
+      ? emulators.cloudlink.pbx.startRandomCalls(config.demoCallIntervalMs)
+      : () => undefined;
+  logger.info(
+    {
+      entra: emulators.entra.baseUrl,
+      graph: emulators.graph.baseUrl,
+      cloudlink: emulators.cloudlink.baseUrl,
+    },
+    'demo emulators started',
+  );
   const admin = company.users.find((u) => u.isAdmin) ?? company.users[0];
   // Outside the playground the bot checks Bot Framework tokens against the Entra emulator, so unsigned posts fail.
   const botAuth: BotAuth = config.localPlayground
@@ -118,7 +144,10 @@ async function startDemo(config: Config, logger: Logger) {
     secretKey: config.secretKey ?? devSecretKey(),
     initialMonitors: company.monitors.map((m) => ({ username: m.username, password: m.password })),
     // The playground's mock user is nobody in the demo directory: the bot treats it as the demo admin.
-    identityOverride: config.localPlayground && admin ? { tenantId: company.tenantId, userId: admin.entraId, displayName: admin.displayName } : undefined,
+    identityOverride:
+      config.localPlayground && admin
+        ? { tenantId: company.tenantId, userId: admin.entraId, displayName: admin.displayName }
+        : undefined,
     appVersion: APP_VERSION,
     tabDir: TAB_DIR,
   };
@@ -130,7 +159,10 @@ async function startDemo(config: Config, logger: Logger) {
         entraBaseUrl: emulators.entra.baseUrl,
         tenantId: company.tenantId,
         clientId: company.clientId,
-        users: company.users.map((u) => ({ userId: u.entraId, displayName: `${u.displayName}${u.isAdmin ? ' (admin)' : ''}` })),
+        users: company.users.map((u) => ({
+          userId: u.entraId,
+          displayName: `${u.displayName}${u.isAdmin ? ' (admin)' : ''}`,
+        })),
       }),
     async stop() {
       stopCalls();

@@ -17,29 +17,64 @@ export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
  * health, metrics and the tab's files. Every failure becomes a JSON ApiError; nothing a client sends can crash it.
  */
 export function createServer(deps: ServerDeps): Server {
-  const server = restify.createServer({ name: 'switchboard', handleUncaughtExceptions: false, log: deps.logger as never });
+  const server = restify.createServer({
+    name: 'switchboard',
+    handleUncaughtExceptions: false,
+    log: deps.logger as never,
+  });
   const limits = deps.limits ?? {};
   const ctx: RouteContext = {
     deps,
     callers: new RateLimiter({ burst: limits.burst ?? 60, perSecond: limits.perSecond ?? 10, now: deps.now }),
-    addresses: new RateLimiter({ burst: (limits.burst ?? 60) * 10, perSecond: (limits.perSecond ?? 10) * 10, now: deps.now }),
+    addresses: new RateLimiter({
+      burst: (limits.burst ?? 60) * 10,
+      perSecond: (limits.perSecond ?? 10) * 10,
+      now: deps.now,
+    }),
   };
 
-  const requests = metric(deps, () => new Counter({ name: 'switchboard_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers: [deps.metrics] }));
+  const requests = metric(
+    deps,
+    () =>
+      new Counter({
+        name: 'switchboard_http_requests_total',
+        help: 'HTTP requests by route and status',
+        labelNames: ['route', 'status'],
+        registers: [deps.metrics],
+      }),
+  );
   server.on('after', (req: Request, res: Response) => {
     requests.inc({ route: req.getRoute()?.path?.toString() ?? 'unmatched', status: String(res.statusCode) });
   });
 
   server.use(restify.plugins.queryParser({ mapParams: false }));
-  server.use(restify.plugins.bodyParser({ maxBodySize: limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, mapParams: false, mapFiles: false, rejectUnknown: true }));
+  server.use(
+    restify.plugins.bodyParser({
+      maxBodySize: limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      mapParams: false,
+      mapFiles: false,
+      rejectUnknown: true,
+    }),
+  );
 
   // restify's own refusals (unknown route, body too large, unparseable JSON) get the same ApiError shape as ours.
-  server.on('restifyError', (req: Request, _res: Response, err: Error & { statusCode?: number; body?: { code?: string } }, callback: () => void) => {
-    const code = toCode(err.body?.code ?? err.name);
-    const message = err.statusCode === 413 ? `The request body is larger than ${limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes.` : err.message || code;
-    Object.assign(err, { toJSON: () => ({ error: { code, message }, requestId: requestIdOf(req) }) });
-    callback();
-  });
+  server.on(
+    'restifyError',
+    (
+      req: Request,
+      _res: Response,
+      err: Error & { statusCode?: number; body?: { code?: string } },
+      callback: () => void,
+    ) => {
+      const code = toCode(err.body?.code ?? err.name);
+      const message =
+        err.statusCode === 413
+          ? `The request body is larger than ${limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes.`
+          : err.message || code;
+      Object.assign(err, { toJSON: () => ({ error: { code, message }, requestId: requestIdOf(req) }) });
+      callback();
+    },
+  );
 
   server.post('/api/messages', async (req: Request, res: Response) => {
     try {
@@ -69,7 +104,12 @@ export function listen(server: Server, port: number, host: string): Promise<stri
 }
 
 function toCode(name: string): string {
-  return name.replace(/Error$/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase() || 'error';
+  return (
+    name
+      .replace(/Error$/, '')
+      .replace(/([a-z])([A-Z])/g, '$1_$2')
+      .toLowerCase() || 'error'
+  );
 }
 
 /** A registry rejects a second metric of the same name; several servers in one test process share the default one. */

@@ -23,7 +23,11 @@ export class Authenticator {
     const token = bearerOf(authorization);
     const claims = await this.validate(token);
     if (!claims.delegated || !claims.objectId) {
-      throw new ApiHttpError(401, 'user_token_required', 'This API needs a signed-in user (a Teams SSO token).');
+      throw new ApiHttpError(
+        401,
+        'user_token_required',
+        'This API needs a signed-in user (a Teams SSO token).',
+      );
     }
     if (!claims.scopes.includes(SSO_SCOPE)) {
       throw new ApiHttpError(403, 'insufficient_scope', `The token lacks the ${SSO_SCOPE} scope.`);
@@ -45,10 +49,18 @@ export class Authenticator {
   async app(authorization: string | undefined): Promise<AppCaller> {
     const claims = await this.validate(bearerOf(authorization));
     if (claims.delegated) {
-      throw new ApiHttpError(401, 'app_token_required', 'This API takes an app-only (client credentials) token.');
+      throw new ApiHttpError(
+        401,
+        'app_token_required',
+        'This API takes an app-only (client credentials) token.',
+      );
     }
     if (!claims.roles.includes(PRESENCE_READ_ROLE)) {
-      throw new ApiHttpError(403, 'missing_role', `The calling app needs the ${PRESENCE_READ_ROLE} app role.`);
+      throw new ApiHttpError(
+        403,
+        'missing_role',
+        `The calling app needs the ${PRESENCE_READ_ROLE} app role.`,
+      );
     }
     return { kind: 'app', tenantId: claims.tenantId, appId: claims.appId };
   }
@@ -69,6 +81,11 @@ export class Authenticator {
 
 function bearerOf(authorization: string | undefined): string {
   const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
-  if (!match?.[1]) throw new ApiHttpError(401, 'missing_token', 'Send the Teams SSO token as "Authorization: Bearer <token>".');
+  if (!match?.[1])
+    throw new ApiHttpError(
+      401,
+      'missing_token',
+      'Send the Teams SSO token as "Authorization: Bearer <token>".',
+    );
   return match[1];
 }

@@ -11,7 +11,12 @@ export function adaptiveCard(body: unknown[], actions: unknown[] = []): Card {
   };
 }
 
-export const text = (value: string, extra: Record<string, unknown> = {}) => ({ type: 'TextBlock', text: value, wrap: true, ...extra });
+export const text = (value: string, extra: Record<string, unknown> = {}) => ({
+  type: 'TextBlock',
+  text: value,
+  wrap: true,
+  ...extra,
+});
 
 export const facts = (pairs: [string, string][]) => ({
   type: 'FactSet',
@@ -19,4 +24,8 @@ export const facts = (pairs: [string, string][]) => ({
 });
 
 /** Every Action.Submit carries `verb` so the bot knows which form came back. */
-export const submit = (title: string, data: Record<string, unknown>) => ({ type: 'Action.Submit', title, data });
+export const submit = (title: string, data: Record<string, unknown>) => ({
+  type: 'Action.Submit',
+  title,
+  data,
+});

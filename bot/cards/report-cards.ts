@@ -56,15 +56,27 @@ export function reportFormCard(): Card {
 export function adminReportCard(report: ProblemReport): Card {
   const statusActions: unknown[] = [];
   if (report.status !== 'acknowledged' && report.status !== 'resolved') {
-    statusActions.push(submit('Acknowledge', { verb: 'reportStatus', reportId: report.reportId, status: 'acknowledged' }));
+    statusActions.push(
+      submit('Acknowledge', { verb: 'reportStatus', reportId: report.reportId, status: 'acknowledged' }),
+    );
   }
   if (report.status !== 'resolved') {
-    statusActions.push(submit('Resolve', { verb: 'reportStatus', reportId: report.reportId, status: 'resolved' }));
+    statusActions.push(
+      submit('Resolve', { verb: 'reportStatus', reportId: report.reportId, status: 'resolved' }),
+    );
     statusActions.push({
       type: 'Action.ShowCard',
       title: 'Ask for more',
       card: adaptiveCard(
-        [{ type: 'Input.Text', id: 'note', label: 'What do you need to know?', isMultiline: true, isRequired: true }],
+        [
+          {
+            type: 'Input.Text',
+            id: 'note',
+            label: 'What do you need to know?',
+            isMultiline: true,
+            isRequired: true,
+          },
+        ],
         [submit('Send question', { verb: 'reportStatus', reportId: report.reportId, status: 'needsInfo' })],
       ),
     });

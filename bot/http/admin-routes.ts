@@ -1,14 +1,23 @@
 import type { Server } from 'restify';
 import { z } from 'zod';
-import type { AdminUserRow, MappingTable, MonitorsResponse, MonitorView, TenantLinkView, UserSelection } from '../../shared/api/contract';
-import type { MonitorRecord, TenantRecord } from '../../shared/ports/store';
+import type {
+  AdminUserRow,
+  MappingTable,
+  MonitorsResponse,
+  TenantLinkView,
+  UserSelection,
+} from '../../shared/api/contract';
+import type { TenantRecord } from '../../shared/ports/store';
+import { toMonitorView } from '../services/monitor-view';
 import { badRequest, notFound, parseInput } from './errors';
 import { queryOf, userRoute, type RouteContext } from './route';
 
 /** Graph accepts at most 650 users per presence subscription, so each monitor account watches at most 650. */
 export const USERS_PER_MONITOR = 650;
 
-const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
+const guid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
 const isoDate = z.string().datetime({ offset: true });
 
 const tenantUpdate = z
@@ -17,23 +26,50 @@ const tenantUpdate = z
     clientSecret: z.string().min(1).max(1024).optional(),
     clientSecretExpiresAt: isoDate.optional(),
     cloudlink: z
-      .object({ accountId: z.string().min(1).max(200), clientId: z.string().min(1).max(200), clientSecret: z.string().min(1).max(1024).optional() })
+      .object({
+        accountId: z.string().min(1).max(200),
+        clientId: z.string().min(1).max(200),
+        clientSecret: z.string().min(1).max(1024).optional(),
+      })
       .strict()
       .optional(),
   })
   .strict();
 
 const addMonitor = z
-  .object({ username: z.string().email().max(320), password: z.string().min(1).max(1024), passwordExpiresAt: isoDate.optional() })
+  .object({
+    username: z.string().email().max(320),
+    password: z.string().min(1).max(1024),
+    passwordExpiresAt: isoDate.optional(),
+  })
   .strict();
 
 const mappingSchema: z.ZodType<MappingTable> = z
   .object({
     teamsToPbx: z
-      .array(z.object({ availability: z.string().min(1).max(50), activity: z.string().min(1).max(50), dnd: z.enum(['on', 'off', 'unchanged']), statusText: z.string().max(100).nullable() }).strict())
+      .array(
+        z
+          .object({
+            availability: z.string().min(1).max(50),
+            activity: z.string().min(1).max(50),
+            dnd: z.enum(['on', 'off', 'unchanged']),
+            statusText: z.string().max(100).nullable(),
+          })
+          .strict(),
+      )
       .max(200),
     pbxToTeams: z
-      .array(z.object({ pbxState: z.enum(['ringing', 'connected', 'dnd']), teams: z.object({ availability: z.string().min(1).max(50), activity: z.string().min(1).max(50) }).strict().nullable() }).strict())
+      .array(
+        z
+          .object({
+            pbxState: z.enum(['ringing', 'connected', 'dnd']),
+            teams: z
+              .object({ availability: z.string().min(1).max(50), activity: z.string().min(1).max(50) })
+              .strict()
+              .nullable(),
+          })
+          .strict(),
+      )
       .max(10),
   })
   .strict();
@@ -50,7 +86,12 @@ const selectionSchema: z.ZodType<UserSelection> = z
   .strict()
   .refine((s) => s.mode !== 'groupWithAllowList' || s.groupId !== null, 'groupWithAllowList needs a groupId');
 
-const reportUpdate = z.object({ status: z.enum(['new', 'acknowledged', 'needsInfo', 'resolved']), note: z.string().max(2000).optional() }).strict();
+const reportUpdate = z
+  .object({
+    status: z.enum(['new', 'acknowledged', 'needsInfo', 'resolved']),
+    note: z.string().max(2000).optional(),
+  })
+  .strict();
 
 /** /api/admin/*: everything here requires the admin role or group, checked in userRoute. */
 export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
@@ -58,53 +99,108 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
   const admin = (handler: Parameters<typeof userRoute>[1]) => userRoute(ctx, handler, { admin: true });
 
   // --- tenant link ---
-  server.get('/api/admin/tenant', admin(async (caller) => ({ body: toTenantView(caller.tenantId, await deps.store.getTenant(caller.tenantId)) })));
-  server.put('/api/admin/tenant', admin(async (caller, req) => {
-    const update = parseInput(tenantUpdate, req.body);
-    const now = deps.now();
-    const current = (await deps.store.getTenant(caller.tenantId)) ?? emptyTenant(caller.tenantId, now);
-    const seal = (s: string | undefined, previous: string | null) => (s === undefined ? previous : deps.secretBox.seal(s));
-    // Linking the first app registration is no change; replacing one is.
-    const clientChanged = update.clientId !== undefined && current.clientId !== '' && update.clientId.toLowerCase() !== current.clientId.toLowerCase();
-    const next: TenantRecord = {
-      ...current,
-      clientId: update.clientId ?? current.clientId,
-      // A new app registration invalidates the old app's secret: keep it only if the same app stays linked.
-      clientSecretSealed: seal(update.clientSecret, clientChanged ? null : current.clientSecretSealed),
-      clientSecretExpiresAt: update.clientSecretExpiresAt ? Date.parse(update.clientSecretExpiresAt) : clientChanged ? null : current.clientSecretExpiresAt,
-      cloudlink: update.cloudlink
-        ? { accountId: update.cloudlink.accountId, clientId: update.cloudlink.clientId, clientSecretSealed: seal(update.cloudlink.clientSecret, current.cloudlink?.clientSecretSealed ?? null) }
-        : current.cloudlink,
-      updatedAt: now,
-    };
-    await deps.store.putTenant(next);
-    if (clientChanged) {
-      // Monitor consent and subscriptions belong to the old app registration: each must be authorized again.
-      for (const m of await deps.store.listMonitors(caller.tenantId)) {
-        if (m.state !== 'deleted') await deps.store.putMonitor({ ...m, state: 'updateRequired', updatedAt: now });
+  server.get(
+    '/api/admin/tenant',
+    admin(async (caller) => ({
+      body: toTenantView(caller.tenantId, await deps.store.getTenant(caller.tenantId)),
+    })),
+  );
+  server.put(
+    '/api/admin/tenant',
+    admin(async (caller, req) => {
+      const update = parseInput(tenantUpdate, req.body);
+      const now = deps.now();
+      const current = (await deps.store.getTenant(caller.tenantId)) ?? emptyTenant(caller.tenantId, now);
+      const seal = (s: string | undefined, previous: string | null) =>
+        s === undefined ? previous : deps.secretBox.seal(s);
+      // Linking the first app registration is no change; replacing one is.
+      const clientChanged =
+        update.clientId !== undefined &&
+        current.clientId !== '' &&
+        update.clientId.toLowerCase() !== current.clientId.toLowerCase();
+      const next: TenantRecord = {
+        ...current,
+        clientId: update.clientId ?? current.clientId,
+        // A new app registration invalidates the old app's secret: keep it only if the same app stays linked.
+        clientSecretSealed: seal(update.clientSecret, clientChanged ? null : current.clientSecretSealed),
+        clientSecretExpiresAt: update.clientSecretExpiresAt
+          ? Date.parse(update.clientSecretExpiresAt)
+          : clientChanged
+            ? null
+            : current.clientSecretExpiresAt,
+        cloudlink: update.cloudlink
+          ? {
+              accountId: update.cloudlink.accountId,
+              clientId: update.cloudlink.clientId,
+              clientSecretSealed: seal(
+                update.cloudlink.clientSecret,
+                current.cloudlink?.clientSecretSealed ?? null,
+              ),
+            }
+          : current.cloudlink,
+        updatedAt: now,
+      };
+      await deps.store.putTenant(next);
+      if (clientChanged) {
+        // Monitor consent and subscriptions belong to the old app registration: each must be authorized again.
+        for (const m of await deps.store.listMonitors(caller.tenantId)) {
+          if (m.state !== 'deleted')
+            await deps.store.putMonitor({ ...m, state: 'updateRequired', updatedAt: now });
+        }
       }
-    }
-    return { body: toTenantView(caller.tenantId, next) };
-  }));
+      return { body: toTenantView(caller.tenantId, next) };
+    }),
+  );
 
   // --- presence monitors ---
-  server.get('/api/admin/monitors', admin(async (caller) => {
-    const [monitors, users] = await Promise.all([deps.store.listMonitors(caller.tenantId), deps.store.listUsers(caller.tenantId)]);
-    const syncedUsers = users.filter((u) => u.selected).length;
-    const body: MonitorsResponse = {
-      items: monitors.filter((m) => m.state !== 'deleted').map(toMonitorView),
-      needed: Math.ceil(syncedUsers / USERS_PER_MONITOR),
-      syncedUsers,
-    };
-    return { body };
-  }));
-  server.post('/api/admin/monitors', admin(async (caller, req) => ({ status: 201, body: await deps.sync.monitors.add(caller.tenantId, parseInput(addMonitor, req.body)) })));
-  server.post('/api/admin/monitors/:id/authorize', admin(async (caller, req) => ({ body: await existingMonitor(caller.tenantId, req.params.id, () => deps.sync.monitors.authorize(caller.tenantId, req.params.id)) })));
-  server.post('/api/admin/monitors/:id/renew', admin(async (caller, req) => ({ body: await existingMonitor(caller.tenantId, req.params.id, () => deps.sync.monitors.renew(caller.tenantId, req.params.id)) })));
-  server.del('/api/admin/monitors/:id', admin(async (caller, req) => {
-    await existingMonitor(caller.tenantId, req.params.id, () => deps.sync.monitors.remove(caller.tenantId, req.params.id));
-    return {};
-  }));
+  server.get(
+    '/api/admin/monitors',
+    admin(async (caller) => {
+      const [monitors, users] = await Promise.all([
+        deps.store.listMonitors(caller.tenantId),
+        deps.store.listUsers(caller.tenantId),
+      ]);
+      const syncedUsers = users.filter((u) => u.selected).length;
+      const body: MonitorsResponse = {
+        items: monitors.filter((m) => m.state !== 'deleted').map(toMonitorView),
+        needed: Math.ceil(syncedUsers / USERS_PER_MONITOR),
+        syncedUsers,
+      };
+      return { body };
+    }),
+  );
+  server.post(
+    '/api/admin/monitors',
+    admin(async (caller, req) => ({
+      status: 201,
+      body: await deps.sync.monitors.add(caller.tenantId, parseInput(addMonitor, req.body)),
+    })),
+  );
+  server.post(
+    '/api/admin/monitors/:id/authorize',
+    admin(async (caller, req) => ({
+      body: await existingMonitor(caller.tenantId, req.params.id, () =>
+        deps.sync.monitors.authorize(caller.tenantId, req.params.id),
+      ),
+    })),
+  );
+  server.post(
+    '/api/admin/monitors/:id/renew',
+    admin(async (caller, req) => ({
+      body: await existingMonitor(caller.tenantId, req.params.id, () =>
+        deps.sync.monitors.renew(caller.tenantId, req.params.id),
+      ),
+    })),
+  );
+  server.del(
+    '/api/admin/monitors/:id',
+    admin(async (caller, req) => {
+      await existingMonitor(caller.tenantId, req.params.id, () =>
+        deps.sync.monitors.remove(caller.tenantId, req.params.id),
+      );
+      return {};
+    }),
+  );
 
   async function existingMonitor<T>(tenantId: string, monitorId: string, run: () => Promise<T>): Promise<T> {
     const m = await deps.store.getMonitor(tenantId, monitorId);
@@ -113,102 +209,193 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
   }
 
   // --- mapping table and user selection: documents in the tenant's settings, read by the sync engine ---
-  server.get('/api/admin/mapping', admin(async (caller) => ({ body: await tenantDocument(caller.tenantId, 'mapping', mappingSchema, deps.defaults.mapping) })));
-  server.put('/api/admin/mapping', admin(async (caller, req) => {
-    const mapping = parseInput(mappingSchema, req.body);
-    await saveTenantDocument(caller.tenantId, 'mapping', mapping);
-    return { body: mapping };
-  }));
-  server.get('/api/admin/selection', admin(async (caller) => ({ body: await tenantDocument(caller.tenantId, 'selection', selectionSchema, deps.defaults.selection) })));
-  server.put('/api/admin/selection', admin(async (caller, req) => {
-    const selection = parseInput(selectionSchema, req.body);
-    await saveTenantDocument(caller.tenantId, 'selection', selection);
-    await deps.sync.applySelection(caller.tenantId);
-    return { body: selection };
-  }));
+  server.get(
+    '/api/admin/mapping',
+    admin(async (caller) => ({
+      body: await tenantDocument(caller.tenantId, 'mapping', mappingSchema, deps.defaults.mapping),
+    })),
+  );
+  server.put(
+    '/api/admin/mapping',
+    admin(async (caller, req) => {
+      const mapping = parseInput(mappingSchema, req.body);
+      await saveTenantDocument(caller.tenantId, 'mapping', mapping);
+      return { body: mapping };
+    }),
+  );
+  server.get(
+    '/api/admin/selection',
+    admin(async (caller) => ({
+      body: await tenantDocument(caller.tenantId, 'selection', selectionSchema, deps.defaults.selection),
+    })),
+  );
+  server.put(
+    '/api/admin/selection',
+    admin(async (caller, req) => {
+      const selection = parseInput(selectionSchema, req.body);
+      await saveTenantDocument(caller.tenantId, 'selection', selection);
+      await deps.sync.applySelection(caller.tenantId);
+      return { body: selection };
+    }),
+  );
 
-  async function tenantDocument<T>(tenantId: string, name: string, schema: z.ZodType<T>, fallback: T): Promise<T> {
+  async function tenantDocument<T>(
+    tenantId: string,
+    name: string,
+    schema: z.ZodType<T>,
+    fallback: T,
+  ): Promise<T> {
     const parsed = schema.safeParse((await deps.store.getTenant(tenantId))?.settings[name]);
     return parsed.success ? parsed.data : fallback;
   }
   async function saveTenantDocument(tenantId: string, name: string, value: unknown): Promise<void> {
     const now = deps.now();
     const tenant = (await deps.store.getTenant(tenantId)) ?? emptyTenant(tenantId, now);
-    await deps.store.putTenant({ ...tenant, settings: { ...tenant.settings, [name]: value }, updatedAt: now });
+    await deps.store.putTenant({
+      ...tenant,
+      settings: { ...tenant.settings, [name]: value },
+      updatedAt: now,
+    });
   }
 
   // --- users and their diagnostics ---
-  server.get('/api/admin/users', admin(async (caller, req) => {
-    const q = (queryOf(req).q ?? '').trim().toLowerCase();
-    const rows: AdminUserRow[] = (await deps.store.listUsers(caller.tenantId))
-      .filter((u) => !q || [u.upn, u.displayName, u.extension ?? ''].some((v) => v.toLowerCase().includes(q)))
-      .slice(0, 500)
-      .map((u) => ({ entraUserId: u.entraUserId, upn: u.upn, displayName: u.displayName, extension: u.extension, selected: u.selected, matched: u.pbxPrincipalId !== null }));
-    return { body: { items: rows } };
-  }));
-  server.get('/api/admin/users/:id/diagnostics', admin(async (caller, req) => {
-    const diagnostics = await deps.sync.userDiagnostics(caller.tenantId, req.params.id);
-    if (!diagnostics) throw notFound(`User ${req.params.id}`);
-    return { body: diagnostics };
-  }));
-  server.post('/api/admin/users/:id/resync', admin(async (caller, req) => {
-    await knownUser(caller.tenantId, req.params.id);
-    await deps.sync.resyncUser(caller.tenantId, req.params.id);
-    return { body: await deps.sync.status(caller.tenantId, req.params.id) };
-  }));
-  server.post('/api/admin/users/:id/reset-phone', admin(async (caller, req) => {
-    await knownUser(caller.tenantId, req.params.id);
-    await deps.sync.resetPhoneStatus(caller.tenantId, req.params.id);
-    return { body: await deps.sync.status(caller.tenantId, req.params.id) };
-  }));
+  server.get(
+    '/api/admin/users',
+    admin(async (caller, req) => {
+      const q = (queryOf(req).q ?? '').trim().toLowerCase();
+      const rows: AdminUserRow[] = (await deps.store.listUsers(caller.tenantId))
+        .filter(
+          (u) => !q || [u.upn, u.displayName, u.extension ?? ''].some((v) => v.toLowerCase().includes(q)),
+        )
+        .slice(0, 500)
+        .map((u) => ({
+          entraUserId: u.entraUserId,
+          upn: u.upn,
+          displayName: u.displayName,
+          extension: u.extension,
+          selected: u.selected,
+          matched: u.pbxPrincipalId !== null,
+        }));
+      return { body: { items: rows } };
+    }),
+  );
+  server.get(
+    '/api/admin/users/:id/diagnostics',
+    admin(async (caller, req) => {
+      const diagnostics = await deps.sync.userDiagnostics(caller.tenantId, req.params.id);
+      if (!diagnostics) throw notFound(`User ${req.params.id}`);
+      return { body: diagnostics };
+    }),
+  );
+  server.post(
+    '/api/admin/users/:id/resync',
+    admin(async (caller, req) => {
+      await knownUser(caller.tenantId, req.params.id);
+      await deps.sync.resyncUser(caller.tenantId, req.params.id);
+      return { body: await deps.sync.status(caller.tenantId, req.params.id) };
+    }),
+  );
+  server.post(
+    '/api/admin/users/:id/reset-phone',
+    admin(async (caller, req) => {
+      await knownUser(caller.tenantId, req.params.id);
+      await deps.sync.resetPhoneStatus(caller.tenantId, req.params.id);
+      return { body: await deps.sync.status(caller.tenantId, req.params.id) };
+    }),
+  );
   async function knownUser(tenantId: string, userId: string): Promise<void> {
     if (!(await deps.store.getUser(tenantId, userId))) throw notFound(`User ${userId}`);
   }
 
   // --- long operations with progress ---
-  server.post('/api/admin/check', admin(async (caller) => ({
-    status: 202,
-    body: deps.jobs.start(caller.tenantId, 'configurationCheck', async (job) => {
-      const steps = await deps.sync.configurationCheck(caller.tenantId, (s) => job.steps(s));
-      job.steps(steps);
-      const failed = steps.filter((s) => s.state === 'failed').length;
-      return failed === 0 ? 'All checks passed.' : `${failed} of ${steps.length} checks failed; each names its fix.`;
+  server.post(
+    '/api/admin/check',
+    admin(async (caller) => ({
+      status: 202,
+      body: deps.jobs.start(caller.tenantId, 'configurationCheck', async (job) => {
+        const steps = await deps.sync.configurationCheck(caller.tenantId, (s) => job.steps(s));
+        job.steps(steps);
+        const failed = steps.filter((s) => s.state === 'failed').length;
+        return failed === 0
+          ? 'All checks passed.'
+          : `${failed} of ${steps.length} checks failed; each names its fix.`;
+      }),
+    })),
+  );
+  server.post(
+    '/api/admin/resync-all',
+    admin(async (caller) => ({
+      status: 202,
+      body: deps.jobs.start(caller.tenantId, 'resyncAll', (job) =>
+        deps.sync.resyncAll(caller.tenantId, (done, total) => job.progress(done, total)),
+      ),
+    })),
+  );
+  server.get(
+    '/api/admin/jobs/:id',
+    admin(async (caller, req) => {
+      const job = deps.jobs.get(caller.tenantId, req.params.id);
+      if (!job) throw notFound(`Job ${req.params.id}`);
+      return { body: job };
     }),
-  })));
-  server.post('/api/admin/resync-all', admin(async (caller) => ({
-    status: 202,
-    body: deps.jobs.start(caller.tenantId, 'resyncAll', (job) => deps.sync.resyncAll(caller.tenantId, (done, total) => job.progress(done, total))),
-  })));
-  server.get('/api/admin/jobs/:id', admin(async (caller, req) => {
-    const job = deps.jobs.get(caller.tenantId, req.params.id);
-    if (!job) throw notFound(`Job ${req.params.id}`);
-    return { body: job };
-  }));
+  );
 
-  server.get('/api/admin/health', admin(async (caller) => ({ body: await deps.sync.health(caller.tenantId) })));
+  server.get(
+    '/api/admin/health',
+    admin(async (caller) => ({ body: await deps.sync.health(caller.tenantId) })),
+  );
 
   // --- problem reports triage ---
-  server.get('/api/admin/reports', admin(async (caller, req) => {
-    const status = queryOf(req).status;
-    if (status !== undefined && !['new', 'acknowledged', 'needsInfo', 'resolved'].includes(status)) throw badRequest('status must be new, acknowledged, needsInfo or resolved');
-    const items = (await deps.reports.list(caller.tenantId)).filter((r) => status === undefined || r.status === status);
-    return { body: { items } };
-  }));
-  server.get('/api/admin/reports/:id', admin(async (caller, req) => {
-    const report = await deps.store.getReport(caller.tenantId, req.params.id);
-    if (!report) throw notFound(`Report ${req.params.id}`);
-    return { body: { ...report, createdAt: new Date(report.createdAt).toISOString(), updatedAt: new Date(report.updatedAt).toISOString() } };
-  }));
-  server.patch('/api/admin/reports/:id', admin(async (caller, req) => {
-    const change = parseInput(reportUpdate, req.body);
-    const updated = await deps.reports.update(caller.tenantId, req.params.id, change, caller.displayName);
-    if (!updated) throw notFound(`Report ${req.params.id}`);
-    return { body: (await deps.reports.list(caller.tenantId)).find((r) => r.reportId === updated.reportId) };
-  }));
+  server.get(
+    '/api/admin/reports',
+    admin(async (caller, req) => {
+      const status = queryOf(req).status;
+      if (status !== undefined && !['new', 'acknowledged', 'needsInfo', 'resolved'].includes(status))
+        throw badRequest('status must be new, acknowledged, needsInfo or resolved');
+      const items = (await deps.reports.list(caller.tenantId)).filter(
+        (r) => status === undefined || r.status === status,
+      );
+      return { body: { items } };
+    }),
+  );
+  server.get(
+    '/api/admin/reports/:id',
+    admin(async (caller, req) => {
+      const report = await deps.store.getReport(caller.tenantId, req.params.id);
+      if (!report) throw notFound(`Report ${req.params.id}`);
+      return {
+        body: {
+          ...report,
+          createdAt: new Date(report.createdAt).toISOString(),
+          updatedAt: new Date(report.updatedAt).toISOString(),
+        },
+      };
+    }),
+  );
+  server.patch(
+    '/api/admin/reports/:id',
+    admin(async (caller, req) => {
+      const change = parseInput(reportUpdate, req.body);
+      const updated = await deps.reports.update(caller.tenantId, req.params.id, change, caller.displayName);
+      if (!updated) throw notFound(`Report ${req.params.id}`);
+      return {
+        body: (await deps.reports.list(caller.tenantId)).find((r) => r.reportId === updated.reportId),
+      };
+    }),
+  );
 }
 
 function emptyTenant(tenantId: string, now: number): TenantRecord {
-  return { tenantId, displayName: '', clientId: '', clientSecretSealed: null, clientSecretExpiresAt: null, cloudlink: null, settings: {}, updatedAt: now };
+  return {
+    tenantId,
+    displayName: '',
+    clientId: '',
+    clientSecretSealed: null,
+    clientSecretExpiresAt: null,
+    cloudlink: null,
+    settings: {},
+    updatedAt: now,
+  };
 }
 
 function toTenantView(tenantId: string, t: TenantRecord | undefined): TenantLinkView {
@@ -217,18 +404,12 @@ function toTenantView(tenantId: string, t: TenantRecord | undefined): TenantLink
     clientId: t?.clientId ?? '',
     clientSecretSet: Boolean(t?.clientSecretSealed),
     clientSecretExpiresAt: t?.clientSecretExpiresAt ? new Date(t.clientSecretExpiresAt).toISOString() : null,
-    cloudlink: t?.cloudlink ? { accountId: t.cloudlink.accountId, clientId: t.cloudlink.clientId, clientSecretSet: Boolean(t.cloudlink.clientSecretSealed) } : null,
-  };
-}
-
-export function toMonitorView(m: MonitorRecord): MonitorView {
-  return {
-    monitorId: m.monitorId,
-    username: m.username,
-    state: m.state,
-    userCount: m.userIds.length,
-    subscriptionExpiresAt: m.subscriptionExpiresAt ? new Date(m.subscriptionExpiresAt).toISOString() : null,
-    passwordExpiresAt: m.passwordExpiresAt ? new Date(m.passwordExpiresAt).toISOString() : null,
-    lastError: m.lastError,
+    cloudlink: t?.cloudlink
+      ? {
+          accountId: t.cloudlink.accountId,
+          clientId: t.cloudlink.clientId,
+          clientSecretSet: Boolean(t.cloudlink.clientSecretSealed),
+        }
+      : null,
   };
 }

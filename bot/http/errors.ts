@@ -18,7 +18,16 @@ export class ApiHttpError extends Error {
   }
 
   toBody(requestId?: string): ApiError {
-    return { error: { code: this.code, message: this.message, ...(this.action ? { action: this.action } : {}) }, requestId };
+    return {
+      error: { code: this.code, message: this.message, ...(this.action ? { action: this.action } : {}) },
+      requestId,
+    };
+  }
+}
+
+export class RateLimitedError extends ApiHttpError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(429, 'rate_limited', `Too many requests; retry in ${retryAfterSeconds} s.`);
   }
 }
 
@@ -26,7 +35,11 @@ export const badRequest = (message: string) => new ApiHttpError(400, 'bad_reques
 export const notFound = (what: string) => new ApiHttpError(404, 'not_found', `${what} was not found.`);
 
 /** Parses untrusted input with a zod schema; a mismatch becomes a 400 naming each offending field. */
-export function parseInput<T>(schema: ZodType<T, ZodTypeDef, unknown>, input: unknown, what = 'request body'): T {
+export function parseInput<T>(
+  schema: ZodType<T, ZodTypeDef, unknown>,
+  input: unknown,
+  what = 'request body',
+): T {
   const result = schema.safeParse(input);
   if (!result.success) throw badRequest(`Invalid ${what}: ${describe(result.error)}`);
   return result.data;

@@ -33,61 +33,117 @@ export const createReportSchema = z
 /** /api/me/*: what a signed-in user may see and change about themselves. The user is always the token's user. */
 export function mountMeRoutes(server: Server, ctx: RouteContext): void {
   const { deps } = ctx;
-  const reporter = (c: UserCaller) => ({ tenantId: c.tenantId, userId: c.userId, displayName: c.displayName });
+  const reporter = (c: UserCaller) => ({
+    tenantId: c.tenantId,
+    userId: c.userId,
+    displayName: c.displayName,
+  });
 
-  server.get('/api/me', userRoute(ctx, async (caller) => {
-    const settings = await deps.store.getUserSettings(caller.tenantId, caller.userId);
-    const body: MeResponse = {
-      user: { id: caller.userId, displayName: caller.displayName, upn: caller.upn, tenantId: caller.tenantId, isAdmin: caller.isAdmin },
-      settings: toMySettings(settings),
-      clickToCall: await clickToCallFor(deps.store, caller.tenantId, settings),
-    };
-    return { body };
-  }));
+  server.get(
+    '/api/me',
+    userRoute(ctx, async (caller) => {
+      const settings = await deps.store.getUserSettings(caller.tenantId, caller.userId);
+      const body: MeResponse = {
+        user: {
+          id: caller.userId,
+          displayName: caller.displayName,
+          upn: caller.upn,
+          tenantId: caller.tenantId,
+          isAdmin: caller.isAdmin,
+        },
+        settings: toMySettings(settings),
+        clickToCall: await clickToCallFor(deps.store, caller.tenantId, settings),
+      };
+      return { body };
+    }),
+  );
 
-  server.get('/api/me/calls', userRoute(ctx, async (caller, req) => {
-    const query = parseInput(callsQuery, queryOf(req), 'query');
-    const user = await deps.store.getUser(caller.tenantId, caller.userId);
-    if (!user?.pbxPrincipalId) {
-      throw new ApiHttpError(404, 'no_phone_user', 'Your Teams account is not matched to a phone user yet. Ask your admin to check the user mapping.');
-    }
-    const cloudlink = deps.cloudlinkFor(caller.tenantId);
-    if (!cloudlink) throw new ApiHttpError(409, 'cloudlink_not_linked', 'Your company has not linked its phone system yet.');
-    const body: CallsResponse = await listCalls(cloudlink, { principalId: user.pbxPrincipalId, ...query });
-    return { body };
-  }));
+  server.get(
+    '/api/me/calls',
+    userRoute(ctx, async (caller, req) => {
+      const query = parseInput(callsQuery, queryOf(req), 'query');
+      const user = await deps.store.getUser(caller.tenantId, caller.userId);
+      if (!user?.pbxPrincipalId) {
+        throw new ApiHttpError(
+          404,
+          'no_phone_user',
+          'Your Teams account is not matched to a phone user yet. Ask your admin to check the user mapping.',
+        );
+      }
+      const cloudlink = deps.cloudlinkFor(caller.tenantId);
+      if (!cloudlink)
+        throw new ApiHttpError(
+          409,
+          'cloudlink_not_linked',
+          'Your company has not linked its phone system yet.',
+        );
+      const body: CallsResponse = await listCalls(cloudlink, { principalId: user.pbxPrincipalId, ...query });
+      return { body };
+    }),
+  );
 
-  server.get('/api/me/sync', userRoute(ctx, async (caller) => ({ body: await deps.sync.status(caller.tenantId, caller.userId) })));
-  server.post('/api/me/sync', userRoute(ctx, async (caller) => {
-    await deps.sync.resyncUser(caller.tenantId, caller.userId);
-    return { body: await deps.sync.status(caller.tenantId, caller.userId) };
-  }));
+  server.get(
+    '/api/me/sync',
+    userRoute(ctx, async (caller) => ({ body: await deps.sync.status(caller.tenantId, caller.userId) })),
+  );
+  server.post(
+    '/api/me/sync',
+    userRoute(ctx, async (caller) => {
+      await deps.sync.resyncUser(caller.tenantId, caller.userId);
+      return { body: await deps.sync.status(caller.tenantId, caller.userId) };
+    }),
+  );
 
-  server.get('/api/me/settings', userRoute(ctx, async (caller) => ({
-    body: toMySettings(await deps.store.getUserSettings(caller.tenantId, caller.userId)),
-  })));
-  server.put('/api/me/settings', userRoute(ctx, async (caller, req) => {
-    const settings = parseInput(mySettingsSchema, req.body);
-    await deps.store.putUserSettings(caller.tenantId, caller.userId, settings);
-    return { body: toMySettings(settings) };
-  }));
+  server.get(
+    '/api/me/settings',
+    userRoute(ctx, async (caller) => ({
+      body: toMySettings(await deps.store.getUserSettings(caller.tenantId, caller.userId)),
+    })),
+  );
+  server.put(
+    '/api/me/settings',
+    userRoute(ctx, async (caller, req) => {
+      const settings = parseInput(mySettingsSchema, req.body);
+      await deps.store.putUserSettings(caller.tenantId, caller.userId, settings);
+      return { body: toMySettings(settings) };
+    }),
+  );
 
-  server.get('/api/me/reports', userRoute(ctx, async (caller) => ({
-    body: { items: await deps.reports.list(caller.tenantId, { reporterId: caller.userId }) },
-  })));
-  server.get('/api/me/reports/diagnostics-preview', userRoute(ctx, async (caller, req) => {
-    const client = parseInput(clientSchema, { type: queryOf(req).clientType ?? 'unknown', version: queryOf(req).clientVersion }, 'query');
-    return { body: await deps.reports.diagnostics(reporter(caller), { source: 'tab', client, correlationIds: [requestIdOf(req)] }) };
-  }));
-  server.post('/api/me/reports', userRoute(ctx, async (caller, req) => {
-    const request = parseInput(createReportSchema, req.body);
-    const report = await deps.reports.create(reporter(caller), request, {
-      source: 'tab',
-      client: request.client,
-      correlationIds: [requestIdOf(req)],
-    });
-    return { status: 201, body: toSummary(report) };
-  }));
+  server.get(
+    '/api/me/reports',
+    userRoute(ctx, async (caller) => ({
+      body: { items: await deps.reports.list(caller.tenantId, { reporterId: caller.userId }) },
+    })),
+  );
+  server.get(
+    '/api/me/reports/diagnostics-preview',
+    userRoute(ctx, async (caller, req) => {
+      const client = parseInput(
+        clientSchema,
+        { type: queryOf(req).clientType ?? 'unknown', version: queryOf(req).clientVersion },
+        'query',
+      );
+      return {
+        body: await deps.reports.diagnostics(reporter(caller), {
+          source: 'tab',
+          client,
+          correlationIds: [requestIdOf(req)],
+        }),
+      };
+    }),
+  );
+  server.post(
+    '/api/me/reports',
+    userRoute(ctx, async (caller, req) => {
+      const request = parseInput(createReportSchema, req.body);
+      const report = await deps.reports.create(reporter(caller), request, {
+        source: 'tab',
+        client: request.client,
+        correlationIds: [requestIdOf(req)],
+      });
+      return { status: 201, body: toSummary(report) };
+    }),
+  );
 }
 
 function toMySettings(s: { missedCallNotice: boolean; clickToCall?: MySettings['clickToCall'] }): MySettings {

@@ -6,14 +6,20 @@ import { openRoute, type RouteContext } from './route';
  * health answers whether the store responds, metrics are counters and histograms with no user identifiers.
  */
 export function mountOpsRoutes(server: Server, ctx: RouteContext): void {
-  server.get('/healthz', openRoute(ctx, async () => {
-    try {
-      await ctx.deps.store.listTenants();
-      return { body: { status: 'ok', version: ctx.deps.appVersion } };
-    } catch {
-      return { status: 503, body: { status: 'degraded', version: ctx.deps.appVersion, store: 'unreachable' } };
-    }
-  }));
+  server.get(
+    '/healthz',
+    openRoute(ctx, async () => {
+      try {
+        await ctx.deps.store.listTenants();
+        return { body: { status: 'ok', version: ctx.deps.appVersion } };
+      } catch {
+        return {
+          status: 503,
+          body: { status: 'degraded', version: ctx.deps.appVersion, store: 'unreachable' },
+        };
+      }
+    }),
+  );
   server.get('/metrics', async (_req, res) => {
     const text = await ctx.deps.metrics.metrics();
     res.setHeader('Content-Type', ctx.deps.metrics.contentType);

@@ -3,7 +3,7 @@ import type { Request, Response } from 'restify';
 import type { Logger } from '../../shared/platform/logger';
 import type { AppCaller, UserCaller } from '../auth/caller';
 import type { ServerDeps } from '../deps';
-import { ApiHttpError } from './errors';
+import { ApiHttpError, RateLimitedError } from './errors';
 import type { RateLimiter } from './rate-limit';
 
 export interface Reply {
@@ -31,19 +31,25 @@ export function requestIdOf(req: Request): string {
 export function sendError(res: Response, req: Request, logger: Logger, e: unknown): void {
   const requestId = requestIdOf(req);
   if (e instanceof ApiHttpError) {
-    if (e.status === 429 && e.action) res.header('Retry-After', e.action);
+    if (e instanceof RateLimitedError) res.header('Retry-After', String(e.retryAfterSeconds));
     if (e.status === 401) res.header('WWW-Authenticate', 'Bearer');
-    res.send(e.status, e.status === 429 ? { error: { code: e.code, message: e.message }, requestId } : e.toBody(requestId));
+    res.send(e.status, e.toBody(requestId));
     return;
   }
   logger.error({ err: e, requestId, path: req.path() }, 'request failed');
-  res.send(500, { error: { code: 'internal_error', message: 'Something went wrong on our side. Quote the request id when you report it.' }, requestId });
+  res.send(500, {
+    error: {
+      code: 'internal_error',
+      message: 'Something went wrong on our side. Quote the request id when you report it.',
+    },
+    requestId,
+  });
 }
 
 function limit(limiter: RateLimiter, key: string): void {
   const taken = limiter.take(key);
   if (!taken.ok) {
-    throw new ApiHttpError(429, 'rate_limited', `Too many requests; retry in ${taken.retryAfterSeconds} s.`, String(taken.retryAfterSeconds));
+    throw new RateLimitedError(taken.retryAfterSeconds);
   }
 }
 
@@ -61,14 +67,22 @@ function wrap(ctx: RouteContext, run: (req: Request) => Promise<Reply>) {
 }
 
 /** A route for signed-in Teams users (the tab); `admin` routes also require the admin role or group. */
-export function userRoute(ctx: RouteContext, handler: (caller: UserCaller, req: Request) => Promise<Reply>, options: { admin?: boolean } = {}) {
+export function userRoute(
+  ctx: RouteContext,
+  handler: (caller: UserCaller, req: Request) => Promise<Reply>,
+  options: { admin?: boolean } = {},
+) {
   return wrap(ctx, async (req) => {
     // Counted per address before the token is checked, so floods of bad tokens cannot make us fetch keys endlessly.
     limit(ctx.addresses, `ip:${req.socket.remoteAddress ?? 'unknown'}`);
     const caller = await ctx.deps.authenticator.user(req.header('authorization'));
     limit(ctx.callers, `user:${caller.tenantId}:${caller.userId}`);
     if (options.admin && !caller.isAdmin) {
-      throw new ApiHttpError(403, 'admin_required', 'Only Switchboard admins (app role Switchboard.Admin or the admin group) may do this.');
+      throw new ApiHttpError(
+        403,
+        'admin_required',
+        'Only Switchboard admins (app role Switchboard.Admin or the admin group) may do this.',
+      );
     }
     return handler(caller, req);
   });

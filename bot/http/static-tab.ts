@@ -19,9 +19,12 @@ const TYPES: Record<string, string> = {
 export function mountStaticTab(server: Server, tabDir: string): void {
   const root = resolve(tabDir);
   const serve = async (req: Request, res: Response): Promise<void> => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/tab\/?/, '') || 'index.html';
+    const path =
+      decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/tab\/?/, '') ||
+      'index.html';
     const file = resolve(root, normalize(path));
-    const notFound = (): void => void res.send(404, { error: { code: 'not_found', message: `No tab file ${path}.` } });
+    const notFound = (): void =>
+      void res.send(404, { error: { code: 'not_found', message: `No tab file ${path}.` } });
     if (file !== root && !file.startsWith(root + sep)) return notFound();
     try {
       const info = await stat(file);
@@ -34,7 +37,9 @@ export function mountStaticTab(server: Server, tabDir: string): void {
         'Cache-Control': extname(target) === '.html' ? 'no-cache' : 'public, max-age=3600',
         'X-Content-Type-Options': 'nosniff',
       });
-      await new Promise<void>((done, fail) => createReadStream(target).on('error', fail).on('end', done).pipe(res));
+      await new Promise<void>((done, fail) =>
+        createReadStream(target).on('error', fail).on('end', done).pipe(res),
+      );
     } catch {
       if (!res.headersSent) notFound();
     }

@@ -23,7 +23,10 @@ export function mountWebhookRoutes(server: Server, ctx: RouteContext): void {
         if (answer.contentType) {
           // Graph's validation handshake wants the token back verbatim as text/plain, not JSON-encoded.
           res.setHeader('Content-Type', answer.contentType);
-          return void res.sendRaw(answer.status, typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
+          return void res.sendRaw(
+            answer.status,
+            typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body),
+          );
         }
         res.send(answer.status, answer.body);
       } catch (e) {

@@ -24,7 +24,10 @@ type StepRun = () => Promise<Pick<CheckStep, 'state' | 'detail' | 'fix'>>;
  * The admin's configuration check: each step says what it tested, and a failing one names the fix. Steps run in
  * order and report progress after each, so the admin page shows them ticking off.
  */
-export async function runConfigurationCheck(deps: ConfigCheckDeps, progress: (steps: CheckStep[]) => void): Promise<CheckStep[]> {
+export async function runConfigurationCheck(
+  deps: ConfigCheckDeps,
+  progress: (steps: CheckStep[]) => void,
+): Promise<CheckStep[]> {
   const plan: [string, string, StepRun][] = [
     ['token', 'Switchboard gets a token from Entra ID', () => tokenStep(deps)],
     ['permissions', 'Graph permissions are granted and consented', () => permissionsStep(deps)],
@@ -43,7 +46,11 @@ export async function runConfigurationCheck(deps: ConfigCheckDeps, progress: (st
     try {
       Object.assign(step, await run());
     } catch (e) {
-      Object.assign(step, { state: 'failed', detail: e instanceof Error ? e.message : String(e), fix: 'Unexpected failure; run the check again, and report it if it repeats.' });
+      Object.assign(step, {
+        state: 'failed',
+        detail: e instanceof Error ? e.message : String(e),
+        fix: 'Unexpected failure; run the check again, and report it if it repeats.',
+      });
     }
     progress(steps);
   }
@@ -55,7 +62,11 @@ async function tokenStep(deps: ConfigCheckDeps) {
     await deps.getAppToken();
     return { state: 'passed' as const };
   } catch (e) {
-    return { state: 'failed' as const, detail: message(e), fix: 'Check the client id and secret on the tenant link; if the secret expired, create a new one in Entra ID (App registrations > Certificates & secrets) and enter it here.' };
+    return {
+      state: 'failed' as const,
+      detail: message(e),
+      fix: 'Check the client id and secret on the tenant link; if the secret expired, create a new one in Entra ID (App registrations > Certificates & secrets) and enter it here.',
+    };
   }
 }
 
@@ -65,31 +76,63 @@ async function permissionsStep(deps: ConfigCheckDeps) {
     const first = users[0];
     if (first) await deps.graph.getPresencesByUserId([first.entraUserId]);
     else await deps.graph.findUser('00000000-0000-0000-0000-000000000000');
-    return { state: 'passed' as const, detail: first ? undefined : 'No users matched yet, so presence access was not tried.' };
+    return {
+      state: 'passed' as const,
+      detail: first ? undefined : 'No users matched yet, so presence access was not tried.',
+    };
   } catch (e) {
-    return { state: 'failed' as const, detail: message(e), fix: 'In Entra ID > App registrations > API permissions, add the application permissions Presence.ReadWrite.All and User.Read.All and grant admin consent.' };
+    return {
+      state: 'failed' as const,
+      detail: message(e),
+      fix: 'In Entra ID > App registrations > API permissions, add the application permissions Presence.ReadWrite.All and User.Read.All and grant admin consent.',
+    };
   }
 }
 
 async function monitorsStep(deps: ConfigCheckDeps) {
   const monitors = (await deps.store.listMonitors(deps.tenantId)).filter((m) => m.state !== 'deleted');
   const needed = deps.monitorsNeeded();
-  if (deps.syncMode === 'polling') return { state: 'skipped' as const, detail: 'Polling mode reads presence without monitors.' };
-  if (monitors.length === 0) return { state: 'failed' as const, detail: 'No presence monitor is configured.', fix: 'Add a presence monitor account (a user without MFA) on the Monitors page.' };
+  if (deps.syncMode === 'polling')
+    return { state: 'skipped' as const, detail: 'Polling mode reads presence without monitors.' };
+  if (monitors.length === 0)
+    return {
+      state: 'failed' as const,
+      detail: 'No presence monitor is configured.',
+      fix: 'Add a presence monitor account (a user without MFA) on the Monitors page.',
+    };
   const broken = monitors.filter((m) => m.state === 'failed' || m.state === 'updateRequired');
   if (broken.length > 0) {
-    return { state: 'failed' as const, detail: broken.map((m) => `${m.username}: ${m.state}${m.lastError ? ` (${m.lastError})` : ''}`).join('; '), fix: 'Authorize each listed monitor again; if its password changed, delete it and add it with the new password.' };
+    return {
+      state: 'failed' as const,
+      detail: broken
+        .map((m) => `${m.username}: ${m.state}${m.lastError ? ` (${m.lastError})` : ''}`)
+        .join('; '),
+      fix: 'Authorize each listed monitor again; if its password changed, delete it and add it with the new password.',
+    };
   }
-  if (monitors.length < needed) return { state: 'warning' as const, detail: `${monitors.length} monitors for ${needed} needed (650 users each).`, fix: 'Add presence monitor accounts until there are enough.' };
+  if (monitors.length < needed)
+    return {
+      state: 'warning' as const,
+      detail: `${monitors.length} monitors for ${needed} needed (650 users each).`,
+      fix: 'Add presence monitor accounts until there are enough.',
+    };
   return { state: 'passed' as const, detail: `${monitors.length} monitor(s).` };
 }
 
 async function subscriptionsStep(deps: ConfigCheckDeps) {
-  if (deps.syncMode === 'polling') return { state: 'skipped' as const, detail: 'Polling mode uses no subscriptions.' };
+  if (deps.syncMode === 'polling')
+    return { state: 'skipped' as const, detail: 'Polling mode uses no subscriptions.' };
   const now = deps.now();
-  const monitors = (await deps.store.listMonitors(deps.tenantId)).filter((m) => m.state !== 'deleted' && m.userIds.length > 0);
+  const monitors = (await deps.store.listMonitors(deps.tenantId)).filter(
+    (m) => m.state !== 'deleted' && m.userIds.length > 0,
+  );
   const dead = monitors.filter((m) => !m.subscriptionId || (m.subscriptionExpiresAt ?? 0) <= now);
-  if (dead.length > 0) return { state: 'failed' as const, detail: `${dead.length} subscription(s) missing or expired: ${dead.map((m) => m.username).join(', ')}.`, fix: 'Authorize the monitors again; check that the notification URL is reachable from the internet.' };
+  if (dead.length > 0)
+    return {
+      state: 'failed' as const,
+      detail: `${dead.length} subscription(s) missing or expired: ${dead.map((m) => m.username).join(', ')}.`,
+      fix: 'Authorize the monitors again; check that the notification URL is reachable from the internet.',
+    };
   return { state: 'passed' as const, detail: `${monitors.length} subscription(s) alive.` };
 }
 
@@ -98,9 +141,17 @@ async function notificationUrlStep(deps: ConfigCheckDeps) {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
     if (res.ok) return { state: 'passed' as const, detail: url };
-    return { state: 'failed' as const, detail: `${url} answered ${res.status}.`, fix: 'PUBLIC_BASE_URL must point at this server over HTTPS, reachable from Microsoft Graph and CloudLink.' };
+    return {
+      state: 'failed' as const,
+      detail: `${url} answered ${res.status}.`,
+      fix: 'PUBLIC_BASE_URL must point at this server over HTTPS, reachable from Microsoft Graph and CloudLink.',
+    };
   } catch (e) {
-    return { state: 'failed' as const, detail: `${url}: ${message(e)}`, fix: 'PUBLIC_BASE_URL must point at this server over HTTPS, reachable from Microsoft Graph and CloudLink.' };
+    return {
+      state: 'failed' as const,
+      detail: `${url}: ${message(e)}`,
+      fix: 'PUBLIC_BASE_URL must point at this server over HTTPS, reachable from Microsoft Graph and CloudLink.',
+    };
   }
 }
 
@@ -109,7 +160,11 @@ async function cloudlinkStep(deps: ConfigCheckDeps) {
     const users = await deps.cloudlink.listUsers();
     return { state: 'passed' as const, detail: `${users.length} phone users found.` };
   } catch (e) {
-    return { state: 'failed' as const, detail: message(e), fix: 'Check the CloudLink account id, client id and secret on the tenant link, and that the account has API access.' };
+    return {
+      state: 'failed' as const,
+      detail: message(e),
+      fix: 'Check the CloudLink account id, client id and secret on the tenant link, and that the account has API access.',
+    };
   }
 }
 
@@ -117,10 +172,16 @@ async function secretStep(deps: ConfigCheckDeps) {
   const expiresAt = (await deps.store.getTenant(deps.tenantId))?.clientSecretExpiresAt ?? null;
   const now = deps.now();
   const fix = 'Create a new client secret in Entra ID, enter it and its expiry date on the tenant link.';
-  if (expiresAt === null) return { state: 'warning' as const, detail: 'The expiry date of the secret is not known.', fix: 'Enter the date the client secret expires on the tenant link, so Switchboard can warn in time.' };
+  if (expiresAt === null)
+    return {
+      state: 'warning' as const,
+      detail: 'The expiry date of the secret is not known.',
+      fix: 'Enter the date the client secret expires on the tenant link, so Switchboard can warn in time.',
+    };
   const date = new Date(expiresAt).toISOString().slice(0, 10);
   if (expiresAt <= now) return { state: 'failed' as const, detail: `The secret expired on ${date}.`, fix };
-  if (expiresAt - now <= EXPIRY_WARNING_MS) return { state: 'warning' as const, detail: `The secret expires on ${date}.`, fix };
+  if (expiresAt - now <= EXPIRY_WARNING_MS)
+    return { state: 'warning' as const, detail: `The secret expires on ${date}.`, fix };
   return { state: 'passed' as const, detail: `The secret expires on ${date}.` };
 }
 

@@ -26,7 +26,10 @@ export class JobRegistry {
   start(
     tenantId: string,
     kind: JobView['kind'],
-    run: (job: { progress(done: number, total: number): void; steps(steps: CheckStep[]): void }) => Promise<string>,
+    run: (job: {
+      progress(done: number, total: number): void;
+      steps(steps: CheckStep[]): void;
+    }) => Promise<string>,
   ): JobView {
     const running = [...this.jobs.values()].find(
       (j) => j.tenantId === tenantId && j.view.kind === kind && j.view.state === 'running',
@@ -84,6 +87,7 @@ export class JobRegistry {
 
   private prune(): void {
     const finished = [...this.jobs.values()].filter((j) => j.view.state !== 'running');
-    for (const old of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.jobs.delete(old.view.jobId);
+    for (const old of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED)))
+      this.jobs.delete(old.view.jobId);
   }
 }

@@ -11,7 +11,13 @@ export const EXPIRY_WARNING_MS = 30 * 24 * 3600 * 1000;
  */
 export class NoticeService {
   constructor(
-    private readonly deps: { store: Store; notifier: Notifier; logger: Logger; now: () => number; tabUrl: string },
+    private readonly deps: {
+      store: Store;
+      notifier: Notifier;
+      logger: Logger;
+      now: () => number;
+      tabUrl: string;
+    },
   ) {}
 
   /** Client secret and monitor passwords expiring within 30 days: admins hear about each one once. */
@@ -22,11 +28,19 @@ export class NoticeService {
     const soon: { key: string; what: string; at: number }[] = [];
     const limit = now() + EXPIRY_WARNING_MS;
     if (tenant.clientSecretExpiresAt !== null && tenant.clientSecretExpiresAt <= limit) {
-      soon.push({ key: `expiry:client-secret:${tenant.clientId}:${tenant.clientSecretExpiresAt}`, what: 'The app registration client secret', at: tenant.clientSecretExpiresAt });
+      soon.push({
+        key: `expiry:client-secret:${tenant.clientId}:${tenant.clientSecretExpiresAt}`,
+        what: 'The app registration client secret',
+        at: tenant.clientSecretExpiresAt,
+      });
     }
     for (const m of await store.listMonitors(tenantId)) {
       if (m.state !== 'deleted' && m.passwordExpiresAt !== null && m.passwordExpiresAt <= limit) {
-        soon.push({ key: `expiry:monitor:${m.monitorId}:${m.passwordExpiresAt}`, what: `The password of presence monitor ${m.username}`, at: m.passwordExpiresAt });
+        soon.push({
+          key: `expiry:monitor:${m.monitorId}:${m.passwordExpiresAt}`,
+          what: `The password of presence monitor ${m.username}`,
+          at: m.passwordExpiresAt,
+        });
       }
     }
     let sent = 0;
@@ -36,14 +50,23 @@ export class NoticeService {
       const when = new Date(item.at).toISOString().slice(0, 10);
       const delivered = await this.deps.notifier.toAdmins(tenantId, {
         text: `${item.what} ${expired ? 'expired' : 'expires'} on ${when}. Presence sync stops when it runs out.`,
-        card: adaptiveCard([
-          text(expired ? 'A credential has expired' : 'A credential expires soon', { weight: 'Bolder', size: 'Medium' }),
-          facts([
-            ['What', item.what],
-            [expired ? 'Expired' : 'Expires', when],
-            ['Fix', 'Create a new secret or password, enter it on the admin page, then run the configuration check.'],
-          ]),
-        ], [{ type: 'Action.OpenUrl', title: 'Open the admin page', url: this.deps.tabUrl }]),
+        card: adaptiveCard(
+          [
+            text(expired ? 'A credential has expired' : 'A credential expires soon', {
+              weight: 'Bolder',
+              size: 'Medium',
+            }),
+            facts([
+              ['What', item.what],
+              [expired ? 'Expired' : 'Expires', when],
+              [
+                'Fix',
+                'Create a new secret or password, enter it on the admin page, then run the configuration check.',
+              ],
+            ]),
+          ],
+          [{ type: 'Action.OpenUrl', title: 'Open the admin page', url: this.deps.tabUrl }],
+        ),
       });
       // Undelivered (no admin channel yet): forget it, so the warning goes out once there is somewhere to send it.
       if (delivered) sent += 1;
@@ -78,7 +101,11 @@ export class NoticeService {
   }
 
   /** A missed PBX call, for users who opted in (settings). Resolves whether a notice went out. */
-  async missedCall(tenantId: string, userId: string, call: { callId: string; number: string; name: string | null; at: string }): Promise<boolean> {
+  async missedCall(
+    tenantId: string,
+    userId: string,
+    call: { callId: string; number: string; name: string | null; at: string },
+  ): Promise<boolean> {
     const { store, now } = this.deps;
     const settings = await store.getUserSettings(tenantId, userId);
     if (!settings.missedCallNotice) return false;
@@ -88,7 +115,13 @@ export class NoticeService {
     return this.deps.notifier.toUser(tenantId, userId, {
       text: `You missed a call from ${who} at ${call.at}.`,
       card: adaptiveCard(
-        [text('Missed call', { weight: 'Bolder' }), facts([['From', who], ['When', call.at]])],
+        [
+          text('Missed call', { weight: 'Bolder' }),
+          facts([
+            ['From', who],
+            ['When', call.at],
+          ]),
+        ],
         [{ type: 'Action.OpenUrl', title: 'Open call history', url: this.deps.tabUrl }],
       ),
     });

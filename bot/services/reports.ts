@@ -54,18 +54,33 @@ export class ReportService {
       appVersion,
       source: context.source,
       user: user
-        ? { entraUserId: user.entraUserId, upn: user.upn, pbxPrincipalId: user.pbxPrincipalId, extension: user.extension, selected: user.selected }
+        ? {
+            entraUserId: user.entraUserId,
+            upn: user.upn,
+            pbxPrincipalId: user.pbxPrincipalId,
+            extension: user.extension,
+            selected: user.selected,
+          }
         : { entraUserId: reporter.userId, known: false },
       syncState: status,
       trace: trace.map((t) => ({ at: new Date(t.at).toISOString(), kind: t.kind, detail: t.detail })),
       configurationCheck: check
-        ? { at: check.finishedAt ?? check.startedAt, state: check.state, summary: check.summary ?? null, failed: (check.steps ?? []).filter((s) => s.state === 'failed').map((s) => s.id) }
+        ? {
+            at: check.finishedAt ?? check.startedAt,
+            state: check.state,
+            summary: check.summary ?? null,
+            failed: (check.steps ?? []).filter((s) => s.state === 'failed').map((s) => s.id),
+          }
         : 'not run since the server started',
       correlationIds: context.correlationIds,
     });
   }
 
-  async create(reporter: Reporter, request: Omit<CreateReportRequest, 'client'>, context: ReportContext): Promise<ProblemReport> {
+  async create(
+    reporter: Reporter,
+    request: Omit<CreateReportRequest, 'client'>,
+    context: ReportContext,
+  ): Promise<ProblemReport> {
     const now = this.deps.now();
     const report: ProblemReport = {
       tenantId: reporter.tenantId,
@@ -97,7 +112,12 @@ export class ReportService {
   }
 
   /** Changes the status (an admin acted); tells the reporter. undefined when the tenant has no such report. */
-  async update(tenantId: string, reportId: string, change: UpdateReportRequest, by: string): Promise<ProblemReport | undefined> {
+  async update(
+    tenantId: string,
+    reportId: string,
+    change: UpdateReportRequest,
+    by: string,
+  ): Promise<ProblemReport | undefined> {
     const report = await this.deps.store.getReport(tenantId, reportId);
     if (!report) return undefined;
     const now = this.deps.now();
@@ -109,7 +129,10 @@ export class ReportService {
       history: [...report.history, { at: now, by, status: change.status, ...(note ? { note } : {}) }],
     };
     if (!(await this.deps.store.updateReport(updated))) return undefined;
-    const question = change.status === 'needsInfo' && note ? `\n\nThe admin asks: ${note}\nReply here or send a new report with the details.` : '';
+    const question =
+      change.status === 'needsInfo' && note
+        ? `\n\nThe admin asks: ${note}\nReply here or send a new report with the details.`
+        : '';
     await this.tell(() =>
       this.deps.notifier.toUser(tenantId, report.reporterId, {
         text: `Your problem report "${report.description.slice(0, 80)}" is now ${STATUS_WORDS[change.status]} (by ${by}).${question}`,
@@ -121,7 +144,8 @@ export class ReportService {
   /** Notification failures must never fail the report itself: it is stored and visible in the admin page anyway. */
   private async tell(send: () => Promise<boolean>): Promise<void> {
     try {
-      if (!(await send())) this.deps.logger.info('report notice not delivered: no conversation reference stored');
+      if (!(await send()))
+        this.deps.logger.info('report notice not delivered: no conversation reference stored');
     } catch (e) {
       this.deps.logger.warn({ err: e }, 'report notice failed');
     }
@@ -138,6 +162,11 @@ export function toSummary(r: ProblemReport): ReportSummary {
     updatedAt: new Date(r.updatedAt).toISOString(),
     reporterName: r.reporterName,
     source: r.source,
-    history: r.history.map((h) => ({ at: new Date(h.at).toISOString(), by: h.by, status: h.status, ...(h.note ? { note: h.note } : {}) })),
+    history: r.history.map((h) => ({
+      at: new Date(h.at).toISOString(),
+      by: h.by,
+      status: h.status,
+      ...(h.note ? { note: h.note } : {}),
+    })),
   };
 }

@@ -12,23 +12,41 @@ export const clickToCallMethod = z
   .string()
   .max(200)
   .refine(
-    (v) => v === 'tel' || (/^[a-z][a-z0-9+.-]*:/i.test(v) && v.includes('{number}') && !/^(javascript|data|vbscript|file|https?):/i.test(v)),
+    (v) =>
+      v === 'tel' ||
+      (/^[a-z][a-z0-9+.-]*:/i.test(v) &&
+        v.includes('{number}') &&
+        !/^(javascript|data|vbscript|file|https?):/i.test(v)),
     'must be "tel" or a link template like micollab://dial?number={number} (not http, javascript or data)',
   );
 
 export const mySettingsSchema = z
   .object({
     missedCallNotice: z.boolean(),
-    clickToCall: z.object({ desktop: clickToCallMethod, web: clickToCallMethod, ios: clickToCallMethod, android: clickToCallMethod }).partial().strict().optional(),
+    clickToCall: z
+      .object({
+        desktop: clickToCallMethod,
+        web: clickToCallMethod,
+        ios: clickToCallMethod,
+        android: clickToCallMethod,
+      })
+      .partial()
+      .strict()
+      .optional(),
   })
   .strict();
 
 /** The tenant's defaults live in TenantRecord.settings.clickToCall (set by admins); `tel` everywhere otherwise. */
-export async function clickToCallFor(store: Store, tenantId: string, settings: UserSettings): Promise<ClickToCallConfig> {
+export async function clickToCallFor(
+  store: Store,
+  tenantId: string,
+  settings: UserSettings,
+): Promise<ClickToCallConfig> {
   const tenant = await store.getTenant(tenantId);
   const defaults = clickToCallMethodsOf(tenant?.settings.clickToCall);
   const byClient = {} as Record<ClientType, string>;
-  for (const client of CLIENT_TYPES) byClient[client] = settings.clickToCall?.[client] ?? defaults[client] ?? 'tel';
+  for (const client of CLIENT_TYPES)
+    byClient[client] = settings.clickToCall?.[client] ?? defaults[client] ?? 'tel';
   return { byClient };
 }
 

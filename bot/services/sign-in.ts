@@ -11,23 +11,40 @@ export interface SignInRecord {
 }
 
 export class SignIns {
-  constructor(private readonly store: Store, private readonly now: () => number) {}
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number,
+  ) {}
 
   async get(tenantId: string, userId: string): Promise<SignInRecord | undefined> {
     const record = await this.store.getConversation(tenantId, key(userId));
     const ref = record?.reference as Partial<SignInRecord> | undefined;
     if (!ref || typeof ref.signedIn !== 'boolean') return undefined;
-    return { signedIn: ref.signedIn, at: Number(ref.at ?? 0), roles: Array.isArray(ref.roles) ? ref.roles.map(String) : [] };
+    return {
+      signedIn: ref.signedIn,
+      at: Number(ref.at ?? 0),
+      roles: Array.isArray(ref.roles) ? ref.roles.map(String) : [],
+    };
   }
 
   async signIn(tenantId: string, userId: string, roles: string[]): Promise<void> {
     const at = this.now();
-    await this.store.putConversation({ tenantId, key: key(userId), reference: { signedIn: true, at, roles }, updatedAt: at });
+    await this.store.putConversation({
+      tenantId,
+      key: key(userId),
+      reference: { signedIn: true, at, roles },
+      updatedAt: at,
+    });
   }
 
   async signOut(tenantId: string, userId: string): Promise<void> {
     const at = this.now();
-    await this.store.putConversation({ tenantId, key: key(userId), reference: { signedIn: false, at, roles: [] }, updatedAt: at });
+    await this.store.putConversation({
+      tenantId,
+      key: key(userId),
+      reference: { signedIn: false, at, roles: [] },
+      updatedAt: at,
+    });
   }
 }
 

@@ -3,11 +3,14 @@
  * report goes to an admin channel and into a support ticket). Two nets: keys that name secrets, and values that look
  * like secrets whatever their key (JWTs, bearer headers, query parameters such as the webhook `key`).
  */
-const SECRET_KEY = /pass(word)?|secret|token|assertion|authorization|cookie|credential|^key$|apikey|api_key|sealed|private/i;
+const SECRET_KEY =
+  /pass(word)?|secret|token|assertion|authorization|cookie|credential|^key$|apikey|api_key|sealed|private/i;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
-const SECRET_PARAM = /([?&;]\s*(?:key|code|token|access_token|client_secret|password|sig|secret)=)[^&\s"']+/gi;
-const SECRET_ASSIGNMENT = /\b((?:client_?secret|password|passwd|secret|api_?key)\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,;]+)/gi;
+const SECRET_PARAM =
+  /([?&;]\s*(?:key|code|token|access_token|client_secret|password|sig|secret)=)[^&\s"']+/gi;
+const SECRET_ASSIGNMENT =
+  /\b((?:client_?secret|password|passwd|secret|api_?key)\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,;]+)/gi;
 
 export const REMOVED = '[removed]';
 
@@ -22,7 +25,10 @@ function strip(value: unknown, depth: number): unknown {
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = SECRET_KEY.test(k) && v !== null && v !== undefined && typeof v !== 'boolean' ? REMOVED : strip(v, depth + 1);
+      out[k] =
+        SECRET_KEY.test(k) && v !== null && v !== undefined && typeof v !== 'boolean'
+          ? REMOVED
+          : strip(v, depth + 1);
     }
     return out;
   }

@@ -6,7 +6,7 @@ import type { CloudLinkPort } from '../../shared/ports/cloudlink';
 import type { GraphPort } from '../../shared/ports/graph';
 import type { Store } from '../../shared/ports/store';
 import type { SyncService } from '../../shared/sync';
-import { toMonitorView } from '../http/admin-routes';
+import { toMonitorView } from './monitor-view';
 import { ApiHttpError, notFound } from '../http/errors';
 import { runConfigurationCheck, type ConfigCheckDeps } from './config-check';
 import type { SyncFacade, WebhookHandler, WebhookHandlers } from './sync-facade';
@@ -37,7 +37,12 @@ export function syncFacade(deps: {
   const { store } = deps;
   const tenant = (tenantId: string): TenantSync => {
     const t = deps.tenants(tenantId);
-    if (!t) throw new ApiHttpError(409, 'tenant_not_linked', 'Switchboard is not linked to your tenant yet: an admin has to complete the tenant link first.');
+    if (!t)
+      throw new ApiHttpError(
+        409,
+        'tenant_not_linked',
+        'Switchboard is not linked to your tenant yet: an admin has to complete the tenant link first.',
+      );
     return t;
   };
   const reconcile = async (tenantId: string) => {
@@ -63,7 +68,8 @@ export function syncFacade(deps: {
   return {
     status: (tenantId, userId) => tenant(tenantId).service.statusOf(userId),
     resyncUser: async (tenantId, userId) => void (await tenant(tenantId).service.resyncUser(userId)),
-    resetPhoneStatus: async (tenantId, userId) => void (await tenant(tenantId).service.resetPhoneStatus(userId)),
+    resetPhoneStatus: async (tenantId, userId) =>
+      void (await tenant(tenantId).service.resetPhoneStatus(userId)),
     async userDiagnostics(tenantId, userId): Promise<UserDiagnostics | undefined> {
       const t = tenant(tenantId);
       const user = await store.getUser(tenantId, userId);
@@ -72,11 +78,19 @@ export function syncFacade(deps: {
       const [sync, teamsRaw, pbxRaw, trace] = await Promise.all([
         t.service.statusOf(userId),
         t.graph.getPresence(userId).catch(failed),
-        user.pbxPrincipalId ? t.cloudlink.getPresence(user.pbxPrincipalId).catch(failed) : Promise.resolve(null),
+        user.pbxPrincipalId
+          ? t.cloudlink.getPresence(user.pbxPrincipalId).catch(failed)
+          : Promise.resolve(null),
         store.listTrace(tenantId, userId, TRACE_IN_DIAGNOSTICS),
       ]);
       return {
-        user: { entraUserId: user.entraUserId, upn: user.upn, displayName: user.displayName, pbxPrincipalId: user.pbxPrincipalId, extension: user.extension },
+        user: {
+          entraUserId: user.entraUserId,
+          upn: user.upn,
+          displayName: user.displayName,
+          pbxPrincipalId: user.pbxPrincipalId,
+          extension: user.extension,
+        },
         sync,
         teamsRaw,
         pbxRaw,
@@ -90,7 +104,10 @@ export function syncFacade(deps: {
     },
     configurationCheck: (tenantId, progress: (steps: CheckStep[]) => void) => {
       const t = tenant(tenantId);
-      return runConfigurationCheck({ ...t.check, monitorsNeeded: () => t.service.monitorsNeeded() }, progress);
+      return runConfigurationCheck(
+        { ...t.check, monitorsNeeded: () => t.service.monitorsNeeded() },
+        progress,
+      );
     },
     health: async (tenantId) => tenant(tenantId).service.health(),
     async applySelection(tenantId) {
@@ -132,16 +149,37 @@ export function syncFacade(deps: {
   };
 }
 
-/** The sync service's webhook handlers in the server's framework-free shape. */
-export function webhookHandlers(service: SyncService): WebhookHandlers {
-  const adapt = (handle: (req: { query: Record<string, string>; body: unknown }) => { status: number; headers: Record<string, string>; body: string }): WebhookHandler =>
+/**
+ * The sync service's webhook handlers in the server's framework-free shape. `onCloudLinkAccepted` sees each
+ * CloudLink post the service accepted (its `key` was right), for the missed-call notices.
+ */
+export function webhookHandlers(
+  service: SyncService,
+  onCloudLinkAccepted?: (body: unknown) => void,
+): WebhookHandlers {
+  const adapt =
+    (
+      handle: (req: { query: Record<string, string>; body: unknown }) => {
+        status: number;
+        headers: Record<string, string>;
+        body: string;
+      },
+    ): WebhookHandler =>
     async (req) => {
       const answer = handle({ query: req.query, body: req.body });
-      return { status: answer.status, body: answer.body === '' ? undefined : answer.body, contentType: answer.headers['Content-Type'] ?? answer.headers['content-type'] };
+      return {
+        status: answer.status,
+        body: answer.body === '' ? undefined : answer.body,
+        contentType: answer.headers['Content-Type'] ?? answer.headers['content-type'],
+      };
     };
   return {
     graph: adapt((r) => service.handleGraphNotification(r)),
     graphLifecycle: adapt((r) => service.handleGraphLifecycle(r)),
-    cloudlink: adapt((r) => service.handleCloudLinkWebhook(r)),
+    cloudlink: adapt((r) => {
+      const answer = service.handleCloudLinkWebhook(r);
+      if (answer.status < 300) onCloudLinkAccepted?.(r.body);
+      return answer;
+    }),
   };
 }

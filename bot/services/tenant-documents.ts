@@ -26,7 +26,11 @@ export class TenantDocuments {
 
   async refresh(): Promise<void> {
     const settings = (await this.store.getTenant(this.tenantId))?.settings ?? {};
-    if (isObject(settings.mapping) && Array.isArray(settings.mapping.teamsToPbx) && Array.isArray(settings.mapping.pbxToTeams)) {
+    if (
+      isObject(settings.mapping) &&
+      Array.isArray(settings.mapping.teamsToPbx) &&
+      Array.isArray(settings.mapping.pbxToTeams)
+    ) {
       this.mapping = settings.mapping as unknown as MappingTable;
     }
     const selection = selectionShape.safeParse(settings.selection);
@@ -34,7 +38,13 @@ export class TenantDocuments {
   }
 
   watch(): () => void {
-    const timer = setInterval(() => void this.refresh().catch((e: unknown) => this.logger.warn({ err: e }, 'reading tenant documents failed')), REFRESH_MS);
+    const timer = setInterval(
+      () =>
+        void this.refresh().catch((e: unknown) =>
+          this.logger.warn({ err: e }, 'reading tenant documents failed'),
+        ),
+      REFRESH_MS,
+    );
     timer.unref();
     return () => clearInterval(timer);
   }

@@ -10,7 +10,11 @@ import type { Logger } from '../../shared/platform/logger';
 
 /** CloudAdapter, with its turn runner public so the endpoint can authenticate first (see endpoint.ts). */
 export class SwitchboardAdapter extends CloudAdapter {
-  runAuthenticated(auth: AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+  runAuthenticated(
+    auth: AuthenticateRequestResult,
+    activity: Activity,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<InvokeResponse | undefined> {
     return this.processActivity(auth, activity, logic);
   }
 }
@@ -27,7 +31,14 @@ export type BotAuth =
    * Tests and demo: channel tokens are checked against another OpenID issuer (the Entra emulator), so a test can
    * show that unsigned and forged activities are refused without reaching Microsoft.
    */
-  | { kind: 'customIssuer'; appId: string; password: string; openIdMetadataUrl: string; issuer: string; loginUrl: string }
+  | {
+      kind: 'customIssuer';
+      appId: string;
+      password: string;
+      openIdMetadataUrl: string;
+      issuer: string;
+      loginUrl: string;
+    }
   /** No credentials: botbuilder then accepts activities without a token and replies to the playground's connector. */
   | { kind: 'playground' };
 
@@ -58,7 +69,11 @@ export function createCloudAdapter(auth: BotAuth, logger: Logger): BotConnection
   const credentials =
     auth.kind === 'playground'
       ? new ConfigurationServiceClientCredentialFactory({})
-      : new ConfigurationServiceClientCredentialFactory({ MicrosoftAppId: auth.appId, MicrosoftAppPassword: auth.password, MicrosoftAppType: 'MultiTenant' });
+      : new ConfigurationServiceClientCredentialFactory({
+          MicrosoftAppId: auth.appId,
+          MicrosoftAppPassword: auth.password,
+          MicrosoftAppType: 'MultiTenant',
+        });
   const authentication = new ConfigurationBotFrameworkAuthentication(options, credentials);
   const adapter = new SwitchboardAdapter(authentication);
   adapter.onTurnError = async (context, error) => {

@@ -65,7 +65,9 @@ export class SwitchboardBot extends TeamsActivityHandler {
     });
     this.onMembersAdded(async (context, next) => {
       await this.remember(context);
-      const botAdded = (context.activity.membersAdded ?? []).some((m) => m.id === context.activity.recipient.id);
+      const botAdded = (context.activity.membersAdded ?? []).some(
+        (m) => m.id === context.activity.recipient.id,
+      );
       if (botAdded && context.activity.conversation.conversationType === 'personal') {
         await context.sendActivity(`Hi! I keep your Teams and phone presence in step. ${helpText()}`);
       } else if (botAdded) {
@@ -89,14 +91,20 @@ export class SwitchboardBot extends TeamsActivityHandler {
   private async handleMessage(context: TurnContext): Promise<void> {
     const user = this.user(context);
     if (!user) {
-      await context.sendActivity('I can only help people signed in to Microsoft Teams in a company that uses Switchboard.');
+      await context.sendActivity(
+        'I can only help people signed in to Microsoft Teams in a company that uses Switchboard.',
+      );
       return;
     }
     const value = context.activity.value as Record<string, unknown> | undefined;
     if (value && typeof value.verb === 'string') return this.handleSubmit(context, user, value);
 
     // In channels the text starts with the bot's @mention; strip it even when the mention entity is missing.
-    const text = (TurnContext.removeRecipientMention(context.activity) ?? '').replace(/<at>.*?<\/at>/gi, '').trim().toLowerCase().replace(/\s+/g, ' ');
+    const text = (TurnContext.removeRecipientMention(context.activity) ?? '')
+      .replace(/<at>.*?<\/at>/gi, '')
+      .trim()
+      .toLowerCase()
+      .replace(/\s+/g, ' ');
     const command = text.split(' ')[0] ?? '';
     if (SIGN_OUT.test(text)) {
       await this.deps.signIns.signOut(user.tenantId, user.userId);
@@ -105,57 +113,97 @@ export class SwitchboardBot extends TeamsActivityHandler {
     }
     if (ADMIN_CHANNEL.test(text)) return this.claimAdminChannel(context);
     if (command === 'help' || !BOT_COMMANDS.some((c) => c.title === command)) {
-      await context.sendActivity(command === 'help' || text === '' ? helpText() : `I did not understand "${text.slice(0, 60)}". ${helpText()}`);
+      await context.sendActivity(
+        command === 'help' || text === ''
+          ? helpText()
+          : `I did not understand "${text.slice(0, 60)}". ${helpText()}`,
+      );
       return;
     }
     if (!(await this.signedIn(context, user))) return;
     switch (command) {
       case 'status':
-        await context.sendActivity(describeStatus(await this.deps.sync.status(user.tenantId, user.userId), this.deps.now()));
+        await context.sendActivity(
+          describeStatus(await this.deps.sync.status(user.tenantId, user.userId), this.deps.now()),
+        );
         return;
       case 'sync':
         await this.deps.sync.resyncUser(user.tenantId, user.userId);
-        await context.sendActivity(`Resynced.\n\n${describeStatus(await this.deps.sync.status(user.tenantId, user.userId), this.deps.now())}`);
+        await context.sendActivity(
+          `Resynced.\n\n${describeStatus(await this.deps.sync.status(user.tenantId, user.userId), this.deps.now())}`,
+        );
         return;
       case 'report':
         await context.sendActivity({ attachments: [card(reportFormCard())] });
         return;
       case 'settings':
-        await context.sendActivity({ attachments: [card(settingsCard(await this.deps.store.getUserSettings(user.tenantId, user.userId)))] });
+        await context.sendActivity({
+          attachments: [
+            card(settingsCard(await this.deps.store.getUserSettings(user.tenantId, user.userId))),
+          ],
+        });
         return;
     }
   }
 
-  private async handleSubmit(context: TurnContext, user: BotUser, value: Record<string, unknown>): Promise<void> {
+  private async handleSubmit(
+    context: TurnContext,
+    user: BotUser,
+    value: Record<string, unknown>,
+  ): Promise<void> {
     if (!(await this.signedIn(context, user))) return;
     switch (value.verb) {
       case 'submitReport': {
         const form = reportForm.safeParse(value);
         if (!form.success) {
-          await context.sendActivity('Please choose a category and describe the problem, then send the form again.');
+          await context.sendActivity(
+            'Please choose a category and describe the problem, then send the form again.',
+          );
           return;
         }
-        const report = await this.deps.reports.create(user, { category: form.data.category, description: form.data.description, includeDiagnostics: form.data.includeDiagnostics === 'true' }, {
-          source: 'bot',
-          client: clientOf(context.activity),
-          correlationIds: [context.activity.id ?? '', context.activity.conversation.id].filter(Boolean),
-        });
-        await context.sendActivity(`Thanks, your report is filed (id ${report.reportId}). I will tell you here when an admin picks it up.`);
+        const report = await this.deps.reports.create(
+          user,
+          {
+            category: form.data.category,
+            description: form.data.description,
+            includeDiagnostics: form.data.includeDiagnostics === 'true',
+          },
+          {
+            source: 'bot',
+            client: clientOf(context.activity),
+            correlationIds: [context.activity.id ?? '', context.activity.conversation.id].filter(Boolean),
+          },
+        );
+        await context.sendActivity(
+          `Thanks, your report is filed (id ${report.reportId}). I will tell you here when an admin picks it up.`,
+        );
         return;
       }
       case 'saveSettings': {
         const form = settingsForm.safeParse(value);
         const template = form.success ? (form.data.customTemplate ?? '').trim() : '';
-        if (!form.success || (form.data.clickToCall === 'custom' && !clickToCallMethod.safeParse(template).success)) {
-          await context.sendActivity('That custom link is not valid: it needs a scheme like micollab: and {number}, e.g. micollab://dial?number={number}.');
+        if (
+          !form.success ||
+          (form.data.clickToCall === 'custom' && !clickToCallMethod.safeParse(template).success)
+        ) {
+          await context.sendActivity(
+            'That custom link is not valid: it needs a scheme like micollab: and {number}, e.g. micollab://dial?number={number}.',
+          );
           return;
         }
-        const method = form.data.clickToCall === 'default' ? undefined : form.data.clickToCall === 'tel' ? 'tel' : template;
+        const method =
+          form.data.clickToCall === 'default'
+            ? undefined
+            : form.data.clickToCall === 'tel'
+              ? 'tel'
+              : template;
         await this.deps.store.putUserSettings(user.tenantId, user.userId, {
           missedCallNotice: form.data.missedCallNotice === 'true',
           ...(method ? { clickToCall: Object.fromEntries(CLIENT_TYPES.map((c) => [c, method])) } : {}),
         });
-        await context.sendActivity(`Saved. Missed-call notices are ${form.data.missedCallNotice === 'true' ? 'on' : 'off'}; click-to-call uses ${method ?? "your company's default"}.`);
+        await context.sendActivity(
+          `Saved. Missed-call notices are ${form.data.missedCallNotice === 'true' ? 'on' : 'off'}; click-to-call uses ${method ?? "your company's default"}.`,
+        );
         return;
       }
       case 'reportStatus': {
@@ -165,8 +213,17 @@ export class SwitchboardBot extends TeamsActivityHandler {
           await context.sendActivity('Only Switchboard admins can change a report.');
           return;
         }
-        const updated = await this.deps.reports.update(user.tenantId, form.data.reportId, { status: form.data.status, note: form.data.note }, user.displayName);
-        await context.sendActivity(updated ? `Report ${updated.reportId} is now ${updated.status}; the reporter has been told.` : 'I cannot find that report.');
+        const updated = await this.deps.reports.update(
+          user.tenantId,
+          form.data.reportId,
+          { status: form.data.status, note: form.data.note },
+          user.displayName,
+        );
+        await context.sendActivity(
+          updated
+            ? `Report ${updated.reportId} is now ${updated.status}; the reporter has been told.`
+            : 'I cannot find that report.',
+        );
         return;
       }
       default:
@@ -193,23 +250,43 @@ export class SwitchboardBot extends TeamsActivityHandler {
   private async remember(context: TurnContext): Promise<void> {
     const user = this.user(context);
     if (!user || context.activity.conversation.conversationType !== 'personal') return;
-    const reference = TurnContext.getConversationReference(context.activity) as unknown as Record<string, unknown>;
-    await this.deps.store.putConversation({ tenantId: user.tenantId, key: conversationKey.user(user.userId), reference, updatedAt: this.deps.now() });
+    const reference = TurnContext.getConversationReference(context.activity) as unknown as Record<
+      string,
+      unknown
+    >;
+    await this.deps.store.putConversation({
+      tenantId: user.tenantId,
+      key: conversationKey.user(user.userId),
+      reference,
+      updatedAt: this.deps.now(),
+    });
   }
 
   /** A channel or group chat becomes the admins' notice channel only when an admin puts the bot there. */
   private async claimAdminChannel(context: TurnContext): Promise<void> {
     const user = this.user(context);
     if (!user || context.activity.conversation.conversationType === 'personal') {
-      await context.sendActivity('Admin notices go to a channel or group chat: add me there, or send "admin notices here" in one.');
+      await context.sendActivity(
+        'Admin notices go to a channel or group chat: add me there, or send "admin notices here" in one.',
+      );
       return;
     }
     if (!(await this.isAdmin(user))) {
-      await context.sendActivity('Only a Switchboard admin can make this the admin notice channel. An admin can send "admin notices here".');
+      await context.sendActivity(
+        'Only a Switchboard admin can make this the admin notice channel. An admin can send "admin notices here".',
+      );
       return;
     }
-    const reference = TurnContext.getConversationReference(context.activity) as unknown as Record<string, unknown>;
-    await this.deps.store.putConversation({ tenantId: user.tenantId, key: conversationKey.admins, reference, updatedAt: this.deps.now() });
+    const reference = TurnContext.getConversationReference(context.activity) as unknown as Record<
+      string,
+      unknown
+    >;
+    await this.deps.store.putConversation({
+      tenantId: user.tenantId,
+      key: conversationKey.admins,
+      reference,
+      updatedAt: this.deps.now(),
+    });
     await context.sendActivity('Problem reports and credential warnings will be posted here.');
   }
 }

@@ -28,17 +28,30 @@ export async function handleActivityRequest(
 ): Promise<void> {
   const parsed = activityShape.safeParse(req.body);
   if (!parsed.success) {
-    res.send(400, { error: { code: 'bad_activity', message: 'The body is not a Bot Framework activity (type, serviceUrl, channelId, conversation.id).' } });
+    res.send(400, {
+      error: {
+        code: 'bad_activity',
+        message: 'The body is not a Bot Framework activity (type, serviceUrl, channelId, conversation.id).',
+      },
+    });
     return;
   }
   const activity = parsed.data as unknown as Activity;
   let authenticated: Awaited<ReturnType<BotConnection['authentication']['authenticateRequest']>>;
   try {
-    authenticated = await connection.authentication.authenticateRequest(activity, req.header('authorization') ?? '');
+    authenticated = await connection.authentication.authenticateRequest(
+      activity,
+      req.header('authorization') ?? '',
+    );
   } catch (e) {
-    logger.warn({ reason: e instanceof Error ? e.message : String(e), channelId: activity.channelId }, 'bot activity refused');
+    logger.warn(
+      { reason: e instanceof Error ? e.message : String(e), channelId: activity.channelId },
+      'bot activity refused',
+    );
     res.header('WWW-Authenticate', 'Bearer');
-    res.send(401, { error: { code: 'unauthorized', message: 'The activity is not authenticated by the Bot Framework.' } });
+    res.send(401, {
+      error: { code: 'unauthorized', message: 'The activity is not authenticated by the Bot Framework.' },
+    });
     return;
   }
   const invokeResponse = await connection.adapter.runAuthenticated(authenticated, activity, logic);

@@ -22,9 +22,18 @@ export function botUserOf(activity: Partial<Activity>, override?: BotUser): BotU
 
 /** Teams reports the client's platform in a clientInfo entity; the version is not reported to bots. */
 export function clientOf(activity: Partial<Activity>): { type: ClientType | 'unknown'; locale?: string } {
-  const info = (activity.entities ?? []).find((e) => e.type === 'clientInfo') as { platform?: string; locale?: string } | undefined;
+  const info = (activity.entities ?? []).find((e) => e.type === 'clientInfo') as
+    { platform?: string; locale?: string } | undefined;
   const platform = (info?.platform ?? '').toLowerCase();
   const type: ClientType | 'unknown' =
-    platform === 'web' ? 'web' : platform === 'ios' ? 'ios' : platform === 'android' ? 'android' : platform === 'windows' || platform === 'mac' || platform === 'linux' ? 'desktop' : 'unknown';
+    platform === 'web'
+      ? 'web'
+      : platform === 'ios'
+        ? 'ios'
+        : platform === 'android'
+          ? 'android'
+          : platform === 'windows' || platform === 'mac' || platform === 'linux'
+            ? 'desktop'
+            : 'unknown';
   return { type, ...(info?.locale || activity.locale ? { locale: info?.locale ?? activity.locale } : {}) };
 }

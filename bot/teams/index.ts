@@ -22,7 +22,12 @@ export interface TeamsBotOptions {
   store: Store;
   logger: Logger;
   now: () => number;
-  sso: { validator: EntraJwtValidator; appIdUri: string; signInUrl: string; onBehalfOf?: (tenantId: string, assertion: string, scope: string) => Promise<string> };
+  sso: {
+    validator: EntraJwtValidator;
+    appIdUri: string;
+    signInUrl: string;
+    onBehalfOf?: (tenantId: string, assertion: string, scope: string) => Promise<string>;
+  };
   signIns: SignIns;
   isInAdminGroup?: (tenantId: string, userId: string) => Promise<boolean>;
   identityOverride?: BotUser;
@@ -40,8 +45,20 @@ export const SSO_CONNECTION_NAME = 'switchboard-sso';
 export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
   const connection = createCloudAdapter(options.auth, options.logger);
   const adapter = connection.adapter;
-  const notifier = new ProactiveNotifier(adapter, options.auth.kind === 'playground' ? '' : options.auth.appId, options.store, options.logger);
-  const sso = new BotSso({ ...options.sso, store: options.store, signIns: options.signIns, logger: options.logger, now: options.now, connectionName: SSO_CONNECTION_NAME });
+  const notifier = new ProactiveNotifier(
+    adapter,
+    options.auth.kind === 'playground' ? '' : options.auth.appId,
+    options.store,
+    options.logger,
+  );
+  const sso = new BotSso({
+    ...options.sso,
+    store: options.store,
+    signIns: options.signIns,
+    logger: options.logger,
+    now: options.now,
+    connectionName: SSO_CONNECTION_NAME,
+  });
   return {
     adapter,
     notifier,
@@ -58,7 +75,10 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
         requireSignIn: options.auth.kind !== 'playground',
         identityOverride: options.identityOverride,
       });
-      return { handle: (req, res) => handleActivityRequest(req, res, connection, (context) => bot.run(context), options.logger) };
+      return {
+        handle: (req, res) =>
+          handleActivityRequest(req, res, connection, (context) => bot.run(context), options.logger),
+      };
     },
   };
 }

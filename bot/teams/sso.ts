@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { CardFactory, type Attachment, type InvokeResponse, type TokenExchangeInvokeRequest, type TurnContext } from 'botbuilder';
+import {
+  CardFactory,
+  type Attachment,
+  type InvokeResponse,
+  type TokenExchangeInvokeRequest,
+  type TurnContext,
+} from 'botbuilder';
 import { EntraError } from '../../shared/adapters/entra/entra-error';
 import type { EntraJwtValidator } from '../../shared/adapters/entra/jwt-validator';
 import type { Logger } from '../../shared/platform/logger';
@@ -43,11 +49,17 @@ export class BotSso {
 
   /** The card that makes Teams fetch an SSO token silently and send it back in signin/tokenExchange. */
   signInCard(): Attachment {
-    return CardFactory.oauthCard(this.options.connectionName, 'Sign in to Switchboard', 'Sign in once with your Teams account; no phone password is needed.', this.options.signInUrl, {
-      id: randomUUID(),
-      uri: this.options.appIdUri,
-      providerId: '',
-    });
+    return CardFactory.oauthCard(
+      this.options.connectionName,
+      'Sign in to Switchboard',
+      'Sign in once with your Teams account; no phone password is needed.',
+      this.options.signInUrl,
+      {
+        id: randomUUID(),
+        uri: this.options.appIdUri,
+        providerId: '',
+      },
+    );
   }
 
   async exchange(context: TurnContext, user: BotUser | undefined): Promise<InvokeResponse> {
@@ -58,13 +70,15 @@ export class BotSso {
       body: { id: request.id, connectionName: this.options.connectionName, failureDetail: detail },
     });
     if (!user) return failed('The activity does not name a Teams user and tenant.');
-    if (typeof request.id !== 'string' || typeof request.token !== 'string') return failed('The token exchange request lacks id or token.');
+    if (typeof request.id !== 'string' || typeof request.token !== 'string')
+      return failed('The token exchange request lacks id or token.');
 
     let roles: string[];
     try {
       const claims = await this.options.validator.validate(request.token);
       // Never trust a tenant or user named anywhere but the token: it must be this very sender's token.
-      if (claims.tenantId !== user.tenantId || claims.objectId !== user.userId) return failed('The token belongs to another user or tenant.');
+      if (claims.tenantId !== user.tenantId || claims.objectId !== user.userId)
+        return failed('The token belongs to another user or tenant.');
       if (!claims.scopes.includes(SSO_SCOPE)) return failed(`The token lacks the ${SSO_SCOPE} scope.`);
       roles = claims.roles;
     } catch (e) {
@@ -82,10 +96,16 @@ export class BotSso {
     }
     // Every Teams client the user has open sends the same exchange; the first one wins in every process, the rest
     // are answered 200 without a second sign-in message.
-    const first = await this.options.store.markNoticeSent(user.tenantId, `sso-exchange:${request.id}`, this.options.now());
+    const first = await this.options.store.markNoticeSent(
+      user.tenantId,
+      `sso-exchange:${request.id}`,
+      this.options.now(),
+    );
     if (first) {
       await this.options.signIns.signIn(user.tenantId, user.userId, roles);
-      await context.sendActivity(`You are signed in as ${user.displayName}. Send "status" to see your presence, or "help".`);
+      await context.sendActivity(
+        `You are signed in as ${user.displayName}. Send "status" to see your presence, or "help".`,
+      );
     }
     return { status: 200, body: { id: request.id, connectionName: this.options.connectionName } };
   }
@@ -101,5 +121,10 @@ export class BotSso {
 }
 
 function needsConsent(e: EntraError): boolean {
-  return e.error === 'invalid_grant' || e.error === 'interaction_required' || e.error === 'consent_required' || e.aadstsCode === 65001;
+  return (
+    e.error === 'invalid_grant' ||
+    e.error === 'interaction_required' ||
+    e.error === 'consent_required' ||
+    e.aadstsCode === 65001
+  );
 }

@@ -23,12 +23,32 @@ describe('API for the signed-in user', () => {
   let h: Harness;
   let bob: string;
   const records = Array.from({ length: 250 }, (_, i) =>
-    i % 5 === 0 ? record(i, { completed: false, cause: 'callNotAnswer' }) : i % 4 === 0 ? record(i, { direction: 'outbound', from: '201', to: '+4940222333', toName: 'Hamburg Office' }) : record(i),
+    i % 5 === 0
+      ? record(i, { completed: false, cause: 'callNotAnswer' })
+      : i % 4 === 0
+        ? record(i, { direction: 'outbound', from: '201', to: '+4940222333', toName: 'Hamburg Office' })
+        : record(i),
   );
 
   beforeAll(async () => {
-    h = await startHarness({ cloudlink: new FakeCallHistory(records), limits: { maxBodyBytes: 2048, burst: 40, perSecond: 1 } });
-    await h.store.putUsers([{ tenantId: h.fx.contoso, entraUserId: h.fx.users.bob, upn: 'bob@contoso.example', displayName: 'Bob Agent', pbxPrincipalId: 'p-bob', extension: '201', sendToTeams: null, getFromTeams: null, selected: true, updatedAt: 0 }]);
+    h = await startHarness({
+      cloudlink: new FakeCallHistory(records),
+      limits: { maxBodyBytes: 2048, burst: 40, perSecond: 1 },
+    });
+    await h.store.putUsers([
+      {
+        tenantId: h.fx.contoso,
+        entraUserId: h.fx.users.bob,
+        upn: 'bob@contoso.example',
+        displayName: 'Bob Agent',
+        pbxPrincipalId: 'p-bob',
+        extension: '201',
+        sendToTeams: null,
+        getFromTeams: null,
+        selected: true,
+        updatedAt: 0,
+      },
+    ]);
     bob = await h.sso(h.fx.contoso, h.fx.users.bob);
   });
   afterAll(async () => {
@@ -40,7 +60,13 @@ describe('API for the signed-in user', () => {
     expect(first.status).toBe(200);
     expect(first.body.items).toHaveLength(20);
     expect(first.body.nextSkip).toBe(20);
-    expect(first.body.items[0]).toMatchObject({ callId: 'c0', missed: true, direction: 'inbound', durationSeconds: 61, ringSeconds: 4 });
+    expect(first.body.items[0]).toMatchObject({
+      callId: 'c0',
+      missed: true,
+      direction: 'inbound',
+      durationSeconds: 61,
+      ringSeconds: 4,
+    });
 
     const missed = await call(h, 'GET', '/api/me/calls?filter=missed&top=100', bob);
     expect(missed.body.items.length).toBe(50);
@@ -48,7 +74,11 @@ describe('API for the signed-in user', () => {
     expect(missed.body.nextSkip).toBeUndefined();
 
     const outgoing = await call(h, 'GET', '/api/me/calls?filter=outgoing&top=5', bob);
-    expect(outgoing.body.items[0]).toMatchObject({ direction: 'outbound', number: '+4940222333', name: 'Hamburg Office' });
+    expect(outgoing.body.items[0]).toMatchObject({
+      direction: 'outbound',
+      number: '+4940222333',
+      name: 'Hamburg Office',
+    });
 
     const byName = await call(h, 'GET', '/api/me/calls?q=erika&top=100', bob);
     expect(byName.body.items.length).toBeGreaterThan(0);
@@ -70,13 +100,24 @@ describe('API for the signed-in user', () => {
   });
 
   it('saves settings and refuses click-to-call links that could run script', async () => {
-    const ok = await call(h, 'PUT', '/api/me/settings', bob, { missedCallNotice: true, clickToCall: { ios: 'micollab://dial?number={number}' } });
+    const ok = await call(h, 'PUT', '/api/me/settings', bob, {
+      missedCallNotice: true,
+      clickToCall: { ios: 'micollab://dial?number={number}' },
+    });
     expect(ok.status).toBe(200);
     const me = await call(h, 'GET', '/api/me', bob);
     expect(me.body.settings.missedCallNotice).toBe(true);
-    expect(me.body.clickToCall.byClient).toEqual({ desktop: 'tel', web: 'tel', android: 'tel', ios: 'micollab://dial?number={number}' });
+    expect(me.body.clickToCall.byClient).toEqual({
+      desktop: 'tel',
+      web: 'tel',
+      android: 'tel',
+      ios: 'micollab://dial?number={number}',
+    });
     for (const bad of ['javascript:alert({number})', 'https://evil.example/?n={number}', 'micollab://dial']) {
-      const res = await call(h, 'PUT', '/api/me/settings', bob, { missedCallNotice: true, clickToCall: { desktop: bad } });
+      const res = await call(h, 'PUT', '/api/me/settings', bob, {
+        missedCallNotice: true,
+        clickToCall: { desktop: bad },
+      });
       expect(res.status).toBe(400);
       expect(res.body.error.message).toMatch(/clickToCall\.desktop/);
     }
@@ -92,9 +133,17 @@ describe('API for the signed-in user', () => {
     const broken = await call(h, 'PUT', '/api/me/settings', bob, '{"missedCallNotice": tru');
     expect(broken.status).toBe(400);
     expect(broken.body.error.code).toBeDefined();
-    const big = await call(h, 'POST', '/api/me/reports', bob, { category: 'other', description: 'x'.repeat(5000), includeDiagnostics: false, client: { type: 'web' } });
+    const big = await call(h, 'POST', '/api/me/reports', bob, {
+      category: 'other',
+      description: 'x'.repeat(5000),
+      includeDiagnostics: false,
+      client: { type: 'web' },
+    });
     expect(big.status).toBe(413);
     expect(big.body.error.message).toMatch(/2048 bytes/);
+    const unknown = await call(h, 'GET', '/api/nothing-here', bob);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('resource_not_found');
     expect((await call(h, 'GET', '/healthz')).status).toBe(200);
   });
 

@@ -41,7 +41,11 @@ export async function startConnector(): Promise<Connector> {
     let text = '';
     req.on('data', (c: Buffer) => (text += c.toString('utf8')));
     req.on('end', () => {
-      sent.push({ path: req.url ?? '', authorization: req.headers.authorization, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
+      sent.push({
+        path: req.url ?? '',
+        authorization: req.headers.authorization,
+        body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+      });
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ id: `sent-${sent.length}` }));
     });
@@ -50,7 +54,11 @@ export async function startConnector(): Promise<Connector> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     sent,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -67,22 +75,65 @@ export const OK_STATUS: SyncStatus = {
 export class RecordingSync implements SyncFacade {
   readonly calls: string[] = [];
   statusAnswer: SyncStatus = OK_STATUS;
-  async status(tenantId: string, userId: string) { this.calls.push(`status ${tenantId} ${userId}`); return this.statusAnswer; }
-  async resyncUser(tenantId: string, userId: string) { this.calls.push(`resync ${tenantId} ${userId}`); }
-  async resetPhoneStatus(tenantId: string, userId: string) { this.calls.push(`reset ${tenantId} ${userId}`); }
-  async userDiagnostics() { return undefined; }
-  async resyncAll(tenantId: string, progress: (d: number, t: number) => void) { progress(1, 2); progress(2, 2); this.calls.push(`resyncAll ${tenantId}`); return '2 users resynced'; }
-  async configurationCheck(_tenantId: string, progress: (s: import('../../shared/api/contract').CheckStep[]) => void) {
-    const steps = [{ id: 'token', title: 'App token', state: 'passed' as const }, { id: 'cloudlink', title: 'CloudLink reachable', state: 'failed' as const, detail: 'timeout', fix: 'Check the CloudLink account id.' }];
+  async status(tenantId: string, userId: string) {
+    this.calls.push(`status ${tenantId} ${userId}`);
+    return this.statusAnswer;
+  }
+  async resyncUser(tenantId: string, userId: string) {
+    this.calls.push(`resync ${tenantId} ${userId}`);
+  }
+  async resetPhoneStatus(tenantId: string, userId: string) {
+    this.calls.push(`reset ${tenantId} ${userId}`);
+  }
+  async userDiagnostics() {
+    return undefined;
+  }
+  async resyncAll(tenantId: string, progress: (d: number, t: number) => void) {
+    progress(1, 2);
+    progress(2, 2);
+    this.calls.push(`resyncAll ${tenantId}`);
+    return '2 users resynced';
+  }
+  async configurationCheck(
+    _tenantId: string,
+    progress: (s: import('../../shared/api/contract').CheckStep[]) => void,
+  ) {
+    const steps = [
+      { id: 'token', title: 'App token', state: 'passed' as const },
+      {
+        id: 'cloudlink',
+        title: 'CloudLink reachable',
+        state: 'failed' as const,
+        detail: 'timeout',
+        fix: 'Check the CloudLink account id.',
+      },
+    ];
     progress(steps);
     return steps;
   }
-  async health() { return { latency: [], queueDepth: 0, errorsLastHour: 0, subscriptions: {}, throttledWaitsLastHour: 0, secretExpiresAt: null }; }
-  async applySelection(tenantId: string) { this.calls.push(`applySelection ${tenantId}`); }
+  async health() {
+    return {
+      latency: [],
+      queueDepth: 0,
+      errorsLastHour: 0,
+      subscriptions: {},
+      throttledWaitsLastHour: 0,
+      secretExpiresAt: null,
+    };
+  }
+  async applySelection(tenantId: string) {
+    this.calls.push(`applySelection ${tenantId}`);
+  }
   monitors = {
-    add: async () => { throw new Error('not used in these tests'); },
-    authorize: async () => { throw new Error('not used in these tests'); },
-    renew: async () => { throw new Error('not used in these tests'); },
+    add: async () => {
+      throw new Error('not used in these tests');
+    },
+    authorize: async () => {
+      throw new Error('not used in these tests');
+    },
+    renew: async () => {
+      throw new Error('not used in these tests');
+    },
     remove: async () => undefined,
   };
 }
@@ -109,7 +160,11 @@ export interface Harness {
   jobs: JobRegistry;
   reports: ReportService;
   /** An SSO token as Teams would hand the tab. */
-  sso(tenantId: string, userId: string, extra?: { audience?: string; expiresInSeconds?: number }): Promise<string>;
+  sso(
+    tenantId: string,
+    userId: string,
+    extra?: { audience?: string; expiresInSeconds?: number },
+  ): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -128,7 +183,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const validator = createEntraJwtValidator({
     authorityHost: fx.entra.baseUrl,
     allowedTenantIds: [fx.contoso, fx.fabrikam],
-    audiences: [fx.switchboard.clientId, fx.switchboard.identifierUri, fx.fabrikamApp.clientId, fx.fabrikamApp.identifierUri],
+    audiences: [
+      fx.switchboard.clientId,
+      fx.switchboard.identifierUri,
+      fx.fabrikamApp.clientId,
+      fx.fabrikamApp.identifierUri,
+    ],
     now,
   });
   const signIns = new SignIns(store, now);
@@ -142,7 +202,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const sync = new RecordingSync();
   const jobs = new JobRegistry(logger, now);
-  const reports = new ReportService({ store, sync, jobs, notifier: bot.notifier, logger, appVersion: '9.9.9-test', now });
+  const reports = new ReportService({
+    store,
+    sync,
+    jobs,
+    notifier: bot.notifier,
+    logger,
+    appVersion: '9.9.9-test',
+    now,
+  });
   const server = createServer({
     logger,
     store,
@@ -159,7 +227,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     appVersion: '9.9.9-test',
     defaults: {
       mapping: { teamsToPbx: [], pbxToTeams: [] },
-      selection: { mode: 'allWithBlockList', blockList: [], groupId: null, allowList: [], sendToTeams: true, getFromTeams: true },
+      selection: {
+        mode: 'allWithBlockList',
+        blockList: [],
+        groupId: null,
+        allowList: [],
+        sendToTeams: true,
+        getFromTeams: true,
+      },
     },
     limits: options.limits,
   });
@@ -175,7 +250,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     jobs,
     reports,
     sso: (tenantId, userId, extra = {}) =>
-      fx.entra.mintTeamsSsoToken({ tenantId, userId, clientId: tenantId === fx.fabrikam ? fx.fabrikamApp.clientId : fx.switchboard.clientId, ...extra }),
+      fx.entra.mintTeamsSsoToken({
+        tenantId,
+        userId,
+        clientId: tenantId === fx.fabrikam ? fx.fabrikamApp.clientId : fx.switchboard.clientId,
+        ...extra,
+      }),
     async close() {
       server.close();
       await Promise.all([connector.close(), fx.entra.close()]);
@@ -191,10 +271,15 @@ export async function call(
   path: string,
   token?: string,
   body?: unknown,
+  // Answers are arbitrary JSON the tests pick apart field by field; typing each shape would only restate the asserts.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
 ): Promise<{ status: number; body: any; headers: Headers }> {
   const res = await fetch(`${h.baseUrl}${path}`, {
     method,
-    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    headers: {
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+    },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();

@@ -11,7 +11,11 @@ const activity = (serviceUrl: string, text: string) => ({
   channelId: 'msteams',
   from: { id: '29:bob', name: 'Bob Agent', aadObjectId: 'b0b00000-0000-4000-8000-00000000000b' },
   recipient: { id: `28:${BOT_ID}`, name: 'Switchboard' },
-  conversation: { id: 'a:bob-personal', conversationType: 'personal', tenantId: 'c0a1b2c3-0000-4000-8000-000000000001' },
+  conversation: {
+    id: 'a:bob-personal',
+    conversationType: 'personal',
+    tenantId: 'c0a1b2c3-0000-4000-8000-000000000001',
+  },
   channelData: { tenant: { id: 'c0a1b2c3-0000-4000-8000-000000000001' } },
 });
 

@@ -39,9 +39,31 @@ describe('bot sign-in with Teams SSO', () => {
   const botFor = (tenantId: string) => {
     const logger = silentLogger();
     const now = () => fx.clock.now();
-    const app = tenantId === fx.contoso ? { clientId: fx.switchboard.clientId, secret: fx.switchboard.secret, uri: fx.switchboard.identifierUri } : { clientId: fx.fabrikamApp.clientId, secret: fx.fabrikamApp.secret, uri: fx.fabrikamApp.identifierUri };
-    const tokens = new TokenClient({ authorityHost: fx.entra.baseUrl, tenantId, clientId: app.clientId, clientSecret: app.secret, now });
-    const validator = createEntraJwtValidator({ authorityHost: fx.entra.baseUrl, allowedTenantIds: [tenantId], audiences: [app.clientId, app.uri], now });
+    const app =
+      tenantId === fx.contoso
+        ? {
+            clientId: fx.switchboard.clientId,
+            secret: fx.switchboard.secret,
+            uri: fx.switchboard.identifierUri,
+          }
+        : {
+            clientId: fx.fabrikamApp.clientId,
+            secret: fx.fabrikamApp.secret,
+            uri: fx.fabrikamApp.identifierUri,
+          };
+    const tokens = new TokenClient({
+      authorityHost: fx.entra.baseUrl,
+      tenantId,
+      clientId: app.clientId,
+      clientSecret: app.secret,
+      now,
+    });
+    const validator = createEntraJwtValidator({
+      authorityHost: fx.entra.baseUrl,
+      allowedTenantIds: [tenantId],
+      audiences: [app.clientId, app.uri],
+      now,
+    });
     const sso = new BotSso({
       validator,
       store,
@@ -53,8 +75,20 @@ describe('bot sign-in with Teams SSO', () => {
       signInUrl: 'https://switchboard.example/tab/index.html',
       onBehalfOf: (_tenant, assertion, scope) => tokens.onBehalfOf(assertion, scope),
     });
-    const sync = { status: async () => { throw new Error('unused'); } } as unknown as SyncFacade;
-    const reports = new ReportService({ store, sync, jobs: new JobRegistry(logger, now), notifier: { toUser: async () => true, toAdmins: async () => true }, logger, appVersion: 't', now });
+    const sync = {
+      status: async () => {
+        throw new Error('unused');
+      },
+    } as unknown as SyncFacade;
+    const reports = new ReportService({
+      store,
+      sync,
+      jobs: new JobRegistry(logger, now),
+      notifier: { toUser: async () => true, toAdmins: async () => true },
+      logger,
+      appVersion: 't',
+      now,
+    });
     const bot = new SwitchboardBot({ store, sync, reports, signIns, sso, logger, now, requireSignIn: true });
     return new TestAdapter(async (context) => bot.run(context));
   };
@@ -71,11 +105,15 @@ describe('bot sign-in with Teams SSO', () => {
 
   const invokeStatus = (a: Partial<Activity>) => {
     expect(a.type).toBe('invokeResponse');
-    return (a.value as { status: number; body?: { failureDetail?: string } });
+    return a.value as { status: number; body?: { failureDetail?: string } };
   };
 
   it('signs the user in once, however many of their clients send the same exchange', async () => {
-    const token = await fx.entra.mintTeamsSsoToken({ tenantId: fx.contoso, userId: fx.users.alice, clientId: fx.switchboard.clientId });
+    const token = await fx.entra.mintTeamsSsoToken({
+      tenantId: fx.contoso,
+      userId: fx.users.alice,
+      clientId: fx.switchboard.clientId,
+    });
     // desktop client, served by one process
     await botFor(fx.contoso)
       .send(exchange(fx.contoso, fx.users.alice, 'exchange-1', token))
@@ -86,11 +124,18 @@ describe('bot sign-in with Teams SSO', () => {
       .send(exchange(fx.contoso, fx.users.alice, 'exchange-1', token))
       .assertReply((a) => expect(invokeStatus(a).status).toBe(200))
       .assertNoReply('no second sign-in message', 300);
-    expect(await signIns.get(fx.contoso, fx.users.alice)).toMatchObject({ signedIn: true, roles: ['Switchboard.Admin'] });
+    expect(await signIns.get(fx.contoso, fx.users.alice)).toMatchObject({
+      signedIn: true,
+      roles: ['Switchboard.Admin'],
+    });
   });
 
   it('answers 412 when the user has not consented, so Teams shows the consent card', async () => {
-    const token = await fx.entra.mintTeamsSsoToken({ tenantId: fx.fabrikam, userId: fx.users.fabrikamUser, clientId: fx.fabrikamApp.clientId });
+    const token = await fx.entra.mintTeamsSsoToken({
+      tenantId: fx.fabrikam,
+      userId: fx.users.fabrikamUser,
+      clientId: fx.fabrikamApp.clientId,
+    });
     await botFor(fx.fabrikam)
       .send(exchange(fx.fabrikam, fx.users.fabrikamUser, 'exchange-2', token))
       .assertReply((a) => {
@@ -102,17 +147,30 @@ describe('bot sign-in with Teams SSO', () => {
   });
 
   it('answers 412 for a token of another user, and for one meant for another app', async () => {
-    const bobsToken = await fx.entra.mintTeamsSsoToken({ tenantId: fx.contoso, userId: fx.users.bob, clientId: fx.switchboard.clientId });
+    const bobsToken = await fx.entra.mintTeamsSsoToken({
+      tenantId: fx.contoso,
+      userId: fx.users.bob,
+      clientId: fx.switchboard.clientId,
+    });
     await botFor(fx.contoso)
       .send(exchange(fx.contoso, fx.users.alice, 'exchange-3', bobsToken))
       .assertReply((a) => expect(invokeStatus(a).status).toBe(412));
-    const otherAudience = await fx.entra.mintTeamsSsoToken({ tenantId: fx.contoso, userId: fx.users.alice, clientId: fx.switchboard.clientId, audience: fx.crm.clientId });
+    const otherAudience = await fx.entra.mintTeamsSsoToken({
+      tenantId: fx.contoso,
+      userId: fx.users.alice,
+      clientId: fx.switchboard.clientId,
+      audience: fx.crm.clientId,
+    });
     await botFor(fx.contoso)
       .send(exchange(fx.contoso, fx.users.alice, 'exchange-4', otherAudience))
       .assertReply((a) => expect(invokeStatus(a).status).toBe(412));
     expect(await signIns.get(fx.contoso, fx.users.alice)).toBeUndefined();
     // a refused exchange does not burn its id: once the user can sign in, the same id works
-    const good = await fx.entra.mintTeamsSsoToken({ tenantId: fx.contoso, userId: fx.users.alice, clientId: fx.switchboard.clientId });
+    const good = await fx.entra.mintTeamsSsoToken({
+      tenantId: fx.contoso,
+      userId: fx.users.alice,
+      clientId: fx.switchboard.clientId,
+    });
     await botFor(fx.contoso)
       .send(exchange(fx.contoso, fx.users.alice, 'exchange-4', good))
       .assertReply((a) => expect(a.text).toMatch(/signed in/))
@@ -121,8 +179,14 @@ describe('bot sign-in with Teams SSO', () => {
 
   it('sends the sign-in card again after consent (signin/verifyState)', async () => {
     await botFor(fx.contoso)
-      .send({ ...exchange(fx.contoso, fx.users.bob, 'x', 'x'), name: 'signin/verifyState', value: { state: '123456' } })
-      .assertReply((a) => expect(a.attachments?.[0]?.contentType).toBe('application/vnd.microsoft.card.oauth'))
+      .send({
+        ...exchange(fx.contoso, fx.users.bob, 'x', 'x'),
+        name: 'signin/verifyState',
+        value: { state: '123456' },
+      })
+      .assertReply((a) =>
+        expect(a.attachments?.[0]?.contentType).toBe('application/vnd.microsoft.card.oauth'),
+      )
       .assertReply((a) => expect(invokeStatus(a).status).toBe(200));
   });
 });

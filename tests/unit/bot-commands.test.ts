@@ -22,7 +22,10 @@ const status: SyncStatus = {
   lastAssertion: { side: 'teams', what: 'Busy/InACall', at: new Date(NOW - 30_000).toISOString() },
   lastSyncAt: new Date(NOW - 120_000).toISOString(),
   enabled: { toTeams: true, fromTeams: true },
-  problem: { message: 'Your Teams status is set by hand to Do not disturb, so the phone cannot change it.', fix: 'Reset your status in Teams.' },
+  problem: {
+    message: 'Your Teams status is set by hand to Do not disturb, so the phone cannot change it.',
+    fix: 'Reset your status in Teams.',
+  },
 };
 
 /** The bot's commands and forms, driven through botbuilder's TestAdapter. */
@@ -46,9 +49,21 @@ describe('bot commands', () => {
     const logger = silentLogger();
     signIns = new SignIns(store, () => NOW);
     const jobs = new JobRegistry(logger, () => NOW);
-    const reports = new ReportService({ store, sync, jobs, notifier, logger, appVersion: '1.2.3', now: () => NOW });
+    const reports = new ReportService({
+      store,
+      sync,
+      jobs,
+      notifier,
+      logger,
+      appVersion: '1.2.3',
+      now: () => NOW,
+    });
     const sso = new BotSso({
-      validator: { validate: async () => { throw new Error('no tokens in this test'); } },
+      validator: {
+        validate: async () => {
+          throw new Error('no tokens in this test');
+        },
+      },
       store,
       signIns,
       logger,
@@ -93,16 +108,20 @@ describe('bot commands', () => {
   });
 
   it('answers status with both presences, the last sync and the problem in words', async () => {
-    await build(false).send(from('<at>Switchboard</at> Status')).assertReply((a) => {
-      expect(a.text).toContain('**Teams:** Busy (In A Call)');
-      expect(a.text).toContain('**Phone:** on a call');
-      expect(a.text).toContain('**Last sync:** 2 min ago');
-      expect(a.text).toContain('**What to do:** Reset your status in Teams.');
-    });
+    await build(false)
+      .send(from('<at>Switchboard</at> Status'))
+      .assertReply((a) => {
+        expect(a.text).toContain('**Teams:** Busy (In A Call)');
+        expect(a.text).toContain('**Phone:** on a call');
+        expect(a.text).toContain('**Last sync:** 2 min ago');
+        expect(a.text).toContain('**What to do:** Reset your status in Teams.');
+      });
   });
 
   it('resyncs the sender on sync', async () => {
-    await build(false).send(from('sync')).assertReply((a) => expect(a.text).toMatch(/^Resynced/));
+    await build(false)
+      .send(from('sync'))
+      .assertReply((a) => expect(a.text).toMatch(/^Resynced/));
     expect(resynced).toEqual([`${TENANT}/${BOB}`]);
   });
 
@@ -110,67 +129,163 @@ describe('bot commands', () => {
     const adapter = build(false);
     await adapter.send(from('report')).assertReply((a) => {
       const card = a.attachments?.[0]?.content as { body: { id?: string }[] };
-      expect(card.body.map((b) => b.id).filter(Boolean)).toEqual(['category', 'description', 'includeDiagnostics']);
+      expect(card.body.map((b) => b.id).filter(Boolean)).toEqual([
+        'category',
+        'description',
+        'includeDiagnostics',
+      ]);
     });
     await adapter
-      .send(from('', { verb: 'submitReport', category: 'presence', description: 'Teams shows me busy all day', includeDiagnostics: 'true' }))
+      .send(
+        from('', {
+          verb: 'submitReport',
+          category: 'presence',
+          description: 'Teams shows me busy all day',
+          includeDiagnostics: 'true',
+        }),
+      )
       .assertReply((a) => expect(a.text).toMatch(/your report is filed/));
     const [report] = await store.listReports(TENANT);
-    expect(report).toMatchObject({ reporterId: BOB, reporterName: 'Bob Agent', category: 'presence', source: 'bot', status: 'new' });
-    expect(report!.diagnostics).toMatchObject({ client: { type: 'android', locale: 'de-DE' }, appVersion: '1.2.3', syncState: { pbx: { callState: 'connected' } } });
+    expect(report).toMatchObject({
+      reporterId: BOB,
+      reporterName: 'Bob Agent',
+      category: 'presence',
+      source: 'bot',
+      status: 'new',
+    });
+    expect(report!.diagnostics).toMatchObject({
+      client: { type: 'android', locale: 'de-DE' },
+      appVersion: '1.2.3',
+      syncState: { pbx: { callState: 'connected' } },
+    });
     expect(adminMessages).toHaveLength(1);
     expect(adminMessages[0]!.text).toContain('Teams shows me busy all day');
   });
 
   it('refuses an incomplete report form without filing anything', async () => {
-    await build(false).send(from('', { verb: 'submitReport', category: 'presence', description: '' })).assertReply((a) => expect(a.text).toMatch(/describe the problem/));
+    await build(false)
+      .send(from('', { verb: 'submitReport', category: 'presence', description: '' }))
+      .assertReply((a) => expect(a.text).toMatch(/describe the problem/));
     expect(await store.listReports(TENANT)).toEqual([]);
   });
 
   it('saves settings from the settings card and refuses an unsafe custom link', async () => {
     const adapter = build(false);
-    await adapter.send(from('settings')).assertReply((a) => expect(a.attachments?.[0]?.contentType).toBe('application/vnd.microsoft.card.adaptive'));
     await adapter
-      .send(from('', { verb: 'saveSettings', missedCallNotice: 'true', clickToCall: 'custom', customTemplate: 'javascript:alert({number})' }))
+      .send(from('settings'))
+      .assertReply((a) =>
+        expect(a.attachments?.[0]?.contentType).toBe('application/vnd.microsoft.card.adaptive'),
+      );
+    await adapter
+      .send(
+        from('', {
+          verb: 'saveSettings',
+          missedCallNotice: 'true',
+          clickToCall: 'custom',
+          customTemplate: 'javascript:alert({number})',
+        }),
+      )
       .assertReply((a) => expect(a.text).toMatch(/not valid/));
     expect((await store.getUserSettings(TENANT, BOB)).missedCallNotice).toBe(false);
     await adapter
-      .send(from('', { verb: 'saveSettings', missedCallNotice: 'true', clickToCall: 'custom', customTemplate: 'micollab://dial?number={number}' }))
+      .send(
+        from('', {
+          verb: 'saveSettings',
+          missedCallNotice: 'true',
+          clickToCall: 'custom',
+          customTemplate: 'micollab://dial?number={number}',
+        }),
+      )
       .assertReply((a) => expect(a.text).toMatch(/notices are on/));
     expect(await store.getUserSettings(TENANT, BOB)).toEqual({
       missedCallNotice: true,
-      clickToCall: { desktop: 'micollab://dial?number={number}', web: 'micollab://dial?number={number}', ios: 'micollab://dial?number={number}', android: 'micollab://dial?number={number}' },
+      clickToCall: {
+        desktop: 'micollab://dial?number={number}',
+        web: 'micollab://dial?number={number}',
+        ios: 'micollab://dial?number={number}',
+        android: 'micollab://dial?number={number}',
+      },
     });
   });
 
   it('remembers the personal chat for later notices', async () => {
-    await build(false).send(from('help')).assertReply(() => undefined);
+    await build(false)
+      .send(from('help'))
+      .assertReply(() => undefined);
     const record = await store.getConversation(TENANT, `user:${BOB}`);
     expect(record?.reference).toMatchObject({ conversation: { id: 'a:bob' }, channelId: 'msteams' });
   });
 
-  it('asks for Teams SSO (an OAuth card with a token exchange resource) before using the user\'s data', async () => {
+  it("asks for Teams SSO (an OAuth card with a token exchange resource) before using the user's data", async () => {
     const adapter = build(true);
     await adapter.send(from('status')).assertReply((a) => {
       const card = a.attachments?.[0];
       expect(card?.contentType).toBe('application/vnd.microsoft.card.oauth');
-      expect(card?.content).toMatchObject({ connectionName: 'switchboard-sso', tokenExchangeResource: { uri: 'api://switchboard.example/botid-5b0a7d1e-1111-4111-8111-000000000001' } });
+      expect(card?.content).toMatchObject({
+        connectionName: 'switchboard-sso',
+        tokenExchangeResource: {
+          uri: 'api://switchboard.example/botid-5b0a7d1e-1111-4111-8111-000000000001',
+        },
+      });
     });
     await signIns.signIn(TENANT, BOB, []);
     await adapter.send(from('status')).assertReply((a) => expect(a.text).toContain('**Teams:**'));
     await adapter.send(from('sign out')).assertReply((a) => expect(a.text).toMatch(/signed out/));
-    await adapter.send(from('sync')).assertReply((a) => expect(a.attachments?.[0]?.contentType).toBe('application/vnd.microsoft.card.oauth'));
+    await adapter
+      .send(from('sync'))
+      .assertReply((a) =>
+        expect(a.attachments?.[0]?.contentType).toBe('application/vnd.microsoft.card.oauth'),
+      );
     expect(resynced).toEqual([]);
   });
 
   it('lets only admins change a report from the admin card', async () => {
     const adapter = build(true);
     await signIns.signIn(TENANT, BOB, []);
-    await adapter.send(from('', { verb: 'submitReport', category: 'other', description: 'help me', includeDiagnostics: 'false' })).assertReply(() => undefined);
+    await adapter
+      .send(
+        from('', {
+          verb: 'submitReport',
+          category: 'other',
+          description: 'help me',
+          includeDiagnostics: 'false',
+        }),
+      )
+      .assertReply(() => undefined);
     const [report] = await store.listReports(TENANT);
-    await adapter.send(from('', { verb: 'reportStatus', reportId: report!.reportId, status: 'resolved' })).assertReply((a) => expect(a.text).toMatch(/Only Switchboard admins/));
+    await adapter
+      .send(from('', { verb: 'reportStatus', reportId: report!.reportId, status: 'resolved' }))
+      .assertReply((a) => expect(a.text).toMatch(/Only Switchboard admins/));
     await signIns.signIn(TENANT, BOB, ['Switchboard.Admin']);
-    await adapter.send(from('', { verb: 'reportStatus', reportId: report!.reportId, status: 'resolved' })).assertReply((a) => expect(a.text).toMatch(/now resolved/));
+    await adapter
+      .send(from('', { verb: 'reportStatus', reportId: report!.reportId, status: 'resolved' }))
+      .assertReply((a) => expect(a.text).toMatch(/now resolved/));
     expect((await store.getReport(TENANT, report!.reportId))!.status).toBe('resolved');
+  });
+
+  it("makes a channel the admins' notice channel only when an admin adds the bot there", async () => {
+    const adapter = build(true);
+    const added = (): Partial<Activity> => ({
+      type: ActivityTypes.ConversationUpdate,
+      membersAdded: [{ id: 'bot', name: 'Switchboard' }],
+      recipient: { id: 'bot', name: 'Switchboard' },
+      from: { id: '29:bob', name: 'Bob Agent', aadObjectId: BOB },
+      conversation: {
+        id: '19:ops@thread.tacv2',
+        conversationType: 'channel',
+        tenantId: TENANT,
+        isGroup: true,
+        name: 'Ops',
+      },
+      channelId: 'msteams',
+      channelData: { tenant: { id: TENANT } },
+    });
+    await adapter.send(added()).assertReply((a) => expect(a.text).toMatch(/Only a Switchboard admin/));
+    expect(await store.getConversation(TENANT, 'admins')).toBeUndefined();
+    await signIns.signIn(TENANT, BOB, ['Switchboard.Admin']);
+    await adapter.send(added()).assertReply((a) => expect(a.text).toMatch(/will be posted here/));
+    expect((await store.getConversation(TENANT, 'admins'))?.reference).toMatchObject({
+      conversation: { id: '19:ops@thread.tacv2' },
+    });
   });
 });

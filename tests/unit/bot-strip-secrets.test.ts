@@ -23,13 +23,22 @@ describe('stripSecrets', () => {
   it('removes secrets inside free text whatever the key', () => {
     const text = `token ${jwt} then Authorization: Bearer abcdefgh12345678 at https://x.example/hook?key=s3cret&user=1 with client_secret=topsecret and password: "p@ss word"`;
     const out = stripSecrets({ note: text });
-    for (const secret of [jwt, 'abcdefgh12345678', 's3cret', 'topsecret', 'p@ss']) expect(out.note).not.toContain(secret);
+    for (const secret of [jwt, 'abcdefgh12345678', 's3cret', 'topsecret', 'p@ss'])
+      expect(out.note).not.toContain(secret);
     expect(out.note).toContain('user=1');
     expect(out.note).toContain('https://x.example/hook?key=[removed]');
   });
 
   it('leaves ordinary diagnostics readable', () => {
-    const diagnostics = { availability: 'Busy', activity: 'InACall', lastSyncAt: '2026-11-23T09:00:00Z', extension: '201', counts: [1, 2], ok: true, nothing: null };
+    const diagnostics = {
+      availability: 'Busy',
+      activity: 'InACall',
+      lastSyncAt: '2026-11-23T09:00:00Z',
+      extension: '201',
+      counts: [1, 2],
+      ok: true,
+      nothing: null,
+    };
     expect(stripSecrets(diagnostics)).toEqual(diagnostics);
   });
 });

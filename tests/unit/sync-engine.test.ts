@@ -86,6 +86,7 @@ describe('sync engine over in-memory ports', () => {
   it('a refusal (403) is reported in words with a fix, and not retried forever', async () => {
     h = await harness();
     await h.service.start();
+    await h.settle(); // the first read of everyone's Teams presence, after subscribing
     const { GraphError } = await import('../../shared/ports/graph');
     h.graph.failures = [new GraphError(403, 'Forbidden', 'Insufficient privileges')];
     h.cloudlink.set('pbx-u1', { callState: 'connected' });

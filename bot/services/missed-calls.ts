@@ -1,0 +1,54 @@
+import { parseCloudLinkWebhook } from '../../shared/adapters/cloudlink';
+import type { Logger } from '../../shared/platform/logger';
+import type { Store } from '../../shared/ports/store';
+import type { NoticeService } from './notices';
+
+export interface MissedCall {
+  principalId: string;
+  callId: string;
+  number: string;
+  name: string | null;
+  at: string;
+}
+
+/**
+ * A missed call in a CloudLink media event: the call ended (DELETE) on the callee's side (inbound) for any cause but
+ * a normal hang-up after talking. CloudLink has no "missed" flag (see isMissed in shared/ports/cloudlink.ts).
+ */
+export function missedCallOf(body: unknown): MissedCall | undefined {
+  let event;
+  try {
+    event = parseCloudLinkWebhook(body);
+  } catch {
+    return undefined;
+  }
+  const c = event.content;
+  if (event.topic !== 'platform-api-media' || event.method !== 'DELETE' || c.direction !== 'inbound')
+    return undefined;
+  if (typeof c.cause !== 'string' || c.cause === 'normal') return undefined;
+  if (typeof c.principalId !== 'string' || typeof c.callId !== 'string' || typeof c.from !== 'string')
+    return undefined;
+  return {
+    principalId: c.principalId,
+    callId: c.callId,
+    number: c.from,
+    name: typeof c.fromName === 'string' ? c.fromName : null,
+    at: typeof c.createdOn === 'string' ? c.createdOn : new Date().toISOString(),
+  };
+}
+
+/** Tells the callee about a missed call (if they opted in); called for webhooks the sync service accepted. */
+export async function noticeMissedCall(
+  deps: { store: Store; notices: NoticeService; logger: Logger },
+  tenantId: string,
+  body: unknown,
+): Promise<void> {
+  const call = missedCallOf(body);
+  if (!call) return;
+  try {
+    const user = await deps.store.getUserByPbxId(tenantId, call.principalId);
+    if (user) await deps.notices.missedCall(tenantId, user.entraUserId, call);
+  } catch (e) {
+    deps.logger.warn({ err: e, tenantId }, 'missed-call notice failed');
+  }
+}

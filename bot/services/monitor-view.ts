@@ -1,0 +1,15 @@
+import type { MonitorView } from '../../shared/api/contract';
+import type { MonitorRecord } from '../../shared/ports/store';
+
+/** A stored monitor as the admin page shows it: no password, dates as ISO strings. */
+export function toMonitorView(m: MonitorRecord): MonitorView {
+  return {
+    monitorId: m.monitorId,
+    username: m.username,
+    state: m.state,
+    userCount: m.userIds.length,
+    subscriptionExpiresAt: m.subscriptionExpiresAt ? new Date(m.subscriptionExpiresAt).toISOString() : null,
+    passwordExpiresAt: m.passwordExpiresAt ? new Date(m.passwordExpiresAt).toISOString() : null,
+    lastError: m.lastError,
+  };
+}

@@ -1,0 +1,216 @@
+import { loadConfig } from '../../shared/config/load';
+import { silentLogger } from '../../shared/platform/logger';
+import { startEmulators, type Emulators } from '../../emulators/index';
+import { seedDemoCompany, type DemoCompany } from '../../emulators/seed/demo';
+import { startSwitchboard, type RunningSwitchboard } from '../../bot/app';
+import { startConnector, type Connector } from './bot-harness';
+
+/**
+ * The whole server as main.ts composes it, against the three emulators with the seeded demo company: real
+ * adapters, the real sync service, SSO tokens from the Entra emulator. Polling mode, so no webhook URL is needed.
+ */
+describe('the composed server against the emulators', () => {
+  let emulators: Emulators;
+  let company: DemoCompany;
+  let app: RunningSwitchboard;
+  let adminToken: string;
+  let userToken: string;
+  let connector: Connector;
+
+  const api = async (method: string, path: string, token: string, body?: unknown) => {
+    const res = await fetch(`${app.baseUrl}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return {
+      status: res.status,
+      body: (await res.json()) as Record<string, unknown> & { items?: Record<string, unknown>[] },
+    };
+  };
+  const waitForJob = async (jobId: string) => {
+    for (let i = 0; i < 100; i++) {
+      const job = (await api('GET', `/api/admin/jobs/${jobId}`, adminToken)).body;
+      if (job.state !== 'running') return job;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('job did not finish');
+  };
+
+  beforeAll(async () => {
+    connector = await startConnector();
+    emulators = await startEmulators();
+    company = await seedDemoCompany(emulators, {
+      publicBaseUrl: 'http://127.0.0.1:3978',
+      users: 8,
+      callsPerUser: 12,
+    });
+    const config = loadConfig({
+      PORT: '0',
+      STORE_URL: 'sqlite::memory:',
+      SYNC_MODE: 'polling',
+      LOG_LEVEL: 'silent',
+    });
+    app = await startSwitchboard(
+      config,
+      {
+        tenantId: company.tenantId,
+        tenantName: company.tenantName,
+        clientId: company.clientId,
+        clientSecret: company.clientSecret,
+        clientSecretExpiresAt: company.clientSecretExpiresAt,
+        appIdUri: company.appIdUri,
+        authorityHost: emulators.entra.baseUrl,
+        graphBaseUrl: emulators.graph.baseUrl,
+        cloudlink: { ...company.cloudlink, appId: 'switchboard-test' },
+        botAuth: { kind: 'playground' },
+        secretKey: Buffer.alloc(32, 3),
+        initialMonitors: company.monitors,
+        appVersion: '0.0.0-test',
+        tabDir: 'tests/integration/bot-tab-fixture',
+      },
+      silentLogger(),
+    );
+    const admin = company.users.find((u) => u.isAdmin)!;
+    const user = company.users.find((u) => !u.isAdmin && !u.mfaRequired)!;
+    adminToken = await emulators.entra.mintTeamsSsoToken({
+      tenantId: company.tenantId,
+      userId: admin.entraId,
+      clientId: company.clientId,
+    });
+    userToken = await emulators.entra.mintTeamsSsoToken({
+      tenantId: company.tenantId,
+      userId: user.entraId,
+      clientId: company.clientId,
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await emulators?.close();
+    await connector?.close();
+  });
+
+  it('shows a user their PBX call history and their sync status', async () => {
+    const calls = await api('GET', '/api/me/calls?top=5', userToken);
+    expect(calls.status).toBe(200);
+    expect(calls.body.items).toHaveLength(5);
+    expect(calls.body.nextSkip).toBe(5);
+    const status = await api('GET', '/api/me/sync', userToken);
+    expect(status.status).toBe(200);
+    expect(status.body.enabled).toEqual({ toTeams: true, fromTeams: true });
+  });
+
+  it("gives admins the matched users, one user's diagnostics, and the monitors", async () => {
+    const users = await api('GET', '/api/admin/users', adminToken);
+    expect(users.body.items!.filter((u) => u.matched)).toHaveLength(8);
+    const someone = company.users[3]!;
+    const diagnostics = await api('GET', `/api/admin/users/${someone.entraId}/diagnostics`, adminToken);
+    expect(diagnostics.status).toBe(200);
+    expect(diagnostics.body.user).toMatchObject({
+      upn: someone.userPrincipalName,
+      extension: someone.extension,
+      pbxPrincipalId: someone.principalId,
+    });
+    expect(diagnostics.body.teamsRaw).toMatchObject({ availability: expect.any(String) });
+    const monitors = await api('GET', '/api/admin/monitors', adminToken);
+    expect(monitors.body).toMatchObject({ syncedUsers: 8, needed: 1 });
+    expect(monitors.body.items).toHaveLength(2);
+    expect((await api('GET', `/api/admin/users/${someone.entraId}/diagnostics`, userToken)).status).toBe(403);
+  });
+
+  it('runs the configuration check with progress: each step named, failures and warnings with their fix', async () => {
+    const started = await api('POST', '/api/admin/check', adminToken);
+    expect(started.status).toBe(202);
+    const job = await waitForJob(String(started.body.jobId));
+    const steps = job.steps as { id: string; state: string; fix?: string }[];
+    expect(steps.map((s) => s.id)).toEqual([
+      'token',
+      'permissions',
+      'monitors',
+      'subscriptions',
+      'notificationUrl',
+      'cloudlink',
+      'secretExpiry',
+    ]);
+    expect(steps.find((s) => s.id === 'token')!.state).toBe('passed');
+    expect(steps.find((s) => s.id === 'cloudlink')!.state).toBe('passed');
+    expect(steps.find((s) => s.id === 'subscriptions')!.state).toBe('skipped');
+    // the demo's secret expires in 20 days: inside the 30-day warning window
+    expect(steps.find((s) => s.id === 'secretExpiry')).toMatchObject({
+      state: 'warning',
+      fix: expect.stringMatching(/new client secret/),
+    });
+    expect(job).toMatchObject({ state: 'succeeded', done: 7, total: 7 });
+  });
+
+  it('resyncs everyone as a job with progress', async () => {
+    const started = await api('POST', '/api/admin/resync-all', adminToken);
+    expect(started.status).toBe(202);
+    const job = await waitForJob(String(started.body.jobId));
+    expect(job).toMatchObject({ kind: 'resyncAll', state: 'succeeded', done: 8, total: 8 });
+  });
+
+  it('applies a new user selection at once', async () => {
+    const blocked = company.users[4]!;
+    const selection = {
+      mode: 'allWithBlockList',
+      blockList: [blocked.userPrincipalName],
+      groupId: null,
+      allowList: [],
+      sendToTeams: true,
+      getFromTeams: true,
+    };
+    expect((await api('PUT', '/api/admin/selection', adminToken, selection)).status).toBe(200);
+    const users = await api(
+      'GET',
+      `/api/admin/users?q=${encodeURIComponent(blocked.userPrincipalName)}`,
+      adminToken,
+    );
+    expect(users.body.items![0]).toMatchObject({ upn: blocked.userPrincipalName, selected: false });
+  });
+
+  it('tells a user who opted in about a missed call from an accepted CloudLink webhook, and ignores forged posts', async () => {
+    const user = company.users[2]!;
+    await app.store.putConversation({
+      tenantId: company.tenantId,
+      key: `user:${user.entraId}`,
+      reference: {
+        serviceUrl: connector.url,
+        channelId: 'msteams',
+        conversation: { id: 'a:personal' },
+        bot: { id: 'bot' },
+      },
+      updatedAt: 0,
+    });
+    await app.store.putUserSettings(company.tenantId, user.entraId, { missedCallNotice: true });
+    const event = {
+      topic: 'platform-api-media',
+      method: 'DELETE',
+      subject: `/2017-09-01/endpoints/${user.principalId}/calls/call-1`,
+      content: {
+        callId: 'call-1',
+        principalId: user.principalId,
+        direction: 'inbound',
+        state: 'disconnected',
+        cause: 'callNotAnswer',
+        from: '+4930999',
+        fromName: 'Max Muster',
+        to: user.extension,
+        toName: user.displayName,
+        createdOn: '2026-11-23T09:00:00.000Z',
+      },
+    };
+    const post = (key: string) =>
+      fetch(`${app.baseUrl}/api/notifications/cloudlink?key=${encodeURIComponent(key)}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(event),
+      });
+    expect((await post('guessed-key')).status).toBeGreaterThanOrEqual(400);
+    expect((await post(app.sync!.cloudLinkWebhookKey)).status).toBeLessThan(300);
+    for (let i = 0; i < 40 && connector.sent.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(connector.sent.map((s) => s.body.text)).toEqual([
+      'You missed a call from Max Muster (+4930999) at 2026-11-23T09:00:00.000Z.',
+    ]);
+  });
+});

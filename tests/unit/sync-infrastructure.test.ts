@@ -1,0 +1,221 @@
+import { GraphError } from '../../shared/ports/graph';
+import { VirtualClock } from '../../shared/sync/clock';
+import { RateLimiter } from '../../shared/sync/rate-limiter';
+import { handleCloudLinkWebhook, handleGraphNotification } from '../../shared/sync/webhooks';
+import { userIdOf } from '../../shared/sync';
+import { harness, type Harness } from './sync-harness';
+
+const MIN = 60_000;
+
+describe('rate limiter', () => {
+  it('never lets more than 1,500 presence calls through in any 30 s window at 50/s', async () => {
+    const clock = new VirtualClock();
+    const limiter = new RateLimiter(clock, 50);
+    const times: number[] = [];
+    const all = Array.from({ length: 4000 }, () => limiter.acquire().then(() => times.push(clock.now())));
+    await clock.advance(90_000, 100);
+    await Promise.all(all);
+    expect(times).toHaveLength(4000);
+    let worst = 0;
+    for (let i = 0, j = 0; i < times.length; i++) {
+      while (times[i] - times[j] >= 30_000) j++;
+      worst = Math.max(worst, i - j + 1);
+    }
+    expect(worst).toBeLessThanOrEqual(1505);
+    expect(worst).toBeGreaterThan(1400); // and it does not waste the budget either
+  });
+
+  it('serves waiting callers in arrival order', async () => {
+    const clock = new VirtualClock();
+    const limiter = new RateLimiter(clock, 10);
+    const order: number[] = [];
+    const all = Array.from({ length: 10 }, (_, i) => limiter.acquire().then(() => order.push(i)));
+    await clock.advance(2000, 50);
+    await Promise.all(all);
+    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('a Retry-After pauses every caller until it has passed', async () => {
+    const clock = new VirtualClock();
+    const limiter = new RateLimiter(clock, 50);
+    limiter.pauseFor(10_000);
+    let at = 0;
+    const p = limiter.acquire().then(() => (at = clock.now()));
+    const start = clock.now();
+    await clock.advance(12_000, 500);
+    await p;
+    expect(at - start).toBeGreaterThanOrEqual(10_000);
+  });
+});
+
+describe('webhook handlers', () => {
+  it('answers the validation handshake with the token as text/plain', () => {
+    const accept = jest.fn();
+    const r = handleGraphNotification({ query: { validationToken: 'Validation: Testing client application reachability for subscription Request-Id: 1' }, body: undefined }, accept);
+    expect(r).toEqual({ status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: 'Validation: Testing client application reachability for subscription Request-Id: 1' });
+    expect(accept).not.toHaveBeenCalled();
+  });
+
+  it('acknowledges deliveries with 202 before any processing, and refuses malformed bodies', () => {
+    const accept = jest.fn();
+    expect(handleGraphNotification({ query: {}, body: { value: [{ subscriptionId: 's', clientState: 'c' }] } }, accept).status).toBe(202);
+    expect(accept).toHaveBeenCalledWith([{ subscriptionId: 's', clientState: 'c' }]);
+    expect(handleGraphNotification({ query: {}, body: { nope: 1 } }, accept).status).toBe(400);
+    expect(handleGraphNotification({ query: {}, body: { value: [{}] } }, accept).status).toBe(400);
+  });
+
+  it('CloudLink posts need our key', () => {
+    const accept = jest.fn();
+    const body = { topic: 'platform-api-presence', method: 'PUT', subject: '/presentities/p1', content: { dnd: true } };
+    expect(handleCloudLinkWebhook({ query: { key: 'wrong' }, body }, 'secret', accept).status).toBe(401);
+    expect(handleCloudLinkWebhook({ query: {}, body }, 'secret', accept).status).toBe(401);
+    expect(accept).not.toHaveBeenCalled();
+    expect(handleCloudLinkWebhook({ query: { key: 'secret' }, body }, 'secret', accept).status).toBe(202);
+    expect(accept).toHaveBeenCalledWith(body);
+  });
+
+  it('finds the user a notification names', () => {
+    expect(userIdOf({ subscriptionId: 's', resource: "communications/presences('abc')" })).toBe('abc');
+    expect(userIdOf({ subscriptionId: 's', resource: '/communications/presences/abc' })).toBe('abc');
+    expect(userIdOf({ subscriptionId: 's', resourceData: { id: 'xyz' } })).toBe('xyz');
+  });
+});
+
+describe('presence monitors', () => {
+  let h: Harness;
+  afterEach(async () => h.close());
+
+  it('subscribes the watched users, renews before 60 minutes, and keeps notifications flowing for hours', async () => {
+    h = await harness({ users: 3 });
+    await h.service.start();
+    expect(h.subs.log).toEqual(['create monitor1@contoso.com']);
+    const [sub] = [...h.subs.live.values()];
+    expect(sub.request.userIds.sort()).toEqual(['u1', 'u2', 'u3']);
+    expect(Date.parse(sub.request.expirationDateTime) - h.clock.now()).toBeLessThanOrEqual(60 * MIN);
+    await h.clock.advance(4 * 60 * MIN);
+    expect(h.subs.log.filter((l) => l.startsWith('renew')).length).toBeGreaterThanOrEqual(4);
+    expect(h.subs.live.size).toBe(1);
+    h.graph.setOwn('u2', 'Busy', 'InAMeeting');
+    await h.settle();
+    expect(h.cloudlink.setDndCalls).toEqual([{ principalId: 'pbx-u2', dnd: true, statusText: 'In a meeting' }]);
+    expect(h.service.health().subscriptions).toEqual({ active: 1 });
+    expect(h.service.monitorsNeeded()).toBe(1);
+  });
+
+  it('recreates a subscription Graph lost (404 on renew) and reads the users it may have missed', async () => {
+    h = await harness();
+    await h.service.start();
+    h.subs.live.clear(); // expired and deleted on Graph's side
+    h.cloudlink.onChange = () => undefined;
+    h.graph.onChange = () => undefined; // meanwhile changes happen unseen
+    h.graph.setOwn('u1', 'DoNotDisturb', 'DoNotDisturb');
+    await h.clock.advance(60 * MIN);
+    await h.settle();
+    expect(h.subs.log).toEqual(['create monitor1@contoso.com', 'renew monitor1@contoso.com', 'create monitor1@contoso.com']);
+    expect(h.subs.live.size).toBe(1);
+    expect(h.cloudlink.setDndCalls).toEqual([{ principalId: 'pbx-u1', dnd: true, statusText: 'Do not disturb in Teams' }]);
+  });
+
+  it('a 409 (the account already holds a subscription) is explained to the admin and retried later', async () => {
+    h = await harness();
+    h.subs.failures = [new GraphError(409, 'Conflict', 'one subscription per user')];
+    await h.service.start();
+    const [m] = await h.store.listMonitors('11111111-1111-1111-1111-111111111111');
+    expect(m.state).toBe('failed');
+    expect(m.lastError).toMatch(/already holds a presence subscription/);
+    await h.clock.advance(6 * MIN);
+    const [again] = await h.store.listMonitors('11111111-1111-1111-1111-111111111111');
+    expect(again.state).toBe('active');
+  });
+
+  it('reauthorizes on reauthorizationRequired, and ignores lifecycle events with a wrong clientState', async () => {
+    h = await harness();
+    await h.service.start();
+    const [[id, sub]] = [...h.subs.live.entries()];
+    await h.service.onGraphNotifications([{ subscriptionId: id, clientState: 'forged', lifecycleEvent: 'reauthorizationRequired' }]);
+    expect(h.subs.log).not.toContain('reauthorize monitor1@contoso.com');
+    const r = h.service.handleGraphLifecycle({ query: {}, body: { value: [{ subscriptionId: id, clientState: sub.request.clientState, lifecycleEvent: 'reauthorizationRequired' }] } });
+    expect(r.status).toBe(202);
+    await h.settle();
+    expect(h.subs.log).toContain('reauthorize monitor1@contoso.com');
+  });
+
+  it('change notifications with a wrong clientState are acknowledged but never acted on', async () => {
+    h = await harness();
+    await h.service.start();
+    await h.settle();
+    const [id] = [...h.subs.live.keys()];
+    h.graph.onChange = () => undefined;
+    h.graph.setOwn('u1', 'Busy', 'InACall');
+    const r = h.service.handleGraphNotification({ query: {}, body: { value: [{ subscriptionId: id, clientState: 'forged', resource: "communications/presences('u1')" }] } });
+    expect(r.status).toBe(202);
+    await h.settle();
+    expect(h.cloudlink.setDndCalls).toEqual([]);
+  });
+
+  it('a subscriptionRemoved lifecycle event recreates the subscription', async () => {
+    h = await harness();
+    await h.service.start();
+    const [[id, sub]] = [...h.subs.live.entries()];
+    h.subs.live.delete(id);
+    await h.service.onGraphNotifications([{ subscriptionId: id, clientState: sub.request.clientState, lifecycleEvent: 'subscriptionRemoved' }]);
+    await h.settle();
+    expect(h.subs.live.size).toBe(1);
+    expect(h.subs.log.filter((l) => l.startsWith('create'))).toHaveLength(2);
+  });
+});
+
+describe('polling mode', () => {
+  let h: Harness;
+  afterEach(async () => h.close());
+
+  it('reads everyone in 650-id batches at the interval and carries Teams changes', async () => {
+    h = await harness({ users: 700, mode: 'polling' });
+    await h.service.start();
+    await h.clock.advance(5000, 500);
+    h.graph.setOwn('u650', 'DoNotDisturb', 'DoNotDisturb');
+    await h.clock.advance(5000, 500);
+    await h.settle();
+    expect(h.cloudlink.setDndCalls).toEqual([{ principalId: 'pbx-u650', dnd: true, statusText: 'Do not disturb in Teams' }]);
+    const polls = h.graph.calls.filter((c) => c.op === 'getPresencesByUserId');
+    expect(polls.every((c) => (c.ids ?? 0) <= 650)).toBe(true);
+    expect(h.subs.log).toEqual([]); // no subscriptions in polling mode
+  });
+
+  it('slows down under throttling and recovers after', async () => {
+    h = await harness({ users: 1, mode: 'polling' });
+    await h.service.start();
+    await h.clock.advance(20_000, 1000);
+    const calm = h.graph.calls.length;
+    h.graph.readFailures = Array.from({ length: 4 }, () => new GraphError(429, 'TooManyRequests', 'throttled', undefined, 1000));
+    await h.clock.advance(60_000, 1000);
+    const throttledRounds = h.graph.calls.length - calm;
+    expect(throttledRounds).toBeLessThan(12); // 60 s at a fixed 5 s would be 12 rounds
+    await h.clock.advance(120_000, 1000);
+    const before = h.graph.calls.length;
+    await h.clock.advance(60_000, 1000);
+    expect(h.graph.calls.length - before).toBeGreaterThanOrEqual(11); // back to every 5 s
+  });
+});
+
+describe('metrics', () => {
+  let h: Harness;
+  afterEach(async () => h.close());
+
+  it('exposes latency per direction, queue depth, calls by outcome and subscriptions for Prometheus', async () => {
+    h = await harness();
+    await h.service.start();
+    h.service.onGraphOutcome({ op: 'setPresence', status: 429, durationMs: 5, retryAfterMs: 1000 });
+    h.cloudlink.set('pbx-u1', { callState: 'connected' });
+    await h.settle();
+    const text = await h.service.metrics.metrics();
+    expect(text).toMatch(/switchboard_sync_latency_seconds_count\{direction="toTeams"\} 1/);
+    expect(text).toMatch(/switchboard_graph_calls_total\{op="setPresence",outcome="429"\} 1/);
+    expect(text).toMatch(/switchboard_sync_queue_depth 0/);
+    expect(text).toMatch(/switchboard_subscriptions\{state="active"\} 1/);
+    expect(text).toMatch(/switchboard_cloudlink_calls_total\{op="getPresence",outcome="ok"\}/);
+    const health = h.service.health();
+    expect(health.latency.find((l) => l.direction === 'toTeams')?.p99).not.toBeNull();
+    expect(health.throttledWaitsLastHour).toBeGreaterThanOrEqual(1);
+  });
+});
