@@ -116,7 +116,6 @@ class Service implements SyncService {
     this.poller?.stop();
     this.monitors?.stop();
     this.engine.stop();
-    await this.engine.settled();
     await Promise.all(this.pbxSubscriptions.map((id) => this.deps.cloudlink.unsubscribe(id).catch(() => undefined)));
     this.pbxSubscriptions = [];
   }

@@ -111,7 +111,7 @@ describe('presence monitors', () => {
     h.graph.setOwn('u1', 'DoNotDisturb', 'DoNotDisturb');
     await h.clock.advance(60 * MIN);
     await h.settle();
-    expect(h.subs.log).toEqual(['create monitor1@contoso.com', 'renew monitor1@contoso.com', 'create monitor1@contoso.com']);
+    expect(h.subs.log).toEqual(['create monitor1@contoso.com', 'renew monitor1@contoso.com', 'delete monitor1@contoso.com', 'create monitor1@contoso.com']);
     expect(h.subs.live.size).toBe(1);
     expect(h.cloudlink.setDndCalls).toEqual([{ principalId: 'pbx-u1', dnd: true, statusText: 'Do not disturb in Teams' }]);
   });
@@ -207,6 +207,7 @@ describe('metrics', () => {
     await h.service.start();
     h.service.onGraphOutcome({ op: 'setPresence', status: 429, durationMs: 5, retryAfterMs: 1000 });
     h.cloudlink.set('pbx-u1', { callState: 'connected' });
+    await h.clock.advance(2000, 100); // the 429's Retry-After holds every presence call for a second
     await h.settle();
     const text = await h.service.metrics.metrics();
     expect(text).toMatch(/switchboard_sync_latency_seconds_count\{direction="toTeams"\} 1/);
