@@ -37,7 +37,7 @@ export interface Environment {
   cloudlink?: { apiBase: string; accountId: string; clientId: string; clientSecret: string; appId: string };
   botAuth: BotAuth;
   secretKey: Buffer;
-  /** Presence monitor accounts to register when the store has none yet (the demo's). */
+  /** The demo's presence monitor accounts: registered when the store has none, their passwords refreshed on start. */
   initialMonitors?: { username: string; password: string }[];
   identityOverride?: BotUser;
   appVersion: string;
@@ -98,6 +98,8 @@ export async function startSwitchboard(
         mode: config.sync.mode,
         notificationUrl: `${config.publicBaseUrl}/api/notifications/graph`,
         lifecycleNotificationUrl: `${config.publicBaseUrl}/api/notifications/graph/lifecycle`,
+        // Without it the service never subscribes to PBX presence, and phone calls reach Teams only at the hourly resync.
+        cloudLinkWebhookUrl: `${config.publicBaseUrl}/api/notifications/cloudlink`,
         pollIntervalMs: config.sync.pollIntervalMs,
         resyncIntervalMs: config.sync.resyncIntervalMs,
       },
@@ -260,17 +262,34 @@ async function linkTenant(store: Store, box: SecretBox, env: Environment, now: n
   });
 }
 
+/**
+ * The demo's monitor accounts. The emulated directory gives them new passwords and the emulated Graph starts without
+ * subscriptions on every start, so monitors kept from an earlier run get the new password and a fresh subscription;
+ * otherwise a restarted demo fails monitor sign-in and Teams changes never reach the phone.
+ */
 async function registerInitialMonitors(
   store: Store,
   box: SecretBox,
   env: Environment,
   now: number,
 ): Promise<void> {
-  if (
-    !env.initialMonitors?.length ||
-    (await store.listMonitors(env.tenantId)).some((m) => m.state !== 'deleted')
-  )
+  if (!env.initialMonitors?.length) return;
+  const kept = (await store.listMonitors(env.tenantId)).filter((m) => m.state !== 'deleted');
+  const fresh = {
+    state: 'new' as const,
+    subscriptionId: null,
+    subscriptionExpiresAt: null,
+    clientState: null,
+    lastError: null,
+    updatedAt: now,
+  };
+  if (kept.length > 0) {
+    for (const m of env.initialMonitors) {
+      const same = kept.find((k) => k.username.toLowerCase() === m.username.toLowerCase());
+      if (same) await store.putMonitor({ ...same, ...fresh, passwordSealed: box.seal(m.password) });
+    }
     return;
+  }
   for (const [i, m] of env.initialMonitors.entries()) {
     await store.putMonitor({
       tenantId: env.tenantId,
@@ -278,13 +297,8 @@ async function registerInitialMonitors(
       username: m.username,
       passwordSealed: box.seal(m.password),
       passwordExpiresAt: null,
-      state: 'new',
-      subscriptionId: null,
-      subscriptionExpiresAt: null,
       userIds: [],
-      clientState: null,
-      lastError: null,
-      updatedAt: now,
+      ...fresh,
     });
   }
 }

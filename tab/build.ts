@@ -45,7 +45,9 @@ export async function buildTab(outDir = join(TAB_DIR, 'dist')): Promise<TabBuild
   });
   const outputs = result.metafile.outputs;
   const entryFile = (name: string) => {
-    const found = Object.keys(outputs).find((f) => outputs[f].entryPoint && basename(f).startsWith(`${name}-`) && f.endsWith('.js'));
+    const found = Object.keys(outputs).find(
+      (f) => outputs[f].entryPoint && basename(f).startsWith(`${name}-`) && f.endsWith('.js'),
+    );
     if (!found) throw new Error(`esbuild produced no ${name} entry`);
     return found;
   };
@@ -54,7 +56,9 @@ export async function buildTab(outDir = join(TAB_DIR, 'dist')): Promise<TabBuild
   const rel = (f: string) => relative(outDir, f).split('\\').join('/');
 
   for (const page of ['index.html', 'auth-start.html', 'auth-end.html']) {
-    const html = (await readFile(join(PUBLIC, page), 'utf8')).replace('%MAIN%', rel(main)).replace('%AUTH%', rel(auth));
+    const html = (await readFile(join(PUBLIC, page), 'utf8'))
+      .replace('%MAIN%', rel(main))
+      .replace('%AUTH%', rel(auth));
     await writeFile(join(outDir, page), html);
   }
 
@@ -63,7 +67,8 @@ export async function buildTab(outDir = join(TAB_DIR, 'dist')): Promise<TabBuild
   let entryGzipBytes = 0;
   for (const f of initial) entryGzipBytes += await gzipOf(f);
   const files: TabBuildResult['files'] = [];
-  for (const f of Object.keys(outputs).filter((o) => o.endsWith('.js'))) files.push({ file: rel(f), gzipBytes: await gzipOf(f) });
+  for (const f of Object.keys(outputs).filter((o) => o.endsWith('.js')))
+    files.push({ file: rel(f), gzipBytes: await gzipOf(f) });
   return { outDir, entryGzipBytes, files };
 }
 
@@ -73,7 +78,8 @@ function staticClosure(outputs: Metafile['outputs'], entry: string): string[] {
   const visit = (f: string) => {
     if (seen.has(f)) return;
     seen.add(f);
-    for (const imp of outputs[f]?.imports ?? []) if (imp.kind === 'import-statement' && !imp.external) visit(imp.path);
+    for (const imp of outputs[f]?.imports ?? [])
+      if (imp.kind === 'import-statement' && !imp.external) visit(imp.path);
   };
   visit(entry);
   return [...seen];
@@ -83,9 +89,12 @@ const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
 async function main(): Promise<void> {
   const result = await buildTab();
-  for (const f of result.files.sort((a, b) => b.gzipBytes - a.gzipBytes)) console.log(`  ${f.file.padEnd(48)} ${kb(f.gzipBytes).padStart(10)} gzip`);
+  for (const f of result.files.sort((a, b) => b.gzipBytes - a.gzipBytes))
+    console.log(`  ${f.file.padEnd(48)} ${kb(f.gzipBytes).padStart(10)} gzip`);
   const verdict = result.entryGzipBytes <= BUDGET_GZIP_BYTES ? 'within' : 'OVER';
-  console.log(`tab: user-facing entry ${kb(result.entryGzipBytes)} gzip (${verdict} the ${kb(BUDGET_GZIP_BYTES)} budget) → ${relative(process.cwd(), result.outDir)}`);
+  console.log(
+    `tab: user-facing entry ${kb(result.entryGzipBytes)} gzip (${verdict} the ${kb(BUDGET_GZIP_BYTES)} budget) → ${relative(process.cwd(), result.outDir)}`,
+  );
   if (result.entryGzipBytes > BUDGET_GZIP_BYTES) process.exitCode = 1;
 }
 

@@ -109,7 +109,15 @@ export function syncFacade(deps: {
         progress,
       );
     },
-    health: async (tenantId) => tenant(tenantId).service.health(),
+    async health(tenantId) {
+      const view = tenant(tenantId).service.health();
+      // The sync service does not know the tenant link; the secret's expiry is kept with it in the store.
+      const expiresAt = (await store.getTenant(tenantId))?.clientSecretExpiresAt ?? null;
+      return {
+        ...view,
+        secretExpiresAt: view.secretExpiresAt ?? (expiresAt === null ? null : new Date(expiresAt).toISOString()),
+      };
+    },
     async applySelection(tenantId) {
       const t = tenant(tenantId);
       await deps.reloadDocuments?.();

@@ -1,3 +1,4 @@
+/* global document, window, location, fetch, URLSearchParams */
 // The emulated Teams host page (plain browser JavaScript, served as is). It frames the tab and answers the
 // @microsoft/teams-js v2 postMessage protocol the way Teams does: requests arrive as {id, uuidAsString, func, args};
 // answers go back as {id, uuidAsString, args}; host-initiated events (themeChange) are {func, args}.
@@ -5,7 +6,12 @@
   'use strict';
   var config = JSON.parse(document.getElementById('host-config').textContent);
   var frame = document.getElementById('tab');
-  var pick = { user: document.getElementById('user'), client: document.getElementById('client'), theme: document.getElementById('theme'), locale: document.getElementById('locale') };
+  var pick = {
+    user: document.getElementById('user'),
+    client: document.getElementById('client'),
+    theme: document.getElementById('theme'),
+    locale: document.getElementById('locale'),
+  };
   var params = new URLSearchParams(location.search);
   var logEl = document.getElementById('log');
   // What the tab asked for, readable by browser tests as window.teamsHost.calls.
@@ -28,7 +34,11 @@
   }
 
   function currentUser() {
-    return config.users.find(function (u) { return u.userId === pick.user.value; }) || config.users[0];
+    return (
+      config.users.find(function (u) {
+        return u.userId === pick.user.value;
+      }) || config.users[0]
+    );
   }
 
   // Teams hands the tab the v1 ("legacy") context shape; teams-js turns it into app.Context.
@@ -57,7 +67,12 @@
   var runtime = {
     apiVersion: 4,
     hostVersionsInfo: { adaptiveCardSchemaVersion: { majorVersion: 1, minorVersion: 5 } },
-    supports: { appInstallDialog: {}, pages: { appButton: {}, tabs: {}, config: {}, backStack: {}, fullTrust: {} }, teams: { fullTrust: {} }, call: {} },
+    supports: {
+      appInstallDialog: {},
+      pages: { appButton: {}, tabs: {}, config: {}, backStack: {}, fullTrust: {} },
+      teams: { fullTrust: {} },
+      call: {},
+    },
   };
   var sessionId = String(Date.now());
 
@@ -71,7 +86,9 @@
     if (!msg || typeof msg.func !== 'string' || typeof msg.id !== 'number') return;
     calls.push({ func: msg.func, args: msg.args });
     log('tab → host: ' + msg.func);
-    var answer = function (args) { reply(ev.source, ev.origin, msg, args); };
+    var answer = function (args) {
+      reply(ev.source, ev.origin, msg, args);
+    };
     switch (msg.func) {
       case 'initialize':
         answer(['content', pick.client.value, JSON.stringify(runtime), '2.58.0']);
@@ -80,10 +97,26 @@
         answer([legacyContext()]);
         break;
       case 'authentication.getAuthToken':
-        fetch('/_host/sso-token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ userId: currentUser().userId }) })
-          .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
-          .then(function (r) { answer(r.ok ? [true, r.body.token] : [false, (r.body.error && r.body.error.message) || 'token request failed']); })
-          .catch(function (e) { answer([false, String(e)]); });
+        fetch('/_host/sso-token', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ userId: currentUser().userId }),
+        })
+          .then(function (r) {
+            return r.json().then(function (b) {
+              return { ok: r.ok, body: b };
+            });
+          })
+          .then(function (r) {
+            answer(
+              r.ok
+                ? [true, r.body.token]
+                : [false, (r.body.error && r.body.error.message) || 'token request failed'],
+            );
+          })
+          .catch(function (e) {
+            answer([false, String(e)]);
+          });
         break;
       case 'authentication.authenticate':
         // Teams would open the URL in its auth window; the emulated user consents at once.
@@ -104,7 +137,8 @@
   function setTheme(theme) {
     pick.theme.value = theme;
     document.body.className = theme === 'default' ? '' : theme;
-    if (frame.contentWindow) frame.contentWindow.postMessage({ func: 'themeChange', args: [theme] }, location.origin);
+    if (frame.contentWindow)
+      frame.contentWindow.postMessage({ func: 'themeChange', args: [theme] }, location.origin);
     log('host → tab: themeChange ' + theme);
   }
 
@@ -112,9 +146,13 @@
     frame.src = config.tabPath;
   }
 
-  pick.theme.addEventListener('change', function () { setTheme(pick.theme.value); });
+  pick.theme.addEventListener('change', function () {
+    setTheme(pick.theme.value);
+  });
   // Client type, user and locale are fixed for a tab's lifetime in Teams: changing them reloads the tab.
-  ['user', 'client', 'locale'].forEach(function (k) { pick[k].addEventListener('change', loadTab); });
+  ['user', 'client', 'locale'].forEach(function (k) {
+    pick[k].addEventListener('change', loadTab);
+  });
   document.body.className = pick.theme.value === 'default' ? '' : pick.theme.value;
   loadTab();
 })();

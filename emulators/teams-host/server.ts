@@ -48,25 +48,30 @@ export async function startTeamsHost(options: TeamsHostOptions): Promise<TeamsHo
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) send(res, 500, { error: { code: 'HostError', message: e instanceof Error ? e.message : String(e) } });
+      if (!res.headersSent)
+        send(res, 500, { error: { code: 'HostError', message: e instanceof Error ? e.message : String(e) } });
       else res.destroy();
     });
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://host').pathname;
-    if (req.method === 'GET' && (path === '/' || path === '/host')) return sendText(res, 200, 'text/html; charset=utf-8', hostHtml(config));
-    if (req.method === 'GET' && path === '/host-page.js') return sendText(res, 200, 'text/javascript; charset=utf-8', script);
+    if (req.method === 'GET' && (path === '/' || path === '/host'))
+      return sendText(res, 200, 'text/html; charset=utf-8', hostHtml(config));
+    if (req.method === 'GET' && path === '/host-page.js')
+      return sendText(res, 200, 'text/javascript; charset=utf-8', script);
     if (path === '/_host/sso-token') return ssoToken(req, res);
     // Everything else is the product: the tab's files and its API.
     return proxy(req, res, tab);
   }
 
   async function ssoToken(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.method !== 'POST') return send(res, 405, { error: { code: 'MethodNotAllowed', message: 'POST only' } });
+    if (req.method !== 'POST')
+      return send(res, 405, { error: { code: 'MethodNotAllowed', message: 'POST only' } });
     const body = JSON.parse((await readBody(req)) || '{}') as { userId?: unknown };
     const user = options.users.find((u) => u.userId === body.userId);
-    if (!user) return send(res, 400, { error: { code: 'UnknownUser', message: 'This host knows no such user.' } });
+    if (!user)
+      return send(res, 400, { error: { code: 'UnknownUser', message: 'This host knows no such user.' } });
     const answer = await fetch(`${options.entraBaseUrl}/_control/sso-token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -82,10 +87,11 @@ export async function startTeamsHost(options: TeamsHostOptions): Promise<TeamsHo
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -93,14 +99,23 @@ function proxy(req: IncomingMessage, res: ServerResponse, target: URL): Promise<
   return new Promise((resolve) => {
     const headers = { ...req.headers, host: target.host };
     const upstream = httpRequest(
-      { protocol: target.protocol, hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers },
+      {
+        protocol: target.protocol,
+        hostname: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers,
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res).on('finish', resolve);
       },
     );
     upstream.on('error', (e) => {
-      send(res, 502, { error: { code: 'BadGateway', message: `The tab's server did not answer: ${e.message}` } });
+      send(res, 502, {
+        error: { code: 'BadGateway', message: `The tab's server did not answer: ${e.message}` },
+      });
       resolve();
     });
     req.pipe(upstream);

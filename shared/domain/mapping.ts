@@ -32,14 +32,22 @@ export interface PbxDndChange {
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** What a Teams presence asks of PBX DND: the exact (availability, activity) row, else the availability's '*' row. */
-export function teamsToPbx(table: MappingTable, presence: Pick<TeamsPresence, 'availability' | 'activity'>): PbxDndChange {
+export function teamsToPbx(
+  table: MappingTable,
+  presence: Pick<TeamsPresence, 'availability' | 'activity'>,
+): PbxDndChange {
   const rows = table.teamsToPbx.filter((r) => same(r.availability, presence.availability));
   const row = rows.find((r) => same(r.activity, presence.activity)) ?? rows.find((r) => r.activity === '*');
-  return row ? { dnd: row.dnd, statusText: row.dnd === 'on' ? row.statusText : null } : { dnd: 'unchanged', statusText: null };
+  return row
+    ? { dnd: row.dnd, statusText: row.dnd === 'on' ? row.statusText : null }
+    : { dnd: 'unchanged', statusText: null };
 }
 
 /** The Teams app session one PBX state asks for; null when the admin chose not to show it. */
-export function pbxStateToTeams(table: MappingTable, state: PbxToTeamsRule['pbxState']): AppSessionPresence | null {
+export function pbxStateToTeams(
+  table: MappingTable,
+  state: PbxToTeamsRule['pbxState'],
+): AppSessionPresence | null {
   const teams = table.pbxToTeams.find((r) => r.pbxState === state)?.teams ?? null;
   return teams ? (teams as AppSessionPresence) : null;
 }
@@ -49,10 +57,15 @@ export function pbxStateToTeams(table: MappingTable, state: PbxToTeamsRule['pbxS
  * Busy in Teams' aggregation too); `dndIsOurs` leaves out a DND Switchboard itself set from Teams, so it never
  * travels back.
  */
-export function pbxToTeams(table: MappingTable, pbx: PbxPresence, dndIsOurs: boolean): AppSessionPresence | null {
+export function pbxToTeams(
+  table: MappingTable,
+  pbx: PbxPresence,
+  dndIsOurs: boolean,
+): AppSessionPresence | null {
   const fromDnd = pbx.dnd && !dndIsOurs ? pbxStateToTeams(table, 'dnd') : null;
   if (fromDnd) return fromDnd;
-  if (pbx.callState === 'connected' || pbx.callState === 'ringing') return pbxStateToTeams(table, pbx.callState);
+  if (pbx.callState === 'connected' || pbx.callState === 'ringing')
+    return pbxStateToTeams(table, pbx.callState);
   return null;
 }
 
@@ -60,7 +73,10 @@ export function pbxToTeams(table: MappingTable, pbx: PbxPresence, dndIsOurs: boo
 export function validateMapping(table: MappingTable): string[] {
   const problems: string[] = [];
   for (const r of table.pbxToTeams) {
-    if (r.teams && !APP_SESSION_PAIRS.some(([a, act]) => a === r.teams?.availability && act === r.teams?.activity)) {
+    if (
+      r.teams &&
+      !APP_SESSION_PAIRS.some(([a, act]) => a === r.teams?.availability && act === r.teams?.activity)
+    ) {
       problems.push(
         `PBX ${r.pbxState} → ${r.teams.availability}/${r.teams.activity}: Teams accepts only ` +
           APP_SESSION_PAIRS.map(([a, act]) => `${a}/${act}`).join(', '),
@@ -68,9 +84,13 @@ export function validateMapping(table: MappingTable): string[] {
     }
   }
   const states = table.pbxToTeams.map((r) => r.pbxState);
-  for (const s of new Set(states)) if (states.filter((x) => x === s).length > 1) problems.push(`PBX ${s} appears twice`);
-  const keys = table.teamsToPbx.map((r: TeamsToPbxRule) => `${r.availability.toLowerCase()}/${r.activity.toLowerCase()}`);
-  for (const k of new Set(keys)) if (keys.filter((x) => x === k).length > 1) problems.push(`Teams ${k} appears twice`);
+  for (const s of new Set(states))
+    if (states.filter((x) => x === s).length > 1) problems.push(`PBX ${s} appears twice`);
+  const keys = table.teamsToPbx.map(
+    (r: TeamsToPbxRule) => `${r.availability.toLowerCase()}/${r.activity.toLowerCase()}`,
+  );
+  for (const k of new Set(keys))
+    if (keys.filter((x) => x === k).length > 1) problems.push(`Teams ${k} appears twice`);
   for (const r of table.teamsToPbx) {
     if (r.dnd === 'on' && r.statusText !== null && r.statusText.length > 64) {
       problems.push(`Teams ${r.availability}/${r.activity}: status text longer than 64 characters`);

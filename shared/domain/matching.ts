@@ -48,5 +48,11 @@ export function matchUsers(pbxUsers: PbxUser[], entraUsers: GraphUser[]): MatchR
     else contested.push({ entra, pbx });
   }
   const taken = new Set(matched.map((m) => m.entra));
-  return { matched, unmatchedPbx, ambiguous, unmatchedEntra: entraUsers.filter((u) => !taken.has(u)), contested };
+  return {
+    matched,
+    unmatchedPbx,
+    ambiguous,
+    unmatchedEntra: entraUsers.filter((u) => !taken.has(u)),
+    contested,
+  };
 }

@@ -16,13 +16,19 @@ export interface SelectableUser {
 }
 
 const listed = (list: string[], u: SelectableUser) =>
-  list.some((x) => x.toLowerCase() === u.entraUserId.toLowerCase() || x.toLowerCase() === u.upn.toLowerCase());
+  list.some(
+    (x) => x.toLowerCase() === u.entraUserId.toLowerCase() || x.toLowerCase() === u.upn.toLowerCase(),
+  );
 
 /**
  * Whether a user syncs at all. Lists hold Entra ids or UPNs. In group mode the allow list adds users outside the
  * group; the block list applies in the "all users" mode only.
  */
-export function isSelected(selection: UserSelection, user: SelectableUser, groupMemberIds: ReadonlySet<string>): boolean {
+export function isSelected(
+  selection: UserSelection,
+  user: SelectableUser,
+  groupMemberIds: ReadonlySet<string>,
+): boolean {
   if (selection.mode === 'allWithBlockList') return !listed(selection.blockList, user);
   return groupMemberIds.has(user.entraUserId) || listed(selection.allowList, user);
 }

@@ -36,7 +36,12 @@ export function isStale(last: string | null | undefined, next: string | null | u
 }
 
 /** Whether an observed Teams presence is explained by our own session (live, in flight, or just cleared). */
-export function explainedByOurSession(state: UserSyncState, p: TeamsObservation, now: number, settleMs: number): boolean {
+export function explainedByOurSession(
+  state: UserSyncState,
+  p: TeamsObservation,
+  now: number,
+  settleMs: number,
+): boolean {
   const key = teamsKey(p);
   const s = state.teamsSession;
   if (s && s.expiresAt > now && teamsKey(s.presence) === key) return true;
@@ -58,7 +63,12 @@ export function observeTeams(
   if (isStale(state.teams?.sequenceNumber, p.sequenceNumber)) return { state, verdict: 'stale' };
   let next: UserSyncState = {
     ...state,
-    teams: { availability: p.availability, activity: p.activity, sequenceNumber: p.sequenceNumber ?? null, at: ctx.now },
+    teams: {
+      availability: p.availability,
+      activity: p.activity,
+      sequenceNumber: p.sequenceNumber ?? null,
+      at: ctx.now,
+    },
   };
   if (explainedByOurSession(next, p, ctx.now, ctx.settleMs)) return { state: next, verdict: 'ours' };
   if (ctx.directions.fromTeams) next = carryTeamsToPbx(next, ctx);
@@ -84,7 +94,12 @@ function carryTeamsToPbx(state: UserSyncState, ctx: DecisionContext): UserSyncSt
   return next;
 }
 
-function assertPbx(state: UserSyncState, dnd: boolean, statusText: string | null, now: number): UserSyncState {
+function assertPbx(
+  state: UserSyncState,
+  dnd: boolean,
+  statusText: string | null,
+  now: number,
+): UserSyncState {
   return { ...state, pbxAssertion: { dnd, statusText, at: now, acknowledged: false } };
 }
 
@@ -98,7 +113,8 @@ export function observePbx(
   const a = state.pbxAssertion;
   let verdict: PbxVerdict = 'user';
   if (a && a.dnd === pbx.dnd) verdict = 'ours';
-  else if (a && !a.acknowledged) verdict = 'inFlight'; // the PBX as it was before our write lands
+  else if (a && !a.acknowledged)
+    verdict = 'inFlight'; // the PBX as it was before our write lands
   else if (a) next = { ...next, pbxAssertion: null }; // the user changed the DND we set: it is theirs now
   next = applyPbxToTeams(next, ctx);
   return { state: next, verdict };
@@ -121,13 +137,23 @@ export function applyPbxToTeams(state: UserSyncState, ctx: DecisionContext): Use
   const s = next.teamsSession;
   if (!wanted) {
     if (!s) return next;
-    return { ...next, teamsSession: null, teamsClearPending: true, teamsCleared: { presence: s.presence, at: ctx.now } };
+    return {
+      ...next,
+      teamsSession: null,
+      teamsClearPending: true,
+      teamsCleared: { presence: s.presence, at: ctx.now },
+    };
   }
   if (s && teamsKey(s.presence) === teamsKey(wanted)) return next;
   return {
     ...next,
     teamsClearPending: false,
-    teamsSession: { presence: wanted, setAt: ctx.now, expiresAt: ctx.now + ctx.sessionMs, acknowledged: false },
+    teamsSession: {
+      presence: wanted,
+      setAt: ctx.now,
+      expiresAt: ctx.now + ctx.sessionMs,
+      acknowledged: false,
+    },
   };
 }
 
@@ -136,7 +162,8 @@ export type TeamsWork = { kind: 'set'; presence: AppSessionPresence } | { kind: 
 /** What must be written to Teams now, if anything: an unsent or expiring session, or a pending clear. */
 export function teamsWork(state: UserSyncState, now: number, renewAheadMs: number): TeamsWork | null {
   const s = state.teamsSession;
-  if (s && (!s.acknowledged || s.expiresAt - now <= renewAheadMs)) return { kind: 'set', presence: s.presence };
+  if (s && (!s.acknowledged || s.expiresAt - now <= renewAheadMs))
+    return { kind: 'set', presence: s.presence };
   if (!s && state.teamsClearPending) return { kind: 'clear' };
   return null;
 }
@@ -148,10 +175,19 @@ export function renewalDueAt(state: UserSyncState, renewAheadMs: number): number
 }
 
 /** Records a Teams write Graph acknowledged; a no-op if the state moved on while it was in flight. */
-export function teamsWritten(state: UserSyncState, work: TeamsWork, sentAt: number, sessionMs: number): UserSyncState {
+export function teamsWritten(
+  state: UserSyncState,
+  work: TeamsWork,
+  sentAt: number,
+  sessionMs: number,
+): UserSyncState {
   if (work.kind === 'clear') {
     if (state.teamsSession) return state;
-    return { ...state, teamsClearPending: false, lastAssertion: { side: 'teams', what: 'cleared our session', at: sentAt } };
+    return {
+      ...state,
+      teamsClearPending: false,
+      lastAssertion: { side: 'teams', what: 'cleared our session', at: sentAt },
+    };
   }
   const s = state.teamsSession;
   if (!s || teamsKey(s.presence) !== teamsKey(work.presence)) return state;
@@ -182,7 +218,11 @@ export function pbxWritten(state: UserSyncState, work: PbxWork, at: number): Use
     ...state,
     pbxAssertion: { ...a, acknowledged: true },
     pbx: { ...pbx, dnd: work.dnd, statusText: work.statusText, at },
-    lastAssertion: { side: 'pbx', what: work.dnd ? `DND on: ${work.statusText ?? ''}`.trim() : 'DND off', at },
+    lastAssertion: {
+      side: 'pbx',
+      what: work.dnd ? `DND on: ${work.statusText ?? ''}`.trim() : 'DND off',
+      at,
+    },
   };
 }
 
@@ -194,7 +234,9 @@ export function resetAssertions(state: UserSyncState, now: number): UserSyncStat
     teamsSession: null,
     teamsClearPending: true,
     teamsCleared: s ? { presence: s.presence, at: now } : state.teamsCleared,
-    pbxAssertion: state.pbxAssertion?.dnd ? { dnd: false, statusText: null, at: now, acknowledged: false } : null,
+    pbxAssertion: state.pbxAssertion?.dnd
+      ? { dnd: false, statusText: null, at: now, acknowledged: false }
+      : null,
     teamsCarried: null,
   };
 }

@@ -1,27 +1,39 @@
 import type { PbxPresence } from '../domain/presence';
 import type { CloudLinkEvent } from '../ports/cloudlink';
 
-/** The PBX principal an event is about: the presentity in its subject, else the principal the content names. */
+/** The subject filter (a regular expression) matching every user's presence events of the account. */
+export const ALL_PRESENTITIES_FILTER = '^/presentities/[^/]+$';
+
+/** The PBX principal an event is about: presence `/presentities/{id}`, media `/2017-09-01/endpoints/{id}/calls/{call}`. */
 export function principalOf(event: CloudLinkEvent): string | undefined {
-  const m = /\/presentities\/([^/?#]+)/.exec(event.subject);
-  if (m) return decodeURIComponent(m[1]);
-  const c = event.content;
-  for (const k of ['principalId', 'userId']) if (typeof c[k] === 'string') return c[k] as string;
-  return undefined;
+  const m =
+    /^\/presentities\/([^/]+)$/.exec(event.subject) ??
+    /^\/\d{4}-\d{2}-\d{2}\/endpoints\/([^/]+)\/calls\/[^/]+$/.exec(event.subject);
+  return m ? decodeURIComponent(m[1]) : undefined;
 }
 
+const STATUSES = new Set(['available', 'busy', 'dnd']);
 const CALL_STATES = new Set(['idle', 'ringing', 'connected']);
 
 /**
- * The whole PBX presence, when the event carries it (a presence event with both DND and call state). Call events
- * carry one call's change only, and a user may have several calls on several devices, so for those the engine reads
- * the presence instead of guessing it from the event.
+ * The whole PBX presence a presence event carries (CloudLink's presentity: status available/busy/dnd, reason,
+ * callState, updatedOn). Call events carry one call only, and a user may have several, so for anything else the
+ * engine reads the presentity instead of guessing.
  */
-export function presenceInEvent(event: CloudLinkEvent): PbxPresence | undefined {
+export function presenceInEvent(
+  event: CloudLinkEvent,
+): { presence: PbxPresence; updatedOn: number | null } | undefined {
+  if (event.topic !== 'platform-api-presence') return undefined;
   const c = event.content;
-  const dnd = typeof c.dnd === 'boolean' ? c.dnd : typeof c.doNotDisturb === 'boolean' ? c.doNotDisturb : undefined;
-  const callState = typeof c.callState === 'string' && CALL_STATES.has(c.callState) ? (c.callState as PbxPresence['callState']) : undefined;
-  if (dnd === undefined || callState === undefined) return undefined;
-  const statusText = typeof c.statusText === 'string' ? c.statusText : null;
-  return { dnd, callState, statusText };
+  if (typeof c.status !== 'string' || !STATUSES.has(c.status)) return undefined;
+  if (typeof c.callState !== 'string' || !CALL_STATES.has(c.callState)) return undefined;
+  const updatedOn = typeof c.updatedOn === 'string' ? Date.parse(c.updatedOn) : NaN;
+  return {
+    presence: {
+      dnd: c.status === 'dnd',
+      callState: c.callState as PbxPresence['callState'],
+      statusText: typeof c.reason === 'string' ? c.reason : null,
+    },
+    updatedOn: Number.isNaN(updatedOn) ? null : updatedOn,
+  };
 }

@@ -50,15 +50,20 @@ interface Entry {
   persistAgain: boolean;
   pbxReading: boolean;
   pbxReadAgain: boolean;
+  /** updatedOn of the last PBX presence event applied, to drop older ones arriving late. */
+  pbxUpdatedOn: number | null;
 }
 
 const newSide = (): Side => ({ busy: false, again: false, attempt: 0, cancelRetry: null, since: null });
 /** Teams presence reads run this many batches at once; the rate limiter paces them. */
 const MAX_FETCHES = 4;
 
-function isoDuration(ms: number): string {
-  const minutes = Math.round(ms / 60_000);
-  return `PT${Math.floor(minutes / 60) ? `${Math.floor(minutes / 60)}H` : ''}${minutes % 60 ? `${minutes % 60}M` : ''}` || 'PT5M';
+/** An ISO 8601 duration in whole minutes, as setPresence's expirationDuration wants it (e.g. PT1H, PT1H30M). */
+export function isoDuration(ms: number): string {
+  const minutes = Math.max(5, Math.round(ms / 60_000));
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return `PT${hours ? `${hours}H` : ''}${rest ? `${rest}M` : ''}`;
 }
 
 /**
@@ -117,6 +122,7 @@ export class SyncEngine {
           persistAgain: false,
           pbxReading: false,
           pbxReadAgain: false,
+          pbxUpdatedOn: null,
         });
       }
     }
@@ -127,7 +133,8 @@ export class SyncEngine {
       }
     }
     this.byPbx.clear();
-    for (const e of this.entries.values()) this.byPbx.set(e.user.pbxPrincipalId as string, e.user.entraUserId);
+    for (const e of this.entries.values())
+      this.byPbx.set(e.user.pbxPrincipalId as string, e.user.entraUserId);
   }
 
   userIds(): string[] {
@@ -136,7 +143,9 @@ export class SyncEngine {
 
   /** Users whose Teams presence we must watch: selected, matched, with Teams → PBX on. */
   watchedUserIds(): string[] {
-    return [...this.entries.values()].filter((e) => this.ctx(e).directions.fromTeams).map((e) => e.user.entraUserId);
+    return [...this.entries.values()]
+      .filter((e) => this.ctx(e).directions.fromTeams)
+      .map((e) => e.user.entraUserId);
   }
 
   syncedUserCount(): number {
@@ -181,8 +190,13 @@ export class SyncEngine {
     const { state, verdict } = observeTeams(e.state, p, ctx);
     let next = state;
     // A resync that finds our acknowledged session missing from Teams writes it again (Graph may have lost it).
-    if (repair && verdict === 'user' && next.teamsSession?.acknowledged) next = { ...next, teamsSession: { ...next.teamsSession, acknowledged: false } };
-    this.update(e, next, `teams.${verdict}`, { availability: p.availability, activity: p.activity, sequenceNumber: p.sequenceNumber ?? null });
+    if (repair && verdict === 'user' && next.teamsSession?.acknowledged)
+      next = { ...next, teamsSession: { ...next.teamsSession, acknowledged: false } };
+    this.update(e, next, `teams.${verdict}`, {
+      availability: p.availability,
+      activity: p.activity,
+      sequenceNumber: p.sequenceNumber ?? null,
+    });
     if (verdict === 'stale') return;
     this.kick(e, 'pbx', receivedAt);
     this.kick(e, 'teams', receivedAt);
@@ -191,7 +205,11 @@ export class SyncEngine {
   /** A PBX presence arrived or was read. */
   observePbx(e: Entry, pbx: PbxPresence, receivedAt: number): void {
     const { state, verdict } = observePbx(e.state, pbx, this.ctx(e));
-    this.update(e, state, `pbx.${verdict}`, { callState: pbx.callState, dnd: pbx.dnd, statusText: pbx.statusText ?? null });
+    this.update(e, state, `pbx.${verdict}`, {
+      callState: pbx.callState,
+      dnd: pbx.dnd,
+      statusText: pbx.statusText ?? null,
+    });
     this.kick(e, 'teams', receivedAt);
     this.kick(e, 'pbx', receivedAt);
   }
@@ -232,7 +250,8 @@ export class SyncEngine {
 
   /** Queues Teams presence reads for users a notification named; reads go out in batches of up to 650. */
   requestTeamsReads(userIds: string[], receivedAt: number): void {
-    for (const id of userIds) if (this.entries.has(id) && !this.pendingTeamsReads.has(id)) this.pendingTeamsReads.set(id, receivedAt);
+    for (const id of userIds)
+      if (this.entries.has(id) && !this.pendingTeamsReads.has(id)) this.pendingTeamsReads.set(id, receivedAt);
     if (this.pumpScheduled) return;
     this.pumpScheduled = true;
     this.tasks++;
@@ -286,7 +305,10 @@ export class SyncEngine {
 
   private kick(e: Entry, side: 'teams' | 'pbx', receivedAt: number): void {
     const s = e[side];
-    const hasWork = side === 'teams' ? !!teamsWork(e.state, this.clock.now(), this.settings.renewAheadMs) : !!pbxWork(e.state);
+    const hasWork =
+      side === 'teams'
+        ? !!teamsWork(e.state, this.clock.now(), this.settings.renewAheadMs)
+        : !!pbxWork(e.state);
     if (!hasWork) {
       if (side === 'teams' && !s.busy) this.scheduleRenewal(e);
       return;
@@ -313,7 +335,10 @@ export class SyncEngine {
         if (ok === 'retrying' || ok === 'failed') return;
         if (ok === 'nothing' && !s.again) {
           if (s.since !== null) {
-            this.metrics.observeLatency(side === 'teams' ? 'toTeams' : 'fromTeams', this.clock.now() - s.since);
+            this.metrics.observeLatency(
+              side === 'teams' ? 'toTeams' : 'fromTeams',
+              this.clock.now() - s.since,
+            );
             s.since = null;
           }
           return;
@@ -333,11 +358,18 @@ export class SyncEngine {
       return 'nothing';
     }
     try {
-      if (work.kind === 'set') await this.graph.setPresence(e.user.entraUserId, work.presence, isoDuration(this.settings.sessionMs));
+      if (work.kind === 'set')
+        await this.graph.setPresence(e.user.entraUserId, work.presence, isoDuration(this.settings.sessionMs));
       else await this.graph.clearPresence(e.user.entraUserId);
       e.teams.attempt = 0;
       e.lastError = null;
-      this.update(e, teamsWritten(e.state, work, sentAt, this.settings.sessionMs), `teams.${work.kind}`, work.kind === 'set' ? { presence: teamsKey(work.presence) } : {}, true);
+      this.update(
+        e,
+        teamsWritten(e.state, work, sentAt, this.settings.sessionMs),
+        `teams.${work.kind}`,
+        work.kind === 'set' ? { presence: teamsKey(work.presence) } : {},
+        true,
+      );
       return 'written';
     } catch (err) {
       return this.failWrite(e, 'teams', err);
@@ -392,7 +424,13 @@ export class SyncEngine {
 
   // ---------------- persistence and trace ----------------
 
-  private update(e: Entry, next: UserSyncState, kind: string, detail: Record<string, unknown>, synced = false): void {
+  private update(
+    e: Entry,
+    next: UserSyncState,
+    kind: string,
+    detail: Record<string, unknown>,
+    synced = false,
+  ): void {
     e.state = next;
     if (synced) e.lastSyncAt = this.clock.now();
     this.trace(e, kind, detail);
@@ -409,7 +447,13 @@ export class SyncEngine {
   trace(e: Entry, kind: string, detail: Record<string, unknown>): void {
     this.tasks++;
     this.store
-      .appendTrace({ tenantId: this.settings.tenantId, entraUserId: e.user.entraUserId, at: this.clock.now(), kind, detail })
+      .appendTrace({
+        tenantId: this.settings.tenantId,
+        entraUserId: e.user.entraUserId,
+        at: this.clock.now(),
+        kind,
+        detail,
+      })
       .catch(() => undefined) // diagnostics only: a failed trace write must not stop sync
       .finally(() => this.done());
   }
@@ -436,7 +480,8 @@ export class SyncEngine {
         } catch (err) {
           if (!(err instanceof StoreConflictError)) throw err;
           // Another process wrote this user: this process holds the newer in-memory truth for its own writes.
-          e.version = (await this.store.getSyncState(this.settings.tenantId, e.user.entraUserId))?.version ?? 0;
+          e.version =
+            (await this.store.getSyncState(this.settings.tenantId, e.user.entraUserId))?.version ?? 0;
           e.persistAgain = true;
         }
       } while (e.persistAgain);
@@ -468,7 +513,10 @@ export class SyncEngine {
   /** Resolves once nothing is running right now (scheduled retries may still wait). */
   async settled(): Promise<void> {
     for (;;) {
-      const busy = this.fetches > 0 || this.pumpScheduled || [...this.entries.values()].some((e) => e.teams.busy || e.pbx.busy || e.persisting || e.pbxReading);
+      const busy =
+        this.fetches > 0 ||
+        this.pumpScheduled ||
+        [...this.entries.values()].some((e) => e.teams.busy || e.pbx.busy || e.persisting || e.pbxReading);
       if (!busy) return;
       await new Promise<void>((r) => setImmediate(r));
     }

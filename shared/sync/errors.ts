@@ -2,21 +2,33 @@ import { CloudLinkError } from '../ports/cloudlink';
 import { GraphError } from '../ports/graph';
 
 /** How the engine treats a failed call: try again later (after at least `afterMs`), or give up and say why. */
-export type Failure = { retry: true; afterMs?: number; message: string } | { retry: false; message: string; fix: string };
+export type Failure =
+  { retry: true; afterMs?: number; message: string } | { retry: false; message: string; fix: string };
 
 /** Throttling, server errors and network failures are passing; anything else needs a person. */
 export function classify(err: unknown): Failure {
   if (err instanceof GraphError || err instanceof CloudLinkError) {
     const system = err instanceof GraphError ? 'Microsoft Graph' : 'CloudLink';
-    if (err.status === 429) return { retry: true, afterMs: err.retryAfterMs ?? 1000, message: `${system} is throttling` };
-    if (err.status === 0 || err.status >= 500 || err.status === 408) return { retry: true, message: `${system} failed (${err.status})` };
+    if (err.status === 429)
+      return { retry: true, afterMs: err.retryAfterMs ?? 1000, message: `${system} is throttling` };
+    if (err.status === 0 || err.status >= 500 || err.status === 408)
+      return { retry: true, message: `${system} failed (${err.status})` };
     return { retry: false, message: `${system} refused: ${err.message}`, fix: fixFor(err.status, system) };
   }
   const text = err instanceof Error ? err.message : String(err);
   if (/AADSTS50076|AADSTS50079/.test(text)) {
-    return { retry: false, message: `sign-in needs MFA: ${text}`, fix: 'Exclude the presence monitor account from MFA and Conditional Access policies.' };
+    return {
+      retry: false,
+      message: `sign-in needs MFA: ${text}`,
+      fix: 'Exclude the presence monitor account from MFA and Conditional Access policies.',
+    };
   }
-  if (/AADSTS/.test(text)) return { retry: false, message: `sign-in refused: ${text}`, fix: 'Check the account name, password and that it is not locked or expired.' };
+  if (/AADSTS/.test(text))
+    return {
+      retry: false,
+      message: `sign-in refused: ${text}`,
+      fix: 'Check the account name, password and that it is not locked or expired.',
+    };
   return { retry: true, message: `network failure: ${text}` };
 }
 

@@ -17,7 +17,10 @@ export class SyncMetrics {
   private readonly graphCalls: Counter<'op' | 'outcome'>;
   private readonly cloudlinkCalls: Counter<'op' | 'outcome'>;
   private readonly throttleWaits: Counter;
-  private readonly raw: Record<Direction, number[]> = { toTeams: new Array(BUCKETS.length + 1).fill(0), fromTeams: new Array(BUCKETS.length + 1).fill(0) };
+  private readonly raw: Record<Direction, number[]> = {
+    toTeams: new Array(BUCKETS.length + 1).fill(0),
+    fromTeams: new Array(BUCKETS.length + 1).fill(0),
+  };
   private readonly errorTimes: number[] = [];
   private readonly throttleTimes: number[] = [];
 
@@ -109,7 +112,13 @@ export class SyncMetrics {
         let cumulative = 0;
         const buckets = BUCKETS.map((le, i) => ({ le, count: (cumulative += counts[i]) }));
         const total = cumulative + counts[BUCKETS.length];
-        return { direction, buckets, p50: quantile(buckets, total, 0.5), p95: quantile(buckets, total, 0.95), p99: quantile(buckets, total, 0.99) };
+        return {
+          direction,
+          buckets,
+          p50: quantile(buckets, total, 0.5),
+          p95: quantile(buckets, total, 0.95),
+          p99: quantile(buckets, total, 0.99),
+        };
       }),
       queueDepth: this.sources.queueDepth(),
       errorsLastHour: this.errorTimes.length,

@@ -55,7 +55,9 @@ export class Monitors {
 
   /** Loads monitors, spreads the watched users over them, and brings every subscription up (restart included). */
   async reconcile(watchedUserIds: string[]): Promise<string[]> {
-    const stored = (await this.store.listMonitors(this.settings.tenantId)).filter((m) => m.state !== 'deleted');
+    const stored = (await this.store.listMonitors(this.settings.tenantId)).filter(
+      (m) => m.state !== 'deleted',
+    );
     for (const m of stored) if (!this.monitors.has(m.monitorId)) this.monitors.set(m.monitorId, m);
     for (const id of [...this.monitors.keys()]) if (!stored.some((m) => m.monitorId === id)) this.forget(id);
     const monitors = [...this.monitors.values()].sort((a, b) => a.monitorId.localeCompare(b.monitorId));
@@ -67,7 +69,10 @@ export class Monitors {
         const current: MonitorRecord = { ...m, userIds };
         this.monitors.set(m.monitorId, current);
         if (userIds.length === 0) return this.retire(current);
-        const alive = current.subscriptionId && current.subscriptionExpiresAt && current.subscriptionExpiresAt > this.clock.now();
+        const alive =
+          current.subscriptionId &&
+          current.subscriptionExpiresAt &&
+          current.subscriptionExpiresAt > this.clock.now();
         if (alive && !changed) return this.renew(current);
         return this.create(current);
       }),
@@ -108,7 +113,13 @@ export class Monitors {
         clientState,
         expirationDateTime: new Date(this.clock.now() + this.settings.lifetimeMs).toISOString(),
       });
-      await this.saved(m, { state: 'active', subscriptionId: sub.id, subscriptionExpiresAt: Date.parse(sub.expirationDateTime), clientState, lastError: null });
+      await this.saved(m, {
+        state: 'active',
+        subscriptionId: sub.id,
+        subscriptionExpiresAt: Date.parse(sub.expirationDateTime),
+        clientState,
+        lastError: null,
+      });
       this.onMissed(m.userIds); // changes while we had no subscription are lost: read them now
     } catch (err) {
       await this.failed(m, err, { subscriptionId: null, subscriptionExpiresAt: null });
@@ -118,8 +129,16 @@ export class Monitors {
   private async renew(m: MonitorRecord): Promise<void> {
     try {
       await this.saved(m, { state: 'renewing' });
-      const sub = await this.subs.renew(this.credentials(m), m.subscriptionId as string, new Date(this.clock.now() + this.settings.lifetimeMs).toISOString());
-      await this.saved(m, { state: 'active', subscriptionExpiresAt: Date.parse(sub.expirationDateTime), lastError: null });
+      const sub = await this.subs.renew(
+        this.credentials(m),
+        m.subscriptionId as string,
+        new Date(this.clock.now() + this.settings.lifetimeMs).toISOString(),
+      );
+      await this.saved(m, {
+        state: 'active',
+        subscriptionExpiresAt: Date.parse(sub.expirationDateTime),
+        lastError: null,
+      });
     } catch (err) {
       if (err instanceof GraphError && err.status === 404) return this.create(this.current(m));
       await this.failed(m, err, {});
@@ -138,8 +157,14 @@ export class Monitors {
   }
 
   private async retire(m: MonitorRecord): Promise<void> {
-    if (m.subscriptionId) await this.subs.delete(this.credentials(m), m.subscriptionId).catch(() => undefined);
-    await this.saved(m, { state: 'new', subscriptionId: null, subscriptionExpiresAt: null, clientState: null });
+    if (m.subscriptionId)
+      await this.subs.delete(this.credentials(m), m.subscriptionId).catch(() => undefined);
+    await this.saved(m, {
+      state: 'new',
+      subscriptionId: null,
+      subscriptionExpiresAt: null,
+      clientState: null,
+    });
   }
 
   private current(m: MonitorRecord): MonitorRecord {
@@ -154,11 +179,14 @@ export class Monitors {
       : f.retry
         ? f.message
         : `${f.message} ${f.fix}`;
-    const state: MonitorState = !f.retry && !conflict && err instanceof GraphError && err.status === 403 ? 'updateRequired' : 'failed';
+    const state: MonitorState =
+      !f.retry && !conflict && err instanceof GraphError && err.status === 403 ? 'updateRequired' : 'failed';
     await this.saved(m, { ...patch, state, lastError });
     const attempt = this.attempts.get(m.monitorId) ?? 0;
     this.attempts.set(m.monitorId, attempt + 1);
-    this.schedule(m.monitorId, conflict ? 5 * 60_000 : backoffMs(attempt, 5000, 15 * 60_000), () => this.create(this.current(m)));
+    this.schedule(m.monitorId, conflict ? 5 * 60_000 : backoffMs(attempt, 5000, 15 * 60_000), () =>
+      this.create(this.current(m)),
+    );
   }
 
   private async saved(m: MonitorRecord, patch: Partial<MonitorRecord>): Promise<void> {
@@ -166,7 +194,8 @@ export class Monitors {
     this.monitors.set(m.monitorId, next);
     if (patch.state === 'active') {
       this.attempts.delete(m.monitorId);
-      const due = (next.subscriptionExpiresAt ?? this.clock.now()) - this.settings.renewAheadMs - this.clock.now();
+      const due =
+        (next.subscriptionExpiresAt ?? this.clock.now()) - this.settings.renewAheadMs - this.clock.now();
       this.schedule(m.monitorId, due, () => this.renew(this.current(m)));
     }
     await this.store.putMonitor(next);

@@ -52,7 +52,10 @@ export class RateLimiter {
   private take(): boolean {
     const now = this.clock.now();
     if (now < this.pausedUntil) return false;
-    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.refilledAt) * this.ratePerSecond) / 1000);
+    this.tokens = Math.min(
+      this.capacity,
+      this.tokens + ((now - this.refilledAt) * this.ratePerSecond) / 1000,
+    );
     this.refilledAt = now;
     if (this.tokens < 1) return false;
     this.tokens -= 1;

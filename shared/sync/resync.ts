@@ -21,12 +21,19 @@ const PBX_READS_PER_BATCH = 16;
  * observations, which repairs drift (a lost notification, a session Graph dropped, a PBX event never delivered).
  */
 export async function resync(
-  deps: { engine: SyncEngine; graph: GraphPort; cloudlink: CloudLinkPort; clock: SyncClock; metrics: SyncMetrics },
+  deps: {
+    engine: SyncEngine;
+    graph: GraphPort;
+    cloudlink: CloudLinkPort;
+    clock: SyncClock;
+    metrics: SyncMetrics;
+  },
   userIds: string[],
   progress?: (p: ResyncProgress) => void,
 ): Promise<ResyncProgress> {
   const batches: string[][] = [];
-  for (let i = 0; i < userIds.length; i += MAX_USERS_PER_MONITOR) batches.push(userIds.slice(i, i + MAX_USERS_PER_MONITOR));
+  for (let i = 0; i < userIds.length; i += MAX_USERS_PER_MONITOR)
+    batches.push(userIds.slice(i, i + MAX_USERS_PER_MONITOR));
   const state: ResyncProgress = { done: 0, total: userIds.length };
   progress?.({ ...state });
   let next = 0;
@@ -43,7 +50,13 @@ export async function resync(
 }
 
 async function resyncBatch(
-  deps: { engine: SyncEngine; graph: GraphPort; cloudlink: CloudLinkPort; clock: SyncClock; metrics: SyncMetrics },
+  deps: {
+    engine: SyncEngine;
+    graph: GraphPort;
+    cloudlink: CloudLinkPort;
+    clock: SyncClock;
+    metrics: SyncMetrics;
+  },
   batch: string[],
 ): Promise<void> {
   const { engine } = deps;
@@ -60,7 +73,11 @@ async function resyncBatch(
       } catch (err) {
         deps.metrics.cloudlinkCall('getPresence', 'error');
         const f = classify(err);
-        engine.fail(e, `resync could not read the PBX: ${f.message}`, f.retry ? 'The next resync tries again.' : f.fix);
+        engine.fail(
+          e,
+          `resync could not read the PBX: ${f.message}`,
+          f.retry ? 'The next resync tries again.' : f.fix,
+        );
       }
     }
   };
@@ -72,6 +89,11 @@ async function resyncBatch(
     for (const p of presences) engine.observeTeams(p, deps.clock.now(), true);
   } catch (err) {
     const f = classify(err);
-    for (const e of watched) engine.fail(e, `resync could not read Teams: ${f.message}`, f.retry ? 'The next resync tries again.' : f.fix);
+    for (const e of watched)
+      engine.fail(
+        e,
+        `resync could not read Teams: ${f.message}`,
+        f.retry ? 'The next resync tries again.' : f.fix,
+      );
   }
 }

@@ -10,7 +10,7 @@ import type { CloudLinkEvent } from '../ports/cloudlink';
 import type { GraphUser } from '../ports/graph';
 import type { UserRecord } from '../ports/store';
 import { systemSyncClock, type SyncClock } from './clock';
-import { presenceInEvent, principalOf } from './cloudlink-events';
+import { ALL_PRESENTITIES_FILTER, presenceInEvent, principalOf } from './cloudlink-events';
 import { SyncEngine, type EngineEntry } from './engine';
 import type { ResyncProgress, SyncDeps, SyncOptions, SyncService } from './index';
 import { SyncMetrics } from './metrics';
@@ -18,7 +18,12 @@ import { Monitors } from './monitors';
 import { Poller } from './poller';
 import { RateLimiter } from './rate-limiter';
 import { resync } from './resync';
-import { handleCloudLinkWebhook, handleGraphNotification, type GraphNotification, type WebhookRequest } from './webhooks';
+import {
+  handleCloudLinkWebhook,
+  handleGraphNotification,
+  type GraphNotification,
+  type WebhookRequest,
+} from './webhooks';
 
 const MINUTE = 60_000;
 
@@ -49,7 +54,9 @@ class Service implements SyncService {
       queueDepth: () => this.engine.queueDepth(),
       subscriptions: () => this.monitors?.counts() ?? {},
     });
-    this.limiter = new RateLimiter(this.clock, options.graphRatePerSecond ?? 50, () => this.syncMetrics.throttled());
+    this.limiter = new RateLimiter(this.clock, options.graphRatePerSecond ?? 50, () =>
+      this.syncMetrics.throttled(),
+    );
     this.engine = new SyncEngine(
       {
         tenantId: options.tenantId,
@@ -83,7 +90,9 @@ class Service implements SyncService {
           )
         : null;
     this.poller =
-      options.mode === 'polling' ? new Poller(this.engine, deps.graph, this.clock, options.pollIntervalMs ?? 5000, this.limiter) : null;
+      options.mode === 'polling'
+        ? new Poller(this.engine, deps.graph, this.clock, options.pollIntervalMs ?? 5000, this.limiter)
+        : null;
   }
 
   get metrics() {
@@ -100,12 +109,19 @@ class Service implements SyncService {
     const now = this.clock.now();
     await Promise.all(
       [...this.engine.allEntries()]
-        .filter((e) => e.state.teamsSession || e.state.teamsClearPending || (e.state.pbxAssertion && !e.state.pbxAssertion.acknowledged))
+        .filter(
+          (e) =>
+            e.state.teamsSession ||
+            e.state.teamsClearPending ||
+            (e.state.pbxAssertion && !e.state.pbxAssertion.acknowledged),
+        )
         .map((e) => this.engine.readPbx(e, now)),
     );
     for (const e of this.engine.allEntries()) this.engine.reevaluate(e);
     await this.subscribePbx();
     await this.monitors?.reconcile(this.engine.watchedUserIds());
+    // Teams changes while we were down were delivered to nobody: read everyone's presence once.
+    if (this.monitors) this.engine.requestTeamsReads(this.engine.watchedUserIds(), this.clock.now());
     this.poller?.start();
     this.scheduleResync();
   }
@@ -116,7 +132,9 @@ class Service implements SyncService {
     this.poller?.stop();
     this.monitors?.stop();
     this.engine.stop();
-    await Promise.all(this.pbxSubscriptions.map((id) => this.deps.cloudlink.unsubscribe(id).catch(() => undefined)));
+    await Promise.all(
+      this.pbxSubscriptions.map((id) => this.deps.cloudlink.unsubscribe(id).catch(() => undefined)),
+    );
     this.pbxSubscriptions = [];
   }
 
@@ -139,7 +157,11 @@ class Service implements SyncService {
   }
 
   handleCloudLinkWebhook(req: WebhookRequest) {
-    return handleCloudLinkWebhook(req, this.cloudLinkWebhookKey, (event) => void this.onCloudLinkEvent(event));
+    return handleCloudLinkWebhook(
+      req,
+      this.cloudLinkWebhookKey,
+      (event) => void this.onCloudLinkEvent(event),
+    );
   }
 
   async onGraphNotifications(notifications: GraphNotification[]): Promise<void> {
@@ -162,8 +184,14 @@ class Service implements SyncService {
     const e = principal ? this.engine.entryByPbx(principal) : undefined;
     if (!e) return;
     const full = presenceInEvent(event);
-    if (full) this.engine.observePbx(e, full, receivedAt);
-    else await this.engine.readPbx(e, receivedAt);
+    if (!full) return this.engine.readPbx(e, receivedAt);
+    // Webhooks may arrive out of order (CloudLink retries): an event older than the last one applied is stale.
+    if (full.updatedOn !== null && e.pbxUpdatedOn !== null && full.updatedOn < e.pbxUpdatedOn) {
+      this.engine.trace(e, 'pbx.stale', { updatedOn: new Date(full.updatedOn).toISOString() });
+      return;
+    }
+    if (full.updatedOn !== null) e.pbxUpdatedOn = full.updatedOn;
+    this.engine.observePbx(e, full.presence, receivedAt);
   }
 
   async resyncAll(progress?: (p: ResyncProgress) => void): Promise<ResyncProgress> {
@@ -185,7 +213,10 @@ class Service implements SyncService {
         lastAssertion: null,
         lastSyncAt: null,
         enabled: { toTeams: false, fromTeams: false },
-        problem: { message: 'Your account is not matched to a phone user.', fix: 'Ask your admin to check that your PBX user has your work email.' },
+        problem: {
+          message: 'Your account is not matched to a phone user.',
+          fix: 'Ask your admin to check that your PBX user has your work email.',
+        },
       };
     }
     return statusFrom(e, directionsFor(this.selection(), e.user));
@@ -203,11 +234,20 @@ class Service implements SyncService {
    * Unmatched and ambiguous users come back for the admin; they are never guessed.
    */
   async refreshUsers(): Promise<MatchResult & { monitorsNeeded: number }> {
-    const [pbxUsers, entraUsers] = await Promise.all([this.deps.cloudlink.listUsers(), collect(this.deps.graph.listUsers())]);
+    const [pbxUsers, entraUsers] = await Promise.all([
+      this.deps.cloudlink.listUsers(),
+      collect(this.deps.graph.listUsers()),
+    ]);
     const match = matchUsers(pbxUsers, entraUsers);
     const selection = this.selection();
-    const members = new Set(selection.mode === 'groupWithAllowList' && selection.groupId ? await this.deps.graph.listGroupMemberIds(selection.groupId) : []);
-    const existing = new Map((await this.deps.store.listUsers(this.options.tenantId)).map((u) => [u.entraUserId, u]));
+    const members = new Set(
+      selection.mode === 'groupWithAllowList' && selection.groupId
+        ? await this.deps.graph.listGroupMemberIds(selection.groupId)
+        : [],
+    );
+    const existing = new Map(
+      (await this.deps.store.listUsers(this.options.tenantId)).map((u) => [u.entraUserId, u]),
+    );
     const pbxOf = new Map(match.matched.map((m) => [m.entra.id, m.pbx]));
     const now = this.clock.now();
     const records: UserRecord[] = entraUsers.map((u) => {
@@ -257,7 +297,13 @@ class Service implements SyncService {
   }
 
   private resyncDeps() {
-    return { engine: this.engine, graph: this.deps.graph, cloudlink: this.deps.cloudlink, clock: this.clock, metrics: this.syncMetrics };
+    return {
+      engine: this.engine,
+      graph: this.deps.graph,
+      cloudlink: this.deps.cloudlink,
+      clock: this.clock,
+      metrics: this.syncMetrics,
+    };
   }
 
   private scheduleResync(): void {
@@ -270,31 +316,27 @@ class Service implements SyncService {
     });
   }
 
-  /** Registers our webhook for each synced user's PBX presence and calls, so CloudLink tells us of changes. */
+  /**
+   * Registers our webhook for the PBX presence of every user of the account: one subscription with a subject filter
+   * matching all presentities (a presence event follows every call change), instead of one per user. Events of users
+   * we do not sync are ignored on arrival.
+   */
   private async subscribePbx(): Promise<void> {
     const url = this.options.cloudLinkWebhookUrl;
-    if (!url) return;
-    await Promise.all(this.pbxSubscriptions.map((id) => this.deps.cloudlink.unsubscribe(id).catch(() => undefined)));
-    this.pbxSubscriptions = [];
+    if (!url || this.pbxSubscriptions.length > 0) return;
     const target = `${url}${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(this.cloudLinkWebhookKey)}`;
-    const principals = [...this.engine.allEntries()].filter((e) => e.user.selected).map((e) => e.user.pbxPrincipalId as string);
-    let i = 0;
-    const worker = async () => {
-      while (i < principals.length) {
-        const subject = `/presentities/${principals[i++]}`;
-        for (const topic of ['platform-api-presence', 'platform-api-media'] as const) {
-          try {
-            const { subscriptionId } = await this.deps.cloudlink.subscribe({ topic, subject, url: target });
-            this.pbxSubscriptions.push(subscriptionId);
-            this.syncMetrics.cloudlinkCall('subscribe', 'ok');
-          } catch {
-            // The periodic resync still covers this user; the failure shows in the metrics.
-            this.syncMetrics.cloudlinkCall('subscribe', 'error');
-          }
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(8, principals.length) }, worker));
+    try {
+      const { subscriptionId } = await this.deps.cloudlink.subscribe({
+        topic: 'platform-api-presence',
+        subject: ALL_PRESENTITIES_FILTER,
+        url: target,
+      });
+      this.pbxSubscriptions.push(subscriptionId);
+      this.syncMetrics.cloudlinkCall('subscribe', 'ok');
+    } catch {
+      // The periodic resync still covers every user; the failure shows in the metrics and health view.
+      this.syncMetrics.cloudlinkCall('subscribe', 'error');
+    }
   }
 }
 
@@ -309,9 +351,20 @@ function statusFrom(e: EngineEntry, enabled: { toTeams: boolean; fromTeams: bool
   const iso = (t: number | null | undefined) => (t ? new Date(t).toISOString() : null);
   const s = e.state;
   return {
-    teams: s.teams ? { availability: s.teams.availability, activity: s.teams.activity, at: iso(s.teams.at) } : null,
-    pbx: s.pbx ? { callState: s.pbx.callState, dnd: s.pbx.dnd, statusText: s.pbx.statusText ?? null, at: iso(s.pbx.at) } : null,
-    lastAssertion: s.lastAssertion ? { side: s.lastAssertion.side, what: s.lastAssertion.what, at: iso(s.lastAssertion.at) as string } : null,
+    teams: s.teams
+      ? { availability: s.teams.availability, activity: s.teams.activity, at: iso(s.teams.at) }
+      : null,
+    pbx: s.pbx
+      ? {
+          callState: s.pbx.callState,
+          dnd: s.pbx.dnd,
+          statusText: s.pbx.statusText ?? null,
+          at: iso(s.pbx.at),
+        }
+      : null,
+    lastAssertion: s.lastAssertion
+      ? { side: s.lastAssertion.side, what: s.lastAssertion.what, at: iso(s.lastAssertion.at) as string }
+      : null,
     lastSyncAt: iso(e.lastSyncAt),
     enabled,
     problem: e.lastError,

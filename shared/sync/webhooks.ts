@@ -25,7 +25,11 @@ export interface GraphNotification {
   lifecycleEvent?: 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed' | string;
 }
 
-const text = (status: number, body = ''): WebhookResponse => ({ status, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body });
+const text = (status: number, body = ''): WebhookResponse => ({
+  status,
+  headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+  body,
+});
 
 function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
@@ -35,13 +39,17 @@ function first(v: string | string[] | undefined): string | undefined {
  * Graph change and lifecycle notifications. A `validationToken` query is the subscription handshake: echo it as
  * text/plain. Otherwise every well-formed item goes to `accept` (which checks clientState) and the answer is 202.
  */
-export function handleGraphNotification(req: WebhookRequest, accept: (items: GraphNotification[]) => void): WebhookResponse {
+export function handleGraphNotification(
+  req: WebhookRequest,
+  accept: (items: GraphNotification[]) => void,
+): WebhookResponse {
   const token = first(req.query.validationToken);
   if (token !== undefined) return text(200, token);
   const value = (req.body as { value?: unknown } | null)?.value;
   if (!Array.isArray(value)) return text(400, 'expected a notification collection');
   const items = value.filter(
-    (v): v is GraphNotification => typeof v === 'object' && v !== null && typeof (v as GraphNotification).subscriptionId === 'string',
+    (v): v is GraphNotification =>
+      typeof v === 'object' && v !== null && typeof (v as GraphNotification).subscriptionId === 'string',
   );
   if (items.length === 0) return text(400, 'no notifications');
   accept(items);
@@ -52,17 +60,24 @@ export function handleGraphNotification(req: WebhookRequest, accept: (items: Gra
 export function handleCloudLinkWebhook(
   req: WebhookRequest,
   secret: string,
-  accept: (event: { topic: string; method: string; subject: string; content: Record<string, unknown> }) => void,
+  accept: (event: {
+    topic: string;
+    method: string;
+    subject: string;
+    content: Record<string, unknown>;
+  }) => void,
 ): WebhookResponse {
   const key = first(req.query.key) ?? '';
   if (!sameSecret(key, secret)) return text(401, 'unknown webhook key');
   const b = req.body as Record<string, unknown> | null;
-  if (!b || typeof b.topic !== 'string' || typeof b.subject !== 'string') return text(400, 'expected topic and subject');
+  if (!b || typeof b.topic !== 'string' || typeof b.subject !== 'string')
+    return text(400, 'expected topic and subject');
   accept({
     topic: b.topic,
     method: typeof b.method === 'string' ? b.method : '',
     subject: b.subject,
-    content: typeof b.content === 'object' && b.content !== null ? (b.content as Record<string, unknown>) : {},
+    content:
+      typeof b.content === 'object' && b.content !== null ? (b.content as Record<string, unknown>) : {},
   });
   return text(202);
 }

@@ -12,7 +12,10 @@ import type { HostStart } from './teams/host';
 function Bootstrap() {
   const [start, setStart] = useState<HostStart | null>(null);
   useEffect(() => void connectToTeams().then(setStart), []);
-  const api = useMemo(() => (start?.kind === 'teams' ? new ApiClient(() => start.host.getAuthToken()) : null), [start]);
+  const api = useMemo(
+    () => (start?.kind === 'teams' ? new ApiClient(() => start.host.getAuthToken()) : null),
+    [start],
+  );
   if (!start) {
     const t = translator(pickLanguage(navigator.language));
     return (

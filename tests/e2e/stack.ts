@@ -26,25 +26,32 @@ export async function startDemoStack(): Promise<DemoStack> {
   if (!existsSync(join(ROOT, 'tab', 'dist', 'index.html'))) await buildTab();
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-e2e-'));
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'bot', 'main.ts')], {
-    cwd: ROOT,
-    detached: true,
-    env: {
-      ...demoModeEnv(),
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      STORE_URL: `sqlite:${join(dataDir, 'switchboard.sqlite')}`,
-      SECRET_KEY: randomBytes(32).toString('base64'),
-      DEMO_CALL_INTERVAL_MS: '0',
-      LOG_LEVEL: 'warn',
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'bot', 'main.ts')],
+    {
+      cwd: ROOT,
+      detached: true,
+      env: {
+        ...demoModeEnv(),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+        STORE_URL: `sqlite:${join(dataDir, 'switchboard.sqlite')}`,
+        SECRET_KEY: randomBytes(32).toString('base64'),
+        DEMO_CALL_INTERVAL_MS: '0',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   const output: string[] = [];
   child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
   const hostUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the demo did not start in time:\n${output.join('')}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`the demo did not start in time:\n${output.join('')}`)),
+      60_000,
+    );
     child.stdout?.on('data', (d: Buffer) => {
       output.push(d.toString());
       const found = /Teams-like host:\s+(http:\/\/127\.0\.0\.1:\d+\/)/.exec(output.join(''));
@@ -103,6 +110,14 @@ function freePort(): Promise<number> {
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }

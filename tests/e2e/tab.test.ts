@@ -18,7 +18,11 @@ beforeAll(async () => {
   browser = await launchChromium();
   const page = await browser.newPage();
   await page.goto(stack.hostUrl);
-  users = await page.locator('#user option').evaluateAll((options) => options.map((o) => ({ id: (o as HTMLOptionElement).value, label: o.textContent ?? '' })));
+  users = await page
+    .locator('#user option')
+    .evaluateAll((options) =>
+      options.map((o) => ({ id: (o as HTMLOptionElement).value, label: o.textContent ?? '' })),
+    );
   await page.close();
 });
 
@@ -30,12 +34,30 @@ afterAll(async () => {
 const admin = () => users.find((u) => u.label.includes('(admin)'))!;
 const nonAdmin = () => users.find((u) => !u.label.includes('(admin)'))!;
 
-async function openTab(options: { user: string; client?: string; theme?: string; locale?: string }): Promise<{ page: Page; tab: FrameLocator }> {
+async function openTab(options: {
+  user: string;
+  client?: string;
+  theme?: string;
+  locale?: string;
+}): Promise<{ page: Page; tab: FrameLocator }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 860 }, timezoneId: 'Europe/Berlin' });
-  const query = new URLSearchParams({ user: options.user, client: options.client ?? 'desktop', theme: options.theme ?? 'default', locale: options.locale ?? 'en-US' });
+  const query = new URLSearchParams({
+    user: options.user,
+    client: options.client ?? 'desktop',
+    theme: options.theme ?? 'default',
+    locale: options.locale ?? 'en-US',
+  });
   await page.goto(`${stack.hostUrl}?${query}`);
   const tab = page.frameLocator('#tab');
-  await tab.getByRole('tab', { name: /Calls|Anrufe/ }).waitFor();
+  try {
+    await tab.getByRole('tab', { name: /Calls|Anrufe/ }).waitFor({ timeout: 15_000 });
+  } catch (e) {
+    // Keep what the user would have seen, to tell a host problem from a tab or server problem.
+    await page
+      .screenshot({ path: join(SCREENSHOTS, '..', '..', 'tests', 'e2e', 'last-failure.png') })
+      .catch(() => undefined);
+    throw e;
+  }
   return { page, tab };
 }
 
@@ -62,19 +84,27 @@ it('loads the call history from the emulated CloudLink and filters it', async ()
 
   await tab.getByRole('button', { name: 'Missed' }).click();
   await tab.locator('[data-testid="call-row"]').first().waitFor();
-  const missedFlags = await tab.getByTestId('call-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-missed')));
+  const missedFlags = await tab
+    .getByTestId('call-row')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-missed')));
   expect(missedFlags.length).toBeGreaterThan(0);
   expect(missedFlags.every((m) => m === 'true')).toBe(true);
   await shot(page, 'history-missed');
 
   await tab.getByRole('button', { name: 'Outgoing' }).click();
-  const outgoing = await until(() => tab.getByTestId('call-row').allTextContents(), (rows) => rows.length > 0 && rows.every((t) => t.includes('Outgoing')));
+  const outgoing = await until(
+    () => tab.getByTestId('call-row').allTextContents(),
+    (rows) => rows.length > 0 && rows.every((t) => t.includes('Outgoing')),
+  );
   expect(outgoing.length).toBeGreaterThan(0);
 
   const someone = (await tab.getByTestId('call-row').first().locator('span').first().textContent()) ?? '';
   await tab.getByRole('button', { name: 'All' }).click();
   await tab.getByRole('searchbox', { name: 'Search by name or number' }).fill(someone);
-  const found = await until(() => tab.getByTestId('call-row').allTextContents(), (rows) => rows.length > 0 && rows.every((t) => t.includes(someone)));
+  const found = await until(
+    () => tab.getByTestId('call-row').allTextContents(),
+    (rows) => rows.length > 0 && rows.every((t) => t.includes(someone)),
+  );
   expect(found.length).toBeGreaterThan(0);
   await page.close();
 });
@@ -83,7 +113,9 @@ it('gives tel: on desktop and the configured custom scheme on iOS', async () => 
   const user = nonAdmin().id;
   const desktop = await openTab({ user, client: 'desktop', locale: 'de-DE' });
   await desktop.tab.getByRole('textbox', { name: 'Rufnummer' }).fill('030 1234567');
-  await expect(desktop.tab.getByRole('link', { name: 'Anrufen 030 1234567' }).getAttribute('href')).resolves.toBe('tel:+49301234567');
+  await expect(
+    desktop.tab.getByRole('link', { name: 'Anrufen 030 1234567' }).getAttribute('href'),
+  ).resolves.toBe('tel:+49301234567');
   const rowLink = desktop.tab.getByTestId('call-row').first().getByRole('link');
   await expect(rowLink.getAttribute('href')).resolves.toMatch(/^tel:\+?\d+$/);
   await expect(rowLink.getAttribute('target')).resolves.toBe('_blank');
@@ -95,17 +127,23 @@ it('gives tel: on desktop and the configured custom scheme on iOS', async () => 
   await ios.tab.getByRole('textbox', { name: 'iPhone / iPad' }).fill('micollab://dial?number={number}');
   await ios.tab.getByRole('button', { name: 'Speichern' }).click();
   await ios.tab.getByText('Gespeichert.').waitFor();
-  await expect(ios.tab.getByText('Dieses Gerät (iPhone / iPad) verwendet: micollab://dial?number={number}').count()).resolves.toBe(1);
+  await expect(
+    ios.tab.getByText('Dieses Gerät (iPhone / iPad) verwendet: micollab://dial?number={number}').count(),
+  ).resolves.toBe(1);
   await shot(ios.page, 'settings-ios');
   await ios.tab.getByRole('tab', { name: 'Anrufe' }).click();
   await ios.tab.getByRole('textbox', { name: 'Rufnummer' }).fill('030 1234567');
-  await expect(ios.tab.getByRole('link', { name: 'Anrufen 030 1234567' }).getAttribute('href')).resolves.toBe('micollab://dial?number=%2B49301234567');
+  await expect(ios.tab.getByRole('link', { name: 'Anrufen 030 1234567' }).getAttribute('href')).resolves.toBe(
+    'micollab://dial?number=%2B49301234567',
+  );
   await ios.page.close();
 
   // Desktop is unchanged by the iOS choice.
   const again = await openTab({ user, client: 'desktop', locale: 'de-DE' });
   await again.tab.getByRole('textbox', { name: 'Rufnummer' }).fill('030 1234567');
-  await expect(again.tab.getByRole('link', { name: 'Anrufen 030 1234567' }).getAttribute('href')).resolves.toBe('tel:+49301234567');
+  await expect(
+    again.tab.getByRole('link', { name: 'Anrufen 030 1234567' }).getAttribute('href'),
+  ).resolves.toBe('tel:+49301234567');
   await again.page.close();
 });
 
@@ -113,11 +151,12 @@ it('tells the user what to install when no app takes the call link', async () =>
   const { page, tab } = await openTab({ user: nonAdmin().id });
   await tab.getByRole('textbox', { name: 'Number to call' }).fill('2042');
   // Headless Chromium has no tel: handler: the popup goes nowhere and the tab keeps focus, as with no app installed.
-  const popup = page.waitForEvent('popup').catch(() => null);
+  page.on('popup', (popup) => void popup.close());
   await tab.getByRole('link', { name: 'Call 2042' }).click();
-  await (await popup)?.close();
   await page.bringToFront();
-  await expect(tab.getByRole('alert').textContent({ timeout: 10_000 })).resolves.toMatch(/Nothing opened the call/);
+  await expect(tab.getByRole('alert').textContent({ timeout: 10_000 })).resolves.toMatch(
+    /Nothing opened the call/,
+  );
   await shot(page, 'click-to-call-not-handled');
   await page.close();
 });
@@ -154,7 +193,13 @@ it('shows a non-admin no admin page, and the server refuses them the admin API',
   await tab.getByRole('tab', { name: 'Report a problem' }).waitFor();
   await expect(tab.getByRole('tab', { name: 'Admin' }).count()).resolves.toBe(0);
   const status = await page.evaluate(async (userId) => {
-    const { token } = (await (await fetch('/_host/sso-token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ userId }) })).json()) as { token: string };
+    const { token } = (await (
+      await fetch('/_host/sso-token', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ userId }),
+      })
+    ).json()) as { token: string };
     return (await fetch('/api/admin/health', { headers: { Authorization: `Bearer ${token}` } })).status;
   }, nonAdmin().id);
   expect(status).toBe(403);
@@ -164,9 +209,14 @@ it('shows a non-admin no admin page, and the server refuses them the admin API',
 it('follows the dark theme when Teams switches to it', async () => {
   const { page, tab } = await openTab({ user: admin().id });
   await tab.getByTestId('call-row').first().waitFor();
-  await page.evaluate(() => (window as unknown as { teamsHost: { setTheme(t: string): void } }).teamsHost.setTheme('dark'));
+  await page.evaluate(() =>
+    (window as unknown as { teamsHost: { setTheme(t: string): void } }).teamsHost.setTheme('dark'),
+  );
   const provider = tab.locator('[data-theme]').first();
-  await until(() => provider.getAttribute('data-theme'), (t) => t === 'dark');
+  await until(
+    () => provider.getAttribute('data-theme'),
+    (t) => t === 'dark',
+  );
   const background = await provider.evaluate((el) => getComputedStyle(el).backgroundColor);
   const [r, g, b] = (background.match(/\d+/g) ?? []).map(Number);
   expect(Math.max(r, g, b)).toBeLessThan(80);
@@ -185,7 +235,11 @@ it('captures the other main screens', async () => {
   await tab.getByRole('tab', { name: 'Configuration check' }).click();
   await tab.getByRole('button', { name: 'Run configuration check' }).click();
   await tab.locator('ol li').first().waitFor();
-  await until(() => tab.getByRole('button', { name: 'Run configuration check' }).isEnabled(), (enabled) => enabled, 60_000);
+  await until(
+    () => tab.getByRole('button', { name: 'Run configuration check' }).isEnabled(),
+    (enabled) => enabled,
+    60_000,
+  );
   await shot(page, 'admin-check');
   await tab.getByRole('tab', { name: 'Presence monitors' }).click();
   await tab.getByText(/monitor account\(s\) needed/).waitFor();

@@ -140,11 +140,13 @@ export async function startWebhookSink(): Promise<WebhookSink> {
     req.on('end', () => {
       if (sink.failFirst > 0) {
         sink.failFirst--;
-        res.writeHead(503).end();
+        res.writeHead(503);
+        res.end();
         return;
       }
       sink.received.push({ path: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-      res.writeHead(202).end();
+      res.writeHead(202);
+        res.end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -3,8 +3,23 @@ import userEvent from '@testing-library/user-event';
 import { LAUNCH_WATCH_MS } from '../../tab/src/features/call/launch-watch';
 import { me, renderShell } from './harness';
 
-const calls = [{ callId: 'c1', direction: 'inbound', missed: true, number: '030 1234567', name: 'Bea Caller', startedAt: new Date().toISOString(), endedAt: null, durationSeconds: 0, ringSeconds: 9 }];
-const routes = { 'GET /api/me': () => ({ body: me() }), 'GET /api/me/calls': () => ({ body: { items: calls } }) };
+const calls = [
+  {
+    callId: 'c1',
+    direction: 'inbound',
+    missed: true,
+    number: '030 1234567',
+    name: 'Bea Caller',
+    startedAt: new Date().toISOString(),
+    endedAt: null,
+    durationSeconds: 0,
+    ringSeconds: 9,
+  },
+];
+const routes = {
+  'GET /api/me': () => ({ body: me() }),
+  'GET /api/me/calls': () => ({ body: { items: calls } }),
+};
 
 describe('click-to-call', () => {
   it('is a real link opening tel: with the E.164 number on desktop', async () => {
@@ -25,7 +40,10 @@ describe('click-to-call', () => {
     renderShell({ routes, context: { hostClientType: 'web', locale: 'en-US' } });
     const input = await screen.findByRole('textbox', { name: 'Number to call' });
     await userEvent.type(input, '(212) 555-0100');
-    expect(screen.getByRole('link', { name: 'Call (212) 555-0100' })).toHaveAttribute('href', 'tel:+12125550100');
+    expect(screen.getByRole('link', { name: 'Call (212) 555-0100' })).toHaveAttribute(
+      'href',
+      'tel:+12125550100',
+    );
     await userEvent.clear(input);
     await userEvent.type(input, 'call bob');
     expect(screen.getByText('This is not a number we can dial.')).toBeInTheDocument();
@@ -43,7 +61,9 @@ describe('click-to-call', () => {
     } finally {
       jest.useRealTimers();
     }
-    expect(screen.getByRole('alert')).toHaveTextContent(/Nothing opened the call.*default app for phone links \(tel:\)/);
+    expect(screen.getByRole('alert')).toHaveTextContent(
+      /Nothing opened the call.*default app for phone links \(tel:\)/,
+    );
   });
 
   it('stays quiet when the calling app took over (the window lost focus)', async () => {

@@ -13,7 +13,9 @@ export interface SeenRequest {
   authorization: string | null;
 }
 
-export type Route = (req: SeenRequest) => { status?: number; body?: unknown } | Promise<{ status?: number; body?: unknown }>;
+export type Route = (
+  req: SeenRequest,
+) => { status?: number; body?: unknown } | Promise<{ status?: number; body?: unknown }>;
 
 /** A fetch that answers from a route table keyed "METHOD /path" and records every request. */
 export function fakeServer(routes: Record<string, Route>) {
@@ -30,20 +32,46 @@ export function fakeServer(routes: Record<string, Route>) {
     };
     seen.push(req);
     const route = routes[`${req.method} ${req.path}`];
-    const answer = route ? await route(req) : { status: 404, body: { error: { code: 'not_found', message: `no route ${req.method} ${req.path}` } } };
+    const answer = route
+      ? await route(req)
+      : {
+          status: 404,
+          body: { error: { code: 'not_found', message: `no route ${req.method} ${req.path}` } },
+        };
     const status = answer.status ?? 200;
     // jsdom has no fetch Response; the client reads only these members.
     const text = JSON.stringify(answer.body ?? {});
-    return { ok: status >= 200 && status < 300, status, statusText: '', json: async () => JSON.parse(text) } as Response;
+    return {
+      ok: status >= 200 && status < 300,
+      status,
+      statusText: '',
+      json: async () => JSON.parse(text),
+    } as Response;
   };
   return { seen, api: new ApiClient(async () => 'sso-token-for-test', '', fetchImpl) };
 }
 
-export function me(overrides: { isAdmin?: boolean; byClient?: Partial<MeResponse['clickToCall']['byClient']> } = {}): MeResponse {
+export function me(
+  overrides: { isAdmin?: boolean; byClient?: Partial<MeResponse['clickToCall']['byClient']> } = {},
+): MeResponse {
   return {
-    user: { id: 'u1', displayName: 'Ada Example', upn: 'ada@contoso.example', tenantId: 't1', isAdmin: overrides.isAdmin ?? false },
+    user: {
+      id: 'u1',
+      displayName: 'Ada Example',
+      upn: 'ada@contoso.example',
+      tenantId: 't1',
+      isAdmin: overrides.isAdmin ?? false,
+    },
     settings: { missedCallNotice: false },
-    clickToCall: { byClient: { desktop: 'tel', web: 'tel', android: 'tel', ios: 'micollab://dial?number={number}', ...overrides.byClient } },
+    clickToCall: {
+      byClient: {
+        desktop: 'tel',
+        web: 'tel',
+        android: 'tel',
+        ios: 'micollab://dial?number={number}',
+        ...overrides.byClient,
+      },
+    },
   };
 }
 
@@ -51,7 +79,15 @@ export function fakeHost(context: Partial<HostContext> = {}) {
   let themeHandler: ((t: TeamsTheme) => void) | undefined;
   const host: TeamsHost & { consentRequests: number } = {
     consentRequests: 0,
-    context: { locale: 'en-US', theme: 'default', hostClientType: 'desktop', userId: 'u1', tenantId: 't1', timeZone: 'Europe/Berlin', ...context },
+    context: {
+      locale: 'en-US',
+      theme: 'default',
+      hostClientType: 'desktop',
+      userId: 'u1',
+      tenantId: 't1',
+      timeZone: 'Europe/Berlin',
+      ...context,
+    },
     getAuthToken: async () => 'sso-token-for-test',
     onThemeChange: (h) => {
       themeHandler = h;
@@ -63,14 +99,20 @@ export function fakeHost(context: Partial<HostContext> = {}) {
   return { host, changeTheme: (t: TeamsTheme) => themeHandler?.(t) };
 }
 
-export function renderShell(options: { routes: Record<string, Route>; context?: Partial<HostContext>; page?: 'history' | 'sync' | 'report' | 'settings' | 'admin' }) {
+export function renderShell(options: {
+  routes: Record<string, Route>;
+  context?: Partial<HostContext>;
+  page?: 'history' | 'sync' | 'report' | 'settings' | 'admin';
+}) {
   const server = fakeServer(options.routes);
   const { host, changeTheme } = fakeHost(options.context);
   const view = render(<Shell host={host} api={server.api} initialPage={options.page} />);
   return { ...view, seen: server.seen, host, changeTheme };
 }
 
-export function syncStatus(overrides: Partial<import('../../shared/api/contract').SyncStatus> = {}): import('../../shared/api/contract').SyncStatus {
+export function syncStatus(
+  overrides: Partial<import('../../shared/api/contract').SyncStatus> = {},
+): import('../../shared/api/contract').SyncStatus {
   const at = new Date().toISOString();
   return {
     teams: { availability: 'Busy', activity: 'InACall', at },

@@ -7,16 +7,37 @@ const NOW = Date.now();
 const minutesAgo = (m: number) => new Date(NOW - m * 60_000).toISOString();
 
 function call(partial: Partial<CallItem> & { callId: string }): CallItem {
-  return { direction: 'inbound', missed: false, number: '+4930123456', name: 'Bea Caller', startedAt: minutesAgo(5), endedAt: minutesAgo(3), durationSeconds: 125, ringSeconds: 4, ...partial };
+  return {
+    direction: 'inbound',
+    missed: false,
+    number: '+4930123456',
+    name: 'Bea Caller',
+    startedAt: minutesAgo(5),
+    endedAt: minutesAgo(3),
+    durationSeconds: 125,
+    ringSeconds: 4,
+    ...partial,
+  };
 }
 
 const calls: CallItem[] = [
   call({ callId: 'c1', name: 'Bea Caller', number: '030 1234567', durationSeconds: 125 }),
   call({ callId: 'c2', name: 'Carl Nobody', number: '+49 89 7654321', missed: true, durationSeconds: 0 }),
-  call({ callId: 'c3', name: null, number: '2042', direction: 'outbound', startedAt: minutesAgo(60 * 26), durationSeconds: 3723 }),
+  call({
+    callId: 'c3',
+    name: null,
+    number: '2042',
+    direction: 'outbound',
+    startedAt: minutesAgo(60 * 26),
+    durationSeconds: 3723,
+  }),
+  call({ callId: 'c4', name: null, number: '', startedAt: minutesAgo(60 * 27), durationSeconds: 20 }),
 ];
 
-function routes(items: CallItem[] = calls, extra: Record<string, (r: SeenRequest) => { status?: number; body?: unknown }> = {}) {
+function routes(
+  items: CallItem[] = calls,
+  extra: Record<string, (r: SeenRequest) => { status?: number; body?: unknown }> = {},
+) {
   return {
     'GET /api/me': () => ({ body: me() }),
     'GET /api/me/calls': () => ({ body: { items } }),
@@ -32,7 +53,9 @@ describe('call history', () => {
     expect(screen.getByRole('heading', { name: 'Yesterday' })).toBeInTheDocument();
     expect(screen.getByText('2:05')).toBeInTheDocument();
     expect(screen.getByText('1:02:03')).toBeInTheDocument();
-    expect(screen.getByText('Unknown')).toBeInTheDocument();
+    expect(screen.getByText('2042')).toBeInTheDocument(); // no name: the number is the title
+    expect(screen.getByText('Unknown')).toBeInTheDocument(); // neither: said so, and no call button
+    expect(screen.queryByRole('link', { name: 'Call Unknown' })).not.toBeInTheDocument();
     expect(seen.every((r) => r.authorization === 'Bearer sso-token-for-test')).toBe(true);
   });
 
@@ -70,7 +93,17 @@ describe('call history', () => {
     renderShell({
       routes: routes(calls, {
         'GET /api/me/calls': () =>
-          fail ? { status: 404, body: { error: { code: 'no_phone_user', message: 'Your Teams account is not matched to a phone user yet.' } } } : { body: { items: calls } },
+          fail
+            ? {
+                status: 404,
+                body: {
+                  error: {
+                    code: 'no_phone_user',
+                    message: 'Your Teams account is not matched to a phone user yet.',
+                  },
+                },
+              }
+            : { body: { items: calls } },
       }),
     });
     expect(await screen.findByRole('alert')).toHaveTextContent('not matched to a phone user');
@@ -80,7 +113,9 @@ describe('call history', () => {
   });
 
   it('renders only a window of 10,000 calls and pages on when scrolled to the end', async () => {
-    const many = Array.from({ length: 10_000 }, (_v, i) => call({ callId: `m${i}`, name: `Person ${i}`, startedAt: new Date(NOW - i * 60_000).toISOString() }));
+    const many = Array.from({ length: 10_000 }, (_v, i) =>
+      call({ callId: `m${i}`, name: `Person ${i}`, startedAt: new Date(NOW - i * 60_000).toISOString() }),
+    );
     const { seen } = renderShell({
       routes: routes(many, {
         'GET /api/me/calls': (r) => {
@@ -98,7 +133,9 @@ describe('call history', () => {
       scroller.scrollTop = 100 * 56;
       fireEvent.scroll(scroller);
     });
-    await waitFor(() => expect(seen.some((r) => r.path === '/api/me/calls' && r.query.get('skip') === '100')).toBe(true));
+    await waitFor(() =>
+      expect(seen.some((r) => r.path === '/api/me/calls' && r.query.get('skip') === '100')).toBe(true),
+    );
     expect(screen.queryByText('Person 0')).not.toBeInTheDocument();
   });
 

@@ -12,7 +12,10 @@ describe('the tab shell', () => {
   });
 
   it('does not open the admin page for a non-admin even when asked to', async () => {
-    const { seen } = renderShell({ page: 'admin', routes: { ...base, 'GET /api/me': () => ({ body: me({ isAdmin: false }) }) } });
+    const { seen } = renderShell({
+      page: 'admin',
+      routes: { ...base, 'GET /api/me': () => ({ body: me({ isAdmin: false }) }) },
+    });
     expect(await screen.findByRole('tab', { name: 'Calls', selected: true })).toBeInTheDocument();
     expect(seen.some((r) => r.path.startsWith('/api/admin'))).toBe(false);
   });
@@ -23,7 +26,25 @@ describe('the tab shell', () => {
         ...base,
         'GET /api/me': () => ({ body: me({ isAdmin: true }) }),
         'GET /api/admin/health': () => ({
-          body: { latency: [{ direction: 'toTeams', buckets: [{ le: 1, count: 3 }, { le: 5, count: 4 }], p50: 0.8, p95: 2.1, p99: 4 }], queueDepth: 2, errorsLastHour: 1, subscriptions: { active: 2 }, throttledWaitsLastHour: 0, secretExpiresAt: null },
+          body: {
+            latency: [
+              {
+                direction: 'toTeams',
+                buckets: [
+                  { le: 1, count: 3 },
+                  { le: 5, count: 4 },
+                ],
+                p50: 0.8,
+                p95: 2.1,
+                p99: 4,
+              },
+            ],
+            queueDepth: 2,
+            errorsLastHour: 1,
+            subscriptions: { active: 2 },
+            throttledWaitsLastHour: 0,
+            secretExpiresAt: null,
+          },
         }),
       },
     });
@@ -34,7 +55,10 @@ describe('the tab shell', () => {
   });
 
   it('follows the Teams theme live', async () => {
-    const { container, changeTheme } = renderShell({ routes: { ...base, 'GET /api/me': () => ({ body: me() }) }, context: { theme: 'default' } });
+    const { container, changeTheme } = renderShell({
+      routes: { ...base, 'GET /api/me': () => ({ body: me() }) },
+      context: { theme: 'default' },
+    });
     await screen.findByRole('tab', { name: 'Calls' });
     const provider = container.querySelector('[data-theme]') as HTMLElement;
     expect(provider).toHaveAttribute('data-theme', 'default');
@@ -52,7 +76,16 @@ describe('the tab shell', () => {
         'GET /api/me': () =>
           consented
             ? { body: me() }
-            : { status: 403, body: { error: { code: 'consent_required', message: 'Consent needed for Graph', action: 'consent_required' } } },
+            : {
+                status: 403,
+                body: {
+                  error: {
+                    code: 'consent_required',
+                    message: 'Consent needed for Graph',
+                    action: 'consent_required',
+                  },
+                },
+              },
       },
     });
     const button = await screen.findByRole('button', { name: 'Give permission' });
@@ -63,17 +96,55 @@ describe('the tab shell', () => {
     expect(await screen.findByRole('tab', { name: 'Calls' })).toBeInTheDocument();
   });
 
+  it('asks for consent when any page finds it missing, then shows that page', async () => {
+    let consented = false;
+    const { host } = renderShell({
+      routes: {
+        'GET /api/me': () => ({ body: me() }),
+        'GET /api/me/calls': () =>
+          consented
+            ? { body: { items: [] } }
+            : {
+                status: 403,
+                body: {
+                  error: { code: 'consent_required', message: 'Consent needed', action: 'consent_required' },
+                },
+              },
+      },
+    });
+    const button = await screen.findByRole('button', { name: 'Give permission' });
+    consented = true;
+    await userEvent.click(button);
+    expect(host.consentRequests).toBe(1);
+    expect(await screen.findByText('No calls here yet.')).toBeInTheDocument();
+  });
+
   it('explains other sign-in failures with the request id', async () => {
-    renderShell({ routes: { 'GET /api/me': () => ({ status: 401, body: { error: { code: 'invalid_token', message: 'The token expired.' }, requestId: 'req-42' } }) } });
+    renderShell({
+      routes: {
+        'GET /api/me': () => ({
+          status: 401,
+          body: { error: { code: 'invalid_token', message: 'The token expired.' }, requestId: 'req-42' },
+        }),
+      },
+    });
     expect(await screen.findByRole('alert')).toHaveTextContent('Sign-in failed: The token expired.');
     expect(screen.getByText('Request id: req-42')).toBeInTheDocument();
   });
 
   it('can be used with the keyboard: a focused section tab opens with Enter', async () => {
-    renderShell({ routes: { ...base, 'GET /api/me': () => ({ body: me() }), 'GET /api/me/sync': () => ({ body: syncStatus() }) } });
+    renderShell({
+      routes: {
+        ...base,
+        'GET /api/me': () => ({ body: me() }),
+        'GET /api/me/sync': () => ({ body: syncStatus() }),
+      },
+    });
     await screen.findByRole('tab', { name: 'Calls' });
     screen.getByRole('tab', { name: 'My sync status' }).focus();
     await userEvent.keyboard('{Enter}');
-    await waitFor(() => expect(screen.getByRole('tab', { name: 'My sync status' })).toHaveAttribute('aria-selected', 'true'));
+    await waitFor(() =>
+      expect(screen.getByRole('tab', { name: 'My sync status' })).toHaveAttribute('aria-selected', 'true'),
+    );
   });
 });

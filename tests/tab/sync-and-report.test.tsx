@@ -12,7 +12,10 @@ describe('my sync status', () => {
         'GET /api/me/sync': () => ({
           body: syncStatus({
             enabled: { toTeams: true, fromTeams: false },
-            problem: { message: 'Your Teams status is set by hand, so Switchboard cannot show your calls.', fix: 'Reset your status in Teams.' },
+            problem: {
+              message: 'Your Teams status is set by hand, so Switchboard cannot show your calls.',
+              fix: 'Reset your status in Teams.',
+            },
           }),
         }),
       },
@@ -30,10 +33,21 @@ describe('my sync status', () => {
       page: 'sync',
       routes: {
         'GET /api/me': () => ({ body: me() }),
-        'GET /api/me/sync': () => ({ body: syncStatus({ pbx: { callState: 'idle', dnd: false, statusText: null, at: null } }) }),
+        'GET /api/me/sync': () => ({
+          body: syncStatus({ pbx: { callState: 'idle', dnd: false, statusText: null, at: null } }),
+        }),
         'POST /api/me/sync': () => {
           synced = true;
-          return { body: syncStatus({ pbx: { callState: 'idle', dnd: true, statusText: 'In a Teams meeting', at: new Date().toISOString() } }) };
+          return {
+            body: syncStatus({
+              pbx: {
+                callState: 'idle',
+                dnd: true,
+                statusText: 'In a Teams meeting',
+                at: new Date().toISOString(),
+              },
+            }),
+          };
         },
       },
     });
@@ -50,11 +64,23 @@ describe('report a problem', () => {
     return {
       'GET /api/me': () => ({ body: me() }),
       'GET /api/me/reports': () => ({ body: { items: store } }),
-      'GET /api/me/reports/diagnostics-preview': () => ({ body: { user: 'ada@contoso.example', sync: { lastSyncAt: '2026-11-23T10:00:00Z' } } }),
+      'GET /api/me/reports/diagnostics-preview': () => ({
+        body: { user: 'ada@contoso.example', sync: { lastSyncAt: '2026-11-23T10:00:00Z' } },
+      }),
       'POST /api/me/reports': (r: { body: unknown }) => {
         const req = r.body as CreateReportRequest;
         const now = new Date().toISOString();
-        const summary: ReportSummary = { reportId: 'R-1042', category: req.category, description: req.description, status: 'new', createdAt: now, updatedAt: now, reporterName: 'Ada Example', source: 'tab', history: [] };
+        const summary: ReportSummary = {
+          reportId: 'R-1042',
+          category: req.category,
+          description: req.description,
+          status: 'new',
+          createdAt: now,
+          updatedAt: now,
+          reporterName: 'Ada Example',
+          source: 'tab',
+          history: [],
+        };
         store.unshift(summary);
         return { status: 201, body: summary };
       },
@@ -63,14 +89,28 @@ describe('report a problem', () => {
 
   it('sends category, description, diagnostics choice and client, then shows the id and status', async () => {
     const store: ReportSummary[] = [];
-    const { seen } = renderShell({ page: 'report', routes: reportRoutes(store), context: { hostClientType: 'android' } });
+    const { seen } = renderShell({
+      page: 'report',
+      routes: reportRoutes(store),
+      context: { hostClientType: 'android' },
+    });
     expect(await screen.findByText('You have not reported anything yet.')).toBeInTheDocument();
     await userEvent.selectOptions(screen.getByRole('combobox', { name: 'What is it about?' }), 'clickToCall');
-    await userEvent.type(screen.getByRole('textbox', { name: /What happened/ }), 'The call button does nothing');
+    await userEvent.type(
+      screen.getByRole('textbox', { name: /What happened/ }),
+      'The call button does nothing',
+    );
     await userEvent.click(screen.getByRole('button', { name: 'Send report' }));
-    expect(await screen.findByText(/Your report R-1042 was received; its status is "new"/)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/Your report R-1042 was received; its status is "new"/),
+    ).toBeInTheDocument();
     const sent = seen.find((r) => r.method === 'POST')?.body as CreateReportRequest;
-    expect(sent).toEqual({ category: 'clickToCall', description: 'The call button does nothing', includeDiagnostics: true, client: { type: 'android', locale: 'en-US' } });
+    expect(sent).toEqual({
+      category: 'clickToCall',
+      description: 'The call button does nothing',
+      includeDiagnostics: true,
+      client: { type: 'android', locale: 'en-US' },
+    });
     const mine = screen.getByRole('list', { name: 'My earlier reports' });
     expect(within(mine).getByText('R-1042')).toBeInTheDocument();
   });
@@ -78,7 +118,9 @@ describe('report a problem', () => {
   it('shows exactly what diagnostics would be sent before sending', async () => {
     renderShell({ page: 'report', routes: reportRoutes([]) });
     await userEvent.click(await screen.findByRole('button', { name: 'Preview what will be sent' }));
-    expect(await screen.findByTestId('diagnostics-preview')).toHaveTextContent('"user": "ada@contoso.example"');
+    expect(await screen.findByTestId('diagnostics-preview')).toHaveTextContent(
+      '"user": "ada@contoso.example"',
+    );
   });
 
   it('does not send an empty description', async () => {

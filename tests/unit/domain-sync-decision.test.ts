@@ -28,14 +28,24 @@ class User {
   fromTeams = true;
 
   ctx(): DecisionContext {
-    return { table: DEFAULT_MAPPING, directions: { toTeams: this.toTeams, fromTeams: this.fromTeams }, now: this.now, sessionMs: SESSION, settleMs: MIN };
+    return {
+      table: DEFAULT_MAPPING,
+      directions: { toTeams: this.toTeams, fromTeams: this.fromTeams },
+      now: this.now,
+      sessionMs: SESSION,
+      settleMs: MIN,
+    };
   }
   pbx(p: Partial<PbxPresence>) {
     const r = observePbx(this.state, { callState: 'idle', dnd: false, statusText: null, ...p }, this.ctx());
     this.state = r.state;
     return r.verdict;
   }
-  teams(availability: string, activity: string, sequenceNumber: string | null = String(++this.seq).padStart(8, '0')) {
+  teams(
+    availability: string,
+    activity: string,
+    sequenceNumber: string | null = String(++this.seq).padStart(8, '0'),
+  ) {
     const p: TeamsObservation = { availability, activity, sequenceNumber };
     const r = observeTeams(this.state, p, this.ctx());
     this.state = r.state;
@@ -66,7 +76,10 @@ describe('PBX → Teams', () => {
   it('a call sets Busy/InACall, its end clears the session (never sets Available)', () => {
     const u = new User();
     u.pbx({ callState: 'ringing' });
-    expect(u.sendTeams().work).toEqual({ kind: 'set', presence: { availability: 'Busy', activity: 'InACall' } });
+    expect(u.sendTeams().work).toEqual({
+      kind: 'set',
+      presence: { availability: 'Busy', activity: 'InACall' },
+    });
     u.flush();
     u.pbx({ callState: 'connected' });
     expect(u.sendTeams().work).toBeNull(); // same presence: no write
@@ -97,7 +110,10 @@ describe('PBX → Teams', () => {
   it('PBX DND the user set becomes DoNotDisturb/Presenting; when switched off, cleared', () => {
     const u = new User();
     expect(u.pbx({ dnd: true, statusText: 'Lunch' })).toBe('user');
-    expect(u.sendTeams().work).toEqual({ kind: 'set', presence: { availability: 'DoNotDisturb', activity: 'Presenting' } });
+    expect(u.sendTeams().work).toEqual({
+      kind: 'set',
+      presence: { availability: 'DoNotDisturb', activity: 'Presenting' },
+    });
     u.flush();
     u.pbx({ dnd: false });
     expect(u.sendTeams().work).toEqual({ kind: 'clear' });
@@ -127,7 +143,10 @@ describe('PBX → Teams', () => {
     u.flush();
     u.now += 2 * SESSION;
     u.state = applyPbxToTeams(u.state, u.ctx());
-    expect(u.sendTeams().work).toEqual({ kind: 'set', presence: { availability: 'Busy', activity: 'InACall' } });
+    expect(u.sendTeams().work).toEqual({
+      kind: 'set',
+      presence: { availability: 'Busy', activity: 'InACall' },
+    });
   });
 });
 
@@ -137,15 +156,18 @@ describe('Teams → PBX', () => {
     ['Busy', 'InAMeeting', 'In a meeting'],
     ['DoNotDisturb', 'DoNotDisturb', 'Do not disturb in Teams'],
     ['DoNotDisturb', 'Presenting', 'Presenting'],
-  ])('the user going %s/%s turns PBX DND on with "%s", and Available turns it off', (availability, activity, text) => {
-    const u = new User();
-    u.pbx({});
-    expect(u.teams(availability, activity)).toBe('user');
-    expect(u.sendPbx().work).toEqual({ dnd: true, statusText: text });
-    u.flush();
-    u.teams('Available', 'Available');
-    expect(u.sendPbx().work).toEqual({ dnd: false, statusText: null });
-  });
+  ])(
+    'the user going %s/%s turns PBX DND on with "%s", and Available turns it off',
+    (availability, activity, text) => {
+      const u = new User();
+      u.pbx({});
+      expect(u.teams(availability, activity)).toBe('user');
+      expect(u.sendPbx().work).toEqual({ dnd: true, statusText: text });
+      u.flush();
+      u.teams('Available', 'Available');
+      expect(u.sendPbx().work).toEqual({ dnd: false, statusText: null });
+    },
+  );
 
   it('a state the table leaves unchanged writes nothing', () => {
     const u = new User();
@@ -219,7 +241,7 @@ describe('no loops', () => {
     expect(u.sendPbx().work).toBeNull();
   });
 
-  it('after a call, Teams returning to the user\'s own Available writes nothing to the PBX', () => {
+  it("after a call, Teams returning to the user's own Available writes nothing to the PBX", () => {
     const u = new User();
     u.pbx({});
     u.teams('Available', 'Available');
@@ -338,7 +360,10 @@ describe('races, duplicates, reordering', () => {
     const old = u.sendTeams();
     u.pbx({ dnd: true, callState: 'connected' });
     old.ack();
-    expect(u.state.teamsSession).toMatchObject({ presence: { availability: 'DoNotDisturb' }, acknowledged: false });
+    expect(u.state.teamsSession).toMatchObject({
+      presence: { availability: 'DoNotDisturb' },
+      acknowledged: false,
+    });
   });
 });
 

@@ -31,7 +31,9 @@ describe('sync engine over in-memory ports', () => {
     await h.service.start();
     h.graph.setOwn('u1', 'Busy', 'InAMeeting');
     await h.settle();
-    expect(h.cloudlink.setDndCalls).toEqual([{ principalId: 'pbx-u1', dnd: true, statusText: 'In a meeting' }]);
+    expect(h.cloudlink.setDndCalls).toEqual([
+      { principalId: 'pbx-u1', dnd: true, statusText: 'In a meeting' },
+    ]);
     h.graph.setOwn('u1', 'Available', 'Available');
     await h.settle();
     expect(h.cloudlink.setDndCalls.at(-1)).toEqual({ principalId: 'pbx-u1', dnd: false, statusText: null });
@@ -80,7 +82,10 @@ describe('sync engine over in-memory ports', () => {
     await h.settle();
     expect(h.graph.writes()).toHaveLength(4);
     expect(h.graph.presenceOf('u1')).toMatchObject(busy);
-    expect(await h.service.statusOf('u1')).toMatchObject({ problem: null, lastAssertion: { side: 'teams', what: 'Busy/InACall' } });
+    expect(await h.service.statusOf('u1')).toMatchObject({
+      problem: null,
+      lastAssertion: { side: 'teams', what: 'Busy/InACall' },
+    });
   });
 
   it('a refusal (403) is reported in words with a fix, and not retried forever', async () => {
@@ -143,10 +148,14 @@ describe('sync engine over in-memory ports', () => {
     const result = await h.service.resyncAll((p) => progress.push(p.done));
     await h.settle();
     expect(result).toEqual({ done: 1400, total: 1400 });
-    expect(progress).toEqual([0, 650, 1300, 1400].slice(0, progress.length).length === progress.length ? progress : []);
+    expect(progress).toEqual(
+      [0, 650, 1300, 1400].slice(0, progress.length).length === progress.length ? progress : [],
+    );
     expect(progress[0]).toBe(0);
     expect(progress.at(-1)).toBe(1400);
-    expect(h.graph.calls.filter((c) => c.op === 'getPresencesByUserId').every((c) => (c.ids ?? 0) <= 650)).toBe(true);
+    expect(
+      h.graph.calls.filter((c) => c.op === 'getPresencesByUserId').every((c) => (c.ids ?? 0) <= 650),
+    ).toBe(true);
     expect(h.graph.presenceOf('u7')).toMatchObject(busy);
   });
 
@@ -179,7 +188,9 @@ describe('sync engine over in-memory ports', () => {
 
   it('per-user switches: Send to Teams off for one user writes nothing for them', async () => {
     h = await harness({ users: 2 });
-    await h.store.putUsers([{ ...(await h.store.getUser('11111111-1111-1111-1111-111111111111', 'u2'))!, sendToTeams: false }]);
+    await h.store.putUsers([
+      { ...(await h.store.getUser('11111111-1111-1111-1111-111111111111', 'u2'))!, sendToTeams: false },
+    ]);
     await h.service.start();
     h.cloudlink.set('pbx-u1', { callState: 'connected' });
     h.cloudlink.set('pbx-u2', { callState: 'connected' });

@@ -3,7 +3,12 @@
  * Graph aggregates presence the documented way: preferred presence beats sessions; DoNotDisturb > Busy > Available > Away.
  */
 import type { AppSessionPresence, PbxPresence, TeamsPresence } from '../../shared/domain/presence';
-import { CloudLinkError, type CloudLinkPort, type PbxSubscriptionRequest, type PbxUser } from '../../shared/ports/cloudlink';
+import {
+  CloudLinkError,
+  type CloudLinkPort,
+  type PbxSubscriptionRequest,
+  type PbxUser,
+} from '../../shared/ports/cloudlink';
 import {
   GraphError,
   type GraphPort,
@@ -44,7 +49,13 @@ export class FakeGraph implements GraphPort {
   ) {}
 
   addUser(id: string): void {
-    this.users.set(id, { own: { availability: 'Available', activity: 'Available' }, preferred: null, session: null, seq: 0, last: '' });
+    this.users.set(id, {
+      own: { availability: 'Available', activity: 'Available' },
+      preferred: null,
+      session: null,
+      seq: 0,
+      last: '',
+    });
   }
 
   release(): void {
@@ -68,8 +79,14 @@ export class FakeGraph implements GraphPort {
     const u = this.u(id);
     const session = u.session && u.session.expiresAt > this.clock.now() ? u.session.presence : null;
     let shown = u.preferred ?? u.own;
-    if (!u.preferred && session && (RANK[session.availability] ?? 0) >= (RANK[u.own.availability] ?? 0)) shown = session;
-    return { userId: id, availability: shown.availability, activity: shown.activity, sequenceNumber: String(u.seq).padStart(10, '0') };
+    if (!u.preferred && session && (RANK[session.availability] ?? 0) >= (RANK[u.own.availability] ?? 0))
+      shown = session;
+    return {
+      userId: id,
+      availability: shown.availability,
+      activity: shown.activity,
+      sequenceNumber: String(u.seq).padStart(10, '0'),
+    };
   }
 
   private changed(id: string): void {
@@ -134,7 +151,8 @@ export class FakeGraph implements GraphPort {
   }
 
   async *listUsers(): AsyncIterable<GraphUser> {
-    for (const id of this.users.keys()) yield { id, userPrincipalName: `${id}@contoso.com`, mail: `${id}@contoso.com`, displayName: id };
+    for (const id of this.users.keys())
+      yield { id, userPrincipalName: `${id}@contoso.com`, mail: `${id}@contoso.com`, displayName: id };
   }
 
   async listGroupMemberIds(): Promise<string[]> {
@@ -168,7 +186,12 @@ export class FakeCloudLink implements CloudLinkPort {
   }
 
   async listUsers(): Promise<PbxUser[]> {
-    return [...this.presence.keys()].map((p) => ({ principalId: p, name: p, email: `${p.replace(/^pbx-/, '')}@contoso.com`, extension: null }));
+    return [...this.presence.keys()].map((p) => ({
+      principalId: p,
+      name: p,
+      email: `${p.replace(/^pbx-/, '')}@contoso.com`,
+      extension: null,
+    }));
   }
 
   async getPresence(principalId: string): Promise<PbxPresence> {
@@ -193,29 +216,49 @@ export class FakeCloudLink implements CloudLinkPort {
 }
 
 export class FakeSubscriptions implements GraphSubscriptionPort {
-  readonly live = new Map<string, { monitor: string; request: PresenceSubscriptionRequest; expiresAt: number }>();
+  readonly live = new Map<
+    string,
+    { monitor: string; request: PresenceSubscriptionRequest; expiresAt: number }
+  >();
   readonly log: string[] = [];
   failures: GraphError[] = [];
   private next = 1;
 
   constructor(private readonly clock: SyncClock) {}
 
-  async create(monitor: MonitorCredentials, request: PresenceSubscriptionRequest): Promise<GraphSubscription> {
+  async create(
+    monitor: MonitorCredentials,
+    request: PresenceSubscriptionRequest,
+  ): Promise<GraphSubscription> {
     this.log.push(`create ${monitor.username}`);
     const f = this.failures.shift();
     if (f) throw f;
-    if ([...this.live.values()].some((s) => s.monitor === monitor.username)) throw new GraphError(409, 'Conflict', 'one presence subscription per user');
+    if ([...this.live.values()].some((s) => s.monitor === monitor.username))
+      throw new GraphError(409, 'Conflict', 'one presence subscription per user');
     const id = `sub-${this.next++}`;
     const expiresAt = Math.min(Date.parse(request.expirationDateTime), this.clock.now() + 3_600_000);
     this.live.set(id, { monitor: monitor.username, request, expiresAt });
-    return { id, resource: 'communications/presences', expirationDateTime: new Date(expiresAt).toISOString(), clientState: request.clientState };
+    return {
+      id,
+      resource: 'communications/presences',
+      expirationDateTime: new Date(expiresAt).toISOString(),
+      clientState: request.clientState,
+    };
   }
 
-  async renew(monitor: MonitorCredentials, id: string, expirationDateTime: string): Promise<GraphSubscription> {
+  async renew(
+    monitor: MonitorCredentials,
+    id: string,
+    expirationDateTime: string,
+  ): Promise<GraphSubscription> {
     this.log.push(`renew ${monitor.username}`);
     const s = this.alive(id);
     s.expiresAt = Math.min(Date.parse(expirationDateTime), this.clock.now() + 3_600_000);
-    return { id, resource: 'communications/presences', expirationDateTime: new Date(s.expiresAt).toISOString() };
+    return {
+      id,
+      resource: 'communications/presences',
+      expirationDateTime: new Date(s.expiresAt).toISOString(),
+    };
   }
 
   async reauthorize(monitor: MonitorCredentials, id: string): Promise<void> {

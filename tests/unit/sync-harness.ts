@@ -1,5 +1,6 @@
 /** Builds a SyncService over the in-memory fakes, a throwaway SQLite store and a VirtualClock. */
 import type { MappingTable, UserSelection } from '../../shared/api/contract';
+import { DEFAULT_MAPPING } from '../../shared/domain/mapping';
 import { GraphError } from '../../shared/ports/graph';
 import type { Store, UserRecord } from '../../shared/ports/store';
 import { openStore } from '../../shared/store/open';
@@ -40,7 +41,14 @@ export function userRecord(n: number, extra: Partial<UserRecord> = {}): UserReco
   };
 }
 
-export async function harness(opts: { users?: number; mode?: 'notifications' | 'polling'; options?: Partial<SyncOptions>; store?: Store } = {}): Promise<Harness> {
+export async function harness(
+  opts: {
+    users?: number;
+    mode?: 'notifications' | 'polling';
+    options?: Partial<SyncOptions>;
+    store?: Store;
+  } = {},
+): Promise<Harness> {
   const clock = new VirtualClock();
   const store = opts.store ?? (await openStore('sqlite::memory:'));
   const graph = new FakeGraph(clock, () => h.service.beforeGraphRequest('presence'));
@@ -88,7 +96,7 @@ export async function harness(opts: { users?: number; mode?: 'notifications' | '
         store,
         clock,
         monitorCredentials: (username) => ({ username, password: 'pw' }),
-        mapping: () => h.mapping ?? require('../../shared/domain/mapping').DEFAULT_MAPPING,
+        mapping: () => h.mapping ?? DEFAULT_MAPPING,
         selection: () => h.selection,
       },
     );
@@ -96,12 +104,24 @@ export async function harness(opts: { users?: number; mode?: 'notifications' | '
   graph.onChange = (userId) => {
     for (const [id, s] of subs.live) {
       if (s.request.userIds.includes(userId)) {
-        void h.service.onGraphNotifications([{ subscriptionId: id, clientState: s.request.clientState, changeType: 'updated', resource: `communications/presences('${userId}')` }]);
+        void h.service.onGraphNotifications([
+          {
+            subscriptionId: id,
+            clientState: s.request.clientState,
+            changeType: 'updated',
+            resource: `communications/presences('${userId}')`,
+          },
+        ]);
       }
     }
   };
   cloudlink.onChange = (principalId) => {
-    void h.service.onCloudLinkEvent({ topic: 'platform-api-presence', method: 'PUT', subject: `/presentities/${principalId}`, content: {} });
+    void h.service.onCloudLinkEvent({
+      topic: 'platform-api-presence',
+      method: 'PUT',
+      subject: `/presentities/${principalId}`,
+      content: {},
+    });
   };
   const h: Harness = {
     clock,
@@ -110,7 +130,14 @@ export async function harness(opts: { users?: number; mode?: 'notifications' | '
     subs,
     store,
     service: build(),
-    selection: { mode: 'allWithBlockList', blockList: [], groupId: null, allowList: [], sendToTeams: true, getFromTeams: true },
+    selection: {
+      mode: 'allWithBlockList',
+      blockList: [],
+      groupId: null,
+      allowList: [],
+      sendToTeams: true,
+      getFromTeams: true,
+    },
     mapping: undefined,
     async restart() {
       await h.service.stop();
@@ -131,5 +158,6 @@ export async function harness(opts: { users?: number; mode?: 'notifications' | '
   return h;
 }
 
-export const throttled = (retryAfterMs = 2000) => new GraphError(429, 'TooManyRequests', 'throttled', undefined, retryAfterMs);
+export const throttled = (retryAfterMs = 2000) =>
+  new GraphError(429, 'TooManyRequests', 'throttled', undefined, retryAfterMs);
 export const serverError = () => new GraphError(503, 'ServiceUnavailable', 'try later');

@@ -51,14 +51,32 @@ describe('rate limiter', () => {
 describe('webhook handlers', () => {
   it('answers the validation handshake with the token as text/plain', () => {
     const accept = jest.fn();
-    const r = handleGraphNotification({ query: { validationToken: 'Validation: Testing client application reachability for subscription Request-Id: 1' }, body: undefined }, accept);
-    expect(r).toEqual({ status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: 'Validation: Testing client application reachability for subscription Request-Id: 1' });
+    const r = handleGraphNotification(
+      {
+        query: {
+          validationToken:
+            'Validation: Testing client application reachability for subscription Request-Id: 1',
+        },
+        body: undefined,
+      },
+      accept,
+    );
+    expect(r).toEqual({
+      status: 200,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+      body: 'Validation: Testing client application reachability for subscription Request-Id: 1',
+    });
     expect(accept).not.toHaveBeenCalled();
   });
 
   it('acknowledges deliveries with 202 before any processing, and refuses malformed bodies', () => {
     const accept = jest.fn();
-    expect(handleGraphNotification({ query: {}, body: { value: [{ subscriptionId: 's', clientState: 'c' }] } }, accept).status).toBe(202);
+    expect(
+      handleGraphNotification(
+        { query: {}, body: { value: [{ subscriptionId: 's', clientState: 'c' }] } },
+        accept,
+      ).status,
+    ).toBe(202);
     expect(accept).toHaveBeenCalledWith([{ subscriptionId: 's', clientState: 'c' }]);
     expect(handleGraphNotification({ query: {}, body: { nope: 1 } }, accept).status).toBe(400);
     expect(handleGraphNotification({ query: {}, body: { value: [{}] } }, accept).status).toBe(400);
@@ -66,7 +84,12 @@ describe('webhook handlers', () => {
 
   it('CloudLink posts need our key', () => {
     const accept = jest.fn();
-    const body = { topic: 'platform-api-presence', method: 'PUT', subject: '/presentities/p1', content: { dnd: true } };
+    const body = {
+      topic: 'platform-api-presence',
+      method: 'PUT',
+      subject: '/presentities/p1',
+      content: { dnd: true },
+    };
     expect(handleCloudLinkWebhook({ query: { key: 'wrong' }, body }, 'secret', accept).status).toBe(401);
     expect(handleCloudLinkWebhook({ query: {}, body }, 'secret', accept).status).toBe(401);
     expect(accept).not.toHaveBeenCalled();
@@ -97,7 +120,9 @@ describe('presence monitors', () => {
     expect(h.subs.live.size).toBe(1);
     h.graph.setOwn('u2', 'Busy', 'InAMeeting');
     await h.settle();
-    expect(h.cloudlink.setDndCalls).toEqual([{ principalId: 'pbx-u2', dnd: true, statusText: 'In a meeting' }]);
+    expect(h.cloudlink.setDndCalls).toEqual([
+      { principalId: 'pbx-u2', dnd: true, statusText: 'In a meeting' },
+    ]);
     expect(h.service.health().subscriptions).toEqual({ active: 1 });
     expect(h.service.monitorsNeeded()).toBe(1);
   });
@@ -111,9 +136,16 @@ describe('presence monitors', () => {
     h.graph.setOwn('u1', 'DoNotDisturb', 'DoNotDisturb');
     await h.clock.advance(60 * MIN);
     await h.settle();
-    expect(h.subs.log).toEqual(['create monitor1@contoso.com', 'renew monitor1@contoso.com', 'delete monitor1@contoso.com', 'create monitor1@contoso.com']);
+    expect(h.subs.log).toEqual([
+      'create monitor1@contoso.com',
+      'renew monitor1@contoso.com',
+      'delete monitor1@contoso.com',
+      'create monitor1@contoso.com',
+    ]);
     expect(h.subs.live.size).toBe(1);
-    expect(h.cloudlink.setDndCalls).toEqual([{ principalId: 'pbx-u1', dnd: true, statusText: 'Do not disturb in Teams' }]);
+    expect(h.cloudlink.setDndCalls).toEqual([
+      { principalId: 'pbx-u1', dnd: true, statusText: 'Do not disturb in Teams' },
+    ]);
   });
 
   it('a 409 (the account already holds a subscription) is explained to the admin and retried later', async () => {
@@ -132,9 +164,22 @@ describe('presence monitors', () => {
     h = await harness();
     await h.service.start();
     const [[id, sub]] = [...h.subs.live.entries()];
-    await h.service.onGraphNotifications([{ subscriptionId: id, clientState: 'forged', lifecycleEvent: 'reauthorizationRequired' }]);
+    await h.service.onGraphNotifications([
+      { subscriptionId: id, clientState: 'forged', lifecycleEvent: 'reauthorizationRequired' },
+    ]);
     expect(h.subs.log).not.toContain('reauthorize monitor1@contoso.com');
-    const r = h.service.handleGraphLifecycle({ query: {}, body: { value: [{ subscriptionId: id, clientState: sub.request.clientState, lifecycleEvent: 'reauthorizationRequired' }] } });
+    const r = h.service.handleGraphLifecycle({
+      query: {},
+      body: {
+        value: [
+          {
+            subscriptionId: id,
+            clientState: sub.request.clientState,
+            lifecycleEvent: 'reauthorizationRequired',
+          },
+        ],
+      },
+    });
     expect(r.status).toBe(202);
     await h.settle();
     expect(h.subs.log).toContain('reauthorize monitor1@contoso.com');
@@ -147,7 +192,12 @@ describe('presence monitors', () => {
     const [id] = [...h.subs.live.keys()];
     h.graph.onChange = () => undefined;
     h.graph.setOwn('u1', 'Busy', 'InACall');
-    const r = h.service.handleGraphNotification({ query: {}, body: { value: [{ subscriptionId: id, clientState: 'forged', resource: "communications/presences('u1')" }] } });
+    const r = h.service.handleGraphNotification({
+      query: {},
+      body: {
+        value: [{ subscriptionId: id, clientState: 'forged', resource: "communications/presences('u1')" }],
+      },
+    });
     expect(r.status).toBe(202);
     await h.settle();
     expect(h.cloudlink.setDndCalls).toEqual([]);
@@ -158,7 +208,9 @@ describe('presence monitors', () => {
     await h.service.start();
     const [[id, sub]] = [...h.subs.live.entries()];
     h.subs.live.delete(id);
-    await h.service.onGraphNotifications([{ subscriptionId: id, clientState: sub.request.clientState, lifecycleEvent: 'subscriptionRemoved' }]);
+    await h.service.onGraphNotifications([
+      { subscriptionId: id, clientState: sub.request.clientState, lifecycleEvent: 'subscriptionRemoved' },
+    ]);
     await h.settle();
     expect(h.subs.live.size).toBe(1);
     expect(h.subs.log.filter((l) => l.startsWith('create'))).toHaveLength(2);
@@ -176,7 +228,9 @@ describe('polling mode', () => {
     h.graph.setOwn('u650', 'DoNotDisturb', 'DoNotDisturb');
     await h.clock.advance(5000, 500);
     await h.settle();
-    expect(h.cloudlink.setDndCalls).toEqual([{ principalId: 'pbx-u650', dnd: true, statusText: 'Do not disturb in Teams' }]);
+    expect(h.cloudlink.setDndCalls).toEqual([
+      { principalId: 'pbx-u650', dnd: true, statusText: 'Do not disturb in Teams' },
+    ]);
     const polls = h.graph.calls.filter((c) => c.op === 'getPresencesByUserId');
     expect(polls.every((c) => (c.ids ?? 0) <= 650)).toBe(true);
     expect(h.subs.log).toEqual([]); // no subscriptions in polling mode
@@ -187,7 +241,10 @@ describe('polling mode', () => {
     await h.service.start();
     await h.clock.advance(20_000, 1000);
     const calm = h.graph.calls.length;
-    h.graph.readFailures = Array.from({ length: 4 }, () => new GraphError(429, 'TooManyRequests', 'throttled', undefined, 1000));
+    h.graph.readFailures = Array.from(
+      { length: 4 },
+      () => new GraphError(429, 'TooManyRequests', 'throttled', undefined, 1000),
+    );
     await h.clock.advance(60_000, 1000);
     const throttledRounds = h.graph.calls.length - calm;
     expect(throttledRounds).toBeLessThan(12); // 60 s at a fixed 5 s would be 12 rounds

@@ -1,7 +1,26 @@
 import type {
-  AddMonitorRequest, AdminUserRow, CallFilter, CallsResponse, ClientType, CreateReportRequest, DiagnosticsPreview,
-  HealthView, JobView, MappingTable, MeResponse, MonitorsResponse, MonitorView, MySettings, ReportStatus,
-  ReportSummary, ReportsResponse, SyncStatus, TenantLinkUpdate, TenantLinkView, UpdateReportRequest, UserDiagnostics,
+  AddMonitorRequest,
+  AdminUserRow,
+  CallFilter,
+  CallsResponse,
+  ClientType,
+  CreateReportRequest,
+  DiagnosticsPreview,
+  HealthView,
+  JobView,
+  MappingTable,
+  MeResponse,
+  MonitorsResponse,
+  MonitorView,
+  MySettings,
+  ReportStatus,
+  ReportSummary,
+  ReportsResponse,
+  SyncStatus,
+  TenantLinkUpdate,
+  TenantLinkView,
+  UpdateReportRequest,
+  UserDiagnostics,
   UserSelection,
 } from '../../../shared/api/contract';
 import { ApiRequestError } from './errors';
@@ -19,15 +38,30 @@ export class ApiClient {
     private readonly fetchImpl: FetchLike = (input, init) => fetch(input, init),
   ) {}
 
+  private readonly consentListeners = new Set<(e: ApiRequestError) => void>();
+
+  /**
+   * Any call may find that the server's on-behalf-of exchange needs the user's consent (it is decided per Graph
+   * permission, not at sign-in); the shell listens once instead of every page handling it.
+   */
+  onConsentRequired(listener: (e: ApiRequestError) => void): () => void {
+    this.consentListeners.add(listener);
+    return () => this.consentListeners.delete(listener);
+  }
+
   me = () => this.get<MeResponse>('/api/me');
   calls = (q: { filter: CallFilter; q?: string; top: number; skip: number }) =>
-    this.get<CallsResponse>(`/api/me/calls?${params({ filter: q.filter, q: q.q || undefined, top: q.top, skip: q.skip })}`);
+    this.get<CallsResponse>(
+      `/api/me/calls?${params({ filter: q.filter, q: q.q || undefined, top: q.top, skip: q.skip })}`,
+    );
   syncStatus = () => this.get<SyncStatus>('/api/me/sync');
   syncNow = () => this.send<SyncStatus>('POST', '/api/me/sync');
   saveSettings = (s: MySettings) => this.send<MySettings>('PUT', '/api/me/settings', s);
   myReports = () => this.get<ReportsResponse>('/api/me/reports');
   diagnosticsPreview = (client: { type: ClientType | 'unknown'; version?: string }) =>
-    this.get<DiagnosticsPreview>(`/api/me/reports/diagnostics-preview?${params({ clientType: client.type, clientVersion: client.version })}`);
+    this.get<DiagnosticsPreview>(
+      `/api/me/reports/diagnostics-preview?${params({ clientType: client.type, clientVersion: client.version })}`,
+    );
   createReport = (r: CreateReportRequest) => this.send<ReportSummary>('POST', '/api/me/reports', r);
 
   admin = {
@@ -35,23 +69,27 @@ export class ApiClient {
     saveTenant: (u: TenantLinkUpdate) => this.send<TenantLinkView>('PUT', '/api/admin/tenant', u),
     monitors: () => this.get<MonitorsResponse>('/api/admin/monitors'),
     addMonitor: (m: AddMonitorRequest) => this.send<MonitorView>('POST', '/api/admin/monitors', m),
-    authorizeMonitor: (id: string) => this.send<MonitorView>('POST', `/api/admin/monitors/${enc(id)}/authorize`),
+    authorizeMonitor: (id: string) =>
+      this.send<MonitorView>('POST', `/api/admin/monitors/${enc(id)}/authorize`),
     renewMonitor: (id: string) => this.send<MonitorView>('POST', `/api/admin/monitors/${enc(id)}/renew`),
     deleteMonitor: (id: string) => this.send<void>('DELETE', `/api/admin/monitors/${enc(id)}`),
     mapping: () => this.get<MappingTable>('/api/admin/mapping'),
     saveMapping: (m: MappingTable) => this.send<MappingTable>('PUT', '/api/admin/mapping', m),
     selection: () => this.get<UserSelection>('/api/admin/selection'),
     saveSelection: (s: UserSelection) => this.send<UserSelection>('PUT', '/api/admin/selection', s),
-    users: (q: string) => this.get<{ items: AdminUserRow[] }>(`/api/admin/users?${params({ q: q || undefined })}`),
+    users: (q: string) =>
+      this.get<{ items: AdminUserRow[] }>(`/api/admin/users?${params({ q: q || undefined })}`),
     diagnostics: (userId: string) => this.get<UserDiagnostics>(`/api/admin/users/${enc(userId)}/diagnostics`),
     resyncUser: (userId: string) => this.send<SyncStatus>('POST', `/api/admin/users/${enc(userId)}/resync`),
-    resetPhone: (userId: string) => this.send<SyncStatus>('POST', `/api/admin/users/${enc(userId)}/reset-phone`),
+    resetPhone: (userId: string) =>
+      this.send<SyncStatus>('POST', `/api/admin/users/${enc(userId)}/reset-phone`),
     startCheck: () => this.send<JobView>('POST', '/api/admin/check'),
     startResyncAll: () => this.send<JobView>('POST', '/api/admin/resync-all'),
     job: (id: string) => this.get<JobView>(`/api/admin/jobs/${enc(id)}`),
     health: () => this.get<HealthView>('/api/admin/health'),
     reports: (status?: ReportStatus) => this.get<ReportsResponse>(`/api/admin/reports?${params({ status })}`),
-    updateReport: (id: string, u: UpdateReportRequest) => this.send<ReportSummary>('PATCH', `/api/admin/reports/${enc(id)}`, u),
+    updateReport: (id: string, u: UpdateReportRequest) =>
+      this.send<ReportSummary>('PATCH', `/api/admin/reports/${enc(id)}`, u),
   };
 
   private get<T>(path: string): Promise<T> {
@@ -62,8 +100,16 @@ export class ApiClient {
     const token = await this.getToken();
     const headers: Record<string, string> = { Authorization: `Bearer ${token}`, Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const res = await this.fetchImpl(this.baseUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    if (!res.ok) throw await ApiRequestError.from(res);
+    const res = await this.fetchImpl(this.baseUrl + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) {
+      const error = await ApiRequestError.from(res);
+      if (error.needsConsent) this.consentListeners.forEach((listener) => listener(error));
+      throw error;
+    }
     if (res.status === 204) return undefined as T;
     return (await res.json()) as T;
   }

@@ -20,7 +20,13 @@ export class ApiRequestError extends Error {
   static async from(res: Response): Promise<ApiRequestError> {
     const body = (await res.json().catch(() => null)) as Partial<ApiError> | null;
     const err = body?.error;
-    return new ApiRequestError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? res.statusText ?? `HTTP ${res.status}`, err?.action, body?.requestId);
+    return new ApiRequestError(
+      res.status,
+      err?.code ?? `http_${res.status}`,
+      err?.message ?? res.statusText ?? `HTTP ${res.status}`,
+      err?.action,
+      body?.requestId,
+    );
   }
 }
 

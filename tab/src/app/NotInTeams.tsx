@@ -1,7 +1,16 @@
 import { Body1, FluentProvider, makeStyles, teamsLightTheme, Title2 } from '@fluentui/react-components';
 import { translator, type Language } from '../i18n';
 
-const useStyles = makeStyles({ box: { maxWidth: '560px', margin: '64px auto', padding: '0 16px', display: 'flex', flexDirection: 'column', gap: '12px' } });
+const useStyles = makeStyles({
+  box: {
+    maxWidth: '560px',
+    margin: '64px auto',
+    padding: '0 16px',
+    display: 'flex',
+    flexDirection: 'column',
+    gap: '12px',
+  },
+});
 
 /** Opened in a plain browser: say so at once instead of waiting for a host that will never answer. */
 export function NotInTeams(props: { language: Language }) {

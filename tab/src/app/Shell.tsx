@@ -1,4 +1,14 @@
-import { Button, FluentProvider, makeStyles, MessageBar, MessageBarBody, Spinner, Tab, TabList, tokens } from '@fluentui/react-components';
+import {
+  Button,
+  FluentProvider,
+  makeStyles,
+  MessageBar,
+  MessageBarBody,
+  Spinner,
+  Tab,
+  TabList,
+  tokens,
+} from '@fluentui/react-components';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import type { MeResponse } from '../../../shared/api/contract';
 import type { ApiClient } from '../api/client';
@@ -20,9 +30,22 @@ const AdminPage = lazy(() => import('../features/admin/AdminPage'));
 type Page = 'history' | 'sync' | 'report' | 'settings' | 'admin';
 
 const useStyles = makeStyles({
-  root: { height: '100vh', display: 'flex', flexDirection: 'column', backgroundColor: tokens.colorNeutralBackground1, color: tokens.colorNeutralForeground1 },
+  root: {
+    height: '100vh',
+    display: 'flex',
+    flexDirection: 'column',
+    backgroundColor: tokens.colorNeutralBackground1,
+    color: tokens.colorNeutralForeground1,
+  },
   nav: { borderBottom: `1px solid ${tokens.colorNeutralStroke2}`, padding: '0 8px', flexShrink: 0 },
-  main: { flexGrow: 1, minHeight: 0, overflow: 'auto', padding: '16px', display: 'flex', flexDirection: 'column' },
+  main: {
+    flexGrow: 1,
+    minHeight: 0,
+    overflow: 'auto',
+    padding: '16px',
+    display: 'flex',
+    flexDirection: 'column',
+  },
 });
 
 /** The signed-in tab: theme and language from Teams, the user from /api/me, and the pages. */
@@ -45,6 +68,10 @@ export function Shell(props: { host: TeamsHost; api: ApiClient; initialPage?: Pa
     }
   }, [api]);
   useEffect(() => void loadMe(), [loadMe]);
+  useEffect(() => {
+    const stop = api.onConsentRequired((e) => setError(e));
+    return () => void stop();
+  }, [api]);
 
   const env: AppEnv | null = useMemo(
     () =>
@@ -63,7 +90,12 @@ export function Shell(props: { host: TeamsHost; api: ApiClient; initialPage?: Pa
   const visiblePage = page === 'admin' && !me?.user.isAdmin ? 'history' : page;
 
   return (
-    <FluentProvider theme={fluentTheme(theme)} className={s.root} data-theme={theme} lang={pickLanguage(host.context.locale)}>
+    <FluentProvider
+      theme={fluentTheme(theme)}
+      className={s.root}
+      data-theme={theme}
+      lang={pickLanguage(host.context.locale)}
+    >
       <I18nContext.Provider value={t}>
         {error ? (
           <main className={s.main}>
@@ -112,7 +144,9 @@ function ErrorState(props: { error: unknown; retry(): Promise<void>; consent(): 
       <MessageBar intent="info" layout="multiline">
         <MessageBarBody>
           {t('consentNeeded')}
-          {consentError ? <div role="alert">{t('errorGeneric', { message: messageOf(consentError) })}</div> : null}
+          {consentError ? (
+            <div role="alert">{t('errorGeneric', { message: messageOf(consentError) })}</div>
+          ) : null}
           <div>
             <Button
               appearance="primary"
@@ -136,7 +170,9 @@ function ErrorState(props: { error: unknown; retry(): Promise<void>; consent(): 
     <MessageBar intent="error" layout="multiline" role="alert">
       <MessageBarBody>
         {t('signInFailed', { message: messageOf(error) })}
-        {error instanceof ApiRequestError && error.requestId ? <div>{t('requestIdNote', { id: error.requestId })}</div> : null}
+        {error instanceof ApiRequestError && error.requestId ? (
+          <div>{t('requestIdNote', { id: error.requestId })}</div>
+        ) : null}
         <div>
           <Button onClick={() => void props.retry()}>{t('retry')}</Button>
         </div>

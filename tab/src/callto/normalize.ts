@@ -6,8 +6,27 @@
 
 /** Country calling codes for the regions whose national numbers start with a trunk prefix "0" we can strip. */
 const TRUNK_ZERO_COUNTRY_CODES: Record<string, string> = {
-  DE: '49', AT: '43', CH: '41', GB: '44', FR: '33', NL: '31', BE: '32', IT: '39', SE: '46', NO: '47', DK: '45',
-  FI: '358', PL: '48', CZ: '420', IE: '353', PT: '351', ES: '34', AU: '61', NZ: '64', ZA: '27', IN: '91',
+  DE: '49',
+  AT: '43',
+  CH: '41',
+  GB: '44',
+  FR: '33',
+  NL: '31',
+  BE: '32',
+  IT: '39',
+  SE: '46',
+  NO: '47',
+  DK: '45',
+  FI: '358',
+  PL: '48',
+  CZ: '420',
+  IE: '353',
+  PT: '351',
+  ES: '34',
+  AU: '61',
+  NZ: '64',
+  ZA: '27',
+  IN: '91',
 };
 /** NANP regions dial national numbers as 10 digits, optionally with a leading trunk "1". */
 const NANP_REGIONS = new Set(['US', 'CA']);

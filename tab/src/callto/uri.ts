@@ -33,7 +33,11 @@ export function clientTypeOf(hostClientType: string | undefined): ClientType {
 }
 
 /** The user's override wins over the admin default; an empty override means "use the admin default". */
-export function effectiveTemplate(adminDefaults: ClickToCallConfig['byClient'], override: Partial<Record<ClientType, string>> | undefined, client: ClientType): string {
+export function effectiveTemplate(
+  adminDefaults: ClickToCallConfig['byClient'],
+  override: Partial<Record<ClientType, string>> | undefined,
+  client: ClientType,
+): string {
   const mine = override?.[client]?.trim();
   return mine ? mine : adminDefaults[client];
 }
@@ -45,7 +49,11 @@ export function effectiveTemplate(adminDefaults: ClickToCallConfig['byClient'], 
 export function isValidTemplate(template: string): boolean {
   if (template === TEL_TEMPLATE) return true;
   const placeholders = template.split('{number}').length - 1;
-  return placeholders === 1 && /^[a-z][a-z0-9+.-]*:/i.test(template) && !/^(javascript|data|vbscript|file|https?):/i.test(template);
+  return (
+    placeholders === 1 &&
+    /^[a-z][a-z0-9+.-]*:/i.test(template) &&
+    !/^(javascript|data|vbscript|file|https?):/i.test(template)
+  );
 }
 
 /** The href for a call to `rawNumber`, or null when the number cannot be dialled or the template is unusable. */

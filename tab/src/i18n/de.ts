@@ -4,7 +4,8 @@ import type { Messages } from './en';
 export const de: Messages = {
   appTitle: 'Switchboard',
   notInTeamsTitle: 'Switchboard in Microsoft Teams öffnen',
-  notInTeamsBody: 'Diese Seite ist der Switchboard-Tab. Sie funktioniert nur in Microsoft Teams: Öffnen Sie Teams und wählen Sie Switchboard in der App-Leiste.',
+  notInTeamsBody:
+    'Diese Seite ist der Switchboard-Tab. Sie funktioniert nur in Microsoft Teams: Öffnen Sie Teams und wählen Sie Switchboard in der App-Leiste.',
   signingIn: 'Sie werden angemeldet…',
   signInFailed: 'Anmeldung fehlgeschlagen: {message}',
   consentNeeded: 'Switchboard braucht Ihre Zustimmung, um Ihre Anwesenheit und Ihre Anrufliste zu lesen.',
@@ -43,7 +44,8 @@ export const de: Messages = {
   dialPlaceholder: '+49 30 1234567 oder Durchwahl',
   dialButton: 'Anrufen',
   dialInvalid: 'Diese Nummer kann nicht gewählt werden.',
-  callNotHandled: 'Der Anruf wurde von keiner App geöffnet. Installieren Sie Ihre Telefon-App ({app}) und legen Sie sie als Standard für Telefonlinks ({scheme}) fest; versuchen Sie es dann erneut.',
+  callNotHandled:
+    'Der Anruf wurde von keiner App geöffnet. Installieren Sie Ihre Telefon-App ({app}) und legen Sie sie als Standard für Telefonlinks ({scheme}) fest; versuchen Sie es dann erneut.',
   callNotHandledTel: 'Ihre Mitel- oder andere Telefon-App',
   callNotHandledCustom: 'die App für {scheme}-Links, z. B. MiCollab oder Mitel One',
   dismiss: 'Schließen',
@@ -96,7 +98,8 @@ export const de: Messages = {
   settingsTitle: 'Meine Einstellungen',
   settingsMissedCallNotice: 'Mich im Switchboard-Chat über verpasste Anrufe informieren',
   settingsClickToCall: 'Wie Anrufe gestartet werden',
-  settingsClickToCallHint: '„tel“ oder eine Link-Vorlage mit {number}, z. B. micollab://dial?number={number}. Leer lassen für die Vorgabe Ihrer Firma.',
+  settingsClickToCallHint:
+    '„tel“ oder eine Link-Vorlage mit {number}, z. B. micollab://dial?number={number}. Leer lassen für die Vorgabe Ihrer Firma.',
   settingsCurrentClient: 'Dieses Gerät ({client}) verwendet: {template}',
   settingsSave: 'Speichern',
   settingsSaved: 'Gespeichert.',

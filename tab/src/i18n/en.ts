@@ -2,7 +2,8 @@
 export const en = {
   appTitle: 'Switchboard',
   notInTeamsTitle: 'Open Switchboard in Microsoft Teams',
-  notInTeamsBody: 'This page is the Switchboard tab. It works only inside Microsoft Teams: open Teams and select Switchboard in the app bar.',
+  notInTeamsBody:
+    'This page is the Switchboard tab. It works only inside Microsoft Teams: open Teams and select Switchboard in the app bar.',
   signingIn: 'Signing you in…',
   signInFailed: 'Sign-in failed: {message}',
   consentNeeded: 'Switchboard needs your permission to read your presence and call history.',
@@ -41,7 +42,8 @@ export const en = {
   dialPlaceholder: '+49 30 1234567 or extension',
   dialButton: 'Call',
   dialInvalid: 'This is not a number we can dial.',
-  callNotHandled: 'Nothing opened the call. Install your phone app ({app}) and set it as the default app for phone links ({scheme}), then try again.',
+  callNotHandled:
+    'Nothing opened the call. Install your phone app ({app}) and set it as the default app for phone links ({scheme}), then try again.',
   callNotHandledTel: 'your Mitel or other calling app',
   callNotHandledCustom: 'the app for {scheme} links, e.g. MiCollab or Mitel One',
   dismiss: 'Dismiss',
@@ -94,7 +96,8 @@ export const en = {
   settingsTitle: 'My settings',
   settingsMissedCallNotice: 'Tell me about missed calls in the Switchboard chat',
   settingsClickToCall: 'How calls are started',
-  settingsClickToCallHint: '"tel" or a link template with {number}, e.g. micollab://dial?number={number}. Leave empty for your company default.',
+  settingsClickToCallHint:
+    '"tel" or a link template with {number}, e.g. micollab://dial?number={number}. Leave empty for your company default.',
   settingsCurrentClient: 'This device ({client}) uses: {template}',
   settingsSave: 'Save',
   settingsSaved: 'Saved.',

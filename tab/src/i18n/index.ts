@@ -20,7 +20,9 @@ export function translator(language: Language): Translate {
 /** Replaces {name} placeholders; unknown placeholders stay visible, so a missing value is noticed, not hidden. */
 export function fill(template: string, values?: Record<string, string | number>): string {
   if (!values) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in values ? String(values[name]) : whole,
+  );
 }
 
 export const I18nContext = createContext<Translate>(translator('en'));

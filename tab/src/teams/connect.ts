@@ -8,7 +8,10 @@ import { toTeamsTheme, type HostContext, type HostStart, type TeamsHost } from '
  */
 export const HOST_ANSWER_TIMEOUT_MS = 8000;
 
-export async function connectToTeams(win: Window = window, timeoutMs = HOST_ANSWER_TIMEOUT_MS): Promise<HostStart> {
+export async function connectToTeams(
+  win: Window = window,
+  timeoutMs = HOST_ANSWER_TIMEOUT_MS,
+): Promise<HostStart> {
   const framed = win.parent !== win.self;
   if (!framed && !win.opener) return { kind: 'notInTeams', reason: 'no parent frame' };
   try {

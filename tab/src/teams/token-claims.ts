@@ -12,7 +12,10 @@ export function consentTargetOf(token: string): ConsentTarget | null {
   const payload = token.split('.')[1];
   if (!payload) return null;
   try {
-    const json = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { aud?: unknown; iss?: unknown };
+    const json = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as {
+      aud?: unknown;
+      iss?: unknown;
+    };
     if (typeof json.aud !== 'string' || typeof json.iss !== 'string') return null;
     // api://host/botid-{clientId} (tab + bot) or api://host/{clientId} (tab only), or the bare client id.
     const clientId = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(json.aud)?.[1];
@@ -32,5 +35,10 @@ export function isTrustedAuthority(authority: string): boolean {
     return false;
   }
   if (url.protocol === 'http:') return url.hostname === '127.0.0.1' || url.hostname === 'localhost';
-  return url.protocol === 'https:' && ['login.microsoftonline.com', 'login.microsoftonline.us', 'login.partner.microsoftonline.cn'].includes(url.hostname);
+  return (
+    url.protocol === 'https:' &&
+    ['login.microsoftonline.com', 'login.microsoftonline.us', 'login.partner.microsoftonline.cn'].includes(
+      url.hostname,
+    )
+  );
 }

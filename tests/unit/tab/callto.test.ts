@@ -40,12 +40,20 @@ describe('call URIs', () => {
   });
 
   it('fills a custom scheme template, encoding the number', () => {
-    expect(buildCallUri('micollab://dial?number={number}', '030 1234567', 'DE')).toBe('micollab://dial?number=%2B49301234567');
+    expect(buildCallUri('micollab://dial?number={number}', '030 1234567', 'DE')).toBe(
+      'micollab://dial?number=%2B49301234567',
+    );
     expect(buildCallUri('mitelone:{number}', '2042', 'DE')).toBe('mitelone:2042');
   });
 
   it('refuses templates that would make a web or script link', () => {
-    for (const bad of ['javascript:alert({number})', 'https://evil.example/?n={number}', 'data:text/html,{number}', 'micollab://dial', 'x:{number}{number}']) {
+    for (const bad of [
+      'javascript:alert({number})',
+      'https://evil.example/?n={number}',
+      'data:text/html,{number}',
+      'micollab://dial',
+      'x:{number}{number}',
+    ]) {
       expect(isValidTemplate(bad)).toBe(false);
       expect(buildCallUri(bad, '2042')).toBeNull();
     }

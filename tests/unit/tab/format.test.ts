@@ -27,14 +27,33 @@ describe('call list formatting', () => {
 
   it('groups newest-first calls under one header per day', () => {
     const c = (id: string, at: string) => ({ callId: id, startedAt: at }) as CallItem;
-    const rows = groupByDay([c('a', '2026-11-23T08:00:00Z'), c('b', '2026-11-23T07:00:00Z'), c('c', '2026-11-22T07:00:00Z')], 'UTC');
-    expect(rows.map((r) => (r.kind === 'day' ? r.key : r.call.callId))).toEqual(['2026-11-23', 'a', 'b', '2026-11-22', 'c']);
+    const rows = groupByDay(
+      [c('a', '2026-11-23T08:00:00Z'), c('b', '2026-11-23T07:00:00Z'), c('c', '2026-11-22T07:00:00Z')],
+      'UTC',
+    );
+    expect(rows.map((r) => (r.kind === 'day' ? r.key : r.call.callId))).toEqual([
+      '2026-11-23',
+      'a',
+      'b',
+      '2026-11-22',
+      'c',
+    ]);
   });
 });
 
 describe('health histogram', () => {
   it('turns cumulative buckets into per-bucket counts', () => {
-    expect(bucketCounts([{ le: 1, count: 3 }, { le: 5, count: 7 }, { le: 10, count: 7 }])).toEqual([{ le: 1, count: 3 }, { le: 5, count: 4 }, { le: 10, count: 0 }]);
+    expect(
+      bucketCounts([
+        { le: 1, count: 3 },
+        { le: 5, count: 7 },
+        { le: 10, count: 7 },
+      ]),
+    ).toEqual([
+      { le: 1, count: 3 },
+      { le: 5, count: 4 },
+      { le: 10, count: 0 },
+    ]);
   });
 });
 
@@ -42,8 +61,14 @@ describe('consent target', () => {
   const token = (claims: object) => `x.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.y`;
 
   it('reads the app and the authority from the SSO token', () => {
-    const claims = { aud: 'api://switchboard.example/botid-b7e3f1a2-5c4d-4e6f-8a9b-1c2d3e4f5a6b', iss: 'https://login.microsoftonline.com/6f1c2a4e-3b5d-4c8e-9a7f-0d2e4b6c8a10/v2.0' };
-    expect(consentTargetOf(token(claims))).toEqual({ clientId: 'b7e3f1a2-5c4d-4e6f-8a9b-1c2d3e4f5a6b', authority: 'https://login.microsoftonline.com/6f1c2a4e-3b5d-4c8e-9a7f-0d2e4b6c8a10' });
+    const claims = {
+      aud: 'api://switchboard.example/botid-b7e3f1a2-5c4d-4e6f-8a9b-1c2d3e4f5a6b',
+      iss: 'https://login.microsoftonline.com/6f1c2a4e-3b5d-4c8e-9a7f-0d2e4b6c8a10/v2.0',
+    };
+    expect(consentTargetOf(token(claims))).toEqual({
+      clientId: 'b7e3f1a2-5c4d-4e6f-8a9b-1c2d3e4f5a6b',
+      authority: 'https://login.microsoftonline.com/6f1c2a4e-3b5d-4c8e-9a7f-0d2e4b6c8a10',
+    });
     expect(consentTargetOf('not-a-jwt')).toBeNull();
   });
 

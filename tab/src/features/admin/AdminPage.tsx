@@ -12,7 +12,8 @@ import { SelectionSection } from './SelectionSection';
 import { TenantSection } from './TenantSection';
 import { adminTranslator, type AdminTextKey } from './texts';
 
-type Section = 'tenant' | 'monitors' | 'mapping' | 'selection' | 'check' | 'users' | 'resync' | 'health' | 'reports';
+type Section =
+  'tenant' | 'monitors' | 'mapping' | 'selection' | 'check' | 'users' | 'resync' | 'health' | 'reports';
 const SECTIONS: { value: Section; label: AdminTextKey }[] = [
   { value: 'health', label: 'secHealth' },
   { value: 'tenant', label: 'secTenant' },
@@ -26,8 +27,14 @@ const SECTIONS: { value: Section; label: AdminTextKey }[] = [
 ];
 
 const useStyles = makeStyles({
-  layout: { display: 'flex', gap: '16px', alignItems: 'flex-start', '@media (max-width: 640px)': { flexDirection: 'column' } },
+  layout: {
+    display: 'flex',
+    gap: '16px',
+    alignItems: 'flex-start',
+    '@media (max-width: 640px)': { flexDirection: 'column' },
+  },
   content: { flexGrow: 1, minWidth: 0 },
+  nav: { flexShrink: 0, minWidth: '200px', alignItems: 'stretch' },
 });
 
 /** The admin pages (a lazily loaded chunk). The server checks the admin role on every call; this only hides UI. */
@@ -44,7 +51,13 @@ export default function AdminPage() {
   return (
     <AdminTContext.Provider value={at}>
       <div className={s.layout}>
-        <TabList vertical selectedValue={section} onTabSelect={(_e, d) => setSection(d.value as Section)} aria-label={at('sections')}>
+        <TabList
+          className={s.nav}
+          vertical
+          selectedValue={section}
+          onTabSelect={(_e, d) => setSection(d.value as Section)}
+          aria-label={at('sections')}
+        >
           {SECTIONS.map((x) => (
             <Tab key={x.value} value={x.value}>
               {at(x.label)}

@@ -22,7 +22,8 @@ export function DiagnosticsSection(props: { userId: string | null; onSelect(user
   }, [userId, env.api, run]);
 
   const repair = (run: (id: string) => Promise<unknown>) =>
-    userId && void act.run(async () => {
+    userId &&
+    void act.run(async () => {
       await run(userId);
       setDiag(await env.api.admin.diagnostics(userId));
     });
@@ -54,12 +55,18 @@ export function DiagnosticsSection(props: { userId: string | null; onSelect(user
           <div className={s.grid}>
             <Card>
               <CardHeader header={<Text weight="semibold">{at('diagTeams')}</Text>} />
-              <Text>{diag.sync.teams ? `${diag.sync.teams.availability} / ${diag.sync.teams.activity}` : '–'}</Text>
+              <Text>
+                {diag.sync.teams ? `${diag.sync.teams.availability} / ${diag.sync.teams.activity}` : '–'}
+              </Text>
               <Text className={s.sub}>{dateTime(diag.sync.teams?.at ?? null, env.timeZone, env.locale)}</Text>
             </Card>
             <Card>
               <CardHeader header={<Text weight="semibold">{at('diagPbx')}</Text>} />
-              <Text>{diag.sync.pbx ? `${diag.sync.pbx.callState}${diag.sync.pbx.dnd ? ' · DND' : ''}${diag.sync.pbx.statusText ? ` · ${diag.sync.pbx.statusText}` : ''}` : '–'}</Text>
+              <Text>
+                {diag.sync.pbx
+                  ? `${diag.sync.pbx.callState}${diag.sync.pbx.dnd ? ' · DND' : ''}${diag.sync.pbx.statusText ? ` · ${diag.sync.pbx.statusText}` : ''}`
+                  : '–'}
+              </Text>
               <Text className={s.sub}>{dateTime(diag.sync.pbx?.at ?? null, env.timeZone, env.locale)}</Text>
             </Card>
           </div>

@@ -6,15 +6,34 @@ import { ErrorBar, Heading, useAdminStyles, useAdminT, useLoad } from './common'
 import { SecretExpiry } from './SecretExpiry';
 
 const useStyles = makeStyles({
-  bars: { display: 'flex', alignItems: 'flex-end', gap: '4px', height: '120px', borderBottom: `1px solid ${tokens.colorNeutralStroke1}` },
-  bar: { flexGrow: 1, backgroundColor: tokens.colorBrandBackground, minHeight: '1px', borderRadius: '2px 2px 0 0' },
+  bars: {
+    display: 'flex',
+    alignItems: 'flex-end',
+    gap: '4px',
+    height: '120px',
+    borderBottom: `1px solid ${tokens.colorNeutralStroke1}`,
+  },
+  bar: {
+    flexGrow: 1,
+    backgroundColor: tokens.colorBrandBackground,
+    minHeight: '1px',
+    borderRadius: '2px 2px 0 0',
+  },
   labels: { display: 'flex', gap: '4px' },
-  label: { flexGrow: 1, flexBasis: 0, textAlign: 'center', fontSize: tokens.fontSizeBase100, color: tokens.colorNeutralForeground3 },
+  label: {
+    flexGrow: 1,
+    flexBasis: 0,
+    textAlign: 'center',
+    fontSize: tokens.fontSizeBase100,
+    color: tokens.colorNeutralForeground3,
+  },
   stat: { fontSize: tokens.fontSizeBase500, fontWeight: tokens.fontWeightSemibold },
 });
 
 /** Prometheus-style buckets are cumulative (count of samples ≤ le); a histogram shows each bucket's own share. */
-export function bucketCounts(buckets: HealthView['latency'][number]['buckets']): { le: number; count: number }[] {
+export function bucketCounts(
+  buckets: HealthView['latency'][number]['buckets'],
+): { le: number; count: number }[] {
   return buckets.map((b, i) => ({ le: b.le, count: b.count - (i > 0 ? buckets[i - 1].count : 0) }));
 }
 
@@ -28,9 +47,20 @@ function Histogram(props: { series: HealthView['latency'][number] }) {
   return (
     <Card>
       <CardHeader header={<Text weight="semibold">{at('healthLatency', { direction })}</Text>} />
-      <div className={h.bars} role="img" aria-label={counts.map((c) => at('healthBucket', { le: Number.isFinite(c.le) ? c.le : '∞', count: c.count })).join(', ')}>
+      <div
+        className={h.bars}
+        role="img"
+        aria-label={counts
+          .map((c) => at('healthBucket', { le: Number.isFinite(c.le) ? c.le : '∞', count: c.count }))
+          .join(', ')}
+      >
         {counts.map((c) => (
-          <div key={c.le} className={h.bar} style={{ height: `${(c.count / max) * 100}%` }} title={at('healthBucket', { le: c.le, count: c.count })} />
+          <div
+            key={c.le}
+            className={h.bar}
+            style={{ height: `${(c.count / max) * 100}%` }}
+            title={at('healthBucket', { le: c.le, count: c.count })}
+          />
         ))}
       </div>
       <div className={h.labels} aria-hidden>

@@ -30,7 +30,12 @@ export function CheckSection() {
       <ErrorBar error={check.error} />
       {job ? (
         <div aria-live="polite">
-          {check.running ? <ProgressBar value={job.total ? job.done / job.total : undefined} aria-label={at('checkRunning', { done: job.done, total: job.total })} /> : null}
+          {check.running ? (
+            <ProgressBar
+              value={job.total ? job.done / job.total : undefined}
+              aria-label={at('checkRunning', { done: job.done, total: job.total })}
+            />
+          ) : null}
           {check.running ? <Text>{at('checkRunning', { done: job.done, total: job.total })}</Text> : null}
           <ol style={{ paddingLeft: 20 }}>
             {(job.steps ?? []).map((step) => (
@@ -49,7 +54,9 @@ export function CheckSection() {
             ))}
           </ol>
           {job.summary ? (
-            <MessageBar intent={job.state === 'succeeded' ? 'success' : job.state === 'failed' ? 'error' : 'info'}>
+            <MessageBar
+              intent={job.state === 'succeeded' ? 'success' : job.state === 'failed' ? 'error' : 'info'}
+            >
               <MessageBarBody>{job.summary}</MessageBarBody>
             </MessageBar>
           ) : null}
@@ -76,7 +83,10 @@ export function ResyncSection() {
       <ErrorBar error={resync.error} />
       {job ? (
         <div aria-live="polite">
-          <ProgressBar value={job.total ? job.done / job.total : job.state === 'running' ? undefined : 1} aria-label={at('resyncProgress', { done: job.done, total: job.total })} />
+          <ProgressBar
+            value={job.total ? job.done / job.total : job.state === 'running' ? undefined : 1}
+            aria-label={at('resyncProgress', { done: job.done, total: job.total })}
+          />
           <Text>{at('resyncProgress', { done: job.done, total: job.total })}</Text>
           {job.state === 'failed' ? (
             <MessageBar intent="error">

@@ -1,13 +1,40 @@
-import { Button, Input, Select, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text } from '@fluentui/react-components';
+import {
+  Button,
+  Input,
+  Select,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+} from '@fluentui/react-components';
 import { DeleteRegular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import type { MappingTable, PbxToTeamsRule, TeamsToPbxRule } from '../../../../shared/api/contract';
 import { useEnv } from '../../app/env';
 import { ErrorBar, Heading, useAction, useAdminStyles, useAdminT, useLoad } from './common';
 
-const AVAILABILITIES = ['Available', 'AvailableIdle', 'Away', 'BeRightBack', 'Busy', 'BusyIdle', 'DoNotDisturb', 'Offline', 'PresenceUnknown'];
+const AVAILABILITIES = [
+  'Available',
+  'AvailableIdle',
+  'Away',
+  'BeRightBack',
+  'Busy',
+  'BusyIdle',
+  'DoNotDisturb',
+  'Offline',
+  'PresenceUnknown',
+];
 /** The pairs Graph's setPresence accepts for an app session (PRODUCT.md): what a PBX state may be shown as. */
-const SETTABLE = ['Available/Available', 'Busy/InACall', 'Busy/InAConferenceCall', 'Away/Away', 'DoNotDisturb/Presenting'];
+const SETTABLE = [
+  'Available/Available',
+  'Busy/InACall',
+  'Busy/InAConferenceCall',
+  'Away/Away',
+  'DoNotDisturb/Presenting',
+];
 
 export function MappingSection() {
   const at = useAdminT();
@@ -21,8 +48,10 @@ export function MappingSection() {
     setSaved(false);
     mapping.setData(next);
   };
-  const setT2P = (i: number, patch: Partial<TeamsToPbxRule>) => m && update({ ...m, teamsToPbx: m.teamsToPbx.map((r, j) => (j === i ? { ...r, ...patch } : r)) });
-  const setP2T = (i: number, patch: Partial<PbxToTeamsRule>) => m && update({ ...m, pbxToTeams: m.pbxToTeams.map((r, j) => (j === i ? { ...r, ...patch } : r)) });
+  const setT2P = (i: number, patch: Partial<TeamsToPbxRule>) =>
+    m && update({ ...m, teamsToPbx: m.teamsToPbx.map((r, j) => (j === i ? { ...r, ...patch } : r)) });
+  const setP2T = (i: number, patch: Partial<PbxToTeamsRule>) =>
+    m && update({ ...m, pbxToTeams: m.pbxToTeams.map((r, j) => (j === i ? { ...r, ...patch } : r)) });
 
   return (
     <section className={s.section} aria-label={at('secMapping')}>
@@ -45,34 +74,67 @@ export function MappingSection() {
               {m.teamsToPbx.map((r, i) => (
                 <TableRow key={i}>
                   <TableCell>
-                    <Select aria-label={`${at('mapAvailability')} ${i + 1}`} value={r.availability} onChange={(_e, d) => setT2P(i, { availability: d.value })}>
+                    <Select
+                      aria-label={`${at('mapAvailability')} ${i + 1}`}
+                      value={r.availability}
+                      onChange={(_e, d) => setT2P(i, { availability: d.value })}
+                    >
                       {AVAILABILITIES.map((a) => (
                         <option key={a}>{a}</option>
                       ))}
                     </Select>
                   </TableCell>
                   <TableCell>
-                    <Input aria-label={`${at('mapActivity')} ${i + 1}`} value={r.activity} onChange={(_e, d) => setT2P(i, { activity: d.value })} />
+                    <Input
+                      aria-label={`${at('mapActivity')} ${i + 1}`}
+                      value={r.activity}
+                      onChange={(_e, d) => setT2P(i, { activity: d.value })}
+                    />
                   </TableCell>
                   <TableCell>
-                    <Select aria-label={`${at('mapDnd')} ${i + 1}`} value={r.dnd} onChange={(_e, d) => setT2P(i, { dnd: d.value as TeamsToPbxRule['dnd'] })}>
+                    <Select
+                      aria-label={`${at('mapDnd')} ${i + 1}`}
+                      value={r.dnd}
+                      onChange={(_e, d) => setT2P(i, { dnd: d.value as TeamsToPbxRule['dnd'] })}
+                    >
                       <option value="on">on</option>
                       <option value="off">off</option>
                       <option value="unchanged">unchanged</option>
                     </Select>
                   </TableCell>
                   <TableCell>
-                    <Input aria-label={`${at('mapStatusText')} ${i + 1}`} value={r.statusText ?? ''} onChange={(_e, d) => setT2P(i, { statusText: d.value || null })} />
+                    <Input
+                      aria-label={`${at('mapStatusText')} ${i + 1}`}
+                      value={r.statusText ?? ''}
+                      onChange={(_e, d) => setT2P(i, { statusText: d.value || null })}
+                    />
                   </TableCell>
                   <TableCell>
-                    <Button aria-label={`${at('remove')} ${i + 1}`} icon={<DeleteRegular />} appearance="subtle" onClick={() => update({ ...m, teamsToPbx: m.teamsToPbx.filter((_r, j) => j !== i) })} />
+                    <Button
+                      aria-label={`${at('remove')} ${i + 1}`}
+                      icon={<DeleteRegular />}
+                      appearance="subtle"
+                      onClick={() => update({ ...m, teamsToPbx: m.teamsToPbx.filter((_r, j) => j !== i) })}
+                    />
                   </TableCell>
                 </TableRow>
               ))}
             </TableBody>
           </Table>
           <div>
-            <Button onClick={() => update({ ...m, teamsToPbx: [...m.teamsToPbx, { availability: 'Busy', activity: '*', dnd: 'on', statusText: null }] })}>{at('addRule')}</Button>
+            <Button
+              onClick={() =>
+                update({
+                  ...m,
+                  teamsToPbx: [
+                    ...m.teamsToPbx,
+                    { availability: 'Busy', activity: '*', dnd: 'on', statusText: null },
+                  ],
+                })
+              }
+            >
+              {at('addRule')}
+            </Button>
           </div>
           <h3>{at('mapPbxToTeams')}</h3>
           <Table size="small" aria-label={at('mapPbxToTeams')}>
@@ -108,7 +170,13 @@ export function MappingSection() {
             </TableBody>
           </Table>
           <div className={s.row}>
-            <Button appearance="primary" disabled={save.busy} onClick={() => void save.run(async () => (mapping.setData(await api.admin.saveMapping(m)), setSaved(true)))}>
+            <Button
+              appearance="primary"
+              disabled={save.busy}
+              onClick={() =>
+                void save.run(async () => (mapping.setData(await api.admin.saveMapping(m)), setSaved(true)))
+              }
+            >
               {at('save')}
             </Button>
             {saved ? <Text role="status">{at('saved')}</Text> : null}

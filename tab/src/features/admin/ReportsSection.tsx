@@ -1,4 +1,17 @@
-import { Badge, Button, Field, Input, Select, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text } from '@fluentui/react-components';
+import {
+  Badge,
+  Button,
+  Field,
+  Input,
+  Select,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+} from '@fluentui/react-components';
 import { useState } from 'react';
 import type { ReportStatus, ReportSummary } from '../../../../shared/api/contract';
 import { useEnv } from '../../app/env';
@@ -52,7 +65,12 @@ export function ReportsSection() {
             </TableHeader>
             <TableBody>
               {reports.data.items.map((r) => (
-                <ReportRow key={r.reportId} report={r} onChanged={() => void reports.reload()} when={(iso) => dateTime(iso, env.timeZone, env.locale) ?? ''} />
+                <ReportRow
+                  key={r.reportId}
+                  report={r}
+                  onChanged={() => void reports.reload()}
+                  when={(iso) => dateTime(iso, env.timeZone, env.locale) ?? ''}
+                />
               ))}
             </TableBody>
           </Table>
@@ -85,20 +103,34 @@ function ReportRow(props: { report: ReportSummary; onChanged(): void; when(iso: 
       <TableCell>
         <Badge appearance="tint">{statusLabel(t, r.status)}</Badge>
         <div style={{ display: 'flex', gap: 4, marginTop: 4, flexWrap: 'wrap' }}>
-          <Select size="small" aria-label={`${at('repUpdate')} ${r.reportId}`} value={status} onChange={(_e, d) => setStatus(d.value as ReportStatus)}>
+          <Select
+            size="small"
+            aria-label={`${at('repUpdate')} ${r.reportId}`}
+            value={status}
+            onChange={(_e, d) => setStatus(d.value as ReportStatus)}
+          >
             {STATUSES.map((st) => (
               <option key={st} value={st}>
                 {statusLabel(t, st)}
               </option>
             ))}
           </Select>
-          <Input size="small" aria-label={at('repNote')} placeholder={at('repNote')} value={note} onChange={(_e, d) => setNote(d.value)} />
+          <Input
+            size="small"
+            aria-label={at('repNote')}
+            placeholder={at('repNote')}
+            value={note}
+            onChange={(_e, d) => setNote(d.value)}
+          />
           <Button
             size="small"
             disabled={act.busy}
             onClick={() =>
               void act.run(async () => {
-                await api.admin.updateReport(r.reportId, { status, ...(note.trim() ? { note: note.trim() } : {}) });
+                await api.admin.updateReport(r.reportId, {
+                  status,
+                  ...(note.trim() ? { note: note.trim() } : {}),
+                });
                 setNote('');
                 props.onChanged();
               })

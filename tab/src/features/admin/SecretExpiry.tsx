@@ -12,10 +12,14 @@ export function SecretExpiry(props: { expiresAt: string | null; now?: Date }) {
   const expires = new Date(props.expiresAt);
   const days = Math.floor((expires.getTime() - (props.now ?? new Date()).getTime()) / 86_400_000);
   if (days > SECRET_WARNING_DAYS) return null;
-  const date = new Intl.DateTimeFormat(env.locale, { dateStyle: 'long', timeZone: env.timeZone }).format(expires);
+  const date = new Intl.DateTimeFormat(env.locale, { dateStyle: 'long', timeZone: env.timeZone }).format(
+    expires,
+  );
   return (
     <MessageBar intent={days < 0 ? 'error' : 'warning'} role="alert" layout="multiline">
-      <MessageBarBody>{days < 0 ? at('secretExpired', { date }) : at('secretExpiresSoon', { date, days })}</MessageBarBody>
+      <MessageBarBody>
+        {days < 0 ? at('secretExpired', { date }) : at('secretExpiresSoon', { date, days })}
+      </MessageBarBody>
     </MessageBar>
   );
 }

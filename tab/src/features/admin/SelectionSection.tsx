@@ -1,10 +1,30 @@
-import { Button, Field, Input, Radio, RadioGroup, SearchBox, Switch, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, Textarea } from '@fluentui/react-components';
+import {
+  Button,
+  Field,
+  Input,
+  Radio,
+  RadioGroup,
+  SearchBox,
+  Switch,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  Textarea,
+} from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import type { AdminUserRow } from '../../../../shared/api/contract';
 import { useEnv } from '../../app/env';
 import { ErrorBar, Heading, useAction, useAdminStyles, useAdminT, useLoad } from './common';
 
-const lines = (text: string) => text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+const lines = (text: string) =>
+  text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
 
 export function SelectionSection(props: { onDiagnose(userId: string): void }) {
   const at = useAdminT();
@@ -33,25 +53,48 @@ export function SelectionSection(props: { onDiagnose(userId: string): void }) {
           </Field>
           {sel.mode === 'groupWithAllowList' ? (
             <Field label={at('selGroupId')} required>
-              <Input value={sel.groupId ?? ''} onChange={(_e, d) => change({ groupId: d.value.trim() || null })} />
+              <Input
+                value={sel.groupId ?? ''}
+                onChange={(_e, d) => change({ groupId: d.value.trim() || null })}
+              />
             </Field>
           ) : null}
           <Field label={sel.mode === 'allWithBlockList' ? at('selBlock') : at('selAllow')}>
             <Textarea
               rows={4}
               value={(sel.mode === 'allWithBlockList' ? sel.blockList : sel.allowList).join('\n')}
-              onChange={(_e, d) => change(sel.mode === 'allWithBlockList' ? { blockList: d.value.split('\n') } : { allowList: d.value.split('\n') })}
+              onChange={(_e, d) =>
+                change(
+                  sel.mode === 'allWithBlockList'
+                    ? { blockList: d.value.split('\n') }
+                    : { allowList: d.value.split('\n') },
+                )
+              }
             />
           </Field>
-          <Switch checked={sel.sendToTeams} onChange={(_e, d) => change({ sendToTeams: d.checked })} label={at('selToTeams')} />
-          <Switch checked={sel.getFromTeams} onChange={(_e, d) => change({ getFromTeams: d.checked })} label={at('selFromTeams')} />
+          <Switch
+            checked={sel.sendToTeams}
+            onChange={(_e, d) => change({ sendToTeams: d.checked })}
+            label={at('selToTeams')}
+          />
+          <Switch
+            checked={sel.getFromTeams}
+            onChange={(_e, d) => change({ getFromTeams: d.checked })}
+            label={at('selFromTeams')}
+          />
           <div className={s.row}>
             <Button
               appearance="primary"
               disabled={save.busy}
               onClick={() =>
                 void save.run(async () => {
-                  selection.setData(await api.admin.saveSelection({ ...sel, blockList: lines(sel.blockList.join('\n')), allowList: lines(sel.allowList.join('\n')) }));
+                  selection.setData(
+                    await api.admin.saveSelection({
+                      ...sel,
+                      blockList: lines(sel.blockList.join('\n')),
+                      allowList: lines(sel.allowList.join('\n')),
+                    }),
+                  );
                   setSaved(true);
                 })
               }
@@ -81,15 +124,22 @@ export function UserTable(props: { onDiagnose(userId: string): void }) {
   }, [api, q]);
   return (
     <>
-      <SearchBox aria-label={at('usersSearch')} placeholder={at('usersSearch')} value={q} onChange={(_e, d) => setQ(d.value)} />
+      <SearchBox
+        aria-label={at('usersSearch')}
+        placeholder={at('usersSearch')}
+        value={q}
+        onChange={(_e, d) => setQ(d.value)}
+      />
       <ErrorBar error={error} />
       {rows ? (
         <Table size="small" aria-label={at('usersSearch')}>
           <TableHeader>
             <TableRow>
-              {(['userName', 'userUpn', 'userExt', 'userSelected', 'userMatched', 'diagnose'] as const).map((k) => (
-                <TableHeaderCell key={k}>{at(k)}</TableHeaderCell>
-              ))}
+              {(['userName', 'userUpn', 'userExt', 'userSelected', 'userMatched', 'diagnose'] as const).map(
+                (k) => (
+                  <TableHeaderCell key={k}>{at(k)}</TableHeaderCell>
+                ),
+              )}
             </TableRow>
           </TableHeader>
           <TableBody>
@@ -101,7 +151,11 @@ export function UserTable(props: { onDiagnose(userId: string): void }) {
                 <TableCell>{u.selected ? at('yes') : at('no')}</TableCell>
                 <TableCell>{u.matched ? at('yes') : at('no')}</TableCell>
                 <TableCell>
-                  <Button size="small" onClick={() => props.onDiagnose(u.entraUserId)} aria-label={`${at('diagnose')} ${u.displayName}`}>
+                  <Button
+                    size="small"
+                    onClick={() => props.onDiagnose(u.entraUserId)}
+                    aria-label={`${at('diagnose')} ${u.displayName}`}
+                  >
                     {at('diagnose')}
                   </Button>
                 </TableCell>

@@ -2,7 +2,16 @@ import { Button, Field, Input, Text } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import type { TenantLinkUpdate } from '../../../../shared/api/contract';
 import { useEnv } from '../../app/env';
-import { ErrorBar, fromDateInput, Heading, toDateInput, useAction, useAdminStyles, useAdminT, useLoad } from './common';
+import {
+  ErrorBar,
+  fromDateInput,
+  Heading,
+  toDateInput,
+  useAction,
+  useAdminStyles,
+  useAdminT,
+  useLoad,
+} from './common';
 import { SecretExpiry } from './SecretExpiry';
 
 export function TenantSection() {
@@ -21,7 +30,11 @@ export function TenantSection() {
     if (!v) return;
     setClientId(v.clientId);
     setExpires(toDateInput(v.clientSecretExpiresAt));
-    setCl({ accountId: v.cloudlink?.accountId ?? '', clientId: v.cloudlink?.clientId ?? '', clientSecret: '' });
+    setCl({
+      accountId: v.cloudlink?.accountId ?? '',
+      clientId: v.cloudlink?.clientId ?? '',
+      clientSecret: '',
+    });
   }, [tenant.data]);
 
   const submit = async () => {
@@ -32,7 +45,11 @@ export function TenantSection() {
     const exp = fromDateInput(expires);
     if (exp) update.clientSecretExpiresAt = exp;
     if (cl.accountId.trim() && cl.clientId.trim()) {
-      update.cloudlink = { accountId: cl.accountId.trim(), clientId: cl.clientId.trim(), ...(cl.clientSecret ? { clientSecret: cl.clientSecret } : {}) };
+      update.cloudlink = {
+        accountId: cl.accountId.trim(),
+        clientId: cl.clientId.trim(),
+        ...(cl.clientSecret ? { clientSecret: cl.clientSecret } : {}),
+      };
     }
     const ok = await save.run(async () => tenant.setData(await api.admin.saveTenant(update)));
     if (ok) {
@@ -57,8 +74,16 @@ export function TenantSection() {
             <Field label={at('appClientId')}>
               <Input value={clientId} onChange={(_e, d) => setClientId(d.value)} />
             </Field>
-            <Field label={`${at('appSecret')} (${v.clientSecretSet ? at('set') : at('notSet')})`} hint={at('appSecretHint')}>
-              <Input type="password" value={secret} onChange={(_e, d) => setSecret(d.value)} autoComplete="new-password" />
+            <Field
+              label={`${at('appSecret')} (${v.clientSecretSet ? at('set') : at('notSet')})`}
+              hint={at('appSecretHint')}
+            >
+              <Input
+                type="password"
+                value={secret}
+                onChange={(_e, d) => setSecret(d.value)}
+                autoComplete="new-password"
+              />
             </Field>
             <Field label={at('secretExpires')}>
               <Input type="date" value={expires} onChange={(_e, d) => setExpires(d.value)} />
@@ -71,8 +96,16 @@ export function TenantSection() {
             <Field label={at('cloudlinkClientId')}>
               <Input value={cl.clientId} onChange={(_e, d) => setCl({ ...cl, clientId: d.value })} />
             </Field>
-            <Field label={`${at('cloudlinkSecret')} (${v.cloudlink?.clientSecretSet ? at('set') : at('notSet')})`} hint={at('appSecretHint')}>
-              <Input type="password" value={cl.clientSecret} onChange={(_e, d) => setCl({ ...cl, clientSecret: d.value })} autoComplete="new-password" />
+            <Field
+              label={`${at('cloudlinkSecret')} (${v.cloudlink?.clientSecretSet ? at('set') : at('notSet')})`}
+              hint={at('appSecretHint')}
+            >
+              <Input
+                type="password"
+                value={cl.clientSecret}
+                onChange={(_e, d) => setCl({ ...cl, clientSecret: d.value })}
+                autoComplete="new-password"
+              />
             </Field>
           </div>
           <div className={s.row}>

@@ -23,7 +23,8 @@ export const useAdminStyles = makeStyles({
     margin: 0,
   },
   sub: { color: tokens.colorNeutralForeground3 },
-  table: { width: '100%' },
+  actions: { display: 'flex', gap: '4px', flexWrap: 'nowrap' },
+  account: { wordBreak: 'break-all', minWidth: '200px' },
 });
 
 /** Loads once (and on `reload`), keeping the last error for display. */
@@ -124,4 +125,5 @@ export function Heading(props: { children: ReactNode }) {
 
 /** ISO date-time to the value of an <input type=date>, and back (end of that day, UTC). */
 export const toDateInput = (iso: string | null | undefined) => (iso ? iso.slice(0, 10) : '');
-export const fromDateInput = (value: string) => (value ? new Date(`${value}T23:59:59Z`).toISOString() : undefined);
+export const fromDateInput = (value: string) =>
+  value ? new Date(`${value}T23:59:59Z`).toISOString() : undefined;

@@ -25,13 +25,16 @@ const en = {
   appSecret: 'Client secret',
   appSecretHint: 'Write-only: leave empty to keep the current secret.',
   secretExpires: 'Secret expires',
-  secretExpiresSoon: 'The app secret expires on {date} ({days} days). Create a new secret in Entra ID and enter it here before then, or sync stops.',
-  secretExpired: 'The app secret expired on {date}. Sync has stopped: create a new secret in Entra ID and enter it here.',
+  secretExpiresSoon:
+    'The app secret expires on {date} ({days} days). Create a new secret in Entra ID and enter it here before then, or sync stops.',
+  secretExpired:
+    'The app secret expired on {date}. Sync has stopped: create a new secret in Entra ID and enter it here.',
   cloudlinkAccount: 'CloudLink account id',
   cloudlinkClientId: 'CloudLink client id',
   cloudlinkSecret: 'CloudLink client secret',
   monitorsNeeded: '{needed} monitor account(s) needed for {users} synced users (each watches up to 650).',
-  monitorsTooFew: 'Add {missing} more monitor account(s): users beyond the monitors’ capacity get no live presence updates.',
+  monitorsTooFew:
+    'Add {missing} more monitor account(s): users beyond the monitors’ capacity get no live presence updates.',
   monUser: 'Account',
   monState: 'State',
   monUsers: 'Users',
@@ -130,13 +133,16 @@ const de: Record<AdminTextKey, string> = {
   appSecret: 'Geheimer Clientschlüssel',
   appSecretHint: 'Nur schreibbar: leer lassen, um den aktuellen Schlüssel zu behalten.',
   secretExpires: 'Schlüssel läuft ab',
-  secretExpiresSoon: 'Der App-Schlüssel läuft am {date} ab ({days} Tage). Erstellen Sie vorher in Entra ID einen neuen Schlüssel und tragen Sie ihn hier ein, sonst stoppt der Abgleich.',
-  secretExpired: 'Der App-Schlüssel ist am {date} abgelaufen. Der Abgleich ist gestoppt: Erstellen Sie in Entra ID einen neuen Schlüssel und tragen Sie ihn hier ein.',
+  secretExpiresSoon:
+    'Der App-Schlüssel läuft am {date} ab ({days} Tage). Erstellen Sie vorher in Entra ID einen neuen Schlüssel und tragen Sie ihn hier ein, sonst stoppt der Abgleich.',
+  secretExpired:
+    'Der App-Schlüssel ist am {date} abgelaufen. Der Abgleich ist gestoppt: Erstellen Sie in Entra ID einen neuen Schlüssel und tragen Sie ihn hier ein.',
   cloudlinkAccount: 'CloudLink-Konto-ID',
   cloudlinkClientId: 'CloudLink-Client-ID',
   cloudlinkSecret: 'CloudLink-Clientschlüssel',
   monitorsNeeded: '{needed} Monitor-Konto/-Konten nötig für {users} abgeglichene Benutzer (je bis zu 650).',
-  monitorsTooFew: 'Fügen Sie {missing} weitere Monitor-Konten hinzu: Benutzer über der Kapazität erhalten keine Live-Updates.',
+  monitorsTooFew:
+    'Fügen Sie {missing} weitere Monitor-Konten hinzu: Benutzer über der Kapazität erhalten keine Live-Updates.',
   monUser: 'Konto',
   monState: 'Zustand',
   monUsers: 'Benutzer',

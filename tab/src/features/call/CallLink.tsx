@@ -8,7 +8,13 @@ import { watchLaunch } from './launch-watch';
  * The call button: a real link the user clicks. Inside the Teams iframe, navigating programmatically (location.href,
  * window.open from script) is blocked or replaces the tab; a user-activated target=_blank link is let through.
  */
-export function CallLink(props: { href: string; label: string; children?: ReactNode; onNotHandled(): void; appearance?: 'primary' | 'subtle' | 'secondary' }) {
+export function CallLink(props: {
+  href: string;
+  label: string;
+  children?: ReactNode;
+  onNotHandled(): void;
+  appearance?: 'primary' | 'subtle' | 'secondary';
+}) {
   const stopRef = useRef<() => void>();
   useEffect(() => () => stopRef.current?.(), []);
   return (
@@ -40,7 +46,16 @@ export function NotHandledNotice(props: { href: string | null; onDismiss(): void
   return (
     <MessageBar intent="warning" role="alert">
       <MessageBarBody>{t('callNotHandled', { app, scheme })}</MessageBarBody>
-      <MessageBarActions containerAction={<Button appearance="transparent" aria-label={t('dismiss')} icon={<DismissRegular />} onClick={props.onDismiss} />} />
+      <MessageBarActions
+        containerAction={
+          <Button
+            appearance="transparent"
+            aria-label={t('dismiss')}
+            icon={<DismissRegular />}
+            onClick={props.onDismiss}
+          />
+        }
+      />
     </MessageBar>
   );
 }

@@ -1,4 +1,4 @@
-import { makeStyles, mergeClasses, tokens, Text } from '@fluentui/react-components';
+import { Badge, makeStyles, mergeClasses, tokens, Text } from '@fluentui/react-components';
 import { CallInboundRegular, CallMissedRegular, CallOutboundRegular } from '@fluentui/react-icons';
 import type { CallItem } from '../../../../shared/api/contract';
 import { useEnv } from '../../app/env';
@@ -19,6 +19,7 @@ const useStyles = makeStyles({
   },
   missed: { color: tokens.colorPaletteRedForeground1 },
   missedRow: { backgroundColor: tokens.colorPaletteRedBackground1 },
+  subLine: { display: 'flex', gap: '6px', alignItems: 'center', minWidth: 0 },
   who: { display: 'flex', flexDirection: 'column', minWidth: 0 },
   name: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
   sub: { color: tokens.colorNeutralForeground3 },
@@ -32,26 +33,55 @@ export function CallRow(props: { call: CallItem; onNotHandled(href: string): voi
   const s = useStyles();
   const template = env.me.clickToCall.byClient[env.clientType];
   const href = buildCallUri(template, call.number, env.region);
-  const name = call.name || t('unknownCaller');
+  // Without a name the number is the best title; a call with neither still gets a row.
+  const name = call.name || call.number || t('unknownCaller');
   const kind = call.missed ? t('missed') : call.direction === 'inbound' ? t('incoming') : t('outgoing');
-  const Icon = call.missed ? CallMissedRegular : call.direction === 'inbound' ? CallInboundRegular : CallOutboundRegular;
+  const Icon = call.missed
+    ? CallMissedRegular
+    : call.direction === 'inbound'
+      ? CallInboundRegular
+      : CallOutboundRegular;
   return (
-    <div className={mergeClasses(s.row, call.missed && s.missedRow)} data-testid="call-row" data-missed={call.missed || undefined}>
+    <div
+      className={mergeClasses(s.row, call.missed && s.missedRow)}
+      data-testid="call-row"
+      data-missed={call.missed || undefined}
+    >
       <Icon aria-hidden className={call.missed ? s.missed : undefined} fontSize={20} />
       <div className={s.who}>
-        <Text weight={call.missed ? 'bold' : 'semibold'} className={mergeClasses(s.name, call.missed && s.missed)}>
+        <Text
+          weight={call.missed ? 'bold' : 'semibold'}
+          className={mergeClasses(s.name, call.missed && s.missed)}
+        >
           {name}
         </Text>
-        <Text size={200} className={s.sub}>
-          {call.name ? `${call.number} · ` : ''}
-          {kind}
-        </Text>
+        <span className={s.subLine}>
+          {/* Missed calls carry a badge, not only a colour: high-contrast themes flatten the red. */}
+          {call.missed ? (
+            <Badge size="small" color="danger" appearance="filled">
+              {kind}
+            </Badge>
+          ) : null}
+          <Text size={200} className={s.sub}>
+            {call.name && call.number ? call.number : ''}
+            {call.name && call.number && !call.missed ? ' · ' : ''}
+            {call.missed ? '' : kind}
+          </Text>
+        </span>
       </div>
       <Text className={s.time}>{timeOfDay(new Date(call.startedAt), env.timeZone, env.locale)}</Text>
       <Text className={s.time} aria-label={call.durationSeconds > 0 ? undefined : t('durationNone')}>
         {call.durationSeconds > 0 ? formatDuration(call.durationSeconds) : '–'}
       </Text>
-      {href ? <CallLink href={href} label={t('callButton', { name })} onNotHandled={() => props.onNotHandled(href)} /> : <span />}
+      {href ? (
+        <CallLink
+          href={href}
+          label={t('callButton', { name })}
+          onNotHandled={() => props.onNotHandled(href)}
+        />
+      ) : (
+        <span />
+      )}
     </div>
   );
 }

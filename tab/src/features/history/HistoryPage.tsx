@@ -1,4 +1,14 @@
-import { Button, makeStyles, MessageBar, MessageBarBody, SearchBox, Spinner, Text, ToggleButton, tokens } from '@fluentui/react-components';
+import {
+  Button,
+  makeStyles,
+  MessageBar,
+  MessageBarBody,
+  SearchBox,
+  Spinner,
+  Text,
+  ToggleButton,
+  tokens,
+} from '@fluentui/react-components';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CallFilter } from '../../../../shared/api/contract';
@@ -25,7 +35,13 @@ const useStyles = makeStyles({
   page: { display: 'flex', flexDirection: 'column', gap: '12px', height: '100%', minHeight: 0 },
   toolbar: { display: 'flex', flexWrap: 'wrap', gap: '8px', alignItems: 'center' },
   search: { minWidth: '220px', flexGrow: 1, maxWidth: '360px' },
-  scroller: { flexGrow: 1, minHeight: '240px', overflowY: 'auto', border: `1px solid ${tokens.colorNeutralStroke2}`, borderRadius: tokens.borderRadiusMedium },
+  scroller: {
+    flexGrow: 1,
+    minHeight: '240px',
+    overflowY: 'auto',
+    border: `1px solid ${tokens.colorNeutralStroke2}`,
+    borderRadius: tokens.borderRadiusMedium,
+  },
   day: {
     display: 'flex',
     alignItems: 'flex-end',
@@ -76,12 +92,25 @@ export function HistoryPage(props: { now?: () => Date }) {
       <div className={s.toolbar}>
         <div role="group" aria-label={t('filterLabel')} className={s.toolbar}>
           {FILTERS.map((f) => (
-            <ToggleButton key={f.value} checked={filter === f.value} aria-pressed={filter === f.value} onClick={() => setFilter(f.value)} shape="circular" size="small">
+            <ToggleButton
+              key={f.value}
+              checked={filter === f.value}
+              aria-pressed={filter === f.value}
+              onClick={() => setFilter(f.value)}
+              shape="circular"
+              size="small"
+            >
               {t(f.label)}
             </ToggleButton>
           ))}
         </div>
-        <SearchBox className={s.search} aria-label={t('searchLabel')} placeholder={t('searchPlaceholder')} value={typed} onChange={(_e, d) => setTyped(d.value)} />
+        <SearchBox
+          className={s.search}
+          aria-label={t('searchLabel')}
+          placeholder={t('searchPlaceholder')}
+          value={typed}
+          onChange={(_e, d) => setTyped(d.value)}
+        />
       </div>
       {history.status === 'loading' ? (
         <Spinner label={t('loading')} className={s.center} />
@@ -99,14 +128,36 @@ export function HistoryPage(props: { now?: () => Date }) {
           {history.q ? t('historyEmptySearch', { q: history.q }) : t('historyEmpty')}
         </Text>
       ) : (
-        <div ref={scrollerRef} className={s.scroller} role="list" aria-label={t('historyListLabel')} tabIndex={0} data-testid="history-scroller">
+        <div
+          ref={scrollerRef}
+          className={s.scroller}
+          role="list"
+          aria-label={t('historyListLabel')}
+          tabIndex={0}
+          data-testid="history-scroller"
+        >
           <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
             {virtualRows.map((v) => {
               const row = rows[v.index];
               return (
-                <div key={v.key} role="listitem" style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${v.start}px)` }}>
+                <div
+                  key={v.key}
+                  role="listitem"
+                  style={{
+                    position: 'absolute',
+                    top: 0,
+                    left: 0,
+                    right: 0,
+                    transform: `translateY(${v.start}px)`,
+                  }}
+                >
                   {row.kind === 'day' ? (
-                    <h3 className={s.day}>{dayLabel(row.key, now, env.timeZone, env.locale, { today: t('today'), yesterday: t('yesterday') })}</h3>
+                    <h3 className={s.day}>
+                      {dayLabel(row.key, now, env.timeZone, env.locale, {
+                        today: t('today'),
+                        yesterday: t('yesterday'),
+                      })}
+                    </h3>
                   ) : (
                     <CallRow call={row.call} onNotHandled={notice.notHandled} />
                   )}

@@ -7,17 +7,34 @@ import type { CallItem } from '../../../../shared/api/contract';
 
 /** yyyy-mm-dd of an instant as seen in the time zone. */
 export function dayKey(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(at);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
 
-export function dayLabel(key: string, now: Date, timeZone: string, locale: string, words: { today: string; yesterday: string }): string {
+export function dayLabel(
+  key: string,
+  now: Date,
+  timeZone: string,
+  locale: string,
+  words: { today: string; yesterday: string },
+): string {
   if (key === dayKey(now, timeZone)) return words.today;
   if (key === dayKey(new Date(now.getTime() - 86_400_000), timeZone)) return words.yesterday;
   // Noon UTC of that calendar day is the same calendar day in every time zone within ±12 h.
   const noon = new Date(`${key}T12:00:00Z`);
-  return new Intl.DateTimeFormat(locale, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(noon);
+  return new Intl.DateTimeFormat(locale, {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(noon);
 }
 
 export function timeOfDay(at: Date, timeZone: string, locale: string): string {
@@ -26,7 +43,9 @@ export function timeOfDay(at: Date, timeZone: string, locale: string): string {
 
 export function dateTime(iso: string | null, timeZone: string, locale: string): string | null {
   if (!iso) return null;
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(
+    new Date(iso),
+  );
 }
 
 /** 0:42, 12:05, 1:02:03 */

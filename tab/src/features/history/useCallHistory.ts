@@ -16,7 +16,14 @@ export interface CallHistoryState {
 
 /** Pages through /api/me/calls; a new filter or search starts over and answers to older requests are dropped. */
 export function useCallHistory(api: ApiClient, filter: CallFilter, q: string) {
-  const [state, setState] = useState<CallHistoryState>({ items: [], q, status: 'loading', error: null, hasMore: false, loadingMore: false });
+  const [state, setState] = useState<CallHistoryState>({
+    items: [],
+    q,
+    status: 'loading',
+    error: null,
+    hasMore: false,
+    loadingMore: false,
+  });
   const generation = useRef(0);
   const nextSkip = useRef<number | undefined>(undefined);
 
@@ -27,9 +34,17 @@ export function useCallHistory(api: ApiClient, filter: CallFilter, q: string) {
       const page = await api.calls({ filter, q, top: PAGE_SIZE, skip: 0 });
       if (mine !== generation.current) return;
       nextSkip.current = page.nextSkip;
-      setState({ items: page.items, q, status: 'ready', error: null, hasMore: page.nextSkip !== undefined, loadingMore: false });
+      setState({
+        items: page.items,
+        q,
+        status: 'ready',
+        error: null,
+        hasMore: page.nextSkip !== undefined,
+        loadingMore: false,
+      });
     } catch (error) {
-      if (mine === generation.current) setState({ items: [], q, status: 'error', error, hasMore: false, loadingMore: false });
+      if (mine === generation.current)
+        setState({ items: [], q, status: 'error', error, hasMore: false, loadingMore: false });
     }
   }, [api, filter, q]);
 
@@ -45,7 +60,12 @@ export function useCallHistory(api: ApiClient, filter: CallFilter, q: string) {
       const page = await api.calls({ filter, q, top: PAGE_SIZE, skip });
       if (mine !== generation.current) return;
       nextSkip.current = page.nextSkip;
-      setState((s) => ({ ...s, items: [...s.items, ...page.items], hasMore: page.nextSkip !== undefined, loadingMore: false }));
+      setState((s) => ({
+        ...s,
+        items: [...s.items, ...page.items],
+        hasMore: page.nextSkip !== undefined,
+        loadingMore: false,
+      }));
     } catch (error) {
       if (mine !== generation.current) return;
       nextSkip.current = skip;

@@ -1,6 +1,24 @@
-import { Badge, Button, Checkbox, Field, makeStyles, MessageBar, MessageBarBody, Select, Spinner, Text, Textarea, tokens } from '@fluentui/react-components';
+import {
+  Badge,
+  Button,
+  Checkbox,
+  Field,
+  makeStyles,
+  MessageBar,
+  MessageBarBody,
+  Select,
+  Spinner,
+  Text,
+  Textarea,
+  tokens,
+} from '@fluentui/react-components';
 import { useState } from 'react';
-import type { DiagnosticsPreview, ReportCategory, ReportStatus, ReportSummary } from '../../../../shared/api/contract';
+import type {
+  DiagnosticsPreview,
+  ReportCategory,
+  ReportStatus,
+  ReportSummary,
+} from '../../../../shared/api/contract';
 import { messageOf } from '../../api/errors';
 import { useEnv } from '../../app/env';
 import { usePolling } from '../../app/usePolling';
@@ -14,7 +32,12 @@ const CATEGORIES: { value: ReportCategory; label: MessageKey }[] = [
   { value: 'signIn', label: 'catSignIn' },
   { value: 'other', label: 'catOther' },
 ];
-const STATUS_LABEL: Record<ReportStatus, MessageKey> = { new: 'statusNew', acknowledged: 'statusAcknowledged', needsInfo: 'statusNeedsInfo', resolved: 'statusResolved' };
+const STATUS_LABEL: Record<ReportStatus, MessageKey> = {
+  new: 'statusNew',
+  acknowledged: 'statusAcknowledged',
+  needsInfo: 'statusNeedsInfo',
+  resolved: 'statusResolved',
+};
 export const statusLabel = (t: Translate, s: ReportStatus) => t(STATUS_LABEL[s]);
 
 const useStyles = makeStyles({
@@ -31,7 +54,14 @@ const useStyles = makeStyles({
     margin: 0,
   },
   list: { listStyle: 'none', padding: 0, margin: 0, display: 'flex', flexDirection: 'column', gap: '8px' },
-  item: { display: 'flex', gap: '8px', alignItems: 'baseline', flexWrap: 'wrap', borderBottom: `1px solid ${tokens.colorNeutralStroke2}`, paddingBottom: '8px' },
+  item: {
+    display: 'flex',
+    gap: '8px',
+    alignItems: 'baseline',
+    flexWrap: 'wrap',
+    borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
+    paddingBottom: '8px',
+  },
   sub: { color: tokens.colorNeutralForeground3 },
   actions: { display: 'flex', gap: '8px' },
 });
@@ -69,15 +99,20 @@ export function ReportPage() {
     setSending(true);
     setError(null);
     try {
-      const report = await env.api.createReport({ category, description: description.trim(), includeDiagnostics, client });
+      const report = await env.api.createReport({
+        category,
+        description: description.trim(),
+        includeDiagnostics,
+        client,
+      });
       setSent(report);
       setDescription('');
       setTouched(false);
       setShowPreview(false);
+      setSending(false);
       await mine.reload();
     } catch (e) {
       setError(e);
-    } finally {
       setSending(false);
     }
   };
@@ -86,7 +121,9 @@ export function ReportPage() {
     <section className={s.page} aria-label={t('tabReport')}>
       {sent ? (
         <MessageBar intent="success" role="status">
-          <MessageBarBody>{t('reportSent', { id: sent.reportId, status: statusLabel(t, sent.status) })}</MessageBarBody>
+          <MessageBarBody>
+            {t('reportSent', { id: sent.reportId, status: statusLabel(t, sent.status) })}
+          </MessageBarBody>
         </MessageBar>
       ) : null}
       {error ? (
@@ -118,9 +155,20 @@ export function ReportPage() {
           validationState={missingDescription ? 'error' : 'none'}
           validationMessage={missingDescription ? t('reportDescriptionRequired') : undefined}
         >
-          <Textarea value={description} onChange={(_e, d) => setDescription(d.value)} onBlur={() => setTouched(true)} rows={5} maxLength={4000} resize="vertical" />
+          <Textarea
+            value={description}
+            onChange={(_e, d) => setDescription(d.value)}
+            onBlur={() => setTouched(true)}
+            rows={5}
+            maxLength={4000}
+            resize="vertical"
+          />
         </Field>
-        <Checkbox checked={includeDiagnostics} onChange={(_e, d) => setIncludeDiagnostics(Boolean(d.checked))} label={t('reportIncludeDiagnostics')} />
+        <Checkbox
+          checked={includeDiagnostics}
+          onChange={(_e, d) => setIncludeDiagnostics(Boolean(d.checked))}
+          label={t('reportIncludeDiagnostics')}
+        />
         {includeDiagnostics ? (
           <div>
             <Button appearance="subtle" onClick={() => void togglePreview()} aria-expanded={showPreview}>
@@ -151,7 +199,10 @@ export function ReportPage() {
           <ul className={s.list} aria-label={t('reportMine')}>
             {mine.data.items.map((r) => (
               <li key={r.reportId} className={s.item}>
-                <Badge appearance="tint" color={r.status === 'resolved' ? 'success' : r.status === 'needsInfo' ? 'warning' : 'brand'}>
+                <Badge
+                  appearance="tint"
+                  color={r.status === 'resolved' ? 'success' : r.status === 'needsInfo' ? 'warning' : 'brand'}
+                >
                   {statusLabel(t, r.status)}
                 </Badge>
                 <Text weight="semibold">{r.reportId}</Text>

@@ -1,4 +1,13 @@
-import { Button, Field, Input, makeStyles, MessageBar, MessageBarBody, Switch, Text } from '@fluentui/react-components';
+import {
+  Button,
+  Field,
+  Input,
+  makeStyles,
+  MessageBar,
+  MessageBarBody,
+  Switch,
+  Text,
+} from '@fluentui/react-components';
 import { useState } from 'react';
 import type { ClientType } from '../../../../shared/api/contract';
 import { messageOf } from '../../api/errors';
@@ -13,7 +22,9 @@ export const CLIENTS: { value: ClientType; label: MessageKey }[] = [
   { value: 'android', label: 'clientAndroid' },
 ];
 
-const useStyles = makeStyles({ page: { display: 'flex', flexDirection: 'column', gap: '12px', maxWidth: '640px' } });
+const useStyles = makeStyles({
+  page: { display: 'flex', flexDirection: 'column', gap: '12px', maxWidth: '640px' },
+});
 
 /** The user's own choices: missed-call notices and, per client type, how a call is launched (empty = company default). */
 export function SettingsPage() {
@@ -21,7 +32,9 @@ export function SettingsPage() {
   const env = useEnv();
   const s = useStyles();
   const [notice, setNotice] = useState(env.me.settings.missedCallNotice);
-  const [overrides, setOverrides] = useState<Partial<Record<ClientType, string>>>(env.me.settings.clickToCall ?? {});
+  const [overrides, setOverrides] = useState<Partial<Record<ClientType, string>>>(
+    env.me.settings.clickToCall ?? {},
+  );
   const [state, setState] = useState<'idle' | 'saving' | 'saved'>('idle');
   const [error, setError] = useState<unknown>(null);
   const invalid = (c: ClientType) => {
@@ -39,7 +52,10 @@ export function SettingsPage() {
       if (v) clickToCall[c.value] = v;
     }
     try {
-      await env.api.saveSettings({ missedCallNotice: notice, ...(Object.keys(clickToCall).length ? { clickToCall } : {}) });
+      await env.api.saveSettings({
+        missedCallNotice: notice,
+        ...(Object.keys(clickToCall).length ? { clickToCall } : {}),
+      });
       await env.reloadMe();
       setState('saved');
     } catch (e) {
@@ -51,15 +67,31 @@ export function SettingsPage() {
   return (
     <section className={s.page} aria-label={t('settingsTitle')}>
       <h2>{t('settingsTitle')}</h2>
-      <Switch checked={notice} onChange={(_e, d) => setNotice(d.checked)} label={t('settingsMissedCallNotice')} />
+      <Switch
+        checked={notice}
+        onChange={(_e, d) => setNotice(d.checked)}
+        label={t('settingsMissedCallNotice')}
+      />
       <h3>{t('settingsClickToCall')}</h3>
       <Text>{t('settingsClickToCallHint')}</Text>
       <Text weight="semibold">
-        {t('settingsCurrentClient', { client: t(CLIENTS.find((c) => c.value === env.clientType)?.label ?? 'clientWeb'), template: env.me.clickToCall.byClient[env.clientType] })}
+        {t('settingsCurrentClient', {
+          client: t(CLIENTS.find((c) => c.value === env.clientType)?.label ?? 'clientWeb'),
+          template: env.me.clickToCall.byClient[env.clientType],
+        })}
       </Text>
       {CLIENTS.map((c) => (
-        <Field key={c.value} label={t(c.label)} validationState={invalid(c.value) ? 'error' : 'none'} validationMessage={invalid(c.value) ? t('settingsInvalidTemplate') : undefined}>
-          <Input value={overrides[c.value] ?? ''} placeholder={env.me.clickToCall.byClient[c.value]} onChange={(_e, d) => setOverrides((o) => ({ ...o, [c.value]: d.value }))} />
+        <Field
+          key={c.value}
+          label={t(c.label)}
+          validationState={invalid(c.value) ? 'error' : 'none'}
+          validationMessage={invalid(c.value) ? t('settingsInvalidTemplate') : undefined}
+        >
+          <Input
+            value={overrides[c.value] ?? ''}
+            placeholder={env.me.clickToCall.byClient[c.value]}
+            onChange={(_e, d) => setOverrides((o) => ({ ...o, [c.value]: d.value }))}
+          />
         </Field>
       ))}
       {error ? (

@@ -1,4 +1,16 @@
-import { Badge, Button, Card, CardHeader, makeStyles, MessageBar, MessageBarBody, MessageBarTitle, Spinner, Text, tokens } from '@fluentui/react-components';
+import {
+  Badge,
+  Button,
+  Card,
+  CardHeader,
+  makeStyles,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  Spinner,
+  Text,
+  tokens,
+} from '@fluentui/react-components';
 import { useState } from 'react';
 import type { SyncStatus } from '../../../../shared/api/contract';
 import { messageOf } from '../../api/errors';
@@ -33,7 +45,9 @@ export function SyncStatusPage() {
     <section className={s.page} aria-label={t('tabSync')} aria-live="polite">
       {status.error || syncError ? (
         <MessageBar intent="error" role="alert">
-          <MessageBarBody>{t('errorGeneric', { message: messageOf(syncError ?? status.error) })}</MessageBarBody>
+          <MessageBarBody>
+            {t('errorGeneric', { message: messageOf(syncError ?? status.error) })}
+          </MessageBarBody>
         </MessageBar>
       ) : null}
       {sync ? (
@@ -59,7 +73,9 @@ export function SyncStatusPage() {
               {sync.teams ? (
                 <>
                   <Text className={s.value}>{sync.teams.availability}</Text>
-                  <Text className={s.sub}>{sync.teams.activity} · {when(sync.teams.at)}</Text>
+                  <Text className={s.sub}>
+                    {sync.teams.activity} · {when(sync.teams.at)}
+                  </Text>
                 </>
               ) : (
                 <Text className={s.sub}>{t('syncNoData')}</Text>
@@ -86,7 +102,8 @@ export function SyncStatusPage() {
                 <>
                   <Text className={s.value}>{sync.lastAssertion.what}</Text>
                   <Text className={s.sub}>
-                    {sync.lastAssertion.side === 'teams' ? t('sideTeams') : t('sidePbx')} · {when(sync.lastAssertion.at)}
+                    {sync.lastAssertion.side === 'teams' ? t('sideTeams') : t('sidePbx')} ·{' '}
+                    {when(sync.lastAssertion.at)}
                   </Text>
                 </>
               ) : (
@@ -95,13 +112,17 @@ export function SyncStatusPage() {
             </Card>
           </div>
           <div className={s.row}>
-            <Text>{t('syncLastSync')}: {when(sync.lastSyncAt)}</Text>
+            <Text>
+              {t('syncLastSync')}: {when(sync.lastSyncAt)}
+            </Text>
             <Text>·</Text>
             <Text>
-              {t('syncToTeams')}: <Badge appearance="outline">{sync.enabled.toTeams ? t('syncOn') : t('syncOff')}</Badge>
+              {t('syncToTeams')}:{' '}
+              <Badge appearance="outline">{sync.enabled.toTeams ? t('syncOn') : t('syncOff')}</Badge>
             </Text>
             <Text>
-              {t('syncFromTeams')}: <Badge appearance="outline">{sync.enabled.fromTeams ? t('syncOn') : t('syncOff')}</Badge>
+              {t('syncFromTeams')}:{' '}
+              <Badge appearance="outline">{sync.enabled.fromTeams ? t('syncOn') : t('syncOff')}</Badge>
             </Text>
           </div>
         </>
@@ -124,12 +145,22 @@ export function SyncStatusPage() {
         >
           {t('syncNow')}
         </Button>
-        {status.at ? <Text className={s.sub}>{t('syncRefreshed', { time: status.at.toLocaleTimeString(env.locale, { timeZone: env.timeZone }) })}</Text> : null}
+        {status.at ? (
+          <Text className={s.sub}>
+            {t('syncRefreshed', {
+              time: status.at.toLocaleTimeString(env.locale, { timeZone: env.timeZone }),
+            })}
+          </Text>
+        ) : null}
       </div>
     </section>
   );
 }
 
 function callState(t: Translate, state: NonNullable<SyncStatus['pbx']>['callState']): string {
-  return state === 'ringing' ? t('callStateRinging') : state === 'connected' ? t('callStateConnected') : t('callStateIdle');
+  return state === 'ringing'
+    ? t('callStateRinging')
+    : state === 'connected'
+      ? t('callStateConnected')
+      : t('callStateIdle');
 }

@@ -1,0 +1,226 @@
+/**
+ * `npm run bench` (full) and `npm run bench -- --smoke` (CI size, under 2 minutes). Drives the sync engine against
+ * the emulators with 50 ms injected Graph latency and writes JSON to bench/results/. See docs/benchmarks.md.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startBenchWorld, type BenchWorld } from './world';
+
+const smoke = process.argv.includes('--smoke');
+const GRAPH_LATENCY_MS = 50;
+const BUSY_HOUR_CALLS_PER_S = 16_000 / 3600;
+
+const size = smoke
+  ? { users: 300, loadSeconds: 15, overloadSeconds: 10, resyncUsers: 2000 }
+  : { users: 5000, loadSeconds: 60, overloadSeconds: 30, resyncUsers: 50_000 };
+
+let peakRss = 0;
+const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function pct(values: number[], q: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]);
+}
+
+async function throttled(w: BenchWorld): Promise<number> {
+  const metric = w.service.metrics.getSingleMetric('switchboard_graph_calls_total');
+  const values = metric ? (await metric.get()).values : [];
+  return values.filter((v) => v.labels.outcome === '429').reduce((n, v) => n + v.value, 0);
+}
+
+/** Calls at `callsPerSecond` for `seconds`, plus one Teams meeting change a second; then checks every final state. */
+async function load(w: BenchWorld, callsPerSecond: number, seconds: number) {
+  const pbx = w.emulators.cloudlink.pbx;
+  const g = w.emulators.graph.control;
+  const busyUsers = new Set<number>();
+  const inMeeting = new Set<number>();
+  const timers = new Set<NodeJS.Timeout>();
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+  let toTeamsChanges = 0;
+  let fromTeamsChanges = 0;
+  let calls = 0;
+  const started = Date.now();
+  const end = started + seconds * 1000;
+  // Callers spread over the tick; a fraction of a call a tick is carried over.
+  let owed = 0;
+  const n = w.people.length;
+  while (Date.now() < end) {
+    owed += callsPerSecond / 10;
+    for (; owed >= 1; owed--) {
+      const i = Math.floor(Math.random() * n);
+      if (busyUsers.has(i) || inMeeting.has(i)) continue;
+      busyUsers.add(i);
+      calls++;
+      const id = w.people[i].id;
+      if (!w.probe.pendingToTeams.has(id)) w.probe.pendingToTeams.set(id, Date.now());
+      toTeamsChanges++;
+      const call = pbx.placeCall('+4930' + (1_000_000 + i), w.pbxIds[i]);
+      later(500 + Math.random() * 1500, () => {
+        pbx.answer(call.callId);
+        later(2000 + Math.random() * 10_000, () => {
+          if (!w.probe.pendingToTeams.has(id)) w.probe.pendingToTeams.set(id, Date.now());
+          toTeamsChanges++;
+          pbx.hangUp(call.callId);
+          busyUsers.delete(i);
+        });
+      });
+    }
+    if (Math.floor((Date.now() - started) / 100) % 10 === 0) {
+      const i = Math.floor(Math.random() * n);
+      if (!busyUsers.has(i)) {
+        const id = w.people[i].id;
+        if (!w.probe.pendingFromTeams.has(id)) w.probe.pendingFromTeams.set(id, Date.now());
+        fromTeamsChanges++;
+        if (inMeeting.has(i)) {
+          inMeeting.delete(i);
+          g.teams(id, 'leaveMeeting');
+        } else {
+          inMeeting.add(i);
+          g.teams(id, 'joinMeeting');
+        }
+      }
+    }
+    await sleep(100);
+  }
+  const loadSeconds = (Date.now() - started) / 1000;
+  // Let calls in progress finish and queues drain.
+  while (timers.size > 0) await sleep(200);
+  const drainStart = Date.now();
+  while (
+    (w.probe.pendingToTeams.size > 0 || w.probe.pendingFromTeams.size > 0) &&
+    Date.now() - drainStart < 120_000
+  )
+    await sleep(200);
+  await sleep(1500);
+  let wrong = 0;
+  for (let i = 0; i < n; i++) {
+    const p = g.presence(w.people[i].id);
+    if (p.activity === 'InACall') wrong++; // every PBX call has ended
+    const dnd = pbx.presentity(w.pbxIds[i]).status === 'dnd';
+    if (dnd !== inMeeting.has(i)) wrong++;
+  }
+  return {
+    calls,
+    toTeamsChanges,
+    fromTeamsChanges,
+    loadSeconds,
+    drainSeconds: (Date.now() - drainStart) / 1000,
+    wrongFinalStates: wrong,
+  };
+}
+
+async function scenario(name: string, users: number, callsPerSecond: number, seconds: number) {
+  const w = await startBenchWorld(users, { graphLatencyMs: GRAPH_LATENCY_MS, notifications: true });
+  try {
+    for (const p of w.people) w.emulators.graph.control.teams(p.id, 'signIn');
+    await w.service.start();
+    await sleep(3000); // startup reads settle
+    w.probe.toTeamsMs.length = 0;
+    w.probe.fromTeamsMs.length = 0;
+    const writesBefore = w.probe.graphWrites;
+    const r = await load(w, callsPerSecond, seconds);
+    const graphWrites = w.probe.graphWrites - writesBefore;
+    return {
+      name,
+      users,
+      callsPerSecond: Number(callsPerSecond.toFixed(2)),
+      ...r,
+      toTeams: {
+        p50: pct(w.probe.toTeamsMs, 0.5),
+        p95: pct(w.probe.toTeamsMs, 0.95),
+        p99: pct(w.probe.toTeamsMs, 0.99),
+        samples: w.probe.toTeamsMs.length,
+      },
+      fromTeams: {
+        p50: pct(w.probe.fromTeamsMs, 0.5),
+        p95: pct(w.probe.fromTeamsMs, 0.95),
+        p99: pct(w.probe.fromTeamsMs, 0.99),
+        samples: w.probe.fromTeamsMs.length,
+      },
+      graphWrites,
+      graphWritesPerEffectiveChange: Number((graphWrites / Math.max(1, r.toTeamsChanges)).toFixed(3)),
+      graphWritesPerSecond: Number((graphWrites / r.loadSeconds).toFixed(1)),
+      throttled429: await throttled(w),
+    };
+  } finally {
+    await w.close();
+  }
+}
+
+async function resyncScenario(users: number) {
+  const w = await startBenchWorld(users, { graphLatencyMs: GRAPH_LATENCY_MS, notifications: false });
+  try {
+    await w.service.start();
+    const started = Date.now();
+    const result = await w.service.resyncAll();
+    const seconds = (Date.now() - started) / 1000;
+    return {
+      users,
+      seconds: Number(seconds.toFixed(1)),
+      done: result.done,
+      throttled429: await throttled(w),
+    };
+  } finally {
+    await w.close();
+  }
+}
+
+async function main() {
+  const started = Date.now();
+  const busyHour = await scenario(
+    'busy hour (MiVoice 5000 rate)',
+    size.users,
+    BUSY_HOUR_CALLS_PER_S,
+    size.loadSeconds,
+  );
+  const overload = await scenario(
+    '10x busy hour',
+    size.users,
+    BUSY_HOUR_CALLS_PER_S * 10,
+    size.overloadSeconds,
+  );
+  const resync = await resyncScenario(size.resyncUsers);
+  clearInterval(rssTimer);
+  const result = {
+    kind: smoke ? 'smoke' : 'full',
+    at: new Date().toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      cpu: os.cpus()[0]?.model,
+      memGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+    },
+    graphLatencyMs: GRAPH_LATENCY_MS,
+    busyHour,
+    overload,
+    resync,
+    peakRssMB: Math.round(peakRss / 2 ** 20),
+    note: 'Emulators run in the benchmark process: peak RSS includes them.',
+    totalSeconds: Math.round((Date.now() - started) / 1000),
+  };
+  const dir = path.join(__dirname, 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${result.kind}-${result.at.replace(/[:.]/g, '-')}.json`);
+  fs.writeFileSync(file, JSON.stringify(result, null, 2));
+  console.log(JSON.stringify(result, null, 2));
+  console.log(`written to ${path.relative(process.cwd(), file)}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,246 @@
+/**
+ * The sync service wired to the three emulators over real HTTP, as bot/main.ts wires it to the real services: the
+ * Graph and CloudLink adapters, Entra tokens (app and monitor ROPC), a webhook receiver on 127.0.0.1:0 that hands
+ * posts to the service's framework-free handlers, and a SQLite store. Time: a VirtualClock that drives the
+ * emulators' ManualClock, so sessions, subscriptions and tokens expire on simulated time.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ManualClock } from '../../emulators/common/clock';
+import { Directory, type DirectoryTenant, type DirectoryUser } from '../../emulators/common/directory';
+import { startEmulators, type Emulators } from '../../emulators';
+import type { MappingTable, UserSelection } from '../../shared/api/contract';
+import { CloudLinkClient } from '../../shared/adapters/cloudlink';
+import { TokenClient } from '../../shared/adapters/entra/token-client';
+import { GraphAdapter } from '../../shared/adapters/graph/graph-adapter';
+import { DEFAULT_MAPPING } from '../../shared/domain/mapping';
+import { DEFAULT_SELECTION } from '../../shared/domain/selection';
+import type { Store } from '../../shared/ports/store';
+import { openStore } from '../../shared/store/open';
+import { createSyncService, VirtualClock, type SyncOptions, type SyncService } from '../../shared/sync';
+
+const SECRET = 'sync-test-secret';
+export const MONITOR_PASSWORD = 'monitor-Passw0rd';
+
+export interface SyncWorld {
+  clock: VirtualClock;
+  emulators: Emulators;
+  tenant: DirectoryTenant;
+  people: DirectoryUser[];
+  /** PBX principal id of people[i]. */
+  pbxIds: string[];
+  accountId: string;
+  store: Store;
+  service: SyncService;
+  selection: UserSelection;
+  mapping: MappingTable;
+  graph: GraphAdapter;
+  cloudlink: CloudLinkClient;
+  /** Drift on demand: CloudLink's posts are answered but never reach the service. */
+  dropCloudLinkWebhooks: boolean;
+  /** This many Graph change deliveries are answered 503 before processing (Graph then retries them). */
+  failGraphDeliveries: number;
+  /** Builds a new service on the same store and emulators, as a process restart does. */
+  restart(): Promise<void>;
+  /** Awaits `work` while simulated time moves on (the rate limiter waits on simulated time). */
+  run<T>(work: Promise<T>): Promise<T>;
+  /** Waits (moving simulated time a little each step) until `check` stops throwing. */
+  eventually(check: () => void | Promise<void>, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startSyncWorld(
+  opts: {
+    users?: number;
+    mode?: 'notifications' | 'polling';
+    monitors?: number;
+    options?: Partial<SyncOptions>;
+  } = {},
+): Promise<SyncWorld> {
+  const emuClock = new ManualClock();
+  const clock = new VirtualClock(emuClock.now(), (to) => emuClock.advance(to - emuClock.now()));
+  const directory = new Directory();
+  const tenant = directory.addTenant({ displayName: 'Contoso', domain: 'contoso.example' });
+  const app = directory.addApp(tenant.id, {
+    displayName: 'Switchboard',
+    secrets: [{ id: 's1', value: SECRET, expiresAt: emuClock.now() + 365 * 86_400_000 }],
+    grantedApplicationPermissions: [
+      'Presence.ReadWrite.All',
+      'Presence.Read.All',
+      'User.Read.All',
+      'GroupMember.Read.All',
+    ],
+    consentedDelegatedPermissions: ['Presence.Read.All'],
+  });
+  const people = Array.from({ length: opts.users ?? 3 }, (_, i) =>
+    directory.addUser(tenant.id, {
+      userPrincipalName: `person${i}@contoso.example`,
+      displayName: `Person ${i}`,
+      mail: `person${i}@contoso.example`,
+    }),
+  );
+  const monitorNames = Array.from({ length: opts.monitors ?? 1 }, (_, i) => `monitor${i}@contoso.example`);
+  for (const m of monitorNames)
+    directory.addUser(tenant.id, { userPrincipalName: m, displayName: m, password: MONITOR_PASSWORD });
+  const emulators = await startEmulators({ directory, clock: emuClock });
+  const pbx = emulators.cloudlink.pbx;
+  const accountId = pbx.addAccount({ name: 'Contoso' }).accountId;
+  const client = emulators.cloudlink.control.addClient({ accountId });
+  const pbxIds = people.map(
+    (p, i) =>
+      pbx.addUser(accountId, { name: p.displayName, email: p.mail, extension: String(2000 + i) }).principalId,
+  );
+
+  const receiver: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const body = text ? JSON.parse(text) : undefined;
+      const query = Object.fromEntries(url.searchParams);
+      const s = world.service;
+      if (url.pathname === '/graph' && !query.validationToken && world.failGraphDeliveries > 0) {
+        world.failGraphDeliveries--;
+        res.writeHead(503);
+        res.end();
+        return;
+      }
+      if (url.pathname === '/cloudlink' && world.dropCloudLinkWebhooks) {
+        res.writeHead(202);
+        res.end();
+        return;
+      }
+      const answer =
+        url.pathname === '/graph'
+          ? s.handleGraphNotification({ query, body })
+          : url.pathname === '/graph/lifecycle'
+            ? s.handleGraphLifecycle({ query, body })
+            : s.handleCloudLinkWebhook({ query, body });
+      res.writeHead(answer.status, answer.headers);
+      res.end(answer.body);
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+
+  const tokens = new TokenClient({
+    authorityHost: emulators.entra.baseUrl,
+    tenantId: tenant.id,
+    clientId: app.clientId,
+    clientSecret: SECRET,
+    now: () => emuClock.now(),
+  });
+  const graph = new GraphAdapter({
+    baseUrl: emulators.graph.baseUrl,
+    clientId: app.clientId,
+    getAppToken: () => tokens.getAppToken(),
+    getMonitorToken: (m) =>
+      tokens.getUserTokenByPassword(m.username, m.password, 'https://graph.microsoft.com/Presence.Read.All'),
+    beforeRequest: (kind) => world.service.beforeGraphRequest(kind),
+    onOutcome: (o) => world.service.onGraphOutcome(o),
+    // The engine owns retries here, on simulated time; the adapter hands failures straight back.
+    maxRetries: 0,
+  });
+  const cloudlink = new CloudLinkClient({
+    apiBase: emulators.cloudlink.apiBase,
+    accountId,
+    clientId: client.clientId,
+    clientSecret: client.clientSecret,
+    appId: 'switchboard-tests/1.0',
+    now: () => emuClock.now(),
+    maxRetries: 0,
+  });
+  const store = await openStore('sqlite::memory:');
+  for (let i = 0; i < monitorNames.length; i++) {
+    await store.putMonitor({
+      tenantId: tenant.id,
+      monitorId: `m${i}`,
+      username: monitorNames[i],
+      passwordSealed: MONITOR_PASSWORD,
+      passwordExpiresAt: null,
+      state: 'new',
+      subscriptionId: null,
+      subscriptionExpiresAt: null,
+      userIds: [],
+      clientState: null,
+      lastError: null,
+      updatedAt: 0,
+    });
+  }
+  const build = () =>
+    createSyncService(
+      {
+        tenantId: tenant.id,
+        clientId: app.clientId,
+        mode: opts.mode ?? 'notifications',
+        notificationUrl: `${base}/graph`,
+        lifecycleNotificationUrl: `${base}/graph/lifecycle`,
+        cloudLinkWebhookUrl: `${base}/cloudlink`,
+        cloudLinkWebhookKey: 'cloudlink-webhook-key',
+        resyncIntervalMs: 0,
+        ...opts.options,
+      },
+      {
+        graph,
+        subscriptions: graph.subscriptions,
+        cloudlink,
+        store,
+        clock,
+        monitorCredentials: (username, sealed) => ({ username, password: sealed }),
+        mapping: () => world.mapping,
+        selection: () => world.selection,
+      },
+    );
+  const world: SyncWorld = {
+    clock,
+    emulators,
+    tenant,
+    people,
+    pbxIds,
+    accountId,
+    store,
+    service: build(),
+    selection: { ...DEFAULT_SELECTION },
+    mapping: DEFAULT_MAPPING,
+    graph,
+    cloudlink,
+    dropCloudLinkWebhooks: false,
+    failGraphDeliveries: 0,
+    async restart() {
+      await world.service.stop();
+      world.service = build();
+      await world.service.start();
+    },
+    async run(work) {
+      let done = false;
+      void work.finally(() => (done = true)).catch(() => undefined);
+      while (!done) {
+        await clock.advance(20, 10);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return work;
+    },
+    async eventually(check, timeoutMs = 8000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        try {
+          await check();
+          return;
+        } catch (err) {
+          if (Date.now() > deadline) throw err;
+        }
+        await clock.advance(20, 10);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    async close() {
+      await world.service.stop();
+      receiver.closeAllConnections();
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+      await emulators.close();
+      await store.close();
+    },
+  };
+  return world;
+}
