@@ -14,7 +14,7 @@ import { createSyncService, type SyncService } from '../shared/sync';
 import { Authenticator } from './auth/authenticator';
 import { createServer, listen } from './server';
 import { JobRegistry } from './services/jobs';
-import { noticeMissedCall } from './services/missed-calls';
+import { noticeMissedCall, subscribeToCalls } from './services/missed-calls';
 import { NoticeService } from './services/notices';
 import { ReportService } from './services/reports';
 import { SignIns } from './services/sign-in';
@@ -99,7 +99,7 @@ export async function startSwitchboard(
         notificationUrl: `${config.publicBaseUrl}/api/notifications/graph`,
         lifecycleNotificationUrl: `${config.publicBaseUrl}/api/notifications/graph/lifecycle`,
         // Without it the service never subscribes to PBX presence, and phone calls reach Teams only at the hourly resync.
-        cloudLinkWebhookUrl: `${config.publicBaseUrl}/api/notifications/cloudlink`,
+        cloudLinkWebhookUrl: cloudLinkWebhookUrl(config),
         pollIntervalMs: config.sync.pollIntervalMs,
         resyncIntervalMs: config.sync.resyncIntervalMs,
       },
@@ -219,6 +219,10 @@ export async function startSwitchboard(
         logger.error({ err: e }, 'presence sync could not start; run the configuration check'),
       );
   }
+  const unsubscribeCalls =
+    service && cloudlink
+      ? await subscribeToCalls(cloudlink, cloudLinkWebhookUrl(config), service.cloudLinkWebhookKey, logger)
+      : async () => undefined;
   const stopDocuments = documents.watch();
   const sweep = () => void notices.sweep();
   const firstSweep = setTimeout(sweep, 10_000);
@@ -234,11 +238,16 @@ export async function startSwitchboard(
       clearTimeout(firstSweep);
       clearInterval(sweeps);
       stopDocuments();
+      await unsubscribeCalls();
       await service?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
     },
   };
+}
+
+function cloudLinkWebhookUrl(config: Config): string {
+  return `${config.publicBaseUrl}/api/notifications/cloudlink`;
 }
 
 /** The environment is the source of truth for the tenant link at start-up; the admin's documents are kept. */

@@ -68,7 +68,12 @@ export async function startTeamsHost(options: TeamsHostOptions): Promise<TeamsHo
   async function ssoToken(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST')
       return send(res, 405, { error: { code: 'MethodNotAllowed', message: 'POST only' } });
-    const body = JSON.parse((await readBody(req)) || '{}') as { userId?: unknown };
+    let body: { userId?: unknown };
+    try {
+      body = JSON.parse((await readBody(req)) || '{}') as { userId?: unknown };
+    } catch {
+      return send(res, 400, { error: { code: 'BadRequest', message: 'Send JSON {userId}.' } });
+    }
     const user = options.users.find((u) => u.userId === body.userId);
     if (!user)
       return send(res, 400, { error: { code: 'UnknownUser', message: 'This host knows no such user.' } });

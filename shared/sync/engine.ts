@@ -187,8 +187,14 @@ export class SyncEngine {
     const e = this.entries.get(p.userId);
     if (!e) return;
     const ctx = this.ctx(e);
+    const before = e.state.teams;
     const { state, verdict } = observeTeams(e.state, p, ctx);
     let next = state;
+    // Nothing new (a resync or poll reading what we already know): no trace or store write, nothing to decide.
+    if (!repair && verdict !== 'stale' && before && before.availability === p.availability && before.activity === p.activity) {
+      e.state = next;
+      return;
+    }
     // A resync that finds our acknowledged session missing from Teams writes it again (Graph may have lost it).
     if (repair && verdict === 'user' && next.teamsSession?.acknowledged)
       next = { ...next, teamsSession: { ...next.teamsSession, acknowledged: false } };
@@ -204,7 +210,17 @@ export class SyncEngine {
 
   /** A PBX presence arrived or was read. */
   observePbx(e: Entry, pbx: PbxPresence, receivedAt: number): void {
+    const before = e.state.pbx;
     const { state, verdict } = observePbx(e.state, pbx, this.ctx(e));
+    const unchanged =
+      before &&
+      before.callState === pbx.callState &&
+      before.dnd === pbx.dnd &&
+      (before.statusText ?? null) === (pbx.statusText ?? null);
+    if (unchanged && !pbxWork(state) && !teamsWork(state, this.clock.now(), this.settings.renewAheadMs)) {
+      e.state = state; // nothing new and nothing to write: no trace or store write
+      return;
+    }
     this.update(e, state, `pbx.${verdict}`, {
       callState: pbx.callState,
       dnd: pbx.dnd,

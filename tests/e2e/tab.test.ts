@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { launchChromium, startDemoStack, type DemoStack } from './stack';
@@ -53,9 +54,7 @@ async function openTab(options: {
     await tab.getByRole('tab', { name: /Calls|Anrufe/ }).waitFor({ timeout: 15_000 });
   } catch (e) {
     // Keep what the user would have seen, to tell a host problem from a tab or server problem.
-    await page
-      .screenshot({ path: join(SCREENSHOTS, '..', '..', 'tests', 'e2e', 'last-failure.png') })
-      .catch(() => undefined);
+    await page.screenshot({ path: join(tmpdir(), 'switchboard-e2e-failure.png') }).catch(() => undefined);
     throw e;
   }
   return { page, tab };
@@ -247,6 +246,16 @@ it('captures the other main screens', async () => {
   await tab.getByRole('tab', { name: 'Mapping table' }).click();
   await tab.getByRole('table', { name: 'Teams → phone' }).waitFor();
   await shot(page, 'admin-mapping');
+  await tab.getByRole('tab', { name: 'Tenant link' }).click();
+  await tab.getByText('Tenant id:').waitFor();
+  await shot(page, 'admin-tenant');
+  await tab.getByRole('tab', { name: 'User diagnostics' }).click();
+  await tab
+    .getByRole('button', { name: /^Diagnose / })
+    .first()
+    .click();
+  await tab.getByRole('heading', { name: 'Recent events' }).waitFor();
+  await shot(page, 'admin-user-diagnostics');
   await page.close();
 
   const contrast = await openTab({ user: nonAdmin().id, theme: 'contrast', locale: 'de-DE' });

@@ -15,8 +15,16 @@ const APP_ID_URI = 'api://127.0.0.1/botid-11111111-2222-4333-8444-555555555555';
 beforeAll(async () => {
   const directory = new Directory();
   const tenant = directory.addTenant({ displayName: 'Contoso', domain: 'contoso.example' });
-  directory.addApp(tenant.id, { clientId: '11111111-2222-4333-8444-555555555555', displayName: 'Switchboard', identifierUris: [APP_ID_URI] });
-  directory.addUser(tenant.id, { id: 'aaaaaaaa-0000-4000-8000-000000000001', userPrincipalName: 'ada@contoso.example', displayName: 'Ada' });
+  directory.addApp(tenant.id, {
+    clientId: '11111111-2222-4333-8444-555555555555',
+    displayName: 'Switchboard',
+    identifierUris: [APP_ID_URI],
+  });
+  directory.addUser(tenant.id, {
+    id: 'aaaaaaaa-0000-4000-8000-000000000001',
+    userPrincipalName: 'ada@contoso.example',
+    displayName: 'Ada',
+  });
   entra = await startEntraEmulator({ directory, clock: systemClock, port: 0 });
   upstream = createServer((req: IncomingMessage, res) => {
     let body = '';
@@ -45,7 +53,11 @@ afterAll(async () => {
 });
 
 const ssoToken = (userId: string) =>
-  fetch(new URL('/_host/sso-token', host.url), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ userId }) });
+  fetch(new URL('/_host/sso-token', host.url), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ userId }),
+  });
 
 it('serves the host page that frames the tab from its own origin', async () => {
   const res = await fetch(host.url);
@@ -72,7 +84,11 @@ it('refuses tokens for users the host does not know', async () => {
 });
 
 it('proxies the tab and its API with the bearer token and body unchanged', async () => {
-  const res = await fetch(new URL('/api/me/reports?x=1', host.url), { method: 'POST', headers: { Authorization: 'Bearer abc' }, body: '{"a":1}' });
+  const res = await fetch(new URL('/api/me/reports?x=1', host.url), {
+    method: 'POST',
+    headers: { Authorization: 'Bearer abc' },
+    body: '{"a":1}',
+  });
   expect(await res.text()).toBe('upstream saw POST /api/me/reports?x=1');
   expect(seen.at(-1)).toEqual({ url: '/api/me/reports?x=1', authorization: 'Bearer abc', body: '{"a":1}' });
 });

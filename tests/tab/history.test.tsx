@@ -139,6 +139,44 @@ describe('call history', () => {
     expect(screen.queryByText('Person 0')).not.toBeInTheDocument();
   });
 
+  it('shows a failed next page with a retry instead of retrying in a loop', async () => {
+    const many = Array.from({ length: 300 }, (_v, i) =>
+      call({ callId: `p${i}`, name: `Person ${i}`, startedAt: new Date(NOW - i * 60_000).toISOString() }),
+    );
+    let failPages = true;
+    const { seen } = renderShell({
+      routes: routes(many, {
+        'GET /api/me/calls': (r) => {
+          const skip = Number(r.query.get('skip'));
+          if (skip > 0 && failPages)
+            return {
+              status: 503,
+              body: { error: { code: 'cloudlink_unavailable', message: 'The phone system did not answer.' } },
+            };
+          return {
+            body: {
+              items: many.slice(skip, skip + 100),
+              ...(skip + 100 < many.length ? { nextSkip: skip + 100 } : {}),
+            },
+          };
+        },
+      }),
+    });
+    await screen.findByText('Person 0');
+    const scroller = screen.getByTestId('history-scroller');
+    await act(async () => {
+      scroller.scrollTop = 95 * 56;
+      fireEvent.scroll(scroller);
+    });
+    expect(await screen.findByRole('alert')).toHaveTextContent('The phone system did not answer.');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seen.filter((r) => r.query.get('skip') === '100')).toHaveLength(1);
+    failPages = false;
+    await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    await waitFor(() => expect(screen.queryByRole('alert')).not.toBeInTheDocument());
+    expect(seen.filter((r) => r.query.get('skip') === '100')).toHaveLength(2);
+  });
+
   it('uses the Teams locale: German labels and day names', async () => {
     renderShell({ routes: routes(), context: { locale: 'de-DE' } });
     expect(await screen.findByRole('heading', { name: 'Heute' })).toBeInTheDocument();

@@ -12,6 +12,9 @@ export function mediaSubjectFilter(principalId: string): string {
   return `^/2017-09-01/endpoints/${escape(principalId)}/calls/[^/]+$`;
 }
 
+/** Every call of every user of the account (one subscription for the account instead of one per user). */
+export const ALL_CALLS_SUBJECT_FILTER = '^/2017-09-01/endpoints/[^/]+/calls/[^/]+$';
+
 /** The principal a webhook subject names, for either topic; undefined for subjects of other shapes. */
 export function principalOfSubject(subject: string): string | undefined {
   const m =

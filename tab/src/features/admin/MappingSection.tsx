@@ -1,6 +1,7 @@
 import {
   Button,
   Input,
+  makeStyles,
   Select,
   Table,
   TableBody,
@@ -36,7 +37,11 @@ const SETTABLE = [
   'DoNotDisturb/Presenting',
 ];
 
+/** Fluent inputs default to a 250 px minimum; in a four-column table they must shrink to their cell. */
+const useCellStyles = makeStyles({ fit: { minWidth: 0, width: '100%' } });
+
 export function MappingSection() {
+  const cell = useCellStyles();
   const at = useAdminT();
   const { api } = useEnv();
   const s = useAdminStyles();
@@ -75,6 +80,7 @@ export function MappingSection() {
                 <TableRow key={i}>
                   <TableCell>
                     <Select
+                      className={cell.fit}
                       aria-label={`${at('mapAvailability')} ${i + 1}`}
                       value={r.availability}
                       onChange={(_e, d) => setT2P(i, { availability: d.value })}
@@ -86,6 +92,7 @@ export function MappingSection() {
                   </TableCell>
                   <TableCell>
                     <Input
+                      className={cell.fit}
                       aria-label={`${at('mapActivity')} ${i + 1}`}
                       value={r.activity}
                       onChange={(_e, d) => setT2P(i, { activity: d.value })}
@@ -93,6 +100,7 @@ export function MappingSection() {
                   </TableCell>
                   <TableCell>
                     <Select
+                      className={cell.fit}
                       aria-label={`${at('mapDnd')} ${i + 1}`}
                       value={r.dnd}
                       onChange={(_e, d) => setT2P(i, { dnd: d.value as TeamsToPbxRule['dnd'] })}
@@ -104,6 +112,7 @@ export function MappingSection() {
                   </TableCell>
                   <TableCell>
                     <Input
+                      className={cell.fit}
                       aria-label={`${at('mapStatusText')} ${i + 1}`}
                       value={r.statusText ?? ''}
                       onChange={(_e, d) => setT2P(i, { statusText: d.value || null })}
@@ -150,6 +159,7 @@ export function MappingSection() {
                   <TableCell>{r.pbxState}</TableCell>
                   <TableCell>
                     <Select
+                      className={cell.fit}
                       aria-label={`${at('mapTeamsState')} ${r.pbxState}`}
                       value={r.teams ? `${r.teams.availability}/${r.teams.activity}` : ''}
                       onChange={(_e, d) => {

@@ -11,7 +11,12 @@ export const useAdminT = () => useContext(AdminTContext);
 export const useAdminStyles = makeStyles({
   section: { display: 'flex', flexDirection: 'column', gap: '12px', maxWidth: '960px' },
   row: { display: 'flex', gap: '8px', alignItems: 'flex-end', flexWrap: 'wrap' },
-  grid: { display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(240px, 1fr))', gap: '12px' },
+  grid: {
+    display: 'grid',
+    gridTemplateColumns: 'repeat(auto-fit, minmax(240px, 1fr))',
+    gap: '12px',
+    alignItems: 'start',
+  },
   pre: {
     maxHeight: '320px',
     overflow: 'auto',

@@ -82,7 +82,9 @@ export function HistoryPage(props: { now?: () => Date }) {
   const virtualRows = virtualizer.getVirtualItems();
   const lastIndex = virtualRows.length ? virtualRows[virtualRows.length - 1].index : -1;
   useEffect(() => {
-    if (history.hasMore && !history.loadingMore && lastIndex >= rows.length - 20) void history.loadMore();
+    // After a failed page the user retries explicitly: retrying from this effect would loop as fast as it fails.
+    if (history.hasMore && !history.loadingMore && !history.error && lastIndex >= rows.length - 20)
+      void history.loadMore();
   }, [lastIndex, rows.length, history]);
 
   return (
@@ -166,6 +168,16 @@ export function HistoryPage(props: { now?: () => Date }) {
             })}
           </div>
           {history.loadingMore ? <Spinner size="tiny" label={t('loadingMore')} /> : null}
+          {history.error && history.status === 'ready' ? (
+            <MessageBar intent="error" role="alert">
+              <MessageBarBody>
+                {t('historyError', { message: messageOf(history.error) })}{' '}
+                <Button size="small" onClick={() => void history.loadMore()}>
+                  {t('retry')}
+                </Button>
+              </MessageBarBody>
+            </MessageBar>
+          ) : null}
         </div>
       )}
     </section>

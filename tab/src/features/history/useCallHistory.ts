@@ -55,7 +55,7 @@ export function useCallHistory(api: ApiClient, filter: CallFilter, q: string) {
     if (skip === undefined) return;
     const mine = generation.current;
     nextSkip.current = undefined; // one page request at a time
-    setState((s) => ({ ...s, loadingMore: true }));
+    setState((s) => ({ ...s, loadingMore: true, error: null }));
     try {
       const page = await api.calls({ filter, q, top: PAGE_SIZE, skip });
       if (mine !== generation.current) return;
