@@ -191,6 +191,11 @@ async function resyncScenario(users: number) {
 
 async function main() {
   const started = Date.now();
+  const only = process.argv.find((a) => a.startsWith('--resync-only='));
+  if (only) {
+    console.log(JSON.stringify(await resyncScenario(Number(only.split('=')[1])), null, 2));
+    return;
+  }
   const log = (m: string) => console.error(`[bench ${Math.round((Date.now() - started) / 1000)}s] ${m}`);
   log(`busy hour: ${size.users} users, ${size.loadSeconds} s`);
   const busyHour = await scenario(

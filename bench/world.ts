@@ -2,7 +2,10 @@
  * The benchmark's world: the three emulators on the system clock, N matched users, the sync service wired through
  * the real adapters over HTTP (as in production), with probes around the ports to time each write.
  */
+import fs from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Directory, type DirectoryUser } from '../emulators/common/directory';
 import { startEmulators, type Emulators } from '../emulators';
@@ -158,7 +161,9 @@ export async function startBenchWorld(
     },
   });
 
-  const store = await openStore('sqlite::memory:');
+  // A file, as in production: an in-memory database would count the whole store as the engine's memory.
+  const dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-bench-'));
+  const store = await openStore(`sqlite:${path.join(dbDir, 'bench.sqlite')}`);
   const records: UserRecord[] = people.map((p, i) => ({
     tenantId: tenant.id,
     entraUserId: p.id,
@@ -223,6 +228,7 @@ export async function startBenchWorld(
       await new Promise<void>((resolve) => receiver.close(() => resolve()));
       await emulators.close();
       await store.close();
+      fs.rmSync(dbDir, { recursive: true, force: true });
     },
   };
 }

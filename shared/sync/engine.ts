@@ -190,14 +190,15 @@ export class SyncEngine {
     const before = e.state.teams;
     const { state, verdict } = observeTeams(e.state, p, ctx);
     let next = state;
-    // Nothing new (a resync or poll reading what we already know): no trace or store write, nothing to decide.
-    if (!repair && verdict !== 'stale' && before && before.availability === p.availability && before.activity === p.activity) {
-      e.state = next;
+    // A resync that finds our acknowledged session missing from Teams writes it again (Graph may have lost it).
+    if (repair && verdict === 'user' && next.teamsSession?.acknowledged) {
+      next = { ...next, teamsSession: { ...next.teamsSession, acknowledged: false } };
+    }
+    const same = before && before.availability === p.availability && before.activity === p.activity;
+    if (verdict !== 'stale' && same && !pbxWork(next) && !teamsWork(next, ctx.now, this.settings.renewAheadMs)) {
+      e.state = next; // nothing new and nothing to write (a resync or poll reading what we know): no trace, no store write
       return;
     }
-    // A resync that finds our acknowledged session missing from Teams writes it again (Graph may have lost it).
-    if (repair && verdict === 'user' && next.teamsSession?.acknowledged)
-      next = { ...next, teamsSession: { ...next.teamsSession, acknowledged: false } };
     this.update(e, next, `teams.${verdict}`, {
       availability: p.availability,
       activity: p.activity,

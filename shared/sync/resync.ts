@@ -14,7 +14,7 @@ export interface ResyncProgress {
 /** Batches of users read at once; Graph reads of a batch are one request each. */
 const PARALLEL_BATCHES = 4;
 /** PBX reads in flight per batch. */
-const PBX_READS_PER_BATCH = 16;
+const PBX_READS_PER_BATCH = 32;
 
 /**
  * Reconciliation: reads both sides for the given users in 650-id batches and feeds what it finds to the engine as

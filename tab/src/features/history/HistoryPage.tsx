@@ -98,6 +98,7 @@ export function HistoryPage(props: { now?: () => Date }) {
               key={f.value}
               checked={filter === f.value}
               aria-pressed={filter === f.value}
+              appearance={filter === f.value ? 'primary' : 'secondary'}
               onClick={() => setFilter(f.value)}
               shape="circular"
               size="small"
