@@ -20,7 +20,7 @@ export class Authenticator {
   constructor(private readonly options: AuthenticatorOptions) {}
 
   async user(authorization: string | undefined): Promise<UserCaller> {
-    const token = bearerOf(authorization);
+    const token = bearerOf(authorization, 'the Teams SSO token');
     const claims = await this.validate(token);
     if (!claims.delegated || !claims.objectId) {
       throw new ApiHttpError(
@@ -47,7 +47,7 @@ export class Authenticator {
   }
 
   async app(authorization: string | undefined): Promise<AppCaller> {
-    const claims = await this.validate(bearerOf(authorization));
+    const claims = await this.validate(bearerOf(authorization, 'an app-only (client credentials) token'));
     if (claims.delegated) {
       throw new ApiHttpError(
         401,
@@ -79,13 +79,10 @@ export class Authenticator {
   }
 }
 
-function bearerOf(authorization: string | undefined): string {
+/** `expected` names the token this API takes: other systems calling /api/presence must not be told to use SSO. */
+function bearerOf(authorization: string | undefined, expected: string): string {
   const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
   if (!match?.[1])
-    throw new ApiHttpError(
-      401,
-      'missing_token',
-      'Send the Teams SSO token as "Authorization: Bearer <token>".',
-    );
+    throw new ApiHttpError(401, 'missing_token', `Send ${expected} as "Authorization: Bearer <token>".`);
   return match[1];
 }

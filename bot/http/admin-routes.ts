@@ -2,6 +2,7 @@ import type { Server } from 'restify';
 import { z } from 'zod';
 import type {
   AdminUserRow,
+  AdminClickToCall,
   MappingTable,
   MonitorsResponse,
   TenantLinkView,
@@ -9,6 +10,7 @@ import type {
 } from '../../shared/api/contract';
 import type { TenantRecord } from '../../shared/ports/store';
 import { toMonitorView } from '../services/monitor-view';
+import { adminClickToCallSchema, tenantClickToCall } from '../services/settings';
 import { badRequest, notFound, parseInput } from './errors';
 import { queryOf, userRoute, type RouteContext } from './route';
 
@@ -236,6 +238,20 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
       await saveTenantDocument(caller.tenantId, 'selection', selection);
       await deps.sync.applySelection(caller.tenantId);
       return { body: selection };
+    }),
+  );
+
+  // --- click-to-call defaults per client type: /api/me answers them unless the user overrides one ---
+  server.get(
+    '/api/admin/click-to-call',
+    admin(async (caller) => ({ body: await tenantClickToCall(deps.store, caller.tenantId) })),
+  );
+  server.put(
+    '/api/admin/click-to-call',
+    admin(async (caller, req) => {
+      const config: AdminClickToCall = parseInput(adminClickToCallSchema, req.body);
+      await saveTenantDocument(caller.tenantId, 'clickToCall', config.byClient);
+      return { body: config };
     }),
   );
 

@@ -72,7 +72,10 @@ export async function subscribeToCalls(
     });
     return () => cloudlink.unsubscribe(subscriptionId).catch(() => undefined);
   } catch (e) {
-    logger.warn({ err: e }, 'subscribing to CloudLink calls failed: missed-call notices stay off until restart');
+    logger.warn(
+      { err: e },
+      'subscribing to CloudLink calls failed: missed-call notices stay off until restart',
+    );
     return async () => undefined;
   }
 }

@@ -115,7 +115,8 @@ export function syncFacade(deps: {
       const expiresAt = (await store.getTenant(tenantId))?.clientSecretExpiresAt ?? null;
       return {
         ...view,
-        secretExpiresAt: view.secretExpiresAt ?? (expiresAt === null ? null : new Date(expiresAt).toISOString()),
+        secretExpiresAt:
+          view.secretExpiresAt ?? (expiresAt === null ? null : new Date(expiresAt).toISOString()),
       };
     },
     async applySelection(tenantId) {

@@ -45,6 +45,8 @@ export class SimulatedPbx {
   private readonly history: HistoryGenerator;
   private nextAccount = 858_000_100;
   private stopRandom: (() => void) | undefined;
+  /** Calls the demo traffic placed: the only ones it answers or ends. */
+  private readonly randomCallIds = new Set<string>();
 
   constructor(private readonly clock: Clock) {
     this.history = new HistoryGenerator(clock);
@@ -212,7 +214,9 @@ export class SimulatedPbx {
   }
 
   private randomTick(random: () => number): void {
-    for (const call of this.activeCalls()) {
+    // Only the demo's own calls: a call a person or test placed through /_control keeps ringing until they act.
+    for (const id of [...this.randomCallIds]) if (!this.calls.has(id)) this.randomCallIds.delete(id);
+    for (const call of this.activeCalls().filter((c) => this.randomCallIds.has(c.callId))) {
       const roll = random();
       if (call.state === 'ringing') {
         if (roll < 0.6) this.answer(call.callId);
@@ -227,11 +231,13 @@ export class SimulatedPbx {
     const a = pick();
     if (this.callStateOf(a.principalId) !== 'idle') return;
     if (random() < 0.3) {
-      this.placeCall(`+4930${Math.floor(1_000_000 + random() * 8_999_999)}`, a.principalId);
+      const outside = `+4930${Math.floor(1_000_000 + random() * 8_999_999)}`;
+      this.randomCallIds.add(this.placeCall(outside, a.principalId).callId);
       return;
     }
     const b = pick();
-    if (b.principalId !== a.principalId) this.placeCall(a.principalId, b.principalId);
+    if (b.principalId !== a.principalId)
+      this.randomCallIds.add(this.placeCall(a.principalId, b.principalId).callId);
   }
 
   private finish(call: ActiveCall, cause: EndCause): ActiveCall {

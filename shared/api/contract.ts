@@ -175,6 +175,13 @@ export interface UserSelection {
   getFromTeams: boolean;
 }
 
+/**
+ * GET/PUT /api/admin/click-to-call: body and answer ClickToCallConfig, the tenant's default per client type (every
+ * type required; each 'tel' or a template the rule in shared/api/click-to-call.ts accepts). /api/me's clickToCall
+ * is this, with the user's own overrides applied.
+ */
+export type AdminClickToCall = ClickToCallConfig;
+
 export interface JobView {
   jobId: string;
   kind: 'configurationCheck' | 'resyncAll';

@@ -21,7 +21,12 @@ describe('API authentication', () => {
       upn: 'bob@contoso.example',
       isAdmin: false,
     });
-    expect(res.body.clickToCall.byClient).toEqual({ desktop: 'tel', web: 'tel', ios: 'tel', android: 'tel' });
+    expect(res.body.clickToCall.byClient).toEqual({
+      desktop: 'tel',
+      web: 'tel',
+      ios: 'micollab://dial?number={number}',
+      android: 'tel',
+    });
   });
 
   it('refuses a request without a token', async () => {

@@ -126,7 +126,9 @@ describe('QA: the demo in notifications mode, across a restart', () => {
 
   it('signs the monitors in again after a restart with new demo passwords', async () => {
     await eventually(async () => {
-      const view = (await admin('/api/admin/monitors')) as { items: { state: string; lastError: string | null }[] };
+      const view = (await admin('/api/admin/monitors')) as {
+        items: { state: string; lastError: string | null }[];
+      };
       expect(view.items.map((m) => m.state)).toContain('active');
       expect(view.items.filter((m) => m.state === 'failed')).toEqual([]);
     });
@@ -139,7 +141,10 @@ describe('QA: the demo in notifications mode, across a restart', () => {
     emulators.graph.control.teams(user.entraId, 'signIn', 'desktop');
     emulators.graph.control.teams(user.entraId, 'startCall');
     await eventually(() =>
-      expect(emulators.cloudlink.pbx.presentity(user.principalId)).toMatchObject({ status: 'dnd', reason: 'In a Teams call' }),
+      expect(emulators.cloudlink.pbx.presentity(user.principalId)).toMatchObject({
+        status: 'dnd',
+        reason: 'In a Teams call',
+      }),
     );
     emulators.graph.control.teams(user.entraId, 'endCall');
     await eventually(() =>

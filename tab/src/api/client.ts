@@ -1,4 +1,5 @@
 import type {
+  AdminClickToCall,
   AddMonitorRequest,
   AdminUserRow,
   CallFilter,
@@ -77,6 +78,8 @@ export class ApiClient {
     saveMapping: (m: MappingTable) => this.send<MappingTable>('PUT', '/api/admin/mapping', m),
     selection: () => this.get<UserSelection>('/api/admin/selection'),
     saveSelection: (s: UserSelection) => this.send<UserSelection>('PUT', '/api/admin/selection', s),
+    clickToCall: () => this.get<AdminClickToCall>('/api/admin/click-to-call'),
+    saveClickToCall: (c: AdminClickToCall) => this.send<AdminClickToCall>('PUT', '/api/admin/click-to-call', c),
     users: (q: string) =>
       this.get<{ items: AdminUserRow[] }>(`/api/admin/users?${params({ q: q || undefined })}`),
     diagnostics: (userId: string) => this.get<UserDiagnostics>(`/api/admin/users/${enc(userId)}/diagnostics`),

@@ -1,4 +1,5 @@
 import type { ClientType, ClickToCallConfig } from '../../../shared/api/contract';
+import { isValidCallTemplate, TEL_TEMPLATE } from '../../../shared/api/click-to-call';
 import { normalizeNumber } from './normalize';
 
 /**
@@ -6,7 +7,7 @@ import { normalizeNumber } from './normalize';
  * desktop lets it through its scheme allow list); on iOS `tel:` opens the native dialer, so admins configure the
  * vendor's custom scheme there. A template is 'tel' or a string containing {number}.
  */
-export const TEL_TEMPLATE = 'tel';
+export { TEL_TEMPLATE };
 
 /** Teams reports more host client types than the four we configure; map each to the one whose rules apply. */
 export function clientTypeOf(hostClientType: string | undefined): ClientType {
@@ -44,17 +45,9 @@ export function effectiveTemplate(
 
 /**
  * A template is usable when it is "tel" or a phone-client URI with exactly one {number}. Web and script schemes never
- * become a link (the server applies the same rule when saving; this guards what it sends back).
+ * become a link (the server applies the same shared rule when saving; this guards what it sends back).
  */
-export function isValidTemplate(template: string): boolean {
-  if (template === TEL_TEMPLATE) return true;
-  const placeholders = template.split('{number}').length - 1;
-  return (
-    placeholders === 1 &&
-    /^[a-z][a-z0-9+.-]*:/i.test(template) &&
-    !/^(javascript|data|vbscript|file|https?):/i.test(template)
-  );
-}
+export const isValidTemplate = isValidCallTemplate;
 
 /** The href for a call to `rawNumber`, or null when the number cannot be dialled or the template is unusable. */
 export function buildCallUri(template: string, rawNumber: string, region?: string): string | null {

@@ -1,6 +1,7 @@
 import { makeStyles, Tab, TabList } from '@fluentui/react-components';
 import { useMemo, useState } from 'react';
 import { useEnv } from '../../app/env';
+import { ClickToCallSection } from './ClickToCallSection';
 import { AdminTContext } from './common';
 import { DiagnosticsSection } from './DiagnosticsSection';
 import { HealthSection } from './HealthSection';
@@ -13,13 +14,23 @@ import { TenantSection } from './TenantSection';
 import { adminTranslator, type AdminTextKey } from './texts';
 
 type Section =
-  'tenant' | 'monitors' | 'mapping' | 'selection' | 'check' | 'users' | 'resync' | 'health' | 'reports';
+  | 'tenant'
+  | 'monitors'
+  | 'mapping'
+  | 'selection'
+  | 'clickToCall'
+  | 'check'
+  | 'users'
+  | 'resync'
+  | 'health'
+  | 'reports';
 const SECTIONS: { value: Section; label: AdminTextKey }[] = [
   { value: 'health', label: 'secHealth' },
   { value: 'tenant', label: 'secTenant' },
   { value: 'monitors', label: 'secMonitors' },
   { value: 'mapping', label: 'secMapping' },
   { value: 'selection', label: 'secSelection' },
+  { value: 'clickToCall', label: 'secClickToCall' },
   { value: 'check', label: 'secCheck' },
   { value: 'users', label: 'secUsers' },
   { value: 'resync', label: 'secResync' },
@@ -69,6 +80,7 @@ export default function AdminPage() {
           {section === 'monitors' ? <MonitorsSection /> : null}
           {section === 'mapping' ? <MappingSection /> : null}
           {section === 'selection' ? <SelectionSection onDiagnose={diagnose} /> : null}
+          {section === 'clickToCall' ? <ClickToCallSection /> : null}
           {section === 'check' ? <CheckSection /> : null}
           {section === 'users' ? <DiagnosticsSection userId={diagUser} onSelect={setDiagUser} /> : null}
           {section === 'resync' ? <ResyncSection /> : null}
