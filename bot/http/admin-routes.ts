@@ -10,6 +10,7 @@ import type {
 } from '../../shared/api/contract';
 import type { TenantRecord } from '../../shared/ports/store';
 import { toMonitorView } from '../services/monitor-view';
+import { summarizeCheck } from '../services/config-check';
 import { adminClickToCallSchema, tenantClickToCall } from '../services/settings';
 import { badRequest, notFound, parseInput } from './errors';
 import { queryOf, userRoute, type RouteContext } from './route';
@@ -331,10 +332,7 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
       body: deps.jobs.start(caller.tenantId, 'configurationCheck', async (job) => {
         const steps = await deps.sync.configurationCheck(caller.tenantId, (s) => job.steps(s));
         job.steps(steps);
-        const failed = steps.filter((s) => s.state === 'failed').length;
-        return failed === 0
-          ? 'All checks passed.'
-          : `${failed} of ${steps.length} checks failed; each names its fix.`;
+        return summarizeCheck(steps);
       }),
     })),
   );

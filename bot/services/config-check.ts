@@ -188,3 +188,14 @@ async function secretStep(deps: ConfigCheckDeps) {
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+/** One line for the job's summary: failures first, then warnings, so "passed" never hides an expiring secret. */
+export function summarizeCheck(steps: Pick<CheckStep, 'state'>[]): string {
+  const failed = steps.filter((s) => s.state === 'failed').length;
+  const warnings = steps.filter((s) => s.state === 'warning').length;
+  const warned = warnings === 1 ? '1 warning' : `${warnings} warnings`;
+  if (failed > 0) {
+    return `${failed} of ${steps.length} checks failed; each names its fix.${warnings ? ` Also ${warned}.` : ''}`;
+  }
+  return warnings ? `All checks passed, with ${warned}: see the steps marked as warnings.` : 'All checks passed.';
+}

@@ -112,7 +112,29 @@ describe('report a problem', () => {
       client: { type: 'android', locale: 'en-US' },
     });
     const mine = screen.getByRole('list', { name: 'My earlier reports' });
-    expect(within(mine).getByText('R-1042')).toBeInTheDocument();
+    expect(within(mine).getByText('Calling from Teams: The call button does nothing')).toBeInTheDocument();
+    expect(within(mine).getByText(/^R-1042 · /)).toBeInTheDocument();
+  });
+
+  it('titles earlier reports by their translated category and first words, not by their id', async () => {
+    const created = '2026-11-20T09:30:00Z';
+    const report: ReportSummary = {
+      reportId: 'R-7',
+      category: 'presence',
+      description: 'Mein Status bleibt auf Besetzt, obwohl ich seit einer Stunde nicht telefoniere',
+      status: 'acknowledged',
+      createdAt: created,
+      updatedAt: created,
+      reporterName: 'Ada Example',
+      source: 'tab',
+      history: [],
+    };
+    renderShell({ page: 'report', routes: reportRoutes([report]), context: { locale: 'de-DE' } });
+    const mine = await screen.findByRole('list', { name: 'Meine bisherigen Meldungen' });
+    const item = within(mine).getByRole('listitem');
+    expect(within(item).getByText('Anwesenheit / Status: Mein Status bleibt auf Besetzt, obwohl ich seit…')).toBeInTheDocument();
+    expect(within(item).getByText(/^R-7 · 20\.11\.2026/)).toBeInTheDocument();
+    expect(within(item).queryByText('R-7')).toBeNull();
   });
 
   it('shows exactly what diagnostics would be sent before sending', async () => {

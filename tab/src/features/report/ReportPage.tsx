@@ -38,6 +38,10 @@ const STATUS_LABEL: Record<ReportStatus, MessageKey> = {
   needsInfo: 'statusNeedsInfo',
   resolved: 'statusResolved',
 };
+const CATEGORY_LABEL = Object.fromEntries(CATEGORIES.map((c) => [c.value, c.label])) as Record<
+  ReportCategory,
+  MessageKey
+>;
 export const statusLabel = (t: Translate, s: ReportStatus) => t(STATUS_LABEL[s]);
 
 const useStyles = makeStyles({
@@ -57,11 +61,12 @@ const useStyles = makeStyles({
   item: {
     display: 'flex',
     gap: '8px',
-    alignItems: 'baseline',
-    flexWrap: 'wrap',
+    alignItems: 'flex-start',
     borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
     paddingBottom: '8px',
   },
+  itemText: { display: 'flex', flexDirection: 'column', minWidth: 0, flexGrow: 1 },
+  title: { overflowWrap: 'anywhere' },
   sub: { color: tokens.colorNeutralForeground3 },
   actions: { display: 'flex', gap: '8px' },
 });
@@ -205,9 +210,14 @@ export function ReportPage() {
                 >
                   {statusLabel(t, r.status)}
                 </Badge>
-                <Text weight="semibold">{r.reportId}</Text>
-                <Text>{r.description.length > 120 ? `${r.description.slice(0, 120)}…` : r.description}</Text>
-                <Text className={s.sub}>{dateTime(r.createdAt, env.timeZone, env.locale)}</Text>
+                <div className={s.itemText}>
+                  <Text weight="semibold" className={s.title}>
+                    {t(CATEGORY_LABEL[r.category])}: {firstWords(r.description)}
+                  </Text>
+                  <Text size={200} className={s.sub}>
+                    {r.reportId} · {dateTime(r.createdAt, env.timeZone, env.locale)}
+                  </Text>
+                </div>
               </li>
             ))}
           </ul>
@@ -219,4 +229,12 @@ export function ReportPage() {
       )}
     </section>
   );
+}
+
+/** A report is recognised by what it was about, not by its id: the first few words of the description. */
+export function firstWords(text: string, maxWords = 8, maxChars = 60): string {
+  const words = text.trim().split(/\s+/);
+  const joined = words.slice(0, maxWords).join(' ');
+  const title = joined.length > maxChars ? joined.slice(0, maxChars).trimEnd() : joined;
+  return words.length > maxWords || title !== joined ? `${title}…` : title;
 }

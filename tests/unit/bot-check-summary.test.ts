@@ -1,0 +1,19 @@
+import { summarizeCheck } from '../../bot/services/config-check';
+
+describe('configuration check summary', () => {
+  it('says all passed only when nothing failed or warned', () => {
+    expect(summarizeCheck([{ state: 'passed' }, { state: 'skipped' }])).toBe('All checks passed.');
+  });
+
+  it('does not hide a warning (an expiring secret) behind "passed"', () => {
+    expect(summarizeCheck([{ state: 'passed' }, { state: 'warning' }])).toBe(
+      'All checks passed, with 1 warning: see the steps marked as warnings.',
+    );
+  });
+
+  it('counts failures first and mentions warnings after', () => {
+    expect(summarizeCheck([{ state: 'failed' }, { state: 'warning' }, { state: 'warning' }, { state: 'passed' }])).toBe(
+      '1 of 4 checks failed; each names its fix. Also 2 warnings.',
+    );
+  });
+});
