@@ -98,7 +98,7 @@ async function load(w: BenchWorld, callsPerSecond: number, seconds: number) {
   const callsEndedSeconds = (Date.now() - started) / 1000 - loadSeconds;
   const drainStart = Date.now();
   // Drained when the engine has had nothing queued for a second (webhooks still in flight show up as queued work).
-  for (let calm = 0; calm < 5 && Date.now() - drainStart < 300_000; ) {
+  for (let calm = 0; calm < 5 && Date.now() - drainStart < 300_000;) {
     await sleep(200);
     calm = w.service.health().queueDepth === 0 ? calm + 1 : 0;
   }
@@ -157,7 +157,9 @@ async function scenario(name: string, users: number, callsPerSecond: number, sec
       graphWrites,
       graphWritesPerEffectiveChange: Number((graphWrites / Math.max(1, r.toTeamsChanges)).toFixed(3)),
       // From the first call to the last write: the sustained rate Graph saw.
-      graphWritesPerSecond: Number((graphWrites / (r.loadSeconds + r.callsEndedSeconds + r.drainSeconds)).toFixed(1)),
+      graphWritesPerSecond: Number(
+        (graphWrites / (r.loadSeconds + r.callsEndedSeconds + r.drainSeconds)).toFixed(1),
+      ),
       throttled429: await throttled(w),
     };
   } finally {

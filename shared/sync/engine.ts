@@ -195,7 +195,12 @@ export class SyncEngine {
       next = { ...next, teamsSession: { ...next.teamsSession, acknowledged: false } };
     }
     const same = before && before.availability === p.availability && before.activity === p.activity;
-    if (verdict !== 'stale' && same && !pbxWork(next) && !teamsWork(next, ctx.now, this.settings.renewAheadMs)) {
+    if (
+      verdict !== 'stale' &&
+      same &&
+      !pbxWork(next) &&
+      !teamsWork(next, ctx.now, this.settings.renewAheadMs)
+    ) {
       e.state = next; // nothing new and nothing to write (a resync or poll reading what we know): no trace, no store write
       return;
     }

@@ -140,7 +140,9 @@ describe('sync resilience against the emulators', () => {
     await w.eventually(() => expect(pbxOf(2)).toMatchObject({ status: 'dnd', reason: 'In a meeting' }));
     const outcomes = w.emulators.graph.control.deliveries().map((d) => d.outcome);
     expect(outcomes).toContain('failed');
-    const dndPuts = w.emulators.cloudlink.control.calls.filter((c) => c.method === 'PUT' && c.path.includes('presentities'));
+    const dndPuts = w.emulators.cloudlink.control.calls.filter(
+      (c) => c.method === 'PUT' && c.path.includes('presentities'),
+    );
     expect(dndPuts).toHaveLength(1);
   });
 
