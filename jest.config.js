@@ -8,6 +8,9 @@ const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 const base = { transform: { '^.+\\.tsx?$': tsJest }, testEnvironment: 'node' };
 
 module.exports = {
+  // Generous per-test limit: CI shares 2 cores between jest workers, Chromium and the emulators; rendering Fluent in
+  // jsdom under that load takes seconds. Speed is measured by `npm run bench`, never by test timeouts.
+  testTimeout: 60_000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/tests/integration/**/*.test.ts'] },

@@ -25,8 +25,35 @@
     pick.user.appendChild(o);
   });
   ['user', 'client', 'theme', 'locale'].forEach(function (k) {
-    if (params.get(k)) pick[k].value = params.get(k);
+    var wanted = params.get(k);
+    if (wanted) choose(pick[k], k === 'locale' ? normaliseLocale(wanted) : wanted);
   });
+
+  // Teams sends locales in lower case ("en-us"); BCP 47 tags are case-insensitive, so the picker matches without
+  // case and the tab gets the usual spelling ("en-US"). A locale the picker lacks is added rather than dropped.
+  function normaliseLocale(tag) {
+    return tag
+      .split(/[-_]/)
+      .map(function (part, i) {
+        if (i === 0) return part.toLowerCase();
+        if (part.length === 2) return part.toUpperCase();
+        if (part.length === 4) return part.charAt(0).toUpperCase() + part.slice(1).toLowerCase();
+        return part.toLowerCase();
+      })
+      .join('-');
+  }
+
+  function choose(select, wanted) {
+    var match = Array.prototype.find.call(select.options, function (o) {
+      return o.value.toLowerCase() === wanted.toLowerCase();
+    });
+    if (!match && select === pick.locale) {
+      match = document.createElement('option');
+      match.value = match.textContent = wanted;
+      select.appendChild(match);
+    }
+    if (match) select.value = match.value;
+  }
 
   function log(text) {
     logEl.textContent += text + '\n';

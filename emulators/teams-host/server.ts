@@ -160,6 +160,7 @@ function hostHtml(config: unknown): string {
 <head>
 <meta charset="utf-8">
 <title>Teams host (emulated)</title>
+<link rel="icon" href="data:,">
 <style>
   body { margin: 0; font-family: 'Segoe UI', system-ui, sans-serif; display: flex; flex-direction: column; height: 100vh; background: #ebebeb; }
   header { display: flex; gap: 12px; align-items: center; padding: 6px 12px; background: #464775; color: #fff; flex-wrap: wrap; }

@@ -30,6 +30,14 @@ export interface SyncOptions {
   pollIntervalMs?: number;
   /** How often a full resync runs (default 1 h; 0 disables the periodic run). */
   resyncIntervalMs?: number;
+  /** PBX presence reads in flight during a resync, across all its batches (default 32). */
+  pbxReadConcurrency?: number;
+  /**
+   * Paces resync PBX reads to this many a second. CloudLink publishes no rate numbers; unset, the reads rely on the
+   * CloudLink adapter's 429/Retry-After handling alone. Set it below the account's limit to leave room for webhook
+   * reads and DND writes.
+   */
+  pbxReadsPerSecond?: number;
   /** setPresence session length; renewed `sessionRenewAheadMs` before it ends (defaults PT1H and 10 min). */
   sessionDurationMs?: number;
   sessionRenewAheadMs?: number;

@@ -36,6 +36,8 @@ class Service implements SyncService {
   readonly cloudLinkWebhookKey: string;
   private readonly clock: SyncClock;
   private readonly limiter: RateLimiter;
+  /** Paces resync PBX reads (shared by every resync, so an on-demand one and the periodic one add up to the rate). */
+  private readonly pbxReadPacer?: RateLimiter;
   private readonly syncMetrics: SyncMetrics;
   private readonly engine: SyncEngine;
   private readonly monitors: Monitors | null;
@@ -57,6 +59,7 @@ class Service implements SyncService {
     this.limiter = new RateLimiter(this.clock, options.graphRatePerSecond ?? 50, () =>
       this.syncMetrics.throttled(),
     );
+    if (options.pbxReadsPerSecond) this.pbxReadPacer = new RateLimiter(this.clock, options.pbxReadsPerSecond);
     this.engine = new SyncEngine(
       {
         tenantId: options.tenantId,
@@ -303,6 +306,8 @@ class Service implements SyncService {
       cloudlink: this.deps.cloudlink,
       clock: this.clock,
       metrics: this.syncMetrics,
+      pbxReadConcurrency: this.options.pbxReadConcurrency ?? 32,
+      pbxReadPacer: this.pbxReadPacer,
     };
   }
 

@@ -40,8 +40,12 @@ async function openTab(options: {
   client?: string;
   theme?: string;
   locale?: string;
+  viewport?: { width: number; height: number };
 }): Promise<{ page: Page; tab: FrameLocator }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 860 }, timezoneId: 'Europe/Berlin' });
+  const page = await browser.newPage({
+    viewport: options.viewport ?? { width: 1280, height: 860 },
+    timezoneId: 'Europe/Berlin',
+  });
   const query = new URLSearchParams({
     user: options.user,
     client: options.client ?? 'desktop',
@@ -230,6 +234,13 @@ it('captures the other main screens', async () => {
   await shot(page, 'sync-status');
   await tab.getByRole('tab', { name: 'Admin' }).click();
   await tab.getByText('Queue depth').waitFor();
+  // The side menu's labels start at one indent, whatever their length and whichever is selected.
+  const labelLefts = await tab
+    .getByRole('tablist', { name: 'Admin sections' })
+    .locator('.fui-Tab__content:not(.fui-Tab__content--reserved-space)')
+    .evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().left)));
+  expect(labelLefts.length).toBeGreaterThan(5);
+  expect(new Set(labelLefts).size).toBe(1);
   await shot(page, 'admin-health');
   await tab.getByRole('tab', { name: 'Configuration check' }).click();
   await tab.getByRole('button', { name: 'Run configuration check' }).click();
@@ -262,4 +273,59 @@ it('captures the other main screens', async () => {
   await contrast.tab.getByTestId('call-row').first().waitFor();
   await shot(contrast.page, 'history-contrast-de');
   await contrast.page.close();
+});
+
+it('fits a phone: every top tab reachable, numbers in full, time and duration under the name', async () => {
+  const { page, tab } = await openTab({ user: admin().id, viewport: { width: 390, height: 844 } });
+  const rows = tab.getByTestId('call-row');
+  await rows.first().waitFor();
+  // Nothing may run off the side: the tab row wraps instead of scrolling out of sight.
+  const settings = tab.getByRole('tab', { name: 'Settings' });
+  const box = await settings.boundingBox();
+  expect(box && box.x >= 0 && box.x + box.width <= 390).toBe(true);
+  // Every number and name shows in full (nothing cut off with an ellipsis) and stays on screen.
+  const texts = await rows.evaluateAll((els) =>
+    els.flatMap((row) =>
+      [...row.querySelectorAll('span')].map((e) => ({
+        text: e.textContent ?? '',
+        cut: e.scrollWidth > e.clientWidth + 1,
+        right: e.getBoundingClientRect().right,
+      })),
+    ),
+  );
+  const numbers = texts.filter((x) => /\+\d{8,}/.test(x.text));
+  expect(numbers.length).toBeGreaterThan(0);
+  expect(texts.filter((x) => x.cut)).toEqual([]);
+  expect(Math.max(...numbers.map((x) => x.right))).toBeLessThanOrEqual(390);
+  // The time sits under the name, not beside it.
+  const [nameBox, timeBox] = await Promise.all([
+    rows.first().locator('span').first().boundingBox(),
+    rows
+      .first()
+      .getByText(/\d{1,2}:\d{2}\s?(AM|PM)/)
+      .boundingBox(),
+  ]);
+  expect(timeBox!.y).toBeGreaterThan(nameBox!.y + nameBox!.height / 2);
+  await shot(page, 'history-mobile');
+  await settings.click();
+  await tab.getByRole('region', { name: 'My settings' }).waitFor();
+  await expect(settings.getAttribute('aria-selected')).resolves.toBe('true');
+  await page.close();
+});
+
+it("takes Teams' lower-case locale and loads without a single 404", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  const missing: string[] = [];
+  page.on('response', (r) => {
+    if (r.status() === 404) missing.push(r.url());
+  });
+  await page.goto(`${stack.hostUrl}?${new URLSearchParams({ user: nonAdmin().id, locale: 'de-de' })}`);
+  const tab = page.frameLocator('#tab');
+  await tab.getByRole('tab', { name: 'Anrufe' }).waitFor({ timeout: 15_000 });
+  await expect(page.locator('#locale').inputValue()).resolves.toBe('de-DE');
+  // The browser asks for a favicon shortly after the page has loaded; give it that chance before counting.
+  await page.waitForLoadState('load');
+  await page.waitForTimeout(1000);
+  expect(missing).toEqual([]);
+  await page.close();
 });

@@ -30,7 +30,6 @@ async function openSection(admin: string, section: string) {
   await userEvent.click(await screen.findByRole('tab', { name: section }, { timeout: 5000 }));
 }
 
-jest.setTimeout(30_000);
 
 describe('admin click-to-call defaults', () => {
   it('shows the current default per client type and saves a change for all four', async () => {

@@ -27,7 +27,6 @@ async function openSection(name: string) {
   await userEvent.click(await screen.findByRole('tab', { name }, { timeout: 5000 }));
 }
 
-jest.setTimeout(30_000);
 
 describe('admin pages', () => {
   it('runs the configuration check with live progress and shows each failure with its fix', async () => {

@@ -27,6 +27,23 @@ describe('my sync status', () => {
     expect(screen.getByText('Busy / InACall')).toBeInTheDocument();
   });
 
+  it('shows what Switchboard last set on the phone side, in the shape the server sends', async () => {
+    renderShell({
+      page: 'sync',
+      routes: {
+        'GET /api/me': () => ({ body: me() }),
+        'GET /api/me/sync': () => ({
+          body: syncStatus({
+            lastAssertion: { side: 'pbx', what: 'DND on: In a Teams call', at: '2026-11-23T11:20:01.272Z' },
+          }),
+        }),
+      },
+    });
+    expect(await screen.findByText('DND on: In a Teams call')).toBeInTheDocument();
+    expect(screen.getByText(/^on the phone ·/)).toBeInTheDocument();
+    expect(screen.queryByText('No data yet')).toBeNull();
+  });
+
   it('syncs on request and shows the new state', async () => {
     let synced = false;
     const { seen } = renderShell({
@@ -132,7 +149,9 @@ describe('report a problem', () => {
     renderShell({ page: 'report', routes: reportRoutes([report]), context: { locale: 'de-DE' } });
     const mine = await screen.findByRole('list', { name: 'Meine bisherigen Meldungen' });
     const item = within(mine).getByRole('listitem');
-    expect(within(item).getByText('Anwesenheit / Status: Mein Status bleibt auf Besetzt, obwohl ich seit…')).toBeInTheDocument();
+    expect(
+      within(item).getByText('Anwesenheit / Status: Mein Status bleibt auf Besetzt, obwohl ich seit…'),
+    ).toBeInTheDocument();
     expect(within(item).getByText(/^R-7 · 20\.11\.2026/)).toBeInTheDocument();
     expect(within(item).queryByText('R-7')).toBeNull();
   });

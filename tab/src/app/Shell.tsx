@@ -38,6 +38,8 @@ const useStyles = makeStyles({
     color: tokens.colorNeutralForeground1,
   },
   nav: { borderBottom: `1px solid ${tokens.colorNeutralStroke2}`, padding: '0 8px', flexShrink: 0 },
+  // On a phone the tabs do not fit one row; a second row keeps every page reachable without a hidden scroll.
+  tabs: { flexWrap: 'wrap' },
   main: {
     flexGrow: 1,
     minHeight: 0,
@@ -108,7 +110,11 @@ export function Shell(props: { host: TeamsHost; api: ApiClient; initialPage?: Pa
         ) : (
           <AppEnvContext.Provider value={env}>
             <nav className={s.nav} aria-label={t('navLabel')}>
-              <TabList selectedValue={visiblePage} onTabSelect={(_e, d) => setPage(d.value as Page)}>
+              <TabList
+                className={s.tabs}
+                selectedValue={visiblePage}
+                onTabSelect={(_e, d) => setPage(d.value as Page)}
+              >
                 <Tab value="history">{t('tabHistory')}</Tab>
                 <Tab value="sync">{t('tabSync')}</Tab>
                 <Tab value="report">{t('tabReport')}</Tab>

@@ -7,16 +7,33 @@ import { useT } from '../../i18n';
 import { CallLink } from '../call/CallLink';
 import { formatDuration, timeOfDay } from './format';
 
+export const CALL_ROW_PX = 56;
+export const CALL_ROW_NARROW_PX = 76;
+
 const useStyles = makeStyles({
   row: {
     display: 'grid',
     gridTemplateColumns: '28px minmax(0, 1fr) auto auto auto',
     alignItems: 'center',
     columnGap: '12px',
-    height: '56px',
+    height: `${CALL_ROW_PX}px`,
     padding: '0 12px',
     borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
   },
+  // Phone-narrow: time and duration go under the name, so the name and number get the width. The icon and the
+  // call button span both lines.
+  narrowRow: {
+    gridTemplateColumns: '28px minmax(0, 1fr) auto',
+    gridTemplateRows: 'auto auto',
+    alignContent: 'center',
+    rowGap: '2px',
+    height: `${CALL_ROW_NARROW_PX}px`,
+    '& > :first-child': { gridRow: '1 / span 2' },
+    '& > :last-child': { gridColumn: '3', gridRow: '1 / span 2' },
+  },
+  // Wide, the pair is two grid columns of its own; narrow, one line under the name.
+  when: { display: 'contents' },
+  narrowWhen: { display: 'flex', gap: '8px', gridColumn: '2', gridRow: '2' },
   missed: { color: tokens.colorPaletteRedForeground1 },
   missedRow: { backgroundColor: tokens.colorPaletteRedBackground1 },
   subLine: { display: 'flex', gap: '6px', alignItems: 'center', minWidth: 0 },
@@ -26,7 +43,7 @@ const useStyles = makeStyles({
   time: { fontVariantNumeric: 'tabular-nums', color: tokens.colorNeutralForeground2 },
 });
 
-export function CallRow(props: { call: CallItem; onNotHandled(href: string): void }) {
+export function CallRow(props: { call: CallItem; narrow?: boolean; onNotHandled(href: string): void }) {
   const { call } = props;
   const t = useT();
   const env = useEnv();
@@ -43,7 +60,7 @@ export function CallRow(props: { call: CallItem; onNotHandled(href: string): voi
       : CallOutboundRegular;
   return (
     <div
-      className={mergeClasses(s.row, call.missed && s.missedRow)}
+      className={mergeClasses(s.row, props.narrow && s.narrowRow, call.missed && s.missedRow)}
       data-testid="call-row"
       data-missed={call.missed || undefined}
     >
@@ -69,10 +86,12 @@ export function CallRow(props: { call: CallItem; onNotHandled(href: string): voi
           </Text>
         </span>
       </div>
-      <Text className={s.time}>{timeOfDay(new Date(call.startedAt), env.timeZone, env.locale)}</Text>
-      <Text className={s.time} aria-label={call.durationSeconds > 0 ? undefined : t('durationNone')}>
-        {call.durationSeconds > 0 ? formatDuration(call.durationSeconds) : '–'}
-      </Text>
+      <span className={props.narrow ? s.narrowWhen : s.when}>
+        <Text className={s.time}>{timeOfDay(new Date(call.startedAt), env.timeZone, env.locale)}</Text>
+        <Text className={s.time} aria-label={call.durationSeconds > 0 ? undefined : t('durationNone')}>
+          {call.durationSeconds > 0 ? formatDuration(call.durationSeconds) : '–'}
+        </Text>
+      </span>
       {href ? (
         <CallLink
           href={href}

@@ -14,9 +14,10 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CallFilter } from '../../../../shared/api/contract';
 import { messageOf } from '../../api/errors';
 import { useEnv } from '../../app/env';
+import { useNarrow } from '../../app/useNarrow';
 import { useT, type MessageKey } from '../../i18n';
 import { NotHandledNotice, useNotHandled } from '../call/CallLink';
-import { CallRow } from './CallRow';
+import { CALL_ROW_NARROW_PX, CALL_ROW_PX, CallRow } from './CallRow';
 import { DialBox } from './DialBox';
 import { dayLabel, groupByDay } from './format';
 import { useCallHistory } from './useCallHistory';
@@ -28,7 +29,6 @@ const FILTERS: { value: CallFilter; label: MessageKey }[] = [
   { value: 'outgoing', label: 'filterOutgoing' },
 ];
 const DAY_ROW_PX = 36;
-const CALL_ROW_PX = 56;
 const SEARCH_DEBOUNCE_MS = 250;
 
 const useStyles = makeStyles({
@@ -72,13 +72,16 @@ export function HistoryPage(props: { now?: () => Date }) {
   const notice = useNotHandled();
   const now = (props.now ?? (() => new Date()))();
 
+  const narrow = useNarrow();
   const scrollerRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollerRef.current,
-    estimateSize: (i) => (rows[i]?.kind === 'day' ? DAY_ROW_PX : CALL_ROW_PX),
+    estimateSize: (i) => (rows[i]?.kind === 'day' ? DAY_ROW_PX : narrow ? CALL_ROW_NARROW_PX : CALL_ROW_PX),
     overscan: 12,
   });
+  // Row heights are fixed per layout; when the layout flips (rotation, resize) the offsets must be recomputed.
+  useEffect(() => virtualizer.measure(), [narrow, virtualizer]);
   const virtualRows = virtualizer.getVirtualItems();
   const lastIndex = virtualRows.length ? virtualRows[virtualRows.length - 1].index : -1;
   useEffect(() => {
@@ -162,7 +165,7 @@ export function HistoryPage(props: { now?: () => Date }) {
                       })}
                     </h3>
                   ) : (
-                    <CallRow call={row.call} onNotHandled={notice.notHandled} />
+                    <CallRow call={row.call} narrow={narrow} onNotHandled={notice.notHandled} />
                   )}
                 </div>
               );
