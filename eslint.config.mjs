@@ -5,6 +5,7 @@ export default tseslint.config(
   { ignores: ['node_modules/**', 'tab/dist/**', 'appPackage/build/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  { files: ['jest.config.js'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } } },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],

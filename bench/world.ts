@@ -1,14 +1,14 @@
 /**
- * The benchmark's world: the three emulators on the system clock, N matched users, the sync service wired through
- * the real adapters over HTTP (as in production), with probes around the ports to time each write.
+ * The benchmark's world: the three emulators in a child process (bench/emulator-process.ts, so this process's memory
+ * is the engine's), N matched users, the sync service wired through the real adapters over HTTP (as in production),
+ * with probes around the ports to time each write. The bench drives the emulators over their HTTP `/_control` APIs.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { Directory, type DirectoryUser } from '../emulators/common/directory';
-import { startEmulators, type Emulators } from '../emulators';
 import { CloudLinkClient } from '../shared/adapters/cloudlink';
 import { TokenClient } from '../shared/adapters/entra/token-client';
 import { GraphAdapter } from '../shared/adapters/graph/graph-adapter';
@@ -17,8 +17,7 @@ import type { GraphPort } from '../shared/ports/graph';
 import type { Store, UserRecord } from '../shared/ports/store';
 import { openStore } from '../shared/store/open';
 import { createSyncService, type SyncService } from '../shared/sync';
-
-const SECRET = 'bench-secret';
+import { BENCH_SECRET, MONITOR_PASSWORD, type EmulatorWorld } from './emulator-process';
 
 export interface Probe {
   /** epoch ms of the oldest change not yet written, per Entra user id, per direction. */
@@ -30,55 +29,109 @@ export interface Probe {
   pbxWrites: number;
 }
 
+/** The emulators' `/_control` APIs, as the bench uses them. */
+export interface BenchControl {
+  placeCall(from: string, to: string): Promise<string>;
+  answer(callId: string): Promise<void>;
+  hangUp(callId: string): Promise<void>;
+  teams(userId: string, action: 'signIn' | 'joinMeeting' | 'leaveMeeting'): Promise<void>;
+  teamsActivity(userId: string): Promise<string>;
+  setCloudLinkRate(limit: number): Promise<void>;
+}
+
 export interface BenchWorld {
-  emulators: Emulators;
-  people: DirectoryUser[];
+  emulators: EmulatorWorld;
+  control: BenchControl;
+  /** The CloudLink adapter without probes, for the bench's own final-state checks. */
+  cloudlink: CloudLinkClient;
+  people: EmulatorWorld['people'];
   pbxIds: string[];
   userOfPbx: Map<string, string>;
   service: SyncService;
   store: Store;
   probe: Probe;
+  /** The emulator process's peak RSS so far (Linux VmHWM), in MB. */
+  emulatorPeakRssMB(): number;
   close(): Promise<void>;
+}
+
+async function startEmulatorProcess(
+  users: number,
+  opts: { graphLatencyMs: number; cloudLinkRate: number },
+): Promise<{ world: EmulatorWorld; child: ChildProcess }> {
+  // Same Node and the same TypeScript loader flags (tsx) as this process, so the pid is the emulators' own.
+  const child = spawn(
+    process.execPath,
+    [
+      ...process.execArgv,
+      path.join(__dirname, 'emulator-process.ts'),
+      `--users=${users}`,
+      `--graph-latency-ms=${opts.graphLatencyMs}`,
+      `--cloudlink-rate=${opts.cloudLinkRate}`,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const world = await new Promise<EmulatorWorld>((resolve, reject) => {
+    let text = '';
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const nl = text.indexOf('\n');
+      if (nl < 0) return;
+      child.stdout?.off('data', onData);
+      resolve(JSON.parse(text.slice(0, nl)) as EmulatorWorld);
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`emulator process exited (${code}) before it was ready`)));
+  });
+  return { world, child };
+}
+
+async function call(base: string, method: string, route: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(base + route, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+function controlOf(w: EmulatorWorld): BenchControl {
+  const cl = w.cloudlinkBaseUrl;
+  const g = w.graphBaseUrl;
+  return {
+    placeCall: async (from, to) =>
+      ((await call(cl, 'POST', '/_control/calls', { from, to })) as { callId: string }).callId,
+    answer: async (id) => void (await call(cl, 'POST', `/_control/calls/${id}/answer`)),
+    hangUp: async (id) => void (await call(cl, 'POST', `/_control/calls/${id}/hangup`)),
+    teams: async (userId, action) => void (await call(g, 'POST', `/_control/users/${userId}/teams`, { action })),
+    teamsActivity: async (userId) =>
+      ((await call(g, 'GET', `/_control/users/${userId}/presence`)) as { aggregate: { activity: string } })
+        .aggregate.activity,
+    setCloudLinkRate: async (limit) => void (await call(cl, 'PUT', '/_control/rate-limit', { limit, windowMs: 1000 })),
+  };
+}
+
+/** Peak resident set of a process (Linux /proc), in MB; 0 where /proc is missing. */
+export function peakRssMBOf(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : 0;
+  } catch {
+    return 0;
+  }
 }
 
 export async function startBenchWorld(
   users: number,
-  opts: { graphLatencyMs: number; notifications: boolean },
+  opts: { graphLatencyMs: number; notifications: boolean; cloudLinkRate: number; pbxReadsPerSecond?: number },
 ): Promise<BenchWorld> {
-  const directory = new Directory();
-  const tenant = directory.addTenant({ displayName: 'Bench', domain: 'bench.example' });
-  const app = directory.addApp(tenant.id, {
-    displayName: 'Switchboard',
-    secrets: [{ id: 's1', value: SECRET, expiresAt: Date.now() + 365 * 86_400_000 }],
-    grantedApplicationPermissions: ['Presence.ReadWrite.All', 'Presence.Read.All', 'User.Read.All'],
-    consentedDelegatedPermissions: ['Presence.Read.All'],
-  });
-  const people = Array.from({ length: users }, (_, i) =>
-    directory.addUser(tenant.id, {
-      userPrincipalName: `u${i}@bench.example`,
-      displayName: `U${i}`,
-      mail: `u${i}@bench.example`,
-    }),
-  );
-  const monitors = Math.ceil(users / 650);
-  for (let i = 0; i < monitors; i++)
-    directory.addUser(tenant.id, {
-      userPrincipalName: `monitor${i}@bench.example`,
-      displayName: `M${i}`,
-      password: 'Monitor-pw1',
-    });
-  const emulators = await startEmulators({ directory });
-  emulators.graph.control.setFaults({ latencyMs: opts.graphLatencyMs });
-  const pbx = emulators.cloudlink.pbx;
-  const accountId = pbx.addAccount({ name: 'Bench' }).accountId;
-  const client = emulators.cloudlink.control.addClient({ accountId });
-  // CloudLink's own rate limit is not what is measured here; the emulator's default would dominate a 50,000-user resync.
-  emulators.cloudlink.control.setRateLimit({ limit: 1_000_000, windowMs: 1000 });
-  const pbxIds = people.map(
-    (p, i) =>
-      pbx.addUser(accountId, { name: p.displayName, email: p.mail, extension: String(10000 + i) })
-        .principalId,
-  );
+  const { world: emulators, child } = await startEmulatorProcess(users, opts);
+  const control = controlOf(emulators);
+  const people = emulators.people;
+  const pbxIds = emulators.pbxIds;
+  const monitors = emulators.monitors;
   const userOfPbx = new Map(pbxIds.map((id, i) => [id, people[i].id]));
 
   const probe: Probe = {
@@ -111,14 +164,14 @@ export async function startBenchWorld(
   const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
 
   const tokens = new TokenClient({
-    authorityHost: emulators.entra.baseUrl,
-    tenantId: tenant.id,
-    clientId: app.clientId,
-    clientSecret: SECRET,
+    authorityHost: emulators.entraBaseUrl,
+    tenantId: emulators.tenantId,
+    clientId: emulators.clientId,
+    clientSecret: BENCH_SECRET,
   });
   const adapter = new GraphAdapter({
-    baseUrl: emulators.graph.baseUrl,
-    clientId: app.clientId,
+    baseUrl: emulators.graphBaseUrl,
+    clientId: emulators.clientId,
     getAppToken: () => tokens.getAppToken(),
     getMonitorToken: (m) =>
       tokens.getUserTokenByPassword(m.username, m.password, 'https://graph.microsoft.com/Presence.Read.All'),
@@ -126,10 +179,10 @@ export async function startBenchWorld(
     onOutcome: (o) => service.onGraphOutcome(o),
   });
   const cloudlink = new CloudLinkClient({
-    apiBase: emulators.cloudlink.apiBase,
-    accountId,
-    clientId: client.clientId,
-    clientSecret: client.clientSecret,
+    apiBase: emulators.cloudlinkApiBase,
+    accountId: emulators.accountId,
+    clientId: emulators.cloudlinkClientId,
+    clientSecret: emulators.cloudlinkClientSecret,
     appId: 'switchboard-bench/1.0',
   });
 
@@ -165,9 +218,9 @@ export async function startBenchWorld(
   const dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-bench-'));
   const store = await openStore(`sqlite:${path.join(dbDir, 'bench.sqlite')}`);
   const records: UserRecord[] = people.map((p, i) => ({
-    tenantId: tenant.id,
+    tenantId: emulators.tenantId,
     entraUserId: p.id,
-    upn: p.userPrincipalName,
+    upn: p.upn,
     displayName: p.displayName,
     pbxPrincipalId: pbxIds[i],
     extension: String(10000 + i),
@@ -180,10 +233,10 @@ export async function startBenchWorld(
   if (opts.notifications) {
     for (let i = 0; i < monitors; i++) {
       await store.putMonitor({
-        tenantId: tenant.id,
+        tenantId: emulators.tenantId,
         monitorId: `m${String(i).padStart(3, '0')}`,
         username: `monitor${i}@bench.example`,
-        passwordSealed: 'Monitor-pw1',
+        passwordSealed: MONITOR_PASSWORD,
         passwordExpiresAt: null,
         state: 'new',
         subscriptionId: null,
@@ -197,13 +250,14 @@ export async function startBenchWorld(
   }
   const service: SyncService = createSyncService(
     {
-      tenantId: tenant.id,
-      clientId: app.clientId,
+      tenantId: emulators.tenantId,
+      clientId: emulators.clientId,
       mode: opts.notifications ? 'notifications' : 'polling',
       notificationUrl: `${base}/graph`,
       lifecycleNotificationUrl: `${base}/graph/lifecycle`,
       cloudLinkWebhookUrl: `${base}/cloudlink`,
       resyncIntervalMs: 0,
+      ...(opts.pbxReadsPerSecond !== undefined && { pbxReadsPerSecond: opts.pbxReadsPerSecond }),
       pollIntervalMs: 3_600_000,
     },
     {
@@ -216,17 +270,22 @@ export async function startBenchWorld(
   );
   return {
     emulators,
+    control,
+    cloudlink,
     people,
     pbxIds,
     userOfPbx,
     service,
     store,
     probe,
+    emulatorPeakRssMB: () => peakRssMBOf(child.pid as number),
     async close() {
       await service.stop();
       receiver.closeAllConnections();
       await new Promise<void>((resolve) => receiver.close(() => resolve()));
-      await emulators.close();
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.stdin?.end();
+      await exited;
       await store.close();
       fs.rmSync(dbDir, { recursive: true, force: true });
     },

@@ -1,5 +1,5 @@
 import { CloudLinkError } from '../../ports/cloudlink';
-import { parseRetryAfter, sendWithRetry } from '../http/retry';
+import { parseRetryAfter, reportAttemptsAs, retryPolicyOf, sendWithRetry } from '../http/retry';
 import type { CloudLinkAdapterOptions } from './options';
 
 export type CloudLinkService = 'authentication' | 'admin' | 'media' | 'presence' | 'notifications';
@@ -55,22 +55,8 @@ export class CloudLinkHttp {
         const body = req.body === undefined ? undefined : form ? String(req.body) : JSON.stringify(req.body);
         return fetch(url, { method: req.method, headers, body, signal });
       },
-      {
-        maxRetries: this.options.maxRetries ?? 3,
-        baseDelayMs: this.options.baseDelayMs,
-        maxDelayMs: this.options.maxDelayMs,
-        maxRetryAfterMs: this.options.maxRetryAfterMs,
-        timeoutMs: this.options.timeoutMs,
-        sleep: this.options.sleep,
-        random: this.options.random,
-      },
-      (o) =>
-        this.options.onOutcome?.({
-          op: req.op,
-          status: o.status,
-          durationMs: o.durationMs,
-          ...(o.retryAfterMs !== undefined && { retryAfterMs: o.retryAfterMs }),
-        }),
+      retryPolicyOf(this.options),
+      reportAttemptsAs(req.op, this.options.onOutcome),
     );
     const requestId = response.headers.get('x-mitel-correlation-id') ?? undefined;
     const text = await response.text();

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { GraphError } from '../../ports/graph';
-import { isNetworkError, parseRetryAfter, sendWithRetry } from '../http/retry';
+import {
+  isNetworkError,
+  parseRetryAfter,
+  reportAttemptsAs,
+  retryPolicyOf,
+  sendWithRetry,
+} from '../http/retry';
 import type { GraphAdapterOptions, GraphRequestKind } from './options';
 
 export interface GraphRequest {
@@ -61,22 +67,8 @@ export class GraphClient {
             signal,
           });
         },
-        {
-          maxRetries: this.options.maxRetries ?? 3,
-          baseDelayMs: this.options.baseDelayMs,
-          maxDelayMs: this.options.maxDelayMs,
-          maxRetryAfterMs: this.options.maxRetryAfterMs,
-          timeoutMs: this.options.timeoutMs,
-          sleep: this.options.sleep,
-          random: this.options.random,
-        },
-        (o) =>
-          this.options.onOutcome?.({
-            op: req.op,
-            status: o.status,
-            durationMs: o.durationMs,
-            ...(o.retryAfterMs !== undefined && { retryAfterMs: o.retryAfterMs }),
-          }),
+        retryPolicyOf(this.options),
+        reportAttemptsAs(req.op, this.options.onOutcome),
       );
     } catch (err) {
       if (isNetworkError(err)) {

@@ -122,3 +122,39 @@ export async function sendWithRetry(
     await sleep(retryAfterMs ?? backoffDelay(attempt, baseDelayMs, maxDelayMs, random));
   }
 }
+
+/** The retry knobs an adapter exposes in its own options and hands through unchanged. */
+export type RetryTuning = Partial<
+  Pick<
+    RetryOptions,
+    'maxRetries' | 'baseDelayMs' | 'maxDelayMs' | 'maxRetryAfterMs' | 'timeoutMs' | 'sleep' | 'random'
+  >
+>;
+
+/** The retry options for an adapter's tuning: three retries unless it says otherwise. */
+export function retryPolicyOf(tuning: RetryTuning): RetryOptions {
+  const { maxRetries = 3, baseDelayMs, maxDelayMs, maxRetryAfterMs, timeoutMs, sleep, random } = tuning;
+  return { maxRetries, baseDelayMs, maxDelayMs, maxRetryAfterMs, timeoutMs, sleep, random };
+}
+
+/** One attempt's outcome as an adapter's metrics hook wants it: tagged with the operation, no attempt number. */
+export interface OperationOutcome<Op> {
+  op: Op;
+  status: number;
+  durationMs: number;
+  retryAfterMs?: number;
+}
+
+/** Adapts an adapter's metrics hook to the retry helper's per-attempt callback. */
+export function reportAttemptsAs<Op>(
+  op: Op,
+  sink?: (o: OperationOutcome<Op>) => void,
+): (o: AttemptOutcome) => void {
+  return (o) =>
+    sink?.({
+      op,
+      status: o.status,
+      durationMs: o.durationMs,
+      ...(o.retryAfterMs !== undefined && { retryAfterMs: o.retryAfterMs }),
+    });
+}
