@@ -97,7 +97,9 @@ async function main() {
   process.stdout.write(JSON.stringify(world) + '\n');
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// world.ts imports the types and constants; only a process started on this file runs the emulators.
+if (require.main === module)
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });

@@ -58,7 +58,11 @@ export class Monitors {
     const stored = (await this.store.listMonitors(this.settings.tenantId)).filter(
       (m) => m.state !== 'deleted',
     );
-    for (const m of stored) if (!this.monitors.has(m.monitorId)) this.monitors.set(m.monitorId, m);
+    for (const m of stored) {
+      const known = this.monitors.get(m.monitorId);
+      // A record written after ours came from the admin (a new password, "authorize again"): the stored one wins.
+      if (!known || m.updatedAt > known.updatedAt) this.monitors.set(m.monitorId, m);
+    }
     for (const id of [...this.monitors.keys()]) if (!stored.some((m) => m.monitorId === id)) this.forget(id);
     const monitors = [...this.monitors.values()].sort((a, b) => a.monitorId.localeCompare(b.monitorId));
     const plan = assignUsers(watchedUserIds, monitors);
@@ -73,7 +77,9 @@ export class Monitors {
           current.subscriptionId &&
           current.subscriptionExpiresAt &&
           current.subscriptionExpiresAt > this.clock.now();
-        if (alive && !changed) return this.renew(current);
+        // 'new' and 'updateRequired' mean the admin asked for a fresh sign-in and subscription, not a renewal.
+        const reauthorize = current.state === 'new' || current.state === 'updateRequired';
+        if (alive && !changed && !reauthorize) return this.renew(current);
         return this.create(current);
       }),
     );
