@@ -168,6 +168,24 @@ describe('QA: the demo in notifications mode, across a restart', () => {
     );
   });
 
+  it("gives a monitor a fresh sign-in and subscription when the admin asks to authorize it again", async () => {
+    const { app, company, emulators } = run!;
+    const before = (await app.store.listMonitors(company.tenantId)).find((m) => m.state === 'active')!;
+    const res = await fetch(`${app.baseUrl}/api/admin/monitors/${before.monitorId}/authorize`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${run!.adminToken}` },
+    });
+    expect(res.status).toBeLessThan(300);
+    await eventually(async () => {
+      const after = await app.store.getMonitor(company.tenantId, before.monitorId);
+      expect(after).toMatchObject({ state: 'active' });
+      expect(after!.subscriptionId).not.toBe(before.subscriptionId);
+    });
+    // One presence subscription per monitor: the old one is gone from Graph, the new one is live.
+    const ids = emulators.graph.control.subscriptions().map((s) => s.id);
+    expect(ids).not.toContain(before.subscriptionId);
+  });
+
   it("reports the client secret's expiry in the health view", async () => {
     const health = await admin('/api/admin/health');
     expect(health.secretExpiresAt).toBe(new Date(run!.company.clientSecretExpiresAt).toISOString());
