@@ -105,11 +105,13 @@ function controlOf(w: EmulatorWorld): BenchControl {
       ((await call(cl, 'POST', '/_control/calls', { from, to })) as { callId: string }).callId,
     answer: async (id) => void (await call(cl, 'POST', `/_control/calls/${id}/answer`)),
     hangUp: async (id) => void (await call(cl, 'POST', `/_control/calls/${id}/hangup`)),
-    teams: async (userId, action) => void (await call(g, 'POST', `/_control/users/${userId}/teams`, { action })),
+    teams: async (userId, action) =>
+      void (await call(g, 'POST', `/_control/users/${userId}/teams`, { action })),
     teamsActivity: async (userId) =>
       ((await call(g, 'GET', `/_control/users/${userId}/presence`)) as { aggregate: { activity: string } })
         .aggregate.activity,
-    setCloudLinkRate: async (limit) => void (await call(cl, 'PUT', '/_control/rate-limit', { limit, windowMs: 1000 })),
+    setCloudLinkRate: async (limit) =>
+      void (await call(cl, 'PUT', '/_control/rate-limit', { limit, windowMs: 1000 })),
   };
 }
 
