@@ -444,6 +444,17 @@ export class SyncEngine {
     });
   }
 
+  /**
+   * A resync read both sides of this user and carried out what they called for: that is a sync even when nothing
+   * needed writing. Persisted only the first time (the "never synced" case), so a 50,000-user resync does not
+   * double its store writes; later values ride along with the next state change.
+   */
+  markSynced(e: Entry, at: number): void {
+    const first = e.lastSyncAt === null;
+    e.lastSyncAt = at;
+    if (first) void this.persist(e);
+  }
+
   // ---------------- persistence and trace ----------------
 
   private update(

@@ -83,12 +83,14 @@ async function resyncBatch(
   // PBX first: Teams observations are judged against what we assert, which follows the PBX.
   // Reads go through the CloudLink adapter, whose retries honour 429 Retry-After; a read that still fails marks the
   // user, and the next resync tries again.
+  const readBothSides = new Set<EngineEntry>();
   const readPbx = async (e: EngineEntry) => {
     try {
       await deps.pbxReadPacer?.acquire();
       const pbx = await deps.cloudlink.getPresence(e.user.pbxPrincipalId as string);
       deps.metrics.cloudlinkCall('getPresence', 'ok');
       engine.observePbx(e, pbx, deps.clock.now());
+      readBothSides.add(e);
     } catch (err) {
       deps.metrics.cloudlinkCall('getPresence', 'error');
       const f = classify(err);
@@ -101,10 +103,12 @@ async function resyncBatch(
   };
   await Promise.all(entries.map((e) => pbxSlot(() => readPbx(e))));
   const watched = entries.filter((e) => engine.ctx(e).directions.fromTeams || e.state.teamsSession);
-  if (watched.length === 0) return;
   try {
-    const presences = await deps.graph.getPresencesByUserId(watched.map((e) => e.user.entraUserId));
-    for (const p of presences) engine.observeTeams(p, deps.clock.now(), true);
+    if (watched.length > 0) {
+      const presences = await deps.graph.getPresencesByUserId(watched.map((e) => e.user.entraUserId));
+      for (const p of presences) engine.observeTeams(p, deps.clock.now(), true);
+    }
+    for (const e of readBothSides) engine.markSynced(e, deps.clock.now());
   } catch (err) {
     const f = classify(err);
     for (const e of watched)

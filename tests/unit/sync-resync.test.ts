@@ -54,3 +54,20 @@ describe('resync PBX reads', () => {
     expect(readsAt[3]).toBe(300);
   });
 });
+
+describe('last sync after a resync', () => {
+  let h: Harness;
+  afterEach(async () => h.close());
+
+  it('counts a resync that found both sides already in agreement as a sync, so status no longer says "never"', async () => {
+    h = await harness({ users: 1 });
+    await h.service.start();
+    const before = await h.service.statusOf('u1');
+    expect(before.lastSyncAt).toBeNull();
+    const run = h.service.resyncUser('u1');
+    for (let i = 0; i < 20; i++) await h.clock.advance(100, 10);
+    const after = await run;
+    expect(after.lastSyncAt).not.toBeNull();
+    expect(after.problem).toBeNull();
+  });
+});
