@@ -27,7 +27,7 @@ export async function buildTab(outDir = join(TAB_DIR, 'dist')): Promise<TabBuild
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const result = await build({
-    entryPoints: { main: join(SRC, 'main.tsx'), auth: join(SRC, 'auth', 'auth.ts') },
+    entryPoints: { main: join(SRC, 'main.tsx'), auth: join(SRC, 'teams', 'consent-window.ts') },
     outdir: outDir,
     bundle: true,
     splitting: true,

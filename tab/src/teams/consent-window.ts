@@ -1,5 +1,5 @@
 import { app, authentication } from '@microsoft/teams-js';
-import { isTrustedAuthority } from '../teams/token-claims';
+import { isTrustedAuthority } from './token-claims';
 
 /**
  * The two pages of Teams' authentication window used for consent. auth-start.html sends the user to Entra's
