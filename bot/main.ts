@@ -102,7 +102,7 @@ function liveEnvironment(config: Config): Environment {
 async function startDemo(config: Config, logger: Logger) {
   // Loaded only here, so a live deployment never loads test equipment.
   const { startEmulators } = await import('../emulators/index');
-  const { seedDemoCompany } = await import('../emulators/seed/demo');
+  const { seedDemoCompany, demoTenantLink } = await import('../emulators/seed/demo');
   const { startTeamsHost } = await import('../emulators/teams-host/server');
   const emulators = await startEmulators();
   const company = await seedDemoCompany(emulators, { publicBaseUrl: config.publicBaseUrl });
@@ -131,18 +131,9 @@ async function startDemo(config: Config, logger: Logger) {
         loginUrl: `${emulators.entra.baseUrl}/${company.tenantId}`,
       };
   const env: Environment = {
-    tenantId: company.tenantId,
-    tenantName: company.tenantName,
-    clientId: company.clientId,
-    clientSecret: company.clientSecret,
-    clientSecretExpiresAt: company.clientSecretExpiresAt,
-    appIdUri: company.appIdUri,
-    authorityHost: emulators.entra.baseUrl,
-    graphBaseUrl: emulators.graph.baseUrl,
-    cloudlink: { ...company.cloudlink, appId: config.cloudlink.appId },
+    ...demoTenantLink(company, emulators, config.cloudlink.appId),
     botAuth,
     secretKey: config.secretKey ?? devSecretKey(),
-    initialMonitors: company.monitors.map((m) => ({ username: m.username, password: m.password })),
     // The playground's mock user is nobody in the demo directory: the bot treats it as the demo admin.
     identityOverride:
       config.localPlayground && admin

@@ -158,3 +158,23 @@ export async function seedDemoCompany(emulators: Emulators, opts: DemoOptions): 
     adminUserIds: users.filter((u) => u.isAdmin).map((u) => u.entraId),
   };
 }
+
+/**
+ * What a Switchboard server needs to reach the demo company through the emulators: the tenant link, service base
+ * URLs and the monitor accounts. Plain data (emulators import nothing of the product); the composition root and the
+ * tests spread it into the server's environment and add their own bot auth, key and folders.
+ */
+export function demoTenantLink(company: DemoCompany, emulators: Emulators, cloudlinkAppId: string) {
+  return {
+    tenantId: company.tenantId,
+    tenantName: company.tenantName,
+    clientId: company.clientId,
+    clientSecret: company.clientSecret,
+    clientSecretExpiresAt: company.clientSecretExpiresAt,
+    appIdUri: company.appIdUri,
+    authorityHost: emulators.entra.baseUrl,
+    graphBaseUrl: emulators.graph.baseUrl,
+    cloudlink: { ...company.cloudlink, appId: cloudlinkAppId },
+    initialMonitors: company.monitors.map((m) => ({ username: m.username, password: m.password })),
+  };
+}

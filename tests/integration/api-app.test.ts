@@ -1,7 +1,7 @@
 import { loadConfig } from '../../shared/config/load';
 import { silentLogger } from '../../shared/platform/logger';
 import { startEmulators, type Emulators } from '../../emulators/index';
-import { seedDemoCompany, type DemoCompany } from '../../emulators/seed/demo';
+import { demoTenantLink, seedDemoCompany, type DemoCompany } from '../../emulators/seed/demo';
 import { startSwitchboard, type RunningSwitchboard } from '../../bot/app';
 import { startConnector, type Connector } from './bot-harness';
 
@@ -54,18 +54,9 @@ describe('the composed server against the emulators', () => {
     app = await startSwitchboard(
       config,
       {
-        tenantId: company.tenantId,
-        tenantName: company.tenantName,
-        clientId: company.clientId,
-        clientSecret: company.clientSecret,
-        clientSecretExpiresAt: company.clientSecretExpiresAt,
-        appIdUri: company.appIdUri,
-        authorityHost: emulators.entra.baseUrl,
-        graphBaseUrl: emulators.graph.baseUrl,
-        cloudlink: { ...company.cloudlink, appId: 'switchboard-test' },
+        ...demoTenantLink(company, emulators, 'switchboard-test'),
         botAuth: { kind: 'playground' },
         secretKey: Buffer.alloc(32, 3),
-        initialMonitors: company.monitors,
         appVersion: '0.0.0-test',
         tabDir: 'tests/integration/bot-tab-fixture',
       },

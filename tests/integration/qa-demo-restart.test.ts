@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../shared/config/load';
 import { silentLogger } from '../../shared/platform/logger';
 import { startEmulators, type Emulators } from '../../emulators/index';
-import { seedDemoCompany, type DemoCompany } from '../../emulators/seed/demo';
+import { demoTenantLink, seedDemoCompany, type DemoCompany } from '../../emulators/seed/demo';
 import { startSwitchboard, type RunningSwitchboard } from '../../bot/app';
 import { startConnector, type Connector } from './bot-harness';
 
@@ -60,18 +60,9 @@ async function startDemoRun(storeUrl: string): Promise<DemoRun> {
   const app = await startSwitchboard(
     config,
     {
-      tenantId: company.tenantId,
-      tenantName: company.tenantName,
-      clientId: company.clientId,
-      clientSecret: company.clientSecret,
-      clientSecretExpiresAt: company.clientSecretExpiresAt,
-      appIdUri: company.appIdUri,
-      authorityHost: emulators.entra.baseUrl,
-      graphBaseUrl: emulators.graph.baseUrl,
-      cloudlink: { ...company.cloudlink, appId: 'switchboard-qa' },
+      ...demoTenantLink(company, emulators, 'switchboard-qa'),
       botAuth: { kind: 'playground' },
       secretKey: Buffer.alloc(32, 7),
-      initialMonitors: company.monitors,
       appVersion: '0.0.0-qa',
       tabDir: 'tests/integration/bot-tab-fixture',
     },
