@@ -110,17 +110,27 @@ export async function startGraphEmulator(options: GraphEmulatorOptions): Promise
       if (!(e instanceof GraphFailure)) throw e;
       res = e.toResponse(ctx);
     }
+    logRequest(req, res.status, ctx.requestId, caller, batchRequestId);
+    return finish(res, ctx);
+  }
+
+  /** Every answer, whether refused before or after authentication, goes to the request log tests count. */
+  function logRequest(
+    req: ApiRequest,
+    status: number,
+    requestId: string,
+    caller?: Caller,
+    batchRequestId?: string,
+  ) {
     faults.record({
       method: req.method,
       path: req.path,
-      status: res.status,
+      status,
       at: now(),
-      appId: caller.appId,
-      userId: caller.userId,
-      requestId: ctx.requestId,
-      batchRequestId,
+      ...(caller && { appId: caller.appId, userId: caller.userId }),
+      requestId,
+      ...(batchRequestId !== undefined && { batchRequestId }),
     });
-    return finish(res, ctx);
   }
 
   async function handleGraph(raw: EmulatorRequest): Promise<EmulatorResponse> {
@@ -139,13 +149,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions): Promise
     } catch (e) {
       if (!(e instanceof GraphFailure)) throw e;
       const ctx = newRequestContext(now(), headers['client-request-id']);
-      faults.record({
-        method: req.method,
-        path: req.path,
-        status: e.status,
-        at: now(),
-        requestId: ctx.requestId,
-      });
+      logRequest(req, e.status, ctx.requestId);
       return finish(e.toResponse(ctx), ctx);
     }
     if (req.method === 'POST' && req.path.toLowerCase() === '/$batch') {
@@ -158,15 +162,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions): Promise
         if (!(e instanceof GraphFailure)) throw e;
         res = e.toResponse(ctx);
       }
-      faults.record({
-        method: req.method,
-        path: req.path,
-        status: res.status,
-        at: now(),
-        appId: caller.appId,
-        userId: caller.userId,
-        requestId: ctx.requestId,
-      });
+      logRequest(req, res.status, ctx.requestId, caller);
       return finish(res, ctx);
     }
     return execute(req, caller);
