@@ -97,8 +97,9 @@ async function main() {
   process.stdout.write(JSON.stringify(world) + '\n');
 }
 
-// world.ts imports the types and constants; only a process started on this file runs the emulators.
-if (require.main === module)
+// world.ts imports the types and constants; only a process started on this file runs the emulators (not the bench's
+// bundle, which has this module inlined and is its own require.main).
+if (require.main === module && __filename.endsWith('emulator-process.ts'))
   main().catch((err) => {
     console.error(err);
     process.exit(1);

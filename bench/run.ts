@@ -5,6 +5,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { benchDir, isBundled, runBundled } from './bundle';
+import { watchMemory } from './memory';
 import { startBenchWorld, type BenchWorld } from './world';
 
 const smoke = process.argv.includes('--smoke');
@@ -210,14 +212,20 @@ async function resyncScenario(users: number, cloudLinkRate: number, pbxReadsPerS
     pbxReadsPerSecond,
   });
   try {
-    const baseRss = process.memoryUsage().rss;
-    let peak = baseRss;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+    const memory = watchMemory();
     await w.service.start();
     const started = Date.now();
     const result = await w.service.resyncAll();
     const seconds = (Date.now() - started) / 1000;
-    clearInterval(sampler);
+    // The hourly resync in steady state: CloudLink's presence feed is live and carrying events (one call here), so
+    // the PBX is read only where the feed cannot vouch for it (pbx-feed.ts) and Teams is read in full.
+    const callId = await w.control.placeCall('+4930999999', w.pbxIds[0]);
+    await sleep(1000);
+    const liveStarted = Date.now();
+    const live = await w.service.resyncAll();
+    const liveSeconds = (Date.now() - liveStarted) / 1000;
+    await w.control.hangUp(callId);
+    const mem = await memory.stop();
     const pbxReads = w.service.metrics.getSingleMetric('switchboard_cloudlink_calls_total');
     const reads = pbxReads ? (await pbxReads.get()).values : [];
     return {
@@ -226,13 +234,15 @@ async function resyncScenario(users: number, cloudLinkRate: number, pbxReadsPerS
       pbxReadsPerSecond: pbxReadsPerSecond ?? null,
       seconds: Number(seconds.toFixed(1)),
       done: result.done,
+      pbxReads: result.pbxReads,
+      liveFeedResync: { seconds: Number(liveSeconds.toFixed(1)), done: live.done, pbxReads: live.pbxReads },
       pbxReadFailures: reads
         .filter((v) => v.labels.op === 'getPresence' && v.labels.outcome === 'error')
         .reduce((n, v) => n + v.value, 0),
       throttled429: await throttled(w),
-      rssBeforeEngineMB: Math.round(baseRss / 2 ** 20),
-      peakRssMB: Math.round(peak / 2 ** 20),
+      ...mem,
       emulatorProcessPeakRssMB: w.emulatorPeakRssMB(),
+      engineNodeFlags: process.execArgv.join(' '),
     };
   } finally {
     await w.close();
@@ -240,11 +250,24 @@ async function resyncScenario(users: number, cloudLinkRate: number, pbxReadsPerS
 }
 
 async function main() {
+  if (!isBundled()) process.exit(await runBundled());
   const started = Date.now();
   const only = process.argv.find((a) => a.startsWith('--resync-only='));
   if (only) {
     const users = Number(only.split('=')[1]);
-    console.log(JSON.stringify(await resyncScenario(users, CLOUDLINK_RATE, PBX_READS_PER_SECOND), null, 2));
+    // --lifted: the engine-bound variant (CloudLink limit lifted, no pacing), for quick iteration.
+    const r = process.argv.includes('--lifted')
+      ? await resyncScenario(users, CLOUDLINK_RATE_LIFTED)
+      : await resyncScenario(users, CLOUDLINK_RATE, PBX_READS_PER_SECOND);
+    console.log(JSON.stringify(r, null, 2));
+    const at = new Date().toISOString().replace(/[:.]/g, '-');
+    const file = path.join(
+      benchDir(),
+      'results',
+      `resync-${users}${r.pbxReadsPerSecond ? '' : '-lifted'}-${at}.json`,
+    );
+    fs.writeFileSync(file, JSON.stringify({ kind: 'resync-only', ...r }, null, 2));
+    console.log(`written to ${path.relative(process.cwd(), file)}`);
     return;
   }
   const log = (m: string) => console.error(`[bench ${Math.round((Date.now() - started) / 1000)}s] ${m}`);
@@ -288,7 +311,7 @@ async function main() {
       'emulatorProcessPeakRssMB is the child. resyncEngineBound lifts the CloudLink limit explicitly.',
     totalSeconds: Math.round((Date.now() - started) / 1000),
   };
-  const dir = path.join(__dirname, 'results');
+  const dir = path.join(benchDir(), 'results');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${result.kind}-${result.at.replace(/[:.]/g, '-')}.json`);
   fs.writeFileSync(file, JSON.stringify(result, null, 2));

@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
 import { CloudLinkClient } from '../shared/adapters/cloudlink';
 import { TokenClient } from '../shared/adapters/entra/token-client';
 import { GraphAdapter } from '../shared/adapters/graph/graph-adapter';
@@ -17,6 +18,7 @@ import type { GraphPort } from '../shared/ports/graph';
 import type { Store, UserRecord } from '../shared/ports/store';
 import { openStore } from '../shared/store/open';
 import { createSyncService, type SyncService } from '../shared/sync';
+import { benchDir } from './bundle';
 import { BENCH_SECRET, MONITOR_PASSWORD, type EmulatorWorld } from './emulator-process';
 
 export interface Probe {
@@ -40,13 +42,14 @@ export interface BenchControl {
 }
 
 export interface BenchWorld {
-  emulators: EmulatorWorld;
+  /** The emulator process's URLs and ids; its user list is not kept (people and pbxIds below hold the ids). */
+  emulators: Omit<EmulatorWorld, 'people' | 'pbxIds'>;
   control: BenchControl;
   /** The CloudLink adapter without probes, for the bench's own final-state checks. */
   cloudlink: CloudLinkClient;
-  people: EmulatorWorld['people'];
+  /** Entra user ids only: names and UPNs are in the store, and the engine's process should not hold them twice. */
+  people: { id: string }[];
   pbxIds: string[];
-  userOfPbx: Map<string, string>;
   service: SyncService;
   store: Store;
   probe: Probe;
@@ -59,12 +62,14 @@ async function startEmulatorProcess(
   users: number,
   opts: { graphLatencyMs: number; cloudLinkRate: number },
 ): Promise<{ world: EmulatorWorld; child: ChildProcess }> {
-  // Same Node and the same TypeScript loader flags (tsx) as this process, so the pid is the emulators' own.
+  // Same Node with the tsx loader in-process (not the tsx CLI, which would add a process), so the pid is the
+  // emulators' own. The engine process's own Node flags (a heap cap, say) are not passed on.
   const child = spawn(
     process.execPath,
     [
-      ...process.execArgv,
-      path.join(__dirname, 'emulator-process.ts'),
+      '--import',
+      pathToFileURL(require.resolve('tsx')).href,
+      path.join(benchDir(), 'emulator-process.ts'),
       `--users=${users}`,
       `--graph-latency-ms=${opts.graphLatencyMs}`,
       `--cloudlink-rate=${opts.cloudLinkRate}`,
@@ -73,15 +78,20 @@ async function startEmulatorProcess(
   );
   const world = await new Promise<EmulatorWorld>((resolve, reject) => {
     let text = '';
+    const onExit = (code: number | null) =>
+      reject(new Error(`emulator process exited (${code}) before it was ready`));
     const onData = (chunk: Buffer) => {
       text += chunk.toString('utf8');
       const nl = text.indexOf('\n');
       if (nl < 0) return;
       child.stdout?.off('data', onData);
+      // Both listeners go: a live one would keep this closure, the JSON text and the parsed world for good.
+      child.off('exit', onExit);
       resolve(JSON.parse(text.slice(0, nl)) as EmulatorWorld);
+      text = '';
     };
     child.stdout?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`emulator process exited (${code}) before it was ready`)));
+    child.once('exit', onExit);
   });
   return { world, child };
 }
@@ -97,7 +107,7 @@ async function call(base: string, method: string, route: string, body?: unknown)
   return text ? JSON.parse(text) : undefined;
 }
 
-function controlOf(w: EmulatorWorld): BenchControl {
+function controlOf(w: Pick<EmulatorWorld, 'cloudlinkBaseUrl' | 'graphBaseUrl'>): BenchControl {
   const cl = w.cloudlinkBaseUrl;
   const g = w.graphBaseUrl;
   return {
@@ -129,12 +139,17 @@ export async function startBenchWorld(
   users: number,
   opts: { graphLatencyMs: number; notifications: boolean; cloudLinkRate: number; pbxReadsPerSecond?: number },
 ): Promise<BenchWorld> {
-  const { world: emulators, child } = await startEmulatorProcess(users, opts);
+  const { world, child } = await startEmulatorProcess(users, opts);
+  const { people: seeded, pbxIds, ...emulators } = world;
   const control = controlOf(emulators);
-  const people = emulators.people;
-  const pbxIds = emulators.pbxIds;
+  const people = seeded.map((p) => ({ id: p.id }));
   const monitors = emulators.monitors;
-  const userOfPbx = new Map(pbxIds.map((id, i) => [id, people[i].id]));
+  // Only the notification benches write DND; built on first use so a resync bench does not hold another 50,000 pairs.
+  let userOfPbx: Map<string, string> | undefined;
+  const userOf = (principalId: string) => {
+    userOfPbx ??= new Map(pbxIds.map((id, i) => [id, people[i].id]));
+    return userOfPbx.get(principalId) as string;
+  };
 
   const probe: Probe = {
     pendingToTeams: new Map(),
@@ -212,14 +227,14 @@ export async function startBenchWorld(
     setDnd: async (principalId: string, dnd: boolean, text: string | null) => {
       await cloudlink.setDnd(principalId, dnd, text);
       probe.pbxWrites++;
-      done(probe.pendingFromTeams, probe.fromTeamsMs, userOfPbx.get(principalId) as string, 0);
+      done(probe.pendingFromTeams, probe.fromTeamsMs, userOf(principalId), 0);
     },
   });
 
   // A file, as in production: an in-memory database would count the whole store as the engine's memory.
   const dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-bench-'));
   const store = await openStore(`sqlite:${path.join(dbDir, 'bench.sqlite')}`);
-  const records: UserRecord[] = people.map((p, i) => ({
+  const record = (p: EmulatorWorld['people'][number], i: number): UserRecord => ({
     tenantId: emulators.tenantId,
     entraUserId: p.id,
     upn: p.upn,
@@ -230,8 +245,9 @@ export async function startBenchWorld(
     getFromTeams: null,
     selected: true,
     updatedAt: Date.now(),
-  }));
-  for (let i = 0; i < records.length; i += 5000) await store.putUsers(records.slice(i, i + 5000));
+  });
+  for (let i = 0; i < seeded.length; i += 5000)
+    await store.putUsers(seeded.slice(i, i + 5000).map((p, j) => record(p, i + j)));
   if (opts.notifications) {
     for (let i = 0; i < monitors; i++) {
       await store.putMonitor({
@@ -276,7 +292,6 @@ export async function startBenchWorld(
     cloudlink,
     people,
     pbxIds,
-    userOfPbx,
     service,
     store,
     probe,

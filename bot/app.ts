@@ -87,8 +87,11 @@ export async function startSwitchboard(
     getMonitorToken: (m) => tokens.getUserTokenByPassword(m.username, m.password, MONITOR_SCOPE),
     beforeRequest: (kind) => service?.beforeGraphRequest(kind) ?? Promise.resolve(),
     onOutcome: (outcome) => service?.onGraphOutcome(outcome),
+    forgetToken: (token) => tokens.forget(token),
   });
-  const cloudlink = env.cloudlink ? new CloudLinkClient({ ...env.cloudlink }) : undefined;
+  const cloudlink = env.cloudlink
+    ? new CloudLinkClient({ ...env.cloudlink, onOutcome: (outcome) => service?.onCloudLinkOutcome(outcome) })
+    : undefined;
   let tenantSync: TenantSync | undefined;
   if (cloudlink) {
     service = createSyncService(
@@ -102,6 +105,7 @@ export async function startSwitchboard(
         cloudLinkWebhookUrl: cloudLinkWebhookUrl(config),
         pollIntervalMs: config.sync.pollIntervalMs,
         resyncIntervalMs: config.sync.resyncIntervalMs,
+        pbxReadsPerSecond: config.sync.pbxReadsPerSecond,
       },
       {
         graph,
@@ -202,6 +206,7 @@ export async function startSwitchboard(
         )
       : undefined,
     metrics: service?.metrics ?? new (await import('prom-client')).Registry(),
+    metricsToken: config.metricsBearerToken,
     tabDir: env.tabDir,
     appVersion: env.appVersion,
     defaults: { mapping: DEFAULT_MAPPING, selection: DEFAULT_SELECTION },

@@ -30,6 +30,8 @@ export interface ServerDeps {
   /** The sync service's framework-free webhook handlers; absent when this process runs no sync. */
   webhooks?: WebhookHandlers;
   metrics: Registry;
+  /** The bearer token GET /metrics requires (METRICS_BEARER_TOKEN); undefined: /metrics answers 404. */
+  metricsToken?: string;
   /** Folder of the built tab (tab/dist). */
   tabDir: string;
   appVersion: string;

@@ -39,6 +39,9 @@ const tenantUpdate = z
   })
   .strict();
 
+/** POST /api/admin/resync-all: an empty body is the usual resync; readEveryPbx also re-reads every phone. */
+const resyncAllRequest = z.object({ readEveryPbx: z.boolean().optional() }).strict();
+
 const addMonitor = z
   .object({
     username: z.string().email().max(320),
@@ -338,12 +341,15 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
   );
   server.post(
     '/api/admin/resync-all',
-    admin(async (caller) => ({
-      status: 202,
-      body: deps.jobs.start(caller.tenantId, 'resyncAll', (job) =>
-        deps.sync.resyncAll(caller.tenantId, (done, total) => job.progress(done, total)),
-      ),
-    })),
+    admin(async (caller, req) => {
+      const options = parseInput(resyncAllRequest, req.body ?? {});
+      return {
+        status: 202,
+        body: deps.jobs.start(caller.tenantId, 'resyncAll', (job) =>
+          deps.sync.resyncAll(caller.tenantId, (done, total) => job.progress(done, total), options),
+        ),
+      };
+    }),
   );
   server.get(
     '/api/admin/jobs/:id',

@@ -1,9 +1,12 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Server } from 'restify';
-import { openRoute, type RouteContext } from './route';
+import { ApiHttpError, notFound } from './errors';
+import { openRoute, requestIdOf, sendError, type RouteContext } from './route';
 
 /**
- * /healthz for load balancers and the demo's "is it up" check; /metrics for Prometheus. Neither carries user data:
- * health answers whether the store responds, metrics are counters and histograms with no user identifiers.
+ * /healthz for load balancers and the demo's "is it up" check: open, because probes carry no credentials, and it
+ * answers only whether the store responds (no data). /metrics for Prometheus: counters and histograms with no user
+ * identifiers, still only for a scraper holding METRICS_BEARER_TOKEN; with no token configured it does not exist.
  */
 export function mountOpsRoutes(server: Server, ctx: RouteContext): void {
   server.get(
@@ -20,9 +23,30 @@ export function mountOpsRoutes(server: Server, ctx: RouteContext): void {
       }
     }),
   );
-  server.get('/metrics', async (_req, res) => {
-    const text = await ctx.deps.metrics.metrics();
-    res.setHeader('Content-Type', ctx.deps.metrics.contentType);
-    res.sendRaw(200, text);
+  server.get('/metrics', async (req, res) => {
+    res.header('x-request-id', requestIdOf(req));
+    try {
+      const expected = ctx.deps.metricsToken;
+      if (!expected) throw notFound('/metrics (set METRICS_BEARER_TOKEN to enable it)');
+      if (!bearerMatches(req.header('authorization'), expected))
+        throw new ApiHttpError(
+          401,
+          'unauthorized',
+          'GET /metrics needs Authorization: Bearer <METRICS_BEARER_TOKEN>.',
+        );
+      const text = await ctx.deps.metrics.metrics();
+      res.setHeader('Content-Type', ctx.deps.metrics.contentType);
+      res.sendRaw(200, text);
+    } catch (e) {
+      sendError(res, req, ctx.deps.logger, e);
+    }
   });
+}
+
+/** Compares in constant time; hashing first makes both sides the same length, so the length does not leak either. */
+function bearerMatches(header: string | undefined, expected: string): boolean {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+  const same = timingSafeEqual(digest(m?.[1] ?? ''), digest(expected));
+  return m !== null && same;
 }

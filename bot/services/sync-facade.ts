@@ -18,8 +18,15 @@ export interface SyncFacade {
   resetPhoneStatus(tenantId: string, userId: string): Promise<void>;
   /** undefined when the tenant has no such user. */
   userDiagnostics(tenantId: string, userId: string): Promise<UserDiagnostics | undefined>;
-  /** Resyncs every selected user, reporting progress; resolves a one-line summary. */
-  resyncAll(tenantId: string, progress: (done: number, total: number) => void): Promise<string>;
+  /**
+   * Resyncs every selected user, reporting progress; resolves a one-line summary. The PBX side is read only where
+   * the live CloudLink feed cannot vouch for it, unless `readEveryPbx`.
+   */
+  resyncAll(
+    tenantId: string,
+    progress: (done: number, total: number) => void,
+    options?: { readEveryPbx?: boolean },
+  ): Promise<string>;
   /** Runs every configuration check step, reporting the steps as they change; resolves the final steps. */
   configurationCheck(tenantId: string, progress: (steps: CheckStep[]) => void): Promise<CheckStep[]>;
   health(tenantId: string): Promise<HealthView>;

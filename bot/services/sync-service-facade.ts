@@ -97,10 +97,14 @@ export function syncFacade(deps: {
         trace: trace.map((e) => ({ at: new Date(e.at).toISOString(), kind: e.kind, detail: e.detail })),
       };
     },
-    async resyncAll(tenantId, progress) {
-      const result = await tenant(tenantId).service.resyncAll((p) => progress(p.done, p.total));
+    async resyncAll(tenantId, progress, options) {
+      const result = await tenant(tenantId).service.resyncAll((p) => progress(p.done, p.total), options);
       progress(result.done, result.total);
-      return `${result.done} of ${result.total} users resynced.`;
+      const phones =
+        result.pbxReads === result.done
+          ? 'every phone read'
+          : `${result.pbxReads} phones read, the live PBX feed covered the rest`;
+      return `${result.done} of ${result.total} users resynced (${phones}).`;
     },
     configurationCheck: (tenantId, progress: (steps: CheckStep[]) => void) => {
       const t = tenant(tenantId);

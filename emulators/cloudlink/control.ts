@@ -29,6 +29,8 @@ export interface CloudLinkControl {
   clearFaults(): void;
   setDelivery(options: Partial<DeliveryOptions>): void;
   revokeTokens(accountId: string): void;
+  /** CloudLink forgets every webhook subscription of the account (subscriptions that silently stop). */
+  loseSubscriptions(accountId: string): number;
   /** Every API call received, in order. */
   readonly calls: ApiCallRecord[];
   /** Every webhook queued, with its attempts and outcome. */
@@ -68,6 +70,8 @@ export function createControl(
       hub.options = { ...hub.options, ...options };
     },
     revokeTokens: (accountId) => tokens.revokeAll(accountId),
+    loseSubscriptions: (accountId) =>
+      hub.list(accountId).filter((sub) => hub.remove(accountId, sub.subscriptionId)).length,
     calls: gate.calls,
     deliveries: hub.deliveries,
     deliveriesIdle: () => hub.idle(),

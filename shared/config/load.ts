@@ -27,7 +27,15 @@ export interface Config {
   };
   storeUrl: string;
   secretKey?: Buffer;
-  sync: { mode: 'notifications' | 'polling'; pollIntervalMs: number; resyncIntervalMs: number };
+  sync: {
+    mode: 'notifications' | 'polling';
+    pollIntervalMs: number;
+    resyncIntervalMs: number;
+    /** Pace of resync PBX reads (CloudLink publishes no limit; see schema.ts). */
+    pbxReadsPerSecond: number;
+  };
+  /** What GET /metrics requires as `Authorization: Bearer …`; undefined: /metrics is disabled (404). */
+  metricsBearerToken?: string;
   localPlayground: boolean;
   demoCallIntervalMs: number;
 }
@@ -53,7 +61,9 @@ export function loadConfig(env: Source = process.env): Config {
     mode: c.TENANT_ID ? 'live' : 'demo',
     port: c.PORT,
     host: c.HOST,
-    publicBaseUrl: (c.PUBLIC_BASE_URL ?? `http://${isLoopback(c.HOST) ? '127.0.0.1' : c.HOST}:${c.PORT}`).replace(/\/$/, ''),
+    publicBaseUrl: (
+      c.PUBLIC_BASE_URL ?? `http://${isLoopback(c.HOST) ? '127.0.0.1' : c.HOST}:${c.PORT}`
+    ).replace(/\/$/, ''),
     logLevel: c.LOG_LEVEL,
     tenantId: c.TENANT_ID,
     clientId: c.CLIENT_ID,
@@ -73,7 +83,13 @@ export function loadConfig(env: Source = process.env): Config {
     },
     storeUrl: c.STORE_URL,
     secretKey: c.SECRET_KEY ? Buffer.from(c.SECRET_KEY, 'base64') : undefined,
-    sync: { mode: c.SYNC_MODE, pollIntervalMs: c.POLL_INTERVAL_MS, resyncIntervalMs: c.RESYNC_INTERVAL_MS },
+    sync: {
+      mode: c.SYNC_MODE,
+      pollIntervalMs: c.POLL_INTERVAL_MS,
+      resyncIntervalMs: c.RESYNC_INTERVAL_MS,
+      pbxReadsPerSecond: c.CLOUDLINK_READS_PER_SECOND,
+    },
+    metricsBearerToken: c.METRICS_BEARER_TOKEN,
     localPlayground: c.LOCAL_PLAYGROUND,
     demoCallIntervalMs: c.DEMO_CALL_INTERVAL_MS,
   };

@@ -9,7 +9,9 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const port = z.coerce.number().int().min(0).max(65535);
-const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
+const guid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
 
 export const CLOUDLINK_DEFAULT_BASE = 'https://{service}.api.mitel.io/2017-09-01';
 
@@ -33,7 +35,10 @@ export const configSchema = z
     CLOUDLINK_API_BASE: z
       .string()
       .default(CLOUDLINK_DEFAULT_BASE)
-      .refine((v) => v.includes('{service}'), 'must contain {service}, e.g. https://{service}.api.mitel.io/2017-09-01'),
+      .refine(
+        (v) => v.includes('{service}'),
+        'must contain {service}, e.g. https://{service}.api.mitel.io/2017-09-01',
+      ),
     CLOUDLINK_ACCOUNT_ID: z.string().min(1).optional(),
     CLOUDLINK_CLIENT_ID: z.string().min(1).optional(),
     CLOUDLINK_CLIENT_SECRET: z.string().min(1).optional(),
@@ -45,12 +50,24 @@ export const configSchema = z
       .refine((v) => /^(sqlite:|postgres(ql)?:\/\/)/.test(v), 'must start with sqlite: or postgres://'),
     SECRET_KEY: z
       .string()
-      .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64 encoded (openssl rand -base64 32)')
+      .refine(
+        (v) => Buffer.from(v, 'base64').length === 32,
+        'must be 32 bytes, base64 encoded (openssl rand -base64 32)',
+      )
       .optional(),
 
     SYNC_MODE: z.enum(['notifications', 'polling']).default('notifications'),
     POLL_INTERVAL_MS: z.coerce.number().int().min(1000).max(300_000).default(5000),
     RESYNC_INTERVAL_MS: z.coerce.number().int().min(60_000).default(3_600_000),
+    // CloudLink publishes no rate limit; 200 requests/s per account is our assumption (the emulator enforces it), so
+    // resync PBX reads are paced below it to leave room for webhook reads and DND writes.
+    CLOUDLINK_READS_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(150),
+
+    // Bearer token Prometheus must send to GET /metrics; unset, /metrics answers 404 (disabled).
+    METRICS_BEARER_TOKEN: z
+      .string()
+      .min(16, 'must be at least 16 characters (openssl rand -hex 32)')
+      .optional(),
 
     LOCAL_PLAYGROUND: bool.default('false'),
     DEMO_CALL_INTERVAL_MS: z.coerce.number().int().min(0).default(20_000),
@@ -58,9 +75,20 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     const live = c.TENANT_ID !== undefined;
     if (live) {
-      for (const key of ['CLIENT_ID', 'CLIENT_SECRET', 'BOT_ID', 'BOT_PASSWORD', 'SECRET_KEY', 'PUBLIC_BASE_URL'] as const) {
+      for (const key of [
+        'CLIENT_ID',
+        'CLIENT_SECRET',
+        'BOT_ID',
+        'BOT_PASSWORD',
+        'SECRET_KEY',
+        'PUBLIC_BASE_URL',
+      ] as const) {
         if (c[key] === undefined) {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: 'is required when TENANT_ID is set' });
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: [key],
+            message: 'is required when TENANT_ID is set',
+          });
         }
       }
     }

@@ -49,9 +49,14 @@ export function explainedByOurSession(
   return !!c && now - c.at < settleMs && teamsKey(c.presence) === key;
 }
 
-/** Whether the PBX DND now standing is one we set. */
+/**
+ * Whether the PBX DND now standing is one we set. An "off" not yet acknowledged is always us taking back our own DND
+ * (we never turn off the user's), so until it lands the DND still standing is ours too: it must not show in Teams.
+ */
 export function pbxDndIsOurs(state: UserSyncState): boolean {
-  return state.pbxAssertion?.dnd === true && state.pbx?.dnd !== false;
+  const a = state.pbxAssertion;
+  if (!a || state.pbx?.dnd === false) return false;
+  return a.dnd || !a.acknowledged;
 }
 
 /** A Teams presence arrived (notification, poll or resync read). Carries it to the PBX if the user caused it. */
@@ -226,11 +231,16 @@ export function pbxWritten(state: UserSyncState, work: PbxWork, at: number): Use
   };
 }
 
-/** Forgets everything we asserted (reset by the user or admin); the engine then clears both sides. */
+/**
+ * Forgets everything we asserted (reset by the user or admin); the engine then clears both sides. The Teams presence
+ * seen last keeps its value but loses its sequenceNumber, so the re-read that follows counts even when Teams has not
+ * changed since (a meeting still going on is carried to the PBX again).
+ */
 export function resetAssertions(state: UserSyncState, now: number): UserSyncState {
   const s = state.teamsSession;
   return {
     ...state,
+    teams: state.teams ? { ...state.teams, sequenceNumber: null } : null,
     teamsSession: null,
     teamsClearPending: true,
     teamsCleared: s ? { presence: s.presence, at: now } : state.teamsCleared,

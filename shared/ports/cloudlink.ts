@@ -15,6 +15,8 @@ export interface CloudLinkPort {
   /** POST notifications /subscriptions with transport webhook. */
   subscribe(request: PbxSubscriptionRequest): Promise<{ subscriptionId: string }>;
   unsubscribe(subscriptionId: string): Promise<void>;
+  /** GET notifications /subscriptions/{id}: false when CloudLink no longer has it (404). */
+  subscriptionExists(subscriptionId: string): Promise<boolean>;
 }
 
 export interface CallRecordQuery {

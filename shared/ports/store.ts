@@ -40,9 +40,16 @@ export interface Store {
    * version; otherwise rejects with StoreConflictError, and the caller re-reads and re-decides.
    */
   putSyncState(state: SyncStateRecord): Promise<number>;
+  /**
+   * putSyncState for many users in one transaction: per record, the new version, or null where the stored version
+   * was not `state.version` (that record is not written; the others are).
+   */
+  putSyncStates(states: SyncStateRecord[]): Promise<(number | null)[]>;
 
   /** Appends to the user's trace, keeping only the newest `keep` entries (default TRACE_KEEP). */
   appendTrace(entry: TraceEntry, keep?: number): Promise<void>;
+  /** appendTrace for many entries, in order, in one transaction. */
+  appendTraces(entries: TraceEntry[], keep?: number): Promise<void>;
   /** Newest first, in the order entries were appended. */
   listTrace(tenantId: string, entraUserId: string, limit?: number): Promise<TraceEntry[]>;
 

@@ -272,6 +272,27 @@ export class PostgresStore implements Store {
   }
 
   async putSyncState(s: SyncStateRecord): Promise<number> {
+    if (!(await this.writeSyncState((sql, params) => this.run(sql, params), s)))
+      throw new StoreConflictError(`sync state of ${s.entraUserId}`);
+    return s.version + 1;
+  }
+
+  /** One connection and one transaction for the batch, instead of a pooled round trip and commit per user. */
+  async putSyncStates(states: SyncStateRecord[]): Promise<(number | null)[]> {
+    if (states.length === 0) return [];
+    return this.transaction(async (c) => {
+      const run = async (sql: string, params: unknown[]) => (await c.query(sql, params)).rowCount ?? 0;
+      const versions: (number | null)[] = [];
+      for (const s of states) versions.push((await this.writeSyncState(run, s)) ? s.version + 1 : null);
+      return versions;
+    });
+  }
+
+  /** Writes the record if its version is the stored one; false (nothing written) otherwise. */
+  private async writeSyncState(
+    run: (sql: string, params: unknown[]) => Promise<number>,
+    s: SyncStateRecord,
+  ): Promise<boolean> {
     const values = [
       s.tenantId,
       s.entraUserId,
@@ -282,33 +303,30 @@ export class PostgresStore implements Store {
     ];
     const changed =
       s.version === 0
-        ? await this.run(
+        ? await run(
             `INSERT INTO sync_states (tenant_id, entra_user_id, state, last_sync_at, last_error, version)
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, entra_user_id) DO NOTHING`,
             values,
           )
-        : await this.run(
+        : await run(
             `UPDATE sync_states SET state = $3, last_sync_at = $4, last_error = $5, version = $6
              WHERE tenant_id = $1 AND entra_user_id = $2 AND version = $7`,
             [...values, s.version],
           );
-    if (changed !== 1) throw new StoreConflictError(`sync state of ${s.entraUserId}`);
-    return s.version + 1;
+    return changed === 1;
   }
 
   // --- trace ---
 
   async appendTrace(e: TraceEntry, keep: number = TRACE_KEEP): Promise<void> {
-    // One atomic statement. The DELETE runs on the snapshot before the INSERT, so it keeps keep - 1 older entries
-    // and the new one makes `keep`.
-    await this.run(
-      `WITH added AS (
-         INSERT INTO trace (tenant_id, entra_user_id, at, kind, detail) VALUES ($1, $2, $3, $4, $5) RETURNING id
-       )
-       DELETE FROM trace WHERE tenant_id = $1 AND entra_user_id = $2 AND id <= (
-         SELECT id FROM trace WHERE tenant_id = $1 AND entra_user_id = $2 ORDER BY id DESC LIMIT 1 OFFSET $6)`,
-      [e.tenantId, e.entraUserId, e.at, e.kind, JSON.stringify(e.detail), Math.max(1, keep) - 1],
-    );
+    await this.run(APPEND_TRACE, traceParams(e, keep));
+  }
+
+  async appendTraces(entries: TraceEntry[], keep: number = TRACE_KEEP): Promise<void> {
+    if (entries.length === 0) return;
+    await this.transaction(async (c) => {
+      for (const e of entries) await c.query(APPEND_TRACE, traceParams(e, keep));
+    });
   }
 
   async listTrace(tenantId: string, entraUserId: string, limit: number = TRACE_KEEP): Promise<TraceEntry[]> {
@@ -463,4 +481,18 @@ export class PostgresStore implements Store {
       holder,
     ]);
   }
+}
+
+/**
+ * One atomic statement. The DELETE runs on the snapshot before the INSERT, so it keeps keep - 1 older entries and
+ * the new one makes `keep`.
+ */
+const APPEND_TRACE = `WITH added AS (
+    INSERT INTO trace (tenant_id, entra_user_id, at, kind, detail) VALUES ($1, $2, $3, $4, $5) RETURNING id
+  )
+  DELETE FROM trace WHERE tenant_id = $1 AND entra_user_id = $2 AND id <= (
+    SELECT id FROM trace WHERE tenant_id = $1 AND entra_user_id = $2 ORDER BY id DESC LIMIT 1 OFFSET $6)`;
+
+function traceParams(e: TraceEntry, keep: number): unknown[] {
+  return [e.tenantId, e.entraUserId, e.at, e.kind, JSON.stringify(e.detail), Math.max(1, keep) - 1];
 }

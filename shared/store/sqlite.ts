@@ -53,7 +53,17 @@ export class SqliteStore implements Store {
     // Another process holding the write lock briefly should delay us, not fail us.
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('synchronous = NORMAL');
+    // Each wrapped once: better-sqlite3's transaction() builds a new wrapper (and its variants) on every call.
+    const putSyncStates = (states: SyncStateRecord[]) =>
+      states.map((s) => (this.writeSyncState(s) ? s.version + 1 : null));
+    this.putSyncStatesTx = this.db.transaction(putSyncStates);
+    this.appendTracesTx = this.db.transaction((entries: TraceEntry[], keep: number) =>
+      this.writeTraces(entries, keep),
+    );
   }
+
+  private readonly putSyncStatesTx: (states: SyncStateRecord[]) => (number | null)[];
+  private readonly appendTracesTx: (entries: TraceEntry[], keep: number) => void;
 
   /** Statements are prepared once and reused; they can only be prepared after migrate() created the tables. */
   private stmt(sql: string): Database.Statement {
@@ -280,6 +290,16 @@ export class SqliteStore implements Store {
   }
 
   async putSyncState(s: SyncStateRecord): Promise<number> {
+    if (!this.writeSyncState(s)) throw new StoreConflictError(`sync state of ${s.entraUserId}`);
+    return s.version + 1;
+  }
+
+  async putSyncStates(states: SyncStateRecord[]): Promise<(number | null)[]> {
+    return this.putSyncStatesTx(states);
+  }
+
+  /** Writes the record if its version is the stored one; false (nothing written) otherwise. */
+  private writeSyncState(s: SyncStateRecord): boolean {
     const params = {
       tenantId: s.tenantId,
       entraUserId: s.entraUserId,
@@ -302,15 +322,22 @@ export class SqliteStore implements Store {
              WHERE tenant_id = @tenantId AND entra_user_id = @entraUserId AND version = @expected`,
             params,
           );
-    if (changed !== 1) throw new StoreConflictError(`sync state of ${s.entraUserId}`);
-    return s.version + 1;
+    return changed === 1;
   }
 
   // --- trace ---
 
   async appendTrace(e: TraceEntry, keep: number = TRACE_KEEP): Promise<void> {
-    const key = { tenantId: e.tenantId, entraUserId: e.entraUserId };
-    this.db.transaction(() => {
+    this.appendTracesTx([e], keep);
+  }
+
+  async appendTraces(entries: TraceEntry[], keep: number = TRACE_KEEP): Promise<void> {
+    if (entries.length > 0) this.appendTracesTx(entries, keep);
+  }
+
+  private writeTraces(entries: TraceEntry[], keep: number): void {
+    for (const e of entries) {
+      const key = { tenantId: e.tenantId, entraUserId: e.entraUserId };
       this.run(
         'INSERT INTO trace (tenant_id, entra_user_id, at, kind, detail) VALUES (@tenantId, @entraUserId, @at, @kind, @detail)',
         { ...key, at: e.at, kind: e.kind, detail: JSON.stringify(e.detail) },
@@ -321,7 +348,7 @@ export class SqliteStore implements Store {
            ORDER BY id DESC LIMIT 1 OFFSET @keep)`,
         { ...key, keep },
       );
-    })();
+    }
   }
 
   async listTrace(tenantId: string, entraUserId: string, limit: number = TRACE_KEEP): Promise<TraceEntry[]> {

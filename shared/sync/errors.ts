@@ -1,9 +1,20 @@
 import { CloudLinkError } from '../ports/cloudlink';
 import { GraphError } from '../ports/graph';
 
-/** How the engine treats a failed call: try again later (after at least `afterMs`), or give up and say why. */
+/**
+ * How long a refused write (401/403/404) waits before it is tried again on its own: a person has to act (consent, a
+ * licence, a secret), so retrying sooner only adds refusals, but once they have acted the user should not have to
+ * wait for their next phone call to see it work.
+ */
+export const REFUSED_WRITE_RETRY_MS = 15 * 60_000;
+
+/**
+ * How the engine treats a failed call: try again later (after at least `afterMs`), or give up and say why. A refusal
+ * that someone can fix carries `healAfterMs`: writes are tried again after it, besides at the next change or resync.
+ */
 export type Failure =
-  { retry: true; afterMs?: number; message: string } | { retry: false; message: string; fix: string };
+  | { retry: true; afterMs?: number; message: string }
+  | { retry: false; message: string; fix: string; healAfterMs?: number };
 
 /** Throttling, server errors and network failures are passing; anything else needs a person. */
 export function classify(err: unknown): Failure {
@@ -13,7 +24,12 @@ export function classify(err: unknown): Failure {
       return { retry: true, afterMs: err.retryAfterMs ?? 1000, message: `${system} is throttling` };
     if (err.status === 0 || err.status >= 500 || err.status === 408)
       return { retry: true, message: `${system} failed (${err.status})` };
-    return { retry: false, message: `${system} refused: ${err.message}`, fix: fixFor(err.status, system) };
+    return {
+      retry: false,
+      message: `${system} refused: ${err.message}`,
+      fix: fixFor(err.status, system),
+      ...([401, 403, 404].includes(err.status) && { healAfterMs: REFUSED_WRITE_RETRY_MS }),
+    };
   }
   const text = err instanceof Error ? err.message : String(err);
   if (/AADSTS50076|AADSTS50079/.test(text)) {

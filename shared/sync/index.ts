@@ -8,6 +8,7 @@ import type { CloudLinkEvent, CloudLinkPort } from '../ports/cloudlink';
 import type { GraphPort, GraphSubscriptionPort, MonitorCredentials } from '../ports/graph';
 import type { Store } from '../ports/store';
 import type { GraphOutcome, GraphRequestKind } from '../adapters/graph/options';
+import type { CloudLinkOutcome } from '../adapters/cloudlink/options';
 import type { MatchResult } from '../domain/matching';
 import type { SyncClock } from './clock';
 import type { GraphNotification, WebhookRequest, WebhookResponse } from './webhooks';
@@ -46,6 +47,16 @@ export interface SyncOptions {
   /** Presence subscription lifetime asked of Graph (default 58 min; Graph allows 60) and how early it is renewed. */
   subscriptionLifetimeMs?: number;
   subscriptionRenewAheadMs?: number;
+  /**
+   * A resync re-reads a user's PBX at least this often even while the CloudLink feed is live (default 24 h): it
+   * bounds how long a webhook lost inside CloudLink can leave the PBX side wrong.
+   */
+  pbxViewMaxAgeMs?: number;
+  /**
+   * The feed is leaned on only while events arrive through it: one within this long (default 1 h). A subscription
+   * whose posts stopped reaching us cannot be told apart from a quiet account otherwise.
+   */
+  pbxFeedQuietLimitMs?: number;
   /** Where CloudLink should post PBX events (without the key); unset: bot/ subscribes some other way. */
   cloudLinkWebhookUrl?: string;
   /** The `key` secret CloudLink webhooks must carry; random per process when unset. */
@@ -70,6 +81,16 @@ export interface ResyncProgress {
   total: number;
 }
 
+export interface ResyncResult extends ResyncProgress {
+  /** PBX presences read; the live CloudLink feed vouched for the other users' PBX side. */
+  pbxReads: number;
+}
+
+export interface ResyncOptions {
+  /** Read every user's PBX even where the live feed vouches for it (the admin's "deep" resync). */
+  readEveryPbx?: boolean;
+}
+
 export interface SyncService {
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -77,6 +98,8 @@ export interface SyncService {
   beforeGraphRequest(kind: GraphRequestKind): Promise<void>;
   /** For the Graph adapter's `onOutcome` hook: counts calls, and a 429 pauses the limiter for its Retry-After. */
   onGraphOutcome(outcome: GraphOutcome): void;
+  /** For the CloudLink adapter's `onOutcome` hook: counts every attempt, so 429s waited out still show. */
+  onCloudLinkOutcome(outcome: CloudLinkOutcome): void;
   /** Webhook handlers, framework-free: bot/ passes query and parsed JSON body, and sends back what they answer. */
   handleGraphNotification(req: WebhookRequest): WebhookResponse;
   handleGraphLifecycle(req: WebhookRequest): WebhookResponse;
@@ -86,7 +109,11 @@ export interface SyncService {
   /** Direct entry points (used by the webhook handlers, polling and tests). */
   onGraphNotifications(notifications: GraphNotification[]): Promise<void>;
   onCloudLinkEvent(event: CloudLinkEvent): Promise<void>;
-  resyncAll(progress?: (p: ResyncProgress) => void): Promise<ResyncProgress>;
+  /**
+   * Compares both sides for every synced user and repairs drift. The PBX is read only for users the live CloudLink
+   * feed cannot vouch for (see pbx-feed.ts), unless `readEveryPbx`.
+   */
+  resyncAll(progress?: (p: ResyncProgress) => void, options?: ResyncOptions): Promise<ResyncResult>;
   resyncUser(entraUserId: string): Promise<SyncStatus>;
   statusOf(entraUserId: string): Promise<SyncStatus>;
   /** Clears our Teams session and any PBX DND we set for this user, then re-decides from what both sides say. */

@@ -16,6 +16,7 @@ export class SyncMetrics {
   private readonly latency: Histogram<'direction'>;
   private readonly graphCalls: Counter<'op' | 'outcome'>;
   private readonly cloudlinkCalls: Counter<'op' | 'outcome'>;
+  private readonly cloudlinkAttempts: Counter<'op' | 'outcome'>;
   private readonly throttleWaits: Counter;
   private readonly raw: Record<Direction, number[]> = {
     toTeams: new Array(BUCKETS.length + 1).fill(0),
@@ -44,6 +45,12 @@ export class SyncMetrics {
     this.cloudlinkCalls = new Counter({
       name: 'switchboard_cloudlink_calls_total',
       help: 'CloudLink calls by operation and outcome',
+      labelNames: ['op', 'outcome'],
+      registers: [this.registry],
+    });
+    this.cloudlinkAttempts = new Counter({
+      name: 'switchboard_cloudlink_attempts_total',
+      help: 'CloudLink HTTP attempts by operation and outcome (HTTP status, or network), retries included',
       labelNames: ['op', 'outcome'],
       registers: [this.registry],
     });
@@ -86,6 +93,12 @@ export class SyncMetrics {
     this.graphCalls.inc({ op, outcome: status === 0 ? 'network' : String(status) });
     if (status === 429) this.throttleTimes.push(this.now());
     if (status === 0 || status >= 500) this.errorTimes.push(this.now());
+  }
+
+  /** One HTTP attempt: a 429 the adapter then waited out still shows here (and in the throttling figures). */
+  cloudlinkAttempt(op: string, status: number): void {
+    this.cloudlinkAttempts.inc({ op, outcome: status === 0 ? 'network' : String(status) });
+    if (status === 429) this.throttleTimes.push(this.now());
   }
 
   cloudlinkCall(op: string, outcome: string): void {

@@ -6,11 +6,7 @@ import type { EngineEntry, SyncEngine } from './engine';
 import { classify } from './errors';
 import type { SyncMetrics } from './metrics';
 import type { RateLimiter } from './rate-limiter';
-
-export interface ResyncProgress {
-  done: number;
-  total: number;
-}
+import type { ResyncProgress, ResyncResult } from './index';
 
 /** Batches of users read at once; Graph reads of a batch are one request each. */
 const PARALLEL_BATCHES = 4;
@@ -25,6 +21,11 @@ interface ResyncDeps {
   pbxReadConcurrency: number;
   /** When set, every resync PBX read waits for a token first (keeps under CloudLink's per-account rate). */
   pbxReadPacer?: RateLimiter;
+  /**
+   * Which users' PBX must be read; the others are known from the live CloudLink feed (pbx-feed.ts).
+   * Unset: read every user's PBX.
+   */
+  needsPbxRead?: (e: EngineEntry) => boolean;
 }
 
 /** At most `limit` tasks run at once; the rest wait in arrival order. */
@@ -45,18 +46,20 @@ function concurrencyLimit(limit: number): <T>(task: () => Promise<T>) => Promise
 }
 
 /**
- * Reconciliation: reads both sides for the given users in 650-id batches and feeds what it finds to the engine as
+ * Reconciliation: compares both sides for the given users in 650-id batches and feeds what it finds to the engine as
  * observations, which repairs drift (a lost notification, a session Graph dropped, a PBX event never delivered).
+ * Teams is read for every watched user; the PBX for every user the live CloudLink feed cannot vouch for.
  */
 export async function resync(
   deps: ResyncDeps,
   userIds: string[],
   progress?: (p: ResyncProgress) => void,
-): Promise<ResyncProgress> {
+): Promise<ResyncResult> {
   const batches: string[][] = [];
   for (let i = 0; i < userIds.length; i += MAX_USERS_PER_MONITOR)
     batches.push(userIds.slice(i, i + MAX_USERS_PER_MONITOR));
   const state: ResyncProgress = { done: 0, total: userIds.length };
+  const counts = { pbxReads: 0 };
   progress?.({ ...state });
   // One pool for every batch in flight: the PBX read rate does not depend on how the users fall into batches.
   const pbxSlot = concurrencyLimit(Math.max(1, deps.pbxReadConcurrency));
@@ -64,32 +67,40 @@ export async function resync(
   const worker = async () => {
     while (next < batches.length) {
       const batch = batches[next++];
-      await resyncBatch(deps, batch, pbxSlot);
+      const read = await resyncBatch(deps, batch, pbxSlot); // not `+= await`: that reads the sum before awaiting
+      counts.pbxReads += read;
       state.done += batch.length;
       progress?.({ ...state });
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_BATCHES, batches.length) }, worker));
-  return state;
+  return { ...state, ...counts };
 }
 
+/** Resyncs one batch; answers how many PBX presences it read. */
 async function resyncBatch(
   deps: ResyncDeps,
   batch: string[],
   pbxSlot: ReturnType<typeof concurrencyLimit>,
-): Promise<void> {
+): Promise<number> {
   const { engine } = deps;
   const entries = batch.map((id) => engine.entry(id)).filter((e): e is EngineEntry => !!e);
+  const toRead = deps.needsPbxRead ? entries.filter(deps.needsPbxRead) : entries;
+  const reading = new Set(toRead);
   // PBX first: Teams observations are judged against what we assert, which follows the PBX.
   // Reads go through the CloudLink adapter, whose retries honour 429 Retry-After; a read that still fails marks the
   // user, and the next resync tries again.
-  const readBothSides = new Set<EngineEntry>();
+  // Users the feed vouches for count as read: their PBX view is as current as a read would make it.
+  const readBothSides = new Set<EngineEntry>(entries.filter((e) => !reading.has(e)));
   const readPbx = async (e: EngineEntry) => {
     try {
       await deps.pbxReadPacer?.acquire();
+      const epoch = engine.pbxFeed.current();
+      const readAt = deps.clock.now();
       const pbx = await deps.cloudlink.getPresence(e.user.pbxPrincipalId as string);
       deps.metrics.cloudlinkCall('getPresence', 'ok');
       engine.observePbx(e, pbx, deps.clock.now());
+      engine.pbxVerified(e, epoch, readAt);
       readBothSides.add(e);
     } catch (err) {
       deps.metrics.cloudlinkCall('getPresence', 'error');
@@ -101,7 +112,7 @@ async function resyncBatch(
       );
     }
   };
-  await Promise.all(entries.map((e) => pbxSlot(() => readPbx(e))));
+  await Promise.all(toRead.map((e) => pbxSlot(() => readPbx(e))));
   const watched = entries.filter((e) => engine.ctx(e).directions.fromTeams || e.state.teamsSession);
   try {
     if (watched.length > 0) {
@@ -118,4 +129,5 @@ async function resyncBatch(
         f.retry ? 'The next resync tries again.' : f.fix,
       );
   }
+  return toRead.length;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SyncStatus, UserSelection } from '../api/contract';
 import type { GraphOutcome, GraphRequestKind } from '../adapters/graph/options';
+import type { CloudLinkOutcome } from '../adapters/cloudlink/options';
 import { DEFAULT_MAPPING } from '../domain/mapping';
 import { matchUsers, type MatchResult } from '../domain/matching';
 import { monitorsNeeded } from '../domain/monitors';
@@ -12,7 +13,14 @@ import type { UserRecord } from '../ports/store';
 import { systemSyncClock, type SyncClock } from './clock';
 import { ALL_PRESENTITIES_FILTER, presenceInEvent, principalOf } from './cloudlink-events';
 import { SyncEngine, type EngineEntry } from './engine';
-import type { ResyncProgress, SyncDeps, SyncOptions, SyncService } from './index';
+import type {
+  ResyncOptions,
+  ResyncProgress,
+  ResyncResult,
+  SyncDeps,
+  SyncOptions,
+  SyncService,
+} from './index';
 import { SyncMetrics } from './metrics';
 import { Monitors } from './monitors';
 import { Poller } from './poller';
@@ -43,7 +51,6 @@ class Service implements SyncService {
   private readonly monitors: Monitors | null;
   private readonly poller: Poller | null;
   private cancelResync: (() => void) | null = null;
-  private pbxSubscriptions: string[] = [];
   private started = false;
 
   constructor(
@@ -103,12 +110,16 @@ class Service implements SyncService {
   }
 
   /**
-   * Restart recovery: reload users and state, re-read the PBX for everyone we hold a Teams session or an unsent write
-   * for (a call that ended while we were down must not leave a stale Busy behind), re-derive, then resubscribe.
+   * Restart recovery: reload users and state, subscribe to PBX events, re-read the PBX for everyone we hold a Teams
+   * session or an unsent write for (a call that ended while we were down must not leave a stale Busy behind),
+   * re-derive, then resubscribe to Teams. The first resync follows a minute later: PBX views from before the restart
+   * are not vouched for by the new feed, so it reads every PBX once.
    */
   async start(): Promise<void> {
     this.started = true;
     await this.engine.loadUsers();
+    // Subscribed before the reads, so what they find is kept current by the feed from then on.
+    await this.subscribePbx();
     const now = this.clock.now();
     await Promise.all(
       [...this.engine.allEntries()]
@@ -121,12 +132,11 @@ class Service implements SyncService {
         .map((e) => this.engine.readPbx(e, now)),
     );
     for (const e of this.engine.allEntries()) this.engine.reevaluate(e);
-    await this.subscribePbx();
     await this.monitors?.reconcile(this.engine.watchedUserIds());
     // Teams changes while we were down were delivered to nobody: read everyone's presence once.
     if (this.monitors) this.engine.requestTeamsReads(this.engine.watchedUserIds(), this.clock.now());
     this.poller?.start();
-    this.scheduleResync();
+    this.scheduleResync(MINUTE);
   }
 
   async stop(): Promise<void> {
@@ -135,10 +145,9 @@ class Service implements SyncService {
     this.poller?.stop();
     this.monitors?.stop();
     this.engine.stop();
-    await Promise.all(
-      this.pbxSubscriptions.map((id) => this.deps.cloudlink.unsubscribe(id).catch(() => undefined)),
-    );
-    this.pbxSubscriptions = [];
+    const subscription = this.engine.pbxFeed.subscription;
+    this.engine.pbxFeed.lost();
+    if (subscription) await this.deps.cloudlink.unsubscribe(subscription).catch(() => undefined);
   }
 
   beforeGraphRequest(kind: GraphRequestKind): Promise<void> {
@@ -149,6 +158,10 @@ class Service implements SyncService {
   onGraphOutcome(outcome: GraphOutcome): void {
     this.syncMetrics.graphCall(outcome.op, outcome.status);
     if (outcome.status === 429) this.limiter.pauseFor(outcome.retryAfterMs ?? 1000);
+  }
+
+  onCloudLinkOutcome(outcome: CloudLinkOutcome): void {
+    this.syncMetrics.cloudlinkAttempt(outcome.op, outcome.status);
   }
 
   handleGraphNotification(req: WebhookRequest) {
@@ -183,23 +196,52 @@ class Service implements SyncService {
 
   async onCloudLinkEvent(event: CloudLinkEvent): Promise<void> {
     const receivedAt = this.clock.now();
+    this.engine.pbxFeed.heard(receivedAt);
     const principal = principalOf(event);
     const e = principal ? this.engine.entryByPbx(principal) : undefined;
     if (!e) return;
-    const full = presenceInEvent(event);
-    if (!full) return this.engine.readPbx(e, receivedAt);
-    // Webhooks may arrive out of order (CloudLink retries): an event older than the last one applied is stale.
-    if (full.updatedOn !== null && e.pbxUpdatedOn !== null && full.updatedOn < e.pbxUpdatedOn) {
-      this.engine.trace(e, 'pbx.stale', { updatedOn: new Date(full.updatedOn).toISOString() });
-      return;
+    const epoch = this.engine.pbxFeed.current();
+    try {
+      const full = presenceInEvent(event);
+      if (!full) return await this.engine.readPbx(e, receivedAt);
+      // Webhooks may arrive out of order (CloudLink retries): an event older than the last one applied is stale.
+      if (full.updatedOn !== null && e.pbxUpdatedOn !== null && full.updatedOn < e.pbxUpdatedOn) {
+        this.engine.trace(e, 'pbx.stale', { updatedOn: new Date(full.updatedOn).toISOString() });
+        return;
+      }
+      if (full.updatedOn !== null) e.pbxUpdatedOn = full.updatedOn;
+      this.engine.observePbx(e, full.presence, receivedAt);
+      this.engine.pbxVerified(e, epoch, receivedAt);
+    } catch (err) {
+      // An event we could not apply leaves our view unverified: the next resync reads this user's PBX.
+      this.engine.pbxVerified(e, 0, receivedAt);
+      this.engine.fail(
+        e,
+        `could not apply a PBX event: ${err instanceof Error ? err.message : String(err)}`,
+        "The next resync reads this user's PBX again.",
+      );
     }
-    if (full.updatedOn !== null) e.pbxUpdatedOn = full.updatedOn;
-    this.engine.observePbx(e, full.presence, receivedAt);
   }
 
-  async resyncAll(progress?: (p: ResyncProgress) => void): Promise<ResyncProgress> {
+  async resyncAll(
+    progress?: (p: ResyncProgress) => void,
+    options: ResyncOptions = {},
+  ): Promise<ResyncResult> {
     const ids = [...this.engine.allEntries()].filter((e) => e.user.selected).map((e) => e.user.entraUserId);
-    return resync(this.resyncDeps(), ids, progress);
+    const feedChecked = await this.checkPbxFeed();
+    const trustFeed =
+      feedChecked &&
+      !options.readEveryPbx &&
+      this.engine.pbxFeed.flowing(this.clock.now(), this.options.pbxFeedQuietLimitMs ?? 60 * MINUTE);
+    const maxAge = this.options.pbxViewMaxAgeMs ?? 24 * 60 * MINUTE;
+    return resync(
+      {
+        ...this.resyncDeps(),
+        needsPbxRead: trustFeed ? (e) => this.engine.needsPbxRead(e, maxAge) : undefined,
+      },
+      ids,
+      progress,
+    );
   }
 
   async resyncUser(entraUserId: string): Promise<SyncStatus> {
@@ -311,10 +353,33 @@ class Service implements SyncService {
     };
   }
 
-  private scheduleResync(): void {
+  /**
+   * Before a resync trusts the feed, asks CloudLink whether our subscription still exists (the field reports
+   * subscriptions that silently stop). Gone: the feed is lost and a new one starts, so every PBX is read this time.
+   * Answers whether the feed can be trusted for this resync.
+   */
+  private async checkPbxFeed(): Promise<boolean> {
+    const feed = this.engine.pbxFeed;
+    if (!feed.subscription) {
+      await this.subscribePbx();
+      return false;
+    }
+    try {
+      if (await this.deps.cloudlink.subscriptionExists(feed.subscription)) return true;
+      this.syncMetrics.cloudlinkCall('getSubscription', 'gone');
+      feed.lost();
+      await this.subscribePbx();
+    } catch {
+      // CloudLink did not answer: keep the subscription, but do not lean on it this time.
+      this.syncMetrics.cloudlinkCall('getSubscription', 'error');
+    }
+    return false;
+  }
+
+  private scheduleResync(delayMs?: number): void {
     const every = this.options.resyncIntervalMs ?? 60 * MINUTE;
     if (every <= 0 || !this.started) return;
-    this.cancelResync = this.clock.setTimer(every, () => {
+    this.cancelResync = this.clock.setTimer(Math.min(every, delayMs ?? every), () => {
       void this.resyncAll()
         .catch(() => undefined)
         .finally(() => this.scheduleResync());
@@ -328,7 +393,7 @@ class Service implements SyncService {
    */
   private async subscribePbx(): Promise<void> {
     const url = this.options.cloudLinkWebhookUrl;
-    if (!url || this.pbxSubscriptions.length > 0) return;
+    if (!url || this.engine.pbxFeed.live) return;
     const target = `${url}${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(this.cloudLinkWebhookKey)}`;
     try {
       const { subscriptionId } = await this.deps.cloudlink.subscribe({
@@ -336,7 +401,7 @@ class Service implements SyncService {
         subject: ALL_PRESENTITIES_FILTER,
         url: target,
       });
-      this.pbxSubscriptions.push(subscriptionId);
+      this.engine.pbxFeed.started(subscriptionId);
       this.syncMetrics.cloudlinkCall('subscribe', 'ok');
     } catch {
       // The periodic resync still covers every user; the failure shows in the metrics and health view.
@@ -372,7 +437,7 @@ function statusFrom(e: EngineEntry, enabled: { toTeams: boolean; fromTeams: bool
       : null,
     lastSyncAt: iso(e.lastSyncAt),
     enabled,
-    problem: e.lastError,
+    problem: e.lastError ? { message: e.lastError.message, fix: e.lastError.fix } : null,
   };
 }
 

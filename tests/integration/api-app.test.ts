@@ -81,6 +81,14 @@ describe('the composed server against the emulators', () => {
     await connector?.close();
   });
 
+  it('without METRICS_BEARER_TOKEN, /metrics does not exist, even for a signed-in admin; /healthz stays open', async () => {
+    expect((await fetch(`${app.baseUrl}/metrics`)).status).toBe(404);
+    const res = await fetch(`${app.baseUrl}/metrics`, { headers: { Authorization: `Bearer ${adminToken}` } });
+    expect(res.status).toBe(404);
+    expect(await res.text()).not.toMatch(/switchboard_/);
+    expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
+  });
+
   it('shows a user their PBX call history and their sync status', async () => {
     const calls = await api('GET', '/api/me/calls?top=5', userToken);
     expect(calls.status).toBe(200);
@@ -139,6 +147,17 @@ describe('the composed server against the emulators', () => {
     expect(started.status).toBe(202);
     const job = await waitForJob(String(started.body.jobId));
     expect(job).toMatchObject({ kind: 'resyncAll', state: 'succeeded', done: 8, total: 8 });
+    expect(job.summary).toMatch(/^8 of 8 users resynced/);
+
+    // The admin can insist on reading every phone; a body that is not the documented shape is refused.
+    const deep = await api('POST', '/api/admin/resync-all', adminToken, { readEveryPbx: true });
+    expect(deep.status).toBe(202);
+    const deepJob = await waitForJob(String(deep.body.jobId));
+    expect(deepJob).toMatchObject({ state: 'succeeded', done: 8, total: 8 });
+    expect(deepJob.summary).toMatch(/every phone read/);
+    const bad = await api('POST', '/api/admin/resync-all', adminToken, { readEveryPbx: 'yes' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body.error)).toMatch(/readEveryPbx/);
   });
 
   it('applies a new user selection at once', async () => {

@@ -1,5 +1,5 @@
 import type { CallRecord } from '../../shared/ports/cloudlink';
-import { call, FakeCallHistory, startHarness, type Harness } from './bot-harness';
+import { call, FakeCallHistory, METRICS_TOKEN, startHarness, type Harness } from './bot-harness';
 
 const record = (i: number, over: Partial<CallRecord> = {}): CallRecord => ({
   callId: `c${i}`,
@@ -155,8 +155,10 @@ describe('API for the signed-in user', () => {
     expect((await call(h, 'GET', '/tab/missing.js')).status).toBe(404);
   });
 
-  it('exposes Prometheus metrics', async () => {
-    const res = await call(h, 'GET', '/metrics');
+  it('exposes Prometheus metrics to the scraper holding the metrics token only', async () => {
+    expect((await call(h, 'GET', '/metrics')).status).toBe(401);
+    expect((await call(h, 'GET', '/metrics', bob)).status).toBe(401); // a user's SSO token is not the scraper's
+    const res = await call(h, 'GET', '/metrics', METRICS_TOKEN);
     expect(res.status).toBe(200);
     expect(String(res.body)).toMatch(/switchboard_http_requests_total\{route="\/api\/me",status="200"\}/);
   });

@@ -88,10 +88,14 @@ export class RecordingSync implements SyncFacade {
   async userDiagnostics() {
     return undefined;
   }
-  async resyncAll(tenantId: string, progress: (d: number, t: number) => void) {
+  async resyncAll(
+    tenantId: string,
+    progress: (d: number, t: number) => void,
+    options?: { readEveryPbx?: boolean },
+  ) {
     progress(1, 2);
     progress(2, 2);
-    this.calls.push(`resyncAll ${tenantId}`);
+    this.calls.push(`resyncAll ${tenantId}${options?.readEveryPbx ? ' readEveryPbx' : ''}`);
     return '2 users resynced';
   }
   async configurationCheck(
@@ -168,6 +172,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** What the harness's Prometheus scraper sends to GET /metrics. */
+export const METRICS_TOKEN = 'harness-metrics-token-0123456789';
+
 export interface HarnessOptions {
   botAuth?: (fx: EntraFixture) => BotAuth;
   cloudlink?: Pick<CloudLinkPort, 'listCallRecords'>;
@@ -223,6 +230,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     secretBox: new SecretBox(Buffer.alloc(32, 7)),
     bot: bot.endpoint({ sync, reports }),
     metrics: new Registry(),
+    metricsToken: METRICS_TOKEN,
     tabDir: 'tests/integration/bot-tab-fixture',
     appVersion: '9.9.9-test',
     defaults: {

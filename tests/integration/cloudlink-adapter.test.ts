@@ -209,7 +209,9 @@ describe('CloudLink adapter against the emulator', () => {
       presence: { callState: 'idle', dnd: true, statusText: 'Presenting' },
     });
 
+    await expect(cl.subscriptionExists(subscriptionId)).resolves.toBe(true);
     await cl.unsubscribe(subscriptionId);
+    await expect(cl.subscriptionExists(subscriptionId)).resolves.toBe(false);
     await expect(cl.unsubscribe(subscriptionId)).resolves.toBeUndefined();
     f.emu.pbx.setDnd(f.bob, false);
     f.emu.pbx.setDnd(f.alice, false);

@@ -88,6 +88,22 @@ describe('TokenClient against the Entra emulator', () => {
     expect(await countRequests(sign)).toEqual(['refresh_token:400', 'password:200']);
   });
 
+  it('forgets a token a service refused: the app gets a new one, a monitor redeems its refresh token', async () => {
+    const tokens = client();
+    const app = await tokens.getAppToken();
+    const sign = () => tokens.getUserTokenByPassword('monitor@contoso.example', fx.password, PRESENCE_READ);
+    const monitor = await sign();
+    tokens.forget(app);
+    let fresh = '';
+    expect(await countRequests(async () => (fresh = await tokens.getAppToken()))).toEqual([
+      'client_credentials:200',
+    ]);
+    expect(fresh).not.toBe(app);
+    expect(await countRequests(sign)).toEqual([]); // only the refused token is dropped
+    tokens.forget(monitor);
+    expect(await countRequests(sign)).toEqual(['refresh_token:200']);
+  });
+
   it('never serves a cached monitor token for a different password', async () => {
     const tokens = client();
     await tokens.getUserTokenByPassword('monitor@contoso.example', fx.password, PRESENCE_READ);

@@ -134,6 +134,33 @@ describe('GraphAdapter presence writes', () => {
   });
 });
 
+describe('GraphAdapter and a refused token', () => {
+  it('on 401 forgets the token, takes a fresh one and tries once more', async () => {
+    const tokens = ['revoked-token', 'fresh-token'];
+    const forgotten: string[] = [];
+    script = (r) =>
+      r.headers.authorization === 'Bearer revoked-token'
+        ? graphError(401, 'InvalidAuthenticationToken')
+        : { status: 200 };
+    await adapter({
+      getAppToken: async () => tokens[Math.min(forgotten.length, 1)],
+      forgetToken: (t) => void forgotten.push(t),
+    }).setPresence(guid(1), { availability: 'Busy', activity: 'InACall' }, 'PT1H');
+    expect(forgotten).toEqual(['revoked-token']);
+    expect(seen.map((x) => x.headers.authorization)).toEqual(['Bearer revoked-token', 'Bearer fresh-token']);
+  });
+
+  it('a second 401 with the fresh token is the answer: no loop', async () => {
+    const forgotten: string[] = [];
+    script = () => graphError(401, 'InvalidAuthenticationToken', 'r-401');
+    await expect(
+      adapter({ forgetToken: (t) => void forgotten.push(t) }).clearPresence(guid(1)),
+    ).rejects.toMatchObject({ status: 401 });
+    expect(seen).toHaveLength(2);
+    expect(forgotten).toEqual(['app-token']);
+  });
+});
+
 describe('GraphAdapter retries', () => {
   it('waits as long as Retry-After (seconds) asks, then retries', async () => {
     script = (_r, n) =>

@@ -374,6 +374,47 @@ describe.each([
     expect((await store.listTrace(A, 'u3')).map((e) => e.detail.i)).toEqual([3, 2]);
   });
 
+  it('writes a batch of sync states at once, skipping only the records whose version is stale', async () => {
+    const state = (id: string, version: number, pbx: string) => ({
+      tenantId: A,
+      entraUserId: id,
+      state: { pbx },
+      lastSyncAt: 5,
+      lastError: null,
+      version,
+    });
+    expect(await store.putSyncStates([state('u1', 0, 'idle'), state('u2', 0, 'idle')])).toEqual([1, 1]);
+    // u2 at version 0 again is stale: not written; u1 and the new u3 are.
+    expect(
+      await store.putSyncStates([
+        state('u1', 1, 'connected'),
+        state('u2', 0, 'ringing'),
+        state('u3', 0, 'idle'),
+      ]),
+    ).toEqual([2, null, 1]);
+    expect((await store.listSyncStates(A)).map((r) => [r.entraUserId, r.state.pbx, r.version])).toEqual([
+      ['u1', 'connected', 2],
+      ['u2', 'idle', 1],
+      ['u3', 'idle', 1],
+    ]);
+    expect(await store.putSyncStates([])).toEqual([]);
+  });
+
+  it('appends a batch of trace entries in order, keeping the newest per user', async () => {
+    const entry = (id: string, i: number) => ({
+      tenantId: A,
+      entraUserId: id,
+      at: i,
+      kind: 'k',
+      detail: { i },
+    });
+    await store.appendTraces([entry('u1', 1), entry('u2', 1), entry('u1', 2), entry('u1', 3)], 2);
+    expect((await store.listTrace(A, 'u1')).map((e) => e.detail.i)).toEqual([3, 2]);
+    expect((await store.listTrace(A, 'u2')).map((e) => e.detail.i)).toEqual([1]);
+    await store.appendTraces([]);
+    expect(await store.listTrace(A, 'u1')).toHaveLength(2);
+  });
+
   it('sends a one-time notice once, even when several processes race to send it', async () => {
     const others = await Promise.all([backend.open(), backend.open()]);
     try {

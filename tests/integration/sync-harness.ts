@@ -55,6 +55,8 @@ export async function startSyncWorld(
     mode?: 'notifications' | 'polling';
     monitors?: number;
     options?: Partial<SyncOptions>;
+    /** The CloudLink adapter's own 429/5xx retries (production default 3), waiting on simulated time; default 0. */
+    cloudlinkRetries?: number;
   } = {},
 ): Promise<SyncWorld> {
   const emuClock = new ManualClock();
@@ -149,7 +151,9 @@ export async function startSyncWorld(
     clientSecret: client.clientSecret,
     appId: 'switchboard-tests/1.0',
     now: () => emuClock.now(),
-    maxRetries: 0,
+    maxRetries: opts.cloudlinkRetries ?? 0,
+    sleep: (ms) => clock.sleep(ms),
+    onOutcome: (o) => world.service.onCloudLinkOutcome(o),
   });
   const store = await openStore('sqlite::memory:');
   for (let i = 0; i < monitorNames.length; i++) {

@@ -214,12 +214,41 @@ describe('sync resilience against the emulators', () => {
     w.emulators.cloudlink.pbx.setDnd(w.pbxIds[3], true, 'Lunch');
     const progress: number[] = [];
     const result = await w.run(w.service.resyncAll((p) => progress.push(p.done)));
-    expect(result).toEqual({ done: 4, total: 4 });
+    expect(result).toEqual({ done: 4, total: 4, pbxReads: 4 });
     expect(progress.at(-1)).toBe(4);
     await w.eventually(() => expect(presence(0)).toMatchObject(busy));
     await w.clock.advance(2000, 100);
     expect(presence(4).activity).not.toBe('InACall'); // blocked user
     expect(presence(3).availability).not.toBe('DoNotDisturb'); // admin chose not to show PBX DND
     calls.forEach((c) => w.emulators.cloudlink.pbx.hangUp(c.callId));
+  });
+
+  it('a resync leans on the live PBX feed, and notices when CloudLink has lost the subscription', async () => {
+    await world(3);
+    const pbx = w.emulators.cloudlink.pbx;
+    const presenceReads = () =>
+      w.emulators.cloudlink.control.calls.filter(
+        (c) => c.method === 'GET' && c.path.includes('/presentities/'),
+      ).length;
+    expect((await w.run(w.service.resyncAll())).pbxReads).toBe(3);
+
+    // A call reaches us as a webhook: the next resync has no PBX to read.
+    const call = pbx.placeCall('+4930777', w.pbxIds[1]);
+    await w.eventually(() => expect(presence(1)).toMatchObject(busy));
+    const before = presenceReads();
+    expect((await w.run(w.service.resyncAll())).pbxReads).toBe(0);
+    expect(presenceReads()).toBe(before);
+
+    // CloudLink forgets our subscription; a DND set on the phone meanwhile reaches nobody.
+    expect(w.emulators.cloudlink.control.loseSubscriptions(w.accountId)).toBe(1);
+    pbx.setDnd(w.pbxIds[2], true, 'Lunch');
+    await w.clock.advance(2000, 100);
+    expect(presence(2).availability).not.toBe('DoNotDisturb');
+    expect((await w.run(w.service.resyncAll())).pbxReads).toBe(3);
+    await w.eventually(() => expect(presence(2).availability).toBe('DoNotDisturb'));
+
+    // The new subscription carries events again.
+    pbx.hangUp(call.callId);
+    await w.eventually(() => expect(presence(1).activity).not.toBe('InACall'));
   });
 });

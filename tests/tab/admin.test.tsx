@@ -27,7 +27,6 @@ async function openSection(name: string) {
   await userEvent.click(await screen.findByRole('tab', { name }, { timeout: 5000 }));
 }
 
-
 describe('admin pages', () => {
   it('runs the configuration check with live progress and shows each failure with its fix', async () => {
     let polls = 0;
@@ -96,6 +95,36 @@ describe('admin pages', () => {
     ).toBeInTheDocument();
     expect(screen.getByText('Presence.ReadWrite.All is missing')).toBeInTheDocument();
     expect(screen.getByText('1 of 2 checks failed; each names its fix.')).toBeInTheDocument();
+  });
+
+  it('starts a resync, and a thorough one that re-reads every phone only when asked', async () => {
+    const bodies: unknown[] = [];
+    const job = (over: Partial<JobView>): JobView => ({
+      jobId: 'r1',
+      kind: 'resyncAll',
+      state: 'succeeded',
+      done: 40,
+      total: 40,
+      startedAt: new Date().toISOString(),
+      finishedAt: new Date().toISOString(),
+      ...over,
+    });
+    renderShell({
+      routes: {
+        ...adminRoutes,
+        'POST /api/admin/resync-all': (r) => {
+          bodies.push(r.body);
+          return { status: 202, body: job({ summary: `run ${bodies.length}` }) };
+        },
+      },
+    });
+    await openSection('Sync all');
+    await userEvent.click(screen.getByRole('button', { name: 'Sync all users now' }));
+    expect(await screen.findByText('run 1')).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('checkbox', { name: /read every phone again/ }));
+    await userEvent.click(screen.getByRole('button', { name: 'Sync all users now' }));
+    expect(await screen.findByText('run 2')).toBeInTheDocument();
+    expect(bodies).toEqual([{ readEveryPbx: false }, { readEveryPbx: true }]);
   });
 
   it('lists problem reports and changes a status with a note', async () => {

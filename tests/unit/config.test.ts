@@ -39,7 +39,14 @@ describe('configuration', () => {
   it('switches to live mode with a tenant and demands what live mode needs, naming each key', () => {
     expect(loadConfig(live).mode).toBe('live');
     const problems = problemsOf({ TENANT_ID: tenant });
-    for (const key of ['CLIENT_ID', 'CLIENT_SECRET', 'BOT_ID', 'BOT_PASSWORD', 'SECRET_KEY', 'PUBLIC_BASE_URL']) {
+    for (const key of [
+      'CLIENT_ID',
+      'CLIENT_SECRET',
+      'BOT_ID',
+      'BOT_PASSWORD',
+      'SECRET_KEY',
+      'PUBLIC_BASE_URL',
+    ]) {
       expect(problems).toContain(`${key} is required when TENANT_ID is set`);
     }
   });
@@ -48,13 +55,19 @@ describe('configuration', () => {
     expect(problemsOf({ PORT: 'eighty' })[0]).toMatch(/^PORT /);
     expect(problemsOf({ TENANT_ID: 'contoso' })).toContain('TENANT_ID must be a GUID');
     expect(problemsOf({ GRAPH_BASE_URL: 'not a url' })[0]).toMatch(/^GRAPH_BASE_URL /);
-    expect(problemsOf({ CLOUDLINK_API_BASE: 'https://media.api.mitel.io' })[0]).toMatch(/CLOUDLINK_API_BASE must contain \{service\}/);
+    expect(problemsOf({ CLOUDLINK_API_BASE: 'https://media.api.mitel.io' })[0]).toMatch(
+      /CLOUDLINK_API_BASE must contain \{service\}/,
+    );
     expect(problemsOf({ SECRET_KEY: 'c2hvcnQ=' })[0]).toMatch(/SECRET_KEY must be 32 bytes/);
-    expect(problemsOf({ STORE_URL: 'mysql://x' })[0]).toMatch(/STORE_URL must start with sqlite: or postgres/);
+    expect(problemsOf({ STORE_URL: 'mysql://x' })[0]).toMatch(
+      /STORE_URL must start with sqlite: or postgres/,
+    );
   });
 
   it('refuses the unauthenticated playground mode on a non-loopback address', () => {
-    expect(problemsOf({ LOCAL_PLAYGROUND: 'true', HOST: '0.0.0.0' })[0]).toMatch(/LOCAL_PLAYGROUND .* loopback/);
+    expect(problemsOf({ LOCAL_PLAYGROUND: 'true', HOST: '0.0.0.0' })[0]).toMatch(
+      /LOCAL_PLAYGROUND .* loopback/,
+    );
     expect(loadConfig({ LOCAL_PLAYGROUND: 'true', HOST: '127.0.0.1' }).localPlayground).toBe(true);
   });
 
@@ -69,6 +82,18 @@ describe('configuration', () => {
     expect(problemsOf({ CONFIG_FILE: file })[0]).toMatch(/CONFIG_FILE is not valid JSON/);
   });
 
+  it('paces resync PBX reads below the assumed CloudLink limit, and keeps /metrics off until a token is set', () => {
+    expect(loadConfig({}).sync.pbxReadsPerSecond).toBe(150);
+    expect(loadConfig({ CLOUDLINK_READS_PER_SECOND: '40' }).sync.pbxReadsPerSecond).toBe(40);
+    expect(problemsOf({ CLOUDLINK_READS_PER_SECOND: '0' })[0]).toMatch(/^CLOUDLINK_READS_PER_SECOND/);
+    expect(loadConfig({}).metricsBearerToken).toBeUndefined();
+    expect(loadConfig({ METRICS_BEARER_TOKEN: '' }).metricsBearerToken).toBeUndefined();
+    expect(problemsOf({ METRICS_BEARER_TOKEN: 'short' })[0]).toMatch(
+      /^METRICS_BEARER_TOKEN must be at least 16/,
+    );
+    expect(loadConfig({ METRICS_BEARER_TOKEN: 'a'.repeat(32) }).metricsBearerToken).toBe('a'.repeat(32));
+  });
+
   it('documents every key in .env.example', () => {
     const documented = new Set(
       readFileSync(join(__dirname, '../../.env.example'), 'utf8')
@@ -76,7 +101,9 @@ describe('configuration', () => {
         .map((l) => /^([A-Z_]+)=/.exec(l)?.[1])
         .filter((k): k is string => Boolean(k)),
     );
-    const keys = Object.keys((configSchema as unknown as { _def: { schema: { shape: object } } })._def.schema.shape);
+    const keys = Object.keys(
+      (configSchema as unknown as { _def: { schema: { shape: object } } })._def.schema.shape,
+    );
     expect(keys.filter((k) => !documented.has(k))).toEqual([]);
     expect([...documented].filter((k) => !keys.includes(k))).toEqual([]);
   });

@@ -308,6 +308,37 @@ describe('races, duplicates, reordering', () => {
     expect(u.state.pbxAssertion).toMatchObject({ dnd: true, acknowledged: true });
   });
 
+  it('while our "DND off" is in flight, the DND still standing is ours being taken back: never a Teams DND', () => {
+    const u = new User();
+    u.pbx({});
+    u.teams('Busy', 'InAMeeting');
+    u.flush(); // our DND "In a meeting" is on the PBX
+    u.teams('Available', 'Available');
+    const off = u.sendPbx();
+    expect(off.work).toEqual({ dnd: false, statusText: null });
+    // A read (or a late event) before CloudLink acknowledges still shows our DND.
+    expect(u.pbx({ dnd: true, statusText: 'In a meeting' })).toBe('inFlight');
+    expect(u.sendTeams().work).toBeNull();
+    off.ack();
+    expect(u.sendTeams().work).toBeNull();
+    // Once it is off, a DND the user sets on the phone is theirs and shows in Teams.
+    expect(u.pbx({ dnd: true, statusText: 'Lunch' })).toBe('user');
+    expect(u.sendTeams().work).toMatchObject({ kind: 'set', presence: { availability: 'DoNotDisturb' } });
+  });
+
+  it('a reset lets the next read of an unchanged Teams presence count again (a meeting still going on)', () => {
+    const u = new User();
+    u.pbx({});
+    u.teams('Busy', 'InAMeeting', '00000042');
+    u.flush();
+    u.state = resetAssertions(u.state, u.now);
+    u.flush(); // our DND is taken back
+    expect(u.state.pbxAssertion).toMatchObject({ dnd: false, acknowledged: true });
+    // The re-read after the reset sees the very same presence and sequenceNumber.
+    expect(u.teams('Busy', 'InAMeeting', '00000042')).toBe('user');
+    expect(u.sendPbx().work).toEqual({ dnd: true, statusText: 'In a meeting' });
+  });
+
   it('the user turning off a DND we set makes it theirs: we do not put it back', () => {
     const u = new User();
     u.pbx({});

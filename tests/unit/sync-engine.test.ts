@@ -1,4 +1,4 @@
-import { harness, throttled, serverError, type Harness } from './sync-harness';
+import { harness, throttled, serverError, TENANT, type Harness } from './sync-harness';
 
 const MIN = 60_000;
 const busy = { availability: 'Busy', activity: 'InACall' };
@@ -139,6 +139,24 @@ describe('sync engine over in-memory ports', () => {
     expect(h.graph.presenceOf('u1')).toMatchObject(busy);
   });
 
+  it('a restart re-derives every user but traces and rewrites only those whose state it changes', async () => {
+    h = await harness({ users: 3 });
+    await h.service.start();
+    h.cloudlink.set('pbx-u1', { callState: 'connected' });
+    await h.settle();
+    await h.service.stop();
+    h.cloudlink.onChange = () => undefined; // the webhook is gone while we are down
+    h.cloudlink.set('pbx-u1', { callState: 'idle' });
+    await h.restart();
+    await h.settle();
+    const kinds = async (id: string) => (await h.store.listTrace(TENANT, id, 1000)).map((e) => e.kind);
+    // u1's call ended while we were down: re-deriving its state clears the session (and says so in its trace).
+    expect(await kinds('u1')).toContain('teams.clear');
+    // u2 and u3 had nothing to repair: no 'reevaluate' entry for each of them (at 50,000 users, 50,000 writes).
+    expect(await kinds('u2')).not.toContain('reevaluate');
+    expect(await kinds('u3')).not.toContain('reevaluate');
+  });
+
   it('full resync repairs drift missed by notifications, with progress in 650-id batches', async () => {
     h = await harness({ users: 1400 });
     await h.service.start();
@@ -147,7 +165,7 @@ describe('sync engine over in-memory ports', () => {
     const progress: number[] = [];
     const result = await h.service.resyncAll((p) => progress.push(p.done));
     await h.settle();
-    expect(result).toEqual({ done: 1400, total: 1400 });
+    expect(result).toEqual({ done: 1400, total: 1400, pbxReads: 1400 });
     expect(progress).toEqual(
       [0, 650, 1300, 1400].slice(0, progress.length).length === progress.length ? progress : [],
     );

@@ -168,6 +168,10 @@ export class FakeCloudLink implements CloudLinkPort {
   readonly presence = new Map<string, PbxPresence>();
   readonly setDndCalls: { principalId: string; dnd: boolean; statusText: string | null }[] = [];
   readonly subscriptions: PbxSubscriptionRequest[] = [];
+  /** Subscription ids CloudLink still has (a test may drop one, as a broken feed). */
+  readonly liveSubscriptions = new Set<string>();
+  /** Every principal whose presence was read, in order. */
+  readonly presenceReads: string[] = [];
   failures: CloudLinkError[] = [];
   /** Called after every change, as CloudLink would post a presence event. */
   onChange: (principalId: string) => void = () => undefined;
@@ -195,6 +199,7 @@ export class FakeCloudLink implements CloudLinkPort {
   }
 
   async getPresence(principalId: string): Promise<PbxPresence> {
+    this.presenceReads.push(principalId);
     const f = this.failures.shift();
     if (f) throw f;
     return { ...(this.presence.get(principalId) as PbxPresence) };
@@ -209,10 +214,18 @@ export class FakeCloudLink implements CloudLinkPort {
 
   async subscribe(request: PbxSubscriptionRequest): Promise<{ subscriptionId: string }> {
     this.subscriptions.push(request);
-    return { subscriptionId: `s${this.subscriptions.length}` };
+    const subscriptionId = `s${this.subscriptions.length}`;
+    this.liveSubscriptions.add(subscriptionId);
+    return { subscriptionId };
   }
 
-  async unsubscribe(): Promise<void> {}
+  async unsubscribe(subscriptionId: string): Promise<void> {
+    this.liveSubscriptions.delete(subscriptionId);
+  }
+
+  async subscriptionExists(subscriptionId: string): Promise<boolean> {
+    return this.liveSubscriptions.has(subscriptionId);
+  }
 }
 
 export class FakeSubscriptions implements GraphSubscriptionPort {

@@ -30,7 +30,7 @@ describe('resync PBX reads', () => {
     // Graph's reads wait on the rate limiter's (virtual) clock.
     for (let i = 0; i < 100 && result === undefined; i++) await h.clock.advance(100, 10);
     await run;
-    expect(result).toEqual({ done: 1400, total: 1400 });
+    expect(result).toEqual({ done: 1400, total: 1400, pbxReads: 1400 });
     expect(seen.reads).toBe(1400);
     expect(seen.most).toBe(5);
   });

@@ -149,6 +149,17 @@ export class CloudLinkClient implements CloudLinkPort {
     });
   }
 
+  async subscriptionExists(subscriptionId: string): Promise<boolean> {
+    const res = await this.call({
+      op: 'getSubscription',
+      service: 'notifications',
+      method: 'GET',
+      path: `/subscriptions/${encodeURIComponent(subscriptionId)}`,
+      allow: [404],
+    });
+    return res.status !== 404;
+  }
+
   /** An authenticated call; a 401 (token revoked early) gets one fresh token and one more try. */
   private async call(req: Omit<CloudLinkRequest, 'bearer'>): Promise<CloudLinkResponse> {
     const token = await this.tokens.get();

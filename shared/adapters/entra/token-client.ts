@@ -48,6 +48,16 @@ export class TokenClient {
     this.tokenUrl = `${options.authorityHost.replace(/\/+$/, '')}/${encodeURIComponent(options.tenantId)}/oauth2/v2.0/token`;
   }
 
+  /**
+   * Forgets a cached token a service refused with 401 (revoked, or issued under a secret since rotated), so the next
+   * request gets a new one. A monitor's refresh token is kept: it may still be good.
+   */
+  forget(accessToken: string): void {
+    for (const [key, cached] of this.cache)
+      if (cached.accessToken === accessToken)
+        this.cache.set(key, { ...cached, accessToken: '', expiresAt: 0 });
+  }
+
   /** An app-only token; `scope` must be `{resource}/.default`. */
   getAppToken(scope: string = GRAPH_DEFAULT_SCOPE): Promise<string> {
     return this.cached(`app|${scope}`, () =>

@@ -46,16 +46,35 @@ export class GraphClient {
   }
 
   async request(req: GraphRequest): Promise<GraphResponse> {
-    const url = this.resolve(req.path);
     // One id for all attempts of this call, so Graph's logs (and a support case) can tie the retries together.
     const clientRequestId = randomUUID();
-    let response: Response;
+    const first = await this.send(req, clientRequestId);
+    let response = first.response;
+    if (response.status === 401 && this.options.forgetToken) {
+      // A token we still held for valid was refused (revoked, or the secret rotated): one fresh token, one more try.
+      await response.body?.cancel();
+      this.options.forgetToken(first.token);
+      response = (await this.send(req, clientRequestId)).response;
+    }
+    const body = await readJson(response);
+    if (response.ok || req.allow?.includes(response.status)) return { status: response.status, body };
+    throw toGraphError(response, body);
+  }
+
+  /** Sends with the retry policy; answers the final response and the token its last attempt carried. */
+  private async send(
+    req: GraphRequest,
+    clientRequestId: string,
+  ): Promise<{ response: Response; token: string }> {
+    const url = this.resolve(req.path);
+    let token = '';
     try {
-      response = await sendWithRetry(
+      const response = await sendWithRetry(
         async (signal) => {
           await this.options.beforeRequest?.(req.kind);
+          token = await req.token();
           const headers: Record<string, string> = {
-            authorization: `Bearer ${await req.token()}`,
+            authorization: `Bearer ${token}`,
             accept: 'application/json',
             'client-request-id': clientRequestId,
           };
@@ -70,6 +89,7 @@ export class GraphClient {
         retryPolicyOf(this.options),
         reportAttemptsAs(req.op, this.options.onOutcome),
       );
+      return { response, token };
     } catch (err) {
       if (isNetworkError(err)) {
         const cause = ((err as Error).cause as { code?: string } | undefined)?.code;
@@ -81,10 +101,6 @@ export class GraphClient {
       }
       throw err;
     }
-
-    const body = await readJson(response);
-    if (response.ok || req.allow?.includes(response.status)) return { status: response.status, body };
-    throw toGraphError(response, body);
   }
 
   /**

@@ -23,6 +23,8 @@ export interface GraphAdapterOptions {
   /** Awaited before every attempt: the engine's tenant-wide rate limiter. */
   beforeRequest?: (kind: GraphRequestKind) => Promise<void>;
   onOutcome?: (outcome: GraphOutcome) => void;
+  /** Drops a token Graph answered 401 (revoked or rotated early) from the provider's cache; the call is tried once more. */
+  forgetToken?: (token: string) => void;
   /** Retries after the first attempt for 429, 5xx and network failures (default 3). */
   maxRetries?: number;
   /** Backoff and time limits; defaults in shared/adapters/http/retry.ts. */

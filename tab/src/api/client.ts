@@ -79,7 +79,8 @@ export class ApiClient {
     selection: () => this.get<UserSelection>('/api/admin/selection'),
     saveSelection: (s: UserSelection) => this.send<UserSelection>('PUT', '/api/admin/selection', s),
     clickToCall: () => this.get<AdminClickToCall>('/api/admin/click-to-call'),
-    saveClickToCall: (c: AdminClickToCall) => this.send<AdminClickToCall>('PUT', '/api/admin/click-to-call', c),
+    saveClickToCall: (c: AdminClickToCall) =>
+      this.send<AdminClickToCall>('PUT', '/api/admin/click-to-call', c),
     users: (q: string) =>
       this.get<{ items: AdminUserRow[] }>(`/api/admin/users?${params({ q: q || undefined })}`),
     diagnostics: (userId: string) => this.get<UserDiagnostics>(`/api/admin/users/${enc(userId)}/diagnostics`),
@@ -87,7 +88,8 @@ export class ApiClient {
     resetPhone: (userId: string) =>
       this.send<SyncStatus>('POST', `/api/admin/users/${enc(userId)}/reset-phone`),
     startCheck: () => this.send<JobView>('POST', '/api/admin/check'),
-    startResyncAll: () => this.send<JobView>('POST', '/api/admin/resync-all'),
+    startResyncAll: (options: { readEveryPbx?: boolean } = {}) =>
+      this.send<JobView>('POST', '/api/admin/resync-all', options),
     job: (id: string) => this.get<JobView>(`/api/admin/jobs/${enc(id)}`),
     health: () => this.get<HealthView>('/api/admin/health'),
     reports: (status?: ReportStatus) => this.get<ReportsResponse>(`/api/admin/reports?${params({ status })}`),

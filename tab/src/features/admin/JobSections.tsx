@@ -1,4 +1,13 @@
-import { Badge, Button, MessageBar, MessageBarBody, ProgressBar, Text } from '@fluentui/react-components';
+import { useState } from 'react';
+import {
+  Badge,
+  Button,
+  Checkbox,
+  MessageBar,
+  MessageBarBody,
+  ProgressBar,
+  Text,
+} from '@fluentui/react-components';
 import type { CheckStep } from '../../../../shared/api/contract';
 import { useEnv } from '../../app/env';
 import { ErrorBar, Heading, useAdminStyles, useAdminT, useJob } from './common';
@@ -70,11 +79,21 @@ export function ResyncSection() {
   const at = useAdminT();
   const { api } = useEnv();
   const s = useAdminStyles();
-  const resync = useJob(api.admin.startResyncAll);
+  // Usually the live PBX feed already knows every phone; reading them all again is the slow, thorough option.
+  const [readEveryPbx, setReadEveryPbx] = useState(false);
+  const resync = useJob(() => api.admin.startResyncAll({ readEveryPbx }));
   const job = resync.job;
   return (
     <section className={s.section} aria-label={at('secResync')}>
       <Heading>{at('secResync')}</Heading>
+      <div>
+        <Checkbox
+          checked={readEveryPbx}
+          disabled={resync.running}
+          onChange={(_, d) => setReadEveryPbx(d.checked === true)}
+          label={at('resyncEveryPhone')}
+        />
+      </div>
       <div>
         <Button appearance="primary" disabled={resync.running} onClick={() => void resync.run()}>
           {at('resyncStart')}

@@ -69,7 +69,8 @@ const en = {
   selFromTeams: 'Get Teams state for the phone',
   c2cHint:
     'How a click on a phone number starts the call, per Teams client. Users may choose their own in Settings. "tel" uses the device\'s phone app; on iPhone and iPad that is the native dialer, so a custom link such as micollab://dial?number={number} keeps calls on the PBX.',
-  c2cInvalid: '"tel" or a link template with exactly one {number}, e.g. micollab://dial?number={number} (not http, javascript or data).',
+  c2cInvalid:
+    '"tel" or a link template with exactly one {number}, e.g. micollab://dial?number={number} (not http, javascript or data).',
   usersSearch: 'Search users',
   userName: 'Name',
   userUpn: 'UPN',
@@ -83,6 +84,7 @@ const en = {
   checkRunning: 'Checking… {done} of {total}',
   fix: 'Fix',
   resyncStart: 'Sync all users now',
+  resyncEveryPhone: 'Also read every phone again (slower: one PBX request per user)',
   resyncProgress: '{done} of {total} users',
   jobFailed: 'Failed: {summary}',
   diagTeams: 'Teams',
@@ -181,7 +183,8 @@ const de: Record<AdminTextKey, string> = {
   selFromTeams: 'Teams-Zustand fürs Telefon holen',
   c2cHint:
     'Wie ein Klick auf eine Rufnummer den Anruf startet, je Teams-Client. Benutzer können in den Einstellungen eine eigene Wahl treffen. „tel“ nutzt die Telefon-App des Geräts; auf iPhone und iPad ist das die eingebaute Telefon-App, ein eigener Link wie micollab://dial?number={number} hält Anrufe auf der Telefonanlage.',
-  c2cInvalid: '„tel“ oder eine Link-Vorlage mit genau einem {number}, z. B. micollab://dial?number={number} (nicht http, javascript oder data).',
+  c2cInvalid:
+    '„tel“ oder eine Link-Vorlage mit genau einem {number}, z. B. micollab://dial?number={number} (nicht http, javascript oder data).',
   usersSearch: 'Benutzer suchen',
   userName: 'Name',
   userUpn: 'UPN',
@@ -195,6 +198,7 @@ const de: Record<AdminTextKey, string> = {
   checkRunning: 'Prüfe… {done} von {total}',
   fix: 'Lösung',
   resyncStart: 'Jetzt alle Benutzer abgleichen',
+  resyncEveryPhone: 'Auch jedes Telefon neu abfragen (langsamer: eine PBX-Anfrage pro Benutzer)',
   resyncProgress: '{done} von {total} Benutzern',
   jobFailed: 'Fehlgeschlagen: {summary}',
   diagTeams: 'Teams',
