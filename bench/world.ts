@@ -5,10 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { CloudLinkClient } from '../shared/adapters/cloudlink';
 import { TokenClient } from '../shared/adapters/entra/token-client';
@@ -17,7 +15,7 @@ import type { CloudLinkPort } from '../shared/ports/cloudlink';
 import type { GraphPort } from '../shared/ports/graph';
 import type { Store, UserRecord } from '../shared/ports/store';
 import { openStore } from '../shared/store/open';
-import { createSyncService, type SyncService } from '../shared/sync';
+import { createSyncService, startLoopbackReceiver, type SyncService } from '../shared/sync';
 import { benchDir } from './bundle';
 import { BENCH_SECRET, MONITOR_PASSWORD, type EmulatorWorld } from './emulator-process';
 
@@ -159,26 +157,8 @@ export async function startBenchWorld(
     graphWrites: 0,
     pbxWrites: 0,
   };
-  const receiver: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const body = text ? JSON.parse(text) : undefined;
-      const query = Object.fromEntries(url.searchParams);
-      const answer =
-        url.pathname === '/graph'
-          ? service.handleGraphNotification({ query, body })
-          : url.pathname === '/graph/lifecycle'
-            ? service.handleGraphLifecycle({ query, body })
-            : service.handleCloudLinkWebhook({ query, body });
-      res.writeHead(answer.status, answer.headers);
-      res.end(answer.body);
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  const receiver = await startLoopbackReceiver(() => service);
+  const base = receiver.baseUrl;
 
   const tokens = new TokenClient({
     authorityHost: emulators.entraBaseUrl,
@@ -298,8 +278,7 @@ export async function startBenchWorld(
     emulatorPeakRssMB: () => peakRssMBOf(child.pid as number),
     async close() {
       await service.stop();
-      receiver.closeAllConnections();
-      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+      await receiver.close();
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.stdin?.end();
       await exited;

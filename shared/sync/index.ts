@@ -15,6 +15,7 @@ import type { GraphNotification, WebhookRequest, WebhookResponse } from './webho
 
 export { systemSyncClock, VirtualClock, type SyncClock } from './clock';
 export { createSyncService, userIdOf } from './service';
+export { startLoopbackReceiver, type LoopbackReceiver } from './loopback-receiver';
 export type { GraphNotification, WebhookRequest, WebhookResponse } from './webhooks';
 
 export interface SyncOptions {

@@ -4,8 +4,6 @@
  * posts to the service's framework-free handlers, and a SQLite store. Time: a VirtualClock that drives the
  * emulators' ManualClock, so sessions, subscriptions and tokens expire on simulated time.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ManualClock } from '../../emulators/common/clock';
 import { Directory, type DirectoryTenant, type DirectoryUser } from '../../emulators/common/directory';
 import { startEmulators, type Emulators } from '../../emulators';
@@ -17,7 +15,13 @@ import { DEFAULT_MAPPING } from '../../shared/domain/mapping';
 import { DEFAULT_SELECTION } from '../../shared/domain/selection';
 import type { Store } from '../../shared/ports/store';
 import { openStore } from '../../shared/store/open';
-import { createSyncService, VirtualClock, type SyncOptions, type SyncService } from '../../shared/sync';
+import {
+  createSyncService,
+  startLoopbackReceiver,
+  VirtualClock,
+  type SyncOptions,
+  type SyncService,
+} from '../../shared/sync';
 
 const SECRET = 'sync-test-secret';
 export const MONITOR_PASSWORD = 'monitor-Passw0rd';
@@ -93,38 +97,18 @@ export async function startSyncWorld(
       pbx.addUser(accountId, { name: p.displayName, email: p.mail, extension: String(2000 + i) }).principalId,
   );
 
-  const receiver: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const body = text ? JSON.parse(text) : undefined;
-      const query = Object.fromEntries(url.searchParams);
-      const s = world.service;
-      if (url.pathname === '/graph' && !query.validationToken && world.failGraphDeliveries > 0) {
+  // Drift and failures on demand: a Graph delivery answered 503 before processing, CloudLink posts swallowed.
+  const receiver = await startLoopbackReceiver(
+    () => world.service,
+    (path, query) => {
+      if (path === '/graph' && !query.validationToken && world.failGraphDeliveries > 0) {
         world.failGraphDeliveries--;
-        res.writeHead(503);
-        res.end();
-        return;
+        return 503;
       }
-      if (url.pathname === '/cloudlink' && world.dropCloudLinkWebhooks) {
-        res.writeHead(202);
-        res.end();
-        return;
-      }
-      const answer =
-        url.pathname === '/graph'
-          ? s.handleGraphNotification({ query, body })
-          : url.pathname === '/graph/lifecycle'
-            ? s.handleGraphLifecycle({ query, body })
-            : s.handleCloudLinkWebhook({ query, body });
-      res.writeHead(answer.status, answer.headers);
-      res.end(answer.body);
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+      return path === '/cloudlink' && world.dropCloudLinkWebhooks ? 202 : undefined;
+    },
+  );
+  const base = receiver.baseUrl;
 
   const tokens = new TokenClient({
     authorityHost: emulators.entra.baseUrl,
@@ -240,8 +224,7 @@ export async function startSyncWorld(
     },
     async close() {
       await world.service.stop();
-      receiver.closeAllConnections();
-      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+      await receiver.close();
       await emulators.close();
       await store.close();
     },
