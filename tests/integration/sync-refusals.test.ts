@@ -43,7 +43,8 @@ describe('refused Graph writes against the emulators', () => {
     await w.clock.advance(14 * MIN, MIN);
     expect(setPresenceCalls(0)).toHaveLength(1);
     await w.clock.advance(2 * MIN, MIN);
-    expect(setPresenceCalls(0)).toHaveLength(2);
+    // The retry is on the wire; on busy cores its answer may land a moment later in real time.
+    await w.eventually(() => expect(setPresenceCalls(0)).toHaveLength(2));
 
     // The admin grants consent again; with no further change on the phone, the call shows once a new token has it.
     app.grantedApplicationPermissions = granted;
