@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Server } from 'restify';
+import { sameSecret } from '../../shared/platform/same-secret';
 import { ApiHttpError, notFound } from './errors';
 import { openRoute, requestIdOf, sendError, type RouteContext } from './route';
 
@@ -43,10 +43,9 @@ export function mountOpsRoutes(server: Server, ctx: RouteContext): void {
   });
 }
 
-/** Compares in constant time; hashing first makes both sides the same length, so the length does not leak either. */
+/** The scraper's bearer token against the configured one, compared in constant time. */
 function bearerMatches(header: string | undefined, expected: string): boolean {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  const same = timingSafeEqual(digest(m?.[1] ?? ''), digest(expected));
+  const same = sameSecret(m?.[1] ?? '', expected);
   return m !== null && same;
 }

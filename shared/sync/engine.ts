@@ -323,14 +323,8 @@ export class SyncEngine {
       do {
         e.pbxReadAgain = false;
         try {
-          const epoch = this.pbxFeed.current();
-          const readAt = this.clock.now();
-          const pbx = await this.cloudlink.getPresence(e.user.pbxPrincipalId as string);
-          this.metrics.cloudlinkCall('getPresence', 'ok');
-          this.observePbx(e, pbx, receivedAt);
-          this.pbxVerified(e, epoch, readAt);
+          await this.readPbxOnce(e, receivedAt);
         } catch (err) {
-          this.metrics.cloudlinkCall('getPresence', 'error');
           const f = classify(err);
           this.fail(e, f.message, f.retry ? 'The next PBX event or resync will read it again.' : f.fix);
         }
@@ -339,6 +333,25 @@ export class SyncEngine {
       e.pbxReading = false;
       this.done();
     }
+  }
+
+  /**
+   * One read of the user's PBX presence, counted, observed (`receivedAt` defaults to when the answer came) and recorded
+   * as verified under the feed epoch taken when the read started. Rejects when the read fails; the caller says why.
+   */
+  async readPbxOnce(e: Entry, receivedAt?: number): Promise<void> {
+    const epoch = this.pbxFeed.current();
+    const readAt = this.clock.now();
+    let pbx: PbxPresence;
+    try {
+      pbx = await this.cloudlink.getPresence(e.user.pbxPrincipalId as string);
+    } catch (err) {
+      this.metrics.cloudlinkCall('getPresence', 'error');
+      throw err;
+    }
+    this.metrics.cloudlinkCall('getPresence', 'ok');
+    this.observePbx(e, pbx, receivedAt ?? this.clock.now());
+    this.pbxVerified(e, epoch, readAt);
   }
 
   /** Queues Teams presence reads for users a notification named; reads go out in batches of up to 650. */
@@ -533,10 +546,10 @@ export class SyncEngine {
 
   /**
    * A resync read both sides of this user and carried out what they called for: that is a sync even when nothing
-   * needed writing. Persisted only the first time (the "never synced" case), so a 50,000-user resync does not
-   * double its store writes; later values ride along with the next state change.
+   * needed writing, and a read error from before is over (a refused write is cleared only by a write that lands).
+   * Persisted only the first time (the "never synced" case) or when an error clears, so a 50,000-user resync does
+   * not double its store writes; later values ride along with the next state change.
    */
-  /** A resync read both sides: a read error from before is over (a refused write is cleared only by a write). */
   markSynced(e: Entry, at: number): void {
     const first = e.lastSyncAt === null;
     e.lastSyncAt = at;

@@ -1,10 +1,8 @@
 import { MAX_USERS_PER_MONITOR } from '../domain/monitors';
-import type { CloudLinkPort } from '../ports/cloudlink';
 import type { GraphPort } from '../ports/graph';
 import type { SyncClock } from './clock';
 import type { EngineEntry, SyncEngine } from './engine';
 import { classify } from './errors';
-import type { SyncMetrics } from './metrics';
 import type { RateLimiter } from './rate-limiter';
 import type { ResyncProgress, ResyncResult } from './index';
 
@@ -14,10 +12,11 @@ const PARALLEL_BATCHES = 4;
 interface ResyncDeps {
   engine: SyncEngine;
   graph: GraphPort;
-  cloudlink: CloudLinkPort;
   clock: SyncClock;
-  metrics: SyncMetrics;
-  /** PBX reads in flight across the whole resync (CloudLink has no bulk presence read: one GET per user). */
+  /**
+   * PBX reads in flight across the whole resync (CloudLink has no bulk presence read: one GET per user). They go
+   * through the engine, which holds the CloudLink adapter.
+   */
   pbxReadConcurrency: number;
   /** When set, every resync PBX read waits for a token first (keeps under CloudLink's per-account rate). */
   pbxReadPacer?: RateLimiter;
@@ -95,15 +94,9 @@ async function resyncBatch(
   const readPbx = async (e: EngineEntry) => {
     try {
       await deps.pbxReadPacer?.acquire();
-      const epoch = engine.pbxFeed.current();
-      const readAt = deps.clock.now();
-      const pbx = await deps.cloudlink.getPresence(e.user.pbxPrincipalId as string);
-      deps.metrics.cloudlinkCall('getPresence', 'ok');
-      engine.observePbx(e, pbx, deps.clock.now());
-      engine.pbxVerified(e, epoch, readAt);
+      await engine.readPbxOnce(e);
       readBothSides.add(e);
     } catch (err) {
-      deps.metrics.cloudlinkCall('getPresence', 'error');
       const f = classify(err);
       engine.fail(
         e,

@@ -345,9 +345,7 @@ class Service implements SyncService {
     return {
       engine: this.engine,
       graph: this.deps.graph,
-      cloudlink: this.deps.cloudlink,
       clock: this.clock,
-      metrics: this.syncMetrics,
       pbxReadConcurrency: this.options.pbxReadConcurrency ?? 32,
       pbxReadPacer: this.pbxReadPacer,
     };

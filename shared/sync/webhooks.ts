@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { sameSecret } from '../platform/same-secret';
 
 /**
  * Framework-free webhook handlers: bot/ hands over the parsed query and JSON body and sends back what they answer.
@@ -80,10 +80,4 @@ export function handleCloudLinkWebhook(
       typeof b.content === 'object' && b.content !== null ? (b.content as Record<string, unknown>) : {},
   });
   return text(202);
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
