@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { loadConfig } from '../../shared/config/load';
 import { silentLogger } from '../../shared/platform/logger';
 import { startEmulators, type Emulators } from '../../emulators/index';
 import { demoTenantLink, seedDemoCompany, type DemoCompany, type DemoUser } from '../../emulators/seed/demo';
 import { startSwitchboard, type RunningSwitchboard } from '../../bot/app';
+import { eventually as eventuallyWithin, freePort } from './real-time';
 
 /**
  * The server as main.ts composes it (notifications mode, real adapters and sync service) against the emulators, seen
@@ -16,27 +16,9 @@ jest.setTimeout(30_000);
 const METRICS_TOKEN = randomBytes(24).toString('hex');
 /** Beyond the seeded staff, so a deep resync reads enough phones to outrun CloudLink's 200/s without pacing. */
 const EXTRA_PHONES = 400;
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
-async function eventually(check: () => void | Promise<void>, timeoutMs = 8000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (e) {
-      if (Date.now() > until) throw e;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
+/** This file's waits default to 8 s: some steps run a whole resync of the demo company behind them. */
+const eventually = (check: () => void | Promise<void>, timeoutMs = 8000) =>
+  eventuallyWithin(check, timeoutMs);
 
 /** The value of one Prometheus sample (summed over series matching `labels`); NaN when absent. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number {

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../shared/config/load';
@@ -7,6 +6,7 @@ import { silentLogger } from '../../shared/platform/logger';
 import { startEmulators, type Emulators } from '../../emulators/index';
 import { demoTenantLink, seedDemoCompany, type DemoCompany } from '../../emulators/seed/demo';
 import { startSwitchboard, type RunningSwitchboard } from '../../bot/app';
+import { eventually, freePort } from './real-time';
 import { startConnector, type Connector } from './bot-harness';
 
 /**
@@ -17,28 +17,6 @@ import { startConnector, type Connector } from './bot-harness';
  * - The health view said no secret expiry although the tenant link has one.
  * - Nothing subscribed to CloudLink's call events, so missed-call notices never went out.
  */
-
-/** Notifications need the server's public URL before it listens, so the port is picked first (127.0.0.1 only). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
-async function eventually(check: () => void | Promise<void>, timeoutMs = 4000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (e) {
-      if (Date.now() > until) throw e;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
 
 interface DemoRun {
   emulators: Emulators;
@@ -159,7 +137,7 @@ describe('QA: the demo in notifications mode, across a restart', () => {
     );
   });
 
-  it("gives a monitor a fresh sign-in and subscription when the admin asks to authorize it again", async () => {
+  it('gives a monitor a fresh sign-in and subscription when the admin asks to authorize it again', async () => {
     const { app, company, emulators } = run!;
     const before = (await app.store.listMonitors(company.tenantId)).find((m) => m.state === 'active')!;
     const res = await fetch(`${app.baseUrl}/api/admin/monitors/${before.monitorId}/authorize`, {

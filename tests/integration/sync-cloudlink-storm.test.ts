@@ -1,5 +1,5 @@
 import type { ApiCallRecord } from '../../emulators/cloudlink/gate';
-import { startSyncWorld, type SyncWorld } from './sync-harness';
+import { startRunningSyncWorld, startSyncWorld, type SyncWorld } from './sync-harness';
 
 /**
  * CloudLink answering 429 (its rate limit, or injected with Retry-After) while PBX and Teams changes and a resync go
@@ -13,10 +13,7 @@ describe('CloudLink 429 storms against the emulators', () => {
   afterEach(async () => w?.close());
 
   async function world(users: number, extra: Parameters<typeof startSyncWorld>[0] = {}) {
-    w = await startSyncWorld({ users, ...extra });
-    await w.service.refreshUsers();
-    await w.service.start();
-    for (const p of w.people) w.emulators.graph.control.teams(p.id, 'signIn');
+    w = await startRunningSyncWorld({ users, ...extra });
     return w;
   }
   const presence = (i: number) => w.emulators.graph.control.presence(w.people[i].id);

@@ -231,3 +231,14 @@ export async function startSyncWorld(
   };
   return world;
 }
+
+/** A world with the users matched, the service started and everyone signed in to Teams: where most sync tests begin. */
+export async function startRunningSyncWorld(
+  opts: Parameters<typeof startSyncWorld>[0] = {},
+): Promise<SyncWorld> {
+  const w = await startSyncWorld(opts);
+  await w.service.refreshUsers();
+  await w.service.start();
+  for (const p of w.people) w.emulators.graph.control.teams(p.id, 'signIn');
+  return w;
+}

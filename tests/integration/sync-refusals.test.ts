@@ -1,4 +1,4 @@
-import { startSyncWorld, type SyncWorld } from './sync-harness';
+import { startRunningSyncWorld, type SyncWorld } from './sync-harness';
 
 /**
  * Graph refusing our presence writes (docs/sync-rules.md, "Queues, coalescing, limits"): the user's status says why
@@ -14,10 +14,7 @@ describe('refused Graph writes against the emulators', () => {
   afterEach(async () => w?.close());
 
   async function world(users = 2) {
-    w = await startSyncWorld({ users });
-    await w.service.refreshUsers();
-    await w.service.start();
-    for (const p of w.people) w.emulators.graph.control.teams(p.id, 'signIn');
+    w = await startRunningSyncWorld({ users });
     return w;
   }
   const presence = (i: number) => w.emulators.graph.control.presence(w.people[i].id);

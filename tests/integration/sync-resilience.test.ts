@@ -1,4 +1,4 @@
-import { startSyncWorld, type SyncWorld } from './sync-harness';
+import { startRunningSyncWorld, startSyncWorld, type SyncWorld } from './sync-harness';
 
 /** Limits, faults, subscriptions, polling, restart and resync, end to end against the emulators. */
 jest.setTimeout(30_000);
@@ -10,10 +10,7 @@ describe('sync resilience against the emulators', () => {
   afterEach(async () => w?.close());
 
   async function world(users = 3, extra: Parameters<typeof startSyncWorld>[0] = {}) {
-    w = await startSyncWorld({ users, ...extra });
-    await w.service.refreshUsers();
-    await w.service.start();
-    for (const p of w.people) w.emulators.graph.control.teams(p.id, 'signIn');
+    w = await startRunningSyncWorld({ users, ...extra });
     return w;
   }
   const presence = (i: number) => w.emulators.graph.control.presence(w.people[i].id);
