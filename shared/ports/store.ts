@@ -84,6 +84,55 @@ export interface Store {
   acquireLease(tenantId: string, name: string, holder: string, now: number, ttlMs: number): Promise<boolean>;
   /** Gives the lease up early (only if `holder` holds it), so another process can take over at once. */
   releaseLease(tenantId: string, name: string, holder: string): Promise<void>;
+
+  // --- CloudLink webhook key and subscriptions: they outlive our process at CloudLink, so they are kept here ---
+  /**
+   * The tenant's CloudLink webhook key, sealed. Stores `keySealed` only if the tenant has none yet and resolves the
+   * stored one, so processes racing to create a key all end up with the same.
+   */
+  initCloudLinkWebhookKey(tenantId: string, keySealed: string, at: number): Promise<string>;
+  /** The subscriptions we made at CloudLink, one per topic. */
+  listCloudLinkSubscriptions(tenantId: string): Promise<CloudLinkSubscriptionRecord[]>;
+  /** Upserts the tenant's subscription for `topic`. */
+  putCloudLinkSubscription(subscription: CloudLinkSubscriptionRecord): Promise<void>;
+  deleteCloudLinkSubscription(tenantId: string, topic: string): Promise<void>;
+
+  // --- admin jobs (configuration check, resync all): state and result survive a restart ---
+  /** Upserts by (tenant, job id). */
+  putJob(job: JobRecord): Promise<void>;
+  getJob(tenantId: string, jobId: string): Promise<JobRecord | undefined>;
+  /** Newest first (startedAt); `kind` narrows, `limit` caps. */
+  listJobs(tenantId: string, filter?: { kind?: string; limit?: number }): Promise<JobRecord[]>;
+  /** Deletes the tenant's finished jobs but the newest `keep`; running jobs stay. */
+  pruneJobs(tenantId: string, keep: number): Promise<void>;
+}
+
+export interface CloudLinkSubscriptionRecord {
+  tenantId: string;
+  /** `platform-api-presence`, `platform-api-media`. */
+  topic: string;
+  subscriptionId: string;
+  subjectFilter: string;
+  createdAt: number;
+}
+
+export interface JobRecord {
+  tenantId: string;
+  jobId: string;
+  kind: string;
+  state: 'running' | 'succeeded' | 'failed';
+  done: number;
+  total: number;
+  /** A configuration check's steps (the API's CheckStep objects), else null. */
+  steps: Record<string, unknown>[] | null;
+  summary: string | null;
+  error: string | null;
+  /** The Entra user id of the admin who started it, when known. */
+  startedBy: string | null;
+  startedAt: number;
+  finishedAt: number | null;
+  /** Refreshed while the job's process runs it; a running job whose heartbeat stopped was interrupted. */
+  heartbeatAt: number;
 }
 
 /** How many trace entries a user keeps when appendTrace is not told otherwise. */

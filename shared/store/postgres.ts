@@ -3,7 +3,9 @@ import {
   DEFAULT_USER_SETTINGS,
   StoreConflictError,
   TRACE_KEEP,
+  type CloudLinkSubscriptionRecord,
   type ConversationRecord,
+  type JobRecord,
   type MonitorRecord,
   type ProblemReport,
   type ReportStatus,
@@ -18,7 +20,9 @@ import { MIGRATIONS } from './migrations';
 import {
   json,
   lastPerUser,
+  toCloudLinkSubscription,
   toConversation,
+  toJob,
   toMonitor,
   toReport,
   toSyncState,
@@ -480,6 +484,91 @@ export class PostgresStore implements Store {
       name,
       holder,
     ]);
+  }
+
+  // --- CloudLink webhook key and subscriptions ---
+
+  async initCloudLinkWebhookKey(tenantId: string, keySealed: string, at: number): Promise<string> {
+    await this.run(
+      `INSERT INTO cloudlink_webhook_keys (tenant_id, key_sealed, created_at) VALUES ($1, $2, $3)
+       ON CONFLICT (tenant_id) DO NOTHING`,
+      [tenantId, keySealed, at],
+    );
+    const r = await this.one('SELECT key_sealed FROM cloudlink_webhook_keys WHERE tenant_id = $1', [tenantId]);
+    return String(r?.key_sealed);
+  }
+
+  async listCloudLinkSubscriptions(tenantId: string): Promise<CloudLinkSubscriptionRecord[]> {
+    return (
+      await this.all('SELECT * FROM cloudlink_subscriptions WHERE tenant_id = $1 ORDER BY topic', [tenantId])
+    ).map(toCloudLinkSubscription);
+  }
+
+  async putCloudLinkSubscription(s: CloudLinkSubscriptionRecord): Promise<void> {
+    await this.run(
+      `INSERT INTO cloudlink_subscriptions (tenant_id, topic, subscription_id, subject_filter, created_at)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (tenant_id, topic) DO UPDATE SET subscription_id = excluded.subscription_id,
+         subject_filter = excluded.subject_filter, created_at = excluded.created_at`,
+      [s.tenantId, s.topic, s.subscriptionId, s.subjectFilter, s.createdAt],
+    );
+  }
+
+  async deleteCloudLinkSubscription(tenantId: string, topic: string): Promise<void> {
+    await this.run('DELETE FROM cloudlink_subscriptions WHERE tenant_id = $1 AND topic = $2', [tenantId, topic]);
+  }
+
+  // --- admin jobs ---
+
+  async putJob(j: JobRecord): Promise<void> {
+    await this.run(
+      `INSERT INTO jobs (tenant_id, job_id, kind, state, done, total, steps, summary, error, started_by, started_at,
+         finished_at, heartbeat_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       ON CONFLICT (tenant_id, job_id) DO UPDATE SET kind = excluded.kind, state = excluded.state,
+         done = excluded.done, total = excluded.total, steps = excluded.steps, summary = excluded.summary,
+         error = excluded.error, started_by = excluded.started_by, started_at = excluded.started_at,
+         finished_at = excluded.finished_at, heartbeat_at = excluded.heartbeat_at`,
+      [
+        j.tenantId,
+        j.jobId,
+        j.kind,
+        j.state,
+        j.done,
+        j.total,
+        j.steps === null ? null : JSON.stringify(j.steps),
+        j.summary,
+        j.error,
+        j.startedBy,
+        j.startedAt,
+        j.finishedAt,
+        j.heartbeatAt,
+      ],
+    );
+  }
+
+  async getJob(tenantId: string, jobId: string): Promise<JobRecord | undefined> {
+    const r = await this.one('SELECT * FROM jobs WHERE tenant_id = $1 AND job_id = $2', [tenantId, jobId]);
+    return r && toJob(r);
+  }
+
+  async listJobs(tenantId: string, filter: { kind?: string; limit?: number } = {}): Promise<JobRecord[]> {
+    return (
+      await this.all(
+        `SELECT * FROM jobs WHERE tenant_id = $1 AND ($2::text IS NULL OR kind = $2)
+         ORDER BY started_at DESC, job_id LIMIT $3`,
+        [tenantId, filter.kind ?? null, filter.limit ?? null],
+      )
+    ).map(toJob);
+  }
+
+  async pruneJobs(tenantId: string, keep: number): Promise<void> {
+    await this.run(
+      `DELETE FROM jobs WHERE tenant_id = $1 AND state <> 'running' AND job_id NOT IN (
+         SELECT job_id FROM jobs WHERE tenant_id = $1 AND state <> 'running'
+         ORDER BY started_at DESC, job_id LIMIT $2)`,
+      [tenantId, keep],
+    );
   }
 }
 

@@ -1,5 +1,7 @@
 import type {
+  CloudLinkSubscriptionRecord,
   ConversationRecord,
+  JobRecord,
   MonitorRecord,
   ProblemReport,
   SyncStateRecord,
@@ -131,6 +133,34 @@ export function toConversation(r: Row): ConversationRecord {
     key: String(r.key),
     reference: json(r.reference),
     updatedAt: num(r.updated_at),
+  };
+}
+
+export function toCloudLinkSubscription(r: Row): CloudLinkSubscriptionRecord {
+  return {
+    tenantId: String(r.tenant_id),
+    topic: String(r.topic),
+    subscriptionId: String(r.subscription_id),
+    subjectFilter: String(r.subject_filter),
+    createdAt: num(r.created_at),
+  };
+}
+
+export function toJob(r: Row): JobRecord {
+  return {
+    tenantId: String(r.tenant_id),
+    jobId: String(r.job_id),
+    kind: String(r.kind),
+    state: String(r.state) as JobRecord['state'],
+    done: num(r.done),
+    total: num(r.total),
+    steps: r.steps === null || r.steps === undefined ? null : json(r.steps),
+    summary: strOrNull(r.summary),
+    error: strOrNull(r.error),
+    startedBy: strOrNull(r.started_by),
+    startedAt: num(r.started_at),
+    finishedAt: numOrNull(r.finished_at),
+    heartbeatAt: num(r.heartbeat_at),
   };
 }
 

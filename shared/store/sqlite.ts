@@ -5,7 +5,9 @@ import {
   DEFAULT_USER_SETTINGS,
   StoreConflictError,
   TRACE_KEEP,
+  type CloudLinkSubscriptionRecord,
   type ConversationRecord,
+  type JobRecord,
   type MonitorRecord,
   type ProblemReport,
   type ReportStatus,
@@ -20,7 +22,9 @@ import { MIGRATIONS } from './migrations';
 import {
   json,
   lastPerUser,
+  toCloudLinkSubscription,
   toConversation,
+  toJob,
   toMonitor,
   toReport,
   toSyncState,
@@ -483,6 +487,99 @@ export class SqliteStore implements Store {
       name,
       holder,
     });
+  }
+
+  // --- CloudLink webhook key and subscriptions ---
+
+  async initCloudLinkWebhookKey(tenantId: string, keySealed: string, at: number): Promise<string> {
+    this.run(
+      `INSERT INTO cloudlink_webhook_keys (tenant_id, key_sealed, created_at) VALUES (@tenantId, @keySealed, @at)
+       ON CONFLICT (tenant_id) DO NOTHING`,
+      { tenantId, keySealed, at },
+    );
+    const r = this.one('SELECT key_sealed FROM cloudlink_webhook_keys WHERE tenant_id = @tenantId', { tenantId });
+    return String(r?.key_sealed);
+  }
+
+  async listCloudLinkSubscriptions(tenantId: string): Promise<CloudLinkSubscriptionRecord[]> {
+    return this.all('SELECT * FROM cloudlink_subscriptions WHERE tenant_id = @tenantId ORDER BY topic', {
+      tenantId,
+    }).map(toCloudLinkSubscription);
+  }
+
+  async putCloudLinkSubscription(s: CloudLinkSubscriptionRecord): Promise<void> {
+    this.run(
+      `INSERT INTO cloudlink_subscriptions (tenant_id, topic, subscription_id, subject_filter, created_at)
+       VALUES (@tenantId, @topic, @subscriptionId, @subjectFilter, @createdAt)
+       ON CONFLICT (tenant_id, topic) DO UPDATE SET subscription_id = excluded.subscription_id,
+         subject_filter = excluded.subject_filter, created_at = excluded.created_at`,
+      {
+        tenantId: s.tenantId,
+        topic: s.topic,
+        subscriptionId: s.subscriptionId,
+        subjectFilter: s.subjectFilter,
+        createdAt: s.createdAt,
+      },
+    );
+  }
+
+  async deleteCloudLinkSubscription(tenantId: string, topic: string): Promise<void> {
+    this.run('DELETE FROM cloudlink_subscriptions WHERE tenant_id = @tenantId AND topic = @topic', {
+      tenantId,
+      topic,
+    });
+  }
+
+  // --- admin jobs ---
+
+  async putJob(j: JobRecord): Promise<void> {
+    this.run(
+      `INSERT INTO jobs (tenant_id, job_id, kind, state, done, total, steps, summary, error, started_by, started_at,
+         finished_at, heartbeat_at)
+       VALUES (@tenantId, @jobId, @kind, @state, @done, @total, @steps, @summary, @error, @startedBy, @startedAt,
+         @finishedAt, @heartbeatAt)
+       ON CONFLICT (tenant_id, job_id) DO UPDATE SET kind = excluded.kind, state = excluded.state,
+         done = excluded.done, total = excluded.total, steps = excluded.steps, summary = excluded.summary,
+         error = excluded.error, started_by = excluded.started_by, started_at = excluded.started_at,
+         finished_at = excluded.finished_at, heartbeat_at = excluded.heartbeat_at`,
+      {
+        tenantId: j.tenantId,
+        jobId: j.jobId,
+        kind: j.kind,
+        state: j.state,
+        done: j.done,
+        total: j.total,
+        steps: j.steps === null ? null : JSON.stringify(j.steps),
+        summary: j.summary,
+        error: j.error,
+        startedBy: j.startedBy,
+        startedAt: j.startedAt,
+        finishedAt: j.finishedAt,
+        heartbeatAt: j.heartbeatAt,
+      },
+    );
+  }
+
+  async getJob(tenantId: string, jobId: string): Promise<JobRecord | undefined> {
+    const r = this.one('SELECT * FROM jobs WHERE tenant_id = @tenantId AND job_id = @jobId', { tenantId, jobId });
+    return r && toJob(r);
+  }
+
+  async listJobs(tenantId: string, filter: { kind?: string; limit?: number } = {}): Promise<JobRecord[]> {
+    return this.all(
+      `SELECT * FROM jobs WHERE tenant_id = @tenantId AND (@kind IS NULL OR kind = @kind)
+       ORDER BY started_at DESC, job_id LIMIT @limit`,
+      { tenantId, kind: filter.kind ?? null, limit: filter.limit ?? -1 },
+    ).map(toJob);
+  }
+
+  async pruneJobs(tenantId: string, keep: number): Promise<void> {
+    this.run(
+      `DELETE FROM jobs WHERE tenant_id = @tenantId AND state <> 'running' AND job_id NOT IN (
+         SELECT job_id FROM jobs WHERE tenant_id = @tenantId AND state <> 'running'
+         ORDER BY started_at DESC, job_id LIMIT @keep)`,
+      { tenantId, keep },
+    );
   }
 }
 

@@ -75,6 +75,7 @@ function postgresBackend(): Backend {
           'reports',
           'conversations',
           'user_settings',
+          'cloudlink_webhook_keys',
         ];
         const rows: string[] = [];
         for (const t of tables) {
@@ -477,10 +478,87 @@ describe.each([
     expect(await store.acquireLease(A, 'subscriptions', 'p1', 51_000, 30_000)).toBe(true);
   });
 
+  it('keeps the CloudLink webhook key and subscriptions across a restart, one key per tenant', async () => {
+    // Two processes racing to create the key: the first stored wins, and both are told the same one.
+    const [k1, k2] = await Promise.all([
+      store.initCloudLinkWebhookKey(A, 'v1:sealed-key-1', 1),
+      store.initCloudLinkWebhookKey(A, 'v1:sealed-key-2', 2),
+    ]);
+    expect(k1).toBe(k2);
+    expect(['v1:sealed-key-1', 'v1:sealed-key-2']).toContain(k1);
+    expect(await store.initCloudLinkWebhookKey(B, 'v1:sealed-key-b', 3)).toBe('v1:sealed-key-b');
+
+    const presence = {
+      tenantId: A,
+      topic: 'platform-api-presence',
+      subscriptionId: 'sub-p1',
+      subjectFilter: '^/presentities/[^/]+$',
+      createdAt: 10,
+    };
+    const media = { ...presence, topic: 'platform-api-media', subscriptionId: 'sub-m1', subjectFilter: 'calls' };
+    await store.putCloudLinkSubscription(presence);
+    await store.putCloudLinkSubscription(media);
+    await store.putCloudLinkSubscription({ ...presence, subscriptionId: 'sub-p2', createdAt: 20 }); // re-created
+    await store.close();
+
+    store = await backend.open();
+    expect(await store.initCloudLinkWebhookKey(A, 'v1:another', 4)).toBe(k1);
+    expect(await store.listCloudLinkSubscriptions(A)).toEqual([
+      media,
+      { ...presence, subscriptionId: 'sub-p2', createdAt: 20 },
+    ]);
+    expect(await store.listCloudLinkSubscriptions(B)).toEqual([]);
+    await store.deleteCloudLinkSubscription(B, 'platform-api-media'); // another tenant's: no effect
+    await store.deleteCloudLinkSubscription(A, 'platform-api-presence');
+    expect(await store.listCloudLinkSubscriptions(A)).toEqual([media]);
+  });
+
+  it('keeps admin jobs, their progress and result across a restart, newest first', async () => {
+    const job = {
+      tenantId: A,
+      jobId: 'j1',
+      kind: 'configurationCheck',
+      state: 'running' as const,
+      done: 1,
+      total: 4,
+      steps: [{ id: 'token', title: 'Token', state: 'passed' }],
+      summary: null,
+      error: null,
+      startedBy: 'admin-1',
+      startedAt: 1000,
+      finishedAt: null,
+      heartbeatAt: 1000,
+    };
+    await store.putJob(job);
+    await store.putJob({ ...job, jobId: 'j2', kind: 'resyncAll', steps: null, startedBy: null, startedAt: 2000 });
+    const finished = { ...job, state: 'succeeded' as const, done: 4, summary: 'All passed', finishedAt: 1500 };
+    await store.putJob(finished);
+    await store.close();
+
+    store = await backend.open();
+    expect(await store.getJob(A, 'j1')).toEqual(finished);
+    expect(await store.getJob(B, 'j1')).toBeUndefined();
+    expect((await store.listJobs(A)).map((j) => j.jobId)).toEqual(['j2', 'j1']);
+    expect((await store.listJobs(A, { kind: 'configurationCheck' })).map((j) => j.jobId)).toEqual(['j1']);
+    expect((await store.listJobs(A, { limit: 1 })).map((j) => j.jobId)).toEqual(['j2']);
+    expect(await store.listJobs(B)).toEqual([]);
+
+    for (let i = 3; i <= 6; i++)
+      await store.putJob({ ...finished, jobId: `j${i}`, startedAt: 1000 * i, finishedAt: 1000 * i + 1 });
+    await store.pruneJobs(A, 2);
+    // The two newest finished jobs and the running one stay.
+    expect((await store.listJobs(A)).map((j) => j.jobId)).toEqual(['j6', 'j5', 'j2']);
+  });
+
   it('holds secrets only in sealed form', async () => {
     const box = new SecretBox(randomBytes(32));
-    const plaintexts = ['client-secret-Zq81xLw', 'cloudlink-secret-Pf03mRt', 'monitor-password-Hk55vNa'];
-    const [client, cloudlink, password] = plaintexts.map((p) => box.seal(p));
+    const plaintexts = [
+      'client-secret-Zq81xLw',
+      'cloudlink-secret-Pf03mRt',
+      'monitor-password-Hk55vNa',
+      'webhook-key-Rt62pQs',
+    ];
+    const [client, cloudlink, password, webhookKey] = plaintexts.map((p) => box.seal(p));
     await store.putTenant(
       tenant(A, {
         clientSecretSealed: client,
@@ -488,6 +566,7 @@ describe.each([
       }),
     );
     await store.putMonitor(monitor(A, 'm1', { passwordSealed: password }));
+    await store.initCloudLinkWebhookKey(A, webhookKey, 1);
     await store.close();
 
     const raw = await backend.rawContents();

@@ -1,4 +1,5 @@
 import { initial } from './001-initial';
+import { cloudLinkSubscriptionsAndJobs } from './002-cloudlink-subscriptions-and-jobs';
 
 /**
  * One schema, two dialects. Each migration carries its SQLite and PostgreSQL text side by side so the two can never
@@ -12,4 +13,4 @@ export interface Migration {
   postgres: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, cloudLinkSubscriptionsAndJobs];
