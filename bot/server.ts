@@ -1,6 +1,7 @@
 import restify, { type Request, type Response, type Server } from 'restify';
 import { Counter } from 'prom-client';
 import { mountAdminRoutes } from './http/admin-routes';
+import { jsonBodyReader } from './http/body';
 import { mountMeRoutes } from './http/me-routes';
 import { mountOpsRoutes } from './http/ops-routes';
 import { mountPresenceRoutes } from './http/presence-routes';
@@ -48,16 +49,13 @@ export function createServer(deps: ServerDeps): Server {
   });
 
   server.use(restify.plugins.queryParser({ mapParams: false }));
+  // Our own reader, not restify's bodyParser: that one wrote multipart uploads to the temp directory before any
+  // token was checked and past the size limit (see bot/http/body.ts).
   server.use(
-    restify.plugins.bodyParser({
-      maxBodySize: limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      mapParams: false,
-      mapFiles: false,
-      rejectUnknown: true,
-    }),
+    jsonBodyReader({ maxBytes: limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, logger: deps.logger }),
   );
 
-  // restify's own refusals (unknown route, body too large, unparseable JSON) get the same ApiError shape as ours.
+  // restify's own refusals (unknown route, wrong method) get the same ApiError shape as ours.
   server.on(
     'restifyError',
     (
@@ -70,7 +68,10 @@ export function createServer(deps: ServerDeps): Server {
       const message =
         err.statusCode === 413
           ? `The request body is larger than ${limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes.`
-          : err.message || code;
+          : // A library's own words for a malformed request (a parser's position, its internals) are not an answer.
+            err.statusCode === 400
+            ? 'The request is malformed.'
+            : err.message || code;
       Object.assign(err, { toJSON: () => ({ error: { code, message }, requestId: requestIdOf(req) }) });
       callback();
     },
