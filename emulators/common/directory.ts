@@ -59,6 +59,8 @@ export interface DirectoryTenant {
   /** Verified domain, e.g. contoso.example */
   domain: string;
   users: Map<string, DirectoryUser>;
+  /** Soft-deleted users (Entra's recycle bin): restorable for 30 days; Graph's delta reports them removed, reason `changed`. */
+  deletedUsers: Map<string, DirectoryUser>;
   apps: Map<string, DirectoryApp>;
   groups: Map<string, DirectoryGroup>;
 }
@@ -72,6 +74,7 @@ export class Directory {
       displayName: input.displayName,
       domain: input.domain.toLowerCase(),
       users: new Map(),
+      deletedUsers: new Map(),
       apps: new Map(),
       groups: new Map(),
     };
@@ -80,10 +83,16 @@ export class Directory {
   }
 
   tenant(id: string): DirectoryTenant | undefined {
-    return this.tenants.get(id.toLowerCase()) ?? [...this.tenants.values()].find((t) => t.domain === id.toLowerCase());
+    return (
+      this.tenants.get(id.toLowerCase()) ??
+      [...this.tenants.values()].find((t) => t.domain === id.toLowerCase())
+    );
   }
 
-  addUser(tenantId: string, input: Partial<DirectoryUser> & { userPrincipalName: string; displayName: string }): DirectoryUser {
+  addUser(
+    tenantId: string,
+    input: Partial<DirectoryUser> & { userPrincipalName: string; displayName: string },
+  ): DirectoryUser {
     const tenant = this.require(tenantId);
     const user: DirectoryUser = {
       id: input.id ?? randomUUID(),
@@ -98,6 +107,40 @@ export class Directory {
       appRoles: input.appRoles ?? {},
     };
     tenant.users.set(user.id, user);
+    return user;
+  }
+
+  /** Changes a user in place (a rename changes userPrincipalName and usually mail; a leaver gets accountEnabled false). */
+  updateUser(
+    tenantId: string,
+    id: string,
+    patch: Partial<Pick<DirectoryUser, 'userPrincipalName' | 'mail' | 'displayName' | 'accountEnabled'>>,
+  ): DirectoryUser {
+    const user = this.require(tenantId).users.get(id);
+    if (!user) throw new Error(`no such user ${id}`);
+    Object.assign(user, patch);
+    return user;
+  }
+
+  /**
+   * Deletes a user. Soft (default): into the recycle bin, restorable; `permanent`: gone for good (also from the bin).
+   */
+  removeUser(tenantId: string, id: string, options: { permanent?: boolean } = {}): void {
+    const tenant = this.require(tenantId);
+    const user = tenant.users.get(id) ?? tenant.deletedUsers.get(id);
+    if (!user) throw new Error(`no such user ${id}`);
+    tenant.users.delete(id);
+    if (options.permanent) tenant.deletedUsers.delete(id);
+    else tenant.deletedUsers.set(id, user);
+  }
+
+  /** Restores a soft-deleted user from the recycle bin. */
+  restoreUser(tenantId: string, id: string): DirectoryUser {
+    const tenant = this.require(tenantId);
+    const user = tenant.deletedUsers.get(id);
+    if (!user) throw new Error(`no deleted user ${id}`);
+    tenant.deletedUsers.delete(id);
+    tenant.users.set(id, user);
     return user;
   }
 

@@ -48,6 +48,11 @@ export function registerControlRoutes(router: Router, control: GraphControl): vo
         'GET|DELETE /_control/deliveries',
         'PUT    /_control/delivery {timeoutMs?, retryBaseMs?, retryHorizonMs?, slowEndpointDelayMs?, latencyMs?, validationTimeoutMs?}',
         'GET    /_control/validation-keys',
+        'POST   /_control/tenants/{tenantId}/users {userPrincipalName, displayName, mail?, accountEnabled?, id?}',
+        'PATCH  /_control/tenants/{tenantId}/users/{id} {userPrincipalName?, mail?, displayName?, accountEnabled?}',
+        'DELETE /_control/tenants/{tenantId}/users/{id}?permanent=true (soft delete without it)',
+        'POST   /_control/tenants/{tenantId}/users/{id}/restore',
+        'POST   /_control/users-delta/reset (every delta token answers 410 syncStateNotFound)',
       ],
     },
   }));
@@ -156,6 +161,74 @@ export function registerControlRoutes(router: Router, control: GraphControl): vo
   });
   router.on('PUT', '/_control/delivery', (req) => {
     control.configureDelivery(body(req));
+    return { status: 204 };
+  });
+  const directoryCall = <T>(run: () => T): T => {
+    try {
+      return run();
+    } catch (e) {
+      throw new HttpFailure({
+        status: 404,
+        body: { error: { code: 'NotFound', message: (e as Error).message } },
+      });
+    }
+  };
+  const userPatch = (req: EmulatorRequest) => {
+    const b = body(req);
+    const patch: Parameters<GraphControl['updateUser']>[2] = {};
+    for (const k of ['userPrincipalName', 'displayName'] as const) {
+      if (b[k] === undefined) continue;
+      if (typeof b[k] !== 'string' || !b[k]) throw bad(`${k} must be a non-empty string`);
+      patch[k] = b[k] as string;
+    }
+    if (b.mail !== undefined) {
+      if (b.mail !== null && typeof b.mail !== 'string') throw bad('mail must be a string or null');
+      patch.mail = b.mail as string | null;
+    }
+    if (b.accountEnabled !== undefined) {
+      if (typeof b.accountEnabled !== 'boolean') throw bad('accountEnabled must be a boolean');
+      patch.accountEnabled = b.accountEnabled;
+    }
+    return patch;
+  };
+  router.on('POST', '/_control/tenants/:tenantId/users', (req) => {
+    const b = body(req);
+    const patch = userPatch(req);
+    if (!patch.userPrincipalName || !patch.displayName)
+      throw bad('userPrincipalName and displayName are required');
+    if (b.id !== undefined && typeof b.id !== 'string') throw bad('id must be a string');
+    return {
+      status: 201,
+      body: directoryCall(() =>
+        control.addUser(req.params.tenantId as string, {
+          ...patch,
+          userPrincipalName: patch.userPrincipalName as string,
+          displayName: patch.displayName as string,
+          ...(typeof b.id === 'string' ? { id: b.id } : {}),
+        }),
+      ),
+    };
+  });
+  router.on('PATCH', '/_control/tenants/:tenantId/users/:id', (req) => ({
+    status: 200,
+    body: directoryCall(() =>
+      control.updateUser(req.params.tenantId as string, req.params.id as string, userPatch(req)),
+    ),
+  }));
+  router.on('DELETE', '/_control/tenants/:tenantId/users/:id', (req) => {
+    directoryCall(() =>
+      control.removeUser(req.params.tenantId as string, req.params.id as string, {
+        permanent: req.query.get('permanent') === 'true',
+      }),
+    );
+    return { status: 204 };
+  });
+  router.on('POST', '/_control/tenants/:tenantId/users/:id/restore', (req) => ({
+    status: 200,
+    body: directoryCall(() => control.restoreUser(req.params.tenantId as string, req.params.id as string)),
+  }));
+  router.on('POST', '/_control/users-delta/reset', () => {
+    control.resetDeltaTokens();
     return { status: 204 };
   });
   router.on('GET', '/_control/validation-keys', async () => ({

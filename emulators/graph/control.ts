@@ -1,4 +1,6 @@
 import type { JSONWebKeySet, JWTPayload } from 'jose';
+import type { Directory, DirectoryUser } from '../common/directory';
+import type { UserDeltaTracker } from './users-delta';
 import type { Deliverer, DeliveryOptions, DeliveryRecord } from './delivery';
 import type { ValidationTokenSigner } from './encryption';
 import type { Faults, FaultSettings, RequestLogEntry } from './faults';
@@ -74,9 +76,27 @@ export interface GraphControl {
   /** The JWKS that verifies `validationTokens` of encrypted notifications. */
   validationTokenKeys(): Promise<JSONWebKeySet>;
   verifyValidationToken(token: string, expected: { tenantId: string; appId: string }): Promise<JWTPayload>;
+
+  /** The directory changes while the product runs: new hires, renames, leavers (disabled or deleted), restores. */
+  addUser(
+    tenantId: string,
+    input: Partial<DirectoryUser> & { userPrincipalName: string; displayName: string },
+  ): DirectoryUser;
+  updateUser(
+    tenantId: string,
+    userId: string,
+    patch: Partial<Pick<DirectoryUser, 'userPrincipalName' | 'mail' | 'displayName' | 'accountEnabled'>>,
+  ): DirectoryUser;
+  /** Soft delete (recycle bin) unless `permanent`. */
+  removeUser(tenantId: string, userId: string, options?: { permanent?: boolean }): void;
+  restoreUser(tenantId: string, userId: string): DirectoryUser;
+  /** Graph loses its change-tracking state: every delta or skip token handed out answers 410 syncStateNotFound. */
+  resetDeltaTokens(): void;
 }
 
 export interface ControlParts {
+  directory: Directory;
+  userDelta: UserDeltaTracker;
   store: PresenceStore;
   teams: TeamsClients;
   throttle: PresenceThrottle;
@@ -138,5 +158,10 @@ export function createControl(p: ControlParts): GraphControl {
     },
     validationTokenKeys: () => p.signer.keys(),
     verifyValidationToken: (token, expected) => p.signer.verify(token, expected),
+    addUser: (tenantId, input) => p.directory.addUser(tenantId, input),
+    updateUser: (tenantId, userId, patch) => p.directory.updateUser(tenantId, userId, patch),
+    removeUser: (tenantId, userId, options) => p.directory.removeUser(tenantId, userId, options),
+    restoreUser: (tenantId, userId) => p.directory.restoreUser(tenantId, userId),
+    resetDeltaTokens: () => p.userDelta.reset(),
   };
 }

@@ -24,6 +24,7 @@ import { TeamsClients } from './teams-clients';
 import { TeamsDisplay } from './teams-display';
 import { PresenceThrottle } from './throttling';
 import { registerUserRoutes } from './users';
+import { registerUserDeltaRoutes, UserDeltaTracker } from './users-delta';
 
 /**
  * The Microsoft Graph emulator: users and groups, presence (sessions, aggregation, preferred presence), presence
@@ -70,6 +71,9 @@ export async function startGraphEmulator(options: GraphEmulatorOptions): Promise
   store.onChange((snap) => subscriptions.onPresenceChange(snap));
 
   const api = new ApiRoutes();
+  const userDelta = new UserDeltaTracker();
+  // Before /users/{id}, which would take `delta` for an id.
+  registerUserDeltaRoutes(api, userDelta);
   registerUserRoutes(api);
   registerPresenceRoutes(api, store, now);
   subscriptionRoutes.register(api);
@@ -169,6 +173,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions): Promise
   }
 
   const control = createControl({
+    directory,
+    userDelta,
     store,
     teams,
     throttle,

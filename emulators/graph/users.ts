@@ -30,7 +30,7 @@ const FILTERABLE: Record<string, (u: DirectoryUser) => string | null> = {
 const MAX_PAGE = 999;
 const DEFAULT_PAGE = 100;
 
-function userJson(u: DirectoryUser, select: string[] | undefined): Record<string, unknown> {
+export function userJson(u: DirectoryUser, select: string[] | undefined): Record<string, unknown> {
   const all: Record<string, unknown> = {
     businessPhones: u.businessPhones,
     displayName: u.displayName,
@@ -49,7 +49,7 @@ function userJson(u: DirectoryUser, select: string[] | undefined): Record<string
   return Object.fromEntries(keys.map((k) => [k, all[k]]));
 }
 
-function parseSelect(query: URLSearchParams): string[] | undefined {
+export function parseSelect(query: URLSearchParams): string[] | undefined {
   const raw = query.get('$select');
   if (raw === null) return undefined;
   const fields = raw
