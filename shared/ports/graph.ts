@@ -19,6 +19,27 @@ export interface GraphPort {
   listUsers(): AsyncIterable<GraphUser>;
   /** GET /groups/{id}/members (transitive not needed): ids of user members. */
   listGroupMemberIds(groupId: string): Promise<string[]>;
+  /**
+   * GET /users/delta, every page up to the deltaLink. Without `deltaLink` a full round (every user, in full); with
+   * one, only what changed since. Rejects with GraphError 410 (`syncStateNotFound`) when Graph no longer knows the
+   * link: start a full round again. Optional: without it, directory refreshes list every user.
+   */
+  usersDelta?(deltaLink?: string): Promise<UsersDelta>;
+}
+
+/** One change of a users delta round. */
+export type UserChange =
+  /** A user new to us (in full), or the properties of a known user that changed (only those). */
+  | { kind: 'upsert'; id: string; fields: Partial<Omit<GraphUser, 'id'>> }
+  /** Deleted: `permanent` false while the user is restorable from the recycle bin (`reason: changed`). */
+  | { kind: 'removed'; id: string; permanent: boolean };
+
+export interface UsersDelta {
+  changes: UserChange[];
+  /** Where the next round starts (store it; it expires after 7 days without use). */
+  deltaLink: string;
+  /** True for a full round: users not in it no longer exist. */
+  full: boolean;
 }
 
 /** Presence subscriptions need a delegated token of a presence monitor account, so they live on their own port. */
@@ -34,6 +55,8 @@ export interface GraphUser {
   userPrincipalName: string;
   mail: string | null;
   displayName: string;
+  /** false for a disabled account (a leaver); undefined when not read. */
+  accountEnabled?: boolean;
 }
 
 export interface MonitorCredentials {

@@ -1,5 +1,12 @@
 import type { AppSessionPresence, TeamsPresence } from '../../domain/presence';
-import type { GraphPort, GraphSubscriptionPort, GraphUser } from '../../ports/graph';
+import {
+  GraphError,
+  type GraphPort,
+  type GraphSubscriptionPort,
+  type GraphUser,
+  type UserChange,
+  type UsersDelta,
+} from '../../ports/graph';
 import { GraphClient } from './client';
 import type { GraphAdapterOptions } from './options';
 import { toGraphUser, toTeamsPresence, type Page, type PresenceJson, type UserJson } from './presence-json';
@@ -130,6 +137,27 @@ export class GraphAdapter implements GraphPort {
     return ids;
   }
 
+  async usersDelta(deltaLink?: string): Promise<UsersDelta> {
+    const changes: UserChange[] = [];
+    // $select goes on the first call only: Graph carries it inside the tokens of every later link.
+    let next = deltaLink ?? `/users/delta?$select=${USER_FIELDS},accountEnabled`;
+    for (;;) {
+      const { body } = await this.http.request({
+        op: 'usersDelta',
+        kind: 'other',
+        method: 'GET',
+        path: next,
+        token: this.appToken,
+      });
+      const page = body as DeltaPage;
+      for (const item of page.value ?? []) changes.push(toUserChange(item));
+      if (page['@odata.nextLink']) next = page['@odata.nextLink'];
+      else if (page['@odata.deltaLink'])
+        return { changes, deltaLink: page['@odata.deltaLink'], full: deltaLink === undefined };
+      else throw new GraphError(502, 'InvalidDeltaPage', 'a delta page without nextLink or deltaLink');
+    }
+  }
+
   private async *pages<T>(op: string, firstPath: string): AsyncIterable<T> {
     let next: string | undefined = firstPath;
     while (next) {
@@ -145,4 +173,22 @@ export class GraphAdapter implements GraphPort {
       next = page['@odata.nextLink'];
     }
   }
+}
+
+interface DeltaPage {
+  value?: (Partial<UserJson> & { id: string; accountEnabled?: boolean; '@removed'?: { reason?: string } })[];
+  '@odata.nextLink'?: string;
+  '@odata.deltaLink'?: string;
+}
+
+/** A delta item: removed, or a user with the properties Graph sent (all for a new user, the changed ones otherwise). */
+function toUserChange(item: NonNullable<DeltaPage['value']>[number]): UserChange {
+  const removed = item['@removed'];
+  if (removed) return { kind: 'removed', id: item.id, permanent: removed.reason === 'deleted' };
+  const fields: Partial<Omit<GraphUser, 'id'>> = {};
+  if (item.userPrincipalName !== undefined) fields.userPrincipalName = item.userPrincipalName;
+  if (item.mail !== undefined) fields.mail = item.mail ?? null;
+  if (item.displayName !== undefined) fields.displayName = item.displayName ?? '';
+  if (item.accountEnabled !== undefined) fields.accountEnabled = item.accountEnabled;
+  return { kind: 'upsert', id: item.id, fields };
 }
