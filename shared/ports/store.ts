@@ -72,6 +72,11 @@ export interface Store {
   getUserSettings(tenantId: string, entraUserId: string): Promise<UserSettings>;
   putUserSettings(tenantId: string, entraUserId: string, settings: UserSettings): Promise<void>;
 
+  // --- directory: both sides' users as last read, the Graph delta link, the matching report (shared/sync/directory) ---
+  getDirectoryState(tenantId: string): Promise<Record<string, unknown> | undefined>;
+  /** Replaces the tenant's directory document. */
+  putDirectoryState(tenantId: string, state: Record<string, unknown>, at: number): Promise<void>;
+
   /** Records that a one-time notice was sent; resolves false if it had been already (dedupe across processes). */
   markNoticeSent(tenantId: string, noticeKey: string, at: number): Promise<boolean>;
   clearNotice(tenantId: string, noticeKey: string): Promise<void>;

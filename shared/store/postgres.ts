@@ -462,6 +462,19 @@ export class PostgresStore implements Store {
     await this.run('DELETE FROM notices WHERE tenant_id = $1 AND notice_key = $2', [tenantId, noticeKey]);
   }
 
+  async getDirectoryState(tenantId: string): Promise<Record<string, unknown> | undefined> {
+    const r = await this.one('SELECT state FROM directory_state WHERE tenant_id = $1', [tenantId]);
+    return r ? json<Record<string, unknown>>(r.state) : undefined;
+  }
+
+  async putDirectoryState(tenantId: string, state: Record<string, unknown>, at: number): Promise<void> {
+    await this.run(
+      `INSERT INTO directory_state (tenant_id, state, updated_at) VALUES ($1, $2, $3)
+       ON CONFLICT (tenant_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+      [tenantId, JSON.stringify(state), at],
+    );
+  }
+
   async acquireLease(
     tenantId: string,
     name: string,

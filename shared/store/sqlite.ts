@@ -465,6 +465,19 @@ export class SqliteStore implements Store {
     });
   }
 
+  async getDirectoryState(tenantId: string): Promise<Record<string, unknown> | undefined> {
+    const r = this.one('SELECT state FROM directory_state WHERE tenant_id = @tenantId', { tenantId });
+    return r ? json<Record<string, unknown>>(r.state) : undefined;
+  }
+
+  async putDirectoryState(tenantId: string, state: Record<string, unknown>, at: number): Promise<void> {
+    this.run(
+      `INSERT INTO directory_state (tenant_id, state, updated_at) VALUES (@tenantId, @state, @at)
+       ON CONFLICT (tenant_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+      { tenantId, state: JSON.stringify(state), at },
+    );
+  }
+
   async acquireLease(
     tenantId: string,
     name: string,

@@ -550,6 +550,18 @@ describe.each([
     expect((await store.listJobs(A)).map((j) => j.jobId)).toEqual(['j6', 'j5', 'j2']);
   });
 
+  it('keeps one directory document per tenant across a restart, replaced whole on every put', async () => {
+    expect(await store.getDirectoryState(A)).toBeUndefined();
+    const first = { entraDeltaLink: 'https://graph/v1.0/users/delta?$deltatoken=x', entra: [{ id: 'e1', mail: null }] };
+    await store.putDirectoryState(A, first, 1);
+    await store.putDirectoryState(B, { entra: [] }, 1);
+    await store.putDirectoryState(A, { ...first, entraDeltaLink: null }, 2);
+    await store.close();
+    store = await backend.open();
+    expect(await store.getDirectoryState(A)).toEqual({ ...first, entraDeltaLink: null });
+    expect(await store.getDirectoryState(B)).toEqual({ entra: [] });
+  });
+
   it('holds secrets only in sealed form', async () => {
     const box = new SecretBox(randomBytes(32));
     const plaintexts = [

@@ -1,5 +1,6 @@
 import { initial } from './001-initial';
 import { cloudLinkSubscriptionsAndJobs } from './002-cloudlink-subscriptions-and-jobs';
+import { directoryState } from './003-directory-state';
 
 /**
  * One schema, two dialects. Each migration carries its SQLite and PostgreSQL text side by side so the two can never
@@ -13,4 +14,4 @@ export interface Migration {
   postgres: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, cloudLinkSubscriptionsAndJobs];
+export const MIGRATIONS: readonly Migration[] = [initial, cloudLinkSubscriptionsAndJobs, directoryState];
