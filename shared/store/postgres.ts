@@ -19,7 +19,9 @@ import {
 import { MIGRATIONS } from './migrations';
 import {
   json,
+  jsonText,
   lastPerUser,
+  storableParams,
   toCloudLinkSubscription,
   toConversation,
   toJob,
@@ -66,8 +68,9 @@ export class PostgresStore implements Store {
     this.pool.on('error', (err) => options.onConnectionError?.(err));
   }
 
+  // PostgreSQL refuses NUL in any text: every string goes in without it (see rows.ts), in both stores alike.
   private async all(sql: string, params: unknown[] = []): Promise<Row[]> {
-    return (await this.pool.query(sql, params)).rows as Row[];
+    return (await this.pool.query(sql, storableParams(params))).rows as Row[];
   }
 
   private async one(sql: string, params: unknown[]): Promise<Row | undefined> {
@@ -75,7 +78,7 @@ export class PostgresStore implements Store {
   }
 
   private async run(sql: string, params: unknown[]): Promise<number> {
-    return (await this.pool.query(sql, params)).rowCount ?? 0;
+    return (await this.pool.query(sql, storableParams(params))).rowCount ?? 0;
   }
 
   private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
@@ -150,7 +153,7 @@ export class PostgresStore implements Store {
         t.cloudlink?.accountId ?? null,
         t.cloudlink?.clientId ?? null,
         t.cloudlink?.clientSecretSealed ?? null,
-        JSON.stringify(t.settings),
+        jsonText(t.settings),
         t.updatedAt,
       ],
     );
@@ -191,7 +194,7 @@ export class PostgresStore implements Store {
         m.state,
         m.subscriptionId,
         m.subscriptionExpiresAt,
-        JSON.stringify(m.userIds),
+        jsonText(m.userIds),
         m.clientState,
         m.lastError,
         m.updatedAt,
@@ -255,7 +258,7 @@ export class PostgresStore implements Store {
          pbx_principal_id = excluded.pbx_principal_id, extension = excluded.extension,
          send_to_teams = excluded.send_to_teams, get_from_teams = excluded.get_from_teams,
          selected = excluded.selected, updated_at = excluded.updated_at`,
-      [JSON.stringify(lastPerUser(users))],
+      [jsonText(lastPerUser(users))],
     );
   }
 
@@ -285,7 +288,8 @@ export class PostgresStore implements Store {
   async putSyncStates(states: SyncStateRecord[]): Promise<(number | null)[]> {
     if (states.length === 0) return [];
     return this.transaction(async (c) => {
-      const run = async (sql: string, params: unknown[]) => (await c.query(sql, params)).rowCount ?? 0;
+      const run = async (sql: string, params: unknown[]) =>
+        (await c.query(sql, storableParams(params))).rowCount ?? 0;
       const versions: (number | null)[] = [];
       for (const s of states) versions.push((await this.writeSyncState(run, s)) ? s.version + 1 : null);
       return versions;
@@ -300,7 +304,7 @@ export class PostgresStore implements Store {
     const values = [
       s.tenantId,
       s.entraUserId,
-      JSON.stringify(s.state),
+      jsonText(s.state),
       s.lastSyncAt,
       s.lastError,
       s.version + 1,
@@ -329,7 +333,7 @@ export class PostgresStore implements Store {
   async appendTraces(entries: TraceEntry[], keep: number = TRACE_KEEP): Promise<void> {
     if (entries.length === 0) return;
     await this.transaction(async (c) => {
-      for (const e of entries) await c.query(APPEND_TRACE, traceParams(e, keep));
+      for (const e of entries) await c.query(APPEND_TRACE, storableParams(traceParams(e, keep)));
     });
   }
 
@@ -357,9 +361,9 @@ export class PostgresStore implements Store {
         r.category,
         r.description,
         r.source,
-        r.diagnostics === null ? null : JSON.stringify(r.diagnostics),
+        r.diagnostics === null ? null : jsonText(r.diagnostics),
         r.status,
-        JSON.stringify(r.history),
+        jsonText(r.history),
         r.createdAt,
         r.updatedAt,
       ],
@@ -399,9 +403,9 @@ export class PostgresStore implements Store {
         r.reporterName,
         r.category,
         r.description,
-        r.diagnostics === null ? null : JSON.stringify(r.diagnostics),
+        r.diagnostics === null ? null : jsonText(r.diagnostics),
         r.status,
-        JSON.stringify(r.history),
+        jsonText(r.history),
         r.updatedAt,
       ],
     );
@@ -414,7 +418,7 @@ export class PostgresStore implements Store {
     await this.run(
       `INSERT INTO conversations (tenant_id, key, reference, updated_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (tenant_id, key) DO UPDATE SET reference = excluded.reference, updated_at = excluded.updated_at`,
-      [c.tenantId, c.key, JSON.stringify(c.reference), c.updatedAt],
+      [c.tenantId, c.key, jsonText(c.reference), c.updatedAt],
     );
   }
 
@@ -444,7 +448,7 @@ export class PostgresStore implements Store {
     await this.run(
       `INSERT INTO user_settings (tenant_id, entra_user_id, settings) VALUES ($1, $2, $3)
        ON CONFLICT (tenant_id, entra_user_id) DO UPDATE SET settings = excluded.settings`,
-      [tenantId, entraUserId, JSON.stringify(settings)],
+      [tenantId, entraUserId, jsonText(settings)],
     );
   }
 
@@ -549,7 +553,7 @@ export class PostgresStore implements Store {
         j.state,
         j.done,
         j.total,
-        j.steps === null ? null : JSON.stringify(j.steps),
+        j.steps === null ? null : jsonText(j.steps),
         j.summary,
         j.error,
         j.startedBy,
@@ -596,5 +600,5 @@ const APPEND_TRACE = `WITH added AS (
     SELECT id FROM trace WHERE tenant_id = $1 AND entra_user_id = $2 ORDER BY id DESC LIMIT 1 OFFSET $6)`;
 
 function traceParams(e: TraceEntry, keep: number): unknown[] {
-  return [e.tenantId, e.entraUserId, e.at, e.kind, JSON.stringify(e.detail), Math.max(1, keep) - 1];
+  return [e.tenantId, e.entraUserId, e.at, e.kind, jsonText(e.detail), Math.max(1, keep) - 1];
 }

@@ -164,6 +164,44 @@ export function toJob(r: Row): JobRecord {
   };
 }
 
+/*
+ * NUL (U+0000) at the store boundary. PostgreSQL refuses it in TEXT ("invalid byte sequence for encoding UTF8: 0x00")
+ * and in JSONB ("\u0000 cannot be converted to text"); SQLite keeps it. Texts we do not control reach the store (a
+ * PBX status text, a report description), so both stores drop every NUL of every text and JSON value they write:
+ * the same record comes back from either, and no write fails over one character.
+ */
+// eslint-disable-next-line no-control-regex -- NUL is the very character this is about
+const NUL = /\u0000/g;
+
+/** The string without NUL characters. */
+export function withoutNul(value: string): string {
+  return value.includes('\u0000') ? value.replace(NUL, '') : value;
+}
+
+/** Statement parameters with NUL dropped from every string (array or named). */
+export function storableParams<T extends unknown[] | Record<string, unknown>>(params: T): T {
+  const clean = (v: unknown) => (typeof v === 'string' ? withoutNul(v) : v);
+  if (Array.isArray(params)) return params.map(clean) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(params)) out[k] = clean(v);
+  return out as T;
+}
+
+/** JSON.stringify for a JSON column, with NUL dropped from every string value and key inside. */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'string') return withoutNul(v);
+    if (
+      v !== null &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      Object.keys(v).some((k) => k.includes('\u0000'))
+    )
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [withoutNul(k), x as unknown]));
+    return v;
+  });
+}
+
 /** putUsers upserts in one statement, which must not touch a row twice: keep the last record per (tenant, user). */
 export function lastPerUser(users: UserRecord[]): UserRecord[] {
   const byKey = new Map<string, UserRecord>();

@@ -21,7 +21,9 @@ import {
 import { MIGRATIONS } from './migrations';
 import {
   json,
+  jsonText,
   lastPerUser,
+  storableParams,
   toCloudLinkSubscription,
   toConversation,
   toJob,
@@ -79,16 +81,17 @@ export class SqliteStore implements Store {
     return s;
   }
 
+  // Every text goes in without NUL, as PostgreSQL needs it (see rows.ts), so both stores keep the same.
   private all(sql: string, params: Params = {}): Row[] {
-    return this.stmt(sql).all(params) as Row[];
+    return this.stmt(sql).all(storableParams(params)) as Row[];
   }
 
   private one(sql: string, params: Params): Row | undefined {
-    return this.stmt(sql).get(params) as Row | undefined;
+    return this.stmt(sql).get(storableParams(params)) as Row | undefined;
   }
 
   private run(sql: string, params: Params): number {
-    return this.stmt(sql).run(params).changes;
+    return this.stmt(sql).run(storableParams(params)).changes;
   }
 
   async migrate(): Promise<void> {
@@ -149,7 +152,7 @@ export class SqliteStore implements Store {
         clAccount: t.cloudlink?.accountId ?? null,
         clClient: t.cloudlink?.clientId ?? null,
         clSecret: t.cloudlink?.clientSecretSealed ?? null,
-        settings: JSON.stringify(t.settings),
+        settings: jsonText(t.settings),
         updatedAt: t.updatedAt,
       },
     );
@@ -191,7 +194,7 @@ export class SqliteStore implements Store {
         state: m.state,
         subscriptionId: m.subscriptionId,
         subscriptionExpiresAt: m.subscriptionExpiresAt,
-        userIds: JSON.stringify(m.userIds),
+        userIds: jsonText(m.userIds),
         clientState: m.clientState,
         lastError: m.lastError,
         updatedAt: m.updatedAt,
@@ -307,7 +310,7 @@ export class SqliteStore implements Store {
     const params = {
       tenantId: s.tenantId,
       entraUserId: s.entraUserId,
-      state: JSON.stringify(s.state),
+      state: jsonText(s.state),
       lastSyncAt: s.lastSyncAt,
       lastError: s.lastError,
       expected: s.version,
@@ -344,7 +347,7 @@ export class SqliteStore implements Store {
       const key = { tenantId: e.tenantId, entraUserId: e.entraUserId };
       this.run(
         'INSERT INTO trace (tenant_id, entra_user_id, at, kind, detail) VALUES (@tenantId, @entraUserId, @at, @kind, @detail)',
-        { ...key, at: e.at, kind: e.kind, detail: JSON.stringify(e.detail) },
+        { ...key, at: e.at, kind: e.kind, detail: jsonText(e.detail) },
       );
       this.run(
         `DELETE FROM trace WHERE tenant_id = @tenantId AND entra_user_id = @entraUserId AND id <= (
@@ -410,7 +413,7 @@ export class SqliteStore implements Store {
     this.run(
       `INSERT INTO conversations (tenant_id, key, reference, updated_at) VALUES (@tenantId, @key, @reference, @updatedAt)
        ON CONFLICT (tenant_id, key) DO UPDATE SET reference = excluded.reference, updated_at = excluded.updated_at`,
-      { tenantId: c.tenantId, key: c.key, reference: JSON.stringify(c.reference), updatedAt: c.updatedAt },
+      { tenantId: c.tenantId, key: c.key, reference: jsonText(c.reference), updatedAt: c.updatedAt },
     );
   }
 
@@ -443,7 +446,7 @@ export class SqliteStore implements Store {
     this.run(
       `INSERT INTO user_settings (tenant_id, entra_user_id, settings) VALUES (@tenantId, @entraUserId, @settings)
        ON CONFLICT (tenant_id, entra_user_id) DO UPDATE SET settings = excluded.settings`,
-      { tenantId, entraUserId, settings: JSON.stringify(settings) },
+      { tenantId, entraUserId, settings: jsonText(settings) },
     );
   }
 
@@ -562,7 +565,7 @@ export class SqliteStore implements Store {
         state: j.state,
         done: j.done,
         total: j.total,
-        steps: j.steps === null ? null : JSON.stringify(j.steps),
+        steps: j.steps === null ? null : jsonText(j.steps),
         summary: j.summary,
         error: j.error,
         startedBy: j.startedBy,
@@ -605,9 +608,9 @@ function reportParams(r: ProblemReport): Params {
     category: r.category,
     description: r.description,
     source: r.source,
-    diagnostics: r.diagnostics === null ? null : JSON.stringify(r.diagnostics),
+    diagnostics: r.diagnostics === null ? null : jsonText(r.diagnostics),
     status: r.status,
-    history: JSON.stringify(r.history),
+    history: jsonText(r.history),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };

@@ -95,6 +95,9 @@ function plain(state: UserSyncState): UserSyncState {
   return JSON.parse(JSON.stringify(state)) as UserSyncState;
 }
 
+/** Which batched store write failed (see SyncDeps.onStoreError). */
+export type StoreWrite = 'syncStates' | 'traces';
+
 /** Sync states (and trace entries) written per store transaction. */
 const SAVE_BATCH = 500;
 /** Teams presence reads run this many batches at once; the rate limiter paces them. */
@@ -138,6 +141,8 @@ export class SyncEngine {
     private readonly metrics: SyncMetrics,
     private readonly mapping: () => MappingTable = () => DEFAULT_MAPPING,
     private readonly selection: () => UserSelection = () => DEFAULT_SELECTION,
+    /** A store write failed (sync goes on; the state is written again at the user's next change): to be logged. */
+    private readonly onStoreError: (err: unknown, what: StoreWrite) => void = () => undefined,
   ) {}
 
   // ---------------- users and state ----------------
@@ -618,7 +623,8 @@ export class SyncEngine {
       while (this.unsaved.size > 0 || this.unsavedTrace.length > 0) {
         const trace = this.unsavedTrace.splice(0, SAVE_BATCH);
         // diagnostics only: a failed trace write must not stop sync
-        if (trace.length > 0) await this.store.appendTraces(trace).catch(() => undefined);
+        if (trace.length > 0)
+          await this.store.appendTraces(trace).catch((err: unknown) => this.onStoreError(err, 'traces'));
         const batch: Entry[] = [];
         for (const e of this.unsaved) {
           batch.push(e);
@@ -647,8 +653,9 @@ export class SyncEngine {
           version: e.version,
         })),
       );
-    } catch {
+    } catch (err) {
       this.metrics.error(); // the user's next change writes the state again
+      this.onStoreError(err, 'syncStates');
       return;
     }
     for (const [i, e] of batch.entries()) {
@@ -661,8 +668,9 @@ export class SyncEngine {
       try {
         e.version = (await this.store.getSyncState(this.settings.tenantId, e.user.entraUserId))?.version ?? 0;
         this.unsaved.add(e);
-      } catch {
+      } catch (err) {
         this.metrics.error();
+        this.onStoreError(err, 'syncStates');
       }
     }
   }

@@ -75,6 +75,11 @@ export interface SyncDeps {
   /** The admin's documents; defaults apply when undefined. Read on every decision, so edits apply at once. */
   mapping?: () => MappingTable;
   selection?: () => UserSelection;
+  /**
+   * A batched store write of sync states or trace entries failed. Sync goes on (the state is written again at the
+   * user's next change), so without this nothing would tell the operator: wire it to the logger.
+   */
+  onStoreError?: (err: unknown, what: 'syncStates' | 'traces') => void;
 }
 
 export interface ResyncProgress {

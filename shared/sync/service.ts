@@ -81,6 +81,7 @@ class Service implements SyncService {
       this.syncMetrics,
       deps.mapping ?? (() => DEFAULT_MAPPING),
       deps.selection ?? (() => DEFAULT_SELECTION),
+      deps.onStoreError,
     );
     this.monitors =
       options.mode === 'notifications' && options.notificationUrl

@@ -465,6 +465,66 @@ describe.each([
     expect(await store.updateReport(report(A, 'missing'))).toBe(false);
   });
 
+  it('saves texts with NUL characters (PBX status texts, reports, settings) alike in both stores, without the NUL', async () => {
+    // PostgreSQL refuses U+0000 in TEXT and JSONB; texts from outside (a PBX status text, a report) may carry one.
+    const nul = (s: string) => s.replace('|', '\u0000');
+    await store.putTenant(
+      tenant(A, {
+        settings: { mapping: [{ teams: 'Busy', statusText: nul('In a |call') }], [nul('k|ey')]: 1 },
+      }),
+    );
+    expect((await store.getTenant(A))!.settings).toEqual({
+      mapping: [{ teams: 'Busy', statusText: 'In a call' }],
+      key: 1,
+    });
+
+    await store.createReport(
+      report(A, 'r1', {
+        description: nul('Teams| is wrong; C:\\u0000 is a path'),
+        diagnostics: { pbx: nul('DND|') },
+      }),
+    );
+    const r1 = (await store.getReport(A, 'r1'))!;
+    expect(r1.description).toBe('Teams is wrong; C:\\u0000 is a path');
+    expect(r1.diagnostics).toEqual({ pbx: 'DND' });
+    const noted: ProblemReport = {
+      ...r1,
+      status: 'acknowledged',
+      history: [...r1.history, { at: 2, by: 'admin', status: 'acknowledged', note: nul('looking| at it') }],
+      updatedAt: 3000,
+    };
+    expect(await store.updateReport(noted)).toBe(true);
+    expect((await store.getReport(A, 'r1'))!.history[1]).toEqual({
+      at: 2,
+      by: 'admin',
+      status: 'acknowledged',
+      note: 'looking at it',
+    });
+
+    await store.putUsers([user(A, 'u1', { displayName: nul('Ada| Lovelace') })]);
+    expect((await store.getUser(A, 'u1'))!.displayName).toBe('Ada Lovelace');
+    await store.putMonitor(monitor(A, 'm1', { lastError: nul('refused|') }));
+    expect((await store.getMonitor(A, 'm1'))!.lastError).toBe('refused');
+    await store.putUserSettings(A, 'u1', { missedCallNotice: true, clickToCall: { ios: nul('tel|') } });
+    expect((await store.getUserSettings(A, 'u1')).clickToCall).toEqual({ ios: 'tel' });
+
+    const state = { pbx: { dnd: true, statusText: nul('On the |phone') } };
+    expect(
+      await store.putSyncStates([
+        { tenantId: A, entraUserId: 'u1', state, lastSyncAt: 1, lastError: nul('x|'), version: 0 },
+      ]),
+    ).toEqual([1]);
+    expect(await store.getSyncState(A, 'u1')).toMatchObject({
+      state: { pbx: { dnd: true, statusText: 'On the phone' } },
+      lastError: 'x',
+      version: 1,
+    });
+    await store.appendTraces([
+      { tenantId: A, entraUserId: 'u1', at: 1, kind: 'pbx', detail: { statusText: nul('|busy') } },
+    ]);
+    expect((await store.listTrace(A, 'u1')).map((e) => e.detail)).toEqual([{ statusText: 'busy' }]);
+  });
+
   it('hands a lease to one holder at a time until it expires or is released', async () => {
     expect(await store.acquireLease(A, 'subscriptions', 'p1', 1000, 30_000)).toBe(true);
     expect(await store.acquireLease(A, 'subscriptions', 'p2', 2000, 30_000)).toBe(false);

@@ -5,7 +5,7 @@ import { GraphError } from '../../shared/ports/graph';
 import type { Store, UserRecord } from '../../shared/ports/store';
 import { openStore } from '../../shared/store/open';
 import { VirtualClock } from '../../shared/sync/clock';
-import { createSyncService, type SyncOptions, type SyncService } from '../../shared/sync';
+import { createSyncService, type SyncDeps, type SyncOptions, type SyncService } from '../../shared/sync';
 import { FakeCloudLink, FakeGraph, FakeSubscriptions } from './sync-fakes';
 
 export const TENANT = '11111111-1111-1111-1111-111111111111';
@@ -47,6 +47,7 @@ export async function harness(
     mode?: 'notifications' | 'polling';
     options?: Partial<SyncOptions>;
     store?: Store;
+    onStoreError?: SyncDeps['onStoreError'];
   } = {},
 ): Promise<Harness> {
   const clock = new VirtualClock();
@@ -98,6 +99,7 @@ export async function harness(
         monitorCredentials: (username) => ({ username, password: 'pw' }),
         mapping: () => h.mapping ?? DEFAULT_MAPPING,
         selection: () => h.selection,
+        onStoreError: opts.onStoreError,
       },
     );
   // Graph notifies the subscription that covers the user; CloudLink posts an event naming the presentity.
