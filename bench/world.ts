@@ -163,8 +163,7 @@ export async function startBenchWorld(
   const tokens = new TokenClient({
     authorityHost: emulators.entraBaseUrl,
     tenantId: emulators.tenantId,
-    clientId: emulators.clientId,
-    clientSecret: BENCH_SECRET,
+    credentials: () => ({ clientId: emulators.clientId, clientSecret: BENCH_SECRET }),
   });
   const adapter = new GraphAdapter({
     baseUrl: emulators.graphBaseUrl,

@@ -1,8 +1,7 @@
+import { Registry } from 'prom-client';
 import type { Server } from 'restify';
-import { TokenClient, GRAPH_DEFAULT_SCOPE } from '../shared/adapters/entra/token-client';
 import { createEntraJwtValidator } from '../shared/adapters/entra/jwt-validator';
-import { CloudLinkClient } from '../shared/adapters/cloudlink';
-import { GraphAdapter } from '../shared/adapters/graph/graph-adapter';
+import type { GraphAdapter } from '../shared/adapters/graph/graph-adapter';
 import type { Config } from '../shared/config/load';
 import { DEFAULT_MAPPING } from '../shared/domain/mapping';
 import { DEFAULT_SELECTION } from '../shared/domain/selection';
@@ -10,16 +9,18 @@ import type { Logger } from '../shared/platform/logger';
 import { SecretBox } from '../shared/platform/secret-box';
 import type { Store } from '../shared/ports/store';
 import { openStore } from '../shared/store/open';
-import { createSyncService, type SyncService } from '../shared/sync';
+import type { SyncService } from '../shared/sync';
 import { Authenticator } from './auth/authenticator';
 import { createServer, listen } from './server';
 import { JobRegistry } from './services/jobs';
-import { noticeMissedCall, subscribeToCalls } from './services/missed-calls';
+import { noticeMissedCall } from './services/missed-calls';
 import { NoticeService } from './services/notices';
 import { ReportService } from './services/reports';
 import { SignIns } from './services/sign-in';
-import { syncFacade, webhookHandlers, type TenantSync } from './services/sync-service-facade';
+import { currentWebhooks, syncFacade } from './services/sync-service-facade';
 import { TenantDocuments } from './services/tenant-documents';
+import { seedTenantLink } from './services/tenant-link';
+import { TenantRuntime } from './services/tenant-runtime';
 import { createTeamsBot } from './teams';
 import type { BotAuth } from './teams/adapter';
 import type { BotUser } from './teams/identity';
@@ -35,6 +36,11 @@ export interface Environment {
   authorityHost: string;
   graphBaseUrl: string;
   cloudlink?: { apiBase: string; accountId: string; clientId: string; clientSecret: string; appId: string };
+  /**
+   * How the link above meets the store: 'seed' (default) fills only what the store lacks, so what the admin saved
+   * wins; 'replace' overwrites it, for the demo, whose emulated services get fresh secrets on every start.
+   */
+  linkPolicy?: 'seed' | 'replace';
   botAuth: BotAuth;
   secretKey: Buffer;
   /** The demo's presence monitor accounts: registered when the store has none, their passwords refreshed on start. */
@@ -52,8 +58,8 @@ export interface RunningSwitchboard {
 }
 
 const NOTICE_SWEEP_MS = 60 * 60 * 1000;
-/** Delegated scope monitor accounts sign in with: presence subscriptions need a user token with Presence.Read.All. */
-const MONITOR_SCOPE = 'https://graph.microsoft.com/Presence.Read.All';
+/** How often each process re-reads the tenant link, so a secret saved on another process is used there too. */
+const LINK_REFRESH_MS = 10_000;
 
 /** Builds every piece of the server process from the configuration and environment, and starts listening. */
 export async function startSwitchboard(
@@ -64,14 +70,22 @@ export async function startSwitchboard(
   const now = () => Date.now();
   const store = await openStore(config.storeUrl);
   const secretBox = new SecretBox(env.secretKey);
-  await linkTenant(store, secretBox, env, now());
+  await seedTenantLink(
+    store,
+    secretBox,
+    {
+      tenantId: env.tenantId,
+      displayName: env.tenantName,
+      clientId: env.clientId,
+      clientSecret: env.clientSecret,
+      clientSecretExpiresAt: env.clientSecretExpiresAt,
+      cloudlink: env.cloudlink,
+      policy: env.linkPolicy ?? 'seed',
+    },
+    now(),
+    logger,
+  );
 
-  const tokens = new TokenClient({
-    authorityHost: env.authorityHost,
-    tenantId: env.tenantId,
-    clientId: env.clientId,
-    clientSecret: env.clientSecret,
-  });
   const documents = new TenantDocuments(
     store,
     env.tenantId,
@@ -79,70 +93,32 @@ export async function startSwitchboard(
     logger,
   );
   await documents.refresh();
-  let service: SyncService | undefined;
-  const graph = new GraphAdapter({
-    baseUrl: env.graphBaseUrl,
-    clientId: env.clientId,
-    getAppToken: () => tokens.getAppToken(GRAPH_DEFAULT_SCOPE),
-    getMonitorToken: (m) => tokens.getUserTokenByPassword(m.username, m.password, MONITOR_SCOPE),
-    beforeRequest: (kind) => service?.beforeGraphRequest(kind) ?? Promise.resolve(),
-    onOutcome: (outcome) => service?.onGraphOutcome(outcome),
-    forgetToken: (token) => tokens.forget(token),
+  let monitorsRegistered = false;
+  const runtime = await TenantRuntime.open({
+    tenantId: env.tenantId,
+    config,
+    authorityHost: env.authorityHost,
+    graphBaseUrl: env.graphBaseUrl,
+    cloudlinkApiBase: env.cloudlink?.apiBase ?? config.cloudlink.apiBase,
+    cloudlinkAppId: env.cloudlink?.appId ?? config.cloudlink.appId,
+    store,
+    secretBox,
+    documents,
+    logger,
+    now,
+    async beforeSyncStart() {
+      if (monitorsRegistered) return;
+      monitorsRegistered = true;
+      await registerInitialMonitors(store, secretBox, env, now());
+    },
   });
-  const cloudlink = env.cloudlink
-    ? new CloudLinkClient({ ...env.cloudlink, onOutcome: (outcome) => service?.onCloudLinkOutcome(outcome) })
-    : undefined;
-  let tenantSync: TenantSync | undefined;
-  if (cloudlink) {
-    service = createSyncService(
-      {
-        tenantId: env.tenantId,
-        clientId: env.clientId,
-        mode: config.sync.mode,
-        notificationUrl: `${config.publicBaseUrl}/api/notifications/graph`,
-        lifecycleNotificationUrl: `${config.publicBaseUrl}/api/notifications/graph/lifecycle`,
-        // Without it the service never subscribes to PBX presence, and phone calls reach Teams only at the hourly resync.
-        cloudLinkWebhookUrl: cloudLinkWebhookUrl(config),
-        pollIntervalMs: config.sync.pollIntervalMs,
-        resyncIntervalMs: config.sync.resyncIntervalMs,
-        pbxReadsPerSecond: config.sync.pbxReadsPerSecond,
-      },
-      {
-        graph,
-        subscriptions: graph.subscriptions,
-        cloudlink,
-        store,
-        monitorCredentials: (username, sealed) => ({ username, password: secretBox.open(sealed) }),
-        mapping: () => documents.mapping,
-        selection: () => documents.selection,
-      },
-    );
-    tenantSync = {
-      service,
-      graph,
-      cloudlink,
-      check: {
-        tenantId: env.tenantId,
-        store,
-        graph,
-        cloudlink,
-        getAppToken: () => tokens.getAppToken(GRAPH_DEFAULT_SCOPE),
-        publicBaseUrl: config.publicBaseUrl,
-        syncMode: config.sync.mode,
-        now,
-      },
-    };
-    await registerInitialMonitors(store, secretBox, env, now());
-  } else {
-    logger.warn(
-      'CloudLink is not configured (CLOUDLINK_ACCOUNT_ID, CLOUDLINK_CLIENT_ID, CLOUDLINK_CLIENT_SECRET): presence sync and call history stay off',
-    );
-  }
+  const { tokens, graph } = runtime;
 
   const validator = createEntraJwtValidator({
     authorityHost: env.authorityHost,
     allowedTenantIds: [env.tenantId],
-    audiences: [env.clientId, env.appIdUri],
+    // The environment's app and the one saved on the tenant link page (they differ once an admin changed it there).
+    audiences: [...new Set([env.clientId, runtime.clientId, env.appIdUri])],
   });
   const isInAdminGroup = config.adminGroupId ? adminGroupCheck(graph, config.adminGroupId) : undefined;
   const signIns = new SignIns(store, now);
@@ -163,14 +139,16 @@ export async function startSwitchboard(
     identityOverride: env.identityOverride,
   });
   const sync = syncFacade({
-    tenants: (id) => (id === env.tenantId ? tenantSync : undefined),
+    tenants: (id) => (id === env.tenantId ? runtime.tenantSync : undefined),
     store,
     secretBox,
     logger,
     now,
     reloadDocuments: () => documents.refresh(),
+    linkChanged: (id) => (id === env.tenantId ? runtime.reload() : Promise.resolve()),
+    credentialProblems: (id) => (id === env.tenantId ? runtime.credentialProblems() : []),
   });
-  const jobs = new JobRegistry(logger, now);
+  const jobs = new JobRegistry(logger, now, store);
   const reports = new ReportService({
     store,
     sync,
@@ -188,24 +166,24 @@ export async function startSwitchboard(
     tabUrl: `${config.publicBaseUrl}/tab/index.html`,
   });
 
+  const httpMetrics = new Registry();
   const server: Server = createServer({
     logger,
     store,
     now,
     authenticator: new Authenticator({ validator, isInAdminGroup }),
     sync,
-    cloudlinkFor: (id) => (id === env.tenantId ? cloudlink : undefined),
+    cloudlinkFor: (id) => (id === env.tenantId ? runtime.cloudlink : undefined),
     reports,
     jobs,
     secretBox,
     bot: teams.endpoint({ sync, reports }),
-    webhooks: service
-      ? webhookHandlers(
-          service,
-          (body) => void noticeMissedCall({ store, notices, logger }, env.tenantId, body),
-        )
-      : undefined,
-    metrics: service?.metrics ?? new (await import('prom-client')).Registry(),
+    webhooks: currentWebhooks(
+      () => runtime.service,
+      (body) => void noticeMissedCall({ store, notices, logger }, env.tenantId, body),
+    ),
+    metrics: httpMetrics,
+    syncMetrics: () => runtime.metrics,
     metricsToken: config.metricsBearerToken,
     tabDir: env.tabDir,
     appVersion: env.appVersion,
@@ -214,20 +192,18 @@ export async function startSwitchboard(
   const baseUrl = await listen(server, config.port, config.host);
 
   // The sync service subscribes with webhook URLs on this server, so it starts once the server answers.
-  if (service) {
-    // start() resumes from the store; refreshUsers() then matches PBX and Entra users as they are today.
-    const running = service;
-    await running
-      .start()
-      .then(() => running.refreshUsers())
-      .catch((e: unknown) =>
-        logger.error({ err: e }, 'presence sync could not start; run the configuration check'),
-      );
-  }
-  const unsubscribeCalls =
-    service && cloudlink
-      ? await subscribeToCalls(cloudlink, cloudLinkWebhookUrl(config), service.cloudLinkWebhookKey, logger)
-      : async () => undefined;
+  await runtime.start();
+  // The admin may save the link on another process: every process re-reads it, as it does the documents.
+  const linkRefresh = setInterval(
+    () =>
+      void runtime
+        .reload()
+        .catch((e: unknown) =>
+          logger.warn({ err: e, tenantId: env.tenantId }, 'reading the tenant link failed'),
+        ),
+    LINK_REFRESH_MS,
+  );
+  linkRefresh.unref();
   const stopDocuments = documents.watch();
   const sweep = () => void notices.sweep();
   const firstSweep = setTimeout(sweep, 10_000);
@@ -238,42 +214,19 @@ export async function startSwitchboard(
   return {
     baseUrl,
     store,
-    sync: service,
+    get sync() {
+      return runtime.service;
+    },
     async close() {
       clearTimeout(firstSweep);
       clearInterval(sweeps);
       stopDocuments();
-      await unsubscribeCalls();
-      await service?.stop();
+      clearInterval(linkRefresh);
+      await runtime.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
     },
   };
-}
-
-function cloudLinkWebhookUrl(config: Config): string {
-  return `${config.publicBaseUrl}/api/notifications/cloudlink`;
-}
-
-/** The environment is the source of truth for the tenant link at start-up; the admin's documents are kept. */
-async function linkTenant(store: Store, box: SecretBox, env: Environment, now: number): Promise<void> {
-  const existing = await store.getTenant(env.tenantId);
-  await store.putTenant({
-    tenantId: env.tenantId,
-    displayName: env.tenantName,
-    clientId: env.clientId,
-    clientSecretSealed: box.seal(env.clientSecret),
-    clientSecretExpiresAt: env.clientSecretExpiresAt ?? existing?.clientSecretExpiresAt ?? null,
-    cloudlink: env.cloudlink
-      ? {
-          accountId: env.cloudlink.accountId,
-          clientId: env.cloudlink.clientId,
-          clientSecretSealed: box.seal(env.cloudlink.clientSecret),
-        }
-      : (existing?.cloudlink ?? null),
-    settings: existing?.settings ?? {},
-    updatedAt: now,
-  });
 }
 
 /**
@@ -289,6 +242,8 @@ async function registerInitialMonitors(
 ): Promise<void> {
   if (!env.initialMonitors?.length) return;
   const kept = (await store.listMonitors(env.tenantId)).filter((m) => m.state !== 'deleted');
+  // Only a freshly created (emulated) directory invalidates the kept monitors; otherwise what the store has stands.
+  if (kept.length > 0 && env.linkPolicy !== 'replace') return;
   const fresh = {
     state: 'new' as const,
     subscriptionId: null,

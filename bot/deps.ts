@@ -29,7 +29,10 @@ export interface ServerDeps {
   bot: BotEndpoint;
   /** The sync service's framework-free webhook handlers; absent when this process runs no sync. */
   webhooks?: WebhookHandlers;
+  /** The server's own metrics (HTTP requests). */
   metrics: Registry;
+  /** The running sync service's metrics, when one runs (it starts and restarts with the CloudLink link). */
+  syncMetrics?: () => Registry | undefined;
   /** The bearer token GET /metrics requires (METRICS_BEARER_TOKEN); undefined: /metrics answers 404. */
   metricsToken?: string;
   /** Folder of the built tab (tab/dist). */

@@ -76,7 +76,7 @@ function liveEnvironment(config: Config): Environment {
     tenantName: tenantId,
     clientId,
     clientSecret,
-    clientSecretExpiresAt: null,
+    clientSecretExpiresAt: config.clientSecretExpiresAt ?? null,
     appIdUri: config.appIdUri ?? `api://${new URL(config.publicBaseUrl).host}/botid-${clientId}`,
     authorityHost: config.authorityHost,
     graphBaseUrl: config.graphBaseUrl,

@@ -10,6 +10,7 @@ import type {
 } from '../../shared/api/contract';
 import type { TenantRecord } from '../../shared/ports/store';
 import { toMonitorView } from '../services/monitor-view';
+import { changedKeys } from '../services/tenant-link';
 import { summarizeCheck } from '../services/config-check';
 import { adminClickToCallSchema, tenantClickToCall } from '../services/settings';
 import { badRequest, notFound, parseInput } from './errors';
@@ -124,11 +125,17 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
         update.clientId !== undefined &&
         current.clientId !== '' &&
         update.clientId.toLowerCase() !== current.clientId.toLowerCase();
+      const cloudlinkChanged =
+        update.cloudlink !== undefined &&
+        (update.cloudlink.accountId !== current.cloudlink?.accountId ||
+          update.cloudlink.clientId !== current.cloudlink?.clientId);
       const next: TenantRecord = {
         ...current,
         clientId: update.clientId ?? current.clientId,
         // A new app registration invalidates the old app's secret: keep it only if the same app stays linked.
         clientSecretSealed: seal(update.clientSecret, clientChanged ? null : current.clientSecretSealed),
+        clientSecretSavedAt:
+          update.clientSecret !== undefined ? now : clientChanged ? null : (current.clientSecretSavedAt ?? null),
         clientSecretExpiresAt: update.clientSecretExpiresAt
           ? Date.parse(update.clientSecretExpiresAt)
           : clientChanged
@@ -138,15 +145,31 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
           ? {
               accountId: update.cloudlink.accountId,
               clientId: update.cloudlink.clientId,
+              // Another CloudLink client's secret is no good for this one.
               clientSecretSealed: seal(
                 update.cloudlink.clientSecret,
-                current.cloudlink?.clientSecretSealed ?? null,
+                cloudlinkChanged ? null : (current.cloudlink?.clientSecretSealed ?? null),
               ),
+              clientSecretSavedAt:
+                update.cloudlink.clientSecret !== undefined
+                  ? now
+                  : cloudlinkChanged
+                    ? null
+                    : (current.cloudlink?.clientSecretSavedAt ?? null),
             }
           : current.cloudlink,
         updatedAt: now,
       };
       await deps.store.putTenant(next);
+      deps.logger.info(
+        {
+          tenantId: caller.tenantId,
+          event: 'config.changed',
+          by: caller.userId,
+          keys: changedKeys(current, next),
+        },
+        'the admin saved the tenant link',
+      );
       if (clientChanged) {
         // Monitor consent and subscriptions belong to the old app registration: each must be authorized again.
         for (const m of await deps.store.listMonitors(caller.tenantId)) {
@@ -154,6 +177,8 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
             await deps.store.putMonitor({ ...m, state: 'updateRequired', updatedAt: now });
         }
       }
+      // The next token request uses what was saved; a newly linked CloudLink account starts the sync.
+      await deps.sync.linkChanged(caller.tenantId);
       return { body: toTenantView(caller.tenantId, next) };
     }),
   );
@@ -332,11 +357,16 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
     '/api/admin/check',
     admin(async (caller) => ({
       status: 202,
-      body: deps.jobs.start(caller.tenantId, 'configurationCheck', async (job) => {
-        const steps = await deps.sync.configurationCheck(caller.tenantId, (s) => job.steps(s));
-        job.steps(steps);
-        return summarizeCheck(steps);
-      }),
+      body: await deps.jobs.start(
+        caller.tenantId,
+        'configurationCheck',
+        async (job) => {
+          const steps = await deps.sync.configurationCheck(caller.tenantId, (s) => job.steps(s));
+          job.steps(steps);
+          return summarizeCheck(steps);
+        },
+        caller.userId,
+      ),
     })),
   );
   server.post(
@@ -345,8 +375,11 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
       const options = parseInput(resyncAllRequest, req.body ?? {});
       return {
         status: 202,
-        body: deps.jobs.start(caller.tenantId, 'resyncAll', (job) =>
-          deps.sync.resyncAll(caller.tenantId, (done, total) => job.progress(done, total), options),
+        body: await deps.jobs.start(
+          caller.tenantId,
+          'resyncAll',
+          (job) => deps.sync.resyncAll(caller.tenantId, (done, total) => job.progress(done, total), options),
+          caller.userId,
         ),
       };
     }),
@@ -354,7 +387,7 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
   server.get(
     '/api/admin/jobs/:id',
     admin(async (caller, req) => {
-      const job = deps.jobs.get(caller.tenantId, req.params.id);
+      const job = await deps.jobs.get(caller.tenantId, req.params.id);
       if (!job) throw notFound(`Job ${req.params.id}`);
       return { body: job };
     }),
@@ -412,6 +445,7 @@ function emptyTenant(tenantId: string, now: number): TenantRecord {
     clientId: '',
     clientSecretSealed: null,
     clientSecretExpiresAt: null,
+    clientSecretSavedAt: null,
     cloudlink: null,
     settings: {},
     updatedAt: now,

@@ -1,7 +1,7 @@
 import type { Server } from 'restify';
 import { sameSecret } from '../../shared/platform/same-secret';
 import { ApiHttpError, notFound } from './errors';
-import { openRoute, requestIdOf, sendError, type RouteContext } from './route';
+import { limitAddress, openRoute, requestIdOf, sendError, type RouteContext } from './route';
 
 /**
  * /healthz for load balancers and the demo's "is it up" check: open, because probes carry no credentials, and it
@@ -26,6 +26,7 @@ export function mountOpsRoutes(server: Server, ctx: RouteContext): void {
   server.get('/metrics', async (req, res) => {
     res.header('x-request-id', requestIdOf(req));
     try {
+      limitAddress(ctx, req);
       const expected = ctx.deps.metricsToken;
       if (!expected) throw notFound('/metrics (set METRICS_BEARER_TOKEN to enable it)');
       if (!bearerMatches(req.header('authorization'), expected))
@@ -34,7 +35,8 @@ export function mountOpsRoutes(server: Server, ctx: RouteContext): void {
           'unauthorized',
           'GET /metrics needs Authorization: Bearer <METRICS_BEARER_TOKEN>.',
         );
-      const text = await ctx.deps.metrics.metrics();
+      const sync = ctx.deps.syncMetrics?.();
+      const text = [await ctx.deps.metrics.metrics(), sync ? await sync.metrics() : ''].join('\n');
       res.setHeader('Content-Type', ctx.deps.metrics.contentType);
       res.sendRaw(200, text);
     } catch (e) {

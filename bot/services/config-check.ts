@@ -2,7 +2,11 @@ import type { CheckStep } from '../../shared/api/contract';
 import type { CloudLinkPort } from '../../shared/ports/cloudlink';
 import type { GraphPort } from '../../shared/ports/graph';
 import type { Store } from '../../shared/ports/store';
+import { CLOUDLINK_CREDENTIALS_REFUSED, CloudLinkError } from '../../shared/ports/cloudlink';
+import { SignInError } from '../../shared/ports/sign-in';
+import { SIGN_IN_FIXES } from '../../shared/sync/errors';
 import { EXPIRY_WARNING_MS } from './notices';
+import { refusedSecretText } from './secret-text';
 
 export interface ConfigCheckDeps {
   tenantId: string;
@@ -16,6 +20,10 @@ export interface ConfigCheckDeps {
   now: () => number;
   /** Synced users per monitor needed (ceil(users / 650)), from the sync service. */
   monitorsNeeded: () => number;
+  /** When the secrets in use were saved (epoch ms), so a refusal can say which one failed. */
+  savedAt?: () => { entra: number | null; cloudlink: number | null };
+  /** Loopback development may run on http (ALLOW_HTTP_PUBLIC_BASE_URL); Graph itself delivers to https only. */
+  allowHttpPublicUrl?: boolean;
 }
 
 type StepRun = () => Promise<Pick<CheckStep, 'state' | 'detail' | 'fix'>>;
@@ -35,7 +43,7 @@ export async function runConfigurationCheck(
     ['subscriptions', 'Presence subscriptions are alive', () => subscriptionsStep(deps)],
     ['notificationUrl', 'The notification URL answers', () => notificationUrlStep(deps)],
     ['cloudlink', 'CloudLink is reachable with the stored credentials', () => cloudlinkStep(deps)],
-    ['secretExpiry', 'The client secret is not about to expire', () => secretStep(deps)],
+    ['secretExpiry', 'The client secret expires no sooner than 30 days from now', () => secretStep(deps)],
   ];
   const steps: CheckStep[] = plan.map(([id, title]) => ({ id, title, state: 'pending' }));
   progress(steps);
@@ -62,10 +70,19 @@ async function tokenStep(deps: ConfigCheckDeps) {
     await deps.getAppToken();
     return { state: 'passed' as const };
   } catch (e) {
+    if (e instanceof SignInError && e.refusal === 'appCredentials')
+      return {
+        state: 'failed' as const,
+        detail: refusedSecretText('Entra', deps.savedAt?.().entra ?? null, e.code),
+        fix: SIGN_IN_FIXES.appCredentials,
+      };
     return {
       state: 'failed' as const,
       detail: message(e),
-      fix: 'Check the client id and secret on the tenant link; if the secret expired, create a new one in Entra ID (App registrations > Certificates & secrets) and enter it here.',
+      fix:
+        e instanceof SignInError && e.refusal
+          ? SIGN_IN_FIXES[e.refusal]
+          : 'Entra ID did not answer: check that this server reaches login.microsoftonline.com (AUTHORITY_HOST), then run the check again.',
     };
   }
 }
@@ -138,6 +155,12 @@ async function subscriptionsStep(deps: ConfigCheckDeps) {
 
 async function notificationUrlStep(deps: ConfigCheckDeps) {
   const url = `${deps.publicBaseUrl}/healthz`;
+  if (!url.startsWith('https://') && !deps.allowHttpPublicUrl)
+    return {
+      state: 'failed' as const,
+      detail: `${deps.publicBaseUrl} is not https: Microsoft Graph delivers change notifications to https URLs only.`,
+      fix: 'Set PUBLIC_BASE_URL to the https address of this server (behind a reverse proxy that terminates TLS).',
+    };
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
     if (res.ok) return { state: 'passed' as const, detail: url };
@@ -160,6 +183,12 @@ async function cloudlinkStep(deps: ConfigCheckDeps) {
     const users = await deps.cloudlink.listUsers();
     return { state: 'passed' as const, detail: `${users.length} phone users found.` };
   } catch (e) {
+    if (e instanceof CloudLinkError && e.code === CLOUDLINK_CREDENTIALS_REFUSED)
+      return {
+        state: 'failed' as const,
+        detail: refusedSecretText('CloudLink', deps.savedAt?.().cloudlink ?? null, `HTTP ${e.status}`),
+        fix: 'Create a new client secret for the CloudLink client in the Mitel administration portal and save it on the tenant link page.',
+      };
     return {
       state: 'failed' as const,
       detail: message(e),

@@ -32,6 +32,8 @@ export interface SyncFacade {
   health(tenantId: string): Promise<HealthView>;
   /** Re-applies the user selection after the admin changed it. */
   applySelection(tenantId: string): Promise<void>;
+  /** The admin saved the tenant link: the next request uses it (and a newly linked CloudLink starts the sync). */
+  linkChanged(tenantId: string): Promise<void>;
   monitors: {
     add(tenantId: string, request: AddMonitorRequest): Promise<MonitorView>;
     /** Signs the monitor in again and recreates its subscription (after "update required" or a failure). */

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { AddMonitorRequest, CheckStep, MonitorView, UserDiagnostics } from '../../shared/api/contract';
+import type {
+  AddMonitorRequest,
+  CheckStep,
+  CredentialProblem,
+  MonitorView,
+  UserDiagnostics,
+} from '../../shared/api/contract';
 import type { Logger } from '../../shared/platform/logger';
 import type { SecretBox } from '../../shared/platform/secret-box';
 import type { CloudLinkPort } from '../../shared/ports/cloudlink';
@@ -33,6 +39,10 @@ export function syncFacade(deps: {
   now: () => number;
   /** Re-reads the admin's documents (selection, mapping) so a change applies before users are refreshed. */
   reloadDocuments?: () => Promise<void>;
+  /** Makes the tenant's adapters use the link as it is stored now. */
+  linkChanged?: (tenantId: string) => Promise<void>;
+  /** Secrets of the tenant link that were refused, for the health page. */
+  credentialProblems?: (tenantId: string) => CredentialProblem[];
 }): SyncFacade {
   const { store } = deps;
   const tenant = (tenantId: string): TenantSync => {
@@ -121,8 +131,10 @@ export function syncFacade(deps: {
         ...view,
         secretExpiresAt:
           view.secretExpiresAt ?? (expiresAt === null ? null : new Date(expiresAt).toISOString()),
+        credentialProblems: deps.credentialProblems?.(tenantId) ?? [],
       };
     },
+    linkChanged: (tenantId) => deps.linkChanged?.(tenantId) ?? Promise.resolve(),
     async applySelection(tenantId) {
       const t = tenant(tenantId);
       await deps.reloadDocuments?.();
@@ -194,5 +206,29 @@ export function webhookHandlers(
       if (answer.status < 300) onCloudLinkAccepted?.(r.body);
       return answer;
     }),
+  };
+}
+
+/**
+ * Webhook handlers that follow the tenant's sync service as it is now: it starts when CloudLink is linked and is
+ * rebuilt when the CloudLink account changes, while the routes stay mounted. Without one, posts answer 404.
+ */
+export function currentWebhooks(
+  service: () => SyncService | undefined,
+  onCloudLinkAccepted?: (body: unknown) => void,
+): WebhookHandlers {
+  const cached = new WeakMap<SyncService, WebhookHandlers>();
+  const handlers = () => {
+    const s = service();
+    if (!s) return undefined;
+    let h = cached.get(s);
+    if (!h) cached.set(s, (h = webhookHandlers(s, onCloudLinkAccepted)));
+    return h;
+  };
+  const notLinked = { status: 404, body: { error: { code: 'sync_off', message: 'Presence sync is not running.' } } };
+  return {
+    graph: async (req) => (await handlers()?.graph(req)) ?? notLinked,
+    graphLifecycle: async (req) => (await handlers()?.graphLifecycle(req)) ?? notLinked,
+    cloudlink: async (req) => (await handlers()?.cloudlink(req)) ?? notLinked,
   };
 }

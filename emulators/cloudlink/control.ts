@@ -17,6 +17,8 @@ export interface CloudLinkControl {
     clientSecret?: string;
     name?: string;
   }): RegisteredClient;
+  /** The account admin replaces the client's secret: from now on only the new one is accepted. */
+  rotateClientSecret(clientId: string, newSecret: string): void;
   setRateLimit(limit: RateLimit): void;
   /** The next `count` API calls (whose path contains `pathIncludes`, when given) fail with `status`. */
   failNext(fault: {
@@ -50,6 +52,11 @@ export function createControl(
     addClient: (input) => {
       if (!pbx.account(input.accountId)) throw new Error(`no such CloudLink account ${input.accountId}`);
       return tokens.addClient(input);
+    },
+    rotateClientSecret: (clientId, newSecret) => {
+      const client = tokens.client(clientId);
+      if (!client) throw new Error(`no such CloudLink client ${clientId}`);
+      client.clientSecret = newSecret;
     },
     setRateLimit: (limit) => {
       gate.rateLimit = { ...limit };
@@ -112,6 +119,12 @@ export function mountControl(router: Router, pbx: SimulatedPbx, control: CloudLi
     )
     .on('POST', c('/calls/:callId/answer'), (req) =>
       attempt(() => ({ status: 200, body: pbx.answer(req.params.callId!) })),
+    )
+    .on('POST', c('/calls/:callId/hold'), (req) =>
+      attempt(() => ({ status: 200, body: pbx.hold(req.params.callId!) })),
+    )
+    .on('POST', c('/calls/:callId/retrieve'), (req) =>
+      attempt(() => ({ status: 200, body: pbx.retrieve(req.params.callId!) })),
     )
     .on('POST', c('/calls/:callId/hangup'), (req) =>
       attempt(() => ({ status: 200, body: pbx.hangUp(req.params.callId!) })),

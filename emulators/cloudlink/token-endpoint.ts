@@ -29,8 +29,17 @@ export function tokenEndpoint(pbx: SimulatedPbx, tokens: TokenService) {
       }
       case 'refresh_token': {
         if (!f.refresh_token) throw clFail(400, 'BadRequest', 'refresh_token is required.');
+        // A client that authenticates on the refresh grant must present its current secret: a deleted one fails.
+        const presented = basicAuth(req) ?? (f.client_id ? { id: f.client_id, secret: f.client_secret } : undefined);
+        if (presented) {
+          const client = tokens.client(presented.id);
+          if (!client || client.clientSecret !== presented.secret)
+            throw clFail(401, 'Unauthorized', 'Invalid client credentials.');
+        }
         const subject = tokens.redeemRefresh(f.refresh_token);
         if (!subject) throw clFail(401, 'Unauthorized', 'The refresh token is invalid or expired.');
+        if (presented && subject.clientId && subject.clientId !== presented.id)
+          throw clFail(401, 'Unauthorized', 'The refresh token was issued to another client.');
         return ok(tokens.issue(subject));
       }
       case 'authorization_code': {

@@ -176,5 +176,7 @@ export function demoTenantLink(company: DemoCompany, emulators: Emulators, cloud
     graphBaseUrl: emulators.graph.baseUrl,
     cloudlink: { ...company.cloudlink, appId: cloudlinkAppId },
     initialMonitors: company.monitors.map((m) => ({ username: m.username, password: m.password })),
+    // The emulated company is created anew with fresh secrets on every start: its link replaces the stored one.
+    linkPolicy: 'replace' as const,
   };
 }

@@ -193,6 +193,8 @@ export interface JobView {
   /** For configuration checks: one entry per step. */
   steps?: CheckStep[];
   summary?: string;
+  /** The Entra user id of the admin who started it, when known. */
+  startedBy?: string | null;
 }
 
 export interface CheckStep {
@@ -221,6 +223,39 @@ export interface HealthView {
   subscriptions: Record<string, number>;
   throttledWaitsLastHour: number;
   secretExpiresAt: string | null;
+  /** Secrets of the tenant link that were refused, with the fix; empty when every secret in use works. */
+  credentialProblems?: CredentialProblem[];
+  /** Our CloudLink subscriptions, one per topic (presence, media), and whether each is live. */
+  cloudlinkSubscriptions?: CloudLinkSubscriptionView[];
+  /**
+   * Whether this process runs the tenant's sync engine: `owner`, or `standby` when another process holds the
+   * tenant's sync lease (this one serves the API, tab and bot and takes over if the lease comes free).
+   */
+  syncOwnership?: { state: 'owner' | 'standby' | 'stopped'; detail: string | null };
+}
+
+/** One of our CloudLink subscriptions, as the health view shows it. */
+export interface CloudLinkSubscriptionView {
+  topic: string;
+  subscriptionId: string | null;
+  /** `active`: CloudLink has it; `failed`: we could not (re)create it (see problem); `none`: not subscribed. */
+  state: 'active' | 'failed' | 'none';
+  since: string | null;
+  problem: string | null;
+}
+
+/** A secret of the tenant link that Entra ID or CloudLink refused (a rotation gone wrong, a deleted secret). */
+export interface CredentialProblem {
+  service: 'entra' | 'cloudlink';
+  /** The provider's code, e.g. AADSTS7000215. */
+  code: string;
+  /** When the refused secret was saved (ISO), if known. */
+  secretSavedAt: string | null;
+  /** When the refusal was first seen (ISO). */
+  since: string;
+  /** "The secret saved on 2026-12-01 was refused by Entra ID: AADSTS7000215." */
+  message: string;
+  fix: string;
 }
 
 /** GET /api/admin/users?q= */

@@ -12,6 +12,10 @@ export interface Config {
   tenantId?: string;
   clientId?: string;
   clientSecret?: string;
+  /** epoch ms CLIENT_SECRET expires, when the operator gave it. */
+  clientSecretExpiresAt?: number;
+  /** Live mode with an http PUBLIC_BASE_URL on loopback (development only). */
+  allowHttpPublicBaseUrl: boolean;
   appIdUri?: string;
   botId?: string;
   botPassword?: string;
@@ -68,6 +72,8 @@ export function loadConfig(env: Source = process.env): Config {
     tenantId: c.TENANT_ID,
     clientId: c.CLIENT_ID,
     clientSecret: c.CLIENT_SECRET,
+    clientSecretExpiresAt: c.CLIENT_SECRET_EXPIRES_AT ? Date.parse(c.CLIENT_SECRET_EXPIRES_AT) : undefined,
+    allowHttpPublicBaseUrl: c.ALLOW_HTTP_PUBLIC_BASE_URL,
     appIdUri: c.APP_ID_URI,
     botId: c.BOT_ID,
     botPassword: c.BOT_PASSWORD,

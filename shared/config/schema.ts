@@ -25,6 +25,11 @@ export const configSchema = z
     TENANT_ID: guid.optional(),
     CLIENT_ID: guid.optional(),
     CLIENT_SECRET: z.string().min(1).optional(),
+    // When CLIENT_SECRET expires (Entra shows it next to the secret), so the first start already warns in time.
+    CLIENT_SECRET_EXPIRES_AT: z
+      .string()
+      .refine((v) => !Number.isNaN(Date.parse(v)), 'must be a date, e.g. 2027-06-30 or 2027-06-30T12:00:00Z')
+      .optional(),
     APP_ID_URI: z.string().min(1).optional(),
     BOT_ID: guid.optional(),
     BOT_PASSWORD: z.string().min(1).optional(),
@@ -69,6 +74,8 @@ export const configSchema = z
       .min(16, 'must be at least 16 characters (openssl rand -hex 32)')
       .optional(),
 
+    // Loopback development only: lets a live-mode PUBLIC_BASE_URL be http://127.0.0.1... (Graph itself needs https).
+    ALLOW_HTTP_PUBLIC_BASE_URL: bool.default('false'),
     LOCAL_PLAYGROUND: bool.default('false'),
     DEMO_CALL_INTERVAL_MS: z.coerce.number().int().min(0).default(20_000),
   })
@@ -91,6 +98,17 @@ export const configSchema = z
           });
         }
       }
+    }
+    if (live && c.PUBLIC_BASE_URL !== undefined && !c.PUBLIC_BASE_URL.startsWith('https://')) {
+      const host = new URL(c.PUBLIC_BASE_URL).hostname.replace(/^\[|\]$/g, '');
+      if (!c.ALLOW_HTTP_PUBLIC_BASE_URL || !isLoopback(host))
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['PUBLIC_BASE_URL'],
+          message: c.ALLOW_HTTP_PUBLIC_BASE_URL
+            ? `must be https, or a loopback http URL with ALLOW_HTTP_PUBLIC_BASE_URL=true (got ${host})`
+            : 'must be an https URL: Microsoft Graph and CloudLink deliver webhooks to https only (for loopback development set ALLOW_HTTP_PUBLIC_BASE_URL=true)',
+        });
     }
     if (c.LOCAL_PLAYGROUND && !isLoopback(c.HOST)) {
       ctx.addIssue({

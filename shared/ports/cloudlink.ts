@@ -1,4 +1,5 @@
-import type { PbxPresence } from '../domain/presence';
+import type { CallStage } from '../domain/pbx-calls';
+import type { PbxStatus } from '../domain/presence';
 
 /**
  * What Switchboard needs from Mitel CloudLink. Implemented by shared/adapters/cloudlink over HTTP.
@@ -9,7 +10,8 @@ export interface CloudLinkPort {
   listCallRecords(query: CallRecordQuery): Promise<CallRecordPage>;
   /** The account's users (admin API), with the mail used to match them to Entra users. */
   listUsers(): Promise<PbxUser[]>;
-  getPresence(principalId: string): Promise<PbxPresence>;
+  /** GET presence /presentities/{id}: DND and status text. Presence carries no call state (see PbxChange). */
+  getPresence(principalId: string): Promise<PbxStatus>;
   /** Turns PBX do-not-disturb on or off with a status text. */
   setDnd(principalId: string, dnd: boolean, statusText: string | null): Promise<void>;
   /** POST notifications /subscriptions with transport webhook. */
@@ -17,6 +19,8 @@ export interface CloudLinkPort {
   unsubscribe(subscriptionId: string): Promise<void>;
   /** GET notifications /subscriptions/{id}: false when CloudLink no longer has it (404). */
   subscriptionExists(subscriptionId: string): Promise<boolean>;
+  /** GET notifications /subscriptions: every webhook subscription of the account (ours and other apps'). */
+  listSubscriptions(): Promise<PbxSubscription[]>;
 }
 
 export interface CallRecordQuery {
@@ -63,13 +67,62 @@ export interface PbxSubscriptionRequest {
   url: string;
 }
 
-/** A webhook CloudLink posts to Switchboard. */
+/** A subscription as CloudLink lists it; `url` is the webhook it posts to (CloudLink's deviceId). */
+export interface PbxSubscription {
+  subscriptionId: string;
+  topic: string;
+  subjectFilter: string;
+  url: string;
+}
+
+/** A webhook CloudLink posts to Switchboard (the envelope; `pbxChangeOf` in the adapter reads what it means). */
 export interface CloudLinkEvent {
   topic: string;
   method: string;
   subject: string;
   content: Record<string, unknown>;
+  /** When CloudLink published it (envelope field), if it says. */
+  publishedOn?: string;
 }
+
+/** The parties of a call, as a media event names them (for missed-call notices). */
+export interface CallParties {
+  direction: 'inbound' | 'outbound' | null;
+  from: string | null;
+  fromName: string | null;
+  to: string | null;
+  toName: string | null;
+  createdOn: string | null;
+}
+
+/**
+ * One CloudLink webhook, parsed once (shared/adapters/cloudlink/webhook.ts `pbxChangeOf`) into what it means:
+ * - `presence`: a presentity changed; `status` is null when the event does not say how (read the presentity);
+ * - `call`: a call of the user rings, is connected or is held (platform-api-media);
+ * - `callEnded`: a call of the user ended, with CloudLink's cause (normal, callNotAnswer, busy, doNotDisturb, ...).
+ * `at`: the event's own timestamp (epoch ms) when it carries one, to order late and duplicated deliveries.
+ */
+export type PbxChange =
+  | { kind: 'presence'; principalId: string; status: PbxStatus | null; at: number | null }
+  | {
+      kind: 'call';
+      principalId: string;
+      callId: string;
+      stage: Exclude<CallStage, 'ended'>;
+      at: number | null;
+      call: CallParties;
+    }
+  | {
+      kind: 'callEnded';
+      principalId: string;
+      callId: string;
+      cause: string | null;
+      at: number | null;
+      call: CallParties;
+    };
+
+/** The code of a CloudLinkError whose client credentials grant was refused: a secret an admin must replace. */
+export const CLOUDLINK_CREDENTIALS_REFUSED = 'ClientCredentialsRefused';
 
 export class CloudLinkError extends Error {
   constructor(

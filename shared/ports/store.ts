@@ -151,7 +151,14 @@ export interface TenantRecord {
   clientSecretSealed: string | null;
   /** epoch ms; warn 30 days ahead */
   clientSecretExpiresAt: number | null;
-  cloudlink: { accountId: string; clientId: string; clientSecretSealed: string | null } | null;
+  /** epoch ms the client secret was last saved (from the environment's first seed or the admin page). */
+  clientSecretSavedAt: number | null;
+  cloudlink: {
+    accountId: string;
+    clientId: string;
+    clientSecretSealed: string | null;
+    clientSecretSavedAt: number | null;
+  } | null;
   /** Opaque JSON documents owned by the domain (mapping table, user selection, switches, click-to-call defaults). */
   settings: Record<string, unknown>;
   updatedAt: number;

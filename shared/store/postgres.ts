@@ -137,13 +137,15 @@ export class PostgresStore implements Store {
   async putTenant(t: TenantRecord): Promise<void> {
     await this.run(
       `INSERT INTO tenants (tenant_id, display_name, client_id, client_secret_sealed, client_secret_expires_at,
-         cloudlink_account_id, cloudlink_client_id, cloudlink_client_secret_sealed, settings, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         cloudlink_account_id, cloudlink_client_id, cloudlink_client_secret_sealed, settings, updated_at,
+         client_secret_saved_at, cloudlink_client_secret_saved_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT (tenant_id) DO UPDATE SET display_name = excluded.display_name, client_id = excluded.client_id,
          client_secret_sealed = excluded.client_secret_sealed, client_secret_expires_at = excluded.client_secret_expires_at,
          cloudlink_account_id = excluded.cloudlink_account_id, cloudlink_client_id = excluded.cloudlink_client_id,
          cloudlink_client_secret_sealed = excluded.cloudlink_client_secret_sealed, settings = excluded.settings,
-         updated_at = excluded.updated_at`,
+         updated_at = excluded.updated_at, client_secret_saved_at = excluded.client_secret_saved_at,
+         cloudlink_client_secret_saved_at = excluded.cloudlink_client_secret_saved_at`,
       [
         t.tenantId,
         t.displayName,
@@ -155,6 +157,8 @@ export class PostgresStore implements Store {
         t.cloudlink?.clientSecretSealed ?? null,
         jsonText(t.settings),
         t.updatedAt,
+        t.clientSecretSavedAt ?? null,
+        t.cloudlink?.clientSecretSavedAt ?? null,
       ],
     );
   }

@@ -44,6 +44,7 @@ export function toTenant(r: Row): TenantRecord {
     clientId: String(r.client_id),
     clientSecretSealed: strOrNull(r.client_secret_sealed),
     clientSecretExpiresAt: numOrNull(r.client_secret_expires_at),
+    clientSecretSavedAt: numOrNull(r.client_secret_saved_at ?? null),
     cloudlink:
       r.cloudlink_account_id === null
         ? null
@@ -51,6 +52,7 @@ export function toTenant(r: Row): TenantRecord {
             accountId: String(r.cloudlink_account_id),
             clientId: String(r.cloudlink_client_id),
             clientSecretSealed: strOrNull(r.cloudlink_client_secret_sealed),
+            clientSecretSavedAt: numOrNull(r.cloudlink_client_secret_saved_at ?? null),
           },
     settings: json(r.settings),
     updatedAt: num(r.updated_at),

@@ -136,13 +136,16 @@ export class SqliteStore implements Store {
   async putTenant(t: TenantRecord): Promise<void> {
     this.run(
       `INSERT INTO tenants (tenant_id, display_name, client_id, client_secret_sealed, client_secret_expires_at,
-         cloudlink_account_id, cloudlink_client_id, cloudlink_client_secret_sealed, settings, updated_at)
-       VALUES (@tenantId, @displayName, @clientId, @secret, @secretExpiresAt, @clAccount, @clClient, @clSecret, @settings, @updatedAt)
+         cloudlink_account_id, cloudlink_client_id, cloudlink_client_secret_sealed, settings, updated_at,
+         client_secret_saved_at, cloudlink_client_secret_saved_at)
+       VALUES (@tenantId, @displayName, @clientId, @secret, @secretExpiresAt, @clAccount, @clClient, @clSecret, @settings, @updatedAt,
+         @secretSavedAt, @clSecretSavedAt)
        ON CONFLICT (tenant_id) DO UPDATE SET display_name = excluded.display_name, client_id = excluded.client_id,
          client_secret_sealed = excluded.client_secret_sealed, client_secret_expires_at = excluded.client_secret_expires_at,
          cloudlink_account_id = excluded.cloudlink_account_id, cloudlink_client_id = excluded.cloudlink_client_id,
          cloudlink_client_secret_sealed = excluded.cloudlink_client_secret_sealed, settings = excluded.settings,
-         updated_at = excluded.updated_at`,
+         updated_at = excluded.updated_at, client_secret_saved_at = excluded.client_secret_saved_at,
+         cloudlink_client_secret_saved_at = excluded.cloudlink_client_secret_saved_at`,
       {
         tenantId: t.tenantId,
         displayName: t.displayName,
@@ -154,6 +157,8 @@ export class SqliteStore implements Store {
         clSecret: t.cloudlink?.clientSecretSealed ?? null,
         settings: jsonText(t.settings),
         updatedAt: t.updatedAt,
+        secretSavedAt: t.clientSecretSavedAt ?? null,
+        clSecretSavedAt: t.cloudlink?.clientSecretSavedAt ?? null,
       },
     );
   }

@@ -1,5 +1,6 @@
 import { CloudLinkError } from '../ports/cloudlink';
 import { GraphError } from '../ports/graph';
+import { SignInError, type SignInRefusal } from '../ports/sign-in';
 
 /**
  * How long a refused write (401/403/404) waits before it is tried again on its own: a person has to act (consent, a
@@ -31,22 +32,30 @@ export function classify(err: unknown): Failure {
       ...([401, 403, 404].includes(err.status) && { healAfterMs: REFUSED_WRITE_RETRY_MS }),
     };
   }
-  const text = err instanceof Error ? err.message : String(err);
-  if (/AADSTS50076|AADSTS50079/.test(text)) {
+  if (err instanceof SignInError && err.refusal) {
     return {
       retry: false,
-      message: `sign-in needs MFA: ${text}`,
-      fix: 'Exclude the presence monitor account from MFA and Conditional Access policies.',
+      message: `sign-in refused: ${err.message}`,
+      fix: SIGN_IN_FIXES[err.refusal],
+      // Someone has to act, and once they have, writes should heal without waiting for the next change.
+      healAfterMs: REFUSED_WRITE_RETRY_MS,
     };
   }
-  if (/AADSTS/.test(text))
-    return {
-      retry: false,
-      message: `sign-in refused: ${text}`,
-      fix: 'Check the account name, password and that it is not locked or expired.',
-    };
+  const text = err instanceof Error ? err.message : String(err);
   return { retry: true, message: `network failure: ${text}` };
 }
+
+/** What to do about each kind of refusal, in the words an integration admin reads on the admin page. */
+export const SIGN_IN_FIXES: Record<SignInRefusal, string> = {
+  appCredentials:
+    "Switchboard's app secret was refused by Entra ID: create a new client secret in Entra ID (App registrations > Certificates & secrets) and save it on the tenant link page.",
+  accountCredentials:
+    'Check the presence monitor account: its name, its password, and that it is not locked, disabled or expired.',
+  mfaRequired: 'Exclude the presence monitor account from MFA and Conditional Access policies.',
+  consentRequired:
+    'An administrator must grant admin consent to the Switchboard app in Entra ID (Enterprise applications > Permissions).',
+  other: 'Run the configuration check on the admin page; it tests each step and names the fix.',
+};
 
 function fixFor(status: number, system: string): string {
   if (status === 401) return `Check the ${system} credentials in the admin page (a secret may have expired).`;

@@ -6,14 +6,14 @@ import type { SyncStatus } from '../../shared/api/contract';
 import type { Store } from '../../shared/ports/store';
 import { openStore } from '../../shared/store/open';
 import { createEntraJwtValidator, type EntraJwtValidator } from '../../shared/adapters/entra/jwt-validator';
-import { silentLogger } from '../../shared/platform/logger';
+import { silentLogger, type Logger } from '../../shared/platform/logger';
 import { SecretBox } from '../../shared/platform/secret-box';
 import { Authenticator } from '../../bot/auth/authenticator';
 import { createServer, listen } from '../../bot/server';
 import { JobRegistry } from '../../bot/services/jobs';
 import { ReportService } from '../../bot/services/reports';
 import { SignIns } from '../../bot/services/sign-in';
-import type { SyncFacade } from '../../bot/services/sync-facade';
+import type { SyncFacade, WebhookHandlers } from '../../bot/services/sync-facade';
 import { createTeamsBot, type TeamsBot } from '../../bot/teams';
 import type { BotAuth } from '../../bot/teams/adapter';
 import { startEntraFixture, type EntraFixture } from './entra-fixture';
@@ -128,6 +128,9 @@ export class RecordingSync implements SyncFacade {
   async applySelection(tenantId: string) {
     this.calls.push(`applySelection ${tenantId}`);
   }
+  async linkChanged(tenantId: string) {
+    this.calls.push(`linkChanged ${tenantId}`);
+  }
   monitors = {
     add: async () => {
       throw new Error('not used in these tests');
@@ -179,12 +182,16 @@ export interface HarnessOptions {
   botAuth?: (fx: EntraFixture) => BotAuth;
   cloudlink?: Pick<CloudLinkPort, 'listCallRecords'>;
   limits?: { maxBodyBytes?: number; burst?: number; perSecond?: number };
+  /** The webhook routes' handlers (absent: no webhook routes, as in a process without sync). */
+  webhooks?: WebhookHandlers;
+  /** Instead of a silent logger, e.g. one that records what was logged. */
+  logger?: Logger;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const fx = await startEntraFixture();
   const now = () => fx.clock.now();
-  const logger = silentLogger();
+  const logger = options.logger ?? silentLogger();
   const store = await openStore('sqlite::memory:');
   const connector = await startConnector();
   const validator = createEntraJwtValidator({
@@ -245,6 +252,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       },
     },
     limits: options.limits,
+    webhooks: options.webhooks,
   });
   const baseUrl = await listen(server, 0, '127.0.0.1');
   return {

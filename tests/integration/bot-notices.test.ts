@@ -36,6 +36,7 @@ describe('proactive notices', () => {
       clientId: h.fx.switchboard.clientId,
       clientSecretSealed: 'v1:a:b:c',
       clientSecretExpiresAt: now + 20 * DAY,
+      clientSecretSavedAt: now - 300 * DAY,
       cloudlink: null,
       settings: {},
       updatedAt: now,

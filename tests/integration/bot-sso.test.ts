@@ -54,8 +54,7 @@ describe('bot sign-in with Teams SSO', () => {
     const tokens = new TokenClient({
       authorityHost: fx.entra.baseUrl,
       tenantId,
-      clientId: app.clientId,
-      clientSecret: app.secret,
+      credentials: () => ({ clientId: app.clientId, clientSecret: app.secret }),
       now,
     });
     const validator = createEntraJwtValidator({

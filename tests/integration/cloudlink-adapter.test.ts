@@ -1,6 +1,6 @@
 import { CloudLinkClient } from '../../shared/adapters/cloudlink/client';
 import type { CloudLinkAdapterOptions } from '../../shared/adapters/cloudlink/options';
-import { parseCloudLinkWebhook, presenceFromEvent } from '../../shared/adapters/cloudlink/webhook';
+import { parseCloudLinkWebhook, pbxChangeOf } from '../../shared/adapters/cloudlink/webhook';
 import {
   mediaSubjectFilter,
   presenceSubjectFilter,
@@ -86,13 +86,9 @@ describe('CloudLink adapter against the emulator', () => {
     });
 
     await cl.setDnd(f.carol, true, 'In a Teams meeting');
-    expect(await cl.getPresence(f.carol)).toEqual({
-      callState: 'idle',
-      dnd: true,
-      statusText: 'In a Teams meeting',
-    });
+    expect(await cl.getPresence(f.carol)).toEqual({ dnd: true, statusText: 'In a Teams meeting' });
     await cl.setDnd(f.carol, false, null);
-    expect(await cl.getPresence(f.carol)).toEqual({ callState: 'idle', dnd: false, statusText: null });
+    expect(await cl.getPresence(f.carol)).toEqual({ dnd: false, statusText: null });
 
     expect(callsSince(start).every((c) => c.xMitelApp === 'switchboard/0.1')).toBe(true);
   });
@@ -184,7 +180,7 @@ describe('CloudLink adapter against the emulator', () => {
     const bad = await client({ clientSecret: 'wrong' })
       .getPresence(f.alice)
       .catch((e: unknown) => e);
-    expect(bad).toMatchObject({ name: 'CloudLinkError', status: 401, code: 'Unauthorized' });
+    expect(bad).toMatchObject({ name: 'CloudLinkError', status: 401, code: 'ClientCredentialsRefused' });
     expect((bad as CloudLinkError).requestId).toMatch(/^[0-9a-f-]{36}$/);
     await expect(client().getPresence(f.mallory)).rejects.toMatchObject({ status: 403, code: 'Forbidden' });
     await expect(
@@ -204,9 +200,10 @@ describe('CloudLink adapter against the emulator', () => {
     await f.emu.control.deliveriesIdle();
     expect(sink.received).toHaveLength(1);
     const event = parseCloudLinkWebhook(sink.received[0]!.body);
-    expect(presenceFromEvent(event)).toEqual({
+    expect(pbxChangeOf(event)).toMatchObject({
+      kind: 'presence',
       principalId: f.bob,
-      presence: { callState: 'idle', dnd: true, statusText: 'Presenting' },
+      status: { dnd: true, statusText: 'Presenting' },
     });
 
     await expect(cl.subscriptionExists(subscriptionId)).resolves.toBe(true);
@@ -228,14 +225,25 @@ describe('CloudLink adapter against the emulator', () => {
       url: sink.url,
     });
     const call = f.emu.pbx.placeCall(f.carol, f.bob);
+    f.emu.pbx.answer(call.callId);
+    f.emu.pbx.hold(call.callId);
     f.emu.pbx.hangUp(call.callId);
     f.emu.pbx.hangUp(f.emu.pbx.placeCall(f.alice, f.bob).callId);
     await f.emu.control.deliveriesIdle();
     const events = sink.received.map((r) => parseCloudLinkWebhook(r.body));
-    expect(events.map((e) => e.method)).toEqual(['POST', 'DELETE']);
+    // Deliveries are concurrent: their order is not the PBX's. Every change of the call came, each parsed once.
+    const changes = events.map((e) => pbxChangeOf(e));
+    expect(changes.map((c) => (c?.kind === 'call' ? c.stage : c?.kind)).sort()).toEqual(
+      ['callEnded', 'connected', 'held', 'ringing'].sort(),
+    );
     expect(
       events.every((e) => principalOfSubject(e.subject) === f.carol && e.content.callId === call.callId),
     ).toBe(true);
+    expect(changes.find((c) => c?.kind === 'callEnded')).toMatchObject({
+      callId: call.callId,
+      cause: 'normal',
+      call: { direction: 'outbound' },
+    });
     await cl.unsubscribe(subscriptionId);
   });
 });

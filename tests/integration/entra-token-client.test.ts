@@ -17,13 +17,12 @@ const MINUTE = 60 * 1000;
 function client(
   overrides: { clientId?: string; clientSecret?: string; tenantId?: string } = {},
 ): TokenClient {
+  const { clientId = fx.switchboard.clientId, clientSecret = fx.switchboard.secret, tenantId = fx.contoso } = overrides;
   return new TokenClient({
     authorityHost: fx.entra.baseUrl,
-    tenantId: fx.contoso,
-    clientId: fx.switchboard.clientId,
-    clientSecret: fx.switchboard.secret,
+    tenantId,
+    credentials: () => ({ clientId, clientSecret }),
     now: () => fx.clock.now(),
-    ...overrides,
   });
 }
 
@@ -166,8 +165,7 @@ describe('TokenClient against the Entra emulator', () => {
     const unreachable = new TokenClient({
       authorityHost: 'http://127.0.0.1:9',
       tenantId: fx.contoso,
-      clientId: fx.switchboard.clientId,
-      clientSecret: 'x',
+      credentials: () => ({ clientId: fx.switchboard.clientId, clientSecret: 'x' }),
     });
     expect(await rejection(unreachable.getAppToken())).toMatchObject({ status: 0, error: 'network_error' });
   });

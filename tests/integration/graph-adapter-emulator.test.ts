@@ -81,8 +81,7 @@ beforeAll(async () => {
   const tokens = new TokenClient({
     authorityHost: emulators.entra.baseUrl,
     tenantId: tenant.id,
-    clientId: app.clientId,
-    clientSecret: SECRET,
+    credentials: () => ({ clientId: app.clientId, clientSecret: SECRET }),
     now: () => clock.now(),
   });
   graphAdapter = new GraphAdapter({

@@ -12,8 +12,15 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Retries `check` every 50 ms until it stops throwing; after `timeoutMs`, its last failure is the test's. */
-export async function eventually(check: () => void | Promise<void>, timeoutMs = 4000): Promise<void> {
+/**
+ * Retries `check` every `intervalMs` until it stops throwing; after `timeoutMs`, its last failure is the test's. Checks
+ * that call the server's API poll slower, under its per-caller rate limit.
+ */
+export async function eventually(
+  check: () => void | Promise<void>,
+  timeoutMs = 4000,
+  intervalMs = 50,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -21,7 +28,7 @@ export async function eventually(check: () => void | Promise<void>, timeoutMs = 
       return;
     } catch (e) {
       if (Date.now() > until) throw e;
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, intervalMs));
     }
   }
 }

@@ -102,6 +102,7 @@ function tenant(tenantId: string, over: Partial<TenantRecord> = {}): TenantRecor
     clientId: 'client-1',
     clientSecretSealed: null,
     clientSecretExpiresAt: null,
+    clientSecretSavedAt: null,
     cloudlink: null,
     settings: { mapping: [{ teams: 'Busy', pbx: 'dnd' }] },
     updatedAt: 1_700_000_000_000,
@@ -230,7 +231,13 @@ describe.each([
     const withCloudLink = tenant(A, {
       clientSecretSealed: 'v1:a:b:c',
       clientSecretExpiresAt: 1_760_000_000_000,
-      cloudlink: { accountId: 'acc', clientId: 'cl-client', clientSecretSealed: null },
+      clientSecretSavedAt: 1_700_000_000_000,
+      cloudlink: {
+        accountId: 'acc',
+        clientId: 'cl-client',
+        clientSecretSealed: null,
+        clientSecretSavedAt: 1_710_000_000_000,
+      },
     });
     await store.putTenant(withCloudLink);
     expect(await store.getTenant(A)).toEqual(withCloudLink);
@@ -555,7 +562,12 @@ describe.each([
       subjectFilter: '^/presentities/[^/]+$',
       createdAt: 10,
     };
-    const media = { ...presence, topic: 'platform-api-media', subscriptionId: 'sub-m1', subjectFilter: 'calls' };
+    const media = {
+      ...presence,
+      topic: 'platform-api-media',
+      subscriptionId: 'sub-m1',
+      subjectFilter: 'calls',
+    };
     await store.putCloudLinkSubscription(presence);
     await store.putCloudLinkSubscription(media);
     await store.putCloudLinkSubscription({ ...presence, subscriptionId: 'sub-p2', createdAt: 20 }); // re-created
@@ -590,8 +602,21 @@ describe.each([
       heartbeatAt: 1000,
     };
     await store.putJob(job);
-    await store.putJob({ ...job, jobId: 'j2', kind: 'resyncAll', steps: null, startedBy: null, startedAt: 2000 });
-    const finished = { ...job, state: 'succeeded' as const, done: 4, summary: 'All passed', finishedAt: 1500 };
+    await store.putJob({
+      ...job,
+      jobId: 'j2',
+      kind: 'resyncAll',
+      steps: null,
+      startedBy: null,
+      startedAt: 2000,
+    });
+    const finished = {
+      ...job,
+      state: 'succeeded' as const,
+      done: 4,
+      summary: 'All passed',
+      finishedAt: 1500,
+    };
     await store.putJob(finished);
     await store.close();
 
@@ -612,7 +637,10 @@ describe.each([
 
   it('keeps one directory document per tenant across a restart, replaced whole on every put', async () => {
     expect(await store.getDirectoryState(A)).toBeUndefined();
-    const first = { entraDeltaLink: 'https://graph/v1.0/users/delta?$deltatoken=x', entra: [{ id: 'e1', mail: null }] };
+    const first = {
+      entraDeltaLink: 'https://graph/v1.0/users/delta?$deltatoken=x',
+      entra: [{ id: 'e1', mail: null }],
+    };
     await store.putDirectoryState(A, first, 1);
     await store.putDirectoryState(B, { entra: [] }, 1);
     await store.putDirectoryState(A, { ...first, entraDeltaLink: null }, 2);
@@ -634,7 +662,12 @@ describe.each([
     await store.putTenant(
       tenant(A, {
         clientSecretSealed: client,
-        cloudlink: { accountId: 'acc', clientId: 'c', clientSecretSealed: cloudlink },
+        cloudlink: {
+          accountId: 'acc',
+          clientId: 'c',
+          clientSecretSealed: cloudlink,
+          clientSecretSavedAt: null,
+        },
       }),
     );
     await store.putMonitor(monitor(A, 'm1', { passwordSealed: password }));

@@ -19,9 +19,12 @@ import {
   createSyncService,
   startLoopbackReceiver,
   VirtualClock,
+  type SyncClock,
+  type SyncLog,
   type SyncOptions,
   type SyncService,
 } from '../../shared/sync';
+import { SecretBox } from '../../shared/platform/secret-box';
 
 const SECRET = 'sync-test-secret';
 export const MONITOR_PASSWORD = 'monitor-Passw0rd';
@@ -46,6 +49,16 @@ export interface SyncWorld {
   failGraphDeliveries: number;
   /** Builds a new service on the same store and emulators, as a process restart does. */
   restart(): Promise<void>;
+  /**
+   * A `kill -9` and a restart: the running service is dropped without stop() (its timers never fire again, its
+   * CloudLink subscriptions and its sync lease stay behind), and a new one starts on the same store and emulators.
+   */
+  crash(): Promise<void>;
+  /**
+   * Another process on the same database (its own store connection when `storeUrl` is set) and the same emulators;
+   * not started. Webhooks keep going to `world.service`: assign it to route them to this one.
+   */
+  spawn(options?: { log?: SyncLog }): Promise<SpawnedProcess>;
   /** Awaits `work` while simulated time moves on (the rate limiter waits on simulated time). */
   run<T>(work: Promise<T>): Promise<T>;
   /** Waits (moving simulated time a little each step) until `check` stops throwing. */
@@ -61,6 +74,10 @@ export async function startSyncWorld(
     options?: Partial<SyncOptions>;
     /** The CloudLink adapter's own 429/5xx retries (production default 3), waiting on simulated time; default 0. */
     cloudlinkRetries?: number;
+    /** Default `sqlite::memory:`; a PostgreSQL URL (with `?schema=`) for tests of several processes on one database. */
+    storeUrl?: string;
+    /** Keep the CloudLink webhook key sealed in the store, as production does (set `cloudLinkWebhookKey: undefined`). */
+    sealWebhookKey?: boolean;
   } = {},
 ): Promise<SyncWorld> {
   const emuClock = new ManualClock();
@@ -113,8 +130,7 @@ export async function startSyncWorld(
   const tokens = new TokenClient({
     authorityHost: emulators.entra.baseUrl,
     tenantId: tenant.id,
-    clientId: app.clientId,
-    clientSecret: SECRET,
+    credentials: () => ({ clientId: app.clientId, clientSecret: SECRET }),
     now: () => emuClock.now(),
   });
   const graph = new GraphAdapter({
@@ -139,7 +155,9 @@ export async function startSyncWorld(
     sleep: (ms) => clock.sleep(ms),
     onOutcome: (o) => world.service.onCloudLinkOutcome(o),
   });
-  const store = await openStore('sqlite::memory:');
+  const store = await openStore(opts.storeUrl ?? 'sqlite::memory:');
+  const secretBox = new SecretBox(Buffer.alloc(32, 3));
+  let processClock = mortalClock(clock);
   for (let i = 0; i < monitorNames.length; i++) {
     await store.putMonitor({
       tenantId: tenant.id,
@@ -156,7 +174,8 @@ export async function startSyncWorld(
       updatedAt: 0,
     });
   }
-  const build = () =>
+  const quiet: SyncLog = { error: () => undefined, info: () => undefined };
+  const build = (onStore: Store = store, processTime: SyncClock = processClock, log: SyncLog = quiet) =>
     createSyncService(
       {
         tenantId: tenant.id,
@@ -173,8 +192,10 @@ export async function startSyncWorld(
         graph,
         subscriptions: graph.subscriptions,
         cloudlink,
-        store,
-        clock,
+        store: onStore,
+        clock: processTime,
+        secrets: opts.sealWebhookKey ? secretBox : undefined,
+        log,
         monitorCredentials: (username, sealed) => ({ username, password: sealed }),
         mapping: () => world.mapping,
         selection: () => world.selection,
@@ -199,6 +220,26 @@ export async function startSyncWorld(
       await world.service.stop();
       world.service = build();
       await world.service.start();
+    },
+    async crash() {
+      processClock.kill();
+      processClock = mortalClock(clock);
+      world.service = build();
+      await world.service.start();
+    },
+    async spawn(options = {}) {
+      const own = opts.storeUrl ? await openStore(opts.storeUrl) : store;
+      const time = mortalClock(clock);
+      const service = build(own, time, options.log);
+      return {
+        service,
+        store: own,
+        kill: () => time.kill(),
+        async close() {
+          await service.stop();
+          if (own !== store) await own.close();
+        },
+      };
     },
     async run(work) {
       let done = false;
@@ -230,6 +271,42 @@ export async function startSyncWorld(
     },
   };
   return world;
+}
+
+export interface SpawnedProcess {
+  service: SyncService;
+  store: Store;
+  /** The process dies: its timers never fire again; nothing is stopped or released. */
+  kill(): void;
+  close(): Promise<void>;
+}
+
+/** One process's view of the shared simulated time: when it is killed, none of its timers fire any more. */
+function mortalClock(base: SyncClock): SyncClock & { kill(): void } {
+  let dead = false;
+  const pending = new Set<() => void>();
+  const setTimer = (ms: number, fn: () => void): (() => void) => {
+    if (dead) return () => undefined;
+    const cancel = base.setTimer(ms, () => {
+      pending.delete(cancel);
+      if (!dead) fn();
+    });
+    pending.add(cancel);
+    return () => {
+      pending.delete(cancel);
+      cancel();
+    };
+  };
+  return {
+    now: () => base.now(),
+    setTimer,
+    sleep: (ms) => new Promise((resolve) => setTimer(ms, resolve)),
+    kill() {
+      dead = true;
+      for (const cancel of pending) cancel();
+      pending.clear();
+    },
+  };
 }
 
 /** A world with the users matched, the service started and everyone signed in to Teams: where most sync tests begin. */

@@ -11,7 +11,11 @@ export interface CloudLinkAdapterOptions {
   apiBase: string;
   accountId: string;
   clientId: string;
-  clientSecret: string;
+  /**
+   * The client secret, or a function read before every token request so that a secret the admin saves is used by the
+   * next request (a token issued under another secret is then dropped).
+   */
+  clientSecret: string | (() => string);
   /** The X-Mitel-App value CloudLink requires on every call (CLOUDLINK_APP_ID), e.g. `switchboard/1.0`. */
   appId: string;
   /** The applicationId of webhook subscriptions: a GUID the integration picks; defaults to the client id. */

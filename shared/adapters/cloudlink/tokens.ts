@@ -1,4 +1,4 @@
-import { CloudLinkError } from '../../ports/cloudlink';
+import { CLOUDLINK_CREDENTIALS_REFUSED, CloudLinkError } from '../../ports/cloudlink';
 import type { CloudLinkHttp } from './http';
 import type { CloudLinkAdapterOptions } from './options';
 
@@ -9,6 +9,8 @@ interface Held {
   accessToken: string;
   refreshToken?: string;
   expiresAt: number;
+  /** The secret the token was issued under: a token from a replaced secret is not used again. */
+  secret: string;
 }
 
 /**
@@ -27,6 +29,7 @@ export class CloudLinkTokens {
 
   get(): Promise<string> {
     const now = this.now();
+    if (this.held && this.held.secret !== this.secret()) this.held = undefined;
     if (this.held && this.held.expiresAt - EXPIRY_SKEW_MS > now)
       return Promise.resolve(this.held.accessToken);
     this.pending ??= this.renew().finally(() => (this.pending = undefined));
@@ -40,25 +43,52 @@ export class CloudLinkTokens {
 
   private async renew(): Promise<string> {
     const refresh = this.held?.refreshToken;
+    const secret = this.secret();
     if (refresh) {
       try {
-        return await this.grant(new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refresh }));
+        // A confidential client authenticates on every grant, the refresh grant included (RFC 6749 section 6).
+        return await this.grant(
+          new URLSearchParams({
+            grant_type: 'refresh_token',
+            refresh_token: refresh,
+            client_id: this.options.clientId,
+            client_secret: secret,
+          }),
+          secret,
+        );
       } catch (e) {
         // A spent or expired refresh token is not fatal: the client credentials still work.
         if (!(e instanceof CloudLinkError) || (e.status !== 400 && e.status !== 401)) throw e;
       }
     }
-    return this.grant(
-      new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: this.options.clientId,
-        client_secret: this.options.clientSecret,
-        account_id: this.options.accountId,
-      }),
-    );
+    try {
+      return await this.grant(
+        new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: this.options.clientId,
+          client_secret: secret,
+          account_id: this.options.accountId,
+        }),
+        secret,
+      );
+    } catch (e) {
+      if (e instanceof CloudLinkError && (e.status === 400 || e.status === 401))
+        throw new CloudLinkError(
+          e.status,
+          CLOUDLINK_CREDENTIALS_REFUSED,
+          'CloudLink refused the client id and secret of the tenant link.',
+          e.requestId,
+        );
+      throw e;
+    }
   }
 
-  private async grant(form: URLSearchParams): Promise<string> {
+  private secret(): string {
+    const { clientSecret } = this.options;
+    return typeof clientSecret === 'function' ? clientSecret() : clientSecret;
+  }
+
+  private async grant(form: URLSearchParams, secret: string): Promise<string> {
     const started = this.now();
     const res = await this.http.request({
       op: 'token',
@@ -80,6 +110,7 @@ export class CloudLinkTokens {
       accessToken: body.access_token,
       refreshToken: typeof body.refresh_token === 'string' ? body.refresh_token : undefined,
       expiresAt: started + body.expires_in * 1000,
+      secret,
     };
     return body.access_token;
   }

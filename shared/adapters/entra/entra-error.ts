@@ -1,8 +1,10 @@
+import { SignInError, type SignInRefusal } from '../../ports/sign-in';
+
 /**
  * A refusal from Entra ID's token endpoint, typed so callers can act on it: `error` is the OAuth code, `aadstsCode`
  * the AADSTS number Microsoft documents, `correlationId` what Microsoft support asks for.
  */
-export class EntraError extends Error {
+export class EntraError extends SignInError {
   readonly status: number;
   readonly error: string;
   readonly aadstsCode: number | undefined;
@@ -29,6 +31,26 @@ export class EntraError extends Error {
     this.suberror = input.suberror;
   }
 
+  /** The AADSTS code as Microsoft writes it, or the OAuth error when there is none. */
+  get code(): string | undefined {
+    return this.aadstsCode !== undefined ? `AADSTS${this.aadstsCode}` : this.error;
+  }
+
+  /** Throttling and outages are failures to try again, not refusals. */
+  get refusal(): SignInRefusal | undefined {
+    if (this.status === 0 || this.status === 429 || this.status >= 500) return undefined;
+    if (this.isClientSecretInvalid() || this.isAppUnknown()) return 'appCredentials';
+    if (this.isMfaRequired()) return 'mfaRequired';
+    if (this.isUserCredentialRejected()) return 'accountCredentials';
+    if (this.isConsentRequired()) return 'consentRequired';
+    return 'other';
+  }
+
+  /** The app registration is not found in the tenant (AADSTS700016), or the client failed to authenticate. */
+  isAppUnknown(): boolean {
+    return this.aadstsCode === 700016 || (this.error === 'invalid_client' && this.aadstsCode === undefined);
+  }
+
   /** The user or an admin must consent (AADSTS65001): the tab should ask for consent. */
   isConsentRequired(): boolean {
     return (
@@ -46,9 +68,9 @@ export class EntraError extends Error {
     return this.aadstsCode === 7000215 || this.aadstsCode === 7000222;
   }
 
-  /** Username or password wrong (AADSTS50126), or the account is disabled (AADSTS50057). */
+  /** Username or password wrong (AADSTS50126), the account disabled (50057), locked (50053) or its password expired (50055). */
   isUserCredentialRejected(): boolean {
-    return this.aadstsCode === 50126 || this.aadstsCode === 50057;
+    return [50126, 50057, 50053, 50055].includes(this.aadstsCode ?? 0);
   }
 
   /** Builds the error from an error response body, tolerating bodies that are not Entra's JSON (proxies, outages). */

@@ -18,13 +18,32 @@ export const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
 /** Renew this long before expiry so a token never runs out between the check and Graph reading it. */
 export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
+/** The app registration's credentials as they are now. */
+export interface AppCredentials {
+  clientId: string;
+  /** Required for app tokens and on-behalf-of; optional for the password grant of a public client. */
+  clientSecret?: string;
+}
+
+/** One token request, for logs and health: `error` when Entra refused it or it failed. Never a secret or a token. */
+export interface TokenOutcome {
+  grant: string;
+  clientId: string;
+  error?: EntraError;
+  durationMs: number;
+}
+
 export interface TokenClientOptions {
   /** https://login.microsoftonline.com, or the Entra emulator's base URL. */
   authorityHost: string;
   tenantId: string;
-  clientId: string;
-  /** Required for app tokens and on-behalf-of; optional for the password grant of a public client. */
-  clientSecret?: string;
+  /**
+   * Read before every token request, so a secret or client id the admin saves is used by the next request; cached
+   * tokens are kept per client id and secret, so a change never reuses a token issued under the old ones.
+   */
+  credentials: () => AppCredentials;
+  /** Every token request, answered or not. */
+  onOutcome?: (outcome: TokenOutcome) => void;
   /** Epoch ms; pass the emulators' clock in tests. Defaults to Date.now. */
   now?: () => number;
   /** Per-request timeout. */
@@ -60,8 +79,9 @@ export class TokenClient {
 
   /** An app-only token; `scope` must be `{resource}/.default`. */
   getAppToken(scope: string = GRAPH_DEFAULT_SCOPE): Promise<string> {
-    return this.cached(`app|${scope}`, () =>
-      this.request({ grant_type: 'client_credentials', scope, ...this.clientCredentials(true) }),
+    const credentials = this.clientCredentials(true);
+    return this.cached(`app|${appKey(credentials)}|${scope}`, () =>
+      this.request({ grant_type: 'client_credentials', scope, ...credentials }),
     );
   }
 
@@ -72,7 +92,8 @@ export class TokenClient {
   getUserTokenByPassword(username: string, password: string, scope: string): Promise<string> {
     const withRefresh = /(^|\s)offline_access(\s|$)/.test(scope) ? scope : `${scope} offline_access`;
     // The password is part of the key (hashed) so a changed password never gets the old account's cached token.
-    const key = `user|${username.toLowerCase()}|${digest(password)}|${scope}`;
+    // Keyed by the client id, not its secret: a refresh token outlives a secret rotation of the same app.
+    const key = `user|${this.options.credentials().clientId}|${username.toLowerCase()}|${digest(password)}|${scope}`;
     return this.cached(key, async (previous) => {
       if (previous?.refreshToken) {
         try {
@@ -99,19 +120,20 @@ export class TokenClient {
 
   /** Trades a signed-in user's token (issued to this app, e.g. the Teams SSO token) for a token for `scope`. */
   onBehalfOf(userAssertion: string, scope: string): Promise<string> {
-    return this.cached(`obo|${digest(userAssertion)}|${scope}`, () =>
+    const credentials = this.clientCredentials(true);
+    return this.cached(`obo|${appKey(credentials)}|${digest(userAssertion)}|${scope}`, () =>
       this.request({
         grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
         requested_token_use: 'on_behalf_of',
         assertion: userAssertion,
         scope,
-        ...this.clientCredentials(true),
+        ...credentials,
       }),
     );
   }
 
   private clientCredentials(secretRequired: boolean): Record<string, string> {
-    const { clientId, clientSecret } = this.options;
+    const { clientId, clientSecret } = this.options.credentials();
     if (clientSecret) return { client_id: clientId, client_secret: clientSecret };
     if (secretRequired)
       throw new Error('TokenClient: this grant needs a client secret, and none is configured');
@@ -143,6 +165,19 @@ export class TokenClient {
 
   private async request(params: Record<string, string>): Promise<CachedToken> {
     const startedAt = this.now();
+    const outcome = { grant: params.grant_type ?? 'unknown', clientId: params.client_id ?? '' };
+    try {
+      const token = await this.post(params, startedAt);
+      this.options.onOutcome?.({ ...outcome, durationMs: this.now() - startedAt });
+      return token;
+    } catch (e) {
+      if (e instanceof EntraError)
+        this.options.onOutcome?.({ ...outcome, error: e, durationMs: this.now() - startedAt });
+      throw e;
+    }
+  }
+
+  private async post(params: Record<string, string>, startedAt: number): Promise<CachedToken> {
     let response: Response;
     try {
       response = await fetch(this.tokenUrl, {
@@ -190,6 +225,11 @@ export class TokenClient {
       refreshToken: typeof body.refresh_token === 'string' ? body.refresh_token : undefined,
     };
   }
+}
+
+/** Tokens issued under one client id and secret are never served under another. */
+function appKey(credentials: Record<string, string>): string {
+  return digest(`${credentials.client_id ?? ''}\n${credentials.client_secret ?? ''}`);
 }
 
 function digest(value: string): string {

@@ -33,6 +33,11 @@ export class GraphAdapter implements GraphPort {
     this.subscriptions = new GraphSubscriptions(this.http, options.getMonitorToken);
   }
 
+  private sessionId(): string {
+    const { clientId } = this.options;
+    return typeof clientId === 'function' ? clientId() : clientId;
+  }
+
   async setPresence(userId: string, presence: AppSessionPresence, expiration: string): Promise<void> {
     await this.http.request({
       op: 'setPresence',
@@ -40,7 +45,7 @@ export class GraphAdapter implements GraphPort {
       method: 'POST',
       path: `/users/${encodeURIComponent(userId)}/presence/setPresence`,
       body: {
-        sessionId: this.options.clientId,
+        sessionId: this.sessionId(),
         availability: presence.availability,
         activity: presence.activity,
         expirationDuration: expiration,
@@ -55,7 +60,7 @@ export class GraphAdapter implements GraphPort {
       kind: 'presence',
       method: 'POST',
       path: `/users/${encodeURIComponent(userId)}/presence/clearPresence`,
-      body: { sessionId: this.options.clientId },
+      body: { sessionId: this.sessionId() },
       token: this.appToken,
       allow: [404],
     });

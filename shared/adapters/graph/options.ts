@@ -14,8 +14,11 @@ export interface GraphOutcome {
 export interface GraphAdapterOptions {
   /** The Graph host, e.g. https://graph.microsoft.com; requests go to `${baseUrl}/v1.0/...`. */
   baseUrl: string;
-  /** The app's client id: the sessionId of the presence session the app owns on each user. */
-  clientId: string;
+  /**
+   * The app's client id: the sessionId of the presence session the app owns on each user. A function is read on
+   * every write, so a client id the admin saves is used by the next one.
+   */
+  clientId: string | (() => string);
   /** An application token for https://graph.microsoft.com (cached by the provider). */
   getAppToken: () => Promise<string>;
   /** A delegated token of a presence monitor account (presence subscriptions accept nothing else). */

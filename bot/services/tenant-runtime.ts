@@ -1,0 +1,357 @@
+import type { Registry } from 'prom-client';
+import type { CredentialProblem } from '../../shared/api/contract';
+import { CloudLinkClient } from '../../shared/adapters/cloudlink';
+import type { CloudLinkOutcome } from '../../shared/adapters/cloudlink/options';
+import {
+  TokenClient,
+  GRAPH_DEFAULT_SCOPE,
+  type TokenOutcome,
+} from '../../shared/adapters/entra/token-client';
+import { GraphAdapter } from '../../shared/adapters/graph/graph-adapter';
+import type { GraphOutcome } from '../../shared/adapters/graph/options';
+import type { Config } from '../../shared/config/load';
+import type { Logger } from '../../shared/platform/logger';
+import type { SecretBox } from '../../shared/platform/secret-box';
+import type { Store } from '../../shared/ports/store';
+import { createSyncService, type SyncService } from '../../shared/sync';
+import { SIGN_IN_FIXES } from '../../shared/sync/errors';
+import { subscribeToCalls } from './missed-calls';
+import type { TenantSync } from './sync-service-facade';
+import type { TenantDocuments } from './tenant-documents';
+import { refusedSecretText } from './secret-text';
+import { openLink, type LiveLink } from './tenant-link';
+
+/** Delegated scope monitor accounts sign in with: presence subscriptions need a user token with Presence.Read.All. */
+const MONITOR_SCOPE = 'https://graph.microsoft.com/Presence.Read.All';
+
+export interface TenantRuntimeOptions {
+  tenantId: string;
+  config: Config;
+  authorityHost: string;
+  graphBaseUrl: string;
+  cloudlinkApiBase: string;
+  cloudlinkAppId: string;
+  store: Store;
+  secretBox: SecretBox;
+  documents: TenantDocuments;
+  logger: Logger;
+  now: () => number;
+  /** Runs once a sync service is built, before it starts (the demo registers its monitor accounts here). */
+  beforeSyncStart?: () => Promise<void>;
+}
+
+/** The sync part of a tenant: exists while CloudLink is linked, rebuilt when the CloudLink account changes. */
+interface RunningSync {
+  cloudlinkKey: string;
+  cloudlink: CloudLinkClient;
+  service: SyncService;
+  tenantSync: TenantSync;
+  unsubscribeCalls: () => Promise<void>;
+}
+
+/**
+ * One tenant's connections to Entra ID, Graph and CloudLink, built from the tenant link as it is stored now. The
+ * adapters read the link before every token request, so a secret or client id the admin saves is used by the next
+ * request; linking CloudLink (or another CloudLink account) starts or rebuilds the sync service without a restart.
+ * Refused credentials are remembered here, so health and the configuration check can say which secret failed.
+ */
+export class TenantRuntime {
+  readonly tokens: TokenClient;
+  readonly graph: GraphAdapter;
+  private link: LiveLink;
+  private running: RunningSync | undefined;
+  private readonly problems = new Map<CredentialProblem['service'], CredentialProblem>();
+  private reloading: Promise<void> = Promise.resolve();
+  private closed = false;
+  private started = false;
+
+  private constructor(
+    private readonly options: TenantRuntimeOptions,
+    link: LiveLink,
+  ) {
+    this.link = link;
+    const { logger, tenantId } = options;
+    this.tokens = new TokenClient({
+      authorityHost: options.authorityHost,
+      tenantId,
+      credentials: () => ({
+        clientId: this.link.clientId,
+        clientSecret: this.link.clientSecret ?? undefined,
+      }),
+      onOutcome: (outcome) => this.onTokenOutcome(outcome),
+    });
+    this.graph = new GraphAdapter({
+      baseUrl: options.graphBaseUrl,
+      clientId: () => this.link.clientId,
+      getAppToken: () => this.tokens.getAppToken(GRAPH_DEFAULT_SCOPE),
+      getMonitorToken: (m) => this.tokens.getUserTokenByPassword(m.username, m.password, MONITOR_SCOPE),
+      beforeRequest: (kind) => this.running?.service.beforeGraphRequest(kind) ?? Promise.resolve(),
+      onOutcome: (outcome) => this.onGraphOutcome(outcome),
+      forgetToken: (token) => this.tokens.forget(token),
+    });
+    logger.debug({ tenantId }, 'tenant runtime built');
+  }
+
+  /** Reads the stored link; nothing runs until start(). */
+  static async open(options: TenantRuntimeOptions): Promise<TenantRuntime> {
+    const record = await options.store.getTenant(options.tenantId);
+    if (!record) throw new Error(`tenant ${options.tenantId} has no stored link`);
+    return new TenantRuntime(options, openLink(options.secretBox, record));
+  }
+
+  /**
+   * Starts the sync service if CloudLink is linked. Call it once the server answers: subscribing makes Graph and
+   * CloudLink call the server's webhook URLs.
+   */
+  start(): Promise<void> {
+    this.started = true;
+    return this.reload();
+  }
+
+  get tenantSync(): TenantSync | undefined {
+    return this.running?.tenantSync;
+  }
+
+  get cloudlink(): CloudLinkClient | undefined {
+    return this.running?.cloudlink;
+  }
+
+  get service(): SyncService | undefined {
+    return this.running?.service;
+  }
+
+  get metrics(): Registry | undefined {
+    return this.running?.service.metrics;
+  }
+
+  get clientId(): string {
+    return this.link.clientId;
+  }
+
+  /** Refused credentials that someone must replace, newest first; empty when every secret in use works. */
+  credentialProblems(): CredentialProblem[] {
+    return [...this.problems.values()].sort((a, b) => b.since.localeCompare(a.since));
+  }
+
+  /**
+   * Re-reads the link after the admin saved it (or another process did): secrets take effect at the next request;
+   * a new CloudLink account starts the sync service, or rebuilds it. Calls are serialized.
+   */
+  reload(): Promise<void> {
+    this.reloading = this.reloading.then(async () => {
+      const record = await this.options.store.getTenant(this.options.tenantId);
+      if (!record || this.closed || !this.started) return;
+      const before = this.link;
+      this.link = openLink(this.options.secretBox, record);
+      if (before.clientSecret !== this.link.clientSecret || before.clientId !== this.link.clientId)
+        this.problems.delete('entra');
+      if (before.cloudlink?.clientSecret !== this.link.cloudlink?.clientSecret)
+        this.problems.delete('cloudlink');
+      await this.applyLink();
+    });
+    return this.reloading;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.reloading.catch(() => undefined);
+    await this.stopSync();
+  }
+
+  private async applyLink(): Promise<void> {
+    const key = cloudlinkKey(this.link);
+    if (this.running?.cloudlinkKey === key) return;
+    await this.stopSync();
+    if (!key) {
+      this.options.logger.warn(
+        { tenantId: this.options.tenantId, event: 'sync.off' },
+        'CloudLink is not linked (admin page, tenant link; or CLOUDLINK_* on first start): presence sync and call history stay off',
+      );
+      return;
+    }
+    await this.startSync(key);
+  }
+
+  private async startSync(key: string): Promise<void> {
+    const { config, tenantId, store, secretBox, logger, documents } = this.options;
+    const linked = this.link.cloudlink!;
+    const cloudlink = new CloudLinkClient({
+      apiBase: this.options.cloudlinkApiBase,
+      accountId: linked.accountId,
+      clientId: linked.clientId,
+      clientSecret: () => this.link.cloudlink?.clientSecret ?? '',
+      appId: this.options.cloudlinkAppId,
+      onOutcome: (outcome) => this.onCloudLinkOutcome(outcome),
+    });
+    const webhookUrl = `${config.publicBaseUrl}/api/notifications/cloudlink`;
+    const service = createSyncService(
+      {
+        tenantId,
+        clientId: this.link.clientId,
+        mode: config.sync.mode,
+        notificationUrl: `${config.publicBaseUrl}/api/notifications/graph`,
+        lifecycleNotificationUrl: `${config.publicBaseUrl}/api/notifications/graph/lifecycle`,
+        // Without it the service never subscribes to PBX presence, and phone calls reach Teams only at the hourly resync.
+        cloudLinkWebhookUrl: webhookUrl,
+        pollIntervalMs: config.sync.pollIntervalMs,
+        resyncIntervalMs: config.sync.resyncIntervalMs,
+        pbxReadsPerSecond: config.sync.pbxReadsPerSecond,
+      },
+      {
+        graph: this.graph,
+        subscriptions: this.graph.subscriptions,
+        cloudlink,
+        store,
+        monitorCredentials: (username, sealed) => ({ username, password: secretBox.open(sealed) }),
+        mapping: () => documents.mapping,
+        selection: () => documents.selection,
+        onStoreError: (err, what) =>
+          logger.error({ err, tenantId, event: 'sync.store_write_failed', what }, 'saving sync state failed'),
+      },
+    );
+    const tenantSync: TenantSync = {
+      service,
+      graph: this.graph,
+      cloudlink,
+      check: {
+        tenantId,
+        store,
+        graph: this.graph,
+        cloudlink,
+        getAppToken: () => this.tokens.getAppToken(GRAPH_DEFAULT_SCOPE),
+        publicBaseUrl: config.publicBaseUrl,
+        // The demo and loopback development run on http against local stand-ins; Graph itself needs https.
+        allowHttpPublicUrl: config.mode === 'demo' || config.allowHttpPublicBaseUrl,
+        syncMode: config.sync.mode,
+        now: this.options.now,
+        savedAt: () => ({
+          entra: this.link.clientSecretSavedAt,
+          cloudlink: this.link.cloudlink?.clientSecretSavedAt ?? null,
+        }),
+      },
+    };
+    this.running = {
+      cloudlinkKey: key,
+      cloudlink,
+      service,
+      tenantSync,
+      unsubscribeCalls: async () => undefined,
+    };
+    await this.options.beforeSyncStart?.();
+    logger.info(
+      { tenantId, event: 'sync.starting', cloudlinkAccount: linked.accountId },
+      'presence sync starting',
+    );
+    // start() resumes from the store; refreshUsers() then matches PBX and Entra users as they are today.
+    await service
+      .start()
+      .then(() => service.refreshUsers())
+      .catch((e: unknown) =>
+        logger.error(
+          { err: e, tenantId, event: 'sync.startFailed' },
+          'presence sync could not start; run the configuration check',
+        ),
+      );
+    const running = this.running;
+    if (running?.service === service)
+      running.unsubscribeCalls = await subscribeToCalls(
+        cloudlink,
+        webhookUrl,
+        service.cloudLinkWebhookKey,
+        logger,
+      );
+  }
+
+  private async stopSync(): Promise<void> {
+    const running = this.running;
+    if (!running) return;
+    this.running = undefined;
+    await running.unsubscribeCalls();
+    await running.service.stop();
+    this.options.logger.info(
+      { tenantId: this.options.tenantId, event: 'sync.stopped' },
+      'presence sync stopped (CloudLink link changed or shutting down)',
+    );
+  }
+
+  private onTokenOutcome(outcome: TokenOutcome): void {
+    const { logger, tenantId } = this.options;
+    const error = outcome.error;
+    if (!error) {
+      if (outcome.grant === 'client_credentials') this.problems.delete('entra');
+      return;
+    }
+    const fields = {
+      tenantId,
+      service: 'entra',
+      operation: `token.${outcome.grant}`,
+      status: error.status,
+      code: error.code,
+      correlationId: error.correlationId,
+      clientId: outcome.clientId,
+      durationMs: outcome.durationMs,
+    };
+    if (error.refusal === 'appCredentials') {
+      const savedAt = this.link.clientSecretSavedAt;
+      this.problems.set('entra', {
+        service: 'entra',
+        code: error.code ?? String(error.status),
+        secretSavedAt: savedAt === null ? null : new Date(savedAt).toISOString(),
+        since: new Date(this.options.now()).toISOString(),
+        message: refusedSecretText('Entra', savedAt, error.code),
+        fix: SIGN_IN_FIXES.appCredentials,
+      });
+      logger.error(fields, "Entra ID refused the app's secret");
+    } else if (error.refusal) logger.warn(fields, 'Entra ID refused a token request');
+    else logger.warn(fields, 'token request failed');
+  }
+
+  private onGraphOutcome(outcome: GraphOutcome): void {
+    this.running?.service.onGraphOutcome(outcome);
+    if (outcome.status >= 200 && outcome.status < 400) return;
+    const fields = {
+      tenantId: this.options.tenantId,
+      service: 'graph',
+      operation: outcome.op,
+      status: outcome.status,
+      retryAfterMs: outcome.retryAfterMs,
+      durationMs: outcome.durationMs,
+    };
+    this.options.logger.warn(fields, outcome.status === 0 ? 'Graph call got no answer' : 'Graph call failed');
+  }
+
+  private onCloudLinkOutcome(outcome: CloudLinkOutcome): void {
+    this.running?.service.onCloudLinkOutcome(outcome);
+    const { logger, tenantId, now } = this.options;
+    if (outcome.op === 'token' && outcome.status === 200) this.problems.delete('cloudlink');
+    if (outcome.status >= 200 && outcome.status < 400) return;
+    const fields = {
+      tenantId,
+      service: 'cloudlink',
+      operation: outcome.op,
+      status: outcome.status,
+      retryAfterMs: outcome.retryAfterMs,
+      durationMs: outcome.durationMs,
+    };
+    if (outcome.op === 'token' && (outcome.status === 400 || outcome.status === 401)) {
+      const savedAt = this.link.cloudlink?.clientSecretSavedAt ?? null;
+      this.problems.set('cloudlink', {
+        service: 'cloudlink',
+        code: String(outcome.status),
+        secretSavedAt: savedAt === null ? null : new Date(savedAt).toISOString(),
+        since: new Date(now()).toISOString(),
+        message: refusedSecretText('CloudLink', savedAt, `HTTP ${outcome.status}`),
+        fix: 'Create a new client secret for the CloudLink client in the Mitel administration portal and save it on the tenant link page.',
+      });
+      logger.error(fields, 'CloudLink refused the client credentials');
+      return;
+    }
+    logger.warn(fields, outcome.status === 0 ? 'CloudLink call got no answer' : 'CloudLink call failed');
+  }
+}
+
+/** What identifies the CloudLink link: a change of account or client needs a new sync service, a new secret does not. */
+function cloudlinkKey(link: LiveLink): string | undefined {
+  const cl = link.cloudlink;
+  return cl && cl.clientSecret ? `${cl.accountId}\n${cl.clientId}` : undefined;
+}
