@@ -1,4 +1,4 @@
-import { ALL_CALLS_SUBJECT_FILTER, parseCloudLinkWebhook } from '../../shared/adapters/cloudlink';
+import { ALL_CALLS_SUBJECT_FILTER, parseCloudLinkWebhook, pbxChangeOf } from '../../shared/adapters/cloudlink';
 import type { CloudLinkPort } from '../../shared/ports/cloudlink';
 import type { Logger } from '../../shared/platform/logger';
 import type { Store } from '../../shared/ports/store';
@@ -13,28 +13,25 @@ export interface MissedCall {
 }
 
 /**
- * A missed call in a CloudLink media event: the call ended (DELETE) on the callee's side (inbound) for any cause but
- * a normal hang-up after talking. CloudLink has no "missed" flag (see isMissed in shared/ports/cloudlink.ts).
+ * A missed call in a CloudLink media event: the call ended on the callee's side (inbound) for any cause but a normal
+ * hang-up after talking. CloudLink has no "missed" flag (see isMissed in shared/ports/cloudlink.ts). The webhook is
+ * read by the adapter's one parser (`pbxChangeOf`), as the sync engine reads it.
  */
 export function missedCallOf(body: unknown): MissedCall | undefined {
-  let event;
+  let change;
   try {
-    event = parseCloudLinkWebhook(body);
+    change = pbxChangeOf(parseCloudLinkWebhook(body));
   } catch {
     return undefined;
   }
-  const c = event.content;
-  if (event.topic !== 'platform-api-media' || event.method !== 'DELETE' || c.direction !== 'inbound')
-    return undefined;
-  if (typeof c.cause !== 'string' || c.cause === 'normal') return undefined;
-  if (typeof c.principalId !== 'string' || typeof c.callId !== 'string' || typeof c.from !== 'string')
-    return undefined;
+  if (change?.kind !== 'callEnded' || change.call.direction !== 'inbound') return undefined;
+  if (!change.cause || change.cause === 'normal' || !change.call.from) return undefined;
   return {
-    principalId: c.principalId,
-    callId: c.callId,
-    number: c.from,
-    name: typeof c.fromName === 'string' ? c.fromName : null,
-    at: typeof c.createdOn === 'string' ? c.createdOn : new Date().toISOString(),
+    principalId: change.principalId,
+    callId: change.callId,
+    number: change.call.from,
+    name: change.call.fromName,
+    at: change.call.createdOn ?? new Date().toISOString(),
   };
 }
 

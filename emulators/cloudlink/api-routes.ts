@@ -111,7 +111,7 @@ export function mountApi(router: Router, gate: Gate, pbx: SimulatedPbx, hub: Not
       const user = userInScope(caller, req.params.principalId!, true);
       const body = objectBody(req);
       if (body.status !== 'dnd' && body.status !== 'available') {
-        throw clFail(400, 'InvalidArgument', 'status must be "dnd" or "available"; busy follows the calls.');
+        throw clFail(400, 'InvalidArgument', 'status must be "dnd" or "available".');
       }
       const reason = body.reason ?? null;
       if (reason !== null && (typeof reason !== 'string' || reason.length > MAX_REASON_LENGTH)) {

@@ -21,13 +21,15 @@ export interface PbxUserRecord {
 
 export type PbxCallState = 'idle' | 'ringing' | 'connected';
 
-/** What CloudLink reports of a user's presentity. `status` is derived: DND wins, then an active call (busy). */
+/**
+ * What CloudLink reports of a user's presentity: a status and a reason, as Mitel's public material describes presence.
+ * No call state (nothing public promises one; calls are media events), and the status does not follow calls.
+ */
 export interface Presentity {
   principalId: string;
-  status: 'available' | 'busy' | 'dnd';
+  status: 'available' | 'dnd';
   /** The status text shown beside DND in MiCollab (the "reason" of CloudLink presence). */
   reason: string | null;
-  callState: PbxCallState;
   updatedOn: string;
 }
 
@@ -70,7 +72,7 @@ export interface ActiveCall {
   /** Internal parties (principal ids); external numbers have none. */
   caller?: string;
   callee?: string;
-  state: 'ringing' | 'connected';
+  state: 'ringing' | 'connected' | 'held';
   createdOn: number;
   answeredAt?: number;
 }

@@ -13,10 +13,13 @@ import type {
 } from './pbx-types';
 
 /**
- * A small PBX behind the CloudLink emulator: accounts, users with extensions, calls that ring, connect and end,
- * do-not-disturb, and the call records CloudLink's media API serves. Every change raises PbxEvents, which the
- * notifications service turns into webhooks; listeners are called synchronously but must not block (delivery is
- * queued elsewhere), so the PBX never waits for a subscriber.
+ * A small PBX behind the CloudLink emulator: accounts, users with extensions, calls that ring, connect, are held and
+ * retrieved, and end (a user may have several at once), do-not-disturb, and the call records CloudLink's media API
+ * serves. Every change raises PbxEvents, which the notifications service turns into webhooks; listeners are called
+ * synchronously but must not block (delivery is queued elsewhere), so the PBX never waits for a subscriber.
+ *
+ * What each topic carries follows what Mitel's public material promises: presence is a status and a reason (DND and
+ * its text) and changes only when DND does; calls are media events, one per call state change and party.
  */
 
 /** Subjects as CloudLink publishes them. Presence: `/presentities/{principalId}` (from Mitel's forum examples). */
@@ -107,15 +110,14 @@ export class SimulatedPbx {
     return this.usersOf(accountId).find((u) => u.email?.toLowerCase() === needle);
   }
 
+  /** The presentity: a status and a reason. No call state: nothing public says CloudLink presence carries one. */
   presentity(principalId: string): Presentity {
     const user = this.requireUser(principalId);
     const state = this.presence.get(user.principalId)!;
-    const callState = this.callStateOf(user.principalId);
     return {
       principalId: user.principalId,
-      status: state.dnd ? 'dnd' : callState === 'idle' ? 'available' : 'busy',
+      status: state.dnd ? 'dnd' : 'available',
       reason: state.reason,
-      callState,
       updatedOn: new Date(state.updatedOn).toISOString(),
     };
   }
@@ -165,6 +167,29 @@ export class SimulatedPbx {
     call.answeredAt = this.clock.now();
     this.publishCall(call, 'PUT');
     return call;
+  }
+
+  /** Puts a connected call on hold (the user is still on it). */
+  hold(callId: string): ActiveCall {
+    const call = this.requireCall(callId);
+    if (call.state !== 'connected') throw new Error(`call ${callId} is ${call.state}, not connected`);
+    call.state = 'held';
+    this.publishCall(call, 'PUT');
+    return call;
+  }
+
+  /** Takes a held call back. */
+  retrieve(callId: string): ActiveCall {
+    const call = this.requireCall(callId);
+    if (call.state !== 'held') throw new Error(`call ${callId} is ${call.state}, not held`);
+    call.state = 'connected';
+    this.publishCall(call, 'PUT');
+    return call;
+  }
+
+  /** The calls a user is a party of now (several at once: one held while another rings, say). */
+  callsOf(principalId: string): ActiveCall[] {
+    return this.activeCalls().filter((c) => c.caller === principalId || c.callee === principalId);
   }
 
   /** Ends a call: answered calls complete normally, ringing ones end as not answered. */
@@ -270,11 +295,11 @@ export class SimulatedPbx {
     this.records.set(principalId, list);
   }
 
+  /** Busy for a new incoming call: any call connected or held; ringing alone still lets another call be refused. */
   private callStateOf(principalId: string): PbxCallState {
     let state: PbxCallState = 'idle';
-    for (const c of this.calls.values()) {
-      if (c.caller !== principalId && c.callee !== principalId) continue;
-      if (c.state === 'connected') return 'connected';
+    for (const c of this.callsOf(principalId)) {
+      if (c.state !== 'ringing') return 'connected';
       state = 'ringing';
     }
     return state;
@@ -304,7 +329,6 @@ export class SimulatedPbx {
           createdOn: new Date(call.createdOn).toISOString(),
         },
       });
-      this.publishPresence(principalId);
     }
   }
 

@@ -44,11 +44,15 @@ export const PREFERRED_PAIRS = [
   ['Offline', 'OffWork'],
 ] as const;
 
-/** The PBX side of one user, as CloudLink tells it. */
-export interface PbxPresence {
-  /** A call ringing or connected on any of the user's devices. */
-  callState: 'idle' | 'ringing' | 'connected';
+/** What CloudLink presence tells of a user: a status (DND or not) and a reason (the status text). No call state. */
+export interface PbxStatus {
   dnd: boolean;
   /** The status text shown beside DND in MiCollab. */
   statusText?: string | null;
+}
+
+/** The PBX side of one user: the presence status, and the call state derived from call events (pbx-calls.ts). */
+export interface PbxPresence extends PbxStatus {
+  /** A call ringing, or connected or held, on any of the user's devices. */
+  callState: 'idle' | 'ringing' | 'connected';
 }

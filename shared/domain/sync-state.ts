@@ -1,3 +1,4 @@
+import type { PbxCalls } from './pbx-calls';
 import type { AppSessionPresence, PbxPresence } from './presence';
 
 /**
@@ -7,6 +8,8 @@ import type { AppSessionPresence, PbxPresence } from './presence';
 export interface UserSyncState {
   teams: ObservedTeams | null;
   pbx: ObservedPbx | null;
+  /** The user's PBX calls by call id, folded from call events (pbx-calls.ts); `pbx.callState` is their aggregate. */
+  pbxCalls?: PbxCalls;
   /** Our live app session in Teams (set when the write goes out, so echoes arriving before the ack are ours). */
   teamsSession: TeamsSession | null;
   /** The session we last cleared, so a late notification still showing it is not taken for the user's doing. */

@@ -1,6 +1,14 @@
 import type { MappingTable, UserSelection } from '../api/contract';
 import { DEFAULT_MAPPING } from '../domain/mapping';
-import type { PbxPresence, TeamsPresence } from '../domain/presence';
+import {
+  callsToCheck,
+  foldCallEvent,
+  pbxCallState,
+  pruneCalls,
+  type CallEvent,
+  type PbxCalls,
+} from '../domain/pbx-calls';
+import type { PbxStatus, TeamsPresence } from '../domain/presence';
 import { DEFAULT_SELECTION, directionsFor } from '../domain/selection';
 import {
   applyPbxToTeams,
@@ -76,6 +84,8 @@ interface Entry {
   /** The PBX feed epoch and time our view of the PBX was last verified by a read or an event (see pbx-feed.ts). */
   pbxFeedEpoch: number;
   pbxVerifiedAt: number | null;
+  /** Calls loaded from the store (heard by an earlier process): their end may have come while nobody listened. */
+  callsFromStore: boolean;
 }
 
 const newSide = (): Side => ({
@@ -177,6 +187,7 @@ export class SyncEngine {
           pbxUpdatedOn: null,
           pbxFeedEpoch: 0,
           pbxVerifiedAt: null,
+          callsFromStore: Object.keys((s?.state as Partial<UserSyncState> | undefined)?.pbxCalls ?? {}).length > 0,
         });
       }
     }
@@ -269,10 +280,16 @@ export class SyncEngine {
     this.kick(e, 'teams', receivedAt);
   }
 
-  /** A PBX presence arrived or was read. */
-  observePbx(e: Entry, pbx: PbxPresence, receivedAt: number): void {
+  /**
+   * A PBX presence (DND, status text) arrived or was read. The call state comes from the user's calls, folded from
+   * call events (shared/domain/pbx-calls.ts), never from presence; calls not heard of for too long are dropped here.
+   */
+  observePbx(e: Entry, status: PbxStatus, receivedAt: number): void {
     const before = e.state.pbx;
-    const { state, verdict } = observePbx(e.state, pbx, this.ctx(e));
+    const now = this.clock.now();
+    const calls = pruneCalls(e.state.pbxCalls ?? {}, now);
+    const pbx = { dnd: status.dnd, statusText: status.statusText ?? null, callState: pbxCallState(calls, now) };
+    const { state, verdict } = observePbx({ ...e.state, pbxCalls: calls }, pbx, this.ctx(e));
     const unchanged =
       before &&
       before.callState === pbx.callState &&
@@ -292,6 +309,77 @@ export class SyncEngine {
   }
 
   /**
+   * A call event of the user (ringing, connected, held, ended): folded per call id into the user's calls, whose
+   * aggregate is the PBX call state. Presence is not read for it. Until we know the user's DND (no presence read or
+   * event yet), the calls are kept and the presentity is read, which applies them.
+   */
+  observeCall(e: Entry, event: CallEvent, receivedAt: number): void {
+    const now = this.clock.now();
+    const { calls, verdict } = foldCallEvent(e.state.pbxCalls ?? {}, event, now);
+    if (verdict !== 'applied') {
+      if (verdict === 'stale') this.trace(e, 'pbx.call.stale', { callId: event.callId, stage: event.stage });
+      e.state = { ...e.state, pbxCalls: calls };
+      return;
+    }
+    const pruned = pruneCalls(calls, now);
+    const pbx = e.state.pbx;
+    if (!pbx) {
+      e.state = { ...e.state, pbxCalls: pruned };
+      this.persist(e);
+      // A read already in flight applies these calls when it lands (observePbx folds in the calls of that moment).
+      if (!e.pbxReading) void this.readPbx(e, receivedAt);
+      return;
+    }
+    const callState = pbxCallState(pruned, now);
+    const next = applyPbxToTeams(
+      { ...e.state, pbxCalls: pruned, pbx: { ...pbx, callState, at: now } },
+      this.ctx(e),
+    );
+    this.update(e, next, 'pbx.call', { callId: event.callId, stage: event.stage, callState });
+    this.kick(e, 'teams', receivedAt);
+    this.kick(e, 'pbx', receivedAt);
+  }
+
+  /**
+   * Asks the call records about calls we have not heard of for a while: a record with the call's id and an end time
+   * means its "ended" event was lost. A failed read changes nothing (the expiry bound in pbx-calls.ts still holds).
+   */
+  private async settleQuietCalls(e: Entry): Promise<void> {
+    const calls0 = e.state.pbxCalls ?? {};
+    // After a restart every call we knew of is checked: its end may have been posted while we were down.
+    const open = new Set(
+      e.callsFromStore
+        ? Object.keys(calls0).filter((id) => calls0[id].stage !== 'ended')
+        : callsToCheck(calls0, this.clock.now()),
+    );
+    if (open.size === 0) return;
+    let records;
+    try {
+      ({ records } = await this.cloudlink.listCallRecords({
+        principalId: e.user.pbxPrincipalId as string,
+        top: 50,
+      }));
+      this.metrics.cloudlinkCall('listCallRecords', 'ok');
+      e.callsFromStore = false;
+    } catch {
+      this.metrics.cloudlinkCall('listCallRecords', 'error');
+      return;
+    }
+    let calls: PbxCalls = e.state.pbxCalls ?? {};
+    for (const r of records) {
+      if (!open.has(r.callId) || !r.endTime) continue;
+      const ended = Date.parse(r.endTime);
+      calls = foldCallEvent(
+        calls,
+        { callId: r.callId, stage: 'ended', at: Number.isNaN(ended) ? null : ended },
+        this.clock.now(),
+      ).calls;
+      this.trace(e, 'pbx.call.endFromRecords', { callId: r.callId });
+    }
+    e.state = { ...e.state, pbxCalls: calls };
+  }
+
+  /**
    * Records that our PBX view of the user was true at `at` under feed `epoch` (taken when the read started, so a feed
    * lost during the read is never vouched for). Epoch 0 (no live feed) vouches for nothing.
    */
@@ -303,7 +391,10 @@ export class SyncEngine {
   /** Whether a resync must read this user's PBX, or the live feed already keeps our view of it current. */
   needsPbxRead(e: Entry, maxAgeMs: number): boolean {
     return (
-      !e.state.pbx || !this.pbxFeed.vouchesFor(e.pbxFeedEpoch, e.pbxVerifiedAt, this.clock.now(), maxAgeMs)
+      !e.state.pbx ||
+      !this.pbxFeed.vouchesFor(e.pbxFeedEpoch, e.pbxVerifiedAt, this.clock.now(), maxAgeMs) ||
+      // A call we have not heard of for a while may have lost its "ended" event: the read asks the call records.
+      callsToCheck(e.state.pbxCalls ?? {}, this.clock.now()).length > 0
     );
   }
 
@@ -347,7 +438,7 @@ export class SyncEngine {
   async readPbxOnce(e: Entry, receivedAt?: number): Promise<void> {
     const epoch = this.pbxFeed.current();
     const readAt = this.clock.now();
-    let pbx: PbxPresence;
+    let pbx: PbxStatus;
     try {
       pbx = await this.cloudlink.getPresence(e.user.pbxPrincipalId as string);
     } catch (err) {
@@ -355,6 +446,7 @@ export class SyncEngine {
       throw err;
     }
     this.metrics.cloudlinkCall('getPresence', 'ok');
+    await this.settleQuietCalls(e);
     this.observePbx(e, pbx, receivedAt ?? this.clock.now());
     this.pbxVerified(e, epoch, readAt);
   }

@@ -11,7 +11,7 @@ import type { CloudLinkEvent } from '../ports/cloudlink';
 import type { GraphUser } from '../ports/graph';
 import type { UserRecord } from '../ports/store';
 import { systemSyncClock, type SyncClock } from './clock';
-import { ALL_PRESENTITIES_FILTER, presenceInEvent, principalOf } from './cloudlink-events';
+import { ALL_PRESENTITIES_FILTER, pbxChangeOf } from './cloudlink-events';
 import { SyncEngine, type EngineEntry } from './engine';
 import type {
   ResyncOptions,
@@ -198,20 +198,26 @@ class Service implements SyncService {
   async onCloudLinkEvent(event: CloudLinkEvent): Promise<void> {
     const receivedAt = this.clock.now();
     this.engine.pbxFeed.heard(receivedAt);
-    const principal = principalOf(event);
-    const e = principal ? this.engine.entryByPbx(principal) : undefined;
-    if (!e) return;
+    // Parsed once, in the CloudLink adapter: presence (DND, status text), a call's stage, or a call's end.
+    const change = pbxChangeOf(event);
+    const e = change ? this.engine.entryByPbx(change.principalId) : undefined;
+    if (!change || !e) return;
+    if (change.kind !== 'presence') {
+      // Calls come from call events alone: folded per call id, no presentity read.
+      const stage = change.kind === 'callEnded' ? 'ended' : change.stage;
+      this.engine.observeCall(e, { callId: change.callId, stage, at: change.at }, receivedAt);
+      return;
+    }
     const epoch = this.engine.pbxFeed.current();
     try {
-      const full = presenceInEvent(event);
-      if (!full) return await this.engine.readPbx(e, receivedAt);
+      if (!change.status) return await this.engine.readPbx(e, receivedAt);
       // Webhooks may arrive out of order (CloudLink retries): an event older than the last one applied is stale.
-      if (full.updatedOn !== null && e.pbxUpdatedOn !== null && full.updatedOn < e.pbxUpdatedOn) {
-        this.engine.trace(e, 'pbx.stale', { updatedOn: new Date(full.updatedOn).toISOString() });
+      if (change.at !== null && e.pbxUpdatedOn !== null && change.at < e.pbxUpdatedOn) {
+        this.engine.trace(e, 'pbx.stale', { updatedOn: new Date(change.at).toISOString() });
         return;
       }
-      if (full.updatedOn !== null) e.pbxUpdatedOn = full.updatedOn;
-      this.engine.observePbx(e, full.presence, receivedAt);
+      if (change.at !== null) e.pbxUpdatedOn = change.at;
+      this.engine.observePbx(e, change.status, receivedAt);
       this.engine.pbxVerified(e, epoch, receivedAt);
     } catch (err) {
       // An event we could not apply leaves our view unverified: the next resync reads this user's PBX.

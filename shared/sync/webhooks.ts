@@ -65,6 +65,7 @@ export function handleCloudLinkWebhook(
     method: string;
     subject: string;
     content: Record<string, unknown>;
+    publishedOn?: string;
   }) => void,
 ): WebhookResponse {
   const key = first(req.query.key) ?? '';
@@ -78,6 +79,7 @@ export function handleCloudLinkWebhook(
     subject: b.subject,
     content:
       typeof b.content === 'object' && b.content !== null ? (b.content as Record<string, unknown>) : {},
+    ...(typeof b.publishedOn === 'string' && { publishedOn: b.publishedOn }),
   });
   return text(202);
 }

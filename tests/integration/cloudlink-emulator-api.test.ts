@@ -158,8 +158,8 @@ describe('CloudLink emulator: presence', () => {
       principalId: f.carol,
       status: 'dnd',
       reason: 'In a Teams meeting',
-      callState: 'idle',
     });
+    expect(on.body).not.toHaveProperty('callState');
     expect((await presentity(f.carol)).body.status).toBe('dnd');
     expect((await put(f.carol, { status: 'available', reason: null })).body).toMatchObject({
       status: 'available',
@@ -167,13 +167,14 @@ describe('CloudLink emulator: presence', () => {
     });
   });
 
-  it('reports busy with the call state while a call is up', async () => {
+  it('presence carries a status and a reason only: no call state, and a call does not change it', async () => {
     const call = f.emu.pbx.placeCall(f.alice, f.carol);
-    expect((await presentity(f.carol)).body).toMatchObject({ status: 'busy', callState: 'ringing' });
     f.emu.pbx.answer(call.callId);
-    expect((await presentity(f.alice)).body).toMatchObject({ status: 'busy', callState: 'connected' });
+    const during = (await presentity(f.alice)).body;
+    expect(Object.keys(during).sort()).toEqual(['principalId', 'reason', 'status', 'updatedOn']);
+    expect(during).toMatchObject({ status: 'available', reason: null });
     f.emu.pbx.hangUp(call.callId);
-    expect((await presentity(f.carol)).body).toMatchObject({ status: 'available', callState: 'idle' });
+    expect((await presentity(f.carol)).body).toMatchObject({ status: 'available' });
   });
 
   it('refuses bad writes: unknown status, busy, a reason too long, another user with a user token, another account', async () => {

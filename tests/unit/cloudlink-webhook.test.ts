@@ -1,9 +1,10 @@
 import {
   InvalidCloudLinkWebhook,
   parseCloudLinkWebhook,
-  presenceFromEvent,
+  pbxChangeOf,
 } from '../../shared/adapters/cloudlink/webhook';
 import {
+  callOfSubject,
   mediaSubjectFilter,
   presenceSubjectFilter,
   principalOfSubject,
@@ -14,8 +15,29 @@ const presenceBody = {
   topic: 'platform-api-presence',
   method: 'PUT',
   subject: '/presentities/p-1',
-  content: { principalId: 'p-1', status: 'busy', reason: null, callState: 'connected' },
+  publishedOn: '2026-12-02T09:00:00.000Z',
+  content: { principalId: 'p-1', status: 'available', reason: null, updatedOn: '2026-12-02T08:59:59.000Z' },
 };
+
+const mediaBody = (method: string, content: Record<string, unknown>) => ({
+  id: 'e2',
+  topic: 'platform-api-media',
+  method,
+  subject: '/2017-09-01/endpoints/p-1/calls/c-7',
+  publishedOn: '2026-12-02T09:00:05.000Z',
+  content: {
+    callId: 'c-7',
+    principalId: 'p-1',
+    direction: 'inbound',
+    from: '+4930123456',
+    fromName: 'Fabrikam',
+    to: '2001',
+    toName: 'Person 1',
+    createdOn: '2026-12-02T09:00:00.000Z',
+    ...content,
+  },
+});
+const T = (iso: string) => Date.parse(iso);
 
 describe('parseCloudLinkWebhook', () => {
   it('accepts the envelope and keeps extra fields', () => {
@@ -39,30 +61,73 @@ describe('parseCloudLinkWebhook', () => {
   });
 });
 
-describe('presenceFromEvent', () => {
-  it('reads the principal and PBX presence of a presence event', () => {
-    expect(presenceFromEvent(parseCloudLinkWebhook(presenceBody))).toEqual({
+describe('pbxChangeOf: one parse of what a webhook means', () => {
+  it('a presence event gives DND and status text, never a call state, and its timestamp', () => {
+    expect(pbxChangeOf(parseCloudLinkWebhook(presenceBody))).toEqual({
+      kind: 'presence',
       principalId: 'p-1',
-      presence: { callState: 'connected', dnd: false, statusText: null },
+      status: { dnd: false, statusText: null },
+      at: T('2026-12-02T08:59:59.000Z'),
     });
-    const dnd = { ...presenceBody, content: { status: 'dnd', reason: 'Teams meeting', callState: 'idle' } };
-    expect(presenceFromEvent(parseCloudLinkWebhook(dnd))?.presence).toEqual({
-      callState: 'idle',
-      dnd: true,
-      statusText: 'Teams meeting',
+    const dnd = { ...presenceBody, content: { status: 'dnd', reason: 'Teams meeting' } };
+    expect(pbxChangeOf(parseCloudLinkWebhook(dnd))).toMatchObject({
+      status: { dnd: true, statusText: 'Teams meeting' },
+      at: T('2026-12-02T09:00:00.000Z'), // no updatedOn in the content: the envelope's publishedOn
+    });
+    // A presentity that says busy (a call) is still not DND: calls come from media events.
+    const busy = { ...presenceBody, content: { status: 'busy', reason: null } };
+    expect(pbxChangeOf(parseCloudLinkWebhook(busy))).toMatchObject({ status: { dnd: false } });
+  });
+
+  it('a presence event without a status names the user only (the presentity must be read)', () => {
+    expect(pbxChangeOf(parseCloudLinkWebhook({ ...presenceBody, content: {} }))).toMatchObject({
+      kind: 'presence',
+      principalId: 'p-1',
+      status: null,
     });
   });
 
-  it('ignores media events and presence content it does not understand', () => {
+  it.each([
+    ['POST', 'ringing', 'ringing'],
+    ['POST', 'alerting', 'ringing'],
+    ['PUT', 'connected', 'connected'],
+    ['PUT', 'answered', 'connected'],
+    ['PUT', 'held', 'held'],
+  ])('a media %s with state %s is the call %s', (method, state, stage) => {
+    expect(pbxChangeOf(parseCloudLinkWebhook(mediaBody(method, { state })))).toEqual({
+      kind: 'call',
+      principalId: 'p-1',
+      callId: 'c-7',
+      stage,
+      at: T('2026-12-02T09:00:05.000Z'),
+      call: {
+        direction: 'inbound',
+        from: '+4930123456',
+        fromName: 'Fabrikam',
+        to: '2001',
+        toName: 'Person 1',
+        createdOn: '2026-12-02T09:00:00.000Z',
+      },
+    });
+  });
+
+  it('a media DELETE (or a cleared state) is the call ended, with its cause', () => {
     expect(
-      presenceFromEvent(parseCloudLinkWebhook({ ...presenceBody, topic: 'platform-api-media' })),
-    ).toBeUndefined();
+      pbxChangeOf(parseCloudLinkWebhook(mediaBody('DELETE', { state: 'disconnected', cause: 'callNotAnswer' }))),
+    ).toMatchObject({ kind: 'callEnded', callId: 'c-7', cause: 'callNotAnswer', call: { direction: 'inbound' } });
+    expect(pbxChangeOf(parseCloudLinkWebhook(mediaBody('PUT', { state: 'cleared' })))).toMatchObject({
+      kind: 'callEnded',
+      cause: null,
+    });
+  });
+
+  it('the call id falls back to the subject; unknown states, topics and subjects mean nothing', () => {
     expect(
-      presenceFromEvent(parseCloudLinkWebhook({ ...presenceBody, content: { status: 'sleepy' } })),
-    ).toBeUndefined();
-    expect(
-      presenceFromEvent(parseCloudLinkWebhook({ ...presenceBody, subject: '/elsewhere/p-1' })),
-    ).toBeUndefined();
+      pbxChangeOf(parseCloudLinkWebhook(mediaBody('PUT', { state: 'connected', callId: undefined }))),
+    ).toMatchObject({ callId: 'c-7' });
+    expect(pbxChangeOf(parseCloudLinkWebhook(mediaBody('PUT', { state: 'dancing' })))).toBeUndefined();
+    expect(pbxChangeOf(parseCloudLinkWebhook({ ...presenceBody, topic: 'platform-api-other' }))).toBeUndefined();
+    expect(pbxChangeOf(parseCloudLinkWebhook({ ...presenceBody, subject: '/elsewhere/p-1' }))).toBeUndefined();
   });
 });
 
@@ -78,5 +143,7 @@ describe('subject filters', () => {
     expect(principalOfSubject('/2017-09-01/endpoints/u1/calls/c9')).toBe('u1');
     expect(principalOfSubject('/presentities/u2')).toBe('u2');
     expect(principalOfSubject('/conversations/x')).toBeUndefined();
+    expect(callOfSubject('/2017-09-01/endpoints/u1/calls/c9')).toBe('c9');
+    expect(callOfSubject('/presentities/u2')).toBeUndefined();
   });
 });

@@ -10,7 +10,7 @@ describe('sync engine over in-memory ports', () => {
   it('PBX call → Busy/InACall in Teams, renewed through a 3-hour call, cleared (not Available) at the end', async () => {
     h = await harness();
     await h.service.start();
-    h.cloudlink.set('pbx-u1', { callState: 'connected' });
+    h.cloudlink.call('pbx-u1', 'connected');
     await h.settle();
     expect(h.graph.writes()).toEqual([{ op: 'setPresence', userId: 'u1', presence: busy }]);
     expect(h.graph.presenceOf('u1')).toMatchObject(busy);
@@ -19,7 +19,7 @@ describe('sync engine over in-memory ports', () => {
       expect(h.graph.presenceOf('u1')).toMatchObject(busy); // never lapses
     }
     expect(h.graph.writes('setPresence').length).toBe(4); // first set + renewals at 50, 100, 150 min
-    h.cloudlink.set('pbx-u1', { callState: 'idle' });
+    h.cloudlink.call('pbx-u1', 'idle');
     await h.settle();
     expect(h.graph.writes().at(-1)).toEqual({ op: 'clearPresence', userId: 'u1' });
     expect(h.graph.writes('setPresence').every((c) => c.presence?.availability !== 'Available')).toBe(true);
@@ -44,10 +44,10 @@ describe('sync engine over in-memory ports', () => {
     h = await harness();
     await h.service.start();
     h.graph.hold = true;
-    h.cloudlink.set('pbx-u1', { callState: 'ringing' });
+    h.cloudlink.call('pbx-u1', 'ringing');
     await h.settle();
-    h.cloudlink.set('pbx-u1', { callState: 'connected' });
-    h.cloudlink.set('pbx-u1', { callState: 'idle' });
+    h.cloudlink.call('pbx-u1', 'connected');
+    h.cloudlink.call('pbx-u1', 'idle');
     h.cloudlink.set('pbx-u1', { dnd: true, statusText: 'Lunch' });
     await h.settle();
     expect(h.graph.writes()).toHaveLength(1);
@@ -61,7 +61,7 @@ describe('sync engine over in-memory ports', () => {
     h = await harness({ users: 2 });
     await h.service.start();
     h.graph.failures = [throttled(30_000)];
-    h.cloudlink.set('pbx-u1', { callState: 'connected' });
+    h.cloudlink.call('pbx-u1', 'connected');
     await h.settle();
     expect(h.graph.presenceOf('u1').availability).toBe('Available');
     await h.clock.advance(29_000, 1000);
@@ -76,7 +76,7 @@ describe('sync engine over in-memory ports', () => {
     h = await harness();
     await h.service.start();
     h.graph.failures = [serverError(), serverError(), serverError()];
-    h.cloudlink.set('pbx-u1', { callState: 'connected' });
+    h.cloudlink.call('pbx-u1', 'connected');
     await h.settle();
     await h.clock.advance(10_000, 500);
     await h.settle();
@@ -94,7 +94,7 @@ describe('sync engine over in-memory ports', () => {
     await h.settle(); // the first read of everyone's Teams presence, after subscribing
     const { GraphError } = await import('../../shared/ports/graph');
     h.graph.failures = [new GraphError(403, 'Forbidden', 'Insufficient privileges')];
-    h.cloudlink.set('pbx-u1', { callState: 'connected' });
+    h.cloudlink.call('pbx-u1', 'connected');
     await h.settle();
     await h.clock.advance(10 * MIN);
     const status = await h.service.statusOf('u1');
@@ -106,7 +106,7 @@ describe('sync engine over in-memory ports', () => {
   it("the user's manual Teams status is never fought", async () => {
     h = await harness();
     await h.service.start();
-    h.cloudlink.set('pbx-u1', { callState: 'connected' });
+    h.cloudlink.call('pbx-u1', 'connected');
     await h.settle();
     h.graph.setPreferred('u1', { availability: 'Available', activity: 'Available' });
     await h.settle();
@@ -119,12 +119,14 @@ describe('sync engine over in-memory ports', () => {
   it('restart recovery: a call that ended while we were down leaves no Busy behind', async () => {
     h = await harness();
     await h.service.start();
-    h.cloudlink.set('pbx-u1', { callState: 'connected' });
+    const callId = h.cloudlink.call('pbx-u1', 'connected');
     await h.settle();
     await h.service.stop();
-    h.cloudlink.onChange = () => undefined; // the webhook is gone while we are down
-    h.cloudlink.set('pbx-u1', { callState: 'idle' });
+    h.cloudlink.onCall = () => undefined; // the webhook is gone while we are down
+    h.cloudlink.call('pbx-u1', 'idle');
+    h.cloudlink.addRecord('pbx-u1', callId, h.clock.now()); // CloudLink's call history shows it finished
     await h.restart();
+    expect(h.cloudlink.recordReads).toEqual(['pbx-u1']);
     expect(h.graph.writes().at(-1)).toEqual({ op: 'clearPresence', userId: 'u1' });
     expect(h.graph.presenceOf('u1').availability).toBe('Available');
   });
@@ -132,7 +134,7 @@ describe('sync engine over in-memory ports', () => {
   it('restart recovery: a call still going on keeps its session renewed after restart', async () => {
     h = await harness();
     await h.service.start();
-    h.cloudlink.set('pbx-u1', { callState: 'connected' });
+    h.cloudlink.call('pbx-u1', 'connected');
     await h.settle();
     await h.restart();
     await h.clock.advance(3 * 60 * MIN);
@@ -142,11 +144,12 @@ describe('sync engine over in-memory ports', () => {
   it('a restart re-derives every user but traces and rewrites only those whose state it changes', async () => {
     h = await harness({ users: 3 });
     await h.service.start();
-    h.cloudlink.set('pbx-u1', { callState: 'connected' });
+    const callId = h.cloudlink.call('pbx-u1', 'connected');
     await h.settle();
     await h.service.stop();
-    h.cloudlink.onChange = () => undefined; // the webhook is gone while we are down
-    h.cloudlink.set('pbx-u1', { callState: 'idle' });
+    h.cloudlink.onCall = () => undefined; // the webhook is gone while we are down
+    h.cloudlink.call('pbx-u1', 'idle');
+    h.cloudlink.addRecord('pbx-u1', callId, h.clock.now());
     await h.restart();
     await h.settle();
     const kinds = async (id: string) => (await h.store.listTrace(TENANT, id, 1000)).map((e) => e.kind);
@@ -160,8 +163,8 @@ describe('sync engine over in-memory ports', () => {
   it('full resync repairs drift missed by notifications, with progress in 650-id batches', async () => {
     h = await harness({ users: 1400 });
     await h.service.start();
-    h.cloudlink.onChange = () => undefined; // PBX events lost
-    h.cloudlink.set('pbx-u7', { callState: 'connected' });
+    h.cloudlink.onChange = () => undefined; // PBX presence events lost
+    h.cloudlink.set('pbx-u7', { dnd: true, statusText: 'Lunch' });
     const progress: number[] = [];
     const result = await h.service.resyncAll((p) => progress.push(p.done));
     await h.settle();
@@ -174,7 +177,7 @@ describe('sync engine over in-memory ports', () => {
     expect(
       h.graph.calls.filter((c) => c.op === 'getPresencesByUserId').every((c) => (c.ids ?? 0) <= 650),
     ).toBe(true);
-    expect(h.graph.presenceOf('u7')).toMatchObject(busy);
+    expect(h.graph.presenceOf('u7')).toMatchObject({ availability: 'DoNotDisturb', activity: 'Presenting' });
   });
 
   it('resync of one user answers its status', async () => {
@@ -191,10 +194,12 @@ describe('sync engine over in-memory ports', () => {
   it('resetPhoneStatus un-sticks a Busy left by a lost PBX event, and re-reads both sides', async () => {
     h = await harness();
     await h.service.start();
-    h.cloudlink.set('pbx-u1', { callState: 'connected' });
+    const callId = h.cloudlink.call('pbx-u1', 'connected');
     await h.settle();
-    h.cloudlink.onChange = () => undefined; // the call's end never reaches us
-    h.cloudlink.set('pbx-u1', { callState: 'idle' });
+    h.cloudlink.onCall = () => undefined; // the call's end never reaches us
+    h.cloudlink.call('pbx-u1', 'idle');
+    h.cloudlink.addRecord('pbx-u1', callId, h.clock.now());
+    await h.clock.advance(2 * MIN);
     await h.settle();
     expect(h.graph.presenceOf('u1')).toMatchObject(busy);
     const status = await h.service.resetPhoneStatus('u1');
@@ -210,8 +215,8 @@ describe('sync engine over in-memory ports', () => {
       { ...(await h.store.getUser('11111111-1111-1111-1111-111111111111', 'u2'))!, sendToTeams: false },
     ]);
     await h.service.start();
-    h.cloudlink.set('pbx-u1', { callState: 'connected' });
-    h.cloudlink.set('pbx-u2', { callState: 'connected' });
+    h.cloudlink.call('pbx-u1', 'connected');
+    h.cloudlink.call('pbx-u2', 'connected');
     await h.settle();
     expect(h.graph.writes().map((c) => c.userId)).toEqual(['u1']);
     expect((await h.service.statusOf('u2')).enabled).toEqual({ toTeams: false, fromTeams: true });
@@ -221,7 +226,7 @@ describe('sync engine over in-memory ports', () => {
     h = await harness();
     await h.service.start();
     for (let i = 0; i < 120; i++) {
-      h.cloudlink.set('pbx-u1', { callState: i % 2 ? 'idle' : 'connected' });
+      h.cloudlink.call('pbx-u1', i % 2 ? 'idle' : 'connected');
       await h.settle();
     }
     const state = await h.store.getSyncState('11111111-1111-1111-1111-111111111111', 'u1');
@@ -229,5 +234,76 @@ describe('sync engine over in-memory ports', () => {
     const trace = await h.store.listTrace('11111111-1111-1111-1111-111111111111', 'u1', 1000);
     expect(trace.length).toBeGreaterThan(10);
     expect(trace.length).toBeLessThanOrEqual(200);
+  });
+
+  it('several calls: a held call keeps Busy while a second one rings and ends; the last end clears', async () => {
+    h = await harness();
+    await h.service.start();
+    h.cloudlink.call('pbx-u1', 'ringing', 'first');
+    h.cloudlink.call('pbx-u1', 'connected', 'first');
+    h.cloudlink.call('pbx-u1', 'held', 'first');
+    await h.clock.advance(1000);
+    h.cloudlink.call('pbx-u1', 'ringing', 'second');
+    h.cloudlink.call('pbx-u1', 'connected', 'second');
+    await h.settle();
+    await h.clock.advance(1000);
+    h.cloudlink.call('pbx-u1', 'ended', 'second');
+    await h.settle();
+    expect(h.graph.presenceOf('u1')).toMatchObject(busy);
+    expect(h.graph.writes()).toEqual([{ op: 'setPresence', userId: 'u1', presence: busy }]);
+    await h.clock.advance(1000);
+    h.cloudlink.call('pbx-u1', 'connected', 'first'); // retrieved
+    h.cloudlink.call('pbx-u1', 'ended', 'first');
+    await h.settle();
+    expect(h.graph.writes().at(-1)).toEqual({ op: 'clearPresence', userId: 'u1' });
+    expect(h.cloudlink.presenceReads).toEqual(['pbx-u1']); // the first event read DND once; calls need no read
+  });
+
+  it('duplicated and late deliveries of an ended call do not bring Busy back', async () => {
+    h = await harness();
+    await h.service.start();
+    h.cloudlink.call('pbx-u1', 'connected', 'c1');
+    await h.settle();
+    await h.clock.advance(1000);
+    h.cloudlink.call('pbx-u1', 'ended', 'c1');
+    h.cloudlink.call('pbx-u1', 'ended', 'c1');
+    await h.settle();
+    h.cloudlink.call('pbx-u1', 'connected', 'c1'); // CloudLink retried an old delivery
+    await h.settle();
+    expect(h.graph.writes().map((w) => w.op)).toEqual(['setPresence', 'clearPresence']);
+    expect(h.graph.presenceOf('u1').availability).toBe('Available');
+  });
+
+  it('a lost end: the next resync finds the call finished in the call records and clears Busy', async () => {
+    h = await harness({ options: { cloudLinkWebhookUrl: 'https://switchboard.example/api/cloudlink/events' } });
+    await h.service.start();
+    const callId = h.cloudlink.call('pbx-u1', 'connected');
+    await h.settle();
+    h.cloudlink.onCall = () => undefined; // the end is never delivered
+    await h.clock.advance(5 * MIN);
+    h.cloudlink.addRecord('pbx-u1', callId, h.clock.now());
+    expect(h.graph.presenceOf('u1')).toMatchObject(busy);
+    const run = h.service.resyncAll();
+    for (let i = 0; i < 100; i++) await h.clock.advance(50, 10);
+    await run;
+    await h.settle();
+    expect(h.cloudlink.recordReads).toContain('pbx-u1');
+    expect(h.graph.writes().at(-1)).toEqual({ op: 'clearPresence', userId: 'u1' });
+  });
+
+  it('a lost end the call records cannot settle keeps Busy for hours, then expires at the bound', async () => {
+    h = await harness();
+    await h.service.start();
+    h.cloudlink.call('pbx-u1', 'connected');
+    await h.settle();
+    h.cloudlink.onCall = () => undefined;
+    await h.clock.advance(11 * 60 * MIN, 10 * MIN);
+    await h.service.resyncUser('u1');
+    await h.settle();
+    expect(h.graph.presenceOf('u1')).toMatchObject(busy); // 11 hours: maybe a long call, maybe a lost end
+    await h.clock.advance(60 * MIN, 10 * MIN);
+    await h.service.resyncUser('u1');
+    await h.settle();
+    expect(h.graph.writes().at(-1)).toEqual({ op: 'clearPresence', userId: 'u1' });
   });
 });

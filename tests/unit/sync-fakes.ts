@@ -2,9 +2,11 @@
  * In-memory stand-ins for the ports, for engine unit tests (the integration tests use the real emulators). The fake
  * Graph aggregates presence the documented way: preferred presence beats sessions; DoNotDisturb > Busy > Available > Away.
  */
-import type { AppSessionPresence, PbxPresence, TeamsPresence } from '../../shared/domain/presence';
+import type { CallStage } from '../../shared/domain/pbx-calls';
+import type { AppSessionPresence, PbxStatus, TeamsPresence } from '../../shared/domain/presence';
 import {
   CloudLinkError,
+  type CallRecord,
   type CloudLinkPort,
   type PbxSubscriptionRequest,
   type PbxUser,
@@ -165,7 +167,13 @@ export class FakeGraph implements GraphPort {
 }
 
 export class FakeCloudLink implements CloudLinkPort {
-  readonly presence = new Map<string, PbxPresence>();
+  /** What each presentity says: DND and status text (CloudLink presence carries no call state). */
+  readonly presence = new Map<string, PbxStatus>();
+  /** Call records per principal, newest first, as GET /calls/records lists them. */
+  readonly records = new Map<string, CallRecord[]>();
+  /** Called for every call event, as CloudLink would post a media (platform-api-media) event. */
+  onCall: (principalId: string, callId: string, stage: CallStage) => void = () => undefined;
+  private readonly callNumbers = new Map<string, number>();
   readonly setDndCalls: { principalId: string; dnd: boolean; statusText: string | null }[] = [];
   readonly subscriptions: PbxSubscriptionRequest[] = [];
   /** Subscription ids CloudLink still has (a test may drop one, as a broken feed). */
@@ -177,16 +185,52 @@ export class FakeCloudLink implements CloudLinkPort {
   onChange: (principalId: string) => void = () => undefined;
 
   add(principalId: string): void {
-    this.presence.set(principalId, { callState: 'idle', dnd: false, statusText: null });
+    this.presence.set(principalId, { dnd: false, statusText: null });
   }
 
-  set(principalId: string, p: Partial<PbxPresence>): void {
-    this.presence.set(principalId, { ...(this.presence.get(principalId) as PbxPresence), ...p });
+  set(principalId: string, p: Partial<PbxStatus>): void {
+    this.presence.set(principalId, { ...(this.presence.get(principalId) as PbxStatus), ...p });
     this.onChange(principalId);
   }
 
-  async listCallRecords() {
-    return { records: [], hasMore: false };
+  /**
+   * A call event of the user's current call (`call-{principal}-{n}`; a new call after each end), or of `callId`.
+   * `idle` is the current call ending.
+   */
+  call(principalId: string, stage: CallStage | 'idle', callId?: string): string {
+    const n = this.callNumbers.get(principalId) ?? 1;
+    const id = callId ?? `call-${principalId}-${n}`;
+    const s: CallStage = stage === 'idle' ? 'ended' : stage;
+    if (s === 'ended' && !callId) this.callNumbers.set(principalId, n + 1);
+    this.onCall(principalId, id, s);
+    return id;
+  }
+
+  /** CloudLink's call record of a finished call (it shows in GET /calls/records). */
+  addRecord(principalId: string, callId: string, endTime: number): void {
+    const record: CallRecord = {
+      callId,
+      from: '+4930123456',
+      fromName: null,
+      to: principalId,
+      toName: null,
+      direction: 'inbound',
+      state: 'disconnected',
+      cause: 'normal',
+      createdOn: new Date(endTime - 60_000).toISOString(),
+      endTime: new Date(endTime).toISOString(),
+      completed: true,
+      ringTime: 5_000,
+      billingTime: 55_000,
+    };
+    this.records.set(principalId, [record, ...(this.records.get(principalId) ?? [])]);
+  }
+
+  readonly recordReads: string[] = [];
+
+  async listCallRecords(query: { principalId: string }) {
+    this.recordReads.push(query.principalId);
+    return { records: this.records.get(query.principalId) ?? [], hasMore: false };
   }
 
   async listUsers(): Promise<PbxUser[]> {
@@ -198,11 +242,11 @@ export class FakeCloudLink implements CloudLinkPort {
     }));
   }
 
-  async getPresence(principalId: string): Promise<PbxPresence> {
+  async getPresence(principalId: string): Promise<PbxStatus> {
     this.presenceReads.push(principalId);
     const f = this.failures.shift();
     if (f) throw f;
-    return { ...(this.presence.get(principalId) as PbxPresence) };
+    return { ...(this.presence.get(principalId) as PbxStatus) };
   }
 
   async setDnd(principalId: string, dnd: boolean, statusText: string | null): Promise<void> {

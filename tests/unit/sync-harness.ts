@@ -125,6 +125,15 @@ export async function harness(
       content: {},
     });
   };
+  // Calls reach the service as media events, one per call state change (presence says nothing of calls).
+  cloudlink.onCall = (principalId, callId, stage) => {
+    void h.service.onCloudLinkEvent({
+      topic: 'platform-api-media',
+      method: stage === 'ended' ? 'DELETE' : stage === 'ringing' ? 'POST' : 'PUT',
+      subject: `/2017-09-01/endpoints/${principalId}/calls/${callId}`,
+      content: { callId, principalId, state: stage === 'ended' ? 'disconnected' : stage },
+    });
+  };
   const h: Harness = {
     clock,
     graph,

@@ -263,7 +263,7 @@ describe('metrics', () => {
     h = await harness();
     await h.service.start();
     h.service.onGraphOutcome({ op: 'setPresence', status: 429, durationMs: 5, retryAfterMs: 1000 });
-    h.cloudlink.set('pbx-u1', { callState: 'connected' });
+    h.cloudlink.call('pbx-u1', 'connected');
     await h.clock.advance(2000, 100); // the 429's Retry-After holds every presence call for a second
     await h.settle();
     const text = await h.service.metrics.metrics();

@@ -14,10 +14,9 @@ async function resyncAll(h: Harness, options?: { readEveryPbx?: boolean }) {
   return result as NonNullable<typeof result>;
 }
 
-/** Some PBX activity: an event comes through the feed, which proves it reaches us. */
+/** Some PBX presence activity: an event comes through the feed, which proves it reaches us. */
 async function pbxActivity(h: Harness, principal = 'pbx-u1') {
-  const p = h.cloudlink.presence.get(principal);
-  h.cloudlink.set(principal, { callState: p?.callState === 'idle' ? 'ringing' : 'idle' });
+  h.cloudlink.set(principal, {}); // CloudLink posts a presence event naming the presentity
   await h.settle();
 }
 
@@ -67,7 +66,7 @@ describe('resync and the live CloudLink presence feed', () => {
     h = await harness({ users: 3, options: FEED });
     await h.service.start();
     await resyncAll(h);
-    h.cloudlink.set('pbx-u2', { callState: 'connected' }); // posts an event; the engine reads the presentity
+    h.cloudlink.call('pbx-u2', 'connected'); // a call event: no presentity read needed
     await h.settle();
     expect(h.graph.presenceOf('u2')).toMatchObject({ availability: 'Busy', activity: 'InACall' });
     expect((await resyncAll(h)).pbxReads).toBe(0);
@@ -82,13 +81,13 @@ describe('resync and the live CloudLink presence feed', () => {
     // CloudLink dropped our subscription; a call meanwhile reached nobody.
     h.cloudlink.liveSubscriptions.clear();
     h.cloudlink.onChange = () => undefined;
-    h.cloudlink.set('pbx-u3', { callState: 'connected' });
+    h.cloudlink.set('pbx-u3', { dnd: true, statusText: 'Lunch' });
 
     const repaired = await resyncAll(h);
     expect(repaired.pbxReads).toBe(4);
     expect(h.cloudlink.subscriptions).toHaveLength(2);
     expect(h.cloudlink.liveSubscriptions.size).toBe(1);
-    expect(h.graph.presenceOf('u3')).toMatchObject({ availability: 'Busy', activity: 'InACall' });
+    expect(h.graph.presenceOf('u3')).toMatchObject({ availability: 'DoNotDisturb', activity: 'Presenting' });
     expect((await resyncAll(h)).pbxReads).toBe(4); // the new subscription has not carried an event yet
     h.cloudlink.onChange = (principalId) =>
       void h.service.onCloudLinkEvent({

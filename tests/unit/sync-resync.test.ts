@@ -1,11 +1,11 @@
-import type { PbxPresence } from '../../shared/domain/presence';
+import type { PbxStatus } from '../../shared/domain/presence';
 import { harness, type Harness } from './sync-harness';
 
 /** Wraps the fake CloudLink's presence read so a test sees how many reads were in flight at once. */
 function countReads(h: Harness) {
   const read = h.cloudlink.getPresence.bind(h.cloudlink);
   const seen = { reads: 0, inFlight: 0, most: 0 };
-  h.cloudlink.getPresence = async (principalId: string): Promise<PbxPresence> => {
+  h.cloudlink.getPresence = async (principalId: string): Promise<PbxStatus> => {
     seen.reads++;
     seen.inFlight++;
     seen.most = Math.max(seen.most, seen.inFlight);

@@ -1,4 +1,4 @@
-import type { PbxPresence } from '../../domain/presence';
+import type { PbxStatus } from '../../domain/presence';
 import {
   CloudLinkError,
   type CallRecord,
@@ -30,10 +30,10 @@ interface WireUser {
   extension?: string | null;
 }
 
+/** A presentity: a status (`dnd` is the one that matters here) and a reason. Calls are not in presence. */
 interface WirePresentity {
   status?: string;
   reason?: string | null;
-  callState?: string;
 }
 
 /**
@@ -91,7 +91,7 @@ export class CloudLinkClient implements CloudLinkPort {
     return users;
   }
 
-  async getPresence(principalId: string): Promise<PbxPresence> {
+  async getPresence(principalId: string): Promise<PbxStatus> {
     const res = await this.call({
       op: 'getPresence',
       service: 'presence',
@@ -99,8 +99,7 @@ export class CloudLinkClient implements CloudLinkPort {
       path: `/presentities/${encodeURIComponent(principalId)}`,
     });
     const p = res.body as WirePresentity;
-    const callState = p.callState === 'ringing' || p.callState === 'connected' ? p.callState : 'idle';
-    return { callState, dnd: p.status === 'dnd', statusText: p.reason ?? null };
+    return { dnd: p.status === 'dnd', statusText: p.reason ?? null };
   }
 
   async setDnd(principalId: string, dnd: boolean, statusText: string | null): Promise<void> {

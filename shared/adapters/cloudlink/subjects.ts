@@ -15,12 +15,26 @@ export function mediaSubjectFilter(principalId: string): string {
 /** Every call of every user of the account (one subscription for the account instead of one per user). */
 export const ALL_CALLS_SUBJECT_FILTER = '^/2017-09-01/endpoints/[^/]+/calls/[^/]+$';
 
-/** The principal a webhook subject names, for either topic; undefined for subjects of other shapes. */
+/** The principal a webhook subject names, for either topic (any API version); undefined for other shapes. */
 export function principalOfSubject(subject: string): string | undefined {
   const m =
     /^\/presentities\/([^/]+)$/.exec(subject) ??
-    /^\/2017-09-01\/endpoints\/([^/]+)\/calls\/[^/]+$/.exec(subject);
-  return m?.[1];
+    /^\/\d{4}-\d{2}-\d{2}\/endpoints\/([^/]+)\/calls\/[^/]+$/.exec(subject);
+  return m ? decode(m[1]) : undefined;
+}
+
+/** The call id a media subject names (`.../endpoints/{principalId}/calls/{callId}`). */
+export function callOfSubject(subject: string): string | undefined {
+  const m = /^\/\d{4}-\d{2}-\d{2}\/endpoints\/[^/]+\/calls\/([^/]+)$/.exec(subject);
+  return m ? decode(m[1]) : undefined;
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function escape(text: string): string {
