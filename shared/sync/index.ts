@@ -32,6 +32,10 @@ export interface SyncOptions {
   pollIntervalMs?: number;
   /** How often a full resync runs (default 1 h; 0 disables the periodic run). */
   resyncIntervalMs?: number;
+  /** How often Graph's users delta is read for new hires, leavers and renames (default 5 min; 0 disables it). */
+  directoryRefreshIntervalMs?: number;
+  /** The CloudLink user list is read again at a directory refresh when older than this (default 1 h). */
+  pbxUserListIntervalMs?: number;
   /** PBX presence reads in flight during a resync, across all its batches (default 32). */
   pbxReadConcurrency?: number;
   /**

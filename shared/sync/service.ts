@@ -3,13 +3,11 @@ import type { SyncStatus, UserSelection } from '../api/contract';
 import type { GraphOutcome, GraphRequestKind } from '../adapters/graph/options';
 import type { CloudLinkOutcome } from '../adapters/cloudlink/options';
 import { DEFAULT_MAPPING } from '../domain/mapping';
-import { matchUsers, type MatchResult } from '../domain/matching';
+import type { MatchResult } from '../domain/matching';
 import { monitorsNeeded } from '../domain/monitors';
-import { DEFAULT_SELECTION, directionsFor, isSelected } from '../domain/selection';
+import { DEFAULT_SELECTION, directionsFor } from '../domain/selection';
 import { resetAssertions } from '../domain/sync-decision';
 import type { CloudLinkEvent } from '../ports/cloudlink';
-import type { GraphUser } from '../ports/graph';
-import type { UserRecord } from '../ports/store';
 import { systemSyncClock, type SyncClock } from './clock';
 import { ALL_PRESENTITIES_FILTER, pbxChangeOf } from './cloudlink-events';
 import { SyncEngine, type EngineEntry } from './engine';
@@ -23,6 +21,7 @@ import type {
 } from './index';
 import { SyncMetrics } from './metrics';
 import { Monitors } from './monitors';
+import { UserDirectory, type DirectoryReads } from './directory';
 import { Poller } from './poller';
 import { RateLimiter } from './rate-limiter';
 import { resync } from './resync';
@@ -51,6 +50,11 @@ class Service implements SyncService {
   private readonly monitors: Monitors | null;
   private readonly poller: Poller | null;
   private cancelResync: (() => void) | null = null;
+  /** Entra (Graph users delta) and CloudLink user lists, and the pairing of their users (directory.ts). */
+  private readonly directory: UserDirectory;
+  private cancelDirectory: (() => void) | null = null;
+  /** Directory refreshes run one at a time: the timer, an admin's save and "Sync all" may ask together. */
+  private directoryChain: Promise<unknown> = Promise.resolve();
   private started = false;
 
   constructor(
@@ -104,6 +108,15 @@ class Service implements SyncService {
       options.mode === 'polling'
         ? new Poller(this.engine, deps.graph, this.clock, options.pollIntervalMs ?? 5000, this.limiter)
         : null;
+    this.directory = new UserDirectory({
+      tenantId: options.tenantId,
+      graph: deps.graph,
+      cloudlink: deps.cloudlink,
+      store: deps.store,
+      clock: this.clock,
+      engine: this.engine,
+      selection: () => this.selection(),
+    });
   }
 
   get metrics() {
@@ -138,11 +151,13 @@ class Service implements SyncService {
     if (this.monitors) this.engine.requestTeamsReads(this.engine.watchedUserIds(), this.clock.now());
     this.poller?.start();
     this.scheduleResync(MINUTE);
+    this.scheduleDirectory();
   }
 
   async stop(): Promise<void> {
     this.started = false;
     this.cancelResync?.();
+    this.cancelDirectory?.();
     this.poller?.stop();
     this.monitors?.stop();
     this.engine.stop();
@@ -234,6 +249,9 @@ class Service implements SyncService {
     progress?: (p: ResyncProgress) => void,
     options: ResyncOptions = {},
   ): Promise<ResyncResult> {
+    // New hires, leavers and renames first: both directories are read again (a failed read leaves the users as
+    // they were; the resync still runs).
+    await this.refreshDirectory({ entra: true, pbx: true }).catch(() => undefined);
     const ids = [...this.engine.allEntries()].filter((e) => e.user.selected).map((e) => e.user.entraUserId);
     const feedChecked = await this.checkPbxFeed();
     const trustFeed =
@@ -286,46 +304,47 @@ class Service implements SyncService {
    * Unmatched and ambiguous users come back for the admin; they are never guessed.
    */
   async refreshUsers(): Promise<MatchResult & { monitorsNeeded: number }> {
-    const [pbxUsers, entraUsers] = await Promise.all([
-      this.deps.cloudlink.listUsers(),
-      collect(this.deps.graph.listUsers()),
-    ]);
-    const match = matchUsers(pbxUsers, entraUsers);
-    const selection = this.selection();
-    const members = new Set(
-      selection.mode === 'groupWithAllowList' && selection.groupId
-        ? await this.deps.graph.listGroupMemberIds(selection.groupId)
-        : [],
-    );
-    const existing = new Map(
-      (await this.deps.store.listUsers(this.options.tenantId)).map((u) => [u.entraUserId, u]),
-    );
-    const pbxOf = new Map(match.matched.map((m) => [m.entra.id, m.pbx]));
-    const now = this.clock.now();
-    const records: UserRecord[] = entraUsers.map((u) => {
-      const pbx = pbxOf.get(u.id);
-      const old = existing.get(u.id);
-      return {
-        tenantId: this.options.tenantId,
-        entraUserId: u.id,
-        upn: u.userPrincipalName,
-        displayName: u.displayName,
-        pbxPrincipalId: pbx?.principalId ?? null,
-        extension: pbx?.extension ?? null,
-        sendToTeams: old?.sendToTeams ?? null,
-        getFromTeams: old?.getFromTeams ?? null,
-        selected: !!pbx && isSelected(selection, { entraUserId: u.id, upn: u.userPrincipalName }, members),
-        updatedAt: now,
-      };
+    return this.refreshDirectory({ entra: true, pbx: true });
+  }
+
+  /** Reads the directories (directory.ts), then reloads users into the engine and resubscribes when they changed. */
+  private refreshDirectory(reads: DirectoryReads): Promise<MatchResult & { monitorsNeeded: number }> {
+    const run = this.directoryChain.then(async () => {
+      const { match, changed } = await this.directory.refresh(reads);
+      if (changed) {
+        await this.engine.loadUsers();
+        // Users who left or lost their pair are unselected now: this gives back what we set for them.
+        for (const e of this.engine.allEntries()) this.engine.reevaluate(e);
+        if (this.started) {
+          await this.subscribePbx();
+          await this.monitors?.reconcile(this.engine.watchedUserIds());
+        }
+      }
+      return { ...match, monitorsNeeded: monitorsNeeded(this.engine.syncedUserCount()) };
     });
-    await this.deps.store.putUsers(records);
-    await this.engine.loadUsers();
-    for (const e of this.engine.allEntries()) this.engine.reevaluate(e);
-    if (this.started) {
-      await this.subscribePbx();
-      await this.monitors?.reconcile(this.engine.watchedUserIds());
-    }
-    return { ...match, monitorsNeeded: monitorsNeeded(this.engine.syncedUserCount()) };
+    this.directoryChain = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Every `directoryRefreshIntervalMs` (default 5 min) Graph's users delta says who joined, left or was renamed;
+   * the CloudLink user list is read again when older than `pbxUserListIntervalMs` (default 1 h). Without change
+   * tracking (a Graph port with no usersDelta) only "Sync all" and the periodic resync read the directories.
+   */
+  private scheduleDirectory(): void {
+    const every = this.options.directoryRefreshIntervalMs ?? 5 * MINUTE;
+    if (every <= 0 || !this.started || !this.deps.graph.usersDelta) return;
+    this.cancelDirectory = this.clock.setTimer(every, () => {
+      void this.directory
+        .load()
+        .then((doc) => {
+          const pbxAge = this.clock.now() - (doc.pbxReadAt ?? 0);
+          const pbx = pbxAge >= (this.options.pbxUserListIntervalMs ?? 60 * MINUTE);
+          return this.refreshDirectory({ entra: true, pbx, onlyIfChanged: true });
+        })
+        .catch(() => undefined)
+        .finally(() => this.scheduleDirectory());
+    });
   }
 
   monitorsNeeded(): number {
@@ -446,8 +465,3 @@ function statusFrom(e: EngineEntry, enabled: { toTeams: boolean; fromTeams: bool
   };
 }
 
-async function collect(users: AsyncIterable<GraphUser>): Promise<GraphUser[]> {
-  const all: GraphUser[] = [];
-  for await (const u of users) all.push(u);
-  return all;
-}
