@@ -48,7 +48,7 @@ export class ReportService {
       store.listTrace(reporter.tenantId, reporter.userId, TRACE_IN_REPORT),
       store.getUser(reporter.tenantId, reporter.userId),
     ]);
-    const check = jobs.latest(reporter.tenantId, 'configurationCheck');
+    const check = await jobs.latest(reporter.tenantId, 'configurationCheck');
     return stripSecrets({
       client: context.client,
       appVersion,

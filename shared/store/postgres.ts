@@ -515,7 +515,9 @@ export class PostgresStore implements Store {
        ON CONFLICT (tenant_id) DO NOTHING`,
       [tenantId, keySealed, at],
     );
-    const r = await this.one('SELECT key_sealed FROM cloudlink_webhook_keys WHERE tenant_id = $1', [tenantId]);
+    const r = await this.one('SELECT key_sealed FROM cloudlink_webhook_keys WHERE tenant_id = $1', [
+      tenantId,
+    ]);
     return String(r?.key_sealed);
   }
 
@@ -536,7 +538,10 @@ export class PostgresStore implements Store {
   }
 
   async deleteCloudLinkSubscription(tenantId: string, topic: string): Promise<void> {
-    await this.run('DELETE FROM cloudlink_subscriptions WHERE tenant_id = $1 AND topic = $2', [tenantId, topic]);
+    await this.run('DELETE FROM cloudlink_subscriptions WHERE tenant_id = $1 AND topic = $2', [
+      tenantId,
+      topic,
+    ]);
   }
 
   // --- admin jobs ---

@@ -518,7 +518,9 @@ export class SqliteStore implements Store {
        ON CONFLICT (tenant_id) DO NOTHING`,
       { tenantId, keySealed, at },
     );
-    const r = this.one('SELECT key_sealed FROM cloudlink_webhook_keys WHERE tenant_id = @tenantId', { tenantId });
+    const r = this.one('SELECT key_sealed FROM cloudlink_webhook_keys WHERE tenant_id = @tenantId', {
+      tenantId,
+    });
     return String(r?.key_sealed);
   }
 
@@ -582,7 +584,10 @@ export class SqliteStore implements Store {
   }
 
   async getJob(tenantId: string, jobId: string): Promise<JobRecord | undefined> {
-    const r = this.one('SELECT * FROM jobs WHERE tenant_id = @tenantId AND job_id = @jobId', { tenantId, jobId });
+    const r = this.one('SELECT * FROM jobs WHERE tenant_id = @tenantId AND job_id = @jobId', {
+      tenantId,
+      jobId,
+    });
     return r && toJob(r);
   }
 

@@ -12,10 +12,14 @@ import type { CloudLinkOutcome } from '../adapters/cloudlink/options';
 import type { MatchResult } from '../domain/matching';
 import type { SyncClock } from './clock';
 import type { GraphNotification, WebhookRequest, WebhookResponse } from './webhooks';
+import type { SecretSealer } from './cloudlink-subscriptions';
+import type { OwnershipOptions } from './ownership';
 
 export { systemSyncClock, VirtualClock, type SyncClock } from './clock';
 export { createSyncService, userIdOf } from './service';
 export { startLoopbackReceiver, type LoopbackReceiver } from './loopback-receiver';
+export { SyncStandbyError, SYNC_LEASE, type OwnershipOptions } from './ownership';
+export { CLOUDLINK_FEED_TOPICS, type SecretSealer } from './cloudlink-subscriptions';
 export type { GraphNotification, WebhookRequest, WebhookResponse } from './webhooks';
 
 export interface SyncOptions {
@@ -64,8 +68,16 @@ export interface SyncOptions {
   pbxFeedQuietLimitMs?: number;
   /** Where CloudLink should post PBX events (without the key); unset: bot/ subscribes some other way. */
   cloudLinkWebhookUrl?: string;
-  /** The `key` secret CloudLink webhooks must carry; random per process when unset. */
+  /**
+   * The `key` secret CloudLink webhooks must carry. Unset: the tenant's key kept sealed in the store (with
+   * `deps.secrets`), so a restart reuses its CloudLink subscriptions; without `deps.secrets`, random per process.
+   */
   cloudLinkWebhookKey?: string;
+  /**
+   * One process per tenant runs the engine: the holder of the tenant's `sync` lease in the store (ownership.ts).
+   * `false` skips the lease (a test that runs one service on a private store).
+   */
+  ownership?: OwnershipOptions | false;
 }
 
 export interface SyncDeps {
@@ -79,11 +91,21 @@ export interface SyncDeps {
   /** The admin's documents; defaults apply when undefined. Read on every decision, so edits apply at once. */
   mapping?: () => MappingTable;
   selection?: () => UserSelection;
+  /** Seals the CloudLink webhook key kept in the store (the composition root's SecretBox). */
+  secrets?: SecretSealer;
+  /** Where ownership changes are reported (pino's Logger fits); errors go to console.error when unset. */
+  log?: SyncLog;
   /**
    * A batched store write of sync states or trace entries failed. Sync goes on (the state is written again at the
    * user's next change), so without this nothing would tell the operator: wire it to the logger.
    */
   onStoreError?: (err: unknown, what: 'syncStates' | 'traces') => void;
+}
+
+/** The logging the sync layer needs (a pino Logger fits). */
+export interface SyncLog {
+  error(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
 }
 
 export interface ResyncProgress {

@@ -9,18 +9,21 @@ import { DEFAULT_SELECTION, directionsFor } from '../domain/selection';
 import { resetAssertions } from '../domain/sync-decision';
 import type { CloudLinkEvent } from '../ports/cloudlink';
 import { systemSyncClock, type SyncClock } from './clock';
-import { ALL_PRESENTITIES_FILTER, pbxChangeOf } from './cloudlink-events';
+import { pbxChangeOf } from './cloudlink-events';
+import { CloudLinkSubscriptions } from './cloudlink-subscriptions';
 import { SyncEngine, type EngineEntry } from './engine';
 import type {
   ResyncOptions,
   ResyncProgress,
   ResyncResult,
   SyncDeps,
+  SyncLog,
   SyncOptions,
   SyncService,
 } from './index';
 import { SyncMetrics } from './metrics';
 import { Monitors } from './monitors';
+import { OwnedSyncService, type OwnableSyncService } from './ownership';
 import { UserDirectory, type DirectoryReads } from './directory';
 import { Poller } from './poller';
 import { RateLimiter } from './rate-limiter';
@@ -36,11 +39,28 @@ const MINUTE = 60_000;
 
 /** Builds the sync service for one tenant. Nothing runs until start(). */
 export function createSyncService(options: SyncOptions, deps: SyncDeps): SyncService {
-  return new Service(options, deps);
+  const service = new Service(options, deps);
+  if (options.ownership === false) return service;
+  return new OwnedSyncService(
+    service,
+    options.tenantId,
+    deps.store,
+    deps.clock ?? systemSyncClock,
+    deps.log ?? CONSOLE_LOG,
+    options.ownership,
+  );
 }
 
-class Service implements SyncService {
-  readonly cloudLinkWebhookKey: string;
+const CONSOLE_LOG: SyncLog = {
+  error: (obj, msg) => console.error(msg, obj),
+  info: () => undefined,
+};
+
+class Service implements OwnableSyncService {
+  /** Our CloudLink subscriptions (presence and calls) and the webhook key, kept in the store across restarts. */
+  private readonly feeds: CloudLinkSubscriptions | null;
+  /** The key when there is no CloudLink webhook URL (bot/ subscribes some other way). */
+  private readonly fallbackKey: string;
   private readonly clock: SyncClock;
   private readonly limiter: RateLimiter;
   /** Paces resync PBX reads (shared by every resync, so an on-demand one and the periodic one add up to the rate). */
@@ -62,7 +82,24 @@ class Service implements SyncService {
     private readonly deps: SyncDeps,
   ) {
     this.clock = deps.clock ?? systemSyncClock;
-    this.cloudLinkWebhookKey = options.cloudLinkWebhookKey ?? randomBytes(24).toString('base64url');
+    this.fallbackKey = options.cloudLinkWebhookKey ?? randomBytes(24).toString('base64url');
+    this.feeds = options.cloudLinkWebhookUrl
+      ? new CloudLinkSubscriptions({
+          tenantId: options.tenantId,
+          webhookUrl: options.cloudLinkWebhookUrl,
+          fixedKey: options.cloudLinkWebhookKey,
+          sealer: deps.secrets,
+          cloudlink: deps.cloudlink,
+          store: deps.store,
+          clock: this.clock,
+          onLive: (topic, id) => {
+            if (topic !== 'platform-api-presence') return;
+            if (id) this.engine.pbxFeed.started(id);
+            else this.engine.pbxFeed.lost();
+          },
+          count: (op, outcome) => this.syncMetrics.cloudlinkCall(op, outcome),
+        })
+      : null;
     this.syncMetrics = new SyncMetrics(() => this.clock.now(), {
       queueDepth: () => this.engine.queueDepth(),
       subscriptions: () => this.monitors?.counts() ?? {},
@@ -123,6 +160,11 @@ class Service implements SyncService {
     return this.syncMetrics.registry;
   }
 
+  /** The secret CloudLink webhooks must carry; empty until start() loaded the tenant's key. */
+  get cloudLinkWebhookKey(): string {
+    return this.feeds ? (this.feeds.webhookKey ?? '') : this.fallbackKey;
+  }
+
   /**
    * Restart recovery: reload users and state, subscribe to PBX events, re-read the PBX for everyone we hold a Teams
    * session or an unsent write for (a call that ended while we were down must not leave a stale Busy behind),
@@ -131,9 +173,12 @@ class Service implements SyncService {
    */
   async start(): Promise<void> {
     this.started = true;
+    // First, so the events our surviving subscriptions post during start-up are accepted.
+    await this.feeds?.loadKey();
     await this.engine.loadUsers();
-    // Subscribed before the reads, so what they find is kept current by the feed from then on.
-    await this.subscribePbx();
+    // Subscribed before the reads, so what they find is kept current by the feed from then on. A full
+    // reconciliation: subscriptions an earlier (crashed) process left at CloudLink are reused or deleted.
+    await this.subscribePbx(true);
     const now = this.clock.now();
     await Promise.all(
       [...this.engine.allEntries()]
@@ -154,16 +199,25 @@ class Service implements SyncService {
     this.scheduleDirectory();
   }
 
+  /** A clean stop: our CloudLink subscriptions are deleted too. */
   async stop(): Promise<void> {
+    await this.halt(true);
+  }
+
+  /**
+   * Stops the engine. Without `unsubscribe` the CloudLink subscriptions stay, recorded in the store, for the process
+   * that takes the tenant over (it reuses them).
+   */
+  async halt(unsubscribe = false): Promise<void> {
     this.started = false;
     this.cancelResync?.();
     this.cancelDirectory?.();
     this.poller?.stop();
     this.monitors?.stop();
     this.engine.stop();
-    const subscription = this.engine.pbxFeed.subscription;
+    if (unsubscribe) await this.feeds?.removeAll();
+    else this.feeds?.detach();
     this.engine.pbxFeed.lost();
-    if (subscription) await this.deps.cloudlink.unsubscribe(subscription).catch(() => undefined);
   }
 
   beforeGraphRequest(kind: GraphRequestKind): Promise<void> {
@@ -189,6 +243,8 @@ class Service implements SyncService {
   }
 
   handleCloudLinkWebhook(req: WebhookRequest) {
+    if (!this.cloudLinkWebhookKey)
+      return { status: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: 'starting' };
     return handleCloudLinkWebhook(
       req,
       this.cloudLinkWebhookKey,
@@ -360,7 +416,8 @@ class Service implements SyncService {
   }
 
   health() {
-    return this.syncMetrics.health(null);
+    const view = this.syncMetrics.health(null);
+    return this.feeds ? { ...view, cloudlinkSubscriptions: this.feeds.view() } : view;
   }
 
   private selection(): UserSelection {
@@ -378,26 +435,13 @@ class Service implements SyncService {
   }
 
   /**
-   * Before a resync trusts the feed, asks CloudLink whether our subscription still exists (the field reports
-   * subscriptions that silently stop). Gone: the feed is lost and a new one starts, so every PBX is read this time.
-   * Answers whether the feed can be trusted for this resync.
+   * Before a resync trusts the feed, asks CloudLink whether our subscriptions (presence and calls) still exist (the
+   * field reports subscriptions that silently stop). Any gone: every topic is made whole again
+   * (cloudlink-subscriptions.ts), and a lost presence feed means every PBX is read this time.
+   * Answers whether the presence feed can be trusted for this resync.
    */
   private async checkPbxFeed(): Promise<boolean> {
-    const feed = this.engine.pbxFeed;
-    if (!feed.subscription) {
-      await this.subscribePbx();
-      return false;
-    }
-    try {
-      if (await this.deps.cloudlink.subscriptionExists(feed.subscription)) return true;
-      this.syncMetrics.cloudlinkCall('getSubscription', 'gone');
-      feed.lost();
-      await this.subscribePbx();
-    } catch {
-      // CloudLink did not answer: keep the subscription, but do not lean on it this time.
-      this.syncMetrics.cloudlinkCall('getSubscription', 'error');
-    }
-    return false;
+    return this.feeds ? this.feeds.check() : false;
   }
 
   private scheduleResync(delayMs?: number): void {
@@ -411,26 +455,12 @@ class Service implements SyncService {
   }
 
   /**
-   * Registers our webhook for the PBX presence of every user of the account: one subscription with a subject filter
-   * matching all presentities (a presence event follows every call change), instead of one per user. Events of users
-   * we do not sync are ignored on arrival.
+   * Registers our webhook for every user's PBX presence and every call of the account: one subscription per topic
+   * (subject filters match all presentities, all calls), instead of one per user. Events of users we do not sync are
+   * ignored on arrival. `full`: reconcile with what CloudLink holds even when every topic looks live (at start).
    */
-  private async subscribePbx(): Promise<void> {
-    const url = this.options.cloudLinkWebhookUrl;
-    if (!url || this.engine.pbxFeed.live) return;
-    const target = `${url}${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(this.cloudLinkWebhookKey)}`;
-    try {
-      const { subscriptionId } = await this.deps.cloudlink.subscribe({
-        topic: 'platform-api-presence',
-        subject: ALL_PRESENTITIES_FILTER,
-        url: target,
-      });
-      this.engine.pbxFeed.started(subscriptionId);
-      this.syncMetrics.cloudlinkCall('subscribe', 'ok');
-    } catch {
-      // The periodic resync still covers every user; the failure shows in the metrics and health view.
-      this.syncMetrics.cloudlinkCall('subscribe', 'error');
-    }
+  private async subscribePbx(full = false): Promise<void> {
+    if (this.feeds && (full || !this.feeds.allLive())) await this.feeds.reconcile();
   }
 }
 
@@ -464,4 +494,3 @@ function statusFrom(e: EngineEntry, enabled: { toTeams: boolean; fromTeams: bool
     problem: e.lastError ? { message: e.lastError.message, fix: e.lastError.fix } : null,
   };
 }
-

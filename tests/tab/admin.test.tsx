@@ -189,6 +189,49 @@ describe('admin pages', () => {
     expect(screen.getByText('monitor1@contoso.example').closest('td')).toBeInTheDocument();
   });
 
+  it('shows each CloudLink subscription with its state, and says when this server is on standby', async () => {
+    renderShell({
+      routes: {
+        ...adminRoutes,
+        'GET /api/admin/health': () => ({
+          body: {
+            ...health,
+            cloudlinkSubscriptions: [
+              {
+                topic: 'platform-api-presence',
+                subscriptionId: 's1',
+                state: 'active',
+                since: '2026-03-01T10:00:00.000Z',
+                problem: null,
+              },
+              {
+                topic: 'platform-api-media',
+                subscriptionId: null,
+                state: 'failed',
+                since: null,
+                problem: 'CloudLink refused the subscription: 403',
+              },
+            ],
+            syncOwnership: {
+              state: 'standby',
+              detail: 'Another Switchboard process owns this tenant’s sync.',
+            },
+          },
+        }),
+      },
+    });
+    await userEvent.click(await screen.findByRole('tab', { name: 'Admin' }));
+    const list = await screen.findByRole('list', { name: 'CloudLink subscriptions' }, { timeout: 5000 });
+    const items = within(list).getAllByRole('listitem');
+    expect(items[0]).toHaveTextContent(/Phone presence: active since/);
+    expect(items[1]).toHaveTextContent(
+      'Calls (missed-call notices, call state): not subscribed: CloudLink refused the subscription: 403',
+    );
+    expect(
+      screen.getByText(/This server does not run the presence sync: Another Switchboard process owns/),
+    ).toBeInTheDocument();
+  });
+
   it('warns before the app secret expires', async () => {
     const soon = new Date(Date.now() + 10 * 86_400_000).toISOString();
     renderShell({

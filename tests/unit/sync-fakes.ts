@@ -8,6 +8,7 @@ import {
   CloudLinkError,
   type CallRecord,
   type CloudLinkPort,
+  type PbxSubscription,
   type PbxSubscriptionRequest,
   type PbxUser,
 } from '../../shared/ports/cloudlink';
@@ -269,6 +270,12 @@ export class FakeCloudLink implements CloudLinkPort {
 
   async subscriptionExists(subscriptionId: string): Promise<boolean> {
     return this.liveSubscriptions.has(subscriptionId);
+  }
+
+  async listSubscriptions(): Promise<PbxSubscription[]> {
+    return this.subscriptions
+      .map((r, i) => ({ subscriptionId: `s${i + 1}`, topic: r.topic, subjectFilter: r.subject, url: r.url }))
+      .filter((s) => this.liveSubscriptions.has(s.subscriptionId));
   }
 }
 

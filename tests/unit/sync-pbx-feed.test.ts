@@ -27,7 +27,7 @@ describe('resync and the live CloudLink presence feed', () => {
   it('reads every PBX once, then only Teams while the feed vouches for the PBX side', async () => {
     h = await harness({ users: 700, options: FEED });
     await h.service.start();
-    expect(h.cloudlink.liveSubscriptions.size).toBe(1);
+    expect(h.cloudlink.liveSubscriptions.size).toBe(2); // presence and calls
     expect((await resyncAll(h)).pbxReads).toBe(700);
     await pbxActivity(h);
 
@@ -85,8 +85,14 @@ describe('resync and the live CloudLink presence feed', () => {
 
     const repaired = await resyncAll(h);
     expect(repaired.pbxReads).toBe(4);
-    expect(h.cloudlink.subscriptions).toHaveLength(2);
-    expect(h.cloudlink.liveSubscriptions.size).toBe(1);
+    // Both topics were lost and both are made again: presence and calls.
+    expect(h.cloudlink.subscriptions.map((s) => s.topic)).toEqual([
+      'platform-api-presence',
+      'platform-api-media',
+      'platform-api-presence',
+      'platform-api-media',
+    ]);
+    expect(h.cloudlink.liveSubscriptions.size).toBe(2);
     expect(h.graph.presenceOf('u3')).toMatchObject({ availability: 'DoNotDisturb', activity: 'Presenting' });
     expect((await resyncAll(h)).pbxReads).toBe(4); // the new subscription has not carried an event yet
     h.cloudlink.onChange = (principalId) =>
@@ -109,7 +115,7 @@ describe('resync and the live CloudLink presence feed', () => {
       throw new Error('socket hang up');
     };
     expect((await resyncAll(h)).pbxReads).toBe(4);
-    expect(h.cloudlink.subscriptions).toHaveLength(1); // no second subscription doubling every event
+    expect(h.cloudlink.subscriptions).toHaveLength(2); // one per topic: no second one doubling every event
   });
 
   it('re-reads a PBX view older than pbxViewMaxAgeMs even while the feed is live', async () => {
@@ -157,8 +163,8 @@ describe('resync and the live CloudLink presence feed', () => {
     await h.clock.advance(MIN + 1000);
     await h.settle();
     expect(h.cloudlink.presenceReads.length - beforeRestartResync).toBe(5);
-    // The old process's subscription was removed on stop; one live subscription remains.
-    expect(h.cloudlink.liveSubscriptions.size).toBe(1);
+    // The old process's subscriptions were removed on stop; one live subscription per topic remains.
+    expect(h.cloudlink.liveSubscriptions.size).toBe(2);
   });
 
   it('without a CloudLink webhook URL there is no feed, and every resync reads every PBX', async () => {

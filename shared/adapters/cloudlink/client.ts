@@ -5,6 +5,7 @@ import {
   type CallRecordPage,
   type CallRecordQuery,
   type CloudLinkPort,
+  type PbxSubscription,
   type PbxSubscriptionRequest,
   type PbxUser,
 } from '../../ports/cloudlink';
@@ -28,6 +29,13 @@ interface WireUser {
   name?: string;
   email?: string | null;
   extension?: string | null;
+}
+
+interface WireSubscription {
+  subscriptionId?: string;
+  topic?: string;
+  subjectFilter?: string;
+  deviceId?: string;
 }
 
 /** A presentity: a status (`dnd` is the one that matters here) and a reason. Calls are not in presence. */
@@ -157,6 +165,32 @@ export class CloudLinkClient implements CloudLinkPort {
       allow: [404],
     });
     return res.status !== 404;
+  }
+
+  async listSubscriptions(): Promise<PbxSubscription[]> {
+    const all: PbxSubscription[] = [];
+    for (let page = 0; page < MAX_USER_PAGES; page++) {
+      const res = await this.call({
+        op: 'listSubscriptions',
+        service: 'notifications',
+        method: 'GET',
+        path: '/subscriptions',
+        query: { $top: CLOUDLINK_MAX_TOP, $skip: page * CLOUDLINK_MAX_TOP },
+      });
+      const list = res.body as HalList<WireSubscription>;
+      const items = list._embedded?.items ?? [];
+      for (const s of items) {
+        if (typeof s.subscriptionId !== 'string') continue;
+        all.push({
+          subscriptionId: s.subscriptionId,
+          topic: s.topic ?? '',
+          subjectFilter: s.subjectFilter ?? '',
+          url: s.deviceId ?? '',
+        });
+      }
+      if (!list._links?.next || items.length === 0) return all;
+    }
+    return all;
   }
 
   /** An authenticated call; a 401 (token revoked early) gets one fresh token and one more try. */

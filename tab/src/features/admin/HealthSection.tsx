@@ -1,4 +1,13 @@
-import { Button, Card, CardHeader, makeStyles, Text, tokens } from '@fluentui/react-components';
+import {
+  Button,
+  Card,
+  CardHeader,
+  makeStyles,
+  MessageBar,
+  MessageBarBody,
+  Text,
+  tokens,
+} from '@fluentui/react-components';
 import type { HealthView } from '../../../../shared/api/contract';
 import { useEnv } from '../../app/env';
 import { dateTime } from '../history/format';
@@ -77,6 +86,38 @@ function Histogram(props: { series: HealthView['latency'][number] }) {
   );
 }
 
+/** Each CloudLink subscription (presence, calls) and whether CloudLink holds it. */
+function CloudLinkSubscriptions(props: { subs: NonNullable<HealthView['cloudlinkSubscriptions']> }) {
+  const at = useAdminT();
+  const env = useEnv();
+  const topic = (t: string) =>
+    t === 'platform-api-presence'
+      ? at('healthTopic_presence')
+      : t === 'platform-api-media'
+        ? at('healthTopic_media')
+        : t;
+  return (
+    <Card>
+      <CardHeader header={<Text weight="semibold">{at('healthCloudLink')}</Text>} />
+      <ul aria-label={at('healthCloudLink')}>
+        {props.subs.map((s) => (
+          <li key={s.topic}>
+            <Text weight="semibold">{topic(s.topic)}</Text>
+            {': '}
+            <Text>
+              {s.state === 'active'
+                ? at('healthSubActive', { since: dateTime(s.since, env.timeZone, env.locale) ?? '–' })
+                : s.state === 'failed'
+                  ? at('healthSubFailed', { problem: s.problem ?? '' })
+                  : at('healthSubNone')}
+            </Text>
+          </li>
+        ))}
+      </ul>
+    </Card>
+  );
+}
+
 export function HealthSection() {
   const at = useAdminT();
   const env = useEnv();
@@ -100,6 +141,14 @@ export function HealthSection() {
       {v ? (
         <>
           <SecretExpiry expiresAt={v.secretExpiresAt} />
+          {v.syncOwnership && v.syncOwnership.state !== 'owner' ? (
+            <MessageBar intent="warning" role="status" layout="multiline">
+              <MessageBarBody>{at('healthStandby', { detail: v.syncOwnership.detail ?? '' })}</MessageBarBody>
+            </MessageBar>
+          ) : null}
+          {v.cloudlinkSubscriptions?.length ? (
+            <CloudLinkSubscriptions subs={v.cloudlinkSubscriptions} />
+          ) : null}
           <div className={s.grid}>
             {v.latency.map((series) => (
               <Histogram key={series.direction} series={series} />
