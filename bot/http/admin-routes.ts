@@ -1,19 +1,21 @@
 import type { Server } from 'restify';
 import { z } from 'zod';
 import type {
-  AdminUserRow,
   AdminClickToCall,
   MappingTable,
   MonitorsResponse,
   TenantLinkView,
   UserSelection,
 } from '../../shared/api/contract';
+import { parseDirectoryDoc, readOverrides, USER_OVERRIDES_DOCUMENT } from '../../shared/domain/directory';
+import type { UserOverride } from '../../shared/domain/matching';
 import type { TenantRecord } from '../../shared/ports/store';
+import { adminUserRows, MAX_PAGE, overrideViews, pageOfRows } from '../services/admin-users';
 import { toMonitorView } from '../services/monitor-view';
 import { changedKeys } from '../services/tenant-link';
 import { summarizeCheck } from '../services/config-check';
 import { adminClickToCallSchema, tenantClickToCall } from '../services/settings';
-import { badRequest, notFound, parseInput } from './errors';
+import { ApiHttpError, badRequest, notFound, parseInput } from './errors';
 import { queryOf, userRoute, type RouteContext } from './route';
 
 /** Graph accepts at most 650 users per presence subscription, so each monitor account watches at most 650. */
@@ -98,6 +100,18 @@ const reportUpdate = z
     status: z.enum(['new', 'acknowledged', 'needsInfo', 'resolved']),
     note: z.string().max(2000).optional(),
   })
+  .strict();
+
+/** GET /api/admin/users: search and one page, on the server. */
+const usersQuery = z.object({
+  q: z.string().max(200).optional(),
+  skip: z.coerce.number().int().min(0).max(10_000_000).optional(),
+  top: z.coerce.number().int().min(1).max(MAX_PAGE).optional(),
+});
+
+/** PUT /api/admin/users/overrides: the admin pairs a PBX user with a Teams user by hand. */
+const overrideRequest = z
+  .object({ pbxPrincipalId: z.string().min(1).max(200), entraUserId: z.string().min(1).max(200) })
   .strict();
 
 /** /api/admin/*: everything here requires the admin role or group, checked in userRoute. */
@@ -307,23 +321,69 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
   server.get(
     '/api/admin/users',
     admin(async (caller, req) => {
-      const q = (queryOf(req).q ?? '').trim().toLowerCase();
-      const rows: AdminUserRow[] = (await deps.store.listUsers(caller.tenantId))
-        .filter(
-          (u) => !q || [u.upn, u.displayName, u.extension ?? ''].some((v) => v.toLowerCase().includes(q)),
-        )
-        .slice(0, 500)
-        .map((u) => ({
-          entraUserId: u.entraUserId,
-          upn: u.upn,
-          displayName: u.displayName,
-          extension: u.extension,
-          selected: u.selected,
-          matched: u.pbxPrincipalId !== null,
-        }));
-      return { body: { items: rows } };
+      const query = parseInput(usersQuery, queryOf(req));
+      const { doc, users, overrides } = await directoryOf(caller.tenantId);
+      return { body: pageOfRows(adminUserRows(doc, users, overrides), query) };
     }),
   );
+  server.get(
+    '/api/admin/users/overrides',
+    admin(async (caller) => {
+      const { doc, users, overrides } = await directoryOf(caller.tenantId);
+      return { body: { items: overrideViews(doc, users, overrides) } };
+    }),
+  );
+  server.put(
+    '/api/admin/users/overrides',
+    admin(async (caller, req) => {
+      const wanted = parseInput(overrideRequest, req.body);
+      const { doc, users, overrides } = await directoryOf(caller.tenantId);
+      if (!doc.pbx.some((p) => p.principalId === wanted.pbxPrincipalId))
+        throw notFound(`PBX user ${wanted.pbxPrincipalId}`);
+      const gone = new Set(doc.entra.filter((u) => u.accountEnabled === false).map((u) => u.id));
+      if (!users.some((u) => u.entraUserId === wanted.entraUserId) || gone.has(wanted.entraUserId))
+        throw notFound(`Teams user ${wanted.entraUserId}`);
+      const rival = overrides.find(
+        (o) => o.entraUserId === wanted.entraUserId && o.pbxPrincipalId !== wanted.pbxPrincipalId,
+      );
+      if (rival)
+        throw new ApiHttpError(
+          409,
+          'override_conflict',
+          `This Teams user is already mapped by hand to PBX user ${rival.pbxPrincipalId}; remove that mapping first.`,
+        );
+      const next: UserOverride[] = [
+        ...overrides.filter((o) => o.pbxPrincipalId !== wanted.pbxPrincipalId),
+        { pbxPrincipalId: wanted.pbxPrincipalId, entraUserId: wanted.entraUserId },
+      ];
+      return { body: await saveOverrides(caller.tenantId, next) };
+    }),
+  );
+  server.del(
+    '/api/admin/users/overrides/:pbxPrincipalId',
+    admin(async (caller, req) => {
+      const { overrides } = await directoryOf(caller.tenantId);
+      if (!overrides.some((o) => o.pbxPrincipalId === req.params.pbxPrincipalId))
+        throw notFound(`Override for PBX user ${req.params.pbxPrincipalId}`);
+      const next = overrides.filter((o) => o.pbxPrincipalId !== req.params.pbxPrincipalId);
+      return { body: await saveOverrides(caller.tenantId, next) };
+    }),
+  );
+  async function directoryOf(tenantId: string) {
+    const [raw, users, tenant] = await Promise.all([
+      deps.store.getDirectoryState(tenantId),
+      deps.store.listUsers(tenantId),
+      deps.store.getTenant(tenantId),
+    ]);
+    return { doc: parseDirectoryDoc(raw), users, overrides: readOverrides(tenant?.settings) };
+  }
+  /** Saves the overrides and pairs the users again at once, so the list shows the result. */
+  async function saveOverrides(tenantId: string, overrides: UserOverride[]) {
+    await saveTenantDocument(tenantId, USER_OVERRIDES_DOCUMENT, overrides);
+    await deps.sync.applySelection(tenantId);
+    const after = await directoryOf(tenantId);
+    return { items: overrideViews(after.doc, after.users, after.overrides) };
+  }
   server.get(
     '/api/admin/users/:id/diagnostics',
     admin(async (caller, req) => {

@@ -258,12 +258,68 @@ export interface CredentialProblem {
   fix: string;
 }
 
-/** GET /api/admin/users?q= */
+/**
+ * GET /api/admin/users?q=&skip=&top=: every Teams user, and every PBX user without a Teams match, sorted by name;
+ * `q` searches name, UPN, PBX mail and extension; paged on the server (`top` 1–200, default 50).
+ */
+export interface AdminUsersResponse {
+  items: AdminUserRow[];
+  /** Rows matching `q` across all pages. */
+  total: number;
+  skip: number;
+  top: number;
+}
+
+/**
+ * matched: paired by mail/UPN (or kept after a rename); manual: paired by the admin's override; noPbx: a Teams user
+ * no PBX user is paired with. The others are PBX users without a Teams match: noMail (the PBX user has no mail),
+ * notMatched (the mail names no Teams user), ambiguous (it fits several), contested (another PBX user claims or
+ * holds the same Teams user).
+ */
+export type AdminUserStatus =
+  | 'matched'
+  | 'manual'
+  | 'noPbx'
+  | 'noMail'
+  | 'notMatched'
+  | 'ambiguous'
+  | 'contested';
+
 export interface AdminUserRow {
-  entraUserId: string;
-  upn: string;
+  /** Unique per row: the Entra object id, or `pbx:{principalId}` for a PBX user without a Teams match. */
+  key: string;
+  /** null for a PBX user without a Teams match. */
+  entraUserId: string | null;
+  upn: string | null;
   displayName: string;
   extension: string | null;
   selected: boolean;
   matched: boolean;
+  status: AdminUserStatus;
+  /** The row's PBX user: the one paired, or the one without a match. */
+  pbx: { principalId: string; name: string; email: string | null; extension: string | null } | null;
+  /** ambiguous: the Teams users the mail fits; contested: the Teams user claimed. */
+  candidates: { entraUserId: string; upn: string; displayName: string }[];
+  /** contested: the other PBX users claiming or holding the same Teams user. */
+  rivals: { principalId: string; name: string }[];
+}
+
+/**
+ * The admin's hand-made pairings, which win over mail/UPN matching. GET /api/admin/users/overrides lists them;
+ * PUT /api/admin/users/overrides `{pbxPrincipalId, entraUserId}` sets one (replacing that PBX user's earlier one;
+ * 409 when the Teams user is already overridden to another PBX user); DELETE /api/admin/users/overrides/:pbxPrincipalId
+ * removes one. Both answer UserOverridesResponse after the users were paired again.
+ */
+export interface UserOverrideRequest {
+  pbxPrincipalId: string;
+  entraUserId: string;
+}
+export interface UserOverrideView extends UserOverrideRequest {
+  pbxName: string | null;
+  upn: string | null;
+  /** The PBX or Teams user is gone or disabled, or the pair could not be applied. */
+  stale: boolean;
+}
+export interface UserOverridesResponse {
+  items: UserOverrideView[];
 }
