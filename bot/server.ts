@@ -6,7 +6,7 @@ import { mountMeRoutes } from './http/me-routes';
 import { mountOpsRoutes } from './http/ops-routes';
 import { mountPresenceRoutes } from './http/presence-routes';
 import { RateLimiter } from './http/rate-limit';
-import { requestIdOf, sendError, type RouteContext } from './http/route';
+import { limitAddress, requestIdOf, sendError, type RouteContext } from './http/route';
 import { mountStaticTab } from './http/static-tab';
 import { mountWebhookRoutes } from './http/webhook-routes';
 import type { ServerDeps } from './deps';
@@ -79,6 +79,7 @@ export function createServer(deps: ServerDeps): Server {
 
   server.post('/api/messages', async (req: Request, res: Response) => {
     try {
+      limitAddress(ctx, req);
       await deps.bot.handle(req, res);
     } catch (e) {
       if (!res.headersSent) sendError(res, req, deps.logger, e);
@@ -89,7 +90,7 @@ export function createServer(deps: ServerDeps): Server {
   mountPresenceRoutes(server, ctx);
   mountWebhookRoutes(server, ctx);
   mountOpsRoutes(server, ctx);
-  mountStaticTab(server, deps.tabDir);
+  mountStaticTab(server, deps.tabDir, (req) => limitAddress(ctx, req));
   return server;
 }
 

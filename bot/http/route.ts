@@ -46,6 +46,14 @@ export function sendError(res: Response, req: Request, logger: Logger, e: unknow
   });
 }
 
+/**
+ * Counts a request against its client address. Every route without a signed-in caller goes through this (health,
+ * metrics, webhooks, the bot endpoint, the tab's files): /healthz queries the store, so an open route is no free one.
+ */
+export function limitAddress(ctx: RouteContext, req: Request): void {
+  limit(ctx.addresses, `ip:${req.socket.remoteAddress ?? 'unknown'}`);
+}
+
 function limit(limiter: RateLimiter, key: string): void {
   const taken = limiter.take(key);
   if (!taken.ok) {
@@ -100,7 +108,10 @@ export function appRoute(ctx: RouteContext, handler: (caller: AppCaller, req: Re
 
 /** A route with no caller identity (health, metrics, webhooks that carry their own secret). */
 export function openRoute(ctx: RouteContext, handler: (req: Request) => Promise<Reply>) {
-  return wrap(ctx, handler);
+  return wrap(ctx, async (req) => {
+    limitAddress(ctx, req);
+    return handler(req);
+  });
 }
 
 export function queryOf(req: Request): Record<string, string> {

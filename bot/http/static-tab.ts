@@ -16,9 +16,16 @@ const TYPES: Record<string, string> = {
 };
 
 /** Serves the built tab (tab/dist) at /tab/. Paths are confined to the folder; anything else is a 404. */
-export function mountStaticTab(server: Server, tabDir: string): void {
+export function mountStaticTab(server: Server, tabDir: string, limit?: (req: Request) => void): void {
   const root = resolve(tabDir);
   const serve = async (req: Request, res: Response): Promise<void> => {
+    try {
+      limit?.(req);
+    } catch (e) {
+      const retryAfter = (e as { retryAfterSeconds?: number }).retryAfterSeconds;
+      if (retryAfter !== undefined) res.header('Retry-After', String(retryAfter));
+      return void res.send(429, { error: { code: 'rate_limited', message: (e as Error).message } });
+    }
     const path =
       decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/tab\/?/, '') ||
       'index.html';

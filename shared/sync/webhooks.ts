@@ -27,9 +27,22 @@ export interface GraphNotification {
 
 const text = (status: number, body = ''): WebhookResponse => ({
   status,
-  headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+  // Graph's handshake echoes a caller's text: no browser may sniff it into HTML.
+  headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' },
   body,
 });
+
+/** The longest validationToken echoed (Graph's are about a hundred characters). */
+export const MAX_VALIDATION_TOKEN = 1024;
+
+function decodable(s: string): boolean {
+  try {
+    decodeURIComponent(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
@@ -44,7 +57,11 @@ export function handleGraphNotification(
   accept: (items: GraphNotification[]) => void,
 ): WebhookResponse {
   const token = first(req.query.validationToken);
-  if (token !== undefined) return text(200, token);
+  if (token !== undefined) {
+    // Echoed verbatim, so bounded: Graph's tokens are about a hundred characters; nobody else's need echoing.
+    if (token.length > MAX_VALIDATION_TOKEN) return text(400, 'validationToken too long');
+    return text(200, token);
+  }
   const value = (req.body as { value?: unknown } | null)?.value;
   if (!Array.isArray(value)) return text(400, 'expected a notification collection');
   const items = value.filter(
@@ -73,6 +90,8 @@ export function handleCloudLinkWebhook(
   const b = req.body as Record<string, unknown> | null;
   if (!b || typeof b.topic !== 'string' || typeof b.subject !== 'string')
     return text(400, 'expected topic and subject');
+  // Subjects carry URL-encoded ids (/presentities/{id}); a bad % escape would make every decode of it throw.
+  if (!decodable(b.subject)) return text(400, 'malformed subject (an invalid % escape)');
   accept({
     topic: b.topic,
     method: typeof b.method === 'string' ? b.method : '',

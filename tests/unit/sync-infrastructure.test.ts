@@ -63,7 +63,7 @@ describe('webhook handlers', () => {
     );
     expect(r).toEqual({
       status: 200,
-      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+      headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' },
       body: 'Validation: Testing client application reachability for subscription Request-Id: 1',
     });
     expect(accept).not.toHaveBeenCalled();
@@ -95,6 +95,23 @@ describe('webhook handlers', () => {
     expect(accept).not.toHaveBeenCalled();
     expect(handleCloudLinkWebhook({ query: { key: 'secret' }, body }, 'secret', accept).status).toBe(202);
     expect(accept).toHaveBeenCalledWith(body);
+  });
+
+  it('refuses a CloudLink subject with a malformed % escape instead of passing it on', () => {
+    const accept = jest.fn();
+    const subject = '/presentities/%E0%A4%A';
+    const body = { topic: 'platform-api-presence', method: 'PUT', subject, content: {} };
+    const r = handleCloudLinkWebhook({ query: { key: 'secret' }, body }, 'secret', accept);
+    expect(r.status).toBe(400);
+    expect(accept).not.toHaveBeenCalled();
+  });
+
+  it('echoes at most 1024 characters of a validation token', () => {
+    const accept = jest.fn();
+    const echo = (token: string) =>
+      handleGraphNotification({ query: { validationToken: token }, body: '' }, accept);
+    expect(echo('v'.repeat(1024))).toMatchObject({ status: 200, body: 'v'.repeat(1024) });
+    expect(echo('v'.repeat(1025)).status).toBe(400);
   });
 
   it('finds the user a notification names', () => {
