@@ -123,3 +123,18 @@ export function callsToCheck(
     .filter(([, c]) => c.stage !== 'ended' && now - c.seenAt >= limits.checkAfterMs)
     .map(([id]) => id);
 }
+
+/**
+ * Makes every open call due for a check against the call records now (a reset of the phone status): each looks quiet
+ * for exactly `checkAfterMs`, which the expiry bounds are far above, so a call the records cannot settle stays.
+ */
+export function callsDueForCheck(
+  calls: PbxCalls,
+  now: number,
+  limits: CallLimits = DEFAULT_CALL_LIMITS,
+): PbxCalls {
+  const due: PbxCalls = {};
+  for (const [id, c] of Object.entries(calls))
+    due[id] = c.stage === 'ended' ? c : { ...c, seenAt: Math.min(c.seenAt, now - limits.checkAfterMs) };
+  return due;
+}

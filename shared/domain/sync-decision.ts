@@ -1,5 +1,6 @@
 import type { MappingTable } from '../api/contract';
 import { pbxToTeams, teamsToPbx } from './mapping';
+import { callsDueForCheck } from './pbx-calls';
 import type { AppSessionPresence, PbxPresence } from './presence';
 import type { Directions } from './selection';
 import { teamsKey, type UserSyncState } from './sync-state';
@@ -248,5 +249,7 @@ export function resetAssertions(state: UserSyncState, now: number): UserSyncStat
       ? { dnd: false, statusText: null, at: now, acknowledged: false }
       : null,
     teamsCarried: null,
+    // The user says the phone is wrong: every call we believe in is checked against the call records at the re-read.
+    ...(state.pbxCalls && { pbxCalls: callsDueForCheck(state.pbxCalls, now) }),
   };
 }

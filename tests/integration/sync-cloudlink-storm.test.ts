@@ -65,12 +65,17 @@ describe('CloudLink 429 storms against the emulators', () => {
     expect((await w.service.statusOf(w.people[0].id)).problem).toBeNull();
   });
 
-  /** Drift the resync must find: PBX calls and DNDs whose webhooks never reached us. */
-  function driftUnseen() {
-    w.dropCloudLinkWebhooks = true;
+  /**
+   * Drift the resync must find: DNDs whose webhooks never reached us, next to PBX calls (which reach us as call
+   * events; a resync reading their users' presence must leave them Busy, presence saying nothing of calls).
+   */
+  async function driftUnseen() {
     const calls = Array.from({ length: 15 }, (_, i) =>
       w.emulators.cloudlink.pbx.placeCall('+4930123', w.pbxIds[i]),
     );
+    await w.eventually(() => expect(w.people.slice(0, 15).map((_, i) => rightInTeams(i))).not.toContain(false));
+    await w.run(w.service.idle());
+    w.dropCloudLinkWebhooks = true;
     for (let i = 15; i < 20; i++) w.emulators.cloudlink.pbx.setDnd(w.pbxIds[i], true, 'Lunch');
     return calls;
   }
@@ -85,7 +90,7 @@ describe('CloudLink 429 storms against the emulators', () => {
 
   it('an unpaced resync under a low rate limit: reads wait out Retry-After; those CloudLink still refuses are named', async () => {
     await world(USERS, { cloudlinkRetries: 3 });
-    const calls = driftUnseen();
+    const calls = await driftUnseen();
     w.emulators.cloudlink.control.setRateLimit({ limit: 10, windowMs: 1000 });
     const before = presentityCalls().length;
     await w.run(w.service.resyncAll(undefined, { readEveryPbx: true }));
@@ -132,10 +137,11 @@ describe('CloudLink 429 storms against the emulators', () => {
 
   it('paced below the limit (pbxReadsPerSecond), the same resync meets no 429 and repairs everyone at once', async () => {
     await world(USERS, { cloudlinkRetries: 3, options: { pbxReadsPerSecond: 8 } });
-    const calls = driftUnseen();
+    const calls = await driftUnseen();
     await w.clock.advance(1000, 100); // start-up calls (tokens, user list, subscription) used this second's window
     w.emulators.cloudlink.control.setRateLimit({ limit: 10, windowMs: 1000 });
     const before = w.emulators.cloudlink.control.calls.length;
+    const readsBefore = await metricValue('switchboard_cloudlink_calls_total', { op: 'getPresence', outcome: 'ok' });
     const started = w.clock.now();
     await w.run(w.service.resyncAll(undefined, { readEveryPbx: true }));
     const reads = w.emulators.cloudlink.control.calls.slice(before);
@@ -145,7 +151,7 @@ describe('CloudLink 429 storms against the emulators', () => {
     await w.eventually(() => expect(w.people.map((_, i) => rightInTeams(i))).not.toContain(false));
     for (let i = 0; i < USERS; i++) expect((await w.service.statusOf(w.people[i].id)).problem).toBeNull();
     expect(await metricValue('switchboard_cloudlink_calls_total', { op: 'getPresence', outcome: 'ok' })).toBe(
-      USERS,
+      readsBefore + USERS,
     );
     w.emulators.cloudlink.control.setRateLimit({ limit: 200, windowMs: 1000 });
     calls.forEach((c) => w.emulators.cloudlink.pbx.hangUp(c.callId));

@@ -1,4 +1,5 @@
 import {
+  callsDueForCheck,
   callsToCheck,
   DEFAULT_CALL_LIMITS,
   foldCallEvent,
@@ -137,6 +138,14 @@ describe('a lost "ended" event', () => {
     const calls = fold([ev('a', 'connected', T0), ev('b', 'ringing', T0 + 50 * SEC), ev('c', 'ended', T0)]);
     expect(callsToCheck(calls, T0 + MIN)).toEqual(['a']);
     expect(callsToCheck(calls, T0 + 2 * MIN).sort()).toEqual(['a', 'b']);
+  });
+
+  it('a reset makes every open call due for a check at once, without expiring it', () => {
+    const calls = fold([ev('a', 'connected', T0), ev('b', 'ringing', T0 + 5 * SEC)]);
+    expect(callsToCheck(calls, T0 + 10 * SEC)).toEqual([]);
+    const due = callsDueForCheck(calls, T0 + 10 * SEC);
+    expect(callsToCheck(due, T0 + 10 * SEC).sort()).toEqual(['a', 'b']);
+    expect(pbxCallState(due, T0 + 10 * SEC)).toBe('connected');
   });
 
   it('pruning forgets old tombstones and expired calls, and keeps the object when nothing changes', () => {
