@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'restify';
 import type { Logger } from '../../shared/platform/logger';
+import { SyncStandbyError } from '../../shared/sync/ownership';
 import type { AppCaller, UserCaller } from '../auth/caller';
 import type { ServerDeps } from '../deps';
 import { ApiHttpError, RateLimitedError } from './errors';
@@ -34,6 +35,11 @@ export function sendError(res: Response, req: Request, logger: Logger, e: unknow
     if (e instanceof RateLimitedError) res.header('Retry-After', String(e.retryAfterSeconds));
     if (e.status === 401) res.header('WWW-Authenticate', 'Bearer');
     res.send(e.status, e.toBody(requestId));
+    return;
+  }
+  if (e instanceof SyncStandbyError) {
+    // Another process runs this tenant's sync: a state to report, not a failure of ours.
+    res.send(503, new ApiHttpError(503, 'sync_standby', e.message).toBody(requestId));
     return;
   }
   logger.error({ err: e, requestId, path: req.path() }, 'request failed');
