@@ -48,7 +48,8 @@ export class Authenticator {
 
   async app(authorization: string | undefined): Promise<AppCaller> {
     const claims = await this.validate(bearerOf(authorization, 'an app-only (client credentials) token'));
-    if (claims.delegated) {
+    // No scp is not enough: the token must say it is an app's (idtyp app, or app roles).
+    if (!claims.appOnly) {
       throw new ApiHttpError(
         401,
         'app_token_required',

@@ -22,7 +22,15 @@ export type EntraTokenRejection =
   | 'bad_audience'
   | 'expired'
   | 'not_yet_valid'
+  /** exp - iat longer than Entra ever issues (MAX_TOKEN_LIFETIME_SECONDS). */
+  | 'bad_lifetime'
   | 'keys_unavailable';
+
+/**
+ * The longest lifetime (exp - iat) accepted. Entra issues access tokens for 60 to 90 minutes, and at most 28 hours
+ * to clients capable of continuous access evaluation; a token valid until 2100 was not issued by Entra as it is.
+ */
+export const MAX_TOKEN_LIFETIME_SECONDS = 28 * 3600;
 
 export class EntraTokenError extends Error {
   constructor(
@@ -49,6 +57,11 @@ export interface EntraTokenClaims {
   preferredUsername?: string;
   /** True when a user signed in (the token has scp); false for app-only tokens. */
   delegated: boolean;
+  /**
+   * True only for an app-only token as Entra marks it: `idtyp: app`, or app roles and no `scp`. A token with
+   * neither scp nor these markers is neither a user's nor an app's, and is refused wherever one of them is needed.
+   */
+  appOnly: boolean;
   /** Epoch seconds. */
   expiresAt: number;
   raw: JWTPayload;
@@ -124,9 +137,20 @@ export function createEntraJwtValidator(options: EntraJwtValidatorOptions): Entr
       } catch (e) {
         throw toRejection(e);
       }
+      checkLifetime(payload, (options.now ?? Date.now)(), options.clockToleranceSeconds ?? 300);
       return toClaims(payload, tid);
     },
   };
+}
+
+/** jose checks exp and nbf against now; this adds that a token was not issued in the future nor for decades. */
+function checkLifetime(payload: JWTPayload, nowMs: number, toleranceSeconds: number): void {
+  const iat = payload.iat as number;
+  const exp = payload.exp as number;
+  if (iat > nowMs / 1000 + toleranceSeconds)
+    throw new EntraTokenError('not_yet_valid', 'The token claims to be issued in the future.');
+  if (exp - iat > MAX_TOKEN_LIFETIME_SECONDS)
+    throw new EntraTokenError('bad_lifetime', 'The token is valid for longer than Entra ID issues tokens.');
 }
 
 function toRejection(e: unknown): EntraTokenError {
@@ -173,6 +197,7 @@ function toClaims(payload: JWTPayload, tid: string): EntraTokenClaims {
     name: str(payload.name),
     preferredUsername: str(payload.preferred_username),
     delegated: scopes.length > 0,
+    appOnly: scopes.length === 0 && (payload.idtyp === 'app' || roles.length > 0),
     expiresAt: payload.exp as number,
     raw: payload,
   };
