@@ -29,7 +29,11 @@ export class PbxFeed {
     this.lastEventAt = null;
   }
 
-  /** An event came through the feed (any presentity's, ours to sync or not): the pipe works. */
+  /**
+   * An event came through our webhook (presence or call, any user's, ours to sync or not): the pipe works. Call events
+   * count too: they travel the same URL and key, and on an account where DND rarely changes they are most of the
+   * traffic. They vouch for the pipe, not for a user's DND view (only a presence event or read verifies that).
+   */
   heard(at: number): void {
     if (this.live) this.lastEventAt = at;
   }
