@@ -68,6 +68,7 @@ describe('PBX calls from call events alone', () => {
     const call = pbx().placeCall('+4930555000', w.pbxIds[0]);
     pbx().answer(call.callId);
     await w.eventually(() => expect(presence(0)).toMatchObject(inACall));
+    await w.emulators.cloudlink.control.deliveriesIdle(); // the answer's event has landed too
     w.dropCloudLinkWebhooks = true; // CloudLink's post of the hang-up never reaches us
     pbx().hangUp(call.callId);
     await w.emulators.cloudlink.control.deliveriesIdle();
