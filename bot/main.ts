@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadConfig, ConfigError, type Config } from '../shared/config/load';
-import { createLogger, type Logger } from '../shared/platform/logger';
+import { createProcessLogger, type Logger } from '../shared/platform/logger';
 import { startSwitchboard, type Environment, type RunningSwitchboard } from './app';
 import type { BotAuth } from './teams/adapter';
 
@@ -17,7 +17,7 @@ const DEV_SECRET_FILE = 'data/dev-secret.key';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createProcessLogger(config.logLevel, config.logFormat);
   // A stray rejection in a background task (a notice, a webhook follow-up) must be logged, not end the process.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   const stops: (() => Promise<void>)[] = [];

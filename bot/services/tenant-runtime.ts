@@ -12,12 +12,13 @@ import type { GraphOutcome } from '../../shared/adapters/graph/options';
 import type { Config } from '../../shared/config/load';
 import type { Logger } from '../../shared/platform/logger';
 import type { SecretBox } from '../../shared/platform/secret-box';
+import type { CloudLinkError } from '../../shared/ports/cloudlink';
 import type { Store } from '../../shared/ports/store';
 import { createSyncService, type SyncService } from '../../shared/sync';
 import { SIGN_IN_FIXES } from '../../shared/sync/errors';
-import { subscribeToCalls } from './missed-calls';
 import type { TenantSync } from './sync-service-facade';
 import type { TenantDocuments } from './tenant-documents';
+import { logFailedCall, logRetriedAttempt } from './outbound-log';
 import { refusedSecretText } from './secret-text';
 import { openLink, type LiveLink } from './tenant-link';
 
@@ -87,6 +88,7 @@ export class TenantRuntime {
       getMonitorToken: (m) => this.tokens.getUserTokenByPassword(m.username, m.password, MONITOR_SCOPE),
       beforeRequest: (kind) => this.running?.service.beforeGraphRequest(kind) ?? Promise.resolve(),
       onOutcome: (outcome) => this.onGraphOutcome(outcome),
+      onFailure: (op, error) => logFailedCall(logger, 'graph', tenantId, op, error),
       forgetToken: (token) => this.tokens.forget(token),
     });
     logger.debug({ tenantId }, 'tenant runtime built');
@@ -182,6 +184,7 @@ export class TenantRuntime {
       clientSecret: () => this.link.cloudlink?.clientSecret ?? '',
       appId: this.options.cloudlinkAppId,
       onOutcome: (outcome) => this.onCloudLinkOutcome(outcome),
+      onFailure: (op, error) => this.onCloudLinkFailure(op, error),
     });
     const webhookUrl = `${config.publicBaseUrl}/api/notifications/cloudlink`;
     const service = createSyncService(
@@ -207,6 +210,10 @@ export class TenantRuntime {
         selection: () => documents.selection,
         onStoreError: (err, what) =>
           logger.error({ err, tenantId, event: 'sync.store_write_failed', what }, 'saving sync state failed'),
+        // The CloudLink webhook key is kept sealed in the store, so a restart reuses our subscriptions.
+        secrets: secretBox,
+        // Says loudly when another process owns this tenant's sync (this one then stands by).
+        log: logger,
       },
     );
     const tenantSync: TenantSync = {
@@ -245,21 +252,15 @@ export class TenantRuntime {
     // start() resumes from the store; refreshUsers() then matches PBX and Entra users as they are today.
     await service
       .start()
-      .then(() => service.refreshUsers())
+      // A standby (another process owns this tenant's sync) leaves the users to the owner.
+      .then(() => (service.health().syncOwnership?.state === 'standby' ? undefined : service.refreshUsers()))
       .catch((e: unknown) =>
         logger.error(
           { err: e, tenantId, event: 'sync.startFailed' },
           'presence sync could not start; run the configuration check',
         ),
       );
-    const running = this.running;
-    if (running?.service === service)
-      running.unsubscribeCalls = await subscribeToCalls(
-        cloudlink,
-        webhookUrl,
-        service.cloudLinkWebhookKey,
-        logger,
-      );
+    // The sync service owns the calls (media) subscription too: a second one here would post every call twice.
   }
 
   private async stopSync(): Promise<void> {
@@ -308,45 +309,28 @@ export class TenantRuntime {
 
   private onGraphOutcome(outcome: GraphOutcome): void {
     this.running?.service.onGraphOutcome(outcome);
-    if (outcome.status >= 200 && outcome.status < 400) return;
-    const fields = {
-      tenantId: this.options.tenantId,
-      service: 'graph',
-      operation: outcome.op,
-      status: outcome.status,
-      retryAfterMs: outcome.retryAfterMs,
-      durationMs: outcome.durationMs,
-    };
-    this.options.logger.warn(fields, outcome.status === 0 ? 'Graph call got no answer' : 'Graph call failed');
+    logRetriedAttempt(this.options.logger, 'graph', this.options.tenantId, outcome);
   }
 
   private onCloudLinkOutcome(outcome: CloudLinkOutcome): void {
     this.running?.service.onCloudLinkOutcome(outcome);
-    const { logger, tenantId, now } = this.options;
+    logRetriedAttempt(this.options.logger, 'cloudlink', this.options.tenantId, outcome);
     if (outcome.op === 'token' && outcome.status === 200) this.problems.delete('cloudlink');
-    if (outcome.status >= 200 && outcome.status < 400) return;
-    const fields = {
-      tenantId,
+  }
+
+  private onCloudLinkFailure(op: string, error: CloudLinkError): void {
+    const { logger, tenantId, now } = this.options;
+    logFailedCall(logger, 'cloudlink', tenantId, op, error);
+    if (op !== 'token' || (error.status !== 400 && error.status !== 401)) return;
+    const savedAt = this.link.cloudlink?.clientSecretSavedAt ?? null;
+    this.problems.set('cloudlink', {
       service: 'cloudlink',
-      operation: outcome.op,
-      status: outcome.status,
-      retryAfterMs: outcome.retryAfterMs,
-      durationMs: outcome.durationMs,
-    };
-    if (outcome.op === 'token' && (outcome.status === 400 || outcome.status === 401)) {
-      const savedAt = this.link.cloudlink?.clientSecretSavedAt ?? null;
-      this.problems.set('cloudlink', {
-        service: 'cloudlink',
-        code: String(outcome.status),
-        secretSavedAt: savedAt === null ? null : new Date(savedAt).toISOString(),
-        since: new Date(now()).toISOString(),
-        message: refusedSecretText('CloudLink', savedAt, `HTTP ${outcome.status}`),
-        fix: 'Create a new client secret for the CloudLink client in the Mitel administration portal and save it on the tenant link page.',
-      });
-      logger.error(fields, 'CloudLink refused the client credentials');
-      return;
-    }
-    logger.warn(fields, outcome.status === 0 ? 'CloudLink call got no answer' : 'CloudLink call failed');
+      code: `${error.status} ${error.code}`,
+      secretSavedAt: savedAt === null ? null : new Date(savedAt).toISOString(),
+      since: new Date(now()).toISOString(),
+      message: refusedSecretText('CloudLink', savedAt, `HTTP ${error.status}`),
+      fix: 'Create a new client secret for the CloudLink client in the Mitel administration portal and save it on the tenant link page.',
+    });
   }
 }
 

@@ -9,6 +9,7 @@ export interface Config {
   host: string;
   publicBaseUrl: string;
   logLevel: RawConfig['LOG_LEVEL'];
+  logFormat: RawConfig['LOG_FORMAT'];
   tenantId?: string;
   clientId?: string;
   clientSecret?: string;
@@ -69,6 +70,7 @@ export function loadConfig(env: Source = process.env): Config {
       c.PUBLIC_BASE_URL ?? `http://${isLoopback(c.HOST) ? '127.0.0.1' : c.HOST}:${c.PORT}`
     ).replace(/\/$/, ''),
     logLevel: c.LOG_LEVEL,
+    logFormat: c.LOG_FORMAT,
     tenantId: c.TENANT_ID,
     clientId: c.CLIENT_ID,
     clientSecret: c.CLIENT_SECRET,

@@ -21,6 +21,8 @@ export const configSchema = z
     HOST: z.string().min(1).default('127.0.0.1'),
     PUBLIC_BASE_URL: url.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // json: one JSON object a line, for log collectors (default); pretty: readable lines for a terminal.
+    LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
 
     TENANT_ID: guid.optional(),
     CLIENT_ID: guid.optional(),

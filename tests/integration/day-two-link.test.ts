@@ -348,4 +348,44 @@ describe('day two: the tenant link the admin saves is the one in use', () => {
     expect(Date.parse(tenant.body.clientSecretExpiresAt)).toBeGreaterThan(Date.now() + 299 * DAY);
     await expectPbxCallShowsInTeams(3, 1);
   }, 90_000);
+
+  it('logs every retried and every failed outside call as one structured line, without a token', async () => {
+    const { emulators, company } = world;
+    world.logLines.length = 0;
+    // Graph answers 503 twice, then works: two retries, each logged at warn with Graph's request id.
+    emulators.graph.control.setFaults({ failNext: { count: 2, status: 503, retryAfterSeconds: 0 } });
+    await expectPbxCallShowsInTeams(4, 5);
+    const retries = world.logLines.filter((l) => l.event === 'outbound.retry');
+    // Each of the two 503s is one line (they may fall on two different calls, each then retried once).
+    expect(retries.map((r) => [r.level, r.service, r.status, r.tenantId])).toEqual([
+      [40, 'graph', 503, company.tenantId],
+      [40, 'graph', 503, company.tenantId],
+    ]);
+    expect(retries.map((r) => r.attempt)).toContain(1);
+    expect(retries[0]!.operation).toEqual(expect.any(String));
+    expect(retries[0]!.requestId).toEqual(expect.any(String));
+
+    // Graph refuses a write: the user was deleted from Entra a moment ago. A refusal is one line at warn, with
+    // Graph's error code.
+    const user = company.users[4]!;
+    emulators.graph.control.removeUser(company.tenantId, user.entraId, { permanent: true });
+    const call = emulators.cloudlink.pbx.placeCall(user.principalId, company.users[5]!.principalId);
+    await eventually(
+      () =>
+        expect(world.logLines).toContainEqual(
+          expect.objectContaining({
+            level: 40,
+            event: 'outbound.refused',
+            service: 'graph',
+            operation: 'setPresence',
+            status: 404,
+            code: expect.any(String),
+            requestId: expect.any(String),
+          }),
+        ),
+      10_000,
+    );
+    emulators.cloudlink.pbx.hangUp(call.callId);
+    expect(JSON.stringify(world.logLines)).not.toMatch(/eyJ[\w-]+\.eyJ/); // no JWT anywhere
+  }, 60_000);
 });

@@ -123,7 +123,16 @@ describe('GraphAdapter presence writes', () => {
       expirationDuration: 'PT1H',
     });
     expect(kinds).toEqual(['presence']);
-    expect(outcomes).toEqual([{ op: 'setPresence', status: 200, durationMs: expect.any(Number) }]);
+    expect(outcomes).toEqual([
+      {
+        op: 'setPresence',
+        status: 200,
+        durationMs: expect.any(Number),
+        attempt: 0,
+        willRetry: false,
+        requestId: expect.any(String),
+      },
+    ]);
   });
 
   it('clears the app session, answering false when Graph has no such session', async () => {

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { SecretBox } from '../../shared/platform/secret-box';
-import { createLogger } from '../../shared/platform/logger';
+import { createLogger, createProcessLogger } from '../../shared/platform/logger';
 
 describe('secrets at rest and in logs', () => {
   const box = new SecretBox(Buffer.alloc(32, 1));
@@ -34,5 +34,22 @@ describe('secrets at rest and in logs', () => {
     const text = lines.join('');
     for (const s of ['S1', 'S2', 'S3', 'S4', 'S5']) expect(text).not.toContain(s);
     expect(text).toContain('[redacted]');
+  });
+
+  it('writes readable lines for a terminal with LOG_FORMAT=pretty, redacted the same way', () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const log = createProcessLogger('info', 'pretty', sink);
+    log.warn({ service: 'graph', status: 429, clientSecret: 'S6' }, 'graph setPresence answered 429; retrying');
+    const text = lines.join('');
+    expect(text).toMatch(/WARN.*graph setPresence answered 429; retrying/);
+    expect(text).toMatch(/status: 429/);
+    expect(text).not.toContain('S6');
+    expect(() => JSON.parse(text)).toThrow();
   });
 });

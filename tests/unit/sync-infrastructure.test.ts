@@ -279,7 +279,14 @@ describe('metrics', () => {
   it('exposes latency per direction, queue depth, calls by outcome and subscriptions for Prometheus', async () => {
     h = await harness();
     await h.service.start();
-    h.service.onGraphOutcome({ op: 'setPresence', status: 429, durationMs: 5, retryAfterMs: 1000 });
+    h.service.onGraphOutcome({
+      op: 'setPresence',
+      status: 429,
+      durationMs: 5,
+      retryAfterMs: 1000,
+      attempt: 0,
+      willRetry: true,
+    });
     h.cloudlink.call('pbx-u1', 'connected');
     await h.clock.advance(2000, 100); // the 429's Retry-After holds every presence call for a second
     await h.settle();

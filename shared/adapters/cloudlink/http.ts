@@ -41,6 +41,15 @@ export class CloudLinkHttp {
   }
 
   async request(req: CloudLinkRequest): Promise<CloudLinkResponse> {
+    try {
+      return await this.attempt(req);
+    } catch (e) {
+      if (e instanceof CloudLinkError) this.options.onFailure?.(req.op, e);
+      throw e;
+    }
+  }
+
+  private async attempt(req: CloudLinkRequest): Promise<CloudLinkResponse> {
     const url = this.url(req.service, req.path, req.query);
     const form = req.body instanceof URLSearchParams;
     const response = await sendWithRetry(
@@ -55,7 +64,10 @@ export class CloudLinkHttp {
         const body = req.body === undefined ? undefined : form ? String(req.body) : JSON.stringify(req.body);
         return fetch(url, { method: req.method, headers, body, signal });
       },
-      retryPolicyOf(this.options),
+      {
+        ...retryPolicyOf(this.options),
+        requestIdOf: (r) => r.headers.get('x-mitel-correlation-id') ?? undefined,
+      },
       reportAttemptsAs(req.op, this.options.onOutcome),
     );
     const requestId = response.headers.get('x-mitel-correlation-id') ?? undefined;

@@ -1,10 +1,8 @@
-/** One HTTP attempt, for metrics. status 0: no HTTP answer (network failure or timeout). */
-export interface CloudLinkOutcome {
-  op: string;
-  status: number;
-  durationMs: number;
-  retryAfterMs?: number;
-}
+import type { CloudLinkError } from '../../ports/cloudlink';
+import type { OperationOutcome } from '../http/retry';
+
+/** One HTTP attempt, for metrics and logs. status 0: no HTTP answer (network failure or timeout). */
+export type CloudLinkOutcome = OperationOutcome<string>;
 
 export interface CloudLinkAdapterOptions {
   /** Template with `{service}`, e.g. https://{service}.api.mitel.io/2017-09-01 (CLOUDLINK_API_BASE). */
@@ -32,4 +30,6 @@ export interface CloudLinkAdapterOptions {
   /** The clock that judges token expiry (tests pass the emulator's). */
   now?: () => number;
   onOutcome?: (outcome: CloudLinkOutcome) => void;
+  /** Every call that ends in a CloudLinkError (after its retries), with CloudLink's code and correlation id. */
+  onFailure?: (op: string, error: CloudLinkError) => void;
 }

@@ -46,6 +46,15 @@ export class GraphClient {
   }
 
   async request(req: GraphRequest): Promise<GraphResponse> {
+    try {
+      return await this.attempt(req);
+    } catch (e) {
+      if (e instanceof GraphError) this.options.onFailure?.(req.op, e);
+      throw e;
+    }
+  }
+
+  private async attempt(req: GraphRequest): Promise<GraphResponse> {
     // One id for all attempts of this call, so Graph's logs (and a support case) can tie the retries together.
     const clientRequestId = randomUUID();
     const first = await this.send(req, clientRequestId);
@@ -86,7 +95,11 @@ export class GraphClient {
             signal,
           });
         },
-        retryPolicyOf(this.options),
+        {
+          ...retryPolicyOf(this.options),
+          // Microsoft support asks for both: Graph's request-id, and the client-request-id we sent.
+          requestIdOf: (r) => r.headers.get('request-id') ?? clientRequestId,
+        },
         reportAttemptsAs(req.op, this.options.onOutcome),
       );
       return { response, token };

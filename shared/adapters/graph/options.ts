@@ -1,15 +1,11 @@
-import type { MonitorCredentials } from '../../ports/graph';
+import type { OperationOutcome } from '../http/retry';
+import type { GraphError, MonitorCredentials } from '../../ports/graph';
 
 /** Presence calls share their own tenant-wide throttling budget in Graph, so the engine meters them apart. */
 export type GraphRequestKind = 'presence' | 'other';
 
-/** One HTTP attempt, for metrics. status 0: no HTTP answer (network failure or timeout). */
-export interface GraphOutcome {
-  op: string;
-  status: number;
-  durationMs: number;
-  retryAfterMs?: number;
-}
+/** One HTTP attempt, for metrics and logs. status 0: no HTTP answer (network failure or timeout). */
+export type GraphOutcome = OperationOutcome<string>;
 
 export interface GraphAdapterOptions {
   /** The Graph host, e.g. https://graph.microsoft.com; requests go to `${baseUrl}/v1.0/...`. */
@@ -26,6 +22,8 @@ export interface GraphAdapterOptions {
   /** Awaited before every attempt: the engine's tenant-wide rate limiter. */
   beforeRequest?: (kind: GraphRequestKind) => Promise<void>;
   onOutcome?: (outcome: GraphOutcome) => void;
+  /** Every call that ends in a GraphError (after its retries), with Graph's error code and request id. */
+  onFailure?: (op: string, error: GraphError) => void;
   /** Drops a token Graph answered 401 (revoked or rotated early) from the provider's cache; the call is tried once more. */
   forgetToken?: (token: string) => void;
   /** Retries after the first attempt for 429, 5xx and network failures (default 3). */

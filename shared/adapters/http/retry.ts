@@ -24,6 +24,8 @@ export interface RetryOptions {
   now?: () => number;
   /** Which thrown errors are worth another attempt; by default fetch's network failures and timeouts. */
   isRetriableError?: (err: unknown) => boolean;
+  /** The service's id of one answer (Graph's request-id, CloudLink's correlation id), for the logs. */
+  requestIdOf?: (response: Response) => string | undefined;
 }
 
 /** What one attempt ended with, for metrics. status 0 means no HTTP answer (network failure or timeout). */
@@ -32,6 +34,9 @@ export interface AttemptOutcome {
   status: number;
   durationMs: number;
   retryAfterMs?: number;
+  /** True when another attempt follows this one. */
+  willRetry: boolean;
+  requestId?: string;
 }
 
 export const DEFAULTS = {
@@ -101,7 +106,7 @@ export async function sendWithRetry(
     } catch (err) {
       // Not an HTTP failure (say, the token provider refused): nothing a retry here would fix.
       if (!(options.isRetriableError ?? isNetworkError)(err)) throw err;
-      onAttempt?.({ attempt, status: 0, durationMs: now() - started });
+      onAttempt?.({ attempt, status: 0, durationMs: now() - started, willRetry: !lastChance });
       if (lastChance) throw err;
       await sleep(backoffDelay(attempt, baseDelayMs, maxDelayMs, random));
       continue;
@@ -109,14 +114,20 @@ export async function sendWithRetry(
     const retryAfterMs = RETRIABLE_STATUS.has(response.status)
       ? parseRetryAfter(response.headers.get('retry-after'), now())
       : undefined;
+    const willRetry =
+      RETRIABLE_STATUS.has(response.status) &&
+      !lastChance &&
+      !(retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs);
+    const requestId = options.requestIdOf?.(response);
     onAttempt?.({
       attempt,
       status: response.status,
       durationMs: now() - started,
+      willRetry,
       ...(retryAfterMs !== undefined && { retryAfterMs }),
+      ...(requestId !== undefined && { requestId }),
     });
-    if (!RETRIABLE_STATUS.has(response.status) || lastChance) return response;
-    if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs) return response;
+    if (!willRetry) return response;
     // Drain the body so the connection can be reused for the retry.
     await response.arrayBuffer().catch(() => undefined);
     await sleep(retryAfterMs ?? backoffDelay(attempt, baseDelayMs, maxDelayMs, random));
@@ -143,6 +154,11 @@ export interface OperationOutcome<Op> {
   status: number;
   durationMs: number;
   retryAfterMs?: number;
+  /** 0 for the first attempt. */
+  attempt: number;
+  /** True when the adapter tries again after this attempt (the log says "retrying", not "failed"). */
+  willRetry: boolean;
+  requestId?: string;
 }
 
 /** Adapts an adapter's metrics hook to the retry helper's per-attempt callback. */
@@ -155,6 +171,9 @@ export function reportAttemptsAs<Op>(
       op,
       status: o.status,
       durationMs: o.durationMs,
+      attempt: o.attempt,
+      willRetry: o.willRetry,
       ...(o.retryAfterMs !== undefined && { retryAfterMs: o.retryAfterMs }),
+      ...(o.requestId !== undefined && { requestId: o.requestId }),
     });
 }
