@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
@@ -38,6 +38,10 @@ import {
 
 type Params = Record<string, string | number | null>;
 
+function ownerOnly(file: string): void {
+  chmodSync(file, 0o600);
+}
+
 /** SQLite has no boolean type and better-sqlite3 refuses to bind JS booleans. */
 function bit(value: boolean | null): number | null {
   return value === null ? null : value ? 1 : 0;
@@ -53,9 +57,16 @@ export class SqliteStore implements Store {
 
   /** `path` is a file path or `:memory:`. */
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      // Owner-only: the file holds sealed secrets, the directory and everyone's sync state. SQLite gives the -wal
+      // and -shm files the database file's mode; files left 0644 by an older version are tightened here.
+      closeSync(openSync(path, 'a', 0o600));
+      ownerOnly(path);
+    }
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
+    if (path !== ':memory:') for (const f of [`${path}-wal`, `${path}-shm`]) if (existsSync(f)) ownerOnly(f);
     // Another process holding the write lock briefly should delay us, not fail us.
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('synchronous = NORMAL');
