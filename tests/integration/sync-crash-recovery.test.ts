@@ -249,6 +249,35 @@ describe('one process runs a tenant’s sync (issue 12), two processes on one Po
     expectDeliveredOnceAndAccepted(await pbxActivity(w), now);
   });
 
+  it('an owner that stalled past its lease steps down when it wakes, leaving its subscriptions to the new owner', async () => {
+    w = await startSyncWorld({
+      users: 2,
+      sealWebhookKey: true,
+      storeUrl: `${PG_URL}?schema=${schema}`,
+      options: { cloudLinkWebhookKey: undefined },
+    });
+    await w.service.refreshUsers();
+    await w.service.start();
+    const stalled = w.service;
+    const owned = byTopic(await subscriptionsAtCloudLink(w));
+    second = await w.spawn();
+    await second.service.start();
+
+    const resume = w.stall(); // e.g. a frozen VM: no renewals
+    expect(await untilOwner(w, second.service)).toBeGreaterThanOrEqual(LEASE_TTL - 10_000);
+    w.service = second.service;
+    resume();
+    // Its next renewal finds the lease taken: it stops its engine, and deletes nothing.
+    while (stalled.health().syncOwnership?.state === 'owner') await pass(w, 1000);
+    expect(stalled.health().syncOwnership?.state).toBe('standby');
+    await pass(w, 30_000); // and it does not take the tenant back
+    expect(stalled.health().syncOwnership?.state).toBe('standby');
+    expect(second.service.health().syncOwnership?.state).toBe('owner');
+    expect(byTopic(await subscriptionsAtCloudLink(w))).toEqual(owned);
+    expectDeliveredOnceAndAccepted(await pbxActivity(w), owned);
+    await stalled.stop();
+  });
+
   it('a standby takes over from an owner that died once its lease expires, reusing its subscriptions', async () => {
     w = await productionWorld({ storeUrl: `${PG_URL}?schema=${schema}` });
     const owned = byTopic(await subscriptionsAtCloudLink(w));

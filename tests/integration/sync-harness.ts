@@ -59,6 +59,8 @@ export interface SyncWorld {
    * not started. Webhooks keep going to `world.service`: assign it to route them to this one.
    */
   spawn(options?: { log?: SyncLog }): Promise<SpawnedProcess>;
+  /** The current process stalls (a long pause, a frozen VM): its timers wait until the returned resume is called. */
+  stall(): () => void;
   /** Awaits `work` while simulated time moves on (the rate limiter waits on simulated time). */
   run<T>(work: Promise<T>): Promise<T>;
   /** Waits (moving simulated time a little each step) until `check` stops throwing. */
@@ -227,6 +229,9 @@ export async function startSyncWorld(
       world.service = build();
       await world.service.start();
     },
+    stall() {
+      return processClock.pause();
+    },
     async spawn(options = {}) {
       const own = opts.storeUrl ? await openStore(opts.storeUrl) : store;
       const time = mortalClock(clock);
@@ -281,15 +286,21 @@ export interface SpawnedProcess {
   close(): Promise<void>;
 }
 
-/** One process's view of the shared simulated time: when it is killed, none of its timers fire any more. */
-function mortalClock(base: SyncClock): SyncClock & { kill(): void } {
+/**
+ * One process's view of the shared simulated time: when it is killed, none of its timers fire any more; while it is
+ * paused, timers that come due wait for resume().
+ */
+function mortalClock(base: SyncClock): SyncClock & { kill(): void; pause(): () => void } {
   let dead = false;
+  let held: (() => void)[] | null = null;
   const pending = new Set<() => void>();
   const setTimer = (ms: number, fn: () => void): (() => void) => {
     if (dead) return () => undefined;
     const cancel = base.setTimer(ms, () => {
       pending.delete(cancel);
-      if (!dead) fn();
+      if (dead) return;
+      if (held) held.push(fn);
+      else fn();
     });
     pending.add(cancel);
     return () => {
@@ -301,6 +312,14 @@ function mortalClock(base: SyncClock): SyncClock & { kill(): void } {
     now: () => base.now(),
     setTimer,
     sleep: (ms) => new Promise((resolve) => setTimer(ms, resolve)),
+    pause() {
+      held ??= [];
+      return () => {
+        const due = held ?? [];
+        held = null;
+        for (const fn of due) if (!dead) fn();
+      };
+    },
     kill() {
       dead = true;
       for (const cancel of pending) cancel();
