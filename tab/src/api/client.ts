@@ -1,7 +1,7 @@
 import type {
   AdminClickToCall,
   AddMonitorRequest,
-  AdminUserRow,
+  AdminUsersResponse,
   CallFilter,
   CallsResponse,
   ClientType,
@@ -22,6 +22,8 @@ import type {
   TenantLinkView,
   UpdateReportRequest,
   UserDiagnostics,
+  UserOverrideRequest,
+  UserOverridesResponse,
   UserSelection,
 } from '../../../shared/api/contract';
 import { ApiRequestError } from './errors';
@@ -81,8 +83,15 @@ export class ApiClient {
     clickToCall: () => this.get<AdminClickToCall>('/api/admin/click-to-call'),
     saveClickToCall: (c: AdminClickToCall) =>
       this.send<AdminClickToCall>('PUT', '/api/admin/click-to-call', c),
-    users: (q: string) =>
-      this.get<{ items: AdminUserRow[] }>(`/api/admin/users?${params({ q: q || undefined })}`),
+    users: (query: { q?: string; skip?: number; top?: number }) =>
+      this.get<AdminUsersResponse>(
+        `/api/admin/users?${params({ q: query.q || undefined, skip: query.skip || undefined, top: query.top })}`,
+      ),
+    overrides: () => this.get<UserOverridesResponse>('/api/admin/users/overrides'),
+    setOverride: (o: UserOverrideRequest) =>
+      this.send<UserOverridesResponse>('PUT', '/api/admin/users/overrides', o),
+    removeOverride: (pbxPrincipalId: string) =>
+      this.send<UserOverridesResponse>('DELETE', `/api/admin/users/overrides/${enc(pbxPrincipalId)}`),
     diagnostics: (userId: string) => this.get<UserDiagnostics>(`/api/admin/users/${enc(userId)}/diagnostics`),
     resyncUser: (userId: string) => this.send<SyncStatus>('POST', `/api/admin/users/${enc(userId)}/resync`),
     resetPhone: (userId: string) =>

@@ -4,7 +4,7 @@ import type { UserDiagnostics } from '../../../../shared/api/contract';
 import { useEnv } from '../../app/env';
 import { dateTime } from '../history/format';
 import { ErrorBar, Heading, Json, useAction, useAdminStyles, useAdminT } from './common';
-import { UserTable } from './SelectionSection';
+import { UsersTable } from './UsersTable';
 
 /** One user's presence on both sides, what Switchboard did, and the two repairs an admin needs most. */
 export function DiagnosticsSection(props: { userId: string | null; onSelect(userId: string): void }) {
@@ -91,7 +91,7 @@ export function DiagnosticsSection(props: { userId: string | null; onSelect(user
           <Json value={{ teams: diag.teamsRaw, pbx: diag.pbxRaw }} label={at('diagRaw')} />
         </>
       ) : null}
-      <UserTable onDiagnose={props.onSelect} />
+      <UsersTable onDiagnose={props.onSelect} />
     </section>
   );
 }

@@ -1,24 +1,8 @@
-import {
-  Button,
-  Field,
-  Input,
-  Radio,
-  RadioGroup,
-  SearchBox,
-  Switch,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
-  Text,
-  Textarea,
-} from '@fluentui/react-components';
-import { useEffect, useState } from 'react';
-import type { AdminUserRow } from '../../../../shared/api/contract';
+import { Button, Field, Input, Radio, RadioGroup, Switch, Text, Textarea } from '@fluentui/react-components';
+import { useState } from 'react';
 import { useEnv } from '../../app/env';
 import { ErrorBar, Heading, useAction, useAdminStyles, useAdminT, useLoad } from './common';
+import { UsersTable } from './UsersTable';
 
 const lines = (text: string) =>
   text
@@ -105,65 +89,7 @@ export function SelectionSection(props: { onDiagnose(userId: string): void }) {
           </div>
         </>
       ) : null}
-      <UserTable onDiagnose={props.onDiagnose} />
+      <UsersTable onDiagnose={props.onDiagnose} />
     </section>
-  );
-}
-
-export function UserTable(props: { onDiagnose(userId: string): void }) {
-  const at = useAdminT();
-  const { api } = useEnv();
-  const [q, setQ] = useState('');
-  const [rows, setRows] = useState<AdminUserRow[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  useEffect(() => {
-    const timer = setTimeout(() => {
-      api.admin.users(q.trim()).then((r) => (setRows(r.items), setError(null)), setError);
-    }, 250);
-    return () => clearTimeout(timer);
-  }, [api, q]);
-  return (
-    <>
-      <SearchBox
-        aria-label={at('usersSearch')}
-        placeholder={at('usersSearch')}
-        value={q}
-        onChange={(_e, d) => setQ(d.value)}
-      />
-      <ErrorBar error={error} />
-      {rows ? (
-        <Table size="small" aria-label={at('usersSearch')}>
-          <TableHeader>
-            <TableRow>
-              {(['userName', 'userUpn', 'userExt', 'userSelected', 'userMatched', 'diagnose'] as const).map(
-                (k) => (
-                  <TableHeaderCell key={k}>{at(k)}</TableHeaderCell>
-                ),
-              )}
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {rows.map((u) => (
-              <TableRow key={u.entraUserId}>
-                <TableCell>{u.displayName}</TableCell>
-                <TableCell>{u.upn}</TableCell>
-                <TableCell>{u.extension ?? '–'}</TableCell>
-                <TableCell>{u.selected ? at('yes') : at('no')}</TableCell>
-                <TableCell>{u.matched ? at('yes') : at('no')}</TableCell>
-                <TableCell>
-                  <Button
-                    size="small"
-                    onClick={() => props.onDiagnose(u.entraUserId)}
-                    aria-label={`${at('diagnose')} ${u.displayName}`}
-                  >
-                    {at('diagnose')}
-                  </Button>
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      ) : null}
-    </>
   );
 }
