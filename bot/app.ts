@@ -222,6 +222,7 @@ export async function startSwitchboard(
       clearInterval(sweeps);
       stopDocuments();
       clearInterval(linkRefresh);
+      jobs.close(); // a job still running is then reported as interrupted, by whichever process is asked
       await runtime.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
