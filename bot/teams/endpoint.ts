@@ -4,6 +4,21 @@ import type { Request, Response } from 'restify';
 import { z } from 'zod';
 import type { Logger } from '../../shared/platform/logger';
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+function isLoopbackUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && LOOPBACK_HOSTS.has(u.hostname);
+  } catch {
+    return false;
+  }
+}
+
+function mediaTypeOf(header: string | undefined): string {
+  return (header ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
 /** The least an activity needs before we spend a signature check on it. */
 const activityShape = z
   .object({
@@ -25,7 +40,22 @@ export async function handleActivityRequest(
   connection: BotConnection,
   logic: (context: TurnContext) => Promise<void>,
   logger: Logger,
+  /**
+   * The Agents Playground mode (LOCAL_PLAYGROUND): activities carry no token, so any web page the developer opens
+   * could post one. Only JSON is taken (a form cannot send it cross-site without CORS, which we never grant), and
+   * only a loopback serviceUrl, which replies and later notices (stored references) go to.
+   */
+  localOnly = false,
 ): Promise<void> {
+  if (localOnly && mediaTypeOf(req.header('content-type')) !== 'application/json') {
+    res.send(415, {
+      error: {
+        code: 'unsupported_media_type',
+        message: 'In playground mode /api/messages takes Content-Type: application/json only.',
+      },
+    });
+    return;
+  }
   const parsed = activityShape.safeParse(req.body);
   if (!parsed.success) {
     res.send(400, {
@@ -37,6 +67,20 @@ export async function handleActivityRequest(
     return;
   }
   const activity = parsed.data as unknown as Activity;
+  if (localOnly && !isLoopbackUrl(parsed.data.serviceUrl)) {
+    logger.warn(
+      { channelId: activity.channelId },
+      'playground activity with a non-loopback serviceUrl refused',
+    );
+    res.send(400, {
+      error: {
+        code: 'bad_service_url',
+        message:
+          'In playground mode the serviceUrl must be a loopback address (127.0.0.1, localhost or [::1]).',
+      },
+    });
+    return;
+  }
   let authenticated: Awaited<ReturnType<BotConnection['authentication']['authenticateRequest']>>;
   try {
     authenticated = await connection.authentication.authenticateRequest(

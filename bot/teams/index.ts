@@ -77,7 +77,14 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
       });
       return {
         handle: (req, res) =>
-          handleActivityRequest(req, res, connection, (context) => bot.run(context), options.logger),
+          handleActivityRequest(
+            req,
+            res,
+            connection,
+            (context) => bot.run(context),
+            options.logger,
+            options.auth.kind === 'playground',
+          ),
       };
     },
   };

@@ -86,6 +86,54 @@ describe('Agents Playground mode (LOCAL_PLAYGROUND)', () => {
     expect(String(reply!.body.text)).toMatch(/^I did not understand "hello there"/);
   });
 
+  it('refuses an activity posted as a web form (any page the developer opens could post one)', async () => {
+    const before = h.connector.sent.length;
+    const a = activity(h.connector.url, 'sync');
+    const form = new URLSearchParams({
+      type: a.type,
+      text: a.text,
+      serviceUrl: a.serviceUrl,
+      channelId: a.channelId,
+      'conversation[id]': a.conversation.id,
+      'conversation[conversationType]': 'personal',
+      'from[id]': a.from.id,
+      'from[aadObjectId]': a.from.aadObjectId,
+    });
+    const asForm = await fetch(`${h.baseUrl}/api/messages`, { method: 'POST', body: form });
+    expect(asForm.status).toBe(415);
+    // enctype="text/plain" forms can make the body look like JSON; the type still gives them away.
+    const asText = await fetch(`${h.baseUrl}/api/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: JSON.stringify(a),
+    });
+    expect(asText.status).toBe(415);
+    // Only the one type a cross-site page cannot send without a CORS preflight we never grant.
+    const asJsonish = await fetch(`${h.baseUrl}/api/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/vnd.activity+json' },
+      body: JSON.stringify(a),
+    });
+    expect(asJsonish.status).toBe(415);
+    expect(h.connector.sent.length).toBe(before);
+  });
+
+  it('refuses a serviceUrl that is not a loopback address, and does not keep it for later notices', async () => {
+    const before = h.connector.sent.length;
+    for (const url of ['https://evil.invalid/', 'evil-dialer://x', 'http://127.0.0.1.evil.invalid/']) {
+      const res = await call(h, 'POST', '/api/messages', undefined, activity(url, 'help'));
+      expect({ url, status: res.status, code: res.body?.error?.code }).toEqual({
+        url,
+        status: 400,
+        code: 'bad_service_url',
+      });
+    }
+    expect(h.connector.sent.length).toBe(before);
+    const tenantId = 'c0a1b2c3-0000-4000-8000-000000000001';
+    const stored = await h.store.getConversation(tenantId, 'user:b0b00000-0000-4000-8000-00000000000b');
+    expect(stored?.reference).not.toMatchObject({ serviceUrl: expect.stringContaining('evil') });
+  });
+
   it('answers a malformed activity with a 4xx, not a crash', async () => {
     const res = await call(h, 'POST', '/api/messages', undefined, '{"type": ');
     expect(res.status).toBe(400);
