@@ -1,6 +1,6 @@
 import { HttpFailure, type EmulatorRequest, type Router } from '../common/http';
 import type { ApiCallRecord, Fault, Gate, RateLimit } from './gate';
-import type { Delivery, DeliveryOptions, NotificationHub } from './notifications';
+import type { Delivery, DeliveryOptions, NotificationHub, Subscription } from './notifications';
 import type { SimulatedPbx } from './pbx';
 import type { RegisteredClient, TokenService } from './tokens';
 
@@ -33,6 +33,8 @@ export interface CloudLinkControl {
   revokeTokens(accountId: string): void;
   /** CloudLink forgets every webhook subscription of the account (subscriptions that silently stop). */
   loseSubscriptions(accountId: string): number;
+  /** The account's webhook subscriptions as CloudLink holds them (whoever made them, however long ago). */
+  subscriptions(accountId: string): Subscription[];
   /** Every API call received, in order. */
   readonly calls: ApiCallRecord[];
   /** Every webhook queued, with its attempts and outcome. */
@@ -79,6 +81,7 @@ export function createControl(
     revokeTokens: (accountId) => tokens.revokeAll(accountId),
     loseSubscriptions: (accountId) =>
       hub.list(accountId).filter((sub) => hub.remove(accountId, sub.subscriptionId)).length,
+    subscriptions: (accountId) => hub.list(accountId),
     calls: gate.calls,
     deliveries: hub.deliveries,
     deliveriesIdle: () => hub.idle(),

@@ -58,8 +58,14 @@ async function productionWorld(extra: Parameters<typeof startSyncWorld>[0] = {})
   return w;
 }
 
+/** What the emulated CloudLink holds, read from its side (not through the adapter under test). */
 async function subscriptionsAtCloudLink(w: SyncWorld): Promise<PbxSubscription[]> {
-  return w.cloudlink.listSubscriptions();
+  return w.emulators.cloudlink.control.subscriptions(w.accountId).map((s) => ({
+    subscriptionId: s.subscriptionId,
+    topic: s.topic,
+    subjectFilter: s.subjectFilter,
+    url: s.deviceId,
+  }));
 }
 
 function byTopic(subs: PbxSubscription[]): Record<string, string[]> {
@@ -195,6 +201,27 @@ describe('CloudLink subscriptions across crashes (issue 10)', () => {
     expect(after[MEDIA]).toHaveLength(1);
     expect(after[MEDIA][0]).not.toBe(before[MEDIA][0]);
     expectDeliveredOnceAndAccepted(await pbxActivity(w), after);
+  });
+});
+
+describe('the CloudLink adapter’s view of the subscriptions', () => {
+  let w: SyncWorld;
+  afterEach(async () => w?.close());
+
+  it('lists every subscription of the account, across pages, as CloudLink holds them', async () => {
+    w = await startSyncWorld({ users: 1 });
+    for (let i = 0; i < 105; i++)
+      await w.cloudlink.subscribe({
+        topic: i % 2 ? MEDIA : PRESENCE,
+        subject: `^/presentities/p${i}$`,
+        url: `http://127.0.0.1:9/hook?n=${i}`,
+      });
+    const listed = await w.cloudlink.listSubscriptions();
+    expect(listed).toHaveLength(105);
+    expect(new Set(listed.map((s) => s.subscriptionId)).size).toBe(105);
+    expect(listed.sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId))).toEqual(
+      (await subscriptionsAtCloudLink(w)).sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId)),
+    );
   });
 });
 
