@@ -56,8 +56,8 @@ export function sendError(res: Response, req: Request, logger: Logger, e: unknow
  * Counts a request against its client address. Every route without a signed-in caller goes through this (health,
  * metrics, webhooks, the bot endpoint, the tab's files): /healthz queries the store, so an open route is no free one.
  */
-export function limitAddress(ctx: RouteContext, req: Request): void {
-  limit(ctx.addresses, `ip:${req.socket.remoteAddress ?? 'unknown'}`);
+export function limitAddress(ctx: RouteContext, req: Request, bucket: 'ip' | 'hook' = 'ip'): void {
+  limit(ctx.addresses, `${bucket}:${req.socket.remoteAddress ?? 'unknown'}`);
 }
 
 function limit(limiter: RateLimiter, key: string): void {

@@ -12,7 +12,8 @@ export function mountWebhookRoutes(server: Server, ctx: RouteContext): void {
   const mount = (path: string, handler: WebhookHandler) =>
     server.post(path, async (req: Request, res: Response) => {
       try {
-        limitAddress(ctx, req);
+        // A bucket of their own: Graph's and CloudLink's deliveries must not use up an office's budget, nor it theirs.
+        limitAddress(ctx, req, 'hook');
         const raw = (req as Request & { rawBody?: unknown }).rawBody;
         const answer = await handler({
           query: queryOf(req),

@@ -127,5 +127,14 @@ describe('open routes', () => {
         expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
       },
     );
+
+    it("keeps webhook deliveries and the office's own requests in separate budgets", async () => {
+      for (let i = 0; i < 20; i++) await (await fetch(`${h.baseUrl}/healthz`)).arrayBuffer();
+      expect((await fetch(`${h.baseUrl}/healthz`)).status).toBe(429);
+      const hook = await fetch(`${h.baseUrl}/api/notifications/graph?validationToken=abc`, {
+        method: 'POST',
+      });
+      expect(hook.status).toBe(200);
+    });
   });
 });
