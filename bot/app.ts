@@ -5,7 +5,7 @@ import type { GraphAdapter } from '../shared/adapters/graph/graph-adapter';
 import type { Config } from '../shared/config/load';
 import { DEFAULT_MAPPING } from '../shared/domain/mapping';
 import { DEFAULT_SELECTION } from '../shared/domain/selection';
-import type { Logger } from '../shared/platform/logger';
+import type { LogTap, Logger } from '../shared/platform/logger';
 import { SecretBox } from '../shared/platform/secret-box';
 import type { Store } from '../shared/ports/store';
 import { openStore } from '../shared/store/open';
@@ -15,6 +15,7 @@ import { createServer, listen } from './server';
 import { JobRegistry } from './services/jobs';
 import { noticeMissedCall } from './services/missed-calls';
 import { NoticeService } from './services/notices';
+import { OperatorEvents } from './services/operator-events';
 import { ReportService } from './services/reports';
 import { SignIns } from './services/sign-in';
 import { currentWebhooks, syncFacade } from './services/sync-service-facade';
@@ -66,10 +67,13 @@ export async function startSwitchboard(
   config: Config,
   env: Environment,
   logger: Logger,
+  /** The logger's tap (createProcessLogger): its warnings and errors become the admin page's recent problems. */
+  logTap?: LogTap,
 ): Promise<RunningSwitchboard> {
   const now = () => Date.now();
   const store = await openStore(config.storeUrl);
   const secretBox = new SecretBox(env.secretKey);
+  const operatorEvents = logTap ? new OperatorEvents(store, logTap, logger) : undefined;
   await seedTenantLink(
     store,
     secretBox,
@@ -224,6 +228,7 @@ export async function startSwitchboard(
       clearInterval(linkRefresh);
       jobs.close(); // a job still running is then reported as interrupted, by whichever process is asked
       await runtime.close();
+      await operatorEvents?.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
     },

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadConfig, ConfigError, type Config } from '../shared/config/load';
-import { createProcessLogger, type Logger } from '../shared/platform/logger';
+import { createProcessLogger, LogTap, type Logger } from '../shared/platform/logger';
 import { startSwitchboard, type Environment, type RunningSwitchboard } from './app';
 import type { BotAuth } from './teams/adapter';
 
@@ -17,7 +17,8 @@ const DEV_SECRET_FILE = 'data/dev-secret.key';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createProcessLogger(config.logLevel, config.logFormat);
+  const logTap = new LogTap();
+  const logger = createProcessLogger(config.logLevel, config.logFormat, process.stdout, logTap);
   // A stray rejection in a background task (a notice, a webhook follow-up) must be logged, not end the process.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   const stops: (() => Promise<void>)[] = [];
@@ -25,12 +26,12 @@ async function main(): Promise<void> {
   const lines: string[] = [];
 
   if (config.mode === 'live') {
-    running = await startSwitchboard(config, liveEnvironment(config), logger);
+    running = await startSwitchboard(config, liveEnvironment(config), logger, logTap);
     lines.push(`Switchboard ${APP_VERSION} serves tenant ${config.tenantId} at ${config.publicBaseUrl}`);
   } else {
     const demo = await startDemo(config, logger);
     stops.push(demo.stop);
-    running = await startSwitchboard(config, demo.env, logger);
+    running = await startSwitchboard(config, demo.env, logger, logTap);
     // The host page frames the tab the way Teams does; it needs the server's tab URL, so it starts last.
     const host = await demo.startHost(`${running.baseUrl}/tab/index.html`);
     stops.push(host.close);

@@ -4,6 +4,7 @@ import type {
   AdminClickToCall,
   MappingTable,
   MonitorsResponse,
+  OperatorEventsResponse,
   TenantLinkView,
   UserSelection,
 } from '../../shared/api/contract';
@@ -41,6 +42,9 @@ const tenantUpdate = z
       .optional(),
   })
   .strict();
+
+/** GET /api/admin/problems?limit=: at most 200 of the newest. */
+const problemsQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }).strict();
 
 /** POST /api/admin/resync-all: an empty body is the usual resync; readEveryPbx also re-reads every phone. */
 const resyncAllRequest = z.object({ readEveryPbx: z.boolean().optional() }).strict();
@@ -149,7 +153,11 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
         // A new app registration invalidates the old app's secret: keep it only if the same app stays linked.
         clientSecretSealed: seal(update.clientSecret, clientChanged ? null : current.clientSecretSealed),
         clientSecretSavedAt:
-          update.clientSecret !== undefined ? now : clientChanged ? null : (current.clientSecretSavedAt ?? null),
+          update.clientSecret !== undefined
+            ? now
+            : clientChanged
+              ? null
+              : (current.clientSecretSavedAt ?? null),
         clientSecretExpiresAt: update.clientSecretExpiresAt
           ? Date.parse(update.clientSecretExpiresAt)
           : clientChanged
@@ -456,6 +464,24 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
   server.get(
     '/api/admin/health',
     admin(async (caller) => ({ body: await deps.sync.health(caller.tenantId) })),
+  );
+  // What the server logged as a warning or error for this tenant, newest first: the log without a shell.
+  server.get(
+    '/api/admin/problems',
+    admin(async (caller, req) => {
+      const { limit } = parseInput(problemsQuery, queryOf(req));
+      const events = await deps.store.listEvents(caller.tenantId, limit);
+      const body: OperatorEventsResponse = {
+        items: events.map((e) => ({
+          at: new Date(e.at).toISOString(),
+          level: e.level,
+          event: e.event,
+          message: e.message,
+          detail: e.detail,
+        })),
+      };
+      return { body };
+    }),
   );
 
   // --- problem reports triage ---

@@ -291,6 +291,7 @@ export class TenantRuntime {
       correlationId: error.correlationId,
       clientId: outcome.clientId,
       durationMs: outcome.durationMs,
+      event: error.refusal ? 'credentials.refused' : 'outbound.gaveUp',
     };
     if (error.refusal === 'appCredentials') {
       const savedAt = this.link.clientSecretSavedAt;

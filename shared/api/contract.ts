@@ -6,7 +6,11 @@
  */
 
 export interface ApiError {
-  error: { code: string; message: string; /** e.g. consent_required: the tab must ask the user to consent */ action?: string };
+  error: {
+    code: string;
+    message: string;
+    /** e.g. consent_required: the tab must ask the user to consent */ action?: string;
+  };
   requestId?: string;
 }
 
@@ -58,7 +62,12 @@ export interface CallItem {
 /** GET /api/me/sync */
 export interface SyncStatus {
   teams: { availability: string; activity: string; at: string | null } | null;
-  pbx: { callState: 'idle' | 'ringing' | 'connected'; dnd: boolean; statusText: string | null; at: string | null } | null;
+  pbx: {
+    callState: 'idle' | 'ringing' | 'connected';
+    dnd: boolean;
+    statusText: string | null;
+    at: string | null;
+  } | null;
   /** What Switchboard last wrote, on which side, and when. */
   lastAssertion: { side: 'teams' | 'pbx'; what: string; at: string } | null;
   lastSyncAt: string | null;
@@ -208,7 +217,13 @@ export interface CheckStep {
 
 /** GET /api/admin/users/:id/diagnostics */
 export interface UserDiagnostics {
-  user: { entraUserId: string; upn: string; displayName: string; pbxPrincipalId: string | null; extension: string | null };
+  user: {
+    entraUserId: string;
+    upn: string;
+    displayName: string;
+    pbxPrincipalId: string | null;
+    extension: string | null;
+  };
   sync: SyncStatus;
   teamsRaw: unknown;
   pbxRaw: unknown;
@@ -217,7 +232,13 @@ export interface UserDiagnostics {
 
 /** GET /api/admin/health */
 export interface HealthView {
-  latency: { direction: 'toTeams' | 'fromTeams'; buckets: { le: number; count: number }[]; p50: number | null; p95: number | null; p99: number | null }[];
+  latency: {
+    direction: 'toTeams' | 'fromTeams';
+    buckets: { le: number; count: number }[];
+    p50: number | null;
+    p95: number | null;
+    p99: number | null;
+  }[];
   queueDepth: number;
   errorsLastHour: number;
   subscriptions: Record<string, number>;
@@ -242,6 +263,19 @@ export interface CloudLinkSubscriptionView {
   state: 'active' | 'failed' | 'none';
   since: string | null;
   problem: string | null;
+}
+
+/** GET /api/admin/problems: the warnings and errors the server logged for the tenant, newest first. */
+export interface OperatorEventsResponse {
+  items: {
+    at: string;
+    level: 'warn' | 'error';
+    /** A stable code such as outbound.refused, config.changed; null for lines without one. */
+    event: string | null;
+    message: string;
+    /** The line's other fields (service, operation, status, code, requestId ...). Never a secret. */
+    detail: Record<string, unknown>;
+  }[];
 }
 
 /** A secret of the tenant link that Entra ID or CloudLink refused (a rotation gone wrong, a deleted secret). */
@@ -277,13 +311,7 @@ export interface AdminUsersResponse {
  * holds the same Teams user).
  */
 export type AdminUserStatus =
-  | 'matched'
-  | 'manual'
-  | 'noPbx'
-  | 'noMail'
-  | 'notMatched'
-  | 'ambiguous'
-  | 'contested';
+  'matched' | 'manual' | 'noPbx' | 'noMail' | 'notMatched' | 'ambiguous' | 'contested';
 
 export interface AdminUserRow {
   /** Unique per row: the Entra object id, or `pbx:{principalId}` for a PBX user without a Teams match. */

@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 
@@ -37,8 +38,51 @@ export const REDACTED_PATHS = [
   '*.authorization',
 ];
 
-export function createLogger(level: string = 'info', destination?: pino.DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
+export function createLogger(
+  level: string = 'info',
+  destination?: pino.DestinationStream,
+  tap?: LogTap,
+): Logger {
+  const redact = { paths: REDACTED_PATHS, censor: '[redacted]' };
+  if (!tap) return pino({ level, redact }, destination);
+  // The tap sees warnings and errors even when the operator's LOG_LEVEL hides them from the output.
+  const streams: pino.StreamEntry[] = [{ level: 'warn', stream: tap }];
+  if (level !== 'silent')
+    streams.push({ level: level as pino.Level, stream: destination ?? pino.destination(1) });
+  const lowest = level === 'silent' || pino.levels.values[level]! > pino.levels.values.warn! ? 'warn' : level;
+  return pino({ level: lowest, redact }, pino.multistream(streams));
+}
+
+/**
+ * Every log line at warn or above, as the object pino wrote (already redacted): how the admin page learns of the
+ * problems an operator would otherwise read in the server log.
+ */
+export class LogTap extends Writable {
+  private readonly recordListeners = new Set<(record: Record<string, unknown>) => void>();
+
+  /** Calls `listener` with every record; returns how to stop. */
+  onRecord(listener: (record: Record<string, unknown>) => void): () => void {
+    this.recordListeners.add(listener);
+    return () => this.recordListeners.delete(listener);
+  }
+
+  override _write(
+    chunk: Buffer | string,
+    _encoding: BufferEncoding,
+    done: (error?: Error | null) => void,
+  ): void {
+    for (const line of String(chunk).split('\n')) {
+      if (!line.trim()) continue;
+      let record: Record<string, unknown>;
+      try {
+        record = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        continue;
+      }
+      for (const listener of this.recordListeners) listener(record);
+    }
+    done();
+  }
 }
 
 /**
@@ -50,10 +94,15 @@ export function createProcessLogger(
   level: string,
   format: 'json' | 'pretty',
   destination: NodeJS.WritableStream = process.stdout,
+  tap?: LogTap,
 ): Logger {
-  if (format === 'json') return createLogger(level, destination as pino.DestinationStream);
+  if (format === 'json') return createLogger(level, destination as pino.DestinationStream, tap);
   const colorize = destination === process.stdout && process.stdout.isTTY;
-  return createLogger(level, pretty({ colorize, translateTime: 'SYS:standard', destination, sync: true }));
+  return createLogger(
+    level,
+    pretty({ colorize, translateTime: 'SYS:standard', destination, sync: true }),
+    tap,
+  );
 }
 
 /** A logger that writes nothing: for tests and benchmarks that do not look at logs. */

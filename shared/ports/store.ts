@@ -53,6 +53,12 @@ export interface Store {
   /** Newest first, in the order entries were appended. */
   listTrace(tenantId: string, entraUserId: string, limit?: number): Promise<TraceEntry[]>;
 
+  // --- what went wrong, for the admin page (refused secrets, throttling, failed calls), newest kept ---
+  /** Appends in order, keeping only the newest `keep` per tenant (default EVENTS_KEEP). */
+  appendEvents(events: OperatorEvent[], keep?: number): Promise<void>;
+  /** Newest first. */
+  listEvents(tenantId: string, limit?: number): Promise<OperatorEvent[]>;
+
   // --- problem reports ---
   createReport(report: ProblemReport): Promise<void>;
   getReport(tenantId: string, reportId: string): Promise<ProblemReport | undefined>;
@@ -138,6 +144,21 @@ export interface JobRecord {
   finishedAt: number | null;
   /** Refreshed while the job's process runs it; a running job whose heartbeat stopped was interrupted. */
   heartbeatAt: number;
+}
+
+/** How many operator events a tenant keeps. */
+export const EVENTS_KEEP = 500;
+
+/** One problem the server logged for a tenant, as the admin page lists it. Never a secret (the log redacts them). */
+export interface OperatorEvent {
+  tenantId: string;
+  at: number;
+  level: 'warn' | 'error';
+  /** The log line's event code (e.g. outbound.refused), when it has one. */
+  event: string | null;
+  message: string;
+  /** The line's other fields: service, operation, status, code, request id ... */
+  detail: Record<string, unknown>;
 }
 
 /** How many trace entries a user keeps when appendTrace is not told otherwise. */

@@ -1,12 +1,14 @@
 import { Pool, type PoolClient } from 'pg';
 import {
   DEFAULT_USER_SETTINGS,
+  EVENTS_KEEP,
   StoreConflictError,
   TRACE_KEEP,
   type CloudLinkSubscriptionRecord,
   type ConversationRecord,
   type JobRecord,
   type MonitorRecord,
+  type OperatorEvent,
   type ProblemReport,
   type ReportStatus,
   type Store,
@@ -24,6 +26,7 @@ import {
   storableParams,
   toCloudLinkSubscription,
   toConversation,
+  toEvent,
   toJob,
   toMonitor,
   toReport,
@@ -348,6 +351,31 @@ export class PostgresStore implements Store {
         [tenantId, entraUserId, limit],
       )
     ).map(toTrace);
+  }
+
+  // --- operator events ---
+
+  async appendEvents(events: OperatorEvent[], keep: number = EVENTS_KEEP): Promise<void> {
+    if (events.length === 0) return;
+    await this.transaction(async (c) => {
+      for (const e of events)
+        await c.query(
+          'INSERT INTO events (tenant_id, at, level, event, message, detail) VALUES ($1, $2, $3, $4, $5, $6)',
+          storableParams([e.tenantId, e.at, e.level, e.event, e.message, jsonText(e.detail)]),
+        );
+      for (const tenantId of new Set(events.map((e) => e.tenantId)))
+        await c.query(
+          `DELETE FROM events WHERE tenant_id = $1 AND id <= (
+             SELECT id FROM events WHERE tenant_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)`,
+          [tenantId, keep],
+        );
+    });
+  }
+
+  async listEvents(tenantId: string, limit: number = EVENTS_KEEP): Promise<OperatorEvent[]> {
+    return (
+      await this.all('SELECT * FROM events WHERE tenant_id = $1 ORDER BY id DESC LIMIT $2', [tenantId, limit])
+    ).map(toEvent);
   }
 
   // --- problem reports ---

@@ -5,6 +5,7 @@ import type {
   MonitorRecord,
   ProblemReport,
   SyncStateRecord,
+  OperatorEvent,
   TenantRecord,
   TraceEntry,
   UserRecord,
@@ -99,6 +100,17 @@ export function toSyncState(r: Row): SyncStateRecord {
     lastSyncAt: numOrNull(r.last_sync_at),
     lastError: strOrNull(r.last_error),
     version: num(r.version),
+  };
+}
+
+export function toEvent(r: Row): OperatorEvent {
+  return {
+    tenantId: String(r.tenant_id),
+    at: num(r.at),
+    level: r.level === 'error' ? 'error' : 'warn',
+    event: strOrNull(r.event),
+    message: String(r.message),
+    detail: json(r.detail),
   };
 }
 

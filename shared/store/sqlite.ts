@@ -3,12 +3,14 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
   DEFAULT_USER_SETTINGS,
+  EVENTS_KEEP,
   StoreConflictError,
   TRACE_KEEP,
   type CloudLinkSubscriptionRecord,
   type ConversationRecord,
   type JobRecord,
   type MonitorRecord,
+  type OperatorEvent,
   type ProblemReport,
   type ReportStatus,
   type Store,
@@ -26,6 +28,7 @@ import {
   storableParams,
   toCloudLinkSubscription,
   toConversation,
+  toEvent,
   toJob,
   toMonitor,
   toReport,
@@ -379,6 +382,32 @@ export class SqliteStore implements Store {
       'SELECT * FROM trace WHERE tenant_id = @tenantId AND entra_user_id = @entraUserId ORDER BY id DESC LIMIT @limit',
       { tenantId, entraUserId, limit },
     ).map(toTrace);
+  }
+
+  // --- operator events ---
+
+  async appendEvents(events: OperatorEvent[], keep: number = EVENTS_KEEP): Promise<void> {
+    if (events.length === 0) return;
+    this.db.transaction(() => {
+      for (const e of events)
+        this.run(
+          'INSERT INTO events (tenant_id, at, level, event, message, detail) VALUES (@tenantId, @at, @level, @event, @message, @detail)',
+          { ...e, detail: jsonText(e.detail) },
+        );
+      for (const tenantId of new Set(events.map((e) => e.tenantId)))
+        this.run(
+          `DELETE FROM events WHERE tenant_id = @tenantId AND id <= (
+             SELECT id FROM events WHERE tenant_id = @tenantId ORDER BY id DESC LIMIT 1 OFFSET @keep)`,
+          { tenantId, keep },
+        );
+    })();
+  }
+
+  async listEvents(tenantId: string, limit: number = EVENTS_KEEP): Promise<OperatorEvent[]> {
+    return this.all('SELECT * FROM events WHERE tenant_id = @tenantId ORDER BY id DESC LIMIT @limit', {
+      tenantId,
+      limit,
+    }).map(toEvent);
   }
 
   // --- problem reports ---

@@ -7,7 +7,7 @@ import { startSwitchboard, type Environment, type RunningSwitchboard } from '../
 import { startEmulators, type Emulators } from '../../emulators/index';
 import { demoTenantLink, seedDemoCompany, type DemoCompany } from '../../emulators/seed/demo';
 import { loadConfig } from '../../shared/config/load';
-import { createLogger } from '../../shared/platform/logger';
+import { createLogger, LogTap } from '../../shared/platform/logger';
 import { eventually, freePort } from './real-time';
 
 /**
@@ -64,7 +64,8 @@ async function start(w: World, overrides: Partial<Environment> = {}): Promise<Ru
       done();
     },
   });
-  w.app = await startSwitchboard(config, environment(w, overrides), createLogger('debug', sink));
+  const tap = new LogTap();
+  w.app = await startSwitchboard(config, environment(w, overrides), createLogger('debug', sink, tap), tap);
   return w.app;
 }
 
@@ -243,6 +244,19 @@ describe('day two: the tenant link the admin saves is the one in use', () => {
       expect.objectContaining({ service: 'entra', status: 401, code: 'AADSTS7000215', level: 50 }),
     );
     expect(JSON.stringify(world.logLines)).not.toContain('typed-wrong');
+    // The admin reads the same line on the admin page, without a shell.
+    await eventually(
+      async () =>
+        expect((await api('GET', '/api/admin/problems?limit=20')).body.items).toContainEqual(
+          expect.objectContaining({
+            level: 'error',
+            message: "Entra ID refused the app's secret",
+            detail: expect.objectContaining({ service: 'entra', status: 401, code: 'AADSTS7000215' }),
+          }),
+        ),
+      5000,
+      API_POLL_MS,
+    );
 
     // Saving the right secret clears the problem at once.
     await api('PUT', '/api/admin/tenant', { clientSecret: good });
@@ -386,6 +400,23 @@ describe('day two: the tenant link the admin saves is the one in use', () => {
       10_000,
     );
     emulators.cloudlink.pbx.hangUp(call.callId);
+    let problems = { status: 0, body: undefined as unknown };
+    await eventually(
+      async () => {
+        problems = await api('GET', '/api/admin/problems?limit=200');
+        expect((problems.body as { items: unknown[] }).items).toContainEqual(
+          expect.objectContaining({
+            level: 'warn',
+            event: 'outbound.refused',
+            detail: expect.objectContaining({ service: 'graph', operation: 'setPresence', status: 404 }),
+          }),
+        );
+      },
+      5000,
+      API_POLL_MS,
+    );
+    expect(JSON.stringify(problems.body)).not.toMatch(/eyJ[\w-]+\.eyJ/);
+    expect((await api('GET', '/api/admin/problems?limit=5000')).status).toBe(400);
     expect(JSON.stringify(world.logLines)).not.toMatch(/eyJ[\w-]+\.eyJ/); // no JWT anywhere
   }, 60_000);
 });

@@ -76,6 +76,7 @@ function postgresBackend(): Backend {
           'conversations',
           'user_settings',
           'cloudlink_webhook_keys',
+          'events',
         ];
         const rows: string[] = [];
         for (const t of tables) {
@@ -380,6 +381,24 @@ describe.each([
     for (let i = 0; i < 4; i++)
       await store.appendTrace({ tenantId: A, entraUserId: 'u3', at: i, kind: 'k', detail: { i } }, 2);
     expect((await store.listTrace(A, 'u3')).map((e) => e.detail.i)).toEqual([3, 2]);
+  });
+
+  it("keeps each tenant's newest operator events, newest first, never another tenant's", async () => {
+    const event = (tenantId: string, i: number) => ({
+      tenantId,
+      at: 2000 + i,
+      level: i % 2 ? ('error' as const) : ('warn' as const),
+      event: i === 0 ? null : 'outbound.refused',
+      message: `graph setPresence was refused (403 Forbidden) #${i}`,
+      detail: { service: 'graph', status: 403, i },
+    });
+    await store.appendEvents([0, 1, 2, 3, 4].map((i) => event(A, i)), 3);
+    await store.appendEvents([event(B, 9)], 3);
+    expect(await store.listEvents(A)).toEqual([event(A, 4), event(A, 3), event(A, 2)]);
+    expect((await store.listEvents(A, 1)).map((e) => e.detail.i)).toEqual([4]);
+    expect(await store.listEvents(B)).toEqual([event(B, 9)]);
+    await store.appendEvents([]);
+    expect(await store.listEvents('tenant-without-events')).toEqual([]);
   });
 
   it('writes a batch of sync states at once, skipping only the records whose version is stale', async () => {

@@ -2,6 +2,7 @@ import { initial } from './001-initial';
 import { cloudLinkSubscriptionsAndJobs } from './002-cloudlink-subscriptions-and-jobs';
 import { directoryState } from './003-directory-state';
 import { secretSavedDates } from './005-secret-saved-dates';
+import { operatorEvents } from './006-operator-events';
 
 /**
  * One schema, two dialects. Each migration carries its SQLite and PostgreSQL text side by side so the two can never
@@ -15,4 +16,4 @@ export interface Migration {
   postgres: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, cloudLinkSubscriptionsAndJobs, directoryState, secretSavedDates];
+export const MIGRATIONS: readonly Migration[] = [initial, cloudLinkSubscriptionsAndJobs, directoryState, secretSavedDates, operatorEvents];
