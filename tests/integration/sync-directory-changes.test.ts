@@ -126,3 +126,29 @@ it('starts a full round again when Graph no longer knows the delta link (410), a
   // Everyone from before is still synced after the full round.
   expect((await w.store.listUsers(w.tenant.id)).filter((u) => u.selected)).toHaveLength(4);
 });
+
+it('reads the CloudLink user list again every hour: a phone added after the Entra account is paired then', async () => {
+  w = await startRunningSyncWorld({ users: 3, options: { directoryRefreshIntervalMs: 5 * MIN } });
+  const user = graph().addUser(w.tenant.id, {
+    userPrincipalName: 'late.phone@contoso.example',
+    displayName: 'Late Phone',
+  });
+  graph().teams(user.id, 'signIn');
+  await w.clock.advance(5 * MIN);
+  await w.eventually(async () =>
+    expect(await stored(user.id)).toMatchObject({ pbxPrincipalId: null, selected: false }),
+  );
+  const phone = pbx().addUser(w.accountId, {
+    name: 'Late Phone',
+    email: 'late.phone@contoso.example',
+    extension: '2996',
+  });
+  // Quiet Entra checks do not read the PBX list …
+  await w.clock.advance(30 * MIN);
+  expect((await stored(user.id))?.pbxPrincipalId).toBeNull();
+  // … the hourly one does.
+  await w.clock.advance(35 * MIN);
+  await w.eventually(async () => expect((await stored(user.id))?.pbxPrincipalId).toBe(phone.principalId));
+  pbx().placeCall('+4930123456', phone.principalId);
+  await w.eventually(() => expect(graph().presence(user.id).activity).toBe('InACall'));
+});
