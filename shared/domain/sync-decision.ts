@@ -29,6 +29,8 @@ export interface TeamsObservation {
   availability: string;
   activity: string;
   sequenceNumber?: string | null;
+  /** When the read that saw this presence was sent (getPresencesByUserId); unknown for other sources. */
+  readAt?: number;
 }
 
 /** Graph's sequenceNumber sorts as a string: a notification not newer than the last one seen is stale. */
@@ -47,7 +49,11 @@ export function explainedByOurSession(
   const s = state.teamsSession;
   if (s && s.expiresAt > now && teamsKey(s.presence) === key) return true;
   const c = state.teamsCleared;
-  return !!c && now - c.at < settleMs && teamsKey(c.presence) === key;
+  if (!c || teamsKey(c.presence) !== key) return false;
+  // Graph had dropped our session before this read was sent: what it shows is the user's (a Teams call right after a
+  // phone call), however soon after the clear it comes. Only reads that may have raced the clear fall to the window.
+  if (c.ackAt !== undefined && p.readAt !== undefined && p.readAt >= c.ackAt) return false;
+  return now - c.at < settleMs;
 }
 
 /**
@@ -186,12 +192,16 @@ export function teamsWritten(
   work: TeamsWork,
   sentAt: number,
   sessionMs: number,
+  /** When Graph's answer arrived; unknown, a late read showing our cleared session counts as ours for the window. */
+  ackAt?: number,
 ): UserSyncState {
   if (work.kind === 'clear') {
     if (state.teamsSession) return state;
     return {
       ...state,
       teamsClearPending: false,
+      teamsCleared:
+        state.teamsCleared && ackAt !== undefined ? { ...state.teamsCleared, ackAt } : state.teamsCleared,
       lastAssertion: { side: 'teams', what: 'cleared our session', at: sentAt },
     };
   }

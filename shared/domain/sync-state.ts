@@ -12,8 +12,11 @@ export interface UserSyncState {
   pbxCalls?: PbxCalls;
   /** Our live app session in Teams (set when the write goes out, so echoes arriving before the ack are ours). */
   teamsSession: TeamsSession | null;
-  /** The session we last cleared, so a late notification still showing it is not taken for the user's doing. */
-  teamsCleared: { presence: AppSessionPresence; at: number } | null;
+  /**
+   * The session we last cleared, so a late notification still showing it is not taken for the user's doing. `ackAt`:
+   * when Graph confirmed the clear; a read sent after that cannot show our session, so it is the user's.
+   */
+  teamsCleared: { presence: AppSessionPresence; at: number; ackAt?: number } | null;
   /** True when our session must be cleared in Teams (the PBX no longer asks for it). */
   teamsClearPending: boolean;
   /** The PBX DND we set (or are setting) from Teams, while it stands. */

@@ -248,12 +248,13 @@ export class SyncEngine {
   // ---------------- observations ----------------
 
   /** A Teams presence was read; `receivedAt` is when we first heard it changed. */
-  observeTeams(p: TeamsPresence, receivedAt: number, repair = false): void {
+  /** `readAt`: when the read that returned `p` was sent, so a read after our clear is known not to show our session. */
+  observeTeams(p: TeamsPresence, receivedAt: number, repair = false, readAt?: number): void {
     const e = this.entries.get(p.userId);
     if (!e) return;
     const ctx = this.ctx(e);
     const before = e.state.teams;
-    const { state, verdict } = observeTeams(e.state, p, ctx);
+    const { state, verdict } = observeTeams(e.state, { ...p, readAt }, ctx);
     if (verdict === 'stale') {
       // A notification older than what we know, arriving late, is worth a trace. Re-reading the very presence we know
       // (a resync or poll: the same sequenceNumber) is not: it must not cost a trace and a store write per user.
@@ -482,9 +483,10 @@ export class SyncEngine {
 
   private async readTeamsBatch(batch: [string, number][], attempt = 0): Promise<void> {
     try {
+      const readAt = this.clock.now();
       const presences = await this.graph.getPresencesByUserId(batch.map(([id]) => id));
       const at = new Map(batch);
-      for (const p of presences) this.observeTeams(p, at.get(p.userId) ?? this.clock.now());
+      for (const p of presences) this.observeTeams(p, at.get(p.userId) ?? this.clock.now(), false, readAt);
     } catch (err) {
       const f = classify(err);
       if (!f.retry) {
@@ -568,7 +570,7 @@ export class SyncEngine {
       e.lastError = null;
       this.update(
         e,
-        teamsWritten(e.state, work, sentAt, this.settings.sessionMs),
+        teamsWritten(e.state, work, sentAt, this.settings.sessionMs, this.clock.now()),
         `teams.${work.kind}`,
         work.kind === 'set' ? { presence: teamsKey(work.presence) } : {},
         true,

@@ -50,7 +50,7 @@ export class Poller {
     const at = this.clock.now();
     let throttled = false;
     try {
-      for (const p of await this.graph.getPresencesByUserId(ids)) this.engine.observeTeams(p, at);
+      for (const p of await this.graph.getPresencesByUserId(ids)) this.engine.observeTeams(p, at, false, at);
     } catch (err) {
       const f = classify(err);
       throttled = f.retry;

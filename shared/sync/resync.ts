@@ -109,8 +109,9 @@ async function resyncBatch(
   const watched = entries.filter((e) => engine.ctx(e).directions.fromTeams || e.state.teamsSession);
   try {
     if (watched.length > 0) {
+      const readAt = deps.clock.now();
       const presences = await deps.graph.getPresencesByUserId(watched.map((e) => e.user.entraUserId));
-      for (const p of presences) engine.observeTeams(p, deps.clock.now(), true);
+      for (const p of presences) engine.observeTeams(p, deps.clock.now(), true, readAt);
     }
     for (const e of readBothSides) engine.markSynced(e, deps.clock.now());
   } catch (err) {

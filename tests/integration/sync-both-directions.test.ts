@@ -67,4 +67,25 @@ describe('sync against the emulators', () => {
     pbx(2).hangUp(call.callId);
     await w.eventually(() => expect(presence(2).activity).not.toBe('InACall'));
   }, 60_000);
+
+  it('a Teams call starting ten seconds after a phone call reaches the phone at once, not after the settle window', async () => {
+    const call = pbx(3).placeCall('+4930777777', w.pbxIds[3]);
+    pbx(3).answer(call.callId);
+    await w.eventually(() =>
+      expect(presence(3)).toMatchObject({ availability: 'Busy', activity: 'InACall' }),
+    );
+    pbx(3).hangUp(call.callId);
+    await w.eventually(() =>
+      expect(w.emulators.graph.control.sessions(w.people[3].id).filter((s) => s.kind === 'app')).toEqual([]),
+    );
+    await w.clock.advance(10_000, 1000);
+    w.emulators.graph.control.teams(w.people[3].id, 'signIn');
+    w.emulators.graph.control.teams(w.people[3].id, 'startCall');
+    // Well inside the minute in which a late echo of our own Busy/InACall would be held back.
+    await w.eventually(() =>
+      expect(pbx(3).presentity(w.pbxIds[3])).toMatchObject({ status: 'dnd', reason: 'In a Teams call' }),
+    );
+    w.emulators.graph.control.teams(w.people[3].id, 'endCall');
+    await w.eventually(() => expect(pbx(3).presentity(w.pbxIds[3])).toMatchObject({ status: 'available' }));
+  });
 });

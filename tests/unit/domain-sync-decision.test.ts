@@ -45,8 +45,9 @@ class User {
     availability: string,
     activity: string,
     sequenceNumber: string | null = String(++this.seq).padStart(8, '0'),
+    readAt?: number,
   ) {
-    const p: TeamsObservation = { availability, activity, sequenceNumber };
+    const p: TeamsObservation = { availability, activity, sequenceNumber, readAt };
     const r = observeTeams(this.state, p, this.ctx());
     this.state = r.state;
     return r.verdict;
@@ -55,7 +56,10 @@ class User {
   sendTeams() {
     const work = teamsWork(this.state, this.now, RENEW_AHEAD);
     const sentAt = this.now;
-    return { work, ack: () => work && (this.state = teamsWritten(this.state, work, sentAt, SESSION)) };
+    return {
+      work,
+      ack: () => work && (this.state = teamsWritten(this.state, work, sentAt, SESSION, this.now)),
+    };
   }
   sendPbx() {
     const work = pbxWork(this.state);
@@ -266,6 +270,27 @@ describe('no loops', () => {
     // After the settle window the same presence is the user's (a real Teams call).
     u.now += 2 * MIN;
     expect(u.teams('Busy', 'InACall')).toBe('user');
+    expect(u.sendPbx().work).toEqual({ dnd: true, statusText: 'In a Teams call' });
+  });
+
+  it('a Teams call seconds after a phone call reaches the phone: a read sent after Graph confirmed our clear is the user', () => {
+    const u = new User();
+    u.pbx({ callState: 'connected' });
+    u.flush();
+    u.pbx({ callState: 'idle' });
+    const clear = u.sendTeams();
+    expect(clear.work).toEqual({ kind: 'clear' });
+    // A read that went out before Graph answered the clear may still show our session: that one is ours.
+    const racingRead = u.now;
+    u.now += 200;
+    clear.ack();
+    expect(u.teams('Busy', 'InACall', undefined, racingRead)).toBe('ours');
+    expect(u.sendPbx().work).toBeNull();
+    // Ten seconds later the user joins a Teams call: the read after the clear's answer shows it, well inside the window.
+    u.now += 10_000;
+    expect(u.teams('Available', 'Available', undefined, u.now)).toBe('user');
+    u.now += 100;
+    expect(u.teams('Busy', 'InACall', undefined, u.now)).toBe('user');
     expect(u.sendPbx().work).toEqual({ dnd: true, statusText: 'In a Teams call' });
   });
 
