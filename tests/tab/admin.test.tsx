@@ -19,6 +19,7 @@ const health = {
 const adminRoutes = {
   'GET /api/me': () => ({ body: me({ isAdmin: true }) }),
   'GET /api/admin/health': () => ({ body: health }),
+  'GET /api/admin/problems': () => ({ body: { items: [] } }),
 };
 
 async function openSection(name: string) {
@@ -230,6 +231,61 @@ describe('admin pages', () => {
     expect(
       screen.getByText(/This server does not run the presence sync: Another Switchboard process owns/),
     ).toBeInTheDocument();
+  });
+
+  it('names a refused secret with its fix, and lists the recent problems the server logged', async () => {
+    renderShell({
+      routes: {
+        ...adminRoutes,
+        'GET /api/admin/health': () => ({
+          body: {
+            ...health,
+            credentialProblems: [
+              {
+                service: 'entra',
+                code: 'AADSTS7000215',
+                secretSavedAt: '2026-12-01T09:00:00.000Z',
+                since: '2026-12-02T08:00:00.000Z',
+                message: 'The secret saved on 2026-12-01 was refused by Entra: AADSTS7000215.',
+                fix: 'Create a new client secret in Entra ID and save it on the tenant link page.',
+              },
+            ],
+          },
+        }),
+        'GET /api/admin/problems': () => ({
+          body: {
+            items: [
+              {
+                at: '2026-12-02T08:00:01.000Z',
+                level: 'warn',
+                event: 'outbound.refused',
+                message: 'graph setPresence was refused (404 NotFound)',
+                detail: {
+                  service: 'graph',
+                  operation: 'setPresence',
+                  status: 404,
+                  code: 'NotFound',
+                  durationMs: 4,
+                },
+              },
+            ],
+          },
+        }),
+      },
+    });
+    await userEvent.click(await screen.findByRole('tab', { name: 'Admin' }));
+    expect(
+      await screen.findByText(
+        'The secret saved on 2026-12-01 was refused by Entra: AADSTS7000215. Create a new client secret in Entra ID and save it on the tenant link page.',
+        undefined,
+        { timeout: 5000 },
+      ),
+    ).toBeInTheDocument();
+    const list = await screen.findByRole('list', { name: 'Recent problems' });
+    const [item] = within(list).getAllByRole('listitem');
+    expect(item).toHaveTextContent(/^Warning .*: graph setPresence was refused \(404 NotFound\)/);
+    expect(item).toHaveTextContent('service: graph · operation: setPresence · status: 404 · code: NotFound');
+    expect(item).not.toHaveTextContent('durationMs');
   });
 
   it('warns before the app secret expires', async () => {

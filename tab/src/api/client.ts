@@ -8,6 +8,7 @@ import type {
   CreateReportRequest,
   DiagnosticsPreview,
   HealthView,
+  OperatorEventsResponse,
   JobView,
   MappingTable,
   MeResponse,
@@ -101,6 +102,7 @@ export class ApiClient {
       this.send<JobView>('POST', '/api/admin/resync-all', options),
     job: (id: string) => this.get<JobView>(`/api/admin/jobs/${enc(id)}`),
     health: () => this.get<HealthView>('/api/admin/health'),
+    problems: () => this.get<OperatorEventsResponse>('/api/admin/problems?limit=50'),
     reports: (status?: ReportStatus) => this.get<ReportsResponse>(`/api/admin/reports?${params({ status })}`),
     updateReport: (id: string, u: UpdateReportRequest) =>
       this.send<ReportSummary>('PATCH', `/api/admin/reports/${enc(id)}`, u),

@@ -118,6 +118,41 @@ function CloudLinkSubscriptions(props: { subs: NonNullable<HealthView['cloudlink
   );
 }
 
+/** The detail fields worth a glance in the list; the rest stays in the server log. */
+const PROBLEM_FIELDS = ['service', 'operation', 'status', 'code', 'requestId'] as const;
+
+/** What the server logged as a warning or error for this tenant, newest first. */
+function RecentProblems() {
+  const at = useAdminT();
+  const env = useEnv();
+  const problems = useLoad(() => env.api.admin.problems());
+  const items = problems.data?.items ?? [];
+  return (
+    <Card>
+      <CardHeader header={<Text weight="semibold">{at('healthProblems')}</Text>} />
+      <ErrorBar error={problems.error} />
+      {problems.data && items.length === 0 ? <Text>{at('healthProblemsNone')}</Text> : null}
+      <ul aria-label={at('healthProblems')}>
+        {items.map((p, i) => (
+          <li key={`${p.at}-${i}`}>
+            <Text weight="semibold">
+              {p.level === 'error' ? at('healthProblemError') : at('healthProblemWarn')}
+            </Text>{' '}
+            <Text>{dateTime(p.at, env.timeZone, env.locale) ?? p.at}</Text>
+            {': '}
+            <Text>{p.message}</Text>{' '}
+            <Text size={200}>
+              {PROBLEM_FIELDS.filter((f) => p.detail[f] !== undefined && p.detail[f] !== null)
+                .map((f) => `${f}: ${String(p.detail[f])}`)
+                .join(' · ')}
+            </Text>
+          </li>
+        ))}
+      </ul>
+    </Card>
+  );
+}
+
 export function HealthSection() {
   const at = useAdminT();
   const env = useEnv();
@@ -141,6 +176,11 @@ export function HealthSection() {
       {v ? (
         <>
           <SecretExpiry expiresAt={v.secretExpiresAt} />
+          {(v.credentialProblems ?? []).map((c) => (
+            <MessageBar key={c.service} intent="error" role="alert" layout="multiline">
+              <MessageBarBody>{at('healthCredential', { message: c.message, fix: c.fix })}</MessageBarBody>
+            </MessageBar>
+          ))}
           {v.syncOwnership && v.syncOwnership.state !== 'owner' ? (
             <MessageBar intent="warning" role="status" layout="multiline">
               <MessageBarBody>{at('healthStandby', { detail: v.syncOwnership.detail ?? '' })}</MessageBarBody>
@@ -166,6 +206,7 @@ export function HealthSection() {
                 .join(', ') || at('none'),
             )}
           </div>
+          <RecentProblems />
         </>
       ) : null}
     </section>
