@@ -331,7 +331,7 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
     admin(async (caller, req) => {
       const query = parseInput(usersQuery, queryOf(req));
       const { doc, users, overrides } = await directoryOf(caller.tenantId);
-      return { body: pageOfRows(adminUserRows(doc, users, overrides), query) };
+      return { body: pageOfRows(adminUserRows(doc, users, overrides), query, doc) };
     }),
   );
   server.get(

@@ -101,6 +101,7 @@ export function adminUserRows(
 export function pageOfRows(
   rows: AdminUserRow[],
   query: { q?: string; skip?: number; top?: number },
+  doc: DirectoryDoc,
 ): AdminUsersResponse {
   const q = (query.q ?? '').trim().toLowerCase();
   const hits = q
@@ -112,7 +113,18 @@ export function pageOfRows(
     : rows;
   const skip = query.skip ?? 0;
   const top = query.top ?? DEFAULT_PAGE;
-  return { items: hits.slice(skip, skip + top), total: hits.length, skip, top };
+  const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+  return {
+    items: hits.slice(skip, skip + top),
+    total: hits.length,
+    skip,
+    top,
+    directory: {
+      entraReadAt: iso(doc.entraReadAt),
+      pbxReadAt: iso(doc.pbxReadAt),
+      problem: doc.problem && { at: new Date(doc.problem.at).toISOString(), message: doc.problem.message },
+    },
+  };
 }
 
 /** The admin's overrides with names, and whether the last pairing could apply them. */

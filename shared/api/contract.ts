@@ -302,6 +302,12 @@ export interface AdminUsersResponse {
   total: number;
   skip: number;
   top: number;
+  /** When the directories were last read; `problem`: the last read failed (the list shows what was read before). */
+  directory: {
+    entraReadAt: string | null;
+    pbxReadAt: string | null;
+    problem: { at: string; message: string } | null;
+  };
 }
 
 /**

@@ -20,6 +20,8 @@ export interface DirectoryDoc {
   /** The admin's overrides that could not be applied (a user gone, disabled, or paired by another override). */
   staleOverrides: UserOverride[];
   matchedAt: number | null;
+  /** The last refresh failed (a directory could not be read): what the admin sees until one succeeds. */
+  problem: { at: number; message: string } | null;
 }
 
 export type PbxOnlyReason = 'noMail' | 'noMatch' | 'ambiguous' | 'contested';
@@ -42,6 +44,7 @@ export const EMPTY_DIRECTORY: DirectoryDoc = {
   pbxOnly: [],
   staleOverrides: [],
   matchedAt: null,
+  problem: null,
 };
 
 /** The stored document, with defaults for anything missing (an older or empty document). */

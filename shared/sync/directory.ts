@@ -69,6 +69,7 @@ export class UserDirectory {
     const now = clock.now();
     const next: DirectoryDoc = {
       ...doc,
+      problem: null,
       entra: entra.users,
       entraDeltaLink: entra.link,
       entraReadAt: reads.entra ? now : doc.entraReadAt,
@@ -87,6 +88,13 @@ export class UserDirectory {
       now,
     );
     return { match, changed: written > 0 };
+  }
+
+  /** A refresh failed: the admin's user list says so (with the error) until one succeeds. */
+  async recordFailure(e: unknown): Promise<void> {
+    const now = this.deps.clock.now();
+    const message = e instanceof Error ? e.message : String(e);
+    await this.save({ ...(await this.load()), problem: { at: now, message } }, now);
   }
 
   private async save(doc: DirectoryDoc, now: number): Promise<void> {

@@ -366,7 +366,10 @@ class Service implements OwnableSyncService {
   /** Reads the directories (directory.ts), then reloads users into the engine and resubscribes when they changed. */
   private refreshDirectory(reads: DirectoryReads): Promise<MatchResult & { monitorsNeeded: number }> {
     const run = this.directoryChain.then(async () => {
-      const { match, changed } = await this.directory.refresh(reads);
+      const { match, changed } = await this.directory.refresh(reads).catch(async (e: unknown) => {
+        await this.directory.recordFailure(e).catch(() => undefined);
+        throw e;
+      });
       if (changed) {
         await this.engine.loadUsers();
         // Users who left or lost their pair are unselected now: this gives back what we set for them.

@@ -116,6 +116,11 @@ it('pages through every user on the server: 704 matched users, none lost, none t
   const first = await users('');
   expect(first.items).toHaveLength(50); // the default page
   expect(first.top).toBe(50);
+  expect(first.directory).toEqual({
+    entraReadAt: expect.any(String),
+    pbxReadAt: expect.any(String),
+    problem: null,
+  });
   const seen: AdminUserRow[] = [];
   for (let skip = 0; skip < first.total; skip += 200) {
     const page = await users(`skip=${skip}&top=200`);

@@ -78,13 +78,16 @@ const special: AdminUserRow[] = [
 ];
 const all = [...special, ...Array.from({ length: 120 }, (_, i) => teamsRow(i))];
 
+const readAt = '2026-12-01T08:00:00.000Z';
+let directory: AdminUsersResponse['directory'] = { entraReadAt: readAt, pbxReadAt: readAt, problem: null };
+
 /** A server that searches and pages like the real one. */
 function usersRoute(req: SeenRequest): { body: AdminUsersResponse } {
   const q = (req.query.get('q') ?? '').toLowerCase();
   const skip = Number(req.query.get('skip') ?? 0);
   const top = Number(req.query.get('top') ?? 50);
   const hits = all.filter((r) => !q || [r.displayName, r.upn ?? ''].some((v) => v.toLowerCase().includes(q)));
-  return { body: { items: hits.slice(skip, skip + top), total: hits.length, skip, top } };
+  return { body: { items: hits.slice(skip, skip + top), total: hits.length, skip, top, directory } };
 }
 
 function render(locale = 'en-US') {
@@ -166,6 +169,24 @@ describe('admin user list', () => {
         true,
       ),
     );
+  });
+
+  it('says when the directories were read, and warns when the last read failed', async () => {
+    render();
+    await openUsers();
+    expect(await screen.findByText(/Teams users last read .*every 5 minutes/)).toBeVisible();
+    expect(screen.queryByText(/could not be read/)).toBeNull();
+    directory = { ...directory, problem: { at: readAt, message: 'Graph 403 Authorization_RequestDenied' } };
+    try {
+      await userEvent.type(screen.getByRole('searchbox', { name: 'Search users' }), 'x');
+      expect(
+        await screen.findByText(
+          'The user directories could not be read (Graph 403 Authorization_RequestDenied). The list shows what was read before.',
+        ),
+      ).toBeVisible();
+    } finally {
+      directory = { ...directory, problem: null };
+    }
   });
 
   it('speaks German in a German Teams', async () => {

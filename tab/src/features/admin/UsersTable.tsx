@@ -1,5 +1,7 @@
 import {
   Button,
+  MessageBar,
+  MessageBarBody,
   SearchBox,
   Table,
   TableBody,
@@ -48,7 +50,7 @@ export function statusText(at: AdminT, u: AdminUserRow): string {
  */
 export function UsersTable(props: { onDiagnose(userId: string): void }) {
   const at = useAdminT();
-  const { api } = useEnv();
+  const { api, language } = useEnv();
   const s = useAdminStyles();
   const [q, setQ] = useState('');
   const [skip, setSkip] = useState(0);
@@ -82,6 +84,19 @@ export function UsersTable(props: { onDiagnose(userId: string): void }) {
         onChange={(_e, d) => (setQ(d.value), setSkip(0))}
       />
       <ErrorBar error={error ?? action.error} />
+      {page?.directory.problem ? (
+        <MessageBar intent="warning">
+          <MessageBarBody>{at('dirProblem', { message: page.directory.problem.message })}</MessageBarBody>
+        </MessageBar>
+      ) : null}
+      {page?.directory.entraReadAt ? (
+        <Text className={s.sub}>
+          {at('dirRead', {
+            entra: new Date(page.directory.entraReadAt).toLocaleString(language),
+            pbx: page.directory.pbxReadAt ? new Date(page.directory.pbxReadAt).toLocaleString(language) : '–',
+          })}
+        </Text>
+      ) : null}
       {mapping ? (
         <MapPanel
           row={mapping}
