@@ -98,9 +98,6 @@ const en = {
   dirRead:
     'Teams users last read {entra}, phone users {pbx}; new hires, leavers and renames are picked up every 5 minutes.',
   dirProblem: 'The user directories could not be read ({message}). The list shows what was read before.',
-  dirRead:
-    'Teams users last read {entra}, phone users {pbx}; new hires, leavers and renames are picked up every 5 minutes.',
-  dirProblem: 'The user directories could not be read ({message}). The list shows what was read before.',
   yes: 'yes',
   no: 'no',
   diagnose: 'Diagnose',
@@ -245,10 +242,6 @@ const de: Record<AdminTextKey, string> = {
   mapPick: 'Zuordnen',
   mapCancel: 'Abbrechen',
   unmap: 'Zuordnung entfernen',
-  dirRead:
-    'Teams-Benutzer zuletzt gelesen {entra}, Telefonbenutzer {pbx}; neue, ausgeschiedene und umbenannte Benutzer werden alle 5 Minuten übernommen.',
-  dirProblem:
-    'Die Benutzerverzeichnisse konnten nicht gelesen werden ({message}). Die Liste zeigt den letzten Stand.',
   dirRead:
     'Teams-Benutzer zuletzt gelesen {entra}, Telefonbenutzer {pbx}; neue, ausgeschiedene und umbenannte Benutzer werden alle 5 Minuten übernommen.',
   dirProblem:
