@@ -66,6 +66,11 @@ export interface SyncOptions {
    * whose posts stopped reaching us cannot be told apart from a quiet account otherwise.
    */
   pbxFeedQuietLimitMs?: number;
+  /**
+   * Each resync also reads the PBX of one slice of the users the feed vouches for, so every user is read at least
+   * every this many resyncs (default 4: every four hours with the hourly resync); 0 turns it off.
+   */
+  pbxVerifySlices?: number;
   /** Where CloudLink should post PBX events (without the key); unset: bot/ subscribes some other way. */
   cloudLinkWebhookUrl?: string;
   /**

@@ -66,3 +66,15 @@ export class PbxFeed {
     return this.live && epoch === this.epoch && verifiedAt !== null && now - verifiedAt < maxAgeMs;
   }
 }
+
+/**
+ * Whether a user falls in resync round `round`'s verification slice: with `slices` slices, every user is read from
+ * the PBX at every `slices`-th periodic resync even while the feed vouches for them, so an event the feed lost (or a
+ * forged one believed) is corrected within that many resyncs, and the reads spread evenly over the rounds.
+ */
+export function inVerificationSlice(userId: string, round: number, slices: number): boolean {
+  if (slices <= 0) return false;
+  let hash = 2166136261; // FNV-1a: stable across processes and restarts, spreads ids evenly
+  for (let i = 0; i < userId.length; i++) hash = Math.imul(hash ^ userId.charCodeAt(i), 16777619);
+  return (hash >>> 0) % slices === round % slices;
+}

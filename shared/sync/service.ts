@@ -27,6 +27,7 @@ import { OwnedSyncService, type OwnableSyncService } from './ownership';
 import { UserDirectory, type DirectoryReads } from './directory';
 import { Poller } from './poller';
 import { RateLimiter } from './rate-limiter';
+import { inVerificationSlice } from './pbx-feed';
 import { resync } from './resync';
 import {
   handleCloudLinkWebhook,
@@ -36,6 +37,8 @@ import {
 } from './webhooks';
 
 const MINUTE = 60_000;
+/** With the hourly resync, every user's PBX is read at least every four hours even while the feed is live. */
+const DEFAULT_VERIFY_SLICES = 4;
 
 /** Builds the sync service for one tenant. Nothing runs until start(). */
 export function createSyncService(options: SyncOptions, deps: SyncDeps): SyncService {
@@ -70,6 +73,8 @@ class Service implements OwnableSyncService {
   private readonly monitors: Monitors | null;
   private readonly poller: Poller | null;
   private cancelResync: (() => void) | null = null;
+  /** Counts resyncs, to pick each one's verification slice (pbx-feed.ts). */
+  private resyncRound = 0;
   /** Entra (Graph users delta) and CloudLink user lists, and the pairing of their users (directory.ts). */
   private readonly directory: UserDirectory;
   private cancelDirectory: (() => void) | null = null;
@@ -315,10 +320,15 @@ class Service implements OwnableSyncService {
       !options.readEveryPbx &&
       this.engine.pbxFeed.flowing(this.clock.now(), this.options.pbxFeedQuietLimitMs ?? 60 * MINUTE);
     const maxAge = this.options.pbxViewMaxAgeMs ?? 24 * 60 * MINUTE;
+    const slices = this.options.pbxVerifySlices ?? DEFAULT_VERIFY_SLICES;
+    const round = this.resyncRound++;
     return resync(
       {
         ...this.resyncDeps(),
-        needsPbxRead: trustFeed ? (e) => this.engine.needsPbxRead(e, maxAge) : undefined,
+        needsPbxRead: trustFeed
+          ? (e) =>
+              this.engine.needsPbxRead(e, maxAge) || inVerificationSlice(e.user.entraUserId, round, slices)
+          : undefined,
       },
       ids,
       progress,

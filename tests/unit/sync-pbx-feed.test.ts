@@ -2,7 +2,8 @@ import { harness, TENANT, type Harness } from './sync-harness';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
-const FEED = { cloudLinkWebhookUrl: 'https://switchboard.example/api/cloudlink/events' };
+// The feed alone: the rotating verification slice (its own test below) is off here, so the counts show the feed.
+const FEED = { cloudLinkWebhookUrl: 'https://switchboard.example/api/cloudlink/events', pbxVerifySlices: 0 };
 
 /** Runs a resync to the end, moving the virtual clock so Graph's rate-limited reads can go out. */
 async function resyncAll(h: Harness, options?: { readEveryPbx?: boolean }) {
@@ -172,5 +173,28 @@ describe('resync and the live CloudLink presence feed', () => {
     await h.service.start();
     expect((await resyncAll(h)).pbxReads).toBe(3);
     expect((await resyncAll(h)).pbxReads).toBe(3);
+  });
+
+  it('reads one slice of the vouched-for users per resync, so every PBX is verified within four resyncs', async () => {
+    h = await harness({ users: 400, options: { ...FEED, pbxVerifySlices: 4 } });
+    await h.service.start();
+    expect((await resyncAll(h)).pbxReads).toBe(400); // after a start nothing is vouched for
+    await pbxActivity(h);
+    // A forged or lost event left u7's PBX view wrong while the feed stays live: the PBX really has DND on.
+    h.cloudlink.presence.set('pbx-u7', { dnd: true, statusText: 'Out to lunch' });
+    const read = new Map<string, number>();
+    for (let round = 0; round < 4; round++) {
+      const before = h.cloudlink.presenceReads.length;
+      const r = await resyncAll(h);
+      // Each round reads about a quarter of the users (a hash spreads them), never all and never none.
+      expect(r.pbxReads).toBeGreaterThan(60);
+      expect(r.pbxReads).toBeLessThan(140);
+      for (const p of h.cloudlink.presenceReads.slice(before)) read.set(p, (read.get(p) ?? 0) + 1);
+    }
+    // Over four rounds every user was read exactly once.
+    expect(read.size).toBe(400);
+    expect(new Set(read.values())).toEqual(new Set([1]));
+    const status = await h.service.statusOf('u7');
+    expect(status.pbx).toMatchObject({ dnd: true, statusText: 'Out to lunch' });
   });
 });
