@@ -210,8 +210,8 @@ export class CloudLinkSubscriptions {
         this.live(topic, rec.subscriptionId);
         continue;
       }
-      if (rec && (!listed || !reusable))
-        await cloudlink.unsubscribe(rec.subscriptionId).catch(() => undefined);
+      // Ours but not reusable (another key, a webhook URL that moved): delete it, or it posts to nobody forever.
+      if (rec) await cloudlink.unsubscribe(rec.subscriptionId).catch(() => undefined);
       try {
         const { subscriptionId } = await cloudlink.subscribe({ topic, subject, url: target });
         keep.add(subscriptionId);

@@ -19,6 +19,8 @@ export interface LoopbackReceiver {
 export async function startLoopbackReceiver(
   service: () => SyncService,
   intercept?: ReceiverIntercept,
+  /** A fixed port (a restarted process that must keep its webhook URL); default any free one. */
+  port = 0,
 ): Promise<LoopbackReceiver> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -53,7 +55,7 @@ export async function startLoopbackReceiver(
       res.end(answer.body);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     async close() {
