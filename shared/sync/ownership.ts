@@ -129,7 +129,7 @@ export class OwnedSyncService implements SyncService {
       // The store did not answer: an owner keeps going until its lease would have run out, then steps down.
       if (this.state === 'owner' && now >= this.leaseUntil) {
         this.log.error(
-          { err, tenantId: this.tenantId },
+          { err, tenantId: this.tenantId, event: 'sync.leaseRenewFailed' },
           'could not renew the sync lease: stopping the sync engine',
         );
         await this.stepDown();
@@ -140,7 +140,7 @@ export class OwnedSyncService implements SyncService {
       this.leaseUntil = now + this.ttlMs;
       if (this.state === 'owner') return;
       this.log.info(
-        { tenantId: this.tenantId, holder: this.holder },
+        { tenantId: this.tenantId, holder: this.holder, event: 'sync.owner' },
         'this process now runs the tenant sync',
       );
       if (this.steppedDown) {
@@ -157,7 +157,7 @@ export class OwnedSyncService implements SyncService {
         if (this.starting) this.startError = err;
         else
           this.log.error(
-            { err, tenantId: this.tenantId },
+            { err, tenantId: this.tenantId, event: 'sync.startFailed' },
             'presence sync could not start; run the configuration check',
           );
       }
@@ -165,7 +165,7 @@ export class OwnedSyncService implements SyncService {
     }
     if (this.state === 'owner') {
       this.log.error(
-        { tenantId: this.tenantId, holder: this.holder },
+        { tenantId: this.tenantId, holder: this.holder, event: 'sync.leaseLost' },
         "another process took over this tenant's sync lease: stopping the sync engine here",
       );
       await this.stepDown();
@@ -175,7 +175,7 @@ export class OwnedSyncService implements SyncService {
     if (!this.otherOwnerLogged) {
       this.otherOwnerLogged = true;
       this.log.error(
-        { tenantId: this.tenantId, holder: this.holder },
+        { tenantId: this.tenantId, holder: this.holder, event: 'sync.standby' },
         "another process owns this tenant's sync: this process does not run the sync engine (standby; it serves " +
           'the API, tab and bot and takes over if the owner stops)',
       );
@@ -186,7 +186,7 @@ export class OwnedSyncService implements SyncService {
     this.state = 'standby';
     this.steppedDown = true;
     this.log.error(
-      { tenantId: this.tenantId },
+      { tenantId: this.tenantId, event: 'sync.leaseLost' },
       'the sync engine of this process stays stopped until the process restarts',
     );
     await this.inner.halt().catch(() => undefined);
