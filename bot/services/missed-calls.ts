@@ -1,5 +1,4 @@
-import { ALL_CALLS_SUBJECT_FILTER, parseCloudLinkWebhook, pbxChangeOf } from '../../shared/adapters/cloudlink';
-import type { CloudLinkPort } from '../../shared/ports/cloudlink';
+import { parseCloudLinkWebhook, pbxChangeOf } from '../../shared/adapters/cloudlink';
 import type { Logger } from '../../shared/platform/logger';
 import type { Store } from '../../shared/ports/store';
 import type { NoticeService } from './notices';
@@ -48,31 +47,5 @@ export async function noticeMissedCall(
     if (user) await deps.notices.missedCall(tenantId, user.entraUserId, call);
   } catch (e) {
     deps.logger.warn({ err: e, tenantId }, 'missed-call notice failed');
-  }
-}
-
-/**
- * Missed calls come on CloudLink's media topic, which the sync service does not subscribe to (it needs presence
- * only): one account-wide subscription to the same webhook URL and key. Returns how to unsubscribe on shutdown.
- */
-export async function subscribeToCalls(
-  cloudlink: CloudLinkPort,
-  webhookUrl: string,
-  key: string,
-  logger: Logger,
-): Promise<() => Promise<void>> {
-  try {
-    const { subscriptionId } = await cloudlink.subscribe({
-      topic: 'platform-api-media',
-      subject: ALL_CALLS_SUBJECT_FILTER,
-      url: `${webhookUrl}${webhookUrl.includes('?') ? '&' : '?'}key=${encodeURIComponent(key)}`,
-    });
-    return () => cloudlink.unsubscribe(subscriptionId).catch(() => undefined);
-  } catch (e) {
-    logger.warn(
-      { err: e },
-      'subscribing to CloudLink calls failed: missed-call notices stay off until restart',
-    );
-    return async () => undefined;
   }
 }
