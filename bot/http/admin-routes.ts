@@ -412,8 +412,7 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
     '/api/admin/users/:id/reset-phone',
     admin(async (caller, req) => {
       await knownUser(caller.tenantId, req.params.id);
-      await deps.sync.resetPhoneStatus(caller.tenantId, req.params.id);
-      return { body: await deps.sync.status(caller.tenantId, req.params.id) };
+      return { body: await deps.sync.resetPhoneStatus(caller.tenantId, req.params.id) };
     }),
   );
   async function knownUser(tenantId: string, userId: string): Promise<void> {

@@ -3,6 +3,7 @@ import type {
   CheckStep,
   HealthView,
   MonitorView,
+  PhoneResetResult,
   SyncStatus,
   UserDiagnostics,
 } from '../../shared/api/contract';
@@ -14,8 +15,11 @@ import type {
 export interface SyncFacade {
   status(tenantId: string, userId: string): Promise<SyncStatus>;
   resyncUser(tenantId: string, userId: string): Promise<void>;
-  /** Clears what Switchboard set on the PBX for this user (DND and status text it asserted). */
-  resetPhoneStatus(tenantId: string, userId: string): Promise<void>;
+  /**
+   * Clears what Switchboard set for this user: our Teams session, and a phone DND we set (by this process or another),
+   * never the user's own; answers the status after and what it did.
+   */
+  resetPhoneStatus(tenantId: string, userId: string): Promise<PhoneResetResult>;
   /** undefined when the tenant has no such user. */
   userDiagnostics(tenantId: string, userId: string): Promise<UserDiagnostics | undefined>;
   /**

@@ -78,8 +78,7 @@ export function syncFacade(deps: {
   return {
     status: (tenantId, userId) => tenant(tenantId).service.statusOf(userId),
     resyncUser: async (tenantId, userId) => void (await tenant(tenantId).service.resyncUser(userId)),
-    resetPhoneStatus: async (tenantId, userId) =>
-      void (await tenant(tenantId).service.resetPhoneStatus(userId)),
+    resetPhoneStatus: (tenantId, userId) => tenant(tenantId).service.resetPhoneStatus(userId),
     async userDiagnostics(tenantId, userId): Promise<UserDiagnostics | undefined> {
       const t = tenant(tenantId);
       const user = await store.getUser(tenantId, userId);

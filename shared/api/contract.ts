@@ -77,6 +77,20 @@ export interface SyncStatus {
   problem: { message: string; fix: string } | null;
 }
 
+/** What "reset phone status" did, so the admin is told (POST /api/admin/users/:id/reset-phone). */
+export interface PhoneResetOutcome {
+  /** Our Teams session was cleared. */
+  teamsSessionCleared: boolean;
+  /** The phone's DND turned off, with its status text: one Switchboard set (this process, another, or an earlier run). */
+  phoneDndCleared: { statusText: string | null } | null;
+  /** A phone DND left alone because it is the user's own (its text is none Switchboard writes). */
+  phoneDndKept: { statusText: string | null } | null;
+}
+
+export interface PhoneResetResult extends SyncStatus {
+  reset: PhoneResetOutcome;
+}
+
 export type ReportCategory = 'presence' | 'callHistory' | 'clickToCall' | 'signIn' | 'other';
 export type ReportStatus = 'new' | 'acknowledged' | 'needsInfo' | 'resolved';
 

@@ -1,4 +1,4 @@
-import type { MappingTable } from '../api/contract';
+import type { MappingTable, PhoneResetOutcome } from '../api/contract';
 import { pbxToTeams, teamsToPbx } from './mapping';
 import { callsDueForCheck } from './pbx-calls';
 import type { AppSessionPresence, PbxPresence } from './presence';
@@ -98,7 +98,8 @@ function carryTeamsToPbx(state: UserSyncState, ctx: DecisionContext): UserSyncSt
   const ours = state.pbxAssertion?.dnd === true;
   const pbxDnd = state.pbx?.dnd ?? false;
   if (change.dnd === 'on') {
-    if (pbxDnd && !ours) return next; // the user's own PBX DND and its text stay
+    // The user's own PBX DND and its text stay. A DND we are still taking back (our "off" not acknowledged) is ours.
+    if (pbxDnd && !pbxDndIsOurs(state)) return next;
     if (ours && state.pbxAssertion?.statusText === change.statusText) return next;
     return assertPbx(next, true, change.statusText, ctx.now);
   }
@@ -243,23 +244,44 @@ export function pbxWritten(state: UserSyncState, work: PbxWork, at: number): Use
 }
 
 /**
- * Forgets everything we asserted (reset by the user or admin); the engine then clears both sides. The Teams presence
- * seen last keeps its value but loses its sequenceNumber, so the re-read that follows counts even when Teams has not
- * changed since (a meeting still going on is carried to the PBX again).
+ * Forgets everything we asserted (reset by the user or admin); the engine then clears both sides. A phone DND counts as
+ * ours when we asserted it or its status text is one the mapping makes us write (`ourStatusTexts`): another process,
+ * or an earlier install, may have set it without this state knowing. The Teams presence seen last keeps its value but
+ * loses its sequenceNumber, so the re-read that follows counts even when Teams has not changed since (a meeting still
+ * going on is carried to the PBX again).
  */
-export function resetAssertions(state: UserSyncState, now: number): UserSyncState {
+export function resetAssertions(
+  state: UserSyncState,
+  now: number,
+  ourStatusTexts: readonly string[] = [],
+): { state: UserSyncState; outcome: PhoneResetOutcome } {
   const s = state.teamsSession;
+  const dnd = state.pbx?.dnd === true;
+  const text = state.pbx?.statusText ?? null;
+  const ours =
+    state.pbxAssertion?.dnd === true || (dnd && text !== null && ourStatusTexts.includes(text));
+  const takeBack = ours;
   return {
-    ...state,
-    teams: state.teams ? { ...state.teams, sequenceNumber: null } : null,
-    teamsSession: null,
-    teamsClearPending: true,
-    teamsCleared: s ? { presence: s.presence, at: now } : state.teamsCleared,
-    pbxAssertion: state.pbxAssertion?.dnd
-      ? { dnd: false, statusText: null, at: now, acknowledged: false }
-      : null,
-    teamsCarried: null,
-    // The user says the phone is wrong: every call we believe in is checked against the call records at the re-read.
-    ...(state.pbxCalls && { pbxCalls: callsDueForCheck(state.pbxCalls, now) }),
+    state: {
+      ...state,
+      teams: state.teams ? { ...state.teams, sequenceNumber: null } : null,
+      teamsSession: null,
+      teamsClearPending: true,
+      teamsCleared: s ? { presence: s.presence, at: now } : state.teamsCleared,
+      pbxAssertion: takeBack ? { dnd: false, statusText: null, at: now, acknowledged: false } : null,
+      teamsCarried: null,
+      // The user says the phone is wrong: every call we believe in is checked against the call records at the re-read.
+      ...(state.pbxCalls && { pbxCalls: callsDueForCheck(state.pbxCalls, now) }),
+    },
+    outcome: {
+      teamsSessionCleared: s !== null,
+      phoneDndCleared: takeBack ? { statusText: dnd ? text : (state.pbxAssertion?.statusText ?? null) } : null,
+      phoneDndKept: dnd && !ours ? { statusText: text } : null,
+    },
   };
+}
+
+/** The status texts the mapping table makes Switchboard write to the phone (DND on). */
+export function ourPbxStatusTexts(table: MappingTable): string[] {
+  return table.teamsToPbx.filter((r) => r.dnd === 'on' && r.statusText).map((r) => r.statusText as string);
 }

@@ -3,7 +3,7 @@
  * the webhook handlers; nothing else of shared/sync is needed outside it.
  */
 import type { Registry } from 'prom-client';
-import type { HealthView, MappingTable, SyncStatus, UserSelection } from '../api/contract';
+import type { HealthView, MappingTable, PhoneResetResult, SyncStatus, UserSelection } from '../api/contract';
 import type { CloudLinkEvent, CloudLinkPort } from '../ports/cloudlink';
 import type { GraphPort, GraphSubscriptionPort, MonitorCredentials } from '../ports/graph';
 import type { Store } from '../ports/store';
@@ -154,7 +154,8 @@ export interface SyncService {
   resyncUser(entraUserId: string): Promise<SyncStatus>;
   statusOf(entraUserId: string): Promise<SyncStatus>;
   /** Clears our Teams session and any PBX DND we set for this user, then re-decides from what both sides say. */
-  resetPhoneStatus(entraUserId: string): Promise<SyncStatus>;
+  /** Says what it gave back: our Teams session, a phone DND Switchboard set (even by another process), or nothing. */
+  resetPhoneStatus(entraUserId: string): Promise<PhoneResetResult>;
   /** Matches PBX ↔ Entra users by mail/UPN, applies the selection, stores users, resubscribes; reports the unmatched. */
   refreshUsers(): Promise<MatchResult & { monitorsNeeded: number }>;
   /** ceil(synced users / 650). */

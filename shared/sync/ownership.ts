@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { SyncStatus } from '../api/contract';
+import type { PhoneResetResult, SyncStatus } from '../api/contract';
 import type { GraphOutcome, GraphRequestKind } from '../adapters/graph/options';
 import type { CloudLinkOutcome } from '../adapters/cloudlink/options';
 import type { CloudLinkEvent } from '../ports/cloudlink';
@@ -271,7 +271,7 @@ export class OwnedSyncService implements SyncService {
     };
   }
 
-  async resetPhoneStatus(entraUserId: string): Promise<SyncStatus> {
+  async resetPhoneStatus(entraUserId: string): Promise<PhoneResetResult> {
     return this.engine().resetPhoneStatus(entraUserId);
   }
 

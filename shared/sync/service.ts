@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { SyncStatus, UserSelection } from '../api/contract';
+import type { PhoneResetResult, SyncStatus, UserSelection } from '../api/contract';
 import type { GraphOutcome, GraphRequestKind } from '../adapters/graph/options';
 import type { CloudLinkOutcome } from '../adapters/cloudlink/options';
 import { DEFAULT_MAPPING } from '../domain/mapping';
 import type { MatchResult } from '../domain/matching';
 import { monitorsNeeded } from '../domain/monitors';
 import { DEFAULT_SELECTION, directionsFor } from '../domain/selection';
-import { resetAssertions } from '../domain/sync-decision';
+import { ourPbxStatusTexts, resetAssertions } from '../domain/sync-decision';
 import type { CloudLinkEvent } from '../ports/cloudlink';
 import { systemSyncClock, type SyncClock } from './clock';
 import { pbxChangeOf } from './cloudlink-events';
@@ -358,11 +358,17 @@ class Service implements OwnableSyncService {
     return statusFrom(e, directionsFor(this.selection(), e.user));
   }
 
-  async resetPhoneStatus(entraUserId: string): Promise<SyncStatus> {
+  async resetPhoneStatus(entraUserId: string): Promise<PhoneResetResult> {
     const e = this.engine.entry(entraUserId);
-    if (!e) return this.statusOf(entraUserId);
-    this.engine.reevaluate(e, resetAssertions(e.state, this.clock.now()));
-    return this.resyncUser(entraUserId);
+    const nothing = { teamsSessionCleared: false, phoneDndCleared: null, phoneDndKept: null };
+    if (!e) return { ...(await this.statusOf(entraUserId)), reset: nothing };
+    // The phone as it is now, not as this process last heard it: another process may have set the DND.
+    await this.engine.readPbxOnce(e).catch(() => undefined);
+    const mapping = this.deps.mapping?.() ?? DEFAULT_MAPPING;
+    const { state, outcome } = resetAssertions(e.state, this.clock.now(), ourPbxStatusTexts(mapping));
+    this.engine.reevaluate(e, state);
+    await this.engine.idle();
+    return { ...(await this.resyncUser(entraUserId)), reset: outcome };
   }
 
   /**

@@ -268,9 +268,17 @@ describe('sync operations through the composed server', () => {
         expect(presence(ours).availability).toBe('Available');
       });
 
+      expect(res.body.reset).toEqual({
+        teamsSessionCleared: false,
+        phoneDndCleared: { statusText: 'In a meeting' },
+        phoneDndKept: null,
+      });
+
       // The user's own phone DND is never ours to take back; reset re-derives their Teams DND from it.
       await eventually(() => expect(presence(theirs)).toMatchObject({ availability: 'DoNotDisturb' }));
-      expect((await reset(theirs)).status).toBe(200);
+      const kept = await reset(theirs);
+      expect(kept.status).toBe(200);
+      expect(kept.body.reset).toMatchObject({ phoneDndCleared: null, phoneDndKept: { statusText: 'Lunch' } });
       await eventually(() => expect(presence(theirs)).toMatchObject({ availability: 'DoNotDisturb' }));
       expect(phone(theirs)).toMatchObject({ status: 'dnd', reason: 'Lunch' });
       emulators.graph.control.configureDelivery({ latencyMs: 0 });
@@ -291,6 +299,19 @@ describe('sync operations through the composed server', () => {
         .slice(mark)
         .filter((r) => r.path.includes(`/users/${u.entraId}/presence/setPresence`));
       expect(writes).toEqual([]);
+    });
+
+    // Left behind by another process (two engines feeding each other, an earlier install): this process never
+    // asserted it, but its text is one Switchboard writes, so the admin's repair takes it back and says so.
+    it('takes back a DND Switchboard left on the phone from another process, and says what it cleared', async () => {
+      const u = staff[13];
+      emulators.cloudlink.pbx.setDnd(u.principalId, true, 'Presenting');
+      await eventually(() => expect(presence(u)).toMatchObject({ availability: 'DoNotDisturb' }));
+      const res = await reset(u);
+      expect(res.status).toBe(200);
+      expect(res.body.reset).toMatchObject({ phoneDndCleared: { statusText: 'Presenting' }, phoneDndKept: null });
+      await eventually(() => expect(phone(u).status).toBe('available'));
+      await eventually(() => expect(presence(u).availability).not.toBe('DoNotDisturb'));
     });
 
     it('is for admins only, and for users Switchboard knows', async () => {

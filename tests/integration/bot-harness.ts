@@ -84,6 +84,10 @@ export class RecordingSync implements SyncFacade {
   }
   async resetPhoneStatus(tenantId: string, userId: string) {
     this.calls.push(`reset ${tenantId} ${userId}`);
+    return {
+      ...this.statusAnswer,
+      reset: { teamsSessionCleared: false, phoneDndCleared: null, phoneDndKept: null },
+    };
   }
   async userDiagnostics() {
     return undefined;

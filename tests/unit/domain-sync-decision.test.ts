@@ -356,12 +356,33 @@ describe('races, duplicates, reordering', () => {
     u.pbx({});
     u.teams('Busy', 'InAMeeting', '00000042');
     u.flush();
-    u.state = resetAssertions(u.state, u.now);
+    u.state = resetAssertions(u.state, u.now).state;
     u.flush(); // our DND is taken back
     expect(u.state.pbxAssertion).toMatchObject({ dnd: false, acknowledged: true });
     // The re-read after the reset sees the very same presence and sequenceNumber.
     expect(u.teams('Busy', 'InAMeeting', '00000042')).toBe('user');
     expect(u.sendPbx().work).toEqual({ dnd: true, statusText: 'In a meeting' });
+  });
+
+  it("a reset takes back a DND with one of Switchboard's texts that this state never asserted, and keeps the user's own", () => {
+    const ours = ['In a Teams call', 'In a meeting', 'Presenting'];
+    const left = new User();
+    left.pbx({ dnd: true, statusText: 'Presenting' }); // set by another process: not our assertion here
+    const r = resetAssertions(left.state, left.now, ours);
+    expect(r.outcome).toEqual({
+      teamsSessionCleared: true, // the user's DND was shown in Teams as our DoNotDisturb/Presenting session
+      phoneDndCleared: { statusText: 'Presenting' },
+      phoneDndKept: null,
+    });
+    left.state = r.state;
+    expect(left.sendPbx().work).toEqual({ dnd: false, statusText: null });
+
+    const own = new User();
+    own.pbx({ dnd: true, statusText: 'Lunch' });
+    const k = resetAssertions(own.state, own.now, ours);
+    expect(k.outcome).toMatchObject({ phoneDndCleared: null, phoneDndKept: { statusText: 'Lunch' } });
+    own.state = k.state;
+    expect(own.sendPbx().work).toBeNull();
   });
 
   it('the user turning off a DND we set makes it theirs: we do not put it back', () => {
@@ -440,7 +461,7 @@ describe('reset', () => {
     u.pbx({ callState: 'connected' });
     u.teams('DoNotDisturb', 'DoNotDisturb');
     u.flush();
-    u.state = resetAssertions(u.state, u.now);
+    u.state = resetAssertions(u.state, u.now).state;
     expect(u.sendTeams().work).toEqual({ kind: 'clear' });
     expect(u.sendPbx().work).toEqual({ dnd: false, statusText: null });
   });

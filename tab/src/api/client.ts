@@ -9,6 +9,7 @@ import type {
   DiagnosticsPreview,
   HealthView,
   OperatorEventsResponse,
+  PhoneResetResult,
   JobView,
   MappingTable,
   MeResponse,
@@ -96,7 +97,7 @@ export class ApiClient {
     diagnostics: (userId: string) => this.get<UserDiagnostics>(`/api/admin/users/${enc(userId)}/diagnostics`),
     resyncUser: (userId: string) => this.send<SyncStatus>('POST', `/api/admin/users/${enc(userId)}/resync`),
     resetPhone: (userId: string) =>
-      this.send<SyncStatus>('POST', `/api/admin/users/${enc(userId)}/reset-phone`),
+      this.send<PhoneResetResult>('POST', `/api/admin/users/${enc(userId)}/reset-phone`),
     startCheck: () => this.send<JobView>('POST', '/api/admin/check'),
     startResyncAll: (options: { readEveryPbx?: boolean } = {}) =>
       this.send<JobView>('POST', '/api/admin/resync-all', options),

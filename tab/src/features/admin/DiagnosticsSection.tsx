@@ -1,6 +1,6 @@
 import { Button, Card, CardHeader, Text } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
-import type { UserDiagnostics } from '../../../../shared/api/contract';
+import type { PhoneResetResult, UserDiagnostics } from '../../../../shared/api/contract';
 import { useEnv } from '../../app/env';
 import { dateTime } from '../history/format';
 import { ErrorBar, Heading, Json, useAction, useAdminStyles, useAdminT } from './common';
@@ -13,11 +13,13 @@ export function DiagnosticsSection(props: { userId: string | null; onSelect(user
   const s = useAdminStyles();
   const [diag, setDiag] = useState<UserDiagnostics | null>(null);
   const [copied, setCopied] = useState(false);
+  const [resetSaid, setResetSaid] = useState<string | null>(null);
   const act = useAction();
   const { userId } = props;
   const { run } = act;
   useEffect(() => {
     setDiag(null);
+    setResetSaid(null);
     if (userId) void run(async () => setDiag(await env.api.admin.diagnostics(userId)));
   }, [userId, env.api, run]);
 
@@ -25,6 +27,13 @@ export function DiagnosticsSection(props: { userId: string | null; onSelect(user
     userId &&
     void act.run(async () => {
       await run(userId);
+      setDiag(await env.api.admin.diagnostics(userId));
+    });
+  const resetPhone = () =>
+    userId &&
+    void act.run(async () => {
+      setResetSaid(null);
+      setResetSaid(resetSummary(await env.api.admin.resetPhone(userId), at));
       setDiag(await env.api.admin.diagnostics(userId));
     });
   const copy = async () => {
@@ -77,7 +86,7 @@ export function DiagnosticsSection(props: { userId: string | null; onSelect(user
           ) : null}
           <div className={s.row}>
             <Button onClick={() => void copy()}>{at('diagCopy')}</Button>
-            <Button disabled={act.busy} onClick={() => repair(env.api.admin.resetPhone)}>
+            <Button disabled={act.busy} onClick={resetPhone}>
               {at('diagReset')}
             </Button>
             <Button disabled={act.busy} onClick={() => repair(env.api.admin.resyncUser)}>
@@ -85,6 +94,7 @@ export function DiagnosticsSection(props: { userId: string | null; onSelect(user
             </Button>
             {copied ? <Text role="status">{at('diagCopied')}</Text> : null}
           </div>
+          {resetSaid ? <Text role="status">{resetSaid}</Text> : null}
           <h3>{at('diagTrace')}</h3>
           <Json value={diag.trace} label={at('diagTrace')} />
           <h3>{at('diagRaw')}</h3>
@@ -94,4 +104,15 @@ export function DiagnosticsSection(props: { userId: string | null; onSelect(user
       <UsersTable onDiagnose={props.onSelect} />
     </section>
   );
+}
+
+/** What "reset phone status" did, in the admin's words. */
+function resetSummary(result: PhoneResetResult, at: ReturnType<typeof useAdminT>): string {
+  const { reset } = result;
+  const said: string[] = [];
+  if (reset.phoneDndCleared)
+    said.push(at('diagResetDndCleared', { text: reset.phoneDndCleared.statusText ?? '–' }));
+  if (reset.phoneDndKept) said.push(at('diagResetDndKept', { text: reset.phoneDndKept.statusText ?? '–' }));
+  if (reset.teamsSessionCleared) said.push(at('diagResetTeamsCleared'));
+  return said.length > 0 ? said.join(' ') : at('diagResetNothing');
 }

@@ -1,0 +1,108 @@
+import { screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import type { AdminUserRow, PhoneResetResult, UserDiagnostics } from '../../shared/api/contract';
+import { me, renderShell } from './harness';
+
+/** The admin's "reset phone status" says what it did (issue 11: a repair that clears what it says it clears). */
+
+const health = {
+  latency: [],
+  queueDepth: 0,
+  errorsLastHour: 0,
+  subscriptions: {},
+  throttledWaitsLastHour: 0,
+  secretExpiresAt: null,
+};
+const row: AdminUserRow = {
+  key: 'e1',
+  entraUserId: 'e1',
+  upn: 'megan@contoso.example',
+  displayName: 'Megan Bowen',
+  extension: '2001',
+  selected: true,
+  matched: true,
+  status: 'matched',
+  pbx: { principalId: 'p1', name: 'Megan Bowen', email: 'megan@contoso.example', extension: '2001' },
+  candidates: [],
+  rivals: [],
+};
+const status = {
+  teams: { availability: 'Available', activity: 'Available', at: null },
+  pbx: { callState: 'idle' as const, dnd: false, statusText: null, at: null },
+  lastAssertion: null,
+  lastSyncAt: null,
+  enabled: { toTeams: true, fromTeams: true },
+  problem: null,
+};
+const diagnostics: UserDiagnostics = {
+  user: {
+    entraUserId: 'e1',
+    upn: row.upn!,
+    displayName: row.displayName,
+    pbxPrincipalId: 'p1',
+    extension: '2001',
+  },
+  sync: status,
+  teamsRaw: null,
+  pbxRaw: null,
+  trace: [],
+};
+
+function render(reset: PhoneResetResult['reset'], locale = 'en-US') {
+  return renderShell({
+    context: { locale },
+    routes: {
+      'GET /api/me': () => ({ body: me({ isAdmin: true }) }),
+      'GET /api/admin/health': () => ({ body: health }),
+      'GET /api/admin/problems': () => ({ body: { items: [] } }),
+      'GET /api/admin/users': () => ({
+        body: {
+          items: [row],
+          total: 1,
+          skip: 0,
+          top: 50,
+          directory: { entraReadAt: null, pbxReadAt: null, problem: null },
+        },
+      }),
+      'GET /api/admin/users/e1/diagnostics': () => ({ body: diagnostics }),
+      'POST /api/admin/users/e1/reset-phone': () => ({ body: { ...status, reset } }),
+    },
+  });
+}
+
+async function resetMegan(
+  admin = 'Admin',
+  section = 'User diagnostics',
+  diagnose = 'Diagnose',
+  button = 'Reset phone status',
+) {
+  await userEvent.click(await screen.findByRole('tab', { name: admin }));
+  await userEvent.click(await screen.findByRole('tab', { name: section }, { timeout: 5000 }));
+  await userEvent.click(await screen.findByRole('button', { name: `${diagnose} Megan Bowen` }));
+  await userEvent.click(await screen.findByRole('button', { name: button }));
+}
+
+describe("the admin's reset phone status", () => {
+  it('says it turned off a do-not-disturb Switchboard had set, and cleared its Teams presence', async () => {
+    render({ teamsSessionCleared: true, phoneDndCleared: { statusText: 'Presenting' }, phoneDndKept: null });
+    await resetMegan();
+    expect(
+      await screen.findByText(
+        'Turned off the phone’s do-not-disturb (“Presenting”) that Switchboard had set. Cleared Switchboard’s presence in Teams.',
+      ),
+    ).toHaveAttribute('role', 'status');
+  });
+
+  it("says it left the user's own do-not-disturb, in German too", async () => {
+    render(
+      { teamsSessionCleared: false, phoneDndCleared: null, phoneDndKept: { statusText: 'Lunch' } },
+      'de-DE',
+    );
+    await resetMegan('Verwaltung', 'Benutzerdiagnose', 'Diagnose', 'Telefonstatus zurücksetzen');
+    expect(
+      await screen.findByText(
+        '„Nicht stören“ am Telefon („Lunch“) bleibt: Der Benutzer hat es selbst gesetzt.',
+      ),
+    ).toHaveAttribute('role', 'status');
+  });
+});
