@@ -17,13 +17,13 @@ const MEDIA = 'platform-api-media';
 const LEASE_TTL = 30_000;
 
 /**
- * Moves simulated time on in 1 s steps, giving each step a little real time: the lease is taken and renewed over real
- * I/O (PostgreSQL), which the simulated clock cannot wait for by itself.
+ * Moves simulated time on in 1 s steps, letting every store call finish before the next: the lease is taken and
+ * renewed over real I/O (PostgreSQL), which the simulated clock cannot wait for by itself.
  */
 async function pass(w: SyncWorld, ms: number): Promise<void> {
   for (let t = 0; t < ms; t += 1000) {
     await w.clock.advance(1000, 1000);
-    await new Promise((r) => setTimeout(r, 15));
+    await w.storeIdle();
   }
 }
 

@@ -61,6 +61,8 @@ export interface SyncWorld {
   spawn(options?: { log?: SyncLog }): Promise<SpawnedProcess>;
   /** The current process stalls (a long pause, a frozen VM): its timers wait until the returned resume is called. */
   stall(): () => void;
+  /** Resolves when no store call of any process is in flight (real I/O that simulated time cannot wait for). */
+  storeIdle(): Promise<void>;
   /** Awaits `work` while simulated time moves on (the rate limiter waits on simulated time). */
   run<T>(work: Promise<T>): Promise<T>;
   /** Waits (moving simulated time a little each step) until `check` stops throwing. */
@@ -157,7 +159,8 @@ export async function startSyncWorld(
     sleep: (ms) => clock.sleep(ms),
     onOutcome: (o) => world.service.onCloudLinkOutcome(o),
   });
-  const store = await openStore(opts.storeUrl ?? 'sqlite::memory:');
+  const storeCalls = { inFlight: 0 };
+  const store = counting(await openStore(opts.storeUrl ?? 'sqlite::memory:'), storeCalls);
   const secretBox = new SecretBox(Buffer.alloc(32, 3));
   let processClock = mortalClock(clock);
   for (let i = 0; i < monitorNames.length; i++) {
@@ -232,8 +235,12 @@ export async function startSyncWorld(
     stall() {
       return processClock.pause();
     },
+    async storeIdle() {
+      await new Promise((r) => setTimeout(r, 1));
+      while (storeCalls.inFlight > 0) await new Promise((r) => setTimeout(r, 2));
+    },
     async spawn(options = {}) {
-      const own = opts.storeUrl ? await openStore(opts.storeUrl) : store;
+      const own = opts.storeUrl ? counting(await openStore(opts.storeUrl), storeCalls) : store;
       const time = mortalClock(clock);
       const service = build(own, time, options.log);
       return {
@@ -284,6 +291,24 @@ export interface SpawnedProcess {
   /** The process dies: its timers never fire again; nothing is stopped or released. */
   kill(): void;
   close(): Promise<void>;
+}
+
+/** Counts the store calls in flight, so a test can let real I/O finish before simulated time moves on. */
+function counting(store: Store, calls: { inFlight: number }): Store {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const result: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);
+        if (result instanceof Promise) {
+          calls.inFlight++;
+          result.finally(() => calls.inFlight--).catch(() => undefined);
+        }
+        return result;
+      };
+    },
+  });
 }
 
 /**
