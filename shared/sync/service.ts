@@ -376,11 +376,19 @@ class Service implements OwnableSyncService {
    * Unmatched and ambiguous users come back for the admin; they are never guessed.
    */
   async refreshUsers(): Promise<MatchResult & { monitorsNeeded: number }> {
-    return this.refreshDirectory({ entra: true, pbx: true });
+    // An explicit refresh (the admin added, authorized or removed a monitor, or saved the selection) reconciles the
+    // monitors even when the directories did not change: the monitor records did.
+    return this.refreshDirectory({ entra: true, pbx: true }, true);
   }
 
-  /** Reads the directories (directory.ts), then reloads users into the engine and resubscribes when they changed. */
-  private refreshDirectory(reads: DirectoryReads): Promise<MatchResult & { monitorsNeeded: number }> {
+  /**
+   * Reads the directories (directory.ts), then reloads users into the engine and resubscribes when they changed (or
+   * always, with `resubscribe`).
+   */
+  private refreshDirectory(
+    reads: DirectoryReads,
+    resubscribe = false,
+  ): Promise<MatchResult & { monitorsNeeded: number }> {
     const run = this.directoryChain.then(async () => {
       const { match, changed } = await this.directory.refresh(reads).catch(async (e: unknown) => {
         await this.directory.recordFailure(e).catch(() => undefined);
@@ -390,10 +398,10 @@ class Service implements OwnableSyncService {
         await this.engine.loadUsers();
         // Users who left or lost their pair are unselected now: this gives back what we set for them.
         for (const e of this.engine.allEntries()) this.engine.reevaluate(e);
-        if (this.started) {
-          await this.subscribePbx();
-          await this.monitors?.reconcile(this.engine.watchedUserIds());
-        }
+      }
+      if ((changed || resubscribe) && this.started) {
+        await this.subscribePbx();
+        await this.monitors?.reconcile(this.engine.watchedUserIds());
       }
       return { ...match, monitorsNeeded: monitorsNeeded(this.engine.syncedUserCount()) };
     });

@@ -143,6 +143,18 @@ export class GraphAdapter implements GraphPort {
   }
 
   async usersDelta(deltaLink?: string): Promise<UsersDelta> {
+    if (
+      deltaLink &&
+      /^https?:\/\//i.test(deltaLink) &&
+      new URL(deltaLink).origin !== new URL(this.options.baseUrl).origin
+    )
+      // Kept from a run against another Graph host (GRAPH_BASE_URL changed; the demo's emulator moved): it is never
+      // followed there with our token, and the caller starts a full round as for an expired link.
+      throw new GraphError(
+        410,
+        'syncStateNotFound',
+        'the stored users delta link belongs to another Graph host',
+      );
     const changes: UserChange[] = [];
     // $select goes on the first call only: Graph carries it inside the tokens of every later link.
     let next = deltaLink ?? `/users/delta?$select=${USER_FIELDS},accountEnabled`;
