@@ -5,6 +5,7 @@ import type { CloudLinkPort, PbxSubscription, PbxSubscriptionRequest } from '../
 import type { Store } from '../ports/store';
 import type { SyncClock } from './clock';
 import { ALL_PRESENTITIES_FILTER } from './cloudlink-events';
+import type { SyncLog } from './index';
 
 type Topic = PbxSubscriptionRequest['topic'];
 
@@ -38,6 +39,8 @@ export interface CloudLinkSubscriptionSettings {
   onLive(topic: Topic, subscriptionId: string | null): void;
   /** Counts CloudLink subscription calls for the metrics and health (op, outcome). */
   count(op: string, outcome: string): void;
+  /** Subscriptions created, reused, lost, refused and leaked ones deleted (never the key). */
+  log: SyncLog;
 }
 
 interface TopicState {
@@ -115,6 +118,15 @@ export class CloudLinkSubscriptions {
       try {
         if (await this.s.cloudlink.subscriptionExists(t.subscriptionId)) continue;
         this.s.count('getSubscription', 'gone');
+        this.s.log.warn(
+          {
+            tenantId: this.s.tenantId,
+            event: 'cloudlink.subscriptionLost',
+            topic,
+            subscriptionId: t.subscriptionId,
+          },
+          'CloudLink no longer has our subscription; creating it again',
+        );
         this.lose(topic, 'CloudLink no longer had this subscription; it was created again.');
         repair = true;
       } catch {
@@ -208,6 +220,10 @@ export class CloudLinkSubscriptions {
       if (rec && reusable && (await this.stillThere(rec.subscriptionId, listed, target))) {
         keep.add(rec.subscriptionId);
         this.live(topic, rec.subscriptionId);
+        this.s.log.info(
+          { tenantId, event: 'cloudlink.subscriptionReused', topic, subscriptionId: rec.subscriptionId },
+          'CloudLink subscription kept from before',
+        );
         continue;
       }
       // Ours but not reusable (another key, a webhook URL that moved): delete it, or it posts to nobody forever.
@@ -224,9 +240,17 @@ export class CloudLinkSubscriptions {
         });
         this.live(topic, subscriptionId);
         this.s.count('subscribe', 'ok');
+        this.s.log.info(
+          { tenantId, event: 'cloudlink.subscriptionCreated', topic, subscriptionId },
+          'CloudLink subscription created',
+        );
       } catch (e) {
         // The periodic resync tries again; the failure shows in the metrics and the health view.
         this.s.count('subscribe', 'error');
+        this.s.log.warn(
+          { tenantId, event: 'cloudlink.subscribeFailed', topic, err: e },
+          'CloudLink refused our subscription; the next resync tries again',
+        );
         this.lose(topic, `CloudLink refused the subscription: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
@@ -236,6 +260,10 @@ export class CloudLinkSubscriptions {
       try {
         await cloudlink.unsubscribe(sub.subscriptionId);
         this.s.count('deleteLeaked', 'ok');
+        this.s.log.info(
+          { tenantId, event: 'cloudlink.subscriptionLeakDeleted', subscriptionId: sub.subscriptionId },
+          'deleted a CloudLink subscription an earlier process left posting to our webhook',
+        );
       } catch {
         this.s.count('deleteLeaked', 'error');
       }

@@ -98,7 +98,11 @@ export interface SyncDeps {
   selection?: () => UserSelection;
   /** Seals the CloudLink webhook key kept in the store (the composition root's SecretBox). */
   secrets?: SecretSealer;
-  /** Where ownership changes are reported (pino's Logger fits); errors go to console.error when unset. */
+  /**
+   * Where the sync layer reports what an operator acts on (pino's Logger fits): ownership, Graph and CloudLink
+   * subscriptions created, renewed, lost or re-created, lifecycle notifications, monitor sign-in failures. Silent when
+   * unset.
+   */
   log?: SyncLog;
   /**
    * A batched store write of sync states or trace entries failed. Sync goes on (the state is written again at the
@@ -110,6 +114,7 @@ export interface SyncDeps {
 /** The logging the sync layer needs (a pino Logger fits). */
 export interface SyncLog {
   error(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
 }
 

@@ -3,6 +3,7 @@ import { assignUsers } from '../domain/monitors';
 import { GraphError, type GraphSubscriptionPort, type MonitorCredentials } from '../ports/graph';
 import type { MonitorRecord, MonitorState, Store } from '../ports/store';
 import type { SyncClock } from './clock';
+import type { SyncLog } from './index';
 import { backoffMs, classify } from './errors';
 import type { GraphNotification } from './webhooks';
 
@@ -35,6 +36,8 @@ export class Monitors {
     private readonly credentials: (m: MonitorRecord) => MonitorCredentials,
     /** Users whose changes may have been missed (subscription recreated, `missed` lifecycle event). */
     private readonly onMissed: (userIds: string[]) => void,
+    /** Subscriptions created, renewed, re-created, refused; lifecycle notifications; monitor sign-in failures. */
+    private readonly log: SyncLog,
   ) {}
 
   /** Whether a notification really comes from one of our subscriptions (its clientState is the secret we chose). */
@@ -89,6 +92,16 @@ export class Monitors {
   async onLifecycle(n: GraphNotification): Promise<void> {
     const m = this.bySubscription(n.subscriptionId);
     if (!m) return;
+    this.log[n.lifecycleEvent === 'reauthorizationRequired' ? 'info' : 'warn'](
+      {
+        tenantId: this.settings.tenantId,
+        event: 'graph.lifecycle',
+        lifecycleEvent: n.lifecycleEvent,
+        monitorId: m.monitorId,
+        subscriptionId: n.subscriptionId,
+      },
+      `Graph lifecycle notification: ${n.lifecycleEvent}`,
+    );
     if (n.lifecycleEvent === 'reauthorizationRequired') return this.reauthorize(m);
     if (n.lifecycleEvent === 'subscriptionRemoved') return this.create(m);
     if (n.lifecycleEvent === 'missed') this.onMissed(m.userIds);
@@ -126,6 +139,17 @@ export class Monitors {
         clientState,
         lastError: null,
       });
+      this.log.info(
+        {
+          tenantId: this.settings.tenantId,
+          event: 'graph.subscriptionCreated',
+          monitorId: m.monitorId,
+          subscriptionId: sub.id,
+          replaced: m.subscriptionId,
+          users: m.userIds.length,
+        },
+        m.subscriptionId ? 'presence subscription re-created' : 'presence subscription created',
+      );
       this.onMissed(m.userIds); // changes while we had no subscription are lost: read them now
     } catch (err) {
       await this.failed(m, err, { subscriptionId: null, subscriptionExpiresAt: null });
@@ -188,6 +212,18 @@ export class Monitors {
     const state: MonitorState =
       !f.retry && !conflict && err instanceof GraphError && err.status === 403 ? 'updateRequired' : 'failed';
     await this.saved(m, { ...patch, state, lastError });
+    this.log.warn(
+      {
+        tenantId: this.settings.tenantId,
+        event: err instanceof GraphError ? 'graph.subscriptionFailed' : 'monitor.signInFailed',
+        monitorId: m.monitorId,
+        state,
+        problem: lastError,
+      },
+      err instanceof GraphError
+        ? 'a presence monitor could not hold its subscription'
+        : 'a presence monitor could not sign in',
+    );
     const attempt = this.attempts.get(m.monitorId) ?? 0;
     this.attempts.set(m.monitorId, attempt + 1);
     this.schedule(m.monitorId, conflict ? 5 * 60_000 : backoffMs(attempt, 5000, 15 * 60_000), () =>

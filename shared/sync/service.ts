@@ -49,15 +49,13 @@ export function createSyncService(options: SyncOptions, deps: SyncDeps): SyncSer
     options.tenantId,
     deps.store,
     deps.clock ?? systemSyncClock,
-    deps.log ?? CONSOLE_LOG,
+    deps.log ?? SILENT_LOG,
     options.ownership,
   );
 }
 
-const CONSOLE_LOG: SyncLog = {
-  error: (obj, msg) => console.error(msg, obj),
-  info: () => undefined,
-};
+/** Without an injected logger (tests, the benchmark) the sync layer says nothing; the server always injects one. */
+const SILENT_LOG: SyncLog = { error: () => undefined, warn: () => undefined, info: () => undefined };
 
 class Service implements OwnableSyncService {
   /** Our CloudLink subscriptions (presence and calls) and the webhook key, kept in the store across restarts. */
@@ -103,6 +101,7 @@ class Service implements OwnableSyncService {
             else this.engine.pbxFeed.lost();
           },
           count: (op, outcome) => this.syncMetrics.cloudlinkCall(op, outcome),
+          log: deps.log ?? SILENT_LOG,
         })
       : null;
     this.syncMetrics = new SyncMetrics(() => this.clock.now(), {
@@ -144,6 +143,7 @@ class Service implements OwnableSyncService {
             this.clock,
             (m) => deps.monitorCredentials(m.username, m.passwordSealed),
             (userIds) => this.engine.requestTeamsReads(userIds, this.clock.now()),
+            deps.log ?? SILENT_LOG,
           )
         : null;
     this.poller =

@@ -179,6 +179,18 @@ describe('day two: the tenant link the admin saves is the one in use', () => {
       API_POLL_MS,
     );
     await expectPbxCallShowsInTeams(0, 1);
+    // The log says what the sync layer did: both CloudLink subscriptions and the monitors' Graph subscriptions.
+    for (const topic of ['platform-api-presence', 'platform-api-media'])
+      expect(world.logLines).toContainEqual(
+        expect.objectContaining({ level: 30, event: 'cloudlink.subscriptionCreated', topic }),
+      );
+    expect(world.logLines).toContainEqual(
+      expect.objectContaining({
+        level: 30,
+        event: 'graph.subscriptionCreated',
+        tenantId: world.company.tenantId,
+      }),
+    );
     expect(world.logLines).toContainEqual(
       expect.objectContaining({
         event: 'config.changed',

@@ -247,7 +247,9 @@ describe('one process runs a tenant’s sync (issue 12), two processes on one Po
     const graphSubscriptions = w.emulators.graph.control.subscriptions().length;
 
     const errors: string[] = [];
-    second = await w.spawn({ log: { error: (_o, m) => errors.push(m), info: () => undefined } });
+    second = await w.spawn({
+      log: { error: (_o, m) => errors.push(m), warn: () => undefined, info: () => undefined },
+    });
     await second.service.start();
     expect(second.service.health().syncOwnership).toEqual({
       state: 'standby',

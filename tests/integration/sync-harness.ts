@@ -179,7 +179,7 @@ export async function startSyncWorld(
       updatedAt: 0,
     });
   }
-  const quiet: SyncLog = { error: () => undefined, info: () => undefined };
+  const quiet: SyncLog = { error: () => undefined, warn: () => undefined, info: () => undefined };
   const build = (onStore: Store = store, processTime: SyncClock = processClock, log: SyncLog = quiet) =>
     createSyncService(
       {
