@@ -429,6 +429,24 @@ describe('day two: the tenant link the admin saves is the one in use', () => {
     );
     expect(JSON.stringify(problems.body)).not.toMatch(/eyJ[\w-]+\.eyJ/);
     expect((await api('GET', '/api/admin/problems?limit=5000')).status).toBe(400);
+
+    // Graph removes a presence subscription: the lifecycle notification and the re-creation are each one line.
+    const active = (await world.app!.store.listMonitors(company.tenantId)).find((m) => m.state === 'active');
+    const sub = { id: active!.subscriptionId! };
+    await emulators.graph.control.triggerLifecycle(sub.id, 'subscriptionRemoved');
+    await eventually(() => {
+      expect(world.logLines).toContainEqual(
+        expect.objectContaining({
+          level: 40,
+          event: 'graph.lifecycle',
+          lifecycleEvent: 'subscriptionRemoved',
+          subscriptionId: sub.id,
+        }),
+      );
+      expect(world.logLines).toContainEqual(
+        expect.objectContaining({ level: 30, event: 'graph.subscriptionCreated', replaced: sub.id }),
+      );
+    }, 10_000);
     expect(JSON.stringify(world.logLines)).not.toMatch(/eyJ[\w-]+\.eyJ/); // no JWT anywhere
   }, 60_000);
 });
