@@ -1,16 +1,9 @@
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { AdminClickToCall } from '../../shared/api/contract';
-import { me, renderShell, type Route } from './harness';
+import { me, renderShell, type Route, quietHealth } from './harness';
 
-const health = {
-  latency: [],
-  queueDepth: 0,
-  errorsLastHour: 0,
-  subscriptions: {},
-  throttledWaitsLastHour: 0,
-  secretExpiresAt: null,
-};
+const health = quietHealth;
 const defaults: AdminClickToCall = {
   byClient: { desktop: 'tel', web: 'tel', ios: 'micollab://dial?number={number}', android: 'tel' },
 };
@@ -30,7 +23,6 @@ async function openSection(admin: string, section: string) {
   await userEvent.click(await screen.findByRole('tab', { name: section }, { timeout: 5000 }));
 }
 
-
 describe('admin click-to-call defaults', () => {
   it('shows the current default per client type and saves a change for all four', async () => {
     const { seen } = renderShell({ routes: routes((req) => ({ body: req.body })) });
@@ -46,7 +38,9 @@ describe('admin click-to-call defaults', () => {
 
     expect(await screen.findByRole('status')).toHaveTextContent('Saved.');
     const put = seen.find((r) => r.method === 'PUT' && r.path === '/api/admin/click-to-call');
-    expect(put?.body).toEqual({ byClient: { ...defaults.byClient, web: 'sip:{number}@pbx.contoso.example' } });
+    expect(put?.body).toEqual({
+      byClient: { ...defaults.byClient, web: 'sip:{number}@pbx.contoso.example' },
+    });
   });
 
   it('names a link that could run script or has no {number}, and does not send it', async () => {
@@ -84,7 +78,9 @@ describe('admin click-to-call defaults', () => {
     renderShell({ routes: routes((req) => ({ body: req.body })), context: { locale: 'de-DE' } });
     await openSection('Verwaltung', 'Click-to-Call');
     expect(await screen.findByText(/Wie ein Klick auf eine Rufnummer den Anruf startet/)).toBeVisible();
-    fireEvent.change(await screen.findByRole('textbox', { name: /Android/ }), { target: { value: 'data:{number}' } });
+    fireEvent.change(await screen.findByRole('textbox', { name: /Android/ }), {
+      target: { value: 'data:{number}' },
+    });
     expect(await screen.findByText(/genau einem \{number\}/)).toBeVisible();
   });
 });

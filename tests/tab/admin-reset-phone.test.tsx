@@ -1,18 +1,11 @@
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { AdminUserRow, PhoneResetResult, UserDiagnostics } from '../../shared/api/contract';
-import { me, renderShell } from './harness';
+import { me, renderShell, quietHealth } from './harness';
 
 /** The admin's "reset phone status" says what it did (issue 11: a repair that clears what it says it clears). */
 
-const health = {
-  latency: [],
-  queueDepth: 0,
-  errorsLastHour: 0,
-  subscriptions: {},
-  throttledWaitsLastHour: 0,
-  secretExpiresAt: null,
-};
+const health = quietHealth;
 const row: AdminUserRow = {
   key: 'e1',
   entraUserId: 'e1',

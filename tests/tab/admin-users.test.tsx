@@ -1,21 +1,14 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { AdminUserRow, AdminUsersResponse } from '../../shared/api/contract';
-import { me, renderShell, type SeenRequest } from './harness';
+import { me, renderShell, type SeenRequest, quietHealth } from './harness';
 
 /**
  * The admin's user list (issue 10): paged and searched on the server, phone users without a Teams match shown with
  * the reason, and mapping a phone user to a Teams user by hand (and removing that mapping).
  */
 
-const health = {
-  latency: [],
-  queueDepth: 0,
-  errorsLastHour: 0,
-  subscriptions: {},
-  throttledWaitsLastHour: 0,
-  secretExpiresAt: null,
-};
+const health = quietHealth;
 
 const teamsRow = (i: number, over: Partial<AdminUserRow> = {}): AdminUserRow => ({
   key: `e${i}`,

@@ -6,16 +6,9 @@ import type {
   ReportSummary,
   UpdateReportRequest,
 } from '../../shared/api/contract';
-import { me, renderShell } from './harness';
+import { me, renderShell, quietHealth } from './harness';
 
-const health = {
-  latency: [],
-  queueDepth: 0,
-  errorsLastHour: 0,
-  subscriptions: {},
-  throttledWaitsLastHour: 0,
-  secretExpiresAt: null,
-};
+const health = quietHealth;
 const adminRoutes = {
   'GET /api/me': () => ({ body: me({ isAdmin: true }) }),
   'GET /api/admin/health': () => ({ body: health }),

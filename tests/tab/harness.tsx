@@ -1,5 +1,5 @@
 import { render } from '@testing-library/react';
-import type { MeResponse } from '../../shared/api/contract';
+import type { HealthView, MeResponse } from '../../shared/api/contract';
 import { ApiClient } from '../../tab/src/api/client';
 import { Shell } from '../../tab/src/app/Shell';
 import type { HostContext, TeamsHost, TeamsTheme } from '../../tab/src/teams/host';
@@ -50,6 +50,16 @@ export function fakeServer(routes: Record<string, Route>) {
   };
   return { seen, api: new ApiClient(async () => 'sso-token-for-test', '', fetchImpl) };
 }
+
+/** The admin health view of a quiet tenant: what the admin pages load first. */
+export const quietHealth: HealthView = {
+  latency: [],
+  queueDepth: 0,
+  errorsLastHour: 0,
+  subscriptions: {},
+  throttledWaitsLastHour: 0,
+  secretExpiresAt: null,
+};
 
 export function me(
   overrides: { isAdmin?: boolean; byClient?: Partial<MeResponse['clickToCall']['byClient']> } = {},
