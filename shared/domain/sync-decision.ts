@@ -161,6 +161,8 @@ export function applyPbxToTeams(state: UserSyncState, ctx: DecisionContext): Use
   return {
     ...next,
     teamsClearPending: false,
+    // The session replaced is gone like a cleared one: a late notification still showing it is ours, not the user's.
+    teamsCleared: s ? { presence: s.presence, at: ctx.now } : next.teamsCleared,
     teamsSession: {
       presence: wanted,
       setAt: ctx.now,
