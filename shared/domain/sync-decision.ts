@@ -260,8 +260,7 @@ export function resetAssertions(
   const s = state.teamsSession;
   const dnd = state.pbx?.dnd === true;
   const text = state.pbx?.statusText ?? null;
-  const ours =
-    state.pbxAssertion?.dnd === true || (dnd && text !== null && ourStatusTexts.includes(text));
+  const ours = state.pbxAssertion?.dnd === true || (dnd && text !== null && ourStatusTexts.includes(text));
   const takeBack = ours;
   return {
     state: {
@@ -277,7 +276,9 @@ export function resetAssertions(
     },
     outcome: {
       teamsSessionCleared: s !== null,
-      phoneDndCleared: takeBack ? { statusText: dnd ? text : (state.pbxAssertion?.statusText ?? null) } : null,
+      phoneDndCleared: takeBack
+        ? { statusText: dnd ? text : (state.pbxAssertion?.statusText ?? null) }
+        : null,
       phoneDndKept: dnd && !ours ? { statusText: text } : null,
     },
   };
