@@ -226,5 +226,7 @@ export function summarizeCheck(steps: Pick<CheckStep, 'state'>[]): string {
   if (failed > 0) {
     return `${failed} of ${steps.length} checks failed; each names its fix.${warnings ? ` Also ${warned}.` : ''}`;
   }
-  return warnings ? `All checks passed, with ${warned}: see the steps marked as warnings.` : 'All checks passed.';
+  return warnings
+    ? `All checks passed, with ${warned}: see the steps marked as warnings.`
+    : 'All checks passed.';
 }

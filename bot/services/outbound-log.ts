@@ -52,6 +52,7 @@ export function logFailedCall(
     retryAfterMs: error.retryAfterMs,
     event: gaveUp ? 'outbound.gaveUp' : 'outbound.refused',
   };
-  if (gaveUp) logger.error(fields, `${service} ${op} failed after its retries (${error.status} ${error.code})`);
+  if (gaveUp)
+    logger.error(fields, `${service} ${op} failed after its retries (${error.status} ${error.code})`);
   else logger.warn(fields, `${service} ${op} was refused (${error.status} ${error.code})`);
 }

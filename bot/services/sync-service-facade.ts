@@ -224,7 +224,10 @@ export function currentWebhooks(
     if (!h) cached.set(s, (h = webhookHandlers(s, onCloudLinkAccepted)));
     return h;
   };
-  const notLinked = { status: 404, body: { error: { code: 'sync_off', message: 'Presence sync is not running.' } } };
+  const notLinked = {
+    status: 404,
+    body: { error: { code: 'sync_off', message: 'Presence sync is not running.' } },
+  };
   return {
     graph: async (req) => (await handlers()?.graph(req)) ?? notLinked,
     graphLifecycle: async (req) => (await handlers()?.graphLifecycle(req)) ?? notLinked,

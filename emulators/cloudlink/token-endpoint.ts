@@ -30,7 +30,8 @@ export function tokenEndpoint(pbx: SimulatedPbx, tokens: TokenService) {
       case 'refresh_token': {
         if (!f.refresh_token) throw clFail(400, 'BadRequest', 'refresh_token is required.');
         // A client that authenticates on the refresh grant must present its current secret: a deleted one fails.
-        const presented = basicAuth(req) ?? (f.client_id ? { id: f.client_id, secret: f.client_secret } : undefined);
+        const presented =
+          basicAuth(req) ?? (f.client_id ? { id: f.client_id, secret: f.client_secret } : undefined);
         if (presented) {
           const client = tokens.client(presented.id);
           if (!client || client.clientSecret !== presented.secret)

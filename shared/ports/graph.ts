@@ -45,7 +45,11 @@ export interface UsersDelta {
 /** Presence subscriptions need a delegated token of a presence monitor account, so they live on their own port. */
 export interface GraphSubscriptionPort {
   create(monitor: MonitorCredentials, request: PresenceSubscriptionRequest): Promise<GraphSubscription>;
-  renew(monitor: MonitorCredentials, subscriptionId: string, expirationDateTime: string): Promise<GraphSubscription>;
+  renew(
+    monitor: MonitorCredentials,
+    subscriptionId: string,
+    expirationDateTime: string,
+  ): Promise<GraphSubscription>;
   reauthorize(monitor: MonitorCredentials, subscriptionId: string): Promise<void>;
   delete(monitor: MonitorCredentials, subscriptionId: string): Promise<void>;
 }

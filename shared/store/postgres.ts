@@ -308,14 +308,7 @@ export class PostgresStore implements Store {
     run: (sql: string, params: unknown[]) => Promise<number>,
     s: SyncStateRecord,
   ): Promise<boolean> {
-    const values = [
-      s.tenantId,
-      s.entraUserId,
-      jsonText(s.state),
-      s.lastSyncAt,
-      s.lastError,
-      s.version + 1,
-    ];
+    const values = [s.tenantId, s.entraUserId, jsonText(s.state), s.lastSyncAt, s.lastError, s.version + 1];
     const changed =
       s.version === 0
         ? await run(

@@ -187,7 +187,8 @@ export class SyncEngine {
           pbxUpdatedOn: null,
           pbxFeedEpoch: 0,
           pbxVerifiedAt: null,
-          callsFromStore: Object.keys((s?.state as Partial<UserSyncState> | undefined)?.pbxCalls ?? {}).length > 0,
+          callsFromStore:
+            Object.keys((s?.state as Partial<UserSyncState> | undefined)?.pbxCalls ?? {}).length > 0,
         });
       }
     }
@@ -289,7 +290,11 @@ export class SyncEngine {
     const before = e.state.pbx;
     const now = this.clock.now();
     const calls = pruneCalls(e.state.pbxCalls ?? {}, now);
-    const pbx = { dnd: status.dnd, statusText: status.statusText ?? null, callState: pbxCallState(calls, now) };
+    const pbx = {
+      dnd: status.dnd,
+      statusText: status.statusText ?? null,
+      callState: pbxCallState(calls, now),
+    };
     const { state, verdict } = observePbx({ ...e.state, pbxCalls: calls }, pbx, this.ctx(e));
     const unchanged =
       before &&

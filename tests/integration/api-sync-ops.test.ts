@@ -309,7 +309,10 @@ describe('sync operations through the composed server', () => {
       await eventually(() => expect(presence(u)).toMatchObject({ availability: 'DoNotDisturb' }));
       const res = await reset(u);
       expect(res.status).toBe(200);
-      expect(res.body.reset).toMatchObject({ phoneDndCleared: { statusText: 'Presenting' }, phoneDndKept: null });
+      expect(res.body.reset).toMatchObject({
+        phoneDndCleared: { statusText: 'Presenting' },
+        phoneDndKept: null,
+      });
       await eventually(() => expect(phone(u).status).toBe('available'));
       await eventually(() => expect(presence(u).availability).not.toBe('DoNotDisturb'));
     });

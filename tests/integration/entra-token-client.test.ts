@@ -17,7 +17,11 @@ const MINUTE = 60 * 1000;
 function client(
   overrides: { clientId?: string; clientSecret?: string; tenantId?: string } = {},
 ): TokenClient {
-  const { clientId = fx.switchboard.clientId, clientSecret = fx.switchboard.secret, tenantId = fx.contoso } = overrides;
+  const {
+    clientId = fx.switchboard.clientId,
+    clientSecret = fx.switchboard.secret,
+    tenantId = fx.contoso,
+  } = overrides;
   return new TokenClient({
     authorityHost: fx.entra.baseUrl,
     tenantId,

@@ -392,7 +392,10 @@ describe.each([
       message: `graph setPresence was refused (403 Forbidden) #${i}`,
       detail: { service: 'graph', status: 403, i },
     });
-    await store.appendEvents([0, 1, 2, 3, 4].map((i) => event(A, i)), 3);
+    await store.appendEvents(
+      [0, 1, 2, 3, 4].map((i) => event(A, i)),
+      3,
+    );
     await store.appendEvents([event(B, 9)], 3);
     expect(await store.listEvents(A)).toEqual([event(A, 4), event(A, 3), event(A, 2)]);
     expect((await store.listEvents(A, 1)).map((e) => e.detail.i)).toEqual([4]);

@@ -73,7 +73,9 @@ describe('CloudLink 429 storms against the emulators', () => {
     const calls = Array.from({ length: 15 }, (_, i) =>
       w.emulators.cloudlink.pbx.placeCall('+4930123', w.pbxIds[i]),
     );
-    await w.eventually(() => expect(w.people.slice(0, 15).map((_, i) => rightInTeams(i))).not.toContain(false));
+    await w.eventually(() =>
+      expect(w.people.slice(0, 15).map((_, i) => rightInTeams(i))).not.toContain(false),
+    );
     await w.run(w.service.idle());
     w.dropCloudLinkWebhooks = true;
     for (let i = 15; i < 20; i++) w.emulators.cloudlink.pbx.setDnd(w.pbxIds[i], true, 'Lunch');
@@ -141,7 +143,10 @@ describe('CloudLink 429 storms against the emulators', () => {
     await w.clock.advance(1000, 100); // start-up calls (tokens, user list, subscription) used this second's window
     w.emulators.cloudlink.control.setRateLimit({ limit: 10, windowMs: 1000 });
     const before = w.emulators.cloudlink.control.calls.length;
-    const readsBefore = await metricValue('switchboard_cloudlink_calls_total', { op: 'getPresence', outcome: 'ok' });
+    const readsBefore = await metricValue('switchboard_cloudlink_calls_total', {
+      op: 'getPresence',
+      outcome: 'ok',
+    });
     const started = w.clock.now();
     await w.run(w.service.resyncAll(undefined, { readEveryPbx: true }));
     const reads = w.emulators.cloudlink.control.calls.slice(before);

@@ -113,8 +113,15 @@ describe('pbxChangeOf: one parse of what a webhook means', () => {
 
   it('a media DELETE (or a cleared state) is the call ended, with its cause', () => {
     expect(
-      pbxChangeOf(parseCloudLinkWebhook(mediaBody('DELETE', { state: 'disconnected', cause: 'callNotAnswer' }))),
-    ).toMatchObject({ kind: 'callEnded', callId: 'c-7', cause: 'callNotAnswer', call: { direction: 'inbound' } });
+      pbxChangeOf(
+        parseCloudLinkWebhook(mediaBody('DELETE', { state: 'disconnected', cause: 'callNotAnswer' })),
+      ),
+    ).toMatchObject({
+      kind: 'callEnded',
+      callId: 'c-7',
+      cause: 'callNotAnswer',
+      call: { direction: 'inbound' },
+    });
     expect(pbxChangeOf(parseCloudLinkWebhook(mediaBody('PUT', { state: 'cleared' })))).toMatchObject({
       kind: 'callEnded',
       cause: null,
@@ -126,8 +133,12 @@ describe('pbxChangeOf: one parse of what a webhook means', () => {
       pbxChangeOf(parseCloudLinkWebhook(mediaBody('PUT', { state: 'connected', callId: undefined }))),
     ).toMatchObject({ callId: 'c-7' });
     expect(pbxChangeOf(parseCloudLinkWebhook(mediaBody('PUT', { state: 'dancing' })))).toBeUndefined();
-    expect(pbxChangeOf(parseCloudLinkWebhook({ ...presenceBody, topic: 'platform-api-other' }))).toBeUndefined();
-    expect(pbxChangeOf(parseCloudLinkWebhook({ ...presenceBody, subject: '/elsewhere/p-1' }))).toBeUndefined();
+    expect(
+      pbxChangeOf(parseCloudLinkWebhook({ ...presenceBody, topic: 'platform-api-other' })),
+    ).toBeUndefined();
+    expect(
+      pbxChangeOf(parseCloudLinkWebhook({ ...presenceBody, subject: '/elsewhere/p-1' })),
+    ).toBeUndefined();
   });
 });
 

@@ -66,12 +66,20 @@ describe('configuration', () => {
 
   it('refuses an http PUBLIC_BASE_URL in live mode, where Graph would deliver nothing, unless loopback development opts out', () => {
     expect(problemsOf({ ...live, PUBLIC_BASE_URL: 'http://switchboard.example.com' })).toEqual([
-      expect.stringMatching(/^PUBLIC_BASE_URL must be an https URL: Microsoft Graph .*ALLOW_HTTP_PUBLIC_BASE_URL=true/),
+      expect.stringMatching(
+        /^PUBLIC_BASE_URL must be an https URL: Microsoft Graph .*ALLOW_HTTP_PUBLIC_BASE_URL=true/,
+      ),
     ]);
     expect(
       problemsOf({ ...live, PUBLIC_BASE_URL: 'http://10.0.0.5:3978', ALLOW_HTTP_PUBLIC_BASE_URL: 'true' }),
-    ).toEqual([expect.stringMatching(/^PUBLIC_BASE_URL must be https, or a loopback http URL .*got 10\.0\.0\.5/)]);
-    const dev = loadConfig({ ...live, PUBLIC_BASE_URL: 'http://127.0.0.1:3978', ALLOW_HTTP_PUBLIC_BASE_URL: 'true' });
+    ).toEqual([
+      expect.stringMatching(/^PUBLIC_BASE_URL must be https, or a loopback http URL .*got 10\.0\.0\.5/),
+    ]);
+    const dev = loadConfig({
+      ...live,
+      PUBLIC_BASE_URL: 'http://127.0.0.1:3978',
+      ALLOW_HTTP_PUBLIC_BASE_URL: 'true',
+    });
     expect(dev).toMatchObject({ publicBaseUrl: 'http://127.0.0.1:3978', allowHttpPublicBaseUrl: true });
     // The demo runs on http against its in-process emulators, as before.
     expect(loadConfig({}).publicBaseUrl).toBe('http://127.0.0.1:3978');

@@ -21,7 +21,11 @@ function fold(events: (CallEvent & { receivedAt?: number })[], start: PbxCalls =
   return calls;
 }
 
-const ev = (callId: string, stage: CallEvent['stage'], at: number | null): CallEvent => ({ callId, stage, at });
+const ev = (callId: string, stage: CallEvent['stage'], at: number | null): CallEvent => ({
+  callId,
+  stage,
+  at,
+});
 
 describe('one call', () => {
   it('ringing, then connected, then ended: ringing → connected → idle', () => {
@@ -40,9 +44,9 @@ describe('one call', () => {
   });
 
   it('a call that rang and ended unanswered leaves the user idle', () => {
-    expect(pbxCallState(fold([ev('c1', 'ringing', T0), ev('c1', 'ended', T0 + 20 * SEC)]), T0 + 20 * SEC)).toBe(
-      'idle',
-    );
+    expect(
+      pbxCallState(fold([ev('c1', 'ringing', T0), ev('c1', 'ended', T0 + 20 * SEC)]), T0 + 20 * SEC),
+    ).toBe('idle');
   });
 });
 
@@ -69,7 +73,9 @@ describe('duplicates and reordering', () => {
     expect(again.verdict).toBe('duplicate');
     expect(pbxCallState(again.calls, T0 + 2 * SEC)).toBe('connected');
     const endedTwice = fold([ev('c1', 'ended', T0 + 3 * SEC)], calls);
-    expect(foldCallEvent(endedTwice, ev('c1', 'ended', T0 + 3 * SEC), T0 + 4 * SEC).verdict).toBe('duplicate');
+    expect(foldCallEvent(endedTwice, ev('c1', 'ended', T0 + 3 * SEC), T0 + 4 * SEC).verdict).toBe(
+      'duplicate',
+    );
   });
 
   it('ended arriving before connected (and before ringing): the call stays ended', () => {

@@ -29,7 +29,10 @@ describe('secrets at rest and in logs', () => {
       },
     });
     const log = createLogger('info', sink);
-    log.info({ clientSecret: 'S1', monitor: { password: 'S2' }, req: { headers: { authorization: 'Bearer S3' } } }, 'x');
+    log.info(
+      { clientSecret: 'S1', monitor: { password: 'S2' }, req: { headers: { authorization: 'Bearer S3' } } },
+      'x',
+    );
     log.info({ config: { clientSecret: 'S4', cloudlink: { clientSecret: 'S5' } } }, 'y');
     const text = lines.join('');
     for (const s of ['S1', 'S2', 'S3', 'S4', 'S5']) expect(text).not.toContain(s);
@@ -45,7 +48,10 @@ describe('secrets at rest and in logs', () => {
       },
     });
     const log = createProcessLogger('info', 'pretty', sink);
-    log.warn({ service: 'graph', status: 429, clientSecret: 'S6' }, 'graph setPresence answered 429; retrying');
+    log.warn(
+      { service: 'graph', status: 429, clientSecret: 'S6' },
+      'graph setPresence answered 429; retrying',
+    );
     const text = lines.join('');
     expect(text).toMatch(/WARN.*graph setPresence answered 429; retrying/);
     expect(text).toMatch(/status: 429/);

@@ -274,7 +274,9 @@ describe('sync engine over in-memory ports', () => {
   });
 
   it('a lost end: the next resync finds the call finished in the call records and clears Busy', async () => {
-    h = await harness({ options: { cloudLinkWebhookUrl: 'https://switchboard.example/api/cloudlink/events' } });
+    h = await harness({
+      options: { cloudLinkWebhookUrl: 'https://switchboard.example/api/cloudlink/events' },
+    });
     await h.service.start();
     const callId = h.cloudlink.call('pbx-u1', 'connected');
     await h.settle();

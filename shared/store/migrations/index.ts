@@ -16,4 +16,10 @@ export interface Migration {
   postgres: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, cloudLinkSubscriptionsAndJobs, directoryState, secretSavedDates, operatorEvents];
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  cloudLinkSubscriptionsAndJobs,
+  directoryState,
+  secretSavedDates,
+  operatorEvents,
+];
