@@ -156,6 +156,10 @@ export async function listen(router: Router, options: ListenOptions = {}): Promi
     }
   }
 
+  // Microsoft's and Mitel's front doors keep idle connections open for about a minute, not Node's 5 s: with 5 s, a
+  // client reusing a pooled socket just as the server drops it gets ECONNRESET, which no real service would cause.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {

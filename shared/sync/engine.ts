@@ -63,6 +63,8 @@ interface Side {
   cancelRetry: (() => void) | null;
   /** A refused write's slow retry (errors.ts REFUSED_WRITE_RETRY_MS); not queued work, so idle() does not wait for it. */
   cancelHeal: (() => void) | null;
+  /** The write that was refused, while its slow retry waits: the same write is not sent again before then. */
+  refused: string | null;
   /** When the change now waiting to be written was first observed (latency metric). */
   since: number | null;
 }
@@ -94,6 +96,7 @@ const newSide = (): Side => ({
   attempt: 0,
   cancelRetry: null,
   cancelHeal: null,
+  refused: null,
   since: null,
 });
 /**
@@ -523,6 +526,9 @@ export class SyncEngine {
       if (side === 'teams' && !s.busy) this.scheduleRenewal(e);
       return;
     }
+    // A refused write waits for its slow retry; an observation that changes nothing about it must not resend it now
+    // (a changed write, a new presence to set, goes at once).
+    if (s.cancelHeal && s.refused !== null && s.refused === this.workKey(e, side)) return;
     if (s.since === null) s.since = receivedAt;
     if (s.busy) {
       s.again = true;
@@ -543,6 +549,8 @@ export class SyncEngine {
         if (this.stopped) return;
         const ok = side === 'teams' ? await this.writeTeams(e) : await this.writePbx(e);
         if (ok === 'retrying' || ok === 'failed') return;
+        // A write went through: nothing refused is waiting any more.
+        if (ok === 'written') s.refused = null;
         if (ok === 'nothing' && !s.again) {
           if (s.since !== null) {
             this.metrics.observeLatency(
@@ -620,8 +628,10 @@ export class SyncEngine {
         `${f.fix} Switchboard tries again every ${f.healAfterMs / 60_000} minutes.`,
         true,
       );
+      s.refused = this.workKey(e, side);
       s.cancelHeal = this.clock.setTimer(f.healAfterMs, () => {
         s.cancelHeal = null;
+        s.refused = null;
         if (!this.stopped && this.entries.get(e.user.entraUserId) === e) this.kick(e, side, this.clock.now());
       });
       return 'failed';
@@ -635,6 +645,13 @@ export class SyncEngine {
       if (!s.busy && !this.stopped) void this.runWorker(e, side);
     });
     return 'retrying';
+  }
+
+  /** The write a side would send now, as a comparable key (null: nothing to send). */
+  private workKey(e: Entry, side: 'teams' | 'pbx'): string | null {
+    const work =
+      side === 'teams' ? teamsWork(e.state, this.clock.now(), this.settings.renewAheadMs) : pbxWork(e.state);
+    return work ? JSON.stringify(work) : null;
   }
 
   private scheduleRenewal(e: Entry): void {
