@@ -671,6 +671,15 @@ export class SyncEngine {
    * Persisted only the first time (the "never synced" case) or when an error clears, so a 50,000-user resync does
    * not double its store writes; later values ride along with the next state change.
    */
+  /** A resync (periodic, "Sync all", "Resync this user") tries refused writes again at once, as the rules promise. */
+  retryRefusedWrites(e: Entry): void {
+    for (const side of ['teams', 'pbx'] as const) {
+      if (e[side].refused === null) continue;
+      e[side].refused = null;
+      this.kick(e, side, this.clock.now());
+    }
+  }
+
   markSynced(e: Entry, at: number): void {
     const first = e.lastSyncAt === null;
     e.lastSyncAt = at;

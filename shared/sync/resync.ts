@@ -105,6 +105,7 @@ async function resyncBatch(
       );
     }
   };
+  for (const e of entries) engine.retryRefusedWrites(e);
   await Promise.all(toRead.map((e) => pbxSlot(() => readPbx(e))));
   const watched = entries.filter((e) => engine.ctx(e).directions.fromTeams || e.state.teamsSession);
   try {

@@ -68,6 +68,24 @@ describe('refused Graph writes against the emulators', () => {
     w.emulators.cloudlink.pbx.hangUp(call.callId);
   });
 
+  it('a refused write is not resent by an observation that changes nothing, but a resync tries it again at once', async () => {
+    await world();
+    const user = w.people[1];
+    w.tenant.users.delete(user.id);
+    const call = w.emulators.cloudlink.pbx.placeCall('+4930877', w.pbxIds[1]);
+    await w.eventually(() => expect(setPresenceCalls(1).map((r) => r.status)).toEqual([404]));
+    // The call is answered: the phone changes, what Teams should show does not. No new attempt.
+    w.emulators.cloudlink.pbx.answer(call.callId);
+    await w.clock.advance(2000, 100);
+    expect(setPresenceCalls(1).map((r) => r.status)).toEqual([404]);
+    // The admin restores the user and runs "Resync this user": the write goes out now, not in 15 minutes.
+    w.tenant.users.set(user.id, user);
+    await w.service.resyncUser(user.id);
+    await w.eventually(() => expect(presence(1)).toMatchObject(busy), 3000);
+    expect(setPresenceCalls(1).map((r) => r.status)).toEqual([404, 200]);
+    w.emulators.cloudlink.pbx.hangUp(call.callId);
+  });
+
   it('404 on clearPresence: the session was already gone, so the call end counts as written', async () => {
     await world();
     const call = w.emulators.cloudlink.pbx.placeCall('+4930999', w.pbxIds[0]);
