@@ -47,7 +47,6 @@ interface RunningSync {
   cloudlink: CloudLinkClient;
   service: SyncService;
   tenantSync: TenantSync;
-  unsubscribeCalls: () => Promise<void>;
 }
 
 /**
@@ -242,7 +241,6 @@ export class TenantRuntime {
       cloudlink,
       service,
       tenantSync,
-      unsubscribeCalls: async () => undefined,
     };
     await this.options.beforeSyncStart?.();
     logger.info(
@@ -267,7 +265,6 @@ export class TenantRuntime {
     const running = this.running;
     if (!running) return;
     this.running = undefined;
-    await running.unsubscribeCalls();
     await running.service.stop();
     this.options.logger.info(
       { tenantId: this.options.tenantId, event: 'sync.stopped' },
