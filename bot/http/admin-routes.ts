@@ -2,16 +2,25 @@ import type { Server } from 'restify';
 import { z } from 'zod';
 import type {
   AdminClickToCall,
-  MappingTable,
   MonitorsResponse,
   OperatorEventsResponse,
   TenantLinkView,
-  UserSelection,
 } from '../../shared/api/contract';
+import {
+  addMonitorRequest,
+  mappingTableRequest,
+  problemsQuery,
+  reportUpdateRequest,
+  resyncAllRequest,
+  tenantUpdateRequest,
+  userOverrideRequest,
+  userSelectionRequest,
+  usersQuery,
+} from '../../shared/api/schemas';
 import { parseDirectoryDoc, readOverrides, USER_OVERRIDES_DOCUMENT } from '../../shared/domain/directory';
 import type { UserOverride } from '../../shared/domain/matching';
 import type { TenantRecord } from '../../shared/ports/store';
-import { adminUserRows, MAX_PAGE, overrideViews, pageOfRows } from '../services/admin-users';
+import { adminUserRows, overrideViews, pageOfRows } from '../services/admin-users';
 import { toMonitorView } from '../services/monitor-view';
 import { changedKeys } from '../services/tenant-link';
 import { summarizeCheck } from '../services/config-check';
@@ -21,102 +30,6 @@ import { queryOf, userRoute, type RouteContext } from './route';
 
 /** Graph accepts at most 650 users per presence subscription, so each monitor account watches at most 650. */
 export const USERS_PER_MONITOR = 650;
-
-const guid = z
-  .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
-const isoDate = z.string().datetime({ offset: true });
-
-const tenantUpdate = z
-  .object({
-    clientId: guid.optional(),
-    clientSecret: z.string().min(1).max(1024).optional(),
-    clientSecretExpiresAt: isoDate.optional(),
-    cloudlink: z
-      .object({
-        accountId: z.string().min(1).max(200),
-        clientId: z.string().min(1).max(200),
-        clientSecret: z.string().min(1).max(1024).optional(),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
-
-/** GET /api/admin/problems?limit=: at most 200 of the newest. */
-const problemsQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }).strict();
-
-/** POST /api/admin/resync-all: an empty body is the usual resync; readEveryPbx also re-reads every phone. */
-const resyncAllRequest = z.object({ readEveryPbx: z.boolean().optional() }).strict();
-
-const addMonitor = z
-  .object({
-    username: z.string().email().max(320),
-    password: z.string().min(1).max(1024),
-    passwordExpiresAt: isoDate.optional(),
-  })
-  .strict();
-
-const mappingSchema: z.ZodType<MappingTable> = z
-  .object({
-    teamsToPbx: z
-      .array(
-        z
-          .object({
-            availability: z.string().min(1).max(50),
-            activity: z.string().min(1).max(50),
-            dnd: z.enum(['on', 'off', 'unchanged']),
-            statusText: z.string().max(100).nullable(),
-          })
-          .strict(),
-      )
-      .max(200),
-    pbxToTeams: z
-      .array(
-        z
-          .object({
-            pbxState: z.enum(['ringing', 'connected', 'dnd']),
-            teams: z
-              .object({ availability: z.string().min(1).max(50), activity: z.string().min(1).max(50) })
-              .strict()
-              .nullable(),
-          })
-          .strict(),
-      )
-      .max(10),
-  })
-  .strict();
-
-const selectionSchema: z.ZodType<UserSelection> = z
-  .object({
-    mode: z.enum(['allWithBlockList', 'groupWithAllowList']),
-    blockList: z.array(z.string().min(1).max(320)).max(50_000),
-    groupId: guid.nullable(),
-    allowList: z.array(z.string().min(1).max(320)).max(50_000),
-    sendToTeams: z.boolean(),
-    getFromTeams: z.boolean(),
-  })
-  .strict()
-  .refine((s) => s.mode !== 'groupWithAllowList' || s.groupId !== null, 'groupWithAllowList needs a groupId');
-
-const reportUpdate = z
-  .object({
-    status: z.enum(['new', 'acknowledged', 'needsInfo', 'resolved']),
-    note: z.string().max(2000).optional(),
-  })
-  .strict();
-
-/** GET /api/admin/users: search and one page, on the server. */
-const usersQuery = z.object({
-  q: z.string().max(200).optional(),
-  skip: z.coerce.number().int().min(0).max(10_000_000).optional(),
-  top: z.coerce.number().int().min(1).max(MAX_PAGE).optional(),
-});
-
-/** PUT /api/admin/users/overrides: the admin pairs a PBX user with a Teams user by hand. */
-const overrideRequest = z
-  .object({ pbxPrincipalId: z.string().min(1).max(200), entraUserId: z.string().min(1).max(200) })
-  .strict();
 
 /** /api/admin/*: everything here requires the admin role or group, checked in userRoute. */
 export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
@@ -133,7 +46,7 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
   server.put(
     '/api/admin/tenant',
     admin(async (caller, req) => {
-      const update = parseInput(tenantUpdate, req.body);
+      const update = parseInput(tenantUpdateRequest, req.body);
       const now = deps.now();
       const current = (await deps.store.getTenant(caller.tenantId)) ?? emptyTenant(caller.tenantId, now);
       const seal = (s: string | undefined, previous: string | null) =>
@@ -226,7 +139,7 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
     '/api/admin/monitors',
     admin(async (caller, req) => ({
       status: 201,
-      body: await deps.sync.monitors.add(caller.tenantId, parseInput(addMonitor, req.body)),
+      body: await deps.sync.monitors.add(caller.tenantId, parseInput(addMonitorRequest, req.body)),
     })),
   );
   server.post(
@@ -265,13 +178,13 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
   server.get(
     '/api/admin/mapping',
     admin(async (caller) => ({
-      body: await tenantDocument(caller.tenantId, 'mapping', mappingSchema, deps.defaults.mapping),
+      body: await tenantDocument(caller.tenantId, 'mapping', mappingTableRequest, deps.defaults.mapping),
     })),
   );
   server.put(
     '/api/admin/mapping',
     admin(async (caller, req) => {
-      const mapping = parseInput(mappingSchema, req.body);
+      const mapping = parseInput(mappingTableRequest, req.body);
       await saveTenantDocument(caller.tenantId, 'mapping', mapping);
       return { body: mapping };
     }),
@@ -279,13 +192,13 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
   server.get(
     '/api/admin/selection',
     admin(async (caller) => ({
-      body: await tenantDocument(caller.tenantId, 'selection', selectionSchema, deps.defaults.selection),
+      body: await tenantDocument(caller.tenantId, 'selection', userSelectionRequest, deps.defaults.selection),
     })),
   );
   server.put(
     '/api/admin/selection',
     admin(async (caller, req) => {
-      const selection = parseInput(selectionSchema, req.body);
+      const selection = parseInput(userSelectionRequest, req.body);
       await saveTenantDocument(caller.tenantId, 'selection', selection);
       await deps.sync.applySelection(caller.tenantId);
       return { body: selection };
@@ -344,7 +257,7 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
   server.put(
     '/api/admin/users/overrides',
     admin(async (caller, req) => {
-      const wanted = parseInput(overrideRequest, req.body);
+      const wanted = parseInput(userOverrideRequest, req.body);
       const { doc, users, overrides } = await directoryOf(caller.tenantId);
       if (!doc.pbx.some((p) => p.principalId === wanted.pbxPrincipalId))
         throw notFound(`PBX user ${wanted.pbxPrincipalId}`);
@@ -513,7 +426,7 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
   server.patch(
     '/api/admin/reports/:id',
     admin(async (caller, req) => {
-      const change = parseInput(reportUpdate, req.body);
+      const change = parseInput(reportUpdateRequest, req.body);
       const updated = await deps.reports.update(caller.tenantId, req.params.id, change, caller.displayName);
       if (!updated) throw notFound(`Report ${req.params.id}`);
       return {

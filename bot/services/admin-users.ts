@@ -1,3 +1,4 @@
+import { MAX_USERS_PAGE } from '../../shared/api/schemas';
 import type {
   AdminUserRow,
   AdminUsersResponse,
@@ -10,7 +11,8 @@ import type { PbxUser } from '../../shared/ports/cloudlink';
 import type { UserRecord } from '../../shared/ports/store';
 
 export const DEFAULT_PAGE = 50;
-export const MAX_PAGE = 200;
+/** The most rows one page holds: the API's limit. */
+export const MAX_PAGE = MAX_USERS_PAGE;
 
 const STATUS_OF: Record<PbxOnlyReason, AdminUserStatus> = {
   noMail: 'noMail',

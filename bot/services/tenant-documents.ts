@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import type { MappingTable, UserSelection } from '../../shared/api/contract';
+import { mappingTableRequest, userSelectionRequest } from '../../shared/api/schemas';
 import type { Logger } from '../../shared/platform/logger';
 import type { Store } from '../../shared/ports/store';
 
@@ -9,10 +9,14 @@ const REFRESH_MS = 10_000;
  * The admin's mapping table and user selection as the sync engine reads them: synchronously, on every decision.
  * They live in the store (the admin API writes them there), so this keeps a copy refreshed every few seconds; an
  * edit on any process reaches every process within that time.
+ *
+ * A stored document is read through the same schema the admin API saves it with. One that no longer passes (saved
+ * before a rule was added) is not used: the engine keeps what it had, and the log says why, once per change.
  */
 export class TenantDocuments {
   mapping: MappingTable;
   selection: UserSelection;
+  private readonly refused = new Map<string, string>();
 
   constructor(
     private readonly store: Store,
@@ -26,15 +30,32 @@ export class TenantDocuments {
 
   async refresh(): Promise<void> {
     const settings = (await this.store.getTenant(this.tenantId))?.settings ?? {};
-    if (
-      isObject(settings.mapping) &&
-      Array.isArray(settings.mapping.teamsToPbx) &&
-      Array.isArray(settings.mapping.pbxToTeams)
-    ) {
-      this.mapping = settings.mapping as unknown as MappingTable;
+    const mapping = this.read('mapping', mappingTableRequest, settings.mapping);
+    if (mapping) this.mapping = mapping;
+    const selection = this.read('selection', userSelectionRequest, settings.selection);
+    if (selection) this.selection = selection;
+  }
+
+  private read<T>(
+    name: string,
+    schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: Error } },
+    stored: unknown,
+  ): T | undefined {
+    if (stored === undefined) return undefined;
+    const parsed = schema.safeParse(stored);
+    if (parsed.success) {
+      this.refused.delete(name);
+      return parsed.data;
     }
-    const selection = selectionShape.safeParse(settings.selection);
-    if (selection.success) this.selection = selection.data;
+    const why = parsed.error.message;
+    if (this.refused.get(name) !== why) {
+      this.refused.set(name, why);
+      this.logger.warn(
+        { tenantId: this.tenantId, document: name, problems: why, event: 'settings.documentRefused' },
+        `the stored ${name} breaks a rule and is not used; save it again on the admin page`,
+      );
+    }
+    return undefined;
   }
 
   watch(): () => void {
@@ -48,17 +69,4 @@ export class TenantDocuments {
     timer.unref();
     return () => clearInterval(timer);
   }
-}
-
-const selectionShape: z.ZodType<UserSelection> = z.object({
-  mode: z.enum(['allWithBlockList', 'groupWithAllowList']),
-  blockList: z.array(z.string()),
-  groupId: z.string().nullable(),
-  allowList: z.array(z.string()),
-  sendToTeams: z.boolean(),
-  getFromTeams: z.boolean(),
-});
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null;
 }

@@ -92,7 +92,8 @@ export interface PhoneResetResult extends SyncStatus {
 }
 
 export type ReportCategory = 'presence' | 'callHistory' | 'clickToCall' | 'signIn' | 'other';
-export type ReportStatus = 'new' | 'acknowledged' | 'needsInfo' | 'resolved';
+export const REPORT_STATUSES = ['new', 'acknowledged', 'needsInfo', 'resolved'] as const;
+export type ReportStatus = (typeof REPORT_STATUSES)[number];
 
 /** POST /api/me/reports */
 export interface CreateReportRequest {

@@ -1,5 +1,15 @@
 import type { MappingTable, PbxToTeamsRule, TeamsToPbxRule } from '../api/contract';
-import { APP_SESSION_PAIRS, type AppSessionPresence, type PbxPresence, type TeamsPresence } from './presence';
+import {
+  APP_SESSION_PAIRS,
+  TEAMS_ACTIVITIES,
+  TEAMS_AVAILABILITIES,
+  type AppSessionPresence,
+  type PbxPresence,
+  type TeamsPresence,
+} from './presence';
+
+/** The longest status text the PBX shows beside DND; a longer one would be cut by the phone. */
+export const MAX_PBX_STATUS_TEXT = 64;
 
 /**
  * The admin's mapping table: what a PBX state becomes in Teams, and what a Teams presence does to PBX DND.
@@ -92,8 +102,20 @@ export function validateMapping(table: MappingTable): string[] {
   for (const k of new Set(keys))
     if (keys.filter((x) => x === k).length > 1) problems.push(`Teams ${k} appears twice`);
   for (const r of table.teamsToPbx) {
-    if (r.dnd === 'on' && r.statusText !== null && r.statusText.length > 64) {
-      problems.push(`Teams ${r.availability}/${r.activity}: status text longer than 64 characters`);
+    if (!TEAMS_AVAILABILITIES.some((a) => same(a, r.availability)))
+      problems.push(
+        `Teams ${r.availability}/${r.activity}: "${r.availability}" is not a Teams availability; ` +
+          `use one of ${TEAMS_AVAILABILITIES.join(', ')}`,
+      );
+    else if (r.activity !== '*' && !TEAMS_ACTIVITIES.some((a) => same(a, r.activity)))
+      problems.push(
+        `Teams ${r.availability}/${r.activity}: "${r.activity}" is not a Teams activity; ` +
+          `use '*' or one of ${TEAMS_ACTIVITIES.join(', ')}`,
+      );
+    if (r.statusText !== null && r.statusText.length > MAX_PBX_STATUS_TEXT) {
+      problems.push(
+        `Teams ${r.availability}/${r.activity}: status text longer than ${MAX_PBX_STATUS_TEXT} characters`,
+      );
     }
   }
   return problems;

@@ -14,6 +14,38 @@ export type TeamsAvailability =
   | 'Offline'
   | 'PresenceUnknown';
 
+/** Every availability Graph documents for presence (the `TeamsAvailability` values, as a list to offer and check). */
+export const TEAMS_AVAILABILITIES: readonly TeamsAvailability[] = [
+  'Available',
+  'AvailableIdle',
+  'Away',
+  'BeRightBack',
+  'Busy',
+  'BusyIdle',
+  'DoNotDisturb',
+  'Offline',
+  'PresenceUnknown',
+];
+
+/** Every activity Graph documents for presence: a mapping row naming anything else could never match. */
+export const TEAMS_ACTIVITIES = [
+  'Available',
+  'Away',
+  'BeRightBack',
+  'Busy',
+  'DoNotDisturb',
+  'InACall',
+  'InAConferenceCall',
+  'Inactive',
+  'InAMeeting',
+  'Offline',
+  'OffWork',
+  'OutOfOffice',
+  'PresenceUnknown',
+  'Presenting',
+  'UrgentInterruptionsOnly',
+] as const;
+
 /** What Graph says of a user's presence. `sequenceNumber` sorts lexicographically: larger is newer. */
 export interface TeamsPresence {
   userId: string;

@@ -1,3 +1,5 @@
+import type { ReportStatus } from '../api/contract';
+
 /**
  * Everything Switchboard persists, behind one interface. SQLite (embedded default) and PostgreSQL (scale-out)
  * implement it in shared/store and pass the same contract tests. Every method is scoped by tenant: one tenant can
@@ -88,13 +90,23 @@ export interface Store {
   clearNotice(tenantId: string, noticeKey: string): Promise<void>;
 
   /**
-   * Takes or extends a named lease (e.g. `subscriptions`, `poller`) so that, with many processes on one database,
-   * one process at a time runs a tenant-wide job. Resolves true if `holder` now holds it until now + ttlMs: it was
-   * free, expired, or already this holder's.
+   * Takes or extends a named lease (the tenant's `sync` lease: shared/sync/ownership.ts) so that, with many processes
+   * on one database, one process at a time runs a tenant-wide job. Resolves the lease's fencing epoch if `holder` now
+   * holds it until now + ttlMs (it was free, expired, or already this holder's), else null. The epoch stays the same
+   * on a renewal (this holder, not yet expired) and goes up by one whenever the lease is taken anew: by another
+   * holder, or by this one after it ran out or was released.
    */
-  acquireLease(tenantId: string, name: string, holder: string, now: number, ttlMs: number): Promise<boolean>;
-  /** Gives the lease up early (only if `holder` holds it), so another process can take over at once. */
+  acquireLease(
+    tenantId: string,
+    name: string,
+    holder: string,
+    now: number,
+    ttlMs: number,
+  ): Promise<number | null>;
+  /** Gives the lease up early (only if `holder` holds it), so another process can take over at once; keeps the epoch. */
   releaseLease(tenantId: string, name: string, holder: string): Promise<void>;
+  /** The lease as stored (held, expired or released), or undefined if nobody ever took it. */
+  getLease(tenantId: string, name: string): Promise<LeaseRecord | undefined>;
 
   // --- CloudLink webhook key and subscriptions: they outlive our process at CloudLink, so they are kept here ---
   /**
@@ -238,7 +250,18 @@ export interface TraceEntry {
   detail: Record<string, unknown>;
 }
 
-export type ReportStatus = 'new' | 'acknowledged' | 'needsInfo' | 'resolved';
+/** One status vocabulary for reports: the API's. */
+export type { ReportStatus };
+
+export interface LeaseRecord {
+  holder: string;
+  /** The fencing epoch: one more for every term (see Store.acquireLease). */
+  epoch: number;
+  /** Epoch ms; in the past once the lease ran out or was released. */
+  expiresAt: number;
+  /** When the holder last took or renewed it: when it was last known alive (null before migration 007). */
+  renewedAt: number | null;
+}
 
 export interface ProblemReport {
   tenantId: string;

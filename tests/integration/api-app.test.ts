@@ -179,6 +179,47 @@ describe('the composed server against the emulators', () => {
     expect(users.body.items![0]).toMatchObject({ upn: blocked.userPrincipalName, selected: false });
   });
 
+  it('saves only mapping tables the sync engine can follow, and says what is wrong with the others', async () => {
+    const saved = (await api('GET', '/api/admin/mapping', adminToken)).body;
+    const withRow = (row: Record<string, unknown>, pbxRow?: Record<string, unknown>) => ({
+      teamsToPbx: [...(saved.teamsToPbx as unknown[]), row],
+      pbxToTeams: pbxRow ? [pbxRow] : saved.pbxToTeams,
+    });
+    const refusals = [
+      // a pair setPresence refuses: every PBX call would fail to show
+      [
+        withRow(
+          { availability: 'Away', activity: 'Away', dnd: 'off', statusText: null },
+          {
+            pbxState: 'connected',
+            teams: { availability: 'Busy', activity: 'Busy' },
+          },
+        ),
+        /Teams accepts only/,
+      ],
+      // a typo in the activity: the row would never match
+      [
+        withRow({ availability: 'Busy', activity: 'InAMeting', dnd: 'on', statusText: 'Meeting' }),
+        /not a Teams activity/,
+      ],
+      [
+        withRow({ availability: 'Bussy', activity: '*', dnd: 'on', statusText: 'x' }),
+        /not a Teams availability/,
+      ],
+      // longer than the phone shows
+      [withRow({ availability: 'Busy', activity: 'Busy', dnd: 'on', statusText: 'x'.repeat(65) }), /64/],
+    ] as const;
+    for (const [table, why] of refusals) {
+      const res = await api('PUT', '/api/admin/mapping', adminToken, table);
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(res.body.error)).toMatch(why);
+    }
+    expect((await api('GET', '/api/admin/mapping', adminToken)).body).toEqual(saved);
+
+    const good = withRow({ availability: 'Busy', activity: 'Busy', dnd: 'on', statusText: 'x'.repeat(64) });
+    expect((await api('PUT', '/api/admin/mapping', adminToken, good)).status).toBe(200);
+    expect((await api('GET', '/api/admin/mapping', adminToken)).body).toEqual(good);
+  });
   it('tells a user who opted in about a missed call from an accepted CloudLink webhook, and ignores forged posts', async () => {
     const user = company.users[2]!;
     await app.store.putConversation({
