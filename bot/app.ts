@@ -49,6 +49,8 @@ export interface Environment {
   identityOverride?: BotUser;
   appVersion: string;
   tabDir: string;
+  /** Serve the tab's source maps: the demo only. */
+  tabSourceMaps?: boolean;
 }
 
 export interface RunningSwitchboard {
@@ -190,6 +192,7 @@ export async function startSwitchboard(
     syncMetrics: () => runtime.metrics,
     metricsToken: config.metricsBearerToken,
     tabDir: env.tabDir,
+    tabSourceMaps: env.tabSourceMaps,
     appVersion: env.appVersion,
     defaults: { mapping: DEFAULT_MAPPING, selection: DEFAULT_SELECTION },
   });

@@ -37,6 +37,8 @@ export interface ServerDeps {
   metricsToken?: string;
   /** Folder of the built tab (tab/dist). */
   tabDir: string;
+  /** Serve the tab's source maps (the demo only; production answers 404 for them). */
+  tabSourceMaps?: boolean;
   appVersion: string;
   /** What GET /api/admin/mapping and /selection answer before an admin saved anything (the domain's defaults). */
   defaults: { mapping: MappingTable; selection: UserSelection };

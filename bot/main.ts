@@ -142,6 +142,7 @@ async function startDemo(config: Config, logger: Logger) {
         : undefined,
     appVersion: APP_VERSION,
     tabDir: TAB_DIR,
+    tabSourceMaps: true,
   };
   return {
     env,

@@ -90,7 +90,10 @@ export function createServer(deps: ServerDeps): Server {
   mountPresenceRoutes(server, ctx);
   mountWebhookRoutes(server, ctx);
   mountOpsRoutes(server, ctx);
-  mountStaticTab(server, deps.tabDir, (req) => limitAddress(ctx, req));
+  mountStaticTab(server, deps.tabDir, {
+    limit: (req) => limitAddress(ctx, req),
+    sourceMaps: deps.tabSourceMaps ?? false,
+  });
   return server;
 }
 

@@ -1,7 +1,8 @@
 import { build, type Metafile } from 'esbuild';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { basename, join, relative } from 'node:path';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, extname, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { compress, SUFFIX } from '../bot/http/static-encoding';
 
 /**
  * `npm run build:tab`: bundles tab/src into tab/dist (served by the bot at /tab/). ES modules with code splitting,
@@ -62,6 +63,8 @@ export async function buildTab(outDir = join(TAB_DIR, 'dist')): Promise<TabBuild
     await writeFile(join(outDir, page), html);
   }
 
+  await precompress(outDir);
+
   const gzipOf = async (f: string) => gzipSync(await readFile(f), { level: 9 }).length;
   const initial = staticClosure(outputs, main);
   let entryGzipBytes = 0;
@@ -70,6 +73,25 @@ export async function buildTab(outDir = join(TAB_DIR, 'dist')): Promise<TabBuild
   for (const f of Object.keys(outputs).filter((o) => o.endsWith('.js')))
     files.push({ file: rel(f), gzipBytes: await gzipOf(f) });
   return { outDir, entryGzipBytes, files };
+}
+
+/**
+ * Writes a brotli and a gzip copy next to every page and bundle, so the server sends them compressed without
+ * compressing at request time (brotli at its best quality takes seconds for the whole tab). Source maps are left
+ * out: production never serves them and the demo can send them plain.
+ */
+const PRECOMPRESSED = new Set(['.html', '.js', '.css', '.json', '.txt', '.svg']);
+
+async function precompress(outDir: string): Promise<void> {
+  const entries = await readdir(outDir, { recursive: true, withFileTypes: true });
+  const files = entries
+    .filter((e) => e.isFile() && PRECOMPRESSED.has(extname(e.name)))
+    .map((e) => join(e.parentPath, e.name));
+  for (const file of files) {
+    const data = await readFile(file);
+    for (const encoding of ['br', 'gzip'] as const)
+      await writeFile(file + SUFFIX[encoding], await compress(data, encoding));
+  }
 }
 
 /** The entry plus every chunk reachable through static imports: what the browser fetches before first render. */
