@@ -23,8 +23,8 @@ describe('my sync status', () => {
     expect(await screen.findByText(/set by hand/)).toBeInTheDocument();
     expect(screen.getByText('Reset your status in Teams.')).toBeInTheDocument();
     expect(screen.getByText('Busy')).toBeInTheDocument();
-    expect(screen.getByText('in a call')).toBeInTheDocument();
-    expect(screen.getByText('Busy / InACall')).toBeInTheDocument();
+    expect(screen.getByText('On a call')).toBeInTheDocument();
+    expect(screen.getByText('Busy · In a call')).toBeInTheDocument();
   });
 
   it('shows what Switchboard last set on the phone side, in the shape the server sends', async () => {
@@ -39,7 +39,7 @@ describe('my sync status', () => {
         }),
       },
     });
-    expect(await screen.findByText('DND on: In a Teams call')).toBeInTheDocument();
+    expect(await screen.findByText('Phone do-not-disturb on: In a Teams call')).toBeInTheDocument();
     expect(screen.getByText(/^on the phone ·/)).toBeInTheDocument();
     expect(screen.queryByText('No data yet')).toBeNull();
   });

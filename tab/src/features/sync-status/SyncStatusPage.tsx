@@ -13,11 +13,12 @@ import {
 } from '@fluentui/react-components';
 import { useState } from 'react';
 import type { SyncStatus } from '../../../../shared/api/contract';
-import { messageOf } from '../../api/errors';
 import { useEnv } from '../../app/env';
+import { ProblemBar } from '../../app/ProblemBar';
 import { usePolling } from '../../app/usePolling';
-import { useT, type Translate } from '../../i18n';
-import { dateTime } from '../history/format';
+import { useT, type Language, type Translate } from '../../i18n';
+import { activityLabel, availabilityLabel, parsePresenceKey, presenceLabel } from '../../i18n/presence';
+import { clockTime, dateTimeSeconds, relativeTime } from '../../i18n/time';
 
 /** Presence can change any second; every 10 s keeps the page honest without loading the server. */
 export const SYNC_REFRESH_MS = 10_000;
@@ -37,121 +38,144 @@ export function SyncStatusPage() {
   const status = usePolling(() => env.api.syncStatus(), SYNC_REFRESH_MS);
   const [syncing, setSyncing] = useState(false);
   const [syncError, setSyncError] = useState<unknown>(null);
-  const when = (iso: string | null) => dateTime(iso, env.timeZone, env.locale) ?? t('syncNever');
+  const [syncedAt, setSyncedAt] = useState<Date | null>(null);
+  const when = (iso: string | null) => {
+    if (!iso) return t('syncNever');
+    const at = new Date(iso);
+    return t('syncLastSyncAgo', {
+      ago: relativeTime(at, new Date(), env.locale),
+      time: clockTime(at, env.locale, env.timeZone),
+    });
+  };
+  const syncNow = async () => {
+    setSyncing(true);
+    setSyncError(null);
+    setSyncedAt(null);
+    try {
+      status.setData(await env.api.syncNow());
+      setSyncedAt(new Date());
+    } catch (e) {
+      setSyncError(e);
+    } finally {
+      setSyncing(false);
+    }
+  };
 
   if (!status.data && !status.error) return <Spinner label={t('loading')} />;
-  const sync = status.data;
+  // One state at a time: when the server cannot be read, nothing else on the page claims that all is well.
+  if (status.error) {
+    return (
+      <section className={s.page} aria-label={t('tabSync')}>
+        <ProblemBar
+          error={status.error}
+          lead={t('syncOffline')}
+          retry={() => {
+            setSyncError(null);
+            return status.reload();
+          }}
+        />
+        {status.loading ? <Spinner size="tiny" label={t('loading')} /> : null}
+      </section>
+    );
+  }
+  const sync = status.data as SyncStatus;
   return (
-    <section className={s.page} aria-label={t('tabSync')} aria-live="polite">
-      {status.error || syncError ? (
-        <MessageBar intent="error" role="alert">
+    <section className={s.page} aria-label={t('tabSync')}>
+      {syncError ? (
+        <ProblemBar error={syncError} lead={t('syncFailed')} retry={syncNow} />
+      ) : sync.problem ? (
+        <MessageBar intent="warning" layout="multiline">
           <MessageBarBody>
-            {t('errorGeneric', { message: messageOf(syncError ?? status.error) })}
+            <MessageBarTitle>{t('syncProblem')}</MessageBarTitle>
+            <div>{sync.problem.message}</div>
+            <div>
+              <strong>{t('syncFix')}:</strong> <span>{sync.problem.fix}</span>
+            </div>
           </MessageBarBody>
         </MessageBar>
-      ) : null}
-      {sync ? (
-        <>
-          {sync.problem ? (
-            <MessageBar intent="warning" layout="multiline">
-              <MessageBarBody>
-                <MessageBarTitle>{t('syncProblem')}</MessageBarTitle>
-                <div>{sync.problem.message}</div>
-                <div>
-                  <strong>{t('syncFix')}:</strong> <span>{sync.problem.fix}</span>
-                </div>
-              </MessageBarBody>
-            </MessageBar>
+      ) : (
+        <MessageBar intent="success">
+          <MessageBarBody>{t('syncOk')}</MessageBarBody>
+        </MessageBar>
+      )}
+      <div className={s.cards}>
+        <Card>
+          <CardHeader header={<Text weight="semibold">{t('syncTeams')}</Text>} />
+          {sync.teams ? (
+            <>
+              <Text className={s.value}>{availabilityLabel(env.language, sync.teams.availability)}</Text>
+              <Text className={s.sub}>
+                {activityLabel(env.language, sync.teams.activity)} · {when(sync.teams.at)}
+              </Text>
+            </>
           ) : (
-            <MessageBar intent="success">
-              <MessageBarBody>{t('syncOk')}</MessageBarBody>
-            </MessageBar>
+            <Text className={s.sub}>{t('syncNoData')}</Text>
           )}
-          <div className={s.cards}>
-            <Card>
-              <CardHeader header={<Text weight="semibold">{t('syncTeams')}</Text>} />
-              {sync.teams ? (
-                <>
-                  <Text className={s.value}>{sync.teams.availability}</Text>
-                  <Text className={s.sub}>
-                    {sync.teams.activity} · {when(sync.teams.at)}
-                  </Text>
-                </>
-              ) : (
-                <Text className={s.sub}>{t('syncNoData')}</Text>
-              )}
-            </Card>
-            <Card>
-              <CardHeader header={<Text weight="semibold">{t('syncPbx')}</Text>} />
-              {sync.pbx ? (
-                <>
-                  <Text className={s.value}>{callState(t, sync.pbx.callState)}</Text>
-                  <div className={s.row}>
-                    {sync.pbx.dnd ? <Badge color="danger">{t('syncDnd')}</Badge> : null}
-                    {sync.pbx.statusText ? <Text>{sync.pbx.statusText}</Text> : null}
-                  </div>
-                  <Text className={s.sub}>{when(sync.pbx.at)}</Text>
-                </>
-              ) : (
-                <Text className={s.sub}>{t('syncNoData')}</Text>
-              )}
-            </Card>
-            <Card>
-              <CardHeader header={<Text weight="semibold">{t('syncLastAssertion')}</Text>} />
-              {sync.lastAssertion ? (
-                <>
-                  <Text className={s.value}>{sync.lastAssertion.what}</Text>
-                  <Text className={s.sub}>
-                    {sync.lastAssertion.side === 'teams' ? t('sideTeams') : t('sidePbx')} ·{' '}
-                    {when(sync.lastAssertion.at)}
-                  </Text>
-                </>
-              ) : (
-                <Text className={s.sub}>{t('syncNoData')}</Text>
-              )}
-            </Card>
-          </div>
-          <div className={s.row}>
-            <Text>
-              {t('syncLastSync')}: {when(sync.lastSyncAt)}
-            </Text>
-            <Text>·</Text>
-            <Text>
-              {t('syncToTeams')}:{' '}
-              <Badge appearance="outline">{sync.enabled.toTeams ? t('syncOn') : t('syncOff')}</Badge>
-            </Text>
-            <Text>
-              {t('syncFromTeams')}:{' '}
-              <Badge appearance="outline">{sync.enabled.fromTeams ? t('syncOn') : t('syncOff')}</Badge>
-            </Text>
-          </div>
-        </>
-      ) : null}
+        </Card>
+        <Card>
+          <CardHeader header={<Text weight="semibold">{t('syncPbx')}</Text>} />
+          {sync.pbx ? (
+            <>
+              <Text className={s.value}>{callState(t, sync.pbx.callState)}</Text>
+              <div className={s.row}>
+                {sync.pbx.dnd ? <Badge color="danger">{t('syncDnd')}</Badge> : null}
+                {sync.pbx.statusText ? <Text>{sync.pbx.statusText}</Text> : null}
+              </div>
+              <Text className={s.sub}>{when(sync.pbx.at)}</Text>
+            </>
+          ) : (
+            <Text className={s.sub}>{t('syncNoData')}</Text>
+          )}
+        </Card>
+        <Card>
+          <CardHeader header={<Text weight="semibold">{t('syncLastAssertion')}</Text>} />
+          {sync.lastAssertion ? (
+            <>
+              <Text className={s.value}>{assertionLabel(t, env.language, sync.lastAssertion.what)}</Text>
+              <Text className={s.sub}>
+                {sync.lastAssertion.side === 'teams' ? t('sideTeams') : t('sidePbx')} ·{' '}
+                {when(sync.lastAssertion.at)}
+              </Text>
+            </>
+          ) : (
+            <Text className={s.sub}>{t('syncNoData')}</Text>
+          )}
+        </Card>
+      </div>
+      <div className={s.row}>
+        <Text
+          title={
+            sync.lastSyncAt ? dateTimeSeconds(new Date(sync.lastSyncAt), env.locale, env.timeZone) : undefined
+          }
+        >
+          {t('syncLastSync')}: {when(sync.lastSyncAt)}
+        </Text>
+        <Text>·</Text>
+        <Text>
+          {t('syncToTeams')}:{' '}
+          <Badge appearance="outline">{sync.enabled.toTeams ? t('syncOn') : t('syncOff')}</Badge>
+        </Text>
+        <Text>
+          {t('syncFromTeams')}:{' '}
+          <Badge appearance="outline">{sync.enabled.fromTeams ? t('syncOn') : t('syncOff')}</Badge>
+        </Text>
+      </div>
       <div className={s.row}>
         <Button
           appearance="primary"
           disabled={syncing}
-          onClick={async () => {
-            setSyncing(true);
-            setSyncError(null);
-            try {
-              status.setData(await env.api.syncNow());
-            } catch (e) {
-              setSyncError(e);
-            } finally {
-              setSyncing(false);
-            }
-          }}
+          icon={syncing ? <Spinner size="tiny" /> : undefined}
+          onClick={() => void syncNow()}
         >
-          {t('syncNow')}
+          {syncing ? t('syncing') : t('syncNow')}
         </Button>
-        {status.at ? (
-          <Text className={s.sub}>
-            {t('syncRefreshed', {
-              time: status.at.toLocaleTimeString(env.locale, { timeZone: env.timeZone }),
-            })}
-          </Text>
-        ) : null}
+        <Text role="status" className={s.sub}>
+          {syncedAt
+            ? t('syncDoneAt', { time: clockTime(syncedAt, env.locale, env.timeZone) })
+            : status.at
+              ? t('syncRefreshed', { time: clockTime(status.at, env.locale, env.timeZone) })
+              : ''}
+        </Text>
       </div>
     </section>
   );
@@ -163,4 +187,14 @@ function callState(t: Translate, state: NonNullable<SyncStatus['pbx']>['callStat
     : state === 'connected'
       ? t('callStateConnected')
       : t('callStateIdle');
+}
+
+/** What Switchboard last set, as the sync state records it ("Busy/InACall", "DND on: …"), in the user's words. */
+export function assertionLabel(t: Translate, language: Language, what: string): string {
+  if (what === 'cleared our session') return t('assertCleared');
+  if (what === 'DND off') return t('assertDndOff');
+  const dnd = /^DND on:?\s*(.*)$/.exec(what);
+  if (dnd) return dnd[1] ? t('assertDndOn', { text: dnd[1] }) : t('assertDndOnNoText');
+  const presence = parsePresenceKey(what);
+  return presence ? presenceLabel(language, presence) : what;
 }

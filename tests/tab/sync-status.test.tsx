@@ -1,0 +1,113 @@
+import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { SYNC_REFRESH_MS } from '../../tab/src/features/sync-status/SyncStatusPage';
+import { me, renderShell, syncStatus } from './harness';
+
+/** What a browser's fetch does when the server is down: it rejects with a TypeError, not an HTTP answer. */
+const serverDown = () => {
+  throw new TypeError('Failed to fetch');
+};
+
+describe('the sync page as people meet it', () => {
+  it('with the server down shows one message in the user’s words, no "All good", and a retry that recovers', async () => {
+    let up = false;
+    renderShell({
+      page: 'sync',
+      context: { locale: 'de-DE' },
+      routes: {
+        'GET /api/me': () => ({ body: me() }),
+        'GET /api/me/sync': () => (up ? { body: syncStatus() } : serverDown()),
+      },
+    });
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Ihr Sync-Status kann nicht angezeigt werden.');
+    expect(alert).toHaveTextContent(/nicht erreichbar/);
+    expect(document.body.textContent).not.toMatch(/TypeError|Failed to fetch|Something went wrong/);
+    expect(screen.queryByText(/Alles in Ordnung/)).toBeNull();
+    expect(screen.getAllByRole('alert')).toHaveLength(1);
+
+    up = true;
+    await userEvent.click(within(alert).getByRole('button', { name: 'Erneut versuchen' }));
+    expect(await screen.findByText(/Alles in Ordnung/)).toBeInTheDocument();
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('shows Graph presence and the call state in words, in English and German', async () => {
+    const status = syncStatus({
+      teams: { availability: 'BeRightBack', activity: 'BeRightBack', at: new Date().toISOString() },
+      pbx: { callState: 'idle', dnd: false, statusText: null, at: null },
+      lastAssertion: { side: 'teams', what: 'cleared our session', at: new Date().toISOString() },
+    });
+    const routes = { 'GET /api/me': () => ({ body: me() }), 'GET /api/me/sync': () => ({ body: status }) };
+    const en = renderShell({ page: 'sync', routes });
+    expect(await screen.findByText('Be right back')).toBeInTheDocument();
+    expect(screen.getByText('Not on a call')).toBeInTheDocument();
+    expect(screen.getByText('Switchboard’s status in Teams removed')).toBeInTheDocument();
+    expect(document.body.textContent).not.toMatch(/BeRightBack|idle|cleared our session/);
+    en.unmount();
+
+    renderShell({ page: 'sync', routes, context: { locale: 'de-DE' } });
+    expect(await screen.findByText('Bin gleich zurück')).toBeInTheDocument();
+    expect(screen.getByText('Kein Gespräch')).toBeInTheDocument();
+  });
+
+  it('"Sync now" shows that it runs and then when it finished; "Last sync" reads as a relative time', async () => {
+    let finish: () => void = () => undefined;
+    const lastSyncAt = new Date(Date.now() - 42_000).toISOString();
+    renderShell({
+      page: 'sync',
+      routes: {
+        'GET /api/me': () => ({ body: me() }),
+        'GET /api/me/sync': () => ({ body: syncStatus({ lastSyncAt }) }),
+        'POST /api/me/sync': () =>
+          new Promise((resolve) => {
+            finish = () => resolve({ body: syncStatus({ lastSyncAt: new Date().toISOString() }) });
+          }),
+      },
+    });
+    expect(await screen.findByText(/Last sync: 4\d seconds ago \(/)).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Sync now' }));
+    const running = await screen.findByRole('button', { name: /Syncing/ });
+    expect(running).toBeDisabled();
+    act(() => finish());
+    expect(await screen.findByText(/^Synced at \d{1,2}:\d{2}:\d{2}\s?[AP]M\.$/)).toBeInTheDocument();
+    expect(screen.getByText(/Last sync: now/)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Sync now' })).toBeEnabled();
+  });
+
+  it('refreshes by itself while the tab is visible, and not while it is hidden', async () => {
+    jest.useFakeTimers({ advanceTimers: true });
+    try {
+      let reads = 0;
+      renderShell({
+        page: 'sync',
+        routes: {
+          'GET /api/me': () => ({ body: me() }),
+          'GET /api/me/sync': () => {
+            reads += 1;
+            return {
+              body: syncStatus(
+                reads > 1 ? { pbx: { callState: 'ringing', dnd: false, statusText: null, at: null } } : {},
+              ),
+            };
+          },
+        },
+      });
+      expect(await screen.findByText('On a call')).toBeInTheDocument();
+      await act(async () => void jest.advanceTimersByTime(SYNC_REFRESH_MS));
+      expect(await screen.findByText('Ringing')).toBeInTheDocument();
+
+      const visibility = jest.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
+      act(() => void document.dispatchEvent(new Event('visibilitychange')));
+      const hiddenAt = reads;
+      await act(async () => void jest.advanceTimersByTime(SYNC_REFRESH_MS * 3));
+      expect(reads).toBe(hiddenAt);
+      visibility.mockReturnValue('visible');
+      act(() => void document.dispatchEvent(new Event('visibilitychange')));
+      await waitFor(() => expect(reads).toBe(hiddenAt + 1));
+      visibility.mockRestore();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
