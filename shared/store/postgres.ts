@@ -7,6 +7,7 @@ import {
   type CloudLinkSubscriptionRecord,
   type ConversationRecord,
   type JobRecord,
+  type LeaseRecord,
   type MonitorRecord,
   type OperatorEvent,
   type ProblemReport,
@@ -510,18 +511,25 @@ export class PostgresStore implements Store {
     holder: string,
     now: number,
     ttlMs: number,
-  ): Promise<boolean> {
-    const changed = await this.run(
-      `INSERT INTO leases (tenant_id, name, holder, expires_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (tenant_id, name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-       WHERE leases.holder = excluded.holder OR leases.expires_at <= $5`,
+  ): Promise<number | null> {
+    // A renewal (same holder, not yet expired) keeps the epoch; any other take starts a new term: epoch + 1. One
+    // statement, so two processes racing for an expired lease cannot both win (the row lock orders them).
+    const r = await this.one(
+      `INSERT INTO leases (tenant_id, name, holder, expires_at, epoch, renewed_at) VALUES ($1, $2, $3, $4, 1, $5)
+       ON CONFLICT (tenant_id, name) DO UPDATE SET
+         epoch = CASE WHEN leases.holder = excluded.holder AND leases.expires_at > $5
+                 THEN leases.epoch ELSE leases.epoch + 1 END,
+         holder = excluded.holder, expires_at = excluded.expires_at, renewed_at = excluded.renewed_at
+       WHERE leases.holder = excluded.holder OR leases.expires_at <= $5
+       RETURNING epoch`,
       [tenantId, name, holder, now + ttlMs, now],
     );
-    return changed === 1;
+    return r ? Number(r.epoch) : null;
   }
 
   async releaseLease(tenantId: string, name: string, holder: string): Promise<void> {
-    await this.run('DELETE FROM leases WHERE tenant_id = $1 AND name = $2 AND holder = $3', [
+    // Expired, not deleted: the epoch must keep counting up, or a stale holder could meet its own number again.
+    await this.run('UPDATE leases SET expires_at = 0 WHERE tenant_id = $1 AND name = $2 AND holder = $3', [
       tenantId,
       name,
       holder,
@@ -532,6 +540,14 @@ export class PostgresStore implements Store {
 
   async initCloudLinkWebhookKey(tenantId: string, keySealed: string, at: number): Promise<string> {
     await this.run(
+  async getLease(tenantId: string, name: string): Promise<LeaseRecord | undefined> {
+    const r = await this.one(
+      'SELECT holder, epoch, expires_at, renewed_at FROM leases WHERE tenant_id = $1 AND name = $2',
+      [tenantId, name],
+    );
+    return r ? leaseRecord(r) : undefined;
+  }
+
       `INSERT INTO cloudlink_webhook_keys (tenant_id, key_sealed, created_at) VALUES ($1, $2, $3)
        ON CONFLICT (tenant_id) DO NOTHING`,
       [tenantId, keySealed, at],
@@ -631,4 +647,13 @@ const APPEND_TRACE = `WITH added AS (
 
 function traceParams(e: TraceEntry, keep: number): unknown[] {
   return [e.tenantId, e.entraUserId, e.at, e.kind, jsonText(e.detail), Math.max(1, keep) - 1];
+}
+
+function leaseRecord(r: Record<string, unknown>): LeaseRecord {
+  return {
+    holder: String(r.holder),
+    epoch: Number(r.epoch),
+    expiresAt: Number(r.expires_at),
+    renewedAt: r.renewed_at === null || r.renewed_at === undefined ? null : Number(r.renewed_at),
+  };
 }

@@ -9,6 +9,7 @@ import {
   type CloudLinkSubscriptionRecord,
   type ConversationRecord,
   type JobRecord,
+  type LeaseRecord,
   type MonitorRecord,
   type OperatorEvent,
   type ProblemReport,
@@ -532,22 +533,36 @@ export class SqliteStore implements Store {
     holder: string,
     now: number,
     ttlMs: number,
-  ): Promise<boolean> {
-    const changed = this.run(
-      `INSERT INTO leases (tenant_id, name, holder, expires_at) VALUES (@tenantId, @name, @holder, @expiresAt)
-       ON CONFLICT (tenant_id, name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-       WHERE leases.holder = excluded.holder OR leases.expires_at <= @now`,
+  ): Promise<number | null> {
+    // A renewal (same holder, not yet expired) keeps the epoch; any other take starts a new term: epoch + 1.
+    const r = this.one(
+      `INSERT INTO leases (tenant_id, name, holder, expires_at, epoch, renewed_at)
+       VALUES (@tenantId, @name, @holder, @expiresAt, 1, @now)
+       ON CONFLICT (tenant_id, name) DO UPDATE SET
+         epoch = CASE WHEN leases.holder = excluded.holder AND leases.expires_at > @now
+                 THEN leases.epoch ELSE leases.epoch + 1 END,
+         holder = excluded.holder, expires_at = excluded.expires_at, renewed_at = excluded.renewed_at
+       WHERE leases.holder = excluded.holder OR leases.expires_at <= @now
+       RETURNING epoch`,
       { tenantId, name, holder, expiresAt: now + ttlMs, now },
     );
-    return changed === 1;
+    return r ? Number(r.epoch) : null;
   }
 
   async releaseLease(tenantId: string, name: string, holder: string): Promise<void> {
-    this.run('DELETE FROM leases WHERE tenant_id = @tenantId AND name = @name AND holder = @holder', {
-      tenantId,
-      name,
-      holder,
-    });
+    // Expired, not deleted: the epoch must keep counting up, or a stale holder could meet its own number again.
+    this.run(
+      'UPDATE leases SET expires_at = 0 WHERE tenant_id = @tenantId AND name = @name AND holder = @holder',
+      { tenantId, name, holder },
+    );
+  }
+
+  async getLease(tenantId: string, name: string): Promise<LeaseRecord | undefined> {
+    const r = this.one(
+      'SELECT holder, epoch, expires_at, renewed_at FROM leases WHERE tenant_id = @tenantId AND name = @name',
+      { tenantId, name },
+    );
+    return r ? leaseRecord(r) : undefined;
   }
 
   // --- CloudLink webhook key and subscriptions ---
@@ -663,5 +678,14 @@ function reportParams(r: ProblemReport): Params {
     history: jsonText(r.history),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
+  };
+}
+
+function leaseRecord(r: Record<string, unknown>): LeaseRecord {
+  return {
+    holder: String(r.holder),
+    epoch: Number(r.epoch),
+    expiresAt: Number(r.expires_at),
+    renewedAt: r.renewed_at === null || r.renewed_at === undefined ? null : Number(r.renewed_at),
   };
 }

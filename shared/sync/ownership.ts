@@ -124,7 +124,8 @@ export class OwnedSyncService implements SyncService {
     const now = this.clock.now();
     let held: boolean;
     try {
-      held = await this.store.acquireLease(this.tenantId, SYNC_LEASE, this.holder, now, this.ttlMs);
+      held =
+        (await this.store.acquireLease(this.tenantId, SYNC_LEASE, this.holder, now, this.ttlMs)) !== null;
     } catch (err) {
       // The store did not answer: an owner keeps going until its lease would have run out, then steps down.
       if (this.state === 'owner' && now >= this.leaseUntil) {

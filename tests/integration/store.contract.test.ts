@@ -555,16 +555,51 @@ describe.each([
   });
 
   it('hands a lease to one holder at a time until it expires or is released', async () => {
-    expect(await store.acquireLease(A, 'subscriptions', 'p1', 1000, 30_000)).toBe(true);
-    expect(await store.acquireLease(A, 'subscriptions', 'p2', 2000, 30_000)).toBe(false);
-    expect(await store.acquireLease(B, 'subscriptions', 'p2', 2000, 30_000)).toBe(true);
-    expect(await store.acquireLease(A, 'subscriptions', 'p1', 20_000, 30_000)).toBe(true); // renewal moves expiry to 50 000
-    expect(await store.acquireLease(A, 'subscriptions', 'p2', 40_000, 30_000)).toBe(false);
-    expect(await store.acquireLease(A, 'subscriptions', 'p2', 50_000, 30_000)).toBe(true);
+    expect(await store.acquireLease(A, 'subscriptions', 'p1', 1000, 30_000)).toBe(1);
+    expect(await store.acquireLease(A, 'subscriptions', 'p2', 2000, 30_000)).toBeNull();
+    expect(await store.acquireLease(B, 'subscriptions', 'p2', 2000, 30_000)).toBe(1);
+    expect(await store.acquireLease(A, 'subscriptions', 'p1', 20_000, 30_000)).toBe(1); // renewal moves expiry to 50 000
+    expect(await store.acquireLease(A, 'subscriptions', 'p2', 40_000, 30_000)).toBeNull();
+    expect(await store.acquireLease(A, 'subscriptions', 'p2', 50_000, 30_000)).toBe(2);
     await store.releaseLease(A, 'subscriptions', 'p1'); // not the holder any more: no effect
-    expect(await store.acquireLease(A, 'subscriptions', 'p1', 51_000, 30_000)).toBe(false);
+    expect(await store.acquireLease(A, 'subscriptions', 'p1', 51_000, 30_000)).toBeNull();
     await store.releaseLease(A, 'subscriptions', 'p2');
-    expect(await store.acquireLease(A, 'subscriptions', 'p1', 51_000, 30_000)).toBe(true);
+    expect(await store.acquireLease(A, 'subscriptions', 'p1', 51_000, 30_000)).toBe(3);
+  });
+
+  it('fences the lease: renewals keep the epoch, every new term raises it, a stale holder cannot renew', async () => {
+    expect(await store.getLease(A, 'sync')).toBeUndefined();
+    expect(await store.acquireLease(A, 'sync', 'p1', 1000, 10_000)).toBe(1);
+    expect(await store.acquireLease(A, 'sync', 'p1', 4000, 10_000)).toBe(1); // renewal
+    expect(await store.acquireLease(A, 'sync', 'p1', 7000, 10_000)).toBe(1); // renewal: expires at 17 000
+    expect(await store.getLease(A, 'sync')).toEqual({
+      holder: 'p1',
+      epoch: 1,
+      expiresAt: 17_000,
+      renewedAt: 7000,
+    });
+    // p1 freezes; p2 waits until the lease ran out, then takes it with the next epoch.
+    expect(await store.acquireLease(A, 'sync', 'p2', 16_999, 10_000)).toBeNull();
+    expect(await store.acquireLease(A, 'sync', 'p2', 17_000, 10_000)).toBe(2);
+    // p1 wakes up and tries to renew (its own clock says its lease still runs): refused while p2 renews.
+    expect(await store.acquireLease(A, 'sync', 'p1', 18_000, 10_000)).toBeNull();
+    expect(await store.acquireLease(A, 'sync', 'p2', 20_000, 10_000)).toBe(2);
+    expect(await store.acquireLease(A, 'sync', 'p1', 29_999, 10_000)).toBeNull();
+    // The holder that let its own lease run out starts a new term too.
+    expect(await store.acquireLease(A, 'sync', 'p2', 30_000, 10_000)).toBe(3);
+    // A release keeps the row (and its epoch), expired, with the time the holder was last alive.
+    await store.releaseLease(A, 'sync', 'p2');
+    expect(await store.getLease(A, 'sync')).toMatchObject({ holder: 'p2', epoch: 3, renewedAt: 30_000 });
+    expect((await store.getLease(A, 'sync'))!.expiresAt).toBeLessThanOrEqual(30_000);
+    expect(await store.acquireLease(A, 'sync', 'p1', 31_000, 10_000)).toBe(4);
+    // Two takers racing for a free lease: exactly one wins.
+    await store.releaseLease(A, 'sync', 'p1');
+    const raced = await Promise.all([
+      store.acquireLease(A, 'sync', 'p3', 32_000, 10_000),
+      store.acquireLease(A, 'sync', 'p4', 32_000, 10_000),
+    ]);
+    expect(raced.filter((e) => e !== null)).toEqual([5]);
+    expect(await store.getLease(B, 'sync')).toBeUndefined();
   });
 
   it('keeps the CloudLink webhook key and subscriptions across a restart, one key per tenant', async () => {

@@ -3,6 +3,7 @@ import { cloudLinkSubscriptionsAndJobs } from './002-cloudlink-subscriptions-and
 import { directoryState } from './003-directory-state';
 import { secretSavedDates } from './005-secret-saved-dates';
 import { operatorEvents } from './006-operator-events';
+import { leaseEpoch } from './007-lease-epoch';
 
 /**
  * One schema, two dialects. Each migration carries its SQLite and PostgreSQL text side by side so the two can never
@@ -23,3 +24,4 @@ export const MIGRATIONS: readonly Migration[] = [
   secretSavedDates,
   operatorEvents,
 ];
+  leaseEpoch,
