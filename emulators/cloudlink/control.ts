@@ -3,6 +3,7 @@ import type { ApiCallRecord, Fault, Gate, RateLimit } from './gate';
 import type { Delivery, DeliveryOptions, NotificationHub, Subscription } from './notifications';
 import type { SimulatedPbx } from './pbx';
 import type { RegisteredClient, TokenService } from './tokens';
+import { parseLatencyModel } from '../common/latency';
 
 /**
  * Test controls, in-process (`emulator.control`) and over HTTP under `/_control/...` for test hosts in another
@@ -167,6 +168,17 @@ export function mountControl(router: Router, pbx: SimulatedPbx, control: CloudLi
       control.setRateLimit({ limit: Number(b.limit), windowMs: Number(b.windowMs ?? 1000) });
       return { status: 204 };
     })
+    .on('PUT', c('/delivery'), (req) => {
+      const b = body(req);
+      const latency = b.latency === undefined ? undefined : attemptParse(() => parseLatencyModel(b.latency));
+      if (b.latencySeed !== undefined && !Number.isInteger(b.latencySeed))
+        throw new HttpFailure({
+          status: 400,
+          body: { code: 'BadRequest', message: 'latencySeed must be an integer' },
+        });
+      control.setDelivery({ latency, latencySeed: b.latencySeed as number | undefined });
+      return { status: 204 };
+    })
     .on('POST', c('/faults'), (req) => {
       const b = body(req);
       control.failNext({
@@ -195,6 +207,14 @@ function str(req: EmulatorRequest, name: string, optional = false): string | und
   if (typeof v === 'string' && v !== '') return v;
   if (optional) return undefined;
   throw new HttpFailure({ status: 400, body: { code: 'BadRequest', message: `${name} is required` } });
+}
+
+function attemptParse<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw new HttpFailure({ status: 400, body: { code: 'BadRequest', message: (e as Error).message } });
+  }
 }
 
 /** PBX misuse (unknown call, user) is a test mistake: answer 409 with the reason rather than a 500. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../common/clock';
 import { MAX_LOG_ENTRIES } from './gate';
 import type { PbxEvent } from './pbx-types';
+import { latencySampler, type LatencyModel, type LatencySample } from '../common/latency';
 
 /**
  * The notifications service: webhook subscriptions per account and the delivery of PBX events to them.
@@ -48,6 +49,13 @@ export interface DeliveryOptions {
   /** Real-time waits before each retry; its length is the number of retries. */
   retryDelaysMs: number[];
   timeoutMs: number;
+  /**
+   * Time from a PBX change to the first attempt at its webhook (and the share never sent). CloudLink documents no
+   * figure, so the default is none; the demo and the benchmark set one.
+   */
+  latency?: LatencyModel;
+  /** Seed for `latency`, so a run replays. Default 1. */
+  latencySeed?: number;
 }
 
 /** Assumption: CloudLink's retry policy is undocumented; three retries within ~6 s keep tests quick. */
@@ -121,9 +129,25 @@ export class NotificationHub {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
+  private latencyFor: { options: DeliveryOptions; sample: () => LatencySample } | null = null;
+
+  /** The configured time before a first attempt; the sampler restarts from its seed when the options change. */
+  private latency(): LatencySample {
+    if (!this.options.latency) return 0;
+    if (this.latencyFor?.options !== this.options)
+      this.latencyFor = {
+        options: this.options,
+        sample: latencySampler(this.options.latency, this.options.latencySeed ?? 1),
+      };
+    return this.latencyFor.sample();
+  }
+
   private async deliver(d: Delivery): Promise<void> {
+    const latency = this.latency();
+    if (latency === 'lost') return;
     // Let the PBX finish its change before the first attempt.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (latency > 0) await new Promise<void>((resolve) => setTimeout(resolve, latency).unref());
+    else await new Promise<void>((resolve) => setImmediate(resolve));
     for (let attempt = 0; ; attempt++) {
       d.attempts++;
       try {

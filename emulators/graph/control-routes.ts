@@ -1,4 +1,5 @@
 import { Router, HttpFailure, type EmulatorRequest } from '../common/http';
+import { parseLatencyModel } from '../common/latency';
 import type { GraphControl } from './control';
 import type { TeamsActivity, TeamsClientName } from './teams-clients';
 
@@ -46,7 +47,7 @@ export function registerControlRoutes(router: Router, control: GraphControl): vo
         'GET    /_control/subscriptions',
         'POST   /_control/subscriptions/{id}/lifecycle {event: reauthorizationRequired|subscriptionRemoved|missed}',
         'GET|DELETE /_control/deliveries',
-        'PUT    /_control/delivery {timeoutMs?, retryBaseMs?, retryHorizonMs?, slowEndpointDelayMs?, latencyMs?, validationTimeoutMs?}',
+        'PUT    /_control/delivery {timeoutMs?, retryBaseMs?, retryHorizonMs?, slowEndpointDelayMs?, latencyMs?, latency?: {kind: fixed|uniform|graphPresence, …}, latencySeed?, validationTimeoutMs?}',
         'GET    /_control/validation-keys',
         'POST   /_control/tenants/{tenantId}/users {userPrincipalName, displayName, mail?, accountEnabled?, id?}',
         'PATCH  /_control/tenants/{tenantId}/users/{id} {userPrincipalName?, mail?, displayName?, accountEnabled?}',
@@ -160,7 +161,15 @@ export function registerControlRoutes(router: Router, control: GraphControl): vo
     return { status: 204 };
   });
   router.on('PUT', '/_control/delivery', (req) => {
-    control.configureDelivery(body(req));
+    const settings = body(req);
+    if (settings.latency !== undefined) {
+      try {
+        settings.latency = parseLatencyModel(settings.latency);
+      } catch (e) {
+        throw bad((e as Error).message);
+      }
+    }
+    control.configureDelivery(settings);
     return { status: 204 };
   });
   const directoryCall = <T>(run: () => T): T => {

@@ -1,4 +1,5 @@
 import type { Clock } from '../common/clock';
+import { latencySampler, type LatencyModel, type LatencySample } from '../common/latency';
 
 /**
  * Posting notifications to subscribers the way Graph documents it for webhooks:
@@ -23,6 +24,13 @@ export interface DeliveryOptions {
   slowEndpointDelayMs: number;
   /** Time between a change and its first delivery attempt (Graph: under 10 s on average). Default 0. */
   latencyMs: number;
+  /**
+   * Instead of `latencyMs`, a distribution of that time for change notifications, which may also lose some
+   * (`graphPresence`: the documented behaviour). Lifecycle notifications use `latencyMs`.
+   */
+  latency?: LatencyModel;
+  /** Seed for `latency`, so a run replays. Default 1. */
+  latencySeed?: number;
 }
 
 export const DEFAULT_DELIVERY: DeliveryOptions = {
@@ -34,7 +42,8 @@ export const DEFAULT_DELIVERY: DeliveryOptions = {
 };
 
 export type DeliveryKind = 'change' | 'lifecycle';
-export type DeliveryOutcome = 'acknowledged' | 'slow' | 'failed' | 'dropped';
+/** `lost`: never sent, as Graph sometimes does (the latency model); `dropped`: the endpoint was flagged too slow. */
+export type DeliveryOutcome = 'acknowledged' | 'slow' | 'failed' | 'dropped' | 'lost';
 
 export interface DeliveryRecord {
   id: number;
@@ -73,13 +82,24 @@ export class Deliverer {
   private nextId = 1;
   private closed = false;
 
+  private sampleLatency: (() => LatencySample) | null = null;
+
   constructor(
     private readonly clock: Clock,
     private options: DeliveryOptions,
-  ) {}
+  ) {
+    this.configure({});
+  }
 
   configure(options: Partial<DeliveryOptions>): void {
     this.options = { ...this.options, ...options };
+    const { latency, latencySeed } = this.options;
+    this.sampleLatency = latency ? latencySampler(latency, latencySeed ?? 1) : null;
+  }
+
+  /** Time before the first attempt at a notification, or `lost` when this one is never sent. */
+  private latencyOf(kind: DeliveryKind): LatencySample {
+    return kind === 'change' && this.sampleLatency ? this.sampleLatency() : this.options.latencyMs;
   }
 
   list(): DeliveryRecord[] {
@@ -124,7 +144,12 @@ export class Deliverer {
       this.record({ subscriptionId, kind, url, attempt: 1, outcome: 'dropped', body });
       return Promise.resolve();
     }
-    const delayedMs = (state === 'delayed' ? this.options.slowEndpointDelayMs : 0) + this.options.latencyMs;
+    const latency = this.latencyOf(kind);
+    if (latency === 'lost') {
+      this.record({ subscriptionId, kind, url, attempt: 0, outcome: 'lost', body });
+      return Promise.resolve();
+    }
+    const delayedMs = (state === 'delayed' ? this.options.slowEndpointDelayMs : 0) + Math.round(latency);
     if (delayedMs > 0) {
       return new Promise((resolve) =>
         this.later(

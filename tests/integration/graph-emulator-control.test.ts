@@ -157,3 +157,44 @@ describe('an unhealthy endpoint', () => {
     expect(records().at(-1)?.delayedMs).toBeUndefined();
   }, 20_000);
 });
+
+describe('delivery delays like Graph documents them', () => {
+  it('holds each change notification for the configured time, and loses the share it is told to lose', async () => {
+    const r = await startReceiver();
+    receivers.push(r);
+    const user = w.directory.addUser(w.tenant.id, {
+      userPrincipalName: `d-${randomUUID().slice(0, 6)}@contoso.example`,
+      displayName: 'D',
+    });
+    const monitor = w.directory.addUser(w.tenant.id, {
+      userPrincipalName: `dm-${randomUUID().slice(0, 6)}@contoso.example`,
+      displayName: 'DM',
+      password: 'monitor-password-1',
+    });
+    const res = await w.call('POST', '/v1.0/subscriptions', await w.userToken(monitor), {
+      changeType: 'updated',
+      notificationUrl: r.url,
+      resource: `/communications/presences/${user.id}`,
+      expirationDateTime: new Date(w.clock.now() + 30 * 60_000).toISOString(),
+    });
+    expect(res.status).toBe(201);
+    const records = () => w.graph.control.deliveries().filter((d) => d.url === r.url);
+    expect(
+      (await control('PUT', '/delivery', { latency: { kind: 'uniform', minMs: 300, maxMs: 300 } })).status,
+    ).toBe(204);
+    const changedAt = Date.now();
+    w.graph.control.teams(user.id, 'idle');
+    await eventually(() => records().length === 1);
+    expect(Date.now() - changedAt).toBeGreaterThanOrEqual(290);
+    expect(records()[0]).toMatchObject({ outcome: 'acknowledged', delayedMs: 300 });
+
+    await control('PUT', '/delivery', { latency: { kind: 'uniform', minMs: 0, maxMs: 0, lostShare: 1 } });
+    w.graph.control.teams(user.id, 'active');
+    await eventually(() => records().length === 2);
+    expect(records()[1]).toMatchObject({ outcome: 'lost', attempt: 0 });
+    expect(r.notifications).toHaveLength(1);
+
+    expect((await control('PUT', '/delivery', { latency: { kind: 'normal' } })).status).toBe(400);
+    await control('PUT', '/delivery', { latency: { kind: 'fixed', ms: 0 } });
+  });
+});
