@@ -32,13 +32,19 @@ async function main(): Promise<void> {
     const demo = await startDemo(config, logger);
     stops.push(demo.stop);
     running = await startSwitchboard(config, demo.env, logger, logTap);
-    // The host page frames the tab the way Teams does; it needs the server's tab URL, so it starts last.
-    const host = await demo.startHost(`${running.baseUrl}/tab/index.html`);
+    // The host page frames the tab the way Teams does; it needs the server's tab URL, so it starts last. It has a
+    // fixed port, the server's plus one, so a bookmarked demo survives a restart.
+    const host = await demo.startHost(
+      `${running.baseUrl}/tab/index.html`,
+      config.port === 0 ? 0 : config.port + 1,
+    );
     stops.push(host.close);
     lines.push(
       `Switchboard ${APP_VERSION} demo (emulated Microsoft 365 and CloudLink, nothing leaves this machine)`,
       `  Tab in a Teams-like host: ${host.url}`,
       `  Health:                   ${running.baseUrl}/healthz`,
+      `  Presence read API:        ${running.baseUrl}/api/presence (docs/presence-api.md)`,
+      `    token endpoint:         ${demo.presenceReaderTokenUrl}`,
       config.localPlayground
         ? `  Bot: run "npm run playground" and chat in the browser it opens (see docs/bot.md)`
         : '  Bot: set LOCAL_PLAYGROUND=true to talk to it with the Agents Playground (see docs/bot.md)',
@@ -146,9 +152,11 @@ async function startDemo(config: Config, logger: Logger) {
   };
   return {
     env,
-    startHost: (tabUrl: string) =>
+    presenceReaderTokenUrl: emulators.entra.tokenEndpoint(company.tenantId),
+    startHost: (tabUrl: string, port: number) =>
       startTeamsHost({
         tabUrl,
+        port,
         entraBaseUrl: emulators.entra.baseUrl,
         tenantId: company.tenantId,
         clientId: company.clientId,

@@ -1,5 +1,6 @@
 import type { Server } from 'restify';
 import { z } from 'zod';
+import { readPresence } from '../services/presence-read';
 import { parseInput } from './errors';
 import { appRoute, queryOf, type RouteContext } from './route';
 
@@ -17,7 +18,8 @@ const presenceQuery = z
 
 /**
  * GET /api/presence?ids=a,b or ?mails=x@y,z@y: presence of users for other systems (call-centre software), as an
- * app-only token of the caller's own tenant allows. Users outside that tenant are simply unknown to it.
+ * app-only token of the caller's own tenant allows. Users outside that tenant are simply unknown to it. What the
+ * answer holds and how an integrator gets a token: docs/presence-api.md.
  */
 export function mountPresenceRoutes(server: Server, ctx: RouteContext): void {
   server.get(
@@ -30,30 +32,14 @@ export function mountPresenceRoutes(server: Server, ctx: RouteContext): void {
           .map((s) => s.trim())
           .filter(Boolean);
       const ids = split(q.ids);
-      const mails = split(q.mails).map((m) => m.toLowerCase());
+      const mails = split(q.mails);
       if (ids.length + mails.length > MAX_IDS) {
         return {
           status: 400,
           body: { error: { code: 'too_many_users', message: `Ask for at most ${MAX_IDS} users per call.` } },
         };
       }
-      const users = await ctx.deps.store.listUsers(caller.tenantId);
-      const wanted = users.filter((u) => ids.includes(u.entraUserId) || mails.includes(u.upn.toLowerCase()));
-      const items = await Promise.all(
-        wanted.map(async (u) => {
-          const status = await ctx.deps.sync.status(caller.tenantId, u.entraUserId);
-          return {
-            id: u.entraUserId,
-            upn: u.upn,
-            displayName: u.displayName,
-            teams: status.teams,
-            pbx: status.pbx,
-            lastSyncAt: status.lastSyncAt,
-          };
-        }),
-      );
-      const found = new Set(wanted.flatMap((u) => [u.entraUserId, u.upn.toLowerCase()]));
-      return { body: { items, notFound: [...ids, ...mails].filter((k) => !found.has(k)) } };
+      return { body: await readPresence(ctx.deps, caller.tenantId, { ids, mails }) };
     }),
   );
 }

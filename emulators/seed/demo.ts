@@ -14,6 +14,18 @@ export const DEMO_DOMAIN = 'contoso.example';
 export const DEMO_CLOUDLINK_ACCOUNT_ID = '858000042';
 export const DEMO_CLOUDLINK_CLIENT_ID = '3c9d8e7f-6a5b-4c3d-9e2f-1a0b9c8d7e6f';
 export const ADMIN_ROLE = 'Switchboard.Admin';
+/** The app role another system needs to read presence through GET /api/presence (docs/presence-api.md). */
+export const PRESENCE_READ_ROLE = 'Presence.Read.External';
+/**
+ * A reception console, registered in the demo tenant and assigned the presence-read role, so an integrator can try
+ * the presence read API against the demo. Its secret is fixed and published in docs/presence-api.md: it opens
+ * nothing but this offline demo's emulated tenant.
+ */
+export const DEMO_PRESENCE_READER = {
+  clientId: 'e4d3c2b1-7a6f-4e5d-8c9b-2a1f0e9d8c7b',
+  displayName: 'Contoso Reception Console',
+  clientSecret: 'demo-reception-console-secret',
+};
 /** The secret expires in 20 days, inside the product's expiry warning window, so the warning shows in a demo. */
 export const DEMO_SECRET_LIFETIME_MS = 20 * 86_400_000;
 /** Teams desktop/mobile and Teams web: the clients pre-authorized for Teams SSO. */
@@ -81,7 +93,19 @@ export async function seedDemoCompany(emulators: Emulators, opts: DemoOptions): 
     consentedDelegatedPermissions: ['Presence.Read.All'],
     identifierUris: [appIdUri],
     preAuthorizedClientIds: TEAMS_CLIENT_IDS,
-    appRoles: [ADMIN_ROLE],
+    appRoles: [ADMIN_ROLE, PRESENCE_READ_ROLE],
+    roleAssignmentsToApps: { [DEMO_PRESENCE_READER.clientId]: [PRESENCE_READ_ROLE] },
+  });
+  directory.addApp(DEMO_TENANT_ID, {
+    clientId: DEMO_PRESENCE_READER.clientId,
+    displayName: DEMO_PRESENCE_READER.displayName,
+    secrets: [
+      {
+        id: randomUUID(),
+        value: DEMO_PRESENCE_READER.clientSecret,
+        expiresAt: clock.now() + 365 * 86_400_000,
+      },
+    ],
   });
 
   const account = cloudlink.pbx.addAccount({ accountId: DEMO_CLOUDLINK_ACCOUNT_ID, name: 'Contoso Demo' });

@@ -24,7 +24,8 @@ export interface DemoStack {
  */
 export async function startDemoStack(): Promise<DemoStack> {
   if (!existsSync(join(ROOT, 'tab', 'dist', 'index.html'))) await buildTab();
-  const port = await freePort();
+  // The host page listens on the server's port plus one, as `npm start` prints it.
+  const port = await freePortPair();
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-e2e-'));
   const child = spawn(
     process.execPath,
@@ -93,6 +94,23 @@ function demoModeEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const key of ['TENANT_ID', 'CONFIG_FILE', 'LOCAL_PLAYGROUND']) delete env[key];
   return env;
+}
+
+/** A free port whose next port is free too (the server and its Teams-like host). */
+async function freePortPair(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await freePort();
+    if (port < 65535 && (await isFree(port + 1))) return port;
+  }
+  throw new Error('found no two free neighbouring ports');
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
 }
 
 function freePort(): Promise<number> {
