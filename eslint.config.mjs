@@ -20,6 +20,27 @@ export default tseslint.config(
     },
   },
   {
+    // The bot's conversation is framework-free (issue 15 item 8): botbuilder is the transport in bot/teams only.
+    files: ['bot/conversation/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['botbuilder*', 'botframework-*', '@microsoft/agents-*', '@microsoft/teams.*'],
+              message: 'the conversation knows no bot SDK: translate in bot/teams',
+            },
+            {
+              group: ['**/teams/*', '!**/shared/teams/*', 'restify*'],
+              message: 'the conversation knows no transport',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['shared/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': [

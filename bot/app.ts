@@ -23,6 +23,7 @@ import { TenantDocuments } from './services/tenant-documents';
 import { seedTenantLink } from './services/tenant-link';
 import { TenantRuntime } from './services/tenant-runtime';
 import { createTeamsBot } from './teams';
+import { callHistoryLink } from '../shared/teams/deep-link';
 import type { BotAuth } from './teams/adapter';
 import type { BotUser } from './teams/identity';
 
@@ -170,6 +171,7 @@ export async function startSwitchboard(
     logger,
     now,
     tabUrl: `${config.publicBaseUrl}/tab/index.html`,
+    ...(config.teamsAppId ? { callHistoryUrl: callHistoryLink(config.teamsAppId) } : {}),
   });
 
   const httpMetrics = new Registry();

@@ -1,6 +1,7 @@
 import type { Logger } from '../../shared/platform/logger';
 import type { Store } from '../../shared/ports/store';
-import { adaptiveCard, facts, text } from '../cards/adaptive';
+import { adaptiveCard, facts, text } from '../conversation/cards/adaptive';
+import { formatMoment, messagesFor, type Messages } from '../conversation/messages';
 import type { Notifier } from './notifier';
 
 export const EXPIRY_WARNING_MS = 30 * 24 * 3600 * 1000;
@@ -17,6 +18,11 @@ export class NoticeService {
       logger: Logger;
       now: () => number;
       tabUrl: string;
+      /**
+       * Where "Open call history" leads: a Teams deep link to the personal tab (callHistoryLink in
+       * shared/teams/deep-link.ts) when the Teams app id is known, the tab's web URL otherwise.
+       */
+      callHistoryUrl?: string;
     },
   ) {}
 
@@ -25,12 +31,12 @@ export class NoticeService {
     const { store, now } = this.deps;
     const tenant = await store.getTenant(tenantId);
     if (!tenant) return 0;
-    const soon: { key: string; what: string; at: number }[] = [];
+    const soon: { key: string; what: (m: Messages) => string; at: number }[] = [];
     const limit = now() + EXPIRY_WARNING_MS;
     if (tenant.clientSecretExpiresAt !== null && tenant.clientSecretExpiresAt <= limit) {
       soon.push({
         key: `expiry:client-secret:${tenant.clientId}:${tenant.clientSecretExpiresAt}`,
-        what: 'The app registration client secret',
+        what: (m) => m.credentialClientSecret,
         at: tenant.clientSecretExpiresAt,
       });
     }
@@ -38,7 +44,7 @@ export class NoticeService {
       if (m.state !== 'deleted' && m.passwordExpiresAt !== null && m.passwordExpiresAt <= limit) {
         soon.push({
           key: `expiry:monitor:${m.monitorId}:${m.passwordExpiresAt}`,
-          what: `The password of presence monitor ${m.username}`,
+          what: (words) => words.credentialMonitor(m.username),
           at: m.passwordExpiresAt,
         });
       }
@@ -48,25 +54,23 @@ export class NoticeService {
       if (!(await store.markNoticeSent(tenantId, item.key, now()))) continue;
       const expired = item.at <= now();
       const when = new Date(item.at).toISOString().slice(0, 10);
-      const delivered = await this.deps.notifier.toAdmins(tenantId, {
-        text: `${item.what} ${expired ? 'expired' : 'expires'} on ${when}. Presence sync stops when it runs out.`,
-        card: adaptiveCard(
-          [
-            text(expired ? 'A credential has expired' : 'A credential expires soon', {
-              weight: 'Bolder',
-              size: 'Medium',
-            }),
-            facts([
-              ['What', item.what],
-              [expired ? 'Expired' : 'Expires', when],
-              [
-                'Fix',
-                'Create a new secret or password, enter it on the admin page, then run the configuration check.',
-              ],
-            ]),
-          ],
-          [{ type: 'Action.OpenUrl', title: 'Open the admin page', url: this.deps.tabUrl }],
-        ),
+      const delivered = await this.deps.notifier.toAdmins(tenantId, (reader) => {
+        const m = messagesFor(reader.locale);
+        const what = item.what(m);
+        return {
+          text: m.credentialExpires(what, expired, when),
+          card: adaptiveCard(
+            [
+              text(m.credentialTitle(expired), { weight: 'Bolder', size: 'Medium' }),
+              facts([
+                [m.credentialWhat, what],
+                [m.credentialWhen(expired), when],
+                [m.credentialFix, m.credentialFixText],
+              ]),
+            ],
+            [{ type: 'Action.OpenUrl', title: m.openAdminPage, url: this.deps.tabUrl }],
+          ),
+        };
       });
       // Undelivered (no admin channel yet): forget it, so the warning goes out once there is somewhere to send it.
       if (delivered) sent += 1;
@@ -89,11 +93,10 @@ export class NoticeService {
         continue;
       }
       if (!(await store.markNoticeSent(tenantId, key, now()))) continue;
-      const delivered = await this.deps.notifier.toUser(tenantId, state.entraUserId, {
-        text:
-          `Your presence is not syncing between Teams and your phone: ${state.lastError}. ` +
-          'Your admin has been told in the diagnostics; send "sync" to try again or "report" to add details.',
-      });
+      const error = state.lastError;
+      const delivered = await this.deps.notifier.toUser(tenantId, state.entraUserId, (reader) => ({
+        text: messagesFor(reader.locale).syncBroken(error),
+      }));
       if (delivered) sent += 1;
       else await store.clearNotice(tenantId, key);
     }
@@ -111,19 +114,24 @@ export class NoticeService {
     if (!settings.missedCallNotice) return false;
     if (!(await store.markNoticeSent(tenantId, `missed:${call.callId}`, now()))) return false;
     const who = call.name ? `${call.name} (${call.number})` : call.number;
-    // tel: inside cards fails on some desktop clients, so the card links to the tab, where call-back works everywhere.
-    return this.deps.notifier.toUser(tenantId, userId, {
-      text: `You missed a call from ${who} at ${call.at}.`,
-      card: adaptiveCard(
-        [
-          text('Missed call', { weight: 'Bolder' }),
-          facts([
-            ['From', who],
-            ['When', call.at],
-          ]),
-        ],
-        [{ type: 'Action.OpenUrl', title: 'Open call history', url: this.deps.tabUrl }],
-      ),
+    const link = this.deps.callHistoryUrl ?? this.deps.tabUrl;
+    // tel: inside cards fails on some desktop clients, so the card opens the call history tab, where call-back works.
+    return this.deps.notifier.toUser(tenantId, userId, (reader) => {
+      const m = messagesFor(reader.locale);
+      const when = formatMoment(call.at, reader);
+      return {
+        text: m.missedCall(who, when),
+        card: adaptiveCard(
+          [
+            text(m.missedCallTitle, { weight: 'Bolder' }),
+            facts([
+              [m.missedCallFrom, who],
+              [m.missedCallWhen, when],
+            ]),
+          ],
+          [{ type: 'Action.OpenUrl', title: m.openCallHistory, url: link }],
+        ),
+      };
     });
   }
 

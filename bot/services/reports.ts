@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { CreateReportRequest, ReportSummary, UpdateReportRequest } from '../../shared/api/contract';
 import type { Logger } from '../../shared/platform/logger';
 import type { ProblemReport, Store } from '../../shared/ports/store';
-import { adminReportCard, STATUS_WORDS } from '../cards/report-cards';
+import { adminReportCard, questionCard } from '../conversation/cards/report-cards';
+import { messagesFor } from '../conversation/messages';
 import type { JobRegistry } from './jobs';
 import type { Notifier } from './notifier';
 import { stripSecrets } from './strip-secrets';
@@ -99,9 +100,12 @@ export class ReportService {
     };
     await this.deps.store.createReport(report);
     await this.tell(() =>
-      this.deps.notifier.toAdmins(report.tenantId, {
-        text: `New problem report from ${report.reporterName}: ${report.description.slice(0, 200)}`,
-        card: adminReportCard(report),
+      this.deps.notifier.toAdmins(report.tenantId, (reader) => {
+        const m = messagesFor(reader.locale);
+        return {
+          text: m.newReportNotice(report.reporterName, report.description.slice(0, 200)),
+          card: adminReportCard(report, m),
+        };
       }),
     );
     return report;
@@ -129,13 +133,61 @@ export class ReportService {
       history: [...report.history, { at: now, by, status: change.status, ...(note ? { note } : {}) }],
     };
     if (!(await this.deps.store.updateReport(updated))) return undefined;
-    const question =
-      change.status === 'needsInfo' && note
-        ? `\n\nThe admin asks: ${note}\nReply here or send a new report with the details.`
-        : '';
+    const asked = change.status === 'needsInfo' && note ? note : undefined;
     await this.tell(() =>
-      this.deps.notifier.toUser(tenantId, report.reporterId, {
-        text: `Your problem report "${report.description.slice(0, 80)}" is now ${STATUS_WORDS[change.status]} (by ${by}).${question}`,
+      this.deps.notifier.toUser(tenantId, report.reporterId, (reader) => {
+        const m = messagesFor(reader.locale);
+        const told = m.reportStatusNotice(report.description.slice(0, 80), m.statusWords[change.status], by);
+        // A question comes with a card to answer in; a plain reply in the chat reaches the report too.
+        return asked
+          ? { text: `${told}\n\n${m.adminAsks(asked)}`, card: questionCard(updated, asked, m) }
+          : { text: told };
+      }),
+    );
+    return updated;
+  }
+
+  /**
+   * The reporter's report that waits for their answer (an admin set it to "needs info"), newest first; undefined
+   * when none does. With a report id (the answer came from that report's question card) only that one counts.
+   */
+  async openQuestion(reporter: Reporter, reportId?: string): Promise<ProblemReport | undefined> {
+    if (reportId) {
+      const report = await this.deps.store.getReport(reporter.tenantId, reportId);
+      return report?.reporterId === reporter.userId && report.status === 'needsInfo' ? report : undefined;
+    }
+    const waiting = await this.deps.store.listReports(reporter.tenantId, {
+      reporterId: reporter.userId,
+      status: 'needsInfo',
+    });
+    return waiting.sort((a, b) => b.updatedAt - a.updatedAt)[0];
+  }
+
+  /**
+   * The reporter's answer to an admin's question: a note from them on the report, which goes back to
+   * "acknowledged" (the admin has what they asked for), and a notice to the admins with the updated report.
+   */
+  async answer(reporter: Reporter, report: ProblemReport, text: string): Promise<ProblemReport | undefined> {
+    const now = this.deps.now();
+    const note = stripSecrets(text.trim()).slice(0, 4000);
+    const updated: ProblemReport = {
+      ...report,
+      status: 'acknowledged',
+      updatedAt: now,
+      history: [...report.history, { at: now, by: reporter.displayName, status: 'acknowledged', note }],
+    };
+    if (!(await this.deps.store.updateReport(updated))) return undefined;
+    this.deps.logger.info(
+      { tenantId: report.tenantId, reportId: report.reportId },
+      'reporter answered an admin question',
+    );
+    await this.tell(() =>
+      this.deps.notifier.toAdmins(report.tenantId, (reader) => {
+        const m = messagesFor(reader.locale);
+        return {
+          text: m.replyNotice(reporter.displayName, report.reportId, note.slice(0, 200)),
+          card: adminReportCard(updated, m),
+        };
       }),
     );
     return updated;

@@ -4,20 +4,9 @@ import {
   ConfigurationServiceClientCredentialFactory,
   type ConfigurationBotFrameworkAuthenticationOptions,
 } from 'botbuilder';
-import type { Activity, InvokeResponse, TurnContext } from 'botbuilder';
-import type { AuthenticateRequestResult, BotFrameworkAuthentication } from 'botframework-connector';
+import type { BotFrameworkAuthentication } from 'botframework-connector';
 import type { Logger } from '../../shared/platform/logger';
-
-/** CloudAdapter, with its turn runner public so the endpoint can authenticate first (see endpoint.ts). */
-export class SwitchboardAdapter extends CloudAdapter {
-  runAuthenticated(
-    auth: AuthenticateRequestResult,
-    activity: Activity,
-    logic: (context: TurnContext) => Promise<void>,
-  ): Promise<InvokeResponse | undefined> {
-    return this.processActivity(auth, activity, logic);
-  }
-}
+import { messagesFor } from '../conversation/messages';
 
 /**
  * How /api/messages authenticates the Bot Framework. Every mode authenticates every activity, except `playground`,
@@ -43,7 +32,7 @@ export type BotAuth =
   | { kind: 'playground' };
 
 export interface BotConnection {
-  adapter: SwitchboardAdapter;
+  adapter: CloudAdapter;
   /** Kept to authenticate each request ourselves (see endpoint.ts) before the adapter runs the turn. */
   authentication: BotFrameworkAuthentication;
 }
@@ -75,11 +64,11 @@ export function createCloudAdapter(auth: BotAuth, logger: Logger): BotConnection
           MicrosoftAppType: 'MultiTenant',
         });
   const authentication = new ConfigurationBotFrameworkAuthentication(options, credentials);
-  const adapter = new SwitchboardAdapter(authentication);
+  const adapter = new CloudAdapter(authentication);
   adapter.onTurnError = async (context, error) => {
     logger.error({ err: error, activityType: context.activity.type }, 'bot turn failed');
     try {
-      await context.sendActivity('Sorry, something went wrong on my side. Please try again in a moment.');
+      await context.sendActivity(messagesFor(context.activity.locale).turnFailed);
     } catch (e) {
       logger.warn({ err: e }, 'could not tell the user about the failed turn');
     }

@@ -1,4 +1,4 @@
-import type { Activity, TurnContext } from 'botbuilder';
+import { INVOKE_RESPONSE_KEY, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
 import type { BotConnection } from './adapter';
 import type { Request, Response } from 'restify';
 import { z } from 'zod';
@@ -98,7 +98,18 @@ export async function handleActivityRequest(
     });
     return;
   }
-  const invokeResponse = await connection.adapter.runAuthenticated(authenticated, activity, logic);
+  // processActivityDirect is CloudAdapter's public turn runner for a request authenticated elsewhere; it does not
+  // return the invoke response, so the turn hands it out (botbuilder keeps it in the turn state under this key).
+  let invokeResponse: InvokeResponse | undefined;
+  await connection.adapter.processActivityDirect(authenticated, activity, async (context) => {
+    await logic(context);
+    if (context.activity.type === 'invoke') {
+      const sent = context.turnState.get(INVOKE_RESPONSE_KEY) as { value?: InvokeResponse } | undefined;
+      invokeResponse = sent?.value;
+    }
+  });
+  // An invoke the bot did not answer (or whose turn failed) is "not implemented", as CloudAdapter answers it.
+  if (activity.type === 'invoke' && !invokeResponse) invokeResponse = { status: 501 };
   if (invokeResponse?.body !== undefined) res.send(invokeResponse.status, invokeResponse.body);
   else res.send(invokeResponse?.status ?? 200);
 }

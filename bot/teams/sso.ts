@@ -11,6 +11,7 @@ import type { EntraJwtValidator } from '../../shared/adapters/entra/jwt-validato
 import type { Logger } from '../../shared/platform/logger';
 import type { Store } from '../../shared/ports/store';
 import { SSO_SCOPE } from '../auth/caller';
+import { messagesFor } from '../conversation/messages';
 import type { SignIns } from '../services/sign-in';
 import type { BotUser } from './identity';
 
@@ -48,11 +49,12 @@ export class BotSso {
   constructor(private readonly options: SsoOptions) {}
 
   /** The card that makes Teams fetch an SSO token silently and send it back in signin/tokenExchange. */
-  signInCard(): Attachment {
+  signInCard(locale?: string): Attachment {
+    const m = messagesFor(locale);
     return CardFactory.oauthCard(
       this.options.connectionName,
-      'Sign in to Switchboard',
-      'Sign in once with your Teams account; no phone password is needed.',
+      m.signInTitle,
+      m.signInText,
       this.options.signInUrl,
       {
         id: randomUUID(),
@@ -103,9 +105,7 @@ export class BotSso {
     );
     if (first) {
       await this.options.signIns.signIn(user.tenantId, user.userId, roles);
-      await context.sendActivity(
-        `You are signed in as ${user.displayName}. Send "status" to see your presence, or "help".`,
-      );
+      await context.sendActivity(messagesFor(context.activity.locale).signedIn(user.displayName));
     }
     return { status: 200, body: { id: request.id, connectionName: this.options.connectionName } };
   }
@@ -115,7 +115,7 @@ export class BotSso {
    * service. We have no use for it: the next token exchange now succeeds, so we send the sign-in card again.
    */
   async verifyState(context: TurnContext): Promise<InvokeResponse> {
-    await context.sendActivity({ attachments: [this.signInCard()] });
+    await context.sendActivity({ attachments: [this.signInCard(context.activity.locale)] });
     return { status: 200 };
   }
 }

@@ -20,6 +20,8 @@ export interface Config {
   appIdUri?: string;
   botId?: string;
   botPassword?: string;
+  /** The Teams app manifest id (TEAMS_APP_ID), for deep links into the app's tabs. */
+  teamsAppId?: string;
   adminGroupId?: string;
   graphBaseUrl: string;
   authorityHost: string;
@@ -38,6 +40,8 @@ export interface Config {
     resyncIntervalMs: number;
     /** Pace of resync PBX reads (CloudLink publishes no limit; see schema.ts). */
     pbxReadsPerSecond: number;
+    /** The tenant's sync lease: ownership and fencing (shared/sync/ownership.ts, fence.ts). */
+    lease: { ttlMs: number; renewEveryMs: number; marginMs: number };
   };
   /** What GET /metrics requires as `Authorization: Bearer …`; undefined: /metrics is disabled (404). */
   metricsBearerToken?: string;
@@ -79,6 +83,7 @@ export function loadConfig(env: Source = process.env): Config {
     appIdUri: c.APP_ID_URI,
     botId: c.BOT_ID,
     botPassword: c.BOT_PASSWORD,
+    teamsAppId: c.TEAMS_APP_ID,
     adminGroupId: c.ADMIN_GROUP_ID,
     graphBaseUrl: c.GRAPH_BASE_URL.replace(/\/$/, ''),
     authorityHost: c.AUTHORITY_HOST.replace(/\/$/, ''),
@@ -96,6 +101,11 @@ export function loadConfig(env: Source = process.env): Config {
       pollIntervalMs: c.POLL_INTERVAL_MS,
       resyncIntervalMs: c.RESYNC_INTERVAL_MS,
       pbxReadsPerSecond: c.CLOUDLINK_READS_PER_SECOND,
+      lease: {
+        ttlMs: c.SYNC_LEASE_TTL_MS,
+        renewEveryMs: c.SYNC_LEASE_RENEW_MS,
+        marginMs: c.SYNC_LEASE_MARGIN_MS,
+      },
     },
     metricsBearerToken: c.METRICS_BEARER_TOKEN,
     localPlayground: c.LOCAL_PLAYGROUND,

@@ -35,6 +35,8 @@ export const configSchema = z
     APP_ID_URI: z.string().min(1).optional(),
     BOT_ID: guid.optional(),
     BOT_PASSWORD: z.string().min(1).optional(),
+    // The Teams app's manifest id: bot notices link into the app's tab with it (Teams deep links name the app by it).
+    TEAMS_APP_ID: guid.optional(),
     ADMIN_GROUP_ID: guid.optional(),
 
     GRAPH_BASE_URL: url.default('https://graph.microsoft.com'),
@@ -69,6 +71,11 @@ export const configSchema = z
     // CloudLink publishes no rate limit; 200 requests/s per account is our assumption (the emulator enforces it), so
     // resync PBX reads are paced below it to leave room for webhook reads and DND writes.
     CLOUDLINK_READS_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(150),
+    // The tenant's sync lease (one owner per tenant, issue 12; docs/architecture.md). A takeover after the owner dies
+    // takes about the ttl; the owner renews several times per ttl and stops writing `margin` before its lease ends.
+    SYNC_LEASE_TTL_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
+    SYNC_LEASE_RENEW_MS: z.coerce.number().int().min(100).max(100_000).default(2_500),
+    SYNC_LEASE_MARGIN_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
 
     // Bearer token Prometheus must send to GET /metrics; unset, /metrics answers 404 (disabled).
     METRICS_BEARER_TOKEN: z
@@ -82,6 +89,13 @@ export const configSchema = z
     DEMO_CALL_INTERVAL_MS: z.coerce.number().int().min(0).default(20_000),
   })
   .superRefine((c, ctx) => {
+    // Two renewals may fail in a row and the owner still writes: renew at least twice within what the fence allows.
+    if (c.SYNC_LEASE_RENEW_MS * 2 > c.SYNC_LEASE_TTL_MS - c.SYNC_LEASE_MARGIN_MS)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['SYNC_LEASE_RENEW_MS'],
+        message: 'must be at most half of SYNC_LEASE_TTL_MS minus SYNC_LEASE_MARGIN_MS',
+      });
     const live = c.TENANT_ID !== undefined;
     if (live) {
       for (const key of [
