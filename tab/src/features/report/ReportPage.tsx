@@ -69,7 +69,40 @@ const useStyles = makeStyles({
   title: { overflowWrap: 'anywhere' },
   sub: { color: tokens.colorNeutralForeground3 },
   actions: { display: 'flex', gap: '8px' },
+  notes: {
+    listStyle: 'none',
+    padding: 0,
+    margin: '4px 0 0',
+    display: 'flex',
+    flexDirection: 'column',
+    gap: '4px',
+  },
+  note: { overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' },
 });
+
+/**
+ * The written part of a report's history: an admin's notes and questions, and the reporter's answers (from the bot
+ * chat), each with who wrote it and when, so the user sees what was asked and said without opening the chat.
+ */
+function ReportNotes(props: { report: ReportSummary; timeZone: string; locale: string }) {
+  const s = useStyles();
+  const notes = props.report.history.filter((h) => h.note);
+  if (notes.length === 0) return null;
+  return (
+    <ul className={s.notes}>
+      {notes.map((h, i) => (
+        <li key={`${h.at}-${i}`}>
+          <Text size={200} className={s.sub}>
+            {h.by} · {dateTime(h.at, props.timeZone, props.locale)}
+          </Text>
+          <Text as="p" size={300} className={s.note}>
+            {h.note}
+          </Text>
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 export function ReportPage() {
   const t = useT();
@@ -217,6 +250,7 @@ export function ReportPage() {
                   <Text size={200} className={s.sub}>
                     {r.reportId} · {dateTime(r.createdAt, env.timeZone, env.locale)}
                   </Text>
+                  <ReportNotes report={r} timeZone={env.timeZone} locale={env.locale} />
                 </div>
               </li>
             ))}

@@ -1,0 +1,42 @@
+import { screen, within } from '@testing-library/react';
+import type { ReportSummary } from '../../shared/api/contract';
+import { me, renderShell } from './harness';
+
+/** Issue 14 item 4: what an admin asked and what the user answered in the bot chat show on "My earlier reports". */
+describe('my earlier reports', () => {
+  it("shows the admin's question and my answer under the report, with who wrote them", async () => {
+    const report: ReportSummary = {
+      reportId: 'R-9',
+      category: 'presence',
+      description: 'Teams shows me busy all day',
+      status: 'acknowledged',
+      createdAt: '2026-11-20T09:30:00Z',
+      updatedAt: '2026-11-20T11:00:00Z',
+      reporterName: 'Ada Example',
+      source: 'bot',
+      history: [
+        { at: '2026-11-20T09:30:00Z', by: 'Ada Example', status: 'new' },
+        {
+          at: '2026-11-20T10:00:00Z',
+          by: 'Grace Admin',
+          status: 'needsInfo',
+          note: 'Which phone do you use?',
+        },
+        { at: '2026-11-20T11:00:00Z', by: 'Ada Example', status: 'acknowledged', note: 'A Mitel 6930' },
+      ],
+    };
+    renderShell({
+      page: 'report',
+      routes: {
+        'GET /api/me': () => ({ body: me() }),
+        'GET /api/me/reports': () => ({ body: { items: [report] } }),
+      },
+    });
+    const mine = await screen.findByRole('list', { name: 'My earlier reports' });
+    const item = within(mine).getAllByRole('listitem')[0]!;
+    expect(within(item).getByText('Which phone do you use?')).toBeInTheDocument();
+    expect(within(item).getByText(/^Grace Admin · /)).toBeInTheDocument();
+    expect(within(item).getByText('A Mitel 6930')).toBeInTheDocument();
+    expect(within(item).getAllByText(/^Ada Example · /)).toHaveLength(1);
+  });
+});
