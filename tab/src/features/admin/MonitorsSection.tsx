@@ -1,10 +1,17 @@
 import {
   Badge,
   Button,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
   Field,
   Input,
   MessageBar,
   MessageBarBody,
+  Spinner,
   Table,
   TableBody,
   TableCell,
@@ -17,7 +24,9 @@ import { useState } from 'react';
 import type { MonitorView } from '../../../../shared/api/contract';
 import { useEnv } from '../../app/env';
 import { dateTime } from '../history/format';
-import { ErrorBar, fromDateInput, Heading, useAction, useAdminStyles, useAdminT, useLoad } from './common';
+import { ErrorBar, fromDateInput, Heading, useAdminStyles, useAdminT, useLoad } from './common';
+import { useTableStyles } from './table-styles';
+import type { AdminT } from './texts';
 
 const STATE_COLOR: Record<MonitorView['state'], 'success' | 'warning' | 'danger' | 'informative'> = {
   active: 'success',
@@ -28,19 +37,49 @@ const STATE_COLOR: Record<MonitorView['state'], 'success' | 'warning' | 'danger'
   deleted: 'informative',
 };
 
+export const monitorStateLabel = (at: AdminT, state: MonitorView['state']) => at(`monState_${state}`);
+
+type MonitorAction = 'authorize' | 'renew' | 'delete' | 'add';
+
+/** What the last action did, for the line under the table: the admin sees each click land. */
+type Outcome = { ok: true; text: string } | { ok: false; lead: string; error: unknown };
+
 export function MonitorsSection() {
   const at = useAdminT();
   const env = useEnv();
   const s = useAdminStyles();
+  const ts = useTableStyles();
   const monitors = useLoad(() => env.api.admin.monitors());
-  const act = useAction();
+  const [running, setRunning] = useState<{ id: string; action: MonitorAction } | null>(null);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState<MonitorView | null>(null);
   const [form, setForm] = useState({ username: '', password: '', expires: '' });
   const when = (iso: string | null) => dateTime(iso, env.timeZone, env.locale) ?? '–';
-  const action = (run: () => Promise<unknown>) =>
-    act.run(async () => {
-      await run();
+
+  /** Runs one action on one monitor, then reloads the table so the state shown is the server's. */
+  const act = async (
+    id: string,
+    user: string,
+    action: MonitorAction,
+    call: () => Promise<MonitorView | void>,
+  ) => {
+    setRunning({ id, action });
+    setOutcome(null);
+    try {
+      const view = await call();
       await monitors.reload();
-    });
+      const state = view ? monitorStateLabel(at, view.state) : '';
+      setOutcome({ ok: true, text: at(`monDone_${action}`, { user, state }) });
+      return true;
+    } catch (error) {
+      const label = action === 'add' ? at('add') : at(action);
+      setOutcome({ ok: false, lead: at('monFailed', { user, action: label }), error });
+      return false;
+    } finally {
+      setRunning(null);
+    }
+  };
+  const busy = running !== null;
   const data = monitors.data;
   const missing = data
     ? Math.max(
@@ -48,11 +87,35 @@ export function MonitorsSection() {
         data.needed - data.items.filter((m) => m.state === 'active' || m.state === 'renewing').length,
       )
     : 0;
+  const columns = [
+    'monUser',
+    'monState',
+    'monUsers',
+    'monSubExpires',
+    'monPwExpires',
+    'monError',
+    'monActions',
+  ] as const;
+
+  const actionButton = (m: MonitorView, action: 'authorize' | 'renew' | 'delete', onClick: () => void) => {
+    const mine = running?.id === m.monitorId && running.action === action;
+    return (
+      <Button
+        size="small"
+        disabled={busy}
+        icon={mine ? <Spinner size="extra-tiny" /> : undefined}
+        onClick={onClick}
+        aria-label={`${at(action)} ${m.username}`}
+      >
+        {at(action)}
+      </Button>
+    );
+  };
 
   return (
     <section className={s.section} aria-label={at('secMonitors')}>
       <Heading>{at('secMonitors')}</Heading>
-      <ErrorBar error={monitors.error ?? act.error} />
+      <ErrorBar error={monitors.error} retry={monitors.reload} />
       {data ? (
         <>
           <Text>{at('monitorsNeeded', { needed: data.needed, users: data.syncedUsers })}</Text>
@@ -61,79 +124,117 @@ export function MonitorsSection() {
               <MessageBarBody>{at('monitorsTooFew', { missing })}</MessageBarBody>
             </MessageBar>
           ) : null}
-          <Table aria-label={at('secMonitors')} size="small">
-            <TableHeader>
-              <TableRow>
-                {(
-                  [
-                    'monUser',
-                    'monState',
-                    'monUsers',
-                    'monSubExpires',
-                    'monPwExpires',
-                    'monError',
-                    'monActions',
-                  ] as const
-                ).map((k) => (
-                  <TableHeaderCell key={k}>{at(k)}</TableHeaderCell>
-                ))}
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {data.items.map((m) => (
-                <TableRow key={m.monitorId}>
-                  <TableCell className={s.account}>{m.username}</TableCell>
-                  <TableCell>
-                    <Badge color={STATE_COLOR[m.state]}>{m.state}</Badge>
-                  </TableCell>
-                  <TableCell>{m.userCount}</TableCell>
-                  <TableCell>{when(m.subscriptionExpiresAt)}</TableCell>
-                  <TableCell>{when(m.passwordExpiresAt)}</TableCell>
-                  <TableCell>{m.lastError ?? ''}</TableCell>
-                  <TableCell>
-                    <div className={s.actions}>
-                      <Button
-                        size="small"
-                        disabled={act.busy}
-                        onClick={() => void action(() => env.api.admin.authorizeMonitor(m.monitorId))}
-                      >
-                        {at('authorize')}
-                      </Button>
-                      <Button
-                        size="small"
-                        disabled={act.busy}
-                        onClick={() => void action(() => env.api.admin.renewMonitor(m.monitorId))}
-                      >
-                        {at('renew')}
-                      </Button>
-                      <Button
-                        size="small"
-                        disabled={act.busy}
-                        onClick={() => void action(() => env.api.admin.deleteMonitor(m.monitorId))}
-                        aria-label={`${at('delete')} ${m.username}`}
-                      >
-                        {at('delete')}
-                      </Button>
-                    </div>
-                  </TableCell>
+          <div className={ts.wrap}>
+            <Table aria-label={at('secMonitors')} size="small" className={ts.table}>
+              <TableHeader className={ts.head}>
+                <TableRow>
+                  {columns.map((k) => (
+                    <TableHeaderCell key={k}>{at(k)}</TableHeaderCell>
+                  ))}
                 </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+              </TableHeader>
+              <TableBody className={ts.body}>
+                {data.items.map((m) => (
+                  <TableRow key={m.monitorId} className={ts.row} data-testid="monitor-row">
+                    <TableCell className={ts.cell} data-label={at('monUser')}>
+                      {m.username}
+                    </TableCell>
+                    <TableCell className={ts.cell} data-label={at('monState')}>
+                      <span>
+                        <Badge color={STATE_COLOR[m.state]}>{monitorStateLabel(at, m.state)}</Badge>
+                      </span>
+                    </TableCell>
+                    <TableCell className={ts.cell} data-label={at('monUsers')}>
+                      {m.userCount}
+                    </TableCell>
+                    <TableCell className={ts.cell} data-label={at('monSubExpires')}>
+                      {when(m.subscriptionExpiresAt)}
+                    </TableCell>
+                    <TableCell className={ts.cell} data-label={at('monPwExpires')}>
+                      {when(m.passwordExpiresAt)}
+                    </TableCell>
+                    <TableCell className={ts.cell} data-label={at('monError')}>
+                      {m.lastError ? (
+                        <span className={ts.clamp} title={m.lastError}>
+                          {m.lastError}
+                        </span>
+                      ) : (
+                        ''
+                      )}
+                    </TableCell>
+                    <TableCell className={ts.cell} data-label={at('monActions')}>
+                      <div className={ts.actions}>
+                        {actionButton(
+                          m,
+                          'authorize',
+                          () =>
+                            void act(m.monitorId, m.username, 'authorize', () =>
+                              env.api.admin.authorizeMonitor(m.monitorId),
+                            ),
+                        )}
+                        {actionButton(
+                          m,
+                          'renew',
+                          () =>
+                            void act(m.monitorId, m.username, 'renew', () =>
+                              env.api.admin.renewMonitor(m.monitorId),
+                            ),
+                        )}
+                        {actionButton(m, 'delete', () => setConfirmDelete(m))}
+                      </div>
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </div>
         </>
       ) : null}
+      <div aria-live="polite">
+        {running ? <Spinner size="tiny" labelPosition="after" label={at('working')} /> : null}
+        {outcome?.ok ? (
+          <MessageBar intent="success">
+            <MessageBarBody>{outcome.text}</MessageBarBody>
+          </MessageBar>
+        ) : null}
+        {outcome && !outcome.ok ? <ErrorBar error={outcome.error} lead={outcome.lead} /> : null}
+      </div>
+      <Dialog open={confirmDelete !== null} onOpenChange={(_e, d) => !d.open && setConfirmDelete(null)}>
+        <DialogSurface>
+          <DialogBody>
+            <DialogTitle>{at('monDeleteTitle', { user: confirmDelete?.username ?? '' })}</DialogTitle>
+            <DialogContent>{at('monDeleteBody')}</DialogContent>
+            <DialogActions>
+              <Button onClick={() => setConfirmDelete(null)}>{at('cancel')}</Button>
+              <Button
+                appearance="primary"
+                onClick={() => {
+                  const m = confirmDelete;
+                  setConfirmDelete(null);
+                  if (m)
+                    void act(m.monitorId, m.username, 'delete', () =>
+                      env.api.admin.deleteMonitor(m.monitorId),
+                    );
+                }}
+              >
+                {at('delete')}
+              </Button>
+            </DialogActions>
+          </DialogBody>
+        </DialogSurface>
+      </Dialog>
       <form
         className={s.row}
         onSubmit={(e) => {
           e.preventDefault();
-          void action(async () => {
-            await env.api.admin.addMonitor({
-              username: form.username.trim(),
+          const username = form.username.trim();
+          void act('new', username, 'add', () =>
+            env.api.admin.addMonitor({
+              username,
               password: form.password,
               passwordExpiresAt: fromDateInput(form.expires),
-            });
-            setForm({ username: '', password: '', expires: '' });
-          });
+            }),
+          ).then((ok) => ok && setForm({ username: '', password: '', expires: '' }));
         }}
       >
         <Field label={at('monUsername')} required>
@@ -158,7 +259,12 @@ export function MonitorsSection() {
             onChange={(_e, d) => setForm({ ...form, expires: d.value })}
           />
         </Field>
-        <Button type="submit" appearance="primary" disabled={act.busy || !form.username || !form.password}>
+        <Button
+          type="submit"
+          appearance="primary"
+          disabled={busy || !form.username || !form.password}
+          icon={running?.action === 'add' ? <Spinner size="extra-tiny" /> : undefined}
+        >
           {at('add')}
         </Button>
       </form>

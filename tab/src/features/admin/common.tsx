@@ -1,8 +1,8 @@
-import { makeStyles, MessageBar, MessageBarBody, tokens } from '@fluentui/react-components';
+import { makeStyles, tokens } from '@fluentui/react-components';
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { JobView } from '../../../../shared/api/contract';
-import { messageOf } from '../../api/errors';
 import { useEnv } from '../../app/env';
+import { ProblemBar } from '../../app/ProblemBar';
 import { adminTranslator, type AdminT } from './texts';
 
 export const AdminTContext = createContext<AdminT>(adminTranslator('en'));
@@ -70,13 +70,9 @@ export function useAction() {
   return { busy, error, run };
 }
 
-export function ErrorBar(props: { error: unknown }) {
-  if (!props.error) return null;
-  return (
-    <MessageBar intent="error" role="alert">
-      <MessageBarBody>{messageOf(props.error)}</MessageBarBody>
-    </MessageBar>
-  );
+/** A failed admin load or action, through the tab's one error wording (never a browser's or server's internals). */
+export function ErrorBar(props: { error: unknown; retry?: () => unknown; lead?: string }) {
+  return <ProblemBar error={props.error} retry={props.retry} lead={props.lead} />;
 }
 
 /** Long admin operations run as server jobs; poll one until it is no longer running. */
