@@ -113,9 +113,15 @@ async function startDemo(config: Config, logger: Logger) {
   const { startTeamsHost } = await import('../emulators/teams-host/server');
   const emulators = await startEmulators();
   const company = await seedDemoCompany(emulators, { publicBaseUrl: config.publicBaseUrl });
+  const { startLivePresence } = await import('../emulators/seed/live-presence');
+  // Staff in meetings, Teams calls and phone calls, changing over time, so the sync is seen working both ways; the
+  // admins are left alone so the host page's controls show their own changes clearly.
   const stopCalls =
     config.demoCallIntervalMs > 0
-      ? emulators.cloudlink.pbx.startRandomCalls(config.demoCallIntervalMs)
+      ? startLivePresence(emulators, {
+          people: company.users.filter((u) => !u.isAdmin),
+          intervalMs: config.demoCallIntervalMs,
+        })
       : () => undefined;
   logger.info(
     {
@@ -163,7 +169,9 @@ async function startDemo(config: Config, logger: Logger) {
         users: company.users.map((u) => ({
           userId: u.entraId,
           displayName: `${u.displayName}${u.isAdmin ? ' (admin)' : ''}`,
+          principalId: u.principalId,
         })),
+        controls: { cloudlinkBaseUrl: emulators.cloudlink.baseUrl, graphBaseUrl: emulators.graph.baseUrl },
       }),
     async stop() {
       stopCalls();

@@ -173,6 +173,51 @@
     frame.src = config.tabPath;
   }
 
+  // Demo controls (only when the host was started with the emulators' control URLs): act as the signed-in user's
+  // phone and Teams client, so presence can be seen moving both ways.
+  var controlsEl = document.getElementById('demo-controls');
+  var resultEl = document.getElementById('control-result');
+  function control(path, body, describe) {
+    resultEl.textContent = 'working…';
+    return fetch(path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(Object.assign({ userId: currentUser().userId }, body)),
+    })
+      .then(function (r) {
+        return r.json().then(function (b) {
+          resultEl.textContent = r.ok ? describe(b) : (b.error && b.error.message) || 'failed';
+          log('demo control ' + path + ': ' + resultEl.textContent);
+        });
+      })
+      .catch(function (e) {
+        resultEl.textContent = String(e);
+      });
+  }
+  if (config.controls && controlsEl) {
+    controlsEl.hidden = false;
+    document.getElementById('pbx-place').addEventListener('click', function () {
+      control('/_host/pbx-call', { action: 'place' }, function () {
+        return 'Phone: on a call';
+      });
+    });
+    document.getElementById('pbx-end').addEventListener('click', function () {
+      control('/_host/pbx-call', { action: 'end' }, function () {
+        return 'Phone: call ended';
+      });
+    });
+    var teamsPick = document.getElementById('teams-presence');
+    teamsPick.addEventListener('change', function () {
+      var state = teamsPick.value;
+      if (!state) return;
+      control('/_host/teams-presence', { state: state }, function (b) {
+        return 'Teams: ' + b.availability + ' / ' + b.activity;
+      }).then(function () {
+        teamsPick.value = '';
+      });
+    });
+  }
+
   pick.theme.addEventListener('change', function () {
     setTheme(pick.theme.value);
   });

@@ -2,6 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import {
+  ControlError,
+  DemoControls,
+  TEAMS_STATES,
+  type DemoControlsOptions,
+  type TeamsState,
+} from './demo-controls';
 
 /**
  * A Teams-like host for browser tests and the demo: a page that frames the tab and answers the real
@@ -16,6 +23,8 @@ export interface TeamsHostUser {
   /** Object id or UPN in the Entra emulator's directory. */
   userId: string;
   displayName: string;
+  /** The user's CloudLink principal, for the demo's phone-call control. */
+  principalId?: string;
 }
 
 export interface TeamsHostOptions {
@@ -26,6 +35,8 @@ export interface TeamsHostOptions {
   clientId: string;
   users: TeamsHostUser[];
   port?: number;
+  /** The demo's controls (a phone call, Teams presence) through the emulators' control APIs; absent: no controls. */
+  controls?: DemoControlsOptions;
 }
 
 export interface TeamsHost {
@@ -44,7 +55,9 @@ export async function startTeamsHost(options: TeamsHostOptions): Promise<TeamsHo
     tabPath: tab.pathname + tab.search,
     tenantId: options.tenantId,
     users: options.users,
+    controls: options.controls ? { teamsStates: TEAMS_STATES } : null,
   };
+  const controls = options.controls ? new DemoControls(options.controls) : undefined;
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
@@ -61,6 +74,7 @@ export async function startTeamsHost(options: TeamsHostOptions): Promise<TeamsHo
     if (req.method === 'GET' && path === '/host-page.js')
       return sendText(res, 200, 'text/javascript; charset=utf-8', script);
     if (path === '/_host/sso-token') return ssoToken(req, res);
+    if (path === '/_host/pbx-call' || path === '/_host/teams-presence') return control(req, res, path);
     // Everything else is the product: the tab's files and its API.
     return proxy(req, res, tab);
   }
@@ -83,6 +97,41 @@ export async function startTeamsHost(options: TeamsHostOptions): Promise<TeamsHo
       body: JSON.stringify({ tenantId: options.tenantId, userId: user.userId, clientId: options.clientId }),
     });
     sendText(res, answer.status, 'application/json', await answer.text());
+  }
+
+  /** POST /_host/pbx-call {userId, action: place|end} and POST /_host/teams-presence {userId, state}. */
+  async function control(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    if (!controls)
+      return send(res, 404, { error: { code: 'NotFound', message: 'This host has no demo controls.' } });
+    if (req.method !== 'POST')
+      return send(res, 405, { error: { code: 'MethodNotAllowed', message: 'POST only' } });
+    let body: { userId?: unknown; action?: unknown; state?: unknown };
+    try {
+      body = JSON.parse((await readBody(req)) || '{}') as typeof body;
+    } catch {
+      return send(res, 400, { error: { code: 'BadRequest', message: 'Send JSON.' } });
+    }
+    const user = options.users.find((u) => u.userId === body.userId);
+    if (!user)
+      return send(res, 400, { error: { code: 'UnknownUser', message: 'This host knows no such user.' } });
+    try {
+      if (path === '/_host/teams-presence') {
+        if (!TEAMS_STATES.includes(body.state as TeamsState))
+          return send(res, 400, {
+            error: { code: 'BadRequest', message: `state must be one of ${TEAMS_STATES.join(', ')}` },
+          });
+        return send(res, 200, await controls.setTeams(user.userId, body.state as TeamsState));
+      }
+      if (!user.principalId)
+        return send(res, 409, { error: { code: 'NoPhone', message: 'This user has no phone on the PBX.' } });
+      if (body.action === 'place') return send(res, 200, await controls.placeCall(user.principalId));
+      if (body.action === 'end') return send(res, 200, await controls.endCall(user.principalId));
+      return send(res, 400, { error: { code: 'BadRequest', message: 'action must be place or end' } });
+    } catch (e) {
+      if (e instanceof ControlError)
+        return send(res, e.status, { error: { code: 'ControlFailed', message: e.message } });
+      throw e;
+    }
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -166,6 +215,10 @@ function hostHtml(config: unknown): string {
   header { display: flex; gap: 12px; align-items: center; padding: 6px 12px; background: #464775; color: #fff; flex-wrap: wrap; }
   header label { display: flex; gap: 4px; align-items: center; font-size: 13px; }
   header strong { margin-right: 12px; }
+  #demo-controls { display: flex; gap: 8px; align-items: center; padding-left: 12px; border-left: 1px solid #8b8cc7; }
+  #demo-controls[hidden] { display: none; }
+  #demo-controls button { font: inherit; font-size: 13px; }
+  #control-result { font-size: 12px; min-width: 12em; }
   iframe { flex: 1; border: 0; background: #fff; }
   body.dark { background: #1f1f1f; } body.dark iframe { background: #292929; }
   body.contrast { background: #000; } body.contrast iframe { background: #000; }
@@ -179,6 +232,20 @@ function hostHtml(config: unknown): string {
   <label>Client <select id="client"><option>desktop</option><option>web</option><option>ios</option><option>android</option></select></label>
   <label>Theme <select id="theme"><option>default</option><option>dark</option><option>contrast</option></select></label>
   <label>Locale <select id="locale"><option>en-US</option><option>de-DE</option><option>en-GB</option></select></label>
+  <span id="demo-controls" role="group" aria-label="Demo controls" hidden>
+    <button type="button" id="pbx-place">Place phone call</button>
+    <button type="button" id="pbx-end">End phone call</button>
+    <label>Teams presence <select id="teams-presence">
+      <option value="">change…</option>
+      <option value="available">Available</option>
+      <option value="meeting">In a meeting</option>
+      <option value="call">In a Teams call</option>
+      <option value="dnd">Do not disturb</option>
+      <option value="away">Away</option>
+      <option value="offline">Offline (signed out)</option>
+    </select></label>
+    <output id="control-result" role="status" aria-live="polite"></output>
+  </span>
 </header>
 <iframe id="tab" title="Switchboard tab" allow="clipboard-write"></iframe>
 <pre id="log" aria-label="Messages between the tab and the host"></pre>
