@@ -5,6 +5,7 @@ import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import JSZip from 'jszip';
 import { BOT_COMMANDS } from '../../shared/teams/bot-commands';
+import { CALL_HISTORY_ENTITY_ID } from '../../shared/teams/deep-link';
 import { buildAppPackage, PackageError } from '../../appPackage/scripts/build-package';
 import { parseEnvFile } from '../../appPackage/scripts/env-file';
 import { commandDrift, syncCommands } from '../../appPackage/scripts/sources';
@@ -143,7 +144,8 @@ describe('the built app package', () => {
   it('offers the bot commands of shared/teams/bot-commands.ts, no more and no fewer, in personal scope', async () => {
     const { manifest } = await build(CONTOSO);
     const bot = manifest.bots[0];
-    expect(bot.scopes).toEqual(['personal']);
+    // Commands are personal; the bot also joins a team channel or group chat for admin notices (issue 14 item 13).
+    expect(bot.scopes).toEqual(['personal', 'team', 'groupChat']);
     expect(bot.commandLists).toHaveLength(1);
     expect(bot.commandLists[0].scopes).toEqual(['personal']);
     expect(bot.commandLists[0].commands).toEqual(
@@ -153,7 +155,8 @@ describe('the built app package', () => {
 
   it('has a personal call-history tab and asks for no legacy permissions or device access', async () => {
     const { manifest } = await build(CONTOSO);
-    expect(manifest.staticTabs[0]).toMatchObject({ entityId: 'callHistory', scopes: ['personal'] });
+    // Bot notices deep-link to this tab by its entityId (shared/teams/deep-link.ts).
+    expect(manifest.staticTabs[0]).toMatchObject({ entityId: CALL_HISTORY_ENTITY_ID, scopes: ['personal'] });
     expect(manifest.permissions).toBeUndefined();
     expect(manifest.devicePermissions).toBeUndefined();
     expect(manifest.authorization).toBeUndefined();
