@@ -1,0 +1,167 @@
+import { loseOwner, engineReady, takeoverMs, type Takeover } from '../../scripts/cluster/failover';
+import { startCluster, type Cluster } from '../../scripts/cluster/index';
+import { Traffic, type Change, type Mismatch } from '../../scripts/cluster/traffic';
+import type { MonitorRecord } from '../../shared/ports/store';
+import { openStore } from '../../shared/store/open';
+
+/**
+ * Issue 12 end to end: three real server processes (`node --import tsx bot/main.ts`, live mode) on one PostgreSQL
+ * schema of their own, behind the cluster's round-robin proxy (their PUBLIC_BASE_URL, so webhooks land on any of
+ * them), against the emulators with the demo company, while PBX calls and Teams calls go on without pause
+ * (scripts/cluster/traffic.ts). The owner is killed with SIGKILL; later the new owner is frozen with SIGSTOP until a
+ * third process has taken the tenant, and then continued with SIGCONT.
+ *
+ * One tenant only: a server process serves one tenant today (TENANT_ID); the issue's "10 tenants" needs the
+ * multi-tenant server, which is another issue.
+ *
+ * Which process sent a request to Graph or CloudLink is read from the kernel at the emulators' accept (see
+ * scripts/cluster/socket-owner.ts), so "the fenced owner wrote nothing" is checked on what the services received.
+ * The scenario runs once (beforeAll); each `it` judges one promise of the issue on what was recorded.
+ */
+
+const TAKEOVER_LIMIT_MS = 15_000;
+/** Long enough to see today's takeover too, when it is slower than the limit (the assertion then says by how much). */
+const TAKEOVER_WAIT_MS = 45_000;
+const SETTLE_MS = 30_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Observed {
+  kill: Takeover;
+  freeze: Takeover;
+  continuedAt: number;
+  mismatches: Mismatch[];
+  changes: Change[];
+  monitors: MonitorRecord[];
+  cloudlinkRecorded: string[];
+}
+
+describe('three processes on one PostgreSQL: kill -9 the owner, then freeze the next one past its lease', () => {
+  let cluster: Cluster;
+  let traffic: Traffic;
+  let seen: Observed;
+
+  beforeAll(async () => {
+    cluster = await startCluster({ processes: 3, users: 16, callsPerUser: 1 });
+    const users = cluster.company.users;
+    traffic = new Traffic(cluster.emulators, {
+      phoneUsers: users.slice(0, 8),
+      teamsUsers: users.slice(8, 16),
+      everyMs: 300,
+      minDwellMs: 5000,
+    });
+    await engineReady(cluster);
+    traffic.start();
+    await sleep(6000);
+
+    const kill = await loseOwner(cluster, 'SIGKILL', TAKEOVER_WAIT_MS);
+    if (kill.to) await engineReady(cluster, 20_000).catch(() => undefined);
+    await sleep(8000);
+
+    // The new owner freezes (a stalled VM, a long pause) for longer than its lease: a third process takes over.
+    const freeze = await loseOwner(cluster, 'SIGSTOP', TAKEOVER_WAIT_MS);
+    await sleep(2000);
+    freeze.from.signal('SIGCONT');
+    const continuedAt = Date.now();
+    await sleep(8000);
+
+    traffic.stop();
+    const until = Date.now() + SETTLE_MS;
+    while (traffic.mismatches().length > 0 && Date.now() < until) await sleep(250);
+    await cluster.emulators.cloudlink.control.deliveriesIdle();
+
+    const store = await openStore(cluster.storeUrl);
+    try {
+      const tenantId = cluster.company.tenantId;
+      seen = {
+        kill,
+        freeze,
+        continuedAt,
+        mismatches: traffic.mismatches(),
+        changes: traffic.changes,
+        monitors: (await store.listMonitors(tenantId)).filter((m) => m.subscriptionId !== null),
+        cloudlinkRecorded: (await store.listCloudLinkSubscriptions(tenantId)).map((s) => s.subscriptionId),
+      };
+    } finally {
+      await store.close();
+    }
+  }, 300_000);
+
+  afterAll(async () => {
+    traffic?.dispose();
+    await cluster?.stop();
+  }, 60_000);
+
+  it(`hands the tenant to another process within ${TAKEOVER_LIMIT_MS / 1000} s of a kill -9, and again of a freeze`, () => {
+    for (const t of [seen.kill, seen.freeze]) {
+      expect({ signal: t.signal, tookOver: t.to !== undefined }).toEqual({
+        signal: t.signal,
+        tookOver: true,
+      });
+      expect(takeoverMs(cluster, t)).toBeLessThanOrEqual(TAKEOVER_LIMIT_MS);
+    }
+  });
+
+  it('ends with every user right on both sides', () => {
+    expect(seen.mismatches).toEqual([]);
+  });
+
+  it('gets not one write to Graph or CloudLink from the frozen owner after it was continued', () => {
+    const fenced = seen.freeze.from;
+    const fencedPid = seen.freeze.fromPid;
+    const writes = cluster.outbound.writes();
+    // The attribution works: the frozen process did write while it owned the tenant, and every write has a sender.
+    expect(writes.some((w) => w.pid === fencedPid && w.at >= seen.kill.at && w.at < seen.freeze.at)).toBe(
+      true,
+    );
+    expect(writes.filter((w) => w.pid === undefined)).toEqual([]);
+    const late = writes
+      .filter((w) => w.pid === fencedPid && w.at >= seen.continuedAt)
+      .map((w) => `${fenced.name} ${w.method} ${w.path} ${w.status} at +${w.at - seen.continuedAt} ms`);
+    expect(late).toEqual([]);
+  });
+
+  it('leaves exactly the subscriptions the store records: one per monitor at Graph, one per topic at CloudLink', () => {
+    const { emulators, company, proxyUrl } = cluster;
+    const graph = emulators.graph.control
+      .subscriptions()
+      .filter((s) => s.notificationUrl.startsWith(proxyUrl));
+    expect(graph.map((s) => ({ id: s.id, clientState: s.clientState })).sort(byId)).toEqual(
+      seen.monitors.map((m) => ({ id: m.subscriptionId, clientState: m.clientState })).sort(byId),
+    );
+    const cloudlink = emulators.cloudlink.control
+      .subscriptions(company.cloudlink.accountId)
+      .filter((s) => s.deviceId.startsWith(proxyUrl));
+    expect(cloudlink.map((s) => s.topic).sort()).toEqual(['platform-api-media', 'platform-api-presence']);
+    expect(cloudlink.map((s) => s.subscriptionId).sort()).toEqual([...seen.cloudlinkRecorded].sort());
+  });
+
+  it('applies every webhook posted while the owner was dead, and shows every change made then', () => {
+    const from = seen.kill.at;
+    const to = seen.kill.ownerLineAt ?? seen.freeze.at;
+    const { emulators } = cluster;
+    const lostCloudLink = emulators.cloudlink.control.deliveries
+      .filter((d) => Date.parse(d.body.publishedOn) >= from && Date.parse(d.body.publishedOn) <= to)
+      .filter((d) => !d.delivered)
+      .map((d) => `${d.body.topic} ${d.body.subject} last status ${d.status} after ${d.attempts} attempts`);
+    expect(lostCloudLink).toEqual([]);
+    // Graph records each attempt: a notification is one subscription and body; it must have been acknowledged once.
+    const graphAttempts = new Map<string, { first: number; acknowledged: boolean }>();
+    for (const d of emulators.graph.control.deliveries().filter((d) => d.kind === 'change')) {
+      const key = `${d.subscriptionId} ${JSON.stringify(d.body)}`;
+      const g = graphAttempts.get(key) ?? { first: d.at, acknowledged: false };
+      g.acknowledged ||= d.outcome === 'acknowledged';
+      graphAttempts.set(key, g);
+    }
+    const lostGraph = [...graphAttempts.entries()]
+      .filter(([, g]) => g.first >= from && g.first <= to && !g.acknowledged)
+      .map(([key]) => key.slice(0, 120));
+    expect(lostGraph).toEqual([]);
+    const neverShown = seen.changes
+      .filter((c) => c.at >= from && c.at <= to && c.shownAt === undefined && c.replacedAt === undefined)
+      .map((c) => `${c.user.displayName} ${c.side} ${c.to} at +${c.at - from} ms`);
+    expect(neverShown).toEqual([]);
+  });
+});
+
+const byId = (a: { id: string | null }, b: { id: string | null }) => String(a.id).localeCompare(String(b.id));
