@@ -23,6 +23,8 @@ import { startEntraFixture, type EntraFixture } from './entra-fixture';
  * a recording sync facade, and a fake Bot Framework connector that captures every outgoing bot message.
  */
 export interface SentActivity {
+  /** POST for a new message, PUT when the bot updates one it sent (a card after an admin acted on it). */
+  method: string;
   path: string;
   authorization: string | undefined;
   body: Record<string, unknown>;
@@ -42,6 +44,7 @@ export async function startConnector(): Promise<Connector> {
     req.on('data', (c: Buffer) => (text += c.toString('utf8')));
     req.on('end', () => {
       sent.push({
+        method: req.method ?? '',
         path: req.url ?? '',
         authorization: req.headers.authorization,
         body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
