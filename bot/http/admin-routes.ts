@@ -25,6 +25,7 @@ import { toMonitorView } from '../services/monitor-view';
 import { changedKeys } from '../services/tenant-link';
 import { summarizeCheck } from '../services/config-check';
 import { adminClickToCallSchema, tenantClickToCall } from '../services/settings';
+import { mountDialRulesRoutes } from './dial-rules-routes';
 import { ApiHttpError, badRequest, notFound, parseInput } from './errors';
 import { queryOf, userRoute, type RouteContext } from './route';
 
@@ -35,6 +36,7 @@ export const USERS_PER_MONITOR = 650;
 export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
   const { deps } = ctx;
   const admin = (handler: Parameters<typeof userRoute>[1]) => userRoute(ctx, handler, { admin: true });
+  mountDialRulesRoutes(server, ctx);
 
   // --- tenant link ---
   server.get(

@@ -2,18 +2,25 @@ import type { Server } from 'restify';
 import { z } from 'zod';
 import type { CallsResponse, MeResponse, MySettings } from '../../shared/api/contract';
 import type { UserCaller } from '../auth/caller';
-import { listCalls } from '../services/calls';
+import { openCursor, sealCursor } from '../services/call-cursor';
+import { firstPage, readCallPage, RECORDS_PER_READ, type CallPageQuery } from '../services/calls';
+import { tenantDialRules } from '../services/dial-rules';
 import { clickToCallFor, mySettingsSchema } from '../services/settings';
 import { toSummary } from '../services/reports';
 import { ApiHttpError, parseInput } from './errors';
 import { queryOf, requestIdOf, userRoute, type RouteContext } from './route';
 
-const callsQuery = z.object({
-  filter: z.enum(['all', 'missed', 'incoming', 'outgoing']).default('all'),
-  q: z.string().max(100).optional(),
-  top: z.coerce.number().int().min(1).max(100).default(50),
-  skip: z.coerce.number().int().min(0).max(1000).default(0),
-});
+/** The first page names what to list; every next page is the cursor alone, which carries the same question. */
+const callsQuery = z.union([
+  z.object({ cursor: z.string().min(1).max(2000) }).strict(),
+  z
+    .object({
+      filter: z.enum(['all', 'missed', 'incoming', 'outgoing']).default('all'),
+      q: z.string().max(100).optional(),
+      top: z.coerce.number().int().min(1).max(RECORDS_PER_READ).default(RECORDS_PER_READ),
+    })
+    .strict(),
+]);
 
 const clientSchema = z.object({
   type: z.enum(['desktop', 'web', 'ios', 'android', 'unknown']),
@@ -53,6 +60,7 @@ export function mountMeRoutes(server: Server, ctx: RouteContext): void {
         },
         settings: toMySettings(settings),
         clickToCall: await clickToCallFor(deps.store, caller.tenantId, settings),
+        dialRules: await tenantDialRules(deps.store, caller.tenantId),
       };
       return { body };
     }),
@@ -77,7 +85,29 @@ export function mountMeRoutes(server: Server, ctx: RouteContext): void {
           'cloudlink_not_linked',
           'Your company has not linked its phone system yet.',
         );
-      const body: CallsResponse = await listCalls(cloudlink, { principalId: user.pbxPrincipalId, ...query });
+      let page: CallPageQuery;
+      if ('cursor' in query) {
+        const cursor = openCursor(deps.secretBox, query.cursor, caller);
+        // A cursor sealed for another phone user (the admin re-mapped this one) would read someone else's calls.
+        if (!cursor || cursor.principalId !== user.pbxPrincipalId)
+          throw new ApiHttpError(400, 'invalid_cursor', 'This page of your call history is no longer valid.');
+        page = cursor;
+      } else {
+        page = firstPage(user.pbxPrincipalId, query, deps.now());
+      }
+      const { items, nextSkip } = await readCallPage(cloudlink, page);
+      const body: CallsResponse =
+        nextSkip === undefined
+          ? { items }
+          : {
+              items,
+              nextCursor: sealCursor(deps.secretBox, {
+                ...page,
+                tenantId: caller.tenantId,
+                userId: caller.userId,
+                skip: nextSkip,
+              }),
+            };
       return { body };
     }),
   );

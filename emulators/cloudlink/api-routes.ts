@@ -18,6 +18,9 @@ import type { IssuedAccess } from './tokens';
 export const API_VERSION = '2017-09-01';
 const at = (service: string, path: string) => `/${service}/${API_VERSION}${path}`;
 
+/** The query options the call records list takes (documented: $top, $skip, $filter). */
+const RECORD_QUERY_OPTIONS = new Set(['$top', '$skip', '$filter']);
+
 /** Assumption: the length limit of a presence status text. */
 export const MAX_REASON_LENGTH = 256;
 
@@ -63,8 +66,16 @@ export function mountApi(router: Router, gate: Gate, pbx: SimulatedPbx, hub: Not
     }),
   );
 
-  // media: call records, newest first
+  // media: call records, newest first. Paging is $top/$skip only: CloudLink documents no continuation token,
+  // next link or ordering option for call records, so any other query option is refused, not ignored.
   const records = (req: EmulatorRequest, principalId: string) => {
+    const unknown = [...req.query.keys()].filter((k) => !RECORD_QUERY_OPTIONS.has(k));
+    if (unknown.length > 0)
+      throw clFail(
+        400,
+        'InvalidArgument',
+        `Unsupported query option ${unknown.join(', ')}: use $top, $skip, $filter.`,
+      );
     const page = readPage(req);
     const matches = parseRecordFilter(req.query.get('$filter'));
     return { status: 200, body: halPage(req, pbx.recordsOf(principalId).filter(matches), page) };

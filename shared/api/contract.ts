@@ -22,6 +22,19 @@ export interface MeResponse {
   settings: MySettings;
   /** How this user's click-to-call link is built per client type, after admin default and user override. */
   clickToCall: ClickToCallConfig;
+  /** The company's dialling rules: the tab reads and dials numbers by them, never by the Teams UI language. */
+  dialRules: DialRules;
+}
+
+/**
+ * GET/PUT /api/admin/dial-rules, per tenant. `country`: ISO 3166-1 alpha-2 region national numbers are read in
+ * (null until the admin sets it); `outsidePrefix`: the PBX's outside-line prefix ("0", "9") or ""; `dialWithPrefix`:
+ * dial outside numbers as prefix + number instead of E.164. Meaning in shared/domain/dialing.ts and the admin guide.
+ */
+export interface DialRules {
+  country: string | null;
+  outsidePrefix: string;
+  dialWithPrefix: boolean;
 }
 
 export interface ClickToCallConfig {
@@ -38,11 +51,14 @@ export interface MySettings {
 
 export type CallFilter = 'all' | 'missed' | 'incoming' | 'outgoing';
 
-/** GET /api/me/calls?filter=&q=&top=&skip= */
+/**
+ * GET /api/me/calls?filter=&q=&top= for the first page, GET /api/me/calls?cursor= for each next one. A page holds the
+ * matches among the records of one CloudLink read, so it may be short (even empty) while `nextCursor` is present.
+ */
 export interface CallsResponse {
   items: CallItem[];
-  /** skip value for the next page, absent on the last page */
-  nextSkip?: number;
+  /** Opaque, sealed by the server and bound to the user; absent after the oldest call the PBX keeps. */
+  nextCursor?: string;
 }
 
 export interface CallItem {

@@ -37,17 +37,21 @@ describe('click-to-call', () => {
   });
 
   it('builds a link from the dial box and refuses what cannot be dialled', async () => {
-    renderShell({ routes, context: { hostClientType: 'web', locale: 'en-US' } });
-    const input = await screen.findByRole('textbox', { name: 'Number to call' });
+    const us = me({ dialRules: { country: 'US', outsidePrefix: '', dialWithPrefix: false } });
+    renderShell({
+      routes: { ...routes, 'GET /api/me': () => ({ body: us }) },
+      context: { hostClientType: 'web', locale: 'de-DE' },
+    });
+    const input = await screen.findByRole('textbox', { name: 'Rufnummer' });
     await userEvent.type(input, '(212) 555-0100');
-    expect(screen.getByRole('link', { name: 'Call (212) 555-0100' })).toHaveAttribute(
+    expect(screen.getByRole('link', { name: 'Anrufen (212) 555-0100' })).toHaveAttribute(
       'href',
       'tel:+12125550100',
     );
     await userEvent.clear(input);
     await userEvent.type(input, 'call bob');
-    expect(screen.getByText('This is not a number we can dial.')).toBeInTheDocument();
-    expect(screen.queryByRole('link', { name: /^Call call bob/ })).not.toBeInTheDocument();
+    expect(screen.getByText('Diese Nummer kann nicht gewählt werden.')).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: /^Anrufen call bob/ })).not.toBeInTheDocument();
   });
 
   it('tells the user what to install when nothing handled the link', async () => {

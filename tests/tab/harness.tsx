@@ -62,7 +62,11 @@ export const quietHealth: HealthView = {
 };
 
 export function me(
-  overrides: { isAdmin?: boolean; byClient?: Partial<MeResponse['clickToCall']['byClient']> } = {},
+  overrides: {
+    isAdmin?: boolean;
+    byClient?: Partial<MeResponse['clickToCall']['byClient']>;
+    dialRules?: MeResponse['dialRules'];
+  } = {},
 ): MeResponse {
   return {
     user: {
@@ -73,6 +77,7 @@ export function me(
       isAdmin: overrides.isAdmin ?? false,
     },
     settings: { missedCallNotice: false },
+    dialRules: overrides.dialRules ?? { country: 'DE', outsidePrefix: '', dialWithPrefix: false },
     clickToCall: {
       byClient: {
         desktop: 'tel',

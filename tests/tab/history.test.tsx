@@ -34,6 +34,23 @@ const calls: CallItem[] = [
   call({ callId: 'c4', name: null, number: '', startedAt: minutesAgo(60 * 27), durationSeconds: 20 }),
 ];
 
+/** A server that pages `all` by 100 with opaque cursors ("after-<n>"), as /api/me/calls does. */
+function paged(all: CallItem[], fail: (from: number) => boolean = () => false) {
+  return (r: SeenRequest) => {
+    const cursor = r.query.get('cursor');
+    const from = cursor ? Number(cursor.slice('after-'.length)) : 0;
+    if (fail(from))
+      return {
+        status: 503,
+        body: { error: { code: 'cloudlink_unavailable', message: 'The phone system did not answer.' } },
+      };
+    const next = from + 100;
+    return {
+      body: { items: all.slice(from, next), ...(next < all.length ? { nextCursor: `after-${next}` } : {}) },
+    };
+  };
+}
+
 function routes(
   items: CallItem[] = calls,
   extra: Record<string, (r: SeenRequest) => { status?: number; body?: unknown }> = {},
@@ -118,12 +135,7 @@ describe('call history', () => {
     );
     const { seen } = renderShell({
       routes: routes(many, {
-        'GET /api/me/calls': (r) => {
-          const skip = Number(r.query.get('skip'));
-          const top = Number(r.query.get('top'));
-          const items = many.slice(skip, skip + top);
-          return { body: { items, ...(skip + top < many.length ? { nextSkip: skip + top } : {}) } };
-        },
+        'GET /api/me/calls': paged(many),
       }),
     });
     expect(await screen.findByText('Person 0')).toBeInTheDocument();
@@ -134,7 +146,9 @@ describe('call history', () => {
       fireEvent.scroll(scroller);
     });
     await waitFor(() =>
-      expect(seen.some((r) => r.path === '/api/me/calls' && r.query.get('skip') === '100')).toBe(true),
+      expect(seen.some((r) => r.path === '/api/me/calls' && r.query.get('cursor') === 'after-100')).toBe(
+        true,
+      ),
     );
     expect(screen.queryByText('Person 0')).not.toBeInTheDocument();
   });
@@ -146,20 +160,7 @@ describe('call history', () => {
     let failPages = true;
     const { seen } = renderShell({
       routes: routes(many, {
-        'GET /api/me/calls': (r) => {
-          const skip = Number(r.query.get('skip'));
-          if (skip > 0 && failPages)
-            return {
-              status: 503,
-              body: { error: { code: 'cloudlink_unavailable', message: 'The phone system did not answer.' } },
-            };
-          return {
-            body: {
-              items: many.slice(skip, skip + 100),
-              ...(skip + 100 < many.length ? { nextSkip: skip + 100 } : {}),
-            },
-          };
-        },
+        'GET /api/me/calls': paged(many, (from) => from > 0 && failPages),
       }),
     });
     await screen.findByText('Person 0');
@@ -170,11 +171,11 @@ describe('call history', () => {
     });
     expect(await screen.findByRole('alert')).toHaveTextContent('The phone system did not answer.');
     await new Promise((r) => setTimeout(r, 300));
-    expect(seen.filter((r) => r.query.get('skip') === '100')).toHaveLength(1);
+    expect(seen.filter((r) => r.query.get('cursor') === 'after-100')).toHaveLength(1);
     failPages = false;
     await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
     await waitFor(() => expect(screen.queryByRole('alert')).not.toBeInTheDocument());
-    expect(seen.filter((r) => r.query.get('skip') === '100')).toHaveLength(2);
+    expect(seen.filter((r) => r.query.get('cursor') === 'after-100')).toHaveLength(2);
   });
 
   it('uses the Teams locale: German labels and day names', async () => {

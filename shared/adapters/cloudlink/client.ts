@@ -69,8 +69,9 @@ export class CloudLinkClient implements CloudLinkPort {
     });
     const list = res.body as HalList<CallRecord>;
     const records = list._embedded?.items ?? [];
-    const hasMore =
-      list._links?.next !== undefined || (list.count !== undefined && skip + records.length < list.count);
+    // CloudLink documents $top/$skip paging and nothing that says "last page" (no next link or continuation is
+    // promised), so a full page means there may be more and a short one is the end: at worst one empty read.
+    const hasMore = records.length >= top;
     return { records, ...(list.count !== undefined && { count: list.count }), hasMore };
   }
 

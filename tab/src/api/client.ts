@@ -4,6 +4,7 @@ import type {
   AdminUsersResponse,
   CallFilter,
   CallsResponse,
+  DialRules,
   ClientType,
   CreateReportRequest,
   DiagnosticsPreview,
@@ -55,9 +56,10 @@ export class ApiClient {
   }
 
   me = () => this.get<MeResponse>('/api/me');
-  calls = (q: { filter: CallFilter; q?: string; top: number; skip: number }) =>
+  /** The first page of the call history, or the next one after the cursor the previous page gave. */
+  calls = (q: { filter: CallFilter; q?: string; top: number } | { cursor: string }) =>
     this.get<CallsResponse>(
-      `/api/me/calls?${params({ filter: q.filter, q: q.q || undefined, top: q.top, skip: q.skip })}`,
+      `/api/me/calls?${params('cursor' in q ? { cursor: q.cursor } : { filter: q.filter, q: q.q || undefined, top: q.top })}`,
     );
   syncStatus = () => this.get<SyncStatus>('/api/me/sync');
   syncNow = () => this.send<SyncStatus>('POST', '/api/me/sync');
@@ -83,6 +85,8 @@ export class ApiClient {
     selection: () => this.get<UserSelection>('/api/admin/selection'),
     saveSelection: (s: UserSelection) => this.send<UserSelection>('PUT', '/api/admin/selection', s),
     clickToCall: () => this.get<AdminClickToCall>('/api/admin/click-to-call'),
+    dialRules: () => this.get<DialRules>('/api/admin/dial-rules'),
+    saveDialRules: (r: DialRules) => this.send<DialRules>('PUT', '/api/admin/dial-rules', r),
     saveClickToCall: (c: AdminClickToCall) =>
       this.send<AdminClickToCall>('PUT', '/api/admin/click-to-call', c),
     users: (query: { q?: string; skip?: number; top?: number }) =>

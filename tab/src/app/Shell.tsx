@@ -14,7 +14,6 @@ import type { MeResponse } from '../../../shared/api/contract';
 import type { ApiClient } from '../api/client';
 import { ApiRequestError, messageOf } from '../api/errors';
 import { clientTypeOf } from '../callto/uri';
-import { regionOfLocale } from '../callto/normalize';
 import { HistoryPage } from '../features/history/HistoryPage';
 import { ReportPage } from '../features/report/ReportPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
@@ -85,7 +84,6 @@ export function Shell(props: { host: TeamsHost; api: ApiClient; initialPage?: Pa
         language: pickLanguage(host.context.locale),
         timeZone: host.context.timeZone,
         clientType: clientTypeOf(host.context.hostClientType),
-        region: regionOfLocale(host.context.locale),
       },
     [api, me, loadMe, host.context],
   );

@@ -12,8 +12,6 @@ export interface AppEnv {
   language: Language;
   timeZone: string;
   clientType: ClientType;
-  /** Region from the Teams locale, to turn national numbers into E.164. */
-  region: string | undefined;
 }
 
 export const AppEnvContext = createContext<AppEnv | null>(null);

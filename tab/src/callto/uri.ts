@@ -1,6 +1,6 @@
-import type { ClientType, ClickToCallConfig } from '../../../shared/api/contract';
+import type { ClientType, ClickToCallConfig, DialRules } from '../../../shared/api/contract';
 import { isValidCallTemplate, TEL_TEMPLATE } from '../../../shared/api/click-to-call';
-import { normalizeNumber } from './normalize';
+import { dialStringOf, dialTargetOf, telUriOf, type PhoneContext } from '../../../shared/domain/dialing';
 
 /**
  * Which URI launches the user's telephony client. `tel:` works on Windows, macOS, Android and the web (and new Teams
@@ -49,10 +49,19 @@ export function effectiveTemplate(
  */
 export const isValidTemplate = isValidCallTemplate;
 
-/** The href for a call to `rawNumber`, or null when the number cannot be dialled or the template is unusable. */
-export function buildCallUri(template: string, rawNumber: string, region?: string): string | null {
-  const number = normalizeNumber(rawNumber, region);
-  if (!number || !isValidTemplate(template)) return null;
-  if (template === TEL_TEMPLATE) return `tel:${number.dial}`;
-  return template.replace('{number}', encodeURIComponent(number.dial));
+/**
+ * The href for a call to `rawNumber` under the company's dialling rules, or null when the number cannot be dialled
+ * or the template is unusable. `tel` gives an RFC 3966 URI; a custom template gets the dial string URI-encoded.
+ */
+export function buildCallUri(
+  template: string,
+  rawNumber: string,
+  rules: DialRules,
+  context: PhoneContext,
+): string | null {
+  const target = dialTargetOf(rawNumber, rules);
+  if (!target || !isValidTemplate(template)) return null;
+  const dial = dialStringOf(target, rules);
+  if (template === TEL_TEMPLATE) return telUriOf(dial, context);
+  return template.replace('{number}', encodeURIComponent(dial));
 }

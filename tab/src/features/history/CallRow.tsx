@@ -2,7 +2,7 @@ import { Badge, makeStyles, mergeClasses, tokens, Text } from '@fluentui/react-c
 import { CallInboundRegular, CallMissedRegular, CallOutboundRegular } from '@fluentui/react-icons';
 import type { CallItem } from '../../../../shared/api/contract';
 import { useEnv } from '../../app/env';
-import { buildCallUri } from '../../callto/uri';
+import { useDialing } from '../../callto/useDialing';
 import { useT } from '../../i18n';
 import { CallLink } from '../call/CallLink';
 import { formatDuration, timeOfDay } from './format';
@@ -48,10 +48,12 @@ export function CallRow(props: { call: CallItem; narrow?: boolean; onNotHandled(
   const t = useT();
   const env = useEnv();
   const s = useStyles();
-  const template = env.me.clickToCall.byClient[env.clientType];
-  const href = buildCallUri(template, call.number, env.region);
+  const dialing = useDialing();
+  // The link dials E.164 (or the extension); people read the number formatted.
+  const href = dialing.callUri(call.number);
+  const number = call.number ? dialing.display(call.number) : '';
   // Without a name the number is the best title; a call with neither still gets a row.
-  const name = call.name || call.number || t('unknownCaller');
+  const name = call.name || number || t('unknownCaller');
   const kind = call.missed ? t('missed') : call.direction === 'inbound' ? t('incoming') : t('outgoing');
   const Icon = call.missed
     ? CallMissedRegular
@@ -80,8 +82,8 @@ export function CallRow(props: { call: CallItem; narrow?: boolean; onNotHandled(
             </Badge>
           ) : null}
           <Text size={200} className={s.sub}>
-            {call.name && call.number ? call.number : ''}
-            {call.name && call.number && !call.missed ? ' · ' : ''}
+            {call.name && number ? number : ''}
+            {call.name && number && !call.missed ? ' · ' : ''}
             {call.missed ? '' : kind}
           </Text>
         </span>

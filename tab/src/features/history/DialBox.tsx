@@ -1,32 +1,38 @@
 import { Field, Input, makeStyles } from '@fluentui/react-components';
 import { useState } from 'react';
 import { useEnv } from '../../app/env';
-import { buildCallUri } from '../../callto/uri';
+import { useDialing } from '../../callto/useDialing';
 import { useT } from '../../i18n';
 import { CallLink } from '../call/CallLink';
+import { historyText } from './texts';
 
 const useStyles = makeStyles({
   box: { display: 'flex', alignItems: 'flex-end', gap: '8px' },
   field: { flexGrow: 1, maxWidth: '360px' },
 });
 
-/** Type a number, get a call link for this device's client type. */
+/**
+ * Type a number, get a call link for this device's client type, read by the company's dialling rules: a national
+ * number in the company's country, an extension as typed, a feature code (`*72`, `#31#`) with its `*` and `#`.
+ */
 export function DialBox(props: { onNotHandled(href: string): void }) {
   const t = useT();
   const env = useEnv();
+  const dialing = useDialing();
   const s = useStyles();
   const [value, setValue] = useState('');
-  const href = value.trim()
-    ? buildCallUri(env.me.clickToCall.byClient[env.clientType], value, env.region)
-    : null;
+  const href = value.trim() ? dialing.callUri(value) : null;
   const invalid = value.trim() !== '' && !href;
+  const message = dialing.needsCountry(value)
+    ? historyText(env.language, 'dialNeedsCountry')
+    : t('dialInvalid');
   return (
     <div className={s.box}>
       <Field
         className={s.field}
         label={t('dialLabel')}
         validationState={invalid ? 'error' : 'none'}
-        validationMessage={invalid ? t('dialInvalid') : undefined}
+        validationMessage={invalid ? message : undefined}
       >
         <Input
           type="tel"

@@ -118,7 +118,7 @@ export function HistoryPage(props: { now?: () => Date }) {
           onChange={(_e, d) => setTyped(d.value)}
         />
       </div>
-      {history.status === 'loading' ? (
+      {history.status === 'loading' || (rows.length === 0 && history.hasMore && !history.error) ? (
         <Spinner label={t('loading')} className={s.center} />
       ) : history.status === 'error' ? (
         <MessageBar intent="error" role="alert">
