@@ -93,6 +93,9 @@ describe('sync operations through the composed server', () => {
       STORE_URL: 'sqlite::memory:',
       LOG_LEVEL: 'silent',
       METRICS_BEARER_TOKEN: METRICS_TOKEN,
+      // Notifications alone: the repairs below are for when Graph's notifications stall, which hybrid mode's own
+      // reads would otherwise mend before the admin gets to them (tests/integration/sync-hybrid-reads.test.ts).
+      SYNC_MODE: 'notifications',
     });
     app = await startSwitchboard(
       config,

@@ -73,7 +73,7 @@ export interface SyncWorld {
 export async function startSyncWorld(
   opts: {
     users?: number;
-    mode?: 'notifications' | 'polling';
+    mode?: SyncOptions['mode'];
     monitors?: number;
     options?: Partial<SyncOptions>;
     /** The CloudLink adapter's own 429/5xx retries (production default 3), waiting on simulated time; default 0. */

@@ -1,0 +1,187 @@
+import type { TeamsPresence } from '../domain/presence';
+import type { GraphPort } from '../ports/graph';
+import type { SyncClock } from './clock';
+import type { RateLimiter } from './rate-limiter';
+import {
+  DEFAULT_READ_BUDGET,
+  mayRead,
+  sweepIntervalMs,
+  type ReadBudgetSettings,
+  type RequestWindow,
+} from './read-budget';
+
+/** What the reader needs of the engine. */
+export interface ReadTarget {
+  watchedUserIds(): string[];
+  /** Whether the user is in a call on either side, or changed lately: read more often than idle users. */
+  isHot(entraUserId: string): boolean;
+  observeTeams(p: TeamsPresence, receivedAt: number, repair: boolean, readAt: number): void;
+  /** The notifications-only path: queue reads on the rate limiter like any other. */
+  requestTeamsReads(userIds: string[], receivedAt: number): void;
+}
+
+export interface HybridReadOptions extends ReadBudgetSettings {
+  /** The fastest full sweep of every user (default 1 s). */
+  sweepMs: number;
+  /** Users in a call or changed lately are read at most this often (default 500 ms). */
+  hotSweepMs: number;
+  /** How long after a notification a user counts as changed lately (default 60 s). */
+  hotForMs: number;
+  /** How often the reader looks at the budget (default 100 ms). */
+  tickMs: number;
+}
+
+export const DEFAULT_HYBRID_READS: HybridReadOptions = {
+  ...DEFAULT_READ_BUDGET,
+  sweepMs: 1000,
+  hotSweepMs: 500,
+  hotForMs: 60_000,
+  tickMs: 100,
+};
+
+const BATCH = 650;
+
+/**
+ * Hybrid mode (issue 13): Graph's change notifications arrive seconds late (under 10 s on average, up to a minute,
+ * sometimes never), so the reader also reads every user's Teams presence in batches of 650, as often as the tenant's
+ * spare presence budget allows (read-budget.ts): writes first, reads from what is left, never over the ceiling.
+ *
+ * A notification then costs nothing of its own: its user is marked changed and rides in the next batch (read more
+ * often for a while). Only when the reads are starved (writes use the whole budget) does a notification fall back to
+ * its own read, queued behind the writes like in notifications-only mode.
+ */
+export class HybridReader {
+  private readonly lastRead = new Map<string, number>();
+  private readonly changedUntil = new Map<string, number>();
+  private cursor = 0;
+  private inFlight = false;
+  private cancel: (() => void) | null = null;
+  private lastBatchAt = 0;
+  private sweepStartedAt = 0;
+  /** How long the last full pass over every user took (ms); null before the first one ended. */
+  private lastSweepMs: number | null = null;
+  private readonly ours: RequestWindow;
+  private ids: string[] = [];
+  private idsAt = -Infinity;
+
+  constructor(
+    private readonly target: ReadTarget,
+    private readonly graph: Pick<GraphPort, 'getPresencesByUserId'>,
+    private readonly clock: SyncClock,
+    private readonly limiter: RateLimiter,
+    /** Every presence request of the tenant, counted where the Graph adapter asks for budget. */
+    private readonly usage: RequestWindow,
+    /** A fresh window on the same clock, for counting the reader's own requests. */
+    makeWindow: () => RequestWindow,
+    private readonly options: HybridReadOptions = DEFAULT_HYBRID_READS,
+  ) {
+    this.ours = makeWindow();
+  }
+
+  start(): void {
+    this.stop();
+    this.sweepStartedAt = this.clock.now();
+    this.schedule();
+  }
+
+  stop(): void {
+    this.cancel?.();
+    this.cancel = null;
+  }
+
+  /** A change notification named these users: read them in the next batch, or on their own when reads starve. */
+  changed(userIds: string[], receivedAt: number): void {
+    const until = receivedAt + this.options.hotForMs;
+    // Read within the last half second: that read most likely saw the change already (notifications trail it by
+    // seconds), so the notification costs nothing; otherwise the user rides in the next batch.
+    for (const id of userIds) this.changedUntil.set(id, until);
+    if (this.starved()) this.target.requestTeamsReads(userIds, receivedAt);
+  }
+
+  /** For the health page: how often everyone is read now, and the share of the ceiling the reads use. */
+  view(): { sweepMs: number | null; readsPer30s: number; budgetShare: number } {
+    const reads = this.ours.inWindow();
+    return {
+      sweepMs: this.lastSweepMs,
+      readsPer30s: Math.round((reads * 30_000) / this.options.windowMs),
+      budgetShare: Number((reads / this.options.ceilingPerWindow).toFixed(3)),
+    };
+  }
+
+  private starved(): boolean {
+    return this.clock.now() - this.lastBatchAt > 2 * this.options.sweepMs + this.options.tickMs;
+  }
+
+  private schedule(): void {
+    this.cancel = this.clock.setTimer(this.options.tickMs, () => {
+      void this.tick().finally(() => {
+        if (this.cancel) this.schedule();
+      });
+    });
+  }
+
+  /** One look at the budget: at most one batch in flight, and only when it fits. */
+  async tick(): Promise<void> {
+    if (this.inFlight) return;
+    const use = {
+      inWindow: this.usage.inWindow(),
+      lastSecond: this.usage.lastSecond(),
+      queued: this.limiter.queued,
+    };
+    if (!mayRead(use, this.options)) return;
+    const batch = this.nextBatch();
+    if (batch.length === 0) return;
+    this.inFlight = true;
+    this.lastBatchAt = this.clock.now();
+    this.ours.record();
+    try {
+      const readAt = this.clock.now();
+      const presences = await this.graph.getPresencesByUserId(batch);
+      for (const id of batch) this.lastRead.set(id, readAt);
+      for (const p of presences) this.target.observeTeams(p, readAt, false, readAt);
+    } catch {
+      // A throttled or failed read leaves its users due for the next batch. The adapter has logged the failure, and
+      // the limiter has paused for a 429's Retry-After; the notifications and the resync carry on regardless.
+    } finally {
+      this.inFlight = false;
+    }
+  }
+
+  /**
+   * Up to 650 users that are due: changed or in-call users first (due after `hotSweepMs`), then the others in turn
+   * from a rotating cursor (due after the sweep interval the spare budget allows, never below `sweepMs`).
+   */
+  private nextBatch(): string[] {
+    const now = this.clock.now();
+    // The watched list changes with the directory, not from tick to tick: taken again once a sweep interval.
+    if (now - this.idsAt >= this.options.sweepMs) {
+      this.ids = this.target.watchedUserIds();
+      this.idsAt = now;
+    }
+    const ids = this.ids;
+    // The other presence requests' average rate over the window decides how often everyone can be read.
+    const othersPerSecond = ((this.usage.inWindow() - this.ours.inWindow()) * 1000) / this.options.windowMs;
+    const coldEvery = sweepIntervalMs(ids.length, othersPerSecond, this.options.sweepMs, this.options);
+    const batch: string[] = [];
+    const due = (id: string, every: number) => now - (this.lastRead.get(id) ?? -Infinity) >= every;
+    for (const id of ids) {
+      if (batch.length >= BATCH) break;
+      const hot = (this.changedUntil.get(id) ?? 0) > now || this.target.isHot(id);
+      if (hot && due(id, this.options.hotSweepMs)) batch.push(id);
+    }
+    if (this.cursor >= ids.length) {
+      this.cursor = 0;
+      this.lastSweepMs = now - this.sweepStartedAt;
+      this.sweepStartedAt = now;
+    }
+    const picked = new Set(batch);
+    while (batch.length < BATCH && this.cursor < ids.length) {
+      const id = ids[this.cursor]!;
+      if (!due(id, coldEvery)) break;
+      this.cursor++;
+      if (!picked.has(id)) batch.push(id);
+    }
+    for (const [id, until] of this.changedUntil) if (until <= now) this.changedUntil.delete(id);
+    return batch;
+  }
+}
