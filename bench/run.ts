@@ -1,29 +1,32 @@
 /**
  * `npm run bench` (full) and `npm run bench -- --smoke` (CI size, under 2 minutes). Drives the sync engine against
  * the emulators with 50 ms injected Graph latency and writes JSON to bench/results/. See docs/benchmarks.md.
+ * `npm run bench -- --failover` (not part of either) kills the owner of a three-process cluster: bench/failover.ts.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { benchDir, isBundled, runBundled } from './bundle';
 import { watchMemory } from './memory';
-import { startBenchWorld, type BenchWorld } from './world';
+import {
+  BUSY_HOUR_CALLS_PER_S,
+  CLOUDLINK_RATE,
+  CLOUDLINK_RATE_LIFTED,
+  forEachLimited,
+  load,
+  pct,
+  sleep,
+  throttled,
+} from './load';
+import { startBenchWorld } from './world';
 
 const smoke = process.argv.includes('--smoke');
 const GRAPH_LATENCY_MS = 50;
-/**
- * CloudLink's per-account limit, set explicitly on the emulator: CloudLink documents 429 but publishes no numbers,
- * so this is the emulator's stated assumption (emulators/cloudlink/gate.ts), not a measured fact.
- */
-const CLOUDLINK_RATE = 200;
 /**
  * The engine paces its resync PBX reads below that limit: a token bucket allows rate × 1.1 in one fixed second
  * (a tenth of a second of burst), and 180 × 1.1 = 198 < 200.
  */
 const PBX_READS_PER_SECOND = 180;
-/** The engine-bound resync raises the emulator's limit to this (explicitly, and says so in the results). */
-const CLOUDLINK_RATE_LIFTED = 1_000_000;
-const BUSY_HOUR_CALLS_PER_S = 16_000 / 3600;
 
 const size = smoke
   ? { users: 300, loadSeconds: 15, overloadSeconds: 10, resyncUsers: 2000 }
@@ -32,128 +35,6 @@ const size = smoke
 /** This process: the engine, its store and the bench driver; the emulators run in their own process. */
 let peakRss = 0;
 const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Runs `fn` over `items` with at most `limit` in flight. */
-async function forEachLimited<T>(items: T[], limit: number, fn: (item: T, i: number) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-function pct(values: number[], q: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]);
-}
-
-async function throttled(w: BenchWorld): Promise<number> {
-  const metric = w.service.metrics.getSingleMetric('switchboard_graph_calls_total');
-  const values = metric ? (await metric.get()).values : [];
-  return values.filter((v) => v.labels.outcome === '429').reduce((n, v) => n + v.value, 0);
-}
-
-/** Calls at `callsPerSecond` for `seconds`, plus one Teams meeting change a second; then checks every final state. */
-async function load(w: BenchWorld, callsPerSecond: number, seconds: number) {
-  const c = w.control;
-  const busyUsers = new Set<number>();
-  const inMeeting = new Set<number>();
-  // Each call and Teams change is a little script of control requests to the emulator process.
-  const inflight = new Set<Promise<void>>();
-  let controlErrors = 0;
-  const track = (script: () => Promise<void>) => {
-    const p = script().catch((err) => {
-      controlErrors++;
-      console.error(err);
-    });
-    inflight.add(p);
-    void p.finally(() => inflight.delete(p));
-  };
-  let toTeamsChanges = 0;
-  let fromTeamsChanges = 0;
-  let calls = 0;
-  const started = Date.now();
-  const end = started + seconds * 1000;
-  // Callers spread over the tick; a fraction of a call a tick is carried over.
-  let owed = 0;
-  const n = w.people.length;
-  while (Date.now() < end) {
-    owed += callsPerSecond / 10;
-    for (; owed >= 1; owed--) {
-      const i = Math.floor(Math.random() * n);
-      if (busyUsers.has(i) || inMeeting.has(i)) continue;
-      busyUsers.add(i);
-      calls++;
-      const id = w.people[i].id;
-      if (!w.probe.pendingToTeams.has(id)) w.probe.pendingToTeams.set(id, Date.now());
-      toTeamsChanges++;
-      track(async () => {
-        const callId = await c.placeCall('+4930' + (1_000_000 + i), w.pbxIds[i]);
-        await sleep(500 + Math.random() * 1500);
-        await c.answer(callId);
-        await sleep(2000 + Math.random() * 10_000);
-        if (!w.probe.pendingToTeams.has(id)) w.probe.pendingToTeams.set(id, Date.now());
-        toTeamsChanges++;
-        await c.hangUp(callId);
-        busyUsers.delete(i);
-      });
-    }
-    if (Math.floor((Date.now() - started) / 100) % 10 === 0) {
-      const i = Math.floor(Math.random() * n);
-      if (!busyUsers.has(i)) {
-        const id = w.people[i].id;
-        if (!w.probe.pendingFromTeams.has(id)) w.probe.pendingFromTeams.set(id, Date.now());
-        fromTeamsChanges++;
-        const action = inMeeting.has(i) ? 'leaveMeeting' : 'joinMeeting';
-        if (inMeeting.has(i)) inMeeting.delete(i);
-        else inMeeting.add(i);
-        track(() => c.teams(id, action));
-      }
-    }
-    await sleep(100);
-  }
-  const loadSeconds = (Date.now() - started) / 1000;
-  // Let calls in progress finish and queues drain.
-  while (inflight.size > 0) await sleep(200);
-  const callsEndedSeconds = (Date.now() - started) / 1000 - loadSeconds;
-  const drainStart = Date.now();
-  // Drained when the engine has had nothing queued for a second (webhooks still in flight show up as queued work).
-  for (let calm = 0; calm < 5 && Date.now() - drainStart < 300_000;) {
-    await sleep(200);
-    calm = w.service.health().queueDepth === 0 ? calm + 1 : 0;
-  }
-  const drainSeconds = (Date.now() - drainStart) / 1000;
-  // Changes that coalesced with a later one never get a write of their own.
-  const coalesced = w.probe.pendingToTeams.size + w.probe.pendingFromTeams.size;
-  w.probe.pendingToTeams.clear();
-  w.probe.pendingFromTeams.clear();
-  // The final-state check is the harness's, not the engine's work: CloudLink's limit is lifted for it, then restored.
-  await c.setCloudLinkRate(CLOUDLINK_RATE_LIFTED);
-  let wrong = 0;
-  await forEachLimited(w.people, 32, async (p, i) => {
-    if ((await c.teamsActivity(p.id)) === 'InACall') wrong++; // every PBX call has ended
-    const dnd = (await w.cloudlink.getPresence(w.pbxIds[i])).dnd;
-    if (dnd !== inMeeting.has(i)) wrong++;
-  });
-  await c.setCloudLinkRate(CLOUDLINK_RATE);
-  return {
-    calls,
-    toTeamsChanges,
-    fromTeamsChanges,
-    loadSeconds,
-    callsEndedSeconds,
-    drainSeconds,
-    coalesced,
-    wrongFinalStates: wrong,
-    controlErrors,
-  };
-}
 
 async function scenario(name: string, users: number, callsPerSecond: number, seconds: number) {
   const w = await startBenchWorld(users, {
@@ -250,6 +131,11 @@ async function resyncScenario(users: number, cloudLinkRate: number, pbxReadsPerS
 }
 
 async function main() {
+  // --failover runs server processes of its own and measures no memory here: it runs from source, unbundled.
+  if (process.argv.includes('--failover')) {
+    const { failoverBench } = await import('./failover');
+    return failoverBench(process.argv, path.join(benchDir(), 'results'));
+  }
   if (!isBundled()) process.exit(await runBundled());
   const started = Date.now();
   const only = process.argv.find((a) => a.startsWith('--resync-only='));

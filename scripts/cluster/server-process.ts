@@ -105,7 +105,7 @@ export class ServerProcess {
   }
 
   /** Resolves once GET /healthz answers 200. */
-  async ready(timeoutMs = 60_000): Promise<void> {
+  async ready(timeoutMs = 180_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     for (;;) {
       if (!this.alive) throw new Error(`${this.name} exited while starting:\n${this.tail()}`);
