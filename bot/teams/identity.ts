@@ -70,11 +70,17 @@ function kindOf(activity: Partial<Activity>): ConversationKind {
 export function placeOf(activity: Partial<Activity>): Place {
   const reference = TurnContext.getConversationReference(activity) as unknown as Record<string, unknown>;
   const audience = audienceOf(activity);
+  const kind = kindOf(activity);
+  // A message in a channel thread names the thread (`19:…@thread.tacv2;messageid=…`); notices go to the channel
+  // itself, as new posts, so the stored reference names the channel.
+  const id = (activity.conversation?.id ?? '').split(';messageid=')[0]!;
+  const conversation = reference.conversation as Record<string, unknown> | undefined;
   return {
-    id: activity.conversation?.id ?? '',
-    kind: kindOf(activity),
+    id,
+    kind,
     reference: {
       ...reference,
+      ...(kind === 'channel' && conversation ? { conversation: { ...conversation, id } } : {}),
       ...(audience.locale ? { locale: audience.locale } : {}),
       ...(audience.timeZone ? { localTimezone: audience.timeZone } : {}),
     },

@@ -145,6 +145,29 @@ describe('the bot in a channel and in a German personal chat', () => {
     expect((await h.store.getReport(tenant, report.reportId))!.status).toBe('resolved');
   });
 
+  it('keeps the channel itself, not the thread, when an admin says "admin notices here" in a reply', async () => {
+    const mark = h.connector.sent.length;
+    await post(
+      channelActivity({
+        type: 'message',
+        id: 'claim-2',
+        text: '<at>Switchboard</at> admin notices here',
+        conversation: {
+          id: `${CHANNEL};messageid=1700000000000`,
+          conversationType: 'channel',
+          tenantId: tenant,
+        },
+      }),
+    );
+    // The answer goes into the thread it was asked in; later notices go to the channel as new posts.
+    expect(h.connector.sent.slice(mark).map((s) => s.path)).toEqual([
+      `/v3/conversations/${encodeURIComponent(`${CHANNEL};messageid=1700000000000`)}/activities/claim-2`,
+    ]);
+    expect((await h.store.getConversation(tenant, 'admins'))?.reference).toMatchObject({
+      conversation: { id: CHANNEL },
+    });
+  });
+
   it('does not let a non-admin act on the card in the channel', async () => {
     const report = await h.reports.create(
       { tenantId: tenant, userId: h.fx.users.bob, displayName: 'Bob Agent' },
