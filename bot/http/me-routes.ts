@@ -11,16 +11,18 @@ import { ApiHttpError, parseInput } from './errors';
 import { queryOf, requestIdOf, userRoute, type RouteContext } from './route';
 
 /** The first page names what to list; every next page is the cursor alone, which carries the same question. */
-const callsQuery = z.union([
-  z.object({ cursor: z.string().min(1).max(2000) }).strict(),
-  z
-    .object({
-      filter: z.enum(['all', 'missed', 'incoming', 'outgoing']).default('all'),
-      q: z.string().max(100).optional(),
-      top: z.coerce.number().int().min(1).max(RECORDS_PER_READ).default(RECORDS_PER_READ),
-    })
-    .strict(),
-]);
+const callsQuery = z
+  .object({
+    cursor: z.string().min(1).max(2000).optional(),
+    filter: z.enum(['all', 'missed', 'incoming', 'outgoing']).optional(),
+    q: z.string().max(100).optional(),
+    top: z.coerce.number().int().min(1).max(RECORDS_PER_READ).optional(),
+  })
+  .strict()
+  .refine(
+    (v) => v.cursor === undefined || (v.filter === undefined && v.q === undefined && v.top === undefined),
+    { message: 'a cursor carries the filter, search and page size: send it alone', path: ['cursor'] },
+  );
 
 const clientSchema = z.object({
   type: z.enum(['desktop', 'web', 'ios', 'android', 'unknown']),
@@ -86,14 +88,15 @@ export function mountMeRoutes(server: Server, ctx: RouteContext): void {
           'Your company has not linked its phone system yet.',
         );
       let page: CallPageQuery;
-      if ('cursor' in query) {
+      if (query.cursor !== undefined) {
         const cursor = openCursor(deps.secretBox, query.cursor, caller);
         // A cursor sealed for another phone user (the admin re-mapped this one) would read someone else's calls.
         if (!cursor || cursor.principalId !== user.pbxPrincipalId)
           throw new ApiHttpError(400, 'invalid_cursor', 'This page of your call history is no longer valid.');
         page = cursor;
       } else {
-        page = firstPage(user.pbxPrincipalId, query, deps.now());
+        const { filter = 'all', q, top = RECORDS_PER_READ } = query;
+        page = firstPage(user.pbxPrincipalId, { filter, q, top }, deps.now());
       }
       const { items, nextSkip } = await readCallPage(cloudlink, page);
       const body: CallsResponse =

@@ -55,11 +55,12 @@ describe('API for the signed-in user', () => {
     await h.close();
   });
 
-  it('pages through the call history with filters and search', async () => {
+  // Categories go to CloudLink as $filter, which this fake does not read: api-call-history.test.ts covers them
+  // against the CloudLink emulator, with 10,000 records.
+  it('pages through the call history with a cursor, and searches', async () => {
     const first = await call(h, 'GET', '/api/me/calls?top=20', bob);
     expect(first.status).toBe(200);
     expect(first.body.items).toHaveLength(20);
-    expect(first.body.nextSkip).toBe(20);
     expect(first.body.items[0]).toMatchObject({
       callId: 'c0',
       missed: true,
@@ -67,23 +68,21 @@ describe('API for the signed-in user', () => {
       durationSeconds: 61,
       ringSeconds: 4,
     });
-
-    const missed = await call(h, 'GET', '/api/me/calls?filter=missed&top=100', bob);
-    expect(missed.body.items.length).toBe(50);
-    expect(missed.body.items.every((c: { missed: boolean }) => c.missed)).toBe(true);
-    expect(missed.body.nextSkip).toBeUndefined();
-
-    const outgoing = await call(h, 'GET', '/api/me/calls?filter=outgoing&top=5', bob);
-    expect(outgoing.body.items[0]).toMatchObject({
-      direction: 'outbound',
-      number: '+4940222333',
-      name: 'Hamburg Office',
-    });
+    const next = await call(
+      h,
+      'GET',
+      `/api/me/calls?cursor=${encodeURIComponent(first.body.nextCursor)}`,
+      bob,
+    );
+    expect(next.body.items.map((c: { callId: string }) => c.callId)).toEqual(
+      Array.from({ length: 20 }, (_v, i) => `c${20 + i}`),
+    );
 
     const byName = await call(h, 'GET', '/api/me/calls?q=erika&top=100', bob);
     expect(byName.body.items.length).toBeGreaterThan(0);
     expect(byName.body.items.every((c: { name: string }) => c.name === 'Erika Mustermann')).toBe(true);
     const byNumber = await call(h, 'GET', '/api/me/calls?q=222%20333&top=100', bob);
+    expect(byNumber.body.items.length).toBeGreaterThan(0);
     expect(byNumber.body.items.every((c: { number: string }) => c.number === '+4940222333')).toBe(true);
   });
 
@@ -132,7 +131,10 @@ describe('API for the signed-in user', () => {
   it('answers malformed JSON and oversized bodies with JSON errors, and keeps serving', async () => {
     const broken = await call(h, 'PUT', '/api/me/settings', bob, '{"missedCallNotice": tru');
     expect(broken.status).toBe(400);
-    expect(broken.body.error).toEqual({ code: 'bad_request', message: 'The request body is not valid JSON.' });
+    expect(broken.body.error).toEqual({
+      code: 'bad_request',
+      message: 'The request body is not valid JSON.',
+    });
     const big = await call(h, 'POST', '/api/me/reports', bob, {
       category: 'other',
       description: 'x'.repeat(5000),
