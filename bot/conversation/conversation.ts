@@ -6,7 +6,7 @@ import { conversationKey } from '../services/notifier';
 import type { ReportService } from '../services/reports';
 import type { SignIns } from '../services/sign-in';
 import type { SyncFacade } from '../services/sync-facade';
-import { adminReportCard, reportFormCard } from './cards/report-cards';
+import { adminReportCard, answeredCard, reportFormCard } from './cards/report-cards';
 import { settingsCard, type SettingsEntries } from './cards/settings-card';
 import { helpText, parseText } from './commands';
 import { describeDialSetting, dialSettingOf, overridesOf } from './dial-choice';
@@ -161,7 +161,21 @@ export class Conversation {
         const open = await this.deps.reports.openQuestion(sender, form.data.reportId);
         if (!open) return [say(m.noOpenQuestion)];
         const answered = await this.deps.reports.answer(sender, open, form.data.answer);
-        return [say(answered ? m.replyAttached(open.reportId) : m.reportNotFound)];
+        if (!answered) return [say(m.reportNotFound)];
+        const question =
+          [...open.history].reverse().find((h) => h.status === 'needsInfo' && h.note)?.note ?? '';
+        return [
+          ...(msg.replyToId
+            ? [
+                {
+                  kind: 'updateCard' as const,
+                  messageId: msg.replyToId,
+                  card: answeredCard(question, form.data.answer, m),
+                },
+              ]
+            : []),
+          say(m.replyAttached(open.reportId)),
+        ];
       }
       default:
         return [say(helpText(m))];

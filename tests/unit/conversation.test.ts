@@ -253,11 +253,21 @@ describe('the conversation, without botbuilder', () => {
         'Grace Admin',
       );
       const answer = (reportId: string) =>
-        say('', { submit: { verb: 'replyToReport', reportId, answer: 'Since Monday' } });
+        say('', {
+          submit: { verb: 'replyToReport', reportId, answer: 'Since Monday' },
+          replyToId: 'question-card',
+        });
       expect(texts(await answer(other.reportId))).toEqual([
         'That report is not waiting for an answer any more.',
       ]);
-      expect(texts(await answer(report.reportId))[0]).toMatch(/^Thanks, I added your answer/);
+      const answered = await answer(report.reportId);
+      expect(texts(answered)[0]).toMatch(/^Thanks, I added your answer/);
+      // The question card becomes the question with its answer, with nothing left to send twice.
+      const update = answered.find((o) => o.kind === 'updateCard') as { messageId: string; card: object };
+      expect(update.messageId).toBe('question-card');
+      expect(JSON.stringify(update.card)).toContain('Since when?');
+      expect(JSON.stringify(update.card)).toContain('Since Monday');
+      expect(JSON.stringify(update.card)).not.toContain('Action.Submit');
       expect((await store.getReport(TENANT, report.reportId))!.history.at(-1)).toMatchObject({
         by: 'Bob Agent',
         note: 'Since Monday',

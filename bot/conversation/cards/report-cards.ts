@@ -113,3 +113,8 @@ export function questionCard(report: ProblemReport, question: string, m: Message
     [submit(m.replySend, { verb: 'replyToReport', reportId: report.reportId })],
   );
 }
+
+/** The question card once answered: what was asked and what the user said, nothing left to send twice. */
+export function answeredCard(question: string, answer: string, m: Messages): Card {
+  return adaptiveCard([text(m.adminAsks(question), { weight: 'Bolder' }), facts([[m.replyLabel, answer]])]);
+}
