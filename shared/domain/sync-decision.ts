@@ -3,7 +3,7 @@ import { pbxToTeams, teamsToPbx } from './mapping';
 import { callsDueForCheck } from './pbx-calls';
 import type { AppSessionPresence, PbxPresence } from './presence';
 import type { Directions } from './selection';
-import { teamsKey, type UserSyncState } from './sync-state';
+import { MAX_CLEARED_EARLIER, teamsKey, type ClearedSession, type UserSyncState } from './sync-state';
 
 /**
  * The sync decision, as pure functions of (state, observation, time). See docs/sync-rules.md for the rule in words.
@@ -49,11 +49,31 @@ export function explainedByOurSession(
   const s = state.teamsSession;
   if (s && s.expiresAt > now && teamsKey(s.presence) === key) return true;
   const c = state.teamsCleared;
-  if (!c || teamsKey(c.presence) !== key) return false;
+  if (!c) return false;
   // Graph had dropped our session before this read was sent: what it shows is the user's (a Teams call right after a
   // phone call), however soon after the clear it comes. Only reads that may have raced the clear fall to the window.
+  // The earlier sessions were gone before the last one was cleared, so the same holds for them.
   if (c.ackAt !== undefined && p.readAt !== undefined && p.readAt >= c.ackAt) return false;
-  return now - c.at < settleMs;
+  return [c, ...(state.teamsClearedEarlier ?? [])].some(
+    (e) => teamsKey(e.presence) === key && now - e.at < settleMs,
+  );
+}
+
+/**
+ * Remembers `presence` as the session of ours Graph no longer holds (cleared or replaced), keeping the ones cleared
+ * before it while a late read could still show them (`settleMs`; without it, by count alone).
+ */
+function rememberCleared(
+  state: UserSyncState,
+  presence: AppSessionPresence,
+  now: number,
+  settleMs?: number,
+): Pick<UserSyncState, 'teamsCleared' | 'teamsClearedEarlier'> {
+  const earlier = [state.teamsCleared, ...(state.teamsClearedEarlier ?? [])]
+    .filter((e): e is ClearedSession => e !== null && (settleMs === undefined || now - e.at < settleMs))
+    .map(({ presence: p, at }) => ({ presence: p, at }))
+    .slice(0, MAX_CLEARED_EARLIER);
+  return { teamsCleared: { presence, at: now }, teamsClearedEarlier: earlier };
 }
 
 /**
@@ -154,7 +174,7 @@ export function applyPbxToTeams(state: UserSyncState, ctx: DecisionContext): Use
       ...next,
       teamsSession: null,
       teamsClearPending: true,
-      teamsCleared: { presence: s.presence, at: ctx.now },
+      ...rememberCleared(next, s.presence, ctx.now, ctx.settleMs),
     };
   }
   if (s && teamsKey(s.presence) === teamsKey(wanted)) return next;
@@ -162,7 +182,7 @@ export function applyPbxToTeams(state: UserSyncState, ctx: DecisionContext): Use
     ...next,
     teamsClearPending: false,
     // The session replaced is gone like a cleared one: a late notification still showing it is ours, not the user's.
-    teamsCleared: s ? { presence: s.presence, at: ctx.now } : next.teamsCleared,
+    ...(s && rememberCleared(next, s.presence, ctx.now, ctx.settleMs)),
     teamsSession: {
       presence: wanted,
       setAt: ctx.now,
@@ -268,7 +288,7 @@ export function resetAssertions(
       teams: state.teams ? { ...state.teams, sequenceNumber: null } : null,
       teamsSession: null,
       teamsClearPending: true,
-      teamsCleared: s ? { presence: s.presence, at: now } : state.teamsCleared,
+      ...(s && rememberCleared(state, s.presence, now)),
       pbxAssertion: takeBack ? { dnd: false, statusText: null, at: now, acknowledged: false } : null,
       teamsCarried: null,
       // The user says the phone is wrong: every call we believe in is checked against the call records at the re-read.

@@ -16,7 +16,13 @@ export interface UserSyncState {
    * The session we last cleared, so a late notification still showing it is not taken for the user's doing. `ackAt`:
    * when Graph confirmed the clear; a read sent after that cannot show our session, so it is the user's.
    */
-  teamsCleared: { presence: AppSessionPresence; at: number; ackAt?: number } | null;
+  teamsCleared: ClearedSession | null;
+  /**
+   * Sessions of ours cleared or replaced before `teamsCleared`, newest first, kept while inside the settle window (at
+   * most MAX_CLEARED_EARLIER): two session changes within a minute must not make a late read of the first one look
+   * like the user's. Absent in states saved before it existed.
+   */
+  teamsClearedEarlier?: ClearedSession[];
   /** True when our session must be cleared in Teams (the PBX no longer asks for it). */
   teamsClearPending: boolean;
   /** The PBX DND we set (or are setting) from Teams, while it stands. */
@@ -25,6 +31,17 @@ export interface UserSyncState {
   teamsCarried: string | null;
   lastAssertion: { side: 'teams' | 'pbx'; what: string; at: number } | null;
 }
+
+/** A session of ours that Graph no longer holds (cleared, or replaced by another), and since when. */
+export interface ClearedSession {
+  presence: AppSessionPresence;
+  at: number;
+  /** When Graph confirmed the clear (only for a clear, not a replacement). */
+  ackAt?: number;
+}
+
+/** How many earlier cleared sessions a state keeps at most, however many changes come within the settle window. */
+export const MAX_CLEARED_EARLIER = 8;
 
 export interface ObservedTeams {
   availability: string;

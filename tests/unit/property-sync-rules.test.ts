@@ -38,7 +38,12 @@ import {
   type PbxWork,
   type TeamsWork,
 } from '../../shared/domain/sync-decision';
-import { EMPTY_SYNC_STATE, teamsKey, type UserSyncState } from '../../shared/domain/sync-state';
+import {
+  EMPTY_SYNC_STATE,
+  MAX_CLEARED_EARLIER,
+  teamsKey,
+  type UserSyncState,
+} from '../../shared/domain/sync-state';
 
 const SEC = 1000;
 const MIN = 60 * SEC;
@@ -239,7 +244,6 @@ export class Sim {
   race = false;
   /** Sessions of ours the state no longer remembers as cleared (see deliverRead). */
   readonly clearedBefore: NonNullable<UserSyncState['teamsCleared']>[] = [];
-  forgotten = false;
   /** The documented weak spot of rule 4 was hit (see observeStatus): the PBX DND checks are left out. */
   rule4 = false;
   ambiguous = false;
@@ -321,14 +325,16 @@ export class Sim {
     const before = this.state;
     const { state, verdict } = observeTeams(this.state, { ...r.p, readAt: r.readAt }, this.ctx());
     this.state = state;
-    // Left out: a late read of a session of ours that was replaced and then another cleared within the settle window.
-    // The state remembers one cleared session only, so the earlier one reads as the user's (docs/reliability.md).
+    // A late read of a session of ours cleared or replaced within the settle window is ours, however many session
+    // changes came since (finding 5 of docs/reliability.md; the state keeps the recent ones, up to its cap).
+    const recent = this.clearedBefore.filter((c) => this.now - c.at < SETTLE);
     if (
       verdict === 'user' &&
       r.label === 'ours' &&
-      this.clearedBefore.some((c) => teamsKey(c.presence) === key && this.now - c.at < SETTLE)
+      recent.some((c) => teamsKey(c.presence) === key) &&
+      recent.length <= MAX_CLEARED_EARLIER
     )
-      this.forgotten = true;
+      this.violations.push(`a late read of our cleared session ${key} was taken for the user's`);
     // (c) A Teams presence, the user's manual status among them, is never answered with a Teams write.
     if (
       JSON.stringify([before.teamsSession, before.teamsClearPending]) !==
@@ -695,7 +701,7 @@ export function runScenario(cmds: Cmd[]): Outcome {
   const pbxUnsure = sim.race || sim.rule4;
   const checked = {
     pbxToTeams: !(pbxUnsure && sim.dnd),
-    teamsToPbx: !pbxUnsure && !sim.ambiguous && !sim.forgotten,
+    teamsToPbx: !pbxUnsure && !sim.ambiguous,
   };
   const live = sim.session && sim.session.expiresAt > sim.now ? teamsKey(sim.session.presence) : null;
   const wanted = pbxToTeams(
@@ -810,5 +816,28 @@ describe('sync rules: regression cases found by the property', () => {
   ])('%s', (_name, cmds) => {
     const { checked } = runScenario(cmds);
     expect(checked).toEqual({ pbxToTeams: true, teamsToPbx: true });
+  });
+
+  it('a late read of a session replaced and then cleared within the settle window is ours: no PBX DND is written', () => {
+    // The user's phone DND (our session DoNotDisturb/Presenting), a call rings, the DND goes off (Busy/InACall
+    // replaces it), the call ends unanswered (cleared); a read sent while DoNotDisturb/Presenting stood arrives 20 s
+    // later. Before the fix only the last cleared session was remembered, and this read became PBX DND "Presenting".
+    const { sim } = runScenario([
+      { k: 'dnd', on: true, text: 0, dt: 1 },
+      { k: 'pbxEvent', i: 0, op: 'deliver' },
+      { k: 'send', side: 'teams' },
+      { k: 'land', side: 'teams' },
+      { k: 'answer', side: 'teams', ok: true },
+      { k: 'teamsNote', i: 0, op: 'readSlow' },
+      { k: 'call', slot: 0, stage: 'ringing', dt: 1 },
+      { k: 'dnd', on: false, text: 0, dt: 1 },
+      { k: 'pbxEvent', i: 0, op: 'deliver' },
+      { k: 'pbxEvent', i: 0, op: 'deliver' },
+      { k: 'call', slot: 0, stage: 'ended', dt: 1 },
+      { k: 'pbxEvent', i: 0, op: 'deliver' },
+      { k: 'advance', ms: 20 * SEC },
+      { k: 'readDone', i: 0 },
+    ]);
+    expect(sim.pbxWrites).toBe(0);
   });
 });
