@@ -1,12 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import type { CloudLinkSubscriptionView } from '../../shared/api/contract';
 import { startEmulators, type Emulators } from '../../emulators/index';
 import { demoTenantLink, seedDemoCompany, type DemoCompany } from '../../emulators/seed/demo';
 import type { SyncProcessConfig } from './fixtures/sync-process';
+import { SyncProcess } from './fixtures/sync-process-handle';
 import { freePort } from './real-time';
 
 /**
@@ -15,64 +13,6 @@ import { freePort } from './real-time';
  * per topic, the ones the first process made, and every PBX event must reach the live process once and be accepted.
  */
 jest.setTimeout(90_000);
-
-interface Report {
-  ownership: string;
-  subscriptions?: CloudLinkSubscriptionView[];
-}
-
-class SyncProcess {
-  private readonly child: ChildProcess;
-  private reports: Report[] = [];
-  private waiters: (() => void)[] = [];
-  readonly exited: Promise<void>;
-  stderr = '';
-
-  constructor(config: SyncProcessConfig) {
-    this.child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(__dirname, 'fixtures', 'sync-process.ts')],
-      {
-        env: { ...process.env, SYNC_PROCESS_CONFIG: JSON.stringify(config) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    createInterface({ input: this.child.stdout! }).on('line', (line) => {
-      this.reports.push(JSON.parse(line) as Report);
-      for (const w of this.waiters.splice(0)) w();
-    });
-    this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    this.exited = new Promise((resolve) => this.child.on('exit', () => resolve()));
-  }
-
-  /** Resolves once the process runs the engine with both CloudLink subscriptions live. */
-  async running(timeoutMs = 30_000): Promise<CloudLinkSubscriptionView[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const r = this.reports.at(-1);
-      if (
-        r?.ownership === 'owner' &&
-        r.subscriptions?.length === 2 &&
-        r.subscriptions.every((s) => s.state === 'active')
-      )
-        return r.subscriptions;
-      if (Date.now() > deadline) throw new Error(`not running: ${JSON.stringify(r)} ${this.stderr}`);
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 200);
-      });
-    }
-  }
-
-  seen(state: string): boolean {
-    return this.reports.some((r) => r.ownership === state);
-  }
-
-  async kill9(): Promise<void> {
-    this.child.kill('SIGKILL');
-    await this.exited;
-  }
-}
 
 describe('a sync process killed with SIGKILL', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sigkill-'));
