@@ -99,13 +99,16 @@ export async function handleActivityRequest(
     return;
   }
   // processActivityDirect is CloudAdapter's public turn runner for a request authenticated elsewhere; it does not
-  // return the invoke response, so the turn hands it out (botbuilder keeps it in the turn state under this key).
+  // return what the HTTP answer carries, so the turn hands it out: an invoke's response (botbuilder keeps it in the
+  // turn state under this key), or the replies a caller asked to get in the answer (deliveryMode expectReplies).
   let invokeResponse: InvokeResponse | undefined;
   await connection.adapter.processActivityDirect(authenticated, activity, async (context) => {
     await logic(context);
     if (context.activity.type === 'invoke') {
       const sent = context.turnState.get(INVOKE_RESPONSE_KEY) as { value?: InvokeResponse } | undefined;
       invokeResponse = sent?.value;
+    } else if (context.activity.deliveryMode === 'expectReplies') {
+      invokeResponse = { status: 200, body: { activities: context.bufferedReplyActivities } };
     }
   });
   // An invoke the bot did not answer (or whose turn failed) is "not implemented", as CloudAdapter answers it.

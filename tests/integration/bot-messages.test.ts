@@ -86,6 +86,19 @@ describe('Agents Playground mode (LOCAL_PLAYGROUND)', () => {
     expect(String(reply!.body.text)).toMatch(/^I did not understand "hello there"/);
   });
 
+  it('answers in the HTTP response when the caller asks for its replies there (deliveryMode expectReplies)', async () => {
+    const before = h.connector.sent.length;
+    const res = await call(h, 'POST', '/api/messages', undefined, {
+      ...activity(h.connector.url, 'hello again'),
+      deliveryMode: 'expectReplies',
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.activities.map((a: { text: string }) => a.text)).toEqual([
+      expect.stringMatching(/^I did not understand "hello again"/),
+    ]);
+    expect(h.connector.sent.length).toBe(before);
+  });
+
   it('refuses an activity posted as a web form (any page the developer opens could post one)', async () => {
     const before = h.connector.sent.length;
     const a = activity(h.connector.url, 'sync');
