@@ -16,7 +16,7 @@ export interface ConfigCheckDeps {
   getAppToken: () => Promise<string>;
   /** Where Graph and CloudLink post notifications; must answer from outside. */
   publicBaseUrl: string;
-  syncMode: 'notifications' | 'polling';
+  syncMode: 'hybrid' | 'notifications' | 'polling';
   now: () => number;
   /** Synced users per monitor needed (ceil(users / 650)), from the sync service. */
   monitorsNeeded: () => number;
@@ -43,7 +43,9 @@ export async function runConfigurationCheck(
     ['subscriptions', 'Presence subscriptions are alive', () => subscriptionsStep(deps)],
     ['notificationUrl', 'The notification URL answers', () => notificationUrlStep(deps)],
     ['cloudlink', 'CloudLink is reachable with the stored credentials', () => cloudlinkStep(deps)],
-    ['secretExpiry', 'The client secret expires no sooner than 30 days from now', () => secretStep(deps)],
+    // A neutral title: the state says whether it is fine, the detail says what it means (a title that states the
+    // good outcome read as its opposite next to a warning).
+    ['secretExpiry', 'Client secret expiry', () => secretStep(deps)],
   ];
   const steps: CheckStep[] = plan.map(([id, title]) => ({ id, title, state: 'pending' }));
   progress(steps);
@@ -197,21 +199,35 @@ async function cloudlinkStep(deps: ConfigCheckDeps) {
   }
 }
 
-async function secretStep(deps: ConfigCheckDeps) {
+export async function secretStep(deps: Pick<ConfigCheckDeps, 'store' | 'tenantId' | 'now'>) {
   const expiresAt = (await deps.store.getTenant(deps.tenantId))?.clientSecretExpiresAt ?? null;
   const now = deps.now();
   const fix = 'Create a new client secret in Entra ID, enter it and its expiry date on the tenant link.';
   if (expiresAt === null)
     return {
       state: 'warning' as const,
-      detail: 'The expiry date of the secret is not known.',
+      detail:
+        'The expiry date of the client secret is not known, so Switchboard cannot warn before it expires.',
       fix: 'Enter the date the client secret expires on the tenant link, so Switchboard can warn in time.',
     };
   const date = new Date(expiresAt).toISOString().slice(0, 10);
-  if (expiresAt <= now) return { state: 'failed' as const, detail: `The secret expired on ${date}.`, fix };
+  if (expiresAt <= now)
+    return {
+      state: 'failed' as const,
+      detail: `The client secret expired on ${date}: Switchboard cannot sign in, so sync has stopped.`,
+      fix,
+    };
+  const days = Math.ceil((expiresAt - now) / 86_400_000);
   if (expiresAt - now <= EXPIRY_WARNING_MS)
-    return { state: 'warning' as const, detail: `The secret expires on ${date}.`, fix };
-  return { state: 'passed' as const, detail: `The secret expires on ${date}.` };
+    return {
+      state: 'warning' as const,
+      detail: `The client secret expires on ${date}, in ${days} day${days === 1 ? '' : 's'}: sync stops then unless it is replaced.`,
+      fix,
+    };
+  return {
+    state: 'passed' as const,
+    detail: `The client secret is valid until ${date} (${days} days from now); nothing to do yet.`,
+  };
 }
 
 function message(e: unknown): string {
