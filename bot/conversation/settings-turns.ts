@@ -24,8 +24,10 @@ export async function saveSettings({ deps, msg, sender, m }: Turn): Promise<Outg
     template: form.success ? (form.data.customTemplate ?? '').trim() : '',
   };
   if (!form.success || (entries.choice === 'custom' && !isValidCallTemplate(entries.template))) {
-    // The card comes back with what the user entered, so correcting the link is all that is left to do.
-    return [{ kind: 'card', card: settingsCard(m, entries, m.settingsCustomInvalid) }];
+    // The card shows what the user entered and what is wrong, so correcting the link is all that is left to do: in
+    // place of the card they sent when Teams says which one it was, as a new card otherwise.
+    const card = settingsCard(m, entries, m.settingsCustomInvalid);
+    return [msg.replyToId ? { kind: 'updateCard', messageId: msg.replyToId, card } : { kind: 'card', card }];
   }
   const overrides = overridesOf(entries);
   await deps.store.putUserSettings(sender.tenantId, sender.userId, {

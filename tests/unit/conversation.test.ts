@@ -173,6 +173,21 @@ describe('the conversation, without botbuilder', () => {
       });
     });
 
+    it('shows the refused entries in place of the card the user sent, when Teams names it', async () => {
+      const out = await say('', {
+        submit: {
+          verb: 'saveSettings',
+          missedCallNotice: 'true',
+          clickToCall: 'custom',
+          customTemplate: 'javascript:x',
+        },
+        replyToId: 'settings-card-1',
+      });
+      expect(out).toEqual([expect.objectContaining({ kind: 'updateCard', messageId: 'settings-card-1' })]);
+      expect(JSON.stringify(out)).toContain('javascript:x');
+      expect(JSON.stringify(out)).toMatch(/That custom link is not valid/);
+    });
+
     it('company default clears every override', async () => {
       await store.putUserSettings(TENANT, BOB.userId, {
         missedCallNotice: true,
