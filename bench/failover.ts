@@ -41,10 +41,14 @@ function duplicateWrites(cluster: Cluster): number {
   return duplicates;
 }
 
+/** How late changes showed on the other side; those it showed already when they were made are only counted. */
 function delays(changes: Change[]) {
-  const shown = changes.filter((c) => c.shownAt !== undefined).map((c) => c.shownAt! - c.at);
+  const shown = changes
+    .filter((c) => c.shownAt !== undefined && !c.alreadyShown)
+    .map((c) => c.shownAt! - c.at);
   return {
     changes: changes.length,
+    alreadyShown: changes.filter((c) => c.alreadyShown).length,
     shown: shown.length,
     replacedBeforeShown: changes.filter((c) => c.replacedAt !== undefined).length,
     neverShown: changes.filter((c) => c.shownAt === undefined && c.replacedAt === undefined).length,

@@ -32,6 +32,11 @@ export interface Change {
   shownAt?: number;
   /** When a later change of the same user replaced it before it showed. */
   replacedAt?: number;
+  /**
+   * The other side showed it already when it was made (the change before it never arrived there): it says nothing
+   * about delay.
+   */
+  alreadyShown?: boolean;
 }
 
 /** A user whose state is not what it should be, on one side. */
@@ -122,6 +127,10 @@ export class Traffic {
     const previous = this.lastChange.get(user.entraId);
     if (previous && previous.shownAt === undefined) previous.replacedAt = now;
     const change: Change = { at: now, user, side, to };
+    if (this.shows(change)) {
+      change.alreadyShown = true;
+      change.shownAt = now;
+    }
     this.changes.push(change);
     this.lastChange.set(user.entraId, change);
   }

@@ -1,4 +1,4 @@
-import { loseOwner, engineReady, takeoverMs, type Takeover } from '../../scripts/cluster/failover';
+import { engineReady, loseOwner, takeoverMs, type Takeover } from '../../scripts/cluster/failover';
 import { startCluster, type Cluster } from '../../scripts/cluster/index';
 import { Traffic, type Change, type Mismatch } from '../../scripts/cluster/traffic';
 import type { MonitorRecord } from '../../shared/ports/store';
@@ -55,7 +55,9 @@ describe('three processes on one PostgreSQL: kill -9 the owner, then freeze the 
     await sleep(6000);
 
     const kill = await loseOwner(cluster, 'SIGKILL', TAKEOVER_WAIT_MS);
-    if (kill.to) await engineReady(cluster, 20_000).catch(() => undefined);
+    // Without a takeover in the wait, the freeze below still needs an owner to freeze: give it longer.
+    if (!kill.to)
+      await cluster.nextOwner(kill.at, { not: [kill.from], timeoutMs: 60_000 }).catch(() => undefined);
     await sleep(8000);
 
     // The new owner freezes (a stalled VM, a long pause) for longer than its lease: a third process takes over.
