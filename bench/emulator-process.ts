@@ -60,6 +60,15 @@ async function main() {
     });
   const emulators = await startEmulators({ directory });
   emulators.graph.control.setFaults({ latencyMs: arg('graph-latency-ms', 50) });
+  if (process.argv.includes('--realistic-delivery')) {
+    // Graph: what Microsoft documents for presence notifications (emulators/common/latency.ts). CloudLink documents
+    // no delivery time; a tenth to half a second is our assumption for a webhook through its cloud.
+    emulators.graph.control.configureDelivery({ latency: { kind: 'graphPresence' }, latencySeed: 13 });
+    emulators.cloudlink.control.setDelivery({
+      latency: { kind: 'uniform', minMs: 100, maxMs: 500 },
+      latencySeed: 17,
+    });
+  }
   // Explicit, never lifted: CloudLink publishes no numbers, so the bench uses the emulator's stated assumption.
   emulators.cloudlink.control.setRateLimit({ limit: arg('cloudlink-rate', 200), windowMs: 1000 });
   const pbx = emulators.cloudlink.pbx;

@@ -18,6 +18,7 @@ import {
   sleep,
   throttled,
 } from './load';
+import { teamsToPbxComparison } from './teams-to-pbx';
 import { startBenchWorld } from './world';
 
 const smoke = process.argv.includes('--smoke');
@@ -138,6 +139,12 @@ async function main() {
   }
   if (!isBundled()) process.exit(await runBundled());
   const started = Date.now();
+  if (process.argv.includes('--teams-to-pbx-only')) {
+    // The issue 13 comparison alone, at the size --smoke picks (for iterating on the hybrid reads).
+    const r = await teamsToPbxComparison(size, (m) => console.error(`[bench] ${m}`));
+    console.log(JSON.stringify(r, null, 2));
+    return;
+  }
   const only = process.argv.find((a) => a.startsWith('--resync-only='));
   if (only) {
     const users = Number(only.split('=')[1]);
@@ -171,6 +178,7 @@ async function main() {
     BUSY_HOUR_CALLS_PER_S * 10,
     size.overloadSeconds,
   );
+  const teamsToPbx = await teamsToPbxComparison(size, log);
   log(`resync of ${size.resyncUsers} users`);
   const resync = await resyncScenario(size.resyncUsers, CLOUDLINK_RATE, PBX_READS_PER_SECOND);
   log(`resync of ${size.resyncUsers} users, CloudLink limit lifted (engine-bound)`);
@@ -189,6 +197,7 @@ async function main() {
     graphLatencyMs: GRAPH_LATENCY_MS,
     busyHour,
     overload,
+    teamsToPbx,
     resync,
     resyncEngineBound,
     peakRssMB: Math.round(peakRss / 2 ** 20),

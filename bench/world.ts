@@ -27,6 +27,8 @@ export interface Probe {
   fromTeamsMs: number[];
   graphWrites: number;
   pbxWrites: number;
+  /** Graph presence requests of every kind (reads and writes, each HTTP attempt), as the tenant's budget counts them. */
+  presenceRequests: number;
 }
 
 /** The emulators' `/_control` APIs, as the bench uses them. */
@@ -58,7 +60,7 @@ export interface BenchWorld {
 
 async function startEmulatorProcess(
   users: number,
-  opts: { graphLatencyMs: number; cloudLinkRate: number },
+  opts: { graphLatencyMs: number; cloudLinkRate: number; realisticDelivery?: boolean },
 ): Promise<{ world: EmulatorWorld; child: ChildProcess }> {
   // Same Node with the tsx loader in-process (not the tsx CLI, which would add a process), so the pid is the
   // emulators' own. The engine process's own Node flags (a heap cap, say) are not passed on.
@@ -71,6 +73,7 @@ async function startEmulatorProcess(
       `--users=${users}`,
       `--graph-latency-ms=${opts.graphLatencyMs}`,
       `--cloudlink-rate=${opts.cloudLinkRate}`,
+      ...(opts.realisticDelivery ? ['--realistic-delivery'] : []),
     ],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
@@ -135,7 +138,17 @@ export function peakRssMBOf(pid: number): number {
 
 export async function startBenchWorld(
   users: number,
-  opts: { graphLatencyMs: number; notifications: boolean; cloudLinkRate: number; pbxReadsPerSecond?: number },
+  opts: {
+    graphLatencyMs: number;
+    notifications: boolean;
+    cloudLinkRate: number;
+    pbxReadsPerSecond?: number;
+    /** Teams presence source; default notifications when `notifications`, else polling (hourly, i.e. off). */
+    mode?: 'notifications' | 'polling' | 'hybrid';
+    pollIntervalMs?: number;
+    /** Graph and CloudLink deliver notifications late, as they do in the world (emulator-process.ts). */
+    realisticDelivery?: boolean;
+  },
 ): Promise<BenchWorld> {
   const { world, child } = await startEmulatorProcess(users, opts);
   const { people: seeded, pbxIds, ...emulators } = world;
@@ -156,6 +169,7 @@ export async function startBenchWorld(
     fromTeamsMs: [],
     graphWrites: 0,
     pbxWrites: 0,
+    presenceRequests: 0,
   };
   const receiver = await startLoopbackReceiver(() => service);
   const base = receiver.baseUrl;
@@ -171,7 +185,10 @@ export async function startBenchWorld(
     getAppToken: () => tokens.getAppToken(),
     getMonitorToken: (m) =>
       tokens.getUserTokenByPassword(m.username, m.password, 'https://graph.microsoft.com/Presence.Read.All'),
-    beforeRequest: (kind) => service.beforeGraphRequest(kind),
+    beforeRequest: async (kind) => {
+      await service.beforeGraphRequest(kind);
+      if (kind === 'presence') probe.presenceRequests++;
+    },
     onOutcome: (o) => service.onGraphOutcome(o),
   });
   const cloudlink = new CloudLinkClient({
@@ -227,7 +244,8 @@ export async function startBenchWorld(
   });
   for (let i = 0; i < seeded.length; i += 5000)
     await store.putUsers(seeded.slice(i, i + 5000).map((p, j) => record(p, i + j)));
-  if (opts.notifications) {
+  const mode = opts.mode ?? (opts.notifications ? 'notifications' : 'polling');
+  if (mode !== 'polling') {
     for (let i = 0; i < monitors; i++) {
       await store.putMonitor({
         tenantId: emulators.tenantId,
@@ -249,13 +267,13 @@ export async function startBenchWorld(
     {
       tenantId: emulators.tenantId,
       clientId: emulators.clientId,
-      mode: opts.notifications ? 'notifications' : 'polling',
+      mode,
       notificationUrl: `${base}/graph`,
       lifecycleNotificationUrl: `${base}/graph/lifecycle`,
       cloudLinkWebhookUrl: `${base}/cloudlink`,
       resyncIntervalMs: 0,
       ...(opts.pbxReadsPerSecond !== undefined && { pbxReadsPerSecond: opts.pbxReadsPerSecond }),
-      pollIntervalMs: 3_600_000,
+      pollIntervalMs: opts.pollIntervalMs ?? 3_600_000,
     },
     {
       graph,

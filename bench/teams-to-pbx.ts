@@ -1,0 +1,105 @@
+/**
+ * Teams → PBX with Graph's real delivery delays (issue 13): the same busy hour in three modes, side by side in one
+ * run. The emulators deliver Graph presence notifications as Microsoft documents them (a few seconds typically, a
+ * tail to 60 s, 1 in 100 never) and CloudLink webhooks after 0.1–0.5 s; Graph answers after 50 ms.
+ */
+import { BUSY_HOUR_CALLS_PER_S, CLOUDLINK_RATE, forEachLimited, load, pct, sleep, throttled } from './load';
+import { startBenchWorld, type BenchWorld } from './world';
+
+const GRAPH_LATENCY_MS = 50;
+/** Teams meeting changes a second during the load: enough samples for a p99 in a minute. */
+const TEAMS_CHANGES_PER_S = 5;
+
+interface Mode {
+  name: string;
+  mode: 'notifications' | 'polling' | 'hybrid';
+  pollIntervalMs?: number;
+}
+
+const MODES: Mode[] = [
+  { name: 'notifications only', mode: 'notifications' },
+  { name: 'polling only, 5 s (estos-style)', mode: 'polling', pollIntervalMs: 5000 },
+  { name: 'hybrid', mode: 'hybrid' },
+];
+
+/** The most presence requests in any 30 s, from a per-second series of the running count. */
+function busiest30s(counts: number[]): number {
+  let most = 0;
+  for (let i = 0; i < counts.length; i++) most = Math.max(most, counts[i]! - (counts[i - 30] ?? 0));
+  return most;
+}
+
+async function run(m: Mode, users: number, callsPerSecond: number, seconds: number) {
+  const w: BenchWorld = await startBenchWorld(users, {
+    graphLatencyMs: GRAPH_LATENCY_MS,
+    notifications: m.mode !== 'polling',
+    cloudLinkRate: CLOUDLINK_RATE,
+    mode: m.mode,
+    pollIntervalMs: m.pollIntervalMs,
+    realisticDelivery: true,
+  });
+  try {
+    await forEachLimited(w.people, 32, (p) => w.control.teams(p.id, 'signIn'));
+    await w.service.start();
+    await sleep(3000); // start-up reads settle
+    w.probe.toTeamsMs.length = 0;
+    w.probe.fromTeamsMs.length = 0;
+    const requestsBefore = w.probe.presenceRequests;
+    const counts: number[] = [];
+    let peakRss = 0;
+    const sampler = setInterval(() => {
+      counts.push(w.probe.presenceRequests - requestsBefore);
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }, 1000);
+    const cpuBefore = process.cpuUsage();
+    const r = await load(w, callsPerSecond, seconds, TEAMS_CHANGES_PER_S);
+    const cpu = process.cpuUsage(cpuBefore);
+    clearInterval(sampler);
+    const runSeconds = r.loadSeconds + r.callsEndedSeconds + r.drainSeconds;
+    return {
+      name: m.name,
+      users,
+      callsPerSecond: Number(callsPerSecond.toFixed(2)),
+      teamsToPbx: {
+        p50: pct(w.probe.fromTeamsMs, 0.5),
+        p99: pct(w.probe.fromTeamsMs, 0.99),
+        samples: w.probe.fromTeamsMs.length,
+      },
+      pbxToTeams: { p50: pct(w.probe.toTeamsMs, 0.5), p99: pct(w.probe.toTeamsMs, 0.99) },
+      graphPresenceRequestsBusiest30s: busiest30s(counts),
+      throttled429: await throttled(w),
+      // Changes never carried when the load ended: lost notifications, or ones still on their way.
+      wrongFinalStates: r.wrongFinalStates,
+      cpuSecondsPerMinutePer1000Users: Number(
+        ((cpu.user + cpu.system) / 1e6 / (runSeconds / 60) / (users / 1000)).toFixed(3),
+      ),
+      peakRssMB: Math.round(peakRss / 2 ** 20),
+    };
+  } finally {
+    await w.close();
+  }
+}
+
+export async function teamsToPbxComparison(
+  size: { users: number; loadSeconds: number; overloadSeconds: number },
+  log: (m: string) => void,
+) {
+  const busyHour = [];
+  for (const m of MODES) {
+    log(`Teams → PBX, ${m.name}: ${size.users} users, busy hour, ${size.loadSeconds} s`);
+    busyHour.push(await run(m, size.users, BUSY_HOUR_CALLS_PER_S, size.loadSeconds));
+  }
+  // At 10× the busy hour the writes want the whole budget: the hybrid reads must yield, not slow PBX → Teams.
+  const overload = [];
+  for (const m of [MODES[0]!, MODES[2]!]) {
+    log(`Teams → PBX, ${m.name}: 10x busy hour, ${size.overloadSeconds} s`);
+    overload.push(await run(m, size.users, BUSY_HOUR_CALLS_PER_S * 10, size.overloadSeconds));
+  }
+  return {
+    note:
+      'Graph notifications delayed as documented (emulators/common/latency.ts graphPresence), CloudLink webhooks ' +
+      '0.1-0.5 s, Graph latency 50 ms; teamsToPbx is from the Teams change to the PBX DND write acknowledged.',
+    busyHour,
+    overload,
+  };
+}
