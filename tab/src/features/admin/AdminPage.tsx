@@ -4,6 +4,7 @@ import { useEnv } from '../../app/env';
 import { ClickToCallSection } from './ClickToCallSection';
 import { AdminTContext } from './common';
 import { DiagnosticsSection } from './DiagnosticsSection';
+import { DialRulesSection } from './DialRulesSection';
 import { HealthSection } from './HealthSection';
 import { CheckSection, ResyncSection } from './JobSections';
 import { MappingSection } from './MappingSection';
@@ -84,6 +85,7 @@ export default function AdminPage() {
           {section === 'mapping' ? <MappingSection /> : null}
           {section === 'selection' ? <SelectionSection onDiagnose={diagnose} /> : null}
           {section === 'clickToCall' ? <ClickToCallSection /> : null}
+          {section === 'clickToCall' ? <DialRulesSection /> : null}
           {section === 'check' ? <CheckSection /> : null}
           {section === 'users' ? <DiagnosticsSection userId={diagUser} onSelect={setDiagUser} /> : null}
           {section === 'resync' ? <ResyncSection /> : null}
