@@ -195,6 +195,7 @@ export async function startSwitchboard(
     metricsToken: config.metricsBearerToken,
     tabDir: env.tabDir,
     tabSourceMaps: env.tabSourceMaps,
+    onBehalfOf: (_tenant, assertion, scope) => tokens.onBehalfOf(assertion, scope),
     appVersion: env.appVersion,
     defaults: { mapping: DEFAULT_MAPPING, selection: DEFAULT_SELECTION },
   });

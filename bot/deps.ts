@@ -37,6 +37,11 @@ export interface ServerDeps {
   metricsToken?: string;
   /** Folder of the built tab (tab/dist). */
   tabDir: string;
+  /**
+   * Trades the user's SSO token on behalf of the user: GET /api/me asks once per tab start whether the user must
+   * consent first (bot/services/consent-check.ts). Absent: no such check.
+   */
+  onBehalfOf?: (tenantId: string, assertion: string, scope: string) => Promise<string>;
   /** Serve the tab's source maps (the demo only; production answers 404 for them). */
   tabSourceMaps?: boolean;
   appVersion: string;

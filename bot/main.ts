@@ -34,10 +34,7 @@ async function main(): Promise<void> {
     running = await startSwitchboard(config, demo.env, logger, logTap);
     // The host page frames the tab the way Teams does; it needs the server's tab URL, so it starts last. It has a
     // fixed port, the server's plus one, so a bookmarked demo survives a restart.
-    const host = await demo.startHost(
-      `${running.baseUrl}/tab/index.html`,
-      config.port === 0 ? 0 : config.port + 1,
-    );
+    const host = await demo.startHost(`${running.baseUrl}/tab/index.html`);
     stops.push(host.close);
     lines.push(
       `Switchboard ${APP_VERSION} demo (emulated Microsoft 365 and CloudLink, nothing leaves this machine)`,
@@ -111,8 +108,14 @@ async function startDemo(config: Config, logger: Logger) {
   const { startEmulators } = await import('../emulators/index');
   const { seedDemoCompany, demoTenantLink } = await import('../emulators/seed/demo');
   const { startTeamsHost } = await import('../emulators/teams-host/server');
+  const { selfSignedCertificate } = await import('../emulators/teams-host/self-signed');
   const emulators = await startEmulators();
-  const company = await seedDemoCompany(emulators, { publicBaseUrl: config.publicBaseUrl });
+  const hostPort = config.port === 0 ? 0 : config.port + 1;
+  const company = await seedDemoCompany(emulators, {
+    publicBaseUrl: config.publicBaseUrl,
+    // The consent window returns to the tab's auth-end page at the host's address (the host proxies the tab).
+    redirectUris: hostPort ? [`https://127.0.0.1:${hostPort}/tab/auth-end.html`] : [],
+  });
   const { startLivePresence } = await import('../emulators/seed/live-presence');
   // Staff in meetings, Teams calls and phone calls, changing over time, so the sync is seen working both ways; the
   // admins are left alone so the host page's controls show their own changes clearly.
@@ -159,10 +162,12 @@ async function startDemo(config: Config, logger: Logger) {
   return {
     env,
     presenceReaderTokenUrl: emulators.entra.tokenEndpoint(company.tenantId),
-    startHost: (tabUrl: string, port: number) =>
+    startHost: (tabUrl: string) =>
       startTeamsHost({
         tabUrl,
-        port,
+        port: hostPort,
+        // https, because teams-js opens the consent window only for https pages (see self-signed.ts).
+        tls: selfSignedCertificate(),
         entraBaseUrl: emulators.entra.baseUrl,
         tenantId: company.tenantId,
         clientId: company.clientId,

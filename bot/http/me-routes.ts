@@ -6,6 +6,7 @@ import { openCursor, sealCursor } from '../services/call-cursor';
 import { firstPage, readCallPage, RECORDS_PER_READ, type CallPageQuery } from '../services/calls';
 import { tenantDialRules } from '../services/dial-rules';
 import { clickToCallFor, mySettingsSchema } from '../services/settings';
+import { ensureConsent } from '../services/consent-check';
 import { toSummary } from '../services/reports';
 import { ApiHttpError, parseInput } from './errors';
 import { queryOf, requestIdOf, userRoute, type RouteContext } from './route';
@@ -50,7 +51,8 @@ export function mountMeRoutes(server: Server, ctx: RouteContext): void {
 
   server.get(
     '/api/me',
-    userRoute(ctx, async (caller) => {
+    userRoute(ctx, async (caller, req) => {
+      await ensureConsent(deps.onBehalfOf, deps.logger, caller, requestIdOf(req));
       const settings = await deps.store.getUserSettings(caller.tenantId, caller.userId);
       const body: MeResponse = {
         user: {

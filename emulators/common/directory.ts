@@ -46,6 +46,8 @@ export interface DirectoryApp {
   appRoles: string[];
   /** App roles granted to other apps calling this app's API: callerClientId → roles. */
   roleAssignmentsToApps: Record<string, string[]>;
+  /** Web redirect URIs: the only addresses the authorize endpoint sends a user back to with a code. */
+  redirectUris: string[];
 }
 
 export interface DirectoryGroup {
@@ -156,6 +158,7 @@ export class Directory {
       preAuthorizedClientIds: input.preAuthorizedClientIds ?? [],
       appRoles: input.appRoles ?? [],
       roleAssignmentsToApps: input.roleAssignmentsToApps ?? {},
+      redirectUris: input.redirectUris ?? [],
     };
     tenant.apps.set(app.clientId, app);
     return app;

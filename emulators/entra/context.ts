@@ -3,6 +3,7 @@ import type { Directory, DirectoryTenant } from '../common/directory';
 import type { EmulatorRequest } from '../common/http';
 import { aad, type AadErrors } from './errors';
 import type { SigningKeys } from './keys';
+import type { ConsentRequirements } from './consent';
 import type { RefreshTokenStore } from './refresh-tokens';
 
 /** What every part of the Entra emulator shares: the directory, the clock, the signing key and the error factory. */
@@ -12,6 +13,8 @@ export interface EntraContext {
   keys: SigningKeys;
   errors: AadErrors;
   refreshTokens: RefreshTokenStore;
+  /** Users who have not consented to an app that the admin did not consent to for everyone. */
+  consent: ConsentRequirements;
   baseUrl(): string;
   /** `${baseUrl}/${tenantId}/v2.0`, the issuer of every token for that tenant (the cross-team contract). */
   issuer(tenantId: string): string;

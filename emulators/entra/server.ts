@@ -2,6 +2,7 @@ import type { Clock } from '../common/clock';
 import type { Directory, TokenVerifier } from '../common/directory';
 import { listen, Router, type RunningServer } from '../common/http';
 import type { EntraContext } from './context';
+import { authorizeDecision, authorizePage, consentControl, ConsentRequirements } from './consent';
 import { ssoTokenControl } from './control';
 import { AadErrors } from './errors';
 import { SigningKeys } from './keys';
@@ -42,6 +43,7 @@ export async function startEntraEmulator(options: EntraEmulatorOptions): Promise
     keys,
     errors: new AadErrors(options.clock, () => baseUrl),
     refreshTokens: new RefreshTokenStore(options.clock),
+    consent: new ConsentRequirements(),
     baseUrl: () => baseUrl,
     issuer: (tenantId) => `${baseUrl}/${tenantId}/v2.0`,
   };
@@ -51,7 +53,11 @@ export async function startEntraEmulator(options: EntraEmulatorOptions): Promise
     .on('GET', '/:tenant/discovery/v2.0/keys', jwks(ctx))
     .on('POST', '/:tenant/oauth2/v2.0/token', tokenEndpoint(ctx, tokenRequests))
     .on('GET', '/:tenant/oauth2/v2.0/token', tokenEndpointWrongMethod(ctx))
-    .on('POST', '/_control/sso-token', ssoTokenControl(ctx));
+    .on('GET', '/:tenant/oauth2/v2.0/authorize', authorizePage(ctx))
+    .on('POST', '/:tenant/oauth2/v2.0/authorize', authorizeDecision(ctx))
+    .on('POST', '/_control/sso-token', ssoTokenControl(ctx))
+    .on('PUT', '/_control/consent-required', consentControl(ctx, true))
+    .on('DELETE', '/_control/consent-required', consentControl(ctx, false));
   const running = await listen(router, { port: options.port });
   baseUrl = running.baseUrl;
   return {

@@ -74,6 +74,8 @@ export interface DemoOptions {
   users?: number;
   /** Call records per user (default 40). */
   callsPerUser?: number;
+  /** More addresses of the tab's auth-end page, e.g. through the Teams-like host (it proxies the tab). */
+  redirectUris?: string[];
 }
 
 export async function seedDemoCompany(emulators: Emulators, opts: DemoOptions): Promise<DemoCompany> {
@@ -90,7 +92,9 @@ export async function seedDemoCompany(emulators: Emulators, opts: DemoOptions): 
     displayName: 'Switchboard',
     secrets: [{ id: randomUUID(), value: clientSecret, expiresAt: clientSecretExpiresAt }],
     grantedApplicationPermissions: ['Presence.ReadWrite.All', 'User.Read.All'],
-    consentedDelegatedPermissions: ['Presence.Read.All'],
+    // What the app's manifest (appPackage/aad.manifest.json) asks for and an admin consented to for everyone.
+    consentedDelegatedPermissions: ['Presence.Read.All', 'User.Read'],
+    redirectUris: [`${opts.publicBaseUrl}/tab/auth-end.html`, ...(opts.redirectUris ?? [])],
     identifierUris: [appIdUri],
     preAuthorizedClientIds: TEAMS_CLIENT_IDS,
     appRoles: [ADMIN_ROLE, PRESENCE_READ_ROLE],

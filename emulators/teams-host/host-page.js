@@ -1,4 +1,4 @@
-/* global document, window, location, fetch, URLSearchParams */
+/* global document, window, location, fetch, URLSearchParams, setInterval, clearInterval */
 // The emulated Teams host page (plain browser JavaScript, served as is). It frames the tab and answers the
 // @microsoft/teams-js v2 postMessage protocol the way Teams does: requests arrive as {id, uuidAsString, func, args};
 // answers go back as {id, uuidAsString, args}; host-initiated events (themeChange) are {func, args}.
@@ -107,7 +107,52 @@
     source.postMessage({ id: msg.id, uuidAsString: msg.uuidAsString, args: args }, origin);
   }
 
+  // Teams' authentication window: a popup at the URL the tab gave (teams-js insists on https), which reports back
+  // with authentication.authenticate.success / .failure once the tab's auth-end page ran. Closing it cancels.
+  var auth = null;
+  function openAuthWindow(url, width, height, answer) {
+    var win = window.open(
+      url,
+      'switchboard-auth',
+      'popup,width=' + (width || 600) + ',height=' + (height || 535),
+    );
+    if (!win) return answer([false, 'The authentication window was blocked.']);
+    auth = { win: win, answer: answer };
+    auth.timer = setInterval(function () {
+      if (auth && auth.win.closed) finishAuth(false, 'CancelledByUser');
+    }, 500);
+  }
+  function finishAuth(ok, value) {
+    if (!auth) return;
+    clearInterval(auth.timer);
+    var answer = auth.answer;
+    auth = null;
+    log('authentication window: ' + (ok ? 'success' : 'failure: ' + value));
+    answer([ok, value]);
+  }
+  function onAuthWindowMessage(ev) {
+    var msg = ev.data;
+    if (!msg || typeof msg.func !== 'string') return;
+    calls.push({ func: msg.func, args: msg.args, window: 'authentication' });
+    log('auth window → host: ' + msg.func);
+    if (msg.func === 'initialize')
+      return reply(ev.source, ev.origin, msg, [
+        'authentication',
+        pick.client.value,
+        JSON.stringify(runtime),
+        '2.58.0',
+      ]);
+    if (msg.func === 'getContext') {
+      var ctx = legacyContext();
+      ctx.frameContext = 'authentication';
+      return reply(ev.source, ev.origin, msg, [ctx]);
+    }
+    if (msg.func === 'authentication.authenticate.success') return finishAuth(true, msg.args && msg.args[0]);
+    if (msg.func === 'authentication.authenticate.failure') return finishAuth(false, msg.args && msg.args[0]);
+  }
+
   window.addEventListener('message', function (ev) {
+    if (auth && ev.source === auth.win) return onAuthWindowMessage(ev);
     if (ev.source !== frame.contentWindow) return;
     var msg = ev.data;
     if (!msg || typeof msg.func !== 'string' || typeof msg.id !== 'number') return;
@@ -146,9 +191,8 @@
           });
         break;
       case 'authentication.authenticate':
-        // Teams would open the URL in its auth window; the emulated user consents at once.
-        log('consent requested: ' + msg.args[0]);
-        answer([true, 'consented']);
+        log('authentication window: ' + msg.args[0]);
+        openAuthWindow(msg.args[0], msg.args[1], msg.args[2], answer);
         break;
       case 'executeDeepLink':
       case 'app.openLink':
@@ -205,6 +249,11 @@
       control('/_host/pbx-call', { action: 'end' }, function () {
         return 'Phone: call ended';
       });
+    });
+    document.getElementById('require-consent').addEventListener('click', function () {
+      control('/_host/require-consent', {}, function () {
+        return 'Consent taken away: reload the tab';
+      }).then(loadTab);
     });
     var teamsPick = document.getElementById('teams-presence');
     teamsPick.addEventListener('change', function () {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
@@ -37,6 +38,12 @@ export interface TeamsHostOptions {
   port?: number;
   /** The demo's controls (a phone call, Teams presence) through the emulators' control APIs; absent: no controls. */
   controls?: DemoControlsOptions;
+  /**
+   * Serve over https with this key and certificate (see self-signed.ts). teams-js opens Teams' authentication window
+   * (the consent popup) only for https URLs, and the tab builds that URL from its own address, so the consent path
+   * needs it. Without it the host is plain http and everything else works.
+   */
+  tls?: { key: string; cert: string };
 }
 
 export interface TeamsHost {
@@ -59,13 +66,14 @@ export async function startTeamsHost(options: TeamsHostOptions): Promise<TeamsHo
   };
   const controls = options.controls ? new DemoControls(options.controls) : undefined;
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((e: unknown) => {
       if (!res.headersSent)
         send(res, 500, { error: { code: 'HostError', message: e instanceof Error ? e.message : String(e) } });
       else res.destroy();
     });
-  });
+  };
+  const server = options.tls ? createTlsServer(options.tls, onRequest) : createServer(onRequest);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://host').pathname;
@@ -74,7 +82,8 @@ export async function startTeamsHost(options: TeamsHostOptions): Promise<TeamsHo
     if (req.method === 'GET' && path === '/host-page.js')
       return sendText(res, 200, 'text/javascript; charset=utf-8', script);
     if (path === '/_host/sso-token') return ssoToken(req, res);
-    if (path === '/_host/pbx-call' || path === '/_host/teams-presence') return control(req, res, path);
+    if (path === '/_host/pbx-call' || path === '/_host/teams-presence' || path === '/_host/require-consent')
+      return control(req, res, path);
     // Everything else is the product: the tab's files and its API.
     return proxy(req, res, tab);
   }
@@ -115,6 +124,20 @@ export async function startTeamsHost(options: TeamsHostOptions): Promise<TeamsHo
     if (!user)
       return send(res, 400, { error: { code: 'UnknownUser', message: 'This host knows no such user.' } });
     try {
+      if (path === '/_host/require-consent') {
+        // The user's consent to the app is taken away at Entra: the tab's next start asks for it again.
+        const answer = await fetch(`${options.entraBaseUrl}/_control/consent-required`, {
+          method: 'PUT',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({
+            tenantId: options.tenantId,
+            clientId: options.clientId,
+            userId: user.userId,
+          }),
+        });
+        if (!answer.ok) throw new ControlError(502, `Entra refused: ${await answer.text()}`);
+        return send(res, 200, { consentRequired: true });
+      }
       if (path === '/_host/teams-presence') {
         if (!TEAMS_STATES.includes(body.state as TeamsState))
           return send(res, 400, {
@@ -140,7 +163,7 @@ export async function startTeamsHost(options: TeamsHostOptions): Promise<TeamsHo
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -244,6 +267,7 @@ function hostHtml(config: unknown): string {
       <option value="away">Away</option>
       <option value="offline">Offline (signed out)</option>
     </select></label>
+    <button type="button" id="require-consent">Ask for consent again</button>
     <output id="control-result" role="status" aria-live="polite"></output>
   </span>
 </header>

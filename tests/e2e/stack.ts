@@ -55,7 +55,7 @@ export async function startDemoStack(): Promise<DemoStack> {
     );
     child.stdout?.on('data', (d: Buffer) => {
       output.push(d.toString());
-      const found = /Teams-like host:\s+(http:\/\/127\.0\.0\.1:\d+\/)/.exec(output.join(''));
+      const found = /Teams-like host:\s+(https?:\/\/127\.0\.0\.1:\d+\/)/.exec(output.join(''));
       if (found) {
         clearTimeout(timer);
         resolve(found[1]);
@@ -136,6 +136,9 @@ export function launchChromium(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      // The demo's host page is https with a certificate made at start (teams-js wants https for the consent
+      // window); a visitor accepts it once, the tests accept it here.
+      '--ignore-certificate-errors',
     ],
   });
 }

@@ -50,6 +50,9 @@ export async function onBehalfOfGrant(ctx: EntraContext, tr: TokenRequest) {
   if (!user)
     throw ctx.errors.fail(tr.req, aad.assertionInvalid('The assertion is not a user token of this tenant.'));
   if (!user.accountEnabled) throw ctx.errors.fail(tr.req, aad.accountDisabled());
+  // The admin consented for the app, but this user's consent was taken away (control API) and not given again.
+  if (ctx.consent.isRequired(tr.tenant.id, app.clientId, user.id))
+    throw ctx.errors.fail(tr.req, aad.consentRequired(app.clientId, app.displayName));
 
   const granted = grantDelegated(app, requested);
   if (isAadErrorSpec(granted)) throw ctx.errors.fail(tr.req, granted);

@@ -5,7 +5,18 @@ import { isTrustedAuthority } from './token-claims';
  * The two pages of Teams' authentication window used for consent. auth-start.html sends the user to Entra's
  * authorize endpoint with prompt=consent for the app's configured Graph permissions; Entra returns to
  * auth-end.html, which tells Teams how it went. The server then retries its on-behalf-of exchange.
+ *
+ * A random `state` goes out with the request and must come back unchanged: an answer that arrives at auth-end.html
+ * without the state this window sent (a forged or replayed redirect) is refused. Both pages run in the one
+ * authentication window, so sessionStorage carries the state between them and no other window can read it.
  */
+const STATE_KEY = 'switchboard.consent.state';
+
+function randomState(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 async function start(params: URLSearchParams): Promise<void> {
   const authority = params.get('authority') ?? '';
   const clientId = params.get('clientId') ?? '';
@@ -20,12 +31,21 @@ async function start(params: URLSearchParams): Promise<void> {
   authorize.searchParams.set('redirect_uri', new URL('auth-end.html', location.href).href);
   authorize.searchParams.set('scope', 'openid profile offline_access https://graph.microsoft.com/.default');
   authorize.searchParams.set('prompt', 'consent');
+  const state = randomState();
+  sessionStorage.setItem(STATE_KEY, state);
+  authorize.searchParams.set('state', state);
   const hint = params.get('loginHint');
   if (hint) authorize.searchParams.set('login_hint', hint);
   location.assign(authorize.href);
 }
 
 function end(params: URLSearchParams): void {
+  const sent = sessionStorage.getItem(STATE_KEY);
+  sessionStorage.removeItem(STATE_KEY);
+  if (!sent || params.get('state') !== sent) {
+    authentication.notifyFailure('The sign-in answer does not belong to this request (state mismatch).');
+    return;
+  }
   const error = params.get('error');
   if (error) authentication.notifyFailure(params.get('error_description') ?? error);
   else authentication.notifySuccess('consented');
