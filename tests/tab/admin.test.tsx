@@ -1,11 +1,6 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import type {
-  JobView,
-  MonitorsResponse,
-  ReportSummary,
-  UpdateReportRequest,
-} from '../../shared/api/contract';
+import type { JobView, MonitorsResponse } from '../../shared/api/contract';
 import { me, renderShell, quietHealth } from './harness';
 
 const health = quietHealth;
@@ -121,43 +116,6 @@ describe('admin pages', () => {
     expect(bodies).toEqual([{ readEveryPbx: false }, { readEveryPbx: true }]);
   });
 
-  it('lists problem reports and changes a status with a note', async () => {
-    const now = new Date().toISOString();
-    const report: ReportSummary = {
-      reportId: 'R-7',
-      category: 'presence',
-      description: 'Teams shows me busy all day',
-      status: 'new',
-      createdAt: now,
-      updatedAt: now,
-      reporterName: 'Bob',
-      source: 'tab',
-      history: [],
-    };
-    const patches: UpdateReportRequest[] = [];
-    renderShell({
-      routes: {
-        ...adminRoutes,
-        'GET /api/admin/reports': () => ({ body: { items: [report] } }),
-        'PATCH /api/admin/reports/R-7': (r) => {
-          patches.push(r.body as UpdateReportRequest);
-          report.status = (r.body as UpdateReportRequest).status;
-          return { body: report };
-        },
-      },
-    });
-    await openSection('Problem reports');
-    const table = await screen.findByRole('table', { name: 'Problem reports' });
-    expect(within(table).getByText('Teams shows me busy all day')).toBeInTheDocument();
-    // Label queries, not role queries: computing every accessible name of a big Fluent table is slow in jsdom.
-    await userEvent.selectOptions(within(table).getByLabelText('Set status R-7'), 'acknowledged');
-    fireEvent.change(within(table).getByLabelText('Note for the reporter (optional)'), {
-      target: { value: 'Looking into it' },
-    });
-    await userEvent.click(within(table).getByText('Set status', { selector: 'button' }));
-    await waitFor(() => expect(patches).toEqual([{ status: 'acknowledged', note: 'Looking into it' }]));
-  });
-
   it('shows how many monitor accounts are needed and warns when there are too few', async () => {
     const monitors: MonitorsResponse = {
       items: [
@@ -223,6 +181,28 @@ describe('admin pages', () => {
     );
     expect(
       screen.getByText(/This server does not run the presence sync: Another Switchboard process owns/),
+    ).toBeInTheDocument();
+  });
+
+  it('says how Teams presence reaches the phones: hybrid with its sweep time and budget share', async () => {
+    renderShell({
+      routes: {
+        ...adminRoutes,
+        'GET /api/admin/health': () => ({
+          body: {
+            ...health,
+            teamsReads: { mode: 'hybrid', intervalMs: 1200, readsPer30s: 240, budgetShare: 0.178 },
+          },
+        }),
+      },
+    });
+    await userEvent.click(await screen.findByRole('tab', { name: 'Admin' }));
+    expect(
+      await screen.findByText(
+        'Notifications and reads: everyone is read every 1.2 seconds, using 17.8% of the Graph budget',
+        undefined,
+        { timeout: 5000 },
+      ),
     ).toBeInTheDocument();
   });
 

@@ -153,6 +153,35 @@ function RecentProblems() {
   );
 }
 
+/** The Teams → PBX source (issue 13): the mode, how long one read of everyone takes, the budget share. */
+function TeamsReads(props: { reads: NonNullable<HealthView['teamsReads']> }) {
+  const at = useAdminT();
+  const env = useEnv();
+  const { mode, intervalMs, budgetShare } = props.reads;
+  const interval =
+    intervalMs === null
+      ? ''
+      : new Intl.NumberFormat(env.locale, {
+          style: 'unit',
+          unit: 'second',
+          unitDisplay: 'long',
+          maximumFractionDigits: 1,
+        }).format(intervalMs / 1000);
+  const share = new Intl.NumberFormat(env.locale, { style: 'percent', maximumFractionDigits: 1 }).format(
+    budgetShare ?? 0,
+  );
+  const text =
+    mode === 'hybrid' && intervalMs === null
+      ? at('healthReads_hybridStarting')
+      : at(`healthReads_${mode}`, { interval, share });
+  return (
+    <Card>
+      <CardHeader header={<Text weight="semibold">{at('healthReads')}</Text>} />
+      <Text>{text}</Text>
+    </Card>
+  );
+}
+
 export function HealthSection() {
   const at = useAdminT();
   const env = useEnv();
@@ -189,6 +218,7 @@ export function HealthSection() {
           {v.cloudlinkSubscriptions?.length ? (
             <CloudLinkSubscriptions subs={v.cloudlinkSubscriptions} />
           ) : null}
+          {v.teamsReads ? <TeamsReads reads={v.teamsReads} /> : null}
           <div className={s.grid}>
             {v.latency.map((series) => (
               <Histogram key={series.direction} series={series} />

@@ -134,6 +134,13 @@ const en = {
   healthSubFailed: 'not subscribed: {problem}',
   healthSubNone: 'not subscribed',
   healthStandby: 'This server does not run the presence sync: {detail}',
+  healthReads: 'How Teams presence reaches the phones',
+  healthReads_hybrid:
+    'Notifications and reads: everyone is read every {interval}, using {share} of the Graph budget',
+  healthReads_hybridStarting: 'Notifications and reads: the first read of everyone is under way',
+  healthReads_notifications:
+    'Notifications only: changes arrive when Graph delivers them (seconds, sometimes a minute)',
+  healthReads_polling: 'Reads only: everyone is read every {interval}',
   healthCredential: '{message} {fix}',
   healthProblems: 'Recent problems',
   healthProblemsNone: 'No problems logged.',
@@ -177,7 +184,7 @@ const en = {
   checkStep_subscriptions: 'Presence subscriptions are alive',
   checkStep_notificationUrl: 'The notification URL answers',
   checkStep_cloudlink: 'CloudLink is reachable with the stored credentials',
-  checkStep_secretExpiry: 'The client secret is valid for at least 30 more days',
+  checkStep_secretExpiry: 'Client secret expiry',
   dnd_on: 'Turn DND on',
   dnd_off: 'Turn DND off',
   dnd_unchanged: 'Leave DND as it is',
@@ -196,11 +203,6 @@ const en = {
   repSource_bot: 'in the chat',
   repSource_tab: 'in the tab',
   repUpdated: 'Status set to “{status}”.',
-  selGroupSearch: 'Find a group by name',
-  selGroupSearchHint: 'Type at least two letters of the group’s name.',
-  selGroupNone: 'No group’s name starts with “{q}”.',
-  selGroupChosen: 'Synced group: {name}',
-  selGroupPick: 'Choose',
 };
 export type AdminTextKey = keyof typeof en;
 
@@ -339,6 +341,13 @@ const de: Record<AdminTextKey, string> = {
   healthSubFailed: 'nicht abonniert: {problem}',
   healthSubNone: 'nicht abonniert',
   healthStandby: 'Dieser Server führt den Präsenzabgleich nicht aus: {detail}',
+  healthReads: 'Wie die Teams-Präsenz die Telefone erreicht',
+  healthReads_hybrid:
+    'Benachrichtigungen und Abfragen: alle werden alle {interval} gelesen, mit {share} des Graph-Kontingents',
+  healthReads_hybridStarting: 'Benachrichtigungen und Abfragen: die erste Abfrage aller läuft',
+  healthReads_notifications:
+    'Nur Benachrichtigungen: Änderungen kommen, wenn Graph sie zustellt (Sekunden, manchmal eine Minute)',
+  healthReads_polling: 'Nur Abfragen: alle werden alle {interval} gelesen',
   healthCredential: '{message} {fix}',
   healthProblems: 'Letzte Probleme',
   healthProblemsNone: 'Keine Probleme protokolliert.',
@@ -382,7 +391,7 @@ const de: Record<AdminTextKey, string> = {
   checkStep_subscriptions: 'Presence-Abonnements sind aktiv',
   checkStep_notificationUrl: 'Die Benachrichtigungs-URL antwortet',
   checkStep_cloudlink: 'CloudLink ist mit den gespeicherten Zugangsdaten erreichbar',
-  checkStep_secretExpiry: 'Der geheime Clientschlüssel gilt noch mindestens 30 Tage',
+  checkStep_secretExpiry: 'Ablauf des geheimen Clientschlüssels',
   dnd_on: 'DND einschalten',
   dnd_off: 'DND ausschalten',
   dnd_unchanged: 'DND unverändert lassen',
@@ -401,11 +410,6 @@ const de: Record<AdminTextKey, string> = {
   repSource_bot: 'im Chat',
   repSource_tab: 'im Tab',
   repUpdated: 'Status auf „{status}“ gesetzt.',
-  selGroupSearch: 'Gruppe nach Namen suchen',
-  selGroupSearchHint: 'Geben Sie mindestens zwei Buchstaben des Gruppennamens ein.',
-  selGroupNone: 'Kein Gruppenname beginnt mit „{q}“.',
-  selGroupChosen: 'Abgeglichene Gruppe: {name}',
-  selGroupPick: 'Auswählen',
 };
 
 export type AdminT = (key: AdminTextKey, values?: Record<string, string | number>) => string;
