@@ -536,10 +536,6 @@ export class PostgresStore implements Store {
     ]);
   }
 
-  // --- CloudLink webhook key and subscriptions ---
-
-  async initCloudLinkWebhookKey(tenantId: string, keySealed: string, at: number): Promise<string> {
-    await this.run(
   async getLease(tenantId: string, name: string): Promise<LeaseRecord | undefined> {
     const r = await this.one(
       'SELECT holder, epoch, expires_at, renewed_at FROM leases WHERE tenant_id = $1 AND name = $2',
@@ -548,6 +544,10 @@ export class PostgresStore implements Store {
     return r ? leaseRecord(r) : undefined;
   }
 
+  // --- CloudLink webhook key and subscriptions ---
+
+  async initCloudLinkWebhookKey(tenantId: string, keySealed: string, at: number): Promise<string> {
+    await this.run(
       `INSERT INTO cloudlink_webhook_keys (tenant_id, key_sealed, created_at) VALUES ($1, $2, $3)
        ON CONFLICT (tenant_id) DO NOTHING`,
       [tenantId, keySealed, at],

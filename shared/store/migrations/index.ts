@@ -23,5 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   directoryState,
   secretSavedDates,
   operatorEvents,
-];
   leaseEpoch,
+];
