@@ -110,6 +110,11 @@ async function startDemo(config: Config, logger: Logger) {
   const { startTeamsHost } = await import('../emulators/teams-host/server');
   const { selfSignedCertificate } = await import('../emulators/teams-host/self-signed');
   const emulators = await startEmulators();
+  // The demo runs on the world's time: Graph delivers presence notifications as Microsoft documents it (seconds,
+  // a tail to a minute, some never), CloudLink's webhooks take a moment too, so what the demo shows is what a
+  // company would see (emulators/common/latency.ts).
+  emulators.graph.control.configureDelivery({ latency: { kind: 'graphPresence' } });
+  emulators.cloudlink.control.setDelivery({ latency: { kind: 'uniform', minMs: 100, maxMs: 500 } });
   const hostPort = config.port === 0 ? 0 : config.port + 1;
   const company = await seedDemoCompany(emulators, {
     publicBaseUrl: config.publicBaseUrl,
