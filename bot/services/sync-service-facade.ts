@@ -173,6 +173,12 @@ export function syncFacade(deps: {
   };
 }
 
+interface WebhookAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
 /**
  * The sync service's webhook handlers in the server's framework-free shape. `onCloudLinkAccepted` sees each
  * CloudLink post the service accepted (its `key` was right), for the missed-call notices.
@@ -183,14 +189,14 @@ export function webhookHandlers(
 ): WebhookHandlers {
   const adapt =
     (
-      handle: (req: { query: Record<string, string>; body: unknown }) => {
-        status: number;
-        headers: Record<string, string>;
-        body: string;
-      },
+      handle: (req: {
+        query: Record<string, string>;
+        body: unknown;
+      }) => WebhookAnswer | Promise<WebhookAnswer>,
     ): WebhookHandler =>
     async (req) => {
-      const answer = handle({ query: req.query, body: req.body });
+      // A standby answers once it has stored the event for the owner (shared/sync/webhook-handoff.ts).
+      const answer = await handle({ query: req.query, body: req.body });
       return {
         status: answer.status,
         body: answer.body === '' ? undefined : answer.body,
@@ -200,8 +206,8 @@ export function webhookHandlers(
   return {
     graph: adapt((r) => service.handleGraphNotification(r)),
     graphLifecycle: adapt((r) => service.handleGraphLifecycle(r)),
-    cloudlink: adapt((r) => {
-      const answer = service.handleCloudLinkWebhook(r);
+    cloudlink: adapt(async (r) => {
+      const answer = await service.handleCloudLinkWebhook(r);
       if (answer.status < 300) onCloudLinkAccepted?.(r.body);
       return answer;
     }),

@@ -1,4 +1,5 @@
 import type { ReportStatus } from '../api/contract';
+import type { SyncInbox } from './sync-inbox';
 
 /**
  * Everything Switchboard persists, behind one interface. SQLite (embedded default) and PostgreSQL (scale-out)
@@ -128,6 +129,9 @@ export interface Store {
   listJobs(tenantId: string, filter?: { kind?: string; limit?: number }): Promise<JobRecord[]>;
   /** Deletes the tenant's finished jobs but the newest `keep`; running jobs stay. */
   pruneJobs(tenantId: string, keep: number): Promise<void>;
+
+  /** Where webhooks and admin calls wait for the process that runs the tenant's sync (ports/sync-inbox.ts). */
+  syncInbox?(): SyncInbox;
 }
 
 export interface CloudLinkSubscriptionRecord {

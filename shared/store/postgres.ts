@@ -19,7 +19,9 @@ import {
   type UserRecord,
   type UserSettings,
 } from '../ports/store';
+import type { SyncInbox } from '../ports/sync-inbox';
 import { MIGRATIONS } from './migrations';
+import { PostgresSyncInbox } from './postgres-inbox';
 import {
   json,
   jsonText,
@@ -58,8 +60,10 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 export class PostgresStore implements Store {
   private readonly pool: Pool;
   private readonly schema: string;
+  private readonly connectionString: string;
 
   constructor(options: PostgresStoreOptions) {
+    this.connectionString = options.connectionString;
     this.schema = options.schema ?? 'public';
     if (!IDENTIFIER.test(this.schema)) throw new Error(`invalid schema name: ${this.schema}`);
     this.pool = new Pool({
@@ -124,6 +128,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.inbox?.closeListeners();
     await this.pool.end();
   }
 
@@ -632,6 +637,13 @@ export class PostgresStore implements Store {
          ORDER BY started_at DESC, job_id LIMIT $2)`,
       [tenantId, keep],
     );
+  }
+
+  private inbox: PostgresSyncInbox | undefined;
+
+  /** The inbox shares the pool; its LISTEN opens one connection of its own (postgres-inbox.ts). */
+  syncInbox(): SyncInbox {
+    return (this.inbox ??= new PostgresSyncInbox(this.pool, this.connectionString, this.schema));
   }
 }
 

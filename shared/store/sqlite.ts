@@ -21,7 +21,9 @@ import {
   type UserRecord,
   type UserSettings,
 } from '../ports/store';
+import type { SyncInbox } from '../ports/sync-inbox';
 import { MIGRATIONS } from './migrations';
+import { SqliteSyncInbox } from './sqlite-inbox';
 import {
   json,
   jsonText,
@@ -661,6 +663,12 @@ export class SqliteStore implements Store {
          ORDER BY started_at DESC, job_id LIMIT @keep)`,
       { tenantId, keep },
     );
+  }
+
+  private inbox: SyncInbox | undefined;
+
+  syncInbox(): SyncInbox {
+    return (this.inbox ??= new SqliteSyncInbox(this.db));
   }
 }
 

@@ -50,9 +50,18 @@ export async function startLoopbackReceiver(
           : url.pathname === '/graph/lifecycle'
             ? s.handleGraphLifecycle({ query, body })
             : s.handleCloudLinkWebhook({ query, body });
-      // Not chained: restify (in the same process in some tests) patches writeHead to return nothing.
-      res.writeHead(answer.status, answer.headers);
-      res.end(answer.body);
+      // A standby answers once the event is stored for the owner: a promise.
+      void Promise.resolve(answer).then(
+        (a) => {
+          // Not chained: restify (in the same process in some tests) patches writeHead to return nothing.
+          res.writeHead(a.status, a.headers);
+          res.end(a.body);
+        },
+        () => {
+          res.writeHead(500);
+          res.end();
+        },
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

@@ -4,6 +4,7 @@ import { directoryState } from './003-directory-state';
 import { secretSavedDates } from './005-secret-saved-dates';
 import { operatorEvents } from './006-operator-events';
 import { leaseEpoch } from './007-lease-epoch';
+import { syncInbox } from './008-sync-inbox';
 
 /**
  * One schema, two dialects. Each migration carries its SQLite and PostgreSQL text side by side so the two can never
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   secretSavedDates,
   operatorEvents,
   leaseEpoch,
+  syncInbox,
 ];
