@@ -1,4 +1,4 @@
-import { act, screen, waitFor } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { me, renderShell, syncStatus } from './harness';
 
@@ -128,8 +128,25 @@ describe('the tab shell', () => {
         }),
       },
     });
-    expect(await screen.findByRole('alert')).toHaveTextContent('Sign-in failed: The token expired.');
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Sign-in failed: Your sign-in has expired. Close and reopen Switchboard, then try again.',
+    );
     expect(screen.getByText('Request id: req-42')).toBeInTheDocument();
+  });
+
+  it('with the server unreachable says so in words, never the browser’s "TypeError: Failed to fetch"', async () => {
+    renderShell({
+      context: { locale: 'de-DE' },
+      routes: {
+        'GET /api/me': () => {
+          throw new TypeError('Failed to fetch');
+        },
+      },
+    });
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent(/Switchboard ist gerade nicht erreichbar/);
+    expect(alert).not.toHaveTextContent(/TypeError|Failed to fetch/);
+    expect(within(alert).getByRole('button', { name: 'Erneut versuchen' })).toBeInTheDocument();
   });
 
   it('can be used with the keyboard: a focused section tab opens with Enter', async () => {

@@ -109,6 +109,11 @@ export class ApiClient {
     health: () => this.get<HealthView>('/api/admin/health'),
     problems: () => this.get<OperatorEventsResponse>('/api/admin/problems?limit=50'),
     reports: (status?: ReportStatus) => this.get<ReportsResponse>(`/api/admin/reports?${params({ status })}`),
+    /** One report with the diagnostics attached to it (the list carries no diagnostics). */
+    report: (id: string) =>
+      this.get<{ reportId: string; diagnostics: Record<string, unknown> | null }>(
+        `/api/admin/reports/${enc(id)}`,
+      ),
     updateReport: (id: string, u: UpdateReportRequest) =>
       this.send<ReportSummary>('PATCH', `/api/admin/reports/${enc(id)}`, u),
   };

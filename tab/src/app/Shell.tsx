@@ -12,7 +12,8 @@ import {
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import type { MeResponse } from '../../../shared/api/contract';
 import type { ApiClient } from '../api/client';
-import { ApiRequestError, messageOf } from '../api/errors';
+import { ApiRequestError } from '../api/errors';
+import { userMessage } from '../api/user-message';
 import { clientTypeOf } from '../callto/uri';
 import { HistoryPage } from '../features/history/HistoryPage';
 import { ReportPage } from '../features/report/ReportPage';
@@ -37,8 +38,16 @@ const useStyles = makeStyles({
     color: tokens.colorNeutralForeground1,
   },
   nav: { borderBottom: `1px solid ${tokens.colorNeutralStroke2}`, padding: '0 8px', flexShrink: 0 },
-  // On a phone the tabs do not fit one row; a second row keeps every page reachable without a hidden scroll.
-  tabs: { flexWrap: 'wrap' },
+  // One row, as in Teams: on a phone the row scrolls sideways (the selected tab is scrolled into view) instead of
+  // wrapping to a second row.
+  tabs: {
+    flexWrap: 'nowrap',
+    overflowX: 'auto',
+    overflowY: 'hidden',
+    scrollbarWidth: 'none',
+    '::-webkit-scrollbar': { display: 'none' },
+  },
+  tab: { flexShrink: 0, whiteSpace: 'nowrap' },
   main: {
     flexGrow: 1,
     minHeight: 0,
@@ -88,6 +97,12 @@ export function Shell(props: { host: TeamsHost; api: ApiClient; initialPage?: Pa
     [api, me, loadMe, host.context],
   );
   const visiblePage = page === 'admin' && !me?.user.isAdmin ? 'history' : page;
+  // The tab row scrolls on a phone: keep the open page's tab in sight (jsdom has no scrollIntoView).
+  useEffect(() => {
+    document
+      .querySelector<HTMLElement>('nav [role="tab"][aria-selected="true"]')
+      ?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+  }, [visiblePage, env]);
 
   return (
     <FluentProvider
@@ -113,11 +128,23 @@ export function Shell(props: { host: TeamsHost; api: ApiClient; initialPage?: Pa
                 selectedValue={visiblePage}
                 onTabSelect={(_e, d) => setPage(d.value as Page)}
               >
-                <Tab value="history">{t('tabHistory')}</Tab>
-                <Tab value="sync">{t('tabSync')}</Tab>
-                <Tab value="report">{t('tabReport')}</Tab>
-                <Tab value="settings">{t('tabSettings')}</Tab>
-                {env.me.user.isAdmin ? <Tab value="admin">{t('tabAdmin')}</Tab> : null}
+                <Tab value="history" className={s.tab}>
+                  {t('tabHistory')}
+                </Tab>
+                <Tab value="sync" className={s.tab}>
+                  {t('tabSync')}
+                </Tab>
+                <Tab value="report" className={s.tab}>
+                  {t('tabReport')}
+                </Tab>
+                <Tab value="settings" className={s.tab}>
+                  {t('tabSettings')}
+                </Tab>
+                {env.me.user.isAdmin ? (
+                  <Tab value="admin" className={s.tab}>
+                    {t('tabAdmin')}
+                  </Tab>
+                ) : null}
               </TabList>
             </nav>
             <main className={s.main}>
@@ -148,9 +175,7 @@ function ErrorState(props: { error: unknown; retry(): Promise<void>; consent(): 
       <MessageBar intent="info" layout="multiline">
         <MessageBarBody>
           {t('consentNeeded')}
-          {consentError ? (
-            <div role="alert">{t('errorGeneric', { message: messageOf(consentError) })}</div>
-          ) : null}
+          {consentError ? <div role="alert">{userMessage(t, consentError)}</div> : null}
           <div>
             <Button
               appearance="primary"
@@ -173,7 +198,7 @@ function ErrorState(props: { error: unknown; retry(): Promise<void>; consent(): 
   return (
     <MessageBar intent="error" layout="multiline" role="alert">
       <MessageBarBody>
-        {t('signInFailed', { message: messageOf(error) })}
+        {t('signInFailed', { message: userMessage(t, error) })}
         {error instanceof ApiRequestError && error.requestId ? (
           <div>{t('requestIdNote', { id: error.requestId })}</div>
         ) : null}

@@ -11,6 +11,7 @@ import {
 import type { CheckStep } from '../../../../shared/api/contract';
 import { useEnv } from '../../app/env';
 import { ErrorBar, Heading, useAdminStyles, useAdminT, useJob } from './common';
+import type { AdminT } from './texts';
 
 const STEP_COLOR: Record<CheckStep['state'], 'success' | 'danger' | 'warning' | 'informative' | 'subtle'> = {
   passed: 'success',
@@ -20,6 +21,22 @@ const STEP_COLOR: Record<CheckStep['state'], 'success' | 'danger' | 'warning' | 
   pending: 'subtle',
   skipped: 'subtle',
 };
+
+const KNOWN_STEPS = [
+  'token',
+  'permissions',
+  'monitors',
+  'subscriptions',
+  'notificationUrl',
+  'cloudlink',
+  'secretExpiry',
+] as const;
+
+/** The step's title in the admin's language when we know the step; the server's English title otherwise. */
+function stepTitle(at: AdminT, step: CheckStep): string {
+  const known = KNOWN_STEPS.find((id) => id === step.id);
+  return known ? at(`checkStep_${known}`) : step.title;
+}
 
 /** Runs every setup step against the real services and shows each result live, with the fix for each failure. */
 export function CheckSection() {
@@ -50,9 +67,9 @@ export function CheckSection() {
             {(job.steps ?? []).map((step) => (
               <li key={step.id} style={{ marginBottom: 8 }}>
                 <Badge color={STEP_COLOR[step.state]} appearance="filled">
-                  {step.state}
+                  {at(`checkState_${step.state}`)}
                 </Badge>{' '}
-                <Text weight="semibold">{step.title}</Text>
+                <Text weight="semibold">{stepTitle(at, step)}</Text>
                 {step.detail ? <div className={s.sub}>{step.detail}</div> : null}
                 {step.fix && (step.state === 'failed' || step.state === 'warning') ? (
                   <div>

@@ -3,6 +3,7 @@ import {
   Input,
   makeStyles,
   Select,
+  Spinner,
   Table,
   TableBody,
   TableCell,
@@ -14,39 +15,38 @@ import {
 import { DeleteRegular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import type { MappingTable, PbxToTeamsRule, TeamsToPbxRule } from '../../../../shared/api/contract';
+import { MAX_PBX_STATUS_TEXT } from '../../../../shared/domain/mapping';
+import {
+  APP_SESSION_PAIRS,
+  TEAMS_ACTIVITIES,
+  TEAMS_AVAILABILITIES,
+} from '../../../../shared/domain/presence';
 import { useEnv } from '../../app/env';
-import { ErrorBar, Heading, useAction, useAdminStyles, useAdminT, useLoad } from './common';
+import { activityLabel, availabilityLabel, presenceLabel } from '../../i18n/presence';
+import { ErrorBar, Heading, useAdminStyles, useAdminT, useLoad } from './common';
+import { useTableStyles } from './table-styles';
 
-const AVAILABILITIES = [
-  'Available',
-  'AvailableIdle',
-  'Away',
-  'BeRightBack',
-  'Busy',
-  'BusyIdle',
-  'DoNotDisturb',
-  'Offline',
-  'PresenceUnknown',
-];
-/** The pairs Graph's setPresence accepts for an app session (PRODUCT.md): what a PBX state may be shown as. */
-const SETTABLE = [
-  'Available/Available',
-  'Busy/InACall',
-  'Busy/InAConferenceCall',
-  'Away/Away',
-  'DoNotDisturb/Presenting',
-];
+/** A rule with any activity matches every activity of its availability; the domain reads '*' as that. */
+const ANY_ACTIVITY = '*';
+const DND_CHOICES: TeamsToPbxRule['dnd'][] = ['on', 'off', 'unchanged'];
 
-/** Fluent inputs default to a 250 px minimum; in a four-column table they must shrink to their cell. */
+/** Fluent inputs default to a 250 px minimum; in a table they must shrink to their cell. */
 const useCellStyles = makeStyles({ fit: { minWidth: 0, width: '100%' } });
 
+/**
+ * The mapping editor offers only what the domain accepts: Graph's documented availabilities and activities for
+ * Teams → phone, and the pairs an app session may set for phone → Teams. A typed activity with a typo would have
+ * saved a rule that never matches.
+ */
 export function MappingSection() {
   const cell = useCellStyles();
   const at = useAdminT();
-  const { api } = useEnv();
+  const { api, language } = useEnv();
   const s = useAdminStyles();
+  const ts = useTableStyles();
   const mapping = useLoad(() => api.admin.mapping());
-  const save = useAction();
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
   const m = mapping.data;
   const update = (next: MappingTable) => {
@@ -57,79 +57,105 @@ export function MappingSection() {
     m && update({ ...m, teamsToPbx: m.teamsToPbx.map((r, j) => (j === i ? { ...r, ...patch } : r)) });
   const setP2T = (i: number, patch: Partial<PbxToTeamsRule>) =>
     m && update({ ...m, pbxToTeams: m.pbxToTeams.map((r, j) => (j === i ? { ...r, ...patch } : r)) });
+  const save = async (table: MappingTable) => {
+    setSaving(true);
+    setSaveError(null);
+    try {
+      mapping.setData(await api.admin.saveMapping(table));
+      setSaved(true);
+    } catch (e) {
+      setSaveError(e);
+    } finally {
+      setSaving(false);
+    }
+  };
 
   return (
     <section className={s.section} aria-label={at('secMapping')}>
       <Heading>{at('secMapping')}</Heading>
-      <ErrorBar error={mapping.error ?? save.error} />
+      <ErrorBar error={mapping.error} retry={mapping.reload} />
       {m ? (
         <>
           <h3>{at('mapTeamsToPbx')}</h3>
-          <Table size="small" aria-label={at('mapTeamsToPbx')}>
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell>{at('mapAvailability')}</TableHeaderCell>
-                <TableHeaderCell>{at('mapActivity')}</TableHeaderCell>
-                <TableHeaderCell>{at('mapDnd')}</TableHeaderCell>
-                <TableHeaderCell>{at('mapStatusText')}</TableHeaderCell>
-                <TableHeaderCell>{at('remove')}</TableHeaderCell>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {m.teamsToPbx.map((r, i) => (
-                <TableRow key={i}>
-                  <TableCell>
-                    <Select
-                      className={cell.fit}
-                      aria-label={`${at('mapAvailability')} ${i + 1}`}
-                      value={r.availability}
-                      onChange={(_e, d) => setT2P(i, { availability: d.value })}
-                    >
-                      {AVAILABILITIES.map((a) => (
-                        <option key={a}>{a}</option>
-                      ))}
-                    </Select>
-                  </TableCell>
-                  <TableCell>
-                    <Input
-                      className={cell.fit}
-                      aria-label={`${at('mapActivity')} ${i + 1}`}
-                      value={r.activity}
-                      onChange={(_e, d) => setT2P(i, { activity: d.value })}
-                    />
-                  </TableCell>
-                  <TableCell>
-                    <Select
-                      className={cell.fit}
-                      aria-label={`${at('mapDnd')} ${i + 1}`}
-                      value={r.dnd}
-                      onChange={(_e, d) => setT2P(i, { dnd: d.value as TeamsToPbxRule['dnd'] })}
-                    >
-                      <option value="on">on</option>
-                      <option value="off">off</option>
-                      <option value="unchanged">unchanged</option>
-                    </Select>
-                  </TableCell>
-                  <TableCell>
-                    <Input
-                      className={cell.fit}
-                      aria-label={`${at('mapStatusText')} ${i + 1}`}
-                      value={r.statusText ?? ''}
-                      onChange={(_e, d) => setT2P(i, { statusText: d.value || null })}
-                    />
-                  </TableCell>
-                  <TableCell>
-                    <Button
-                      aria-label={`${at('remove')} ${i + 1}`}
-                      icon={<DeleteRegular />}
-                      appearance="subtle"
-                      onClick={() => update({ ...m, teamsToPbx: m.teamsToPbx.filter((_r, j) => j !== i) })}
-                    />
-                  </TableCell>
+          <div className={ts.wrap}>
+            <Table size="small" aria-label={at('mapTeamsToPbx')} className={ts.table}>
+              <TableHeader className={ts.head}>
+                <TableRow>
+                  <TableHeaderCell>{at('mapAvailability')}</TableHeaderCell>
+                  <TableHeaderCell>{at('mapActivity')}</TableHeaderCell>
+                  <TableHeaderCell>{at('mapDnd')}</TableHeaderCell>
+                  <TableHeaderCell>{at('mapStatusText')}</TableHeaderCell>
+                  <TableHeaderCell>{at('remove')}</TableHeaderCell>
                 </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+              </TableHeader>
+              <TableBody className={ts.body}>
+                {m.teamsToPbx.map((r, i) => (
+                  <TableRow key={i} className={ts.row} data-testid="mapping-rule">
+                    <TableCell className={ts.cell} data-label={at('mapAvailability')}>
+                      <Select
+                        className={cell.fit}
+                        aria-label={`${at('mapAvailability')} ${i + 1}`}
+                        value={r.availability}
+                        onChange={(_e, d) => setT2P(i, { availability: d.value })}
+                      >
+                        {TEAMS_AVAILABILITIES.map((a) => (
+                          <option key={a} value={a}>
+                            {availabilityLabel(language, a)}
+                          </option>
+                        ))}
+                      </Select>
+                    </TableCell>
+                    <TableCell className={ts.cell} data-label={at('mapActivity')}>
+                      <Select
+                        className={cell.fit}
+                        aria-label={`${at('mapActivity')} ${i + 1}`}
+                        value={r.activity}
+                        onChange={(_e, d) => setT2P(i, { activity: d.value })}
+                      >
+                        <option value={ANY_ACTIVITY}>{at('mapAnyActivity')}</option>
+                        {TEAMS_ACTIVITIES.map((a) => (
+                          <option key={a} value={a}>
+                            {activityLabel(language, a)}
+                          </option>
+                        ))}
+                      </Select>
+                    </TableCell>
+                    <TableCell className={ts.cell} data-label={at('mapDnd')}>
+                      <Select
+                        className={cell.fit}
+                        aria-label={`${at('mapDnd')} ${i + 1}`}
+                        value={r.dnd}
+                        onChange={(_e, d) => setT2P(i, { dnd: d.value as TeamsToPbxRule['dnd'] })}
+                      >
+                        {DND_CHOICES.map((d) => (
+                          <option key={d} value={d}>
+                            {at(`dnd_${d}`)}
+                          </option>
+                        ))}
+                      </Select>
+                    </TableCell>
+                    <TableCell className={ts.cell} data-label={at('mapStatusText')}>
+                      <Input
+                        className={cell.fit}
+                        aria-label={`${at('mapStatusText')} ${i + 1}`}
+                        value={r.statusText ?? ''}
+                        maxLength={MAX_PBX_STATUS_TEXT}
+                        onChange={(_e, d) => setT2P(i, { statusText: d.value || null })}
+                      />
+                    </TableCell>
+                    <TableCell className={ts.cell} data-label={at('remove')}>
+                      <Button
+                        aria-label={`${at('remove')} ${i + 1}`}
+                        icon={<DeleteRegular />}
+                        appearance="subtle"
+                        onClick={() => update({ ...m, teamsToPbx: m.teamsToPbx.filter((_r, j) => j !== i) })}
+                      />
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </div>
           <div>
             <Button
               onClick={() =>
@@ -137,7 +163,7 @@ export function MappingSection() {
                   ...m,
                   teamsToPbx: [
                     ...m.teamsToPbx,
-                    { availability: 'Busy', activity: '*', dnd: 'on', statusText: null },
+                    { availability: 'Busy', activity: ANY_ACTIVITY, dnd: 'on', statusText: null },
                   ],
                 })
               }
@@ -146,50 +172,54 @@ export function MappingSection() {
             </Button>
           </div>
           <h3>{at('mapPbxToTeams')}</h3>
-          <Table size="small" aria-label={at('mapPbxToTeams')}>
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell>{at('mapPbxState')}</TableHeaderCell>
-                <TableHeaderCell>{at('mapTeamsState')}</TableHeaderCell>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {m.pbxToTeams.map((r, i) => (
-                <TableRow key={r.pbxState}>
-                  <TableCell>{r.pbxState}</TableCell>
-                  <TableCell>
-                    <Select
-                      className={cell.fit}
-                      aria-label={`${at('mapTeamsState')} ${r.pbxState}`}
-                      value={r.teams ? `${r.teams.availability}/${r.teams.activity}` : ''}
-                      onChange={(_e, d) => {
-                        const [availability, activity] = d.value.split('/');
-                        setP2T(i, { teams: d.value ? { availability, activity } : null });
-                      }}
-                    >
-                      <option value="">{at('mapNotShown')}</option>
-                      {SETTABLE.map((p) => (
-                        <option key={p} value={p}>
-                          {p}
-                        </option>
-                      ))}
-                    </Select>
-                  </TableCell>
+          <div className={ts.wrap}>
+            <Table size="small" aria-label={at('mapPbxToTeams')} className={ts.table}>
+              <TableHeader className={ts.head}>
+                <TableRow>
+                  <TableHeaderCell>{at('mapPbxState')}</TableHeaderCell>
+                  <TableHeaderCell>{at('mapTeamsState')}</TableHeaderCell>
                 </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+              </TableHeader>
+              <TableBody className={ts.body}>
+                {m.pbxToTeams.map((r, i) => (
+                  <TableRow key={r.pbxState} className={ts.row}>
+                    <TableCell className={ts.cell} data-label={at('mapPbxState')}>
+                      {at(`pbxState_${r.pbxState}`)}
+                    </TableCell>
+                    <TableCell className={ts.cell} data-label={at('mapTeamsState')}>
+                      <Select
+                        className={cell.fit}
+                        aria-label={`${at('mapTeamsState')} ${at(`pbxState_${r.pbxState}`)}`}
+                        value={r.teams ? `${r.teams.availability}/${r.teams.activity}` : ''}
+                        onChange={(_e, d) => {
+                          const pair = APP_SESSION_PAIRS.find(([a, act]) => `${a}/${act}` === d.value);
+                          setP2T(i, { teams: pair ? { availability: pair[0], activity: pair[1] } : null });
+                        }}
+                      >
+                        <option value="">{at('mapNotShown')}</option>
+                        {APP_SESSION_PAIRS.map(([availability, activity]) => (
+                          <option key={`${availability}/${activity}`} value={`${availability}/${activity}`}>
+                            {presenceLabel(language, { availability, activity })}
+                          </option>
+                        ))}
+                      </Select>
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </div>
+          <ErrorBar error={saveError} />
           <div className={s.row}>
             <Button
               appearance="primary"
-              disabled={save.busy}
-              onClick={() =>
-                void save.run(async () => (mapping.setData(await api.admin.saveMapping(m)), setSaved(true)))
-              }
+              disabled={saving}
+              icon={saving ? <Spinner size="extra-tiny" /> : undefined}
+              onClick={() => void save(m)}
             >
               {at('save')}
             </Button>
-            {saved ? <Text role="status">{at('saved')}</Text> : null}
+            <Text role="status">{saving ? at('working') : saved ? at('saved') : ''}</Text>
           </div>
         </>
       ) : null}

@@ -3,7 +3,10 @@ import {
   Button,
   Field,
   Input,
+  MessageBar,
+  MessageBarBody,
   Select,
+  Spinner,
   Table,
   TableBody,
   TableCell,
@@ -13,28 +16,46 @@ import {
   Text,
 } from '@fluentui/react-components';
 import { useState } from 'react';
-import type { ReportStatus, ReportSummary } from '../../../../shared/api/contract';
+import type { ReportCategory, ReportStatus, ReportSummary } from '../../../../shared/api/contract';
+import { reportNumber } from '../../../../shared/domain/report-number';
 import { useEnv } from '../../app/env';
-import { useT } from '../../i18n';
+import { useT, type MessageKey, type Translate } from '../../i18n';
 import { dateTime } from '../history/format';
 import { statusLabel } from '../report/ReportPage';
-import { ErrorBar, Heading, useAction, useAdminStyles, useAdminT, useLoad } from './common';
+import { ErrorBar, Heading, Json, useAdminStyles, useAdminT, useLoad } from './common';
+import { useTableStyles } from './table-styles';
 
 const STATUSES: ReportStatus[] = ['new', 'acknowledged', 'needsInfo', 'resolved'];
+const CATEGORY_LABEL: Record<ReportCategory, MessageKey> = {
+  presence: 'catPresence',
+  callHistory: 'catCallHistory',
+  clickToCall: 'catClickToCall',
+  signIn: 'catSignIn',
+  other: 'catOther',
+};
+/** The category in the words the reporter chose it by; an unknown key (an older or newer client) as it came. */
+export const categoryLabel = (t: Translate, c: string) =>
+  c in CATEGORY_LABEL ? t(CATEGORY_LABEL[c as ReportCategory]) : c;
 
-/** Triage: every report of the tenant, newest first, with a status change (and a note the reporter is told). */
+/** Triage: every report of the tenant, newest first; one opens with its diagnostics, history and a status change. */
 export function ReportsSection() {
   const at = useAdminT();
   const t = useT();
   const env = useEnv();
   const s = useAdminStyles();
+  const ts = useTableStyles();
   const [filter, setFilter] = useState<ReportStatus | ''>('');
+  const [openId, setOpenId] = useState<string | null>(null);
   const reports = useLoad(() => env.api.admin.reports(filter || undefined));
   const [prevFilter, setPrevFilter] = useState(filter);
   if (prevFilter !== filter) {
     setPrevFilter(filter);
     void reports.reload();
   }
+  const when = (iso: string) => dateTime(iso, env.timeZone, env.locale) ?? '';
+  const open = reports.data?.items.find((r) => r.reportId === openId);
+  if (open)
+    return <ReportDetail report={open} onBack={() => setOpenId(null)} onChanged={() => reports.reload()} />;
   return (
     <section className={s.section} aria-label={at('secReports')}>
       <Heading>{at('secReports')}</Heading>
@@ -48,98 +69,160 @@ export function ReportsSection() {
           ))}
         </Select>
       </Field>
-      <ErrorBar error={reports.error} />
+      <ErrorBar error={reports.error} retry={reports.reload} />
       {reports.data ? (
         reports.data.items.length === 0 ? (
           <Text>{at('repNone')}</Text>
         ) : (
-          <Table size="small" aria-label={at('secReports')} data-testid="admin-reports">
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell>Id</TableHeaderCell>
-                <TableHeaderCell>{at('repFrom')}</TableHeaderCell>
-                <TableHeaderCell>{at('repCategory')}</TableHeaderCell>
-                <TableHeaderCell>{at('repCreated')}</TableHeaderCell>
-                <TableHeaderCell>{at('repStatusFilter')}</TableHeaderCell>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {reports.data.items.map((r) => (
-                <ReportRow
-                  key={r.reportId}
-                  report={r}
-                  onChanged={() => void reports.reload()}
-                  when={(iso) => dateTime(iso, env.timeZone, env.locale) ?? ''}
-                />
-              ))}
-            </TableBody>
-          </Table>
+          <div className={ts.wrap}>
+            <Table
+              size="small"
+              aria-label={at('secReports')}
+              data-testid="admin-reports"
+              className={ts.table}
+            >
+              <TableHeader className={ts.head}>
+                <TableRow>
+                  <TableHeaderCell>{at('repNumber', { number: '' }).trim()}</TableHeaderCell>
+                  <TableHeaderCell>{at('repFrom')}</TableHeaderCell>
+                  <TableHeaderCell>{at('repCategory')}</TableHeaderCell>
+                  <TableHeaderCell>{at('repCreated')}</TableHeaderCell>
+                  <TableHeaderCell>{at('repStatusFilter')}</TableHeaderCell>
+                </TableRow>
+              </TableHeader>
+              <TableBody className={ts.body}>
+                {reports.data.items.map((r) => (
+                  <TableRow key={r.reportId} className={ts.row} data-testid="report-row">
+                    <TableCell className={ts.cell} data-label={at('repNumber', { number: '' }).trim()}>
+                      <div>
+                        <Button
+                          appearance="transparent"
+                          size="small"
+                          onClick={() => setOpenId(r.reportId)}
+                          aria-label={at('repOpen', { number: reportNumber(r.reportId) })}
+                        >
+                          <Text weight="semibold">{reportNumber(r.reportId)}</Text>
+                        </Button>
+                        <div className={ts.clamp} title={r.description}>
+                          {r.description}
+                        </div>
+                      </div>
+                    </TableCell>
+                    <TableCell className={ts.cell} data-label={at('repFrom')}>
+                      {r.reporterName} ({at(`repSource_${r.source}`)})
+                    </TableCell>
+                    <TableCell className={ts.cell} data-label={at('repCategory')}>
+                      {categoryLabel(t, r.category)}
+                    </TableCell>
+                    <TableCell className={ts.cell} data-label={at('repCreated')}>
+                      {when(r.createdAt)}
+                    </TableCell>
+                    <TableCell className={ts.cell} data-label={at('repStatusFilter')}>
+                      <Badge appearance="tint">{statusLabel(t, r.status)}</Badge>
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </div>
         )
       ) : null}
     </section>
   );
 }
 
-function ReportRow(props: { report: ReportSummary; onChanged(): void; when(iso: string): string }) {
+/** One report as the admin triages it: what happened, the attached diagnostics, what was said, and a status change. */
+function ReportDetail(props: { report: ReportSummary; onBack(): void; onChanged(): Promise<void> }) {
   const at = useAdminT();
   const t = useT();
-  const { api } = useEnv();
+  const env = useEnv();
+  const s = useAdminStyles();
   const r = props.report;
+  const number = reportNumber(r.reportId);
+  const detail = useLoad(() => env.api.admin.report(r.reportId));
   const [status, setStatus] = useState<ReportStatus>(r.status);
   const [note, setNote] = useState('');
-  const act = useAction();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState<ReportStatus | null>(null);
+  const when = (iso: string) => dateTime(iso, env.timeZone, env.locale) ?? '';
+  const save = async () => {
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    try {
+      await env.api.admin.updateReport(r.reportId, { status, ...(note.trim() ? { note: note.trim() } : {}) });
+      setNote('');
+      await props.onChanged();
+      setDone(status);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
-    <TableRow>
-      <TableCell>
-        <Text weight="semibold">{r.reportId}</Text>
-        <div>{r.description}</div>
-        <ErrorBar error={act.error} />
-      </TableCell>
-      <TableCell>
-        {r.reporterName} ({r.source})
-      </TableCell>
-      <TableCell>{r.category}</TableCell>
-      <TableCell>{props.when(r.createdAt)}</TableCell>
-      <TableCell>
-        <Badge appearance="tint">{statusLabel(t, r.status)}</Badge>
-        <div style={{ display: 'flex', gap: 4, marginTop: 4, flexWrap: 'wrap' }}>
-          <Select
-            size="small"
-            aria-label={`${at('repUpdate')} ${r.reportId}`}
-            value={status}
-            onChange={(_e, d) => setStatus(d.value as ReportStatus)}
-          >
+    <section className={s.section} aria-label={at('repDetail', { number })}>
+      <div>
+        <Button appearance="subtle" onClick={props.onBack}>
+          ← {at('repBack')}
+        </Button>
+      </div>
+      <Heading>{at('repDetail', { number })}</Heading>
+      <Text>
+        {r.reporterName} ({at(`repSource_${r.source}`)}) · {categoryLabel(t, r.category)} ·{' '}
+        {when(r.createdAt)} · <Badge appearance="tint">{statusLabel(t, r.status)}</Badge>
+      </Text>
+      <h3 style={{ margin: 0 }}>{at('repDescription')}</h3>
+      <Text style={{ whiteSpace: 'pre-wrap' }}>{r.description}</Text>
+      <h3 style={{ margin: 0 }}>{at('repHistory')}</h3>
+      <ol style={{ margin: 0, paddingLeft: 20 }}>
+        {r.history.map((h, i) => (
+          <li key={i}>
+            {when(h.at)} · {h.by} · {statusLabel(t, h.status)}
+            {h.note ? <div className={s.sub}>“{h.note}”</div> : null}
+          </li>
+        ))}
+      </ol>
+      <h3 style={{ margin: 0 }}>{at('repDiagnostics')}</h3>
+      <ErrorBar error={detail.error} retry={detail.reload} />
+      {detail.data ? (
+        detail.data.diagnostics ? (
+          <Json value={detail.data.diagnostics} label={at('repDiagnostics')} />
+        ) : (
+          <Text className={s.sub}>{at('repNoDiagnostics')}</Text>
+        )
+      ) : detail.error ? null : (
+        <Spinner size="tiny" />
+      )}
+      <div className={s.row}>
+        <Field label={at('repUpdate')}>
+          <Select value={status} onChange={(_e, d) => setStatus(d.value as ReportStatus)}>
             {STATUSES.map((st) => (
               <option key={st} value={st}>
                 {statusLabel(t, st)}
               </option>
             ))}
           </Select>
-          <Input
-            size="small"
-            aria-label={at('repNote')}
-            placeholder={at('repNote')}
-            value={note}
-            onChange={(_e, d) => setNote(d.value)}
-          />
-          <Button
-            size="small"
-            disabled={act.busy}
-            onClick={() =>
-              void act.run(async () => {
-                await api.admin.updateReport(r.reportId, {
-                  status,
-                  ...(note.trim() ? { note: note.trim() } : {}),
-                });
-                setNote('');
-                props.onChanged();
-              })
-            }
-          >
-            {at('repUpdate')}
-          </Button>
-        </div>
-      </TableCell>
-    </TableRow>
+        </Field>
+        <Field label={at('repNote')} style={{ flexGrow: 1, minWidth: 200 }}>
+          <Input value={note} onChange={(_e, d) => setNote(d.value)} />
+        </Field>
+        <Button
+          appearance="primary"
+          disabled={busy}
+          icon={busy ? <Spinner size="extra-tiny" /> : undefined}
+          onClick={() => void save()}
+        >
+          {at('repUpdate')}
+        </Button>
+      </div>
+      <ErrorBar error={error} />
+      {done ? (
+        <MessageBar intent="success">
+          <MessageBarBody>{at('repUpdated', { status: statusLabel(t, done) })}</MessageBarBody>
+        </MessageBar>
+      ) : null}
+    </section>
   );
 }

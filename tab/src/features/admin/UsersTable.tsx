@@ -1,4 +1,5 @@
 import {
+  mergeClasses,
   Button,
   MessageBar,
   MessageBarBody,
@@ -15,6 +16,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { AdminUserRow, AdminUsersResponse } from '../../../../shared/api/contract';
 import { useEnv } from '../../app/env';
 import { ErrorBar, useAction, useAdminStyles, useAdminT } from './common';
+import { useTableStyles } from './table-styles';
 import type { AdminT } from './texts';
 
 const PAGE = 50;
@@ -52,6 +54,7 @@ export function UsersTable(props: { onDiagnose(userId: string): void }) {
   const at = useAdminT();
   const { api, language } = useEnv();
   const s = useAdminStyles();
+  const ts = useTableStyles();
   const [q, setQ] = useState('');
   const [skip, setSkip] = useState(0);
   const [page, setPage] = useState<AdminUsersResponse | null>(null);
@@ -110,58 +113,74 @@ export function UsersTable(props: { onDiagnose(userId: string): void }) {
       {page && page.items.length === 0 ? <Text>{at('usersNone')}</Text> : null}
       {page && page.items.length > 0 ? (
         <>
-          <Table size="small" aria-label={at('usersSearch')}>
-            <TableHeader>
-              <TableRow>
-                {(['userName', 'userUpn', 'userExt', 'userSelected', 'userMatched', 'diagnose'] as const).map(
-                  (k) => (
+          <div className={ts.wrap}>
+            <Table size="small" aria-label={at('usersSearch')} className={ts.table}>
+              <TableHeader className={ts.head}>
+                <TableRow>
+                  {(
+                    ['userName', 'userUpn', 'userExt', 'userSelected', 'userMatched', 'diagnose'] as const
+                  ).map((k) => (
                     <TableHeaderCell key={k}>{at(k)}</TableHeaderCell>
-                  ),
-                )}
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {page.items.map((u) => (
-                <TableRow key={u.key}>
-                  <TableCell>{u.displayName}</TableCell>
-                  <TableCell>{u.upn ?? u.pbx?.email ?? '–'}</TableCell>
-                  <TableCell>{u.extension ?? '–'}</TableCell>
-                  <TableCell>{u.selected ? at('yes') : at('no')}</TableCell>
-                  <TableCell>{statusText(at, u)}</TableCell>
-                  <TableCell>
-                    {u.entraUserId ? (
-                      <Button
-                        size="small"
-                        onClick={() => props.onDiagnose(u.entraUserId as string)}
-                        aria-label={`${at('diagnose')} ${u.displayName}`}
-                      >
-                        {at('diagnose')}
-                      </Button>
-                    ) : null}
-                    {!u.entraUserId && u.pbx ? (
-                      <Button
-                        size="small"
-                        onClick={() => setMapping(u)}
-                        aria-label={`${at('mapTo')}: ${u.displayName}`}
-                      >
-                        {at('mapTo')}
-                      </Button>
-                    ) : null}
-                    {u.status === 'manual' && u.pbx ? (
-                      <Button
-                        size="small"
-                        disabled={action.busy}
-                        onClick={() => unmap(u)}
-                        aria-label={`${at('unmap')}: ${u.displayName}`}
-                      >
-                        {at('unmap')}
-                      </Button>
-                    ) : null}
-                  </TableCell>
+                  ))}
                 </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+              </TableHeader>
+              <TableBody className={ts.body}>
+                {page.items.map((u) => (
+                  <TableRow key={u.key} className={ts.row}>
+                    <TableCell className={ts.cell} data-label={at('userName')}>
+                      {u.displayName}
+                    </TableCell>
+                    <TableCell className={ts.cell} data-label={at('userUpn')}>
+                      {u.upn ?? u.pbx?.email ?? '–'}
+                    </TableCell>
+                    <TableCell className={mergeClasses(ts.cell, ts.nowrap)} data-label={at('userExt')}>
+                      {u.extension ?? '–'}
+                    </TableCell>
+                    <TableCell className={ts.cell} data-label={at('userSelected')}>
+                      {u.selected ? at('yes') : at('no')}
+                    </TableCell>
+                    <TableCell className={ts.cell} data-label={at('userMatched')}>
+                      <span className={ts.clamp} title={statusText(at, u)}>
+                        {statusText(at, u)}
+                      </span>
+                    </TableCell>
+                    <TableCell className={ts.cell} data-label={at('diagnose')}>
+                      <div className={ts.actions}>
+                        {u.entraUserId ? (
+                          <Button
+                            size="small"
+                            onClick={() => props.onDiagnose(u.entraUserId as string)}
+                            aria-label={`${at('diagnose')} ${u.displayName}`}
+                          >
+                            {at('diagnose')}
+                          </Button>
+                        ) : null}
+                        {!u.entraUserId && u.pbx ? (
+                          <Button
+                            size="small"
+                            onClick={() => setMapping(u)}
+                            aria-label={`${at('mapTo')}: ${u.displayName}`}
+                          >
+                            {at('mapTo')}
+                          </Button>
+                        ) : null}
+                        {u.status === 'manual' && u.pbx ? (
+                          <Button
+                            size="small"
+                            disabled={action.busy}
+                            onClick={() => unmap(u)}
+                            aria-label={`${at('unmap')}: ${u.displayName}`}
+                          >
+                            {at('unmap')}
+                          </Button>
+                        ) : null}
+                      </div>
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </div>
           <div className={s.row}>
             <Button size="small" disabled={skip === 0} onClick={() => setSkip(Math.max(0, skip - PAGE))}>
               {at('pagePrev')}

@@ -14,6 +14,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CallFilter } from '../../../../shared/api/contract';
 import { messageOf } from '../../api/errors';
 import { useEnv } from '../../app/env';
+import { useNewCallsRefresh } from '../../app/useNewCallsRefresh';
 import { useNarrow } from '../../app/useNarrow';
 import { useT, type MessageKey } from '../../i18n';
 import { NotHandledNotice, useNotHandled } from '../call/CallLink';
@@ -68,6 +69,14 @@ export function HistoryPage(props: { now?: () => Date }) {
     return () => clearTimeout(timer);
   }, [typed]);
   const history = useCallHistory(env.api, filter, q);
+  useNewCallsRefresh({
+    api: env.api,
+    filter,
+    q,
+    newestCallId: history.items[0]?.callId,
+    ready: history.status === 'ready',
+    reload: history.reload,
+  });
   const rows = useMemo(() => groupByDay(history.items, env.timeZone), [history.items, env.timeZone]);
   const notice = useNotHandled();
   const now = (props.now ?? (() => new Date()))();

@@ -1,0 +1,149 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import type { JobView, MappingTable, ReportSummary, UpdateReportRequest } from '../../shared/api/contract';
+import { me, quietHealth, renderShell } from './harness';
+
+const adminRoutes = {
+  'GET /api/me': () => ({ body: me({ isAdmin: true }) }),
+  'GET /api/admin/health': () => ({ body: quietHealth }),
+  'GET /api/admin/problems': () => ({ body: { items: [] } }),
+};
+
+async function openSection(name: string, admin = 'Admin') {
+  await userEvent.click(await screen.findByRole('tab', { name: admin }));
+  await userEvent.click(await screen.findByRole('tab', { name }, { timeout: 5000 }));
+}
+
+// Fluent in jsdom is slow on a busy machine; these limits are for that, never a speed assertion.
+jest.setTimeout(240_000);
+
+describe('admin triage', () => {
+  it('lists reports with a short number and readable category, and opens one with its diagnostics and notes', async () => {
+    const now = new Date().toISOString();
+    const report: ReportSummary = {
+      reportId: '3f9a2c71-0d4e-4b8a-9c1f-5e6d7a8b9c0d',
+      category: 'clickToCall',
+      description: 'Clicking a number opens nothing',
+      status: 'needsInfo',
+      createdAt: now,
+      updatedAt: now,
+      reporterName: 'Bob',
+      source: 'bot',
+      history: [{ at: now, by: 'Ada Admin', status: 'needsInfo', note: 'Which phone app do you use?' }],
+    };
+    const patches: UpdateReportRequest[] = [];
+    renderShell({
+      routes: {
+        ...adminRoutes,
+        'GET /api/admin/reports': () => ({ body: { items: [report] } }),
+        [`GET /api/admin/reports/${report.reportId}`]: () => ({
+          body: { ...report, diagnostics: { clientType: 'desktop', lastSyncError: 'Graph 429' } },
+        }),
+        [`PATCH /api/admin/reports/${report.reportId}`]: (r) => {
+          patches.push(r.body as UpdateReportRequest);
+          report.status = (r.body as UpdateReportRequest).status;
+          return { body: report };
+        },
+      },
+    });
+    await openSection('Problem reports');
+    // Test-id and text queries: computing every accessible name of a Fluent table is slow in jsdom.
+    const table = await screen.findByTestId('admin-reports');
+    expect(within(table).getByText('3F9A2C')).toBeInTheDocument();
+    expect(within(table).getByText('Calling from Teams')).toBeInTheDocument();
+    expect(within(table).getByText('Bob (in the chat)')).toBeInTheDocument();
+    expect(table).not.toHaveTextContent(/clickToCall|3f9a2c71-|needsInfo/);
+
+    await userEvent.click(within(table).getByText('3F9A2C'));
+    expect(await screen.findByText('Report 3F9A2C', { selector: 'h2' })).toBeInTheDocument();
+    expect(screen.getByText('“Which phone app do you use?”')).toBeInTheDocument();
+    expect(await screen.findByLabelText('Attached diagnostics')).toHaveTextContent(
+      '"lastSyncError": "Graph 429"',
+    );
+
+    await userEvent.selectOptions(screen.getByLabelText('Set status'), 'resolved');
+    fireEvent.change(screen.getByLabelText('Note for the reporter (optional)'), {
+      target: { value: 'Set MiCollab as the default' },
+    });
+    await userEvent.click(screen.getByText('Set status', { selector: 'button' }));
+    expect(await screen.findByText('Status set to “resolved”.')).toBeInTheDocument();
+    expect(patches).toEqual([{ status: 'resolved', note: 'Set MiCollab as the default' }]);
+  });
+
+  it('the configuration check shows step states and titles in words; a passed step never reads as a warning', async () => {
+    const job: JobView = {
+      jobId: 'j1',
+      kind: 'configurationCheck',
+      state: 'succeeded',
+      done: 2,
+      total: 2,
+      startedAt: new Date().toISOString(),
+      finishedAt: new Date().toISOString(),
+      summary: 'All checks passed.',
+      steps: [
+        { id: 'token', title: 'Switchboard gets a token from Entra ID', state: 'passed' },
+        {
+          id: 'secretExpiry',
+          title: 'Client secret expiry',
+          state: 'passed',
+          detail: 'The client secret is valid until 2027-06-20 (200 days from now); nothing to do yet.',
+        },
+      ],
+    };
+    renderShell({
+      context: { locale: 'de-DE' },
+      routes: { ...adminRoutes, 'POST /api/admin/check': () => ({ status: 202, body: job }) },
+    });
+    await openSection('Konfigurationsprüfung', 'Verwaltung');
+    await userEvent.click(await screen.findByText('Konfiguration prüfen', { selector: 'button' }));
+    await screen.findByText('All checks passed.');
+    const steps = document.querySelectorAll('ol > li');
+    expect(steps[1]).toHaveTextContent(/^Bestanden Ablauf des geheimen Clientschlüssels/);
+    expect(document.querySelector('ol')!.textContent).not.toMatch(/\bpassed\b|\bwarning\b/);
+  });
+
+  it('the mapping editor offers only documented values, in words, and saves the tokens the API takes', async () => {
+    const table: MappingTable = {
+      teamsToPbx: [{ availability: 'BeRightBack', activity: '*', dnd: 'unchanged', statusText: null }],
+      pbxToTeams: [{ pbxState: 'connected', teams: { availability: 'Busy', activity: 'InACall' } }],
+    };
+    const saved: MappingTable[] = [];
+    renderShell({
+      routes: {
+        ...adminRoutes,
+        'GET /api/admin/mapping': () => ({ body: table }),
+        'PUT /api/admin/mapping': (r) => (saved.push(r.body as MappingTable), { body: r.body }),
+      },
+    });
+    await openSection('Mapping table');
+    const activity = (await screen.findByLabelText('Activity (* = any) 1')) as HTMLSelectElement;
+    expect(activity.tagName).toBe('SELECT');
+    const activityChoices = Array.from(activity.options).map((o) => o.textContent);
+    expect(activityChoices).toContain('In a conference call');
+    expect(activityChoices).toContain('Any activity');
+    expect(screen.getByLabelText('Availability 1')).toHaveDisplayValue('Be right back');
+    expect(screen.getByLabelText('Phone DND 1')).toHaveDisplayValue('Leave DND as it is');
+    expect(screen.getByText('On a call', { selector: 'td' })).toBeInTheDocument();
+    const shown = screen.getByLabelText('Shown in Teams On a call') as HTMLSelectElement;
+    expect(Array.from(shown.options).map((o) => o.textContent)).toEqual([
+      'not shown',
+      'Available',
+      'Busy · In a call',
+      'Busy · In a conference call',
+      'Away',
+      'Do not disturb · Presenting',
+    ]);
+
+    fireEvent.change(activity, { target: { value: 'InAMeeting' } });
+    fireEvent.change(screen.getByLabelText('Phone DND 1'), { target: { value: 'on' } });
+    await userEvent.click(screen.getByText('Save', { selector: 'button' }));
+    await waitFor(() => expect(saved).toHaveLength(1));
+    expect(saved[0]!.teamsToPbx[0]).toEqual({
+      availability: 'BeRightBack',
+      activity: 'InAMeeting',
+      dnd: 'on',
+      statusText: null,
+    });
+    expect(await screen.findByText('Saved.')).toBeInTheDocument();
+  });
+});
