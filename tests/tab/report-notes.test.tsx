@@ -32,7 +32,8 @@ describe('my earlier reports', () => {
         'GET /api/me/reports': () => ({ body: { items: [report] } }),
       },
     });
-    const mine = await screen.findByRole('list', { name: 'My earlier reports' });
+    // The page loads the list after start-up; on a busy machine that takes more than the default second.
+    const mine = await screen.findByRole('list', { name: 'My earlier reports' }, { timeout: 10_000 });
     const item = within(mine).getAllByRole('listitem')[0]!;
     expect(within(item).getByText('Which phone do you use?')).toBeInTheDocument();
     expect(within(item).getByText(/^Grace Admin · /)).toBeInTheDocument();
