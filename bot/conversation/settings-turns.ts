@@ -34,5 +34,9 @@ export async function saveSettings({ deps, msg, sender, m }: Turn): Promise<Outg
     missedCallNotice: entries.missedCallNotice,
     ...(overrides ? { clickToCall: overrides } : {}),
   });
+  deps.logger.info(
+    { tenantId: sender.tenantId, missedCallNotice: entries.missedCallNotice, clickToCall: entries.choice },
+    'user settings saved from the bot',
+  );
   return [say(m.settingsSaved(entries.missedCallNotice, describeDialSetting(entries, m)))];
 }
