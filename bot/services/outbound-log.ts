@@ -1,4 +1,4 @@
-import type { OperationOutcome } from '../../shared/adapters/http/retry';
+import type { OperationOutcome } from '../../shared/ports/outcomes';
 import type { Logger } from '../../shared/platform/logger';
 
 /**

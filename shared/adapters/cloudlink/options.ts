@@ -1,8 +1,7 @@
 import type { CloudLinkError } from '../../ports/cloudlink';
-import type { OperationOutcome } from '../http/retry';
+import type { CloudLinkOutcome } from '../../ports/outcomes';
 
-/** One HTTP attempt, for metrics and logs. status 0: no HTTP answer (network failure or timeout). */
-export type CloudLinkOutcome = OperationOutcome<string>;
+export type { CloudLinkOutcome };
 
 export interface CloudLinkAdapterOptions {
   /** Template with `{service}`, e.g. https://{service}.api.mitel.io/2017-09-01 (CLOUDLINK_API_BASE). */

@@ -1,11 +1,7 @@
-import type { OperationOutcome } from '../http/retry';
 import type { GraphError, MonitorCredentials } from '../../ports/graph';
+import type { GraphOutcome, GraphRequestKind } from '../../ports/outcomes';
 
-/** Presence calls share their own tenant-wide throttling budget in Graph, so the engine meters them apart. */
-export type GraphRequestKind = 'presence' | 'other';
-
-/** One HTTP attempt, for metrics and logs. status 0: no HTTP answer (network failure or timeout). */
-export type GraphOutcome = OperationOutcome<string>;
+export type { GraphOutcome, GraphRequestKind };
 
 export interface GraphAdapterOptions {
   /** The Graph host, e.g. https://graph.microsoft.com; requests go to `${baseUrl}/v1.0/...`. */

@@ -1,3 +1,7 @@
+import type { OperationOutcome } from '../../ports/outcomes';
+
+export type { OperationOutcome };
+
 /**
  * Retries for calls to cloud APIs (Graph, CloudLink): 429 waits as long as the service asks (Retry-After), 5xx and
  * network failures back off exponentially with jitter, and everything is bounded so a caller never hangs. The
@@ -146,19 +150,6 @@ export type RetryTuning = Partial<
 export function retryPolicyOf(tuning: RetryTuning): RetryOptions {
   const { maxRetries = 3, baseDelayMs, maxDelayMs, maxRetryAfterMs, timeoutMs, sleep, random } = tuning;
   return { maxRetries, baseDelayMs, maxDelayMs, maxRetryAfterMs, timeoutMs, sleep, random };
-}
-
-/** One attempt's outcome as an adapter's metrics hook wants it: tagged with the operation, no attempt number. */
-export interface OperationOutcome<Op> {
-  op: Op;
-  status: number;
-  durationMs: number;
-  retryAfterMs?: number;
-  /** 0 for the first attempt. */
-  attempt: number;
-  /** True when the adapter tries again after this attempt (the log says "retrying", not "failed"). */
-  willRetry: boolean;
-  requestId?: string;
 }
 
 /** Adapts an adapter's metrics hook to the retry helper's per-attempt callback. */
