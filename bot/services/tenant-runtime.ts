@@ -198,6 +198,7 @@ export class TenantRuntime {
         pollIntervalMs: config.sync.pollIntervalMs,
         resyncIntervalMs: config.sync.resyncIntervalMs,
         pbxReadsPerSecond: config.sync.pbxReadsPerSecond,
+        ownership: config.sync.lease,
       },
       {
         graph: this.graph,

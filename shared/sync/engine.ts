@@ -27,6 +27,7 @@ import type { GraphPort } from '../ports/graph';
 import type { Store, TraceEntry, UserRecord } from '../ports/store';
 import type { SyncClock } from './clock';
 import { backoffMs, classify } from './errors';
+import { FencedWriteError } from './fence';
 import type { SyncMetrics } from './metrics';
 import { PbxFeed } from './pbx-feed';
 
@@ -139,6 +140,10 @@ export class SyncEngine {
   private tasks = 0;
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
+  /** Halted for losing the sync lease: state not yet saved is dropped, never written over the next owner's. */
+  private abandoned = false;
+  /** Bumped by resume(): workers of an earlier ownership term stop instead of writing from state now forgotten. */
+  private term = 0;
   /** Users whose state changed since it was last written, and trace entries not yet written (see flush). */
   private readonly unsaved = new Set<Entry>();
   private unsavedTrace: TraceEntry[] = [];
@@ -541,12 +546,13 @@ export class SyncEngine {
   /** One worker per user per side: sends the newest wanted state until nothing is left to send. */
   private async runWorker(e: Entry, side: 'teams' | 'pbx'): Promise<void> {
     const s = e[side];
+    const term = this.term;
     s.busy = true;
     this.tasks++;
     try {
       for (;;) {
         s.again = false;
-        if (this.stopped) return;
+        if (this.stopped || term !== this.term) return;
         const ok = side === 'teams' ? await this.writeTeams(e) : await this.writePbx(e);
         if (ok === 'retrying' || ok === 'failed') return;
         // A write went through: nothing refused is waiting any more.
@@ -611,8 +617,14 @@ export class SyncEngine {
   }
 
   private failWrite(e: Entry, side: 'teams' | 'pbx', err: unknown): 'retrying' | 'failed' {
-    const f = classify(err);
     const s = e[side];
+    if (err instanceof FencedWriteError) {
+      // Not ours to send any more (fence.ts counted and logged it): no retry, no error on the user; the owner that
+      // took over re-reads both sides and writes what is needed.
+      s.since = null;
+      return 'failed';
+    }
+    const f = classify(err);
     if (!f.retry) {
       s.since = null;
       s.cancelHeal?.();
@@ -789,7 +801,9 @@ export class SyncEngine {
         e.version = version;
         continue;
       }
-      // Another process wrote this user: this process holds the newer in-memory truth for its own writes.
+      // Another process wrote this user: this process holds the newer in-memory truth for its own writes, unless it
+      // lost the lease (then the other process is the owner and its state stands).
+      if (this.abandoned) continue;
       try {
         e.version = (await this.store.getSyncState(this.settings.tenantId, e.user.entraUserId))?.version ?? 0;
         this.unsaved.add(e);
@@ -845,6 +859,34 @@ export class SyncEngine {
         }
       }
     }
+  }
+
+  /**
+   * Halted for losing the sync lease (ownership.ts): stops like stop(), and drops what was not saved yet, which the
+   * next owner's state supersedes.
+   */
+  abandon(): void {
+    this.stop();
+    this.abandoned = true;
+    this.unsaved.clear();
+    this.unsavedTrace = [];
+  }
+
+  /**
+   * A new ownership term after a halt: what this process knew of users is forgotten (another process may have owned
+   * them meanwhile; the store holds the newer truth, reloaded by loadUsers) and the engine runs again.
+   */
+  resume(): void {
+    this.stop();
+    this.term++;
+    for (const e of this.entries.values()) e.cancelRenewal?.();
+    this.entries.clear();
+    this.byPbx.clear();
+    this.pendingTeamsReads.clear();
+    this.unsaved.clear();
+    this.unsavedTrace = [];
+    this.abandoned = false;
+    this.stopped = false;
   }
 
   allEntries(): IterableIterator<Entry> {

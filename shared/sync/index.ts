@@ -18,7 +18,8 @@ import type { OwnershipOptions } from './ownership';
 export { systemSyncClock, VirtualClock, type SyncClock } from './clock';
 export { createSyncService, userIdOf } from './service';
 export { startLoopbackReceiver, type LoopbackReceiver } from './loopback-receiver';
-export { SyncStandbyError, SYNC_LEASE, type OwnershipOptions } from './ownership';
+export { DEFAULT_LEASE, SyncStandbyError, SYNC_LEASE, type OwnershipOptions } from './ownership';
+export { FencedWriteError, LeaseFence } from './fence';
 export { CLOUDLINK_FEED_TOPICS, type SecretSealer } from './cloudlink-subscriptions';
 export type { GraphNotification, WebhookRequest, WebhookResponse } from './webhooks';
 

@@ -113,6 +113,17 @@ export class Monitors {
     this.timers.clear();
   }
 
+  /**
+   * A new ownership term after a stop: the records are read again from the store at the next reconcile (the process
+   * that owned the tenant meanwhile may have re-created subscriptions with a new clientState).
+   */
+  resume(): void {
+    this.stop();
+    this.monitors.clear();
+    this.attempts.clear();
+    this.stopped = false;
+  }
+
   private bySubscription(subscriptionId: string): MonitorRecord | undefined {
     for (const m of this.monitors.values()) if (m.subscriptionId === subscriptionId) return m;
     return undefined;

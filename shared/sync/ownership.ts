@@ -4,8 +4,9 @@ import type { PhoneResetResult, SyncStatus } from '../api/contract';
 import type { GraphOutcome, GraphRequestKind } from '../adapters/graph/options';
 import type { CloudLinkOutcome } from '../adapters/cloudlink/options';
 import type { CloudLinkEvent } from '../ports/cloudlink';
-import type { Store } from '../ports/store';
+import type { LeaseRecord, Store } from '../ports/store';
 import type { SyncClock } from './clock';
+import { LeaseFence } from './fence';
 import type { ResyncOptions, ResyncProgress, SyncLog, SyncService } from './index';
 import type { GraphNotification, WebhookRequest, WebhookResponse } from './webhooks';
 
@@ -15,11 +16,41 @@ export const SYNC_LEASE = 'sync';
 export interface OwnershipOptions {
   /** This process's name in the lease (default host/pid/random). */
   holder?: string;
-  /** How long a taken lease holds without renewal (default 30 s). */
+  /** How long a taken lease holds without renewal (default 10 s; SYNC_LEASE_TTL_MS). */
   ttlMs?: number;
-  /** How often the owner renews and a standby tries to take over (default 10 s). */
+  /** How often the owner renews and a standby tries to take over (default 2.5 s; SYNC_LEASE_RENEW_MS). */
   renewEveryMs?: number;
+  /**
+   * Taken off the lease on the owner's side before its writes stop (default 2 s; SYNC_LEASE_MARGIN_MS): the most two
+   * processes' wall clocks may disagree plus the time a checked request needs to leave (fence.ts).
+   */
+  marginMs?: number;
+  /** The fence the engine's ports were wrapped with (createSyncService); made here when unset. */
+  fence?: LeaseFence;
 }
+
+/**
+ * The lease times. A takeover after `kill -9` waits for the lease to run out (ttl) and then at most a few hundred ms
+ * (a standby tries again the moment the lease it saw expires): about 10 s by default, well within the 15 s promised.
+ * The owner renews four times per lease, so it keeps the lease through two failed renewals in a row.
+ */
+export const DEFAULT_LEASE = { ttlMs: 10_000, renewEveryMs: 2_500, marginMs: 2_000 } as const;
+
+export function leaseSettings(options: OwnershipOptions = {}): {
+  ttlMs: number;
+  renewEveryMs: number;
+  marginMs: number;
+} {
+  const ttlMs = options.ttlMs ?? DEFAULT_LEASE.ttlMs;
+  return {
+    ttlMs,
+    renewEveryMs: options.renewEveryMs ?? Math.min(DEFAULT_LEASE.renewEveryMs, Math.floor(ttlMs / 4)),
+    marginMs: options.marginMs ?? Math.min(DEFAULT_LEASE.marginMs, Math.floor(ttlMs / 5)),
+  };
+}
+
+/** A standby that saw the lease held tries again this long after it expires (a little slack for the store's clock). */
+const TAKEOVER_SLACK_MS = 50;
 
 /** What the wrapped engine must offer beyond SyncService: stop without deleting what the next owner reuses. */
 export interface OwnableSyncService extends SyncService {
@@ -47,26 +78,34 @@ const text = (status: number, body: string): WebhookResponse => ({
 /**
  * One process per tenant runs the sync engine (issue 12): the holder of the tenant's `sync` lease in the store.
  * The owner renews it every `renewEveryMs`; a process that cannot take it stays on standby (it serves the API, tab
- * and bot, says so in health, and refuses what needs the engine) and tries again on the same interval, so it takes
- * over when the owner stops (and releases the lease) or dies (and the lease expires).
+ * and bot, says so in health, and refuses what needs the engine) and tries again on the same interval, and the moment
+ * the lease it saw runs out, so it takes over when the owner stops (and releases the lease) or dies (and the lease
+ * expires).
  *
- * Not fencing: an owner that stalls longer than the ttl (a long GC pause, a frozen VM) may still write after a standby
- * took over, until its own next renewal fails and it halts. See docs/architecture.md.
+ * Fencing (fence.ts): each term has an epoch from the store, and every outbound write passes the fence, which is open
+ * only while this process's lease, measured on its monotonic clock from when the renewal was sent, has more than the
+ * margin left. An owner that was frozen past its lease writes nothing when it wakes: the fence is already shut, and
+ * the first thing its timers do is stand down (halt the engine, keeping the subscriptions the new owner uses). It may
+ * take the lease again later, as a new term on a clean slate, once nobody else holds it.
  */
 export class OwnedSyncService implements SyncService {
   private state: 'stopped' | 'owner' | 'standby' = 'stopped';
   private wanted = false;
   private cancelTimer: (() => void) | null = null;
-  private leaseUntil = 0;
+  private cancelExpiry: (() => void) | null = null;
   private otherOwnerLogged = false;
-  /** An owner that stepped down (lost its lease) does not run the engine again in this process. */
-  private steppedDown = false;
+  private renewFailureLogged = false;
+  /** When the lease a standby saw held runs out (store time), to try the moment it does. */
+  private heldUntil: number | null = null;
   private startError: unknown;
   private starting = false;
   private ticking: Promise<void> = Promise.resolve();
+  /** The engine's start in this term: not awaited by the lease ticks, whose renewals must never wait for it. */
+  private engineStart: Promise<void> = Promise.resolve();
   readonly holder: string;
   private readonly ttlMs: number;
   private readonly renewEveryMs: number;
+  readonly fence: LeaseFence;
 
   constructor(
     private readonly inner: OwnableSyncService,
@@ -77,8 +116,12 @@ export class OwnedSyncService implements SyncService {
     options: OwnershipOptions = {},
   ) {
     this.holder = options.holder ?? `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`;
-    this.ttlMs = options.ttlMs ?? 30_000;
-    this.renewEveryMs = options.renewEveryMs ?? 10_000;
+    const lease = leaseSettings(options);
+    this.ttlMs = lease.ttlMs;
+    this.renewEveryMs = lease.renewEveryMs;
+    this.fence = options.fence ?? new LeaseFence({ tenantId, ...lease }, clock, log);
+    // A write refused while this process still thought it owned the tenant: stand down now, not at the next tick.
+    this.fence.onLapse = () => void this.tick();
   }
 
   /** `owner`: this process runs the engine; `standby`: another one holds the lease. */
@@ -91,7 +134,12 @@ export class OwnedSyncService implements SyncService {
     this.wanted = true;
     this.startError = undefined;
     this.starting = true;
-    await this.tick().finally(() => (this.starting = false));
+    try {
+      await this.tick();
+      await this.engineStart;
+    } finally {
+      this.starting = false;
+    }
     const err = this.startError;
     this.startError = undefined;
     if (err !== undefined) throw err;
@@ -102,10 +150,13 @@ export class OwnedSyncService implements SyncService {
     this.cancelTimer?.();
     this.cancelTimer = null;
     await this.ticking.catch(() => undefined);
+    await this.engineStart;
+    this.cancelExpiry?.();
     if (this.state === 'owner') {
       await this.inner.stop();
       await this.store.releaseLease(this.tenantId, SYNC_LEASE, this.holder).catch(() => undefined);
     }
+    this.fence.revoke();
     this.state = 'stopped';
   }
 
@@ -116,80 +167,137 @@ export class OwnedSyncService implements SyncService {
 
   private schedule(): void {
     this.cancelTimer?.();
-    this.cancelTimer = this.wanted ? this.clock.setTimer(this.renewEveryMs, () => void this.tick()) : null;
+    let delay = this.renewEveryMs;
+    // A standby that saw the lease held tries again the moment it runs out: a takeover waits for the ttl, no more.
+    if (this.state !== 'owner' && this.heldUntil !== null)
+      delay = Math.max(0, Math.min(delay, this.heldUntil - this.clock.now() + TAKEOVER_SLACK_MS));
+    this.cancelTimer = this.wanted ? this.clock.setTimer(delay, () => void this.tick()) : null;
   }
 
   private async step(): Promise<void> {
     if (!this.wanted) return;
+    // Before anything else (after a freeze, this runs first among the timers): has our own lease run out?
+    if (this.state === 'owner' && !this.fence.open()) await this.standDown('expired');
+    // The lease is valid from the moment the request is sent, not from when the store answers.
+    const sentAt = this.fence.now();
     const now = this.clock.now();
-    let held: boolean;
+    let epoch: number | null;
+    let previous: LeaseRecord | undefined;
     try {
-      held =
-        (await this.store.acquireLease(this.tenantId, SYNC_LEASE, this.holder, now, this.ttlMs)) !== null;
+      // Who held it before, and until when: for the takeover's gap reads, and to try again the moment it runs out.
+      if (this.state !== 'owner') previous = await this.store.getLease(this.tenantId, SYNC_LEASE);
+      epoch = await this.store.acquireLease(this.tenantId, SYNC_LEASE, this.holder, now, this.ttlMs);
     } catch (err) {
-      // The store did not answer: an owner keeps going until its lease would have run out, then steps down.
-      if (this.state === 'owner' && now >= this.leaseUntil) {
+      // The store did not answer: an owner keeps going while its fence is open, and steps down when it shuts
+      // (the expiry timer); a standby tries again.
+      if (this.state === 'owner' && !this.renewFailureLogged) {
+        this.renewFailureLogged = true;
         this.log.error(
-          { err, tenantId: this.tenantId, event: 'sync.leaseRenewFailed' },
-          'could not renew the sync lease: stopping the sync engine',
+          {
+            err,
+            tenantId: this.tenantId,
+            event: 'sync.leaseRenewFailed',
+            leaseLeftMs: Math.round(this.fence.remainingMs()),
+          },
+          'could not renew the sync lease: the sync stops here when the lease runs out unless a renewal gets through',
         );
-        await this.stepDown();
       }
       return;
     }
-    if (held) {
-      this.leaseUntil = now + this.ttlMs;
-      if (this.state === 'owner') return;
-      this.log.info(
-        { tenantId: this.tenantId, holder: this.holder, event: 'sync.owner' },
-        'this process now runs the tenant sync',
-      );
-      if (this.steppedDown) {
-        // Its engine was halted mid-flight; a fresh process takes over cleanly. Give the lease back.
-        await this.store.releaseLease(this.tenantId, SYNC_LEASE, this.holder).catch(() => undefined);
-        return;
+    this.renewFailureLogged = false;
+    if (epoch === null) {
+      this.heldUntil =
+        previous && previous.holder !== this.holder ? previous.expiresAt : now + this.renewEveryMs;
+      if (this.state === 'owner') {
+        this.log.error(
+          { tenantId: this.tenantId, holder: this.holder, event: 'sync.leaseLost' },
+          "another process took over this tenant's sync lease: stopping the sync engine here",
+        );
+        await this.standDown('taken');
       }
-      this.state = 'owner';
-      this.otherOwnerLogged = false;
-      try {
-        await this.inner.start();
-      } catch (err) {
-        // start() hands the error to its caller; a takeover on the timer has nobody to tell but the log.
-        if (this.starting) this.startError = err;
-        else
-          this.log.error(
-            { err, tenantId: this.tenantId, event: 'sync.startFailed' },
-            'presence sync could not start; run the configuration check',
-          );
+      this.state = 'standby';
+      if (!this.otherOwnerLogged) {
+        this.otherOwnerLogged = true;
+        this.log.error(
+          { tenantId: this.tenantId, holder: this.holder, event: 'sync.standby' },
+          "another process owns this tenant's sync: this process does not run the sync engine (standby; it serves " +
+            'the API, tab and bot and takes over if the owner stops)',
+        );
       }
       return;
     }
-    if (this.state === 'owner') {
-      this.log.error(
-        { tenantId: this.tenantId, holder: this.holder, event: 'sync.leaseLost' },
-        "another process took over this tenant's sync lease: stopping the sync engine here",
-      );
-      await this.stepDown();
+    this.heldUntil = null;
+    if (this.state === 'owner' && epoch === this.fence.heldEpoch) {
+      this.fence.grant(epoch, sentAt);
+      this.armExpiry();
       return;
     }
-    this.state = 'standby';
-    if (!this.otherOwnerLogged) {
-      this.otherOwnerLogged = true;
-      this.log.error(
-        { tenantId: this.tenantId, holder: this.holder, event: 'sync.standby' },
-        "another process owns this tenant's sync: this process does not run the sync engine (standby; it serves " +
-          'the API, tab and bot and takes over if the owner stops)',
-      );
+    // A new term. Our own term lapsed in between (the store had let it expire): someone may have held the lease
+    // meanwhile, so the old engine stops and the new term starts from the store like any takeover.
+    if (this.state === 'owner') await this.standDown('lapsed');
+    this.fence.grant(epoch, sentAt);
+    if (!this.fence.open()) {
+      // The answer came too late to be sure of anything (a stall mid-request): try again on the next tick.
+      this.fence.revoke();
+      return;
     }
+    this.fence.term = {
+      epoch,
+      lastAliveAt: previous ? previous.renewedAt : null,
+      previousHolder: previous?.holder ?? null,
+    };
+    // No lease row at all: nobody ever ran this tenant's sync here, so there is no outage to read up on.
+    if (!previous) this.fence.term = null;
+    this.armExpiry();
+    this.state = 'owner';
+    this.otherOwnerLogged = false;
+    this.log.info(
+      { tenantId: this.tenantId, holder: this.holder, epoch, event: 'sync.owner' },
+      'this process now runs the tenant sync',
+    );
+    // Not awaited here: the start reads every user of a takeover's gap (minutes at 50,000 users and the CloudLink
+    // rate), and the renewals that keep the lease must go on meanwhile.
+    this.engineStart = this.inner.start().catch((err: unknown) => {
+      // start() hands the error to its caller; a takeover on the timer has nobody to tell but the log.
+      if (this.starting) this.startError = err;
+      else
+        this.log.error(
+          { err, tenantId: this.tenantId, event: 'sync.startFailed' },
+          'presence sync could not start; run the configuration check',
+        );
+    });
   }
 
-  private async stepDown(): Promise<void> {
+  /** Wakes the owner when its fence shuts without a renewal in between, so it stands down then and not later. */
+  private armExpiry(): void {
+    this.cancelExpiry?.();
+    this.cancelExpiry = this.clock.setTimer(Math.max(0, this.fence.remainingMs()), () => {
+      this.cancelExpiry = null;
+      if (this.state === 'owner' && !this.fence.open()) void this.tick();
+    });
+  }
+
+  /**
+   * Stops the engine without deleting anything the next owner reuses (CloudLink subscriptions, Graph subscriptions,
+   * sessions: all recorded in the store). The fence is shut first, so nothing the engine still has in flight leaves.
+   */
+  private async standDown(reason: 'expired' | 'taken' | 'lapsed'): Promise<void> {
+    if (this.state !== 'owner') return;
+    const epoch = this.fence.heldEpoch;
+    this.fence.revoke();
+    this.cancelExpiry?.();
+    this.cancelExpiry = null;
     this.state = 'standby';
-    this.steppedDown = true;
     this.log.error(
-      { tenantId: this.tenantId, event: 'sync.leaseLost' },
-      'the sync engine of this process stays stopped until the process restarts',
+      { tenantId: this.tenantId, holder: this.holder, epoch, reason, event: 'sync.standDown' },
+      reason === 'expired'
+        ? 'the sync lease ran out before it could be renewed (a stall or a lost database connection): the sync ' +
+            'engine of this process stops; it stands by and takes the tenant again only if nobody else holds it'
+        : reason === 'taken'
+          ? 'another process holds the sync lease now: the sync engine of this process stops and stands by'
+          : 'the sync lease had run out before this process renewed it: the engine stops and starts a new term',
     );
+    // A start still running (a takeover's reads) notices the halt and schedules nothing (service.ts).
     await this.inner.halt().catch(() => undefined);
   }
 

@@ -28,7 +28,7 @@ interface ResyncDeps {
 }
 
 /** At most `limit` tasks run at once; the rest wait in arrival order. */
-function concurrencyLimit(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+export function concurrencyLimit(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
   let running = 0;
   const waiting: (() => void)[] = [];
   return async (task) => {

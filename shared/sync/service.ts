@@ -23,12 +23,13 @@ import type {
 } from './index';
 import { SyncMetrics } from './metrics';
 import { Monitors } from './monitors';
-import { OwnedSyncService, type OwnableSyncService } from './ownership';
+import { leaseSettings, OwnedSyncService, type OwnableSyncService } from './ownership';
 import { UserDirectory, type DirectoryReads } from './directory';
 import { Poller } from './poller';
 import { RateLimiter } from './rate-limiter';
 import { inVerificationSlice } from './pbx-feed';
-import { resync } from './resync';
+import { concurrencyLimit, resync } from './resync';
+import { fencedCloudLink, fencedGraph, fencedSubscriptions, LeaseFence } from './fence';
 import {
   handleCloudLinkWebhook,
   handleGraphNotification,
@@ -42,7 +43,9 @@ const DEFAULT_VERIFY_SLICES = 4;
 
 /** Builds the sync service for one tenant. Nothing runs until start(). */
 export function createSyncService(options: SyncOptions, deps: SyncDeps): SyncService {
-  const service = new Service(options, deps);
+  // One owner per tenant (ownership.ts); every outbound write of the engine passes the owner's fence (fence.ts).
+  const fence = options.ownership === false ? undefined : ownershipFence(options, deps);
+  const service = new Service(options, deps, fence);
   if (options.ownership === false) return service;
   return new OwnedSyncService(
     service,
@@ -50,12 +53,21 @@ export function createSyncService(options: SyncOptions, deps: SyncDeps): SyncSer
     deps.store,
     deps.clock ?? systemSyncClock,
     deps.log ?? SILENT_LOG,
-    options.ownership,
+    { ...options.ownership, fence },
   );
 }
 
 /** Without an injected logger (tests, the benchmark) the sync layer says nothing; the server always injects one. */
 const SILENT_LOG: SyncLog = { error: () => undefined, warn: () => undefined, info: () => undefined };
+
+function ownershipFence(options: SyncOptions, deps: SyncDeps): LeaseFence {
+  const { ttlMs, marginMs } = leaseSettings(options.ownership || undefined);
+  return new LeaseFence(
+    { tenantId: options.tenantId, ttlMs, marginMs },
+    deps.clock ?? systemSyncClock,
+    deps.log ?? SILENT_LOG,
+  );
+}
 
 class Service implements OwnableSyncService {
   /** Our CloudLink subscriptions (presence and calls) and the webhook key, kept in the store across restarts. */
@@ -79,11 +91,29 @@ class Service implements OwnableSyncService {
   /** Directory refreshes run one at a time: the timer, an admin's save and "Sync all" may ask together. */
   private directoryChain: Promise<unknown> = Promise.resolve();
   private started = false;
+  /** Halted once (lost the lease): the next start() is a new ownership term on a clean slate. */
+  private halted = false;
+  /** Counts starts and halts: a start still running when the engine was halted schedules nothing afterwards. */
+  private run = 0;
+  private readonly deps: SyncDeps;
 
   constructor(
     private readonly options: SyncOptions,
-    private readonly deps: SyncDeps,
+    given: SyncDeps,
+    /** The owner's fence (ownership.ts); unset when one service runs alone on a private store. */
+    private readonly fence?: LeaseFence,
   ) {
+    // The narrowest place every outbound write passes: the ports themselves. Presence writes and subscription
+    // changes go out only through the fence, checked again before every HTTP attempt (fence.ts); reads pass.
+    const deps = fence
+      ? {
+          ...given,
+          graph: fencedGraph(given.graph, fence),
+          subscriptions: fencedSubscriptions(given.subscriptions, fence),
+          cloudlink: fencedCloudLink(given.cloudlink, fence),
+        }
+      : given;
+    this.deps = deps;
     this.clock = deps.clock ?? systemSyncClock;
     this.fallbackKey = options.cloudLinkWebhookKey ?? randomBytes(24).toString('base64url');
     this.feeds = options.cloudLinkWebhookUrl
@@ -108,6 +138,7 @@ class Service implements OwnableSyncService {
       queueDepth: () => this.engine.queueDepth(),
       subscriptions: () => this.monitors?.counts() ?? {},
     });
+    fence?.countOn(this.syncMetrics.registry);
     this.limiter = new RateLimiter(this.clock, options.graphRatePerSecond ?? 50, () =>
       this.syncMetrics.throttled(),
     );
@@ -177,7 +208,17 @@ class Service implements OwnableSyncService {
    * are not vouched for by the new feed, so it reads every PBX once.
    */
   async start(): Promise<void> {
+    const begun = this.clock.now();
+    const run = ++this.run;
+    if (this.halted) {
+      // A new ownership term in this process: another one may have run the tenant meanwhile; start from the store.
+      this.halted = false;
+      this.engine.resume();
+      this.monitors?.resume();
+    }
     this.started = true;
+    // What the lease said about the time nobody ran this tenant's sync (a takeover, or this process starting again).
+    const term = this.fence?.term ?? null;
     // First, so the events our surviving subscriptions post during start-up are accepted.
     await this.feeds?.loadKey();
     await this.engine.loadUsers();
@@ -185,18 +226,45 @@ class Service implements OwnableSyncService {
     // reconciliation: subscriptions an earlier (crashed) process left at CloudLink are reused or deleted.
     await this.subscribePbx(true);
     const now = this.clock.now();
+    // The outage: PBX changes made while nobody listened (a DND set, a call begun) were posted to nobody. Every
+    // user whose stored PBX view is older than the last sign of life of the previous owner is read now, before
+    // anything else, not at the first resync a minute later. Unknown outage (an old lease row): everyone.
+    const outageFrom = term ? (term.lastAliveAt ?? Number.POSITIVE_INFINITY) : null;
+    const toRead = [...this.engine.allEntries()].filter(
+      (e) =>
+        e.state.teamsSession ||
+        e.state.teamsClearPending ||
+        (e.state.pbxAssertion && !e.state.pbxAssertion.acknowledged) ||
+        (outageFrom !== null && e.user.selected && (!e.state.pbx || e.state.pbx.at < outageFrom)),
+    );
+    const slot = concurrencyLimit(Math.max(1, this.options.pbxReadConcurrency ?? 32));
     await Promise.all(
-      [...this.engine.allEntries()]
-        .filter(
-          (e) =>
-            e.state.teamsSession ||
-            e.state.teamsClearPending ||
-            (e.state.pbxAssertion && !e.state.pbxAssertion.acknowledged),
-        )
-        .map((e) => this.engine.readPbx(e, now)),
+      toRead.map((e) =>
+        slot(async () => {
+          await this.pbxReadPacer?.acquire();
+          await this.engine.readPbx(e, now);
+        }),
+      ),
     );
     for (const e of this.engine.allEntries()) this.engine.reevaluate(e);
+    if (term)
+      this.deps.log?.info(
+        {
+          tenantId: this.options.tenantId,
+          event: 'sync.takeover',
+          epoch: term.epoch,
+          previousHolder: term.previousHolder,
+          gapMs: term.lastAliveAt === null ? null : Math.max(0, begun - term.lastAliveAt),
+          pbxReads: toRead.length,
+          pbxReadMs: this.clock.now() - now,
+        },
+        term.lastAliveAt === null
+          ? 'sync taken over after an outage of unknown length: every PBX read again, Teams presence read next'
+          : `sync taken over ${Math.round((begun - term.lastAliveAt) / 1000)} s after the previous owner was last seen: ` +
+              'PBX of users not heard from since read again, Teams presence read next',
+      );
     await this.monitors?.reconcile(this.engine.watchedUserIds());
+    if (run !== this.run) return; // halted meanwhile (the lease was lost during the start): nothing to schedule
     // Teams changes while we were down were delivered to nobody: read everyone's presence once.
     if (this.monitors) this.engine.requestTeamsReads(this.engine.watchedUserIds(), this.clock.now());
     this.poller?.start();
@@ -215,11 +283,16 @@ class Service implements OwnableSyncService {
    */
   async halt(unsubscribe = false): Promise<void> {
     this.started = false;
+    // The next start is a new term on a clean slate.
+    this.halted = true;
+    this.run++;
     this.cancelResync?.();
     this.cancelDirectory?.();
     this.poller?.stop();
     this.monitors?.stop();
-    this.engine.stop();
+    // Halted for the lease (not a clean stop): what is not saved yet belongs to the next owner's term, not ours.
+    if (unsubscribe) this.engine.stop();
+    else this.engine.abandon();
     if (unsubscribe) await this.feeds?.removeAll();
     else this.feeds?.detach();
     this.engine.pbxFeed.lost();

@@ -1,4 +1,5 @@
 import { CloudLinkError } from '../../ports/cloudlink';
+import { checkAttemptGate } from '../http/attempt-gate';
 import { parseRetryAfter, reportAttemptsAs, retryPolicyOf, sendWithRetry } from '../http/retry';
 import type { CloudLinkAdapterOptions } from './options';
 
@@ -62,6 +63,7 @@ export class CloudLinkHttp {
         if (req.body !== undefined)
           headers['content-type'] = form ? 'application/x-www-form-urlencoded' : 'application/json';
         const body = req.body === undefined ? undefined : form ? String(req.body) : JSON.stringify(req.body);
+        checkAttemptGate(); // last thing before the request leaves: the sync's ownership fence (attempt-gate.ts)
         return fetch(url, { method: req.method, headers, body, signal });
       },
       {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GraphError } from '../../ports/graph';
+import { checkAttemptGate } from '../http/attempt-gate';
 import {
   isNetworkError,
   parseRetryAfter,
@@ -88,6 +89,7 @@ export class GraphClient {
             'client-request-id': clientRequestId,
           };
           if (req.body !== undefined) headers['content-type'] = 'application/json';
+          checkAttemptGate(); // last thing before the request leaves: the sync's ownership fence (attempt-gate.ts)
           return fetch(url, {
             method: req.method,
             headers,

@@ -1,0 +1,291 @@
+/**
+ * The ownership fence (issue 12 part A) on simulated time: a process that was frozen past its sync lease sends no
+ * write when it wakes, whatever runs first (its own timers or a webhook that waited at its door), and stands down;
+ * an owner that renews normally writes on. Two processes share one store and the fakes; each process's writes are
+ * counted on its own side of the fence (what would have reached Graph or CloudLink).
+ */
+import type { CloudLinkPort } from '../../shared/ports/cloudlink';
+import type { GraphPort } from '../../shared/ports/graph';
+import type { Store } from '../../shared/ports/store';
+import { openStore } from '../../shared/store/open';
+import { VirtualClock, type SyncClock } from '../../shared/sync/clock';
+import { FencedWriteError, LeaseFence } from '../../shared/sync/fence';
+import { createSyncService, type SyncLog, type SyncService } from '../../shared/sync';
+import { FakeCloudLink, FakeGraph, FakeSubscriptions } from './sync-fakes';
+import { TENANT, userRecord } from './sync-harness';
+
+const TTL = 10_000;
+const RENEW = 2_500;
+const MARGIN = 2_000;
+
+interface Logged {
+  level: 'error' | 'warn' | 'info';
+  obj: Record<string, unknown>;
+  msg: string;
+}
+
+/** Records what the process logs; with `timeline`, its events too (`event:<name>`), in order with its writes. */
+function recordingLog(into: Logged[], timeline?: string[]): SyncLog {
+  const push = (level: Logged['level'], obj: object, msg: string) => {
+    into.push({ level, obj: obj as Record<string, unknown>, msg });
+    const event = (obj as { event?: unknown }).event;
+    if (timeline && typeof event === 'string') timeline.push(`event:${event}`);
+  };
+  return {
+    error: (obj, msg) => push('error', obj, msg),
+    warn: (obj, msg) => push('warn', obj, msg),
+    info: (obj, msg) => push('info', obj, msg),
+  };
+}
+
+/** One process's view of simulated time: while frozen (SIGSTOP), timers that come due wait for thaw (SIGCONT). */
+function freezableClock(base: VirtualClock): SyncClock & { freeze(): void; thaw(): void } {
+  let held: (() => void)[] | null = null;
+  const setTimer = (ms: number, fn: () => void) =>
+    base.setTimer(ms, () => {
+      if (held) held.push(fn);
+      else fn();
+    });
+  return {
+    now: () => base.now(),
+    setTimer,
+    sleep: (ms) => new Promise((resolve) => setTimer(ms, resolve)),
+    freeze() {
+      held ??= [];
+    },
+    thaw() {
+      const due = held ?? [];
+      held = null;
+      for (const fn of due) fn();
+    },
+  };
+}
+
+/** The write calls that got past this process's fence, i.e. reached Graph or CloudLink. */
+function countingWrites<T extends object>(port: T, ops: string[], into: string[], timeline: string[]): T {
+  return new Proxy(port, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (ops.includes(String(prop))) {
+          into.push(String(prop));
+          timeline.push(String(prop));
+        }
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+interface Proc {
+  name: string;
+  clock: ReturnType<typeof freezableClock>;
+  service: SyncService;
+  writes: string[];
+  log: Logged[];
+  /** Writes and logged events of this process, in order. */
+  timeline: string[];
+}
+
+describe('the ownership fence (simulated time, two processes on one store)', () => {
+  let clock: VirtualClock;
+  let store: Store;
+  let graph: FakeGraph;
+  let cloudlink: FakeCloudLink;
+  const procs: Proc[] = [];
+
+  beforeEach(async () => {
+    clock = new VirtualClock();
+    store = await openStore('sqlite::memory:');
+    graph = new FakeGraph(clock);
+    cloudlink = new FakeCloudLink();
+    const users = [userRecord(1), userRecord(2)];
+    await store.putUsers(users);
+    for (const u of users) {
+      graph.addUser(u.entraUserId);
+      cloudlink.add(u.pbxPrincipalId as string);
+    }
+  });
+
+  afterEach(async () => {
+    for (const p of procs.splice(0)) await p.service.stop();
+    await store.close();
+  });
+
+  function spawn(name: string): Proc {
+    const time = freezableClock(clock);
+    const writes: string[] = [];
+    const log: Logged[] = [];
+    const timeline: string[] = [];
+    const service = createSyncService(
+      {
+        tenantId: TENANT,
+        clientId: '22222222-2222-2222-2222-222222222222',
+        mode: 'polling',
+        pollIntervalMs: 300_000,
+        resyncIntervalMs: 0,
+        ownership: { holder: name, ttlMs: TTL, renewEveryMs: RENEW, marginMs: MARGIN },
+      },
+      {
+        graph: countingWrites<GraphPort>(graph, ['setPresence', 'clearPresence'], writes, timeline),
+        subscriptions: new FakeSubscriptions(clock),
+        cloudlink: countingWrites<CloudLinkPort>(
+          cloudlink,
+          ['setDnd', 'subscribe', 'unsubscribe'],
+          writes,
+          timeline,
+        ),
+        store,
+        clock: time,
+        log: recordingLog(log, timeline),
+        monitorCredentials: (username) => ({ username, password: 'pw' }),
+      },
+    );
+    const p = { name, clock: time, service, writes, log, timeline };
+    procs.push(p);
+    return p;
+  }
+
+  /** A PBX presence event (the user's DND changed) as CloudLink posts it, handed to one process. */
+  const pbxEvent = (p: Proc, principalId: string) =>
+    p.service.onCloudLinkEvent({
+      topic: 'platform-api-presence',
+      method: 'PUT',
+      subject: `/presentities/${principalId}`,
+      content: {},
+    });
+
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) await clock.advance(20, 10);
+  };
+  const ownership = (p: Proc) => p.service.health().syncOwnership?.state;
+  const teamsSession = (userId: string) => graph.users.get(userId)?.session?.presence.availability ?? null;
+
+  it('an owner that renews normally writes on, with nothing refused', async () => {
+    const a = spawn('a');
+    await a.service.start();
+    expect(ownership(a)).toBe('owner');
+    for (let minute = 0; minute < 3; minute++) {
+      cloudlink.presence.set('pbx-u1', { dnd: minute % 2 === 0, statusText: null });
+      await pbxEvent(a, 'pbx-u1');
+      await clock.advance(60_000, 500); // 24 renewals a minute, each well inside the lease
+    }
+    expect(ownership(a)).toBe('owner');
+    expect(a.writes.filter((w) => w === 'setPresence' || w === 'clearPresence')).toHaveLength(3);
+    expect(teamsSession('u1')).toBe('DoNotDisturb');
+    expect(a.log.filter((l) => l.obj.event === 'sync.fencedWrite')).toEqual([]);
+    expect(
+      await a.service.metrics.getSingleMetricAsString('switchboard_sync_fenced_writes_total'),
+    ).not.toMatch(/\} [1-9]/);
+  });
+
+  it('a frozen owner writes nothing when it wakes, even for a webhook handled before its timers, and stands down', async () => {
+    const a = spawn('a');
+    const b = spawn('b');
+    await a.service.start();
+    await b.service.start();
+    expect([ownership(a), ownership(b)]).toEqual(['owner', 'standby']);
+    await settle();
+    const before = a.writes.length;
+
+    a.clock.freeze(); // SIGSTOP: no renewals, no timers
+    const frozenAt = clock.now();
+    while (ownership(b) !== 'owner') {
+      await clock.advance(250, 250);
+      if (clock.now() - frozenAt > 20_000) throw new Error('no takeover');
+    }
+    // The standby tried again the moment the frozen owner's lease ran out: a takeover within the ttl and one retry.
+    expect(clock.now() - frozenAt).toBeLessThanOrEqual(TTL + RENEW);
+    await clock.advance(5_000, 250); // the frozen one stays frozen a little longer; the new owner renews meanwhile
+
+    // SIGCONT, I/O first: a PBX event that waited at the frozen process's door is handled before any of its timers
+    // run (its renewal included), so the engine still believes it owns the tenant and tries to write.
+    cloudlink.presence.set('pbx-u1', { dnd: true, statusText: null });
+    await pbxEvent(a, 'pbx-u1');
+    await a.service.settled();
+    a.clock.thaw();
+    await settle();
+
+    expect(a.writes.slice(before)).toEqual([]); // zero writes from the fenced owner
+    expect(ownership(a)).toBe('standby');
+    expect(a.log.filter((l) => l.obj.event === 'sync.fencedWrite')).toHaveLength(1); // logged once
+    expect(a.log.some((l) => l.obj.event === 'sync.standDown')).toBe(true);
+    expect(await a.service.metrics.getSingleMetricAsString('switchboard_sync_fenced_writes_total')).toMatch(
+      /op="setPresence"\} 1/,
+    );
+
+    // The change reaches Teams through the owner that took over.
+    await pbxEvent(b, 'pbx-u1');
+    await settle();
+    expect(b.writes).toContain('setPresence');
+    expect(teamsSession('u1')).toBe('DoNotDisturb');
+
+    // The stale one does not take the lease back while the new owner renews it.
+    await clock.advance(60_000, 500);
+    expect([ownership(a), ownership(b)]).toEqual(['standby', 'owner']);
+    expect(a.writes.slice(before)).toEqual([]);
+  });
+
+  it('a frozen owner whose own timers run first stands down before any of them can write', async () => {
+    const a = spawn('a');
+    await a.service.start();
+    // A write waits for its retry (Graph answered 503): it would go out from a timer after the thaw.
+    graph.failures.push(new (await import('../../shared/ports/graph')).GraphError(503, 'x', 'busy'));
+    cloudlink.presence.set('pbx-u2', { dnd: true, statusText: null });
+    await pbxEvent(a, 'pbx-u2');
+    expect(teamsSession('u2')).toBeNull(); // refused for now, retry pending
+    a.clock.freeze();
+    await clock.advance(TTL + 5_000, 500); // nobody else runs: the lease just runs out
+    const from = a.timeline.length;
+    a.clock.thaw(); // the retry timer and the renewal timer fire now, in their order
+    await settle();
+    await clock.advance(RENEW * 2, 250);
+    await a.service.idle();
+    await settle();
+    // The old term wrote nothing: its retry was refused and it stood down. Nobody held the lease meanwhile, so
+    // the same process took it again as a new term (epoch 2) on a clean slate, and only that term wrote.
+    const after = a.timeline.slice(from);
+    const newTerm = after.indexOf('event:sync.owner');
+    expect(newTerm).toBeGreaterThan(0);
+    expect(after.slice(0, newTerm)).toEqual(['event:sync.fencedWrite', 'event:sync.standDown']);
+    expect(after.slice(newTerm)).toEqual(expect.arrayContaining(['event:sync.takeover', 'setPresence']));
+    expect(a.log.find((l) => l.obj.event === 'sync.owner' && l.obj.epoch === 2)).toBeDefined();
+    expect(ownership(a)).toBe('owner');
+    expect(teamsSession('u2')).toBe('DoNotDisturb');
+  });
+});
+
+describe('LeaseFence', () => {
+  it('is open from a grant until the lease, counted from when the renewal was sent, is within the margin of its end', async () => {
+    const clock = new VirtualClock(0);
+    const logged: Logged[] = [];
+    const fence = new LeaseFence(
+      { tenantId: TENANT, ttlMs: TTL, marginMs: MARGIN },
+      clock,
+      recordingLog(logged),
+    );
+    let lapses = 0;
+    fence.onLapse = () => lapses++;
+    expect(fence.open()).toBe(false);
+    expect(() => fence.admit('setDnd')).toThrow(FencedWriteError);
+    expect(lapses).toBe(0); // never held: nothing to stand down from
+
+    const sentAt = fence.now();
+    await clock.advance(3_000); // the store took 3 s to answer
+    fence.grant(7, sentAt);
+    expect(fence.heldEpoch).toBe(7);
+    expect(fence.remainingMs()).toBe(TTL - MARGIN - 3_000);
+    expect(() => fence.admit('setPresence')).not.toThrow();
+    await clock.advance(TTL - MARGIN - 3_000 - 1);
+    expect(fence.open()).toBe(true);
+    await clock.advance(1);
+    expect(fence.open()).toBe(false);
+    expect(() => fence.admit('setPresence')).toThrow(FencedWriteError);
+    expect(() => fence.admit('clearPresence')).toThrow(FencedWriteError);
+    expect(fence.refusals).toBe(3);
+    expect(lapses).toBe(2);
+    // One line per lapse, however many writes it refuses.
+    expect(logged.filter((l) => l.obj.event === 'sync.fencedWrite')).toHaveLength(2);
+  });
+});
