@@ -61,7 +61,8 @@ beforeAll(async () => {
   plainDir = mkdtempSync(join(tmpdir(), 'switchboard-tab-plain-'));
   writeFileSync(join(plainDir, 'index.html'), `<!doctype html><h1>x</h1>${'<p>same text</p>'.repeat(500)}`);
   ({ server: plain, url: urls.plain } = await start(plainDir, false));
-});
+  // A whole tab build with brotli at its best quality: seconds alone, much longer on a busy 2-core CI machine.
+}, 240_000);
 
 afterAll(() => {
   for (const s of [production, demo, plain]) s?.close();
