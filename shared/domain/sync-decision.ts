@@ -92,7 +92,8 @@ export function observeTeams(
   p: TeamsObservation,
   ctx: DecisionContext,
 ): { state: UserSyncState; verdict: TeamsVerdict } {
-  if (isStale(state.teams?.sequenceNumber, p.sequenceNumber)) return { state, verdict: 'stale' };
+  if (isStale(state.teams?.sequenceNumber, p.sequenceNumber) && !shownAfterOurClear(state, p))
+    return { state, verdict: 'stale' };
   let next: UserSyncState = {
     ...state,
     teams: {
@@ -105,6 +106,20 @@ export function observeTeams(
   if (explainedByOurSession(next, p, ctx.now, ctx.settleMs)) return { state: next, verdict: 'ours' };
   if (ctx.directions.fromTeams) next = carryTeamsToPbx(next, ctx);
   return { state: next, verdict: 'user' };
+}
+
+/**
+ * A read sent after Graph confirmed the clear of our session, showing what we last saw with the sequenceNumber
+ * unchanged, when what we saw was taken for ours (never carried): Graph did not renumber because what it shows did not
+ * change, but no session of ours stands behind it any more, so it is the user's (their Teams call that ran under our
+ * Busy/InACall). Not stale, once: after it is carried (`teamsCarried`), the same read is stale again.
+ */
+function shownAfterOurClear(state: UserSyncState, p: TeamsObservation): boolean {
+  const t = state.teams;
+  const c = state.teamsCleared;
+  if (!t || !c || c.ackAt === undefined || p.readAt === undefined || p.readAt < c.ackAt) return false;
+  const key = teamsKey(p);
+  return p.sequenceNumber === t.sequenceNumber && teamsKey(t) === key && state.teamsCarried !== key;
 }
 
 /** Teams → PBX for the user's own Teams presence: at most once per distinct presence, never over the user's PBX DND. */

@@ -251,6 +251,8 @@ export class Sim {
   readonly violations: string[] = [];
   // the reference for Teams → PBX: the last Teams presence of the user's that reached the domain and changed
   refSeq: string | null = null;
+  /** Whose presence the read that brought `refSeq` showed. */
+  refSeqLabel: TeamsRead['label'] = 'user';
   refCarried: string | null = null;
   refIntent: ReturnType<typeof teamsToPbx> | null = null;
   refEdgeStep = -1;
@@ -319,16 +321,19 @@ export class Sim {
       r.label === 'ambiguous' ||
       (r.label === 'user' &&
         ((s.teamsSession && teamsKey(s.teamsSession.presence) === key) ||
-          (s.teamsCleared &&
-            teamsKey(s.teamsCleared.presence) === key &&
-            this.now - s.teamsCleared.at < SETTLE)));
+          [s.teamsCleared, ...(s.teamsClearedEarlier ?? [])].some(
+            (c) => c && teamsKey(c.presence) === key && this.now - c.at < SETTLE,
+          )));
     const before = this.state;
     const { state, verdict } = observeTeams(this.state, { ...r.p, readAt: r.readAt }, this.ctx());
     this.state = state;
     // A late read of a session of ours cleared or replaced within the settle window is ours, however many session
     // changes came since (finding 5 of docs/reliability.md; the state keeps the recent ones, up to its cap).
     const recent = this.clearedBefore.filter((c) => this.now - c.at < SETTLE);
+    // A read sent in the same virtual millisecond as Graph's answer to our clear counts as sent after it (the rule).
+    const afterClear = s.teamsCleared?.ackAt !== undefined && r.readAt >= s.teamsCleared.ackAt;
     if (
+      !afterClear &&
       verdict === 'user' &&
       r.label === 'ours' &&
       recent.some((c) => teamsKey(c.presence) === key) &&
@@ -341,9 +346,15 @@ export class Sim {
       JSON.stringify([this.state.teamsSession, this.state.teamsClearPending])
     )
       this.violations.push(`a Teams presence (${key}) changed what we write to Teams`);
-    const stale = this.refSeq !== null && r.p.sequenceNumber <= this.refSeq;
+    // The user's presence that ran under our session shows once our session is gone, with the sequenceNumber Graph
+    // gave our session (nothing shown changed): the first read of it as the user's is an edge (finding 6).
+    // Within the settle window it may still be ours as far as the rules can tell: left out like other such reads.
+    const unrenumbered =
+      r.label !== 'ours' && r.p.sequenceNumber === this.refSeq && this.refSeqLabel === 'ours';
+    const stale = this.refSeq !== null && r.p.sequenceNumber <= this.refSeq && !unrenumbered;
     if (stale) return;
     this.refSeq = r.p.sequenceNumber;
+    this.refSeqLabel = r.label;
     if (ambiguous) this.ambiguous = true;
     else if (r.label === 'user' && key !== this.refCarried) {
       this.refCarried = key;
@@ -839,5 +850,27 @@ describe('sync rules: regression cases found by the property', () => {
       { k: 'readDone', i: 0 },
     ]);
     expect(sim.pbxWrites).toBe(0);
+  });
+
+  it('a Teams call that ran under our Busy/InACall reaches the phone once our session is cleared (same sequenceNumber)', () => {
+    // Phone call (our Busy/InACall), the user starts a Teams call (Graph still shows Busy/InACall: no new
+    // sequenceNumber), the phone call ends and Graph confirms our clear; a minute later a read shows Busy/InACall with
+    // the old sequenceNumber. Before the fix it was dropped as stale and the phone took calls during the Teams call.
+    const { sim, checked } = runScenario([
+      { k: 'call', slot: 0, stage: 'connected', dt: 0 },
+      { k: 'pbxEvent', i: 0, op: 'deliver' },
+      { k: 'send', side: 'teams' },
+      { k: 'answer', side: 'teams', ok: true },
+      { k: 'teamsNote', i: 0, op: 'read' },
+      { k: 'own', p: 1, dt: 250 },
+      { k: 'call', slot: 0, stage: 'ended', dt: 2000 },
+      { k: 'pbxEvent', i: 0, op: 'deliver' },
+      { k: 'send', side: 'teams' },
+      { k: 'answer', side: 'teams', ok: true },
+      { k: 'advance', ms: 61 * SEC },
+    ]);
+    expect(checked).toEqual({ pbxToTeams: true, teamsToPbx: true });
+    expect(sim.state.teamsCarried).toBe('Busy/InACall');
+    expect({ dnd: sim.dnd, text: sim.text }).toEqual({ dnd: true, text: 'In a Teams call' });
   });
 });
