@@ -1,6 +1,6 @@
 import { startEmulators, type Emulators } from '../../emulators/index';
 import { ManualClock } from '../../emulators/common/clock';
-import { seedDemoCompany, type DemoCompany } from '../../emulators/seed/demo';
+import { DEMO_PRESENCE_READER, seedDemoCompany, type DemoCompany } from '../../emulators/seed/demo';
 import { CloudLinkClient } from '../../shared/adapters/cloudlink/client';
 
 let emulators: Emulators;
@@ -25,10 +25,18 @@ describe('seedDemoCompany', () => {
     expect(tenant.displayName).toBe('Contoso Demo');
     const app = tenant.apps.get(demo.clientId)!;
     expect(app.grantedApplicationPermissions.sort()).toEqual(['Presence.ReadWrite.All', 'User.Read.All']);
-    expect(app.consentedDelegatedPermissions).toEqual(['Presence.Read.All']);
+    // What appPackage/aad.manifest.json asks for; User.Read is what the server's consent check asks on behalf of users.
+    expect(app.consentedDelegatedPermissions).toEqual(['Presence.Read.All', 'User.Read']);
     expect(app.identifierUris).toEqual([`api://switchboard.contoso.example:8443/botid-${demo.clientId}`]);
     expect(demo.appIdUri).toBe(app.identifierUris[0]);
-    expect(app.appRoles).toEqual(['Switchboard.Admin']);
+    expect(app.appRoles).toEqual(['Switchboard.Admin', 'Presence.Read.External']);
+    // The tab's consent window returns to auth-end.html, as the manifest registers it.
+    expect(app.redirectUris).toContain('https://switchboard.contoso.example:8443/tab/auth-end.html');
+    // A caller app for the presence read API (docs/presence-api.md), holding the role and nothing else.
+    const reader = tenant.apps.get(DEMO_PRESENCE_READER.clientId)!;
+    expect(reader.displayName).toBe('Contoso Reception Console');
+    expect(app.roleAssignmentsToApps).toEqual({ [reader.clientId]: ['Presence.Read.External'] });
+    expect(reader.grantedApplicationPermissions).toEqual([]);
     const days = (demo.clientSecretExpiresAt - clock.now()) / 86_400_000;
     expect(days).toBe(20);
     expect(app.secrets[0]).toMatchObject({ value: demo.clientSecret, expiresAt: demo.clientSecretExpiresAt });
