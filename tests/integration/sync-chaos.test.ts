@@ -533,10 +533,13 @@ describe('chaos: fault storms and kill -9 against the emulators', () => {
     const logged = new Set(log.map((l) => l.requestId).filter(Boolean));
     const nearKill = (at: number) =>
       killWindows.some((k) => at >= k.killedAt - 1000 && at <= k.killedAt + 50);
-    // A DELETE answered 404 found the subscription already gone, which is what it wanted: not a failure.
+    // A 404 to a subscription's DELETE or a clearPresence found it already gone, which is what the call wanted
+    // (sync-rules.md: it counts as written): not a failure.
+    const alreadyGone = (r: { method: string; path: string; status: number }) =>
+      r.status === 404 && (r.method === 'DELETE' || r.path.endsWith('/clearPresence'));
     const graphFailures = graph
       .requests()
-      .filter((r) => r.status >= 400 && !r.batchRequestId && !(r.method === 'DELETE' && r.status === 404));
+      .filter((r) => r.status >= 400 && !r.batchRequestId && !alreadyGone(r));
     const clFailures = cl.calls.filter((c) => c.status >= 400);
     const unlogged = [
       ...graphFailures
