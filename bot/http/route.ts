@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'restify';
 import type { Logger } from '../../shared/platform/logger';
 import { SyncStandbyError } from '../../shared/sync/ownership';
+import { SyncQueuedError } from '../../shared/sync/owner-calls';
 import type { AppCaller, UserCaller } from '../auth/caller';
 import type { ServerDeps } from '../deps';
 import { ApiHttpError, RateLimitedError } from './errors';
@@ -35,6 +36,14 @@ export function sendError(res: Response, req: Request, logger: Logger, e: unknow
     if (e instanceof RateLimitedError) res.header('Retry-After', String(e.retryAfterSeconds));
     if (e.status === 401) res.header('WWW-Authenticate', 'Bearer');
     res.send(e.status, e.toBody(requestId));
+    return;
+  }
+  if (e instanceof SyncQueuedError) {
+    // Handed to the process that runs the sync, which still works on it: accepted, not failed.
+    res.send(202, {
+      ...new ApiHttpError(202, 'sync_queued', e.message).toBody(requestId),
+      jobId: String(e.requestId),
+    });
     return;
   }
   if (e instanceof SyncStandbyError) {

@@ -42,11 +42,13 @@ export class StandbyHandoff {
     progress?: (p: ResyncProgress) => void,
     options: ResyncOptions = {},
   ): Promise<ResyncResult> {
-    const result = await this.calls.call(
+    const result = (await this.calls.call(
       { op: 'resyncAll', options: { ...options } },
       { waitMs: null, progress: (done, total) => progress?.({ done, total }) },
-    );
-    return result as ResyncResult;
+    )) as ResyncResult;
+    // The row may be read finished before its last progress write: the result has the final numbers.
+    progress?.({ done: result.done, total: result.total });
+    return result;
   }
 
   async resyncUser(entraUserId: string): Promise<SyncStatus> {

@@ -143,10 +143,13 @@ export interface SyncService {
   onGraphOutcome(outcome: GraphOutcome): void;
   /** For the CloudLink adapter's `onOutcome` hook: counts every attempt, so 429s waited out still show. */
   onCloudLinkOutcome(outcome: CloudLinkOutcome): void;
-  /** Webhook handlers, framework-free: bot/ passes query and parsed JSON body, and sends back what they answer. */
-  handleGraphNotification(req: WebhookRequest): WebhookResponse;
-  handleGraphLifecycle(req: WebhookRequest): WebhookResponse;
-  handleCloudLinkWebhook(req: WebhookRequest): WebhookResponse;
+  /**
+   * Webhook handlers, framework-free: bot/ passes query and parsed JSON body, and sends back what they answer. The
+   * owner answers at once; a standby answers once it has stored the event for the owner (a promise).
+   */
+  handleGraphNotification(req: WebhookRequest): WebhookResponse | Promise<WebhookResponse>;
+  handleGraphLifecycle(req: WebhookRequest): WebhookResponse | Promise<WebhookResponse>;
+  handleCloudLinkWebhook(req: WebhookRequest): WebhookResponse | Promise<WebhookResponse>;
   /** The secret CloudLink webhooks must carry as `?key=`. */
   readonly cloudLinkWebhookKey: string;
   /** Direct entry points (used by the webhook handlers, polling and tests). */

@@ -9,6 +9,7 @@ import type { SyncClock } from './clock';
 import { LeaseFence } from './fence';
 import type { ResyncOptions, ResyncProgress, SyncLog, SyncService } from './index';
 import type { GraphNotification, WebhookRequest, WebhookResponse } from './webhooks';
+import type { StandbyHandoff } from './inbox-handoff';
 
 /** The store lease that makes one process the owner of a tenant's sync engine. */
 export const SYNC_LEASE = 'sync';
@@ -34,7 +35,7 @@ export interface OwnershipOptions {
  * (a standby tries again the moment the lease it saw expires): about 10 s by default, well within the 15 s promised.
  * The owner renews four times per lease, so it keeps the lease through two failed renewals in a row.
  */
-export const DEFAULT_LEASE = { ttlMs: 10_000, renewEveryMs: 2_500, marginMs: 2_000 } as const;
+export const DEFAULT_LEASE = { ttlMs: 30_000, renewEveryMs: 10_000, marginMs: 2_000 } as const;
 
 export function leaseSettings(options: OwnershipOptions = {}): {
   ttlMs: number;
@@ -114,6 +115,8 @@ export class OwnedSyncService implements SyncService {
     private readonly clock: SyncClock,
     private readonly log: SyncLog,
     options: OwnershipOptions = {},
+    /** With a sync inbox in the store: how a standby hands webhooks and admin calls to the owner (issue 12). */
+    private readonly handoff?: StandbyHandoff,
   ) {
     this.holder = options.holder ?? `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`;
     const lease = leaseSettings(options);
@@ -329,18 +332,24 @@ export class OwnedSyncService implements SyncService {
     this.inner.onCloudLinkOutcome(outcome);
   }
 
-  /** A standby answers 503 (retry later): the events are for the owner, whose engine holds the state. */
-  handleGraphNotification(req: WebhookRequest): WebhookResponse {
+  /**
+   * A standby checks a post against the store and hands it to the owner through the sync inbox (202 once stored);
+   * without an inbox it answers 503 (retry later): the events are for the owner, whose engine holds the state.
+   */
+  handleGraphNotification(req: WebhookRequest): WebhookResponse | Promise<WebhookResponse> {
+    if (this.state === 'standby' && this.handoff) return this.handoff.handleGraphNotification(req);
     if (this.state === 'standby' && req.query.validationToken === undefined) return this.notOwner();
     return this.inner.handleGraphNotification(req);
   }
 
-  handleGraphLifecycle(req: WebhookRequest): WebhookResponse {
+  handleGraphLifecycle(req: WebhookRequest): WebhookResponse | Promise<WebhookResponse> {
+    if (this.state === 'standby' && this.handoff) return this.handoff.handleGraphLifecycle(req);
     if (this.state === 'standby' && req.query.validationToken === undefined) return this.notOwner();
     return this.inner.handleGraphLifecycle(req);
   }
 
-  handleCloudLinkWebhook(req: WebhookRequest): WebhookResponse {
+  handleCloudLinkWebhook(req: WebhookRequest): WebhookResponse | Promise<WebhookResponse> {
+    if (this.state === 'standby' && this.handoff) return this.handoff.handleCloudLinkWebhook(req);
     if (this.state === 'standby') return this.notOwner();
     return this.inner.handleCloudLinkWebhook(req);
   }
@@ -357,11 +366,15 @@ export class OwnedSyncService implements SyncService {
     return this.engine().onCloudLinkEvent(event);
   }
 
+  // On a standby with a sync inbox, these run on the owner (queued there, see inbox-handoff.ts).
+
   async resyncAll(progress?: (p: ResyncProgress) => void, options?: ResyncOptions) {
+    if (this.state === 'standby' && this.handoff) return this.handoff.resyncAll(progress, options);
     return this.engine().resyncAll(progress, options);
   }
 
   async resyncUser(entraUserId: string): Promise<SyncStatus> {
+    if (this.state === 'standby' && this.handoff) return this.handoff.resyncUser(entraUserId);
     return this.engine().resyncUser(entraUserId);
   }
 
@@ -381,10 +394,12 @@ export class OwnedSyncService implements SyncService {
   }
 
   async resetPhoneStatus(entraUserId: string): Promise<PhoneResetResult> {
+    if (this.state === 'standby' && this.handoff) return this.handoff.resetPhoneStatus(entraUserId);
     return this.engine().resetPhoneStatus(entraUserId);
   }
 
   async refreshUsers() {
+    if (this.state === 'standby' && this.handoff) return this.handoff.refreshUsers();
     return this.engine().refreshUsers();
   }
 

@@ -24,6 +24,7 @@ import type {
 import { SyncMetrics } from './metrics';
 import { Monitors } from './monitors';
 import { leaseSettings, OwnedSyncService, type OwnableSyncService } from './ownership';
+import { withSyncInbox } from './inbox-handoff';
 import { UserDirectory, type DirectoryReads } from './directory';
 import { Poller } from './poller';
 import { RateLimiter } from './rate-limiter';
@@ -47,13 +48,29 @@ export function createSyncService(options: SyncOptions, deps: SyncDeps): SyncSer
   const fence = options.ownership === false ? undefined : ownershipFence(options, deps);
   const service = new Service(options, deps, fence);
   if (options.ownership === false) return service;
+  const clock = deps.clock ?? systemSyncClock;
+  const log = deps.log ?? SILENT_LOG;
+  // Webhooks and admin calls may land on any process: a standby hands them to the owner through the store.
+  const inbox = deps.store.syncInbox?.();
+  const handoff = inbox
+    ? withSyncInbox(service, {
+        tenantId: options.tenantId,
+        inbox,
+        store: deps.store,
+        clock,
+        log,
+        fixedKey: options.cloudLinkWebhookKey,
+        sealer: deps.secrets,
+      })
+    : null;
   return new OwnedSyncService(
-    service,
+    handoff?.engine ?? service,
     options.tenantId,
     deps.store,
-    deps.clock ?? systemSyncClock,
-    deps.log ?? SILENT_LOG,
+    clock,
+    log,
     { ...options.ownership, fence },
+    handoff?.standby,
   );
 }
 

@@ -173,7 +173,7 @@ describe('sync resilience against the emulators', () => {
     const before = dndWrites();
     // A duplicate and a late delivery of the first notification.
     for (let i = 0; i < 3; i++)
-      expect(w.service.handleGraphNotification({ query: {}, body: old }).status).toBe(202);
+      expect((await w.service.handleGraphNotification({ query: {}, body: old })).status).toBe(202);
     await w.clock.advance(2000, 100);
     expect(dndWrites()).toBe(before);
     expect(sub).toBeDefined();

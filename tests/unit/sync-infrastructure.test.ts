@@ -185,7 +185,7 @@ describe('presence monitors', () => {
       { subscriptionId: id, clientState: 'forged', lifecycleEvent: 'reauthorizationRequired' },
     ]);
     expect(h.subs.log).not.toContain('reauthorize monitor1@contoso.com');
-    const r = h.service.handleGraphLifecycle({
+    const r = await h.service.handleGraphLifecycle({
       query: {},
       body: {
         value: [
@@ -209,7 +209,7 @@ describe('presence monitors', () => {
     const [id] = [...h.subs.live.keys()];
     h.graph.onChange = () => undefined;
     h.graph.setOwn('u1', 'Busy', 'InACall');
-    const r = h.service.handleGraphNotification({
+    const r = await h.service.handleGraphNotification({
       query: {},
       body: {
         value: [{ subscriptionId: id, clientState: 'forged', resource: "communications/presences('u1')" }],

@@ -16,7 +16,7 @@ describe('sync service: CloudLink subjects', () => {
     const record = (e: unknown) => void rejections.push(e);
     process.on('unhandledRejection', record);
     try {
-      const answer = h.service.handleCloudLinkWebhook({
+      const answer = await h.service.handleCloudLinkWebhook({
         query: { key: h.service.cloudLinkWebhookKey },
         body: {
           topic: 'platform-api-presence',
