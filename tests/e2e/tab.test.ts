@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { reportNumber } from '../../shared/domain/report-number';
 import { launchChromium, startDemoStack, type DemoStack } from './stack';
 
 /**
@@ -186,7 +187,8 @@ it('submits a report that the admin then sees in the triage list', async () => {
   await adminView.tab.getByRole('tab', { name: 'Problem reports' }).click();
   const table = adminView.tab.getByRole('table', { name: 'Problem reports' });
   await table.getByText(description).waitFor();
-  await expect(table.getByText(reportId!).count()).resolves.toBe(1);
+  // The admin sees the report's short number (the one derived from its id), never the raw UUID.
+  await expect(table.getByText(reportNumber(reportId!), { exact: true }).count()).resolves.toBe(1);
   await shot(adminView.page, 'admin-reports');
   await adminView.page.close();
 });
@@ -283,8 +285,15 @@ it('fits a phone: every top tab reachable, numbers in full, time and duration un
   });
   const rows = tab.getByTestId('call-row');
   await rows.first().waitFor();
-  // Nothing may run off the side: the tab row wraps instead of scrolling out of sight.
+  // One row of tabs, as in Teams: the row scrolls sideways instead of wrapping, and a tab scrolled to is fully
+  // on screen.
   const settings = tab.getByRole('tab', { name: 'Settings' });
+  const tops = await tab
+    .getByRole('navigation', { name: 'Switchboard sections' })
+    .getByRole('tab')
+    .evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
+  expect(new Set(tops).size).toBe(1);
+  await settings.scrollIntoViewIfNeeded();
   const box = await settings.boundingBox();
   expect(box && box.x >= 0 && box.x + box.width <= 390).toBe(true);
   // Every number and name shows in full (nothing cut off with an ellipsis) and stays on screen.

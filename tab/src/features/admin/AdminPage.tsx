@@ -1,6 +1,7 @@
 import { makeStyles, Tab, TabList } from '@fluentui/react-components';
 import { useMemo, useState } from 'react';
 import { useEnv } from '../../app/env';
+import { useNarrow } from '../../app/useNarrow';
 import { ClickToCallSection } from './ClickToCallSection';
 import { AdminTContext } from './common';
 import { DiagnosticsSection } from './DiagnosticsSection';
@@ -47,6 +48,16 @@ const useStyles = makeStyles({
   },
   content: { flexGrow: 1, minWidth: 0 },
   nav: { flexShrink: 0, minWidth: '200px', alignItems: 'stretch' },
+  // On a phone the section list is one sideways-scrolling row, as the top tabs are, so a section's content starts
+  // on the first screen instead of below ten menu lines.
+  navRow: {
+    flexWrap: 'nowrap',
+    overflowX: 'auto',
+    maxWidth: '100%',
+    scrollbarWidth: 'none',
+    '::-webkit-scrollbar': { display: 'none' },
+  },
+  navRowItem: { flexShrink: 0, whiteSpace: 'nowrap' },
   // A tab is a <button>, which centres its text: each label sat centred in the width its bold form reserves, so
   // labels started at different indents.
   navItem: { textAlign: 'start' },
@@ -59,6 +70,7 @@ export default function AdminPage() {
   const [section, setSection] = useState<Section>('health');
   const [diagUser, setDiagUser] = useState<string | null>(null);
   const s = useStyles();
+  const narrow = useNarrow();
   const diagnose = (id: string) => {
     setDiagUser(id);
     setSection('users');
@@ -67,14 +79,14 @@ export default function AdminPage() {
     <AdminTContext.Provider value={at}>
       <div className={s.layout}>
         <TabList
-          className={s.nav}
-          vertical
+          className={narrow ? s.navRow : s.nav}
+          vertical={!narrow}
           selectedValue={section}
           onTabSelect={(_e, d) => setSection(d.value as Section)}
           aria-label={at('sections')}
         >
           {SECTIONS.map((x) => (
-            <Tab key={x.value} value={x.value} className={s.navItem}>
+            <Tab key={x.value} value={x.value} className={narrow ? s.navRowItem : s.navItem}>
               {at(x.label)}
             </Tab>
           ))}

@@ -1,0 +1,175 @@
+import { join } from 'node:path';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { launchChromium, startDemoStack, type DemoStack } from './stack';
+
+/**
+ * The admin and sync pages as an admin meets them in Chromium through the Teams-like host, against the real server
+ * in demo mode: monitor actions that land (DELETE included), one clear error state, tables that hold their content
+ * at desktop and phone widths, and the screenshots in docs/screenshots.
+ */
+const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'screenshots');
+jest.setTimeout(180_000);
+
+let stack: DemoStack;
+let browser: Browser;
+let adminId: string;
+
+beforeAll(async () => {
+  stack = await startDemoStack();
+  browser = await launchChromium();
+  const page = await browser.newPage();
+  await page.goto(stack.hostUrl);
+  const users = await page
+    .locator('#user option')
+    .evaluateAll((options) =>
+      options.map((o) => ({ id: (o as HTMLOptionElement).value, label: o.textContent ?? '' })),
+    );
+  adminId = users.find((u) => u.label.includes('(admin)'))!.id;
+  await page.close();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+async function openTab(options: { width: number; theme?: string; locale?: string }) {
+  const page = await browser.newPage({
+    viewport: { width: options.width, height: 860 },
+    timezoneId: 'Europe/Berlin',
+    locale: options.locale ?? 'en-US',
+  });
+  const query = new URLSearchParams({
+    user: adminId,
+    client: options.width < 600 ? 'android' : 'desktop',
+    theme: options.theme ?? 'default',
+    locale: options.locale ?? 'en-US',
+  });
+  await page.goto(`${stack.hostUrl}?${query}`);
+  const tab = page.frameLocator('#tab');
+  await tab.getByRole('tab', { name: /Calls|Anrufe/ }).waitFor({ timeout: 20_000 });
+  return { page, tab };
+}
+
+async function openAdmin(tab: FrameLocator, section: string) {
+  await tab.getByRole('tab', { name: 'Admin' }).click();
+  await tab.getByRole('tab', { name: section }).click();
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+
+/** Boxes of the direct cells of each row that overlap one another horizontally (there must be none). */
+function overlappingCells(tab: FrameLocator, table: string) {
+  return tab.getByRole('table', { name: table }).evaluate((t) => {
+    const found: string[] = [];
+    for (const row of t.querySelectorAll('tbody tr')) {
+      const cells = [...row.children].map((c) => c.getBoundingClientRect());
+      for (let i = 1; i < cells.length; i++)
+        if (cells[i]!.left < cells[i - 1]!.right - 1 && cells[i]!.top < cells[i - 1]!.bottom - 1)
+          found.push(`${row.textContent?.slice(0, 40)}: cell ${i}`);
+      // Nothing inside a cell reaches past the table's right edge.
+      const edge = t.getBoundingClientRect().right;
+      for (const el of row.querySelectorAll('button, span'))
+        if (el.getBoundingClientRect().right > edge + 1) found.push(`${el.textContent} past the table`);
+    }
+    return found;
+  });
+}
+
+it('deletes a presence monitor against the real server, after asking; Authorize shows its result', async () => {
+  const { page, tab } = await openTab({ width: 1280 });
+  await openAdmin(tab, 'Presence monitors');
+  await tab.getByText(/monitor account\(s\) needed/).waitFor();
+
+  // A monitor of its own, so the demo's monitors stay.
+  await tab.getByLabel('Monitor account (UPN)').fill('svc-e2e-delete@contoso.example');
+  await tab.locator('input[type=password]').fill('not-a-real-password');
+  await tab.getByRole('button', { name: 'Add' }).click();
+  await tab.getByText(/^svc-e2e-delete@contoso\.example: added\./).waitFor();
+
+  const requests: { method: string; status: number }[] = [];
+  page.on('response', (r) => {
+    if (/\/api\/admin\/monitors\/[^/]+$/.test(new URL(r.url()).pathname))
+      requests.push({ method: r.request().method(), status: r.status() });
+  });
+  await tab.getByRole('button', { name: 'Authorize svc-e2e-delete@contoso.example' }).click();
+  await tab
+    .getByText(/^svc-e2e-delete@contoso\.example: (authorized\. State now: .+\.|Authorize did not work\.)/)
+    .waitFor();
+
+  await tab.getByRole('button', { name: 'Delete svc-e2e-delete@contoso.example' }).click();
+  const dialog = tab.getByRole('dialog', { name: 'Delete the monitor svc-e2e-delete@contoso.example?' });
+  await dialog.waitFor();
+  await dialog.getByRole('button', { name: 'Delete' }).click();
+  await tab.getByText('svc-e2e-delete@contoso.example: deleted.').waitFor();
+  // One DELETE, answered with success (it used to come back 415 "application/octet-stream").
+  expect(requests.map((r) => r.method)).toEqual(['DELETE']);
+  expect(requests[0]!.status).toBeGreaterThanOrEqual(200);
+  expect(requests[0]!.status).toBeLessThan(300);
+  await expect(tab.getByRole('cell', { name: 'svc-e2e-delete@contoso.example' }).count()).resolves.toBe(0);
+  await expect(tab.getByRole('alert').count()).resolves.toBe(0);
+  await page.close();
+});
+
+it('with the server unreachable the sync page shows one message in German with a retry, never "All good"', async () => {
+  const { page, tab } = await openTab({ width: 1280, locale: 'de-DE' });
+  await page.route('**/api/me/sync', (route) => route.abort('connectionrefused'));
+  await tab.getByRole('tab', { name: 'Mein Sync-Status' }).click();
+  const alert = tab.getByRole('alert');
+  await alert.waitFor();
+  await expect(alert.textContent()).resolves.toMatch(/Switchboard ist gerade nicht erreichbar/);
+  const text = (await tab.locator('main').textContent()) ?? '';
+  expect(text).not.toMatch(/TypeError|Failed to fetch|Alles in Ordnung/);
+  await page.unroute('**/api/me/sync');
+  await alert.getByRole('button', { name: 'Erneut versuchen' }).click();
+  await tab
+    .getByText(/Alles in Ordnung|Problem/)
+    .first()
+    .waitFor();
+  await expect(tab.getByRole('alert').count()).resolves.toBe(0);
+  await page.close();
+});
+
+for (const theme of ['default', 'dark'] as const) {
+  it(`admin and sync pages hold their content at 1280 and 400 px (${theme})`, async () => {
+    const suffix = theme === 'dark' ? '-dark' : '';
+    for (const width of [1280, 400]) {
+      const size = width === 400 ? '-400' : '';
+      const { page, tab } = await openTab({ width, theme });
+      // The top tabs stay one row, as in Teams; on a phone the row scrolls.
+      const tops = await tab
+        .getByRole('navigation', { name: 'Switchboard sections' })
+        .getByRole('tab')
+        .evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
+      expect(new Set(tops).size).toBe(1);
+
+      await tab.getByRole('tab', { name: 'My sync status' }).click();
+      await tab.getByRole('button', { name: 'Sync now' }).click();
+      await tab.getByText(/^Synced at \d{1,2}:\d{2}:\d{2}\s?[AP]M\.$/).waitFor();
+      await expect(tab.getByText(/^Last sync: /).textContent()).resolves.toMatch(/now|seconds? ago/);
+      await shot(page, `sync-status${size}${suffix}`);
+
+      await openAdmin(tab, 'Presence monitors');
+      await tab.getByTestId('monitor-row').first().waitFor();
+      await expect(overlappingCells(tab, 'Presence monitors')).resolves.toEqual([]);
+      await shot(page, `admin-monitors${size}${suffix}`);
+
+      await tab.getByRole('tab', { name: 'User diagnostics' }).click();
+      await tab
+        .getByRole('button', { name: /^Diagnose / })
+        .first()
+        .waitFor();
+      if (width === 1280) await expect(overlappingCells(tab, 'Search users')).resolves.toEqual([]);
+      await shot(page, `admin-users${size}${suffix}`);
+
+      await tab.getByRole('tab', { name: 'Mapping table' }).click();
+      await tab.getByTestId('mapping-rule').first().waitFor();
+      await expect(overlappingCells(tab, 'Teams → phone')).resolves.toEqual([]);
+      // Nothing pushes the page wider than the window.
+      const scrollWidth = await tab.locator('body').evaluate(() => document.documentElement.scrollWidth);
+      expect(scrollWidth).toBeLessThanOrEqual(width);
+      await shot(page, `admin-mapping${size}${suffix}`);
+      await page.close();
+    }
+  });
+}
