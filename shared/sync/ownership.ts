@@ -35,7 +35,7 @@ export interface OwnershipOptions {
  * (a standby tries again the moment the lease it saw expires): about 10 s by default, well within the 15 s promised.
  * The owner renews four times per lease, so it keeps the lease through two failed renewals in a row.
  */
-export const DEFAULT_LEASE = { ttlMs: 30_000, renewEveryMs: 10_000, marginMs: 2_000 } as const;
+export const DEFAULT_LEASE = { ttlMs: 10_000, renewEveryMs: 2_500, marginMs: 2_000 } as const;
 
 export function leaseSettings(options: OwnershipOptions = {}): {
   ttlMs: number;
