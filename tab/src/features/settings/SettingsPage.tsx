@@ -1,17 +1,8 @@
-import {
-  Button,
-  Field,
-  Input,
-  makeStyles,
-  MessageBar,
-  MessageBarBody,
-  Switch,
-  Text,
-} from '@fluentui/react-components';
+import { Button, Field, Input, makeStyles, Spinner, Switch, Text } from '@fluentui/react-components';
 import { useState } from 'react';
 import type { ClientType } from '../../../../shared/api/contract';
-import { messageOf } from '../../api/errors';
 import { useEnv } from '../../app/env';
+import { ProblemBar } from '../../app/ProblemBar';
 import { isValidTemplate } from '../../callto/uri';
 import { useT, type MessageKey } from '../../i18n';
 
@@ -94,16 +85,19 @@ export function SettingsPage() {
           />
         </Field>
       ))}
-      {error ? (
-        <MessageBar intent="error" role="alert">
-          <MessageBarBody>{t('errorGeneric', { message: messageOf(error) })}</MessageBarBody>
-        </MessageBar>
-      ) : null}
+      <ProblemBar error={error} />
       <div>
-        <Button appearance="primary" disabled={anyInvalid || state === 'saving'} onClick={() => void save()}>
+        <Button
+          appearance="primary"
+          disabled={anyInvalid || state === 'saving'}
+          icon={state === 'saving' ? <Spinner size="extra-tiny" /> : undefined}
+          onClick={() => void save()}
+        >
           {t('settingsSave')}
         </Button>{' '}
-        {state === 'saved' ? <Text role="status">{t('settingsSaved')}</Text> : null}
+        <Text role="status">
+          {state === 'saving' ? t('saving') : state === 'saved' ? t('settingsSaved') : ''}
+        </Text>
       </div>
     </section>
   );
