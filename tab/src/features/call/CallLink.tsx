@@ -1,6 +1,6 @@
 import { Button, MessageBar, MessageBarActions, MessageBarBody } from '@fluentui/react-components';
 import { CallRegular, DismissRegular } from '@fluentui/react-icons';
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useT } from '../../i18n';
 import { watchLaunch } from './launch-watch';
 
@@ -60,7 +60,10 @@ export function NotHandledNotice(props: { href: string | null; onDismiss(): void
   );
 }
 
+/** Stable callbacks: every row of the call list gets `notHandled`, and a new function would re-render them all. */
 export function useNotHandled() {
   const [href, setHref] = useState<string | null>(null);
-  return { href, notHandled: (h: string) => setHref(h), dismiss: () => setHref(null) };
+  const notHandled = useCallback((h: string) => setHref(h), []);
+  const dismiss = useCallback(() => setHref(null), []);
+  return { href, notHandled, dismiss };
 }

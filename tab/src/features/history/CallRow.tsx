@@ -1,4 +1,5 @@
 import { Badge, makeStyles, mergeClasses, tokens, Text } from '@fluentui/react-components';
+import { memo, useMemo } from 'react';
 import { CallInboundRegular, CallMissedRegular, CallOutboundRegular } from '@fluentui/react-icons';
 import type { CallItem } from '../../../../shared/api/contract';
 import { useEnv } from '../../app/env';
@@ -43,15 +44,23 @@ const useStyles = makeStyles({
   time: { fontVariantNumeric: 'tabular-nums', color: tokens.colorNeutralForeground2 },
 });
 
-export function CallRow(props: { call: CallItem; narrow?: boolean; onNotHandled(href: string): void }) {
+/**
+ * One call. Memoized: while the list scrolls, the virtualizer re-renders the page on every scroll event, and only
+ * rows that come into view should render, not every row already on screen.
+ */
+export const CallRow = memo(function CallRow(props: {
+  call: CallItem;
+  narrow?: boolean;
+  onNotHandled(href: string): void;
+}) {
   const { call } = props;
   const t = useT();
   const env = useEnv();
   const s = useStyles();
   const dialing = useDialing();
   // The link dials E.164 (or the extension); people read the number formatted.
-  const href = dialing.callUri(call.number);
-  const number = call.number ? dialing.display(call.number) : '';
+  const href = useMemo(() => dialing.callUri(call.number), [dialing, call.number]);
+  const number = useMemo(() => (call.number ? dialing.display(call.number) : ''), [dialing, call.number]);
   // Without a name the number is the best title; a call with neither still gets a row.
   const name = call.name || number || t('unknownCaller');
   const kind = call.missed ? t('missed') : call.direction === 'inbound' ? t('incoming') : t('outgoing');
@@ -105,4 +114,4 @@ export function CallRow(props: { call: CallItem; narrow?: boolean; onNotHandled(
       )}
     </div>
   );
-}
+});

@@ -1,5 +1,5 @@
 import { Field, Input, makeStyles } from '@fluentui/react-components';
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { useEnv } from '../../app/env';
 import { useDialing } from '../../callto/useDialing';
 import { useT } from '../../i18n';
@@ -14,8 +14,9 @@ const useStyles = makeStyles({
 /**
  * Type a number, get a call link for this device's client type, read by the company's dialling rules: a national
  * number in the company's country, an extension as typed, a feature code (`*72`, `#31#`) with its `*` and `#`.
+ * Memoized, so scrolling the call list (which re-renders the page) does not re-render it.
  */
-export function DialBox(props: { onNotHandled(href: string): void }) {
+export const DialBox = memo(function DialBox(props: { onNotHandled(href: string): void }) {
   const t = useT();
   const env = useEnv();
   const dialing = useDialing();
@@ -53,4 +54,4 @@ export function DialBox(props: { onNotHandled(href: string): void }) {
       ) : null}
     </div>
   );
-}
+});
