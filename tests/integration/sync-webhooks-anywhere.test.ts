@@ -140,12 +140,25 @@ describe('webhooks land on any process and reach the owner (issue 12)', () => {
         ],
       },
     });
-    // The old clientState, under the old and the new subscription id, posted to each process: acknowledged, dropped.
+    // The old clientState, under the old and the new subscription id, posted to each process: acknowledged, dropped;
+    // the standby stores nothing for the owner (the inbox's id sequence does not move).
+    const inboxIds = async () => {
+      const c = new Client({ connectionString: PG_URL });
+      await c.connect();
+      try {
+        return (await c.query(`SELECT last_value, is_called FROM ${schema}.sync_inbox_id_seq`))
+          .rows[0] as unknown;
+      } finally {
+        await c.end();
+      }
+    };
+    const idsBefore = await inboxIds();
     for (const service of [w.service, owner.service])
       for (const id of [before.subscriptionId!, after.subscriptionId!])
         expect((await service.handleGraphNotification(notification(id, before.clientState!))).status).toBe(
           202,
         );
+    expect(await inboxIds()).toEqual(idsBefore);
     await pass(w, 3000);
     expect(phone(w, 2)).toMatchObject({ status: 'available' });
 
