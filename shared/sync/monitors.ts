@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { assignUsers } from '../domain/monitors';
+import { sameSecret } from '../platform/same-secret';
 import { GraphError, type GraphSubscriptionPort, type MonitorCredentials } from '../ports/graph';
 import type { MonitorRecord, MonitorState, Store } from '../ports/store';
 import type { SyncClock } from './clock';
@@ -26,6 +27,8 @@ export class Monitors {
   private readonly monitors = new Map<string, MonitorRecord>();
   private readonly timers = new Map<string, () => void>();
   private readonly attempts = new Map<string, number>();
+  /** The tail of each monitor's queue of subscription operations (serial()). */
+  private readonly chains = new Map<string, Promise<void>>();
   private stopped = false;
 
   constructor(
@@ -43,7 +46,7 @@ export class Monitors {
   /** Whether a notification really comes from one of our subscriptions (its clientState is the secret we chose). */
   isOurs(n: GraphNotification): boolean {
     const m = this.bySubscription(n.subscriptionId);
-    return !!m && !!m.clientState && n.clientState === m.clientState;
+    return !!m && !!m.clientState && !!n.clientState && sameSecret(n.clientState, m.clientState);
   }
 
   counts(): Record<string, number> {
@@ -70,21 +73,24 @@ export class Monitors {
     const monitors = [...this.monitors.values()].sort((a, b) => a.monitorId.localeCompare(b.monitorId));
     const plan = assignUsers(watchedUserIds, monitors);
     await Promise.all(
-      monitors.map(async (m) => {
-        const userIds = plan.byMonitor.get(m.monitorId) ?? [];
-        const changed = plan.changed.includes(m.monitorId);
-        const current: MonitorRecord = { ...m, userIds };
-        this.monitors.set(m.monitorId, current);
-        if (userIds.length === 0) return this.retire(current);
-        const alive =
-          current.subscriptionId &&
-          current.subscriptionExpiresAt &&
-          current.subscriptionExpiresAt > this.clock.now();
-        // 'new' and 'updateRequired' mean the admin asked for a fresh sign-in and subscription, not a renewal.
-        const reauthorize = current.state === 'new' || current.state === 'updateRequired';
-        if (alive && !changed && !reauthorize) return this.renew(current);
-        return this.create(current);
-      }),
+      monitors.map((m) =>
+        this.serial(m.monitorId, async () => {
+          const userIds = plan.byMonitor.get(m.monitorId) ?? [];
+          const changed = plan.changed.includes(m.monitorId);
+          // Fresh: a lifecycle notification handled while this reconcile waited its turn may have re-created it.
+          const current: MonitorRecord = { ...this.current(m), userIds };
+          this.monitors.set(m.monitorId, current);
+          if (userIds.length === 0) return this.retire(current);
+          const alive =
+            current.subscriptionId &&
+            current.subscriptionExpiresAt &&
+            current.subscriptionExpiresAt > this.clock.now();
+          // 'new' and 'updateRequired' mean the admin asked for a fresh sign-in and subscription, not a renewal.
+          const reauthorize = current.state === 'new' || current.state === 'updateRequired';
+          if (alive && !changed && !reauthorize) return this.renew(current);
+          return this.create(current);
+        }),
+      ),
     );
     return plan.unassigned;
   }
@@ -102,8 +108,14 @@ export class Monitors {
       },
       `Graph lifecycle notification: ${n.lifecycleEvent}`,
     );
-    if (n.lifecycleEvent === 'reauthorizationRequired') return this.reauthorize(m);
-    if (n.lifecycleEvent === 'subscriptionRemoved') return this.create(m);
+    if (n.lifecycleEvent === 'reauthorizationRequired')
+      return this.serial(m.monitorId, () => this.reauthorize(this.current(m)));
+    if (n.lifecycleEvent === 'subscriptionRemoved')
+      return this.serial(m.monitorId, async () => {
+        // Re-created meanwhile (a reconcile that ran first): the removed one is already replaced.
+        if (this.current(m).subscriptionId !== n.subscriptionId) return;
+        await this.create(this.current(m));
+      });
     if (n.lifecycleEvent === 'missed') this.onMissed(m.userIds);
   }
 
@@ -122,6 +134,21 @@ export class Monitors {
     this.monitors.clear();
     this.attempts.clear();
     this.stopped = false;
+  }
+
+  /**
+   * One subscription operation per monitor at a time. Graph allows one presence subscription per monitor account, so
+   * two creates racing (a lifecycle `subscriptionRemoved` and a reconcile) would end with a 409 and the monitor
+   * recorded as failed while Graph holds a live subscription nobody renews (found by the chaos test).
+   */
+  private serial(monitorId: string, op: () => Promise<void>): Promise<void> {
+    const next = (this.chains.get(monitorId) ?? Promise.resolve()).then(op, op);
+    const settled = next.catch(() => undefined);
+    this.chains.set(monitorId, settled);
+    void settled.then(() => {
+      if (this.chains.get(monitorId) === settled) this.chains.delete(monitorId);
+    });
+    return next;
   }
 
   private bySubscription(subscriptionId: string): MonitorRecord | undefined {
@@ -261,7 +288,7 @@ export class Monitors {
       monitorId,
       this.clock.setTimer(ms, () => {
         this.timers.delete(monitorId);
-        void fn();
+        void this.serial(monitorId, fn);
       }),
     );
   }

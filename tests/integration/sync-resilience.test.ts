@@ -106,6 +106,24 @@ describe('sync resilience against the emulators', () => {
     await w.eventually(() => expect(pbxOf(0).status).toBe('available'));
   }, 30_000);
 
+  it('a subscriptionRemoved handled while a reconcile runs ends with one live subscription, the one recorded', async () => {
+    await world();
+    const [before] = w.emulators.graph.control.subscriptions();
+    // Graph drops the subscription and says so; at the same moment "Sync all" reconciles the monitors.
+    const lifecycle = w.emulators.graph.control.triggerLifecycle(before.id, 'subscriptionRemoved');
+    const refresh = w.run(w.service.refreshUsers());
+    await Promise.all([lifecycle, refresh]);
+    await w.eventually(async () => {
+      const subs = w.emulators.graph.control.subscriptions();
+      expect(subs).toHaveLength(1);
+      expect(subs[0]!.id).not.toBe(before.id);
+      const [m] = await w.store.listMonitors(w.tenant.id);
+      expect(m).toMatchObject({ state: 'active', subscriptionId: subs[0]!.id, lastError: null });
+    });
+    w.emulators.graph.control.teams(w.people[1].id, 'startCall');
+    await w.eventually(() => expect(pbxOf(1)).toMatchObject({ status: 'dnd', reason: 'In a Teams call' }));
+  }, 30_000);
+
   it('a second subscription for the same monitor gets 409, which the admin sees in words', async () => {
     w = await startSyncWorld({ users: 2 });
     await w.service.refreshUsers();
