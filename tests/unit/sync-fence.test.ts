@@ -113,7 +113,7 @@ describe('the ownership fence (simulated time, two processes on one store)', () 
     await store.close();
   });
 
-  function spawn(name: string): Proc {
+  function spawn(name: string, ownStore: Store = store): Proc {
     const time = freezableClock(clock);
     const writes: string[] = [];
     const log: Logged[] = [];
@@ -136,7 +136,7 @@ describe('the ownership fence (simulated time, two processes on one store)', () 
           writes,
           timeline,
         ),
-        store,
+        store: ownStore,
         clock: time,
         log: recordingLog(log, timeline),
         monitorCredentials: (username) => ({ username, password: 'pw' }),
@@ -253,6 +253,86 @@ describe('the ownership fence (simulated time, two processes on one store)', () 
     expect(a.log.find((l) => l.obj.event === 'sync.owner' && l.obj.epoch === 2)).toBeDefined();
     expect(ownership(a)).toBe('owner');
     expect(teamsSession('u2')).toBe('DoNotDisturb');
+  });
+});
+
+describe('an owner that lost its store connection', () => {
+  it('writes on while its lease holds, stands down when it runs out, and runs again once the store answers', async () => {
+    const clock = new VirtualClock();
+    const store = await openStore('sqlite::memory:');
+    const graph = new FakeGraph(clock);
+    const cloudlink = new FakeCloudLink();
+    await store.putUsers([userRecord(1)]);
+    graph.addUser('u1');
+    cloudlink.add('pbx-u1');
+    let storeDown = false;
+    // The lease calls fail while the database is unreachable (the sync state writes are left alone here).
+    const flaky = new Proxy(store, {
+      get(target, prop, receiver) {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) =>
+          storeDown && (prop === 'acquireLease' || prop === 'getLease')
+            ? Promise.reject(new Error('connection terminated unexpectedly'))
+            : (value as (...a: unknown[]) => unknown).apply(target, args);
+      },
+    });
+    const log: Logged[] = [];
+    const service = createSyncService(
+      {
+        tenantId: TENANT,
+        clientId: '22222222-2222-2222-2222-222222222222',
+        mode: 'polling',
+        pollIntervalMs: 300_000,
+        resyncIntervalMs: 0,
+        ownership: { holder: 'a', ttlMs: TTL, renewEveryMs: RENEW, marginMs: MARGIN },
+      },
+      {
+        graph,
+        subscriptions: new FakeSubscriptions(clock),
+        cloudlink,
+        store: flaky,
+        clock,
+        log: recordingLog(log),
+        monitorCredentials: (username) => ({ username, password: 'pw' }),
+      },
+    );
+    const state = () => service.health().syncOwnership?.state;
+    const dnd = async (on: boolean) => {
+      cloudlink.presence.set('pbx-u1', { dnd: on, statusText: null });
+      await service.onCloudLinkEvent({
+        topic: 'platform-api-presence',
+        method: 'PUT',
+        subject: '/presentities/pbx-u1',
+        content: {},
+      });
+      await service.idle();
+    };
+    const session = () => graph.users.get('u1')?.session?.presence.availability ?? null;
+    await service.start();
+    await clock.advance(1_000, 250);
+    storeDown = true;
+    const lostAt = clock.now();
+    await clock.advance(RENEW * 2, 250); // two renewals failed: the lease still holds on our side
+    expect(state()).toBe('owner');
+    await dnd(true);
+    expect(session()).toBe('DoNotDisturb');
+    expect(log.filter((l) => l.obj.event === 'sync.leaseRenewFailed')).toHaveLength(1); // once, not per try
+    await clock.advance(TTL - MARGIN - (clock.now() - lostAt) + 250, 250);
+    expect(state()).toBe('standby');
+    expect(log.find((l) => l.obj.event === 'sync.standDown')?.obj.reason).toBe('expired');
+    const writes = graph.writes().length;
+    await expect(dnd(false)).rejects.toThrow(/standby/);
+    expect(graph.writes()).toHaveLength(writes);
+    // The database answers again; nobody else took the tenant: a new term, and the change goes through.
+    storeDown = false;
+    await clock.advance(RENEW * 2, 250);
+    expect(state()).toBe('owner');
+    expect(log.filter((l) => l.obj.event === 'sync.owner').map((l) => l.obj.epoch)).toEqual([1, 2]);
+    await dnd(false);
+    expect(session()).toBeNull();
+    await service.stop();
+    await store.close();
   });
 });
 
