@@ -243,6 +243,6 @@ export function summarizeCheck(steps: Pick<CheckStep, 'state'>[]): string {
     return `${failed} of ${steps.length} checks failed; each names its fix.${warnings ? ` Also ${warned}.` : ''}`;
   }
   return warnings
-    ? `All checks passed, with ${warned}: see the steps marked as warnings.`
+    ? `No check failed, but ${warnings === 1 ? '1 step needs' : `${warnings} steps need`} attention: see the steps marked so, with their fix.`
     : 'All checks passed.';
 }

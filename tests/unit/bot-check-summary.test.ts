@@ -7,13 +7,13 @@ describe('configuration check summary', () => {
 
   it('does not hide a warning (an expiring secret) behind "passed"', () => {
     expect(summarizeCheck([{ state: 'passed' }, { state: 'warning' }])).toBe(
-      'All checks passed, with 1 warning: see the steps marked as warnings.',
+      'No check failed, but 1 step needs attention: see the steps marked so, with their fix.',
     );
   });
 
   it('counts failures first and mentions warnings after', () => {
-    expect(summarizeCheck([{ state: 'failed' }, { state: 'warning' }, { state: 'warning' }, { state: 'passed' }])).toBe(
-      '1 of 4 checks failed; each names its fix. Also 2 warnings.',
-    );
+    expect(
+      summarizeCheck([{ state: 'failed' }, { state: 'warning' }, { state: 'warning' }, { state: 'passed' }]),
+    ).toBe('1 of 4 checks failed; each names its fix. Also 2 warnings.');
   });
 });

@@ -8,7 +8,7 @@ import {
   ProgressBar,
   Text,
 } from '@fluentui/react-components';
-import type { CheckStep } from '../../../../shared/api/contract';
+import type { CheckStep, JobView } from '../../../../shared/api/contract';
 import { useEnv } from '../../app/env';
 import { ErrorBar, Heading, useAdminStyles, useAdminT, useJob } from './common';
 import type { AdminT } from './texts';
@@ -36,6 +36,16 @@ const KNOWN_STEPS = [
 function stepTitle(at: AdminT, step: CheckStep): string {
   const known = KNOWN_STEPS.find((id) => id === step.id);
   return known ? at(`checkStep_${known}`) : step.title;
+}
+
+/** A run that finished with a failed or warned step is not shown green: the colour agrees with the steps. */
+function summaryIntent(
+  state: JobView['state'],
+  steps: CheckStep[],
+): 'success' | 'warning' | 'error' | 'info' {
+  if (state === 'failed' || steps.some((s) => s.state === 'failed')) return 'error';
+  if (state === 'running') return 'info';
+  return steps.some((s) => s.state === 'warning') ? 'warning' : 'success';
 }
 
 /** Runs every setup step against the real services and shows each result live, with the fix for each failure. */
@@ -80,9 +90,7 @@ export function CheckSection() {
             ))}
           </ol>
           {job.summary ? (
-            <MessageBar
-              intent={job.state === 'succeeded' ? 'success' : job.state === 'failed' ? 'error' : 'info'}
-            >
+            <MessageBar intent={summaryIntent(job.state, job.steps ?? [])}>
               <MessageBarBody>{job.summary}</MessageBarBody>
             </MessageBar>
           ) : null}
