@@ -284,6 +284,18 @@ export interface HealthView {
    * tenant's sync lease (this one serves the API, tab and bot and takes over if the lease comes free).
    */
   syncOwnership?: { state: 'owner' | 'standby' | 'stopped'; detail: string | null };
+  /** How Teams presence reaches us, and what the hybrid reads cost of the tenant's Graph presence budget. */
+  teamsReads?: TeamsReadsView;
+}
+
+/** The Teams → PBX source: change notifications, polling, or both (hybrid: notifications plus budgeted reads). */
+export interface TeamsReadsView {
+  mode: 'notifications' | 'polling' | 'hybrid';
+  /** How long one read of every user takes now (hybrid: as the spare budget allows; polling: the interval). */
+  intervalMs: number | null;
+  /** Hybrid: read requests in the last 30 s, and their share of the presence ceiling (1,350 per 30 s). */
+  readsPer30s: number | null;
+  budgetShare: number | null;
 }
 
 /** One of our CloudLink subscriptions, as the health view shows it. */

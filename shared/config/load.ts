@@ -35,7 +35,7 @@ export interface Config {
   storeUrl: string;
   secretKey?: Buffer;
   sync: {
-    mode: 'notifications' | 'polling';
+    mode: 'hybrid' | 'notifications' | 'polling';
     pollIntervalMs: number;
     resyncIntervalMs: number;
     /** Pace of resync PBX reads (CloudLink publishes no limit; see schema.ts). */

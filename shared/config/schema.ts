@@ -65,7 +65,7 @@ export const configSchema = z
       )
       .optional(),
 
-    SYNC_MODE: z.enum(['notifications', 'polling']).default('notifications'),
+    SYNC_MODE: z.enum(['hybrid', 'notifications', 'polling']).default('hybrid'),
     POLL_INTERVAL_MS: z.coerce.number().int().min(1000).max(300_000).default(5000),
     RESYNC_INTERVAL_MS: z.coerce.number().int().min(60_000).default(3_600_000),
     // CloudLink publishes no rate limit; 200 requests/s per account is our assumption (the emulator enforces it), so

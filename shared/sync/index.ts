@@ -14,6 +14,7 @@ import type { SyncClock } from './clock';
 import type { GraphNotification, WebhookRequest, WebhookResponse } from './webhooks';
 import type { SecretSealer } from './cloudlink-subscriptions';
 import type { OwnershipOptions } from './ownership';
+import type { HybridReadOptions } from './hybrid-reader';
 
 export { systemSyncClock, VirtualClock, type SyncClock } from './clock';
 export { createSyncService, userIdOf } from './service';
@@ -27,7 +28,13 @@ export interface SyncOptions {
   tenantId: string;
   /** The app's client id: the sessionId of our presence session on every user. */
   clientId: string;
-  mode: 'notifications' | 'polling';
+  /**
+   * `hybrid` (the default in bot/): change notifications plus batched reads of every user that spend the tenant's
+   * spare presence budget (hybrid-reader.ts); `notifications`: notifications alone; `polling`: reads alone.
+   */
+  mode: 'notifications' | 'polling' | 'hybrid';
+  /** Hybrid mode's budget and read intervals (hybrid-reader.ts has the defaults). */
+  hybridReads?: Partial<HybridReadOptions>;
   /** Public URLs Graph posts change and lifecycle notifications to (notifications mode). */
   notificationUrl?: string;
   lifecycleNotificationUrl?: string;
