@@ -1,5 +1,6 @@
 import type { CallStage } from '../domain/pbx-calls';
 import type { PbxStatus } from '../domain/presence';
+import type { NetworkFailure } from './network-failure';
 
 /**
  * What Switchboard needs from Mitel CloudLink. Implemented by shared/adapters/cloudlink over HTTP.
@@ -131,6 +132,8 @@ export class CloudLinkError extends Error {
     message: string,
     readonly requestId?: string,
     readonly retryAfterMs?: number,
+    /** Set (with status 0) when the call got no answer: the connection failed or the time ran out. */
+    readonly network?: NetworkFailure,
   ) {
     super(`CloudLink ${status} ${code}: ${message}${requestId ? ` (request ${requestId})` : ''}`);
     this.name = 'CloudLinkError';

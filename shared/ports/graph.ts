@@ -1,3 +1,4 @@
+import type { NetworkFailure } from './network-failure';
 import type { AppSessionPresence, TeamsPresence } from '../domain/presence';
 
 /**
@@ -95,6 +96,8 @@ export class GraphError extends Error {
     readonly requestId?: string,
     /** From Retry-After, when Graph throttled the call. */
     readonly retryAfterMs?: number,
+    /** Set (with status 0) when the call got no answer: the connection failed or the time ran out. */
+    readonly network?: NetworkFailure,
   ) {
     super(`Graph ${status} ${code}: ${message}${requestId ? ` (request-id ${requestId})` : ''}`);
     this.name = 'GraphError';

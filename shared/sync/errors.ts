@@ -1,6 +1,9 @@
 import { CloudLinkError } from '../ports/cloudlink';
 import { GraphError } from '../ports/graph';
+import type { NetworkFailure } from '../ports/network-failure';
 import { SignInError, type SignInRefusal } from '../ports/sign-in';
+import { FencedWriteError } from './fence';
+import type { SyncLog } from './index';
 
 /**
  * How long a refused write (401/403/404) waits before it is tried again on its own: a person has to act (consent, a
@@ -17,10 +20,17 @@ export type Failure =
   | { retry: true; afterMs?: number; message: string }
   | { retry: false; message: string; fix: string; healAfterMs?: number };
 
-/** Throttling, server errors and network failures are passing; anything else needs a person. */
-export function classify(err: unknown): Failure {
+/**
+ * Decides by the error's type and fields, never by its message. Throttling, server errors, network failures and
+ * timeouts are passing: try again with backoff. A refusal needs a person. An error that is none of the ports' types
+ * (a TypeError, a RangeError) is a bug in Switchboard: retrying it quickly would only repeat it, so it is logged once
+ * per kind as `sync.bug` with its stack, the user's status says so, and it is tried again only as slowly as a refused
+ * write, so a bug that passes (a rare state, a fixed deployment) does not strand the user for good.
+ */
+export function classify(err: unknown, log: SyncLog): Failure {
   if (err instanceof GraphError || err instanceof CloudLinkError) {
     const system = err instanceof GraphError ? 'Microsoft Graph' : 'CloudLink';
+    if (err.network) return { retry: true, message: `${system} did not answer (${describe(err.network)})` };
     if (err.status === 429)
       return { retry: true, afterMs: err.retryAfterMs ?? 1000, message: `${system} is throttling` };
     if (err.status === 0 || err.status >= 500 || err.status === 408)
@@ -32,7 +42,9 @@ export function classify(err: unknown): Failure {
       ...([401, 403, 404].includes(err.status) && { healAfterMs: REFUSED_WRITE_RETRY_MS }),
     };
   }
-  if (err instanceof SignInError && err.refusal) {
+  if (err instanceof SignInError) {
+    // No refusal: the identity provider failed (no answer, throttling, an outage) rather than said no.
+    if (!err.refusal) return { retry: true, message: `sign-in failed: ${err.message}` };
     return {
       retry: false,
       message: `sign-in refused: ${err.message}`,
@@ -41,8 +53,62 @@ export function classify(err: unknown): Failure {
       healAfterMs: REFUSED_WRITE_RETRY_MS,
     };
   }
-  const text = err instanceof Error ? err.message : String(err);
-  return { retry: true, message: `network failure: ${text}` };
+  // Outside the engine's write path (which handles it first) the fence is a passing state: the new owner takes over.
+  if (err instanceof FencedWriteError) return { retry: true, message: err.message };
+  reportBug(err, log);
+  return {
+    retry: false,
+    message: `Switchboard hit an internal error (${nameOf(err)}); it was logged for the operator.`,
+    fix: "Report a problem with this user's trace if it persists; the operator finds the details under sync.bug.",
+    healAfterMs: BUG_RETRY_MS,
+  };
+}
+
+/**
+ * How long a step that failed on a bug waits before it is tried again on its own: as slowly as a refused write. Not
+ * at once (a bug repeats, and a fast loop would flood the services and the log), not never (a bug on a rare state
+ * passes when the state does, and a user should not need a restart to sync again).
+ */
+export const BUG_RETRY_MS = REFUSED_WRITE_RETRY_MS;
+
+/** Kinds of bug already logged, per log: each kind once, so a bug on every user's write is one line, not thousands. */
+const reportedBugs = new WeakMap<SyncLog, Set<string>>();
+/** More distinct kinds than this are not remembered (the log already says plenty); bounds the memory. */
+const MAX_REMEMBERED_BUGS = 100;
+
+function reportBug(err: unknown, log: SyncLog): void {
+  const kind = bugKind(err);
+  let seen = reportedBugs.get(log);
+  if (!seen) reportedBugs.set(log, (seen = new Set()));
+  if (seen.has(kind)) return;
+  if (seen.size < MAX_REMEMBERED_BUGS) seen.add(kind);
+  log.error(
+    {
+      event: 'sync.bug',
+      kind,
+      error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+    },
+    'a bug in Switchboard failed a sync step (logged once per kind; the user sees an internal error)',
+  );
+}
+
+/** A bug's kind: its type and where it was thrown (the first stack frame), not its message, which names data. */
+function bugKind(err: unknown): string {
+  if (!(err instanceof Error)) return `thrown ${typeof err}`;
+  const frame = err.stack
+    ?.split('\n')
+    .find((line) => line.trimStart().startsWith('at '))
+    ?.trim();
+  return frame ? `${err.name} ${frame}` : `${err.name}: ${err.message}`;
+}
+
+function nameOf(err: unknown): string {
+  return err instanceof Error ? err.name : typeof err;
+}
+
+function describe(network: NetworkFailure): string {
+  if (network.kind === 'timeout') return 'timed out';
+  return network.cause ? `connection failed: ${network.cause}` : 'connection failed';
 }
 
 /** What to do about each kind of refusal, in the words an integration admin reads on the admin page. */

@@ -240,7 +240,7 @@ export class Monitors {
   }
 
   private async failed(m: MonitorRecord, err: unknown, patch: Partial<MonitorRecord>): Promise<void> {
-    const f = classify(err);
+    const f = classify(err, this.log);
     const conflict = err instanceof GraphError && err.status === 409;
     const lastError = conflict
       ? 'This account already holds a presence subscription for this app (Graph allows one). It lapses within 60 minutes; Switchboard retries.'

@@ -2,6 +2,7 @@ import type { GraphPort } from '../ports/graph';
 import type { SyncClock } from './clock';
 import type { SyncEngine } from './engine';
 import { classify } from './errors';
+import type { SyncLog } from './index';
 import type { RateLimiter } from './rate-limiter';
 
 /** How far polling slows down under throttling: at most this many times the configured interval. */
@@ -23,6 +24,8 @@ export class Poller {
     private readonly clock: SyncClock,
     private readonly baseIntervalMs: number,
     private readonly limiter: RateLimiter,
+    /** Where a bug that failed a round is reported (errors.ts: once per kind, as sync.bug). */
+    private readonly log: SyncLog,
   ) {
     this.interval = baseIntervalMs;
   }
@@ -52,7 +55,7 @@ export class Poller {
     try {
       for (const p of await this.graph.getPresencesByUserId(ids)) this.engine.observeTeams(p, at, false, at);
     } catch (err) {
-      const f = classify(err);
+      const f = classify(err, this.log);
       throttled = f.retry;
     }
     const crowded = throttled || this.limiter.waits > waitsBefore;

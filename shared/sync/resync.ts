@@ -4,7 +4,7 @@ import type { SyncClock } from './clock';
 import type { EngineEntry, SyncEngine } from './engine';
 import { classify } from './errors';
 import type { RateLimiter } from './rate-limiter';
-import type { ResyncProgress, ResyncResult } from './index';
+import type { ResyncProgress, ResyncResult, SyncLog } from './index';
 
 /** Batches of users read at once; Graph reads of a batch are one request each. */
 const PARALLEL_BATCHES = 4;
@@ -25,6 +25,8 @@ interface ResyncDeps {
    * Unset: read every user's PBX.
    */
   needsPbxRead?: (e: EngineEntry) => boolean;
+  /** Where a bug that failed a read is reported (errors.ts: once per kind, as sync.bug). */
+  log: SyncLog;
 }
 
 /** At most `limit` tasks run at once; the rest wait in arrival order. */
@@ -97,7 +99,7 @@ async function resyncBatch(
       await engine.readPbxOnce(e);
       readBothSides.add(e);
     } catch (err) {
-      const f = classify(err);
+      const f = classify(err, deps.log);
       engine.fail(
         e,
         `resync could not read the PBX: ${f.message}`,
@@ -116,7 +118,7 @@ async function resyncBatch(
     }
     for (const e of readBothSides) engine.markSynced(e, deps.clock.now());
   } catch (err) {
-    const f = classify(err);
+    const f = classify(err, deps.log);
     for (const e of watched)
       engine.fail(
         e,

@@ -250,7 +250,7 @@ describe('GraphAdapter retries', () => {
       .getPresence(guid(1))
       .catch((e) => e);
     expect(err).toBeInstanceOf(GraphError);
-    expect(err).toMatchObject({ status: 0, code: 'NetworkError' });
+    expect(err).toMatchObject({ status: 0, code: 'NetworkError', network: { kind: 'connection' } });
     expect(seen).toHaveLength(2);
     expect(outcomes.map((o) => o.status)).toEqual([0, 0]);
   });
@@ -261,6 +261,16 @@ describe('GraphAdapter retries', () => {
       .getPresence(guid(1))
       .catch((e) => e);
     expect(err).toBe(refused);
+    expect(seen).toHaveLength(0);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('surfaces a bug in the token provider as itself, not as a network error to retry', async () => {
+    const bug = new TypeError("Cannot read properties of undefined (reading 'accessToken')");
+    const err = await adapter({ getAppToken: async () => Promise.reject(bug) })
+      .getPresence(guid(1))
+      .catch((e) => e);
+    expect(err).toBe(bug);
     expect(seen).toHaveLength(0);
     expect(sleeps).toEqual([]);
   });

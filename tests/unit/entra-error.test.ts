@@ -24,13 +24,20 @@ describe('EntraError.fromResponse', () => {
     );
   });
 
-  it('takes the AADSTS number from the description when error_codes is absent', () => {
-    const e = EntraError.fromResponse(
+  it('reads the AADSTS number from error_codes only, whatever the description says', () => {
+    const fromCodes = EntraError.fromResponse(
+      400,
+      JSON.stringify({ error: 'invalid_grant', error_description: 'MFA needed.', error_codes: [50076] }),
+    );
+    expect(fromCodes.aadstsCode).toBe(50076);
+    expect(fromCodes.isMfaRequired()).toBe(true);
+    // A description that merely starts like a code (a proxy's text, a reworded message) is prose, not a code.
+    const proseOnly = EntraError.fromResponse(
       400,
       JSON.stringify({ error: 'invalid_grant', error_description: 'AADSTS50076: MFA needed.' }),
     );
-    expect(e.aadstsCode).toBe(50076);
-    expect(e.isMfaRequired()).toBe(true);
+    expect(proseOnly.aadstsCode).toBeUndefined();
+    expect(proseOnly.refusal).toBe('other');
   });
 
   it('keeps the status and an excerpt of a body that is not JSON (a proxy or an outage page)', () => {

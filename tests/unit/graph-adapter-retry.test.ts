@@ -1,5 +1,6 @@
 import {
   backoffDelay,
+  networkFailureOf,
   parseRetryAfter,
   sendWithRetry,
   type AttemptOutcome,
@@ -74,5 +75,40 @@ describe('retry policy', () => {
       ),
     ).rejects.toBe(boom);
     expect(calls).toBe(1);
+  });
+
+  it('rethrows a TypeError of our own (a bug) at once: only fetch’s own TypeError is the network’s', async () => {
+    let calls = 0;
+    const bug = new TypeError("Cannot read properties of undefined (reading 'token')");
+    await expect(
+      sendWithRetry(
+        async () => {
+          calls++;
+          throw bug;
+        },
+        { maxRetries: 3, sleep: async () => undefined },
+      ),
+    ).rejects.toBe(bug);
+    expect(calls).toBe(1);
+    expect(networkFailureOf(bug)).toBeUndefined();
+  });
+
+  it('retries a connection reset with growing backoff, and names it as a connection failure', async () => {
+    const reset = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+    });
+    const sleeps: number[] = [];
+    let calls = 0;
+    const final = await sendWithRetry(
+      async () => {
+        if (++calls <= 3) throw reset;
+        return response(204);
+      },
+      { maxRetries: 3, sleep: async (ms) => void sleeps.push(ms), random: () => 1 },
+    );
+    expect(final.status).toBe(204);
+    expect(sleeps).toEqual([500, 1000, 2000]);
+    expect(networkFailureOf(reset)).toEqual({ kind: 'connection', cause: 'ECONNRESET' });
+    expect(networkFailureOf(new DOMException('timed out', 'TimeoutError'))).toEqual({ kind: 'timeout' });
   });
 });

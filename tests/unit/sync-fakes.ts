@@ -36,8 +36,8 @@ interface TeamsUser {
 export class FakeGraph implements GraphPort {
   readonly users = new Map<string, TeamsUser>();
   readonly calls: { op: string; userId?: string; presence?: AppSessionPresence; ids?: number }[] = [];
-  /** Errors the next writes (setPresence, clearPresence) throw, in order. */
-  failures: GraphError[] = [];
+  /** Errors the next writes (setPresence, clearPresence) throw, in order (a TypeError stands for a bug of ours). */
+  failures: Error[] = [];
   /** Errors the next reads throw, in order. */
   readFailures: GraphError[] = [];
   /** Makes every write wait for `release()`. */

@@ -48,6 +48,7 @@ export async function harness(
     options?: Partial<SyncOptions>;
     store?: Store;
     onStoreError?: SyncDeps['onStoreError'];
+    log?: SyncDeps['log'];
   } = {},
 ): Promise<Harness> {
   const clock = new VirtualClock();
@@ -100,6 +101,7 @@ export async function harness(
         mapping: () => h.mapping ?? DEFAULT_MAPPING,
         selection: () => h.selection,
         onStoreError: opts.onStoreError,
+        log: opts.log,
       },
     );
   // Graph notifies the subscription that covers the user; CloudLink posts an event naming the presentity.

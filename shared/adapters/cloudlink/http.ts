@@ -1,6 +1,12 @@
 import { CloudLinkError } from '../../ports/cloudlink';
 import { checkAttemptGate } from '../http/attempt-gate';
-import { parseRetryAfter, reportAttemptsAs, retryPolicyOf, sendWithRetry } from '../http/retry';
+import {
+  networkFailureOf,
+  parseRetryAfter,
+  reportAttemptsAs,
+  retryPolicyOf,
+  sendWithRetry,
+} from '../http/retry';
 import type { CloudLinkAdapterOptions } from './options';
 
 export type CloudLinkService = 'authentication' | 'admin' | 'media' | 'presence' | 'notifications';
@@ -53,25 +59,7 @@ export class CloudLinkHttp {
   private async attempt(req: CloudLinkRequest): Promise<CloudLinkResponse> {
     const url = this.url(req.service, req.path, req.query);
     const form = req.body instanceof URLSearchParams;
-    const response = await sendWithRetry(
-      (signal) => {
-        const headers: Record<string, string> = {
-          accept: 'application/json',
-          'x-mitel-app': this.options.appId,
-        };
-        if (req.bearer) headers.authorization = `Bearer ${req.bearer}`;
-        if (req.body !== undefined)
-          headers['content-type'] = form ? 'application/x-www-form-urlencoded' : 'application/json';
-        const body = req.body === undefined ? undefined : form ? String(req.body) : JSON.stringify(req.body);
-        checkAttemptGate(); // last thing before the request leaves: the sync's ownership fence (attempt-gate.ts)
-        return fetch(url, { method: req.method, headers, body, signal });
-      },
-      {
-        ...retryPolicyOf(this.options),
-        requestIdOf: (r) => r.headers.get('x-mitel-correlation-id') ?? undefined,
-      },
-      reportAttemptsAs(req.op, this.options.onOutcome),
-    );
+    const response = await this.send(url, req, form);
     const requestId = response.headers.get('x-mitel-correlation-id') ?? undefined;
     const text = await response.text();
     let body: unknown;
@@ -93,5 +81,42 @@ export class CloudLinkHttp {
       requestId,
       parseRetryAfter(response.headers.get('retry-after'), (this.options.now ?? Date.now)()),
     );
+  }
+
+  /** Sends with the retry policy; a call that got no answer becomes a CloudLinkError with status 0 and its kind. */
+  private async send(url: string, req: CloudLinkRequest, form: boolean): Promise<Response> {
+    try {
+      return await sendWithRetry(
+        (signal) => {
+          const headers: Record<string, string> = {
+            accept: 'application/json',
+            'x-mitel-app': this.options.appId,
+          };
+          if (req.bearer) headers.authorization = `Bearer ${req.bearer}`;
+          if (req.body !== undefined)
+            headers['content-type'] = form ? 'application/x-www-form-urlencoded' : 'application/json';
+          const body =
+            req.body === undefined ? undefined : form ? String(req.body) : JSON.stringify(req.body);
+          checkAttemptGate(); // last thing before the request leaves: the sync's ownership fence (attempt-gate.ts)
+          return fetch(url, { method: req.method, headers, body, signal });
+        },
+        {
+          ...retryPolicyOf(this.options),
+          requestIdOf: (r) => r.headers.get('x-mitel-correlation-id') ?? undefined,
+        },
+        reportAttemptsAs(req.op, this.options.onOutcome),
+      );
+    } catch (err) {
+      const network = networkFailureOf(err);
+      if (!network) throw err; // not the network's failure: the fence, or a bug of ours
+      throw new CloudLinkError(
+        0,
+        network.kind === 'timeout' ? 'Timeout' : 'NetworkError',
+        `${req.op}: ${(err as Error).message}${network.cause ? ` (${network.cause})` : ''}`,
+        undefined,
+        undefined,
+        network,
+      );
+    }
   }
 }

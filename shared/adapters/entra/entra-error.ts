@@ -1,3 +1,4 @@
+import type { NetworkFailure } from '../../ports/network-failure';
 import { SignInError, type SignInRefusal } from '../../ports/sign-in';
 
 /**
@@ -11,6 +12,8 @@ export class EntraError extends SignInError {
   readonly description: string;
   readonly correlationId: string | undefined;
   readonly suberror: string | undefined;
+  /** Set (with status 0) when the token endpoint gave no answer: the connection failed or the time ran out. */
+  readonly network: NetworkFailure | undefined;
 
   constructor(input: {
     status: number;
@@ -19,6 +22,7 @@ export class EntraError extends SignInError {
     description: string;
     correlationId?: string;
     suberror?: string;
+    network?: NetworkFailure;
   }) {
     // The first line of the description is the useful part; trace lines follow it.
     super(`Entra ID ${input.status} ${input.error}: ${input.description.split(/\r?\n/)[0]}`);
@@ -29,6 +33,7 @@ export class EntraError extends SignInError {
     this.description = input.description;
     this.correlationId = input.correlationId;
     this.suberror = input.suberror;
+    this.network = input.network;
   }
 
   /** The AADSTS code as Microsoft writes it, or the OAuth error when there is none. */
@@ -73,7 +78,11 @@ export class EntraError extends SignInError {
     return [50126, 50057, 50053, 50055].includes(this.aadstsCode ?? 0);
   }
 
-  /** Builds the error from an error response body, tolerating bodies that are not Entra's JSON (proxies, outages). */
+  /**
+   * Builds the error from an error response body, tolerating bodies that are not Entra's JSON (proxies, outages). The
+   * AADSTS number comes from `error_codes`, the documented field, and nowhere else: the description is prose for
+   * people, and a code read out of it would match whatever text a proxy or a future wording puts there.
+   */
   static fromResponse(status: number, bodyText: string): EntraError {
     let body: Record<string, unknown> = {};
     try {
@@ -85,12 +94,10 @@ export class EntraError extends SignInError {
     const description =
       typeof body.error_description === 'string' ? body.error_description : bodyText.slice(0, 200);
     const codes = Array.isArray(body.error_codes) ? body.error_codes : [];
-    const fromCodes = typeof codes[0] === 'number' ? codes[0] : undefined;
-    const fromText = /^AADSTS(\d+)/.exec(description)?.[1];
     return new EntraError({
       status,
       error: typeof body.error === 'string' ? body.error : `http_${status}`,
-      aadstsCode: fromCodes ?? (fromText ? Number(fromText) : undefined),
+      aadstsCode: typeof codes[0] === 'number' ? codes[0] : undefined,
       description,
       correlationId: typeof body.correlation_id === 'string' ? body.correlation_id : undefined,
       suberror: typeof body.suberror === 'string' ? body.suberror : undefined,

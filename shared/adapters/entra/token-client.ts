@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { networkFailureOf } from '../http/retry';
 import { EntraError } from './entra-error';
 
 /**
@@ -192,10 +193,13 @@ export class TokenClient {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       });
     } catch (e) {
+      const network = networkFailureOf(e);
+      if (!network) throw e; // not the network's failure: a bug of ours, to surface as one
       throw new EntraError({
         status: 0,
         error: 'network_error',
-        description: e instanceof Error ? e.message : String(e),
+        description: `${(e as Error).message}${network.cause ? ` (${network.cause})` : ''}`,
+        network,
       });
     }
     const text = await response.text();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GraphError } from '../../ports/graph';
 import { checkAttemptGate } from '../http/attempt-gate';
 import {
-  isNetworkError,
+  networkFailureOf,
   parseRetryAfter,
   reportAttemptsAs,
   retryPolicyOf,
@@ -106,15 +106,16 @@ export class GraphClient {
       );
       return { response, token };
     } catch (err) {
-      if (isNetworkError(err)) {
-        const cause = ((err as Error).cause as { code?: string } | undefined)?.code;
-        throw new GraphError(
-          0,
-          'NetworkError',
-          `${req.op}: ${(err as Error).message}${cause ? ` (${cause})` : ''}`,
-        );
-      }
-      throw err;
+      const network = networkFailureOf(err);
+      if (!network) throw err; // not the network's failure: a refused token, the fence, or a bug of ours
+      throw new GraphError(
+        0,
+        network.kind === 'timeout' ? 'Timeout' : 'NetworkError',
+        `${req.op}: ${(err as Error).message}${network.cause ? ` (${network.cause})` : ''}`,
+        undefined,
+        undefined,
+        network,
+      );
     }
   }
 

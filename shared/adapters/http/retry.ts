@@ -1,3 +1,4 @@
+import type { NetworkFailure } from '../../ports/network-failure';
 import type { OperationOutcome } from '../../ports/outcomes';
 
 export type { OperationOutcome };
@@ -64,12 +65,25 @@ export function parseRetryAfter(value: string | null, now: number): number | und
 }
 
 /**
- * fetch rejects with a TypeError when the connection fails, and AbortSignal.timeout aborts with a TimeoutError.
- * Checked by name, not instanceof: fetch's errors may come from another realm (a test VM, a worker).
+ * The network failure an error from fetch stands for, or undefined when it is something else. fetch (undici) rejects
+ * with `TypeError('fetch failed')` carrying the socket error as its cause when the connection fails, and
+ * AbortSignal.timeout aborts with a TimeoutError. Any other TypeError (a bad URL, a header we built wrong, a bug in a
+ * token provider) is ours to fix, so it is not a network failure and is never retried as one. Checked by name and
+ * message, not instanceof: fetch's errors may come from another realm (a test VM, a worker).
  */
+export function networkFailureOf(err: unknown): NetworkFailure | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { name, message, cause } = err as { name?: unknown; message?: unknown; cause?: unknown };
+  if (name === 'TimeoutError') return { kind: 'timeout' };
+  if (name === 'AbortError') return { kind: 'connection' };
+  if (name !== 'TypeError' || message !== 'fetch failed') return undefined;
+  const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
+  return { kind: 'connection', ...(typeof code === 'string' && { cause: code }) };
+}
+
+/** Whether fetch failed for want of a connection or an answer in time (see networkFailureOf). */
 export function isNetworkError(err: unknown): boolean {
-  const name = typeof err === 'object' && err !== null ? (err as { name?: unknown }).name : undefined;
-  return name === 'TypeError' || name === 'TimeoutError' || name === 'AbortError';
+  return networkFailureOf(err) !== undefined;
 }
 
 /** Exponential step with "equal jitter": at least half the step, so retries never bunch up at zero. */
