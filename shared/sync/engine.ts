@@ -1,5 +1,5 @@
-import type { MappingTable, UserSelection } from "../api/contract";
-import { DEFAULT_MAPPING } from "../domain/mapping";
+import type { MappingTable, UserSelection } from '../api/contract';
+import { DEFAULT_MAPPING } from '../domain/mapping';
 import {
   callsToCheck,
   foldCallEvent,
@@ -7,9 +7,9 @@ import {
   pruneCalls,
   type CallEvent,
   type PbxCalls,
-} from "../domain/pbx-calls";
-import type { PbxStatus, TeamsPresence } from "../domain/presence";
-import { DEFAULT_SELECTION, directionsFor } from "../domain/selection";
+} from '../domain/pbx-calls';
+import type { PbxStatus, TeamsPresence } from '../domain/presence';
+import { DEFAULT_SELECTION, directionsFor } from '../domain/selection';
 import {
   applyPbxToTeams,
   observePbx,
@@ -20,20 +20,17 @@ import {
   teamsWork,
   teamsWritten,
   type DecisionContext,
-} from "../domain/sync-decision";
-import {
-  EMPTY_SYNC_STATE,
-  teamsKey,
-  type UserSyncState,
-} from "../domain/sync-state";
-import type { CloudLinkPort } from "../ports/cloudlink";
-import type { GraphPort } from "../ports/graph";
-import type { Store, TraceEntry, UserRecord } from "../ports/store";
-import type { SyncClock } from "./clock";
-import { backoffMs, classify } from "./errors";
-import { FencedWriteError } from "./fence";
-import type { SyncMetrics } from "./metrics";
-import { PbxFeed } from "./pbx-feed";
+} from '../domain/sync-decision';
+import { EMPTY_SYNC_STATE, teamsKey, type UserSyncState } from '../domain/sync-state';
+import type { CloudLinkPort } from '../ports/cloudlink';
+import type { GraphPort } from '../ports/graph';
+import type { Store, TraceEntry, UserRecord } from '../ports/store';
+import type { SyncClock } from './clock';
+import { backoffMs, classify } from './errors';
+import { FencedWriteError } from './fence';
+import type { SyncLog } from './index';
+import type { SyncMetrics } from './metrics';
+import { PbxFeed } from './pbx-feed';
 
 export interface EngineSettings {
   tenantId: string;
@@ -48,7 +45,7 @@ export interface EngineSettings {
  */
 type EngineUser = Pick<
   UserRecord,
-  "entraUserId" | "pbxPrincipalId" | "selected" | "sendToTeams" | "getFromTeams"
+  'entraUserId' | 'pbxPrincipalId' | 'selected' | 'sendToTeams' | 'getFromTeams'
 >;
 
 function engineUser(u: UserRecord): EngineUser {
@@ -114,7 +111,7 @@ function plain(state: UserSyncState): UserSyncState {
 }
 
 /** Which batched store write failed (see SyncDeps.onStoreError). */
-export type StoreWrite = "syncStates" | "traces";
+export type StoreWrite = 'syncStates' | 'traces';
 
 /** Sync states (and trace entries) written per store transaction. */
 const SAVE_BATCH = 500;
@@ -126,7 +123,7 @@ export function isoDuration(ms: number): string {
   const minutes = Math.max(5, Math.round(ms / 60_000));
   const hours = Math.floor(minutes / 60);
   const rest = minutes % 60;
-  return `PT${hours ? `${hours}H` : ""}${rest ? `${rest}M` : ""}`;
+  return `PT${hours ? `${hours}H` : ''}${rest ? `${rest}M` : ''}`;
 }
 
 /**
@@ -164,10 +161,9 @@ export class SyncEngine {
     private readonly mapping: () => MappingTable = () => DEFAULT_MAPPING,
     private readonly selection: () => UserSelection = () => DEFAULT_SELECTION,
     /** A store write failed (sync goes on; the state is written again at the user's next change): to be logged. */
-    private readonly onStoreError: (
-      err: unknown,
-      what: StoreWrite,
-    ) => void = () => undefined,
+    private readonly onStoreError: (err: unknown, what: StoreWrite) => void = () => undefined,
+    /** Where a bug that failed a read or a write is reported (errors.ts: once per kind, as sync.bug). */
+    private readonly log: SyncLog = { error: () => undefined, warn: () => undefined, info: () => undefined },
   ) {}
 
   // ---------------- users and state ----------------
@@ -190,14 +186,10 @@ export class SyncEngine {
         const s = stored.get(user.entraUserId);
         this.entries.set(user.entraUserId, {
           user: engineUser(user),
-          state: s
-            ? { ...EMPTY_SYNC_STATE, ...(s.state as Partial<UserSyncState>) }
-            : EMPTY_SYNC_STATE,
+          state: s ? { ...EMPTY_SYNC_STATE, ...(s.state as Partial<UserSyncState>) } : EMPTY_SYNC_STATE,
           version: s?.version ?? 0,
           lastSyncAt: s?.lastSyncAt ?? null,
-          lastError: s?.lastError
-            ? { message: s.lastError, fix: "See the trace for details." }
-            : null,
+          lastError: s?.lastError ? { message: s.lastError, fix: 'See the trace for details.' } : null,
           teams: newSide(),
           pbx: newSide(),
           cancelRenewal: null,
@@ -207,9 +199,7 @@ export class SyncEngine {
           pbxFeedEpoch: 0,
           pbxVerifiedAt: null,
           callsFromStore:
-            Object.keys(
-              (s?.state as Partial<UserSyncState> | undefined)?.pbxCalls ?? {},
-            ).length > 0,
+            Object.keys((s?.state as Partial<UserSyncState> | undefined)?.pbxCalls ?? {}).length > 0,
         });
       }
     }
@@ -246,9 +236,7 @@ export class SyncEngine {
   /** In a call on either side as far as we know: our Teams session stands, or our phone DND does. */
   isHot(entraUserId: string): boolean {
     const e = this.entries.get(entraUserId);
-    return (
-      !!e && (!!e.state.teamsSession || e.state.pbxAssertion?.dnd === true)
-    );
+    return !!e && (!!e.state.teamsSession || e.state.pbxAssertion?.dnd === true);
   }
 
   entryByPbx(principalId: string): Entry | undefined {
@@ -279,43 +267,26 @@ export class SyncEngine {
 
   /** A Teams presence was read; `receivedAt` is when we first heard it changed. */
   /** `readAt`: when the read that returned `p` was sent, so a read after our clear is known not to show our session. */
-  observeTeams(
-    p: TeamsPresence,
-    receivedAt: number,
-    repair = false,
-    readAt?: number,
-  ): void {
+  observeTeams(p: TeamsPresence, receivedAt: number, repair = false, readAt?: number): void {
     const e = this.entries.get(p.userId);
     if (!e) return;
     const ctx = this.ctx(e);
     const before = e.state.teams;
     const { state, verdict } = observeTeams(e.state, { ...p, readAt }, ctx);
-    if (verdict === "stale") {
+    if (verdict === 'stale') {
       // A notification older than what we know, arriving late, is worth a trace. Re-reading the very presence we know
       // (a resync or poll: the same sequenceNumber) is not: it must not cost a trace and a store write per user.
       if (p.sequenceNumber !== before?.sequenceNumber)
-        this.trace(e, "teams.stale", {
-          sequenceNumber: p.sequenceNumber ?? null,
-        });
+        this.trace(e, 'teams.stale', { sequenceNumber: p.sequenceNumber ?? null });
       return;
     }
     let next = state;
     // A resync that finds our acknowledged session missing from Teams writes it again (Graph may have lost it).
-    if (repair && verdict === "user" && next.teamsSession?.acknowledged) {
-      next = {
-        ...next,
-        teamsSession: { ...next.teamsSession, acknowledged: false },
-      };
+    if (repair && verdict === 'user' && next.teamsSession?.acknowledged) {
+      next = { ...next, teamsSession: { ...next.teamsSession, acknowledged: false } };
     }
-    const same =
-      before &&
-      before.availability === p.availability &&
-      before.activity === p.activity;
-    if (
-      same &&
-      !pbxWork(next) &&
-      !teamsWork(next, ctx.now, this.settings.renewAheadMs)
-    ) {
+    const same = before && before.availability === p.availability && before.activity === p.activity;
+    if (same && !pbxWork(next) && !teamsWork(next, ctx.now, this.settings.renewAheadMs)) {
       e.state = plain(next); // nothing new and nothing to write (a resync or poll reading what we know): no trace, no store write
       return;
     }
@@ -324,8 +295,8 @@ export class SyncEngine {
       activity: p.activity,
       sequenceNumber: p.sequenceNumber ?? null,
     });
-    this.kick(e, "pbx", receivedAt);
-    this.kick(e, "teams", receivedAt);
+    this.kick(e, 'pbx', receivedAt);
+    this.kick(e, 'teams', receivedAt);
   }
 
   /**
@@ -341,21 +312,13 @@ export class SyncEngine {
       statusText: status.statusText ?? null,
       callState: pbxCallState(calls, now),
     };
-    const { state, verdict } = observePbx(
-      { ...e.state, pbxCalls: calls },
-      pbx,
-      this.ctx(e),
-    );
+    const { state, verdict } = observePbx({ ...e.state, pbxCalls: calls }, pbx, this.ctx(e));
     const unchanged =
       before &&
       before.callState === pbx.callState &&
       before.dnd === pbx.dnd &&
       (before.statusText ?? null) === (pbx.statusText ?? null);
-    if (
-      unchanged &&
-      !pbxWork(state) &&
-      !teamsWork(state, this.clock.now(), this.settings.renewAheadMs)
-    ) {
+    if (unchanged && !pbxWork(state) && !teamsWork(state, this.clock.now(), this.settings.renewAheadMs)) {
       e.state = plain(state); // nothing new and nothing to write: no trace or store write
       return;
     }
@@ -364,8 +327,8 @@ export class SyncEngine {
       dnd: pbx.dnd,
       statusText: pbx.statusText ?? null,
     });
-    this.kick(e, "teams", receivedAt);
-    this.kick(e, "pbx", receivedAt);
+    this.kick(e, 'teams', receivedAt);
+    this.kick(e, 'pbx', receivedAt);
   }
 
   /**
@@ -375,17 +338,9 @@ export class SyncEngine {
    */
   observeCall(e: Entry, event: CallEvent, receivedAt: number): void {
     const now = this.clock.now();
-    const { calls, verdict } = foldCallEvent(
-      e.state.pbxCalls ?? {},
-      event,
-      now,
-    );
-    if (verdict !== "applied") {
-      if (verdict === "stale")
-        this.trace(e, "pbx.call.stale", {
-          callId: event.callId,
-          stage: event.stage,
-        });
+    const { calls, verdict } = foldCallEvent(e.state.pbxCalls ?? {}, event, now);
+    if (verdict !== 'applied') {
+      if (verdict === 'stale') this.trace(e, 'pbx.call.stale', { callId: event.callId, stage: event.stage });
       e.state = { ...e.state, pbxCalls: calls };
       return;
     }
@@ -403,13 +358,9 @@ export class SyncEngine {
       { ...e.state, pbxCalls: pruned, pbx: { ...pbx, callState, at: now } },
       this.ctx(e),
     );
-    this.update(e, next, "pbx.call", {
-      callId: event.callId,
-      stage: event.stage,
-      callState,
-    });
-    this.kick(e, "teams", receivedAt);
-    this.kick(e, "pbx", receivedAt);
+    this.update(e, next, 'pbx.call', { callId: event.callId, stage: event.stage, callState });
+    this.kick(e, 'teams', receivedAt);
+    this.kick(e, 'pbx', receivedAt);
   }
 
   /**
@@ -421,7 +372,7 @@ export class SyncEngine {
     // After a restart every call we knew of is checked: its end may have been posted while we were down.
     const open = new Set(
       e.callsFromStore
-        ? Object.keys(calls0).filter((id) => calls0[id].stage !== "ended")
+        ? Object.keys(calls0).filter((id) => calls0[id].stage !== 'ended')
         : callsToCheck(calls0, this.clock.now()),
     );
     if (open.size === 0) return;
@@ -431,10 +382,10 @@ export class SyncEngine {
         principalId: e.user.pbxPrincipalId as string,
         top: 50,
       }));
-      this.metrics.cloudlinkCall("listCallRecords", "ok");
+      this.metrics.cloudlinkCall('listCallRecords', 'ok');
       e.callsFromStore = false;
     } catch {
-      this.metrics.cloudlinkCall("listCallRecords", "error");
+      this.metrics.cloudlinkCall('listCallRecords', 'error');
       return;
     }
     let calls: PbxCalls = e.state.pbxCalls ?? {};
@@ -443,14 +394,10 @@ export class SyncEngine {
       const ended = Date.parse(r.endTime);
       calls = foldCallEvent(
         calls,
-        {
-          callId: r.callId,
-          stage: "ended",
-          at: Number.isNaN(ended) ? null : ended,
-        },
+        { callId: r.callId, stage: 'ended', at: Number.isNaN(ended) ? null : ended },
         this.clock.now(),
       ).calls;
-      this.trace(e, "pbx.call.endFromRecords", { callId: r.callId });
+      this.trace(e, 'pbx.call.endFromRecords', { callId: r.callId });
     }
     e.state = { ...e.state, pbxCalls: calls };
   }
@@ -468,12 +415,7 @@ export class SyncEngine {
   needsPbxRead(e: Entry, maxAgeMs: number): boolean {
     return (
       !e.state.pbx ||
-      !this.pbxFeed.vouchesFor(
-        e.pbxFeedEpoch,
-        e.pbxVerifiedAt,
-        this.clock.now(),
-        maxAgeMs,
-      ) ||
+      !this.pbxFeed.vouchesFor(e.pbxFeedEpoch, e.pbxVerifiedAt, this.clock.now(), maxAgeMs) ||
       // A call we have not heard of for a while may have lost its "ended" event: the read asks the call records.
       callsToCheck(e.state.pbxCalls ?? {}, this.clock.now()).length > 0
     );
@@ -483,9 +425,9 @@ export class SyncEngine {
   reevaluate(e: Entry, next?: UserSyncState): void {
     const derived = applyPbxToTeams(next ?? e.state, this.ctx(e));
     // Unchanged (every user at a start with nothing to repair): no trace entry and no store write.
-    if (derived !== e.state) this.update(e, derived, "reevaluate", {});
-    this.kick(e, "teams", this.clock.now());
-    this.kick(e, "pbx", this.clock.now());
+    if (derived !== e.state) this.update(e, derived, 'reevaluate', {});
+    this.kick(e, 'teams', this.clock.now());
+    this.kick(e, 'pbx', this.clock.now());
   }
 
   /** Reads one user's PBX presence (coalesced: one read in flight per user, one more if asked meanwhile). */
@@ -502,14 +444,8 @@ export class SyncEngine {
         try {
           await this.readPbxOnce(e, receivedAt);
         } catch (err) {
-          const f = classify(err);
-          this.fail(
-            e,
-            f.message,
-            f.retry
-              ? "The next PBX event or resync will read it again."
-              : f.fix,
-          );
+          const f = classify(err, this.log);
+          this.fail(e, f.message, f.retry ? 'The next PBX event or resync will read it again.' : f.fix);
         }
       } while (e.pbxReadAgain && !this.stopped);
     } finally {
@@ -529,10 +465,10 @@ export class SyncEngine {
     try {
       pbx = await this.cloudlink.getPresence(e.user.pbxPrincipalId as string);
     } catch (err) {
-      this.metrics.cloudlinkCall("getPresence", "error");
+      this.metrics.cloudlinkCall('getPresence', 'error');
       throw err;
     }
-    this.metrics.cloudlinkCall("getPresence", "ok");
+    this.metrics.cloudlinkCall('getPresence', 'ok');
     await this.settleQuietCalls(e);
     this.observePbx(e, pbx, receivedAt ?? this.clock.now());
     this.pbxVerified(e, epoch, readAt);
@@ -541,8 +477,7 @@ export class SyncEngine {
   /** Queues Teams presence reads for users a notification named; reads go out in batches of up to 650. */
   requestTeamsReads(userIds: string[], receivedAt: number): void {
     for (const id of userIds)
-      if (this.entries.has(id) && !this.pendingTeamsReads.has(id))
-        this.pendingTeamsReads.set(id, receivedAt);
+      if (this.entries.has(id) && !this.pendingTeamsReads.has(id)) this.pendingTeamsReads.set(id, receivedAt);
     if (this.pumpScheduled) return;
     this.pumpScheduled = true;
     this.tasks++;
@@ -555,11 +490,7 @@ export class SyncEngine {
   }
 
   private pumpReads(): void {
-    while (
-      !this.stopped &&
-      this.fetches < MAX_FETCHES &&
-      this.pendingTeamsReads.size > 0
-    ) {
+    while (!this.stopped && this.fetches < MAX_FETCHES && this.pendingTeamsReads.size > 0) {
       const batch = [...this.pendingTeamsReads.entries()].slice(0, 650);
       for (const [id] of batch) this.pendingTeamsReads.delete(id);
       this.fetches++;
@@ -572,25 +503,14 @@ export class SyncEngine {
     }
   }
 
-  private async readTeamsBatch(
-    batch: [string, number][],
-    attempt = 0,
-  ): Promise<void> {
+  private async readTeamsBatch(batch: [string, number][], attempt = 0): Promise<void> {
     try {
       const readAt = this.clock.now();
-      const presences = await this.graph.getPresencesByUserId(
-        batch.map(([id]) => id),
-      );
+      const presences = await this.graph.getPresencesByUserId(batch.map(([id]) => id));
       const at = new Map(batch);
-      for (const p of presences)
-        this.observeTeams(
-          p,
-          at.get(p.userId) ?? this.clock.now(),
-          false,
-          readAt,
-        );
+      for (const p of presences) this.observeTeams(p, at.get(p.userId) ?? this.clock.now(), false, readAt);
     } catch (err) {
-      const f = classify(err);
+      const f = classify(err, this.log);
       if (!f.retry) {
         for (const [id] of batch) {
           const e = this.entries.get(id);
@@ -602,9 +522,7 @@ export class SyncEngine {
       this.tasks++;
       this.clock.setTimer(Math.max(f.afterMs ?? 0, backoffMs(attempt)), () => {
         this.done();
-        for (const [id, t] of batch)
-          if (!this.pendingTeamsReads.has(id))
-            this.pendingTeamsReads.set(id, t);
+        for (const [id, t] of batch) if (!this.pendingTeamsReads.has(id)) this.pendingTeamsReads.set(id, t);
         this.pumpReads();
       });
     }
@@ -612,24 +530,19 @@ export class SyncEngine {
 
   // ---------------- writes ----------------
 
-  private kick(e: Entry, side: "teams" | "pbx", receivedAt: number): void {
+  private kick(e: Entry, side: 'teams' | 'pbx', receivedAt: number): void {
     const s = e[side];
     const hasWork =
-      side === "teams"
+      side === 'teams'
         ? !!teamsWork(e.state, this.clock.now(), this.settings.renewAheadMs)
         : !!pbxWork(e.state);
     if (!hasWork) {
-      if (side === "teams" && !s.busy) this.scheduleRenewal(e);
+      if (side === 'teams' && !s.busy) this.scheduleRenewal(e);
       return;
     }
     // A refused write waits for its slow retry; an observation that changes nothing about it must not resend it now
     // (a changed write, a new presence to set, goes at once).
-    if (
-      s.cancelHeal &&
-      s.refused !== null &&
-      s.refused === this.workKey(e, side)
-    )
-      return;
+    if (s.cancelHeal && s.refused !== null && s.refused === this.workKey(e, side)) return;
     if (s.since === null) s.since = receivedAt;
     if (s.busy) {
       s.again = true;
@@ -640,7 +553,7 @@ export class SyncEngine {
   }
 
   /** One worker per user per side: sends the newest wanted state until nothing is left to send. */
-  private async runWorker(e: Entry, side: "teams" | "pbx"): Promise<void> {
+  private async runWorker(e: Entry, side: 'teams' | 'pbx'): Promise<void> {
     const s = e[side];
     const term = this.term;
     s.busy = true;
@@ -649,15 +562,14 @@ export class SyncEngine {
       for (;;) {
         s.again = false;
         if (this.stopped || term !== this.term) return;
-        const ok =
-          side === "teams" ? await this.writeTeams(e) : await this.writePbx(e);
-        if (ok === "retrying" || ok === "failed") return;
+        const ok = side === 'teams' ? await this.writeTeams(e) : await this.writePbx(e);
+        if (ok === 'retrying' || ok === 'failed') return;
         // A write went through: nothing refused is waiting any more.
-        if (ok === "written") s.refused = null;
-        if (ok === "nothing" && !s.again) {
+        if (ok === 'written') s.refused = null;
+        if (ok === 'nothing' && !s.again) {
           if (s.since !== null) {
             this.metrics.observeLatency(
-              side === "teams" ? "toTeams" : "fromTeams",
+              side === 'teams' ? 'toTeams' : 'fromTeams',
               this.clock.now() - s.since,
             );
             s.since = null;
@@ -671,92 +583,64 @@ export class SyncEngine {
     }
   }
 
-  private async writeTeams(
-    e: Entry,
-  ): Promise<"written" | "nothing" | "retrying" | "failed"> {
+  private async writeTeams(e: Entry): Promise<'written' | 'nothing' | 'retrying' | 'failed'> {
     const sentAt = this.clock.now();
     const work = teamsWork(e.state, sentAt, this.settings.renewAheadMs);
     if (!work) {
       this.scheduleRenewal(e);
-      return "nothing";
+      return 'nothing';
     }
     try {
-      if (work.kind === "set")
-        await this.graph.setPresence(
-          e.user.entraUserId,
-          work.presence,
-          isoDuration(this.settings.sessionMs),
-        );
+      if (work.kind === 'set')
+        await this.graph.setPresence(e.user.entraUserId, work.presence, isoDuration(this.settings.sessionMs));
       else await this.graph.clearPresence(e.user.entraUserId);
       e.teams.attempt = 0;
       e.lastError = null;
       this.update(
         e,
-        teamsWritten(
-          e.state,
-          work,
-          sentAt,
-          this.settings.sessionMs,
-          this.clock.now(),
-        ),
+        teamsWritten(e.state, work, sentAt, this.settings.sessionMs, this.clock.now()),
         `teams.${work.kind}`,
-        work.kind === "set" ? { presence: teamsKey(work.presence) } : {},
+        work.kind === 'set' ? { presence: teamsKey(work.presence) } : {},
         true,
       );
-      return "written";
+      return 'written';
     } catch (err) {
-      return this.failWrite(e, "teams", err);
+      return this.failWrite(e, 'teams', err);
     }
   }
 
-  private async writePbx(
-    e: Entry,
-  ): Promise<"written" | "nothing" | "retrying" | "failed"> {
+  private async writePbx(e: Entry): Promise<'written' | 'nothing' | 'retrying' | 'failed'> {
     const work = pbxWork(e.state);
-    if (!work) return "nothing";
+    if (!work) return 'nothing';
     try {
-      await this.cloudlink.setDnd(
-        e.user.pbxPrincipalId as string,
-        work.dnd,
-        work.statusText,
-      );
-      this.metrics.cloudlinkCall("setDnd", "ok");
+      await this.cloudlink.setDnd(e.user.pbxPrincipalId as string, work.dnd, work.statusText);
+      this.metrics.cloudlinkCall('setDnd', 'ok');
       e.pbx.attempt = 0;
       e.lastError = null;
-      this.update(
-        e,
-        pbxWritten(e.state, work, this.clock.now()),
-        "pbx.setDnd",
-        { ...work },
-        true,
-      );
-      return "written";
+      this.update(e, pbxWritten(e.state, work, this.clock.now()), 'pbx.setDnd', { ...work }, true);
+      return 'written';
     } catch (err) {
-      this.metrics.cloudlinkCall("setDnd", "error");
-      return this.failWrite(e, "pbx", err);
+      this.metrics.cloudlinkCall('setDnd', 'error');
+      return this.failWrite(e, 'pbx', err);
     }
   }
 
-  private failWrite(
-    e: Entry,
-    side: "teams" | "pbx",
-    err: unknown,
-  ): "retrying" | "failed" {
+  private failWrite(e: Entry, side: 'teams' | 'pbx', err: unknown): 'retrying' | 'failed' {
     const s = e[side];
     if (err instanceof FencedWriteError) {
       // Not ours to send any more (fence.ts counted and logged it): no retry, no error on the user; the owner that
       // took over re-reads both sides and writes what is needed.
       s.since = null;
-      return "failed";
+      return 'failed';
     }
-    const f = classify(err);
+    const f = classify(err, this.log);
     if (!f.retry) {
       s.since = null;
       s.cancelHeal?.();
       s.cancelHeal = null;
       if (!f.healAfterMs || this.stopped) {
         this.fail(e, f.message, f.fix, true);
-        return "failed";
+        return 'failed';
       }
       // Once someone fixes the cause (consent, licence, secret), the write goes through without waiting for a change.
       this.fail(
@@ -769,10 +653,9 @@ export class SyncEngine {
       s.cancelHeal = this.clock.setTimer(f.healAfterMs, () => {
         s.cancelHeal = null;
         s.refused = null;
-        if (!this.stopped && this.entries.get(e.user.entraUserId) === e)
-          this.kick(e, side, this.clock.now());
+        if (!this.stopped && this.entries.get(e.user.entraUserId) === e) this.kick(e, side, this.clock.now());
       });
-      return "failed";
+      return 'failed';
     }
     this.trace(e, `${side}.retry`, { reason: f.message, attempt: s.attempt });
     const delay = Math.max(f.afterMs ?? 0, backoffMs(s.attempt++));
@@ -782,15 +665,13 @@ export class SyncEngine {
       this.done();
       if (!s.busy && !this.stopped) void this.runWorker(e, side);
     });
-    return "retrying";
+    return 'retrying';
   }
 
   /** The write a side would send now, as a comparable key (null: nothing to send). */
-  private workKey(e: Entry, side: "teams" | "pbx"): string | null {
+  private workKey(e: Entry, side: 'teams' | 'pbx'): string | null {
     const work =
-      side === "teams"
-        ? teamsWork(e.state, this.clock.now(), this.settings.renewAheadMs)
-        : pbxWork(e.state);
+      side === 'teams' ? teamsWork(e.state, this.clock.now(), this.settings.renewAheadMs) : pbxWork(e.state);
     return work ? JSON.stringify(work) : null;
   }
 
@@ -801,7 +682,7 @@ export class SyncEngine {
     if (due === null || this.stopped) return;
     e.cancelRenewal = this.clock.setTimer(due - this.clock.now(), () => {
       e.cancelRenewal = null;
-      this.kick(e, "teams", this.clock.now());
+      this.kick(e, 'teams', this.clock.now());
     });
   }
 
@@ -813,7 +694,7 @@ export class SyncEngine {
    */
   /** A resync (periodic, "Sync all", "Resync this user") tries refused writes again at once, as the rules promise. */
   retryRefusedWrites(e: Entry): void {
-    for (const side of ["teams", "pbx"] as const) {
+    for (const side of ['teams', 'pbx'] as const) {
       if (e[side].refused === null) continue;
       e[side].refused = null;
       this.kick(e, side, this.clock.now());
@@ -846,7 +727,7 @@ export class SyncEngine {
   fail(e: Entry, message: string, fix: string, write = false): void {
     e.lastError = { message, fix, write };
     this.metrics.error();
-    this.trace(e, "error", { message });
+    this.trace(e, 'error', { message });
     this.persist(e);
   }
 
@@ -889,9 +770,7 @@ export class SyncEngine {
         const trace = this.unsavedTrace.splice(0, SAVE_BATCH);
         // diagnostics only: a failed trace write must not stop sync
         if (trace.length > 0)
-          await this.store
-            .appendTraces(trace)
-            .catch((err: unknown) => this.onStoreError(err, "traces"));
+          await this.store.appendTraces(trace).catch((err: unknown) => this.onStoreError(err, 'traces'));
         const batch: Entry[] = [];
         for (const e of this.unsaved) {
           batch.push(e);
@@ -922,7 +801,7 @@ export class SyncEngine {
       );
     } catch (err) {
       this.metrics.error(); // the user's next change writes the state again
-      this.onStoreError(err, "syncStates");
+      this.onStoreError(err, 'syncStates');
       return;
     }
     for (const [i, e] of batch.entries()) {
@@ -935,17 +814,11 @@ export class SyncEngine {
       // lost the lease (then the other process is the owner and its state stands).
       if (this.abandoned) continue;
       try {
-        e.version =
-          (
-            await this.store.getSyncState(
-              this.settings.tenantId,
-              e.user.entraUserId,
-            )
-          )?.version ?? 0;
+        e.version = (await this.store.getSyncState(this.settings.tenantId, e.user.entraUserId))?.version ?? 0;
         this.unsaved.add(e);
       } catch (err) {
         this.metrics.error();
-        this.onStoreError(err, "syncStates");
+        this.onStoreError(err, 'syncStates');
       }
     }
   }
@@ -975,9 +848,7 @@ export class SyncEngine {
         this.pumpScheduled ||
         this.flushScheduled ||
         this.flushing ||
-        [...this.entries.values()].some(
-          (e) => e.teams.busy || e.pbx.busy || e.pbxReading,
-        );
+        [...this.entries.values()].some((e) => e.teams.busy || e.pbx.busy || e.pbxReading);
       if (!busy) return;
       await new Promise<void>((r) => setImmediate(r));
     }

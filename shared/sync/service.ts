@@ -1,22 +1,17 @@
-import { randomBytes } from "node:crypto";
-import type {
-  PhoneResetResult,
-  SyncStatus,
-  TeamsReadsView,
-  UserSelection,
-} from "../api/contract";
-import type { GraphOutcome, GraphRequestKind } from "../adapters/graph/options";
-import type { CloudLinkOutcome } from "../adapters/cloudlink/options";
-import { DEFAULT_MAPPING } from "../domain/mapping";
-import type { MatchResult } from "../domain/matching";
-import { monitorsNeeded } from "../domain/monitors";
-import { DEFAULT_SELECTION, directionsFor } from "../domain/selection";
-import { ourPbxStatusTexts, resetAssertions } from "../domain/sync-decision";
-import type { CloudLinkEvent } from "../ports/cloudlink";
-import { systemSyncClock, type SyncClock } from "./clock";
-import { pbxChangeOf } from "./cloudlink-events";
-import { CloudLinkSubscriptions } from "./cloudlink-subscriptions";
-import { SyncEngine, type EngineEntry } from "./engine";
+import { randomBytes } from 'node:crypto';
+import type { PhoneResetResult, SyncStatus, TeamsReadsView, UserSelection } from '../api/contract';
+import type { GraphOutcome, GraphRequestKind } from '../adapters/graph/options';
+import type { CloudLinkOutcome } from '../adapters/cloudlink/options';
+import { DEFAULT_MAPPING } from '../domain/mapping';
+import type { MatchResult } from '../domain/matching';
+import { monitorsNeeded } from '../domain/monitors';
+import { DEFAULT_SELECTION, directionsFor } from '../domain/selection';
+import { ourPbxStatusTexts, resetAssertions } from '../domain/sync-decision';
+import type { CloudLinkEvent } from '../ports/cloudlink';
+import { systemSyncClock, type SyncClock } from './clock';
+import { pbxChangeOf } from './cloudlink-events';
+import { CloudLinkSubscriptions } from './cloudlink-subscriptions';
+import { SyncEngine, type EngineEntry } from './engine';
 import type {
   ResyncOptions,
   ResyncProgress,
@@ -25,47 +20,34 @@ import type {
   SyncLog,
   SyncOptions,
   SyncService,
-} from "./index";
-import { SyncMetrics } from "./metrics";
-import { Monitors } from "./monitors";
-import {
-  leaseSettings,
-  OwnedSyncService,
-  type OwnableSyncService,
-} from "./ownership";
-import { withSyncInbox } from "./inbox-handoff";
-import { UserDirectory, type DirectoryReads } from "./directory";
-import { Poller } from "./poller";
-import { DEFAULT_HYBRID_READS, HybridReader } from "./hybrid-reader";
-import { RequestWindow } from "./read-budget";
-import { RateLimiter } from "./rate-limiter";
-import { inVerificationSlice } from "./pbx-feed";
-import { concurrencyLimit, resync } from "./resync";
-import {
-  fencedCloudLink,
-  fencedGraph,
-  fencedSubscriptions,
-  LeaseFence,
-} from "./fence";
+} from './index';
+import { SyncMetrics } from './metrics';
+import { Monitors } from './monitors';
+import { leaseSettings, OwnedSyncService, type OwnableSyncService } from './ownership';
+import { withSyncInbox } from './inbox-handoff';
+import { UserDirectory, type DirectoryReads } from './directory';
+import { Poller } from './poller';
+import { DEFAULT_HYBRID_READS, HybridReader } from './hybrid-reader';
+import { RequestWindow } from './read-budget';
+import { RateLimiter } from './rate-limiter';
+import { inVerificationSlice } from './pbx-feed';
+import { concurrencyLimit, resync } from './resync';
+import { fencedCloudLink, fencedGraph, fencedSubscriptions, LeaseFence } from './fence';
 import {
   handleCloudLinkWebhook,
   handleGraphNotification,
   type GraphNotification,
   type WebhookRequest,
-} from "./webhooks";
+} from './webhooks';
 
 const MINUTE = 60_000;
 /** With the hourly resync, every user's PBX is read at least every four hours even while the feed is live. */
 const DEFAULT_VERIFY_SLICES = 4;
 
 /** Builds the sync service for one tenant. Nothing runs until start(). */
-export function createSyncService(
-  options: SyncOptions,
-  deps: SyncDeps,
-): SyncService {
+export function createSyncService(options: SyncOptions, deps: SyncDeps): SyncService {
   // One owner per tenant (ownership.ts); every outbound write of the engine passes the owner's fence (fence.ts).
-  const fence =
-    options.ownership === false ? undefined : ownershipFence(options, deps);
+  const fence = options.ownership === false ? undefined : ownershipFence(options, deps);
   const service = new Service(options, deps, fence);
   if (options.ownership === false) return service;
   const clock = deps.clock ?? systemSyncClock;
@@ -95,11 +77,7 @@ export function createSyncService(
 }
 
 /** Without an injected logger (tests, the benchmark) the sync layer says nothing; the server always injects one. */
-const SILENT_LOG: SyncLog = {
-  error: () => undefined,
-  warn: () => undefined,
-  info: () => undefined,
-};
+const SILENT_LOG: SyncLog = { error: () => undefined, warn: () => undefined, info: () => undefined };
 
 function ownershipFence(options: SyncOptions, deps: SyncDeps): LeaseFence {
   const { ttlMs, marginMs } = leaseSettings(options.ownership || undefined);
@@ -160,8 +138,7 @@ class Service implements OwnableSyncService {
       : given;
     this.deps = deps;
     this.clock = deps.clock ?? systemSyncClock;
-    this.fallbackKey =
-      options.cloudLinkWebhookKey ?? randomBytes(24).toString("base64url");
+    this.fallbackKey = options.cloudLinkWebhookKey ?? randomBytes(24).toString('base64url');
     this.feeds = options.cloudLinkWebhookUrl
       ? new CloudLinkSubscriptions({
           tenantId: options.tenantId,
@@ -172,7 +149,7 @@ class Service implements OwnableSyncService {
           store: deps.store,
           clock: this.clock,
           onLive: (topic, id) => {
-            if (topic !== "platform-api-presence") return;
+            if (topic !== 'platform-api-presence') return;
             if (id) this.engine.pbxFeed.started(id);
             else this.engine.pbxFeed.lost();
           },
@@ -185,16 +162,10 @@ class Service implements OwnableSyncService {
       subscriptions: () => this.monitors?.counts() ?? {},
     });
     fence?.countOn(this.syncMetrics.registry);
-    this.limiter = new RateLimiter(
-      this.clock,
-      options.graphRatePerSecond ?? 50,
-      () => this.syncMetrics.throttled(),
+    this.limiter = new RateLimiter(this.clock, options.graphRatePerSecond ?? 50, () =>
+      this.syncMetrics.throttled(),
     );
-    if (options.pbxReadsPerSecond)
-      this.pbxReadPacer = new RateLimiter(
-        this.clock,
-        options.pbxReadsPerSecond,
-      );
+    if (options.pbxReadsPerSecond) this.pbxReadPacer = new RateLimiter(this.clock, options.pbxReadsPerSecond);
     this.engine = new SyncEngine(
       {
         tenantId: options.tenantId,
@@ -210,9 +181,10 @@ class Service implements OwnableSyncService {
       deps.mapping ?? (() => DEFAULT_MAPPING),
       deps.selection ?? (() => DEFAULT_SELECTION),
       deps.onStoreError,
+      deps.log ?? SILENT_LOG,
     );
     this.monitors =
-      options.mode !== "polling" && options.notificationUrl
+      options.mode !== 'polling' && options.notificationUrl
         ? new Monitors(
             {
               tenantId: options.tenantId,
@@ -233,19 +205,20 @@ class Service implements OwnableSyncService {
           )
         : null;
     this.poller =
-      options.mode === "polling"
+      options.mode === 'polling'
         ? new Poller(
             this.engine,
             deps.graph,
             this.clock,
             options.pollIntervalMs ?? 5000,
             this.limiter,
+            deps.log ?? SILENT_LOG,
           )
         : null;
     const clockNow = () => this.clock.now();
     this.presenceRequests = new RequestWindow(clockNow);
     this.reader =
-      options.mode === "hybrid"
+      options.mode === 'hybrid'
         ? new HybridReader(
             this.engine,
             deps.graph,
@@ -273,7 +246,7 @@ class Service implements OwnableSyncService {
 
   /** The secret CloudLink webhooks must carry; empty until start() loaded the tenant's key. */
   get cloudLinkWebhookKey(): string {
-    return this.feeds ? (this.feeds.webhookKey ?? "") : this.fallbackKey;
+    return this.feeds ? (this.feeds.webhookKey ?? '') : this.fallbackKey;
   }
 
   /**
@@ -304,21 +277,15 @@ class Service implements OwnableSyncService {
     // The outage: PBX changes made while nobody listened (a DND set, a call begun) were posted to nobody. Every
     // user whose stored PBX view is older than the last sign of life of the previous owner is read now, before
     // anything else, not at the first resync a minute later. Unknown outage (an old lease row): everyone.
-    const outageFrom = term
-      ? (term.lastAliveAt ?? Number.POSITIVE_INFINITY)
-      : null;
+    const outageFrom = term ? (term.lastAliveAt ?? Number.POSITIVE_INFINITY) : null;
     const toRead = [...this.engine.allEntries()].filter(
       (e) =>
         e.state.teamsSession ||
         e.state.teamsClearPending ||
         (e.state.pbxAssertion && !e.state.pbxAssertion.acknowledged) ||
-        (outageFrom !== null &&
-          e.user.selected &&
-          (!e.state.pbx || e.state.pbx.at < outageFrom)),
+        (outageFrom !== null && e.user.selected && (!e.state.pbx || e.state.pbx.at < outageFrom)),
     );
-    const slot = concurrencyLimit(
-      Math.max(1, this.options.pbxReadConcurrency ?? 32),
-    );
+    const slot = concurrencyLimit(Math.max(1, this.options.pbxReadConcurrency ?? 32));
     await Promise.all(
       toRead.map((e) =>
         slot(async () => {
@@ -332,29 +299,22 @@ class Service implements OwnableSyncService {
       this.deps.log?.info(
         {
           tenantId: this.options.tenantId,
-          event: "sync.takeover",
+          event: 'sync.takeover',
           epoch: term.epoch,
           previousHolder: term.previousHolder,
-          gapMs:
-            term.lastAliveAt === null
-              ? null
-              : Math.max(0, begun - term.lastAliveAt),
+          gapMs: term.lastAliveAt === null ? null : Math.max(0, begun - term.lastAliveAt),
           pbxReads: toRead.length,
           pbxReadMs: this.clock.now() - now,
         },
         term.lastAliveAt === null
-          ? "sync taken over after an outage of unknown length: every PBX read again, Teams presence read next"
+          ? 'sync taken over after an outage of unknown length: every PBX read again, Teams presence read next'
           : `sync taken over ${Math.round((begun - term.lastAliveAt) / 1000)} s after the previous owner was last seen: ` +
-              "PBX of users not heard from since read again, Teams presence read next",
+              'PBX of users not heard from since read again, Teams presence read next',
       );
     await this.monitors?.reconcile(this.engine.watchedUserIds());
     if (run !== this.run) return; // halted meanwhile (the lease was lost during the start): nothing to schedule
     // Teams changes while we were down were delivered to nobody: read everyone's presence once.
-    if (this.monitors)
-      this.engine.requestTeamsReads(
-        this.engine.watchedUserIds(),
-        this.clock.now(),
-      );
+    if (this.monitors) this.engine.requestTeamsReads(this.engine.watchedUserIds(), this.clock.now());
     this.poller?.start();
     this.reader?.start();
     this.scheduleResync(MINUTE);
@@ -390,14 +350,13 @@ class Service implements OwnableSyncService {
 
   beforeGraphRequest(kind: GraphRequestKind): Promise<void> {
     // Presence calls share one tenant-wide budget; directory and subscription calls are throttled apart by Graph.
-    if (kind !== "presence") return Promise.resolve();
+    if (kind !== 'presence') return Promise.resolve();
     return this.limiter.acquire().then(() => this.presenceRequests.record());
   }
 
   onGraphOutcome(outcome: GraphOutcome): void {
     this.syncMetrics.graphCall(outcome.op, outcome.status);
-    if (outcome.status === 429)
-      this.limiter.pauseFor(outcome.retryAfterMs ?? 1000);
+    if (outcome.status === 429) this.limiter.pauseFor(outcome.retryAfterMs ?? 1000);
   }
 
   onCloudLinkOutcome(outcome: CloudLinkOutcome): void {
@@ -405,26 +364,16 @@ class Service implements OwnableSyncService {
   }
 
   handleGraphNotification(req: WebhookRequest) {
-    return handleGraphNotification(
-      req,
-      (items) => void this.onGraphNotifications(items),
-    );
+    return handleGraphNotification(req, (items) => void this.onGraphNotifications(items));
   }
 
   handleGraphLifecycle(req: WebhookRequest) {
-    return handleGraphNotification(
-      req,
-      (items) => void this.onGraphNotifications(items),
-    );
+    return handleGraphNotification(req, (items) => void this.onGraphNotifications(items));
   }
 
   handleCloudLinkWebhook(req: WebhookRequest) {
     if (!this.cloudLinkWebhookKey)
-      return {
-        status: 503,
-        headers: { "Content-Type": "text/plain; charset=utf-8" },
-        body: "starting",
-      };
+      return { status: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: 'starting' };
     return handleCloudLinkWebhook(
       req,
       this.cloudLinkWebhookKey,
@@ -432,9 +381,7 @@ class Service implements OwnableSyncService {
     );
   }
 
-  async onGraphNotifications(
-    notifications: GraphNotification[],
-  ): Promise<void> {
+  async onGraphNotifications(notifications: GraphNotification[]): Promise<void> {
     const receivedAt = this.clock.now();
     const ours = notifications.filter((n) => this.monitors?.isOurs(n));
     const ids: string[] = [];
@@ -455,28 +402,18 @@ class Service implements OwnableSyncService {
     const change = pbxChangeOf(event);
     const e = change ? this.engine.entryByPbx(change.principalId) : undefined;
     if (!change || !e) return;
-    if (change.kind !== "presence") {
+    if (change.kind !== 'presence') {
       // Calls come from call events alone: folded per call id, no presentity read.
-      const stage = change.kind === "callEnded" ? "ended" : change.stage;
-      this.engine.observeCall(
-        e,
-        { callId: change.callId, stage, at: change.at },
-        receivedAt,
-      );
+      const stage = change.kind === 'callEnded' ? 'ended' : change.stage;
+      this.engine.observeCall(e, { callId: change.callId, stage, at: change.at }, receivedAt);
       return;
     }
     const epoch = this.engine.pbxFeed.current();
     try {
       if (!change.status) return await this.engine.readPbx(e, receivedAt);
       // Webhooks may arrive out of order (CloudLink retries): an event older than the last one applied is stale.
-      if (
-        change.at !== null &&
-        e.pbxUpdatedOn !== null &&
-        change.at < e.pbxUpdatedOn
-      ) {
-        this.engine.trace(e, "pbx.stale", {
-          updatedOn: new Date(change.at).toISOString(),
-        });
+      if (change.at !== null && e.pbxUpdatedOn !== null && change.at < e.pbxUpdatedOn) {
+        this.engine.trace(e, 'pbx.stale', { updatedOn: new Date(change.at).toISOString() });
         return;
       }
       if (change.at !== null) e.pbxUpdatedOn = change.at;
@@ -499,20 +436,13 @@ class Service implements OwnableSyncService {
   ): Promise<ResyncResult> {
     // New hires, leavers and renames first: both directories are read again (a failed read leaves the users as
     // they were; the resync still runs).
-    await this.refreshDirectory({ entra: true, pbx: true }).catch(
-      () => undefined,
-    );
-    const ids = [...this.engine.allEntries()]
-      .filter((e) => e.user.selected)
-      .map((e) => e.user.entraUserId);
+    await this.refreshDirectory({ entra: true, pbx: true }).catch(() => undefined);
+    const ids = [...this.engine.allEntries()].filter((e) => e.user.selected).map((e) => e.user.entraUserId);
     const feedChecked = await this.checkPbxFeed();
     const trustFeed =
       feedChecked &&
       !options.readEveryPbx &&
-      this.engine.pbxFeed.flowing(
-        this.clock.now(),
-        this.options.pbxFeedQuietLimitMs ?? 60 * MINUTE,
-      );
+      this.engine.pbxFeed.flowing(this.clock.now(), this.options.pbxFeedQuietLimitMs ?? 60 * MINUTE);
     const maxAge = this.options.pbxViewMaxAgeMs ?? 24 * 60 * MINUTE;
     const slices = this.options.pbxVerifySlices ?? DEFAULT_VERIFY_SLICES;
     const round = this.resyncRound++;
@@ -521,8 +451,7 @@ class Service implements OwnableSyncService {
         ...this.resyncDeps(),
         needsPbxRead: trustFeed
           ? (e) =>
-              this.engine.needsPbxRead(e, maxAge) ||
-              inVerificationSlice(e.user.entraUserId, round, slices)
+              this.engine.needsPbxRead(e, maxAge) || inVerificationSlice(e.user.entraUserId, round, slices)
           : undefined,
       },
       ids,
@@ -545,8 +474,8 @@ class Service implements OwnableSyncService {
         lastSyncAt: null,
         enabled: { toTeams: false, fromTeams: false },
         problem: {
-          message: "Your account is not matched to a phone user.",
-          fix: "Ask your admin to check that your PBX user has your work email.",
+          message: 'Your account is not matched to a phone user.',
+          fix: 'Ask your admin to check that your PBX user has your work email.',
         },
       };
     }
@@ -555,20 +484,12 @@ class Service implements OwnableSyncService {
 
   async resetPhoneStatus(entraUserId: string): Promise<PhoneResetResult> {
     const e = this.engine.entry(entraUserId);
-    const nothing = {
-      teamsSessionCleared: false,
-      phoneDndCleared: null,
-      phoneDndKept: null,
-    };
+    const nothing = { teamsSessionCleared: false, phoneDndCleared: null, phoneDndKept: null };
     if (!e) return { ...(await this.statusOf(entraUserId)), reset: nothing };
     // The phone as it is now, not as this process last heard it: another process may have set the DND.
     await this.engine.readPbxOnce(e).catch(() => undefined);
     const mapping = this.deps.mapping?.() ?? DEFAULT_MAPPING;
-    const { state, outcome } = resetAssertions(
-      e.state,
-      this.clock.now(),
-      ourPbxStatusTexts(mapping),
-    );
+    const { state, outcome } = resetAssertions(e.state, this.clock.now(), ourPbxStatusTexts(mapping));
     this.engine.reevaluate(e, state);
     await this.engine.idle();
     return { ...(await this.resyncUser(entraUserId)), reset: outcome };
@@ -593,12 +514,10 @@ class Service implements OwnableSyncService {
     resubscribe = false,
   ): Promise<MatchResult & { monitorsNeeded: number }> {
     const run = this.directoryChain.then(async () => {
-      const { match, changed } = await this.directory
-        .refresh(reads)
-        .catch(async (e: unknown) => {
-          await this.directory.recordFailure(e).catch(() => undefined);
-          throw e;
-        });
+      const { match, changed } = await this.directory.refresh(reads).catch(async (e: unknown) => {
+        await this.directory.recordFailure(e).catch(() => undefined);
+        throw e;
+      });
       if (changed) {
         await this.engine.loadUsers();
         // Users who left or lost their pair are unselected now: this gives back what we set for them.
@@ -608,10 +527,7 @@ class Service implements OwnableSyncService {
         await this.subscribePbx();
         await this.monitors?.reconcile(this.engine.watchedUserIds());
       }
-      return {
-        ...match,
-        monitorsNeeded: monitorsNeeded(this.engine.syncedUserCount()),
-      };
+      return { ...match, monitorsNeeded: monitorsNeeded(this.engine.syncedUserCount()) };
     });
     this.directoryChain = run.catch(() => undefined);
     return run;
@@ -630,13 +546,8 @@ class Service implements OwnableSyncService {
         .load()
         .then((doc) => {
           const pbxAge = this.clock.now() - (doc.pbxReadAt ?? 0);
-          const pbx =
-            pbxAge >= (this.options.pbxUserListIntervalMs ?? 60 * MINUTE);
-          return this.refreshDirectory({
-            entra: true,
-            pbx,
-            onlyIfChanged: true,
-          });
+          const pbx = pbxAge >= (this.options.pbxUserListIntervalMs ?? 60 * MINUTE);
+          return this.refreshDirectory({ entra: true, pbx, onlyIfChanged: true });
         })
         .catch(() => undefined)
         .finally(() => this.scheduleDirectory());
@@ -656,20 +567,15 @@ class Service implements OwnableSyncService {
   }
 
   health() {
-    const view = {
-      ...this.syncMetrics.health(null),
-      teamsReads: this.teamsReadsView(),
-    };
-    return this.feeds
-      ? { ...view, cloudlinkSubscriptions: this.feeds.view() }
-      : view;
+    const view = { ...this.syncMetrics.health(null), teamsReads: this.teamsReadsView() };
+    return this.feeds ? { ...view, cloudlinkSubscriptions: this.feeds.view() } : view;
   }
 
   private teamsReadsView(): TeamsReadsView {
     if (this.reader) {
       const r = this.reader.view();
       return {
-        mode: "hybrid",
+        mode: 'hybrid',
         intervalMs: r.sweepMs,
         readsPer30s: r.readsPer30s,
         budgetShare: r.budgetShare,
@@ -677,17 +583,12 @@ class Service implements OwnableSyncService {
     }
     if (this.poller)
       return {
-        mode: "polling",
+        mode: 'polling',
         intervalMs: this.poller.currentIntervalMs,
         readsPer30s: null,
         budgetShare: null,
       };
-    return {
-      mode: "notifications",
-      intervalMs: null,
-      readsPer30s: null,
-      budgetShare: null,
-    };
+    return { mode: 'notifications', intervalMs: null, readsPer30s: null, budgetShare: null };
   }
 
   private selection(): UserSelection {
@@ -701,6 +602,7 @@ class Service implements OwnableSyncService {
       clock: this.clock,
       pbxReadConcurrency: this.options.pbxReadConcurrency ?? 32,
       pbxReadPacer: this.pbxReadPacer,
+      log: this.deps.log ?? SILENT_LOG,
     };
   }
 
@@ -717,14 +619,11 @@ class Service implements OwnableSyncService {
   private scheduleResync(delayMs?: number): void {
     const every = this.options.resyncIntervalMs ?? 60 * MINUTE;
     if (every <= 0 || !this.started) return;
-    this.cancelResync = this.clock.setTimer(
-      Math.min(every, delayMs ?? every),
-      () => {
-        void this.resyncAll()
-          .catch(() => undefined)
-          .finally(() => this.scheduleResync());
-      },
-    );
+    this.cancelResync = this.clock.setTimer(Math.min(every, delayMs ?? every), () => {
+      void this.resyncAll()
+        .catch(() => undefined)
+        .finally(() => this.scheduleResync());
+    });
   }
 
   /**
@@ -733,32 +632,23 @@ class Service implements OwnableSyncService {
    * ignored on arrival. `full`: reconcile with what CloudLink holds even when every topic looks live (at start).
    */
   private async subscribePbx(full = false): Promise<void> {
-    if (this.feeds && (full || !this.feeds.allLive()))
-      await this.feeds.reconcile();
+    if (this.feeds && (full || !this.feeds.allLive())) await this.feeds.reconcile();
   }
 }
 
 /** The user a change notification names: its resourceData id, else the id in `communications/presences('…')`. */
 export function userIdOf(n: GraphNotification): string | undefined {
-  if (typeof n.resourceData?.id === "string") return n.resourceData.id;
-  const m = /presences(?:\('([^']+)'\)|\/([^/?]+))/i.exec(n.resource ?? "");
+  if (typeof n.resourceData?.id === 'string') return n.resourceData.id;
+  const m = /presences(?:\('([^']+)'\)|\/([^/?]+))/i.exec(n.resource ?? '');
   return m ? (m[1] ?? m[2]) : undefined;
 }
 
-function statusFrom(
-  e: EngineEntry,
-  enabled: { toTeams: boolean; fromTeams: boolean },
-): SyncStatus {
-  const iso = (t: number | null | undefined) =>
-    t ? new Date(t).toISOString() : null;
+function statusFrom(e: EngineEntry, enabled: { toTeams: boolean; fromTeams: boolean }): SyncStatus {
+  const iso = (t: number | null | undefined) => (t ? new Date(t).toISOString() : null);
   const s = e.state;
   return {
     teams: s.teams
-      ? {
-          availability: s.teams.availability,
-          activity: s.teams.activity,
-          at: iso(s.teams.at),
-        }
+      ? { availability: s.teams.availability, activity: s.teams.activity, at: iso(s.teams.at) }
       : null,
     pbx: s.pbx
       ? {
@@ -769,16 +659,10 @@ function statusFrom(
         }
       : null,
     lastAssertion: s.lastAssertion
-      ? {
-          side: s.lastAssertion.side,
-          what: s.lastAssertion.what,
-          at: iso(s.lastAssertion.at) as string,
-        }
+      ? { side: s.lastAssertion.side, what: s.lastAssertion.what, at: iso(s.lastAssertion.at) as string }
       : null,
     lastSyncAt: iso(e.lastSyncAt),
     enabled,
-    problem: e.lastError
-      ? { message: e.lastError.message, fix: e.lastError.fix }
-      : null,
+    problem: e.lastError ? { message: e.lastError.message, fix: e.lastError.fix } : null,
   };
 }
