@@ -6,6 +6,7 @@ import type { CloudLinkOutcome } from '../adapters/cloudlink/options';
 import type { CloudLinkEvent } from '../ports/cloudlink';
 import type { LeaseRecord, Store } from '../ports/store';
 import type { SyncClock } from './clock';
+import { backoffMs } from './errors';
 import { LeaseFence } from './fence';
 import type { ResyncOptions, ResyncProgress, SyncLog, SyncService } from './index';
 import type { GraphNotification, WebhookRequest, WebhookResponse } from './webhooks';
@@ -260,15 +261,46 @@ export class OwnedSyncService implements SyncService {
     );
     // Not awaited here: the start reads every user of a takeover's gap (minutes at 50,000 users and the CloudLink
     // rate), and the renewals that keep the lease must go on meanwhile.
-    this.engineStart = this.inner.start().catch((err: unknown) => {
-      // start() hands the error to its caller; a takeover on the timer has nobody to tell but the log.
-      if (this.starting) this.startError = err;
-      else
+    this.startEngine(epoch, 0);
+  }
+
+  /**
+   * Starts the engine for this term. A start that fails (CloudLink or Graph answering 503 while the subscriptions
+   * are made, a store that hiccups) is tried again with backoff for as long as this process owns the tenant: an owner
+   * whose engine never started would hold the lease with nobody syncing (found by the chaos test).
+   */
+  private startEngine(epoch: number, attempt: number): void {
+    this.engineStart = this.inner.start().then(
+      () => {
+        if (attempt > 0) {
+          this.log.info(
+            { tenantId: this.tenantId, epoch, attempt, event: 'sync.started' },
+            'presence sync started after earlier attempts failed',
+          );
+          // The first start's caller gave up before matching users; do it now that the engine runs.
+          void this.inner.refreshUsers().catch(() => undefined);
+        }
+      },
+      (err: unknown) => {
+        // start() hands the first error to its caller; the log says it each time, with when it is tried again.
+        if (this.starting) this.startError = err;
+        const retryInMs = backoffMs(attempt, 5000, 5 * 60_000);
         this.log.error(
-          { err, tenantId: this.tenantId, event: 'sync.startFailed' },
-          'presence sync could not start; run the configuration check',
+          { err, tenantId: this.tenantId, epoch, attempt, retryInMs, event: 'sync.startFailed' },
+          'presence sync could not start; trying again (run the configuration check if this repeats)',
         );
-    });
+        this.clock.setTimer(retryInMs, () => {
+          if (!this.wanted || this.state !== 'owner' || this.fence.heldEpoch !== epoch) return;
+          void this.inner
+            .halt()
+            .catch(() => undefined)
+            .then(() => {
+              if (this.wanted && this.state === 'owner' && this.fence.heldEpoch === epoch)
+                this.startEngine(epoch, attempt + 1);
+            });
+        });
+      },
+    );
   }
 
   /** Wakes the owner when its fence shuts without a renewal in between, so it stands down then and not later. */

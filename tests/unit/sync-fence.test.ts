@@ -10,6 +10,7 @@ import type { Store } from '../../shared/ports/store';
 import { openStore } from '../../shared/store/open';
 import { VirtualClock, type SyncClock } from '../../shared/sync/clock';
 import { FencedWriteError, LeaseFence } from '../../shared/sync/fence';
+import { OwnedSyncService, type OwnableSyncService } from '../../shared/sync/ownership';
 import { createSyncService, type SyncLog, type SyncService } from '../../shared/sync';
 import { FakeCloudLink, FakeGraph, FakeSubscriptions } from './sync-fakes';
 import { TENANT, userRecord } from './sync-harness';
@@ -367,5 +368,43 @@ describe('LeaseFence', () => {
     expect(lapses).toBe(2);
     // One line per lapse, however many writes it refuses.
     expect(logged.filter((l) => l.obj.event === 'sync.fencedWrite')).toHaveLength(2);
+  });
+});
+
+describe('an owner whose engine fails to start', () => {
+  it('tries again with backoff while it owns the tenant, and matches the users once the engine runs', async () => {
+    const clock = new VirtualClock();
+    const store = await openStore('sqlite::memory:');
+    const calls: string[] = [];
+    let starts = 0;
+    // The engine's start fails twice the way a CloudLink 503 during subscribing fails it, then succeeds.
+    const inner = {
+      start: async () => {
+        calls.push('start');
+        if (++starts <= 2) throw new Error('CloudLink answered 503 to subscribe');
+      },
+      halt: async () => void calls.push('halt'),
+      stop: async () => void calls.push('stop'),
+      refreshUsers: async () => {
+        calls.push('refreshUsers');
+        return { matched: 0 };
+      },
+    } as unknown as OwnableSyncService;
+    const log: Logged[] = [];
+    const owned = new OwnedSyncService(inner, TENANT, store, clock, recordingLog(log), {
+      holder: 'p1',
+      ttlMs: TTL,
+      renewEveryMs: RENEW,
+      marginMs: MARGIN,
+    });
+    // The first caller hears the first failure; the owner does not give up on it.
+    await expect(owned.start()).rejects.toThrow(/503/);
+    await clock.advance(60_000, 1000);
+    expect(calls).toEqual(['start', 'halt', 'start', 'halt', 'start', 'refreshUsers']);
+    expect(log.filter((l) => l.obj.event === 'sync.startFailed')).toHaveLength(2);
+    expect(log.filter((l) => l.obj.event === 'sync.started')).toHaveLength(1);
+    expect(owned.ownership).toBe('owner');
+    await owned.stop();
+    await store.close();
   });
 });
