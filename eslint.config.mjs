@@ -41,6 +41,49 @@ export default tseslint.config(
     },
   },
   {
+    // The sync engine knows ports, not adapters (issue 15 item 9). The exceptions are named and each has a reason:
+    // the fence wraps each HTTP attempt of the adapters (attempt-gate); the CloudLink webhook envelope is still
+    // parsed by the adapter's pure parser from the sync layer (issue 15 item 3 moves it behind the port).
+    files: ['shared/sync/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/bot/**', '**/tab/**', '**/emulators/**'], message: 'shared never imports the apps' },
+            {
+              regex: '/adapters/(?!http/attempt-gate$|cloudlink/subjects$|cloudlink/webhook$)',
+              message: 'the sync engine talks to ports (shared/ports), not adapters',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Emulators are test equipment that must not share the product's assumptions: they import none of its code.
+    files: ['emulators/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['**/shared/**', '**/bot/**', '**/tab/**'] }],
+    },
+  },
+  {
+    // Services are used by the HTTP routes and the bot, never the other way round. ApiHttpError is the one import
+    // left (two services still answer with HTTP errors; issue 15 item 4 moves them behind typed results).
+    files: ['bot/services/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '/http/(?!errors$)', message: 'services do not depend on the HTTP layer' },
+            { group: ['restify*'], message: 'services do not depend on the HTTP layer' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['shared/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -1,6 +1,5 @@
 import type { PhoneResetResult, SyncStatus } from '../api/contract';
-import type { GraphOutcome, GraphRequestKind } from '../adapters/graph/options';
-import type { CloudLinkOutcome } from '../adapters/cloudlink/options';
+import type { CloudLinkOutcome, GraphOutcome, GraphRequestKind } from '../ports/outcomes';
 import type { CloudLinkEvent } from '../ports/cloudlink';
 import type { SyncInbox } from '../ports/sync-inbox';
 import type { SyncClock } from './clock';

@@ -7,8 +7,7 @@ import type { HealthView, MappingTable, PhoneResetResult, SyncStatus, UserSelect
 import type { CloudLinkEvent, CloudLinkPort } from '../ports/cloudlink';
 import type { GraphPort, GraphSubscriptionPort, MonitorCredentials } from '../ports/graph';
 import type { Store } from '../ports/store';
-import type { GraphOutcome, GraphRequestKind } from '../adapters/graph/options';
-import type { CloudLinkOutcome } from '../adapters/cloudlink/options';
+import type { CloudLinkOutcome, GraphOutcome, GraphRequestKind } from '../ports/outcomes';
 import type { MatchResult } from '../domain/matching';
 import type { SyncClock } from './clock';
 import type { GraphNotification, WebhookRequest, WebhookResponse } from './webhooks';

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { PhoneResetResult, SyncStatus } from '../api/contract';
-import type { GraphOutcome, GraphRequestKind } from '../adapters/graph/options';
-import type { CloudLinkOutcome } from '../adapters/cloudlink/options';
+import type { CloudLinkOutcome, GraphOutcome, GraphRequestKind } from '../ports/outcomes';
 import type { CloudLinkEvent } from '../ports/cloudlink';
 import type { LeaseRecord, Store } from '../ports/store';
 import type { SyncClock } from './clock';

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { PhoneResetResult, SyncStatus, TeamsReadsView, UserSelection } from '../api/contract';
-import type { GraphOutcome, GraphRequestKind } from '../adapters/graph/options';
-import type { CloudLinkOutcome } from '../adapters/cloudlink/options';
+import type { CloudLinkOutcome, GraphOutcome, GraphRequestKind } from '../ports/outcomes';
 import { DEFAULT_MAPPING } from '../domain/mapping';
 import type { MatchResult } from '../domain/matching';
 import { monitorsNeeded } from '../domain/monitors';
