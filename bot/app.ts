@@ -43,6 +43,8 @@ export interface Environment {
    * wins; 'replace' overwrites it, for the demo, whose emulated services get fresh secrets on every start.
    */
   linkPolicy?: 'seed' | 'replace';
+  /** Admin documents the tenant starts with where the store has none (the demo company's dialling rules). */
+  initialSettings?: Record<string, unknown>;
   botAuth: BotAuth;
   secretKey: Buffer;
   /** The demo's presence monitor accounts: registered when the store has none, their passwords refreshed on start. */
@@ -88,6 +90,7 @@ export async function startSwitchboard(
       clientSecretExpiresAt: env.clientSecretExpiresAt,
       cloudlink: env.cloudlink,
       policy: env.linkPolicy ?? 'seed',
+      initialSettings: env.initialSettings,
     },
     now(),
     logger,

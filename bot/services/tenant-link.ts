@@ -32,6 +32,11 @@ export interface LinkSeed {
   cloudlink?: { accountId: string; clientId: string; clientSecret: string };
   /** 'seed': fill only what the store lacks (production). 'replace': the environment wins (the demo's fresh emulators). */
   policy: 'seed' | 'replace';
+  /**
+   * Admin documents (dialling rules, mapping…) a tenant starts with: each is written only where the store has none,
+   * whatever the policy, so what an admin saved is never replaced.
+   */
+  initialSettings?: Record<string, unknown>;
 }
 
 /** Writes the seed into the store as its policy says, and logs where the environment and the store disagree. */
@@ -61,8 +66,14 @@ export async function seedTenantLink(
       : fromEnvironment.clientSecretSavedAt,
     clientSecretExpiresAt: existing.clientSecretExpiresAt ?? fromEnvironment.clientSecretExpiresAt,
     cloudlink: existing.cloudlink ?? fromEnvironment.cloudlink,
+    settings: fromEnvironment.settings,
   };
-  const seededKeys = changedKeys(existing, filled);
+  const seededKeys = [
+    ...changedKeys(existing, filled),
+    ...Object.keys(filled.settings)
+      .filter((k) => !(k in existing.settings))
+      .map((k) => `settings.${k}`),
+  ];
   if (seededKeys.length > 0) {
     await store.putTenant({ ...filled, updatedAt: now });
     logger.info(
@@ -132,7 +143,7 @@ function seedRecord(
           clientSecretSavedAt: now,
         }
       : (existing?.cloudlink ?? null),
-    settings: existing?.settings ?? {},
+    settings: { ...seed.initialSettings, ...existing?.settings },
     updatedAt: now,
   };
 }

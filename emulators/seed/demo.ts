@@ -206,5 +206,7 @@ export function demoTenantLink(company: DemoCompany, emulators: Emulators, cloud
     initialMonitors: company.monitors.map((m) => ({ username: m.username, password: m.password })),
     // The emulated company is created anew with fresh secrets on every start: its link replaces the stored one.
     linkPolicy: 'replace' as const,
+    // A Berlin company whose PBX takes a 0 for an outside line: "030 1234567" typed in the tab dials +49 30 1234567.
+    initialSettings: { dialRules: { country: 'DE', outsidePrefix: '0', dialWithPrefix: false } },
   };
 }
