@@ -84,9 +84,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     readBody(req, maxBody).then(
       (body) => {
         if (body === undefined) {
-          res
-            .writeHead(413, { 'content-type': 'text/plain' })
-            .end('request body too large for the cluster proxy');
+          answerWith(res, 413, 'request body too large for the cluster proxy');
           done(undefined, 413);
           return;
         }
@@ -99,6 +97,16 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
 
+  /** An answer of the proxy's own; a client that already left (or a response already begun) is just closed. */
+  function answerWith(res: ServerResponse, status: number, text: string): void {
+    if (res.headersSent || res.destroyed || res.writableEnded) {
+      res.destroy();
+      return;
+    }
+    res.writeHead(status, { 'content-type': 'text/plain' });
+    res.end(text);
+  }
+
   function forward(
     req: IncomingMessage,
     res: ServerResponse,
@@ -108,7 +116,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   ): void {
     const i = candidates.shift();
     if (i === undefined) {
-      res.writeHead(502, { 'content-type': 'text/plain' }).end('no cluster process took the request');
+      answerWith(res, 502, 'no cluster process took the request');
       done(undefined, 502);
       return;
     }
@@ -139,7 +147,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         forward(req, res, body, candidates, done);
         return;
       }
-      res.writeHead(504, { 'content-type': 'text/plain' }).end('the cluster process did not answer in time');
+      answerWith(res, 504, 'the cluster process did not answer in time');
       done(i, 504);
     });
     upstream.end(body);

@@ -149,7 +149,10 @@ describe('the consent path', () => {
       popup.waitForEvent('close'),
       popup.evaluate((href) => window.location.assign(href), forged.href),
     ]);
-    await tab.getByRole('alert').filter({ hasText: 'state mismatch' }).waitFor({ timeout: 30_000 });
+    await tab
+      .getByRole('alert')
+      .filter({ hasText: 'its answer did not belong to this request' })
+      .waitFor({ timeout: 30_000 });
     // Still not consented: the tab keeps asking.
     await expect(give.isVisible()).resolves.toBe(true);
     await page.close();

@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { AdminClickToCall } from '../../shared/api/contract';
 import { me, renderShell, type Route, quietHealth } from './harness';
@@ -14,8 +14,16 @@ function routes(put: Route): Record<string, Route> {
     'GET /api/admin/health': () => ({ body: health }),
     'GET /api/admin/click-to-call': () => ({ body: defaults }),
     'PUT /api/admin/click-to-call': put,
+    // The dialling rules share the section (their own test: admin-dial-rules.test.tsx).
+    'GET /api/admin/dial-rules': () => ({
+      body: { country: 'DE', outsidePrefix: '0', dialWithPrefix: false },
+    }),
   };
 }
+
+/** The click-to-call section's own Save (the dialling rules below it have one too). */
+const saveButton = () =>
+  within(screen.getByRole('region', { name: 'Click-to-call' })).getByRole('button', { name: 'Save' });
 
 async function openSection(admin: string, section: string) {
   await userEvent.click(await screen.findByRole('tab', { name: admin }));
@@ -34,7 +42,7 @@ describe('admin click-to-call defaults', () => {
     fireEvent.change(screen.getByRole('textbox', { name: /Browser/ }), {
       target: { value: ' sip:{number}@pbx.contoso.example ' },
     });
-    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await userEvent.click(saveButton());
 
     expect(await screen.findByRole('status')).toHaveTextContent('Saved.');
     const put = seen.find((r) => r.method === 'PUT' && r.path === '/api/admin/click-to-call');
@@ -47,7 +55,7 @@ describe('admin click-to-call defaults', () => {
     const { seen } = renderShell({ routes: routes((req) => ({ body: req.body })) });
     await openSection('Admin', 'Click-to-call');
     const desktop = await screen.findByRole('textbox', { name: /Windows \/ Mac/ });
-    const save = screen.getByRole('button', { name: 'Save' });
+    const save = saveButton();
 
     for (const bad of ['javascript:alert({number})', 'https://evil.example/?n={number}', 'micollab://dial']) {
       fireEvent.change(desktop, { target: { value: bad } });
@@ -69,7 +77,7 @@ describe('admin click-to-call defaults', () => {
     });
     await openSection('Admin', 'Click-to-call');
     await screen.findByRole('textbox', { name: /Android/ });
-    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await userEvent.click(saveButton());
     expect(await screen.findByRole('alert')).toHaveTextContent('byClient.ios');
     expect(screen.queryByRole('status')).toBeNull();
   });

@@ -1,4 +1,5 @@
 import type { Translate } from '../i18n';
+import { ConsentWindowError } from '../teams/host';
 import { ApiRequestError } from './errors';
 
 /**
@@ -7,6 +8,7 @@ import { ApiRequestError } from './errors';
  * Only a refusal of what the user entered (400/409/422) carries the server's sentence, which is written to be shown.
  */
 export function userMessage(t: Translate, error: unknown): string {
+  if (error instanceof ConsentWindowError) return t('errConsent');
   if (!(error instanceof ApiRequestError)) return t('errOffline');
   const { status } = error;
   if (status === 401) return t('errSession');

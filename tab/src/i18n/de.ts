@@ -109,6 +109,8 @@ export const de: Messages = {
   clientIos: 'iPhone / iPad',
   clientAndroid: 'Android',
 
+  errConsent:
+    'Die Zustimmung wurde nicht erteilt: Das Fenster wurde geschlossen, oder seine Antwort gehörte nicht zu dieser Anfrage. Versuchen Sie es erneut.',
   errOffline:
     'Switchboard ist gerade nicht erreichbar. Prüfen Sie Ihre Netzwerkverbindung und versuchen Sie es dann erneut.',
   errSession:

@@ -107,6 +107,8 @@ export const en = {
   clientIos: 'iPhone / iPad',
   clientAndroid: 'Android',
 
+  errConsent:
+    'Consent was not given: the window was closed, or its answer did not belong to this request. Try again.',
   errOffline: 'Switchboard cannot be reached right now. Check your network connection, then try again.',
   errSession: 'Your sign-in has expired. Close and reopen Switchboard, then try again.',
   errForbidden: 'You are not allowed to do this. Ask your Teams administrator if you need it.',

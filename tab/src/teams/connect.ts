@@ -1,6 +1,6 @@
 import { app, authentication } from '@microsoft/teams-js';
 import { consentTargetOf } from './token-claims';
-import { toTeamsTheme, type HostContext, type HostStart, type TeamsHost } from './host';
+import { ConsentWindowError, toTeamsTheme, type HostContext, type HostStart, type TeamsHost } from './host';
 
 /**
  * Outside a Teams host, app.initialize() only rejects after 60 s. Teams answers "initialize" within a second or two,
@@ -36,7 +36,11 @@ function teamsJsHost(context: HostContext, win: Window): TeamsHost {
       start.searchParams.set('clientId', target.clientId);
       start.searchParams.set('authority', target.authority);
       if (context.userPrincipalName) start.searchParams.set('loginHint', context.userPrincipalName);
-      await authentication.authenticate({ url: start.href, width: 600, height: 535 });
+      try {
+        await authentication.authenticate({ url: start.href, width: 600, height: 535 });
+      } catch (e) {
+        throw new ConsentWindowError(e instanceof Error ? e.message : String(e));
+      }
     },
   };
 }

@@ -26,6 +26,17 @@ export interface TeamsHost {
   requestConsent(): Promise<void>;
 }
 
+/**
+ * Teams' authentication window ended without consent: the user closed it, or its answer was refused (a `state` that
+ * does not belong to this request). The reason is kept for the console; the page shows one sentence for all.
+ */
+export class ConsentWindowError extends Error {
+  constructor(readonly reason: string) {
+    super(`consent window: ${reason}`);
+    this.name = 'ConsentWindowError';
+  }
+}
+
 export type HostStart = { kind: 'teams'; host: TeamsHost } | { kind: 'notInTeams'; reason: string };
 
 export function toTeamsTheme(value: string | undefined): TeamsTheme {
