@@ -120,6 +120,17 @@ describe('the hybrid read budget', () => {
     expect(t.reader.view().budgetShare).toBeLessThanOrEqual(1);
   });
 
+  it('keeps reading everyone while many users are in calls (read more often, they never hold the others back)', async () => {
+    const t = tenant(5000, 20);
+    for (let i = 0; i < 1000; i += 3) t.hot.add(`user-${i}`);
+    t.start(true);
+    await t.clock.advance(90_000, 1000);
+    t.stop();
+    expect(t.busiestWindow()).toBeLessThanOrEqual(1350);
+    expect(t.readGaps.length).toBeGreaterThan(5000 * 20);
+    expect(max(t.readGaps)).toBeLessThanOrEqual(2000);
+  });
+
   it('does not hold writes back: each waits at most one read request longer than without the reader', async () => {
     const alone = tenant(5000, 40);
     alone.start(false);
