@@ -26,8 +26,22 @@ async function openSyncPage(): Promise<{ page: Page; tab: ReturnType<Page['frame
   await page.goto(stack.hostUrl);
   const tab = page.frameLocator('#tab');
   // The first open of a fresh demo signs in, checks consent and loads the lazily built tab: on a busy 2-core CI
-  // machine (another suite's servers on the other core) it has taken more than 30 s.
-  await tab.getByRole('tab', { name: 'My sync status' }).click({ timeout: 90_000 });
+  // machine (another suite's servers on the other core) it has taken more than 30 s. One CI run waited 90 s in vain
+  // and could not say why: a failure now shows what the tab and the host showed, and what the server logged.
+  try {
+    await tab.getByRole('tab', { name: 'My sync status' }).click({ timeout: 90_000 });
+  } catch (e) {
+    const shown = await Promise.all(
+      page
+        .frames()
+        .map(
+          async (f) => `${f.url()}:\n${await f.locator('body').innerText({ timeout: 2000 }).catch(String)}`,
+        ),
+    );
+    throw new Error(
+      `${String(e)}\n--- the page showed:\n${shown.join('\n')}\n--- the server logged:\n${stack.output()}`,
+    );
+  }
   return { page, tab };
 }
 

@@ -14,6 +14,8 @@ export interface DemoStack {
   hostUrl: string;
   /** The product server. */
   baseUrl: string;
+  /** The server's output so far (warnings and errors: the stack runs it at LOG_LEVEL=warn), for a failing test's message. */
+  output(): string;
   close(): Promise<void>;
 }
 
@@ -69,6 +71,7 @@ export async function startDemoStack(): Promise<DemoStack> {
   return {
     hostUrl,
     baseUrl: `http://127.0.0.1:${port}`,
+    output: () => output.join('').slice(-4000),
     close: async () => {
       await stop(child);
       rmSync(dataDir, { recursive: true, force: true });
