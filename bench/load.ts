@@ -2,7 +2,7 @@
  * The bench's load driver, shared by the scenarios in run.ts and teams-to-pbx.ts: PBX calls at a rate, Teams meeting
  * changes at a rate, then a drain and a check of every user's final state on both sides.
  */
-import type { BenchWorld } from './world';
+import { note, type BenchWorld } from './world';
 
 /**
  * CloudLink's per-account limit, set explicitly on the emulator: CloudLink documents 429 but publishes no numbers,
@@ -85,12 +85,15 @@ export async function load(
       if (!w.probe.pendingToTeams.has(id)) w.probe.pendingToTeams.set(id, Date.now());
       toTeamsChanges++;
       track(async () => {
+        note(w.probe, id, 'bench: PBX call placed');
         const callId = await c.placeCall('+4930' + (1_000_000 + i), w.pbxIds[i]);
         await sleep(500 + Math.random() * 1500);
+        note(w.probe, id, 'bench: PBX call answered');
         await c.answer(callId);
         await sleep(2000 + Math.random() * 10_000);
         if (!w.probe.pendingToTeams.has(id)) w.probe.pendingToTeams.set(id, Date.now());
         toTeamsChanges++;
+        note(w.probe, id, 'bench: PBX call hung up');
         await c.hangUp(callId);
         busyUsers.delete(i);
       });
@@ -105,7 +108,12 @@ export async function load(
         const action = inMeeting.has(i) ? 'leaveMeeting' : 'joinMeeting';
         if (inMeeting.has(i)) inMeeting.delete(i);
         else inMeeting.add(i);
-        track(() => c.teams(id, action));
+        const at = Date.now();
+        track(async () => {
+          const shown = await c.teams(id, action);
+          const { availability, activity, sequenceNumber } = shown;
+          note(w.probe, id, `bench: Teams ${action}, Graph shows ${availability}/${activity} ${sequenceNumber}`, at);
+        });
       }
     }
     await sleep(100);

@@ -44,7 +44,7 @@ async function scenario(name: string, users: number, callsPerSecond: number, sec
     cloudLinkRate: CLOUDLINK_RATE,
   });
   try {
-    await forEachLimited(w.people, 32, (p) => w.control.teams(p.id, 'signIn'));
+    await forEachLimited(w.people, 32, async (p) => void (await w.control.teams(p.id, 'signIn')));
     await w.service.start();
     await sleep(3000); // startup reads settle
     w.probe.toTeamsMs.length = 0;
@@ -131,6 +131,18 @@ async function resyncScenario(users: number, cloudLinkRate: number, pbxReadsPerS
   }
 }
 
+/** The machine, with its load: it is shared, and the figures move with what else runs. */
+function machine() {
+  return {
+    cpus: os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    loadAverage: os.loadavg().map((l) => Number(l.toFixed(1))),
+  };
+}
+
 async function main() {
   // --failover runs server processes of its own and measures no memory here: it runs from source, unbundled.
   if (process.argv.includes('--failover')) {
@@ -141,10 +153,19 @@ async function main() {
   const started = Date.now();
   const t2p = process.argv.find((a) => a.startsWith('--teams-to-pbx-only'));
   if (t2p) {
-    // The issue 13 comparison alone, at the size --smoke picks; `--teams-to-pbx-only=hybrid` runs one mode.
+    // The issue 13 comparison alone, at the size --smoke picks; `--teams-to-pbx-only=hybrid` runs one mode,
+    // `--busy-hour-only` leaves out the 10x runs, `--save` writes the result to bench/results/ as well.
     const mode = t2p.split('=')[1] as 'notifications' | 'polling' | 'hybrid' | undefined;
-    const r = await teamsToPbxComparison(size, (m) => console.error(`[bench] ${m}`), mode);
-    console.log(JSON.stringify(r, null, 2));
+    const r = await teamsToPbxComparison(size, (m) => console.error(`[bench] ${m}`), mode, {
+      overload: !process.argv.includes('--busy-hour-only'),
+    });
+    const result = { kind: 'teams-to-pbx', at: new Date().toISOString(), machine: machine(), ...r };
+    console.log(JSON.stringify(result, null, 2));
+    if (process.argv.includes('--save')) {
+      const file = path.join(benchDir(), 'results', `teams-to-pbx-${result.at.replace(/[:.]/g, '-')}.json`);
+      fs.writeFileSync(file, JSON.stringify(result, null, 2));
+      console.log(`written to ${path.relative(process.cwd(), file)}`);
+    }
     return;
   }
   const only = process.argv.find((a) => a.startsWith('--resync-only='));
@@ -189,13 +210,7 @@ async function main() {
   const result = {
     kind: smoke ? 'smoke' : 'full',
     at: new Date().toISOString(),
-    machine: {
-      cpus: os.cpus().length,
-      cpu: os.cpus()[0]?.model,
-      memGiB: Math.round(os.totalmem() / 2 ** 30),
-      node: process.version,
-      platform: `${os.platform()} ${os.release()}`,
-    },
+    machine: machine(),
     graphLatencyMs: GRAPH_LATENCY_MS,
     busyHour,
     overload,

@@ -6,6 +6,69 @@
 import { BUSY_HOUR_CALLS_PER_S, CLOUDLINK_RATE, forEachLimited, load, pct, sleep, throttled } from './load';
 import { startBenchWorld, type BenchWorld } from './world';
 
+/** The share of the slowest Teams → PBX changes whose timelines a run reports. */
+const TAIL_SHARE = 0.01;
+/** How much of a user's timeline before the slow change is shown (a call ending shortly before matters). */
+const TIMELINE_BEFORE_MS = 20_000;
+
+/**
+ * For the slowest 1% of Teams → PBX changes: the user's timeline around it, in seconds from the Teams change. The
+ * bench's own steps (Teams actions with what Graph showed right after, PBX calls), the engine's decisions as the
+ * admin sees them (the user's trace in the store) and the writes acknowledged.
+ */
+/**
+ * How long users went without a Teams read during the load (each user's longest gap, as a distribution over users),
+ * and the read requests' sizes: a sweep that cannot keep up shows here before it shows in the latencies.
+ */
+function readGaps(w: BenchWorld, from: number, to: number) {
+  const longest: number[] = [];
+  for (const p of w.people) {
+    const reads = (w.probe.reads.get(p.id) ?? []).filter((at) => at >= from && at <= to);
+    let gap = 0;
+    let last = from;
+    for (const at of reads) {
+      gap = Math.max(gap, at - last);
+      last = at;
+    }
+    longest.push(Math.max(gap, to - last));
+  }
+  const batches = w.probe.readBatches.filter(([at]) => at >= from && at <= to);
+  return {
+    longestGapPerUserMs: { p50: pct(longest, 0.5), p99: pct(longest, 0.99), max: pct(longest, 1) },
+    requestsPerSecond: Number((batches.length / ((to - from) / 1000)).toFixed(1)),
+    usersPerRequest: { p50: pct(batches.map((b) => b[1]), 0.5), max: pct(batches.map((b) => b[1]), 1) },
+    requestMs: { p50: pct(batches.map((b) => b[2]), 0.5), p99: pct(batches.map((b) => b[2]), 0.99) },
+  };
+}
+
+async function slowest(w: BenchWorld) {
+  const samples = [...w.probe.fromTeamsSamples].sort((a, b) => b.ms - a.ms);
+  const tail = samples.slice(0, Math.max(1, Math.ceil(samples.length * TAIL_SHARE)));
+  const out = [];
+  for (const t of tail) {
+    const from = t.since - TIMELINE_BEFORE_MS;
+    const to = t.since + t.ms + 2000;
+    const trace = (await w.store.listTrace(w.emulators.tenantId, t.userId, 200)).map((e) => ({
+      at: e.at,
+      what: `trace: ${e.kind} ${JSON.stringify(e.detail)}`,
+    }));
+    const steps = [...(w.probe.timeline?.get(t.userId) ?? []), ...trace]
+      .filter((e) => e.at >= from && e.at <= to)
+      .sort((a, b) => a.at - b.at)
+      .map((e) => `${((e.at - t.since) / 1000).toFixed(2)} s  ${e.what}`);
+    const reads = (w.probe.reads.get(t.userId) ?? []).filter((at) => at >= t.since && at <= t.since + t.ms);
+    const gaps = reads.map((at, i) => at - (i === 0 ? t.since : reads[i - 1]!));
+    out.push({
+      userId: t.userId,
+      ms: Math.round(t.ms),
+      readsWhileWaiting: reads.length,
+      longestGapWithoutReadMs: Math.max(0, ...gaps, t.since + t.ms - (reads.at(-1) ?? t.since)),
+      steps,
+    });
+  }
+  return out;
+}
+
 const GRAPH_LATENCY_MS = 50;
 /** Teams meeting changes a second during the load: enough samples for a p99 in a minute. */
 const TEAMS_CHANGES_PER_S = 5;
@@ -37,9 +100,10 @@ async function run(m: Mode, users: number, callsPerSecond: number, seconds: numb
     mode: m.mode,
     pollIntervalMs: m.pollIntervalMs,
     realisticDelivery: true,
+    timeline: true,
   });
   try {
-    await forEachLimited(w.people, 32, (p) => w.control.teams(p.id, 'signIn'));
+    await forEachLimited(w.people, 32, async (p) => void (await w.control.teams(p.id, 'signIn')));
     await w.service.start();
     await sleep(3000); // start-up reads settle
     w.probe.toTeamsMs.length = 0;
@@ -52,7 +116,9 @@ async function run(m: Mode, users: number, callsPerSecond: number, seconds: numb
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }, 1000);
     const cpuBefore = process.cpuUsage();
+    const loadStarted = Date.now();
     const r = await load(w, callsPerSecond, seconds, TEAMS_CHANGES_PER_S);
+    const loadEnded = loadStarted + r.loadSeconds * 1000;
     const cpu = process.cpuUsage(cpuBefore);
     clearInterval(sampler);
     const runSeconds = r.loadSeconds + r.callsEndedSeconds + r.drainSeconds;
@@ -74,6 +140,8 @@ async function run(m: Mode, users: number, callsPerSecond: number, seconds: numb
         ((cpu.user + cpu.system) / 1e6 / (runSeconds / 60) / (users / 1000)).toFixed(3),
       ),
       peakRssMB: Math.round(peakRss / 2 ** 20),
+      teamsReads: readGaps(w, loadStarted, loadEnded),
+      slowest: await slowest(w),
     };
   } finally {
     await w.close();
@@ -85,6 +153,7 @@ export async function teamsToPbxComparison(
   log: (m: string) => void,
   /** Only this mode (for iterating on one); all three by default. */
   only?: Mode['mode'],
+  opts: { overload: boolean } = { overload: true },
 ) {
   const modes = MODES.filter((m) => !only || m.mode === only);
   const busyHour = [];
@@ -94,7 +163,7 @@ export async function teamsToPbxComparison(
   }
   // At 10× the busy hour the writes want the whole budget: the hybrid reads must yield, not slow PBX → Teams.
   const overload = [];
-  for (const m of modes.filter((x) => x.mode !== 'polling')) {
+  for (const m of opts.overload ? modes.filter((x) => x.mode !== 'polling') : []) {
     log(`Teams → PBX, ${m.name}: 10x busy hour, ${size.overloadSeconds} s`);
     overload.push(await run(m, size.users, BUSY_HOUR_CALLS_PER_S * 10, size.overloadSeconds));
   }

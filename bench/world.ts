@@ -29,6 +29,32 @@ export interface Probe {
   pbxWrites: number;
   /** Graph presence requests of every kind (reads and writes, each HTTP attempt), as the tenant's budget counts them. */
   presenceRequests: number;
+  /** Each Teams → PBX sample with its user and when its change was made (the tail's timelines are built from these). */
+  fromTeamsSamples: { userId: string; since: number; ms: number }[];
+  /**
+   * What the bench did to each user and what the engine wrote for them, in order (epoch ms): the timeline of a slow
+   * change. Only kept when `timeline` is on (the Teams → PBX comparison), so the other benches hold nothing more.
+   */
+  timeline: Map<string, { at: number; what: string }[]> | null;
+  /** When each Teams read naming the user was sent (only with the timeline). */
+  reads: Map<string, number[]>;
+  /** Every Teams read request: when it was sent, how many users it named, how long it took (only with the timeline). */
+  readBatches: [number, number, number][];
+}
+
+/** Adds one step to a user's timeline, when the probe keeps one. */
+export function note(probe: Probe, userId: string, what: string, at = Date.now()): void {
+  if (!probe.timeline) return;
+  let steps = probe.timeline.get(userId);
+  if (!steps) probe.timeline.set(userId, (steps = []));
+  steps.push({ at, what });
+}
+
+/** A user's presence as Graph aggregates it. */
+export interface TeamsShown {
+  availability: string;
+  activity: string;
+  sequenceNumber: string;
 }
 
 /** The emulators' `/_control` APIs, as the bench uses them. */
@@ -36,7 +62,8 @@ export interface BenchControl {
   placeCall(from: string, to: string): Promise<string>;
   answer(callId: string): Promise<void>;
   hangUp(callId: string): Promise<void>;
-  teams(userId: string, action: 'signIn' | 'joinMeeting' | 'leaveMeeting'): Promise<void>;
+  /** A Teams client action; resolves to what Graph's presence shows right after it. */
+  teams(userId: string, action: 'signIn' | 'joinMeeting' | 'leaveMeeting'): Promise<TeamsShown>;
   teamsActivity(userId: string): Promise<string>;
   setCloudLinkRate(limit: number): Promise<void>;
 }
@@ -117,7 +144,7 @@ function controlOf(w: Pick<EmulatorWorld, 'cloudlinkBaseUrl' | 'graphBaseUrl'>):
     answer: async (id) => void (await call(cl, 'POST', `/_control/calls/${id}/answer`)),
     hangUp: async (id) => void (await call(cl, 'POST', `/_control/calls/${id}/hangup`)),
     teams: async (userId, action) =>
-      void (await call(g, 'POST', `/_control/users/${userId}/teams`, { action })),
+      (await call(g, 'POST', `/_control/users/${userId}/teams`, { action })) as TeamsShown,
     teamsActivity: async (userId) =>
       ((await call(g, 'GET', `/_control/users/${userId}/presence`)) as { aggregate: { activity: string } })
         .aggregate.activity,
@@ -148,6 +175,8 @@ export async function startBenchWorld(
     pollIntervalMs?: number;
     /** Graph and CloudLink deliver notifications late, as they do in the world (emulator-process.ts). */
     realisticDelivery?: boolean;
+    /** Keep every user's timeline (probe.timeline) for explaining slow changes. */
+    timeline?: boolean;
   },
 ): Promise<BenchWorld> {
   const { world, child } = await startEmulatorProcess(users, opts);
@@ -170,6 +199,10 @@ export async function startBenchWorld(
     graphWrites: 0,
     pbxWrites: 0,
     presenceRequests: 0,
+    fromTeamsSamples: [],
+    timeline: opts.timeline ? new Map() : null,
+    reads: new Map(),
+    readBatches: [],
   };
   const receiver = await startLoopbackReceiver(() => service);
   const base = receiver.baseUrl;
@@ -204,16 +237,45 @@ export async function startBenchWorld(
     const since = pending.get(id);
     if (since === undefined) return;
     pending.delete(id);
-    sink.push(Date.now() - since - minus);
+    const ms = Date.now() - since - minus;
+    sink.push(ms);
+    if (sink === probe.fromTeamsMs) probe.fromTeamsSamples.push({ userId: id, since, ms });
   };
+  // What each Teams read showed a user, when it differs from what the last read showed them (the timeline); how
+  // many reads named them is counted in `reads`.
+  const lastShown = new Map<string, string>();
   const graph: GraphPort = Object.assign(Object.create(adapter) as GraphAdapter, {
+    getPresencesByUserId: async (ids: string[]) => {
+      const sent = Date.now();
+      try {
+        const presences = await adapter.getPresencesByUserId(ids);
+        if (probe.timeline) {
+          probe.readBatches.push([sent, ids.length, Date.now() - sent]);
+          for (const p of presences) {
+            const shown = `${p.availability}/${p.activity} ${p.sequenceNumber ?? ''}`;
+            const reads = probe.reads.get(p.userId);
+            if (reads) reads.push(sent);
+            else probe.reads.set(p.userId, [sent]);
+            if (lastShown.get(p.userId) === shown) continue;
+            lastShown.set(p.userId, shown);
+            note(probe, p.userId, `Graph read (sent then) shows ${shown}`, sent);
+          }
+        }
+        return presences;
+      } catch (err) {
+        if (probe.timeline) for (const id of ids) note(probe, id, `Graph read (sent then) failed: ${String(err)}`, sent);
+        throw err;
+      }
+    },
     setPresence: async (...a: Parameters<GraphPort['setPresence']>) => {
       await adapter.setPresence(...a);
+      note(probe, a[0], `engine: Teams session set ${a[1].availability}/${a[1].activity} (acknowledged)`);
       probe.graphWrites++;
       done(probe.pendingToTeams, probe.toTeamsMs, a[0], opts.graphLatencyMs);
     },
     clearPresence: async (id: string) => {
       const r = await adapter.clearPresence(id);
+      note(probe, id, 'engine: Teams session cleared (acknowledged)');
       probe.graphWrites++;
       done(probe.pendingToTeams, probe.toTeamsMs, id, opts.graphLatencyMs);
       return r;
@@ -222,6 +284,7 @@ export async function startBenchWorld(
   const cl: CloudLinkPort = Object.assign(Object.create(cloudlink) as CloudLinkClient, {
     setDnd: async (principalId: string, dnd: boolean, text: string | null) => {
       await cloudlink.setDnd(principalId, dnd, text);
+      note(probe, userOf(principalId), `engine: PBX DND ${dnd ? `on "${text ?? ''}"` : 'off'} (acknowledged)`);
       probe.pbxWrites++;
       done(probe.pendingFromTeams, probe.fromTeamsMs, userOf(principalId), 0);
     },
