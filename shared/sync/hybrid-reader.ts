@@ -98,6 +98,16 @@ export class HybridReader {
     if (this.starved()) this.target.requestTeamsReads(userIds, receivedAt);
   }
 
+  /**
+   * Changes of these users may have gone unheard (a subscription created or re-created, a `missed` lifecycle event).
+   * Nothing says they changed, so they are not made hot: the pass over everyone reads them within a sweep (a
+   * subscription names every user, and 5,000 hot users would halve the pass for a minute). Starved, they get their
+   * own read, as in notifications-only mode.
+   */
+  missed(userIds: string[], receivedAt: number): void {
+    if (this.starved()) this.target.requestTeamsReads(userIds, receivedAt);
+  }
+
   /** For the health page: how often everyone is read now, and the share of the ceiling the reads use. */
   view(): { sweepMs: number | null; readsPer30s: number; budgetShare: number } {
     const reads = this.ours.inWindow();
@@ -112,25 +122,35 @@ export class HybridReader {
     return this.clock.now() - this.lastBatchAt > 2 * this.options.sweepMs + this.options.tickMs;
   }
 
-  private schedule(): void {
-    this.cancel = this.clock.setTimer(this.options.tickMs, () => {
-      void this.tick().finally(() => {
-        if (this.cancel) this.schedule();
-      });
+  /**
+   * The next look at the budget: right away after a full batch (a pass, or more hot users than a batch holds, is
+   * waiting: a pause after each batch made a pass of 5,000 users take 3.5 s on a busy machine), else after `tickMs`.
+   */
+  private schedule(afterMs = this.options.tickMs): void {
+    this.cancel = this.clock.setTimer(afterMs, () => {
+      void this.tick().then(
+        (full) => {
+          if (this.cancel) this.schedule(full ? 0 : this.options.tickMs);
+        },
+        () => {
+          if (this.cancel) this.schedule();
+        },
+      );
     });
   }
 
-  /** One look at the budget: at most one batch in flight, and only when it fits. */
-  async tick(): Promise<void> {
-    if (this.inFlight) return;
+  /** One look at the budget: at most one batch in flight, and only when it fits. True when it read a full batch. */
+  async tick(): Promise<boolean> {
+    if (this.inFlight) return false;
     const use = {
       inWindow: this.usage.inWindow(),
       lastSecond: this.usage.lastSecond(),
       queued: this.limiter.queued,
     };
-    if (!mayRead(use, this.options)) return;
+    // Only a spare token: a read that had to queue in the limiter would sit in front of the writes that come next.
+    if (!mayRead(use, this.options) || !this.limiter.wouldGoNow()) return false;
     const batch = this.nextBatch();
-    if (batch.length === 0) return;
+    if (batch.length === 0) return false;
     this.inFlight = true;
     this.lastBatchAt = this.clock.now();
     this.ours.record();
@@ -139,17 +159,20 @@ export class HybridReader {
       const presences = await this.graph.getPresencesByUserId(batch);
       for (const id of batch) this.lastRead.set(id, readAt);
       for (const p of presences) this.target.observeTeams(p, readAt, false, readAt);
+      return batch.length === BATCH;
     } catch {
       // A throttled or failed read leaves its users due for the next batch. The adapter has logged the failure, and
       // the limiter has paused for a 429's Retry-After; the notifications and the resync carry on regardless.
+      return false;
     } finally {
       this.inFlight = false;
     }
   }
 
   /**
-   * Up to 650 users: changed or in-call users first (due after `hotSweepMs`), then the next ones of the current pass
-   * over everyone (a pass every sweep interval the spare budget allows, never more often than `sweepMs`).
+   * Up to 650 users: the next ones of the current pass over everyone (a pass every sweep interval the spare budget
+   * allows, never more often than `sweepMs`), then changed or in-call users due again (after `hotSweepMs`), oldest
+   * read first. The pass comes first: every user's change waits at most one pass, however many users are hot.
    */
   private nextBatch(): string[] {
     const now = this.clock.now();
@@ -162,27 +185,29 @@ export class HybridReader {
     // The other presence requests' average rate over the window decides how often everyone can be read.
     const othersPerSecond = ((this.usage.inWindow() - this.ours.inWindow()) * 1000) / this.options.windowMs;
     const coldEvery = sweepIntervalMs(ids.length, othersPerSecond, this.options.sweepMs, this.options);
-    const batch: string[] = [];
-    const due = (id: string, every: number) => now - (this.lastRead.get(id) ?? -Infinity) >= every;
-    for (const id of ids) {
-      if (batch.length >= BATCH) break;
-      const hot = (this.changedUntil.get(id) ?? 0) > now || this.target.isHot(id);
-      if (hot && due(id, this.options.hotSweepMs)) batch.push(id);
-    }
     // The others are read in passes from a cursor. A pass starts once the previous one ended and the sweep interval
     // since its start has passed; within a pass the cursor only moves forward, so users read lately because they are
     // hot never hold it back (they did at first, and idle users then waited half a minute: the benchmark's tail).
-    if (this.cursor >= ids.length) {
-      if (now - this.sweepStartedAt < coldEvery) return this.finish(batch, now);
+    if (this.cursor >= ids.length && now - this.sweepStartedAt >= coldEvery) {
       this.lastSweepMs = now - this.sweepStartedAt;
       this.cursor = 0;
       this.sweepStartedAt = now;
     }
-    const picked = new Set(batch);
-    while (batch.length < BATCH && this.cursor < ids.length) {
-      const id = ids[this.cursor++]!;
-      if (!picked.has(id)) batch.push(id);
+    const batch: string[] = [];
+    while (batch.length < BATCH && this.cursor < ids.length) batch.push(ids[this.cursor++]!);
+    if (batch.length === BATCH) return this.finish(batch, now);
+    // Hot users take what the pass leaves, oldest read first. They went first at one time, in list order: when more
+    // were hot than a batch holds (every user for a minute after a subscription is created) the first 650 were due
+    // again before the rest came up, and the others and the pass waited all that time (issue 13's 35-45 s tail).
+    const inBatch = new Set(batch);
+    const hotDue: { id: string; last: number }[] = [];
+    for (const id of ids) {
+      const last = this.lastRead.get(id) ?? -Infinity;
+      if (now - last < this.options.hotSweepMs || inBatch.has(id)) continue;
+      if ((this.changedUntil.get(id) ?? 0) > now || this.target.isHot(id)) hotDue.push({ id, last });
     }
+    hotDue.sort((x, y) => (x.last === y.last ? 0 : x.last < y.last ? -1 : 1));
+    for (const h of hotDue.slice(0, BATCH - batch.length)) batch.push(h.id);
     return this.finish(batch, now);
   }
 

@@ -31,6 +31,13 @@ export class RateLimiter {
     return this.waiting.length;
   }
 
+  /** Whether a call now would go at once (nobody waiting, a token in the bucket), without taking it. */
+  wouldGoNow(): boolean {
+    if (this.waiting.length > 0 || this.clock.now() < this.pausedUntil) return false;
+    const elapsed = this.clock.now() - this.refilledAt;
+    return Math.min(this.capacity, this.tokens + (elapsed * this.ratePerSecond) / 1000) >= 1;
+  }
+
   acquire(): Promise<void> {
     if (this.waiting.length === 0 && this.take()) return Promise.resolve();
     this.waits++;

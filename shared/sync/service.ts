@@ -198,7 +198,7 @@ class Service implements OwnableSyncService {
             (m) => deps.monitorCredentials(m.username, m.passwordSealed),
             (userIds) =>
               this.reader
-                ? this.reader.changed(userIds, this.clock.now())
+                ? this.reader.missed(userIds, this.clock.now())
                 : this.engine.requestTeamsReads(userIds, this.clock.now()),
             deps.log ?? SILENT_LOG,
           )
@@ -391,7 +391,10 @@ class Service implements OwnableSyncService {
         if (id) ids.push(id);
       }
     }
-    if (ids.length > 0) this.engine.requestTeamsReads(ids, receivedAt);
+    if (ids.length === 0) return;
+    // Hybrid: the user rides in the reader's next batch (read more often for a minute); no read of its own.
+    if (this.reader) this.reader.changed(ids, receivedAt);
+    else this.engine.requestTeamsReads(ids, receivedAt);
   }
 
   async onCloudLinkEvent(event: CloudLinkEvent): Promise<void> {
