@@ -112,7 +112,8 @@ export async function load(
         track(async () => {
           const shown = await c.teams(id, action);
           const { availability, activity, sequenceNumber } = shown;
-          note(w.probe, id, `bench: Teams ${action}, Graph shows ${availability}/${activity} ${sequenceNumber}`, at);
+          const what = `bench: Teams ${action}, Graph shows ${availability}/${activity} ${sequenceNumber}`;
+          note(w.probe, id, what, at, { change: sequenceNumber });
         });
       }
     }

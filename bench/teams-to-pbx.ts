@@ -4,7 +4,7 @@
  * tail to 60 s, 1 in 100 never) and CloudLink webhooks after 0.1–0.5 s; Graph answers after 50 ms.
  */
 import { BUSY_HOUR_CALLS_PER_S, CLOUDLINK_RATE, forEachLimited, load, pct, sleep, throttled } from './load';
-import { startBenchWorld, type BenchWorld } from './world';
+import { startBenchWorld, type BenchWorld, type TimelineStep } from './world';
 
 /** The share of the slowest Teams → PBX changes whose timelines a run reports. */
 const TAIL_SHARE = 0.01;
@@ -36,8 +36,48 @@ function readGaps(w: BenchWorld, from: number, to: number) {
   return {
     longestGapPerUserMs: { p50: pct(longest, 0.5), p99: pct(longest, 0.99), max: pct(longest, 1) },
     requestsPerSecond: Number((batches.length / ((to - from) / 1000)).toFixed(1)),
-    usersPerRequest: { p50: pct(batches.map((b) => b[1]), 0.5), max: pct(batches.map((b) => b[1]), 1) },
-    requestMs: { p50: pct(batches.map((b) => b[2]), 0.5), p99: pct(batches.map((b) => b[2]), 0.99) },
+    usersPerRequest: {
+      p50: pct(
+        batches.map((b) => b[1]),
+        0.5,
+      ),
+      max: pct(
+        batches.map((b) => b[1]),
+        1,
+      ),
+    },
+    requestMs: {
+      p50: pct(
+        batches.map((b) => b[2]),
+        0.5,
+      ),
+      p99: pct(
+        batches.map((b) => b[2]),
+        0.99,
+      ),
+    },
+  };
+}
+
+/**
+ * Where a slow change spent its time: until a Teams read first showed it (the change's sequenceNumber or a later one),
+ * or after that, in the engine until the PBX write. A change no read ever showed before the write was written for a
+ * later change of the user (the probe charges the oldest one waiting).
+ */
+function whereItWaited(own: TimelineStep[], t: { since: number; ms: number }) {
+  const change = own.find((e) => e.change !== undefined && Math.abs(e.at - t.since) < 100);
+  const seen =
+    change && own.find((e) => e.read !== undefined && e.at >= change.at && e.read >= change.change!);
+  const writtenAt = t.since + t.ms;
+  if (!seen || seen.at > writtenAt)
+    return { waited: 'for a later change: no read showed this one', untilReadMs: null };
+  const untilReadMs = Math.round(seen.at - t.since);
+  return {
+    waited:
+      untilReadMs >= writtenAt - seen.at
+        ? 'for a read that shows it'
+        : 'in the engine, after a read showed it',
+    untilReadMs,
   };
 }
 
@@ -52,7 +92,8 @@ async function slowest(w: BenchWorld) {
       at: e.at,
       what: `trace: ${e.kind} ${JSON.stringify(e.detail)}`,
     }));
-    const steps = [...(w.probe.timeline?.get(t.userId) ?? []), ...trace]
+    const own = w.probe.timeline?.get(t.userId) ?? [];
+    const steps = [...own, ...trace]
       .filter((e) => e.at >= from && e.at <= to)
       .sort((a, b) => a.at - b.at)
       .map((e) => `${((e.at - t.since) / 1000).toFixed(2)} s  ${e.what}`);
@@ -61,6 +102,7 @@ async function slowest(w: BenchWorld) {
     out.push({
       userId: t.userId,
       ms: Math.round(t.ms),
+      ...whereItWaited(own, t),
       readsWhileWaiting: reads.length,
       longestGapWithoutReadMs: Math.max(0, ...gaps, t.since + t.ms - (reads.at(-1) ?? t.since)),
       steps,

@@ -35,19 +35,33 @@ export interface Probe {
    * What the bench did to each user and what the engine wrote for them, in order (epoch ms): the timeline of a slow
    * change. Only kept when `timeline` is on (the Teams → PBX comparison), so the other benches hold nothing more.
    */
-  timeline: Map<string, { at: number; what: string }[]> | null;
+  timeline: Map<string, TimelineStep[]> | null;
   /** When each Teams read naming the user was sent (only with the timeline). */
   reads: Map<string, number[]>;
   /** Every Teams read request: when it was sent, how many users it named, how long it took (only with the timeline). */
   readBatches: [number, number, number][];
 }
 
+export interface TimelineStep {
+  at: number;
+  what: string;
+  change?: string;
+  read?: string;
+}
+
 /** Adds one step to a user's timeline, when the probe keeps one. */
-export function note(probe: Probe, userId: string, what: string, at = Date.now()): void {
+export function note(
+  probe: Probe,
+  userId: string,
+  what: string,
+  at = Date.now(),
+  /** The Graph sequenceNumber a Teams change made, or a read showed (for telling where a slow change waited). */
+  seq?: { change?: string; read?: string },
+): void {
   if (!probe.timeline) return;
   let steps = probe.timeline.get(userId);
   if (!steps) probe.timeline.set(userId, (steps = []));
-  steps.push({ at, what });
+  steps.push({ at, what, ...seq });
 }
 
 /** A user's presence as Graph aggregates it. */
@@ -258,12 +272,13 @@ export async function startBenchWorld(
             else probe.reads.set(p.userId, [sent]);
             if (lastShown.get(p.userId) === shown) continue;
             lastShown.set(p.userId, shown);
-            note(probe, p.userId, `Graph read (sent then) shows ${shown}`, sent);
+            note(probe, p.userId, `Graph read (sent then) shows ${shown}`, sent, { read: p.sequenceNumber });
           }
         }
         return presences;
       } catch (err) {
-        if (probe.timeline) for (const id of ids) note(probe, id, `Graph read (sent then) failed: ${String(err)}`, sent);
+        if (probe.timeline)
+          for (const id of ids) note(probe, id, `Graph read (sent then) failed: ${String(err)}`, sent);
         throw err;
       }
     },
@@ -284,7 +299,11 @@ export async function startBenchWorld(
   const cl: CloudLinkPort = Object.assign(Object.create(cloudlink) as CloudLinkClient, {
     setDnd: async (principalId: string, dnd: boolean, text: string | null) => {
       await cloudlink.setDnd(principalId, dnd, text);
-      note(probe, userOf(principalId), `engine: PBX DND ${dnd ? `on "${text ?? ''}"` : 'off'} (acknowledged)`);
+      note(
+        probe,
+        userOf(principalId),
+        `engine: PBX DND ${dnd ? `on "${text ?? ''}"` : 'off'} (acknowledged)`,
+      );
       probe.pbxWrites++;
       done(probe.pendingFromTeams, probe.fromTeamsMs, userOf(principalId), 0);
     },
