@@ -6,6 +6,9 @@
 import { BUSY_HOUR_CALLS_PER_S, CLOUDLINK_RATE, forEachLimited, load, pct, sleep, throttled } from './load';
 import { startBenchWorld, type BenchWorld, type TimelineStep } from './world';
 
+/** Users wrong right after the drain are checked again this much later: Graph's budget window is 30 s. */
+const RECHECK_AFTER_MS = 35_000;
+
 /** The share of the slowest Teams → PBX changes whose timelines a run reports. */
 const TAIL_SHARE = 0.01;
 /** How much of a user's timeline before the slow change is shown (a call ending shortly before matters). */
@@ -20,7 +23,7 @@ const TIMELINE_BEFORE_MS = 20_000;
  * How long users went without a Teams read during the load (each user's longest gap, as a distribution over users),
  * and the read requests' sizes: a sweep that cannot keep up shows here before it shows in the latencies.
  */
-function readGaps(w: BenchWorld, from: number, to: number) {
+function readGaps(w: BenchWorld, from: number, to: number, sweeps: number[]) {
   const longest: number[] = [];
   for (const p of w.people) {
     const reads = (w.probe.reads.get(p.id) ?? []).filter((at) => at >= from && at <= to);
@@ -33,29 +36,17 @@ function readGaps(w: BenchWorld, from: number, to: number) {
     longest.push(Math.max(gap, to - last));
   }
   const batches = w.probe.readBatches.filter(([at]) => at >= from && at <= to);
+  // From one read's answer to the next read's sending: the reader's processing and pauses.
+  const pauses = batches.slice(1).map(([at], i) => at - batches[i]![0] - batches[i]![2]);
+  const p50p99 = (xs: number[]) => ({ p50: pct(xs, 0.5), p99: pct(xs, 0.99), max: pct(xs, 1) });
   return {
-    longestGapPerUserMs: { p50: pct(longest, 0.5), p99: pct(longest, 0.99), max: pct(longest, 1) },
+    longestGapPerUserMs: p50p99(longest),
     requestsPerSecond: Number((batches.length / ((to - from) / 1000)).toFixed(1)),
-    usersPerRequest: {
-      p50: pct(
-        batches.map((b) => b[1]),
-        0.5,
-      ),
-      max: pct(
-        batches.map((b) => b[1]),
-        1,
-      ),
-    },
-    requestMs: {
-      p50: pct(
-        batches.map((b) => b[2]),
-        0.5,
-      ),
-      p99: pct(
-        batches.map((b) => b[2]),
-        0.99,
-      ),
-    },
+    usersPerRequest: p50p99(batches.map((b) => b[1])),
+    requestMs: p50p99(batches.map((b) => b[2])),
+    pauseBetweenRequestsMs: p50p99(pauses),
+    /** The hybrid reader's pass over everyone, as the health page showed it once a second. */
+    sweepMs: p50p99(sweeps),
   };
 }
 
@@ -81,6 +72,18 @@ function whereItWaited(own: TimelineStep[], t: { since: number; ms: number }) {
   };
 }
 
+/** A user's steps (the bench's, Graph reads, the engine's trace, writes) between two times, in s from `zero`. */
+async function timeline(w: BenchWorld, userId: string, from: number, to: number, zero: number) {
+  const trace = (await w.store.listTrace(w.emulators.tenantId, userId, 200)).map((e) => ({
+    at: e.at,
+    what: `trace: ${e.kind} ${JSON.stringify(e.detail)}`,
+  }));
+  return [...(w.probe.timeline?.get(userId) ?? []), ...trace]
+    .filter((e) => e.at >= from && e.at <= to)
+    .sort((a, b) => a.at - b.at)
+    .map((e) => `${((e.at - zero) / 1000).toFixed(2)} s  ${e.what}`);
+}
+
 async function slowest(w: BenchWorld) {
   const samples = [...w.probe.fromTeamsSamples].sort((a, b) => b.ms - a.ms);
   const tail = samples.slice(0, Math.max(1, Math.ceil(samples.length * TAIL_SHARE)));
@@ -88,15 +91,8 @@ async function slowest(w: BenchWorld) {
   for (const t of tail) {
     const from = t.since - TIMELINE_BEFORE_MS;
     const to = t.since + t.ms + 2000;
-    const trace = (await w.store.listTrace(w.emulators.tenantId, t.userId, 200)).map((e) => ({
-      at: e.at,
-      what: `trace: ${e.kind} ${JSON.stringify(e.detail)}`,
-    }));
     const own = w.probe.timeline?.get(t.userId) ?? [];
-    const steps = [...own, ...trace]
-      .filter((e) => e.at >= from && e.at <= to)
-      .sort((a, b) => a.at - b.at)
-      .map((e) => `${((e.at - t.since) / 1000).toFixed(2)} s  ${e.what}`);
+    const steps = await timeline(w, t.userId, from, to, t.since);
     const reads = (w.probe.reads.get(t.userId) ?? []).filter((at) => at >= t.since && at <= t.since + t.ms);
     const gaps = reads.map((at, i) => at - (i === 0 ? t.since : reads[i - 1]!));
     out.push({
@@ -153,13 +149,17 @@ async function run(m: Mode, users: number, callsPerSecond: number, seconds: numb
     const requestsBefore = w.probe.presenceRequests;
     const counts: number[] = [];
     let peakRss = 0;
+    // How long the hybrid reader's pass over everyone took, as the health page shows it (once a second).
+    const sweeps: number[] = [];
     const sampler = setInterval(() => {
+      const sweep = w.service.health().teamsReads?.intervalMs ?? null;
+      if (m.mode === 'hybrid' && sweep !== null) sweeps.push(sweep);
       counts.push(w.probe.presenceRequests - requestsBefore);
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }, 1000);
     const cpuBefore = process.cpuUsage();
     const loadStarted = Date.now();
-    const r = await load(w, callsPerSecond, seconds, TEAMS_CHANGES_PER_S);
+    const r = await load(w, callsPerSecond, seconds, TEAMS_CHANGES_PER_S, RECHECK_AFTER_MS);
     const loadEnded = loadStarted + r.loadSeconds * 1000;
     const cpu = process.cpuUsage(cpuBefore);
     clearInterval(sampler);
@@ -178,11 +178,19 @@ async function run(m: Mode, users: number, callsPerSecond: number, seconds: numb
       throttled429: await throttled(w),
       // Changes never carried when the load ended: lost notifications, or ones still on their way.
       wrongFinalStates: r.wrongFinalStates,
+      // Users wrong after the drain, with their last minute (times in s from the end of the load).
+      wrongUsers: await Promise.all(
+        (r.wrongUsers ?? []).slice(0, 10).map(async (u) => ({
+          ...u,
+          steps: await timeline(w, u.userId, loadEnded - 60_000, Date.now(), loadEnded),
+        })),
+      ),
+      wrongLater: r.wrongLater,
       cpuSecondsPerMinutePer1000Users: Number(
         ((cpu.user + cpu.system) / 1e6 / (runSeconds / 60) / (users / 1000)).toFixed(3),
       ),
       peakRssMB: Math.round(peakRss / 2 ** 20),
-      teamsReads: readGaps(w, loadStarted, loadEnded),
+      teamsReads: readGaps(w, loadStarted, loadEnded, sweeps),
       slowest: await slowest(w),
     };
   } finally {
