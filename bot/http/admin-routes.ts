@@ -27,6 +27,7 @@ import { emptyTenant, readTenantDocument, saveTenantDocument } from '../services
 import { summarizeCheck } from '../services/config-check';
 import { adminClickToCallSchema, tenantClickToCall } from '../services/settings';
 import { mountDialRulesRoutes } from './dial-rules-routes';
+import { mountSyncRequestRoutes } from './sync-request-routes';
 import { ApiHttpError, badRequest, notFound, parseInput } from './errors';
 import { queryOf, userRoute, type RouteContext } from './route';
 
@@ -38,6 +39,7 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
   const { deps } = ctx;
   const admin = (handler: Parameters<typeof userRoute>[1]) => userRoute(ctx, handler, { admin: true });
   mountDialRulesRoutes(server, ctx);
+  mountSyncRequestRoutes(server, ctx);
 
   // --- tenant link ---
   server.get(
