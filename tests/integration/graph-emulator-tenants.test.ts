@@ -165,8 +165,8 @@ describe('subscriptions per tenant', () => {
 
     const items = contosoHook.notifications.flatMap((n: { value: unknown[] }) => n.value) as Record<
       string,
-      any
-    >[]; // eslint-disable-line @typescript-eslint/no-explicit-any -- raw notification items
+      unknown
+    >[];
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({
       subscriptionId: contosoSub.body.id,
