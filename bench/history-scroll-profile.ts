@@ -4,7 +4,8 @@
  * in docs/benchmarks.md. The same setup as tests/e2e/history-scroll.test.ts (demo stack, Teams-like host, the tab's
  * call-history answers served here), then one fling recorded twice over: a DevTools trace (main-thread time by kind:
  * script, style, layout, paint, ...) and a CPU profile (script time by function, mapped to tab/src through the
- * build's source maps). Prints both tables.
+ * build's source maps). Prints both tables. With --step=83 every frame scrolls the same 83 px (5,000 px/s at 60 fps),
+ * so the main thread's CPU time per frame compares runs on a busy machine.
  */
 import { readFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -21,6 +22,9 @@ const SECONDS = arg('seconds', 4);
 const CALLS = 10_000;
 const PAGE = 100;
 const PX_PER_SECOND = 5_000;
+/** --step=83: scroll this many px every frame instead of by the clock, for STEP_FRAMES frames. */
+const STEP = arg('step', 0);
+const STEP_FRAMES = arg('frames', 240);
 
 function calls(from: number, to: number) {
   const names = ['Fabrikam Sales', 'Northwind Traders', null, 'Adatum Support', 'Erika Mustermann'];
@@ -61,6 +65,8 @@ async function serveHistory(route: Route) {
  * not exist in the page.
  */
 async function fling(frame: Frame, ms: number): Promise<{ frames: number; seconds: number }> {
+  // A fixed step per frame (what PX_PER_SECOND is at 60 fps) when STEP is set: every frame then does the same
+  // work however slow the machine is, so CPU time per frame compares runs on a busy machine.
   return frame.evaluate(`new Promise((resolve) => {
     const el = document.querySelector('[data-testid="history-scroller"]');
     el.scrollTop = 0;
@@ -68,8 +74,8 @@ async function fling(frame: Frame, ms: number): Promise<{ frames: number; second
     const tick = (t) => {
       if (!first) first = t; else frames++;
       last = t;
-      el.scrollTop = ((t - first) / 1000) * ${PX_PER_SECOND};
-      if (t - first < ${ms}) requestAnimationFrame(tick);
+      el.scrollTop = ${STEP} > 0 ? frames * ${STEP} : ((t - first) / 1000) * ${PX_PER_SECOND};
+      if (${STEP} > 0 ? frames < ${STEP_FRAMES} : t - first < ${ms}) requestAnimationFrame(tick);
       else resolve({ frames, seconds: (last - first) / 1000 });
     };
     requestAnimationFrame(tick);
@@ -85,7 +91,7 @@ interface TraceEvent {
   tdur?: number;
   pid: number;
   tid: number;
-  args?: { name?: string };
+  args?: { name?: string; data?: { type?: string; functionName?: string; url?: string } };
 }
 
 async function trace(cdp: CDPSession, run: () => Promise<unknown>): Promise<TraceEvent[]> {
@@ -133,15 +139,16 @@ function mainThreadCpuMs(events: TraceEvent[]): number {
   return cpu / 1000;
 }
 
-/** Main-thread time of the renderer by kind of work, top-level events only (nested time counted once). */
+/**
+ * Main-thread CPU time of the renderer by kind of work: each event's own time (its CPU time less its children's),
+ * counted under the nearest kind it or an ancestor names; unnamed work is listed by event name.
+ */
 function mainThreadBreakdown(events: TraceEvent[]): [string, number][] {
   const main = mainThread(events);
   if (!main) return [];
   const complete = events
     .filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined)
-    .sort((a, b) => a.ts - b.ts);
-  const kinds = new Map<string, number>();
-  const stack: { end: number; kind: string }[] = [];
+    .sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
   const KIND: Record<string, string> = {
     FunctionCall: 'script',
     EvaluateScript: 'script',
@@ -168,31 +175,26 @@ function mainThreadBreakdown(events: TraceEvent[]): [string, number][] {
     MinorGC: 'gc',
     'V8.GCScavenger': 'gc',
   };
-  // Attribute each event's self time (its duration minus its children's) to the kind of the nearest known ancestor.
-  const self = new Map<TraceEvent, number>();
-  const parents: (TraceEvent | undefined)[] = [];
-  const open: TraceEvent[] = [];
+  const cpu = (e: TraceEvent) => e.tdur ?? e.dur!;
+  const kinds = new Map<string, number>();
+  const open: { e: TraceEvent; kind: string | undefined; self: number }[] = [];
+  const close = (frame: { e: TraceEvent; kind: string | undefined; self: number }) => {
+    const d = frame.e.args?.data;
+    const what = d?.type ?? d?.functionName ?? '';
+    const k =
+      frame.kind === 'script' && KIND[frame.e.name] === 'script'
+        ? `script: ${frame.e.name}${what ? ` ${what}` : ''}`
+        : (frame.kind ?? `other: ${frame.e.name}`);
+    kinds.set(k, (kinds.get(k) ?? 0) + Math.max(0, frame.self));
+  };
   for (const e of complete) {
-    while (open.length && open[open.length - 1]!.ts + open[open.length - 1]!.dur! <= e.ts) open.pop();
-    parents.push(open[open.length - 1]);
+    while (open.length && open[open.length - 1]!.e.ts + open[open.length - 1]!.e.dur! <= e.ts)
+      close(open.pop()!);
     const parent = open[open.length - 1];
-    if (parent) self.set(parent, (self.get(parent) ?? parent.dur!) - e.dur!);
-    if (!self.has(e)) self.set(e, e.dur!);
-    open.push(e);
+    if (parent) parent.self -= cpu(e);
+    open.push({ e, kind: KIND[e.name] ?? parent?.kind, self: cpu(e) });
   }
-  complete.forEach((e, i) => {
-    let kind = KIND[e.name];
-    let p = parents[i];
-    const chain: TraceEvent[] = [];
-    while (!kind && p) {
-      kind = KIND[p.name];
-      chain.push(p);
-      p = parents[complete.indexOf(p)];
-    }
-    const k = kind ?? 'other';
-    kinds.set(k, (kinds.get(k) ?? 0) + Math.max(0, self.get(e) ?? 0));
-  });
-  void stack;
+  while (open.length) close(open.pop()!);
   return [...kinds.entries()]
     .map(([k, us]) => [k, us / 1000] as [string, number])
     .sort((a, b) => b[1] - a[1]);
@@ -201,6 +203,7 @@ function mainThreadBreakdown(events: TraceEvent[]): [string, number][] {
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  children?: number[];
 }
 interface Profile {
   nodes: ProfileNode[];
@@ -208,7 +211,11 @@ interface Profile {
   timeDeltas: number[];
 }
 
-async function profileByFunction(profile: Profile, distDir: string): Promise<[string, number][]> {
+async function profileByFunction(
+  profile: Profile,
+  distDir: string,
+  inclusive = false,
+): Promise<[string, number][]> {
   const consumers = new Map<string, SourceMapConsumer | null>();
   const mapFor = async (url: string) => {
     const file = url.split('/tab/')[1]?.split('?')[0];
@@ -226,6 +233,23 @@ async function profileByFunction(profile: Profile, distDir: string): Promise<[st
   const byNode = new Map<number, ProfileNode>(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
   profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  if (inclusive) {
+    // Each node's time with its callees', counted once per function and stack (recursion is not double counted).
+    const parent = new Map<number, number>();
+    for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    const own = new Map(selfUs);
+    selfUs.clear();
+    for (const [id, us] of own) {
+      const seen = new Set<string>();
+      for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+        const f = byNode.get(at)!.callFrame;
+        const sig = `${f.functionName}|${f.url}|${f.lineNumber}|${f.columnNumber}`;
+        if (seen.has(sig)) continue;
+        seen.add(sig);
+        selfUs.set(at, (selfUs.get(at) ?? 0) + us);
+      }
+    }
+  }
   const totals = new Map<string, number>();
   for (const [id, us] of selfUs) {
     const f = byNode.get(id)!.callFrame;
@@ -281,7 +305,6 @@ async function main() {
     const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: Profile };
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
 
-    const ms = scrolled.seconds * 1000;
     const cpu = mainThreadCpuMs(events);
     console.log(
       `CPU ${THROTTLE}x slower, load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores: ` +
@@ -291,13 +314,16 @@ async function main() {
     console.log(
       `main-thread CPU ${cpu.toFixed(0)} ms in ${scrolled.frames} frames: ${(cpu / scrolled.frames).toFixed(1)} ms a frame`,
     );
-    console.log(`\nrenderer main thread over ${(ms / 1000).toFixed(1)} s (ms, share of wall time):`);
-    for (const [kind, t] of mainThreadBreakdown(events))
-      console.log(`  ${kind.padEnd(12)} ${t.toFixed(0).padStart(6)}  ${((t / ms) * 100).toFixed(0)}%`);
+    console.log(`\nrenderer main thread CPU by kind of work (ms, ms a frame):`);
+    for (const [kind, t] of mainThreadBreakdown(events).slice(0, 20))
+      console.log(`  ${kind.padEnd(28)} ${t.toFixed(0).padStart(6)}  ${(t / scrolled.frames).toFixed(2)}`);
     const fns = await profileByFunction(profile, built.outDir);
     const total = fns.reduce((s, [, t]) => s + t, 0);
     console.log(`\nCPU profile, self time by function (${total.toFixed(0)} ms sampled):`);
     for (const [fn, t] of fns.slice(0, 30))
+      console.log(`  ${t.toFixed(0).padStart(6)}  ${((t / total) * 100).toFixed(1).padStart(5)}%  ${fn}`);
+    console.log(`\nCPU profile, time with callees by function:`);
+    for (const [fn, t] of (await profileByFunction(profile, built.outDir, true)).slice(0, 40))
       console.log(`  ${t.toFixed(0).padStart(6)}  ${((t / total) * 100).toFixed(1).padStart(5)}%  ${fn}`);
   } finally {
     await browser.close();

@@ -14,7 +14,7 @@ import { callWhen, dayKey, dayLabel, type HistoryRow } from './format';
 /** Ask for the next page when the last rendered row is this close to the end of what is loaded. */
 const LOAD_AHEAD_ROWS = 20;
 /** Rows rendered beyond the visible ones on each side: enough for keyboard scrolling, few enough to lay out fast. */
-const OVERSCAN_ROWS = 6;
+const OVERSCAN_ROWS = 4;
 
 /**
  * The virtualized call list: only the rows in view (and a few either side) are in the DOM, however many calls are
@@ -39,11 +39,21 @@ export const HistoryList = memo(function HistoryList(props: {
   const dialing = useDialing();
   const narrow = useNarrow();
   const scrollerRef = useRef<HTMLDivElement>(null);
+  // A fixed number of slots, keyed by index modulo that number: the row scrolling out hands its elements to the row
+  // scrolling in, which changes their text and attributes instead of removing and creating elements (and their
+  // focus-management bookkeeping) on every frame of a scroll. The number only grows (a taller window).
+  const slots = useRef(0);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollerRef.current,
     estimateSize: (i) => (rows[i]?.kind === 'day' ? DAY_ROW_PX : narrow ? CALL_ROW_NARROW_PX : CALL_ROW_PX),
     overscan: OVERSCAN_ROWS,
+    rangeExtractor: (range) => {
+      slots.current = Math.max(slots.current, range.endIndex - range.startIndex + 1 + 2 * range.overscan);
+      const n = Math.min(slots.current, range.count);
+      const start = Math.max(0, Math.min(range.startIndex - range.overscan, range.count - n));
+      return Array.from({ length: n }, (_v, k) => start + k);
+    },
   });
   // Row heights are fixed per layout; when the layout flips (rotation, resize) the offsets must be recomputed.
   useEffect(() => virtualizer.measure(), [narrow, virtualizer]);
@@ -125,7 +135,7 @@ export const HistoryList = memo(function HistoryList(props: {
           const row = rows[v.index];
           return (
             <div
-              key={v.key}
+              key={v.index % slots.current}
               role="listitem"
               className={s.slot}
               style={{ height: v.size, transform: `translateY(${v.start}px)` }}

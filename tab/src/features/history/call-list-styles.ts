@@ -19,6 +19,9 @@ export const useCallListClasses = makeStyles({
     borderRadius: tokens.borderRadiusMedium,
     // Nothing inside changes the list's own box: a row mounting or moving never makes the page around it lay out.
     contain: 'layout paint',
+    // The virtualizer places every row itself; the browser's scroll anchoring would search the rows for an anchor
+    // on every scroll for nothing.
+    overflowAnchor: 'none',
   },
   // The full height of every loaded row (hundreds of thousands of px): only the rows in view are in it.
   sizer: { position: 'relative', width: '100%', contain: 'strict' },
