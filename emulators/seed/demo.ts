@@ -91,7 +91,8 @@ export async function seedDemoCompany(emulators: Emulators, opts: DemoOptions): 
     clientId: DEMO_CLIENT_ID,
     displayName: 'Switchboard',
     secrets: [{ id: randomUUID(), value: clientSecret, expiresAt: clientSecretExpiresAt }],
-    grantedApplicationPermissions: ['Presence.ReadWrite.All', 'User.Read.All'],
+    // GroupMember.Read.All as the manifest asks: the admin chooses the synced group by searching groups by name.
+    grantedApplicationPermissions: ['Presence.ReadWrite.All', 'User.Read.All', 'GroupMember.Read.All'],
     // What the app's manifest (appPackage/aad.manifest.json) asks for and an admin consented to for everyone.
     consentedDelegatedPermissions: ['Presence.Read.All', 'User.Read'],
     redirectUris: [`${opts.publicBaseUrl}/tab/auth-end.html`, ...(opts.redirectUris ?? [])],
@@ -153,6 +154,26 @@ export async function seedDemoCompany(emulators: Emulators, opts: DemoOptions): 
     };
   });
   for (const u of users) cloudlink.pbx.generateHistory(u.principalId, opts.callsPerUser ?? 40, { days: 30 });
+  // Groups to choose from when syncing only a group's members (the admin's user selection searches them by name).
+  const group = (name: string, description: string, members: DemoUser[]) => {
+    const g = directory.addGroup(DEMO_TENANT_ID, {
+      id: stableGuid(`group:${name}`),
+      displayName: name,
+      description,
+    });
+    for (const m of members) directory.tenants.get(DEMO_TENANT_ID)!.users.get(m.entraId)!.groups.push(g.id);
+  };
+  group('Switchboard Pilot', 'Users trying Switchboard first', users.slice(0, Math.ceil(users.length / 3)));
+  group(
+    'Sales Berlin',
+    'Field and inside sales',
+    users.filter((_u, i) => i % 3 === 1),
+  );
+  group(
+    'Service Desk',
+    'IT support',
+    users.filter((_u, i) => i % 3 === 2),
+  );
 
   const monitors: DemoMonitor[] = [1, 2].map((n) => {
     const username = `svc-presence-monitor-${n}@${DEMO_DOMAIN}`;
