@@ -119,7 +119,7 @@ describe('report a problem', () => {
     );
     await userEvent.click(screen.getByRole('button', { name: 'Send report' }));
     expect(
-      await screen.findByText(/Your report R-1042 was received; its status is "new"/),
+      await screen.findByText(/Your report R-1042 was received; its status is "New"/),
     ).toBeInTheDocument();
     const sent = seen.find((r) => r.method === 'POST')?.body as CreateReportRequest;
     expect(sent).toEqual({
