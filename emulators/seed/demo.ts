@@ -228,8 +228,16 @@ export function seedStaff(
     for (const m of members) directory.tenants.get(spec.tenantId)!.users.get(m.entraId)!.groups.push(g.id);
   };
   group('Switchboard Pilot', 'Users trying Switchboard first', users.slice(0, Math.ceil(users.length / 3)));
-  group('Sales Berlin', 'Field and inside sales', users.filter((_u, i) => i % 3 === 1));
-  group('Service Desk', 'IT support', users.filter((_u, i) => i % 3 === 2));
+  group(
+    'Sales Berlin',
+    'Field and inside sales',
+    users.filter((_u, i) => i % 3 === 1),
+  );
+  group(
+    'Service Desk',
+    'IT support',
+    users.filter((_u, i) => i % 3 === 2),
+  );
 
   const monitors: DemoMonitor[] = [1, 2].map((n) => {
     const username = `svc-presence-monitor-${n}@${spec.domain}`;

@@ -139,7 +139,12 @@ export class RecordingSync implements SyncFacade {
     const words = text.toLowerCase().split(/\s+/);
     return {
       items: this.groups.filter((g) =>
-        words.every((w) => g.displayName.toLowerCase().split(/\s+/).some((n) => n.startsWith(w))),
+        words.every((w) =>
+          g.displayName
+            .toLowerCase()
+            .split(/\s+/)
+            .some((n) => n.startsWith(w)),
+        ),
       ),
     };
   }

@@ -57,30 +57,30 @@ describe('my earlier reports', () => {
   it.each([
     ['en-US', 'My earlier reports', ['New', 'Acknowledged', 'Needs information', 'Resolved'], 'Report'],
     ['de-DE', 'Meine bisherigen Meldungen', ['Neu', 'In Bearbeitung', 'Rückfrage', 'Erledigt'], 'Meldung'],
-  ])('in %s, says every status in words with a capital, and a short report number, never a raw token', async (
-    locale,
-    listName,
-    words,
-    reportWord,
-  ) => {
-    renderShell({
-      page: 'report',
-      context: { locale },
-      routes: {
-        'GET /api/me': () => ({ body: me() }),
-        'GET /api/me/reports': () => ({ body: { items: statuses.map((st, i) => reportIn(st, i + 1)) } }),
-      },
-    });
-    const mine = await screen.findByRole('list', { name: listName }, { timeout: 10_000 });
-    const items = within(mine).getAllByRole('listitem').filter((li) => li.parentElement === mine);
-    expect(items).toHaveLength(4);
-    items.forEach((item, i) => {
-      const text = item.textContent ?? '';
-      // The badge, and the status beside the admin's note.
-      expect(within(item).getAllByText(new RegExp(`^${words[i]}$|· ${words[i]}$`))).toHaveLength(2);
-      expect(text).toContain(`${reportWord} ${i + 1}A7F3C`);
-      for (const token of ['needsInfo', 'acknowledged', 'resolved', '-0000-4000-']) expect(text).not.toContain(token);
-    });
-  });
+  ])(
+    'in %s, says every status in words with a capital, and a short report number, never a raw token',
+    async (locale, listName, words, reportWord) => {
+      renderShell({
+        page: 'report',
+        context: { locale },
+        routes: {
+          'GET /api/me': () => ({ body: me() }),
+          'GET /api/me/reports': () => ({ body: { items: statuses.map((st, i) => reportIn(st, i + 1)) } }),
+        },
+      });
+      const mine = await screen.findByRole('list', { name: listName }, { timeout: 10_000 });
+      const items = within(mine)
+        .getAllByRole('listitem')
+        .filter((li) => li.parentElement === mine);
+      expect(items).toHaveLength(4);
+      items.forEach((item, i) => {
+        const text = item.textContent ?? '';
+        // The badge, and the status beside the admin's note.
+        expect(within(item).getAllByText(new RegExp(`^${words[i]}$|· ${words[i]}$`))).toHaveLength(2);
+        expect(text).toContain(`${reportWord} ${i + 1}A7F3C`);
+        for (const token of ['needsInfo', 'acknowledged', 'resolved', '-0000-4000-'])
+          expect(text).not.toContain(token);
+      });
+    },
+  );
 });
-
