@@ -92,6 +92,15 @@ describe('webhooks land on any process and reach the owner (issue 12)', () => {
     await w.eventually(() =>
       expect(presence(w, 0)).toMatchObject({ availability: 'Busy', activity: 'InACall' }),
     );
+    // A user's tab served by the standby shows what the owner saved: the call and our Teams status, no problem.
+    await w.eventually(async () =>
+      expect(await w.service.statusOf(w.people[0].id)).toMatchObject({
+        pbx: { callState: 'connected' },
+        lastAssertion: { side: 'teams' },
+        enabled: { toTeams: true, fromTeams: true },
+        problem: null,
+      }),
+    );
 
     // Every post was taken (202) by the standby, and handed over rather than applied there.
     const graphPosts = w.emulators.graph.control.deliveries().slice(graphFrom);
