@@ -97,6 +97,7 @@ export interface DirectoryApp {
 export interface DirectoryGroup {
   id: string;
   displayName: string;
+  description?: string | null;
 }
 
 export interface DirectoryTenant {
@@ -215,8 +216,15 @@ export class Directory {
     return app;
   }
 
-  addGroup(tenantId: string, input: { id?: string; displayName: string }): DirectoryGroup {
-    const group = { id: input.id ?? randomUUID(), displayName: input.displayName };
+  addGroup(
+    tenantId: string,
+    input: { id?: string; displayName: string; description?: string },
+  ): DirectoryGroup {
+    const group = {
+      id: input.id ?? randomUUID(),
+      displayName: input.displayName,
+      description: input.description ?? null,
+    };
     this.require(tenantId).groups.set(group.id, group);
     return group;
   }

@@ -155,7 +155,8 @@ export async function seedDemoCompany(emulators: Emulators, opts: DemoOptions): 
 
 /** The Graph permissions the Switchboard registration lists (appPackage/aad.manifest.json). */
 export const SWITCHBOARD_PERMISSIONS = {
-  application: ['Presence.ReadWrite.All', 'User.Read.All'],
+  // GroupMember.Read.All: the admin chooses the synced group by searching groups by name, and reads its members.
+  application: ['Presence.ReadWrite.All', 'User.Read.All', 'GroupMember.Read.All'],
   delegated: ['Presence.Read.All', 'User.Read'],
 } as const;
 
@@ -217,6 +218,26 @@ export function seedStaff(
     };
   });
   for (const u of users) cloudlink.pbx.generateHistory(u.principalId, opts.callsPerUser ?? 40, { days: 30 });
+  // Groups to choose from when syncing only a group's members (the admin's user selection searches them by name).
+  const group = (name: string, description: string, members: DemoUser[]) => {
+    const g = directory.addGroup(spec.tenantId, {
+      id: stableGuid(`${spec.idSeed}group:${name}`),
+      displayName: name,
+      description,
+    });
+    for (const m of members) directory.tenants.get(spec.tenantId)!.users.get(m.entraId)!.groups.push(g.id);
+  };
+  group('Switchboard Pilot', 'Users trying Switchboard first', users.slice(0, Math.ceil(users.length / 3)));
+  group(
+    'Sales Berlin',
+    'Field and inside sales',
+    users.filter((_u, i) => i % 3 === 1),
+  );
+  group(
+    'Service Desk',
+    'IT support',
+    users.filter((_u, i) => i % 3 === 2),
+  );
 
   const monitors: DemoMonitor[] = [1, 2].map((n) => {
     const username = `svc-presence-monitor-${n}@${spec.domain}`;

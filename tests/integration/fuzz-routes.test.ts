@@ -1119,11 +1119,12 @@ function northwindUser(fx: EntraFixture): string {
   const tenant = fx.directory.tenant(NORTHWIND);
   if (tenant) return [...tenant.users.values()][0]!.id;
   fx.directory.addTenant({ id: NORTHWIND, displayName: 'Northwind', domain: 'northwind.example' });
-  fx.directory.addApp(NORTHWIND, {
-    clientId: fx.switchboard.clientId,
-    displayName: 'Switchboard (Northwind)',
-    identifierUris: [fx.switchboard.identifierUri],
-    appRoles: ['Switchboard.Admin'],
+  // Northwind's admin consented to the (multi-tenant) app: Teams hands its users real tokens for it.
+  fx.directory.grantAdminConsent(NORTHWIND, fx.switchboard.clientId, {
+    application: [],
+    delegated: ['User.Read'],
+    by: 'admin@northwind.example',
+    at: fx.clock.now(),
   });
   return fx.directory.addUser(NORTHWIND, {
     userPrincipalName: 'eve@northwind.example',

@@ -14,6 +14,7 @@ import {
 } from '../../shared/ports/cloudlink';
 import {
   GraphError,
+  type GraphGroup,
   type GraphPort,
   type GraphSubscription,
   type GraphSubscriptionPort,
@@ -156,6 +157,10 @@ export class FakeGraph implements GraphPort {
   async *listUsers(): AsyncIterable<GraphUser> {
     for (const id of this.users.keys())
       yield { id, userPrincipalName: `${id}@contoso.com`, mail: `${id}@contoso.com`, displayName: id };
+  }
+
+  async searchGroups(): Promise<GraphGroup[]> {
+    return [];
   }
 
   async listGroupMemberIds(): Promise<string[]> {
