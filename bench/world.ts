@@ -221,9 +221,10 @@ export async function startBenchWorld(
   });
   const cl: CloudLinkPort = Object.assign(Object.create(cloudlink) as CloudLinkClient, {
     setDnd: async (principalId: string, dnd: boolean, text: string | null) => {
-      await cloudlink.setDnd(principalId, dnd, text);
+      const receipt = await cloudlink.setDnd(principalId, dnd, text);
       probe.pbxWrites++;
       done(probe.pendingFromTeams, probe.fromTeamsMs, userOf(principalId), 0);
+      return receipt;
     },
   });
 

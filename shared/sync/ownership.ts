@@ -2,13 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { PhoneResetResult, SyncStatus } from '../api/contract';
 import type { CloudLinkOutcome, GraphOutcome, GraphRequestKind } from '../ports/outcomes';
-import type { CloudLinkEvent } from '../ports/cloudlink';
+import type { PbxEvent } from '../ports/cloudlink';
 import type { LeaseRecord, Store } from '../ports/store';
 import type { SyncClock } from './clock';
 import { backoffMs } from './errors';
 import { LeaseFence } from './fence';
 import type { ResyncOptions, ResyncProgress, SyncLog, SyncService } from './index';
-import type { GraphNotification, WebhookRequest, WebhookResponse } from './webhooks';
+import type {
+  CloudLinkWebhookResponse,
+  GraphNotification,
+  WebhookRequest,
+  WebhookResponse,
+} from './webhooks';
 import type { StandbyHandoff } from './inbox-handoff';
 
 /** The store lease that makes one process the owner of a tenant's sync engine. */
@@ -379,7 +384,7 @@ export class OwnedSyncService implements SyncService {
     return this.inner.handleGraphLifecycle(req);
   }
 
-  handleCloudLinkWebhook(req: WebhookRequest): WebhookResponse | Promise<WebhookResponse> {
+  handleCloudLinkWebhook(req: WebhookRequest): CloudLinkWebhookResponse | Promise<CloudLinkWebhookResponse> {
     if (this.state === 'standby' && this.handoff) return this.handoff.handleCloudLinkWebhook(req);
     if (this.state === 'standby') return this.notOwner();
     return this.inner.handleCloudLinkWebhook(req);
@@ -393,8 +398,8 @@ export class OwnedSyncService implements SyncService {
     return this.engine().onGraphNotifications(notifications);
   }
 
-  onCloudLinkEvent(event: CloudLinkEvent): Promise<void> {
-    return this.engine().onCloudLinkEvent(event);
+  onPbxEvent(event: PbxEvent | null): Promise<void> {
+    return this.engine().onPbxEvent(event);
   }
 
   // On a standby with a sync inbox, these run on the owner (queued there, see inbox-handoff.ts).

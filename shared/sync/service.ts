@@ -6,9 +6,8 @@ import type { MatchResult } from '../domain/matching';
 import { monitorsNeeded } from '../domain/monitors';
 import { DEFAULT_SELECTION, directionsFor } from '../domain/selection';
 import { ourPbxStatusTexts, resetAssertions } from '../domain/sync-decision';
-import type { CloudLinkEvent } from '../ports/cloudlink';
+import type { PbxEvent } from '../ports/cloudlink';
 import { systemSyncClock, type SyncClock } from './clock';
-import { pbxChangeOf } from './cloudlink-events';
 import { CloudLinkSubscriptions } from './cloudlink-subscriptions';
 import { SyncEngine, type EngineEntry } from './engine';
 import type {
@@ -62,6 +61,7 @@ export function createSyncService(options: SyncOptions, deps: SyncDeps): SyncSer
         log,
         fixedKey: options.cloudLinkWebhookKey,
         sealer: deps.secrets,
+        readWebhook: (body) => deps.cloudlink.readWebhook(body),
       })
     : null;
   return new OwnedSyncService(
@@ -376,7 +376,8 @@ class Service implements OwnableSyncService {
     return handleCloudLinkWebhook(
       req,
       this.cloudLinkWebhookKey,
-      (event) => void this.onCloudLinkEvent(event),
+      (body) => this.deps.cloudlink.readWebhook(body),
+      (event) => void this.onPbxEvent(event),
     );
   }
 
@@ -394,11 +395,10 @@ class Service implements OwnableSyncService {
     if (ids.length > 0) this.engine.requestTeamsReads(ids, receivedAt);
   }
 
-  async onCloudLinkEvent(event: CloudLinkEvent): Promise<void> {
+  async onPbxEvent(change: PbxEvent | null): Promise<void> {
     const receivedAt = this.clock.now();
     this.engine.pbxFeed.heard(receivedAt);
-    // Parsed once, in the CloudLink adapter: presence (DND, status text), a call's stage, or a call's end.
-    const change = pbxChangeOf(event);
+    // Read once, by the CloudLink adapter: presence (DND, status text), a call's stage, or a call's end.
     const e = change ? this.engine.entryByPbx(change.principalId) : undefined;
     if (!change || !e) return;
     if (change.kind !== 'presence') {
