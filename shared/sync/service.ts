@@ -410,13 +410,9 @@ class Service implements OwnableSyncService {
     const epoch = this.engine.pbxFeed.current();
     try {
       if (!change.status) return await this.engine.readPbx(e, receivedAt);
-      // Webhooks may arrive out of order (CloudLink retries): an event older than the last one applied is stale.
-      if (change.at !== null && e.pbxUpdatedOn !== null && change.at < e.pbxUpdatedOn) {
-        this.engine.trace(e, 'pbx.stale', { updatedOn: new Date(change.at).toISOString() });
-        return;
-      }
-      if (change.at !== null) e.pbxUpdatedOn = change.at;
-      this.engine.observePbx(e, change.status, receivedAt);
+      // Webhooks arrive late, twice and out of order (CloudLink retries): the engine drops what is not newer than the
+      // change it knows, our acknowledged DND write included (compared by CloudLink's own updatedOn).
+      this.engine.observePbx(e, change.status, receivedAt, change.at);
       this.engine.pbxVerified(e, epoch, receivedAt);
     } catch (err) {
       // An event we could not apply leaves our view unverified: the next resync reads this user's PBX.
