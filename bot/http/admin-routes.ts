@@ -23,9 +23,11 @@ import type { TenantRecord } from '../../shared/ports/store';
 import { adminUserRows, overrideViews, pageOfRows } from '../services/admin-users';
 import { toMonitorView } from '../services/monitor-view';
 import { changedKeys } from '../services/tenant-link';
+import { emptyTenant, readTenantDocument, saveTenantDocument } from '../services/tenant-settings';
 import { summarizeCheck } from '../services/config-check';
 import { adminClickToCallSchema, tenantClickToCall } from '../services/settings';
 import { mountDialRulesRoutes } from './dial-rules-routes';
+import { mountSyncRequestRoutes } from './sync-request-routes';
 import { ApiHttpError, badRequest, notFound, parseInput } from './errors';
 import { queryOf, userRoute, type RouteContext } from './route';
 
@@ -37,6 +39,7 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
   const { deps } = ctx;
   const admin = (handler: Parameters<typeof userRoute>[1]) => userRoute(ctx, handler, { admin: true });
   mountDialRulesRoutes(server, ctx);
+  mountSyncRequestRoutes(server, ctx);
 
   // --- tenant link ---
   server.get(
@@ -187,7 +190,12 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
     '/api/admin/mapping',
     admin(async (caller, req) => {
       const mapping = parseInput(mappingTableRequest, req.body);
-      await saveTenantDocument(caller.tenantId, 'mapping', mapping);
+      await saveTenantDocument(deps, {
+        tenantId: caller.tenantId,
+        name: 'mapping',
+        value: mapping,
+        by: caller.userId,
+      });
       return { body: mapping };
     }),
   );
@@ -201,7 +209,12 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
     '/api/admin/selection',
     admin(async (caller, req) => {
       const selection = parseInput(userSelectionRequest, req.body);
-      await saveTenantDocument(caller.tenantId, 'selection', selection);
+      await saveTenantDocument(deps, {
+        tenantId: caller.tenantId,
+        name: 'selection',
+        value: selection,
+        by: caller.userId,
+      });
       await deps.sync.applySelection(caller.tenantId);
       return { body: selection };
     }),
@@ -216,29 +229,18 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
     '/api/admin/click-to-call',
     admin(async (caller, req) => {
       const config: AdminClickToCall = parseInput(adminClickToCallSchema, req.body);
-      await saveTenantDocument(caller.tenantId, 'clickToCall', config.byClient);
+      await saveTenantDocument(deps, {
+        tenantId: caller.tenantId,
+        name: 'clickToCall',
+        value: config.byClient,
+        by: caller.userId,
+      });
       return { body: config };
     }),
   );
 
-  async function tenantDocument<T>(
-    tenantId: string,
-    name: string,
-    schema: z.ZodType<T>,
-    fallback: T,
-  ): Promise<T> {
-    const parsed = schema.safeParse((await deps.store.getTenant(tenantId))?.settings[name]);
-    return parsed.success ? parsed.data : fallback;
-  }
-  async function saveTenantDocument(tenantId: string, name: string, value: unknown): Promise<void> {
-    const now = deps.now();
-    const tenant = (await deps.store.getTenant(tenantId)) ?? emptyTenant(tenantId, now);
-    await deps.store.putTenant({
-      ...tenant,
-      settings: { ...tenant.settings, [name]: value },
-      updatedAt: now,
-    });
-  }
+  const tenantDocument = <T>(tenantId: string, name: string, schema: z.ZodType<T>, fallback: T) =>
+    readTenantDocument(deps.store, tenantId, name, schema, fallback);
 
   // --- users and their diagnostics ---
   server.get(
@@ -279,7 +281,7 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
         ...overrides.filter((o) => o.pbxPrincipalId !== wanted.pbxPrincipalId),
         { pbxPrincipalId: wanted.pbxPrincipalId, entraUserId: wanted.entraUserId },
       ];
-      return { body: await saveOverrides(caller.tenantId, next) };
+      return { body: await saveOverrides(caller.tenantId, next, caller.userId) };
     }),
   );
   server.del(
@@ -289,7 +291,7 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
       if (!overrides.some((o) => o.pbxPrincipalId === req.params.pbxPrincipalId))
         throw notFound(`Override for PBX user ${req.params.pbxPrincipalId}`);
       const next = overrides.filter((o) => o.pbxPrincipalId !== req.params.pbxPrincipalId);
-      return { body: await saveOverrides(caller.tenantId, next) };
+      return { body: await saveOverrides(caller.tenantId, next, caller.userId) };
     }),
   );
   async function directoryOf(tenantId: string) {
@@ -301,8 +303,8 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
     return { doc: parseDirectoryDoc(raw), users, overrides: readOverrides(tenant?.settings) };
   }
   /** Saves the overrides and pairs the users again at once, so the list shows the result. */
-  async function saveOverrides(tenantId: string, overrides: UserOverride[]) {
-    await saveTenantDocument(tenantId, USER_OVERRIDES_DOCUMENT, overrides);
+  async function saveOverrides(tenantId: string, overrides: UserOverride[], by: string) {
+    await saveTenantDocument(deps, { tenantId, name: USER_OVERRIDES_DOCUMENT, value: overrides, by });
     await deps.sync.applySelection(tenantId);
     const after = await directoryOf(tenantId);
     return { items: overrideViews(after.doc, after.users, after.overrides) };
@@ -436,20 +438,6 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
       };
     }),
   );
-}
-
-function emptyTenant(tenantId: string, now: number): TenantRecord {
-  return {
-    tenantId,
-    displayName: '',
-    clientId: '',
-    clientSecretSealed: null,
-    clientSecretExpiresAt: null,
-    clientSecretSavedAt: null,
-    cloudlink: null,
-    settings: {},
-    updatedAt: now,
-  };
 }
 
 function toTenantView(tenantId: string, t: TenantRecord | undefined): TenantLinkView {

@@ -1,7 +1,7 @@
 import type { Server } from 'restify';
 import type { DialRules } from '../../shared/api/contract';
-import type { TenantRecord } from '../../shared/ports/store';
 import { DIAL_RULES_DOCUMENT, dialRulesSchema, tenantDialRules } from '../services/dial-rules';
+import { saveTenantDocument } from '../services/tenant-settings';
 import { parseInput } from './errors';
 import { userRoute, type RouteContext } from './route';
 
@@ -18,32 +18,13 @@ export function mountDialRulesRoutes(server: Server, ctx: RouteContext): void {
     '/api/admin/dial-rules',
     admin(async (caller, req) => {
       const rules: DialRules = parseInput(dialRulesSchema, req.body);
-      const now = deps.now();
-      const tenant = (await deps.store.getTenant(caller.tenantId)) ?? blankTenant(caller.tenantId, now);
-      await deps.store.putTenant({
-        ...tenant,
-        settings: { ...tenant.settings, [DIAL_RULES_DOCUMENT]: rules },
-        updatedAt: now,
+      await saveTenantDocument(deps, {
+        tenantId: caller.tenantId,
+        name: DIAL_RULES_DOCUMENT,
+        value: rules,
+        by: caller.userId,
       });
-      deps.logger.info(
-        { tenantId: caller.tenantId, event: 'config.changed', by: caller.userId, keys: ['dialRules'], rules },
-        'the admin saved the dialling rules',
-      );
       return { body: rules };
     }),
   );
-}
-
-function blankTenant(tenantId: string, now: number): TenantRecord {
-  return {
-    tenantId,
-    displayName: '',
-    clientId: '',
-    clientSecretSealed: null,
-    clientSecretExpiresAt: null,
-    clientSecretSavedAt: null,
-    cloudlink: null,
-    settings: {},
-    updatedAt: now,
-  };
 }

@@ -42,7 +42,7 @@ export function sendError(res: Response, req: Request, logger: Logger, e: unknow
     // Handed to the process that runs the sync, which still works on it: accepted, not failed.
     res.send(202, {
       ...new ApiHttpError(202, 'sync_queued', e.message).toBody(requestId),
-      jobId: String(e.requestId),
+      syncRequest: { id: String(e.requestId), href: `/api/admin/sync-requests/${e.requestId}` },
     });
     return;
   }

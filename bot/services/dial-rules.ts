@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DialRules } from '../../shared/api/contract';
 import { isCountry, NO_DIAL_RULES, OUTSIDE_PREFIX } from '../../shared/domain/dialing';
 import type { Store } from '../../shared/ports/store';
+import { readTenantDocument } from './tenant-settings';
 
 /** The tenant settings document the rules live in (TenantRecord.settings.dialRules). */
 export const DIAL_RULES_DOCUMENT = 'dialRules';
@@ -24,6 +25,5 @@ export const dialRulesSchema: z.ZodType<DialRules> = z
 
 /** What the admin saved, or no rules (no country, no prefix) when nothing valid is stored. */
 export async function tenantDialRules(store: Store, tenantId: string): Promise<DialRules> {
-  const parsed = dialRulesSchema.safeParse((await store.getTenant(tenantId))?.settings[DIAL_RULES_DOCUMENT]);
-  return parsed.success ? parsed.data : NO_DIAL_RULES;
+  return readTenantDocument(store, tenantId, DIAL_RULES_DOCUMENT, dialRulesSchema, NO_DIAL_RULES);
 }

@@ -222,6 +222,21 @@ export interface UserSelection {
  */
 export type AdminClickToCall = ClickToCallConfig;
 
+/**
+ * An admin call a standby handed to the process that runs the sync (a user's resync, phone reset, user refresh),
+ * read at GET /api/admin/sync-requests/:id after the call was answered 202 `sync_queued`.
+ */
+export interface HandedRequestView {
+  id: string;
+  op: string;
+  state: 'pending' | 'running' | 'done' | 'failed';
+  done: number;
+  total: number;
+  /** The call's answer once done (what the call would have answered), or { message } once failed. */
+  result: unknown;
+  finishedAt: string | null;
+}
+
 export interface JobView {
   jobId: string;
   kind: 'configurationCheck' | 'resyncAll';

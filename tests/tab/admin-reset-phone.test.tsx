@@ -41,7 +41,11 @@ const diagnostics: UserDiagnostics = {
   trace: [],
 };
 
-function render(reset: PhoneResetResult['reset'], locale = 'en-US') {
+function render(
+  reset: PhoneResetResult['reset'],
+  locale = 'en-US',
+  answer: () => { status?: number; body?: unknown } = () => ({ body: { ...status, reset } }),
+) {
   return renderShell({
     context: { locale },
     routes: {
@@ -58,7 +62,7 @@ function render(reset: PhoneResetResult['reset'], locale = 'en-US') {
         },
       }),
       'GET /api/admin/users/e1/diagnostics': () => ({ body: diagnostics }),
-      'POST /api/admin/users/e1/reset-phone': () => ({ body: { ...status, reset } }),
+      'POST /api/admin/users/e1/reset-phone': answer,
     },
   });
 }
@@ -97,5 +101,23 @@ describe("the admin's reset phone status", () => {
         '„Nicht stören“ am Telefon („Lunch“) bleibt: Der Benutzer hat es selbst gesetzt.',
       ),
     ).toHaveAttribute('role', 'status');
+  });
+
+  it('says the request was taken on when the process that runs the sync has not finished it yet (202)', async () => {
+    render(null as unknown as PhoneResetResult['reset'], 'en-US', () => ({
+      status: 202,
+      body: {
+        error: {
+          code: 'sync_queued',
+          message: 'The Switchboard process that runs the sync has the request.',
+        },
+        requestId: 'r-1',
+        syncRequest: { id: '7', href: '/api/admin/sync-requests/7' },
+      },
+    }));
+    await resetMegan();
+    expect(await screen.findByText(/has taken this on and is still working on it/)).toBeInTheDocument();
+    // The 202 body is no reset result: nothing claims a do-not-disturb was turned off.
+    expect(screen.queryByText(/Turned off/)).not.toBeInTheDocument();
   });
 });

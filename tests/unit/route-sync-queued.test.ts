@@ -5,7 +5,7 @@ import { SyncQueuedError } from '../../shared/sync/owner-calls';
 
 /**
  * A user's resync or phone reset asked on a standby is handed to the owner; when the owner has not answered within
- * the wait, the API says so with 202 and the request id (not a 500, not the standby's 503).
+ * the wait, the API says so with 202 and where to follow the request (not a 500, not the standby's 503).
  */
 describe('an admin call the owner still works on', () => {
   it('is answered 202 sync_queued with the request id', () => {
@@ -22,7 +22,7 @@ describe('an admin call the owner still works on', () => {
         body: {
           error: { code: 'sync_queued', message: expect.stringMatching(/works on it/) },
           requestId: expect.any(String),
-          jobId: '42',
+          syncRequest: { id: '42', href: '/api/admin/sync-requests/42' },
         },
       },
     ]);

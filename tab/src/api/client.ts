@@ -131,14 +131,20 @@ export class ApiClient {
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    if (!res.ok) {
-      const error = await ApiRequestError.from(res);
+    if (res.status === 204) return undefined as T;
+    const answer: unknown = res.ok ? await res.json() : await res.json().catch(() => null);
+    // 202 `sync_queued`: the process that runs the sync still works on the call, so the body is no answer to it.
+    if (!res.ok || isQueued(answer)) {
+      const error = ApiRequestError.fromBody(res.status, res.statusText, answer);
       if (error.needsConsent) this.consentListeners.forEach((listener) => listener(error));
       throw error;
     }
-    if (res.status === 204) return undefined as T;
-    return (await res.json()) as T;
+    return answer as T;
   }
+}
+
+function isQueued(body: unknown): boolean {
+  return (body as { error?: { code?: unknown } } | null)?.error?.code === 'sync_queued';
 }
 
 function enc(s: string): string {

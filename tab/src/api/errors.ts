@@ -17,13 +17,13 @@ export class ApiRequestError extends Error {
     return this.action === 'consent_required' || this.code === 'consent_required';
   }
 
-  static async from(res: Response): Promise<ApiRequestError> {
-    const body = (await res.json().catch(() => null)) as Partial<ApiError> | null;
+  static fromBody(status: number, statusText: string, parsed: unknown): ApiRequestError {
+    const body = parsed as Partial<ApiError> | null;
     const err = body?.error;
     return new ApiRequestError(
-      res.status,
-      err?.code ?? `http_${res.status}`,
-      err?.message ?? res.statusText ?? `HTTP ${res.status}`,
+      status,
+      err?.code ?? `http_${status}`,
+      err?.message ?? (statusText || `HTTP ${status}`),
       err?.action,
       body?.requestId,
     );

@@ -11,6 +11,7 @@ export function userMessage(t: Translate, error: unknown): string {
   if (error instanceof ConsentWindowError) return t('errConsent');
   if (!(error instanceof ApiRequestError)) return t('errOffline');
   const { status } = error;
+  if (error.code === 'sync_queued') return t('errQueued');
   if (status === 401) return t('errSession');
   if (status === 403) return t('errForbidden');
   if (status === 404) return t('errNotFound');

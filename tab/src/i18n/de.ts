@@ -119,6 +119,8 @@ export const de: Messages = {
   errNotFound: 'Dieser Eintrag existiert nicht mehr. Er wurde vermutlich inzwischen entfernt.',
   errRefused: 'Das wurde nicht angenommen: {detail}',
   errBusy: 'Switchboard ist ausgelastet. Warten Sie eine Minute und versuchen Sie es dann erneut.',
+  errQueued:
+    'Switchboard hat den Auftrag übernommen und arbeitet noch daran. Sehen Sie gleich noch einmal nach; wiederholen müssen Sie ihn nicht.',
   errServer:
     'Switchboard hat ein Problem auf seiner Seite. Versuchen Sie es gleich noch einmal; wenn es wieder passiert, melden Sie es.',
   syncing: 'Wird abgeglichen…',

@@ -115,6 +115,8 @@ export const en = {
   errNotFound: 'This item no longer exists. It may have been removed in the meantime.',
   errRefused: 'This was not accepted: {detail}',
   errBusy: 'Switchboard is busy. Wait a minute, then try again.',
+  errQueued:
+    'Switchboard has taken this on and is still working on it. Look again in a moment; there is no need to repeat it.',
   errServer:
     'Switchboard has a problem on its side. Try again in a moment; if it keeps happening, report it.',
   syncing: 'Syncing…',

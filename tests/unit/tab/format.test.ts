@@ -1,4 +1,10 @@
-import { dayKey, dayLabel, formatDuration, groupByDay } from '../../../tab/src/features/history/format';
+import {
+  dayKey,
+  dayLabel,
+  formatDuration,
+  groupByDay,
+  timeOfDay,
+} from '../../../tab/src/features/history/format';
 import { bucketCounts } from '../../../tab/src/features/admin/HealthSection';
 import { consentTargetOf, isTrustedAuthority } from '../../../tab/src/teams/token-claims';
 import type { CallItem } from '../../../shared/api/contract';
@@ -17,6 +23,14 @@ describe('call list formatting', () => {
     expect(dayLabel('2026-11-23', now, 'Europe/Berlin', 'en-US', words)).toBe('Today');
     expect(dayLabel('2026-11-22', now, 'Europe/Berlin', 'en-US', words)).toBe('Yesterday');
     expect(dayLabel('2026-11-20', now, 'Europe/Berlin', 'de-DE', words)).toBe('Freitag, 20. November 2026');
+  });
+
+  it('writes the time of day as people of the locale do: no leading zero in en-US, two digits in de-DE', () => {
+    const morning = new Date('2026-11-23T08:05:00Z');
+    const spaced = (text: string) => text.replace(/\s/g, ' ');
+    expect(spaced(timeOfDay(morning, 'Europe/Berlin', 'en-US'))).toBe('9:05 AM');
+    expect(timeOfDay(morning, 'Europe/Berlin', 'de-DE')).toBe('09:05');
+    expect(timeOfDay(new Date('2026-11-23T15:14:00Z'), 'Europe/Berlin', 'de-DE')).toBe('16:14');
   });
 
   it('formats durations', () => {

@@ -52,8 +52,9 @@ export function dayLabel(
   }).format(noon);
 }
 
+/** The locale's own short time: 9:05 AM in en-US, 09:05 in de-DE ('2-digit' hours wrote "09:05 AM" in en-US). */
 export function timeOfDay(at: Date, timeZone: string, locale: string): string {
-  return formatter(locale, { hour: '2-digit', minute: '2-digit', timeZone }).format(at);
+  return formatter(locale, { timeStyle: 'short', timeZone }).format(at);
 }
 
 export function dateTime(iso: string | null, timeZone: string, locale: string): string | null {
