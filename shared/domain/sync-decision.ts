@@ -332,8 +332,8 @@ export function pbxWork(state: UserSyncState): PbxWork | null {
 /**
  * Records a PBX write CloudLink acknowledged, dated `updatedOn` by CloudLink when its answer says (else null): we now
  * know the PBX's DND without waiting for its echo. An event already seen that is newer than our write and shows
- * anything else is the user's change after it (their press crossed our write and landed last): the DND is theirs, and
- * the caller re-derives Teams (`applyPbxToTeams`).
+ * anything else is the user's change after it (their press crossed our write and landed last): the DND is theirs, any
+ * write of ours still queued is dropped, and the caller re-derives Teams (`applyPbxToTeams`).
  */
 export function pbxWritten(
   state: UserSyncState,
@@ -342,15 +342,18 @@ export function pbxWritten(
   updatedOn: number | null = null,
 ): UserSyncState {
   const a = state.pbxAssertion;
-  if (!a || a.dnd !== work.dnd || a.statusText !== work.statusText) return state;
+  if (!a) return state;
   const lastAssertion = {
     side: 'pbx' as const,
     what: work.dnd ? `DND on: ${work.statusText ?? ''}`.trim() : 'DND off',
     at,
   };
   const seen = state.pbx?.newest;
-  if (updatedOn !== null && seen && seen.updatedOn > updatedOn && !sameDnd(seen, work))
-    return { ...state, pbxAssertion: null, lastAssertion };
+  const changedSince = updatedOn !== null && !!seen && seen.updatedOn > updatedOn && !sameDnd(seen, work);
+  // The user changed the PBX after this write landed: the DND is theirs, and a newer write of ours still queued (decided
+  // while their change looked like ours) must not overwrite it.
+  if (changedSince) return { ...state, pbxAssertion: null, lastAssertion };
+  if (a.dnd !== work.dnd || a.statusText !== work.statusText) return state;
   const pbx = state.pbx ?? { callState: 'idle' as const, dnd: false, statusText: null, at };
   return {
     ...state,

@@ -920,6 +920,30 @@ describe('sync rules: regression cases found by the property', () => {
     },
   );
 
+  it("a write of ours queued while the user's later press looked like ours is dropped when the acknowledgement tells", () => {
+    // Found by the long run after the fix of finding 3: our DND "In a Teams call" lands, the user presses DND "Lunch"
+    // just after, and its event arrives while our write is unacknowledged (so it looks like ours); Teams turns Available
+    // and a DND off is queued. CloudLink's answer dates our write before the press: the DND is the user's, and the
+    // queued "off" must not go out over it.
+    const { sim } = runScenario([
+      { k: 'own', p: 1, dt: 0 },
+      { k: 'teamsNote', i: 0, op: 'read' },
+      { k: 'own', p: 0, dt: 0 },
+      { k: 'send', side: 'pbx' },
+      { k: 'land', side: 'pbx' },
+      { k: 'dnd', on: true, text: 0, dt: 1 },
+      { k: 'pbxEvent', i: 3, op: 'deliver' },
+      { k: 'teamsNote', i: 0, op: 'read' },
+    ]);
+    expect({ dnd: sim.dnd, text: sim.text, owner: sim.owner }).toEqual({
+      dnd: true,
+      text: 'Lunch',
+      owner: 'user',
+    });
+    expect(sim.pbxWrites).toBe(1);
+    expect(sim.session && teamsKey(sim.session.presence)).toBe('DoNotDisturb/Presenting');
+  });
+
   it('a Teams call that ran under our Busy/InACall reaches the phone once our session is cleared (same sequenceNumber)', () => {
     // Phone call (our Busy/InACall), the user starts a Teams call (Graph still shows Busy/InACall: no new
     // sequenceNumber), the phone call ends and Graph confirms our clear; a minute later a read shows Busy/InACall with
