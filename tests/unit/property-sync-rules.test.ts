@@ -186,6 +186,8 @@ interface InFlight<W> {
   landedAt?: number;
   sentAt: number;
   landed: boolean;
+  /** The user acted on the phone after this write landed (a resend after a lost answer lands after them). */
+  userAfter?: boolean;
 }
 
 /** One user: both sides' truth, the deliveries in flight, and the domain state the real decision functions keep. */
@@ -501,7 +503,14 @@ export class Sim {
         const written = pbxWritten(this.state, f.work as PbxWork, this.now, f.landedAt ?? null);
         this.state = written.pbxAssertion === null && before ? applyPbxToTeams(written, this.ctx()) : written;
       }
-    } else this.failures++; // refused or lost on the way (landed or not): the work stays and is sent again
+    } else {
+      this.failures++; // refused or lost on the way (landed or not): the work stays and is sent again
+      // Landed, then the user pressed, then the answer was lost: the resend lands after the user (whoever lands last).
+      if (side === 'pbx' && (f as InFlight<PbxWork>).userAfter) {
+        this.race = true;
+        this.decidedOnOldView = true;
+      }
+    }
     if (side === 'teams') this.teamsInFlight = null;
     else this.pbxInFlight = null;
   }
@@ -583,6 +592,7 @@ export class Sim {
     const f = this.pbxInFlight;
     const w = pbxWork(this.state);
     const landedOnly = !!f?.landed && !!w && w.dnd === f.work.dnd && w.statusText === f.work.statusText;
+    if (f?.landed) f.userAfter = true;
     if ((f && !f.landed) || (w && !landedOnly)) {
       this.race = true;
       this.decidedOnOldView = true;
