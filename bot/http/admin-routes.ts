@@ -13,6 +13,7 @@ import {
   reportUpdateRequest,
   resyncAllRequest,
   tenantUpdateRequest,
+  groupSearchQuery,
   userOverrideRequest,
   userSelectionRequest,
   usersQuery,
@@ -217,6 +218,14 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
       });
       await deps.sync.applySelection(caller.tenantId);
       return { body: selection };
+    }),
+  );
+
+  server.get(
+    '/api/admin/groups',
+    admin(async (caller, req) => {
+      const { q } = parseInput(groupSearchQuery, queryOf(req), 'query');
+      return { body: await deps.sync.searchGroups(caller.tenantId, q) };
     }),
   );
 

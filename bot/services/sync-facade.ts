@@ -1,6 +1,7 @@
 import type {
   AddMonitorRequest,
   CheckStep,
+  GroupSearchResponse,
   HealthView,
   MonitorView,
   PhoneResetResult,
@@ -34,6 +35,8 @@ export interface SyncFacade {
   /** Runs every configuration check step, reporting the steps as they change; resolves the final steps. */
   configurationCheck(tenantId: string, progress: (steps: CheckStep[]) => void): Promise<CheckStep[]>;
   health(tenantId: string): Promise<HealthView>;
+  /** Directory groups by name, for choosing the synced group (Graph's $search, with the app's permissions). */
+  searchGroups(tenantId: string, text: string): Promise<GroupSearchResponse>;
   /** Re-applies the user selection after the admin changed it. */
   applySelection(tenantId: string): Promise<void>;
   /** The admin saved the tenant link: the next request uses it (and a newly linked CloudLink starts the sync). */

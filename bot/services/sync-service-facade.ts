@@ -3,13 +3,14 @@ import type {
   AddMonitorRequest,
   CheckStep,
   CredentialProblem,
+  GroupSearchResponse,
   MonitorView,
   UserDiagnostics,
 } from '../../shared/api/contract';
 import type { Logger } from '../../shared/platform/logger';
 import type { SecretBox } from '../../shared/platform/secret-box';
 import type { CloudLinkPort, PbxEvent } from '../../shared/ports/cloudlink';
-import type { GraphPort } from '../../shared/ports/graph';
+import { GraphError, type GraphPort } from '../../shared/ports/graph';
 import type { Store } from '../../shared/ports/store';
 import type { SyncService } from '../../shared/sync';
 import { toMonitorView } from './monitor-view';
@@ -26,6 +27,8 @@ export interface TenantSync {
 }
 
 const TRACE_IN_DIAGNOSTICS = 100;
+/** A name picker shows a short list; a longer one means the admin should type more. */
+const GROUPS_PER_SEARCH = 20;
 
 /**
  * Adapts the per-tenant sync services (shared/sync) to what the API and the bot ask for. Monitor management goes
@@ -132,6 +135,27 @@ export function syncFacade(deps: {
           view.secretExpiresAt ?? (expiresAt === null ? null : new Date(expiresAt).toISOString()),
         credentialProblems: deps.credentialProblems?.(tenantId) ?? [],
       };
+    },
+    async searchGroups(tenantId, text): Promise<GroupSearchResponse> {
+      try {
+        return { items: await tenant(tenantId).graph.searchGroups(text, GROUPS_PER_SEARCH) };
+      } catch (e) {
+        // The adapter logged the failed call; the admin needs what to do about it.
+        if (e instanceof GraphError && e.status === 403)
+          throw new ApiHttpError(
+            502,
+            'graph_permission_missing',
+            'Microsoft Graph refused to list groups: the app registration needs the GroupMember.Read.All ' +
+              'application permission, with admin consent.',
+          );
+        if (e instanceof GraphError)
+          throw new ApiHttpError(
+            502,
+            'graph_failed',
+            `Microsoft Graph could not search groups (${e.status ? `${e.status} ${e.code}` : e.code}); try again.`,
+          );
+        throw e;
+      }
     },
     linkChanged: (tenantId) => deps.linkChanged?.(tenantId) ?? Promise.resolve(),
     async applySelection(tenantId) {

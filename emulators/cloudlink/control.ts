@@ -20,7 +20,8 @@ export interface CloudLinkControl {
   }): RegisteredClient;
   /** The account admin replaces the client's secret: from now on only the new one is accepted. */
   rotateClientSecret(clientId: string, newSecret: string): void;
-  setRateLimit(limit: RateLimit): void;
+  /** The limit of every account, or of one account when `accountId` is given (unknown account: throws). */
+  setRateLimit(limit: RateLimit, accountId?: string): void;
   /** The next `count` API calls (whose path contains `pathIncludes`, when given) fail with `status`. */
   failNext(fault: {
     status: number;
@@ -61,8 +62,10 @@ export function createControl(
       if (!client) throw new Error(`no such CloudLink client ${clientId}`);
       client.clientSecret = newSecret;
     },
-    setRateLimit: (limit) => {
-      gate.rateLimit = { ...limit };
+    setRateLimit: (limit, accountId) => {
+      if (accountId === undefined) gate.rateLimit = { ...limit };
+      else if (!pbx.account(accountId)) throw new Error(`no such CloudLink account ${accountId}`);
+      else gate.accountRateLimits.set(accountId, { ...limit });
     },
     failNext: (f) => {
       const fault: Fault = {
@@ -165,8 +168,11 @@ export function mountControl(router: Router, pbx: SimulatedPbx, control: CloudLi
     })
     .on('PUT', c('/rate-limit'), (req) => {
       const b = body(req);
-      control.setRateLimit({ limit: Number(b.limit), windowMs: Number(b.windowMs ?? 1000) });
-      return { status: 204 };
+      const accountId = typeof b.accountId === 'string' ? b.accountId : undefined;
+      return attemptParse(() => {
+        control.setRateLimit({ limit: Number(b.limit), windowMs: Number(b.windowMs ?? 1000) }, accountId);
+        return { status: 204 };
+      });
     })
     .on('PUT', c('/delivery'), (req) => {
       const b = body(req);

@@ -62,6 +62,8 @@ const FAULT_CODES: Record<number, string> = {
 
 export class Gate {
   rateLimit: RateLimit = { ...DEFAULT_RATE_LIMIT };
+  /** Accounts with a limit of their own (a bigger or smaller customer); the others use `rateLimit`. */
+  readonly accountRateLimits = new Map<string, RateLimit>();
   readonly faults: Fault[] = [];
   readonly calls: ApiCallRecord[] = [];
   private readonly windows = new Map<string, { start: number; count: number }>();
@@ -139,16 +141,20 @@ export class Gate {
     });
   }
 
-  /** A fixed window per key on the emulator clock; over the limit answers 429 with Retry-After in seconds. */
+  /**
+   * A fixed window per key (an account, or the token service) on the emulator clock; over the limit answers 429
+   * with Retry-After in seconds. Each account has its own window, so one account's load never throttles another.
+   */
   private limit(key: string): void {
+    const rate = this.accountRateLimits.get(key) ?? this.rateLimit;
     const now = this.clock.now();
-    const start = Math.floor(now / this.rateLimit.windowMs) * this.rateLimit.windowMs;
+    const start = Math.floor(now / rate.windowMs) * rate.windowMs;
     const w = this.windows.get(key);
     const window = w && w.start === start ? w : { start, count: 0 };
     this.windows.set(key, window);
     window.count++;
-    if (window.count > this.rateLimit.limit) {
-      const retryAfter = Math.max(1, Math.ceil((start + this.rateLimit.windowMs - now) / 1000));
+    if (window.count > rate.limit) {
+      const retryAfter = Math.max(1, Math.ceil((start + rate.windowMs - now) / 1000));
       throw clFail(429, 'TooManyRequests', 'Rate limit exceeded.', { 'Retry-After': String(retryAfter) });
     }
   }

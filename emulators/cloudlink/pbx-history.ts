@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../common/clock';
 import type { CallRecordRow, EndCause, PbxUserRecord } from './pbx-types';
+import { seededRandom } from '../common/random';
 
 /**
  * Past calls for demo and seed data: a believable mix of inbound, outbound and missed calls, during office hours,
@@ -36,7 +37,7 @@ export class HistoryGenerator {
     count: number,
     options: HistoryOptions,
   ): CallRecordRow[] {
-    const random = mulberry32(options.seed ?? hashSeed(user.principalId));
+    const random = seededRandom(options.seed ?? hashSeed(user.principalId));
     const days = options.days ?? 30;
     const others = colleagues.filter((c) => c.principalId !== user.principalId && c.extension);
     const me: [string, string | null] = [user.extension ?? user.principalId, user.name];
@@ -108,16 +109,4 @@ function hashSeed(text: string): number {
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
   return h >>> 0;
-}
-
-/** A tiny seeded PRNG (mulberry32): good enough for demo data, and reproducible. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -21,6 +21,46 @@ export interface DirectoryUser {
   groups: string[];
   /** App roles assigned to this user, per app client id (for example the Switchboard admin role). */
   appRoles: Record<string, string[]>;
+  /**
+   * Entra directory roles by display name, e.g. 'Global Administrator'. They decide who may grant tenant-wide
+   * admin consent (see ADMIN_CONSENT_ROLES); an ordinary user has none.
+   */
+  directoryRoles: string[];
+}
+
+/**
+ * Who may grant tenant-wide admin consent, as Entra documents it: Global Administrator and Privileged Role
+ * Administrator for any permission; Cloud Application Administrator and Application Administrator for any
+ * permission except Microsoft Graph application permissions (app roles).
+ */
+export const ADMIN_CONSENT_ROLES = {
+  any: ['Global Administrator', 'Privileged Role Administrator'],
+  exceptGraphAppRoles: ['Cloud Application Administrator', 'Application Administrator'],
+} as const;
+
+/** Who can sign in to an app: its home tenant only (the default) or any organisation that consents to it. */
+export type SignInAudience = 'AzureADMyOrg' | 'AzureADMultipleOrgs';
+
+/** The Graph permissions an app registration lists as required (what `/.default` and v1 admin consent grant). */
+export interface RequiredGraphPermissions {
+  application: string[];
+  delegated: string[];
+}
+
+/**
+ * A multi-tenant app's service principal (enterprise application) in a tenant other than its home: made by admin
+ * consent, holding what that tenant's admin granted. Deleting it revokes the app from the tenant.
+ */
+export interface ServicePrincipal {
+  appId: string;
+  grantedApplicationPermissions: string[];
+  consentedDelegatedPermissions: string[];
+  /** App roles this tenant granted to other apps calling the app's API: callerClientId → roles. */
+  roleAssignmentsToApps: Record<string, string[]>;
+  /** epoch ms */
+  createdAt: number;
+  /** Object id of the admin who consented. */
+  consentedBy: string;
 }
 
 export interface AppSecret {
@@ -48,11 +88,16 @@ export interface DirectoryApp {
   roleAssignmentsToApps: Record<string, string[]>;
   /** Web redirect URIs: the only addresses the authorize endpoint sends a user back to with a code. */
   redirectUris: string[];
+  /** AzureADMyOrg (default): usable in the home tenant only. AzureADMultipleOrgs: any tenant after admin consent. */
+  signInAudience: SignInAudience;
+  /** What the registration asks for; absent: what was granted in the home tenant. */
+  requiredGraphPermissions?: RequiredGraphPermissions;
 }
 
 export interface DirectoryGroup {
   id: string;
   displayName: string;
+  description?: string | null;
 }
 
 export interface DirectoryTenant {
@@ -63,7 +108,10 @@ export interface DirectoryTenant {
   users: Map<string, DirectoryUser>;
   /** Soft-deleted users (Entra's recycle bin): restorable for 30 days; Graph's delta reports them removed, reason `changed`. */
   deletedUsers: Map<string, DirectoryUser>;
+  /** App registrations whose home is this tenant (each also acts as its own service principal here). */
   apps: Map<string, DirectoryApp>;
+  /** Service principals of other tenants' multi-tenant apps, by app id: present only after admin consent. */
+  servicePrincipals: Map<string, ServicePrincipal>;
   groups: Map<string, DirectoryGroup>;
 }
 
@@ -78,6 +126,7 @@ export class Directory {
       users: new Map(),
       deletedUsers: new Map(),
       apps: new Map(),
+      servicePrincipals: new Map(),
       groups: new Map(),
     };
     this.tenants.set(tenant.id, tenant);
@@ -107,6 +156,7 @@ export class Directory {
       businessPhones: input.businessPhones ?? [],
       groups: input.groups ?? [],
       appRoles: input.appRoles ?? {},
+      directoryRoles: input.directoryRoles ?? [],
     };
     tenant.users.set(user.id, user);
     return user;
@@ -159,13 +209,22 @@ export class Directory {
       appRoles: input.appRoles ?? [],
       roleAssignmentsToApps: input.roleAssignmentsToApps ?? {},
       redirectUris: input.redirectUris ?? [],
+      signInAudience: input.signInAudience ?? 'AzureADMyOrg',
+      requiredGraphPermissions: input.requiredGraphPermissions,
     };
     tenant.apps.set(app.clientId, app);
     return app;
   }
 
-  addGroup(tenantId: string, input: { id?: string; displayName: string }): DirectoryGroup {
-    const group = { id: input.id ?? randomUUID(), displayName: input.displayName };
+  addGroup(
+    tenantId: string,
+    input: { id?: string; displayName: string; description?: string },
+  ): DirectoryGroup {
+    const group = {
+      id: input.id ?? randomUUID(),
+      displayName: input.displayName,
+      description: input.description ?? null,
+    };
     this.require(tenantId).groups.set(group.id, group);
     return group;
   }
@@ -183,10 +242,103 @@ export class Directory {
     return undefined;
   }
 
-  /** Which tenant an app is registered in (apps are single-tenant here). */
+  /** Which tenant an app is registered in (its home tenant). */
   tenantOfApp(clientId: string): DirectoryTenant | undefined {
-    for (const t of this.tenants.values()) if (t.apps.has(clientId)) return t;
+    const needle = clientId.toLowerCase();
+    for (const t of this.tenants.values()) {
+      if (t.apps.has(clientId) || [...t.apps.keys()].some((id) => id.toLowerCase() === needle)) return t;
+    }
     return undefined;
+  }
+
+  /** An app registration wherever it lives (client ids are unique across the cloud). */
+  registration(clientId: string): DirectoryApp | undefined {
+    const home = this.tenantOfApp(clientId);
+    if (!home) return undefined;
+    return (
+      home.apps.get(clientId) ??
+      [...home.apps.values()].find((a) => a.clientId.toLowerCase() === clientId.toLowerCase())
+    );
+  }
+
+  /**
+   * The app as a tenant sees it: its own registration in its home tenant; in another tenant, a multi-tenant app
+   * with a service principal there, carrying the registration's credentials and addresses and that tenant's own
+   * grants. Undefined when the tenant has no service principal for it (never consented, or revoked).
+   */
+  appIn(tenantId: string, clientId: string): DirectoryApp | undefined {
+    const tenant = this.tenant(tenantId);
+    const registration = this.registration(clientId);
+    if (!tenant || !registration) return undefined;
+    if (tenant.apps.get(registration.clientId) === registration) return registration;
+    if (registration.signInAudience !== 'AzureADMultipleOrgs') return undefined;
+    const sp = tenant.servicePrincipals.get(registration.clientId);
+    if (!sp) return undefined;
+    return {
+      ...registration,
+      grantedApplicationPermissions: sp.grantedApplicationPermissions,
+      consentedDelegatedPermissions: sp.consentedDelegatedPermissions,
+      roleAssignmentsToApps: sp.roleAssignmentsToApps,
+    };
+  }
+
+  /** Every app a tenant has a service principal for: its own registrations and the consented multi-tenant ones. */
+  appsIn(tenantId: string): DirectoryApp[] {
+    const tenant = this.tenant(tenantId);
+    if (!tenant) return [];
+    const foreign = [...tenant.servicePrincipals.keys()]
+      .map((appId) => this.appIn(tenant.id, appId))
+      .filter((a): a is DirectoryApp => a !== undefined);
+    return [...tenant.apps.values(), ...foreign];
+  }
+
+  /** What admin consent with `/.default` (or the v1 endpoint) grants: the registration's required permissions. */
+  requiredPermissions(app: DirectoryApp): RequiredGraphPermissions {
+    return (
+      app.requiredGraphPermissions ?? {
+        application: [...app.grantedApplicationPermissions],
+        delegated: [...app.consentedDelegatedPermissions],
+      }
+    );
+  }
+
+  /**
+   * Records tenant-wide admin consent: in the app's home tenant it sets the registration's grants; elsewhere it
+   * creates (or replaces the grants of) the tenant's service principal. Granting again replaces the earlier grant,
+   * as Entra documents for tenant-wide consent.
+   */
+  grantAdminConsent(
+    tenantId: string,
+    clientId: string,
+    grant: { application: string[]; delegated: string[]; by: string; at: number },
+  ): void {
+    const tenant = this.require(tenantId);
+    const registration = this.registration(clientId);
+    if (!registration) throw new Error(`no such app ${clientId}`);
+    if (tenant.apps.get(registration.clientId) === registration) {
+      registration.grantedApplicationPermissions = [...grant.application];
+      registration.consentedDelegatedPermissions = [...grant.delegated];
+      return;
+    }
+    if (registration.signInAudience !== 'AzureADMultipleOrgs')
+      throw new Error(`app ${clientId} is not multi-tenant; it cannot be consented to in ${tenant.id}`);
+    const existing = tenant.servicePrincipals.get(registration.clientId);
+    tenant.servicePrincipals.set(registration.clientId, {
+      appId: registration.clientId,
+      grantedApplicationPermissions: [...grant.application],
+      consentedDelegatedPermissions: [...grant.delegated],
+      roleAssignmentsToApps: existing?.roleAssignmentsToApps ?? {},
+      createdAt: existing?.createdAt ?? grant.at,
+      consentedBy: grant.by,
+    });
+  }
+
+  /** Deletes a multi-tenant app's service principal from a tenant (the customer's admin removing the app). */
+  removeServicePrincipal(tenantId: string, clientId: string): boolean {
+    const tenant = this.tenant(tenantId);
+    const registration = this.registration(clientId);
+    if (!tenant || !registration) return false;
+    return tenant.servicePrincipals.delete(registration.clientId);
   }
 
   private require(tenantId: string): DirectoryTenant {

@@ -33,9 +33,9 @@ export function authenticateClient(
   );
   const clientId = basic?.clientId ?? requireParam(ctx, tr, 'client_id');
   const secret = basic?.secret ?? tr.form.get('client_secret') ?? undefined;
-  const app =
-    tr.tenant.apps.get(clientId) ??
-    [...tr.tenant.apps.values()].find((a) => a.clientId.toLowerCase() === clientId.toLowerCase());
+  // A multi-tenant app is known in another tenant only through its service principal there (admin consent):
+  // before consent, and after the tenant deleted it, Entra answers AADSTS700016 as for an unknown app.
+  const app = ctx.directory.appIn(tr.tenant.id, clientId);
   if (!app) throw ctx.errors.fail(tr.req, aad.appNotFound(clientId, tr.tenant.displayName));
 
   if (secret === undefined || secret === '') {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EmulatorRequest, EmulatorResponse } from '../common/http';
 import type { EntraContext } from './context';
+import { escape, page } from './pages';
 
 /**
  * User consent. An admin's consent (the app's consentedDelegatedPermissions) covers everyone; a test or the demo
@@ -38,7 +39,7 @@ export function consentControl(ctx: EntraContext, required: boolean) {
     const tenantId = typeof b.tenantId === 'string' ? b.tenantId : '';
     const clientId = typeof b.clientId === 'string' ? b.clientId : '';
     const tenant = ctx.directory.tenant(tenantId);
-    const app = tenant?.apps.get(clientId);
+    const app = tenant ? ctx.directory.appIn(tenant.id, clientId) : undefined;
     const user =
       tenant && typeof b.userId === 'string' ? ctx.directory.findUser(tenant.id, b.userId) : undefined;
     if (!tenant || !app || !user)
@@ -128,7 +129,7 @@ function parseAuthorize(ctx: EntraContext, tenantId: string, q: URLSearchParams)
   const tenant = ctx.directory.tenant(tenantId);
   if (!tenant) return `AADSTS90002: Tenant '${tenantId}' not found.`;
   const clientId = q.get('client_id') ?? '';
-  const app = tenant.apps.get(clientId);
+  const app = ctx.directory.appIn(tenant.id, clientId);
   if (!app)
     return (
       `AADSTS700016: Application with identifier '${clientId}' was not found in the directory ` +
@@ -154,21 +155,4 @@ function parseAuthorize(ctx: EntraContext, tenantId: string, q: URLSearchParams)
     userId: user.id,
     userName: user.userPrincipalName,
   };
-}
-
-function page(status: number, title: string, body: string): EmulatorResponse {
-  return {
-    status,
-    headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' },
-    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
-<link rel="icon" href="data:,"></head><body style="font-family: system-ui, sans-serif; max-width: 440px; margin: 32px auto">
-<main>${body}</main></body></html>`,
-  };
-}
-
-function escape(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
 }

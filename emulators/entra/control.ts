@@ -46,3 +46,30 @@ function parseSsoRequest(body: unknown): SsoTokenRequest | string {
     expiresInSeconds: b.expiresInSeconds as number | undefined,
   };
 }
+
+/**
+ * DELETE /_control/tenants/{tenantId}/service-principals/{appId}: the customer's admin deletes the enterprise
+ * application of a multi-tenant app, which revokes its consent. New token requests for the tenant then fail with
+ * AADSTS700016 until an admin consents again; tokens already issued stay valid until they expire, as in Entra.
+ * 404 when the tenant has no such service principal (the home tenant's own registration is not one).
+ */
+export function servicePrincipalDelete(ctx: EntraContext) {
+  return (req: EmulatorRequest): EmulatorResponse => {
+    const removed = ctx.directory.removeServicePrincipal(req.params.tenantId ?? '', req.params.appId ?? '');
+    if (!removed)
+      return {
+        status: 404,
+        body: { error: { code: 'NotFound', message: 'This tenant has no service principal for that app.' } },
+      };
+    return { status: 204 };
+  };
+}
+
+/** GET /_control/tenants/{tenantId}/service-principals: the multi-tenant apps this tenant consented to. */
+export function servicePrincipalList(ctx: EntraContext) {
+  return (req: EmulatorRequest): EmulatorResponse => {
+    const tenant = ctx.directory.tenant(req.params.tenantId ?? '');
+    if (!tenant) return { status: 404, body: { error: { code: 'NotFound', message: 'No such tenant.' } } };
+    return { status: 200, body: { value: [...tenant.servicePrincipals.values()] } };
+  };
+}

@@ -22,8 +22,15 @@ export interface RequestedScope {
   oidc: Set<string>;
 }
 
-/** Parses a scope string or returns the AADSTS error the real service answers with. */
-export function parseScope(tenant: DirectoryTenant, scope: string): RequestedScope | AadErrorSpec {
+/**
+ * Parses a scope string or returns the AADSTS error the real service answers with. `apps` are the apps the tenant
+ * has a service principal for (its own and consented multi-tenant ones): only their APIs can be named.
+ */
+export function parseScope(
+  tenant: DirectoryTenant,
+  scope: string,
+  apps: readonly DirectoryApp[],
+): RequestedScope | AadErrorSpec {
   const items = scope.split(/\s+/).filter(Boolean);
   const oidc = new Set(items.filter((s) => OIDC_SCOPES.has(s.toLowerCase())).map((s) => s.toLowerCase()));
   const resourceScopes = items.filter((s) => !OIDC_SCOPES.has(s.toLowerCase()));
@@ -31,7 +38,7 @@ export function parseScope(tenant: DirectoryTenant, scope: string): RequestedSco
   const names = new Set(split.map((s) => normalizeResourceName(s.resource)));
   if (names.size > 1) return aad.moreThanOneResource(scope);
   const name = split[0]?.resource ?? GRAPH_RESOURCE;
-  const resource = resolveResource(tenant, name);
+  const resource = resolveResource(apps, name);
   if (!resource) return aad.resourceNotFound(name, tenant.displayName);
   return { resource, permissions: split.map((s) => s.permission), oidc };
 }
@@ -47,10 +54,10 @@ function normalizeResourceName(name: string): string {
   return lower === GRAPH_APP_ID ? GRAPH_RESOURCE : lower;
 }
 
-function resolveResource(tenant: DirectoryTenant, name: string): Resource | undefined {
+function resolveResource(apps: readonly DirectoryApp[], name: string): Resource | undefined {
   const lower = normalizeResourceName(name);
   if (lower === GRAPH_RESOURCE) return { kind: 'graph', audience: GRAPH_RESOURCE };
-  for (const app of tenant.apps.values()) {
+  for (const app of apps) {
     if (app.clientId.toLowerCase() === lower || app.identifierUris.some((u) => u.toLowerCase() === lower)) {
       return { kind: 'app', app, audience: name };
     }

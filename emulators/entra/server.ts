@@ -3,7 +3,8 @@ import type { Directory, TokenVerifier } from '../common/directory';
 import { listen, Router, type RunningServer } from '../common/http';
 import type { EntraContext } from './context';
 import { authorizeDecision, authorizePage, consentControl, ConsentRequirements } from './consent';
-import { ssoTokenControl } from './control';
+import { adminConsentAnswer, adminConsentPage } from './admin-consent';
+import { servicePrincipalDelete, servicePrincipalList, ssoTokenControl } from './control';
 import { AadErrors } from './errors';
 import { SigningKeys } from './keys';
 import { jwks, openIdConfiguration } from './metadata';
@@ -13,7 +14,8 @@ import { tokenEndpoint, tokenEndpointWrongMethod, type TokenRequestRecord } from
 import { accessTokenVerifier } from './verify';
 
 /**
- * The Entra ID emulator: OpenID discovery, JWKS and the v2 token endpoint per tenant, over HTTP on 127.0.0.1,
+ * The Entra ID emulator: OpenID discovery, JWKS, the v2 token endpoint and admin consent (v2 and v1) per tenant,
+ * over HTTP on 127.0.0.1,
  * plus in-process hooks for the Graph emulator (verifyAccessToken) and for tests (SSO tokens, request log).
  */
 export type EntraEmulator = RunningServer & {
@@ -55,6 +57,12 @@ export async function startEntraEmulator(options: EntraEmulatorOptions): Promise
     .on('GET', '/:tenant/oauth2/v2.0/token', tokenEndpointWrongMethod(ctx))
     .on('GET', '/:tenant/oauth2/v2.0/authorize', authorizePage(ctx))
     .on('POST', '/:tenant/oauth2/v2.0/authorize', authorizeDecision(ctx))
+    .on('GET', '/:tenant/v2.0/adminconsent', adminConsentPage(ctx, 'v2'))
+    .on('POST', '/:tenant/v2.0/adminconsent', adminConsentAnswer(ctx, 'v2'))
+    .on('GET', '/:tenant/adminconsent', adminConsentPage(ctx, 'v1'))
+    .on('POST', '/:tenant/adminconsent', adminConsentAnswer(ctx, 'v1'))
+    .on('GET', '/_control/tenants/:tenantId/service-principals', servicePrincipalList(ctx))
+    .on('DELETE', '/_control/tenants/:tenantId/service-principals/:appId', servicePrincipalDelete(ctx))
     .on('POST', '/_control/sso-token', ssoTokenControl(ctx))
     .on('PUT', '/_control/consent-required', consentControl(ctx, true))
     .on('DELETE', '/_control/consent-required', consentControl(ctx, false));

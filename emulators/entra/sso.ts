@@ -28,9 +28,11 @@ export class SsoTokenError extends Error {}
 export function mintTeamsSsoToken(ctx: EntraContext, input: SsoTokenRequest): Promise<string> {
   const tenant = ctx.directory.tenant(input.tenantId);
   if (!tenant) throw new SsoTokenError(`Tenant '${input.tenantId}' not found.`);
-  const app = tenant.apps.get(input.clientId);
+  const app = ctx.directory.appIn(tenant.id, input.clientId);
   if (!app)
-    throw new SsoTokenError(`Application '${input.clientId}' is not registered in tenant '${tenant.id}'.`);
+    throw new SsoTokenError(
+      `Application '${input.clientId}' is not registered in (or consented to by) tenant '${tenant.id}'.`,
+    );
   const user = ctx.directory.findUser(tenant.id, input.userId);
   if (!user) throw new SsoTokenError(`User '${input.userId}' does not exist in tenant '${tenant.id}'.`);
   if (!user.accountEnabled) throw new SsoTokenError(`User '${input.userId}' is disabled.`);

@@ -95,6 +95,23 @@ export const PERMISSIONS = {
       'Directory.ReadWrite.All',
     ],
   },
+  /** GET /groups (list): GroupMember.Read.All is the least privileged (Graph's "List groups" permissions table). */
+  readGroups: {
+    app: [
+      'GroupMember.Read.All',
+      'Group.Read.All',
+      'Group.ReadWrite.All',
+      'Directory.Read.All',
+      'Directory.ReadWrite.All',
+    ],
+    delegated: [
+      'GroupMember.Read.All',
+      'Group.Read.All',
+      'Group.ReadWrite.All',
+      'Directory.Read.All',
+      'Directory.ReadWrite.All',
+    ],
+  },
   readPresence: {
     app: ['Presence.Read.All', 'Presence.ReadWrite.All'],
     delegated: ['Presence.Read.All', 'Presence.ReadWrite.All'],

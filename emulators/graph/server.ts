@@ -23,6 +23,7 @@ import { SubscriptionService } from './subscriptions';
 import { TeamsClients } from './teams-clients';
 import { TeamsDisplay } from './teams-display';
 import { PresenceThrottle } from './throttling';
+import { registerGroupRoutes } from './groups';
 import { registerUserRoutes } from './users';
 import { registerUserDeltaRoutes, UserDeltaTracker } from './users-delta';
 
@@ -75,6 +76,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions): Promise
   // Before /users/{id}, which would take `delta` for an id.
   registerUserDeltaRoutes(api, userDelta);
   registerUserRoutes(api);
+  registerGroupRoutes(api);
   registerPresenceRoutes(api, store, now);
   subscriptionRoutes.register(api);
 

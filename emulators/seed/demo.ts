@@ -51,20 +51,26 @@ export interface DemoMonitor {
   password: string;
 }
 
-export interface DemoCompany {
+/** A company as the emulators know it: its Entra tenant and staff, its CloudLink account and monitor accounts. */
+export interface SeededCompany {
   tenantId: string;
   tenantName: string;
   domain: string;
+  monitors: DemoMonitor[];
+  cloudlink: { apiBase: string; accountId: string; clientId: string; clientSecret: string };
+  users: DemoUser[];
+  adminUserIds: string[];
+  /** The staff member who is the tenant's Global Administrator (can grant admin consent). */
+  globalAdminId: string;
+}
+
+export interface DemoCompany extends SeededCompany {
   /** The Switchboard app registration (also the bot id). */
   clientId: string;
   clientSecret: string;
   clientSecretExpiresAt: number;
   botId: string;
   appIdUri: string;
-  monitors: DemoMonitor[];
-  cloudlink: { apiBase: string; accountId: string; clientId: string; clientSecret: string };
-  users: DemoUser[];
-  adminUserIds: string[];
 }
 
 export interface DemoOptions {
@@ -78,9 +84,34 @@ export interface DemoOptions {
   redirectUris?: string[];
 }
 
+/** Who a company is: the fixed ids that let a demo survive restarts, and where its staff come from. */
+export interface CompanySpec {
+  tenantId: string;
+  tenantName: string;
+  domain: string;
+  cloudlinkAccountId: string;
+  cloudlinkClientId: string;
+  /** Prefix of the seeds of its stable ids, so two companies never share a user id ('' for Contoso Demo). */
+  idSeed: string;
+  /** Where its staff start in the name list (a second company has other people). */
+  peopleOffset: number;
+  /** Business phone prefix, before the extension, e.g. '+49 30 5550 '. */
+  phonePrefix: string;
+}
+
+export const CONTOSO_DEMO: CompanySpec = {
+  tenantId: DEMO_TENANT_ID,
+  tenantName: 'Contoso Demo',
+  domain: DEMO_DOMAIN,
+  cloudlinkAccountId: DEMO_CLOUDLINK_ACCOUNT_ID,
+  cloudlinkClientId: DEMO_CLOUDLINK_CLIENT_ID,
+  idSeed: '',
+  peopleOffset: 0,
+  phonePrefix: '+49 30 5550 ',
+};
+
 export async function seedDemoCompany(emulators: Emulators, opts: DemoOptions): Promise<DemoCompany> {
-  const { directory, clock, cloudlink } = emulators;
-  const count = Math.min(opts.users ?? 36, DEMO_PEOPLE.length);
+  const { directory, clock } = emulators;
   const host = new URL(opts.publicBaseUrl).host;
   const appIdUri = `api://${host}/botid-${DEMO_CLIENT_ID}`;
   const clientSecret = randomBytes(30).toString('base64url');
@@ -91,9 +122,9 @@ export async function seedDemoCompany(emulators: Emulators, opts: DemoOptions): 
     clientId: DEMO_CLIENT_ID,
     displayName: 'Switchboard',
     secrets: [{ id: randomUUID(), value: clientSecret, expiresAt: clientSecretExpiresAt }],
-    grantedApplicationPermissions: ['Presence.ReadWrite.All', 'User.Read.All'],
+    grantedApplicationPermissions: [...SWITCHBOARD_PERMISSIONS.application],
     // What the app's manifest (appPackage/aad.manifest.json) asks for and an admin consented to for everyone.
-    consentedDelegatedPermissions: ['Presence.Read.All', 'User.Read'],
+    consentedDelegatedPermissions: [...SWITCHBOARD_PERMISSIONS.delegated],
     redirectUris: [`${opts.publicBaseUrl}/tab/auth-end.html`, ...(opts.redirectUris ?? [])],
     identifierUris: [appIdUri],
     preAuthorizedClientIds: TEAMS_CLIENT_IDS,
@@ -111,32 +142,66 @@ export async function seedDemoCompany(emulators: Emulators, opts: DemoOptions): 
       },
     ],
   });
+  const staff = seedStaff(emulators, CONTOSO_DEMO, DEMO_CLIENT_ID, opts);
+  return {
+    ...staff,
+    clientId: DEMO_CLIENT_ID,
+    clientSecret,
+    clientSecretExpiresAt,
+    botId: DEMO_CLIENT_ID,
+    appIdUri,
+  };
+}
 
-  const account = cloudlink.pbx.addAccount({ accountId: DEMO_CLOUDLINK_ACCOUNT_ID, name: 'Contoso Demo' });
+/** The Graph permissions the Switchboard registration lists (appPackage/aad.manifest.json). */
+export const SWITCHBOARD_PERMISSIONS = {
+  // GroupMember.Read.All: the admin chooses the synced group by searching groups by name, and reads its members.
+  application: ['Presence.ReadWrite.All', 'User.Read.All', 'GroupMember.Read.All'],
+  delegated: ['Presence.Read.All', 'User.Read'],
+} as const;
+
+/**
+ * A company's people on both sides, in a tenant that already exists: staff in Entra (the first two Switchboard
+ * admins for `clientId`, the first also the tenant's Global Administrator, one under an MFA policy) and as CloudLink
+ * users of the company's own account (same mail, an extension each) with call history, plus two monitor accounts.
+ */
+export function seedStaff(
+  emulators: Emulators,
+  spec: CompanySpec,
+  clientId: string,
+  opts: { users?: number; callsPerUser?: number },
+): SeededCompany {
+  const { directory, cloudlink } = emulators;
+  const count = Math.min(opts.users ?? 36, DEMO_PEOPLE.length);
+  const account = cloudlink.pbx.addAccount({ accountId: spec.cloudlinkAccountId, name: spec.tenantName });
   const clClient = cloudlink.control.addClient({
     accountId: account.accountId,
-    clientId: DEMO_CLOUDLINK_CLIENT_ID,
+    clientId: spec.cloudlinkClientId,
     name: 'Switchboard',
   });
-
-  const users: DemoUser[] = DEMO_PEOPLE.slice(0, count).map(([given, family], i) => {
+  const people = Array.from(
+    { length: count },
+    (_, i) => DEMO_PEOPLE[(spec.peopleOffset + i) % DEMO_PEOPLE.length] as [string, string],
+  );
+  const users: DemoUser[] = people.map(([given, family], i) => {
     const nick = mailNick(given, family);
-    const upn = `${nick}@${DEMO_DOMAIN}`;
+    const upn = `${nick}@${spec.domain}`;
     const extension = String(2001 + i);
     const isAdmin = i < 2;
     // One user under an MFA policy, for the AADSTS50076 path of the configuration check.
     const mfaRequired = i === 5;
-    const entra = directory.addUser(DEMO_TENANT_ID, {
-      id: stableGuid(`entra:${nick}`),
+    const entra = directory.addUser(spec.tenantId, {
+      id: stableGuid(`${spec.idSeed}entra:${nick}`),
       userPrincipalName: upn,
       displayName: `${given} ${family}`,
-      businessPhones: [`+49 30 5550 ${extension}`],
+      businessPhones: [`${spec.phonePrefix}${extension}`],
       mfaRequired,
       password: mfaRequired ? randomBytes(12).toString('base64url') : undefined,
-      appRoles: isAdmin ? { [DEMO_CLIENT_ID]: [ADMIN_ROLE] } : {},
+      appRoles: isAdmin ? { [clientId]: [ADMIN_ROLE] } : {},
+      directoryRoles: i === 0 ? ['Global Administrator'] : [],
     });
     const pbxUser = cloudlink.pbx.addUser(account.accountId, {
-      principalId: stableGuid(`cloudlink:${nick}`),
+      principalId: stableGuid(`${spec.idSeed}cloudlink:${nick}`),
       name: `${given} ${family}`,
       email: upn,
       extension,
@@ -153,12 +218,32 @@ export async function seedDemoCompany(emulators: Emulators, opts: DemoOptions): 
     };
   });
   for (const u of users) cloudlink.pbx.generateHistory(u.principalId, opts.callsPerUser ?? 40, { days: 30 });
+  // Groups to choose from when syncing only a group's members (the admin's user selection searches them by name).
+  const group = (name: string, description: string, members: DemoUser[]) => {
+    const g = directory.addGroup(spec.tenantId, {
+      id: stableGuid(`${spec.idSeed}group:${name}`),
+      displayName: name,
+      description,
+    });
+    for (const m of members) directory.tenants.get(spec.tenantId)!.users.get(m.entraId)!.groups.push(g.id);
+  };
+  group('Switchboard Pilot', 'Users trying Switchboard first', users.slice(0, Math.ceil(users.length / 3)));
+  group(
+    'Sales Berlin',
+    'Field and inside sales',
+    users.filter((_u, i) => i % 3 === 1),
+  );
+  group(
+    'Service Desk',
+    'IT support',
+    users.filter((_u, i) => i % 3 === 2),
+  );
 
   const monitors: DemoMonitor[] = [1, 2].map((n) => {
-    const username = `svc-presence-monitor-${n}@${DEMO_DOMAIN}`;
+    const username = `svc-presence-monitor-${n}@${spec.domain}`;
     const password = randomBytes(18).toString('base64url');
-    const user = directory.addUser(DEMO_TENANT_ID, {
-      id: stableGuid(`monitor:${n}`),
+    const user = directory.addUser(spec.tenantId, {
+      id: stableGuid(`${spec.idSeed}monitor:${n}`),
       userPrincipalName: username,
       displayName: `Presence Monitor ${n}`,
       password,
@@ -167,14 +252,9 @@ export async function seedDemoCompany(emulators: Emulators, opts: DemoOptions): 
   });
 
   return {
-    tenantId: DEMO_TENANT_ID,
-    tenantName: 'Contoso Demo',
-    domain: DEMO_DOMAIN,
-    clientId: DEMO_CLIENT_ID,
-    clientSecret,
-    clientSecretExpiresAt,
-    botId: DEMO_CLIENT_ID,
-    appIdUri,
+    tenantId: spec.tenantId,
+    tenantName: spec.tenantName,
+    domain: spec.domain,
     monitors,
     cloudlink: {
       apiBase: cloudlink.apiBase,
@@ -184,6 +264,7 @@ export async function seedDemoCompany(emulators: Emulators, opts: DemoOptions): 
     },
     users,
     adminUserIds: users.filter((u) => u.isAdmin).map((u) => u.entraId),
+    globalAdminId: users[0]?.entraId ?? '',
   };
 }
 

@@ -1,5 +1,6 @@
 import type { TeamsActivity } from '../graph/teams-clients';
 import type { Emulators } from '../index';
+import { seededRandom } from '../common/random';
 
 /**
  * Life in the demo company, so presence visibly moves both ways: at the start most staff are signed in to Teams,
@@ -14,18 +15,6 @@ export interface LivePresenceOptions {
   people: { entraId: string; principalId: string }[];
   intervalMs: number;
   seed?: number;
-}
-
-/** A small seeded generator (mulberry32): the same seed, the same sequence. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Doing = 'free' | 'meeting' | 'teamsCall' | 'idle';

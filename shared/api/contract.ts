@@ -210,9 +210,16 @@ export interface UserSelection {
   mode: 'allWithBlockList' | 'groupWithAllowList';
   blockList: string[];
   groupId: string | null;
+  /** The group's name as the admin chose it (shown instead of the id); the id is what the sync uses. */
+  groupName?: string | null;
   allowList: string[];
   sendToTeams: boolean;
   getFromTeams: boolean;
+}
+
+/** GET /api/admin/groups?q=: directory groups whose name has words starting with the words of `q`. */
+export interface GroupSearchResponse {
+  items: { id: string; displayName: string; description: string | null }[];
 }
 
 /**

@@ -86,12 +86,16 @@ export const userSelectionRequest: z.ZodType<UserSelection> = z
     mode: z.enum(['allWithBlockList', 'groupWithAllowList']),
     blockList: z.array(z.string().min(1).max(320)).max(50_000),
     groupId: guid.nullable(),
+    groupName: z.string().max(256).nullable().optional(),
     allowList: z.array(z.string().min(1).max(320)).max(50_000),
     sendToTeams: z.boolean(),
     getFromTeams: z.boolean(),
   })
   .strict()
   .refine((s) => s.mode !== 'groupWithAllowList' || s.groupId !== null, 'groupWithAllowList needs a groupId');
+
+/** GET /api/admin/groups?q= */
+export const groupSearchQuery = z.object({ q: z.string().trim().min(1).max(120) }).strict();
 
 /** PATCH /api/admin/reports/:id */
 export const reportUpdateRequest = z

@@ -18,6 +18,11 @@ export interface GraphPort {
   findUser(idOrUpnOrMail: string): Promise<GraphUser | undefined>;
   /** GET /users with paging (id, userPrincipalName, mail, displayName). */
   listUsers(): AsyncIterable<GraphUser>;
+  /**
+   * GET /groups?$search="displayName:<text>" (with `ConsistencyLevel: eventual`): groups whose name has words
+   * starting with the words of `text`, at most `limit`, for an admin choosing the synced group by name.
+   */
+  searchGroups(text: string, limit: number): Promise<GraphGroup[]>;
   /** GET /groups/{id}/members (transitive not needed): ids of user members. */
   listGroupMemberIds(groupId: string): Promise<string[]>;
   /**
@@ -62,6 +67,12 @@ export interface GraphUser {
   displayName: string;
   /** false for a disabled account (a leaver); undefined when not read. */
   accountEnabled?: boolean;
+}
+
+export interface GraphGroup {
+  id: string;
+  displayName: string;
+  description: string | null;
 }
 
 export interface MonitorCredentials {

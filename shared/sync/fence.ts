@@ -149,6 +149,7 @@ export function fencedGraph(graph: GraphPort, fence: LeaseFence): GraphPort {
     getPresencesByUserId: (userIds) => graph.getPresencesByUserId(userIds),
     findUser: (idOrUpnOrMail) => graph.findUser(idOrUpnOrMail),
     listUsers: () => graph.listUsers(),
+    searchGroups: (text, limit) => graph.searchGroups(text, limit),
     listGroupMemberIds: (groupId) => graph.listGroupMemberIds(groupId),
     ...(graph.usersDelta && {
       usersDelta: (deltaLink?: string) => graph.usersDelta!(deltaLink),

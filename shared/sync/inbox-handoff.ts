@@ -1,20 +1,15 @@
 import type { PhoneResetResult, SyncStatus } from '../api/contract';
-import type { CloudLinkOutcome, GraphOutcome, GraphRequestKind } from '../ports/outcomes';
-import type { PbxEvent, PbxWebhookReading } from '../ports/cloudlink';
+import type { PbxWebhookReading } from '../ports/cloudlink';
 import type { SyncInbox } from '../ports/sync-inbox';
 import type { SyncClock } from './clock';
 import type { ResyncOptions, ResyncProgress, ResyncResult, SyncLog } from './index';
+import { DelegatingSyncService } from './delegating-service';
 import { InboxDrain } from './inbox-drain';
 import type { OwnableSyncService } from './ownership';
 import { OwnerCalls, type OwnerCallPayload } from './owner-calls';
 import type { SecretSealer } from './cloudlink-subscriptions';
 import { WebhookHandoff } from './webhook-handoff';
-import type {
-  CloudLinkWebhookResponse,
-  GraphNotification,
-  WebhookRequest,
-  WebhookResponse,
-} from './webhooks';
+import type { CloudLinkWebhookResponse, WebhookRequest, WebhookResponse } from './webhooks';
 
 /** How long a user's resync or phone reset asked on a standby waits for the owner before answering 202. */
 export const OWNER_CALL_WAIT_MS = 20_000;
@@ -80,102 +75,28 @@ export class StandbyHandoff {
  * The engine as the owner runs it with a sync inbox: its start() also starts draining the inbox (LISTEN and the
  * fallback poll), and a stop or halt stops that first. Everything else is the engine's.
  */
-export class DrainingSyncService implements OwnableSyncService {
+export class DrainingSyncService extends DelegatingSyncService {
   constructor(
-    private readonly inner: OwnableSyncService,
+    inner: OwnableSyncService,
     readonly drain: InboxDrain,
-  ) {}
+  ) {
+    super(inner);
+  }
 
-  async start(): Promise<void> {
+  override async start(): Promise<void> {
     await this.inner.start();
     // After the engine loaded its users: what waits in the inbox (a takeover's backlog) is applied to them.
     await this.drain.start();
   }
 
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     await this.drain.stop();
     await this.inner.stop();
   }
 
-  async halt(): Promise<void> {
+  override async halt(): Promise<void> {
     await this.drain.stop();
     await this.inner.halt();
-  }
-
-  get metrics() {
-    return this.inner.metrics;
-  }
-
-  get cloudLinkWebhookKey(): string {
-    return this.inner.cloudLinkWebhookKey;
-  }
-
-  beforeGraphRequest(kind: GraphRequestKind): Promise<void> {
-    return this.inner.beforeGraphRequest(kind);
-  }
-
-  onGraphOutcome(outcome: GraphOutcome): void {
-    this.inner.onGraphOutcome(outcome);
-  }
-
-  onCloudLinkOutcome(outcome: CloudLinkOutcome): void {
-    this.inner.onCloudLinkOutcome(outcome);
-  }
-
-  handleGraphNotification(req: WebhookRequest) {
-    return this.inner.handleGraphNotification(req);
-  }
-
-  handleGraphLifecycle(req: WebhookRequest) {
-    return this.inner.handleGraphLifecycle(req);
-  }
-
-  handleCloudLinkWebhook(req: WebhookRequest) {
-    return this.inner.handleCloudLinkWebhook(req);
-  }
-
-  onGraphNotifications(notifications: GraphNotification[]): Promise<void> {
-    return this.inner.onGraphNotifications(notifications);
-  }
-
-  onPbxEvent(event: PbxEvent | null): Promise<void> {
-    return this.inner.onPbxEvent(event);
-  }
-
-  resyncAll(progress?: (p: ResyncProgress) => void, options?: ResyncOptions): Promise<ResyncResult> {
-    return this.inner.resyncAll(progress, options);
-  }
-
-  resyncUser(entraUserId: string): Promise<SyncStatus> {
-    return this.inner.resyncUser(entraUserId);
-  }
-
-  statusOf(entraUserId: string): Promise<SyncStatus> {
-    return this.inner.statusOf(entraUserId);
-  }
-
-  resetPhoneStatus(entraUserId: string): Promise<PhoneResetResult> {
-    return this.inner.resetPhoneStatus(entraUserId);
-  }
-
-  refreshUsers() {
-    return this.inner.refreshUsers();
-  }
-
-  monitorsNeeded(): number {
-    return this.inner.monitorsNeeded();
-  }
-
-  idle(): Promise<void> {
-    return this.inner.idle();
-  }
-
-  settled(): Promise<void> {
-    return this.inner.settled();
-  }
-
-  health() {
-    return this.inner.health();
   }
 }
 

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { assignUsers } from '../domain/monitors';
-import { sameSecret } from '../platform/same-secret';
 import { GraphError, type GraphSubscriptionPort, type MonitorCredentials } from '../ports/graph';
 import type { MonitorRecord, MonitorState, Store } from '../ports/store';
+import { isClientStateOf, newClientState, storedFormOf } from './client-state';
 import type { SyncClock } from './clock';
 import type { SyncLog } from './index';
 import { backoffMs, classify } from './errors';
@@ -46,7 +45,7 @@ export class Monitors {
   /** Whether a notification really comes from one of our subscriptions (its clientState is the secret we chose). */
   isOurs(n: GraphNotification): boolean {
     const m = this.bySubscription(n.subscriptionId);
-    return !!m && !!m.clientState && !!n.clientState && sameSecret(n.clientState, m.clientState);
+    return !!m && isClientStateOf(n.clientState, m.clientState);
   }
 
   counts(): Record<string, number> {
@@ -161,20 +160,20 @@ export class Monitors {
       // One presence subscription per monitor: the old one must go first, or Graph answers 409.
       await this.subs.delete(this.credentials(m), m.subscriptionId).catch(() => undefined);
     }
-    const clientState = randomBytes(24).toString('base64url');
+    const clientState = newClientState();
     try {
       const sub = await this.subs.create(this.credentials(m), {
         userIds: m.userIds,
         notificationUrl: this.settings.notificationUrl,
         lifecycleNotificationUrl: this.settings.lifecycleNotificationUrl,
-        clientState,
+        clientState: clientState.secret,
         expirationDateTime: new Date(this.clock.now() + this.settings.lifetimeMs).toISOString(),
       });
       await this.saved(m, {
         state: 'active',
         subscriptionId: sub.id,
         subscriptionExpiresAt: Date.parse(sub.expirationDateTime),
-        clientState,
+        clientState: clientState.stored,
         lastError: null,
       });
       this.log.info(
@@ -205,6 +204,8 @@ export class Monitors {
       await this.saved(m, {
         state: 'active',
         subscriptionExpiresAt: Date.parse(sub.expirationDateTime),
+        // A record from before digests is rewritten as one at its first renewal.
+        clientState: m.clientState && storedFormOf(m.clientState),
         lastError: null,
       });
     } catch (err) {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { PhoneResetResult, SyncStatus } from '../api/contract';
-import type { CloudLinkOutcome, GraphOutcome, GraphRequestKind } from '../ports/outcomes';
 import type { PbxEvent } from '../ports/cloudlink';
 import type { LeaseRecord, Store } from '../ports/store';
 import type { SyncClock } from './clock';
@@ -15,6 +14,7 @@ import type {
   WebhookResponse,
 } from './webhooks';
 import type { StandbyHandoff } from './inbox-handoff';
+import { DelegatingSyncService } from './delegating-service';
 
 /** The store lease that makes one process the owner of a tenant's sync engine. */
 export const SYNC_LEASE = 'sync';
@@ -62,6 +62,8 @@ const TAKEOVER_SLACK_MS = 50;
 export interface OwnableSyncService extends SyncService {
   /** Stops the engine but keeps the CloudLink subscriptions (recorded in the store) for the next owner. */
   halt(): Promise<void>;
+  /** The user's status as the store holds it (what a process that does not run the engine can answer). */
+  storedStatusOf(entraUserId: string): Promise<SyncStatus>;
 }
 
 /** A call that needs the engine, made on a process that does not run it. */
@@ -94,7 +96,7 @@ const text = (status: number, body: string): WebhookResponse => ({
  * the first thing its timers do is stand down (halt the engine, keeping the subscriptions the new owner uses). It may
  * take the lease again later, as a new term on a clean slate, once nobody else holds it.
  */
-export class OwnedSyncService implements SyncService {
+export class OwnedSyncService extends DelegatingSyncService implements SyncService {
   private state: 'stopped' | 'owner' | 'standby' = 'stopped';
   private wanted = false;
   private cancelTimer: (() => void) | null = null;
@@ -114,7 +116,7 @@ export class OwnedSyncService implements SyncService {
   readonly fence: LeaseFence;
 
   constructor(
-    private readonly inner: OwnableSyncService,
+    inner: OwnableSyncService,
     private readonly tenantId: string,
     private readonly store: Store,
     private readonly clock: SyncClock,
@@ -123,6 +125,7 @@ export class OwnedSyncService implements SyncService {
     /** With a sync inbox in the store: how a standby hands webhooks and admin calls to the owner (issue 12). */
     private readonly handoff?: StandbyHandoff,
   ) {
+    super(inner);
     this.holder = options.holder ?? `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`;
     const lease = leaseSettings(options);
     this.ttlMs = lease.ttlMs;
@@ -138,7 +141,7 @@ export class OwnedSyncService implements SyncService {
   }
 
   /** Takes the lease and starts the engine, or goes on standby; rejects when the engine itself fails to start. */
-  async start(): Promise<void> {
+  override async start(): Promise<void> {
     this.wanted = true;
     this.startError = undefined;
     this.starting = true;
@@ -153,7 +156,7 @@ export class OwnedSyncService implements SyncService {
     if (err !== undefined) throw err;
   }
 
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     this.wanted = false;
     this.cancelTimer?.();
     this.cancelTimer = null;
@@ -346,45 +349,25 @@ export class OwnedSyncService implements SyncService {
     return this.inner;
   }
 
-  // --- delegated ---
-
-  get metrics() {
-    return this.inner.metrics;
-  }
-
-  get cloudLinkWebhookKey(): string {
-    return this.inner.cloudLinkWebhookKey;
-  }
-
-  beforeGraphRequest(kind: GraphRequestKind): Promise<void> {
-    return this.inner.beforeGraphRequest(kind);
-  }
-
-  onGraphOutcome(outcome: GraphOutcome): void {
-    this.inner.onGraphOutcome(outcome);
-  }
-
-  onCloudLinkOutcome(outcome: CloudLinkOutcome): void {
-    this.inner.onCloudLinkOutcome(outcome);
-  }
-
   /**
    * A standby checks a post against the store and hands it to the owner through the sync inbox (202 once stored);
    * without an inbox it answers 503 (retry later): the events are for the owner, whose engine holds the state.
    */
-  handleGraphNotification(req: WebhookRequest): WebhookResponse | Promise<WebhookResponse> {
+  override handleGraphNotification(req: WebhookRequest): WebhookResponse | Promise<WebhookResponse> {
     if (this.state === 'standby' && this.handoff) return this.handoff.handleGraphNotification(req);
     if (this.state === 'standby' && req.query.validationToken === undefined) return this.notOwner();
     return this.inner.handleGraphNotification(req);
   }
 
-  handleGraphLifecycle(req: WebhookRequest): WebhookResponse | Promise<WebhookResponse> {
+  override handleGraphLifecycle(req: WebhookRequest): WebhookResponse | Promise<WebhookResponse> {
     if (this.state === 'standby' && this.handoff) return this.handoff.handleGraphLifecycle(req);
     if (this.state === 'standby' && req.query.validationToken === undefined) return this.notOwner();
     return this.inner.handleGraphLifecycle(req);
   }
 
-  handleCloudLinkWebhook(req: WebhookRequest): CloudLinkWebhookResponse | Promise<CloudLinkWebhookResponse> {
+  override handleCloudLinkWebhook(
+    req: WebhookRequest,
+  ): CloudLinkWebhookResponse | Promise<CloudLinkWebhookResponse> {
     if (this.state === 'standby' && this.handoff) return this.handoff.handleCloudLinkWebhook(req);
     if (this.state === 'standby') return this.notOwner();
     return this.inner.handleCloudLinkWebhook(req);
@@ -394,64 +377,43 @@ export class OwnedSyncService implements SyncService {
     return text(503, "this process does not run this tenant's sync");
   }
 
-  onGraphNotifications(notifications: GraphNotification[]): Promise<void> {
+  override onGraphNotifications(notifications: GraphNotification[]): Promise<void> {
     return this.engine().onGraphNotifications(notifications);
   }
 
-  onPbxEvent(event: PbxEvent | null): Promise<void> {
+  override onPbxEvent(event: PbxEvent | null): Promise<void> {
     return this.engine().onPbxEvent(event);
   }
 
   // On a standby with a sync inbox, these run on the owner (queued there, see inbox-handoff.ts).
 
-  async resyncAll(progress?: (p: ResyncProgress) => void, options?: ResyncOptions) {
+  override async resyncAll(progress?: (p: ResyncProgress) => void, options?: ResyncOptions) {
     if (this.state === 'standby' && this.handoff) return this.handoff.resyncAll(progress, options);
     return this.engine().resyncAll(progress, options);
   }
 
-  async resyncUser(entraUserId: string): Promise<SyncStatus> {
+  override async resyncUser(entraUserId: string): Promise<SyncStatus> {
     if (this.state === 'standby' && this.handoff) return this.handoff.resyncUser(entraUserId);
     return this.engine().resyncUser(entraUserId);
   }
 
-  async statusOf(entraUserId: string): Promise<SyncStatus> {
+  /** On a standby, the status the owner last saved: a user's tab may be served by any process. */
+  override async statusOf(entraUserId: string): Promise<SyncStatus> {
     if (this.state !== 'standby') return this.inner.statusOf(entraUserId);
-    return {
-      teams: null,
-      pbx: null,
-      lastAssertion: null,
-      lastSyncAt: null,
-      enabled: { toTeams: false, fromTeams: false },
-      problem: {
-        message: 'This server does not run the presence sync right now: another Switchboard process does.',
-        fix: 'Try again in a moment. If this stays, ask your admin to look at the sync health.',
-      },
-    };
+    return this.inner.storedStatusOf(entraUserId);
   }
 
-  async resetPhoneStatus(entraUserId: string): Promise<PhoneResetResult> {
+  override async resetPhoneStatus(entraUserId: string): Promise<PhoneResetResult> {
     if (this.state === 'standby' && this.handoff) return this.handoff.resetPhoneStatus(entraUserId);
     return this.engine().resetPhoneStatus(entraUserId);
   }
 
-  async refreshUsers() {
+  override async refreshUsers() {
     if (this.state === 'standby' && this.handoff) return this.handoff.refreshUsers();
     return this.engine().refreshUsers();
   }
 
-  monitorsNeeded(): number {
-    return this.inner.monitorsNeeded();
-  }
-
-  idle(): Promise<void> {
-    return this.inner.idle();
-  }
-
-  settled(): Promise<void> {
-    return this.inner.settled();
-  }
-
-  health() {
+  override health() {
     const view = this.inner.health();
     const detail =
       this.state === 'standby'

@@ -6,6 +6,7 @@ import type { MatchResult } from '../domain/matching';
 import { monitorsNeeded } from '../domain/monitors';
 import { DEFAULT_SELECTION, directionsFor } from '../domain/selection';
 import { ourPbxStatusTexts, resetAssertions } from '../domain/sync-decision';
+import { EMPTY_SYNC_STATE, type UserSyncState } from '../domain/sync-state';
 import type { PbxEvent } from '../ports/cloudlink';
 import { systemSyncClock, type SyncClock } from './clock';
 import { CloudLinkSubscriptions } from './cloudlink-subscriptions';
@@ -461,20 +462,29 @@ class Service implements OwnableSyncService {
 
   async statusOf(entraUserId: string): Promise<SyncStatus> {
     const e = this.engine.entry(entraUserId);
-    if (!e) {
-      return {
-        teams: null,
-        pbx: null,
-        lastAssertion: null,
-        lastSyncAt: null,
-        enabled: { toTeams: false, fromTeams: false },
-        problem: {
-          message: 'Your account is not matched to a phone user.',
-          fix: 'Ask your admin to check that your PBX user has your work email.',
-        },
-      };
-    }
+    if (!e) return notMatchedStatus();
     return statusFrom(e, directionsFor(this.selection(), e.user));
+  }
+
+  /**
+   * The status as the store holds it, for a process that does not run the engine (a standby in a cluster): the owner
+   * saves each user's state as it changes, so this lags the owner's view by one save at most.
+   */
+  async storedStatusOf(entraUserId: string): Promise<SyncStatus> {
+    const { tenantId } = this.options;
+    const [user, saved] = await Promise.all([
+      this.deps.store.getUser(tenantId, entraUserId),
+      this.deps.store.getSyncState(tenantId, entraUserId),
+    ]);
+    if (!user?.pbxPrincipalId) return notMatchedStatus();
+    return statusFrom(
+      {
+        state: saved ? { ...EMPTY_SYNC_STATE, ...(saved.state as Partial<UserSyncState>) } : EMPTY_SYNC_STATE,
+        lastSyncAt: saved?.lastSyncAt ?? null,
+        lastError: saved?.lastError ? { message: saved.lastError, fix: 'See the trace for details.' } : null,
+      },
+      directionsFor(this.selection(), user),
+    );
   }
 
   async resetPhoneStatus(entraUserId: string): Promise<PhoneResetResult> {
@@ -638,7 +648,24 @@ export function userIdOf(n: GraphNotification): string | undefined {
   return m ? (m[1] ?? m[2]) : undefined;
 }
 
-function statusFrom(e: EngineEntry, enabled: { toTeams: boolean; fromTeams: boolean }): SyncStatus {
+function notMatchedStatus(): SyncStatus {
+  return {
+    teams: null,
+    pbx: null,
+    lastAssertion: null,
+    lastSyncAt: null,
+    enabled: { toTeams: false, fromTeams: false },
+    problem: {
+      message: 'Your account is not matched to a phone user.',
+      fix: 'Ask your admin to check that your PBX user has your work email.',
+    },
+  };
+}
+
+function statusFrom(
+  e: Pick<EngineEntry, 'state' | 'lastSyncAt' | 'lastError'>,
+  enabled: { toTeams: boolean; fromTeams: boolean },
+): SyncStatus {
   const iso = (t: number | null | undefined) => (t ? new Date(t).toISOString() : null);
   const s = e.state;
   return {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { sameSecret } from '../platform/same-secret';
 import type { PbxEvent, PbxWebhookReading } from '../ports/cloudlink';
 import type { Store } from '../ports/store';
 import { InboxFullError, type InboxKind, type SyncInbox } from '../ports/sync-inbox';
+import { isClientStateOf } from './client-state';
 import type { SyncClock } from './clock';
 import type { SecretSealer } from './cloudlink-subscriptions';
 import type { SyncLog } from './index';
@@ -149,7 +149,7 @@ export class WebhookHandoff {
     }
     return items.filter((n) => {
       const expected = states.get(n.subscriptionId);
-      return !!expected && typeof n.clientState === 'string' && sameSecret(n.clientState, expected);
+      return isClientStateOf(n.clientState, expected);
     });
   }
 

@@ -175,7 +175,7 @@ it('submits a report that the admin then sees in the triage list', async () => {
   await reporter.tab.getByRole('button', { name: 'Preview what will be sent' }).click();
   await reporter.tab.getByTestId('diagnostics-preview').waitFor();
   await reporter.tab.getByRole('button', { name: 'Send report' }).click();
-  const confirmation = reporter.tab.getByText(/Your report .+ was received; its status is "new"/);
+  const confirmation = reporter.tab.getByText(/Your report .+ was received; its status is "New"/);
   await confirmation.waitFor();
   const reportId = /Your report (\S+) was received/.exec((await confirmation.textContent()) ?? '')?.[1];
   expect(reportId).toBeTruthy();

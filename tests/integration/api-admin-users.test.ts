@@ -217,3 +217,43 @@ it("the admin's override pairs a PBX user with a Teams user, wins over mail matc
     404,
   );
 });
+
+describe('choosing the synced group by name (issue 14 item 9)', () => {
+  it("searches the tenant's groups by name through Graph, for admins only", async () => {
+    const found = await http('GET', '/api/admin/groups?q=sales', adminToken);
+    expect(found.status).toBe(200);
+    expect(found.body.items).toEqual([
+      { id: expect.any(String), displayName: 'Sales Berlin', description: 'Field and inside sales' },
+    ]);
+    const pilot = await http(
+      'GET',
+      `/api/admin/groups?q=${encodeURIComponent('switchboard pi')}`,
+      adminToken,
+    );
+    expect(pilot.body.items.map((g: { displayName: string }) => g.displayName)).toEqual([
+      'Switchboard Pilot',
+    ]);
+    expect((await http('GET', '/api/admin/groups?q=nothing-like-this', adminToken)).body.items).toEqual([]);
+    expect((await http('GET', '/api/admin/groups?q=sales', userToken)).status).toBe(403);
+    expect((await http('GET', '/api/admin/groups', adminToken)).status).toBe(400);
+    expect((await http('GET', `/api/admin/groups?q=${'x'.repeat(121)}`, adminToken)).status).toBe(400);
+  });
+
+  it('saves the chosen group with its name, which the selection then answers', async () => {
+    const pilot = (await http('GET', '/api/admin/groups?q=pilot', adminToken)).body.items[0];
+    const saved = await http('PUT', '/api/admin/selection', adminToken, {
+      mode: 'groupWithAllowList',
+      blockList: [],
+      groupId: pilot.id,
+      groupName: pilot.displayName,
+      allowList: [],
+      sendToTeams: true,
+      getFromTeams: true,
+    });
+    expect(saved.status).toBe(200);
+    expect((await http('GET', '/api/admin/selection', adminToken)).body).toMatchObject({
+      groupId: pilot.id,
+      groupName: 'Switchboard Pilot',
+    });
+  });
+});

@@ -132,6 +132,22 @@ export class RecordingSync implements SyncFacade {
       secretExpiresAt: null,
     };
   }
+  /** Groups the directory would find by name (a test sets them). */
+  groups: { id: string; displayName: string; description: string | null }[] = [];
+  async searchGroups(tenantId: string, text: string) {
+    this.calls.push(`searchGroups ${tenantId} ${text}`);
+    const words = text.toLowerCase().split(/\s+/);
+    return {
+      items: this.groups.filter((g) =>
+        words.every((w) =>
+          g.displayName
+            .toLowerCase()
+            .split(/\s+/)
+            .some((n) => n.startsWith(w)),
+        ),
+      ),
+    };
+  }
   async applySelection(tenantId: string) {
     this.calls.push(`applySelection ${tenantId}`);
   }

@@ -47,6 +47,9 @@ export async function startEntraFixture(): Promise<EntraFixture> {
   directory.addApp(contoso, {
     clientId: switchboardId,
     displayName: 'Switchboard',
+    // Other organisations may consent to it (the fuzz test's third tenant does); this deployment still serves only
+    // the tenants it is configured for.
+    signInAudience: 'AzureADMultipleOrgs',
     secrets: [
       { id: 's1', value: 'sb-secret-current', expiresAt: now + 365 * DAY },
       { id: 's0', value: 'sb-secret-expired', expiresAt: now - DAY },

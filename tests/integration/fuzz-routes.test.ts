@@ -43,6 +43,7 @@ import { readCloudLinkWebhook } from '../../shared/adapters/cloudlink/webhook';
 import { handleCloudLinkWebhook, handleGraphNotification } from '../../shared/sync/webhooks';
 import { FakeCallHistory, METRICS_TOKEN, RecordingSync, startConnector, type Connector } from './bot-harness';
 import { postToken, startEntraFixture, type EntraFixture } from './entra-fixture';
+import { seededRandom } from '../../emulators/common/random';
 
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 6000);
 /** Fixed for the CI run, so it is repeatable; a run of another size (the long one) explores with a fresh seed. */
@@ -61,19 +62,8 @@ const HOOK_KEY = 'fuzz-cloudlink-key-0123456789abcdef';
 
 type Rng = () => number;
 
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function rngFor(seed: number, index: number): Rng {
-  return mulberry32(Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35));
+  return seededRandom(Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35));
 }
 
 const int = (r: Rng, n: number) => Math.floor(r() * n);
@@ -718,7 +708,7 @@ function sendHttp(base: URL, q: FuzzRequest, agent: Agent): Promise<Answer | { c
     req.on('error', (e) => done({ clientError: e.message }));
     req.on('timeout', () => req.destroy(new Error('timeout')));
     if (q.body && q.chunked) {
-      const cut = int(mulberry32(q.index), q.body.length + 1);
+      const cut = int(seededRandom(q.index), q.body.length + 1);
       req.write(q.body.subarray(0, cut));
       req.end(q.body.subarray(cut));
     } else req.end(q.body);
@@ -1131,11 +1121,12 @@ function northwindUser(fx: EntraFixture): string {
   const tenant = fx.directory.tenant(NORTHWIND);
   if (tenant) return [...tenant.users.values()][0]!.id;
   fx.directory.addTenant({ id: NORTHWIND, displayName: 'Northwind', domain: 'northwind.example' });
-  fx.directory.addApp(NORTHWIND, {
-    clientId: fx.switchboard.clientId,
-    displayName: 'Switchboard (Northwind)',
-    identifierUris: [fx.switchboard.identifierUri],
-    appRoles: ['Switchboard.Admin'],
+  // Northwind's admin consented to the (multi-tenant) app: Teams hands its users real tokens for it.
+  fx.directory.grantAdminConsent(NORTHWIND, fx.switchboard.clientId, {
+    application: [],
+    delegated: ['User.Read'],
+    by: 'admin@northwind.example',
+    at: fx.clock.now(),
   });
   return fx.directory.addUser(NORTHWIND, {
     userPrincipalName: 'eve@northwind.example',

@@ -175,6 +175,20 @@ describe('GraphAdapter against the Graph emulator', () => {
     expect(await graphAdapter.findUser('nobody@contoso.example')).toBeUndefined();
   });
 
+  it('searches groups by name with the ConsistencyLevel header Graph requires for $search', async () => {
+    const berlin = directory.addGroup(tenant.id, { displayName: 'Sales Berlin', description: 'Field sales' });
+    directory.addGroup(tenant.id, { displayName: 'Support "Tier 2"' });
+    const found = await graphAdapter.searchGroups('sales', 20);
+    expect(found).toEqual([{ id: berlin.id, displayName: 'Sales Berlin', description: 'Field sales' }]);
+    const sent = graph.control.requests().at(-1)!;
+    expect(sent.status).toBe(200);
+    // Quotes typed by the admin cannot end the search term early.
+    expect((await graphAdapter.searchGroups('"tier', 20)).map((g) => g.displayName)).toEqual([
+      'Support "Tier 2"',
+    ]);
+    expect(await graphAdapter.searchGroups('  ', 20)).toEqual([]);
+  });
+
   it('creates, renews and deletes a presence subscription as a monitor account', async () => {
     const expires = (minutes: number) => new Date(clock.now() + minutes * 60_000).toISOString();
     const created = await graphAdapter.subscriptions.create(monitor, {

@@ -15,6 +15,7 @@ import {
   type WebhookProxy,
 } from './fixtures/webhook-proxy';
 import { freePort } from './real-time';
+import { seededRandom } from '../../emulators/common/random';
 
 /**
  * Issue 11's chaos test. A real sync process (fixtures/sync-process.ts, notifications mode with the demo's presence
@@ -47,17 +48,6 @@ const QUIET_BEFORE_KILL_MS = 2000;
 
 jest.setTimeout(STORM_MS + SETTLE_LIMIT_MS + 120_000);
 
-type Rng = () => number;
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const key = (p: { availability: string; activity: string }) => `${p.availability}/${p.activity}`;
 
@@ -108,7 +98,7 @@ describe('chaos: fault storms and kill -9 against the emulators', () => {
 
   it('every user ends right on both sides, no subscription leaked or missing, every failure logged', async () => {
     process.stdout.write(`chaos seed ${SEED} (replay: CHAOS_SEED=${SEED})\n`);
-    const rng = mulberry32(SEED);
+    const rng = seededRandom(SEED);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
     const graph = emulators.graph.control;
     const cl = emulators.cloudlink.control;
@@ -134,7 +124,7 @@ describe('chaos: fault storms and kill -9 against the emulators', () => {
       notificationsLossy: false,
       cloudlinkEventsLossy: false,
     };
-    const stormRng = mulberry32(SEED ^ 0x5bd1e995);
+    const stormRng = seededRandom(SEED ^ 0x5bd1e995);
     const decide = (post: ProxiedPost): ProxyAction => {
       if (post.query.has('validationToken') || post.path === '/graph/lifecycle') return { kind: 'forward' };
       const r = stormRng();

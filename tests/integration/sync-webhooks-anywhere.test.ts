@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { JobRegistry } from '../../bot/services/jobs';
 import type { Logger } from '../../shared/platform/logger';
 import type { SyncLog } from '../../shared/sync';
+import { storedFormOf } from '../../shared/sync/client-state';
 import { startSyncWorld, type SpawnedProcess, type SyncWorld } from './sync-harness';
 
 /**
@@ -91,6 +92,15 @@ describe('webhooks land on any process and reach the owner (issue 12)', () => {
     await w.eventually(() =>
       expect(presence(w, 0)).toMatchObject({ availability: 'Busy', activity: 'InACall' }),
     );
+    // A user's tab served by the standby shows what the owner saved: the call and our Teams status, no problem.
+    await w.eventually(async () =>
+      expect(await w.service.statusOf(w.people[0].id)).toMatchObject({
+        pbx: { callState: 'connected' },
+        lastAssertion: { side: 'teams' },
+        enabled: { toTeams: true, fromTeams: true },
+        problem: null,
+      }),
+    );
 
     // Every post was taken (202) by the standby, and handed over rather than applied there.
     const graphPosts = w.emulators.graph.control.deliveries().slice(graphFrom);
@@ -107,7 +117,13 @@ describe('webhooks land on any process and reach the owner (issue 12)', () => {
   it('after the owner re-creates a removed subscription, both processes refuse the old clientState and take the new one', async () => {
     const { w, owner } = await twoProcesses();
     const [before] = await w.store.listMonitors(w.tenant.id);
-    expect(before.clientState).toEqual(expect.any(String));
+    // What Graph sends back is the secret it was given; the store keeps only its digest.
+    const secretOf = (subscriptionId: string | null) =>
+      w.emulators.graph.control.subscriptions().find((s) => s.id === subscriptionId)?.clientState as string;
+    const oldSecret = secretOf(before.subscriptionId);
+    expect(oldSecret).toEqual(expect.any(String));
+    expect(before.clientState).toBe(storedFormOf(oldSecret));
+    expect(before.clientState).not.toContain(oldSecret);
     await w.emulators.graph.control.triggerLifecycle(before.subscriptionId!, 'subscriptionRemoved');
     // The lifecycle notification went to the standby; the owner re-created the subscription with a new clientState.
     let after = before;
@@ -155,15 +171,20 @@ describe('webhooks land on any process and reach the owner (issue 12)', () => {
     const idsBefore = await inboxIds();
     for (const service of [w.service, owner.service])
       for (const id of [before.subscriptionId!, after.subscriptionId!])
-        expect((await service.handleGraphNotification(notification(id, before.clientState!))).status).toBe(
-          202,
-        );
+        expect((await service.handleGraphNotification(notification(id, oldSecret))).status).toBe(202);
     expect(await inboxIds()).toEqual(idsBefore);
     await pass(w, 3000);
     expect(phone(w, 2)).toMatchObject({ status: 'available' });
 
     // The same post with the current clientState, to the standby: the owner reads Teams and sets the phone.
-    const current = notification(after.subscriptionId!, after.clientState!);
+    // (the digest itself, posted as a clientState by someone who read the database, is refused like any other)
+    expect(
+      (await w.service.handleGraphNotification(notification(after.subscriptionId!, after.clientState!)))
+        .status,
+    ).toBe(202);
+    await pass(w, 3000);
+    expect(phone(w, 2)).toMatchObject({ status: 'available' });
+    const current = notification(after.subscriptionId!, secretOf(after.subscriptionId));
     expect((await w.service.handleGraphNotification(current)).status).toBe(202);
     await w.eventually(() => expect(phone(w, 2)).toMatchObject({ status: 'dnd', reason: 'In a meeting' }));
   });

@@ -66,7 +66,7 @@ describe('admin triage', () => {
       target: { value: 'Set MiCollab as the default' },
     });
     await userEvent.click(screen.getByText('Set status', { selector: 'button' }));
-    expect(await screen.findByText('Status set to “resolved”.')).toBeInTheDocument();
+    expect(await screen.findByText('Status set to “Resolved”.')).toBeInTheDocument();
     expect(patches).toEqual([{ status: 'resolved', note: 'Set MiCollab as the default' }]);
   });
 

@@ -119,7 +119,7 @@ describe('report a problem', () => {
     );
     await userEvent.click(screen.getByRole('button', { name: 'Send report' }));
     expect(
-      await screen.findByText(/Your report R-1042 was received; its status is "new"/),
+      await screen.findByText(/Your report R-1042 was received; its status is "New"/),
     ).toBeInTheDocument();
     const sent = seen.find((r) => r.method === 'POST')?.body as CreateReportRequest;
     expect(sent).toEqual({
@@ -130,7 +130,7 @@ describe('report a problem', () => {
     });
     const mine = screen.getByRole('list', { name: 'My earlier reports' });
     expect(within(mine).getByText('Calling from Teams: The call button does nothing')).toBeInTheDocument();
-    expect(within(mine).getByText(/^R-1042 · /)).toBeInTheDocument();
+    expect(within(mine).getByText(/^Report R-1042 · /)).toBeInTheDocument();
   });
 
   it('titles earlier reports by their translated category and first words, not by their id', async () => {
@@ -152,7 +152,7 @@ describe('report a problem', () => {
     expect(
       within(item).getByText('Anwesenheit / Status: Mein Status bleibt auf Besetzt, obwohl ich seit…'),
     ).toBeInTheDocument();
-    expect(within(item).getByText(/^R-7 · 20\.11\.2026/)).toBeInTheDocument();
+    expect(within(item).getByText(/^Meldung R-7 · 20\.11\.2026/)).toBeInTheDocument();
     expect(within(item).queryByText('R-7')).toBeNull();
   });
 

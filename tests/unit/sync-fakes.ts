@@ -18,6 +18,7 @@ import {
 import { readCloudLinkWebhook } from '../../shared/adapters/cloudlink/webhook';
 import {
   GraphError,
+  type GraphGroup,
   type GraphPort,
   type GraphSubscription,
   type GraphSubscriptionPort,
@@ -173,6 +174,10 @@ export class FakeGraph implements GraphPort {
   async *listUsers(): AsyncIterable<GraphUser> {
     for (const id of this.users.keys())
       yield { id, userPrincipalName: `${id}@contoso.com`, mail: `${id}@contoso.com`, displayName: id };
+  }
+
+  async searchGroups(): Promise<GraphGroup[]> {
+    return [];
   }
 
   async listGroupMemberIds(): Promise<string[]> {

@@ -1,4 +1,5 @@
 import { GraphError } from '../../shared/ports/graph';
+import { storedFormOf } from '../../shared/sync/client-state';
 import { VirtualClock } from '../../shared/sync/clock';
 import { RateLimiter } from '../../shared/sync/rate-limiter';
 import { readCloudLinkWebhook } from '../../shared/adapters/cloudlink/webhook';
@@ -241,6 +242,67 @@ describe('presence monitors', () => {
     expect(r.status).toBe(202);
     await h.settle();
     expect(h.cloudlink.setDndCalls).toEqual([]);
+  });
+
+  it('keeps only a digest of the clientState it gave Graph, and still takes notifications that carry it', async () => {
+    h = await harness();
+    await h.service.start();
+    await h.settle();
+    const [[id, sub]] = [...h.subs.live.entries()];
+    const [stored] = await h.store.listMonitors('11111111-1111-1111-1111-111111111111');
+    expect(stored.clientState).toBe(storedFormOf(sub.request.clientState));
+    expect(stored.clientState).not.toContain(sub.request.clientState);
+    const post = (clientState: string) =>
+      h.service.handleGraphNotification({
+        query: {},
+        body: { value: [{ subscriptionId: id, clientState, resource: "communications/presences('u1')" }] },
+      });
+    h.graph.onChange = () => undefined;
+    h.graph.setOwn('u1', 'Busy', 'InACall');
+    // The digest, as someone who read the database would post it, is not the secret.
+    expect((await post(stored.clientState!)).status).toBe(202);
+    await h.settle();
+    expect(h.cloudlink.setDndCalls).toEqual([]);
+    expect((await post(sub.request.clientState)).status).toBe(202);
+    await h.settle();
+    expect(h.cloudlink.setDndCalls).toEqual([
+      { principalId: 'pbx-u1', dnd: true, statusText: 'In a Teams call' },
+    ]);
+  });
+
+  it('a record saved with the clientState in clear still matches, and holds only the digest after its renewal', async () => {
+    h = await harness();
+    await h.service.start();
+    await h.settle();
+    const tenant = '11111111-1111-1111-1111-111111111111';
+    const [[id, sub]] = [...h.subs.live.entries()];
+    const [m] = await h.store.listMonitors(tenant);
+    // As an earlier version stored it; the restart loads it so.
+    await h.store.putMonitor({ ...m, clientState: sub.request.clientState });
+    await h.restart();
+    h.graph.onChange = () => undefined;
+    h.graph.setOwn('u1', 'Busy', 'InACall');
+    const r = await h.service.handleGraphNotification({
+      query: {},
+      body: {
+        value: [
+          {
+            subscriptionId: id,
+            clientState: sub.request.clientState,
+            resource: "communications/presences('u1')",
+          },
+        ],
+      },
+    });
+    expect(r.status).toBe(202);
+    await h.settle();
+    expect(h.cloudlink.setDndCalls).toEqual([
+      { principalId: 'pbx-u1', dnd: true, statusText: 'In a Teams call' },
+    ]);
+    await h.clock.advance(60 * MIN);
+    const [renewed] = await h.store.listMonitors(tenant);
+    expect(h.subs.log.filter((l) => l.startsWith('create'))).toHaveLength(1);
+    expect(renewed.clientState).toBe(storedFormOf(sub.request.clientState));
   });
 
   it('a subscriptionRemoved lifecycle event recreates the subscription', async () => {

@@ -16,7 +16,7 @@ export async function clientCredentialsGrant(ctx: EntraContext, tr: TokenRequest
   const notDefault = items.find((s) => !s.endsWith('/.default'));
   if (notDefault !== undefined)
     throw ctx.errors.fail(tr.req, aad.clientCredentialsScopeNotDefault(notDefault));
-  const requested = parseScope(tr.tenant, scope);
+  const requested = parseScope(tr.tenant, scope, ctx.directory.appsIn(tr.tenant.id));
   if (isAadErrorSpec(requested)) throw ctx.errors.fail(tr.req, requested);
 
   const roles =

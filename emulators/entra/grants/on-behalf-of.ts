@@ -18,7 +18,7 @@ export async function onBehalfOfGrant(ctx: EntraContext, tr: TokenRequest) {
   if (tr.form.get('requested_token_use') !== 'on_behalf_of') {
     throw ctx.errors.fail(tr.req, aad.missingParameter('requested_token_use'));
   }
-  const requested = parseScope(tr.tenant, scope);
+  const requested = parseScope(tr.tenant, scope, ctx.directory.appsIn(tr.tenant.id));
   if (isAadErrorSpec(requested)) throw ctx.errors.fail(tr.req, requested);
 
   let claims: Record<string, unknown>;

@@ -13,7 +13,7 @@ export async function passwordGrant(ctx: EntraContext, tr: TokenRequest) {
   const username = requireParam(ctx, tr, 'username');
   const password = requireParam(ctx, tr, 'password');
   const scope = requireParam(ctx, tr, 'scope');
-  const requested = parseScope(tr.tenant, scope);
+  const requested = parseScope(tr.tenant, scope, ctx.directory.appsIn(tr.tenant.id));
   if (isAadErrorSpec(requested)) throw ctx.errors.fail(tr.req, requested);
 
   const user = ctx.directory.findUser(tr.tenant.id, username);

@@ -12,7 +12,7 @@ export async function refreshTokenGrant(ctx: EntraContext, tr: TokenRequest) {
   const client = authenticateClient(ctx, tr, { secretRequired: false });
   const presented = requireParam(ctx, tr, 'refresh_token');
   const scope = requireParam(ctx, tr, 'scope');
-  const requested = parseScope(tr.tenant, scope);
+  const requested = parseScope(tr.tenant, scope, ctx.directory.appsIn(tr.tenant.id));
   if (isAadErrorSpec(requested)) throw ctx.errors.fail(tr.req, requested);
 
   const grant = ctx.refreshTokens.find(presented);

@@ -19,6 +19,8 @@ export interface GraphRequest {
   path: string;
   body?: unknown;
   token: () => Promise<string>;
+  /** Extra request headers (`ConsistencyLevel: eventual` for advanced directory queries). */
+  headers?: Record<string, string>;
   /** Statuses answered without an error (e.g. 404 where "not found" is an answer). */
   allow?: number[];
 }
@@ -87,6 +89,7 @@ export class GraphClient {
             authorization: `Bearer ${token}`,
             accept: 'application/json',
             'client-request-id': clientRequestId,
+            ...req.headers,
           };
           if (req.body !== undefined) headers['content-type'] = 'application/json';
           checkAttemptGate(); // last thing before the request leaves: the sync's ownership fence (attempt-gate.ts)

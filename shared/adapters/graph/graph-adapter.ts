@@ -1,6 +1,7 @@
 import type { AppSessionPresence, TeamsPresence } from '../../domain/presence';
 import {
   GraphError,
+  type GraphGroup,
   type GraphPort,
   type GraphSubscriptionPort,
   type GraphUser,
@@ -130,6 +131,25 @@ export class GraphAdapter implements GraphPort {
     )) {
       yield toGraphUser(u);
     }
+  }
+
+  async searchGroups(text: string, limit: number): Promise<GraphGroup[]> {
+    // Inside $search's quotes a double quote or backslash would end or escape the term; names hardly hold them.
+    const term = text.replace(/["\\]/g, ' ').trim();
+    if (!term) return [];
+    const search = encodeURIComponent(`"displayName:${term}"`);
+    const { body } = await this.http.request({
+      op: 'searchGroups',
+      kind: 'other',
+      method: 'GET',
+      path: `/groups?$search=${search}&$select=id,displayName,description&$top=${limit}`,
+      // $search on directory objects is an advanced query: Graph refuses it without this header.
+      headers: { ConsistencyLevel: 'eventual' },
+      token: this.appToken,
+    });
+    return (body as Page<{ id: string; displayName: string | null; description?: string | null }>).value
+      .map((g) => ({ id: g.id, displayName: g.displayName ?? g.id, description: g.description ?? null }))
+      .sort((a, b) => a.displayName.localeCompare(b.displayName));
   }
 
   async listGroupMemberIds(groupId: string): Promise<string[]> {

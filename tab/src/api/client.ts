@@ -28,6 +28,7 @@ import type {
   UserOverrideRequest,
   UserOverridesResponse,
   UserSelection,
+  GroupSearchResponse,
 } from '../../../shared/api/contract';
 import { ApiRequestError } from './errors';
 
@@ -84,6 +85,7 @@ export class ApiClient {
     saveMapping: (m: MappingTable) => this.send<MappingTable>('PUT', '/api/admin/mapping', m),
     selection: () => this.get<UserSelection>('/api/admin/selection'),
     saveSelection: (s: UserSelection) => this.send<UserSelection>('PUT', '/api/admin/selection', s),
+    searchGroups: (q: string) => this.get<GroupSearchResponse>(`/api/admin/groups?${params({ q })}`),
     clickToCall: () => this.get<AdminClickToCall>('/api/admin/click-to-call'),
     dialRules: () => this.get<DialRules>('/api/admin/dial-rules'),
     saveDialRules: (r: DialRules) => this.send<DialRules>('PUT', '/api/admin/dial-rules', r),

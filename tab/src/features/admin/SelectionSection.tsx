@@ -1,7 +1,8 @@
-import { Button, Field, Input, Radio, RadioGroup, Switch, Text, Textarea } from '@fluentui/react-components';
+import { Button, Field, Radio, RadioGroup, Switch, Text, Textarea } from '@fluentui/react-components';
 import { useState } from 'react';
 import { useEnv } from '../../app/env';
 import { ErrorBar, Heading, useAction, useAdminStyles, useAdminT, useLoad } from './common';
+import { GroupPicker } from './GroupPicker';
 import { UsersTable } from './UsersTable';
 
 const lines = (text: string) =>
@@ -36,12 +37,11 @@ export function SelectionSection(props: { onDiagnose(userId: string): void }) {
             </RadioGroup>
           </Field>
           {sel.mode === 'groupWithAllowList' ? (
-            <Field label={at('selGroupId')} required>
-              <Input
-                value={sel.groupId ?? ''}
-                onChange={(_e, d) => change({ groupId: d.value.trim() || null })}
-              />
-            </Field>
+            <GroupPicker
+              groupId={sel.groupId}
+              groupName={sel.groupName}
+              onChange={(g) => change({ groupId: g.id, groupName: g.name })}
+            />
           ) : null}
           <Field label={sel.mode === 'allWithBlockList' ? at('selBlock') : at('selAllow')}>
             <Textarea

@@ -1,114 +1,130 @@
-import { Badge, makeStyles, mergeClasses, tokens, Text } from '@fluentui/react-components';
-import { memo, useMemo } from 'react';
-import { CallInboundRegular, CallMissedRegular, CallOutboundRegular } from '@fluentui/react-icons';
+import { memo } from 'react';
+import {
+  CallInboundRegular,
+  CallMissedRegular,
+  CallOutboundRegular,
+  CallRegular,
+} from '@fluentui/react-icons';
 import type { CallItem } from '../../../../shared/api/contract';
-import { useEnv } from '../../app/env';
-import { useDialing } from '../../callto/useDialing';
-import { useT } from '../../i18n';
-import { CallLink } from '../call/CallLink';
-import { formatDuration, timeOfDay } from './format';
+import { mergeClasses } from '@fluentui/react-components';
+import type { CallListClasses } from './call-list-styles';
 
-export const CALL_ROW_PX = 56;
-export const CALL_ROW_NARROW_PX = 76;
+/** The classes of a row in each of its states, merged once per layout (Griffel's classes are atomic: merging, not
+ * concatenating, decides which of two rules for one property wins). */
+export interface RowClasses {
+  row: string;
+  rowMissed: string;
+  icon: string;
+  iconMissed: string;
+  who: string;
+  name: string;
+  nameMissed: string;
+  subLine: string;
+  sub: string;
+  badge: string;
+  when: string;
+  time: string;
+  callLink: string;
+}
 
-const useStyles = makeStyles({
-  row: {
-    display: 'grid',
-    gridTemplateColumns: '28px minmax(0, 1fr) auto auto auto',
-    alignItems: 'center',
-    columnGap: '12px',
-    height: `${CALL_ROW_PX}px`,
-    padding: '0 12px',
-    borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
-  },
-  // Phone-narrow: time and duration go under the name, so the name and number get the width. The icon and the
-  // call button span both lines.
-  narrowRow: {
-    gridTemplateColumns: '28px minmax(0, 1fr) auto',
-    gridTemplateRows: 'auto auto',
-    alignContent: 'center',
-    rowGap: '2px',
-    height: `${CALL_ROW_NARROW_PX}px`,
-    '& > :first-child': { gridRow: '1 / span 2' },
-    '& > :last-child': { gridColumn: '3', gridRow: '1 / span 2' },
-  },
-  // Wide, the pair is two grid columns of its own; narrow, one line under the name.
-  when: { display: 'contents' },
-  narrowWhen: { display: 'flex', gap: '8px', gridColumn: '2', gridRow: '2' },
-  missed: { color: tokens.colorPaletteRedForeground1 },
-  missedRow: { backgroundColor: tokens.colorPaletteRedBackground1 },
-  subLine: { display: 'flex', gap: '6px', alignItems: 'center', minWidth: 0 },
-  who: { display: 'flex', flexDirection: 'column', minWidth: 0 },
-  name: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
-  sub: { color: tokens.colorNeutralForeground3 },
-  time: { fontVariantNumeric: 'tabular-nums', color: tokens.colorNeutralForeground2 },
-});
+export function rowClasses(c: CallListClasses, narrow: boolean): RowClasses {
+  const row = mergeClasses(c.row, narrow && c.narrowRow);
+  return {
+    row,
+    rowMissed: mergeClasses(c.row, narrow && c.narrowRow, c.missedRow),
+    icon: c.icon,
+    iconMissed: mergeClasses(c.icon, c.missed),
+    who: c.who,
+    name: c.name,
+    nameMissed: mergeClasses(c.name, c.nameMissed),
+    subLine: c.subLine,
+    sub: c.sub,
+    badge: c.badge,
+    when: narrow ? c.narrowWhen : c.when,
+    time: c.time,
+    callLink: c.callLink,
+  };
+}
+
+/** What a row shows besides the record, resolved once per list render (translations, the dialling rules). */
+export interface CallRowContext {
+  classes: RowClasses;
+  words: { missed: string; incoming: string; outgoing: string; unknown: string; durationNone: string };
+  callLabel(name: string): string;
+  /** The link that calls the number, or null; cached per number. */
+  callUri(raw: string): string | null;
+  /** The number as people read it; cached per number. */
+  display(raw: string): string;
+  /** Time of day and duration in the user's zone and language; cached per record. */
+  when(call: CallItem): { time: string; duration: string };
+}
+
+/** The row's link carries this attribute; the list watches clicks on it in one place (HistoryList). */
+export const CALL_LINK_ATTRIBUTE = 'data-call-link';
 
 /**
- * One call. Memoized: while the list scrolls, the virtualizer re-renders the page on every scroll event, and only
- * rows that come into view should render, not every row already on screen.
+ * One call, as plain elements with classes resolved by the list: rows mount on every frame of a fast scroll, so a
+ * row runs no hooks and renders no Fluent component but the icons. Memoized: the list re-renders on every scroll
+ * event, and rows already on screen must not render again.
  */
-export const CallRow = memo(function CallRow(props: {
-  call: CallItem;
-  narrow?: boolean;
-  onNotHandled(href: string): void;
-}) {
-  const { call } = props;
-  const t = useT();
-  const env = useEnv();
-  const s = useStyles();
-  const dialing = useDialing();
+export const CallRow = memo(function CallRow(props: { call: CallItem; ctx: CallRowContext }) {
+  const { call, ctx } = props;
+  const c = ctx.classes;
+  const href = ctx.callUri(call.number);
   // The link dials E.164 (or the extension); people read the number formatted.
-  const href = useMemo(() => dialing.callUri(call.number), [dialing, call.number]);
-  const number = useMemo(() => (call.number ? dialing.display(call.number) : ''), [dialing, call.number]);
+  const number = call.number ? ctx.display(call.number) : '';
   // Without a name the number is the best title; a call with neither still gets a row.
-  const name = call.name || number || t('unknownCaller');
-  const kind = call.missed ? t('missed') : call.direction === 'inbound' ? t('incoming') : t('outgoing');
+  const name = call.name || number || ctx.words.unknown;
+  const kind = call.missed
+    ? ctx.words.missed
+    : call.direction === 'inbound'
+      ? ctx.words.incoming
+      : ctx.words.outgoing;
   const Icon = call.missed
     ? CallMissedRegular
     : call.direction === 'inbound'
       ? CallInboundRegular
       : CallOutboundRegular;
+  const { time, duration } = ctx.when(call);
+  const label = href ? ctx.callLabel(name) : '';
   return (
     <div
-      className={mergeClasses(s.row, props.narrow && s.narrowRow, call.missed && s.missedRow)}
+      className={call.missed ? c.rowMissed : c.row}
       data-testid="call-row"
       data-missed={call.missed || undefined}
     >
-      <Icon aria-hidden className={call.missed ? s.missed : undefined} fontSize={20} />
-      <div className={s.who}>
-        <Text
-          weight={call.missed ? 'bold' : 'semibold'}
-          className={mergeClasses(s.name, call.missed && s.missed)}
-        >
-          {name}
-        </Text>
-        <span className={s.subLine}>
+      <Icon aria-hidden className={call.missed ? c.iconMissed : c.icon} />
+      <div className={c.who}>
+        <span className={call.missed ? c.nameMissed : c.name}>{name}</span>
+        <span className={c.subLine}>
           {/* Missed calls carry a badge, not only a colour: high-contrast themes flatten the red. */}
-          {call.missed ? (
-            <Badge size="small" color="danger" appearance="filled">
-              {kind}
-            </Badge>
-          ) : null}
-          <Text size={200} className={s.sub}>
+          {call.missed ? <span className={c.badge}>{kind}</span> : null}
+          <span className={c.sub}>
             {call.name && number ? number : ''}
             {call.name && number && !call.missed ? ' · ' : ''}
             {call.missed ? '' : kind}
-          </Text>
+          </span>
         </span>
       </div>
-      <span className={props.narrow ? s.narrowWhen : s.when}>
-        <Text className={s.time}>{timeOfDay(new Date(call.startedAt), env.timeZone, env.locale)}</Text>
-        <Text className={s.time} aria-label={call.durationSeconds > 0 ? undefined : t('durationNone')}>
-          {call.durationSeconds > 0 ? formatDuration(call.durationSeconds) : '–'}
-        </Text>
+      <span className={c.when}>
+        <span className={c.time}>{time}</span>
+        <span className={c.time} aria-label={call.durationSeconds > 0 ? undefined : ctx.words.durationNone}>
+          {duration}
+        </span>
       </span>
       {href ? (
-        <CallLink
+        // A real link the user clicks: inside the Teams iframe only a user-activated target=_blank link gets through.
+        <a
+          className={c.callLink}
           href={href}
-          label={t('callButton', { name })}
-          onNotHandled={() => props.onNotHandled(href)}
-        />
+          target="_blank"
+          rel="noopener noreferrer"
+          aria-label={label}
+          title={label}
+          {...{ [CALL_LINK_ATTRIBUTE]: '' }}
+        >
+          <CallRegular aria-hidden className={c.icon} />
+        </a>
       ) : (
         <span />
       )}

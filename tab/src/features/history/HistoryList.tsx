@@ -1,45 +1,30 @@
-import { Button, makeStyles, MessageBar, MessageBarBody, Spinner, tokens } from '@fluentui/react-components';
+import { Button, MessageBar, MessageBarBody, Spinner } from '@fluentui/react-components';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useRef } from 'react';
+import { memo, useEffect, useMemo, useRef, type MouseEvent } from 'react';
 import { messageOf } from '../../api/errors';
 import { useEnv } from '../../app/env';
 import { useNarrow } from '../../app/useNarrow';
+import { useDialing } from '../../callto/useDialing';
 import { useT } from '../../i18n';
-import { CALL_ROW_NARROW_PX, CALL_ROW_PX, CallRow } from './CallRow';
-import { dayLabel, type HistoryRow } from './format';
+import { watchLaunch } from '../call/launch-watch';
+import { CALL_ROW_NARROW_PX, CALL_ROW_PX, DAY_ROW_PX, type CallListClasses } from './call-list-styles';
+import { CALL_LINK_ATTRIBUTE, CallRow, rowClasses, type CallRowContext } from './CallRow';
+import { callWhen, dayKey, dayLabel, type HistoryRow } from './format';
 
-const DAY_ROW_PX = 36;
 /** Ask for the next page when the last rendered row is this close to the end of what is loaded. */
 const LOAD_AHEAD_ROWS = 20;
-
-const useStyles = makeStyles({
-  scroller: {
-    flexGrow: 1,
-    minHeight: '240px',
-    overflowY: 'auto',
-    border: `1px solid ${tokens.colorNeutralStroke2}`,
-    borderRadius: tokens.borderRadiusMedium,
-  },
-  day: {
-    display: 'flex',
-    alignItems: 'flex-end',
-    height: `${DAY_ROW_PX}px`,
-    padding: '0 12px 4px',
-    fontWeight: tokens.fontWeightSemibold,
-    color: tokens.colorNeutralForeground2,
-    backgroundColor: tokens.colorNeutralBackground2,
-    margin: 0,
-    fontSize: tokens.fontSizeBase300,
-  },
-});
+/** Rows rendered beyond the visible ones on each side: enough for keyboard scrolling, few enough to lay out fast. */
+const OVERSCAN_ROWS = 4;
 
 /**
  * The virtualized call list: only the rows in view (and a few either side) are in the DOM, however many calls are
  * loaded. A component of its own and memoized, because the virtualizer re-renders it on every scroll event: the
- * page around it (dial box, filters, search) must not render with it.
+ * page around it (dial box, filters, search) must not render with it. Its classes come from the page for the same
+ * reason (call-list-styles.ts).
  */
 export const HistoryList = memo(function HistoryList(props: {
   rows: HistoryRow[];
+  classes: CallListClasses;
   hasMore: boolean;
   loadingMore: boolean;
   /** A failed next page (shown with a retry at the end of the list). */
@@ -48,17 +33,27 @@ export const HistoryList = memo(function HistoryList(props: {
   onNotHandled(href: string): void;
   now?: () => Date;
 }) {
-  const { rows, hasMore, loadingMore, pageError, loadMore } = props;
+  const { rows, hasMore, loadingMore, pageError, loadMore, classes: s } = props;
   const t = useT();
   const env = useEnv();
-  const s = useStyles();
+  const dialing = useDialing();
   const narrow = useNarrow();
   const scrollerRef = useRef<HTMLDivElement>(null);
+  // A fixed number of slots, keyed by index modulo that number: the row scrolling out hands its elements to the row
+  // scrolling in, which changes their text and attributes instead of removing and creating elements (and their
+  // focus-management bookkeeping) on every frame of a scroll. The number only grows (a taller window).
+  const slots = useRef(0);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollerRef.current,
     estimateSize: (i) => (rows[i]?.kind === 'day' ? DAY_ROW_PX : narrow ? CALL_ROW_NARROW_PX : CALL_ROW_PX),
-    overscan: 12,
+    overscan: OVERSCAN_ROWS,
+    rangeExtractor: (range) => {
+      slots.current = Math.max(slots.current, range.endIndex - range.startIndex + 1 + 2 * range.overscan);
+      const n = Math.min(slots.current, range.count);
+      const start = Math.max(0, Math.min(range.startIndex - range.overscan, range.count - n));
+      return Array.from({ length: n }, (_v, k) => start + k);
+    },
   });
   // Row heights are fixed per layout; when the layout flips (rotation, resize) the offsets must be recomputed.
   useEffect(() => virtualizer.measure(), [narrow, virtualizer]);
@@ -68,7 +63,62 @@ export const HistoryList = memo(function HistoryList(props: {
     // After a failed page the user retries explicitly: retrying from this effect would loop as fast as it fails.
     if (hasMore && !loadingMore && !pageError && lastIndex >= rows.length - LOAD_AHEAD_ROWS) void loadMore();
   }, [lastIndex, rows.length, hasMore, loadingMore, pageError, loadMore]);
+
+  // Everything a row needs besides its record, made once per layout and language: a new object would re-render
+  // every row on screen.
+  const ctx = useMemo<CallRowContext>(
+    () => ({
+      classes: rowClasses(s, narrow),
+      words: {
+        missed: t('missed'),
+        incoming: t('incoming'),
+        outgoing: t('outgoing'),
+        unknown: t('unknownCaller'),
+        durationNone: t('durationNone'),
+      },
+      callLabel: (name) => t('callButton', { name }),
+      callUri: dialing.callUri,
+      display: dialing.display,
+      when: (call) => callWhen(call, env.timeZone, env.locale),
+    }),
+    [s, narrow, t, dialing, env.timeZone, env.locale],
+  );
+  // "Today" and "Yesterday" by the clock now, worked out once per render rather than once per day header.
   const now = (props.now ?? (() => new Date()))();
+  const today = dayKey(now, env.timeZone);
+  const dayLabels = useMemo(() => {
+    const labels = new Map<string, string>();
+    const yesterday = dayKey(new Date(new Date(`${today}T12:00:00Z`).getTime() - 86_400_000), 'UTC');
+    return (key: string) => {
+      let label = labels.get(key);
+      if (label === undefined) {
+        label =
+          key === today
+            ? t('today')
+            : key === yesterday
+              ? t('yesterday')
+              : dayLabel(key, now, env.timeZone, env.locale, {
+                  today: t('today'),
+                  yesterday: t('yesterday'),
+                });
+        labels.set(key, label);
+      }
+      return label;
+    };
+    // `now` only matters through `today`: the labels change when the day does.
+  }, [today, env.timeZone, env.locale, t]);
+
+  // One click watcher for every row's call link (rows stay free of handlers): did anything take the call?
+  const stopWatch = useRef<() => void>();
+  useEffect(() => () => stopWatch.current?.(), []);
+  const onNotHandled = props.onNotHandled;
+  const onClick = (e: MouseEvent<HTMLDivElement>) => {
+    const link = (e.target as Element).closest?.(`a[${CALL_LINK_ATTRIBUTE}]`);
+    if (!link) return;
+    const href = link.getAttribute('href') ?? '';
+    stopWatch.current?.();
+    stopWatch.current = watchLaunch(window, () => onNotHandled(href));
+  };
 
   return (
     <div
@@ -78,31 +128,22 @@ export const HistoryList = memo(function HistoryList(props: {
       aria-label={t('historyListLabel')}
       tabIndex={0}
       data-testid="history-scroller"
+      onClick={onClick}
     >
-      <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+      <div className={s.sizer} style={{ height: virtualizer.getTotalSize() }}>
         {virtualRows.map((v) => {
           const row = rows[v.index];
           return (
             <div
-              key={v.key}
+              key={v.index % slots.current}
               role="listitem"
-              style={{
-                position: 'absolute',
-                top: 0,
-                left: 0,
-                right: 0,
-                transform: `translateY(${v.start}px)`,
-              }}
+              className={s.slot}
+              style={{ height: v.size, transform: `translateY(${v.start}px)` }}
             >
               {row.kind === 'day' ? (
-                <h3 className={s.day}>
-                  {dayLabel(row.key, now, env.timeZone, env.locale, {
-                    today: t('today'),
-                    yesterday: t('yesterday'),
-                  })}
-                </h3>
+                <h3 className={s.day}>{dayLabels(row.key)}</h3>
               ) : (
-                <CallRow call={row.call} narrow={narrow} onNotHandled={props.onNotHandled} />
+                <CallRow call={row.call} ctx={ctx} />
               )}
             </div>
           );

@@ -17,6 +17,7 @@ import { useT, type MessageKey } from '../../i18n';
 import { NotHandledNotice, useNotHandled } from '../call/CallLink';
 import { DialBox } from './DialBox';
 import { groupByDay } from './format';
+import { useCallListClasses } from './call-list-styles';
 import { HistoryList } from './HistoryList';
 import { useCallHistory } from './useCallHistory';
 
@@ -57,6 +58,8 @@ export function HistoryPage(props: { now?: () => Date }) {
   });
   const rows = useMemo(() => groupByDay(history.items, env.timeZone), [history.items, env.timeZone]);
   const notice = useNotHandled();
+  // Resolved here, where a scroll does not render, and handed to the list (call-list-styles.ts says why).
+  const listClasses = useCallListClasses();
 
   return (
     <section className={s.page} aria-label={t('tabHistory')}>
@@ -104,6 +107,7 @@ export function HistoryPage(props: { now?: () => Date }) {
       ) : (
         <HistoryList
           rows={rows}
+          classes={listClasses}
           hasMore={history.hasMore}
           loadingMore={history.loadingMore}
           pageError={history.status === 'ready' ? history.error : null}

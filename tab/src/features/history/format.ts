@@ -87,3 +87,25 @@ export function groupByDay(calls: CallItem[], timeZone: string): HistoryRow[] {
   }
   return rows;
 }
+
+/**
+ * A call's time of day and duration as its row shows them, formatted once per record (and zone and language):
+ * rows unmount when they scroll out and mount again when they come back, and Intl formatting on every mount was
+ * a measurable part of a scroll frame.
+ */
+const whenCache = new WeakMap<CallItem, { key: string; text: { time: string; duration: string } }>();
+export function callWhen(
+  call: CallItem,
+  timeZone: string,
+  locale: string,
+): { time: string; duration: string } {
+  const key = `${timeZone}|${locale}`;
+  const hit = whenCache.get(call);
+  if (hit && hit.key === key) return hit.text;
+  const text = {
+    time: timeOfDay(new Date(call.startedAt), timeZone, locale),
+    duration: call.durationSeconds > 0 ? formatDuration(call.durationSeconds) : '–',
+  };
+  whenCache.set(call, { key, text });
+  return text;
+}

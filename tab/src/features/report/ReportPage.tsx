@@ -23,6 +23,7 @@ import { messageOf } from '../../api/errors';
 import { useEnv } from '../../app/env';
 import { usePolling } from '../../app/usePolling';
 import { useT, type MessageKey, type Translate } from '../../i18n';
+import { reportNumber } from '../../../../shared/domain/report-number';
 import { dateTime } from '../history/format';
 
 const CATEGORIES: { value: ReportCategory; label: MessageKey }[] = [
@@ -86,6 +87,7 @@ const useStyles = makeStyles({
  */
 function ReportNotes(props: { report: ReportSummary; timeZone: string; locale: string }) {
   const s = useStyles();
+  const t = useT();
   const notes = props.report.history.filter((h) => h.note);
   if (notes.length === 0) return null;
   return (
@@ -93,7 +95,7 @@ function ReportNotes(props: { report: ReportSummary; timeZone: string; locale: s
       {notes.map((h, i) => (
         <li key={`${h.at}-${i}`}>
           <Text size={200} className={s.sub}>
-            {h.by} · {dateTime(h.at, props.timeZone, props.locale)}
+            {h.by} · {dateTime(h.at, props.timeZone, props.locale)} · {statusLabel(t, h.status)}
           </Text>
           <Text as="p" size={300} className={s.note}>
             {h.note}
@@ -160,7 +162,7 @@ export function ReportPage() {
       {sent ? (
         <MessageBar intent="success" role="status">
           <MessageBarBody>
-            {t('reportSent', { id: sent.reportId, status: statusLabel(t, sent.status) })}
+            {t('reportSent', { id: reportNumber(sent.reportId), status: statusLabel(t, sent.status) })}
           </MessageBarBody>
         </MessageBar>
       ) : null}
@@ -248,7 +250,8 @@ export function ReportPage() {
                     {t(CATEGORY_LABEL[r.category])}: {firstWords(r.description)}
                   </Text>
                   <Text size={200} className={s.sub}>
-                    {r.reportId} · {dateTime(r.createdAt, env.timeZone, env.locale)}
+                    {t('reportNumber', { number: reportNumber(r.reportId) })} ·{' '}
+                    {dateTime(r.createdAt, env.timeZone, env.locale)}
                   </Text>
                   <ReportNotes report={r} timeZone={env.timeZone} locale={env.locale} />
                 </div>
