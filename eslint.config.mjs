@@ -42,17 +42,21 @@ export default tseslint.config(
   },
   {
     // The sync engine knows ports, not adapters (issue 15 item 9). The exceptions are named and each has a reason:
-    // the fence wraps each HTTP attempt of the adapters (attempt-gate); the CloudLink webhook envelope is still
-    // parsed by the adapter's pure parser from the sync layer (issue 15 item 3 moves it behind the port).
+    // the fence wraps each HTTP attempt of the adapters (attempt-gate); the subscriptions take CloudLink's subject
+    // filters from the adapter that knows the subject syntax (subjects). Webhooks reach the sync as the port's typed
+    // PbxEvent, read by the adapter (CloudLinkPort.readWebhook).
     files: ['shared/sync/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['**/bot/**', '**/tab/**', '**/emulators/**'], message: 'shared never imports the apps' },
             {
-              regex: '/adapters/(?!http/attempt-gate$|cloudlink/subjects$|cloudlink/webhook$)',
+              group: ['**/bot/**', '**/tab/**', '**/emulators/**'],
+              message: 'shared never imports the apps',
+            },
+            {
+              regex: '/adapters/(?!http/attempt-gate$|cloudlink/subjects$)',
               message: 'the sync engine talks to ports (shared/ports), not adapters',
             },
           ],

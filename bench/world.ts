@@ -298,7 +298,7 @@ export async function startBenchWorld(
   });
   const cl: CloudLinkPort = Object.assign(Object.create(cloudlink) as CloudLinkClient, {
     setDnd: async (principalId: string, dnd: boolean, text: string | null) => {
-      await cloudlink.setDnd(principalId, dnd, text);
+      const receipt = await cloudlink.setDnd(principalId, dnd, text);
       note(
         probe,
         userOf(principalId),
@@ -306,6 +306,7 @@ export async function startBenchWorld(
       );
       probe.pbxWrites++;
       done(probe.pendingFromTeams, probe.fromTeamsMs, userOf(principalId), 0);
+      return receipt;
     },
   });
 

@@ -191,7 +191,7 @@ export async function startSwitchboard(
     bot: teams.endpoint({ sync, reports }),
     webhooks: currentWebhooks(
       () => runtime.service,
-      (body) => void noticeMissedCall({ store, notices, logger }, env.tenantId, body),
+      (event) => void noticeMissedCall({ store, notices, logger }, env.tenantId, event),
     ),
     metrics: httpMetrics,
     syncMetrics: () => runtime.metrics,

@@ -1,5 +1,5 @@
-import { parseCloudLinkWebhook, pbxChangeOf } from '../../shared/adapters/cloudlink';
 import type { Logger } from '../../shared/platform/logger';
+import type { PbxEvent } from '../../shared/ports/cloudlink';
 import type { Store } from '../../shared/ports/store';
 import type { NoticeService } from './notices';
 
@@ -13,34 +13,28 @@ export interface MissedCall {
 
 /**
  * A missed call in a CloudLink media event: the call ended on the callee's side (inbound) for any cause but a normal
- * hang-up after talking. CloudLink has no "missed" flag (see isMissed in shared/ports/cloudlink.ts). The webhook is
- * read by the adapter's one parser (`pbxChangeOf`), as the sync engine reads it.
+ * hang-up after talking. CloudLink has no "missed" flag (see isMissed in shared/ports/cloudlink.ts). The event is the
+ * one the CloudLink adapter read for the sync (CloudLinkPort.readWebhook): the post is not parsed again here.
  */
-export function missedCallOf(body: unknown): MissedCall | undefined {
-  let change;
-  try {
-    change = pbxChangeOf(parseCloudLinkWebhook(body));
-  } catch {
-    return undefined;
-  }
-  if (change?.kind !== 'callEnded' || change.call.direction !== 'inbound') return undefined;
-  if (!change.cause || change.cause === 'normal' || !change.call.from) return undefined;
+export function missedCallOf(event: PbxEvent): MissedCall | undefined {
+  if (event.kind !== 'callEnded' || event.call.direction !== 'inbound') return undefined;
+  if (!event.cause || event.cause === 'normal' || !event.call.from) return undefined;
   return {
-    principalId: change.principalId,
-    callId: change.callId,
-    number: change.call.from,
-    name: change.call.fromName,
-    at: change.call.createdOn ?? new Date().toISOString(),
+    principalId: event.principalId,
+    callId: event.callId,
+    number: event.call.from,
+    name: event.call.fromName,
+    at: event.call.createdOn ?? new Date().toISOString(),
   };
 }
 
-/** Tells the callee about a missed call (if they opted in); called for webhooks the sync service accepted. */
+/** Tells the callee about a missed call (if they opted in); called for events the sync service accepted. */
 export async function noticeMissedCall(
   deps: { store: Store; notices: NoticeService; logger: Logger },
   tenantId: string,
-  body: unknown,
+  event: PbxEvent,
 ): Promise<void> {
-  const call = missedCallOf(body);
+  const call = missedCallOf(event);
   if (!call) return;
   try {
     const user = await deps.store.getUserByPbxId(tenantId, call.principalId);

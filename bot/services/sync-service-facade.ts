@@ -9,7 +9,7 @@ import type {
 } from '../../shared/api/contract';
 import type { Logger } from '../../shared/platform/logger';
 import type { SecretBox } from '../../shared/platform/secret-box';
-import type { CloudLinkPort } from '../../shared/ports/cloudlink';
+import type { CloudLinkPort, PbxEvent } from '../../shared/ports/cloudlink';
 import { GraphError, type GraphPort } from '../../shared/ports/graph';
 import type { Store } from '../../shared/ports/store';
 import type { SyncService } from '../../shared/sync';
@@ -204,12 +204,13 @@ interface WebhookAnswer {
 }
 
 /**
- * The sync service's webhook handlers in the server's framework-free shape. `onCloudLinkAccepted` sees each
- * CloudLink post the service accepted (its `key` was right), for the missed-call notices.
+ * The sync service's webhook handlers in the server's framework-free shape. `onPbxEvent` sees the event of each
+ * CloudLink post the service accepted (its `key` was right), as the CloudLink adapter read it, for the missed-call
+ * notices.
  */
 export function webhookHandlers(
   service: SyncService,
-  onCloudLinkAccepted?: (body: unknown) => void,
+  onPbxEvent?: (event: PbxEvent) => void,
 ): WebhookHandlers {
   const adapt =
     (
@@ -232,7 +233,7 @@ export function webhookHandlers(
     graphLifecycle: adapt((r) => service.handleGraphLifecycle(r)),
     cloudlink: adapt(async (r) => {
       const answer = await service.handleCloudLinkWebhook(r);
-      if (answer.status < 300) onCloudLinkAccepted?.(r.body);
+      if (answer.status < 300 && answer.event) onPbxEvent?.(answer.event);
       return answer;
     }),
   };
@@ -244,14 +245,14 @@ export function webhookHandlers(
  */
 export function currentWebhooks(
   service: () => SyncService | undefined,
-  onCloudLinkAccepted?: (body: unknown) => void,
+  onPbxEvent?: (event: PbxEvent) => void,
 ): WebhookHandlers {
   const cached = new WeakMap<SyncService, WebhookHandlers>();
   const handlers = () => {
     const s = service();
     if (!s) return undefined;
     let h = cached.get(s);
-    if (!h) cached.set(s, (h = webhookHandlers(s, onCloudLinkAccepted)));
+    if (!h) cached.set(s, (h = webhookHandlers(s, onPbxEvent)));
     return h;
   };
   const notLinked = {

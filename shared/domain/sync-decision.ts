@@ -3,7 +3,13 @@ import { pbxToTeams, teamsToPbx } from './mapping';
 import { callsDueForCheck } from './pbx-calls';
 import type { AppSessionPresence, PbxPresence } from './presence';
 import type { Directions } from './selection';
-import { MAX_CLEARED_EARLIER, teamsKey, type ClearedSession, type UserSyncState } from './sync-state';
+import {
+  MAX_CLEARED_EARLIER,
+  teamsKey,
+  type ClearedSession,
+  type DatedPbxChange,
+  type UserSyncState,
+} from './sync-state';
 
 /**
  * The sync decision, as pure functions of (state, observation, time). See docs/sync-rules.md for the rule in words.
@@ -23,7 +29,7 @@ export interface DecisionContext {
 }
 
 export type TeamsVerdict = 'stale' | 'ours' | 'user';
-export type PbxVerdict = 'ours' | 'user' | 'inFlight';
+export type PbxVerdict = 'ours' | 'user' | 'inFlight' | 'stale';
 
 export interface TeamsObservation {
   availability: string;
@@ -151,19 +157,79 @@ function assertPbx(
   return { ...state, pbxAssertion: { dnd, statusText, at: now, acknowledged: false } };
 }
 
-/** A PBX presence arrived (webhook or read). Records who owns its DND and re-derives our Teams session. */
+/** Whether a PBX presence shows exactly the DND and status text of `w` (what we wrote, or what we saw). */
+function sameDnd(
+  p: { dnd: boolean; statusText?: string | null },
+  w: { dnd: boolean; statusText?: string | null },
+) {
+  return p.dnd === w.dnd && (p.statusText ?? null) === (w.statusText ?? null);
+}
+
+/**
+ * Whether a PBX presence event dated `updatedOn` (CloudLink's clock) tells nothing new: not newer than our
+ * acknowledged write, older than the newest change we know of (a late delivery, an echo of an earlier write of ours),
+ * or that very change delivered again.
+ */
+export function pbxEventIsStale(state: UserSyncState, pbx: PbxPresence, updatedOn: number | null): boolean {
+  if (updatedOn === null) return false;
+  // Not newer than our acknowledged write: it was on the PBX before our write replaced it (CloudLink dates each
+  // change once, so only an event after our write's time can be a change made after it).
+  const ours = state.pbxAssertion?.acknowledged ? state.pbxAssertion.updatedOn : undefined;
+  if (ours !== undefined && updatedOn <= ours) return true;
+  const newest = state.pbx?.newest;
+  if (!newest) return false;
+  return updatedOn < newest.updatedOn || (updatedOn === newest.updatedOn && sameDnd(pbx, newest));
+}
+
+/** The newer of what we knew and a change dated `updatedOn` (null: undated, nothing to compare). */
+function newer(
+  known: DatedPbxChange | null | undefined,
+  p: { dnd: boolean; statusText?: string | null },
+  updatedOn: number | null,
+): DatedPbxChange | null {
+  if (updatedOn === null || (known && known.updatedOn > updatedOn)) return known ?? null;
+  return { updatedOn, dnd: p.dnd, statusText: p.statusText ?? null };
+}
+
+/**
+ * A PBX presence arrived: an event dated `updatedOn` by CloudLink, or a read (null: no date, what the PBX says now).
+ * Drops what is stale, records who owns the DND shown and re-derives our Teams session.
+ *
+ * Whose DND: with no write of ours standing, the user's. While our write is on its way, a DND equal in value is ours
+ * and a different one is the PBX before it lands (`inFlight`; the acknowledgement sorts out which came last, see
+ * pbxWritten). Once CloudLink acknowledged it and we know its time, an event after it showing anything else than what
+ * we wrote, a different text included, is the user's: they picked another reason over our DND, or pressed DND after
+ * turning ours off. Until we know its time (an answer without one), the first echo showing what we wrote gives it, and
+ * before that the DND value alone decides, as an older echo could still show an earlier text of ours.
+ */
 export function observePbx(
   state: UserSyncState,
   pbx: PbxPresence,
   ctx: DecisionContext,
+  updatedOn: number | null = null,
 ): { state: UserSyncState; verdict: PbxVerdict } {
-  let next: UserSyncState = { ...state, pbx: { ...pbx, statusText: pbx.statusText ?? null, at: ctx.now } };
+  if (pbxEventIsStale(state, pbx, updatedOn)) return { state, verdict: 'stale' };
+  let next: UserSyncState = {
+    ...state,
+    pbx: {
+      ...pbx,
+      statusText: pbx.statusText ?? null,
+      at: ctx.now,
+      newest: newer(state.pbx?.newest, pbx, updatedOn),
+    },
+  };
   const a = state.pbxAssertion;
   let verdict: PbxVerdict = 'user';
-  if (a && a.dnd === pbx.dnd) verdict = 'ours';
-  else if (a && !a.acknowledged)
-    verdict = 'inFlight'; // the PBX as it was before our write lands
-  else if (a) next = { ...next, pbxAssertion: null }; // the user changed the DND we set: it is theirs now
+  if (!a) verdict = 'user';
+  else if (!a.acknowledged)
+    verdict = a.dnd === pbx.dnd ? 'ours' : 'inFlight'; // the PBX as it was before our write lands
+  else if (a.updatedOn !== undefined) verdict = sameDnd(pbx, a) ? 'ours' : 'user';
+  else if (updatedOn !== null && sameDnd(pbx, a)) {
+    verdict = 'ours'; // the first echo of our write: from now on it is dated
+    next = { ...next, pbxAssertion: { ...a, updatedOn } };
+  } else verdict = a.dnd === pbx.dnd ? 'ours' : 'user';
+  // The user changed the DND we set: it is theirs now.
+  if (verdict === 'user' && a) next = { ...next, pbxAssertion: null };
   next = applyPbxToTeams(next, ctx);
   return { state: next, verdict };
 }
@@ -263,20 +329,43 @@ export function pbxWork(state: UserSyncState): PbxWork | null {
   return a && !a.acknowledged ? { dnd: a.dnd, statusText: a.statusText } : null;
 }
 
-/** Records a PBX write CloudLink acknowledged: we now know the PBX's DND without waiting for its echo. */
-export function pbxWritten(state: UserSyncState, work: PbxWork, at: number): UserSyncState {
+/**
+ * Records a PBX write CloudLink acknowledged, dated `updatedOn` by CloudLink when its answer says (else null): we now
+ * know the PBX's DND without waiting for its echo. An event already seen that is newer than our write and shows
+ * anything else is the user's change after it (their press crossed our write and landed last): the DND is theirs, any
+ * write of ours still queued is dropped, and the caller re-derives Teams (`applyPbxToTeams`).
+ */
+export function pbxWritten(
+  state: UserSyncState,
+  work: PbxWork,
+  at: number,
+  updatedOn: number | null = null,
+): UserSyncState {
   const a = state.pbxAssertion;
-  if (!a || a.dnd !== work.dnd || a.statusText !== work.statusText) return state;
+  if (!a) return state;
+  const lastAssertion = {
+    side: 'pbx' as const,
+    what: work.dnd ? `DND on: ${work.statusText ?? ''}`.trim() : 'DND off',
+    at,
+  };
+  const seen = state.pbx?.newest;
+  const changedSince = updatedOn !== null && !!seen && seen.updatedOn > updatedOn && !sameDnd(seen, work);
+  // The user changed the PBX after this write landed: the DND is theirs, and a newer write of ours still queued (decided
+  // while their change looked like ours) must not overwrite it.
+  if (changedSince) return { ...state, pbxAssertion: null, lastAssertion };
+  if (a.dnd !== work.dnd || a.statusText !== work.statusText) return state;
   const pbx = state.pbx ?? { callState: 'idle' as const, dnd: false, statusText: null, at };
   return {
     ...state,
-    pbxAssertion: { ...a, acknowledged: true },
-    pbx: { ...pbx, dnd: work.dnd, statusText: work.statusText, at },
-    lastAssertion: {
-      side: 'pbx',
-      what: work.dnd ? `DND on: ${work.statusText ?? ''}`.trim() : 'DND off',
+    pbxAssertion: { ...a, acknowledged: true, ...(updatedOn !== null && { updatedOn }) },
+    pbx: {
+      ...pbx,
+      dnd: work.dnd,
+      statusText: work.statusText,
       at,
+      newest: newer(seen, work, updatedOn),
     },
+    lastAssertion,
   };
 }
 

@@ -52,6 +52,19 @@ export interface ObservedTeams {
 
 export interface ObservedPbx extends PbxPresence {
   at: number;
+  /**
+   * The newest presence change we know with CloudLink's own time (its `updatedOn`, epoch ms): an event's, or our
+   * acknowledged write's when CloudLink's answer dates it. A read (which carries no time) keeps it. An event older than
+   * it, or the same change delivered again, is stale. Absent in states saved before it existed, and until then.
+   */
+  newest?: DatedPbxChange | null;
+}
+
+/** A PBX presence change as CloudLink dated it. */
+export interface DatedPbxChange {
+  updatedOn: number;
+  dnd: boolean;
+  statusText: string | null;
 }
 
 export interface TeamsSession {
@@ -68,6 +81,11 @@ export interface PbxAssertion {
   at: number;
   /** false until CloudLink acknowledged the write. */
   acknowledged: boolean;
+  /**
+   * CloudLink's time of our acknowledged write: from its answer, else from the first echo showing what we wrote.
+   * Once known, a later presence event that shows anything else (another text included) is the user's.
+   */
+  updatedOn?: number;
 }
 
 export const EMPTY_SYNC_STATE: UserSyncState = {

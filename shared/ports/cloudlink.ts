@@ -11,10 +11,10 @@ export interface CloudLinkPort {
   listCallRecords(query: CallRecordQuery): Promise<CallRecordPage>;
   /** The account's users (admin API), with the mail used to match them to Entra users. */
   listUsers(): Promise<PbxUser[]>;
-  /** GET presence /presentities/{id}: DND and status text. Presence carries no call state (see PbxChange). */
+  /** GET presence /presentities/{id}: DND and status text. Presence carries no call state (see PbxEvent). */
   getPresence(principalId: string): Promise<PbxStatus>;
-  /** Turns PBX do-not-disturb on or off with a status text. */
-  setDnd(principalId: string, dnd: boolean, statusText: string | null): Promise<void>;
+  /** Turns PBX do-not-disturb on or off with a status text; CloudLink's time of the change when its answer says. */
+  setDnd(principalId: string, dnd: boolean, statusText: string | null): Promise<PbxWriteReceipt>;
   /** POST notifications /subscriptions with transport webhook. */
   subscribe(request: PbxSubscriptionRequest): Promise<{ subscriptionId: string }>;
   unsubscribe(subscriptionId: string): Promise<void>;
@@ -22,6 +22,11 @@ export interface CloudLinkPort {
   subscriptionExists(subscriptionId: string): Promise<boolean>;
   /** GET notifications /subscriptions: every webhook subscription of the account (ours and other apps'). */
   listSubscriptions(): Promise<PbxSubscription[]>;
+  /**
+   * Reads a webhook CloudLink posted (its JSON body, after its key was checked) into the typed event: the one place the
+   * envelope is parsed. Pure: no call goes out.
+   */
+  readWebhook(body: unknown): PbxWebhookReading;
 }
 
 export interface CallRecordQuery {
@@ -76,16 +81,6 @@ export interface PbxSubscription {
   url: string;
 }
 
-/** A webhook CloudLink posts to Switchboard (the envelope; `pbxChangeOf` in the adapter reads what it means). */
-export interface CloudLinkEvent {
-  topic: string;
-  method: string;
-  subject: string;
-  content: Record<string, unknown>;
-  /** When CloudLink published it (envelope field), if it says. */
-  publishedOn?: string;
-}
-
 /** The parties of a call, as a media event names them (for missed-call notices). */
 export interface CallParties {
   direction: 'inbound' | 'outbound' | null;
@@ -97,13 +92,15 @@ export interface CallParties {
 }
 
 /**
- * One CloudLink webhook, parsed once (shared/adapters/cloudlink/webhook.ts `pbxChangeOf`) into what it means:
+ * One CloudLink webhook, read once by the adapter (`readWebhook`) into what it means:
  * - `presence`: a presentity changed; `status` is null when the event does not say how (read the presentity);
  * - `call`: a call of the user rings, is connected or is held (platform-api-media);
  * - `callEnded`: a call of the user ended, with CloudLink's cause (normal, callNotAnswer, busy, doNotDisturb, ...).
- * `at`: the event's own timestamp (epoch ms) when it carries one, to order late and duplicated deliveries.
+ * `at`: CloudLink's own time of the change (epoch ms; the content's `updatedOn`, else the envelope's `publishedOn`),
+ * when the event carries one: it orders late and duplicated deliveries, and tells an echo of our DND write from a
+ * later change (shared/domain/sync-decision.ts).
  */
-export type PbxChange =
+export type PbxEvent =
   | { kind: 'presence'; principalId: string; status: PbxStatus | null; at: number | null }
   | {
       kind: 'call';
@@ -121,6 +118,17 @@ export type PbxChange =
       at: number | null;
       call: CallParties;
     };
+
+/**
+ * A webhook body read by the adapter: the event, null for a well-formed post the sync does not follow (another topic,
+ * a call state it does not know), or why it is refused (answered 400).
+ */
+export type PbxWebhookReading = { ok: true; event: PbxEvent | null } | { ok: false; problem: string };
+
+/** What CloudLink's answer to a DND write tells: its own time of the change, when the answer carries one. */
+export interface PbxWriteReceipt {
+  updatedOn: number | null;
+}
 
 /** The code of a CloudLinkError whose client credentials grant was refused: a secret an admin must replace. */
 export const CLOUDLINK_CREDENTIALS_REFUSED = 'ClientCredentialsRefused';

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { ALL_CALLS_SUBJECT_FILTER } from '../adapters/cloudlink/subjects';
+import { ALL_CALLS_SUBJECT_FILTER, ALL_PRESENTITIES_FILTER } from '../adapters/cloudlink/subjects';
 import type { CloudLinkSubscriptionView } from '../api/contract';
 import type { CloudLinkPort, PbxSubscription, PbxSubscriptionRequest } from '../ports/cloudlink';
 import type { Store } from '../ports/store';
 import type { SyncClock } from './clock';
-import { ALL_PRESENTITIES_FILTER } from './cloudlink-events';
 import type { SyncLog } from './index';
 
 type Topic = PbxSubscriptionRequest['topic'];

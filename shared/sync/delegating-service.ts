@@ -1,5 +1,5 @@
 import type { PhoneResetResult, SyncStatus } from '../api/contract';
-import type { CloudLinkEvent } from '../ports/cloudlink';
+import type { PbxEvent } from '../ports/cloudlink';
 import type { CloudLinkOutcome, GraphOutcome, GraphRequestKind } from '../ports/outcomes';
 import type { ResyncOptions, ResyncProgress, ResyncResult } from './index';
 import type { OwnableSyncService } from './ownership';
@@ -61,8 +61,8 @@ export class DelegatingSyncService implements OwnableSyncService {
     return this.inner.onGraphNotifications(notifications);
   }
 
-  onCloudLinkEvent(event: CloudLinkEvent): Promise<void> {
-    return this.inner.onCloudLinkEvent(event);
+  onPbxEvent(event: PbxEvent | null): Promise<void> {
+    return this.inner.onPbxEvent(event);
   }
 
   resyncAll(progress?: (p: ResyncProgress) => void, options?: ResyncOptions): Promise<ResyncResult> {

@@ -83,8 +83,6 @@ interface Entry {
   cancelRenewal: (() => void) | null;
   pbxReading: boolean;
   pbxReadAgain: boolean;
-  /** updatedOn of the last PBX presence event applied, to drop older ones arriving late. */
-  pbxUpdatedOn: number | null;
   /** The PBX feed epoch and time our view of the PBX was last verified by a read or an event (see pbx-feed.ts). */
   pbxFeedEpoch: number;
   pbxVerifiedAt: number | null;
@@ -195,7 +193,6 @@ export class SyncEngine {
           cancelRenewal: null,
           pbxReading: false,
           pbxReadAgain: false,
-          pbxUpdatedOn: null,
           pbxFeedEpoch: 0,
           pbxVerifiedAt: null,
           callsFromStore:
@@ -300,10 +297,11 @@ export class SyncEngine {
   }
 
   /**
-   * A PBX presence (DND, status text) arrived or was read. The call state comes from the user's calls, folded from
-   * call events (shared/domain/pbx-calls.ts), never from presence; calls not heard of for too long are dropped here.
+   * A PBX presence (DND, status text) arrived, dated `updatedOn` by CloudLink, or was read (null). The call state comes
+   * from the user's calls, folded from call events (shared/domain/pbx-calls.ts), never from presence; calls not heard
+   * of for too long are dropped here. An event not newer than what we know (webhooks arrive late and twice) is dropped.
    */
-  observePbx(e: Entry, status: PbxStatus, receivedAt: number): void {
+  observePbx(e: Entry, status: PbxStatus, receivedAt: number, updatedOn: number | null = null): void {
     const before = e.state.pbx;
     const now = this.clock.now();
     const calls = pruneCalls(e.state.pbxCalls ?? {}, now);
@@ -312,7 +310,11 @@ export class SyncEngine {
       statusText: status.statusText ?? null,
       callState: pbxCallState(calls, now),
     };
-    const { state, verdict } = observePbx({ ...e.state, pbxCalls: calls }, pbx, this.ctx(e));
+    const { state, verdict } = observePbx({ ...e.state, pbxCalls: calls }, pbx, this.ctx(e), updatedOn);
+    if (verdict === 'stale') {
+      this.trace(e, 'pbx.stale', { updatedOn: new Date(updatedOn as number).toISOString() });
+      return;
+    }
     const unchanged =
       before &&
       before.callState === pbx.callState &&
@@ -613,11 +615,21 @@ export class SyncEngine {
     const work = pbxWork(e.state);
     if (!work) return 'nothing';
     try {
-      await this.cloudlink.setDnd(e.user.pbxPrincipalId as string, work.dnd, work.statusText);
+      const receipt = await this.cloudlink.setDnd(e.user.pbxPrincipalId as string, work.dnd, work.statusText);
       this.metrics.cloudlinkCall('setDnd', 'ok');
       e.pbx.attempt = 0;
       e.lastError = null;
-      this.update(e, pbxWritten(e.state, work, this.clock.now()), 'pbx.setDnd', { ...work }, true);
+      const written = pbxWritten(e.state, work, this.clock.now(), receipt.updatedOn);
+      // The user's press on the phone landed after our write: the DND is theirs, and Teams shows it.
+      const crossed = written.pbxAssertion === null && e.state.pbxAssertion !== null;
+      this.update(
+        e,
+        crossed ? applyPbxToTeams(written, this.ctx(e)) : written,
+        'pbx.setDnd',
+        { ...work },
+        true,
+      );
+      if (crossed) this.kick(e, 'teams', this.clock.now());
       return 'written';
     } catch (err) {
       this.metrics.cloudlinkCall('setDnd', 'error');

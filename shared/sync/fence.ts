@@ -182,5 +182,6 @@ export function fencedCloudLink(cloudlink: CloudLinkPort, fence: LeaseFence): Cl
     unsubscribe: (subscriptionId) => fence.guard('unsubscribe', () => cloudlink.unsubscribe(subscriptionId)),
     subscriptionExists: (subscriptionId) => cloudlink.subscriptionExists(subscriptionId),
     listSubscriptions: () => cloudlink.listSubscriptions(),
+    readWebhook: (body) => cloudlink.readWebhook(body),
   };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { CloudLinkEvent } from '../ports/cloudlink';
+import type { PbxEvent, PbxWebhookReading } from '../ports/cloudlink';
 import type { InboxItem, InboxListener, SyncInbox } from '../ports/sync-inbox';
 import type { SyncClock } from './clock';
 import type { SyncLog } from './index';
@@ -10,7 +10,9 @@ import type { GraphNotification } from './webhooks';
 /** What the owner does with each row: the same entry points a webhook posted to the owner itself reaches. */
 export interface InboxTarget {
   onGraphNotifications(items: GraphNotification[]): Promise<void>;
-  onCloudLinkEvent(event: CloudLinkEvent): Promise<void>;
+  onPbxEvent(event: PbxEvent | null): Promise<void>;
+  /** The CloudLink adapter's reader, for rows an earlier version stored as the raw post. */
+  readWebhook(body: unknown): PbxWebhookReading;
   /** Runs an admin call on the engine; resolves its JSON answer. */
   runCall(call: OwnerCallPayload, progress: (done: number, total: number) => void): Promise<unknown>;
 }
@@ -180,8 +182,12 @@ export class InboxDrain {
         const items = item.payload.items;
         if (Array.isArray(items)) await this.target.onGraphNotifications(items as GraphNotification[]);
       } else if (item.kind === 'cloudlink') {
-        const event = item.payload.event;
-        if (event && typeof event === 'object') await this.target.onCloudLinkEvent(event as CloudLinkEvent);
+        // The standby stored the event as the adapter read it; a row of an earlier version holds the raw post.
+        if ('pbx' in item.payload) await this.target.onPbxEvent(item.payload.pbx as PbxEvent | null);
+        else if (item.payload.event !== undefined) {
+          const reading = this.target.readWebhook(item.payload.event);
+          if (reading.ok) await this.target.onPbxEvent(reading.event);
+        }
       }
     } catch (err) {
       // One event that cannot be applied must not hold up the ones behind it; the next resync repairs its user.

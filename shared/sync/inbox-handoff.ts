@@ -1,4 +1,5 @@
 import type { PhoneResetResult, SyncStatus } from '../api/contract';
+import type { PbxWebhookReading } from '../ports/cloudlink';
 import type { SyncInbox } from '../ports/sync-inbox';
 import type { SyncClock } from './clock';
 import type { ResyncOptions, ResyncProgress, ResyncResult, SyncLog } from './index';
@@ -8,7 +9,7 @@ import type { OwnableSyncService } from './ownership';
 import { OwnerCalls, type OwnerCallPayload } from './owner-calls';
 import type { SecretSealer } from './cloudlink-subscriptions';
 import { WebhookHandoff } from './webhook-handoff';
-import type { WebhookRequest, WebhookResponse } from './webhooks';
+import type { CloudLinkWebhookResponse, WebhookRequest, WebhookResponse } from './webhooks';
 
 /** How long a user's resync or phone reset asked on a standby waits for the owner before answering 202. */
 export const OWNER_CALL_WAIT_MS = 20_000;
@@ -31,7 +32,7 @@ export class StandbyHandoff {
     return this.webhooks.graph(req, true);
   }
 
-  handleCloudLinkWebhook(req: WebhookRequest): Promise<WebhookResponse> {
+  handleCloudLinkWebhook(req: WebhookRequest): Promise<CloudLinkWebhookResponse> {
     return this.webhooks.cloudlink(req);
   }
 
@@ -131,6 +132,8 @@ export interface InboxHandoffSettings {
   fixedKey?: string;
   sealer?: SecretSealer;
   pollMs?: number;
+  /** The CloudLink adapter's reader of webhook posts (CloudLinkPort.readWebhook). */
+  readWebhook: (body: unknown) => PbxWebhookReading;
 }
 
 /**
@@ -146,7 +149,8 @@ export function withSyncInbox(
     { tenantId: s.tenantId, inbox: s.inbox, clock: s.clock, log: s.log, pollMs: s.pollMs },
     {
       onGraphNotifications: (items) => engine.onGraphNotifications(items),
-      onCloudLinkEvent: (event) => engine.onCloudLinkEvent(event),
+      onPbxEvent: (event) => engine.onPbxEvent(event),
+      readWebhook: s.readWebhook,
       runCall: (call, progress) => runCall(engine, call, progress),
     },
   );
@@ -159,6 +163,7 @@ export function withSyncInbox(
       log: s.log,
       fixedKey: s.fixedKey,
       sealer: s.sealer,
+      readWebhook: s.readWebhook,
     }),
     new OwnerCalls({ tenantId: s.tenantId, inbox: s.inbox, clock: s.clock, log: s.log }),
   );

@@ -4,13 +4,18 @@
  */
 import type { Registry } from 'prom-client';
 import type { HealthView, MappingTable, PhoneResetResult, SyncStatus, UserSelection } from '../api/contract';
-import type { CloudLinkEvent, CloudLinkPort } from '../ports/cloudlink';
+import type { CloudLinkPort, PbxEvent } from '../ports/cloudlink';
 import type { GraphPort, GraphSubscriptionPort, MonitorCredentials } from '../ports/graph';
 import type { Store } from '../ports/store';
 import type { CloudLinkOutcome, GraphOutcome, GraphRequestKind } from '../ports/outcomes';
 import type { MatchResult } from '../domain/matching';
 import type { SyncClock } from './clock';
-import type { GraphNotification, WebhookRequest, WebhookResponse } from './webhooks';
+import type {
+  CloudLinkWebhookResponse,
+  GraphNotification,
+  WebhookRequest,
+  WebhookResponse,
+} from './webhooks';
 import type { SecretSealer } from './cloudlink-subscriptions';
 import type { OwnershipOptions } from './ownership';
 import type { HybridReadOptions } from './hybrid-reader';
@@ -21,7 +26,12 @@ export { startLoopbackReceiver, type LoopbackReceiver } from './loopback-receive
 export { DEFAULT_LEASE, SyncStandbyError, SYNC_LEASE, type OwnershipOptions } from './ownership';
 export { FencedWriteError, LeaseFence } from './fence';
 export { CLOUDLINK_FEED_TOPICS, type SecretSealer } from './cloudlink-subscriptions';
-export type { GraphNotification, WebhookRequest, WebhookResponse } from './webhooks';
+export type {
+  CloudLinkWebhookResponse,
+  GraphNotification,
+  WebhookRequest,
+  WebhookResponse,
+} from './webhooks';
 
 export interface SyncOptions {
   tenantId: string;
@@ -155,12 +165,14 @@ export interface SyncService {
    */
   handleGraphNotification(req: WebhookRequest): WebhookResponse | Promise<WebhookResponse>;
   handleGraphLifecycle(req: WebhookRequest): WebhookResponse | Promise<WebhookResponse>;
-  handleCloudLinkWebhook(req: WebhookRequest): WebhookResponse | Promise<WebhookResponse>;
+  /** A CloudLink post answered 202 names the event it carried (`event`), for the missed-call notices. */
+  handleCloudLinkWebhook(req: WebhookRequest): CloudLinkWebhookResponse | Promise<CloudLinkWebhookResponse>;
   /** The secret CloudLink webhooks must carry as `?key=`. */
   readonly cloudLinkWebhookKey: string;
   /** Direct entry points (used by the webhook handlers, polling and tests). */
   onGraphNotifications(notifications: GraphNotification[]): Promise<void>;
-  onCloudLinkEvent(event: CloudLinkEvent): Promise<void>;
+  /** A CloudLink webhook as the adapter read it (null: a post the sync does not follow, which shows the feed lives). */
+  onPbxEvent(event: PbxEvent | null): Promise<void>;
   /**
    * Compares both sides for every synced user and repairs drift. The PBX is read only for users the live CloudLink
    * feed cannot vouch for (see pbx-feed.ts), unless `readEveryPbx`.

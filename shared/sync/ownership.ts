@@ -1,13 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { PhoneResetResult, SyncStatus } from '../api/contract';
-import type { CloudLinkEvent } from '../ports/cloudlink';
+import type { PbxEvent } from '../ports/cloudlink';
 import type { LeaseRecord, Store } from '../ports/store';
 import type { SyncClock } from './clock';
 import { backoffMs } from './errors';
 import { LeaseFence } from './fence';
 import type { ResyncOptions, ResyncProgress, SyncLog, SyncService } from './index';
-import type { GraphNotification, WebhookRequest, WebhookResponse } from './webhooks';
+import type {
+  CloudLinkWebhookResponse,
+  GraphNotification,
+  WebhookRequest,
+  WebhookResponse,
+} from './webhooks';
 import type { StandbyHandoff } from './inbox-handoff';
 import { DelegatingSyncService } from './delegating-service';
 
@@ -360,7 +365,9 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
     return this.inner.handleGraphLifecycle(req);
   }
 
-  override handleCloudLinkWebhook(req: WebhookRequest): WebhookResponse | Promise<WebhookResponse> {
+  override handleCloudLinkWebhook(
+    req: WebhookRequest,
+  ): CloudLinkWebhookResponse | Promise<CloudLinkWebhookResponse> {
     if (this.state === 'standby' && this.handoff) return this.handoff.handleCloudLinkWebhook(req);
     if (this.state === 'standby') return this.notOwner();
     return this.inner.handleCloudLinkWebhook(req);
@@ -374,8 +381,8 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
     return this.engine().onGraphNotifications(notifications);
   }
 
-  override onCloudLinkEvent(event: CloudLinkEvent): Promise<void> {
-    return this.engine().onCloudLinkEvent(event);
+  override onPbxEvent(event: PbxEvent | null): Promise<void> {
+    return this.engine().onPbxEvent(event);
   }
 
   // On a standby with a sync inbox, these run on the owner (queued there, see inbox-handoff.ts).

@@ -7,9 +7,8 @@ import { monitorsNeeded } from '../domain/monitors';
 import { DEFAULT_SELECTION, directionsFor } from '../domain/selection';
 import { ourPbxStatusTexts, resetAssertions } from '../domain/sync-decision';
 import { EMPTY_SYNC_STATE, type UserSyncState } from '../domain/sync-state';
-import type { CloudLinkEvent } from '../ports/cloudlink';
+import type { PbxEvent } from '../ports/cloudlink';
 import { systemSyncClock, type SyncClock } from './clock';
-import { pbxChangeOf } from './cloudlink-events';
 import { CloudLinkSubscriptions } from './cloudlink-subscriptions';
 import { SyncEngine, type EngineEntry } from './engine';
 import type {
@@ -63,6 +62,7 @@ export function createSyncService(options: SyncOptions, deps: SyncDeps): SyncSer
         log,
         fixedKey: options.cloudLinkWebhookKey,
         sealer: deps.secrets,
+        readWebhook: (body) => deps.cloudlink.readWebhook(body),
       })
     : null;
   return new OwnedSyncService(
@@ -377,7 +377,8 @@ class Service implements OwnableSyncService {
     return handleCloudLinkWebhook(
       req,
       this.cloudLinkWebhookKey,
-      (event) => void this.onCloudLinkEvent(event),
+      (body) => this.deps.cloudlink.readWebhook(body),
+      (event) => void this.onPbxEvent(event),
     );
   }
 
@@ -398,11 +399,10 @@ class Service implements OwnableSyncService {
     else this.engine.requestTeamsReads(ids, receivedAt);
   }
 
-  async onCloudLinkEvent(event: CloudLinkEvent): Promise<void> {
+  async onPbxEvent(change: PbxEvent | null): Promise<void> {
     const receivedAt = this.clock.now();
     this.engine.pbxFeed.heard(receivedAt);
-    // Parsed once, in the CloudLink adapter: presence (DND, status text), a call's stage, or a call's end.
-    const change = pbxChangeOf(event);
+    // Read once, by the CloudLink adapter: presence (DND, status text), a call's stage, or a call's end.
     const e = change ? this.engine.entryByPbx(change.principalId) : undefined;
     if (!change || !e) return;
     if (change.kind !== 'presence') {
@@ -414,13 +414,9 @@ class Service implements OwnableSyncService {
     const epoch = this.engine.pbxFeed.current();
     try {
       if (!change.status) return await this.engine.readPbx(e, receivedAt);
-      // Webhooks may arrive out of order (CloudLink retries): an event older than the last one applied is stale.
-      if (change.at !== null && e.pbxUpdatedOn !== null && change.at < e.pbxUpdatedOn) {
-        this.engine.trace(e, 'pbx.stale', { updatedOn: new Date(change.at).toISOString() });
-        return;
-      }
-      if (change.at !== null) e.pbxUpdatedOn = change.at;
-      this.engine.observePbx(e, change.status, receivedAt);
+      // Webhooks arrive late, twice and out of order (CloudLink retries): the engine drops what is not newer than the
+      // change it knows, our acknowledged DND write included (compared by CloudLink's own updatedOn).
+      this.engine.observePbx(e, change.status, receivedAt, change.at);
       this.engine.pbxVerified(e, epoch, receivedAt);
     } catch (err) {
       // An event we could not apply leaves our view unverified: the next resync reads this user's PBX.

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { PbxEvent, PbxWebhookReading } from '../ports/cloudlink';
 import type { Store } from '../ports/store';
 import { InboxFullError, type InboxKind, type SyncInbox } from '../ports/sync-inbox';
 import { isClientStateOf } from './client-state';
@@ -8,6 +9,7 @@ import type { SyncLog } from './index';
 import {
   handleCloudLinkWebhook,
   handleGraphNotification,
+  type CloudLinkWebhookResponse,
   type GraphNotification,
   type WebhookRequest,
   type WebhookResponse,
@@ -29,6 +31,8 @@ export interface WebhookHandoffSettings {
   /** The CloudLink key fixed by configuration; otherwise the tenant's key sealed in the store. */
   fixedKey?: string;
   sealer?: SecretSealer;
+  /** The CloudLink adapter's reader of webhook posts (CloudLinkPort.readWebhook). */
+  readWebhook: (body: unknown) => PbxWebhookReading;
   cap?: number;
   maxPayloadBytes?: number;
 }
@@ -81,7 +85,7 @@ export class WebhookHandoff {
     return this.enqueue('graph', { lifecycle, items: ours });
   }
 
-  async cloudlink(req: WebhookRequest): Promise<WebhookResponse> {
+  async cloudlink(req: WebhookRequest): Promise<CloudLinkWebhookResponse> {
     let key: string | null;
     try {
       key = await this.cloudLinkKey(false);
@@ -93,16 +97,19 @@ export class WebhookHandoff {
       return text(503, 'try again');
     }
     if (key === null) return text(503, "this process cannot check this tenant's webhook key");
-    let event: Record<string, unknown> | null = null;
-    const capture = (e: Record<string, unknown>) => (event = e);
-    let answer = handleCloudLinkWebhook(req, key, capture);
+    // The owner gets the event as the CloudLink adapter read it here (null: a post the sync does not follow).
+    let event: PbxEvent | null | undefined;
+    const capture = (e: PbxEvent | null) => (event = e);
+    const read = this.s.readWebhook;
+    let answer = handleCloudLinkWebhook(req, key, read, capture);
     if (answer.status === 401) {
       // Read again (at most every few seconds): the store's key is the truth, whatever this process read before.
       const stored = await this.cloudLinkKey(true).catch(() => key);
-      if (stored !== null && stored !== key) answer = handleCloudLinkWebhook(req, stored, capture);
+      if (stored !== null && stored !== key) answer = handleCloudLinkWebhook(req, stored, read, capture);
     }
-    if (answer.status !== 202 || event === null) return answer;
-    return this.enqueue('cloudlink', { event });
+    if (answer.status !== 202 || event === undefined) return answer;
+    const stored = await this.enqueue('cloudlink', { pbx: event });
+    return stored.status === 202 && answer.event ? { ...stored, event: answer.event } : stored;
   }
 
   private async enqueue(kind: InboxKind, payload: Record<string, unknown>): Promise<WebhookResponse> {

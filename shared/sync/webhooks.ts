@@ -1,4 +1,5 @@
 import { sameSecret } from '../platform/same-secret';
+import type { PbxEvent, PbxWebhookReading } from '../ports/cloudlink';
 
 /**
  * Framework-free webhook handlers: bot/ hands over the parsed query and JSON body and sends back what they answer.
@@ -35,15 +36,6 @@ const text = (status: number, body = ''): WebhookResponse => ({
 /** The longest validationToken echoed (Graph's are about a hundred characters). */
 export const MAX_VALIDATION_TOKEN = 1024;
 
-function decodable(s: string): boolean {
-  try {
-    decodeURIComponent(s);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
@@ -73,32 +65,26 @@ export function handleGraphNotification(
   return text(202);
 }
 
-/** CloudLink webhooks: only posts carrying our secret `key` count; the event goes to `accept`. */
+/** What the CloudLink handler answers, with the event it accepted (for listeners beside the sync: missed-call notices). */
+export interface CloudLinkWebhookResponse extends WebhookResponse {
+  event?: PbxEvent;
+}
+
+/**
+ * CloudLink webhooks: only posts carrying our secret `key` are read, by the CloudLink adapter (`read`, the port's
+ * `readWebhook`: the one parse of the envelope). A post it refuses answers 400; any other goes to `accept`, as its event
+ * or null when the sync does not follow it (still a sign the feed is alive).
+ */
 export function handleCloudLinkWebhook(
   req: WebhookRequest,
   secret: string,
-  accept: (event: {
-    topic: string;
-    method: string;
-    subject: string;
-    content: Record<string, unknown>;
-    publishedOn?: string;
-  }) => void,
-): WebhookResponse {
+  read: (body: unknown) => PbxWebhookReading,
+  accept: (event: PbxEvent | null) => void,
+): CloudLinkWebhookResponse {
   const key = first(req.query.key) ?? '';
   if (!sameSecret(key, secret)) return text(401, 'unknown webhook key');
-  const b = req.body as Record<string, unknown> | null;
-  if (!b || typeof b.topic !== 'string' || typeof b.subject !== 'string')
-    return text(400, 'expected topic and subject');
-  // Subjects carry URL-encoded ids (/presentities/{id}); a bad % escape would make every decode of it throw.
-  if (!decodable(b.subject)) return text(400, 'malformed subject (an invalid % escape)');
-  accept({
-    topic: b.topic,
-    method: typeof b.method === 'string' ? b.method : '',
-    subject: b.subject,
-    content:
-      typeof b.content === 'object' && b.content !== null ? (b.content as Record<string, unknown>) : {},
-    ...(typeof b.publishedOn === 'string' && { publishedOn: b.publishedOn }),
-  });
-  return text(202);
+  const reading = read(req.body);
+  if (!reading.ok) return text(400, reading.problem);
+  accept(reading.event);
+  return reading.event ? { ...text(202), event: reading.event } : text(202);
 }

@@ -1,4 +1,5 @@
 import { createLogger } from '../../shared/platform/logger';
+import { readCloudLinkWebhook } from '../../shared/adapters/cloudlink/webhook';
 import { handleCloudLinkWebhook, handleGraphNotification } from '../../shared/sync/webhooks';
 import type { SyncService } from '../../shared/sync';
 import { webhookHandlers } from '../../bot/services/sync-service-facade';
@@ -11,7 +12,8 @@ function hooks(accepted: unknown[]) {
   const service = {
     handleGraphNotification: (r) => handleGraphNotification(r, (items) => accepted.push(...items)),
     handleGraphLifecycle: (r) => handleGraphNotification(r, (items) => accepted.push(...items)),
-    handleCloudLinkWebhook: (r) => handleCloudLinkWebhook(r, KEY, (event) => accepted.push(event)),
+    handleCloudLinkWebhook: (r) =>
+      handleCloudLinkWebhook(r, KEY, readCloudLinkWebhook, (event) => accepted.push(event)),
   } as Pick<SyncService, 'handleGraphNotification' | 'handleGraphLifecycle' | 'handleCloudLinkWebhook'>;
   return webhookHandlers(service as SyncService);
 }

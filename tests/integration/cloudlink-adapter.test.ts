@@ -1,11 +1,6 @@
 import { CloudLinkClient } from '../../shared/adapters/cloudlink/client';
 import type { CloudLinkAdapterOptions } from '../../shared/adapters/cloudlink/options';
-import { parseCloudLinkWebhook, pbxChangeOf } from '../../shared/adapters/cloudlink/webhook';
-import {
-  mediaSubjectFilter,
-  presenceSubjectFilter,
-  principalOfSubject,
-} from '../../shared/adapters/cloudlink/subjects';
+import { mediaSubjectFilter, presenceSubjectFilter } from '../../shared/adapters/cloudlink/subjects';
 import { CloudLinkError } from '../../shared/ports/cloudlink';
 import {
   startCloudLinkFixture,
@@ -85,7 +80,9 @@ describe('CloudLink adapter against the emulator', () => {
       extension: '2001',
     });
 
-    await cl.setDnd(f.carol, true, 'In a Teams meeting');
+    // The answer dates the write by CloudLink's clock: the time its presence event for the change carries.
+    const on = await cl.setDnd(f.carol, true, 'In a Teams meeting');
+    expect(on.updatedOn).toBe(Date.parse(f.emu.pbx.presentity(f.carol).updatedOn));
     expect(await cl.getPresence(f.carol)).toEqual({ dnd: true, statusText: 'In a Teams meeting' });
     await cl.setDnd(f.carol, false, null);
     expect(await cl.getPresence(f.carol)).toEqual({ dnd: false, statusText: null });
@@ -199,11 +196,13 @@ describe('CloudLink adapter against the emulator', () => {
     f.emu.pbx.setDnd(f.alice, true, 'Presenting');
     await f.emu.control.deliveriesIdle();
     expect(sink.received).toHaveLength(1);
-    const event = parseCloudLinkWebhook(sink.received[0]!.body);
-    expect(pbxChangeOf(event)).toMatchObject({
-      kind: 'presence',
-      principalId: f.bob,
-      status: { dnd: true, statusText: 'Presenting' },
+    expect(cl.readWebhook(sink.received[0]!.body)).toMatchObject({
+      ok: true,
+      event: {
+        kind: 'presence',
+        principalId: f.bob,
+        status: { dnd: true, statusText: 'Presenting' },
+      },
     });
 
     await expect(cl.subscriptionExists(subscriptionId)).resolves.toBe(true);
@@ -230,14 +229,16 @@ describe('CloudLink adapter against the emulator', () => {
     f.emu.pbx.hangUp(call.callId);
     f.emu.pbx.hangUp(f.emu.pbx.placeCall(f.alice, f.bob).callId);
     await f.emu.control.deliveriesIdle();
-    const events = sink.received.map((r) => parseCloudLinkWebhook(r.body));
-    // Deliveries are concurrent: their order is not the PBX's. Every change of the call came, each parsed once.
-    const changes = events.map((e) => pbxChangeOf(e));
+    // Deliveries are concurrent: their order is not the PBX's. Every change of the call came, each read once.
+    const changes = sink.received.map((r) => {
+      const reading = cl.readWebhook(r.body);
+      return reading.ok ? reading.event : null;
+    });
     expect(changes.map((c) => (c?.kind === 'call' ? c.stage : c?.kind)).sort()).toEqual(
       ['callEnded', 'connected', 'held', 'ringing'].sort(),
     );
     expect(
-      events.every((e) => principalOfSubject(e.subject) === f.carol && e.content.callId === call.callId),
+      changes.every((c) => c?.kind !== 'presence' && c?.principalId === f.carol && c.callId === call.callId),
     ).toBe(true);
     expect(changes.find((c) => c?.kind === 'callEnded')).toMatchObject({
       callId: call.callId,

@@ -39,6 +39,7 @@ import { silentLogger } from '../../shared/platform/logger';
 import { SecretBox } from '../../shared/platform/secret-box';
 import { openStore } from '../../shared/store/open';
 import type { SyncService } from '../../shared/sync';
+import { readCloudLinkWebhook } from '../../shared/adapters/cloudlink/webhook';
 import { handleCloudLinkWebhook, handleGraphNotification } from '../../shared/sync/webhooks';
 import { FakeCallHistory, METRICS_TOKEN, RecordingSync, startConnector, type Connector } from './bot-harness';
 import { postToken, startEntraFixture, type EntraFixture } from './entra-fixture';
@@ -978,7 +979,8 @@ async function startServer(
   const service = {
     handleGraphNotification: (r) => handleGraphNotification(r, (items) => (accepted.count += items.length)),
     handleGraphLifecycle: (r) => handleGraphNotification(r, (items) => (accepted.count += items.length)),
-    handleCloudLinkWebhook: (r) => handleCloudLinkWebhook(r, HOOK_KEY, () => accepted.count++),
+    handleCloudLinkWebhook: (r) =>
+      handleCloudLinkWebhook(r, HOOK_KEY, readCloudLinkWebhook, () => accepted.count++),
   } as Pick<SyncService, 'handleGraphNotification' | 'handleGraphLifecycle' | 'handleCloudLinkWebhook'>;
   const records: CallRecord[] = Array.from({ length: 120 }, (_, i) => ({
     callId: `c${i}`,

@@ -268,11 +268,11 @@ describe('two sync processes on one PostgreSQL schema: the fence (issue 12 A)', 
 
     // SIGCONT, the worst order: a PBX event that waited at the frozen process's door is handled before its timers.
     pbx().setDnd(w.pbxIds[2], true, 'Lunch'); // delivered to the new owner by CloudLink, and...
-    const waiting = a.service.onCloudLinkEvent({
-      topic: 'platform-api-presence',
-      method: 'PUT',
-      subject: `/presentities/${w.pbxIds[2]}`,
-      content: {},
+    const waiting = a.service.onPbxEvent({
+      kind: 'presence',
+      principalId: w.pbxIds[2],
+      status: null,
+      at: null,
     }); // ...an older copy the frozen one had in its socket buffer
     a.clock.thaw();
     await w.run(waiting.catch(() => undefined));

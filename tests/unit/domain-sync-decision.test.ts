@@ -36,8 +36,14 @@ class User {
       settleMs: MIN,
     };
   }
-  pbx(p: Partial<PbxPresence>) {
-    const r = observePbx(this.state, { callState: 'idle', dnd: false, statusText: null, ...p }, this.ctx());
+  /** A PBX presence: an event dated `updatedOn` by CloudLink, or a read (null). */
+  pbx(p: Partial<PbxPresence>, updatedOn: number | null = null) {
+    const r = observePbx(
+      this.state,
+      { callState: 'idle', dnd: false, statusText: null, ...p },
+      this.ctx(),
+      updatedOn,
+    );
     this.state = r.state;
     return r.verdict;
   }
@@ -61,9 +67,14 @@ class User {
       ack: () => work && (this.state = teamsWritten(this.state, work, sentAt, SESSION, this.now)),
     };
   }
+  /** `ack(updatedOn)`: CloudLink's answer, dating the write when it says (null: an answer without a time). */
   sendPbx() {
     const work = pbxWork(this.state);
-    return { work, ack: () => work && (this.state = pbxWritten(this.state, work, this.now)) };
+    return {
+      work,
+      ack: (updatedOn: number | null = null) =>
+        work && (this.state = pbxWritten(this.state, work, this.now, updatedOn)),
+    };
   }
   flush() {
     for (let i = 0; i < 5; i++) {
@@ -441,6 +452,66 @@ describe('races, duplicates, reordering', () => {
       presence: { availability: 'DoNotDisturb' },
       acknowledged: false,
     });
+  });
+});
+
+describe('PBX events dated by CloudLink (updatedOn) against our acknowledged DND write', () => {
+  /** Teams DoNotDisturb: our DND "Do not disturb in Teams" sent; returns CloudLink's time of the write. */
+  const ourDnd = (u: User) => {
+    u.teams('DoNotDisturb', 'DoNotDisturb');
+    return u.sendPbx();
+  };
+
+  it('an event older than our write, or our write delivered again, is stale; a later one showing our DND is ours', () => {
+    const u = new User();
+    u.pbx({ dnd: false }, 100);
+    ourDnd(u).ack(200);
+    expect(u.pbx({ dnd: false }, 150)).toBe('stale'); // the user's "off" from before our write, arriving late
+    expect(u.pbx({ dnd: true, statusText: 'Do not disturb in Teams' }, 200)).toBe('stale'); // our echo
+    expect(u.pbx({ dnd: false }, 200)).toBe('stale'); // dated as our write: it was there before ours replaced it
+    expect(u.state.pbxAssertion).toMatchObject({ dnd: true, acknowledged: true, updatedOn: 200 });
+    expect(u.state.pbx).toMatchObject({ dnd: true, statusText: 'Do not disturb in Teams' });
+  });
+
+  it("an event after our write with another text is the user's DND: shown in Teams, never turned off from Teams", () => {
+    const u = new User();
+    ourDnd(u).ack(200);
+    expect(u.pbx({ dnd: true, statusText: 'Lunch' }, 300)).toBe('user');
+    expect(u.state.pbxAssertion).toBeNull();
+    expect(u.state.teamsSession?.presence).toEqual({ availability: 'DoNotDisturb', activity: 'Presenting' });
+    u.flush();
+    u.teams('Available', 'Available');
+    expect(pbxWork(u.state)).toBeNull();
+  });
+
+  it("a press that landed after our write but reached us before CloudLink's answer is the user's", () => {
+    const u = new User();
+    const w = ourDnd(u);
+    expect(u.pbx({ dnd: true, statusText: 'Lunch' }, 300)).toBe('ours'); // value alone, while ours is on its way
+    w.ack(200);
+    expect(u.state.pbxAssertion).toBeNull();
+    expect(u.state.pbx).toMatchObject({ dnd: true, statusText: 'Lunch' });
+  });
+
+  it('a press our write replaced (older than it) leaves our DND standing', () => {
+    const u = new User();
+    const w = ourDnd(u);
+    u.pbx({ dnd: true, statusText: 'Lunch' }, 150);
+    w.ack(200);
+    expect(u.state.pbxAssertion).toMatchObject({ acknowledged: true, updatedOn: 200 });
+    expect(u.state.pbx).toMatchObject({ dnd: true, statusText: 'Do not disturb in Teams' });
+  });
+
+  it('without a time in the answer: the first echo dates our write; a duplicate of an older event stays stale', () => {
+    const u = new User();
+    u.pbx({ dnd: false }, 100);
+    ourDnd(u).ack(null);
+    // The same event delivered again (CloudLink retries): not the user turning our DND off.
+    expect(u.pbx({ dnd: false }, 100)).toBe('stale');
+    expect(u.state.pbxAssertion).toMatchObject({ dnd: true, acknowledged: true });
+    expect(u.pbx({ dnd: true, statusText: 'Do not disturb in Teams' }, 200)).toBe('ours');
+    expect(u.state.pbxAssertion).toMatchObject({ updatedOn: 200 });
+    expect(u.pbx({ dnd: true, statusText: 'Lunch' }, 300)).toBe('user');
   });
 });
 

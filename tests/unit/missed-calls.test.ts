@@ -1,7 +1,8 @@
 import { missedCallOf } from '../../bot/services/missed-calls';
+import { readCloudLinkWebhook } from '../../shared/adapters/cloudlink/webhook';
 
-/** Missed-call notices read CloudLink media webhooks through the adapter's one parser (pbxChangeOf). */
-const ended = (content: Record<string, unknown>, method = 'DELETE') => ({
+/** Missed-call notices take the event the CloudLink adapter read for the sync (the post is not parsed again). */
+const post = (content: Record<string, unknown>, method = 'DELETE') => ({
   id: 'e1',
   topic: 'platform-api-media',
   method,
@@ -22,10 +23,16 @@ const ended = (content: Record<string, unknown>, method = 'DELETE') => ({
   },
 });
 
+function missed(body: unknown) {
+  const reading = readCloudLinkWebhook(body);
+  if (!reading.ok || !reading.event) throw new Error('the post means nothing to the sync');
+  return missedCallOf(reading.event);
+}
+
 describe('missedCallOf', () => {
   it('an inbound call that ended unanswered, busy or on DND is a missed call of the callee', () => {
     for (const cause of ['callNotAnswer', 'busy', 'doNotDisturb']) {
-      expect(missedCallOf(ended({ cause }))).toEqual({
+      expect(missed(post({ cause }))).toEqual({
         principalId: 'p-bob',
         callId: 'c-1',
         number: '+4930123456',
@@ -35,18 +42,22 @@ describe('missedCallOf', () => {
     }
   });
 
+  it('names the callee as the sync does: the principal of the subject, URL-decoded', () => {
+    const body = { ...post({ principalId: undefined }), subject: '/2017-09-01/endpoints/p%2Dbob/calls/c-1' };
+    expect(missed(body)).toMatchObject({ principalId: 'p-bob' });
+  });
+
   it('a call talked through, an outbound call, a call still going on and a presence event are not', () => {
-    expect(missedCallOf(ended({ cause: 'normal' }))).toBeUndefined();
-    expect(missedCallOf(ended({ direction: 'outbound' }))).toBeUndefined();
-    expect(missedCallOf(ended({ state: 'ringing', cause: null }, 'POST'))).toBeUndefined();
+    expect(missed(post({ cause: 'normal' }))).toBeUndefined();
+    expect(missed(post({ direction: 'outbound' }))).toBeUndefined();
+    expect(missed(post({ state: 'ringing', cause: null }, 'POST'))).toBeUndefined();
     expect(
-      missedCallOf({
+      missed({
         topic: 'platform-api-presence',
         method: 'PUT',
         subject: '/presentities/p-bob',
         content: { status: 'dnd', reason: null },
       }),
     ).toBeUndefined();
-    expect(missedCallOf({ nonsense: true })).toBeUndefined();
   });
 });

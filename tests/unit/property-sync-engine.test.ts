@@ -14,6 +14,7 @@ import { DEFAULT_MAPPING, pbxToTeams, teamsToPbx } from '../../shared/domain/map
 import type { CallStage } from '../../shared/domain/pbx-calls';
 import { teamsKey } from '../../shared/domain/sync-state';
 import { CloudLinkError } from '../../shared/ports/cloudlink';
+import { callEvent } from './sync-fakes';
 import { harness, serverError, throttled, type Harness } from './sync-harness';
 import { fcParams, runsFrom } from './property-params';
 
@@ -112,28 +113,17 @@ class World {
   constructor(readonly h: Harness) {
     const setDnd = h.cloudlink.setDnd.bind(h.cloudlink);
     h.cloudlink.setDnd = async (principalId, dnd, statusText) => {
-      await setDnd(principalId, dnd, statusText);
+      const receipt = await setDnd(principalId, dnd, statusText);
       this.dndBy = dnd ? 'us' : null;
+      return receipt;
     };
     h.cloudlink.onChange = (principalId) =>
       this.pbxQueue.push(() =>
-        h.service.onCloudLinkEvent({
-          topic: 'platform-api-presence',
-          method: 'PUT',
-          subject: `/presentities/${principalId}`,
-          content: {},
-        }),
+        h.service.onPbxEvent({ kind: 'presence', principalId, status: null, at: null }),
       );
     h.cloudlink.onCall = (principalId, callId, stage) => {
-      const updatedOn = new Date(h.clock.now()).toISOString();
-      this.pbxQueue.push(() =>
-        h.service.onCloudLinkEvent({
-          topic: 'platform-api-media',
-          method: stage === 'ended' ? 'DELETE' : 'PUT',
-          subject: `/2017-09-01/endpoints/${principalId}/calls/${callId}`,
-          content: { callId, principalId, state: stage === 'ended' ? 'disconnected' : stage, updatedOn },
-        }),
-      );
+      const at = h.clock.now();
+      this.pbxQueue.push(() => h.service.onPbxEvent(callEvent(principalId, callId, stage, at)));
     };
     h.graph.onChange = (userId) =>
       this.graphQueue.push(async () => {

@@ -171,7 +171,7 @@ const RANK: Record<string, number> = { DoNotDisturb: 4, Busy: 3, Available: 2, A
 const pad = (n: number) => String(n).padStart(10, '0');
 
 type PbxMsg =
-  | { kind: 'presence'; dnd: boolean; text: string | null; at: number; born: number; n: number }
+  | { kind: 'presence'; dnd: boolean; text: string | null; at: number; born: number }
   | { kind: 'call'; callId: string; stage: CallStage; at: number; born: number };
 interface TeamsRead {
   p: { availability: string; activity: string; sequenceNumber: string };
@@ -182,10 +182,12 @@ interface TeamsRead {
 }
 interface InFlight<W> {
   work: W;
-  /** The number of the PBX event our write's landing made (events are numbered as they happen). */
-  landedEvent?: number;
+  /** When our write landed at CloudLink (its updatedOn, which CloudLink's answer carries). */
+  landedAt?: number;
   sentAt: number;
   landed: boolean;
+  /** The user acted on the phone after this write landed (a resend after a lost answer lands after them). */
+  userAfter?: boolean;
 }
 
 /** One user: both sides' truth, the deliveries in flight, and the domain state the real decision functions keep. */
@@ -220,8 +222,6 @@ export class Sim {
   unlearnedUserAt: number | null = null;
   userLearnStep = -1;
   pbxEvents: PbxMsg[] = [];
-  presenceEvents = 0;
-  lastUpdatedOn: number | null = null;
   // Teams truth
   own: Pair = OWN[0];
   pref: Pair | null = null;
@@ -244,8 +244,6 @@ export class Sim {
   race = false;
   /** Sessions of ours the state no longer remembers as cleared (see deliverRead). */
   readonly clearedBefore: NonNullable<UserSyncState['teamsCleared']>[] = [];
-  /** The documented weak spot of rule 4 was hit (see observeStatus): the PBX DND checks are left out. */
-  rule4 = false;
   ambiguous = false;
   frozen = false;
   readonly violations: string[] = [];
@@ -381,18 +379,17 @@ export class Sim {
       text: this.text,
       at: this.now,
       born: this.now,
-      n: ++this.presenceEvents,
     });
   }
 
-  observeStatus(dnd: boolean, statusText: string | null): void {
-    // Left out: the user's DND reaching us while we hold a DND of ours there (a lost "off" before it, or a press that
-    // crossed our write). Rule 4 tells ours from the user's by the DND value alone, so it counts as ours.
-    if (dnd && statusText !== null && USER_TEXTS.includes(statusText) && this.state.pbxAssertion?.dnd)
-      this.rule4 = true;
+  /** A PBX presence reaches the domain: an event dated `updatedOn` (CloudLink's time), or a read (null). */
+  observeStatus(dnd: boolean, statusText: string | null, updatedOn: number | null): boolean {
     const calls = pruneCalls(this.state.pbxCalls ?? {}, this.now);
     const pbx = { dnd, statusText, callState: pbxCallState(calls, this.now) };
-    this.state = observePbx({ ...this.state, pbxCalls: calls }, pbx, this.ctx()).state;
+    const { state, verdict } = observePbx({ ...this.state, pbxCalls: calls }, pbx, this.ctx(), updatedOn);
+    if (verdict === 'stale') return false;
+    this.state = state;
+    return true;
   }
 
   learned(at: number): void {
@@ -404,7 +401,7 @@ export class Sim {
 
   /** A read of the user's presentity (the engine reads it when a call event comes before any presence, and at resync). */
   readPbx(): void {
-    this.observeStatus(this.dnd, this.text);
+    this.observeStatus(this.dnd, this.text, null);
     this.learned(this.now);
   }
 
@@ -429,11 +426,8 @@ export class Sim {
       );
       return;
     }
-    // As the service does: a presence event older than the last one applied is dropped.
-    if (this.lastUpdatedOn !== null && m.at < this.lastUpdatedOn) return;
-    this.lastUpdatedOn = m.at;
-    this.observeStatus(m.dnd, m.text);
-    this.learned(m.at);
+    // The domain drops an event not newer than the change it knows (a late delivery, a duplicate, an older echo).
+    if (this.observeStatus(m.dnd, m.text, m.at)) this.learned(m.at);
   }
 
   // ---- our writes
@@ -458,13 +452,7 @@ export class Sim {
     if (this.decidedOnOldView) this.race = true;
     // Once the user's DND and a write of ours have crossed, rule 4 may hold the user's DND for ours (by its value):
     // left out here, reported in docs/reliability.md.
-    if (
-      !this.race &&
-      !this.rule4 &&
-      this.owner === 'user' &&
-      known &&
-      (!work.dnd || work.statusText !== this.text)
-    )
+    if (!this.race && this.owner === 'user' && known && (!work.dnd || work.statusText !== this.text))
       this.violations.push(
         `sent DND ${work.dnd ? `on "${work.statusText}"` : 'off'} over the user's own DND "${this.text}"`,
       );
@@ -497,7 +485,7 @@ export class Sim {
     this.dnd = f.work.dnd;
     this.text = f.work.statusText;
     this.owner = f.work.dnd ? 'us' : null;
-    f.landedEvent = this.presenceEvents + 1;
+    f.landedAt = this.now;
     this.emitPresence();
   }
 
@@ -506,22 +494,23 @@ export class Sim {
     if (!f) return;
     if (ok) {
       this.land(side);
-      // Left out: a PBX presence event older than our write (an echo of an earlier write of ours, a duplicate of the
-      // user's) arriving after CloudLink acknowledged the write. It shows a DND value other than the one we asserted,
-      // so rule 4 takes it for the user undoing ours and drops our assertion; the echo of our write then reads as the
-      // user's DND (see docs/reliability.md). Here such events arrive before the acknowledgement.
-      if (side === 'pbx') {
-        const landed = f.landedEvent ?? this.presenceEvents + 1;
-        const early = (m: PbxMsg) => m.kind === 'presence' && m.n < landed;
-        const echoes = this.pbxEvents.filter(early);
-        this.pbxEvents = this.pbxEvents.filter((m) => !early(m));
-        for (const m of echoes) this.deliverPbx(m);
+      if (side === 'teams')
+        this.state = teamsWritten(this.state, f.work as TeamsWork, f.sentAt, SESSION, this.now);
+      else {
+        // CloudLink's answer dates the write; events older than it, arriving later, are stale (finding 4), and a DND
+        // the user set after it is theirs, whatever its value (finding 3). The engine re-derives Teams likewise.
+        const before = this.state.pbxAssertion;
+        const written = pbxWritten(this.state, f.work as PbxWork, this.now, f.landedAt ?? null);
+        this.state = written.pbxAssertion === null && before ? applyPbxToTeams(written, this.ctx()) : written;
       }
-      this.state =
-        side === 'teams'
-          ? teamsWritten(this.state, f.work as TeamsWork, f.sentAt, SESSION, this.now)
-          : pbxWritten(this.state, f.work as PbxWork, this.now);
-    } else this.failures++; // refused or lost on the way (landed or not): the work stays and is sent again
+    } else {
+      this.failures++; // refused or lost on the way (landed or not): the work stays and is sent again
+      // Landed, then the user pressed, then the answer was lost: the resend lands after the user (whoever lands last).
+      if (side === 'pbx' && (f as InFlight<PbxWork>).userAfter) {
+        this.race = true;
+        this.decidedOnOldView = true;
+      }
+    }
     if (side === 'teams') this.teamsInFlight = null;
     else this.pbxInFlight = null;
   }
@@ -598,8 +587,13 @@ export class Sim {
 
   userPbxAction(): void {
     this.changes++;
-    if (this.pbxInFlight || pbxWork(this.state)) {
-      // The user and a write of ours cross: whichever lands last wins, and a DND event meanwhile may look like ours.
+    // The user and a write of ours not landed yet cross: ours lands last and wins. A write that has landed is older
+    // than the user's press: CloudLink dates both, and the acknowledgement tells the user's DND from ours (finding 3).
+    const f = this.pbxInFlight;
+    const w = pbxWork(this.state);
+    const landedOnly = !!f?.landed && !!w && w.dnd === f.work.dnd && w.statusText === f.work.statusText;
+    if (f?.landed) f.userAfter = true;
+    if ((f && !f.landed) || (w && !landedOnly)) {
       this.race = true;
       this.decidedOnOldView = true;
     }
@@ -626,10 +620,6 @@ export class Sim {
       case 'dnd': {
         const text = USER_TEXTS[c.text];
         if (c.on ? this.dnd && this.text === text : !this.dnd) return;
-        // Left out: the user picking another DND reason on the phone while our DND stands. Rule 4 tells ours from the
-        // user's by the DND value alone, so such a change stays "ours" (and is taken back when Teams turns Available).
-        // Found by this property; reported in docs/reliability.md.
-        if (c.on && this.owner === 'us') return;
         this.dnd = c.on;
         this.text = c.on ? text : null;
         this.owner = c.on ? 'user' : null;
@@ -709,7 +699,7 @@ export function runScenario(cmds: Cmd[]): Outcome {
   if (sim.violations.length) fail(sim.violations.join('; '));
 
   // (a) PBX → Teams: our session in Graph is what the mapping says for the PBX now.
-  const pbxUnsure = sim.race || sim.rule4;
+  const pbxUnsure = sim.race;
   const checked = {
     pbxToTeams: !(pbxUnsure && sim.dnd),
     teamsToPbx: !pbxUnsure && !sim.ambiguous,
@@ -850,6 +840,118 @@ describe('sync rules: regression cases found by the property', () => {
       { k: 'readDone', i: 0 },
     ]);
     expect(sim.pbxWrites).toBe(0);
+  });
+
+  it('an echo of an older write of ours arriving after CloudLink acknowledged a newer one is stale, not the user undoing ours', () => {
+    // Finding 4 of docs/reliability.md, as the property shrank it: our DND off and then on go out back to back; the
+    // "off" echo arrives after the "on" was acknowledged. Before the fix it was taken for the user turning our DND off
+    // (our assertion dropped), and the echo of our "on" then read as the user's own DND: DoNotDisturb/Presenting in
+    // Teams, never taken back.
+    const { sim, checked } = runScenario([
+      { k: 'own', p: 1, dt: 0 },
+      { k: 'teamsNote', i: 0, op: 'read' },
+      { k: 'own', p: 0, dt: 0 },
+      { k: 'teamsNote', i: 0, op: 'read' },
+      { k: 'send', side: 'pbx' },
+      { k: 'own', p: 1, dt: 0 },
+      { k: 'teamsNote', i: 0, op: 'read' },
+      { k: 'advance', ms: 10 * MIN },
+    ]);
+    expect(checked).toEqual({ pbxToTeams: true, teamsToPbx: true });
+    expect({ dnd: sim.dnd, text: sim.text, owner: sim.owner }).toEqual({
+      dnd: true,
+      text: 'In a Teams call',
+      owner: 'us',
+    });
+    expect(sim.state.pbxAssertion).toMatchObject({
+      dnd: true,
+      statusText: 'In a Teams call',
+      acknowledged: true,
+    });
+    expect(sim.session).toBeNull();
+  });
+
+  it.each<[string, Cmd[], boolean]>([
+    [
+      'picks another reason over our DND',
+      [
+        { k: 'dnd', on: true, text: 0, dt: 1000 },
+        { k: 'pbxEvent', i: 1, op: 'deliver' },
+      ],
+      false,
+    ],
+    [
+      'presses DND just after our write landed, its event arriving before CloudLink acknowledged ours',
+      [
+        { k: 'dnd', on: true, text: 0, dt: 1000 },
+        { k: 'pbxEvent', i: 1, op: 'deliver' },
+      ],
+      true,
+    ],
+    [
+      'turns our DND off (that event lost) and then presses DND',
+      [
+        { k: 'dnd', on: false, text: 0, dt: 1000 },
+        { k: 'pbxEvent', i: 1, op: 'drop' },
+        { k: 'dnd', on: true, text: 0, dt: 1000 },
+        { k: 'pbxEvent', i: 1, op: 'deliver' },
+      ],
+      false,
+    ],
+  ])(
+    'a DND the user sets on the phone after ours is theirs, told by its text: the user %s',
+    (_name, press, crossing) => {
+      // Finding 3 of docs/reliability.md: Teams DoNotDisturb puts our DND "Do not disturb in Teams" on the phone; the user
+      // then sets DND "Lunch" there. Before the fix the DND value alone decided, so it stayed "ours": not shown in Teams,
+      // and turned off when Teams went Available.
+      const { sim, checked } = runScenario([
+        { k: 'own', p: 3, dt: 0 },
+        { k: 'teamsNote', i: 0, op: 'read' },
+        { k: 'send', side: 'pbx' },
+        ...(crossing
+          ? [{ k: 'land', side: 'pbx' } as const, ...press, { k: 'answer', side: 'pbx', ok: true } as const]
+          : [
+              { k: 'answer', side: 'pbx', ok: true } as const,
+              { k: 'pbxEvent', i: 0, op: 'deliver' } as const,
+              ...press,
+            ]),
+        { k: 'own', p: 0, dt: 1000 },
+        { k: 'teamsNote', i: 0, op: 'read' },
+        { k: 'advance', ms: 61 * SEC },
+      ]);
+      expect(checked).toEqual({ pbxToTeams: true, teamsToPbx: true });
+      expect({ dnd: sim.dnd, text: sim.text, owner: sim.owner }).toEqual({
+        dnd: true,
+        text: 'Lunch',
+        owner: 'user',
+      });
+      expect(sim.pbxWrites).toBe(1);
+      expect(sim.session && teamsKey(sim.session.presence)).toBe('DoNotDisturb/Presenting');
+    },
+  );
+
+  it("a write of ours queued while the user's later press looked like ours is dropped when the acknowledgement tells", () => {
+    // Found by the long run after the fix of finding 3: our DND "In a Teams call" lands, the user presses DND "Lunch"
+    // just after, and its event arrives while our write is unacknowledged (so it looks like ours); Teams turns Available
+    // and a DND off is queued. CloudLink's answer dates our write before the press: the DND is the user's, and the
+    // queued "off" must not go out over it.
+    const { sim } = runScenario([
+      { k: 'own', p: 1, dt: 0 },
+      { k: 'teamsNote', i: 0, op: 'read' },
+      { k: 'own', p: 0, dt: 0 },
+      { k: 'send', side: 'pbx' },
+      { k: 'land', side: 'pbx' },
+      { k: 'dnd', on: true, text: 0, dt: 1 },
+      { k: 'pbxEvent', i: 3, op: 'deliver' },
+      { k: 'teamsNote', i: 0, op: 'read' },
+    ]);
+    expect({ dnd: sim.dnd, text: sim.text, owner: sim.owner }).toEqual({
+      dnd: true,
+      text: 'Lunch',
+      owner: 'user',
+    });
+    expect(sim.pbxWrites).toBe(1);
+    expect(sim.session && teamsKey(sim.session.presence)).toBe('DoNotDisturb/Presenting');
   });
 
   it('a Teams call that ran under our Busy/InACall reaches the phone once our session is cleared (same sequenceNumber)', () => {

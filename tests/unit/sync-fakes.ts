@@ -10,8 +10,12 @@ import {
   type CloudLinkPort,
   type PbxSubscription,
   type PbxSubscriptionRequest,
+  type PbxEvent,
   type PbxUser,
+  type PbxWebhookReading,
+  type PbxWriteReceipt,
 } from '../../shared/ports/cloudlink';
+import { readCloudLinkWebhook } from '../../shared/adapters/cloudlink/webhook';
 import {
   GraphError,
   type GraphGroup,
@@ -23,6 +27,19 @@ import {
   type PresenceSubscriptionRequest,
 } from '../../shared/ports/graph';
 import type { SyncClock } from '../../shared/sync/clock';
+
+/** A call event of the user, as the CloudLink adapter reads a media webhook (`at`: CloudLink's time, if given). */
+export function callEvent(
+  principalId: string,
+  callId: string,
+  stage: CallStage,
+  at: number | null,
+): PbxEvent {
+  const call = { direction: null, from: null, fromName: null, to: null, toName: null, createdOn: null };
+  return stage === 'ended'
+    ? { kind: 'callEnded', principalId, callId, cause: null, at, call }
+    : { kind: 'call', principalId, callId, stage, at, call };
+}
 
 const RANK: Record<string, number> = { DoNotDisturb: 4, Busy: 3, Available: 2, Away: 1 };
 
@@ -255,11 +272,19 @@ export class FakeCloudLink implements CloudLinkPort {
     return { ...(this.presence.get(principalId) as PbxStatus) };
   }
 
-  async setDnd(principalId: string, dnd: boolean, statusText: string | null): Promise<void> {
+  /** CloudLink's clock, when its answers to DND writes date them (`updatedOn`); unset, they carry no time. */
+  stampWith: (() => number) | null = null;
+
+  async setDnd(principalId: string, dnd: boolean, statusText: string | null): Promise<PbxWriteReceipt> {
     const f = this.failures.shift();
     if (f) throw f;
     this.setDndCalls.push({ principalId, dnd, statusText });
     this.set(principalId, { dnd, statusText });
+    return { updatedOn: this.stampWith?.() ?? null };
+  }
+
+  readWebhook(body: unknown): PbxWebhookReading {
+    return readCloudLinkWebhook(body);
   }
 
   async subscribe(request: PbxSubscriptionRequest): Promise<{ subscriptionId: string }> {

@@ -150,12 +150,7 @@ describe('the ownership fence (simulated time, two processes on one store)', () 
 
   /** A PBX presence event (the user's DND changed) as CloudLink posts it, handed to one process. */
   const pbxEvent = (p: Proc, principalId: string) =>
-    p.service.onCloudLinkEvent({
-      topic: 'platform-api-presence',
-      method: 'PUT',
-      subject: `/presentities/${principalId}`,
-      content: {},
-    });
+    p.service.onPbxEvent({ kind: 'presence', principalId, status: null, at: null });
 
   const settle = async () => {
     for (let i = 0; i < 3; i++) await clock.advance(20, 10);
@@ -301,12 +296,7 @@ describe('an owner that lost its store connection', () => {
     const state = () => service.health().syncOwnership?.state;
     const dnd = async (on: boolean) => {
       cloudlink.presence.set('pbx-u1', { dnd: on, statusText: null });
-      await service.onCloudLinkEvent({
-        topic: 'platform-api-presence',
-        method: 'PUT',
-        subject: '/presentities/pbx-u1',
-        content: {},
-      });
+      await service.onPbxEvent({ kind: 'presence', principalId: 'pbx-u1', status: null, at: null });
       await service.idle();
     };
     const session = () => graph.users.get('u1')?.session?.presence.availability ?? null;

@@ -6,7 +6,7 @@ import type { Store, UserRecord } from '../../shared/ports/store';
 import { openStore } from '../../shared/store/open';
 import { VirtualClock } from '../../shared/sync/clock';
 import { createSyncService, type SyncDeps, type SyncOptions, type SyncService } from '../../shared/sync';
-import { FakeCloudLink, FakeGraph, FakeSubscriptions } from './sync-fakes';
+import { callEvent, FakeCloudLink, FakeGraph, FakeSubscriptions } from './sync-fakes';
 
 export const TENANT = '11111111-1111-1111-1111-111111111111';
 
@@ -120,21 +120,11 @@ export async function harness(
     }
   };
   cloudlink.onChange = (principalId) => {
-    void h.service.onCloudLinkEvent({
-      topic: 'platform-api-presence',
-      method: 'PUT',
-      subject: `/presentities/${principalId}`,
-      content: {},
-    });
+    void h.service.onPbxEvent({ kind: 'presence', principalId, status: null, at: null });
   };
   // Calls reach the service as media events, one per call state change (presence says nothing of calls).
   cloudlink.onCall = (principalId, callId, stage) => {
-    void h.service.onCloudLinkEvent({
-      topic: 'platform-api-media',
-      method: stage === 'ended' ? 'DELETE' : stage === 'ringing' ? 'POST' : 'PUT',
-      subject: `/2017-09-01/endpoints/${principalId}/calls/${callId}`,
-      content: { callId, principalId, state: stage === 'ended' ? 'disconnected' : stage },
-    });
+    void h.service.onPbxEvent(callEvent(principalId, callId, stage, null));
   };
   const h: Harness = {
     clock,

@@ -4,7 +4,8 @@
  * running; the inbox is bounded (a cap answered 503 with a log line, finished calls pruned); a standby's webhook
  * handoff checks Graph clientState and the CloudLink key against the store, in constant time, before storing.
  */
-import type { CloudLinkEvent } from '../../shared/ports/cloudlink';
+import { readCloudLinkWebhook } from '../../shared/adapters/cloudlink/webhook';
+import type { PbxEvent, PbxWebhookReading } from '../../shared/ports/cloudlink';
 import type { MonitorRecord, Store } from '../../shared/ports/store';
 import { InboxFullError, type SyncInbox } from '../../shared/ports/sync-inbox';
 import { SecretBox } from '../../shared/platform/secret-box';
@@ -40,9 +41,13 @@ class RecordingTarget implements InboxTarget {
     for (const n of items) this.applied.push(`graph ${String(n.resourceData?.id)}`);
   }
 
-  async onCloudLinkEvent(event: CloudLinkEvent): Promise<void> {
-    if (event.subject === this.failOn) throw new Error('cannot apply');
-    this.applied.push(`cloudlink ${event.subject}`);
+  async onPbxEvent(event: PbxEvent | null): Promise<void> {
+    if (event?.principalId === this.failOn) throw new Error('cannot apply');
+    this.applied.push(`cloudlink ${event ? `${event.kind} ${event.principalId}` : 'not followed'}`);
+  }
+
+  readWebhook(body: unknown): PbxWebhookReading {
+    return readCloudLinkWebhook(body);
   }
 
   runCall(call: OwnerCallPayload, progress: (done: number, total: number) => void): Promise<unknown> {
@@ -51,8 +56,16 @@ class RecordingTarget implements InboxTarget {
   }
 }
 
-const cloudlinkEvent = (subject: string) => ({
-  event: { topic: 'platform-api-presence', method: 'PUT', subject, content: {} },
+/** The row a standby stores: the event as the CloudLink adapter read it. */
+const cloudlinkEvent = (principalId: string) => ({
+  pbx: { kind: 'presence', principalId, status: null, at: null },
+});
+/** The post CloudLink sends (a presence event naming its user only). */
+const cloudlinkPost = (principalId: string) => ({
+  topic: 'platform-api-presence',
+  method: 'PUT',
+  subject: `/presentities/${principalId}`,
+  content: {},
 });
 const graphItems = (userId: string) => ({
   items: [{ subscriptionId: 's1', clientState: 'x', resourceData: { id: userId } }],
@@ -87,29 +100,38 @@ describe('the owner drains the sync inbox', () => {
 
   it('applies events in arrival order, across batches and kinds, and deletes them', async () => {
     for (let i = 0; i < 250; i++) {
-      const payload = i % 3 === 0 ? graphItems(`u${i}`) : cloudlinkEvent(`/presentities/p${i}`);
+      const payload = i % 3 === 0 ? graphItems(`u${i}`) : cloudlinkEvent(`p${i}`);
       await inbox.enqueue(TENANT, i % 3 === 0 ? 'graph' : 'cloudlink', payload, clock.now(), 10_000);
     }
-    await inbox.enqueue('another-tenant', 'cloudlink', cloudlinkEvent('/presentities/theirs'), 0, 10_000);
+    await inbox.enqueue('another-tenant', 'cloudlink', cloudlinkEvent('theirs'), 0, 10_000);
     const target = new RecordingTarget();
     await drain(target).start();
     expect(target.applied).toEqual(
-      Array.from({ length: 250 }, (_, i) => (i % 3 === 0 ? `graph u${i}` : `cloudlink /presentities/p${i}`)),
+      Array.from({ length: 250 }, (_, i) => (i % 3 === 0 ? `graph u${i}` : `cloudlink presence p${i}`)),
     );
     expect(await inbox.depth(TENANT)).toBe(0);
     // Another tenant's rows are not this owner's.
     expect(await inbox.depth('another-tenant')).toBe(1);
   });
 
+  it('applies a row an earlier version stored as the raw post, read by the CloudLink adapter', async () => {
+    await inbox.enqueue(TENANT, 'cloudlink', { event: cloudlinkPost('old') }, clock.now(), 10_000);
+    await inbox.enqueue(TENANT, 'cloudlink', { event: { nonsense: true } }, clock.now(), 10_000);
+    const target = new RecordingTarget();
+    await drain(target).start();
+    expect(target.applied).toEqual(['cloudlink presence old']);
+    expect(await inbox.depth(TENANT)).toBe(0);
+  });
+
   it('finds rows added later at the next poll, and an event it cannot apply does not hold up the rest', async () => {
     const target = new RecordingTarget();
-    target.failOn = '/presentities/bad';
+    target.failOn = 'bad';
     await drain(target).start();
-    for (const s of ['/presentities/a', '/presentities/bad', '/presentities/b'])
+    for (const s of ['a', 'bad', 'b'])
       await inbox.enqueue(TENANT, 'cloudlink', cloudlinkEvent(s), clock.now(), 10_000);
     expect(target.applied).toEqual([]); // SQLite has no LISTEN: nothing until the poll
     await clock.advance(3000);
-    expect(target.applied).toEqual(['cloudlink /presentities/a', 'cloudlink /presentities/b']);
+    expect(target.applied).toEqual(['cloudlink presence a', 'cloudlink presence b']);
     expect(logged).toContainEqual({ level: 'error', event: 'inbox.applyFailed' });
     expect(await inbox.depth(TENANT)).toBe(0);
   });
@@ -123,10 +145,10 @@ describe('the owner drains the sync inbox', () => {
       { waitMs: null, progress: (d, t) => seen.push(`${d}/${t}`) },
     );
     await clock.advance(0);
-    await inbox.enqueue(TENANT, 'cloudlink', cloudlinkEvent('/presentities/after'), clock.now(), 10_000);
+    await inbox.enqueue(TENANT, 'cloudlink', cloudlinkEvent('after'), clock.now(), 10_000);
     await drain(target).start();
     // The event behind the call did not wait for it.
-    expect(target.applied).toEqual(['cloudlink /presentities/after']);
+    expect(target.applied).toEqual(['cloudlink presence after']);
     expect(target.calls.map((c) => c.call)).toEqual([{ op: 'resyncAll', options: { readEveryPbx: true } }]);
     target.progressOf!(5, 10);
     await clock.advance(300, 100);
@@ -181,9 +203,9 @@ describe('the owner drains the sync inbox', () => {
 
   it('is bounded: past the cap nothing is written, the handoff answers 503 and says so; old calls are pruned', async () => {
     for (let i = 0; i < 3; i++)
-      await inbox.enqueue(TENANT, 'cloudlink', cloudlinkEvent(`/presentities/p${i}`), clock.now(), 3);
+      await inbox.enqueue(TENANT, 'cloudlink', cloudlinkEvent(`p${i}`), clock.now(), 3);
     await expect(
-      inbox.enqueue(TENANT, 'cloudlink', cloudlinkEvent('/presentities/p4'), clock.now(), 3),
+      inbox.enqueue(TENANT, 'cloudlink', cloudlinkEvent('p4'), clock.now(), 3),
     ).rejects.toBeInstanceOf(InboxFullError);
     const handoff = new WebhookHandoff({
       tenantId: TENANT,
@@ -193,10 +215,11 @@ describe('the owner drains the sync inbox', () => {
       log: recordingLog(logged),
       fixedKey: 'the-key',
       cap: 3,
+      readWebhook: readCloudLinkWebhook,
     });
     const answer = await handoff.cloudlink({
       query: { key: 'the-key' },
-      body: cloudlinkEvent('/presentities/p5').event,
+      body: cloudlinkPost('p5'),
     });
     expect(answer.status).toBe(503);
     expect(logged).toContainEqual({ level: 'error', event: 'inbox.full' });
@@ -248,7 +271,15 @@ describe('a standby checks webhooks against the store before handing them over',
   afterEach(() => store.close());
 
   const handoff = () =>
-    new WebhookHandoff({ tenantId: TENANT, inbox, store, clock, log: recordingLog(logged), sealer });
+    new WebhookHandoff({
+      tenantId: TENANT,
+      inbox,
+      store,
+      clock,
+      log: recordingLog(logged),
+      sealer,
+      readWebhook: readCloudLinkWebhook,
+    });
   const post = (subscriptionId: string, clientState: string) => ({
     query: {},
     body: { value: [{ subscriptionId, clientState, resource: "communications/presences('u1')" }] },
@@ -287,12 +318,16 @@ describe('a standby checks webhooks against the store before handing them over',
     const key = 'tenant-webhook-key';
     await store.initCloudLinkWebhookKey(TENANT, sealer.seal(key), clock.now());
     const h = handoff();
-    const body = cloudlinkEvent('/presentities/p1').event;
+    const body = cloudlinkPost('p1');
     expect((await h.cloudlink({ query: { key: 'guess' }, body })).status).toBe(401);
     expect((await h.cloudlink({ query: {}, body })).status).toBe(401);
-    expect((await h.cloudlink({ query: { key }, body })).status).toBe(202);
+    expect(await h.cloudlink({ query: { key }, body })).toMatchObject({
+      status: 202,
+      event: { kind: 'presence', principalId: 'p1' },
+    });
+    // Stored as the adapter read it: the owner does not parse the post again.
     const rows = await stored();
-    expect(rows).toEqual([{ event: body }]);
+    expect(rows).toEqual([{ pbx: { kind: 'presence', principalId: 'p1', status: null, at: null } }]);
     expect(JSON.stringify(rows)).not.toContain(key);
   });
 

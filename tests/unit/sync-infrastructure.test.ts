@@ -2,6 +2,7 @@ import { GraphError } from '../../shared/ports/graph';
 import { storedFormOf } from '../../shared/sync/client-state';
 import { VirtualClock } from '../../shared/sync/clock';
 import { RateLimiter } from '../../shared/sync/rate-limiter';
+import { readCloudLinkWebhook } from '../../shared/adapters/cloudlink/webhook';
 import { handleCloudLinkWebhook, handleGraphNotification } from '../../shared/sync/webhooks';
 import { userIdOf } from '../../shared/sync';
 import { harness, type Harness } from './sync-harness';
@@ -83,26 +84,48 @@ describe('webhook handlers', () => {
     expect(handleGraphNotification({ query: {}, body: { value: [{}] } }, accept).status).toBe(400);
   });
 
-  it('CloudLink posts need our key', () => {
+  it('CloudLink posts need our key, and are read only then', () => {
     const accept = jest.fn();
+    const read = jest.fn(readCloudLinkWebhook);
     const body = {
       topic: 'platform-api-presence',
       method: 'PUT',
-      subject: '/presentities/p1',
-      content: { dnd: true },
+      subject: '/presentities/p%201',
+      content: { status: 'dnd', reason: 'Lunch', updatedOn: '2026-12-02T09:00:00.000Z' },
     };
-    expect(handleCloudLinkWebhook({ query: { key: 'wrong' }, body }, 'secret', accept).status).toBe(401);
-    expect(handleCloudLinkWebhook({ query: {}, body }, 'secret', accept).status).toBe(401);
+    const handle = (query: Record<string, string>) =>
+      handleCloudLinkWebhook({ query, body }, 'secret', read, accept);
+    expect(handle({ key: 'wrong' }).status).toBe(401);
+    expect(handle({}).status).toBe(401);
+    expect(read).not.toHaveBeenCalled();
     expect(accept).not.toHaveBeenCalled();
-    expect(handleCloudLinkWebhook({ query: { key: 'secret' }, body }, 'secret', accept).status).toBe(202);
-    expect(accept).toHaveBeenCalledWith(body);
+    const event = {
+      kind: 'presence',
+      principalId: 'p 1',
+      status: { dnd: true, statusText: 'Lunch' },
+      at: Date.parse('2026-12-02T09:00:00.000Z'),
+    };
+    expect(handle({ key: 'secret' })).toMatchObject({ status: 202, event });
+    expect(accept).toHaveBeenCalledWith(event);
+    // A post of a topic the sync does not follow is taken (the feed lives) without an event.
+    accept.mockClear();
+    const other = { ...body, topic: 'platform-api-other' };
+    const answer = handleCloudLinkWebhook({ query: { key: 'secret' }, body: other }, 'secret', read, accept);
+    expect(answer.status).toBe(202);
+    expect(answer.event).toBeUndefined();
+    expect(accept).toHaveBeenCalledWith(null);
   });
 
   it('refuses a CloudLink subject with a malformed % escape instead of passing it on', () => {
     const accept = jest.fn();
     const subject = '/presentities/%E0%A4%A';
     const body = { topic: 'platform-api-presence', method: 'PUT', subject, content: {} };
-    const r = handleCloudLinkWebhook({ query: { key: 'secret' }, body }, 'secret', accept);
+    const r = handleCloudLinkWebhook(
+      { query: { key: 'secret' }, body },
+      'secret',
+      readCloudLinkWebhook,
+      accept,
+    );
     expect(r.status).toBe(400);
     expect(accept).not.toHaveBeenCalled();
   });

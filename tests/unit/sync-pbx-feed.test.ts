@@ -97,12 +97,7 @@ describe('resync and the live CloudLink presence feed', () => {
     expect(h.graph.presenceOf('u3')).toMatchObject({ availability: 'DoNotDisturb', activity: 'Presenting' });
     expect((await resyncAll(h)).pbxReads).toBe(4); // the new subscription has not carried an event yet
     h.cloudlink.onChange = (principalId) =>
-      void h.service.onCloudLinkEvent({
-        topic: 'platform-api-presence',
-        method: 'PUT',
-        subject: `/presentities/${principalId}`,
-        content: {},
-      });
+      void h.service.onPbxEvent({ kind: 'presence', principalId, status: null, at: null });
     await pbxActivity(h);
     expect((await resyncAll(h)).pbxReads).toBe(0);
   });

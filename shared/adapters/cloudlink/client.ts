@@ -8,10 +8,13 @@ import {
   type PbxSubscription,
   type PbxSubscriptionRequest,
   type PbxUser,
+  type PbxWebhookReading,
+  type PbxWriteReceipt,
 } from '../../ports/cloudlink';
 import { CloudLinkHttp, type CloudLinkRequest, type CloudLinkResponse } from './http';
 import type { CloudLinkAdapterOptions } from './options';
 import { CloudLinkTokens } from './tokens';
+import { readCloudLinkWebhook } from './webhook';
 
 /** The most records or users CloudLink returns per page; a larger $top is refused, so the adapter caps it. */
 export const CLOUDLINK_MAX_TOP = 100;
@@ -42,6 +45,8 @@ interface WireSubscription {
 interface WirePresentity {
   status?: string;
   reason?: string | null;
+  /** When the presentity last changed, by CloudLink's clock (as its presence events carry it). */
+  updatedOn?: string;
 }
 
 /**
@@ -111,14 +116,22 @@ export class CloudLinkClient implements CloudLinkPort {
     return { dnd: p.status === 'dnd', statusText: p.reason ?? null };
   }
 
-  async setDnd(principalId: string, dnd: boolean, statusText: string | null): Promise<void> {
-    await this.call({
+  async setDnd(principalId: string, dnd: boolean, statusText: string | null): Promise<PbxWriteReceipt> {
+    const res = await this.call({
       op: 'setDnd',
       service: 'presence',
       method: 'PUT',
       path: `/presentities/${encodeURIComponent(principalId)}`,
       body: { status: dnd ? 'dnd' : 'available', reason: statusText },
     });
+    // The answer's presentity, when it comes back, dates our write by CloudLink's clock; without it the sync dates the
+    // write by its first echo.
+    const updatedOn = Date.parse((res.body as WirePresentity | null)?.updatedOn ?? '');
+    return { updatedOn: Number.isNaN(updatedOn) ? null : updatedOn };
+  }
+
+  readWebhook(body: unknown): PbxWebhookReading {
+    return readCloudLinkWebhook(body);
   }
 
   async subscribe(request: PbxSubscriptionRequest): Promise<{ subscriptionId: string }> {

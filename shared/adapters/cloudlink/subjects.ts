@@ -12,6 +12,9 @@ export function mediaSubjectFilter(principalId: string): string {
   return `^/2017-09-01/endpoints/${escape(principalId)}/calls/[^/]+$`;
 }
 
+/** Every user's presence events of the account (one subscription for the account instead of one per user). */
+export const ALL_PRESENTITIES_FILTER = '^/presentities/[^/]+$';
+
 /** Every call of every user of the account (one subscription for the account instead of one per user). */
 export const ALL_CALLS_SUBJECT_FILTER = '^/2017-09-01/endpoints/[^/]+/calls/[^/]+$';
 

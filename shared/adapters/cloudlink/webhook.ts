@@ -1,40 +1,54 @@
 import { z } from 'zod';
 import type { CallStage } from '../../domain/pbx-calls';
-import type { CallParties, CloudLinkEvent, PbxChange } from '../../ports/cloudlink';
+import type { CallParties, PbxEvent, PbxWebhookReading } from '../../ports/cloudlink';
 import { callOfSubject, principalOfSubject } from './subjects';
 
 /**
- * CloudLink webhooks, parsed without any web framework: bot/ and shared/sync hand in the parsed JSON body. The
- * envelope is `{topic, method, subject, content{...}}`; other envelope fields CloudLink adds (ids, timestamps) are
- * kept. Anything else is refused with InvalidCloudLinkWebhook, so a stray post never reaches the sync engine.
+ * CloudLink webhooks, read once, here, into the typed event of the port (`PbxEvent`): the sync engine, the standby's
+ * hand-over and the missed-call notices all get that event, never the envelope. Called after the post's `key` was
+ * checked (shared/sync/webhooks.ts), on the JSON body the server already parsed within its size limit.
+ *
+ * The documented envelope is `{topic, method, subject, content{...}}` (PRODUCT.md); other fields CloudLink adds are
+ * ignored, except the envelope's `publishedOn`, read as the event's time when the content has no `updatedOn`.
  */
-
-export class InvalidCloudLinkWebhook extends Error {
-  constructor(readonly issues: string[]) {
-    super(`Invalid CloudLink webhook: ${issues.join('; ')}`);
-    this.name = 'InvalidCloudLinkWebhook';
-  }
-}
-
-const envelope = z
-  .object({
-    topic: z.string().min(1),
-    method: z.string().min(1),
-    subject: z.string().min(1),
-    content: z.record(z.unknown()),
-    publishedOn: z.string().optional(),
-  })
-  .passthrough();
-
-export function parseCloudLinkWebhook(body: unknown): CloudLinkEvent {
+export function readCloudLinkWebhook(body: unknown): PbxWebhookReading {
   const parsed = envelope.safeParse(body);
   if (!parsed.success) {
-    throw new InvalidCloudLinkWebhook(
-      parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`),
-    );
+    // A missing topic or subject says so first; a subject that is there but cannot be decoded says that.
+    const shape = parsed.error.issues.some((i) => i.code !== 'custom');
+    return { ok: false, problem: shape ? 'expected topic and subject' : MALFORMED_SUBJECT };
   }
-  return parsed.data;
+  return { ok: true, event: eventOf(parsed.data) ?? null };
 }
+
+const MALFORMED_SUBJECT = 'malformed subject (an invalid % escape)';
+
+/** A subject with a malformed `%` escape: every decode of the ids in it would throw (issue 11, item 7). */
+function decodable(s: string): boolean {
+  try {
+    decodeURIComponent(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The envelope as the sync has always taken it: topic and subject required, a missing method read as none and
+ * content that is not an object as empty (such a presence event names its user only: the presentity is read).
+ */
+const envelope = z.object({
+  topic: z.string(),
+  subject: z.string().refine(decodable, MALFORMED_SUBJECT),
+  method: z.unknown().transform((m) => (typeof m === 'string' ? m : '')),
+  content: z
+    .unknown()
+    .transform((c) =>
+      typeof c === 'object' && c !== null && !Array.isArray(c) ? (c as Record<string, unknown>) : {},
+    ),
+  publishedOn: z.unknown().transform((p) => (typeof p === 'string' ? p : undefined)),
+});
+type Envelope = z.infer<typeof envelope>;
 
 /** Presence status values: only `dnd` matters to the sync; anything else (available, busy, away, ...) is not DND. */
 const presenceContent = z.object({
@@ -88,11 +102,8 @@ function time(...candidates: (string | null | undefined)[]): number | null {
   return null;
 }
 
-/**
- * What one CloudLink webhook means, parsed once for everyone (the sync engine, missed-call notices): a presence change,
- * a call stage, or a call's end. Undefined for other topics and for events that name no user or call.
- */
-export function pbxChangeOf(event: CloudLinkEvent): PbxChange | undefined {
+/** What the envelope means: a presence change, a call stage, or a call's end; undefined for anything else. */
+function eventOf(event: Envelope): PbxEvent | undefined {
   if (event.topic === 'platform-api-presence') {
     const principalId = principalOfSubject(event.subject);
     if (!principalId) return undefined;
