@@ -155,7 +155,7 @@ describe('seedHostedDemo', () => {
       for (const c of seeded.companies) {
         const sp = other.directory.tenant(c.tenantId)!.servicePrincipals.get(seeded.provider.clientId);
         expect(sp).toMatchObject({
-          grantedApplicationPermissions: ['Presence.ReadWrite.All', 'User.Read.All'],
+          grantedApplicationPermissions: ['Presence.ReadWrite.All', 'User.Read.All', 'GroupMember.Read.All'],
           consentedDelegatedPermissions: ['Presence.Read.All', 'User.Read'],
           consentedBy: c.globalAdminId,
         });
