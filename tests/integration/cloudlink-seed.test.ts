@@ -24,7 +24,11 @@ describe('seedDemoCompany', () => {
     const tenant = emulators.directory.tenant(demo.tenantId)!;
     expect(tenant.displayName).toBe('Contoso Demo');
     const app = tenant.apps.get(demo.clientId)!;
-    expect(app.grantedApplicationPermissions.sort()).toEqual(['Presence.ReadWrite.All', 'User.Read.All']);
+    expect(app.grantedApplicationPermissions.sort()).toEqual([
+      'GroupMember.Read.All',
+      'Presence.ReadWrite.All',
+      'User.Read.All',
+    ]);
     // What appPackage/aad.manifest.json asks for; User.Read is what the server's consent check asks on behalf of users.
     expect(app.consentedDelegatedPermissions).toEqual(['Presence.Read.All', 'User.Read']);
     expect(app.identifierUris).toEqual([`api://switchboard.contoso.example:8443/botid-${demo.clientId}`]);
