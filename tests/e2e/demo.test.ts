@@ -161,8 +161,10 @@ describe('the consent path', () => {
     forged.searchParams.set('state', 'f'.repeat(64));
     // Navigated from the page itself, as a redirect would be (a browser-initiated navigation would cut the window
     // off from Teams, which is no test of the state).
+    // The window loads the auth-end page and teams-js there reports to the host before Teams closes it: 30 s ran out
+    // once in CI beside the throttled history-scroll test (it takes 8 s alone).
     await Promise.all([
-      popup.waitForEvent('close'),
+      popup.waitForEvent('close', { timeout: 90_000 }),
       popup.evaluate((href) => window.location.assign(href), forged.href),
     ]);
     await tab
