@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
-import { launchChromium, startDemoStack, type DemoStack } from './stack';
+import { launchChromium, startDemoStack, waitForTab, type DemoStack } from './stack';
 
 /**
  * The admin and sync pages as an admin meets them in Chromium through the Teams-like host, against the real server
@@ -47,7 +47,7 @@ async function openTab(options: { width: number; theme?: string; locale?: string
   });
   await page.goto(`${stack.hostUrl}?${query}`);
   const tab = page.frameLocator('#tab');
-  await tab.getByRole('tab', { name: /Calls|Anrufe/ }).waitFor({ timeout: 20_000 });
+  await waitForTab(page, stack, tab.getByRole('tab', { name: /Calls|Anrufe/ }));
   return { page, tab };
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Frame, Page } from 'playwright-core';
-import { launchChromium, startDemoStack, type DemoStack } from './stack';
+import { launchChromium, startDemoStack, waitForTab, type DemoStack } from './stack';
 
 /**
  * The demo as a visitor uses it: the Teams-like host on the server's port plus one, its controls acting as the
@@ -25,23 +25,9 @@ async function openSyncPage(): Promise<{ page: Page; tab: ReturnType<Page['frame
   const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   await page.goto(stack.hostUrl);
   const tab = page.frameLocator('#tab');
-  // The first open of a fresh demo signs in, checks consent and loads the lazily built tab: on a busy 2-core CI
-  // machine (another suite's servers on the other core) it has taken more than 30 s. One CI run waited 90 s in vain
-  // and could not say why: a failure now shows what the tab and the host showed, and what the server logged.
-  try {
-    await tab.getByRole('tab', { name: 'My sync status' }).click({ timeout: 90_000 });
-  } catch (e) {
-    const shown = await Promise.all(
-      page
-        .frames()
-        .map(
-          async (f) => `${f.url()}:\n${await f.locator('body').innerText({ timeout: 2000 }).catch(String)}`,
-        ),
-    );
-    throw new Error(
-      `${String(e)}\n--- the page showed:\n${shown.join('\n')}\n--- the server logged:\n${stack.output()}`,
-    );
-  }
+  const syncTab = tab.getByRole('tab', { name: 'My sync status' });
+  await waitForTab(page, stack, syncTab);
+  await syncTab.click();
   return { page, tab };
 }
 

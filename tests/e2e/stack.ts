@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { buildTab } from '../../tab/build';
 
 const ROOT = join(__dirname, '..', '..');
@@ -144,4 +144,23 @@ export function launchChromium(): Promise<Browser> {
       '--ignore-certificate-errors',
     ],
   });
+}
+
+/**
+ * Waits for something the tab shows once it has signed in and loaded. The first open on a busy 2-core CI machine
+ * (another suite's Chromium throttled to a quarter of a core beside it) has taken more than 20 s, so the wait is
+ * generous; when it runs out, the error carries what every frame showed and what the server logged, so a slow machine
+ * can be told from a tab, host or server fault.
+ */
+export async function waitForTab(page: Page, stack: DemoStack, ready: Locator, timeoutMs = 90_000): Promise<void> {
+  try {
+    await ready.waitFor({ timeout: timeoutMs });
+  } catch (e) {
+    const shown = await Promise.all(
+      page
+        .frames()
+        .map(async (f) => `${f.url()}:\n${await f.locator('body').innerText({ timeout: 2000 }).catch(String)}`),
+    );
+    throw new Error(`${String(e)}\n--- the page showed:\n${shown.join('\n')}\n--- the server logged:\n${stack.output()}`);
+  }
 }

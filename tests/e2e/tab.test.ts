@@ -1,8 +1,7 @@
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { reportNumber } from '../../shared/domain/report-number';
-import { launchChromium, startDemoStack, type DemoStack } from './stack';
+import { launchChromium, startDemoStack, waitForTab, type DemoStack } from './stack';
 
 /**
  * The built tab in headless Chromium, framed by the Teams-like host that speaks the real teams-js protocol, against
@@ -55,13 +54,7 @@ async function openTab(options: {
   });
   await page.goto(`${stack.hostUrl}?${query}`);
   const tab = page.frameLocator('#tab');
-  try {
-    await tab.getByRole('tab', { name: /Calls|Anrufe/ }).waitFor({ timeout: 15_000 });
-  } catch (e) {
-    // Keep what the user would have seen, to tell a host problem from a tab or server problem.
-    await page.screenshot({ path: join(tmpdir(), 'switchboard-e2e-failure.png') }).catch(() => undefined);
-    throw e;
-  }
+  await waitForTab(page, stack, tab.getByRole('tab', { name: /Calls|Anrufe/ }));
   return { page, tab };
 }
 
