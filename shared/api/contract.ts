@@ -101,6 +101,8 @@ export interface PhoneResetOutcome {
   phoneDndCleared: { statusText: string | null } | null;
   /** A phone DND left alone because it is the user's own (its text is none Switchboard writes). */
   phoneDndKept: { statusText: string | null } | null;
+  /** Calls we believed in that the phone system never said had ended (forged, or their end lost): forgotten. */
+  callsForgotten: number;
 }
 
 export interface PhoneResetResult extends SyncStatus {

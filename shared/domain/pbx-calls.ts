@@ -125,8 +125,9 @@ export function callsToCheck(
 }
 
 /**
- * Makes every open call due for a check against the call records now (a reset of the phone status): each looks quiet
- * for exactly `checkAfterMs`, which the expiry bounds are far above, so a call the records cannot settle stays.
+ * Makes every open call due for a check against the call records now (the first step of the admin's reset): each
+ * looks quiet for exactly `checkAfterMs`, which the expiry bounds are far above, so the next PBX read asks the records
+ * about all of them and a call the records show finished ends as it would have.
  */
 export function callsDueForCheck(
   calls: PbxCalls,
@@ -137,4 +138,20 @@ export function callsDueForCheck(
   for (const [id, c] of Object.entries(calls))
     due[id] = c.stage === 'ended' ? c : { ...c, seenAt: Math.min(c.seenAt, now - limits.checkAfterMs) };
   return due;
+}
+
+/**
+ * The second step of the admin's reset, after the records were asked: every call still open is forgotten. The reset
+ * is a person saying the phone state is wrong, and what is left open then is what no read can settle (a forged start,
+ * or a lost end the records do not show): CloudLink lists finished calls only. A call really still going on shows
+ * again at its next event; ended calls stay as tombstones, so their late events are still dropped.
+ */
+export function forgetOpenCalls(calls: PbxCalls): { calls: PbxCalls; forgotten: number } {
+  const kept: PbxCalls = {};
+  let forgotten = 0;
+  for (const [id, c] of Object.entries(calls)) {
+    if (c.stage === 'ended') kept[id] = c;
+    else forgotten++;
+  }
+  return { calls: forgotten > 0 ? kept : calls, forgotten };
 }

@@ -1,6 +1,6 @@
 import type { MappingTable, PhoneResetOutcome } from '../api/contract';
 import { pbxToTeams, teamsToPbx } from './mapping';
-import { callsDueForCheck } from './pbx-calls';
+import { forgetOpenCalls } from './pbx-calls';
 import type { AppSessionPresence, PbxPresence } from './presence';
 import type { Directions } from './selection';
 import {
@@ -386,6 +386,7 @@ export function resetAssertions(
   const text = state.pbx?.statusText ?? null;
   const ours = state.pbxAssertion?.dnd === true || (dnd && text !== null && ourStatusTexts.includes(text));
   const takeBack = ours;
+  const calls = state.pbxCalls ? forgetOpenCalls(state.pbxCalls) : { calls: state.pbxCalls, forgotten: 0 };
   return {
     state: {
       ...state,
@@ -395,8 +396,8 @@ export function resetAssertions(
       ...(s && rememberCleared(state, s.presence, now)),
       pbxAssertion: takeBack ? { dnd: false, statusText: null, at: now, acknowledged: false } : null,
       teamsCarried: null,
-      // The user says the phone is wrong: every call we believe in is checked against the call records at the re-read.
-      ...(state.pbxCalls && { pbxCalls: callsDueForCheck(state.pbxCalls, now) }),
+      // The user says the phone is wrong: no call we believe in is kept (forgetOpenCalls says why).
+      ...(state.pbxCalls && { pbxCalls: calls.calls }),
     },
     outcome: {
       teamsSessionCleared: s !== null,
@@ -404,6 +405,7 @@ export function resetAssertions(
         ? { statusText: dnd ? text : (state.pbxAssertion?.statusText ?? null) }
         : null,
       phoneDndKept: dnd && !ours ? { statusText: text } : null,
+      callsForgotten: calls.forgotten,
     },
   };
 }

@@ -4,6 +4,7 @@ import type { CloudLinkOutcome, GraphOutcome, GraphRequestKind } from '../ports/
 import { DEFAULT_MAPPING } from '../domain/mapping';
 import type { MatchResult } from '../domain/matching';
 import { monitorsNeeded } from '../domain/monitors';
+import { callsDueForCheck } from '../domain/pbx-calls';
 import { DEFAULT_SELECTION, directionsFor } from '../domain/selection';
 import { ourPbxStatusTexts, resetAssertions } from '../domain/sync-decision';
 import { EMPTY_SYNC_STATE, type UserSyncState } from '../domain/sync-state';
@@ -492,9 +493,13 @@ class Service implements OwnableSyncService {
 
   async resetPhoneStatus(entraUserId: string): Promise<PhoneResetResult> {
     const e = this.engine.entry(entraUserId);
-    const nothing = { teamsSessionCleared: false, phoneDndCleared: null, phoneDndKept: null };
+    const nothing = { teamsSessionCleared: false, phoneDndCleared: null, phoneDndKept: null, callsForgotten: 0 };
     if (!e) return { ...(await this.statusOf(entraUserId)), reset: nothing };
-    // The phone as it is now, not as this process last heard it: another process may have set the DND.
+    // The phone as it is now, not as this process last heard it: another process may have set the DND. Every call we
+    // believe in is asked about in the call records at that read (one they show finished ends as usual);
+    // resetAssertions then forgets the calls they could not settle.
+    if (e.state.pbxCalls)
+      this.engine.reevaluate(e, { ...e.state, pbxCalls: callsDueForCheck(e.state.pbxCalls, this.clock.now()) });
     await this.engine.readPbxOnce(e).catch(() => undefined);
     const mapping = this.deps.mapping?.() ?? DEFAULT_MAPPING;
     const { state, outcome } = resetAssertions(e.state, this.clock.now(), ourPbxStatusTexts(mapping));

@@ -247,6 +247,8 @@ describe('sync operations through the composed server', () => {
       const res = await reset(u);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ pbx: { callState: 'idle', dnd: false }, problem: null });
+      // The call records show the call finished: it ended (and our Busy with it) before anything had to be forgotten.
+      expect(res.body.reset).toMatchObject({ callsForgotten: 0 });
       await eventually(() => expect(presence(u).activity).not.toBe('InACall'));
       expect(emulators.graph.control.sessions(u.entraId).filter((s) => s.kind === 'app')).toEqual([]);
     });
@@ -276,6 +278,7 @@ describe('sync operations through the composed server', () => {
         teamsSessionCleared: false,
         phoneDndCleared: { statusText: 'In a meeting' },
         phoneDndKept: null,
+        callsForgotten: 0,
       });
 
       // The user's own phone DND is never ours to take back; reset re-derives their Teams DND from it.

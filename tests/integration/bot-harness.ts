@@ -89,7 +89,7 @@ export class RecordingSync implements SyncFacade {
     this.calls.push(`reset ${tenantId} ${userId}`);
     return {
       ...this.statusAnswer,
-      reset: { teamsSessionCleared: false, phoneDndCleared: null, phoneDndKept: null },
+      reset: { teamsSessionCleared: false, phoneDndCleared: null, phoneDndKept: null, callsForgotten: 0 },
     };
   }
   async userDiagnostics() {

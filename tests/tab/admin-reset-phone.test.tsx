@@ -81,7 +81,12 @@ async function resetMegan(
 
 describe("the admin's reset phone status", () => {
   it('says it turned off a do-not-disturb Switchboard had set, and cleared its Teams presence', async () => {
-    render({ teamsSessionCleared: true, phoneDndCleared: { statusText: 'Presenting' }, phoneDndKept: null });
+    render({
+      teamsSessionCleared: true,
+      phoneDndCleared: { statusText: 'Presenting' },
+      phoneDndKept: null,
+      callsForgotten: 0,
+    });
     await resetMegan();
     expect(
       await screen.findByText(
@@ -92,13 +97,23 @@ describe("the admin's reset phone status", () => {
 
   it("says it left the user's own do-not-disturb, in German too", async () => {
     render(
-      { teamsSessionCleared: false, phoneDndCleared: null, phoneDndKept: { statusText: 'Lunch' } },
+      { teamsSessionCleared: false, phoneDndCleared: null, phoneDndKept: { statusText: 'Lunch' }, callsForgotten: 0 },
       'de-DE',
     );
     await resetMegan('Verwaltung', 'Benutzerdiagnose', 'Diagnose', 'Telefonstatus zurücksetzen');
     expect(
       await screen.findByText(
         '„Nicht stören“ am Telefon („Lunch“) bleibt: Der Benutzer hat es selbst gesetzt.',
+      ),
+    ).toHaveAttribute('role', 'status');
+  });
+
+  it('says it forgot a call the phone system never ended, and that a call still going on comes back', async () => {
+    render({ teamsSessionCleared: true, phoneDndCleared: null, phoneDndKept: null, callsForgotten: 1 });
+    await resetMegan();
+    expect(
+      await screen.findByText(
+        'Cleared Switchboard’s presence in Teams. Forgot a call the phone system never said had ended; if the user is still on it, it shows again at its next change.',
       ),
     ).toHaveAttribute('role', 'status');
   });

@@ -1,5 +1,6 @@
 import {
   callsDueForCheck,
+  forgetOpenCalls,
   callsToCheck,
   DEFAULT_CALL_LIMITS,
   foldCallEvent,
@@ -146,12 +147,25 @@ describe('a lost "ended" event', () => {
     expect(callsToCheck(calls, T0 + 2 * MIN).sort()).toEqual(['a', 'b']);
   });
 
-  it('a reset makes every open call due for a check at once, without expiring it', () => {
+  it('a reset first makes every open call due for a check at once, without expiring it', () => {
     const calls = fold([ev('a', 'connected', T0), ev('b', 'ringing', T0 + 5 * SEC)]);
     expect(callsToCheck(calls, T0 + 10 * SEC)).toEqual([]);
     const due = callsDueForCheck(calls, T0 + 10 * SEC);
     expect(callsToCheck(due, T0 + 10 * SEC).sort()).toEqual(['a', 'b']);
     expect(pbxCallState(due, T0 + 10 * SEC)).toBe('connected');
+  });
+
+  it("the admin's reset forgets every open call and keeps the tombstones of ended ones", () => {
+    const calls = fold([ev('a', 'connected', T0), ev('b', 'ringing', T0 + 5 * SEC), ev('c', 'ended', T0)]);
+    const { calls: after, forgotten } = forgetOpenCalls(calls);
+    expect(forgotten).toBe(2);
+    expect(pbxCallState(after, T0 + 10 * SEC)).toBe('idle');
+    expect(Object.keys(after)).toEqual(['c']);
+    // A late event of the ended call is still dropped; a call really going on comes back with its next event.
+    expect(foldCallEvent(after, ev('c', 'connected', T0 + SEC), T0 + 20 * SEC).verdict).toBe('stale');
+    const back = foldCallEvent(after, ev('a', 'held', T0 + 30 * SEC), T0 + 30 * SEC).calls;
+    expect(pbxCallState(back, T0 + 30 * SEC)).toBe('connected');
+    expect(forgetOpenCalls(after).calls).toBe(after); // nothing to forget: the same object
   });
 
   it('pruning forgets old tombstones and expired calls, and keeps the object when nothing changes', () => {

@@ -384,6 +384,7 @@ describe('races, duplicates, reordering', () => {
       teamsSessionCleared: true, // the user's DND was shown in Teams as our DoNotDisturb/Presenting session
       phoneDndCleared: { statusText: 'Presenting' },
       phoneDndKept: null,
+      callsForgotten: 0,
     });
     left.state = r.state;
     expect(left.sendPbx().work).toEqual({ dnd: false, statusText: null });

@@ -209,6 +209,29 @@ describe('sync engine over in-memory ports', () => {
     expect(h.graph.presenceOf('u1').availability).toBe('Available');
   });
 
+  it('resetPhoneStatus clears a Busy from a forged "connected" that no read can disprove, and says so', async () => {
+    h = await harness();
+    await h.service.start();
+    // Someone with the webhook key posts a "connected" for a call that never existed: no record will ever show it.
+    h.cloudlink.onCall('pbx-u1', 'forged-call', 'connected');
+    await h.settle();
+    expect(h.graph.presenceOf('u1')).toMatchObject(busy);
+    await h.clock.advance(5 * 60_000, 60_000);
+    await h.service.resyncUser('u1'); // reads the PBX and the call records: nothing settles the call
+    await h.settle();
+    expect(h.graph.presenceOf('u1')).toMatchObject(busy);
+
+    const status = await h.service.resetPhoneStatus('u1');
+    await h.settle();
+    expect(status.reset).toMatchObject({ teamsSessionCleared: true, callsForgotten: 1 });
+    expect(status.pbx).toMatchObject({ callState: 'idle' });
+    expect(h.graph.presenceOf('u1').availability).toBe('Available');
+    // A later resync does not bring it back.
+    await h.service.resyncUser('u1');
+    await h.settle();
+    expect(h.graph.presenceOf('u1').availability).toBe('Available');
+  });
+
   it('per-user switches: Send to Teams off for one user writes nothing for them', async () => {
     h = await harness({ users: 2 });
     await h.store.putUsers([

@@ -114,5 +114,8 @@ function resetSummary(result: PhoneResetResult, at: ReturnType<typeof useAdminT>
     said.push(at('diagResetDndCleared', { text: reset.phoneDndCleared.statusText ?? '–' }));
   if (reset.phoneDndKept) said.push(at('diagResetDndKept', { text: reset.phoneDndKept.statusText ?? '–' }));
   if (reset.teamsSessionCleared) said.push(at('diagResetTeamsCleared'));
+  if (reset.callsForgotten === 1) said.push(at('diagResetCallForgotten'));
+  else if (reset.callsForgotten > 1)
+    said.push(at('diagResetCallsForgotten', { count: String(reset.callsForgotten) }));
   return said.length > 0 ? said.join(' ') : at('diagResetNothing');
 }

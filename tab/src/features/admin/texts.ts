@@ -126,6 +126,10 @@ const en = {
   diagResetDndCleared: 'Turned off the phone’s do-not-disturb (“{text}”) that Switchboard had set.',
   diagResetDndKept: 'Left the phone’s do-not-disturb (“{text}”): the user set it.',
   diagResetTeamsCleared: 'Cleared Switchboard’s presence in Teams.',
+  diagResetCallForgotten:
+    'Forgot a call the phone system never said had ended; if the user is still on it, it shows again at its next change.',
+  diagResetCallsForgotten:
+    'Forgot {count} calls the phone system never said had ended; a call still going on shows again at its next change.',
   diagResetNothing: 'Switchboard had set nothing to clear; both sides were read again.',
   diagResync: 'Resync this user',
   diagTrace: 'Recent events',
@@ -344,6 +348,10 @@ const de: Record<AdminTextKey, string> = {
     'Das von Switchboard gesetzte „Nicht stören“ am Telefon („{text}“) wurde ausgeschaltet.',
   diagResetDndKept: '„Nicht stören“ am Telefon („{text}“) bleibt: Der Benutzer hat es selbst gesetzt.',
   diagResetTeamsCleared: 'Die von Switchboard gesetzte Präsenz in Teams wurde gelöscht.',
+  diagResetCallForgotten:
+    'Ein Anruf, dessen Ende die Telefonanlage nie gemeldet hat, wurde vergessen; läuft er noch, erscheint er bei seiner nächsten Änderung wieder.',
+  diagResetCallsForgotten:
+    '{count} Anrufe, deren Ende die Telefonanlage nie gemeldet hat, wurden vergessen; ein noch laufender erscheint bei seiner nächsten Änderung wieder.',
   diagResetNothing: 'Switchboard hatte nichts gesetzt; beide Seiten wurden neu gelesen.',
   diagResync: 'Diesen Benutzer abgleichen',
   diagTrace: 'Letzte Ereignisse',
