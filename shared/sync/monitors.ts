@@ -7,6 +7,9 @@ import type { SyncLog } from './index';
 import { backoffMs, classify } from './errors';
 import type { GraphNotification } from './webhooks';
 
+const CONFLICT_PROBLEM =
+  'This account already holds a presence subscription for this app (Graph allows one).';
+
 export interface MonitorSettings {
   tenantId: string;
   notificationUrl: string;
@@ -92,6 +95,26 @@ export class Monitors {
       ),
     );
     return plan.unassigned;
+  }
+
+  /**
+   * The periodic resync: a monitor whose subscription failed tries again now instead of waiting out its backoff. The
+   * backoff grows with every failure and is only reset by a success, so a Graph outage of a few minutes left the
+   * users without notifications for up to 15 minutes after Graph was back (the chaos test met it). One attempt per
+   * resync costs nothing while Graph is still down. A 409 is left to its own timer: the old subscription has to lapse.
+   */
+  async retryFailed(): Promise<void> {
+    const failed = [...this.monitors.values()].filter(
+      (m) => m.state === 'failed' && !m.lastError?.startsWith(CONFLICT_PROBLEM),
+    );
+    await Promise.all(
+      failed.map((m) =>
+        this.serial(m.monitorId, async () => {
+          if (this.stopped || this.current(m).state !== 'failed') return; // repaired meanwhile
+          await this.create(this.current(m));
+        }),
+      ),
+    );
   }
 
   async onLifecycle(n: GraphNotification): Promise<void> {
@@ -244,7 +267,7 @@ export class Monitors {
     const f = classify(err, this.log);
     const conflict = err instanceof GraphError && err.status === 409;
     const lastError = conflict
-      ? 'This account already holds a presence subscription for this app (Graph allows one). It lapses within 60 minutes; Switchboard retries.'
+      ? `${CONFLICT_PROBLEM} It lapses within 60 minutes; Switchboard retries.`
       : f.retry
         ? f.message
         : `${f.message} ${f.fix}`;

@@ -439,6 +439,8 @@ class Service implements OwnableSyncService {
     await this.refreshDirectory({ entra: true, pbx: true }).catch(() => undefined);
     const ids = [...this.engine.allEntries()].filter((e) => e.user.selected).map((e) => e.user.entraUserId);
     const feedChecked = await this.checkPbxFeed();
+    void this.monitors?.retryFailed(); // not awaited: an attempt that meets a Graph still down must not hold the resync
+
     const trustFeed =
       feedChecked &&
       !options.readEveryPbx &&

@@ -201,6 +201,33 @@ describe('presence monitors', () => {
     expect(again.state).toBe('active');
   });
 
+  it('the periodic resync brings back a subscription that failed during a Graph outage, without waiting out the backoff', async () => {
+    h = await harness();
+    const resync = async () => {
+      const run = h.service.resyncAll();
+      for (let i = 0; i < 20; i++) await h.clock.advance(50, 10);
+      await run;
+      await h.settle();
+    };
+    // Graph answers 503 to every create: the retries back off 5, 10, 20, 40, 80 s...
+    h.subs.failures = Array.from(
+      { length: 100 },
+      () => new GraphError(503, 'ServiceUnavailable', 'try later'),
+    );
+    await h.service.start();
+    await h.clock.advance(80_000, 1000);
+    await resync(); // during the outage: one more failure
+    expect(h.subs.live.size).toBe(0);
+    const attempts = h.subs.log.length;
+    // Graph is back; the next scheduled attempt is over a minute away. The next resync does not wait for it.
+    h.subs.failures = [];
+    await resync();
+    expect(h.subs.log.length).toBe(attempts + 1);
+    expect(h.subs.live.size).toBe(1);
+    const [m] = await h.store.listMonitors('11111111-1111-1111-1111-111111111111');
+    expect(m).toMatchObject({ state: 'active', lastError: null });
+  });
+
   it('reauthorizes on reauthorizationRequired, and ignores lifecycle events with a wrong clientState', async () => {
     h = await harness();
     await h.service.start();
