@@ -6,6 +6,7 @@ import type { CloudLinkPort } from '../shared/ports/cloudlink';
 import type { Store } from '../shared/ports/store';
 import type { Authenticator } from './auth/authenticator';
 import type { JobRegistry } from './services/jobs';
+import type { Onboarding } from './services/onboarding';
 import type { ReportService } from './services/reports';
 import type { SyncFacade, WebhookHandlers } from './services/sync-facade';
 
@@ -48,4 +49,6 @@ export interface ServerDeps {
   /** What GET /api/admin/mapping and /selection answer before an admin saved anything (the domain's defaults). */
   defaults: { mapping: MappingTable; selection: UserSelection };
   limits?: { maxBodyBytes?: number; burst?: number; perSecond?: number };
+  /** Hosted mode: customers' admins onboard their tenant through admin consent (GET /onboard). */
+  onboarding?: { service: Onboarding; publicBaseUrl: string };
 }

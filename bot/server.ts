@@ -3,6 +3,7 @@ import { Counter } from 'prom-client';
 import { mountAdminRoutes } from './http/admin-routes';
 import { jsonBodyReader } from './http/body';
 import { mountMeRoutes } from './http/me-routes';
+import { mountOnboardRoutes } from './http/onboard-routes';
 import { mountOpsRoutes } from './http/ops-routes';
 import { mountPresenceRoutes } from './http/presence-routes';
 import { RateLimiter } from './http/rate-limit';
@@ -90,6 +91,14 @@ export function createServer(deps: ServerDeps): Server {
   mountPresenceRoutes(server, ctx);
   mountWebhookRoutes(server, ctx);
   mountOpsRoutes(server, ctx);
+  if (deps.onboarding)
+    mountOnboardRoutes(server, {
+      onboarding: deps.onboarding.service,
+      publicBaseUrl: deps.onboarding.publicBaseUrl,
+      logger: deps.logger,
+      // Ten starts in a row, then one a minute, per address: an admin onboards once; a script gets nowhere.
+      limiter: new RateLimiter({ burst: 10, perSecond: 1 / 60, now: deps.now }),
+    });
   mountStaticTab(server, deps.tabDir, {
     limit: (req) => limitAddress(ctx, req),
     sourceMaps: deps.tabSourceMaps ?? false,

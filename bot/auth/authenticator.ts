@@ -1,5 +1,5 @@
 import { EntraTokenError, type EntraJwtValidator } from '../../shared/adapters/entra/jwt-validator';
-import { ApiHttpError } from '../http/errors';
+import { ApiHttpError, TenantNotOnboardedError } from '../http/errors';
 import { ADMIN_ROLE, PRESENCE_READ_ROLE, SSO_SCOPE, type AppCaller, type UserCaller } from './caller';
 
 /**
@@ -14,6 +14,8 @@ export interface AuthenticatorOptions {
    * already carry the admin app role. Absent when no admin group is configured.
    */
   isInAdminGroup?: (tenantId: string, userId: string) => Promise<boolean>;
+  /** Hosted mode: where an organisation that is not served yet signs up (GET /onboard), told to its members. */
+  onboardUrl?: string;
 }
 
 export class Authenticator {
@@ -73,6 +75,8 @@ export class Authenticator {
       if (e instanceof EntraTokenError) {
         // Unreachable signing keys are our problem, not the caller's: 503 so clients retry instead of re-signing in.
         if (e.reason === 'keys_unavailable') throw new ApiHttpError(503, 'keys_unavailable', e.message);
+        if (e.reason === 'tenant_not_onboarded' && this.options.onboardUrl)
+          throw new TenantNotOnboardedError(this.options.onboardUrl);
         throw new ApiHttpError(401, `invalid_token.${e.reason}`, e.message);
       }
       throw e;

@@ -31,6 +31,25 @@ export class RateLimitedError extends ApiHttpError {
   }
 }
 
+/**
+ * Hosted mode: the caller's organisation is not (or no longer) served. Said only after the token proved the caller
+ * belongs to that organisation, and it names no other tenant.
+ */
+export class TenantNotOnboardedError extends ApiHttpError {
+  constructor(readonly onboardUrl: string) {
+    super(
+      403,
+      'tenant_not_onboarded',
+      'Your organisation has not set up Switchboard yet: an admin of your organisation signs it up at the link given.',
+    );
+  }
+
+  override toBody(requestId?: string): ApiError {
+    const body = super.toBody(requestId);
+    return { ...body, error: { ...body.error, onboardUrl: this.onboardUrl } };
+  }
+}
+
 export const badRequest = (message: string) => new ApiHttpError(400, 'bad_request', message);
 export const notFound = (what: string) => new ApiHttpError(404, 'not_found', `${what} was not found.`);
 

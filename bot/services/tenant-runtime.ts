@@ -37,6 +37,11 @@ export interface TenantRuntimeOptions {
   documents: TenantDocuments;
   logger: Logger;
   now: () => number;
+  /**
+   * Where CloudLink posts this tenant's events; default `{PUBLIC_BASE_URL}/api/notifications/cloudlink`. Hosted mode
+   * names the tenant in it, so a post reaches the one tenant whose key it must carry.
+   */
+  cloudlinkWebhookUrl?: string;
   /** Runs once a sync service is built, before it starts (the demo registers its monitor accounts here). */
   beforeSyncStart?: () => Promise<void>;
 }
@@ -185,7 +190,8 @@ export class TenantRuntime {
       onOutcome: (outcome) => this.onCloudLinkOutcome(outcome),
       onFailure: (op, error) => this.onCloudLinkFailure(op, error),
     });
-    const webhookUrl = `${config.publicBaseUrl}/api/notifications/cloudlink`;
+    const webhookUrl =
+      this.options.cloudlinkWebhookUrl ?? `${config.publicBaseUrl}/api/notifications/cloudlink`;
     const service = createSyncService(
       {
         tenantId,

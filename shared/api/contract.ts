@@ -10,6 +10,11 @@ export interface ApiError {
     code: string;
     message: string;
     /** e.g. consent_required: the tab must ask the user to consent */ action?: string;
+    /**
+     * With `tenant_not_onboarded` (hosted mode): where the organisation's admin signs it up (admin consent). The
+     * tab shows it as a link for the admin.
+     */
+    onboardUrl?: string;
   };
   requestId?: string;
 }

@@ -5,6 +5,11 @@ import { configSchema, isLoopback, type RawConfig } from './schema';
 export interface Config {
   /** `demo`: no tenant configured, the product runs against the bundled emulators with a seeded company. */
   mode: 'demo' | 'live';
+  /**
+   * `single`: the one tenant of TENANT_ID (or the demo's). `hosted`: every tenant in the store's registry, onboarded
+   * through admin consent (always live; no TENANT_ID).
+   */
+  tenancy: 'single' | 'hosted';
   port: number;
   host: string;
   publicBaseUrl: string;
@@ -67,7 +72,8 @@ export function loadConfig(env: Source = process.env): Config {
   }
   const c = parsed.data;
   return {
-    mode: c.TENANT_ID ? 'live' : 'demo',
+    mode: c.TENANT_ID || c.TENANCY === 'hosted' ? 'live' : 'demo',
+    tenancy: c.TENANCY,
     port: c.PORT,
     host: c.HOST,
     publicBaseUrl: (

@@ -24,6 +24,9 @@ export const configSchema = z
     // json: one JSON object a line, for log collectors (default); pretty: readable lines for a terminal.
     LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
 
+    // single (default): one tenant, TENANT_ID. hosted: one deployment serves every tenant whose admin consented
+    // (issue 16; docs/hosting.md says what exists and what is missing); TENANT_ID must then be unset.
+    TENANCY: z.enum(['single', 'hosted']).default('single'),
     TENANT_ID: guid.optional(),
     CLIENT_ID: guid.optional(),
     CLIENT_SECRET: z.string().min(1).optional(),
@@ -96,7 +99,15 @@ export const configSchema = z
         path: ['SYNC_LEASE_RENEW_MS'],
         message: 'must be at most half of SYNC_LEASE_TTL_MS minus SYNC_LEASE_MARGIN_MS',
       });
-    const live = c.TENANT_ID !== undefined;
+    const hosted = c.TENANCY === 'hosted';
+    if (hosted && c.TENANT_ID !== undefined)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['TENANT_ID'],
+        message:
+          'must be unset with TENANCY=hosted: the tenants come from admin consent, not the configuration',
+      });
+    const live = c.TENANT_ID !== undefined || hosted;
     if (live) {
       for (const key of [
         'CLIENT_ID',
@@ -110,7 +121,7 @@ export const configSchema = z
           ctx.addIssue({
             code: z.ZodIssueCode.custom,
             path: [key],
-            message: 'is required when TENANT_ID is set',
+            message: hosted ? 'is required with TENANCY=hosted' : 'is required when TENANT_ID is set',
           });
         }
       }

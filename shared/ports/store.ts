@@ -1,5 +1,6 @@
 import type { ReportStatus } from '../api/contract';
 import type { SyncInbox } from './sync-inbox';
+import type { TenantRegistry } from './tenant-registry';
 
 /**
  * Everything Switchboard persists, behind one interface. SQLite (embedded default) and PostgreSQL (scale-out)
@@ -132,6 +133,9 @@ export interface Store {
 
   /** Where webhooks and admin calls wait for the process that runs the tenant's sync (ports/sync-inbox.ts). */
   syncInbox?(): SyncInbox;
+
+  /** The tenants a hosted deployment serves, their onboarding and offboarding (ports/tenant-registry.ts). */
+  tenantRegistry(): TenantRegistry;
 }
 
 export interface CloudLinkSubscriptionRecord {

@@ -20,8 +20,10 @@ import {
   type UserSettings,
 } from '../ports/store';
 import type { SyncInbox } from '../ports/sync-inbox';
+import type { TenantRegistry } from '../ports/tenant-registry';
 import { MIGRATIONS } from './migrations';
 import { PostgresSyncInbox } from './postgres-inbox';
+import { PostgresTenantRegistry } from './postgres-tenant-registry';
 import {
   json,
   jsonText,
@@ -644,6 +646,12 @@ export class PostgresStore implements Store {
   /** The inbox shares the pool; its LISTEN opens one connection of its own (postgres-inbox.ts). */
   syncInbox(): SyncInbox {
     return (this.inbox ??= new PostgresSyncInbox(this.pool, this.connectionString, this.schema));
+  }
+
+  private registry: TenantRegistry | undefined;
+
+  tenantRegistry(): TenantRegistry {
+    return (this.registry ??= new PostgresTenantRegistry(this.pool));
   }
 }
 

@@ -22,8 +22,10 @@ import {
   type UserSettings,
 } from '../ports/store';
 import type { SyncInbox } from '../ports/sync-inbox';
+import type { TenantRegistry } from '../ports/tenant-registry';
 import { MIGRATIONS } from './migrations';
 import { SqliteSyncInbox } from './sqlite-inbox';
+import { SqliteTenantRegistry } from './sqlite-tenant-registry';
 import {
   json,
   jsonText,
@@ -669,6 +671,12 @@ export class SqliteStore implements Store {
 
   syncInbox(): SyncInbox {
     return (this.inbox ??= new SqliteSyncInbox(this.db));
+  }
+
+  private registry: TenantRegistry | undefined;
+
+  tenantRegistry(): TenantRegistry {
+    return (this.registry ??= new SqliteTenantRegistry(this.db));
   }
 }
 

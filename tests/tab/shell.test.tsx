@@ -69,6 +69,62 @@ describe('the tab shell', () => {
     expect(provider).toHaveAttribute('data-theme', 'contrast');
   });
 
+  it.each([
+    [
+      'en-US',
+      'Your organisation has not set up Switchboard yet.',
+      'Set up Switchboard for your organisation',
+    ],
+    [
+      'de-DE',
+      'Ihre Organisation hat Switchboard noch nicht eingerichtet.',
+      'Switchboard für Ihre Organisation einrichten',
+    ],
+  ])(
+    '(%s) says the organisation has not set up Switchboard, with the sign-up link for its admin',
+    async (locale, text, link) => {
+      const { seen } = renderShell({
+        context: { locale },
+        routes: {
+          ...base,
+          'GET /api/me': () => ({
+            status: 403,
+            body: {
+              error: {
+                code: 'tenant_not_onboarded',
+                message: 'Your organisation has not set up Switchboard yet.',
+                onboardUrl: 'https://switchboard.partner.example/onboard',
+              },
+            },
+          }),
+        },
+      });
+      expect(await screen.findByText(text)).toBeInTheDocument();
+      const anchor = screen.getByRole('link', { name: link });
+      expect(anchor).toHaveAttribute('href', 'https://switchboard.partner.example/onboard');
+      expect(anchor).toHaveAttribute('target', '_blank');
+      // Nothing to retry and no consent to ask: no button, no other page loaded.
+      expect(screen.queryByRole('button')).not.toBeInTheDocument();
+      expect(seen.filter((r) => r.path !== '/api/me')).toEqual([]);
+    },
+  );
+
+  it('makes no link of an onboarding address that is not http(s)', async () => {
+    renderShell({
+      routes: {
+        ...base,
+        'GET /api/me': () => ({
+          status: 403,
+          body: {
+            error: { code: 'tenant_not_onboarded', message: 'x', onboardUrl: 'javascript:alert(1)' },
+          },
+        }),
+      },
+    });
+    expect(await screen.findByText('Your organisation has not set up Switchboard yet.')).toBeInTheDocument();
+    expect(screen.queryByRole('link')).not.toBeInTheDocument();
+  });
+
   it('asks for consent when the server needs it, then retries', async () => {
     let consented = false;
     const { host } = renderShell({

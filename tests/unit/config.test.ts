@@ -51,6 +51,34 @@ describe('configuration', () => {
     }
   });
 
+  it('stays single-tenant unless TENANCY=hosted, which serves the registry with no TENANT_ID and needs the rest of live mode', () => {
+    expect(loadConfig({}).tenancy).toBe('single');
+    expect(loadConfig(live).tenancy).toBe('single');
+    const hostedEnv: Record<string, string> = { ...live };
+    delete hostedEnv.TENANT_ID;
+    const hosted = loadConfig({ ...hostedEnv, TENANCY: 'hosted' });
+    expect(hosted).toMatchObject({ tenancy: 'hosted', mode: 'live' });
+    expect(hosted.tenantId).toBeUndefined();
+    // A tenant id alongside hosted mode would say two things at once.
+    expect(problemsOf({ ...live, TENANCY: 'hosted' })).toContain(
+      'TENANT_ID must be unset with TENANCY=hosted: the tenants come from admin consent, not the configuration',
+    );
+    const problems = problemsOf({ TENANCY: 'hosted' });
+    for (const key of [
+      'CLIENT_ID',
+      'CLIENT_SECRET',
+      'BOT_ID',
+      'BOT_PASSWORD',
+      'SECRET_KEY',
+      'PUBLIC_BASE_URL',
+    ])
+      expect(problems).toContain(`${key} is required with TENANCY=hosted`);
+    expect(
+      problemsOf({ ...hostedEnv, TENANCY: 'hosted', PUBLIC_BASE_URL: 'http://switchboard.example.com' })[0],
+    ).toMatch(/^PUBLIC_BASE_URL must be an https URL/);
+    expect(problemsOf({ TENANCY: 'multi' })[0]).toMatch(/^TENANCY /);
+  });
+
   it('names the key and what is wrong for bad values', () => {
     expect(problemsOf({ PORT: 'eighty' })[0]).toMatch(/^PORT /);
     expect(problemsOf({ TENANT_ID: 'contoso' })).toContain('TENANT_ID must be a GUID');

@@ -24,13 +24,20 @@ export type EntraTokenRejection =
   | 'not_yet_valid'
   /** exp - iat longer than Entra ever issues (MAX_TOKEN_LIFETIME_SECONDS). */
   | 'bad_lifetime'
-  | 'keys_unavailable';
+  | 'keys_unavailable'
+  /** Hosted mode: a genuine token of an organisation the deployment does not serve (yet, or any more). */
+  | 'tenant_not_onboarded';
 
 /**
  * The longest lifetime (exp - iat) accepted. Entra issues access tokens for 60 to 90 minutes, and at most 28 hours
  * to clients capable of continuous access evaluation; a token valid until 2100 was not issued by Entra as it is.
  */
 export const MAX_TOKEN_LIFETIME_SECONDS = 28 * 3600;
+
+/** Entra tenant ids are GUIDs; in hosted mode nothing else is worth fetching keys for. */
+const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Key sets kept at once (each is a cached JWKS document); in hosted mode one per recently seen tenant. */
+const MAX_KEY_SETS = 500;
 
 export class EntraTokenError extends Error {
   constructor(
@@ -70,8 +77,17 @@ export interface EntraTokenClaims {
 export interface EntraJwtValidatorOptions {
   /** https://login.microsoftonline.com, or the Entra emulator's base URL. */
   authorityHost: string;
-  /** Tenants whose tokens are accepted; a token from any other tenant is refused before any key is fetched. */
-  allowedTenantIds: string[];
+  /**
+   * Single-tenant mode: tenants whose tokens are accepted; a token from any other tenant is refused before any key
+   * is fetched.
+   */
+  allowedTenantIds?: string[];
+  /**
+   * Hosted mode (instead of allowedTenantIds): whether a tenant is served now. Asked only once the token verified
+   * against its tenant's keys, issuer and audience, so the answer `tenant_not_onboarded` is given only to a genuine
+   * member of that organisation. Tenant ids must be GUIDs, as Entra's are, before any key is fetched.
+   */
+  isTenantServed?: (tenantId: string) => Promise<boolean>;
   /** Accepted `aud` values: the app's client id and/or its identifier URI. */
   audiences: string[];
   /** Allowed clock skew in seconds (default 300, as Microsoft's own validators). */
@@ -86,8 +102,9 @@ export interface EntraJwtValidator {
 
 export function createEntraJwtValidator(options: EntraJwtValidatorOptions): EntraJwtValidator {
   const host = options.authorityHost.replace(/\/+$/, '');
-  const allowed = new Set(options.allowedTenantIds.map((t) => t.toLowerCase()));
-  if (allowed.size === 0)
+  const allowed = new Set((options.allowedTenantIds ?? []).map((t) => t.toLowerCase()));
+  const served = options.isTenantServed;
+  if (allowed.size === 0 && !served)
     throw new Error('createEntraJwtValidator: allowedTenantIds must name at least one tenant');
   if (options.audiences.length === 0)
     throw new Error('createEntraJwtValidator: audiences must name at least one audience');
@@ -95,6 +112,8 @@ export function createEntraJwtValidator(options: EntraJwtValidatorOptions): Entr
   const keysFor = (tid: string) => {
     let set = keySets.get(tid);
     if (!set) {
+      // Hosted mode meets any tenant's tokens: keep the key sets of the most recent few only.
+      if (keySets.size >= MAX_KEY_SETS) keySets.delete(keySets.keys().next().value as string);
       set = createRemoteJWKSet(new URL(`${host}/${tid}/discovery/v2.0/keys`));
       keySets.set(tid, set);
     }
@@ -118,7 +137,7 @@ export function createEntraJwtValidator(options: EntraJwtValidatorOptions): Entr
           `Tokens signed with ${alg ?? 'no algorithm'} are not accepted.`,
         );
       const tid = typeof unverified.tid === 'string' ? unverified.tid.toLowerCase() : '';
-      if (!allowed.has(tid))
+      if (served ? !TENANT_ID.test(tid) : !allowed.has(tid))
         throw new EntraTokenError(
           'wrong_tenant',
           'The token was issued for a tenant this app does not serve.',
@@ -138,6 +157,8 @@ export function createEntraJwtValidator(options: EntraJwtValidatorOptions): Entr
         throw toRejection(e);
       }
       checkLifetime(payload, (options.now ?? Date.now)(), options.clockToleranceSeconds ?? 300);
+      if (served && !(await served(tid)))
+        throw new EntraTokenError('tenant_not_onboarded', 'Your organisation has not set up this app yet.');
       return toClaims(payload, tid);
     },
   };

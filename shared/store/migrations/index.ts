@@ -5,6 +5,7 @@ import { secretSavedDates } from './005-secret-saved-dates';
 import { operatorEvents } from './006-operator-events';
 import { leaseEpoch } from './007-lease-epoch';
 import { syncInbox } from './008-sync-inbox';
+import { tenantRegistry } from './009-tenant-registry';
 
 /**
  * One schema, two dialects. Each migration carries its SQLite and PostgreSQL text side by side so the two can never
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   operatorEvents,
   leaseEpoch,
   syncInbox,
+  tenantRegistry,
 ];

@@ -8,9 +8,16 @@ export class ApiRequestError extends Error {
     message: string,
     readonly action?: string,
     readonly requestId?: string,
+    /** With tenant_not_onboarded (hosted mode): where the organisation's admin signs it up. */
+    readonly onboardUrl?: string,
   ) {
     super(message);
     this.name = 'ApiRequestError';
+  }
+
+  /** Hosted mode: the user's organisation is not served (yet): nothing here works until its admin signs it up. */
+  get tenantNotOnboarded(): boolean {
+    return this.code === 'tenant_not_onboarded';
   }
 
   get needsConsent(): boolean {
@@ -26,6 +33,7 @@ export class ApiRequestError extends Error {
       err?.message ?? (statusText || `HTTP ${status}`),
       err?.action,
       body?.requestId,
+      typeof err?.onboardUrl === 'string' ? err.onboardUrl : undefined,
     );
   }
 }

@@ -1,6 +1,7 @@
 import {
   Button,
   FluentProvider,
+  Link,
   makeStyles,
   MessageBar,
   MessageBarBody,
@@ -170,6 +171,9 @@ function ErrorState(props: { error: unknown; retry(): Promise<void>; consent(): 
   const t = useT();
   const [consentError, setConsentError] = useState<unknown>(null);
   const { error } = props;
+  if (error instanceof ApiRequestError && error.tenantNotOnboarded) {
+    return <NotOnboarded onboardUrl={error.onboardUrl} />;
+  }
   if (error instanceof ApiRequestError && error.needsConsent) {
     return (
       <MessageBar intent="info" layout="multiline">
@@ -205,6 +209,30 @@ function ErrorState(props: { error: unknown; retry(): Promise<void>; consent(): 
         <div>
           <Button onClick={() => void props.retry()}>{t('retry')}</Button>
         </div>
+      </MessageBarBody>
+    </MessageBar>
+  );
+}
+
+/**
+ * Hosted mode: the user's organisation is not served. Nothing to retry; the organisation's admin signs it up (admin
+ * consent) at the server's address, opened outside Teams. Only an http(s) address is made a link.
+ */
+function NotOnboarded(props: { onboardUrl?: string }) {
+  const t = useT();
+  const url = props.onboardUrl && /^https?:\/\//i.test(props.onboardUrl) ? props.onboardUrl : undefined;
+  return (
+    <MessageBar intent="info" layout="multiline">
+      <MessageBarBody>
+        {t('notOnboarded')}
+        {url ? (
+          <div>
+            {t('notOnboardedAdmin')}{' '}
+            <Link href={url} target="_blank" rel="noopener noreferrer">
+              {t('notOnboardedLink')}
+            </Link>
+          </div>
+        ) : null}
       </MessageBarBody>
     </MessageBar>
   );

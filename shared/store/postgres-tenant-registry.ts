@@ -1,0 +1,78 @@
+import type { Pool } from 'pg';
+import type { OnboardingState, RegisteredTenant, TenantRegistry } from '../ports/tenant-registry';
+import { storableParams } from './rows';
+import { TENANT_DATA_TABLES, toRegisteredTenant } from './tenant-data';
+
+type Row = Record<string, unknown>;
+
+/** The tenant registry and pending onboardings on PostgreSQL (migration 009); same behaviour as on SQLite. */
+export class PostgresTenantRegistry implements TenantRegistry {
+  constructor(private readonly pool: Pool) {}
+
+  private async rows(sql: string, params: unknown[] = []): Promise<Row[]> {
+    return (await this.pool.query(sql, storableParams(params))).rows as Row[];
+  }
+
+  async list(): Promise<RegisteredTenant[]> {
+    return (await this.rows('SELECT * FROM tenant_registry ORDER BY tenant_id')).map(toRegisteredTenant);
+  }
+
+  async get(tenantId: string): Promise<RegisteredTenant | undefined> {
+    const [r] = await this.rows('SELECT * FROM tenant_registry WHERE tenant_id = $1', [tenantId]);
+    return r && toRegisteredTenant(r);
+  }
+
+  async onboard(tenantId: string, displayName: string, at: number, by: string): Promise<RegisteredTenant> {
+    const [r] = await this.rows(
+      `INSERT INTO tenant_registry (tenant_id, display_name, state, onboarded_at, onboarded_by)
+       VALUES ($1, $2, 'active', $3, $4)
+       ON CONFLICT (tenant_id) DO UPDATE SET display_name = excluded.display_name,
+         onboarded_at = CASE WHEN tenant_registry.state = 'active' THEN tenant_registry.onboarded_at ELSE excluded.onboarded_at END,
+         onboarded_by = CASE WHEN tenant_registry.state = 'active' THEN tenant_registry.onboarded_by ELSE excluded.onboarded_by END,
+         state = 'active', offboarded_at = NULL, offboarded_by = NULL
+       RETURNING *`,
+      [tenantId, displayName, at, by],
+    );
+    return toRegisteredTenant(r!);
+  }
+
+  async offboard(tenantId: string, at: number, by: string): Promise<boolean> {
+    const res = await this.pool.query(
+      `UPDATE tenant_registry SET state = 'offboarded', offboarded_at = $2, offboarded_by = $3
+       WHERE tenant_id = $1 AND state = 'active'`,
+      storableParams([tenantId, at, by]),
+    );
+    return res.rowCount === 1;
+  }
+
+  async deleteData(tenantId: string): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      for (const table of TENANT_DATA_TABLES)
+        await client.query(`DELETE FROM ${table} WHERE tenant_id = $1`, [tenantId]);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK');
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async putOnboardingState(stateHash: string, state: OnboardingState, now: number): Promise<void> {
+    await this.pool.query('DELETE FROM onboarding_states WHERE expires_at <= $1', [now]);
+    await this.pool.query(
+      'INSERT INTO onboarding_states (state_hash, browser_hash, expires_at) VALUES ($1, $2, $3)',
+      [stateHash, state.browserHash, state.expiresAt],
+    );
+  }
+
+  async takeOnboardingState(stateHash: string): Promise<OnboardingState | undefined> {
+    const [r] = await this.rows(
+      'DELETE FROM onboarding_states WHERE state_hash = $1 RETURNING browser_hash, expires_at',
+      [stateHash],
+    );
+    return r && { browserHash: String(r.browser_hash), expiresAt: Number(r.expires_at) };
+  }
+}

@@ -1,0 +1,73 @@
+import type Database from 'better-sqlite3';
+import type { OnboardingState, RegisteredTenant, TenantRegistry } from '../ports/tenant-registry';
+import { storableParams } from './rows';
+import { TENANT_DATA_TABLES, toRegisteredTenant } from './tenant-data';
+
+type Row = Record<string, unknown>;
+
+/** The tenant registry and pending onboardings on SQLite (migration 009). */
+export class SqliteTenantRegistry implements TenantRegistry {
+  private readonly deleteAll: (tenantId: string) => void;
+
+  constructor(private readonly db: Database.Database) {
+    this.deleteAll = db.transaction((tenantId: string) => {
+      for (const table of TENANT_DATA_TABLES)
+        db.prepare(`DELETE FROM ${table} WHERE tenant_id = ?`).run(tenantId);
+    });
+  }
+
+  async list(): Promise<RegisteredTenant[]> {
+    return (this.db.prepare('SELECT * FROM tenant_registry ORDER BY tenant_id').all() as Row[]).map(
+      toRegisteredTenant,
+    );
+  }
+
+  async get(tenantId: string): Promise<RegisteredTenant | undefined> {
+    const r = this.db.prepare('SELECT * FROM tenant_registry WHERE tenant_id = ?').get(tenantId) as
+      Row | undefined;
+    return r && toRegisteredTenant(r);
+  }
+
+  async onboard(tenantId: string, displayName: string, at: number, by: string): Promise<RegisteredTenant> {
+    const r = this.db
+      .prepare(
+        `INSERT INTO tenant_registry (tenant_id, display_name, state, onboarded_at, onboarded_by)
+         VALUES (@tenantId, @displayName, 'active', @at, @by)
+         ON CONFLICT (tenant_id) DO UPDATE SET display_name = excluded.display_name,
+           onboarded_at = CASE WHEN tenant_registry.state = 'active' THEN tenant_registry.onboarded_at ELSE excluded.onboarded_at END,
+           onboarded_by = CASE WHEN tenant_registry.state = 'active' THEN tenant_registry.onboarded_by ELSE excluded.onboarded_by END,
+           state = 'active', offboarded_at = NULL, offboarded_by = NULL
+         RETURNING *`,
+      )
+      .get(storableParams({ tenantId, displayName, at, by })) as Row;
+    return toRegisteredTenant(r);
+  }
+
+  async offboard(tenantId: string, at: number, by: string): Promise<boolean> {
+    const info = this.db
+      .prepare(
+        `UPDATE tenant_registry SET state = 'offboarded', offboarded_at = @at, offboarded_by = @by
+         WHERE tenant_id = @tenantId AND state = 'active'`,
+      )
+      .run(storableParams({ tenantId, at, by }));
+    return info.changes === 1;
+  }
+
+  async deleteData(tenantId: string): Promise<void> {
+    this.deleteAll(tenantId);
+  }
+
+  async putOnboardingState(stateHash: string, state: OnboardingState, now: number): Promise<void> {
+    this.db.prepare('DELETE FROM onboarding_states WHERE expires_at <= ?').run(now);
+    this.db
+      .prepare('INSERT INTO onboarding_states (state_hash, browser_hash, expires_at) VALUES (?, ?, ?)')
+      .run(stateHash, state.browserHash, state.expiresAt);
+  }
+
+  async takeOnboardingState(stateHash: string): Promise<OnboardingState | undefined> {
+    const r = this.db
+      .prepare('DELETE FROM onboarding_states WHERE state_hash = ? RETURNING browser_hash, expires_at')
+      .get(stateHash) as Row | undefined;
+    return r && { browserHash: String(r.browser_hash), expiresAt: Number(r.expires_at) };
+  }
+}
