@@ -131,6 +131,36 @@ it('with the server unreachable the sync page shows one message in German with a
   await page.close();
 });
 
+it('chooses the synced group by typing part of its name, with the keyboard, and keeps it after a reload', async () => {
+  const { page, tab } = await openTab({ width: 1280 });
+  await openAdmin(tab, 'User selection');
+  await tab.getByRole('radio', { name: 'Members of a group, plus the allow list' }).check();
+  const box = tab.getByRole('combobox', { name: 'Group' });
+  // Graph's group search matches words starting with what was typed: "ber" finds "Sales Berlin".
+  await box.fill('ber');
+  const options = tab.getByRole('listbox', { name: 'Group' }).getByRole('option');
+  await options.filter({ hasText: 'Sales Berlin' }).waitFor();
+  await expect(options.allTextContents()).resolves.toEqual(['Sales BerlinField and inside sales']);
+  await box.press('ArrowDown');
+  await box.press('Enter');
+  await expect(tab.getByTestId('selected-group').textContent()).resolves.toBe('Synced group: Sales Berlin');
+  await box.fill('zzz');
+  await tab.getByText('No group has a name starting with "zzz".').waitFor();
+  await box.press('Escape');
+  await tab.getByRole('button', { name: 'Save' }).click();
+  await tab.getByText('Saved.').waitFor();
+
+  await page.reload();
+  await waitForTab(page, stack, tab.getByRole('tab', { name: /Calls|Anrufe/ }));
+  await openAdmin(tab, 'User selection');
+  await tab.getByText('Synced group: Sales Berlin').waitFor();
+  // Everyone synced again, as the other tests expect.
+  await tab.getByRole('radio', { name: 'Everyone, except the block list' }).check();
+  await tab.getByRole('button', { name: 'Save' }).click();
+  await tab.getByText('Saved.').waitFor();
+  await page.close();
+});
+
 for (const theme of ['default', 'dark'] as const) {
   it(`admin and sync pages hold their content at 1280 and 400 px (${theme})`, async () => {
     const suffix = theme === 'dark' ? '-dark' : '';
