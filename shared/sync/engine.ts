@@ -28,7 +28,7 @@ import type { Store, TraceEntry, UserRecord } from '../ports/store';
 import type { SyncClock } from './clock';
 import { backoffMs, classify } from './errors';
 import { FencedWriteError } from './fence';
-import type { SyncLog } from './index';
+import type { SyncLog } from './log';
 import type { SyncMetrics } from './metrics';
 import { PbxFeed } from './pbx-feed';
 

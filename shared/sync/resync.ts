@@ -4,7 +4,7 @@ import type { SyncClock } from './clock';
 import type { EngineEntry, SyncEngine } from './engine';
 import { classify } from './errors';
 import type { RateLimiter } from './rate-limiter';
-import type { ResyncProgress, ResyncResult, SyncLog } from './index';
+import type { ResyncProgress, ResyncResult, SyncLog } from './contract';
 
 /** Batches of users read at once; Graph reads of a batch are one request each. */
 const PARALLEL_BATCHES = 4;

@@ -17,12 +17,13 @@ import type {
   ResyncResult,
   SyncDeps,
   SyncLog,
+  OwnableSyncService,
   SyncOptions,
   SyncService,
-} from './index';
+} from './contract';
 import { SyncMetrics } from './metrics';
 import { Monitors } from './monitors';
-import { leaseSettings, OwnedSyncService, type OwnableSyncService } from './ownership';
+import { leaseSettings, OwnedSyncService } from './ownership';
 import { withSyncInbox } from './inbox-handoff';
 import { UserDirectory, type DirectoryReads } from './directory';
 import { Poller } from './poller';
