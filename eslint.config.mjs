@@ -87,6 +87,11 @@ export default tseslint.config(
               regex: '/adapters/(?!http/attempt-gate$|cloudlink/subjects$)',
               message: 'the sync engine talks to ports (shared/ports), not adapters',
             },
+            {
+              // What the engine holds per user (engine/entry.ts) stays in the engine (issue 15 item 7).
+              regex: '/engine/(?!sync-engine$)',
+              message: "the engine's parts are its own: ask engine/sync-engine.ts",
+            },
           ],
         },
       ],

@@ -1,6 +1,6 @@
 import type { GraphPort } from '../ports/graph';
 import type { SyncClock } from './clock';
-import type { SyncEngine } from './engine';
+import type { SyncEngine } from './engine/sync-engine';
 import { classify } from './errors';
 import type { SyncLog } from './log';
 import type { RateLimiter } from './rate-limiter';
