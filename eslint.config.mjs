@@ -1,5 +1,27 @@
+import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+// The layering (issue 15 item 9). In a flat config the last block that sets a rule for a file wins outright, so every
+// product block below repeats the patterns it inherits; these constants keep the copies one.
+
+/** Test equipment (tests/support: the virtual clock, the loopback receiver, the shared sync set-up; the bench). */
+const TEST_EQUIPMENT = {
+  group: ['**/tests/**', '**/bench/**'],
+  message: 'product code never imports test equipment (tests/, bench/)',
+};
+/** shared/ is used by the apps, never the other way round. */
+const APPS = {
+  group: ['**/bot/**', '**/tab/**', '**/emulators/**'],
+  message: 'shared never imports the apps',
+};
+/** What does I/O: Node's own modules (with or without node:), the database drivers, the server, the metrics sink. */
+const IO_MODULES = [...builtinModules, 'better-sqlite3', 'pg', 'restify', 'pino', 'prom-client'].map(
+  (name) => ({
+    name,
+    message: 'the domain is pure: time and data come in as arguments',
+  }),
+);
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'tab/dist/**', 'appPackage/build/**', 'coverage/**'] },
@@ -16,7 +38,14 @@ export default tseslint.config(
   {
     files: ['shared/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['**/bot/**', '**/tab/**', '**/emulators/**'] }],
+      'no-restricted-imports': ['error', { patterns: [APPS, TEST_EQUIPMENT] }],
+    },
+  },
+  {
+    // The bot serves the tab and starts the emulators in demo mode; it never leans on test equipment.
+    files: ['bot/**/*.ts', 'tab/**/*.ts', 'tab/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [TEST_EQUIPMENT] }],
     },
   },
   {
@@ -35,6 +64,7 @@ export default tseslint.config(
               group: ['**/teams/*', '!**/shared/teams/*', 'restify*'],
               message: 'the conversation knows no transport',
             },
+            TEST_EQUIPMENT,
           ],
         },
       ],
@@ -51,13 +81,16 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            {
-              group: ['**/bot/**', '**/tab/**', '**/emulators/**'],
-              message: 'shared never imports the apps',
-            },
+            APPS,
+            TEST_EQUIPMENT,
             {
               regex: '/adapters/(?!http/attempt-gate$|cloudlink/subjects$)',
               message: 'the sync engine talks to ports (shared/ports), not adapters',
+            },
+            {
+              // What the engine holds per user (engine/entry.ts) stays in the engine (issue 15 item 7).
+              regex: '/engine/(?!sync-engine$)',
+              message: "the engine's parts are its own: ask engine/sync-engine.ts",
             },
           ],
         },
@@ -68,7 +101,17 @@ export default tseslint.config(
     // Emulators are test equipment that must not share the product's assumptions: they import none of its code.
     files: ['emulators/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['**/shared/**', '**/bot/**', '**/tab/**'] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/shared/**', '**/bot/**', '**/tab/**'],
+              message: "emulators model the vendors' documents, not the product's code",
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -82,17 +125,30 @@ export default tseslint.config(
           patterns: [
             { regex: '/http/(?!errors$)', message: 'services do not depend on the HTTP layer' },
             { group: ['restify*'], message: 'services do not depend on the HTTP layer' },
+            TEST_EQUIPMENT,
           ],
         },
       ],
     },
   },
   {
+    // The domain decides; it does no I/O and knows nothing that does (adapters, the store, the sync engine).
     files: ['shared/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['node:*', 'fs', 'http', 'https', 'net', '**/adapters/**', '**/store/**', '**/sync/**'] },
+        {
+          paths: IO_MODULES,
+          patterns: [
+            { group: ['node:*'], message: 'the domain is pure: time and data come in as arguments' },
+            {
+              group: ['**/adapters/**', '**/store/**', '**/sync/**', '**/platform/**'],
+              message: 'the domain knows no adapter, store, engine or platform code',
+            },
+            APPS,
+            TEST_EQUIPMENT,
+          ],
+        },
       ],
     },
   },

@@ -2,20 +2,23 @@
  * The benchmark's world: the three emulators in a child process (bench/emulator-process.ts, so this process's memory
  * is the engine's), N matched users, the sync service wired through the real adapters over HTTP (as in production),
  * with probes around the ports to time each write. The bench drives the emulators over their HTTP `/_control` APIs.
+ * The service, its adapters and the seeded monitors are built as in every sync set-up (tests/support/sync-setup.ts);
+ * the probes, the child process and the file store are the bench's own.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CloudLinkClient } from '../shared/adapters/cloudlink';
-import { TokenClient } from '../shared/adapters/entra/token-client';
-import { GraphAdapter } from '../shared/adapters/graph/graph-adapter';
+import type { CloudLinkClient } from '../shared/adapters/cloudlink';
+import type { GraphAdapter } from '../shared/adapters/graph/graph-adapter';
 import type { CloudLinkPort } from '../shared/ports/cloudlink';
 import type { GraphPort } from '../shared/ports/graph';
 import type { Store, UserRecord } from '../shared/ports/store';
 import { openStore } from '../shared/store/open';
-import { createSyncService, startLoopbackReceiver, type SyncService } from '../shared/sync';
+import type { SyncService } from '../shared/sync';
+import { startLoopbackReceiver } from '../tests/support/loopback-receiver';
+import { buildSyncService, emulatorAdapters, matchedUser, seedMonitors } from '../tests/support/sync-setup';
 import { benchDir } from './bundle';
 import { BENCH_SECRET, MONITOR_PASSWORD, type EmulatorWorld } from './emulator-process';
 
@@ -219,32 +222,30 @@ export async function startBenchWorld(
     readBatches: [],
   };
   const receiver = await startLoopbackReceiver(() => service);
-  const base = receiver.baseUrl;
 
-  const tokens = new TokenClient({
-    authorityHost: emulators.entraBaseUrl,
-    tenantId: emulators.tenantId,
-    credentials: () => ({ clientId: emulators.clientId, clientSecret: BENCH_SECRET }),
-  });
-  const adapter = new GraphAdapter({
-    baseUrl: emulators.graphBaseUrl,
-    clientId: emulators.clientId,
-    getAppToken: () => tokens.getAppToken(),
-    getMonitorToken: (m) =>
-      tokens.getUserTokenByPassword(m.username, m.password, 'https://graph.microsoft.com/Presence.Read.All'),
-    beforeRequest: async (kind) => {
-      await service.beforeGraphRequest(kind);
-      if (kind === 'presence') probe.presenceRequests++;
+  // Wall-clock time and the adapters' production retries: the bench measures the engine as it runs in production.
+  const { graph: adapter, cloudlink } = emulatorAdapters(
+    {
+      entraBaseUrl: emulators.entraBaseUrl,
+      tenantId: emulators.tenantId,
+      clientId: emulators.clientId,
+      clientSecret: BENCH_SECRET,
+      graphBaseUrl: emulators.graphBaseUrl,
+      cloudlink: {
+        apiBase: emulators.cloudlinkApiBase,
+        accountId: emulators.accountId,
+        clientId: emulators.cloudlinkClientId,
+        clientSecret: emulators.cloudlinkClientSecret,
+      },
     },
-    onOutcome: (o) => service.onGraphOutcome(o),
-  });
-  const cloudlink = new CloudLinkClient({
-    apiBase: emulators.cloudlinkApiBase,
-    accountId: emulators.accountId,
-    clientId: emulators.cloudlinkClientId,
-    clientSecret: emulators.cloudlinkClientSecret,
-    appId: 'switchboard-bench/1.0',
-  });
+    {
+      appId: 'switchboard-bench/1.0',
+      service: () => service,
+      afterGraphAdmitted: (kind) => {
+        if (kind === 'presence') probe.presenceRequests++;
+      },
+    },
+  );
 
   // Probes: a write acknowledged closes the user's oldest pending change in that direction.
   const done = (pending: Map<string, number>, sink: number[], id: string, minus: number) => {
@@ -313,59 +314,43 @@ export async function startBenchWorld(
   // A file, as in production: an in-memory database would count the whole store as the engine's memory.
   const dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-bench-'));
   const store = await openStore(`sqlite:${path.join(dbDir, 'bench.sqlite')}`);
-  const record = (p: EmulatorWorld['people'][number], i: number): UserRecord => ({
-    tenantId: emulators.tenantId,
-    entraUserId: p.id,
-    upn: p.upn,
-    displayName: p.displayName,
-    pbxPrincipalId: pbxIds[i],
-    extension: String(10000 + i),
-    sendToTeams: null,
-    getFromTeams: null,
-    selected: true,
-    updatedAt: Date.now(),
-  });
+  const record = (p: EmulatorWorld['people'][number], i: number): UserRecord =>
+    matchedUser(
+      emulators.tenantId,
+      {
+        entraUserId: p.id,
+        upn: p.upn,
+        displayName: p.displayName,
+        pbxPrincipalId: pbxIds[i],
+        extension: String(10000 + i),
+      },
+      Date.now(),
+    );
   for (let i = 0; i < seeded.length; i += 5000)
     await store.putUsers(seeded.slice(i, i + 5000).map((p, j) => record(p, i + j)));
   const mode = opts.mode ?? (opts.notifications ? 'notifications' : 'polling');
-  if (mode !== 'polling') {
-    for (let i = 0; i < monitors; i++) {
-      await store.putMonitor({
-        tenantId: emulators.tenantId,
+  if (mode !== 'polling')
+    await seedMonitors(
+      store,
+      emulators.tenantId,
+      Array.from({ length: monitors }, (_, i) => ({
         monitorId: `m${String(i).padStart(3, '0')}`,
         username: `monitor${i}@bench.example`,
         passwordSealed: MONITOR_PASSWORD,
-        passwordExpiresAt: null,
-        state: 'new',
-        subscriptionId: null,
-        subscriptionExpiresAt: null,
-        userIds: [],
-        clientState: null,
-        lastError: null,
-        updatedAt: 0,
-      });
-    }
-  }
-  const service: SyncService = createSyncService(
-    {
-      tenantId: emulators.tenantId,
-      clientId: emulators.clientId,
-      mode,
-      notificationUrl: `${base}/graph`,
-      lifecycleNotificationUrl: `${base}/graph/lifecycle`,
-      cloudLinkWebhookUrl: `${base}/cloudlink`,
-      resyncIntervalMs: 0,
+      })),
+    );
+  const service: SyncService = buildSyncService({
+    tenantId: emulators.tenantId,
+    clientId: emulators.clientId,
+    mode,
+    webhookBase: receiver.baseUrl,
+    cloudLinkWebhooks: true,
+    options: {
       ...(opts.pbxReadsPerSecond !== undefined && { pbxReadsPerSecond: opts.pbxReadsPerSecond }),
       pollIntervalMs: opts.pollIntervalMs ?? 3_600_000,
     },
-    {
-      graph,
-      subscriptions: adapter.subscriptions,
-      cloudlink: cl,
-      store,
-      monitorCredentials: (username, pw) => ({ username, password: pw }),
-    },
-  );
+    deps: { graph, subscriptions: adapter.subscriptions, cloudlink: cl, store },
+  });
   return {
     emulators,
     control,

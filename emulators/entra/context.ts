@@ -3,7 +3,7 @@ import type { Directory, DirectoryTenant } from '../common/directory';
 import type { EmulatorRequest } from '../common/http';
 import { aad, type AadErrors } from './errors';
 import type { SigningKeys } from './keys';
-import type { ConsentRequirements } from './consent';
+import type { ConsentRequirements } from './consent-requirements';
 import type { RefreshTokenStore } from './refresh-tokens';
 
 /** What every part of the Entra emulator shares: the directory, the clock, the signing key and the error factory. */

@@ -4,7 +4,8 @@ import type { CloudLinkSubscriptionView } from '../api/contract';
 import type { CloudLinkPort, PbxSubscription, PbxSubscriptionRequest } from '../ports/cloudlink';
 import type { Store } from '../ports/store';
 import type { SyncClock } from './clock';
-import type { SyncLog } from './index';
+import type { SecretSealer } from './contract';
+import type { SyncLog } from './log';
 
 type Topic = PbxSubscriptionRequest['topic'];
 
@@ -17,11 +18,7 @@ export const CLOUDLINK_FEED_TOPICS: readonly { topic: Topic; subject: string }[]
   { topic: 'platform-api-media', subject: ALL_CALLS_SUBJECT_FILTER },
 ];
 
-/** Seals and opens the webhook key for the store (the composition root's SecretBox). */
-export interface SecretSealer {
-  seal(plaintext: string): string;
-  open(sealed: string): string;
-}
+export type { SecretSealer };
 
 export interface CloudLinkSubscriptionSettings {
   tenantId: string;

@@ -1,8 +1,7 @@
 import type { PhoneResetResult, SyncStatus } from '../api/contract';
 import type { PbxEvent } from '../ports/cloudlink';
 import type { CloudLinkOutcome, GraphOutcome, GraphRequestKind } from '../ports/outcomes';
-import type { ResyncOptions, ResyncProgress, ResyncResult } from './index';
-import type { OwnableSyncService } from './ownership';
+import type { OwnableSyncService, ResyncOptions, ResyncProgress, ResyncResult } from './contract';
 import type { GraphNotification, WebhookRequest } from './webhooks';
 
 /**

@@ -12,7 +12,7 @@ import type { CloudLinkPort, PbxUser } from '../ports/cloudlink';
 import { GraphError, type GraphPort, type GraphUser, type UsersDelta } from '../ports/graph';
 import type { Store, UserRecord } from '../ports/store';
 import type { SyncClock } from './clock';
-import type { SyncEngine } from './engine';
+import type { SyncEngine } from './engine/sync-engine';
 
 /** Which directories a refresh reads; the other side is taken as last read. */
 export interface DirectoryReads {
@@ -152,15 +152,7 @@ export class UserDirectory {
     const pbxOf = new Map(match.matched.map((m) => [m.entra.id, m.pbx]));
     const pairedPbx = new Set(match.matched.map((m) => m.pbx.principalId));
     /** We still hold something for this user: a Teams session, a clear not yet sent, a PBX DND we set. */
-    const owes = (id: string) => {
-      const s = engine.entry(id)?.state;
-      return (
-        !!s &&
-        (!!s.teamsSession ||
-          s.teamsClearPending ||
-          !!(s.pbxAssertion && (s.pbxAssertion.dnd || !s.pbxAssertion.acknowledged)))
-      );
-    };
+    const owes = (id: string) => engine.holdsAssertionsFor(id);
     /** A user without a PBX pair now: unselected, keeping the old PBX id until what we set is given back. */
     const unpaired = (record: UserRecord, old: UserRecord | undefined): UserRecord => {
       const keep =

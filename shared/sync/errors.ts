@@ -3,7 +3,7 @@ import { GraphError } from '../ports/graph';
 import type { NetworkFailure } from '../ports/network-failure';
 import { SignInError, type SignInRefusal } from '../ports/sign-in';
 import { FencedWriteError } from './fence';
-import type { SyncLog } from './index';
+import type { SyncLog } from './log';
 
 /**
  * How long a refused write (401/403/404) waits before it is tried again on its own: a person has to act (consent, a

@@ -3,7 +3,7 @@ import { withAttemptGate } from '../adapters/http/attempt-gate';
 import type { CloudLinkPort } from '../ports/cloudlink';
 import type { GraphPort, GraphSubscriptionPort } from '../ports/graph';
 import type { SyncClock } from './clock';
-import type { SyncLog } from './index';
+import type { SyncLog } from './log';
 
 /** A write the ownership fence held back: this process may no longer own the tenant's sync. Never retried. */
 export class FencedWriteError extends Error {

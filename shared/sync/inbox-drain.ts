@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { PbxEvent, PbxWebhookReading } from '../ports/cloudlink';
 import type { InboxItem, InboxListener, SyncInbox } from '../ports/sync-inbox';
 import type { SyncClock } from './clock';
-import type { SyncLog } from './index';
+import type { SyncLog } from './log';
 import type { OwnerCallPayload } from './owner-calls';
 import type { GraphNotification } from './webhooks';
 

@@ -2,12 +2,11 @@ import type { PhoneResetResult, SyncStatus } from '../api/contract';
 import type { PbxWebhookReading } from '../ports/cloudlink';
 import type { SyncInbox } from '../ports/sync-inbox';
 import type { SyncClock } from './clock';
-import type { ResyncOptions, ResyncProgress, ResyncResult, SyncLog } from './index';
+import type { OwnableSyncService, ResyncOptions, ResyncProgress, ResyncResult, SyncLog } from './contract';
 import { DelegatingSyncService } from './delegating-service';
 import { InboxDrain } from './inbox-drain';
-import type { OwnableSyncService } from './ownership';
 import { OwnerCalls, type OwnerCallPayload } from './owner-calls';
-import type { SecretSealer } from './cloudlink-subscriptions';
+import type { SecretSealer } from './contract';
 import { WebhookHandoff } from './webhook-handoff';
 import type { CloudLinkWebhookResponse, WebhookRequest, WebhookResponse } from './webhooks';
 

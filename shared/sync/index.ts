@@ -1,28 +1,20 @@
 /**
  * The presence sync engine's public face. bot/ builds one SyncService per process with createSyncService and mounts
- * the webhook handlers; nothing else of shared/sync is needed outside it.
+ * the webhook handlers; nothing else of shared/sync is needed outside it. Re-exports only: no file of shared/sync
+ * imports this barrel (they import contract.ts and each other), so it closes no import cycle.
  */
-import type { Registry } from 'prom-client';
-import type { HealthView, MappingTable, PhoneResetResult, SyncStatus, UserSelection } from '../api/contract';
-import type { CloudLinkPort, PbxEvent } from '../ports/cloudlink';
-import type { GraphPort, GraphSubscriptionPort, MonitorCredentials } from '../ports/graph';
-import type { Store } from '../ports/store';
-import type { CloudLinkOutcome, GraphOutcome, GraphRequestKind } from '../ports/outcomes';
-import type { MatchResult } from '../domain/matching';
-import type { SyncClock } from './clock';
-import type {
-  CloudLinkWebhookResponse,
-  GraphNotification,
-  WebhookRequest,
-  WebhookResponse,
-} from './webhooks';
-import type { SecretSealer } from './cloudlink-subscriptions';
-import type { OwnershipOptions } from './ownership';
-import type { HybridReadOptions } from './hybrid-reader';
-
-export { systemSyncClock, VirtualClock, type SyncClock } from './clock';
+export type {
+  OwnableSyncService,
+  ResyncOptions,
+  ResyncProgress,
+  ResyncResult,
+  SyncDeps,
+  SyncLog,
+  SyncOptions,
+  SyncService,
+} from './contract';
+export { systemSyncClock, type SyncClock } from './clock';
 export { createSyncService, userIdOf } from './service';
-export { startLoopbackReceiver, type LoopbackReceiver } from './loopback-receiver';
 export { DEFAULT_LEASE, SyncStandbyError, SYNC_LEASE, type OwnershipOptions } from './ownership';
 export { FencedWriteError, LeaseFence } from './fence';
 export { CLOUDLINK_FEED_TOPICS, type SecretSealer } from './cloudlink-subscriptions';
@@ -32,165 +24,3 @@ export type {
   WebhookRequest,
   WebhookResponse,
 } from './webhooks';
-
-export interface SyncOptions {
-  tenantId: string;
-  /** The app's client id: the sessionId of our presence session on every user. */
-  clientId: string;
-  /**
-   * `hybrid` (the default in bot/): change notifications plus batched reads of every user that spend the tenant's
-   * spare presence budget (hybrid-reader.ts); `notifications`: notifications alone; `polling`: reads alone.
-   */
-  mode: 'notifications' | 'polling' | 'hybrid';
-  /** Hybrid mode's budget and read intervals (hybrid-reader.ts has the defaults). */
-  hybridReads?: Partial<HybridReadOptions>;
-  /** Public URLs Graph posts change and lifecycle notifications to (notifications mode). */
-  notificationUrl?: string;
-  lifecycleNotificationUrl?: string;
-  /** Graph presence calls per second across the tenant (default 50: 1,500 per 30 s). */
-  graphRatePerSecond?: number;
-  /** Polling mode: how often every synced user's Teams presence is read (default 5 s). */
-  pollIntervalMs?: number;
-  /** How often a full resync runs (default 1 h; 0 disables the periodic run). */
-  resyncIntervalMs?: number;
-  /** How often Graph's users delta is read for new hires, leavers and renames (default 5 min; 0 disables it). */
-  directoryRefreshIntervalMs?: number;
-  /** The CloudLink user list is read again at a directory refresh when older than this (default 1 h). */
-  pbxUserListIntervalMs?: number;
-  /** PBX presence reads in flight during a resync, across all its batches (default 32). */
-  pbxReadConcurrency?: number;
-  /**
-   * Paces resync PBX reads to this many a second. CloudLink publishes no rate numbers; unset, the reads rely on the
-   * CloudLink adapter's 429/Retry-After handling alone. Set it below the account's limit to leave room for webhook
-   * reads and DND writes.
-   */
-  pbxReadsPerSecond?: number;
-  /** setPresence session length; renewed `sessionRenewAheadMs` before it ends (defaults PT1H and 10 min). */
-  sessionDurationMs?: number;
-  sessionRenewAheadMs?: number;
-  /** After we clear our session, how long a notification still showing it counts as our late echo (default 60 s). */
-  settleMs?: number;
-  /** Presence subscription lifetime asked of Graph (default 58 min; Graph allows 60) and how early it is renewed. */
-  subscriptionLifetimeMs?: number;
-  subscriptionRenewAheadMs?: number;
-  /**
-   * A resync re-reads a user's PBX at least this often even while the CloudLink feed is live (default 24 h): it
-   * bounds how long a webhook lost inside CloudLink can leave the PBX side wrong.
-   */
-  pbxViewMaxAgeMs?: number;
-  /**
-   * The feed is leaned on only while events arrive through it: one within this long (default 1 h). A subscription
-   * whose posts stopped reaching us cannot be told apart from a quiet account otherwise.
-   */
-  pbxFeedQuietLimitMs?: number;
-  /**
-   * Each resync also reads the PBX of one slice of the users the feed vouches for, so every user is read at least
-   * every this many resyncs (default 4: every four hours with the hourly resync); 0 turns it off.
-   */
-  pbxVerifySlices?: number;
-  /** Where CloudLink should post PBX events (without the key); unset: bot/ subscribes some other way. */
-  cloudLinkWebhookUrl?: string;
-  /**
-   * The `key` secret CloudLink webhooks must carry. Unset: the tenant's key kept sealed in the store (with
-   * `deps.secrets`), so a restart reuses its CloudLink subscriptions; without `deps.secrets`, random per process.
-   */
-  cloudLinkWebhookKey?: string;
-  /**
-   * One process per tenant runs the engine: the holder of the tenant's `sync` lease in the store (ownership.ts).
-   * `false` skips the lease (a test that runs one service on a private store).
-   */
-  ownership?: OwnershipOptions | false;
-}
-
-export interface SyncDeps {
-  graph: GraphPort;
-  subscriptions: GraphSubscriptionPort;
-  cloudlink: CloudLinkPort;
-  store: Store;
-  clock?: SyncClock;
-  /** Turns a monitor's sealed password into credentials (the secret box lives with the composition root). */
-  monitorCredentials: (username: string, passwordSealed: string) => MonitorCredentials;
-  /** The admin's documents; defaults apply when undefined. Read on every decision, so edits apply at once. */
-  mapping?: () => MappingTable;
-  selection?: () => UserSelection;
-  /** Seals the CloudLink webhook key kept in the store (the composition root's SecretBox). */
-  secrets?: SecretSealer;
-  /**
-   * Where the sync layer reports what an operator acts on (pino's Logger fits): ownership, Graph and CloudLink
-   * subscriptions created, renewed, lost or re-created, lifecycle notifications, monitor sign-in failures. Silent when
-   * unset.
-   */
-  log?: SyncLog;
-  /**
-   * A batched store write of sync states or trace entries failed. Sync goes on (the state is written again at the
-   * user's next change), so without this nothing would tell the operator: wire it to the logger.
-   */
-  onStoreError?: (err: unknown, what: 'syncStates' | 'traces') => void;
-}
-
-/** The logging the sync layer needs (a pino Logger fits). */
-export interface SyncLog {
-  error(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-}
-
-export interface ResyncProgress {
-  done: number;
-  total: number;
-}
-
-export interface ResyncResult extends ResyncProgress {
-  /** PBX presences read; the live CloudLink feed vouched for the other users' PBX side. */
-  pbxReads: number;
-}
-
-export interface ResyncOptions {
-  /** Read every user's PBX even where the live feed vouches for it (the admin's "deep" resync). */
-  readEveryPbx?: boolean;
-}
-
-export interface SyncService {
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  /** For the Graph adapter's `beforeRequest` hook: resolves when the tenant-wide presence budget allows a call. */
-  beforeGraphRequest(kind: GraphRequestKind): Promise<void>;
-  /** For the Graph adapter's `onOutcome` hook: counts calls, and a 429 pauses the limiter for its Retry-After. */
-  onGraphOutcome(outcome: GraphOutcome): void;
-  /** For the CloudLink adapter's `onOutcome` hook: counts every attempt, so 429s waited out still show. */
-  onCloudLinkOutcome(outcome: CloudLinkOutcome): void;
-  /**
-   * Webhook handlers, framework-free: bot/ passes query and parsed JSON body, and sends back what they answer. The
-   * owner answers at once; a standby answers once it has stored the event for the owner (a promise).
-   */
-  handleGraphNotification(req: WebhookRequest): WebhookResponse | Promise<WebhookResponse>;
-  handleGraphLifecycle(req: WebhookRequest): WebhookResponse | Promise<WebhookResponse>;
-  /** A CloudLink post answered 202 names the event it carried (`event`), for the missed-call notices. */
-  handleCloudLinkWebhook(req: WebhookRequest): CloudLinkWebhookResponse | Promise<CloudLinkWebhookResponse>;
-  /** The secret CloudLink webhooks must carry as `?key=`. */
-  readonly cloudLinkWebhookKey: string;
-  /** Direct entry points (used by the webhook handlers, polling and tests). */
-  onGraphNotifications(notifications: GraphNotification[]): Promise<void>;
-  /** A CloudLink webhook as the adapter read it (null: a post the sync does not follow, which shows the feed lives). */
-  onPbxEvent(event: PbxEvent | null): Promise<void>;
-  /**
-   * Compares both sides for every synced user and repairs drift. The PBX is read only for users the live CloudLink
-   * feed cannot vouch for (see pbx-feed.ts), unless `readEveryPbx`.
-   */
-  resyncAll(progress?: (p: ResyncProgress) => void, options?: ResyncOptions): Promise<ResyncResult>;
-  resyncUser(entraUserId: string): Promise<SyncStatus>;
-  statusOf(entraUserId: string): Promise<SyncStatus>;
-  /** Clears our Teams session and any PBX DND we set for this user, then re-decides from what both sides say. */
-  /** Says what it gave back: our Teams session, a phone DND Switchboard set (even by another process), or nothing. */
-  resetPhoneStatus(entraUserId: string): Promise<PhoneResetResult>;
-  /** Matches PBX ↔ Entra users by mail/UPN, applies the selection, stores users, resubscribes; reports the unmatched. */
-  refreshUsers(): Promise<MatchResult & { monitorsNeeded: number }>;
-  /** ceil(synced users / 650). */
-  monitorsNeeded(): number;
-  /** Resolves when every queued write has gone out, retries included (tests, shutdown). */
-  idle(): Promise<void>;
-  /** Resolves when nothing is running right now (retries waiting on the clock may remain). */
-  settled(): Promise<void>;
-  readonly metrics: Registry;
-  health(): HealthView;
-}

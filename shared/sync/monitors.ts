@@ -3,7 +3,7 @@ import { GraphError, type GraphSubscriptionPort, type MonitorCredentials } from 
 import type { MonitorRecord, MonitorState, Store } from '../ports/store';
 import { isClientStateOf, newClientState, storedFormOf } from './client-state';
 import type { SyncClock } from './clock';
-import type { SyncLog } from './index';
+import type { SyncLog } from './log';
 import { backoffMs, classify } from './errors';
 import type { GraphNotification } from './webhooks';
 

@@ -1,6 +1,6 @@
 import type { SyncInbox } from '../ports/sync-inbox';
 import type { SyncClock } from './clock';
-import type { SyncLog } from './index';
+import type { SyncLog } from './log';
 import { INBOX_CAP } from './webhook-handoff';
 
 /** The admin calls a standby hands to the owner: they need the engine, which only the owner runs. */

@@ -6,7 +6,14 @@ import type { LeaseRecord, Store } from '../ports/store';
 import type { SyncClock } from './clock';
 import { backoffMs } from './errors';
 import { LeaseFence } from './fence';
-import type { ResyncOptions, ResyncProgress, SyncLog, SyncService } from './index';
+import type {
+  OwnableSyncService,
+  OwnershipOptions,
+  ResyncOptions,
+  ResyncProgress,
+  SyncLog,
+  SyncService,
+} from './contract';
 import type {
   CloudLinkWebhookResponse,
   GraphNotification,
@@ -19,21 +26,7 @@ import { DelegatingSyncService } from './delegating-service';
 /** The store lease that makes one process the owner of a tenant's sync engine. */
 export const SYNC_LEASE = 'sync';
 
-export interface OwnershipOptions {
-  /** This process's name in the lease (default host/pid/random). */
-  holder?: string;
-  /** How long a taken lease holds without renewal (default 10 s; SYNC_LEASE_TTL_MS). */
-  ttlMs?: number;
-  /** How often the owner renews and a standby tries to take over (default 2.5 s; SYNC_LEASE_RENEW_MS). */
-  renewEveryMs?: number;
-  /**
-   * Taken off the lease on the owner's side before its writes stop (default 2 s; SYNC_LEASE_MARGIN_MS): the most two
-   * processes' wall clocks may disagree plus the time a checked request needs to leave (fence.ts).
-   */
-  marginMs?: number;
-  /** The fence the engine's ports were wrapped with (createSyncService); made here when unset. */
-  fence?: LeaseFence;
-}
+export type { OwnershipOptions };
 
 /**
  * The lease times. A takeover after `kill -9` waits for the lease to run out (ttl) and then at most a few hundred ms
@@ -57,14 +50,6 @@ export function leaseSettings(options: OwnershipOptions = {}): {
 
 /** A standby that saw the lease held tries again this long after it expires (a little slack for the store's clock). */
 const TAKEOVER_SLACK_MS = 50;
-
-/** What the wrapped engine must offer beyond SyncService: stop without deleting what the next owner reuses. */
-export interface OwnableSyncService extends SyncService {
-  /** Stops the engine but keeps the CloudLink subscriptions (recorded in the store) for the next owner. */
-  halt(): Promise<void>;
-  /** The user's status as the store holds it (what a process that does not run the engine can answer). */
-  storedStatusOf(entraUserId: string): Promise<SyncStatus>;
-}
 
 /** A call that needs the engine, made on a process that does not run it. */
 export class SyncStandbyError extends Error {

@@ -1,8 +1,8 @@
 import type { GraphPort } from '../ports/graph';
 import type { SyncClock } from './clock';
-import type { SyncEngine } from './engine';
+import type { SyncEngine } from './engine/sync-engine';
 import { classify } from './errors';
-import type { SyncLog } from './index';
+import type { SyncLog } from './log';
 import type { RateLimiter } from './rate-limiter';
 
 /** How far polling slows down under throttling: at most this many times the configured interval. */

@@ -1,10 +1,10 @@
 import { MAX_USERS_PER_MONITOR } from '../domain/monitors';
 import type { GraphPort } from '../ports/graph';
 import type { SyncClock } from './clock';
-import type { EngineEntry, SyncEngine } from './engine';
+import type { SyncEngine } from './engine/sync-engine';
 import { classify } from './errors';
 import type { RateLimiter } from './rate-limiter';
-import type { ResyncProgress, ResyncResult, SyncLog } from './index';
+import type { ResyncProgress, ResyncResult, SyncLog } from './contract';
 
 /** Batches of users read at once; Graph reads of a batch are one request each. */
 const PARALLEL_BATCHES = 4;
@@ -24,7 +24,7 @@ interface ResyncDeps {
    * Which users' PBX must be read; the others are known from the live CloudLink feed (pbx-feed.ts).
    * Unset: read every user's PBX.
    */
-  needsPbxRead?: (e: EngineEntry) => boolean;
+  needsPbxRead?: (entraUserId: string) => boolean;
   /** Where a bug that failed a read is reported (errors.ts: once per kind, as sync.bug). */
   log: SyncLog;
 }
@@ -85,43 +85,43 @@ async function resyncBatch(
   pbxSlot: ReturnType<typeof concurrencyLimit>,
 ): Promise<number> {
   const { engine } = deps;
-  const entries = batch.map((id) => engine.entry(id)).filter((e): e is EngineEntry => !!e);
-  const toRead = deps.needsPbxRead ? entries.filter(deps.needsPbxRead) : entries;
+  const users = batch.filter((id) => engine.knows(id));
+  const toRead = deps.needsPbxRead ? users.filter(deps.needsPbxRead) : users;
   const reading = new Set(toRead);
   // PBX first: Teams observations are judged against what we assert, which follows the PBX.
   // Reads go through the CloudLink adapter, whose retries honour 429 Retry-After; a read that still fails marks the
   // user, and the next resync tries again.
   // Users the feed vouches for count as read: their PBX view is as current as a read would make it.
-  const readBothSides = new Set<EngineEntry>(entries.filter((e) => !reading.has(e)));
-  const readPbx = async (e: EngineEntry) => {
+  const readBothSides = new Set<string>(users.filter((id) => !reading.has(id)));
+  const readPbx = async (id: string) => {
     try {
       await deps.pbxReadPacer?.acquire();
-      await engine.readPbxOnce(e);
-      readBothSides.add(e);
+      await engine.readPbxOnce(id);
+      readBothSides.add(id);
     } catch (err) {
       const f = classify(err, deps.log);
       engine.fail(
-        e,
+        id,
         `resync could not read the PBX: ${f.message}`,
         f.retry ? 'The next resync tries again.' : f.fix,
       );
     }
   };
-  for (const e of entries) engine.retryRefusedWrites(e);
-  await Promise.all(toRead.map((e) => pbxSlot(() => readPbx(e))));
-  const watched = entries.filter((e) => engine.ctx(e).directions.fromTeams || e.state.teamsSession);
+  for (const id of users) engine.retryRefusedWrites(id);
+  await Promise.all(toRead.map((id) => pbxSlot(() => readPbx(id))));
+  const watched = users.filter((id) => engine.watchesTeams(id));
   try {
     if (watched.length > 0) {
       const readAt = deps.clock.now();
-      const presences = await deps.graph.getPresencesByUserId(watched.map((e) => e.user.entraUserId));
+      const presences = await deps.graph.getPresencesByUserId(watched);
       for (const p of presences) engine.observeTeams(p, deps.clock.now(), true, readAt);
     }
-    for (const e of readBothSides) engine.markSynced(e, deps.clock.now());
+    for (const id of readBothSides) engine.markSynced(id, deps.clock.now());
   } catch (err) {
     const f = classify(err, deps.log);
-    for (const e of watched)
+    for (const id of watched)
       engine.fail(
-        e,
+        id,
         `resync could not read Teams: ${f.message}`,
         f.retry ? 'The next resync tries again.' : f.fix,
       );

@@ -4,26 +4,25 @@ import type { CloudLinkOutcome, GraphOutcome, GraphRequestKind } from '../ports/
 import { DEFAULT_MAPPING } from '../domain/mapping';
 import type { MatchResult } from '../domain/matching';
 import { monitorsNeeded } from '../domain/monitors';
-import { callsDueForCheck } from '../domain/pbx-calls';
 import { DEFAULT_SELECTION, directionsFor } from '../domain/selection';
-import { ourPbxStatusTexts, resetAssertions } from '../domain/sync-decision';
 import { EMPTY_SYNC_STATE, type UserSyncState } from '../domain/sync-state';
 import type { PbxEvent } from '../ports/cloudlink';
 import { systemSyncClock, type SyncClock } from './clock';
 import { CloudLinkSubscriptions } from './cloudlink-subscriptions';
-import { SyncEngine, type EngineEntry } from './engine';
+import { SyncEngine, type UserSyncView } from './engine/sync-engine';
 import type {
   ResyncOptions,
   ResyncProgress,
   ResyncResult,
   SyncDeps,
   SyncLog,
+  OwnableSyncService,
   SyncOptions,
   SyncService,
-} from './index';
+} from './contract';
 import { SyncMetrics } from './metrics';
 import { Monitors } from './monitors';
-import { leaseSettings, OwnedSyncService, type OwnableSyncService } from './ownership';
+import { leaseSettings, OwnedSyncService } from './ownership';
 import { withSyncInbox } from './inbox-handoff';
 import { UserDirectory, type DirectoryReads } from './directory';
 import { Poller } from './poller';
@@ -279,23 +278,17 @@ class Service implements OwnableSyncService {
     // user whose stored PBX view is older than the last sign of life of the previous owner is read now, before
     // anything else, not at the first resync a minute later. Unknown outage (an old lease row): everyone.
     const outageFrom = term ? (term.lastAliveAt ?? Number.POSITIVE_INFINITY) : null;
-    const toRead = [...this.engine.allEntries()].filter(
-      (e) =>
-        e.state.teamsSession ||
-        e.state.teamsClearPending ||
-        (e.state.pbxAssertion && !e.state.pbxAssertion.acknowledged) ||
-        (outageFrom !== null && e.user.selected && (!e.state.pbx || e.state.pbx.at < outageFrom)),
-    );
+    const toRead = this.engine.usersToReadAtStart(outageFrom);
     const slot = concurrencyLimit(Math.max(1, this.options.pbxReadConcurrency ?? 32));
     await Promise.all(
-      toRead.map((e) =>
+      toRead.map((id) =>
         slot(async () => {
           await this.pbxReadPacer?.acquire();
-          await this.engine.readPbx(e, now);
+          await this.engine.readPbx(id, now);
         }),
       ),
     );
-    for (const e of this.engine.allEntries()) this.engine.reevaluate(e);
+    this.engine.reevaluateAll();
     if (term)
       this.deps.log?.info(
         {
@@ -402,32 +395,10 @@ class Service implements OwnableSyncService {
 
   async onPbxEvent(change: PbxEvent | null): Promise<void> {
     const receivedAt = this.clock.now();
+    // Any event, ours to sync or not, shows the feed lives (pbx-feed.ts).
     this.engine.pbxFeed.heard(receivedAt);
     // Read once, by the CloudLink adapter: presence (DND, status text), a call's stage, or a call's end.
-    const e = change ? this.engine.entryByPbx(change.principalId) : undefined;
-    if (!change || !e) return;
-    if (change.kind !== 'presence') {
-      // Calls come from call events alone: folded per call id, no presentity read.
-      const stage = change.kind === 'callEnded' ? 'ended' : change.stage;
-      this.engine.observeCall(e, { callId: change.callId, stage, at: change.at }, receivedAt);
-      return;
-    }
-    const epoch = this.engine.pbxFeed.current();
-    try {
-      if (!change.status) return await this.engine.readPbx(e, receivedAt);
-      // Webhooks arrive late, twice and out of order (CloudLink retries): the engine drops what is not newer than the
-      // change it knows, our acknowledged DND write included (compared by CloudLink's own updatedOn).
-      this.engine.observePbx(e, change.status, receivedAt, change.at);
-      this.engine.pbxVerified(e, epoch, receivedAt);
-    } catch (err) {
-      // An event we could not apply leaves our view unverified: the next resync reads this user's PBX.
-      this.engine.pbxVerified(e, 0, receivedAt);
-      this.engine.fail(
-        e,
-        `could not apply a PBX event: ${err instanceof Error ? err.message : String(err)}`,
-        "The next resync reads this user's PBX again.",
-      );
-    }
+    if (change) await this.engine.applyPbxEvent(change, receivedAt);
   }
 
   async resyncAll(
@@ -437,7 +408,7 @@ class Service implements OwnableSyncService {
     // New hires, leavers and renames first: both directories are read again (a failed read leaves the users as
     // they were; the resync still runs).
     await this.refreshDirectory({ entra: true, pbx: true }).catch(() => undefined);
-    const ids = [...this.engine.allEntries()].filter((e) => e.user.selected).map((e) => e.user.entraUserId);
+    const ids = this.engine.selectedUserIds();
     const feedChecked = await this.checkPbxFeed();
     void this.monitors?.retryFailed(); // not awaited: an attempt that meets a Graph still down must not hold the resync
 
@@ -452,8 +423,7 @@ class Service implements OwnableSyncService {
       {
         ...this.resyncDeps(),
         needsPbxRead: trustFeed
-          ? (e) =>
-              this.engine.needsPbxRead(e, maxAge) || inVerificationSlice(e.user.entraUserId, round, slices)
+          ? (id) => this.engine.needsPbxRead(id, maxAge) || inVerificationSlice(id, round, slices)
           : undefined,
       },
       ids,
@@ -467,9 +437,8 @@ class Service implements OwnableSyncService {
   }
 
   async statusOf(entraUserId: string): Promise<SyncStatus> {
-    const e = this.engine.entry(entraUserId);
-    if (!e) return notMatchedStatus();
-    return statusFrom(e, directionsFor(this.selection(), e.user));
+    const view = this.engine.view(entraUserId);
+    return view ? statusFrom(view, view.enabled) : notMatchedStatus();
   }
 
   /**
@@ -494,18 +463,14 @@ class Service implements OwnableSyncService {
   }
 
   async resetPhoneStatus(entraUserId: string): Promise<PhoneResetResult> {
-    const e = this.engine.entry(entraUserId);
     const nothing = { teamsSessionCleared: false, phoneDndCleared: null, phoneDndKept: null, callsForgotten: 0 };
-    if (!e) return { ...(await this.statusOf(entraUserId)), reset: nothing };
+    if (!this.engine.knows(entraUserId)) return { ...(await this.statusOf(entraUserId)), reset: nothing };
     // The phone as it is now, not as this process last heard it: another process may have set the DND. Every call we
-    // believe in is asked about in the call records at that read (one they show finished ends as usual);
-    // resetAssertions then forgets the calls they could not settle.
-    if (e.state.pbxCalls)
-      this.engine.reevaluate(e, { ...e.state, pbxCalls: callsDueForCheck(e.state.pbxCalls, this.clock.now()) });
-    await this.engine.readPbxOnce(e).catch(() => undefined);
-    const mapping = this.deps.mapping?.() ?? DEFAULT_MAPPING;
-    const { state, outcome } = resetAssertions(e.state, this.clock.now(), ourPbxStatusTexts(mapping));
-    this.engine.reevaluate(e, state);
+    // believe in is asked about in the call records at that read (one they show finished ends as usual); the reset
+    // then forgets the calls they could not settle.
+    this.engine.checkCallsAtNextRead(entraUserId);
+    await this.engine.readPbxOnce(entraUserId).catch(() => undefined);
+    const outcome = this.engine.resetAssertions(entraUserId) ?? nothing;
     await this.engine.idle();
     return { ...(await this.resyncUser(entraUserId)), reset: outcome };
   }
@@ -536,7 +501,7 @@ class Service implements OwnableSyncService {
       if (changed) {
         await this.engine.loadUsers();
         // Users who left or lost their pair are unselected now: this gives back what we set for them.
-        for (const e of this.engine.allEntries()) this.engine.reevaluate(e);
+        this.engine.reevaluateAll();
       }
       if ((changed || resubscribe) && this.started) {
         await this.subscribePbx();
@@ -673,7 +638,7 @@ function notMatchedStatus(): SyncStatus {
 }
 
 function statusFrom(
-  e: Pick<EngineEntry, 'state' | 'lastSyncAt' | 'lastError'>,
+  e: Pick<UserSyncView, 'state' | 'lastSyncAt' | 'lastError'>,
   enabled: { toTeams: boolean; fromTeams: boolean },
 ): SyncStatus {
   const iso = (t: number | null | undefined) => (t ? new Date(t).toISOString() : null);

@@ -4,8 +4,8 @@ import type { Store } from '../ports/store';
 import { InboxFullError, type InboxKind, type SyncInbox } from '../ports/sync-inbox';
 import { isClientStateOf } from './client-state';
 import type { SyncClock } from './clock';
-import type { SecretSealer } from './cloudlink-subscriptions';
-import type { SyncLog } from './index';
+import type { SecretSealer } from './contract';
+import type { SyncLog } from './log';
 import {
   handleCloudLinkWebhook,
   handleGraphNotification,

@@ -1,4 +1,5 @@
-import { startLoopbackReceiver, type SyncService } from '../../shared/sync';
+import type { SyncService } from '../../shared/sync';
+import { startLoopbackReceiver } from '../support/loopback-receiver';
 
 /** The bench's and the sync tests' webhook host: each path reaches its handler; a broken body never does. */
 describe('loopback webhook receiver', () => {

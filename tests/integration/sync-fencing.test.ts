@@ -2,19 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
-import { CloudLinkClient } from '../../shared/adapters/cloudlink';
-import { TokenClient } from '../../shared/adapters/entra/token-client';
-import { GraphAdapter } from '../../shared/adapters/graph/graph-adapter';
 import type { Store } from '../../shared/ports/store';
 import { openStore } from '../../shared/store/open';
-import {
-  createSyncService,
-  startLoopbackReceiver,
-  type LoopbackReceiver,
-  type SyncClock,
-  type SyncLog,
-  type SyncService,
-} from '../../shared/sync';
+import type { SyncClock, SyncLog, SyncService } from '../../shared/sync';
+import { startLoopbackReceiver, type LoopbackReceiver } from '../support/loopback-receiver';
+import { buildSyncService, emulatorAdapters } from '../support/sync-setup';
 import { startRunningSyncWorld, startSyncWorld, type SyncWorld } from './sync-harness';
 
 /**
@@ -121,39 +113,25 @@ describe('two sync processes on one PostgreSQL schema: the fence (issue 12 A)', 
     const app = [...w.tenant.apps.values()][0];
     const graphProxy = await countingGraph(w.emulators.graph.baseUrl);
     const store = await openStore(`${PG_URL}?schema=${schema}`);
-    const tokens = new TokenClient({
-      authorityHost: w.emulators.entra.baseUrl,
-      tenantId: w.tenant.id,
-      credentials: () => ({ clientId: app.clientId, clientSecret: app.secrets[0].value }),
-      now: () => w.clock.now(),
-    });
     const proc = {} as Proc;
-    const graph = new GraphAdapter({
-      baseUrl: graphProxy.url,
-      clientId: app.clientId,
-      getAppToken: () => tokens.getAppToken(),
-      getMonitorToken: (m) =>
-        tokens.getUserTokenByPassword(
-          m.username,
-          m.password,
-          'https://graph.microsoft.com/Presence.Read.All',
-        ),
-      beforeRequest: (kind) => proc.service.beforeGraphRequest(kind),
-      onOutcome: (o) => proc.service.onGraphOutcome(o),
-      maxRetries: 0,
-    });
     const client = w.emulators.cloudlink.control.addClient({ accountId: w.accountId });
     const appId = `switchboard-${name}/1.0`;
-    const cloudlink = new CloudLinkClient({
-      apiBase: w.emulators.cloudlink.apiBase,
-      accountId: w.accountId,
-      clientId: client.clientId,
-      clientSecret: client.clientSecret,
-      appId,
-      now: () => w.clock.now(),
-      maxRetries: 0,
-      onOutcome: (o) => proc.service.onCloudLinkOutcome(o),
-    });
+    const { graph, cloudlink } = emulatorAdapters(
+      {
+        entraBaseUrl: w.emulators.entra.baseUrl,
+        tenantId: w.tenant.id,
+        clientId: app.clientId,
+        clientSecret: app.secrets[0].value,
+        graphBaseUrl: graphProxy.url,
+        cloudlink: {
+          apiBase: w.emulators.cloudlink.apiBase,
+          accountId: w.accountId,
+          clientId: client.clientId,
+          clientSecret: client.clientSecret,
+        },
+      },
+      { appId, service: () => proc.service, now: () => w.clock.now(), graphRetries: 0, cloudlinkRetries: 0 },
+    );
     const clock = freezableClock(w.clock);
     const events: string[] = [];
     const record = (obj: object) => {
@@ -161,31 +139,27 @@ describe('two sync processes on one PostgreSQL schema: the fence (issue 12 A)', 
       if (typeof event === 'string') events.push(event);
     };
     const log: SyncLog = { error: record, warn: record, info: record };
-    const base = receiver.baseUrl;
-    const service = createSyncService(
-      {
-        tenantId: w.tenant.id,
-        clientId: app.clientId,
-        mode: 'notifications',
-        notificationUrl: `${base}/graph`,
-        lifecycleNotificationUrl: `${base}/graph/lifecycle`,
-        cloudLinkWebhookUrl: `${base}/cloudlink`,
+    const service = buildSyncService({
+      tenantId: w.tenant.id,
+      clientId: app.clientId,
+      mode: 'notifications',
+      webhookBase: receiver.baseUrl,
+      cloudLinkWebhooks: true,
+      options: {
         cloudLinkWebhookKey: 'cloudlink-webhook-key',
-        resyncIntervalMs: 0,
         ownership: { holder: name, ttlMs: TTL, renewEveryMs: RENEW },
       },
-      {
+      deps: {
         graph,
         subscriptions: graph.subscriptions,
         cloudlink,
         store,
         clock,
         log,
-        monitorCredentials: (username, sealed) => ({ username, password: sealed }),
         mapping: () => w.mapping,
         selection: () => w.selection,
       },
-    );
+    });
     Object.assign(proc, {
       name,
       appId,

@@ -2,29 +2,25 @@
  * The sync service wired to the three emulators over real HTTP, as bot/main.ts wires it to the real services: the
  * Graph and CloudLink adapters, Entra tokens (app and monitor ROPC), a webhook receiver on 127.0.0.1:0 that hands
  * posts to the service's framework-free handlers, and a SQLite store. Time: a VirtualClock that drives the
- * emulators' ManualClock, so sessions, subscriptions and tokens expire on simulated time.
+ * emulators' ManualClock, so sessions, subscriptions and tokens expire on simulated time. The service and the adapters
+ * are built as in every sync set-up (tests/support/sync-setup.ts); what is this harness's own is simulated time,
+ * drift on demand, and processes that crash, stall or run beside each other.
  */
 import { ManualClock } from '../../emulators/common/clock';
 import { Directory, type DirectoryTenant, type DirectoryUser } from '../../emulators/common/directory';
 import { startEmulators, type Emulators } from '../../emulators';
 import type { MappingTable, UserSelection } from '../../shared/api/contract';
-import { CloudLinkClient } from '../../shared/adapters/cloudlink';
-import { TokenClient } from '../../shared/adapters/entra/token-client';
-import { GraphAdapter } from '../../shared/adapters/graph/graph-adapter';
+import type { CloudLinkClient } from '../../shared/adapters/cloudlink';
+import type { GraphAdapter } from '../../shared/adapters/graph/graph-adapter';
 import { DEFAULT_MAPPING } from '../../shared/domain/mapping';
 import { DEFAULT_SELECTION } from '../../shared/domain/selection';
 import type { Store } from '../../shared/ports/store';
 import { openStore } from '../../shared/store/open';
-import {
-  createSyncService,
-  startLoopbackReceiver,
-  VirtualClock,
-  type SyncClock,
-  type SyncLog,
-  type SyncOptions,
-  type SyncService,
-} from '../../shared/sync';
+import type { SyncClock, SyncLog, SyncOptions, SyncService } from '../../shared/sync';
 import { SecretBox } from '../../shared/platform/secret-box';
+import { startLoopbackReceiver } from '../support/loopback-receiver';
+import { buildSyncService, emulatorAdapters, seedMonitors } from '../support/sync-setup';
+import { VirtualClock } from '../support/virtual-clock';
 
 const SECRET = 'sync-test-secret';
 export const MONITOR_PASSWORD = 'monitor-Passw0rd';
@@ -129,71 +125,50 @@ export async function startSyncWorld(
       return path === '/cloudlink' && world.dropCloudLinkWebhooks ? 202 : undefined;
     },
   );
-  const base = receiver.baseUrl;
 
-  const tokens = new TokenClient({
-    authorityHost: emulators.entra.baseUrl,
-    tenantId: tenant.id,
-    credentials: () => ({ clientId: app.clientId, clientSecret: SECRET }),
-    now: () => emuClock.now(),
-  });
-  const graph = new GraphAdapter({
-    baseUrl: emulators.graph.baseUrl,
-    clientId: app.clientId,
-    getAppToken: () => tokens.getAppToken(),
-    getMonitorToken: (m) =>
-      tokens.getUserTokenByPassword(m.username, m.password, 'https://graph.microsoft.com/Presence.Read.All'),
-    beforeRequest: (kind) => world.service.beforeGraphRequest(kind),
-    onOutcome: (o) => world.service.onGraphOutcome(o),
-    // The engine owns retries here, on simulated time; the adapter hands failures straight back.
-    maxRetries: 0,
-  });
-  const cloudlink = new CloudLinkClient({
-    apiBase: emulators.cloudlink.apiBase,
-    accountId,
-    clientId: client.clientId,
-    clientSecret: client.clientSecret,
-    appId: 'switchboard-tests/1.0',
-    now: () => emuClock.now(),
-    maxRetries: opts.cloudlinkRetries ?? 0,
-    sleep: (ms) => clock.sleep(ms),
-    onOutcome: (o) => world.service.onCloudLinkOutcome(o),
-  });
+  const { graph, cloudlink } = emulatorAdapters(
+    {
+      entraBaseUrl: emulators.entra.baseUrl,
+      tenantId: tenant.id,
+      clientId: app.clientId,
+      clientSecret: SECRET,
+      graphBaseUrl: emulators.graph.baseUrl,
+      cloudlink: {
+        apiBase: emulators.cloudlink.apiBase,
+        accountId,
+        clientId: client.clientId,
+        clientSecret: client.clientSecret,
+      },
+    },
+    {
+      appId: 'switchboard-tests/1.0',
+      service: () => world.service,
+      now: () => emuClock.now(),
+      sleep: (ms) => clock.sleep(ms),
+      // The engine owns Graph retries here, on simulated time; the adapter hands failures straight back.
+      graphRetries: 0,
+      cloudlinkRetries: opts.cloudlinkRetries ?? 0,
+    },
+  );
   const storeCalls = { inFlight: 0 };
   const store = counting(await openStore(opts.storeUrl ?? 'sqlite::memory:'), storeCalls);
   const secretBox = new SecretBox(Buffer.alloc(32, 3));
   let processClock = mortalClock(clock);
-  for (let i = 0; i < monitorNames.length; i++) {
-    await store.putMonitor({
-      tenantId: tenant.id,
-      monitorId: `m${i}`,
-      username: monitorNames[i],
-      passwordSealed: MONITOR_PASSWORD,
-      passwordExpiresAt: null,
-      state: 'new',
-      subscriptionId: null,
-      subscriptionExpiresAt: null,
-      userIds: [],
-      clientState: null,
-      lastError: null,
-      updatedAt: 0,
-    });
-  }
+  await seedMonitors(
+    store,
+    tenant.id,
+    monitorNames.map((username, i) => ({ monitorId: `m${i}`, username, passwordSealed: MONITOR_PASSWORD })),
+  );
   const quiet: SyncLog = { error: () => undefined, warn: () => undefined, info: () => undefined };
   const build = (onStore: Store = store, processTime: SyncClock = processClock, log: SyncLog = quiet) =>
-    createSyncService(
-      {
-        tenantId: tenant.id,
-        clientId: app.clientId,
-        mode: opts.mode ?? 'notifications',
-        notificationUrl: `${base}/graph`,
-        lifecycleNotificationUrl: `${base}/graph/lifecycle`,
-        cloudLinkWebhookUrl: `${base}/cloudlink`,
-        cloudLinkWebhookKey: 'cloudlink-webhook-key',
-        resyncIntervalMs: 0,
-        ...opts.options,
-      },
-      {
+    buildSyncService({
+      tenantId: tenant.id,
+      clientId: app.clientId,
+      mode: opts.mode ?? 'notifications',
+      webhookBase: receiver.baseUrl,
+      cloudLinkWebhooks: true,
+      options: { cloudLinkWebhookKey: 'cloudlink-webhook-key', ...opts.options },
+      deps: {
         graph,
         subscriptions: graph.subscriptions,
         cloudlink,
@@ -201,11 +176,10 @@ export async function startSyncWorld(
         clock: processTime,
         secrets: opts.sealWebhookKey ? secretBox : undefined,
         log,
-        monitorCredentials: (username, sealed) => ({ username, password: sealed }),
         mapping: () => world.mapping,
         selection: () => world.selection,
       },
-    );
+    });
   const world: SyncWorld = {
     clock,
     emulators,

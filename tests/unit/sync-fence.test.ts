@@ -8,10 +8,16 @@ import type { CloudLinkPort } from '../../shared/ports/cloudlink';
 import type { GraphPort } from '../../shared/ports/graph';
 import type { Store } from '../../shared/ports/store';
 import { openStore } from '../../shared/store/open';
-import { VirtualClock, type SyncClock } from '../../shared/sync/clock';
+import type { SyncClock } from '../../shared/sync/clock';
+import { VirtualClock } from '../support/virtual-clock';
 import { FencedWriteError, LeaseFence } from '../../shared/sync/fence';
-import { OwnedSyncService, type OwnableSyncService } from '../../shared/sync/ownership';
-import { createSyncService, type SyncLog, type SyncService } from '../../shared/sync';
+import { OwnedSyncService } from '../../shared/sync/ownership';
+import {
+  createSyncService,
+  type OwnableSyncService,
+  type SyncLog,
+  type SyncService,
+} from '../../shared/sync';
 import { FakeCloudLink, FakeGraph, FakeSubscriptions } from './sync-fakes';
 import { TENANT, userRecord } from './sync-harness';
 

@@ -1,11 +1,15 @@
-/** Builds a SyncService over the in-memory fakes, a throwaway SQLite store and a VirtualClock. */
+/**
+ * Builds a SyncService over the in-memory fakes, a throwaway SQLite store and a VirtualClock, the same way every sync
+ * set-up builds it (tests/support/sync-setup.ts).
+ */
 import type { MappingTable, UserSelection } from '../../shared/api/contract';
 import { DEFAULT_MAPPING } from '../../shared/domain/mapping';
 import { GraphError } from '../../shared/ports/graph';
 import type { Store, UserRecord } from '../../shared/ports/store';
 import { openStore } from '../../shared/store/open';
-import { VirtualClock } from '../../shared/sync/clock';
-import { createSyncService, type SyncDeps, type SyncOptions, type SyncService } from '../../shared/sync';
+import type { SyncDeps, SyncOptions, SyncService } from '../../shared/sync';
+import { buildSyncService, matchedUser, seedMonitors } from '../support/sync-setup';
+import { VirtualClock } from '../support/virtual-clock';
 import { callEvent, FakeCloudLink, FakeGraph, FakeSubscriptions } from './sync-fakes';
 
 export const TENANT = '11111111-1111-1111-1111-111111111111';
@@ -27,16 +31,13 @@ export interface Harness {
 
 export function userRecord(n: number, extra: Partial<UserRecord> = {}): UserRecord {
   return {
-    tenantId: TENANT,
-    entraUserId: `u${n}`,
-    upn: `u${n}@contoso.com`,
-    displayName: `User ${n}`,
-    pbxPrincipalId: `pbx-u${n}`,
-    extension: String(1000 + n),
-    sendToTeams: null,
-    getFromTeams: null,
-    selected: true,
-    updatedAt: 0,
+    ...matchedUser(TENANT, {
+      entraUserId: `u${n}`,
+      upn: `u${n}@contoso.com`,
+      displayName: `User ${n}`,
+      pbxPrincipalId: `pbx-u${n}`,
+      extension: String(1000 + n),
+    }),
     ...extra,
   };
 }
@@ -63,47 +64,32 @@ export async function harness(
     cloudlink.add(u.pbxPrincipalId as string);
   }
   const mode = opts.mode ?? 'notifications';
-  if (mode === 'notifications') {
-    await store.putMonitor({
-      tenantId: TENANT,
-      monitorId: 'm1',
-      username: 'monitor1@contoso.com',
-      passwordSealed: 'sealed',
-      passwordExpiresAt: null,
-      state: 'new',
-      subscriptionId: null,
-      subscriptionExpiresAt: null,
-      userIds: [],
-      clientState: null,
-      lastError: null,
-      updatedAt: 0,
-    });
-  }
+  if (mode === 'notifications')
+    await seedMonitors(store, TENANT, [
+      { monitorId: 'm1', username: 'monitor1@contoso.com', passwordSealed: 'sealed' },
+    ]);
+  // The fakes take Graph's and CloudLink's notifications straight to the service: nothing posts to the URLs.
   const build = () =>
-    createSyncService(
-      {
-        tenantId: TENANT,
-        clientId: '22222222-2222-2222-2222-222222222222',
-        mode,
-        notificationUrl: 'https://switchboard.example/api/notifications/graph',
-        lifecycleNotificationUrl: 'https://switchboard.example/api/notifications/graph/lifecycle',
-        pollIntervalMs: 5000,
-        resyncIntervalMs: 0,
-        ...opts.options,
-      },
-      {
+    buildSyncService({
+      tenantId: TENANT,
+      clientId: '22222222-2222-2222-2222-222222222222',
+      mode,
+      webhookBase: 'https://switchboard.example/api/notifications',
+      cloudLinkWebhooks: false,
+      options: { pollIntervalMs: 5000, ...opts.options },
+      monitorCredentials: (username) => ({ username, password: 'pw' }),
+      deps: {
         graph,
         subscriptions: subs,
         cloudlink,
         store,
         clock,
-        monitorCredentials: (username) => ({ username, password: 'pw' }),
         mapping: () => h.mapping ?? DEFAULT_MAPPING,
         selection: () => h.selection,
         onStoreError: opts.onStoreError,
         log: opts.log,
       },
-    );
+    });
   // Graph notifies the subscription that covers the user; CloudLink posts an event naming the presentity.
   graph.onChange = (userId) => {
     for (const [id, s] of subs.live) {

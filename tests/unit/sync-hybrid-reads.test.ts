@@ -1,5 +1,5 @@
 import type { TeamsPresence } from '../../shared/domain/presence';
-import { VirtualClock } from '../../shared/sync/clock';
+import { VirtualClock } from '../support/virtual-clock';
 import { HybridReader } from '../../shared/sync/hybrid-reader';
 import { RateLimiter } from '../../shared/sync/rate-limiter';
 import { mayRead, RequestWindow, sweepIntervalMs } from '../../shared/sync/read-budget';

@@ -10,7 +10,7 @@ import type { MonitorRecord, Store } from '../../shared/ports/store';
 import { InboxFullError, type SyncInbox } from '../../shared/ports/sync-inbox';
 import { SecretBox } from '../../shared/platform/secret-box';
 import { openStore } from '../../shared/store/open';
-import { VirtualClock } from '../../shared/sync/clock';
+import { VirtualClock } from '../support/virtual-clock';
 import type { SyncLog } from '../../shared/sync';
 import { InboxDrain, type InboxTarget } from '../../shared/sync/inbox-drain';
 import { OwnerCalls, SyncQueuedError, type OwnerCallPayload } from '../../shared/sync/owner-calls';

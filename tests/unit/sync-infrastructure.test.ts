@@ -1,6 +1,6 @@
 import { GraphError } from '../../shared/ports/graph';
 import { storedFormOf } from '../../shared/sync/client-state';
-import { VirtualClock } from '../../shared/sync/clock';
+import { VirtualClock } from '../support/virtual-clock';
 import { RateLimiter } from '../../shared/sync/rate-limiter';
 import { readCloudLinkWebhook } from '../../shared/adapters/cloudlink/webhook';
 import { handleCloudLinkWebhook, handleGraphNotification } from '../../shared/sync/webhooks';

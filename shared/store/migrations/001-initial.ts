@@ -1,4 +1,4 @@
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 /*
  * Epoch milliseconds are BIGINT in PostgreSQL (they overflow INTEGER) and INTEGER in SQLite (64-bit there).

@@ -1,4 +1,4 @@
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 /*
  * What the directory reads found, per tenant (issue 10, "the directory changes"): both sides' users as last read, the

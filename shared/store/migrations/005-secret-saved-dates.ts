@@ -1,4 +1,4 @@
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 /*
  * When each secret of the tenant link was last saved. A refused secret is reported with this date ("the secret saved

@@ -1,4 +1,4 @@
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 /*
  * The problems an operator would otherwise read in the server log (refused secrets, throttling, failed calls, lost

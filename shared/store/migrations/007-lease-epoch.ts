@@ -1,4 +1,4 @@
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 /*
  * Fencing for the tenant's sync lease (issue 12): `epoch` goes up each time the lease passes to a new holder (or is

@@ -1,4 +1,4 @@
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 /*
  * Issue 12: webhooks land on any process. A process that does not run a tenant's sync writes each authenticated

@@ -1,4 +1,4 @@
-import type { Migration } from './index';
+import type { Migration } from './migration';
 
 /*
  * Issue 16, hosted mode: the tenants one deployment serves. A row is made when a customer's admin consents

@@ -6,18 +6,10 @@ import { operatorEvents } from './006-operator-events';
 import { leaseEpoch } from './007-lease-epoch';
 import { syncInbox } from './008-sync-inbox';
 import { tenantRegistry } from './009-tenant-registry';
+import type { Migration } from './migration';
 
-/**
- * One schema, two dialects. Each migration carries its SQLite and PostgreSQL text side by side so the two can never
- * drift apart in numbering; a store applies, in order, every version it has not recorded in `schema_migrations`.
- * Migrations are append-only: never edit one that has shipped, add the next number instead.
- */
-export interface Migration {
-  version: number;
-  name: string;
-  sqlite: string;
-  postgres: string;
-}
+// The migrations import their type from migration.ts, not from this list, so the list closes no import cycle.
+export type { Migration };
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,

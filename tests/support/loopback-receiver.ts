@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SyncService } from './index';
+import type { SyncService } from '../../shared/sync';
 
 /** What a test or the bench answers itself instead of the service (a delivery it drops or fails on purpose). */
 export type ReceiverIntercept = (path: string, query: Record<string, string>) => number | undefined;
@@ -12,9 +12,10 @@ export interface LoopbackReceiver {
 }
 
 /**
- * The sync service's three framework-free webhook handlers on a bare node:http server at 127.0.0.1, for hosts that
- * run the engine without the bot's restify server: the benchmark and the sync integration tests. bot/ mounts the same
- * handlers on its own routes. `service` is read per request, so a host may swap the service (a restart).
+ * Test equipment: the sync service's three framework-free webhook handlers on a bare node:http server at 127.0.0.1,
+ * for hosts that run the engine without the bot's restify server: the benchmark and the sync integration tests. bot/
+ * mounts the same handlers on its own routes. `service` is read per request, so a host may swap the service (a
+ * restart).
  */
 export async function startLoopbackReceiver(
   service: () => SyncService,
