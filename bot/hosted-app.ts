@@ -5,6 +5,7 @@ import { DEFAULT_SELECTION } from '../shared/domain/selection';
 import type { LogTap, Logger } from '../shared/platform/logger';
 import type { RunningSwitchboard } from './app';
 import { openProcess, serveSwitchboard } from './serve';
+import { GraphSubscriptionIndex } from './services/graph-subscription-index';
 import { hostedWebhooks } from './services/hosted-webhooks';
 import { Onboarding } from './services/onboarding';
 import { syncFacade } from './services/sync-service-facade';
@@ -98,7 +99,12 @@ export async function startHostedSwitchboard(
     }),
     cloudlinkFor: (id) => runtimeOf(id)?.cloudlink,
     webhooks: (missedCall) =>
-      hostedWebhooks({ service: (id) => runtimeOf(id)?.service, onPbxEvent: missedCall }),
+      hostedWebhooks({
+        service: (id) => runtimeOf(id)?.service,
+        onPbxEvent: missedCall,
+        subscriptions: new GraphSubscriptionIndex(store, () => tenants.ids(), now),
+        logger,
+      }),
     appVersion: env.appVersion,
     tabDir: env.tabDir,
     hosted: {

@@ -134,3 +134,22 @@ export async function api(
   }
   return { status: res.status, text, body: parsed };
 }
+
+/** The company's admin links its CloudLink account and adds its first presence monitor on the admin pages. */
+export async function linkAndMonitor(world: HostedWorld, company: SeededCompany): Promise<void> {
+  const token = await ssoToken(world, company, 'admin');
+  const linked = await api(world, 'PUT', '/api/admin/tenant', token, {
+    cloudlink: {
+      accountId: company.cloudlink.accountId,
+      clientId: company.cloudlink.clientId,
+      clientSecret: company.cloudlink.clientSecret,
+    },
+  });
+  if (linked.status !== 200) throw new Error(`linking CloudLink failed: ${linked.text}`);
+  const monitor = company.monitors[0]!;
+  const added = await api(world, 'POST', '/api/admin/monitors', token, {
+    username: monitor.username,
+    password: monitor.password,
+  });
+  if (added.status !== 201) throw new Error(`adding a monitor failed: ${added.text}`);
+}
