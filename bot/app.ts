@@ -1,29 +1,17 @@
-import { Registry } from 'prom-client';
-import type { Server } from 'restify';
 import { createEntraJwtValidator } from '../shared/adapters/entra/jwt-validator';
 import type { GraphAdapter } from '../shared/adapters/graph/graph-adapter';
 import type { Config } from '../shared/config/load';
 import { DEFAULT_MAPPING } from '../shared/domain/mapping';
 import { DEFAULT_SELECTION } from '../shared/domain/selection';
 import type { LogTap, Logger } from '../shared/platform/logger';
-import { SecretBox } from '../shared/platform/secret-box';
+import type { SecretBox } from '../shared/platform/secret-box';
 import type { Store } from '../shared/ports/store';
-import { openStore } from '../shared/store/open';
 import type { SyncService } from '../shared/sync';
-import { Authenticator } from './auth/authenticator';
-import { createServer, listen } from './server';
-import { JobRegistry } from './services/jobs';
-import { noticeMissedCall } from './services/missed-calls';
-import { NoticeService } from './services/notices';
-import { OperatorEvents } from './services/operator-events';
-import { ReportService } from './services/reports';
-import { SignIns } from './services/sign-in';
+import { openProcess, serveSwitchboard } from './serve';
 import { currentWebhooks, syncFacade } from './services/sync-service-facade';
 import { TenantDocuments } from './services/tenant-documents';
 import { seedTenantLink } from './services/tenant-link';
 import { TenantRuntime } from './services/tenant-runtime';
-import { createTeamsBot } from './teams';
-import { callHistoryLink } from '../shared/teams/deep-link';
 import type { BotAuth } from './teams/adapter';
 import type { BotUser } from './teams/identity';
 
@@ -63,7 +51,6 @@ export interface RunningSwitchboard {
   close(): Promise<void>;
 }
 
-const NOTICE_SWEEP_MS = 60 * 60 * 1000;
 /** How often each process re-reads the tenant link, so a secret saved on another process is used there too. */
 const LINK_REFRESH_MS = 10_000;
 
@@ -75,10 +62,7 @@ export async function startSwitchboard(
   /** The logger's tap (createProcessLogger): its warnings and errors become the admin page's recent problems. */
   logTap?: LogTap,
 ): Promise<RunningSwitchboard> {
-  const now = () => Date.now();
-  const store = await openStore(config.storeUrl);
-  const secretBox = new SecretBox(env.secretKey);
-  const operatorEvents = logTap ? new OperatorEvents(store, logTap, logger) : undefined;
+  const { now, store, secretBox, operatorEvents } = await openProcess(config, env.secretKey, logger, logTap);
   await seedTenantLink(
     store,
     secretBox,
@@ -130,79 +114,39 @@ export async function startSwitchboard(
     // The environment's app and the one saved on the tenant link page (they differ once an admin changed it there).
     audiences: [...new Set([env.clientId, runtime.clientId, env.appIdUri])],
   });
-  const isInAdminGroup = config.adminGroupId ? adminGroupCheck(graph, config.adminGroupId) : undefined;
-  const signIns = new SignIns(store, now);
-  const teams = createTeamsBot({
-    auth: env.botAuth,
-    store,
+  const serving = await serveSwitchboard({
+    config,
     logger,
+    store,
+    secretBox,
     now,
-    // On-behalf-of is asked only to learn at sign-in whether the user still has to consent (see teams/sso.ts).
-    sso: {
-      validator,
-      appIdUri: env.appIdUri,
-      signInUrl: `${config.publicBaseUrl}/tab/index.html`,
-      onBehalfOf: (_tenant, assertion, scope) => tokens.onBehalfOf(assertion, scope),
-    },
-    signIns,
-    isInAdminGroup,
+    validator,
+    isInAdminGroup: config.adminGroupId ? adminGroupCheck(graph, config.adminGroupId) : undefined,
+    botAuth: env.botAuth,
+    appIdUri: env.appIdUri,
     identityOverride: env.identityOverride,
-  });
-  const sync = syncFacade({
-    tenants: (id) => (id === env.tenantId ? runtime.tenantSync : undefined),
-    store,
-    secretBox,
-    logger,
-    now,
-    reloadDocuments: () => documents.refresh(),
-    linkChanged: (id) => (id === env.tenantId ? runtime.reload() : Promise.resolve()),
-    credentialProblems: (id) => (id === env.tenantId ? runtime.credentialProblems() : []),
-  });
-  const jobs = new JobRegistry(logger, now, store);
-  const reports = new ReportService({
-    store,
-    sync,
-    jobs,
-    notifier: teams.notifier,
-    logger,
-    appVersion: env.appVersion,
-    now,
-  });
-  const notices = new NoticeService({
-    store,
-    notifier: teams.notifier,
-    logger,
-    now,
-    tabUrl: `${config.publicBaseUrl}/tab/index.html`,
-    ...(config.teamsAppId ? { callHistoryUrl: callHistoryLink(config.teamsAppId) } : {}),
-  });
-
-  const httpMetrics = new Registry();
-  const server: Server = createServer({
-    logger,
-    store,
-    now,
-    authenticator: new Authenticator({ validator, isInAdminGroup }),
-    sync,
+    onBehalfOf: (_tenant, assertion, scope) => tokens.onBehalfOf(assertion, scope),
+    sync: syncFacade({
+      tenants: (id) => (id === env.tenantId ? runtime.tenantSync : undefined),
+      store,
+      secretBox,
+      logger,
+      now,
+      reloadDocuments: () => documents.refresh(),
+      linkChanged: (id) => (id === env.tenantId ? runtime.reload() : Promise.resolve()),
+      credentialProblems: (id) => (id === env.tenantId ? runtime.credentialProblems() : []),
+    }),
     cloudlinkFor: (id) => (id === env.tenantId ? runtime.cloudlink : undefined),
-    reports,
-    jobs,
-    secretBox,
-    bot: teams.endpoint({ sync, reports }),
-    webhooks: currentWebhooks(
-      () => runtime.service,
-      (event) => void noticeMissedCall({ store, notices, logger }, env.tenantId, event),
-    ),
-    metrics: httpMetrics,
+    webhooks: (missedCall) =>
+      currentWebhooks(
+        () => runtime.service,
+        (event) => missedCall(env.tenantId, event),
+      ),
     syncMetrics: () => runtime.metrics,
-    metricsToken: config.metricsBearerToken,
+    appVersion: env.appVersion,
     tabDir: env.tabDir,
     tabSourceMaps: env.tabSourceMaps,
-    onBehalfOf: (_tenant, assertion, scope) => tokens.onBehalfOf(assertion, scope),
-    appVersion: env.appVersion,
-    defaults: { mapping: DEFAULT_MAPPING, selection: DEFAULT_SELECTION },
   });
-  const baseUrl = await listen(server, config.port, config.host);
 
   // The sync service subscribes with webhook URLs on this server, so it starts once the server answers.
   await runtime.start();
@@ -218,27 +162,20 @@ export async function startSwitchboard(
   );
   linkRefresh.unref();
   const stopDocuments = documents.watch();
-  const sweep = () => void notices.sweep();
-  const firstSweep = setTimeout(sweep, 10_000);
-  const sweeps = setInterval(sweep, NOTICE_SWEEP_MS);
-  firstSweep.unref();
-  sweeps.unref();
 
   return {
-    baseUrl,
+    baseUrl: serving.baseUrl,
     store,
     get sync() {
       return runtime.service;
     },
     async close() {
-      clearTimeout(firstSweep);
-      clearInterval(sweeps);
       stopDocuments();
       clearInterval(linkRefresh);
-      jobs.close(); // a job still running is then reported as interrupted, by whichever process is asked
-      await runtime.close();
-      await operatorEvents?.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await serving.close(async () => {
+        await runtime.close();
+        await operatorEvents?.close();
+      });
       await store.close();
     },
   };

@@ -51,4 +51,9 @@ export interface ServerDeps {
   limits?: { maxBodyBytes?: number; burst?: number; perSecond?: number };
   /** Hosted mode: customers' admins onboard their tenant through admin consent (GET /onboard). */
   onboarding?: { service: Onboarding; publicBaseUrl: string };
+  /**
+   * Hosted mode: every customer signs in through the partner's app registration, so the tenant link page must not
+   * change its client id, secret or secret expiry; a customer's admin links CloudLink only.
+   */
+  partnerApp?: boolean;
 }

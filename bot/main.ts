@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { loadConfig, ConfigError, type Config } from '../shared/config/load';
 import { createProcessLogger, LogTap, type Logger } from '../shared/platform/logger';
 import { startSwitchboard, type Environment, type RunningSwitchboard } from './app';
+import { startHostedSwitchboard, type HostedEnvironment } from './hosted-app';
 import type { BotAuth } from './teams/adapter';
 
 const APP_VERSION = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
@@ -25,7 +26,14 @@ async function main(): Promise<void> {
   let running: RunningSwitchboard;
   const lines: string[] = [];
 
-  if (config.mode === 'live') {
+  if (config.tenancy === 'hosted') {
+    const hosted = await startHostedSwitchboard(config, hostedEnvironment(config), logger, logTap);
+    running = hosted;
+    lines.push(
+      `Switchboard ${APP_VERSION} hosted mode serves ${hosted.tenants.ids().length} tenants at ${config.publicBaseUrl}`,
+      `  Customers' admins sign up at ${config.publicBaseUrl}/onboard`,
+    );
+  } else if (config.mode === 'live') {
     running = await startSwitchboard(config, liveEnvironment(config), logger, logTap);
     lines.push(`Switchboard ${APP_VERSION} serves tenant ${config.tenantId} at ${config.publicBaseUrl}`);
   } else {
@@ -67,6 +75,29 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
+/** The partner's app and bot in hosted mode; loadConfig has checked that TENANCY=hosted comes with all of them. */
+function hostedEnvironment(config: Config): HostedEnvironment {
+  const { clientId, clientSecret, botId, botPassword, secretKey } = config;
+  if (!clientId || !clientSecret || !botId || !botPassword || !secretKey)
+    throw new ConfigError([
+      'TENANCY=hosted needs CLIENT_ID, CLIENT_SECRET, BOT_ID, BOT_PASSWORD and SECRET_KEY',
+    ]);
+  return {
+    clientId,
+    clientSecret,
+    clientSecretExpiresAt: config.clientSecretExpiresAt ?? null,
+    appIdUri: appIdUriOf(config, clientId),
+    botAuth: { kind: 'botFramework', appId: botId, password: botPassword },
+    secretKey,
+    appVersion: APP_VERSION,
+    tabDir: TAB_DIR,
+  };
+}
+
+function appIdUriOf(config: Config, clientId: string): string {
+  return config.appIdUri ?? `api://${new URL(config.publicBaseUrl).host}/botid-${clientId}`;
+}
+
 function liveEnvironment(config: Config): Environment {
   // loadConfig guarantees these in live mode; the checks narrow the types.
   const { tenantId, clientId, clientSecret, botId, botPassword, secretKey } = config;
@@ -81,7 +112,7 @@ function liveEnvironment(config: Config): Environment {
     clientId,
     clientSecret,
     clientSecretExpiresAt: config.clientSecretExpiresAt ?? null,
-    appIdUri: config.appIdUri ?? `api://${new URL(config.publicBaseUrl).host}/botid-${clientId}`,
+    appIdUri: appIdUriOf(config, clientId),
     authorityHost: config.authorityHost,
     graphBaseUrl: config.graphBaseUrl,
     cloudlink:

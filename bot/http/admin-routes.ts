@@ -46,13 +46,24 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
   server.get(
     '/api/admin/tenant',
     admin(async (caller) => ({
-      body: toTenantView(caller.tenantId, await deps.store.getTenant(caller.tenantId)),
+      body: toTenantView(caller.tenantId, await deps.store.getTenant(caller.tenantId), deps.partnerApp),
     })),
   );
   server.put(
     '/api/admin/tenant',
     admin(async (caller, req) => {
       const update = parseInput(tenantUpdateRequest, req.body);
+      if (
+        deps.partnerApp &&
+        (update.clientId !== undefined ||
+          update.clientSecret !== undefined ||
+          update.clientSecretExpiresAt !== undefined)
+      )
+        throw new ApiHttpError(
+          403,
+          'app_registration_managed',
+          'Your Switchboard provider manages the app registration; only the CloudLink link can be changed here.',
+        );
       const now = deps.now();
       const current = (await deps.store.getTenant(caller.tenantId)) ?? emptyTenant(caller.tenantId, now);
       const seal = (s: string | undefined, previous: string | null) =>
@@ -120,7 +131,7 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
       }
       // The next token request uses what was saved; a newly linked CloudLink account starts the sync.
       await deps.sync.linkChanged(caller.tenantId);
-      return { body: toTenantView(caller.tenantId, next) };
+      return { body: toTenantView(caller.tenantId, next, deps.partnerApp) };
     }),
   );
 
@@ -449,8 +460,9 @@ export function mountAdminRoutes(server: Server, ctx: RouteContext): void {
   );
 }
 
-function toTenantView(tenantId: string, t: TenantRecord | undefined): TenantLinkView {
+function toTenantView(tenantId: string, t: TenantRecord | undefined, appManaged?: boolean): TenantLinkView {
   return {
+    ...(appManaged ? { appManaged: true as const } : {}),
     tenantId,
     clientId: t?.clientId ?? '',
     clientSecretSet: Boolean(t?.clientSecretSealed),

@@ -41,7 +41,7 @@ export function syncFacade(deps: {
   logger: Logger;
   now: () => number;
   /** Re-reads the admin's documents (selection, mapping) so a change applies before users are refreshed. */
-  reloadDocuments?: () => Promise<void>;
+  reloadDocuments?: (tenantId: string) => Promise<void>;
   /** Makes the tenant's adapters use the link as it is stored now. */
   linkChanged?: (tenantId: string) => Promise<void>;
   /** Secrets of the tenant link that were refused, for the health page. */
@@ -160,7 +160,7 @@ export function syncFacade(deps: {
     linkChanged: (tenantId) => deps.linkChanged?.(tenantId) ?? Promise.resolve(),
     async applySelection(tenantId) {
       const t = tenant(tenantId);
-      await deps.reloadDocuments?.();
+      await deps.reloadDocuments?.(tenantId);
       await t.service.refreshUsers();
     },
     monitors: {

@@ -1,7 +1,14 @@
-import { CardFactory, TeamsActivityHandler, TurnContext, type InvokeResponse } from 'botbuilder';
+import {
+  ActivityTypes,
+  CardFactory,
+  TeamsActivityHandler,
+  TurnContext,
+  type InvokeResponse,
+} from 'botbuilder';
 import type { Logger } from '../../shared/platform/logger';
 import type { Store } from '../../shared/ports/store';
 import { Conversation } from '../conversation/conversation';
+import { messagesFor } from '../conversation/messages';
 import type { IncomingMessage, MembershipChange, Outgoing } from '../conversation/types';
 import type { ReportService } from '../services/reports';
 import type { SignIns } from '../services/sign-in';
@@ -23,6 +30,11 @@ export interface SwitchboardBotDeps {
   requireSignIn: boolean;
   /** The playground's mock user is no one in the directory: act as this user instead (local demo only). */
   identityOverride?: BotUser;
+  /**
+   * Hosted mode: whether the activity's tenant is served. An activity of any other tenant gets a polite answer with
+   * the sign-up address and nothing else: no sign-in, no command, nothing stored.
+   */
+  notServed?: { isTenantServed: (tenantId: string) => boolean; onboardUrl: string };
 }
 
 /**
@@ -61,6 +73,32 @@ export class SwitchboardBot extends TeamsActivityHandler {
       await this.membership(context, 'removed');
       await next();
     });
+  }
+
+  /** Every activity passes here first; in hosted mode the tenant comes from the authenticated activity. */
+  override async run(context: TurnContext): Promise<void> {
+    const gate = this.deps.notServed;
+    if (gate) {
+      const activity = context.activity;
+      const channelData = activity.channelData as { tenant?: { id?: string } } | undefined;
+      const tenantId = (channelData?.tenant?.id ?? activity.conversation?.tenantId ?? '').toLowerCase();
+      if (!tenantId || !gate.isTenantServed(tenantId)) return this.refuse(context, gate.onboardUrl);
+    }
+    await super.run(context);
+  }
+
+  private async refuse(context: TurnContext, onboardUrl: string): Promise<void> {
+    const activity = context.activity;
+    const speaks =
+      activity.type === ActivityTypes.Message ||
+      activity.type === ActivityTypes.Invoke ||
+      (activity.type === ActivityTypes.InstallationUpdate && activity.action === 'add') ||
+      (activity.type === ActivityTypes.ConversationUpdate &&
+        (activity.membersAdded ?? []).some((m) => m.id === activity.recipient?.id));
+    if (speaks) await context.sendActivity(messagesFor(activity.locale).notOnboarded(onboardUrl));
+    // An invoke must be answered: 200 with nothing done, so Teams shows no error over the message above.
+    if (activity.type === ActivityTypes.Invoke)
+      await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200 } });
   }
 
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {

@@ -31,6 +31,8 @@ export interface TeamsBotOptions {
   signIns: SignIns;
   isInAdminGroup?: (tenantId: string, userId: string) => Promise<boolean>;
   identityOverride?: BotUser;
+  /** Hosted mode: activities of tenants not served get a polite answer only (see SwitchboardBot). */
+  notServed?: { isTenantServed: (tenantId: string) => boolean; onboardUrl: string };
 }
 
 export interface TeamsBot {
@@ -74,6 +76,7 @@ export function createTeamsBot(options: TeamsBotOptions): TeamsBot {
         isInAdminGroup: options.isInAdminGroup,
         requireSignIn: options.auth.kind !== 'playground',
         identityOverride: options.identityOverride,
+        notServed: options.notServed,
       });
       return {
         handle: (req, res) =>

@@ -161,6 +161,11 @@ export interface TenantLinkView {
   clientSecretSet: boolean;
   clientSecretExpiresAt: string | null;
   cloudlink: { accountId: string; clientId: string; clientSecretSet: boolean } | null;
+  /**
+   * Hosted mode: the app registration is the hosting partner's, not the customer's to change (a PUT naming client id,
+   * secret or expiry answers 403 app_registration_managed); only the CloudLink link is shown for editing.
+   */
+  appManaged?: true;
 }
 export interface TenantLinkUpdate {
   clientId?: string;

@@ -107,6 +107,13 @@ export const configSchema = z
         message:
           'must be unset with TENANCY=hosted: the tenants come from admin consent, not the configuration',
       });
+    if (hosted && c.ADMIN_GROUP_ID !== undefined)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['ADMIN_GROUP_ID'],
+        message:
+          "must be unset with TENANCY=hosted: a group belongs to one tenant; each customer's admins hold the Switchboard.Admin app role",
+      });
     const live = c.TENANT_ID !== undefined || hosted;
     if (live) {
       for (const key of [

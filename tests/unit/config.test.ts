@@ -77,6 +77,10 @@ describe('configuration', () => {
       problemsOf({ ...hostedEnv, TENANCY: 'hosted', PUBLIC_BASE_URL: 'http://switchboard.example.com' })[0],
     ).toMatch(/^PUBLIC_BASE_URL must be an https URL/);
     expect(problemsOf({ TENANCY: 'multi' })[0]).toMatch(/^TENANCY /);
+    // An admin group is one tenant's: across tenants the admins are those with the app role in their own tenant.
+    expect(
+      problemsOf({ ...hostedEnv, TENANCY: 'hosted', ADMIN_GROUP_ID: '11111111-2222-4333-8444-555555555555' }),
+    ).toEqual([expect.stringMatching(/^ADMIN_GROUP_ID must be unset with TENANCY=hosted/)]);
   });
 
   it('names the key and what is wrong for bad values', () => {

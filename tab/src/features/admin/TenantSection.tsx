@@ -40,10 +40,13 @@ export function TenantSection() {
   const submit = async () => {
     setSaved(false);
     const update: TenantLinkUpdate = {};
-    if (clientId.trim()) update.clientId = clientId.trim();
-    if (secret) update.clientSecret = secret;
-    const exp = fromDateInput(expires);
-    if (exp) update.clientSecretExpiresAt = exp;
+    // A hosted provider's app registration is not the customer's to change: only CloudLink is sent.
+    if (!tenant.data?.appManaged) {
+      if (clientId.trim()) update.clientId = clientId.trim();
+      if (secret) update.clientSecret = secret;
+      const exp = fromDateInput(expires);
+      if (exp) update.clientSecretExpiresAt = exp;
+    }
     if (cl.accountId.trim() && cl.clientId.trim()) {
       update.cloudlink = {
         accountId: cl.accountId.trim(),
@@ -66,29 +69,33 @@ export function TenantSection() {
       <ErrorBar error={tenant.error ?? save.error} />
       {v ? (
         <>
-          <SecretExpiry expiresAt={v.clientSecretExpiresAt} />
+          {v.appManaged ? null : <SecretExpiry expiresAt={v.clientSecretExpiresAt} />}
           <Text>
             {at('tenantId')}: <code>{v.tenantId}</code>
           </Text>
-          <div className={s.grid}>
-            <Field label={at('appClientId')}>
-              <Input value={clientId} onChange={(_e, d) => setClientId(d.value)} />
-            </Field>
-            <Field
-              label={`${at('appSecret')} (${v.clientSecretSet ? at('set') : at('notSet')})`}
-              hint={at('appSecretHint')}
-            >
-              <Input
-                type="password"
-                value={secret}
-                onChange={(_e, d) => setSecret(d.value)}
-                autoComplete="new-password"
-              />
-            </Field>
-            <Field label={at('secretExpires')}>
-              <Input type="date" value={expires} onChange={(_e, d) => setExpires(d.value)} />
-            </Field>
-          </div>
+          {v.appManaged ? null : (
+            <>
+              <div className={s.grid}>
+                <Field label={at('appClientId')}>
+                  <Input value={clientId} onChange={(_e, d) => setClientId(d.value)} />
+                </Field>
+                <Field
+                  label={`${at('appSecret')} (${v.clientSecretSet ? at('set') : at('notSet')})`}
+                  hint={at('appSecretHint')}
+                >
+                  <Input
+                    type="password"
+                    value={secret}
+                    onChange={(_e, d) => setSecret(d.value)}
+                    autoComplete="new-password"
+                  />
+                </Field>
+                <Field label={at('secretExpires')}>
+                  <Input type="date" value={expires} onChange={(_e, d) => setExpires(d.value)} />
+                </Field>
+              </div>
+            </>
+          )}
           <div className={s.grid}>
             <Field label={at('cloudlinkAccount')}>
               <Input value={cl.accountId} onChange={(_e, d) => setCl({ ...cl, accountId: d.value })} />

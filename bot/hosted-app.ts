@@ -1,0 +1,158 @@
+import { createEntraJwtValidator } from '../shared/adapters/entra/jwt-validator';
+import type { Config } from '../shared/config/load';
+import { DEFAULT_MAPPING } from '../shared/domain/mapping';
+import { DEFAULT_SELECTION } from '../shared/domain/selection';
+import type { LogTap, Logger } from '../shared/platform/logger';
+import type { RunningSwitchboard } from './app';
+import { openProcess, serveSwitchboard } from './serve';
+import { GraphSubscriptionIndex } from './services/graph-subscription-index';
+import { hostedWebhooks } from './services/hosted-webhooks';
+import { Onboarding } from './services/onboarding';
+import { syncFacade } from './services/sync-service-facade';
+import { TenantRuntimes } from './services/tenant-runtimes';
+import type { BotAuth } from './teams/adapter';
+
+/** The partner's side of a hosted deployment (TENANCY=hosted); the customers' tenants come from the registry. */
+export interface HostedEnvironment {
+  /** The partner's multi-tenant app registration, which every customer's admin consented to. */
+  clientId: string;
+  clientSecret: string;
+  clientSecretExpiresAt: number | null;
+  appIdUri: string;
+  botAuth: BotAuth;
+  secretKey: Buffer;
+  appVersion: string;
+  tabDir: string;
+  /** How often the registry is re-read (default TENANT_REFRESH_MS); tests shorten it. */
+  tenantRefreshMs?: number;
+}
+
+export interface RunningHostedSwitchboard extends RunningSwitchboard {
+  tenants: TenantRuntimes;
+}
+
+/**
+ * How often each process re-reads the registry: a tenant onboarded or offboarded on another process (or by the
+ * operator CLI) is opened or closed here within this time.
+ */
+export const TENANT_REFRESH_MS = 5_000;
+/** How often each process re-reads every tenant's link (a CloudLink account saved on another process). */
+const LINK_REFRESH_MS = 10_000;
+
+/**
+ * Hosted mode's composition root (issue 16): one server for every customer tenant in the registry. Each tenant has
+ * its own runtime (tokens, Graph, CloudLink, sync) and documents in a TenantRuntimes map, and everything that serves a
+ * request takes the tenant from it: the token check (a tenant is served while it is open here), the API's sync
+ * facade, call history's CloudLink, the bot's on-behalf-of and its gate, and the webhooks.
+ */
+export async function startHostedSwitchboard(
+  config: Config,
+  env: HostedEnvironment,
+  logger: Logger,
+  logTap?: LogTap,
+): Promise<RunningHostedSwitchboard> {
+  const { now, store, secretBox, operatorEvents } = await openProcess(config, env.secretKey, logger, logTap);
+  const tenants = new TenantRuntimes({
+    config,
+    store,
+    secretBox,
+    logger,
+    now,
+    app: {
+      clientId: env.clientId,
+      clientSecret: env.clientSecret,
+      clientSecretExpiresAt: env.clientSecretExpiresAt,
+    },
+    defaults: { mapping: DEFAULT_MAPPING, selection: DEFAULT_SELECTION },
+  });
+  const runtimeOf = (tenantId: string) => tenants.get(tenantId)?.runtime;
+  const isTenantServed = (tenantId: string) => tenants.get(tenantId) !== undefined;
+
+  const serving = await serveSwitchboard({
+    config,
+    logger,
+    store,
+    secretBox,
+    now,
+    validator: createEntraJwtValidator({
+      authorityHost: config.authorityHost,
+      isTenantServed: (tenantId) => Promise.resolve(isTenantServed(tenantId)),
+      audiences: [env.clientId, env.appIdUri],
+    }),
+    // No ADMIN_GROUP_ID: a group id means one tenant's group; hosted admins hold the app role in their own tenant.
+    botAuth: env.botAuth,
+    appIdUri: env.appIdUri,
+    onBehalfOf: (tenantId, assertion, scope) => {
+      const runtime = runtimeOf(tenantId);
+      if (!runtime) return Promise.reject(new Error(`tenant ${tenantId} is not served by this process`));
+      return runtime.tokens.onBehalfOf(assertion, scope);
+    },
+    sync: syncFacade({
+      tenants: (id) => runtimeOf(id)?.tenantSync,
+      store,
+      secretBox,
+      logger,
+      now,
+      reloadDocuments: async (id) => void (await tenants.get(id)?.documents.refresh()),
+      linkChanged: async (id) => void (await runtimeOf(id)?.reload()),
+      credentialProblems: (id) => runtimeOf(id)?.credentialProblems() ?? [],
+    }),
+    cloudlinkFor: (id) => runtimeOf(id)?.cloudlink,
+    webhooks: (missedCall) =>
+      hostedWebhooks({
+        service: (id) => runtimeOf(id)?.service,
+        onPbxEvent: missedCall,
+        subscriptions: new GraphSubscriptionIndex(store, () => tenants.ids(), now),
+        logger,
+      }),
+    appVersion: env.appVersion,
+    tabDir: env.tabDir,
+    hosted: {
+      isTenantServed,
+      onboarding: new Onboarding({
+        registry: store.tenantRegistry(),
+        authorityHost: config.authorityHost,
+        clientId: env.clientId,
+        clientSecret: () => env.clientSecret,
+        publicBaseUrl: config.publicBaseUrl,
+        logger,
+        now,
+        // Served at once by the process that took the callback; the others open it at their next refresh.
+        activate: async (tenantId) => void (await tenants.open(tenantId)),
+      }),
+    },
+  });
+
+  // Every tenant's sync subscribes with webhook URLs on this server, so the tenants open once it answers.
+  await tenants.refresh();
+  const refreshing = { registry: Promise.resolve(), links: Promise.resolve() };
+  const registryRefresh = setInterval(() => {
+    refreshing.registry = tenants
+      .refresh()
+      .catch((e: unknown) =>
+        logger.warn({ err: e, event: 'tenant.refreshFailed' }, 'reading the tenant registry failed'),
+      );
+  }, env.tenantRefreshMs ?? TENANT_REFRESH_MS);
+  const linkRefresh = setInterval(() => {
+    refreshing.links = tenants.reloadLinks();
+  }, LINK_REFRESH_MS);
+  registryRefresh.unref();
+  linkRefresh.unref();
+  logger.info({ event: 'hosted.started', tenants: tenants.ids().length }, 'hosted Switchboard started');
+
+  return {
+    baseUrl: serving.baseUrl,
+    store,
+    tenants,
+    async close() {
+      clearInterval(registryRefresh);
+      clearInterval(linkRefresh);
+      await serving.close(async () => {
+        await Promise.all([refreshing.registry, refreshing.links]);
+        await tenants.closeAll();
+        await operatorEvents?.close();
+      });
+      await store.close();
+    },
+  };
+}

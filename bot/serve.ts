@@ -1,0 +1,181 @@
+import { Registry } from 'prom-client';
+import type { Server } from 'restify';
+import type { EntraJwtValidator } from '../shared/adapters/entra/jwt-validator';
+import type { Config } from '../shared/config/load';
+import { DEFAULT_MAPPING } from '../shared/domain/mapping';
+import { DEFAULT_SELECTION } from '../shared/domain/selection';
+import type { LogTap, Logger } from '../shared/platform/logger';
+import { SecretBox } from '../shared/platform/secret-box';
+import type { CloudLinkPort, PbxEvent } from '../shared/ports/cloudlink';
+import type { Store } from '../shared/ports/store';
+import { openStore } from '../shared/store/open';
+import { callHistoryLink } from '../shared/teams/deep-link';
+import { Authenticator } from './auth/authenticator';
+import { createServer, listen } from './server';
+import { JobRegistry } from './services/jobs';
+import { noticeMissedCall } from './services/missed-calls';
+import { NoticeService } from './services/notices';
+import { OperatorEvents } from './services/operator-events';
+import { ONBOARD_PATH, type Onboarding } from './services/onboarding';
+import { ReportService } from './services/reports';
+import { SignIns } from './services/sign-in';
+import type { SyncFacade, WebhookHandlers } from './services/sync-facade';
+import { createTeamsBot } from './teams';
+import type { BotAuth } from './teams/adapter';
+import type { BotUser } from './teams/identity';
+
+const NOTICE_SWEEP_MS = 60 * 60 * 1000;
+
+/**
+ * What both compositions (one tenant: app.ts; many: hosted-app.ts) hand the server. Everything tenant-specific comes
+ * in as a function of the tenant id, so the server, the bot and the services never know how many tenants there are.
+ */
+export interface ServeOptions {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  secretBox: SecretBox;
+  now: () => number;
+  validator: EntraJwtValidator;
+  /** ADMIN_GROUP_ID membership (single-tenant mode only). */
+  isInAdminGroup?: (tenantId: string, userId: string) => Promise<boolean>;
+  botAuth: BotAuth;
+  appIdUri: string;
+  identityOverride?: BotUser;
+  /** On-behalf-of with the tenant's own token client. */
+  onBehalfOf: (tenantId: string, assertion: string, scope: string) => Promise<string>;
+  sync: SyncFacade;
+  cloudlinkFor: (tenantId: string) => CloudLinkPort | undefined;
+  /** The webhook handlers; `missedCall` turns a tenant's accepted PBX event into a missed-call notice. */
+  webhooks: (missedCall: (tenantId: string, event: PbxEvent) => void) => WebhookHandlers;
+  syncMetrics?: () => Registry | undefined;
+  appVersion: string;
+  tabDir: string;
+  tabSourceMaps?: boolean;
+  /** Hosted mode only: admin-consent onboarding, the bot's gate for tenants not served, the fixed app registration. */
+  hosted?: {
+    onboarding: Onboarding;
+    isTenantServed: (tenantId: string) => boolean;
+  };
+}
+
+export interface ServingSwitchboard {
+  baseUrl: string;
+  /**
+   * Stops the notice sweeps and the job registry, then runs `stopTenants` (the sync services, the operator events),
+   * then closes the HTTP server, which answered webhooks until then.
+   */
+  close(stopTenants: () => Promise<void>): Promise<void>;
+}
+
+/** What every composition opens first: the clock, the store, the secret box, and the admin page's recent problems. */
+export async function openProcess(
+  config: Config,
+  secretKey: Buffer,
+  logger: Logger,
+  /** The logger's tap (createProcessLogger): its warnings and errors become the admin page's recent problems. */
+  logTap?: LogTap,
+): Promise<{ now: () => number; store: Store; secretBox: SecretBox; operatorEvents?: OperatorEvents }> {
+  const store = await openStore(config.storeUrl);
+  return {
+    now: () => Date.now(),
+    store,
+    secretBox: new SecretBox(secretKey),
+    operatorEvents: logTap ? new OperatorEvents(store, logTap, logger) : undefined,
+  };
+}
+
+/** Builds the bot, the services behind the API and the HTTP server, and starts listening and sweeping notices. */
+export async function serveSwitchboard(options: ServeOptions): Promise<ServingSwitchboard> {
+  const { config, logger, store, now, sync } = options;
+  const onboardUrl = options.hosted ? `${config.publicBaseUrl}${ONBOARD_PATH}` : undefined;
+  const signIns = new SignIns(store, now);
+  const teams = createTeamsBot({
+    auth: options.botAuth,
+    store,
+    logger,
+    now,
+    // On-behalf-of is asked only to learn at sign-in whether the user still has to consent (see teams/sso.ts).
+    sso: {
+      validator: options.validator,
+      appIdUri: options.appIdUri,
+      signInUrl: `${config.publicBaseUrl}/tab/index.html`,
+      onBehalfOf: options.onBehalfOf,
+    },
+    signIns,
+    isInAdminGroup: options.isInAdminGroup,
+    identityOverride: options.identityOverride,
+    ...(options.hosted && onboardUrl
+      ? { notServed: { isTenantServed: options.hosted.isTenantServed, onboardUrl } }
+      : {}),
+  });
+  const jobs = new JobRegistry(logger, now, store);
+  const reports = new ReportService({
+    store,
+    sync,
+    jobs,
+    notifier: teams.notifier,
+    logger,
+    appVersion: options.appVersion,
+    now,
+  });
+  const notices = new NoticeService({
+    store,
+    notifier: teams.notifier,
+    logger,
+    now,
+    tabUrl: `${config.publicBaseUrl}/tab/index.html`,
+    ...(config.teamsAppId ? { callHistoryUrl: callHistoryLink(config.teamsAppId) } : {}),
+  });
+
+  const server: Server = createServer({
+    logger,
+    store,
+    now,
+    authenticator: new Authenticator({
+      validator: options.validator,
+      isInAdminGroup: options.isInAdminGroup,
+      onboardUrl,
+    }),
+    sync,
+    cloudlinkFor: options.cloudlinkFor,
+    reports,
+    jobs,
+    secretBox: options.secretBox,
+    bot: teams.endpoint({ sync, reports }),
+    webhooks: options.webhooks(
+      (tenantId, event) => void noticeMissedCall({ store, notices, logger }, tenantId, event),
+    ),
+    metrics: new Registry(),
+    syncMetrics: options.syncMetrics,
+    metricsToken: config.metricsBearerToken,
+    tabDir: options.tabDir,
+    tabSourceMaps: options.tabSourceMaps,
+    onBehalfOf: options.onBehalfOf,
+    appVersion: options.appVersion,
+    defaults: { mapping: DEFAULT_MAPPING, selection: DEFAULT_SELECTION },
+    ...(options.hosted
+      ? {
+          onboarding: { service: options.hosted.onboarding, publicBaseUrl: config.publicBaseUrl },
+          partnerApp: true,
+        }
+      : {}),
+  });
+  const baseUrl = await listen(server, config.port, config.host);
+
+  const sweep = () => void notices.sweep();
+  const firstSweep = setTimeout(sweep, 10_000);
+  const sweeps = setInterval(sweep, NOTICE_SWEEP_MS);
+  firstSweep.unref();
+  sweeps.unref();
+  return {
+    baseUrl,
+    async close(stopTenants) {
+      clearTimeout(firstSweep);
+      clearInterval(sweeps);
+      jobs.close(); // a job still running is then reported as interrupted, by whichever process is asked
+      await stopTenants();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
