@@ -153,6 +153,85 @@ describe('call history', () => {
     expect(screen.queryByText('Person 0')).not.toBeInTheDocument();
   });
 
+  it('keeps the rows in list order in the DOM as they scroll, each saying where it is in the list', async () => {
+    const fifty = Array.from({ length: 50 }, (_v, i) =>
+      call({ callId: `o${i}`, name: `Person ${i}`, startedAt: new Date(NOW - i * 1_000).toISOString() }),
+    );
+    renderShell({ routes: routes(fifty) });
+    await screen.findByText('Person 0');
+    const scroller = screen.getByTestId('history-scroller');
+    // Down by 20 rows, back up by 7: rows leave at one end and come in at the other, both ways.
+    for (const rowsDown of [20, 13]) {
+      await act(async () => {
+        scroller.scrollTop = 36 + rowsDown * 56;
+        fireEvent.scroll(scroller);
+      });
+      // Screen readers and Tab follow the DOM: once the scroll settles it reads top to bottom, whatever slot a row
+      // was given while it scrolled.
+      await waitFor(() => {
+        const items = [...scroller.querySelectorAll('[role="listitem"]')];
+        const first = Number(items[0]!.getAttribute('aria-posinset'));
+        expect(items.map((item) => item.querySelector('span')?.textContent)).toEqual(
+          items.map((_item, k) => `Person ${first + k - 2}`),
+        );
+        expect(items.map((item) => Number(item.getAttribute('aria-posinset')))).toEqual(
+          items.map((_item, k) => first + k),
+        );
+      });
+      // Only a window of the list exists: each item tells its place among all 51 (a day header and 50 calls).
+      const items = within(scroller).getAllByRole('listitem');
+      expect(items.every((item) => item.getAttribute('aria-setsize') === '51')).toBe(true);
+      expect(screen.getByText(`Person ${rowsDown}`)).toBeInTheDocument();
+    }
+    expect(screen.queryByText('Person 0')).not.toBeInTheDocument();
+  });
+
+  it('puts the rows in order at once when a key is pressed in the list, before Tab picks the next row', async () => {
+    const fifty = Array.from({ length: 50 }, (_v, i) =>
+      call({ callId: `k${i}`, name: `Person ${i}`, startedAt: new Date(NOW - i * 1_000).toISOString() }),
+    );
+    renderShell({ routes: routes(fifty) });
+    await screen.findByText('Person 0');
+    const scroller = screen.getByTestId('history-scroller');
+    await act(async () => {
+      scroller.scrollTop = 36 + 6 * 56;
+      fireEvent.scroll(scroller);
+    });
+    fireEvent.keyDown(scroller, { key: 'Tab' });
+    const names = within(scroller)
+      .getAllByRole('listitem')
+      .map((item) => item.querySelector('span')?.textContent ?? '');
+    expect(names).toEqual([...names].sort((a, b) => Number(a.split(' ')[1]) - Number(b.split(' ')[1])));
+    expect(names[0]).toBe('Person 2');
+  });
+
+  it('hands the focus to the list when the focused row scrolls away, so the keyboard keeps its place', async () => {
+    const fifty = Array.from({ length: 50 }, (_v, i) =>
+      call({ callId: `f${i}`, name: `Person ${i}`, startedAt: new Date(NOW - i * 1_000).toISOString() }),
+    );
+    renderShell({ routes: routes(fifty) });
+    const link = await screen.findByRole('link', { name: 'Call Person 1' });
+    link.focus();
+    expect(link).toHaveFocus();
+    const scroller = screen.getByTestId('history-scroller');
+    await act(async () => {
+      scroller.scrollTop = 30 * 56;
+      fireEvent.scroll(scroller);
+    });
+    expect(screen.queryByText('Person 1')).not.toBeInTheDocument();
+    expect(scroller).toHaveFocus();
+  });
+
+  it('says the length of the list is not known yet while more pages are to come', async () => {
+    const many = Array.from({ length: 300 }, (_v, i) =>
+      call({ callId: `s${i}`, name: `Person ${i}`, startedAt: new Date(NOW - i * 1_000).toISOString() }),
+    );
+    renderShell({ routes: routes(many, { 'GET /api/me/calls': paged(many) }) });
+    await screen.findByText('Person 0');
+    const items = within(screen.getByTestId('history-scroller')).getAllByRole('listitem');
+    expect(items.every((item) => item.getAttribute('aria-setsize') === '-1')).toBe(true);
+  });
+
   it('shows a failed next page with a retry instead of retrying in a loop', async () => {
     const many = Array.from({ length: 300 }, (_v, i) =>
       call({ callId: `p${i}`, name: `Person ${i}`, startedAt: new Date(NOW - i * 60_000).toISOString() }),

@@ -1,6 +1,19 @@
-import { Button, MessageBar, MessageBarBody, Spinner } from '@fluentui/react-components';
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useMemo, useRef, type MouseEvent } from 'react';
+import { Button, mergeClasses, MessageBar, MessageBarBody, Spinner } from '@fluentui/react-components';
+import {
+  CallInboundRegular,
+  CallMissedRegular,
+  CallOutboundRegular,
+  CallRegular,
+} from '@fluentui/react-icons';
+import {
+  memo,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  type MouseEvent,
+} from 'react';
 import { messageOf } from '../../api/errors';
 import { useEnv } from '../../app/env';
 import { useNarrow } from '../../app/useNarrow';
@@ -8,19 +21,28 @@ import { useDialing } from '../../callto/useDialing';
 import { useT } from '../../i18n';
 import { watchLaunch } from '../call/launch-watch';
 import { CALL_ROW_NARROW_PX, CALL_ROW_PX, DAY_ROW_PX, type CallListClasses } from './call-list-styles';
-import { CALL_LINK_ATTRIBUTE, CallRow, rowClasses, type CallRowContext } from './CallRow';
+import {
+  CALL_LINK_ATTRIBUTE,
+  createRowSlot,
+  fillRowSlot,
+  rowClasses,
+  type RowContext,
+  type RowIcons,
+  type RowSlot,
+} from './call-row-dom';
 import { callWhen, dayKey, dayLabel, type HistoryRow } from './format';
+import { RowWindow } from './row-window';
 
-/** Ask for the next page when the last rendered row is this close to the end of what is loaded. */
+/** Ask for the next page when the last row in the DOM is this close to the end of what is loaded. */
 const LOAD_AHEAD_ROWS = 20;
-/** Rows rendered beyond the visible ones on each side: enough for keyboard scrolling, few enough to lay out fast. */
+/** Rows kept beyond the visible ones on each side: enough for keyboard scrolling, few enough to lay out fast. */
 const OVERSCAN_ROWS = 4;
 
 /**
  * The virtualized call list: only the rows in view (and a few either side) are in the DOM, however many calls are
- * loaded. A component of its own and memoized, because the virtualizer re-renders it on every scroll event: the
- * page around it (dial box, filters, search) must not render with it. Its classes come from the page for the same
- * reason (call-list-styles.ts).
+ * loaded. React renders the scroller and what surrounds the rows (loading, a failed page); the rows themselves are
+ * written by a RowWindow on each scroll event (row-window.ts, call-row-dom.ts), so a scroll frame runs no React at
+ * all. React hands it the rows and the texts and rules to write them with, when those change.
  */
 export const HistoryList = memo(function HistoryList(props: {
   rows: HistoryRow[];
@@ -39,50 +61,41 @@ export const HistoryList = memo(function HistoryList(props: {
   const dialing = useDialing();
   const narrow = useNarrow();
   const scrollerRef = useRef<HTMLDivElement>(null);
-  // A fixed number of slots, keyed by index modulo that number: the row scrolling out hands its elements to the row
-  // scrolling in, which changes their text and attributes instead of removing and creating elements (and their
-  // focus-management bookkeeping) on every frame of a scroll. The number only grows (a taller window).
-  const slots = useRef(0);
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scrollerRef.current,
-    estimateSize: (i) => (rows[i]?.kind === 'day' ? DAY_ROW_PX : narrow ? CALL_ROW_NARROW_PX : CALL_ROW_PX),
-    overscan: OVERSCAN_ROWS,
-    rangeExtractor: (range) => {
-      slots.current = Math.max(slots.current, range.endIndex - range.startIndex + 1 + 2 * range.overscan);
-      const n = Math.min(slots.current, range.count);
-      const start = Math.max(0, Math.min(range.startIndex - range.overscan, range.count - n));
-      return Array.from({ length: n }, (_v, k) => start + k);
-    },
-  });
-  // Row heights are fixed per layout; when the layout flips (rotation, resize) the offsets must be recomputed.
-  useEffect(() => virtualizer.measure(), [narrow, virtualizer]);
-  const virtualRows = virtualizer.getVirtualItems();
-  const lastIndex = virtualRows.length ? virtualRows[virtualRows.length - 1].index : -1;
-  useEffect(() => {
-    // After a failed page the user retries explicitly: retrying from this effect would loop as fast as it fails.
-    if (hasMore && !loadingMore && !pageError && lastIndex >= rows.length - LOAD_AHEAD_ROWS) void loadMore();
-  }, [lastIndex, rows.length, hasMore, loadingMore, pageError, loadMore]);
+  const sizerRef = useRef<HTMLDivElement>(null);
+  const iconsRef = useRef<HTMLDivElement>(null);
+  const rowWindow = useRef<RowWindow<RowSlot> | null>(null);
+  // What the window paints from: the latest rows and context, read when a row comes into view.
+  const rowsNow = useRef(rows);
+  const ctxNow = useRef<RowContext | null>(null);
 
-  // Everything a row needs besides its record, made once per layout and language: a new object would re-render
-  // every row on screen.
-  const ctx = useMemo<CallRowContext>(
-    () => ({
-      classes: rowClasses(s, narrow),
-      words: {
-        missed: t('missed'),
-        incoming: t('incoming'),
-        outgoing: t('outgoing'),
-        unknown: t('unknownCaller'),
-        durationNone: t('durationNone'),
+  // The next page is asked for from the scroll handler (no render happens there), so it reads the latest state here.
+  const paging = useRef({ count: rows.length, hasMore, loadingMore, pageError, loadMore });
+  useLayoutEffect(() => {
+    paging.current = { count: rows.length, hasMore, loadingMore, pageError, loadMore };
+  });
+  const loadIfNearEnd = useCallback((lastIndex: number) => {
+    const p = paging.current;
+    // After a failed page the user retries explicitly: retrying from here would loop as fast as it fails.
+    if (p.hasMore && !p.loadingMore && !p.pageError && lastIndex >= p.count - LOAD_AHEAD_ROWS) void p.loadMore();
+  }, []);
+
+  useLayoutEffect(() => {
+    const rw = new RowWindow<RowSlot>(scrollerRef.current!, sizerRef.current!, {
+      overscan: OVERSCAN_ROWS,
+      createSlot: createRowSlot,
+      paint: (slot, index) => {
+        const row = rowsNow.current[index];
+        if (row && ctxNow.current) fillRowSlot(slot, row, ctxNow.current);
       },
-      callLabel: (name) => t('callButton', { name }),
-      callUri: dialing.callUri,
-      display: dialing.display,
-      when: (call) => callWhen(call, env.timeZone, env.locale),
-    }),
-    [s, narrow, t, dialing, env.timeZone, env.locale],
-  );
+      onWindow: loadIfNearEnd,
+    });
+    rowWindow.current = rw;
+    return () => {
+      rw.destroy();
+      rowWindow.current = null;
+    };
+  }, [loadIfNearEnd]);
+
   // "Today" and "Yesterday" by the clock now, worked out once per render rather than once per day header.
   const now = (props.now ?? (() => new Date()))();
   const today = dayKey(now, env.timeZone);
@@ -108,6 +121,45 @@ export const HistoryList = memo(function HistoryList(props: {
     // `now` only matters through `today`: the labels change when the day does.
   }, [today, env.timeZone, env.locale, t]);
 
+  // Everything a row needs besides its record, made once per layout and language.
+  const ctx = useMemo<Omit<RowContext, 'icons'>>(
+    () => ({
+      classes: rowClasses(s, narrow),
+      words: {
+        missed: t('missed'),
+        incoming: t('incoming'),
+        outgoing: t('outgoing'),
+        unknown: t('unknownCaller'),
+        durationNone: t('durationNone'),
+      },
+      callLabel: (name) => t('callButton', { name }),
+      callUri: dialing.callUri,
+      display: dialing.display,
+      when: (call) => callWhen(call, env.timeZone, env.locale),
+      dayLabel: dayLabels,
+    }),
+    [s, narrow, t, dialing, env.timeZone, env.locale, dayLabels],
+  );
+  useLayoutEffect(() => {
+    ctxNow.current = { ...ctx, icons: iconsOf(iconsRef.current!) };
+    rowWindow.current?.repaint();
+  }, [ctx]);
+
+  useLayoutEffect(() => {
+    rowWindow.current?.setTotal(hasMore ? -1 : rows.length);
+  }, [hasMore, rows.length]);
+  useLayoutEffect(() => {
+    rowsNow.current = rows;
+    const callPx = narrow ? CALL_ROW_NARROW_PX : CALL_ROW_PX;
+    rowWindow.current?.setRows(Float64Array.from(rows, (row) => (row.kind === 'day' ? DAY_ROW_PX : callPx)));
+  }, [rows, narrow]);
+
+  // A page that arrived, or one that finished loading, while the end of the list is in view: the next one.
+  useEffect(
+    () => loadIfNearEnd(rowWindow.current?.lastIndex ?? -1),
+    [rows.length, hasMore, loadingMore, pageError, loadIfNearEnd],
+  );
+
   // One click watcher for every row's call link (rows stay free of handlers): did anything take the call?
   const stopWatch = useRef<() => void>();
   useEffect(() => () => stopWatch.current?.(), []);
@@ -130,25 +182,8 @@ export const HistoryList = memo(function HistoryList(props: {
       data-testid="history-scroller"
       onClick={onClick}
     >
-      <div className={s.sizer} style={{ height: virtualizer.getTotalSize() }}>
-        {virtualRows.map((v) => {
-          const row = rows[v.index];
-          return (
-            <div
-              key={v.index % slots.current}
-              role="listitem"
-              className={s.slot}
-              style={{ height: v.size, transform: `translateY(${v.start}px)` }}
-            >
-              {row.kind === 'day' ? (
-                <h3 className={s.day}>{dayLabels(row.key)}</h3>
-              ) : (
-                <CallRow call={row.call} ctx={ctx} />
-              )}
-            </div>
-          );
-        })}
-      </div>
+      {/* The rows' slots live here, written by the RowWindow; React renders nothing inside. */}
+      <div ref={sizerRef} className={s.sizer} />
       {loadingMore ? <Spinner size="tiny" label={t('loadingMore')} /> : null}
       {pageError ? (
         <MessageBar intent="error" role="alert">
@@ -160,6 +195,20 @@ export const HistoryList = memo(function HistoryList(props: {
           </MessageBarBody>
         </MessageBar>
       ) : null}
+      {/* Fluent's icons, rendered once and cloned into the rows (in this order: iconsOf reads them by position). */}
+      <div hidden ref={iconsRef}>
+        <CallInboundRegular className={s.icon} />
+        <CallOutboundRegular className={s.icon} />
+        <CallMissedRegular className={missedIcon(s)} />
+        <CallRegular className={s.linkIcon} />
+      </div>
     </div>
   );
 });
+
+const missedIcon = (s: CallListClasses) => mergeClasses(s.icon, s.missed);
+
+function iconsOf(templates: HTMLElement): RowIcons {
+  const [inbound, outbound, missed, call] = Array.from(templates.children);
+  return { inbound: inbound!, outbound: outbound!, missed: missed!, call: call! };
+}

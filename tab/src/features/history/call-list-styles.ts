@@ -6,9 +6,9 @@ export const DAY_ROW_PX = 36;
 
 /**
  * Every class of the call list, resolved once by the page and handed down. Why not a makeStyles hook per row, as
- * elsewhere: Griffel's hook walks all of its rules to check they are inserted each time it runs, and the list mounts
- * rows on every frame of a scroll (and re-renders itself on every scroll event), so per-row hooks and Fluent
- * components per cell were most of the frame time (docs/benchmarks.md). Rows are plain elements with these classes.
+ * elsewhere: Griffel's hook walks all of its rules to check they are inserted each time it runs, and rows come into
+ * view on every frame of a scroll, so per-row hooks and Fluent components per cell were most of the frame time
+ * (docs/benchmarks.md). Rows are plain elements written with these classes (call-row-dom.ts).
  */
 export const useCallListClasses = makeStyles({
   scroller: {
@@ -25,8 +25,10 @@ export const useCallListClasses = makeStyles({
   },
   // The full height of every loaded row (hundreds of thousands of px): only the rows in view are in it.
   sizer: { position: 'relative', width: '100%', contain: 'strict' },
-  // One positioned slot per row, of a fixed height: laying out or painting a new row touches nothing else.
+  // One positioned slot per row (the list item), of a fixed height: laying out or painting a new row touches
+  // nothing else, and moving it is a transform.
   slot: { position: 'absolute', top: 0, left: 0, right: 0, contain: 'strict' },
+  daySlot: { height: `${DAY_ROW_PX}px` },
   day: {
     display: 'flex',
     alignItems: 'flex-end',
@@ -40,10 +42,14 @@ export const useCallListClasses = makeStyles({
     fontSize: tokens.fontSizeBase300,
     lineHeight: tokens.lineHeightBase300,
   },
+  // A call row's cells are its direct children, placed by area: no wrapper elements to style and lay out.
   row: {
     display: 'grid',
     gridTemplateColumns: '28px minmax(0, 1fr) auto auto auto',
+    gridTemplateRows: 'auto auto',
+    gridTemplateAreas: '"icon name time duration call" "icon sub time duration call"',
     alignItems: 'center',
+    alignContent: 'center',
     columnGap: '12px',
     height: `${CALL_ROW_PX}px`,
     boxSizing: 'border-box',
@@ -55,29 +61,30 @@ export const useCallListClasses = makeStyles({
     color: tokens.colorNeutralForeground1,
   },
   // Phone-narrow: time and duration go under the name, so the name and number get the width. The icon and the
-  // call button span both lines.
+  // call button span all three lines.
   narrowRow: {
-    gridTemplateColumns: '28px minmax(0, 1fr) auto',
-    gridTemplateRows: 'auto auto',
-    alignContent: 'center',
+    gridTemplateColumns: '28px auto auto minmax(0, 1fr) auto',
+    gridTemplateRows: 'auto auto auto',
+    gridTemplateAreas: '"icon name name name call" "icon sub sub sub call" "icon time duration . call"',
     rowGap: '2px',
     height: `${CALL_ROW_NARROW_PX}px`,
-    '& > :first-child': { gridRow: '1 / span 2' },
-    '& > :last-child': { gridColumn: '3', gridRow: '1 / span 2' },
   },
   missedRow: { backgroundColor: tokens.colorPaletteRedBackground1 },
-  icon: { display: 'block', width: '20px', height: '20px', fill: 'currentColor' },
+  icon: { gridArea: 'icon', display: 'block', width: '20px', height: '20px', fill: 'currentColor' },
+  linkIcon: { display: 'block', width: '20px', height: '20px', fill: 'currentColor' },
   missed: { color: tokens.colorPaletteRedForeground1 },
-  who: { display: 'flex', flexDirection: 'column', minWidth: 0 },
   name: {
+    gridArea: 'name',
+    minWidth: 0,
     overflow: 'hidden',
     textOverflow: 'ellipsis',
     whiteSpace: 'nowrap',
     fontWeight: tokens.fontWeightSemibold,
   },
   nameMissed: { fontWeight: tokens.fontWeightBold, color: tokens.colorPaletteRedForeground1 },
-  subLine: { display: 'flex', gap: '6px', alignItems: 'center', minWidth: 0 },
   sub: {
+    gridArea: 'sub',
+    minWidth: 0,
     color: tokens.colorNeutralForeground3,
     fontSize: tokens.fontSizeBase200,
     lineHeight: tokens.lineHeightBase200,
@@ -88,9 +95,11 @@ export const useCallListClasses = makeStyles({
   // Fluent's small filled danger badge, as a span: missed calls carry a word, not only a colour (high-contrast
   // themes flatten the red; the transparent border shows there as a frame).
   badge: {
-    display: 'inline-flex',
-    alignItems: 'center',
+    display: 'inline-block',
+    verticalAlign: 'top',
+    boxSizing: 'border-box',
     height: '16px',
+    marginInlineEnd: '6px',
     padding: '0 4px',
     borderRadius: tokens.borderRadiusCircular,
     border: `${tokens.strokeWidthThin} solid transparent`,
@@ -101,12 +110,11 @@ export const useCallListClasses = makeStyles({
     fontWeight: tokens.fontWeightSemibold,
     whiteSpace: 'nowrap',
   },
-  // Wide, the pair is two grid columns of its own; narrow, one line under the name.
-  when: { display: 'contents' },
-  narrowWhen: { display: 'flex', gap: '8px', gridColumn: '2', gridRow: '2' },
-  time: { fontVariantNumeric: 'tabular-nums', color: tokens.colorNeutralForeground2 },
+  time: { gridArea: 'time', fontVariantNumeric: 'tabular-nums', color: tokens.colorNeutralForeground2 },
+  duration: { gridArea: 'duration' },
   // Fluent's subtle icon button, as a plain link (the call button of every row).
   callLink: {
+    gridArea: 'call',
     display: 'inline-flex',
     alignItems: 'center',
     justifyContent: 'center',
