@@ -29,6 +29,8 @@ export interface HostedEnvironment {
 
 export interface RunningHostedSwitchboard extends RunningSwitchboard {
   tenants: TenantRuntimes;
+  /** The HTTP routes it serves (ServingSwitchboard.routes). */
+  routes(): { method: string; path: string }[];
 }
 
 /** How often each process re-reads every tenant's link (a CloudLink account saved on another process). */
@@ -139,6 +141,7 @@ export async function startHostedSwitchboard(
     baseUrl: serving.baseUrl,
     store,
     tenants,
+    routes: () => serving.routes(),
     async close() {
       clearInterval(registryRefresh);
       clearInterval(linkRefresh);
