@@ -72,7 +72,7 @@ export async function offboardTenant(options: OffboardOptions): Promise<Offboard
   const stillRunning = await waitUntilReleased(options);
   if (stillRunning) {
     result.left.push(
-      `${stillRunning} still runs the tenant's sync, so nothing was deleted; check that every server runs this version, then run this again`,
+      `${stillRunning} still runs the tenant's sync, so nothing was deleted; look for tenant.refreshFailed in that server's log, then run this again`,
     );
     return result;
   }
