@@ -9,7 +9,7 @@ import { GraphSubscriptionIndex } from './services/graph-subscription-index';
 import { hostedWebhooks } from './services/hosted-webhooks';
 import { Onboarding } from './services/onboarding';
 import { syncFacade } from './services/sync-service-facade';
-import { TenantRuntimes } from './services/tenant-runtimes';
+import { TENANT_REFRESH_MS, TenantRuntimes } from './services/tenant-runtimes';
 import type { BotAuth } from './teams/adapter';
 
 /** The partner's side of a hosted deployment (TENANCY=hosted); the customers' tenants come from the registry. */
@@ -29,13 +29,10 @@ export interface HostedEnvironment {
 
 export interface RunningHostedSwitchboard extends RunningSwitchboard {
   tenants: TenantRuntimes;
+  /** The HTTP routes it serves (ServingSwitchboard.routes). */
+  routes(): { method: string; path: string }[];
 }
 
-/**
- * How often each process re-reads the registry: a tenant onboarded or offboarded on another process (or by the
- * operator CLI) is opened or closed here within this time.
- */
-export const TENANT_REFRESH_MS = 5_000;
 /** How often each process re-reads every tenant's link (a CloudLink account saved on another process). */
 const LINK_REFRESH_MS = 10_000;
 
@@ -144,6 +141,7 @@ export async function startHostedSwitchboard(
     baseUrl: serving.baseUrl,
     store,
     tenants,
+    routes: () => serving.routes(),
     async close() {
       clearInterval(registryRefresh);
       clearInterval(linkRefresh);

@@ -61,6 +61,8 @@ export interface ServeOptions {
 
 export interface ServingSwitchboard {
   baseUrl: string;
+  /** Every route the server mounts, as restify's router holds them (tests walk them all, so none is forgotten). */
+  routes(): { method: string; path: string }[];
   /**
    * Stops the notice sweeps and the job registry, then runs `stopTenants` (the sync services, the operator events),
    * then closes the HTTP server, which answered webhooks until then.
@@ -170,6 +172,8 @@ export async function serveSwitchboard(options: ServeOptions): Promise<ServingSw
   sweeps.unref();
   return {
     baseUrl,
+    routes: () =>
+      Object.values(server.router.getRoutes()).map((r) => ({ method: r.method, path: String(r.path) })),
     async close(stopTenants) {
       clearTimeout(firstSweep);
       clearInterval(sweeps);

@@ -23,7 +23,7 @@ import { refusedSecretText } from './secret-text';
 import { openLink, type LiveLink } from './tenant-link';
 
 /** Delegated scope monitor accounts sign in with: presence subscriptions need a user token with Presence.Read.All. */
-const MONITOR_SCOPE = 'https://graph.microsoft.com/Presence.Read.All';
+export const MONITOR_SCOPE = 'https://graph.microsoft.com/Presence.Read.All';
 
 export interface TenantRuntimeOptions {
   tenantId: string;

@@ -7,6 +7,12 @@ import { TenantDocuments } from './tenant-documents';
 import { seedTenantLink } from './tenant-link';
 import { TenantRuntime } from './tenant-runtime';
 
+/**
+ * How often each hosted process re-reads the registry: a tenant onboarded or offboarded on another process (or by the
+ * operator CLI, which waits this long before it deletes anything) is opened or closed here within this time.
+ */
+export const TENANT_REFRESH_MS = 5_000;
+
 /** One served tenant in a hosted process: its connections and sync, and the admin documents the sync reads. */
 export interface OpenTenant {
   tenantId: string;

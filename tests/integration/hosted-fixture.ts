@@ -16,6 +16,8 @@ export interface HostedWorld {
   hosted: HostedDemo;
   app: RunningHostedSwitchboard;
   config: Config;
+  /** The environment the server's configuration was loaded from (what the operator CLI is run with). */
+  env: Record<string, string>;
   lines: Record<string, unknown>[];
   close(): Promise<void>;
 }
@@ -34,7 +36,7 @@ export async function startHostedWorld(
     users: opts.users ?? 6,
     callsPerUser: 3,
   });
-  const config = loadConfig({
+  const env: Record<string, string> = {
     TENANCY: 'hosted',
     PORT: String(port),
     STORE_URL: 'sqlite::memory:',
@@ -50,7 +52,8 @@ export async function startHostedWorld(
     CLOUDLINK_API_BASE: hosted.companies[0]!.cloudlink.apiBase,
     SYNC_MODE: 'notifications',
     ...opts.env,
-  });
+  };
+  const config = loadConfig(env);
   const lines: Record<string, unknown>[] = [];
   const app = await startHostedSwitchboard(
     config,
@@ -73,6 +76,7 @@ export async function startHostedWorld(
     hosted,
     app,
     config,
+    env,
     lines,
     async close() {
       await app.close();
