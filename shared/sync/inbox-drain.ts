@@ -224,8 +224,9 @@ export class InboxDrain {
       lastWrite = now;
       void inbox.progress(tenantId, item.id, done, total).catch(() => undefined);
     };
-    const run = this.target
-      .runCall(call, progress)
+    // Through a promise, so a call that throws before it returns one fails into its row like any other.
+    const run = Promise.resolve()
+      .then(() => this.target.runCall(call, progress))
       .then(
         (result) => inbox.finish(tenantId, item.id, 'done', result, clock.now()),
         (err: unknown) => {

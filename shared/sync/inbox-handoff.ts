@@ -99,8 +99,11 @@ export class DrainingSyncService extends DelegatingSyncService {
   }
 }
 
-/** Runs a call handed over by a standby on the owner's engine. */
-function runCall(
+/**
+ * Runs a call handed over by a standby on the owner's engine. Async, so a row it cannot run (no user id, an unknown
+ * op) fails as a rejected promise into the call's row, never as a throw out of the drain.
+ */
+async function runCall(
   engine: OwnableSyncService,
   call: OwnerCallPayload,
   progress: (done: number, total: number) => void,
@@ -119,7 +122,7 @@ function runCall(
     case 'refreshUsers':
       return engine.refreshUsers();
     default:
-      return Promise.reject(new Error(`unknown admin call ${String(call.op)}`));
+      throw new Error(`unknown admin call ${String(call.op)}`);
   }
 }
 

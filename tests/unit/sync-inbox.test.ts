@@ -188,6 +188,21 @@ describe('the owner drains the sync inbox', () => {
     expect(await outcome).toEqual(new Error('CloudLink refused the write'));
   });
 
+  it('a handed-over call that throws at once fails in its row and holds nothing up', async () => {
+    const id = await inbox.enqueue(TENANT, 'call', { op: 'resyncUser' }, clock.now(), 10_000); // no user id
+    await inbox.enqueue(TENANT, 'cloudlink', cloudlinkEvent('after'), clock.now(), 10_000);
+    const target = new RecordingTarget();
+    // What the owner's engine did for a row without a user id: a throw before any promise existed.
+    target.runCall = (call) => {
+      throw new Error(`${call.op} needs a user id`);
+    };
+    await drain(target).start();
+    await drains[0].callsDone();
+    expect(target.applied).toEqual(['cloudlink presence after']);
+    expect(await inbox.get(TENANT, id)).toMatchObject({ state: 'failed' });
+    expect(logged).toContainEqual({ level: 'warn', event: 'inbox.callFailed' });
+  });
+
   it('a new owner runs again the calls the old one left running; its own running calls are not run twice', async () => {
     await inbox.enqueue(TENANT, 'call', { op: 'refreshUsers' }, clock.now(), 10_000);
     const first = new RecordingTarget();
