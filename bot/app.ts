@@ -8,7 +8,8 @@ import type { SecretBox } from '../shared/platform/secret-box';
 import type { Store } from '../shared/ports/store';
 import type { SyncService } from '../shared/sync';
 import { openProcess, serveSwitchboard } from './serve';
-import { currentWebhooks, syncFacade } from './services/sync-service-facade';
+import { syncFacade } from './services/sync-facade';
+import { tenantWebhooks } from './services/webhooks';
 import { TenantDocuments } from './services/tenant-documents';
 import { seedTenantLink } from './services/tenant-link';
 import { TenantRuntime } from './services/tenant-runtime';
@@ -138,7 +139,7 @@ export async function startSwitchboard(
     }),
     cloudlinkFor: (id) => (id === env.tenantId ? runtime.cloudlink : undefined),
     webhooks: (missedCall) =>
-      currentWebhooks(
+      tenantWebhooks(
         () => runtime.service,
         (event) => missedCall(env.tenantId, event),
       ),

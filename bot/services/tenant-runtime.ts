@@ -16,7 +16,7 @@ import type { CloudLinkError } from '../../shared/ports/cloudlink';
 import type { Store } from '../../shared/ports/store';
 import { createSyncService, type SyncService } from '../../shared/sync';
 import { SIGN_IN_FIXES } from '../../shared/sync/errors';
-import type { TenantSync } from './sync-service-facade';
+import type { TenantSync } from './sync-facade';
 import type { TenantDocuments } from './tenant-documents';
 import { logFailedCall, logRetriedAttempt } from './outbound-log';
 import { refusedSecretText } from './secret-text';
