@@ -20,6 +20,7 @@ import type {
   SyncOptions,
   SyncService,
 } from './contract';
+import { tenantLog } from './log';
 import { SyncMetrics } from './metrics';
 import { Monitors } from './monitors';
 import { leaseSettings, OwnedSyncService } from './ownership';
@@ -45,13 +46,14 @@ const MINUTE = 60_000;
 const DEFAULT_VERIFY_SLICES = 4;
 
 /** Builds the sync service for one tenant. Nothing runs until start(). */
-export function createSyncService(options: SyncOptions, deps: SyncDeps): SyncService {
+export function createSyncService(options: SyncOptions, given: SyncDeps): SyncService {
+  const deps = { ...given, log: tenantLog(given.log ?? SILENT_LOG, options.tenantId) };
   // One owner per tenant (ownership.ts); every outbound write of the engine passes the owner's fence (fence.ts).
   const fence = options.ownership === false ? undefined : ownershipFence(options, deps);
   const service = new Service(options, deps, fence);
   if (options.ownership === false) return service;
   const clock = deps.clock ?? systemSyncClock;
-  const log = deps.log ?? SILENT_LOG;
+  const log = deps.log;
   // Webhooks and admin calls may land on any process: a standby hands them to the owner through the store.
   const inbox = deps.store.syncInbox?.();
   const handoff = inbox
