@@ -1,14 +1,15 @@
 import { createEntraJwtValidator } from '../shared/adapters/entra/jwt-validator';
-import type { GraphAdapter } from '../shared/adapters/graph/graph-adapter';
 import type { Config } from '../shared/config/load';
 import { DEFAULT_MAPPING } from '../shared/domain/mapping';
 import { DEFAULT_SELECTION } from '../shared/domain/selection';
 import type { LogTap, Logger } from '../shared/platform/logger';
-import type { SecretBox } from '../shared/platform/secret-box';
 import type { Store } from '../shared/ports/store';
 import type { SyncService } from '../shared/sync';
 import { openProcess, serveSwitchboard } from './serve';
-import { currentWebhooks, syncFacade } from './services/sync-service-facade';
+import { adminGroupCheck } from './services/admin-group';
+import { registerInitialMonitors } from './services/initial-monitors';
+import { syncFacade } from './services/sync-facade';
+import { tenantWebhooks } from './services/webhooks';
 import { TenantDocuments } from './services/tenant-documents';
 import { seedTenantLink } from './services/tenant-link';
 import { TenantRuntime } from './services/tenant-runtime';
@@ -103,7 +104,14 @@ export async function startSwitchboard(
     async beforeSyncStart() {
       if (monitorsRegistered) return;
       monitorsRegistered = true;
-      await registerInitialMonitors(store, secretBox, env, now());
+      await registerInitialMonitors(
+        store,
+        secretBox,
+        env.tenantId,
+        env.initialMonitors ?? [],
+        env.linkPolicy === 'replace',
+        now(),
+      );
     },
   });
   const { tokens, graph } = runtime;
@@ -121,7 +129,7 @@ export async function startSwitchboard(
     secretBox,
     now,
     validator,
-    isInAdminGroup: config.adminGroupId ? adminGroupCheck(graph, config.adminGroupId) : undefined,
+    isInAdminGroup: config.adminGroupId ? adminGroupCheck(graph, config.adminGroupId, now) : undefined,
     botAuth: env.botAuth,
     appIdUri: env.appIdUri,
     identityOverride: env.identityOverride,
@@ -138,7 +146,7 @@ export async function startSwitchboard(
     }),
     cloudlinkFor: (id) => (id === env.tenantId ? runtime.cloudlink : undefined),
     webhooks: (missedCall) =>
-      currentWebhooks(
+      tenantWebhooks(
         () => runtime.service,
         (event) => missedCall(env.tenantId, event),
       ),
@@ -178,61 +186,5 @@ export async function startSwitchboard(
       });
       await store.close();
     },
-  };
-}
-
-/**
- * The demo's monitor accounts. The emulated directory gives them new passwords and the emulated Graph starts without
- * subscriptions on every start, so monitors kept from an earlier run get the new password and a fresh subscription;
- * otherwise a restarted demo fails monitor sign-in and Teams changes never reach the phone.
- */
-async function registerInitialMonitors(
-  store: Store,
-  box: SecretBox,
-  env: Environment,
-  now: number,
-): Promise<void> {
-  if (!env.initialMonitors?.length) return;
-  const kept = (await store.listMonitors(env.tenantId)).filter((m) => m.state !== 'deleted');
-  // Only a freshly created (emulated) directory invalidates the kept monitors; otherwise what the store has stands.
-  if (kept.length > 0 && env.linkPolicy !== 'replace') return;
-  const fresh = {
-    state: 'new' as const,
-    subscriptionId: null,
-    subscriptionExpiresAt: null,
-    clientState: null,
-    lastError: null,
-    updatedAt: now,
-  };
-  if (kept.length > 0) {
-    for (const m of env.initialMonitors) {
-      const same = kept.find((k) => k.username.toLowerCase() === m.username.toLowerCase());
-      if (same) await store.putMonitor({ ...same, ...fresh, passwordSealed: box.seal(m.password) });
-    }
-    return;
-  }
-  for (const [i, m] of env.initialMonitors.entries()) {
-    await store.putMonitor({
-      tenantId: env.tenantId,
-      monitorId: `demo-monitor-${i + 1}`,
-      username: m.username,
-      passwordSealed: box.seal(m.password),
-      passwordExpiresAt: null,
-      userIds: [],
-      ...fresh,
-    });
-  }
-}
-
-/** Membership of ADMIN_GROUP_ID, read with the app's Graph permissions and cached for five minutes. */
-function adminGroupCheck(
-  graph: GraphAdapter,
-  groupId: string,
-): (tenantId: string, userId: string) => Promise<boolean> {
-  let cache: { at: number; members: Set<string> } | undefined;
-  return async (_tenantId, userId) => {
-    if (!cache || Date.now() - cache.at > 5 * 60_000)
-      cache = { at: Date.now(), members: new Set(await graph.listGroupMemberIds(groupId)) };
-    return cache.members.has(userId);
   };
 }

@@ -8,7 +8,8 @@ import type { Authenticator } from './auth/authenticator';
 import type { JobRegistry } from './services/jobs';
 import type { Onboarding } from './services/onboarding';
 import type { ReportService } from './services/reports';
-import type { SyncFacade, WebhookHandlers } from './services/sync-facade';
+import type { SyncFacade } from './services/sync-facade';
+import type { WebhookReceiver } from './services/webhooks';
 
 /** Hands an incoming /api/messages request to the bot; implemented in bot/teams (the only botbuilder folder). */
 export interface BotEndpoint {
@@ -28,8 +29,8 @@ export interface ServerDeps {
   jobs: JobRegistry;
   secretBox: SecretBox;
   bot: BotEndpoint;
-  /** The sync service's framework-free webhook handlers; absent when this process runs no sync. */
-  webhooks?: WebhookHandlers;
+  /** Where the webhook routes hand Graph items and CloudLink posts; absent: the routes are not mounted. */
+  webhooks?: WebhookReceiver;
   /** The server's own metrics (HTTP requests). */
   metrics: Registry;
   /** The running sync service's metrics, when one runs (it starts and restarts with the CloudLink link). */

@@ -8,7 +8,7 @@ import { openProcess, serveSwitchboard } from './serve';
 import { GraphSubscriptionIndex } from './services/graph-subscription-index';
 import { hostedWebhooks } from './services/hosted-webhooks';
 import { Onboarding } from './services/onboarding';
-import { syncFacade } from './services/sync-service-facade';
+import { syncFacade } from './services/sync-facade';
 import { TENANT_REFRESH_MS, TenantRuntimes } from './services/tenant-runtimes';
 import type { BotAuth } from './teams/adapter';
 

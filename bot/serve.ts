@@ -19,7 +19,8 @@ import { OperatorEvents } from './services/operator-events';
 import { ONBOARD_PATH, type Onboarding } from './services/onboarding';
 import { ReportService } from './services/reports';
 import { SignIns } from './services/sign-in';
-import type { SyncFacade, WebhookHandlers } from './services/sync-facade';
+import type { SyncFacade } from './services/sync-facade';
+import type { WebhookReceiver } from './services/webhooks';
 import { createTeamsBot } from './teams';
 import type { BotAuth } from './teams/adapter';
 import type { BotUser } from './teams/identity';
@@ -46,8 +47,8 @@ export interface ServeOptions {
   onBehalfOf: (tenantId: string, assertion: string, scope: string) => Promise<string>;
   sync: SyncFacade;
   cloudlinkFor: (tenantId: string) => CloudLinkPort | undefined;
-  /** The webhook handlers; `missedCall` turns a tenant's accepted PBX event into a missed-call notice. */
-  webhooks: (missedCall: (tenantId: string, event: PbxEvent) => void) => WebhookHandlers;
+  /** The webhook receiver; `missedCall` turns a tenant's accepted PBX event into a missed-call notice. */
+  webhooks: (missedCall: (tenantId: string, event: PbxEvent) => void) => WebhookReceiver;
   syncMetrics?: () => Registry | undefined;
   appVersion: string;
   tabDir: string;

@@ -3,12 +3,12 @@ import type { DialRules } from '../../shared/api/contract';
 import { DIAL_RULES_DOCUMENT, dialRulesSchema, tenantDialRules } from '../services/dial-rules';
 import { saveTenantDocument } from '../services/tenant-settings';
 import { parseInput } from './errors';
-import { userRoute, type RouteContext } from './route';
+import { adminRoute, type RouteContext } from './route';
 
 /** GET/PUT /api/admin/dial-rules: the company's default country and the PBX's outside-line prefix. */
 export function mountDialRulesRoutes(server: Server, ctx: RouteContext): void {
   const { deps } = ctx;
-  const admin = (handler: Parameters<typeof userRoute>[1]) => userRoute(ctx, handler, { admin: true });
+  const admin = adminRoute(ctx);
 
   server.get(
     '/api/admin/dial-rules',

@@ -111,6 +111,11 @@ export function userRoute(
   });
 }
 
+/** A route for admins only (the admin role, or ADMIN_GROUP_ID in single-tenant mode), checked by userRoute. */
+export function adminRoute(ctx: RouteContext) {
+  return (handler: Parameters<typeof userRoute>[1]) => userRoute(ctx, handler, { admin: true });
+}
+
 /** A route for other systems calling with an app-only token. */
 export function appRoute(ctx: RouteContext, handler: (caller: AppCaller, req: Request) => Promise<Reply>) {
   return wrap(ctx, async (req) => {

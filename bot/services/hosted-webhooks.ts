@@ -1,10 +1,8 @@
 import type { Logger } from '../../shared/platform/logger';
 import type { PbxEvent } from '../../shared/ports/cloudlink';
 import { userIdOf, type GraphNotification, type SyncService } from '../../shared/sync';
-import { handleGraphNotification } from '../../shared/sync/webhooks';
 import type { GraphSubscriptionIndex, SubscriptionHolder } from './graph-subscription-index';
-import type { WebhookHandler, WebhookHandlers } from './sync-facade';
-import { currentWebhooks } from './sync-service-facade';
+import { tenantWebhooks, type WebhookReceiver } from './webhooks';
 
 export interface HostedWebhookDeps {
   /** The tenant's running sync service; undefined when the tenant is not served here or has not linked CloudLink. */
@@ -14,11 +12,6 @@ export interface HostedWebhookDeps {
   subscriptions: GraphSubscriptionIndex;
   logger: Logger;
 }
-
-const NOT_RUNNING = {
-  status: 404,
-  body: { error: { code: 'sync_off', message: 'Presence sync is not running.' } },
-};
 
 /**
  * Hosted mode's webhooks: one address for every tenant, each post handed to the one tenant it belongs to, whose own
@@ -32,38 +25,28 @@ const NOT_RUNNING = {
  *   the subscription, when it names another tenant (Graph's `tenantId`), or when it names a user that subscription
  *   does not watch: one tenant's subscription never carries news of another tenant's people.
  */
-export function hostedWebhooks(deps: HostedWebhookDeps): WebhookHandlers {
-  const perTenant = new Map<string, WebhookHandlers>();
-  const handlersOf = (tenantId: string): WebhookHandlers | undefined => {
-    if (!deps.service(tenantId)) return undefined;
-    let h = perTenant.get(tenantId);
-    if (!h) {
-      h = currentWebhooks(
+export function hostedWebhooks(deps: HostedWebhookDeps): WebhookReceiver {
+  const perTenant = new Map<string, WebhookReceiver>();
+  const receiverOf = (tenantId: string): WebhookReceiver => {
+    let r = perTenant.get(tenantId);
+    if (!r) {
+      r = tenantWebhooks(
         () => deps.service(tenantId),
         (event) => deps.onPbxEvent(tenantId, event),
       );
-      perTenant.set(tenantId, h);
+      perTenant.set(tenantId, r);
     }
-    return h;
-  };
-  const cloudlink: WebhookHandler = async (req) => {
-    const tenant = typeof req.query.tenant === 'string' ? req.query.tenant.toLowerCase() : '';
-    const handlers = tenant ? handlersOf(tenant) : undefined;
-    return handlers ? handlers.cloudlink(req) : NOT_RUNNING;
+    return r;
   };
 
-  const graphRouted =
-    (pick: (h: WebhookHandlers) => WebhookHandler, kind: string): WebhookHandler =>
-    async (req) => {
-      let items: GraphNotification[] = [];
-      // The validation handshake and a malformed post are answered as in single-tenant mode, before any routing.
-      const parsed = handleGraphNotification(req, (got) => (items = got));
-      if (parsed.status !== 202)
-        return {
-          status: parsed.status,
-          body: parsed.body === '' ? undefined : parsed.body,
-          contentType: parsed.headers['Content-Type'],
-        };
+  return {
+    // An unknown tenant and one without sync get the same answer.
+    cloudlink: async (post, tenant) =>
+      tenant && deps.service(tenant.toLowerCase())
+        ? receiverOf(tenant.toLowerCase()).cloudlink(post)
+        : undefined,
+
+    async graph(items) {
       const fits = (item: GraphNotification) =>
         fitsHolder(item, deps.subscriptions.holderOf(item.subscriptionId));
       // Something unknown: the subscriptions are read again once (throttled), then every item is judged.
@@ -80,33 +63,26 @@ export function hostedWebhooks(deps: HostedWebhookDeps): WebhookHandlers {
       }
       if (dropped > 0)
         deps.logger.warn(
-          { event: 'graph.notificationDropped', kind, dropped, routed: items.length - dropped },
+          {
+            event: 'graph.notificationDropped',
+            kind: items.some((i) => i.lifecycleEvent !== undefined) ? 'lifecycle' : 'change',
+            dropped,
+            routed: items.length - dropped,
+          },
           'Graph notification items that no served tenant holds (unknown subscription, another tenant or user) were dropped',
         );
       const answers = await Promise.all(
-        [...byTenant].map(([tenantId, value]) => {
-          const handlers = handlersOf(tenantId);
-          const body = { value };
-          return handlers
-            ? pick(handlers)({ ...req, body, rawBody: JSON.stringify(body) })
-            : Promise.resolve(undefined);
-        }),
+        [...byTenant].map(([tenantId, value]) => receiverOf(tenantId).graph(value)),
       );
       // A tenant that could not take its items (a standby that failed to store them) asks Graph to send them again.
       return answers.find((a) => a !== undefined && a.status >= 500) ?? { status: 202 };
-    };
-
-  return {
-    graph: graphRouted((h) => h.graph, 'change'),
-    graphLifecycle: graphRouted((h) => h.graphLifecycle, 'lifecycle'),
-    cloudlink,
+    },
   };
 }
 
 function fitsHolder(item: GraphNotification, holder: SubscriptionHolder | undefined): boolean {
   if (!holder) return false;
-  const named = (item as { tenantId?: unknown }).tenantId;
-  if (typeof named === 'string' && named.toLowerCase() !== holder.tenantId) return false;
+  if (item.tenantId !== undefined && item.tenantId.toLowerCase() !== holder.tenantId) return false;
   if (item.lifecycleEvent) return true;
   const userId = userIdOf(item);
   return userId === undefined || holder.userIds.has(userId);

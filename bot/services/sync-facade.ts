@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type {
   AddMonitorRequest,
   CheckStep,
+  CredentialProblem,
   GroupSearchResponse,
   HealthView,
   MonitorView,
@@ -8,10 +10,19 @@ import type {
   SyncStatus,
   UserDiagnostics,
 } from '../../shared/api/contract';
+import type { Logger } from '../../shared/platform/logger';
+import type { SecretBox } from '../../shared/platform/secret-box';
+import type { CloudLinkPort } from '../../shared/ports/cloudlink';
+import { GraphError, type GraphPort } from '../../shared/ports/graph';
+import type { Store } from '../../shared/ports/store';
+import type { SyncService } from '../../shared/sync';
+import { toMonitorView } from './monitor-view';
+import { ApiHttpError, notFound } from '../http/errors';
+import { runConfigurationCheck, type ConfigCheckDeps } from './config-check';
 
 /**
- * The slice of the sync service the bot and the API use. The sync engine (shared/sync) provides it; the
- * composition root adapts it to this shape, so the HTTP and bot code never depend on the engine's internals.
+ * The slice of the sync service the bot and the API use, for any tenant: `syncFacade` below adapts the per-tenant
+ * sync services (shared/sync) to it, so the HTTP and bot code never depend on the engine's internals.
  */
 export interface SyncFacade {
   status(tenantId: string, userId: string): Promise<SyncStatus>;
@@ -50,19 +61,181 @@ export interface SyncFacade {
   };
 }
 
-/**
- * A webhook handler the sync service exposes without any web framework: the server hands it what arrived and
- * sends back what it answers (Graph's validation handshake answers text/plain, so the content type is its choice).
- */
-export type WebhookHandler = (request: {
-  query: Record<string, string>;
-  headers: Record<string, string | string[] | undefined>;
-  body: unknown;
-  rawBody: string;
-}) => Promise<{ status: number; body?: unknown; contentType?: string }>;
+/** One linked tenant's running sync service and the adapters it was built with. */
+export interface TenantSync {
+  service: SyncService;
+  graph: GraphPort;
+  cloudlink: CloudLinkPort;
+  check: Omit<ConfigCheckDeps, 'monitorsNeeded'>;
+}
 
-export interface WebhookHandlers {
-  graph: WebhookHandler;
-  graphLifecycle: WebhookHandler;
-  cloudlink: WebhookHandler;
+const TRACE_IN_DIAGNOSTICS = 100;
+/** A name picker shows a short list; a longer one means the admin should type more. */
+const GROUPS_PER_SEARCH = 20;
+
+/**
+ * Adapts the per-tenant sync services (shared/sync) to what the API and the bot ask for. Monitor management goes
+ * through the store and a user refresh, which makes the sync service reconcile its monitors and subscriptions.
+ */
+export function syncFacade(deps: {
+  tenants: (tenantId: string) => TenantSync | undefined;
+  store: Store;
+  secretBox: SecretBox;
+  logger: Logger;
+  now: () => number;
+  /** Re-reads the admin's documents (selection, mapping) so a change applies before users are refreshed. */
+  reloadDocuments?: (tenantId: string) => Promise<void>;
+  /** Makes the tenant's adapters use the link as it is stored now. */
+  linkChanged?: (tenantId: string) => Promise<void>;
+  /** Secrets of the tenant link that were refused, for the health page. */
+  credentialProblems?: (tenantId: string) => CredentialProblem[];
+}): SyncFacade {
+  const { store } = deps;
+  const tenant = (tenantId: string): TenantSync => {
+    const t = deps.tenants(tenantId);
+    if (!t)
+      throw new ApiHttpError(
+        409,
+        'tenant_not_linked',
+        'Switchboard is not linked to your tenant yet: an admin has to complete the tenant link first.',
+      );
+    return t;
+  };
+  const reconcile = async (tenantId: string) => {
+    try {
+      await tenant(tenantId).service.refreshUsers();
+    } catch (e) {
+      deps.logger.warn({ err: e, tenantId }, 'refreshing users after a monitor change failed');
+    }
+  };
+  const monitorView = async (tenantId: string, monitorId: string): Promise<MonitorView> => {
+    const m = await store.getMonitor(tenantId, monitorId);
+    if (!m) throw notFound(`Monitor ${monitorId}`);
+    return toMonitorView(m);
+  };
+  const restart = async (tenantId: string, monitorId: string): Promise<MonitorView> => {
+    const m = await store.getMonitor(tenantId, monitorId);
+    if (!m) throw notFound(`Monitor ${monitorId}`);
+    await store.putMonitor({ ...m, state: 'new', lastError: null, updatedAt: deps.now() });
+    await reconcile(tenantId);
+    return monitorView(tenantId, monitorId);
+  };
+
+  return {
+    status: (tenantId, userId) => tenant(tenantId).service.statusOf(userId),
+    resyncUser: async (tenantId, userId) => void (await tenant(tenantId).service.resyncUser(userId)),
+    resetPhoneStatus: (tenantId, userId) => tenant(tenantId).service.resetPhoneStatus(userId),
+    async userDiagnostics(tenantId, userId): Promise<UserDiagnostics | undefined> {
+      const t = tenant(tenantId);
+      const user = await store.getUser(tenantId, userId);
+      if (!user) return undefined;
+      const failed = (e: unknown) => ({ error: e instanceof Error ? e.message : String(e) });
+      const [sync, teamsRaw, pbxRaw, trace] = await Promise.all([
+        t.service.statusOf(userId),
+        t.graph.getPresence(userId).catch(failed),
+        user.pbxPrincipalId
+          ? t.cloudlink.getPresence(user.pbxPrincipalId).catch(failed)
+          : Promise.resolve(null),
+        store.listTrace(tenantId, userId, TRACE_IN_DIAGNOSTICS),
+      ]);
+      return {
+        user: {
+          entraUserId: user.entraUserId,
+          upn: user.upn,
+          displayName: user.displayName,
+          pbxPrincipalId: user.pbxPrincipalId,
+          extension: user.extension,
+        },
+        sync,
+        teamsRaw,
+        pbxRaw,
+        trace: trace.map((e) => ({ at: new Date(e.at).toISOString(), kind: e.kind, detail: e.detail })),
+      };
+    },
+    async resyncAll(tenantId, progress, options) {
+      const result = await tenant(tenantId).service.resyncAll((p) => progress(p.done, p.total), options);
+      progress(result.done, result.total);
+      const phones =
+        result.pbxReads === result.done
+          ? 'every phone read'
+          : `${result.pbxReads} phones read, the live PBX feed covered the rest`;
+      return `${result.done} of ${result.total} users resynced (${phones}).`;
+    },
+    configurationCheck: (tenantId, progress: (steps: CheckStep[]) => void) => {
+      const t = tenant(tenantId);
+      return runConfigurationCheck(
+        { ...t.check, monitorsNeeded: () => t.service.monitorsNeeded() },
+        progress,
+      );
+    },
+    async health(tenantId) {
+      const view = tenant(tenantId).service.health();
+      // The sync service does not know the tenant link; the secret's expiry is kept with it in the store.
+      const expiresAt = (await store.getTenant(tenantId))?.clientSecretExpiresAt ?? null;
+      return {
+        ...view,
+        secretExpiresAt:
+          view.secretExpiresAt ?? (expiresAt === null ? null : new Date(expiresAt).toISOString()),
+        credentialProblems: deps.credentialProblems?.(tenantId) ?? [],
+      };
+    },
+    async searchGroups(tenantId, text): Promise<GroupSearchResponse> {
+      try {
+        return { items: await tenant(tenantId).graph.searchGroups(text, GROUPS_PER_SEARCH) };
+      } catch (e) {
+        // The adapter logged the failed call; the admin needs what to do about it.
+        if (e instanceof GraphError && e.status === 403)
+          throw new ApiHttpError(
+            502,
+            'graph_permission_missing',
+            'Microsoft Graph refused to list groups: the app registration needs the GroupMember.Read.All ' +
+              'application permission, with admin consent.',
+          );
+        if (e instanceof GraphError)
+          throw new ApiHttpError(
+            502,
+            'graph_failed',
+            `Microsoft Graph could not search groups (${e.status ? `${e.status} ${e.code}` : e.code}); try again.`,
+          );
+        throw e;
+      }
+    },
+    linkChanged: (tenantId) => deps.linkChanged?.(tenantId) ?? Promise.resolve(),
+    async applySelection(tenantId) {
+      const t = tenant(tenantId);
+      await deps.reloadDocuments?.(tenantId);
+      await t.service.refreshUsers();
+    },
+    monitors: {
+      async add(tenantId, request: AddMonitorRequest) {
+        tenant(tenantId);
+        const now = deps.now();
+        const monitorId = randomUUID();
+        await store.putMonitor({
+          tenantId,
+          monitorId,
+          username: request.username,
+          passwordSealed: deps.secretBox.seal(request.password),
+          passwordExpiresAt: request.passwordExpiresAt ? Date.parse(request.passwordExpiresAt) : null,
+          state: 'new',
+          subscriptionId: null,
+          subscriptionExpiresAt: null,
+          userIds: [],
+          clientState: null,
+          lastError: null,
+          updatedAt: now,
+        });
+        await reconcile(tenantId);
+        return monitorView(tenantId, monitorId);
+      },
+      authorize: restart,
+      renew: restart,
+      async remove(tenantId, monitorId) {
+        const m = await store.getMonitor(tenantId, monitorId);
+        if (!m) throw notFound(`Monitor ${monitorId}`);
+        await store.putMonitor({ ...m, state: 'deleted', updatedAt: deps.now() });
+        await reconcile(tenantId);
+      },
+    },
+  };
 }

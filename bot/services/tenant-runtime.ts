@@ -1,14 +1,13 @@
 import type { Registry } from 'prom-client';
 import type { CredentialProblem } from '../../shared/api/contract';
 import { CloudLinkClient } from '../../shared/adapters/cloudlink';
-import type { CloudLinkOutcome } from '../../shared/adapters/cloudlink/options';
 import {
   TokenClient,
   GRAPH_DEFAULT_SCOPE,
   type TokenOutcome,
 } from '../../shared/adapters/entra/token-client';
 import { GraphAdapter } from '../../shared/adapters/graph/graph-adapter';
-import type { GraphOutcome } from '../../shared/adapters/graph/options';
+import type { CloudLinkOutcome, GraphOutcome } from '../../shared/ports/outcomes';
 import type { Config } from '../../shared/config/load';
 import type { Logger } from '../../shared/platform/logger';
 import type { SecretBox } from '../../shared/platform/secret-box';
@@ -16,7 +15,7 @@ import type { CloudLinkError } from '../../shared/ports/cloudlink';
 import type { Store } from '../../shared/ports/store';
 import { createSyncService, type SyncService } from '../../shared/sync';
 import { SIGN_IN_FIXES } from '../../shared/sync/errors';
-import type { TenantSync } from './sync-service-facade';
+import type { TenantSync } from './sync-facade';
 import type { TenantDocuments } from './tenant-documents';
 import { logFailedCall, logRetriedAttempt } from './outbound-log';
 import { refusedSecretText } from './secret-text';

@@ -3,9 +3,8 @@
  * knowing any adapter: the types live on the port side, the adapters produce them.
  */
 
-/** One attempt's outcome, tagged with the operation. status 0: no HTTP answer (network failure or timeout). */
-export interface OperationOutcome<Op> {
-  op: Op;
+/** What one HTTP attempt ended with. status 0: no HTTP answer (network failure or timeout). */
+export interface AttemptOutcome {
   status: number;
   durationMs: number;
   retryAfterMs?: number;
@@ -14,6 +13,11 @@ export interface OperationOutcome<Op> {
   /** True when the adapter tries again after this attempt (the log says "retrying", not "failed"). */
   willRetry: boolean;
   requestId?: string;
+}
+
+/** One attempt's outcome, tagged with the operation. */
+export interface OperationOutcome<Op> extends AttemptOutcome {
+  op: Op;
 }
 
 /** Presence calls share their own tenant-wide throttling budget in Graph, so the engine meters them apart. */

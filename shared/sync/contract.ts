@@ -10,12 +10,7 @@ import type { Store } from '../ports/store';
 import type { CloudLinkOutcome, GraphOutcome, GraphRequestKind } from '../ports/outcomes';
 import type { MatchResult } from '../domain/matching';
 import type { SyncClock } from './clock';
-import type {
-  CloudLinkWebhookResponse,
-  GraphNotification,
-  WebhookRequest,
-  WebhookResponse,
-} from './webhooks';
+import type { CloudLinkAnswer, CloudLinkPost, GraphNotification, WebhookAnswer } from './webhooks';
 import type { LeaseFence } from './fence';
 import type { SyncLog } from './log';
 import type { HybridReadOptions } from './hybrid-reader';
@@ -142,13 +137,12 @@ export interface SyncService {
   /** For the CloudLink adapter's `onOutcome` hook: counts every attempt, so 429s waited out still show. */
   onCloudLinkOutcome(outcome: CloudLinkOutcome): void;
   /**
-   * Webhook handlers, framework-free: bot/ passes query and parsed JSON body, and sends back what they answer. The
-   * owner answers at once; a standby answers once it has stored the event for the owner (a promise).
+   * Graph change and lifecycle notification items, as the edge read them (`readGraphPost`); each item's kind is its
+   * own (`lifecycleEvent`). The owner takes them at once (202); a standby answers once it has stored them for the owner.
    */
-  handleGraphNotification(req: WebhookRequest): WebhookResponse | Promise<WebhookResponse>;
-  handleGraphLifecycle(req: WebhookRequest): WebhookResponse | Promise<WebhookResponse>;
-  /** A CloudLink post answered 202 names the event it carried (`event`), for the missed-call notices. */
-  handleCloudLinkWebhook(req: WebhookRequest): CloudLinkWebhookResponse | Promise<CloudLinkWebhookResponse>;
+  receiveGraphNotifications(items: GraphNotification[]): Promise<WebhookAnswer>;
+  /** A CloudLink post, read only when its key is right; an answer of 202 names the event it carried (`event`). */
+  receiveCloudLinkPost(post: CloudLinkPost): Promise<CloudLinkAnswer>;
   /** The secret CloudLink webhooks must carry as `?key=`. */
   readonly cloudLinkWebhookKey: string;
   /** Direct entry points (used by the webhook handlers, polling and tests). */

@@ -2,7 +2,7 @@ import type { PhoneResetResult, SyncStatus } from '../api/contract';
 import type { PbxEvent } from '../ports/cloudlink';
 import type { CloudLinkOutcome, GraphOutcome, GraphRequestKind } from '../ports/outcomes';
 import type { OwnableSyncService, ResyncOptions, ResyncProgress, ResyncResult } from './contract';
-import type { GraphNotification, WebhookRequest } from './webhooks';
+import type { CloudLinkPost, GraphNotification } from './webhooks';
 
 /**
  * A sync service that passes every call to the one it wraps. The wrappers (ownership.ts: who runs the engine;
@@ -44,16 +44,12 @@ export class DelegatingSyncService implements OwnableSyncService {
     this.inner.onCloudLinkOutcome(outcome);
   }
 
-  handleGraphNotification(req: WebhookRequest) {
-    return this.inner.handleGraphNotification(req);
+  receiveGraphNotifications(items: GraphNotification[]) {
+    return this.inner.receiveGraphNotifications(items);
   }
 
-  handleGraphLifecycle(req: WebhookRequest) {
-    return this.inner.handleGraphLifecycle(req);
-  }
-
-  handleCloudLinkWebhook(req: WebhookRequest) {
-    return this.inner.handleCloudLinkWebhook(req);
+  receiveCloudLinkPost(post: CloudLinkPost) {
+    return this.inner.receiveCloudLinkPost(post);
   }
 
   onGraphNotifications(notifications: GraphNotification[]): Promise<void> {

@@ -8,7 +8,7 @@ import { InboxDrain } from './inbox-drain';
 import { OwnerCalls, type OwnerCallPayload } from './owner-calls';
 import type { SecretSealer } from './contract';
 import { WebhookHandoff } from './webhook-handoff';
-import type { CloudLinkWebhookResponse, WebhookRequest, WebhookResponse } from './webhooks';
+import type { CloudLinkAnswer, CloudLinkPost, GraphNotification, WebhookAnswer } from './webhooks';
 
 /** How long a user's resync or phone reset asked on a standby waits for the owner before answering 202. */
 export const OWNER_CALL_WAIT_MS = 20_000;
@@ -23,16 +23,12 @@ export class StandbyHandoff {
     private readonly calls: OwnerCalls,
   ) {}
 
-  handleGraphNotification(req: WebhookRequest): Promise<WebhookResponse> {
-    return this.webhooks.graph(req, false);
+  receiveGraphNotifications(items: GraphNotification[]): Promise<WebhookAnswer> {
+    return this.webhooks.graph(items);
   }
 
-  handleGraphLifecycle(req: WebhookRequest): Promise<WebhookResponse> {
-    return this.webhooks.graph(req, true);
-  }
-
-  handleCloudLinkWebhook(req: WebhookRequest): Promise<CloudLinkWebhookResponse> {
-    return this.webhooks.cloudlink(req);
+  receiveCloudLinkPost(post: CloudLinkPost): Promise<CloudLinkAnswer> {
+    return this.webhooks.cloudlink(post);
   }
 
   /** Waits as long as the owner takes: the admin job around it shows its progress and can be read from any process. */

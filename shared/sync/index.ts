@@ -1,6 +1,7 @@
 /**
- * The presence sync engine's public face. bot/ builds one SyncService per process with createSyncService and mounts
- * the webhook handlers; nothing else of shared/sync is needed outside it. Re-exports only: no file of shared/sync
+ * The presence sync engine's public face. bot/ builds one SyncService per tenant with createSyncService and hands it
+ * what its webhook routes read (readGraphPost, then receiveGraphNotifications; receiveCloudLinkPost); nothing else of
+ * shared/sync is needed outside it. Re-exports only: no file of shared/sync
  * imports this barrel (they import contract.ts and each other), so it closes no import cycle.
  */
 export type {
@@ -18,9 +19,11 @@ export { createSyncService, userIdOf } from './service';
 export { DEFAULT_LEASE, SyncStandbyError, SYNC_LEASE, type OwnershipOptions } from './ownership';
 export { FencedWriteError, LeaseFence } from './fence';
 export { CLOUDLINK_FEED_TOPICS, type SecretSealer } from './cloudlink-subscriptions';
-export type {
-  CloudLinkWebhookResponse,
-  GraphNotification,
-  WebhookRequest,
-  WebhookResponse,
+export {
+  readGraphPost,
+  type CloudLinkAnswer,
+  type CloudLinkPost,
+  type GraphNotification,
+  type GraphPost,
+  type WebhookAnswer,
 } from './webhooks';

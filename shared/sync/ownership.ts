@@ -14,12 +14,7 @@ import type {
   SyncLog,
   SyncService,
 } from './contract';
-import type {
-  CloudLinkWebhookResponse,
-  GraphNotification,
-  WebhookRequest,
-  WebhookResponse,
-} from './webhooks';
+import type { CloudLinkAnswer, CloudLinkPost, GraphNotification, WebhookAnswer } from './webhooks';
 import type { StandbyHandoff } from './inbox-handoff';
 import { DelegatingSyncService } from './delegating-service';
 
@@ -62,11 +57,8 @@ export class SyncStandbyError extends Error {
   }
 }
 
-const text = (status: number, body: string): WebhookResponse => ({
-  status,
-  headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-  body,
-});
+/** A standby without a sync inbox cannot take events for the owner: the sender delivers them again later. */
+const NOT_OWNER: WebhookAnswer = { status: 503, problem: "this process does not run this tenant's sync" };
 
 /**
  * One process per tenant runs the sync engine (issue 12): the holder of the tenant's `sync` lease in the store.
@@ -338,28 +330,14 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
    * A standby checks a post against the store and hands it to the owner through the sync inbox (202 once stored);
    * without an inbox it answers 503 (retry later): the events are for the owner, whose engine holds the state.
    */
-  override handleGraphNotification(req: WebhookRequest): WebhookResponse | Promise<WebhookResponse> {
-    if (this.state === 'standby' && this.handoff) return this.handoff.handleGraphNotification(req);
-    if (this.state === 'standby' && req.query.validationToken === undefined) return this.notOwner();
-    return this.inner.handleGraphNotification(req);
+  override receiveGraphNotifications(items: GraphNotification[]): Promise<WebhookAnswer> {
+    if (this.state !== 'standby') return this.inner.receiveGraphNotifications(items);
+    return this.handoff ? this.handoff.receiveGraphNotifications(items) : Promise.resolve(NOT_OWNER);
   }
 
-  override handleGraphLifecycle(req: WebhookRequest): WebhookResponse | Promise<WebhookResponse> {
-    if (this.state === 'standby' && this.handoff) return this.handoff.handleGraphLifecycle(req);
-    if (this.state === 'standby' && req.query.validationToken === undefined) return this.notOwner();
-    return this.inner.handleGraphLifecycle(req);
-  }
-
-  override handleCloudLinkWebhook(
-    req: WebhookRequest,
-  ): CloudLinkWebhookResponse | Promise<CloudLinkWebhookResponse> {
-    if (this.state === 'standby' && this.handoff) return this.handoff.handleCloudLinkWebhook(req);
-    if (this.state === 'standby') return this.notOwner();
-    return this.inner.handleCloudLinkWebhook(req);
-  }
-
-  private notOwner(): WebhookResponse {
-    return text(503, "this process does not run this tenant's sync");
+  override receiveCloudLinkPost(post: CloudLinkPost): Promise<CloudLinkAnswer> {
+    if (this.state !== 'standby') return this.inner.receiveCloudLinkPost(post);
+    return this.handoff ? this.handoff.receiveCloudLinkPost(post) : Promise.resolve(NOT_OWNER);
   }
 
   override onGraphNotifications(notifications: GraphNotification[]): Promise<void> {

@@ -20,6 +20,7 @@ import type {
   SyncOptions,
   SyncService,
 } from './contract';
+import { tenantLog } from './log';
 import { SyncMetrics } from './metrics';
 import { Monitors } from './monitors';
 import { leaseSettings, OwnedSyncService } from './ownership';
@@ -33,10 +34,11 @@ import { inVerificationSlice } from './pbx-feed';
 import { concurrencyLimit, resync } from './resync';
 import { fencedCloudLink, fencedGraph, fencedSubscriptions, LeaseFence } from './fence';
 import {
-  handleCloudLinkWebhook,
-  handleGraphNotification,
+  acceptCloudLinkPost,
+  type CloudLinkAnswer,
+  type CloudLinkPost,
   type GraphNotification,
-  type WebhookRequest,
+  type WebhookAnswer,
 } from './webhooks';
 
 const MINUTE = 60_000;
@@ -44,13 +46,14 @@ const MINUTE = 60_000;
 const DEFAULT_VERIFY_SLICES = 4;
 
 /** Builds the sync service for one tenant. Nothing runs until start(). */
-export function createSyncService(options: SyncOptions, deps: SyncDeps): SyncService {
+export function createSyncService(options: SyncOptions, given: SyncDeps): SyncService {
+  const deps = { ...given, log: tenantLog(given.log ?? SILENT_LOG, options.tenantId) };
   // One owner per tenant (ownership.ts); every outbound write of the engine passes the owner's fence (fence.ts).
   const fence = options.ownership === false ? undefined : ownershipFence(options, deps);
   const service = new Service(options, deps, fence);
   if (options.ownership === false) return service;
   const clock = deps.clock ?? systemSyncClock;
-  const log = deps.log ?? SILENT_LOG;
+  const log = deps.log;
   // Webhooks and admin calls may land on any process: a standby hands them to the owner through the store.
   const inbox = deps.store.syncInbox?.();
   const handoff = inbox
@@ -357,22 +360,20 @@ class Service implements OwnableSyncService {
     this.syncMetrics.cloudlinkAttempt(outcome.op, outcome.status);
   }
 
-  handleGraphNotification(req: WebhookRequest) {
-    return handleGraphNotification(req, (items) => void this.onGraphNotifications(items));
+  receiveGraphNotifications(items: GraphNotification[]): Promise<WebhookAnswer> {
+    void this.onGraphNotifications(items);
+    return Promise.resolve({ status: 202 });
   }
 
-  handleGraphLifecycle(req: WebhookRequest) {
-    return handleGraphNotification(req, (items) => void this.onGraphNotifications(items));
-  }
-
-  handleCloudLinkWebhook(req: WebhookRequest) {
-    if (!this.cloudLinkWebhookKey)
-      return { status: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: 'starting' };
-    return handleCloudLinkWebhook(
-      req,
-      this.cloudLinkWebhookKey,
-      (body) => this.deps.cloudlink.readWebhook(body),
-      (event) => void this.onPbxEvent(event),
+  receiveCloudLinkPost(post: CloudLinkPost): Promise<CloudLinkAnswer> {
+    if (!this.cloudLinkWebhookKey) return Promise.resolve({ status: 503, problem: 'starting' });
+    return Promise.resolve(
+      acceptCloudLinkPost(
+        post,
+        this.cloudLinkWebhookKey,
+        (body) => this.deps.cloudlink.readWebhook(body),
+        (event) => void this.onPbxEvent(event),
+      ),
     );
   }
 
@@ -463,7 +464,12 @@ class Service implements OwnableSyncService {
   }
 
   async resetPhoneStatus(entraUserId: string): Promise<PhoneResetResult> {
-    const nothing = { teamsSessionCleared: false, phoneDndCleared: null, phoneDndKept: null, callsForgotten: 0 };
+    const nothing = {
+      teamsSessionCleared: false,
+      phoneDndCleared: null,
+      phoneDndKept: null,
+      callsForgotten: 0,
+    };
     if (!this.engine.knows(entraUserId)) return { ...(await this.statusOf(entraUserId)), reset: nothing };
     // The phone as it is now, not as this process last heard it: another process may have set the DND. Every call we
     // believe in is asked about in the call records at that read (one they show finished ends as usual); the reset

@@ -7,12 +7,11 @@ import type { SyncClock } from './clock';
 import type { SecretSealer } from './contract';
 import type { SyncLog } from './log';
 import {
-  handleCloudLinkWebhook,
-  handleGraphNotification,
-  type CloudLinkWebhookResponse,
+  acceptCloudLinkPost,
+  type CloudLinkAnswer,
+  type CloudLinkPost,
   type GraphNotification,
-  type WebhookRequest,
-  type WebhookResponse,
+  type WebhookAnswer,
 } from './webhooks';
 
 /** Rows a tenant's inbox may hold before posts are refused (503, so Graph and CloudLink deliver them again later). */
@@ -37,11 +36,7 @@ export interface WebhookHandoffSettings {
   maxPayloadBytes?: number;
 }
 
-const text = (status: number, body = ''): WebhookResponse => ({
-  status,
-  headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' },
-  body,
-});
+const TRY_AGAIN: WebhookAnswer = { status: 503, problem: 'try again' };
 
 /**
  * What a process that does not run the tenant's sync does with a webhook (issue 12): it authenticates the post
@@ -54,11 +49,8 @@ export class WebhookHandoff {
 
   constructor(private readonly s: WebhookHandoffSettings) {}
 
-  async graph(req: WebhookRequest, lifecycle: boolean): Promise<WebhookResponse> {
-    let items: GraphNotification[] = [];
-    // The same parsing as on the owner; a validationToken handshake is answered here at once.
-    const parsed = handleGraphNotification(req, (got) => (items = got));
-    if (parsed.status !== 202) return parsed;
+  /** Change and lifecycle items alike: the owner tells them apart by each item's `lifecycleEvent`. */
+  async graph(items: GraphNotification[]): Promise<WebhookAnswer> {
     let ours: GraphNotification[];
     try {
       ours = await this.authenticGraph(items);
@@ -67,7 +59,7 @@ export class WebhookHandoff {
         { err, tenantId: this.s.tenantId, event: 'inbox.authFailed', source: 'graph' },
         'could not read the Graph subscriptions from the store to check a notification; Graph delivers it again',
       );
-      return text(503, 'try again');
+      return TRY_AGAIN;
     }
     if (ours.length < items.length) {
       // Like the owner's engine: a forged or outdated clientState is dropped, answered 202 so it is not resent.
@@ -81,11 +73,11 @@ export class WebhookHandoff {
         'Graph notifications with a clientState that is not the current one of their subscription were dropped',
       );
     }
-    if (ours.length === 0) return parsed;
-    return this.enqueue('graph', { lifecycle, items: ours });
+    if (ours.length === 0) return { status: 202 };
+    return this.enqueue('graph', { items: ours });
   }
 
-  async cloudlink(req: WebhookRequest): Promise<CloudLinkWebhookResponse> {
+  async cloudlink(post: CloudLinkPost): Promise<CloudLinkAnswer> {
     let key: string | null;
     try {
       key = await this.cloudLinkKey(false);
@@ -94,36 +86,36 @@ export class WebhookHandoff {
         { err, tenantId: this.s.tenantId, event: 'inbox.authFailed', source: 'cloudlink' },
         'could not read the CloudLink webhook key from the store; CloudLink delivers the event again',
       );
-      return text(503, 'try again');
+      return TRY_AGAIN;
     }
-    if (key === null) return text(503, "this process cannot check this tenant's webhook key");
+    if (key === null) return { status: 503, problem: "this process cannot check this tenant's webhook key" };
     // The owner gets the event as the CloudLink adapter read it here (null: a post the sync does not follow).
     let event: PbxEvent | null | undefined;
     const capture = (e: PbxEvent | null) => (event = e);
     const read = this.s.readWebhook;
-    let answer = handleCloudLinkWebhook(req, key, read, capture);
+    let answer = acceptCloudLinkPost(post, key, read, capture);
     if (answer.status === 401) {
       // Read again (at most every few seconds): the store's key is the truth, whatever this process read before.
       const stored = await this.cloudLinkKey(true).catch(() => key);
-      if (stored !== null && stored !== key) answer = handleCloudLinkWebhook(req, stored, read, capture);
+      if (stored !== null && stored !== key) answer = acceptCloudLinkPost(post, stored, read, capture);
     }
     if (answer.status !== 202 || event === undefined) return answer;
     const stored = await this.enqueue('cloudlink', { pbx: event });
     return stored.status === 202 && answer.event ? { ...stored, event: answer.event } : stored;
   }
 
-  private async enqueue(kind: InboxKind, payload: Record<string, unknown>): Promise<WebhookResponse> {
+  private async enqueue(kind: InboxKind, payload: Record<string, unknown>): Promise<WebhookAnswer> {
     const { tenantId, inbox, clock, log } = this.s;
     if (JSON.stringify(payload).length > (this.s.maxPayloadBytes ?? MAX_INBOX_PAYLOAD_BYTES)) {
       log.warn(
         { tenantId, event: 'inbox.tooLarge', kind },
         'a webhook event too large to hand over was refused',
       );
-      return text(413, 'event too large');
+      return { status: 413, problem: 'event too large' };
     }
     try {
       await inbox.enqueue(tenantId, kind, payload, clock.now(), this.s.cap ?? INBOX_CAP);
-      return text(202);
+      return { status: 202 };
     } catch (err) {
       if (err instanceof InboxFullError)
         log.error(
@@ -136,7 +128,7 @@ export class WebhookHandoff {
           { err, tenantId, event: 'inbox.enqueueFailed', kind },
           'could not hand a webhook event to the owner through the store; the sender delivers it again',
         );
-      return text(503, 'try again');
+      return TRY_AGAIN;
     }
   }
 

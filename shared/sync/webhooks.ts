@@ -1,22 +1,16 @@
+import { z } from 'zod';
 import { sameSecret } from '../platform/same-secret';
 import type { PbxEvent, PbxWebhookReading } from '../ports/cloudlink';
 
 /**
- * Framework-free webhook handlers: bot/ hands over the parsed query and JSON body and sends back what they answer.
- * They only check and enqueue, and answer at once: Graph wants a 2xx within 3 s, so the work happens after.
+ * The one shape of a webhook between the HTTP edge and the sync layer. The edge (bot/http/webhook-routes.ts, or a
+ * test's bare receiver) reads a Graph post once with `readGraphPost`: a handshake it answers itself, or well-formed
+ * notification items it hands to `SyncService.receiveGraphNotifications`. A CloudLink post goes on unread with the
+ * `key` its address carried (`receiveCloudLinkPost`): only a post with our key is read, by the CloudLink adapter. The
+ * handlers only check and enqueue, and answer at once: Graph wants a 2xx within 3 s, so the work happens after.
  */
-export interface WebhookRequest {
-  query: Record<string, string | string[] | undefined>;
-  body: unknown;
-}
 
-export interface WebhookResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-/** One item of a Graph change or lifecycle notification's `value`. */
+/** One item of a Graph change or lifecycle notification's `value`; a lifecycle item names its `lifecycleEvent`. */
 export interface GraphNotification {
   subscriptionId: string;
   clientState?: string | null;
@@ -24,50 +18,79 @@ export interface GraphNotification {
   resource?: string;
   resourceData?: { id?: string } & Record<string, unknown>;
   lifecycleEvent?: 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed' | string;
+  /** Graph names the tenant of the resource; hosted mode checks it against the subscription's tenant. */
+  tenantId?: string;
 }
 
-const text = (status: number, body = ''): WebhookResponse => ({
-  status,
-  // Graph's handshake echoes a caller's text: no browser may sniff it into HTML.
-  headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' },
-  body,
-});
+/** What a sync webhook handler answers: the HTTP status, and for a refusal a short reason for the sender. */
+export interface WebhookAnswer {
+  status: number;
+  problem?: string;
+}
+
+/** A CloudLink answer of 202 names the event the post carried, for listeners beside the sync (missed-call notices). */
+export interface CloudLinkAnswer extends WebhookAnswer {
+  event?: PbxEvent;
+}
+
+/** A CloudLink post as it arrived: the `key` its address carried, and the body not yet read. */
+export interface CloudLinkPost {
+  key: string;
+  body: unknown;
+}
+
+/** What the edge makes of a Graph post. */
+export type GraphPost =
+  /** The subscription handshake: echo the token as text/plain (200). */
+  | { kind: 'handshake'; validationToken: string }
+  | { kind: 'notifications'; items: GraphNotification[] }
+  /** Answer 400 with the problem. */
+  | { kind: 'refused'; problem: string };
 
 /** The longest validationToken echoed (Graph's are about a hundred characters). */
 export const MAX_VALIDATION_TOKEN = 1024;
 
-function first(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
-}
+/**
+ * The fields the sync reads of an item, checked for type; the rest passes through untouched (hosted routing reads
+ * `tenantId`, the inbox keeps the item as Graph sent it).
+ */
+const notificationItem = z
+  .object({
+    subscriptionId: z.string(),
+    clientState: z.string().nullable().optional(),
+    changeType: z.string().optional(),
+    resource: z.string().optional(),
+    resourceData: z.object({ id: z.string().optional() }).passthrough().optional(),
+    lifecycleEvent: z.string().optional(),
+    tenantId: z.string().optional(),
+  })
+  .passthrough();
+
+const notificationCollection = z.object({ value: z.array(z.unknown()) });
 
 /**
- * Graph change and lifecycle notifications. A `validationToken` query is the subscription handshake: echo it as
- * text/plain. Otherwise every well-formed item goes to `accept` (which checks clientState) and the answer is 202.
+ * Reads a Graph change or lifecycle post. A `validationToken` query is the handshake (bounded, since it is echoed).
+ * Otherwise the body must be a notification collection; items that are not well-formed are left out, and a post
+ * with none left is refused.
  */
-export function handleGraphNotification(
-  req: WebhookRequest,
-  accept: (items: GraphNotification[]) => void,
-): WebhookResponse {
-  const token = first(req.query.validationToken);
+export function readGraphPost(
+  query: Record<string, string | string[] | undefined>,
+  body: unknown,
+): GraphPost {
+  const token = first(query.validationToken);
   if (token !== undefined) {
-    // Echoed verbatim, so bounded: Graph's tokens are about a hundred characters; nobody else's need echoing.
-    if (token.length > MAX_VALIDATION_TOKEN) return text(400, 'validationToken too long');
-    return text(200, token);
+    if (token.length > MAX_VALIDATION_TOKEN) return { kind: 'refused', problem: 'validationToken too long' };
+    return { kind: 'handshake', validationToken: token };
   }
-  const value = (req.body as { value?: unknown } | null)?.value;
-  if (!Array.isArray(value)) return text(400, 'expected a notification collection');
-  const items = value.filter(
-    (v): v is GraphNotification =>
-      typeof v === 'object' && v !== null && typeof (v as GraphNotification).subscriptionId === 'string',
-  );
-  if (items.length === 0) return text(400, 'no notifications');
-  accept(items);
-  return text(202);
-}
-
-/** What the CloudLink handler answers, with the event it accepted (for listeners beside the sync: missed-call notices). */
-export interface CloudLinkWebhookResponse extends WebhookResponse {
-  event?: PbxEvent;
+  const collection = notificationCollection.safeParse(body);
+  if (!collection.success) return { kind: 'refused', problem: 'expected a notification collection' };
+  const items: GraphNotification[] = [];
+  for (const value of collection.data.value) {
+    const item = notificationItem.safeParse(value);
+    if (item.success) items.push(item.data);
+  }
+  if (items.length === 0) return { kind: 'refused', problem: 'no notifications' };
+  return { kind: 'notifications', items };
 }
 
 /**
@@ -75,16 +98,19 @@ export interface CloudLinkWebhookResponse extends WebhookResponse {
  * `readWebhook`: the one parse of the envelope). A post it refuses answers 400; any other goes to `accept`, as its event
  * or null when the sync does not follow it (still a sign the feed is alive).
  */
-export function handleCloudLinkWebhook(
-  req: WebhookRequest,
+export function acceptCloudLinkPost(
+  post: CloudLinkPost,
   secret: string,
   read: (body: unknown) => PbxWebhookReading,
   accept: (event: PbxEvent | null) => void,
-): CloudLinkWebhookResponse {
-  const key = first(req.query.key) ?? '';
-  if (!sameSecret(key, secret)) return text(401, 'unknown webhook key');
-  const reading = read(req.body);
-  if (!reading.ok) return text(400, reading.problem);
+): CloudLinkAnswer {
+  if (!sameSecret(post.key, secret)) return { status: 401, problem: 'unknown webhook key' };
+  const reading = read(post.body);
+  if (!reading.ok) return { status: 400, problem: reading.problem };
   accept(reading.event);
-  return reading.event ? { ...text(202), event: reading.event } : text(202);
+  return reading.event ? { status: 202, event: reading.event } : { status: 202 };
+}
+
+function first(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
 }

@@ -1,21 +1,23 @@
 import { createLogger } from '../../shared/platform/logger';
 import { readCloudLinkWebhook } from '../../shared/adapters/cloudlink/webhook';
-import { handleCloudLinkWebhook, handleGraphNotification } from '../../shared/sync/webhooks';
+import { acceptCloudLinkPost } from '../../shared/sync/webhooks';
 import type { SyncService } from '../../shared/sync';
-import { webhookHandlers } from '../../bot/services/sync-service-facade';
+import { tenantWebhooks } from '../../bot/services/webhooks';
 import { call, METRICS_TOKEN, startHarness, type Harness } from './bot-harness';
 
 const KEY = 'cloudlink-webhook-key-0123456789';
 
-/** Webhook handlers as the sync service answers them, recording what they accepted. */
+/** The webhook receiver over a service that answers as the sync service does, recording what it accepted. */
 function hooks(accepted: unknown[]) {
-  const service = {
-    handleGraphNotification: (r) => handleGraphNotification(r, (items) => accepted.push(...items)),
-    handleGraphLifecycle: (r) => handleGraphNotification(r, (items) => accepted.push(...items)),
-    handleCloudLinkWebhook: (r) =>
-      handleCloudLinkWebhook(r, KEY, readCloudLinkWebhook, (event) => accepted.push(event)),
-  } as Pick<SyncService, 'handleGraphNotification' | 'handleGraphLifecycle' | 'handleCloudLinkWebhook'>;
-  return webhookHandlers(service as SyncService);
+  const service: Pick<SyncService, 'receiveGraphNotifications' | 'receiveCloudLinkPost'> = {
+    receiveGraphNotifications: (items) => {
+      accepted.push(...items);
+      return Promise.resolve({ status: 202 });
+    },
+    receiveCloudLinkPost: (post) =>
+      Promise.resolve(acceptCloudLinkPost(post, KEY, readCloudLinkWebhook, (event) => accepted.push(event))),
+  };
+  return tenantWebhooks(() => service as SyncService);
 }
 
 /** A logger whose lines the test reads. */

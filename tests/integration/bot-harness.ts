@@ -13,7 +13,8 @@ import { createServer, listen } from '../../bot/server';
 import { JobRegistry } from '../../bot/services/jobs';
 import { ReportService } from '../../bot/services/reports';
 import { SignIns } from '../../bot/services/sign-in';
-import type { SyncFacade, WebhookHandlers } from '../../bot/services/sync-facade';
+import type { SyncFacade } from '../../bot/services/sync-facade';
+import type { WebhookReceiver } from '../../bot/services/webhooks';
 import { createTeamsBot, type TeamsBot } from '../../bot/teams';
 import type { BotAuth } from '../../bot/teams/adapter';
 import { startEntraFixture, type EntraFixture } from './entra-fixture';
@@ -206,7 +207,7 @@ export interface HarnessOptions {
   cloudlink?: Pick<CloudLinkPort, 'listCallRecords'>;
   limits?: { maxBodyBytes?: number; burst?: number; perSecond?: number };
   /** The webhook routes' handlers (absent: no webhook routes, as in a process without sync). */
-  webhooks?: WebhookHandlers;
+  webhooks?: WebhookReceiver;
   /** Instead of a silent logger, e.g. one that records what was logged. */
   logger?: Logger;
 }

@@ -27,7 +27,7 @@ import { Registry } from 'prom-client';
 import type { Server } from 'restify';
 import { Authenticator } from '../../bot/auth/authenticator';
 import { createServer, DEFAULT_MAX_BODY_BYTES, listen } from '../../bot/server';
-import { webhookHandlers } from '../../bot/services/sync-service-facade';
+import { tenantWebhooks } from '../../bot/services/webhooks';
 import { JobRegistry } from '../../bot/services/jobs';
 import { ReportService } from '../../bot/services/reports';
 import { SignIns } from '../../bot/services/sign-in';
@@ -40,7 +40,7 @@ import { SecretBox } from '../../shared/platform/secret-box';
 import { openStore } from '../../shared/store/open';
 import type { SyncService } from '../../shared/sync';
 import { readCloudLinkWebhook } from '../../shared/adapters/cloudlink/webhook';
-import { handleCloudLinkWebhook, handleGraphNotification } from '../../shared/sync/webhooks';
+import { acceptCloudLinkPost } from '../../shared/sync/webhooks';
 import { FakeCallHistory, METRICS_TOKEN, RecordingSync, startConnector, type Connector } from './bot-harness';
 import { postToken, startEntraFixture, type EntraFixture } from './entra-fixture';
 import { seededRandom } from '../../emulators/common/random';
@@ -976,12 +976,14 @@ async function startServer(
     now,
   });
   const accepted = { count: 0 };
-  const service = {
-    handleGraphNotification: (r) => handleGraphNotification(r, (items) => (accepted.count += items.length)),
-    handleGraphLifecycle: (r) => handleGraphNotification(r, (items) => (accepted.count += items.length)),
-    handleCloudLinkWebhook: (r) =>
-      handleCloudLinkWebhook(r, HOOK_KEY, readCloudLinkWebhook, () => accepted.count++),
-  } as Pick<SyncService, 'handleGraphNotification' | 'handleGraphLifecycle' | 'handleCloudLinkWebhook'>;
+  const service: Pick<SyncService, 'receiveGraphNotifications' | 'receiveCloudLinkPost'> = {
+    receiveGraphNotifications: (items) => {
+      accepted.count += items.length;
+      return Promise.resolve({ status: 202 });
+    },
+    receiveCloudLinkPost: (post) =>
+      Promise.resolve(acceptCloudLinkPost(post, HOOK_KEY, readCloudLinkWebhook, () => accepted.count++)),
+  };
   const records: CallRecord[] = Array.from({ length: 120 }, (_, i) => ({
     callId: `c${i}`,
     from: '+49301110000',
@@ -1008,7 +1010,7 @@ async function startServer(
     jobs,
     secretBox: new SecretBox(Buffer.alloc(32, 7)),
     bot: bot.endpoint({ sync, reports }),
-    webhooks: webhookHandlers(service as SyncService),
+    webhooks: tenantWebhooks(() => service as SyncService),
     metrics: new Registry(),
     metricsToken: METRICS_TOKEN,
     tabDir: 'tests/integration/bot-tab-fixture',

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphAdapter } from '../../shared/adapters/graph/graph-adapter';
-import type { GraphAdapterOptions, GraphOutcome } from '../../shared/adapters/graph/options';
+import type { GraphAdapterOptions } from '../../shared/adapters/graph/options';
+import type { GraphOutcome } from '../../shared/ports/outcomes';
 import { GraphError } from '../../shared/ports/graph';
 
 /**

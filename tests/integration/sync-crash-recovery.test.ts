@@ -267,7 +267,7 @@ describe('one process runs a tenant’s sync (issue 12), two processes on one Po
     expect(byTopic(await subscriptionsAtCloudLink(w))).toEqual(owned);
     expect(w.emulators.graph.control.subscriptions()).toHaveLength(graphSubscriptions);
     // A post without the tenant's key is refused by the standby too: it checks the key kept in the store.
-    expect((await second.service.handleCloudLinkWebhook({ query: {}, body: {} })).status).toBe(401);
+    expect((await second.service.receiveCloudLinkPost({ key: '', body: {} })).status).toBe(401);
     // A user's status asked of the standby is the one the owner saved, not a refusal.
     expect(await second.service.statusOf(w.people[0].id)).toEqual(await w.service.statusOf(w.people[0].id));
 

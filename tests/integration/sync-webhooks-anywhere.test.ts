@@ -142,20 +142,15 @@ describe('webhooks land on any process and reach the owner (issue 12)', () => {
     w.failGraphDeliveries = 1;
     w.emulators.graph.control.teams(w.people[2].id, 'joinMeeting');
     await w.eventually(() => expect(w.failGraphDeliveries).toBe(0));
-    const notification = (subscriptionId: string, clientState: string) => ({
-      query: {},
-      body: {
-        value: [
-          {
-            subscriptionId,
-            clientState,
-            changeType: 'updated',
-            resource: `communications/presences('${w.people[2].id}')`,
-            resourceData: { id: w.people[2].id },
-          },
-        ],
+    const notification = (subscriptionId: string, clientState: string) => [
+      {
+        subscriptionId,
+        clientState,
+        changeType: 'updated',
+        resource: `communications/presences('${w.people[2].id}')`,
+        resourceData: { id: w.people[2].id },
       },
-    });
+    ];
     // The old clientState, under the old and the new subscription id, posted to each process: acknowledged, dropped;
     // the standby stores nothing for the owner (the inbox's id sequence does not move).
     const inboxIds = async () => {
@@ -171,7 +166,7 @@ describe('webhooks land on any process and reach the owner (issue 12)', () => {
     const idsBefore = await inboxIds();
     for (const service of [w.service, owner.service])
       for (const id of [before.subscriptionId!, after.subscriptionId!])
-        expect((await service.handleGraphNotification(notification(id, oldSecret))).status).toBe(202);
+        expect((await service.receiveGraphNotifications(notification(id, oldSecret))).status).toBe(202);
     expect(await inboxIds()).toEqual(idsBefore);
     await pass(w, 3000);
     expect(phone(w, 2)).toMatchObject({ status: 'available' });
@@ -179,13 +174,13 @@ describe('webhooks land on any process and reach the owner (issue 12)', () => {
     // The same post with the current clientState, to the standby: the owner reads Teams and sets the phone.
     // (the digest itself, posted as a clientState by someone who read the database, is refused like any other)
     expect(
-      (await w.service.handleGraphNotification(notification(after.subscriptionId!, after.clientState!)))
+      (await w.service.receiveGraphNotifications(notification(after.subscriptionId!, after.clientState!)))
         .status,
     ).toBe(202);
     await pass(w, 3000);
     expect(phone(w, 2)).toMatchObject({ status: 'available' });
     const current = notification(after.subscriptionId!, secretOf(after.subscriptionId));
-    expect((await w.service.handleGraphNotification(current)).status).toBe(202);
+    expect((await w.service.receiveGraphNotifications(current)).status).toBe(202);
     await w.eventually(() => expect(phone(w, 2)).toMatchObject({ status: 'dnd', reason: 'In a meeting' }));
   });
 

@@ -7,7 +7,7 @@ import { createLogger } from '../../shared/platform/logger';
 import { SecretBox } from '../../shared/platform/secret-box';
 import type { Store } from '../../shared/ports/store';
 import { openStore } from '../../shared/store/open';
-import { syncFacade } from '../../bot/services/sync-service-facade';
+import { syncFacade } from '../../bot/services/sync-facade';
 import { TenantRuntimes } from '../../bot/services/tenant-runtimes';
 
 /**

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SyncService } from '../../shared/sync';
+import { readGraphPost, type SyncService, type WebhookAnswer } from '../../shared/sync';
 
 /** What a test or the bench answers itself instead of the service (a delivery it drops or fails on purpose). */
 export type ReceiverIntercept = (path: string, query: Record<string, string>) => number | undefined;
@@ -12,10 +12,10 @@ export interface LoopbackReceiver {
 }
 
 /**
- * Test equipment: the sync service's three framework-free webhook handlers on a bare node:http server at 127.0.0.1,
- * for hosts that run the engine without the bot's restify server: the benchmark and the sync integration tests. bot/
- * mounts the same handlers on its own routes. `service` is read per request, so a host may swap the service (a
- * restart).
+ * Test equipment: the sync service's webhook entry points on a bare node:http server at 127.0.0.1, for hosts that run
+ * the engine without the bot's restify server: the benchmark and the sync integration tests. Like bot/'s routes it
+ * reads a Graph post with `readGraphPost` (answering the handshake itself) and hands a CloudLink post on unread with
+ * its key. `service` is read per request, so a host may swap the service (a restart).
  */
 export async function startLoopbackReceiver(
   service: () => SyncService,
@@ -44,24 +44,24 @@ export async function startLoopbackReceiver(
         res.end();
         return;
       }
+      const send = (status: number, text?: string) => {
+        // Not chained: restify (in the same process in some tests) patches writeHead to return nothing.
+        res.writeHead(status, text === undefined ? {} : { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end(text);
+      };
       const s = service();
-      const answer =
-        url.pathname === '/graph'
-          ? s.handleGraphNotification({ query, body })
-          : url.pathname === '/graph/lifecycle'
-            ? s.handleGraphLifecycle({ query, body })
-            : s.handleCloudLinkWebhook({ query, body });
-      // A standby answers once the event is stored for the owner: a promise.
-      void Promise.resolve(answer).then(
-        (a) => {
-          // Not chained: restify (in the same process in some tests) patches writeHead to return nothing.
-          res.writeHead(a.status, a.headers);
-          res.end(a.body);
-        },
-        () => {
-          res.writeHead(500);
-          res.end();
-        },
+      let answer: Promise<WebhookAnswer>;
+      if (url.pathname === '/cloudlink') answer = s.receiveCloudLinkPost({ key: query.key ?? '', body });
+      else {
+        const post = readGraphPost(query, body);
+        if (post.kind === 'handshake') return send(200, post.validationToken);
+        if (post.kind === 'refused') return send(400, post.problem);
+        answer = s.receiveGraphNotifications(post.items);
+      }
+      // A standby answers once the event is stored for the owner.
+      answer.then(
+        (a) => send(a.status, a.problem),
+        () => send(500),
       );
     });
   });

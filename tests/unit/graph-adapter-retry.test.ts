@@ -3,8 +3,8 @@ import {
   networkFailureOf,
   parseRetryAfter,
   sendWithRetry,
-  type AttemptOutcome,
 } from '../../shared/adapters/http/retry';
+import type { AttemptOutcome } from '../../shared/ports/outcomes';
 
 /** The retry policy the Graph adapter (and any other cloud adapter) relies on, without sockets. */
 describe('retry policy', () => {

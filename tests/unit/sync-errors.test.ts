@@ -3,7 +3,9 @@ import { CloudLinkError } from '../../shared/ports/cloudlink';
 import { GraphError } from '../../shared/ports/graph';
 import { classify, REFUSED_WRITE_RETRY_MS, SIGN_IN_FIXES } from '../../shared/sync/errors';
 import type { SyncLog } from '../../shared/sync';
-import { harness, type Harness } from './sync-harness';
+import { tenantLog } from '../../shared/sync/log';
+import { createLogger } from '../../shared/platform/logger';
+import { harness, TENANT, type Harness } from './sync-harness';
 
 const MIN = 60_000;
 const busy = { availability: 'Busy', activity: 'InACall' };
@@ -88,6 +90,23 @@ describe('classify: decided by type and field, a bug surfaces as a bug', () => {
   });
 });
 
+describe("a tenant's sync log", () => {
+  it('names the tenant on every line, once, also where the line named it already', () => {
+    const lines: string[] = [];
+    const log = tenantLog(
+      createLogger('info', { write: (line: string) => void lines.push(line) }),
+      'tenant-a',
+    );
+    log.error({ event: 'sync.bug', kind: 'TypeError at x' }, 'a bug');
+    log.warn({ tenantId: 'tenant-a', event: 'sync.off' }, 'off');
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      expect(line.match(/"tenantId"/g)).toHaveLength(1);
+      expect(JSON.parse(line)).toMatchObject({ tenantId: 'tenant-a' });
+    }
+  });
+});
+
 describe('the engine on a bug and on a network failure', () => {
   let h: Harness;
   afterEach(async () => h.close());
@@ -111,7 +130,10 @@ describe('the engine on a bug and on a network failure', () => {
     await h.clock.advance(6 * MIN); // 16 minutes: the slow retry, which meets the same bug
     await h.settle();
     expect(h.graph.writes()).toHaveLength(2);
-    expect(log.errors.filter((e) => e.event === 'sync.bug')).toHaveLength(1);
+    // The line names the tenant, though the code that found the bug knows none.
+    expect(log.errors.filter((e) => e.event === 'sync.bug')).toEqual([
+      expect.objectContaining({ tenantId: TENANT }),
+    ]);
 
     await h.clock.advance(15 * MIN); // the bug has passed: the user heals without a restart
     await h.settle();

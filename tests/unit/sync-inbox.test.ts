@@ -232,10 +232,7 @@ describe('the owner drains the sync inbox', () => {
       cap: 3,
       readWebhook: readCloudLinkWebhook,
     });
-    const answer = await handoff.cloudlink({
-      query: { key: 'the-key' },
-      body: cloudlinkPost('p5'),
-    });
+    const answer = await handoff.cloudlink({ key: 'the-key', body: cloudlinkPost('p5') });
     expect(answer.status).toBe(503);
     expect(logged).toContainEqual({ level: 'error', event: 'inbox.full' });
     expect(await inbox.depth(TENANT)).toBe(3);
@@ -295,38 +292,25 @@ describe('a standby checks webhooks against the store before handing them over',
       sealer,
       readWebhook: readCloudLinkWebhook,
     });
-  const post = (subscriptionId: string, clientState: string) => ({
-    query: {},
-    body: { value: [{ subscriptionId, clientState, resource: "communications/presences('u1')" }] },
-  });
+  const post = (subscriptionId: string, clientState: string) => [
+    { subscriptionId, clientState, resource: "communications/presences('u1')" },
+  ];
   const stored = async () => (await inbox.next(TENANT, 'reader', 100)).map((i) => i.payload);
 
   it('takes the current clientState and refuses the one before the subscription was re-created', async () => {
     await store.putMonitor(monitor('old-state', 'sub-1'));
     const h = handoff();
-    expect((await h.graph(post('sub-1', 'old-state'), false)).status).toBe(202);
+    expect((await h.graph(post('sub-1', 'old-state'))).status).toBe(202);
     // The owner re-creates the subscription after subscriptionRemoved: a new id and clientState in the store.
     await store.putMonitor(monitor('new-state', 'sub-2'));
-    expect((await h.graph(post('sub-2', 'new-state'), false)).status).toBe(202);
-    expect((await h.graph(post('sub-1', 'old-state'), false)).status).toBe(202); // acknowledged, dropped
-    expect((await h.graph(post('sub-2', 'old-state'), false)).status).toBe(202); // acknowledged, dropped
+    expect((await h.graph(post('sub-2', 'new-state'))).status).toBe(202);
+    expect((await h.graph(post('sub-1', 'old-state'))).status).toBe(202); // acknowledged, dropped
+    expect((await h.graph(post('sub-2', 'old-state'))).status).toBe(202); // acknowledged, dropped
     expect(await stored()).toEqual([
-      {
-        lifecycle: false,
-        items: [expect.objectContaining({ subscriptionId: 'sub-1', clientState: 'old-state' })],
-      },
-      {
-        lifecycle: false,
-        items: [expect.objectContaining({ subscriptionId: 'sub-2', clientState: 'new-state' })],
-      },
+      { items: [expect.objectContaining({ subscriptionId: 'sub-1', clientState: 'old-state' })] },
+      { items: [expect.objectContaining({ subscriptionId: 'sub-2', clientState: 'new-state' })] },
     ]);
     expect(logged.filter((l) => l.event === 'graph.clientStateRefused')).toHaveLength(2);
-  });
-
-  it('answers the validation handshake without the store', async () => {
-    const answer = await handoff().graph({ query: { validationToken: 'abc 123' }, body: undefined }, false);
-    expect(answer).toMatchObject({ status: 200, body: 'abc 123' });
-    expect(await inbox.depth(TENANT)).toBe(0);
   });
 
   it('takes a CloudLink post only with the tenant’s sealed key from the store, and stores no key', async () => {
@@ -334,9 +318,9 @@ describe('a standby checks webhooks against the store before handing them over',
     await store.initCloudLinkWebhookKey(TENANT, sealer.seal(key), clock.now());
     const h = handoff();
     const body = cloudlinkPost('p1');
-    expect((await h.cloudlink({ query: { key: 'guess' }, body })).status).toBe(401);
-    expect((await h.cloudlink({ query: {}, body })).status).toBe(401);
-    expect(await h.cloudlink({ query: { key }, body })).toMatchObject({
+    expect((await h.cloudlink({ key: 'guess', body })).status).toBe(401);
+    expect((await h.cloudlink({ key: '', body })).status).toBe(401);
+    expect(await h.cloudlink({ key, body })).toMatchObject({
       status: 202,
       event: { kind: 'presence', principalId: 'p1' },
     });
@@ -350,7 +334,7 @@ describe('a standby checks webhooks against the store before handing them over',
     await store.putMonitor(monitor('state', 'sub-1'));
     const h = handoff();
     inbox.enqueue = () => Promise.reject(new Error('connection lost'));
-    expect((await h.graph(post('sub-1', 'state'), false)).status).toBe(503);
+    expect((await h.graph(post('sub-1', 'state'))).status).toBe(503);
     expect(logged).toContainEqual({ level: 'error', event: 'inbox.enqueueFailed' });
   });
 });

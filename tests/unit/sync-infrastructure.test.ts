@@ -3,7 +3,7 @@ import { storedFormOf } from '../../shared/sync/client-state';
 import { VirtualClock } from '../support/virtual-clock';
 import { RateLimiter } from '../../shared/sync/rate-limiter';
 import { readCloudLinkWebhook } from '../../shared/adapters/cloudlink/webhook';
-import { handleCloudLinkWebhook, handleGraphNotification } from '../../shared/sync/webhooks';
+import { acceptCloudLinkPost, readGraphPost } from '../../shared/sync/webhooks';
 import { userIdOf } from '../../shared/sync';
 import { harness, type Harness } from './sync-harness';
 
@@ -51,37 +51,35 @@ describe('rate limiter', () => {
 });
 
 describe('webhook handlers', () => {
-  it('answers the validation handshake with the token as text/plain', () => {
-    const accept = jest.fn();
-    const r = handleGraphNotification(
-      {
-        query: {
-          validationToken:
-            'Validation: Testing client application reachability for subscription Request-Id: 1',
-        },
-        body: undefined,
-      },
-      accept,
-    );
-    expect(r).toEqual({
-      status: 200,
-      headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' },
-      body: 'Validation: Testing client application reachability for subscription Request-Id: 1',
+  it('reads the validation handshake as the token to echo, whatever the body', () => {
+    const token = 'Validation: Testing client application reachability for subscription Request-Id: 1';
+    expect(readGraphPost({ validationToken: token }, undefined)).toEqual({
+      kind: 'handshake',
+      validationToken: token,
     });
-    expect(accept).not.toHaveBeenCalled();
+    expect(readGraphPost({ validationToken: [token, 'second'] }, { value: [] })).toEqual({
+      kind: 'handshake',
+      validationToken: token,
+    });
   });
 
-  it('acknowledges deliveries with 202 before any processing, and refuses malformed bodies', () => {
-    const accept = jest.fn();
-    expect(
-      handleGraphNotification(
-        { query: {}, body: { value: [{ subscriptionId: 's', clientState: 'c' }] } },
-        accept,
-      ).status,
-    ).toBe(202);
-    expect(accept).toHaveBeenCalledWith([{ subscriptionId: 's', clientState: 'c' }]);
-    expect(handleGraphNotification({ query: {}, body: { nope: 1 } }, accept).status).toBe(400);
-    expect(handleGraphNotification({ query: {}, body: { value: [{}] } }, accept).status).toBe(400);
+  it('reads well-formed notification items, leaves out the rest, and refuses a post with none', () => {
+    const item = { subscriptionId: 's', clientState: 'c', tenantId: 't', extra: { kept: true } };
+    expect(readGraphPost({}, { value: [item, {}, { subscriptionId: 7 }, 'x'] })).toEqual({
+      kind: 'notifications',
+      items: [item],
+    });
+    // A field the sync reads, of the wrong type, leaves the item out rather than reaching the engine.
+    expect(readGraphPost({}, { value: [{ subscriptionId: 's', clientState: 3 }] })).toEqual({
+      kind: 'refused',
+      problem: 'no notifications',
+    });
+    expect(readGraphPost({}, { nope: 1 })).toEqual({
+      kind: 'refused',
+      problem: 'expected a notification collection',
+    });
+    expect(readGraphPost({}, { value: [{}] })).toMatchObject({ kind: 'refused' });
+    expect(readGraphPost({}, undefined)).toMatchObject({ kind: 'refused' });
   });
 
   it('CloudLink posts need our key, and are read only then', () => {
@@ -93,10 +91,9 @@ describe('webhook handlers', () => {
       subject: '/presentities/p%201',
       content: { status: 'dnd', reason: 'Lunch', updatedOn: '2026-12-02T09:00:00.000Z' },
     };
-    const handle = (query: Record<string, string>) =>
-      handleCloudLinkWebhook({ query, body }, 'secret', read, accept);
-    expect(handle({ key: 'wrong' }).status).toBe(401);
-    expect(handle({}).status).toBe(401);
+    const handle = (key: string) => acceptCloudLinkPost({ key, body }, 'secret', read, accept);
+    expect(handle('wrong')).toEqual({ status: 401, problem: 'unknown webhook key' });
+    expect(handle('').status).toBe(401);
     expect(read).not.toHaveBeenCalled();
     expect(accept).not.toHaveBeenCalled();
     const event = {
@@ -105,12 +102,12 @@ describe('webhook handlers', () => {
       status: { dnd: true, statusText: 'Lunch' },
       at: Date.parse('2026-12-02T09:00:00.000Z'),
     };
-    expect(handle({ key: 'secret' })).toMatchObject({ status: 202, event });
+    expect(handle('secret')).toEqual({ status: 202, event });
     expect(accept).toHaveBeenCalledWith(event);
     // A post of a topic the sync does not follow is taken (the feed lives) without an event.
     accept.mockClear();
     const other = { ...body, topic: 'platform-api-other' };
-    const answer = handleCloudLinkWebhook({ query: { key: 'secret' }, body: other }, 'secret', read, accept);
+    const answer = acceptCloudLinkPost({ key: 'secret', body: other }, 'secret', read, accept);
     expect(answer.status).toBe(202);
     expect(answer.event).toBeUndefined();
     expect(accept).toHaveBeenCalledWith(null);
@@ -120,22 +117,15 @@ describe('webhook handlers', () => {
     const accept = jest.fn();
     const subject = '/presentities/%E0%A4%A';
     const body = { topic: 'platform-api-presence', method: 'PUT', subject, content: {} };
-    const r = handleCloudLinkWebhook(
-      { query: { key: 'secret' }, body },
-      'secret',
-      readCloudLinkWebhook,
-      accept,
-    );
+    const r = acceptCloudLinkPost({ key: 'secret', body }, 'secret', readCloudLinkWebhook, accept);
     expect(r.status).toBe(400);
     expect(accept).not.toHaveBeenCalled();
   });
 
   it('echoes at most 1024 characters of a validation token', () => {
-    const accept = jest.fn();
-    const echo = (token: string) =>
-      handleGraphNotification({ query: { validationToken: token }, body: '' }, accept);
-    expect(echo('v'.repeat(1024))).toMatchObject({ status: 200, body: 'v'.repeat(1024) });
-    expect(echo('v'.repeat(1025)).status).toBe(400);
+    const echo = (token: string) => readGraphPost({ validationToken: token }, '');
+    expect(echo('v'.repeat(1024))).toEqual({ kind: 'handshake', validationToken: 'v'.repeat(1024) });
+    expect(echo('v'.repeat(1025))).toEqual({ kind: 'refused', problem: 'validationToken too long' });
   });
 
   it('finds the user a notification names', () => {
@@ -236,18 +226,13 @@ describe('presence monitors', () => {
       { subscriptionId: id, clientState: 'forged', lifecycleEvent: 'reauthorizationRequired' },
     ]);
     expect(h.subs.log).not.toContain('reauthorize monitor1@contoso.com');
-    const r = await h.service.handleGraphLifecycle({
-      query: {},
-      body: {
-        value: [
-          {
-            subscriptionId: id,
-            clientState: sub.request.clientState,
-            lifecycleEvent: 'reauthorizationRequired',
-          },
-        ],
+    const r = await h.service.receiveGraphNotifications([
+      {
+        subscriptionId: id,
+        clientState: sub.request.clientState,
+        lifecycleEvent: 'reauthorizationRequired',
       },
-    });
+    ]);
     expect(r.status).toBe(202);
     await h.settle();
     expect(h.subs.log).toContain('reauthorize monitor1@contoso.com');
@@ -260,12 +245,9 @@ describe('presence monitors', () => {
     const [id] = [...h.subs.live.keys()];
     h.graph.onChange = () => undefined;
     h.graph.setOwn('u1', 'Busy', 'InACall');
-    const r = await h.service.handleGraphNotification({
-      query: {},
-      body: {
-        value: [{ subscriptionId: id, clientState: 'forged', resource: "communications/presences('u1')" }],
-      },
-    });
+    const r = await h.service.receiveGraphNotifications([
+      { subscriptionId: id, clientState: 'forged', resource: "communications/presences('u1')" },
+    ]);
     expect(r.status).toBe(202);
     await h.settle();
     expect(h.cloudlink.setDndCalls).toEqual([]);
@@ -280,10 +262,9 @@ describe('presence monitors', () => {
     expect(stored.clientState).toBe(storedFormOf(sub.request.clientState));
     expect(stored.clientState).not.toContain(sub.request.clientState);
     const post = (clientState: string) =>
-      h.service.handleGraphNotification({
-        query: {},
-        body: { value: [{ subscriptionId: id, clientState, resource: "communications/presences('u1')" }] },
-      });
+      h.service.receiveGraphNotifications([
+        { subscriptionId: id, clientState, resource: "communications/presences('u1')" },
+      ]);
     h.graph.onChange = () => undefined;
     h.graph.setOwn('u1', 'Busy', 'InACall');
     // The digest, as someone who read the database would post it, is not the secret.
@@ -309,18 +290,13 @@ describe('presence monitors', () => {
     await h.restart();
     h.graph.onChange = () => undefined;
     h.graph.setOwn('u1', 'Busy', 'InACall');
-    const r = await h.service.handleGraphNotification({
-      query: {},
-      body: {
-        value: [
-          {
-            subscriptionId: id,
-            clientState: sub.request.clientState,
-            resource: "communications/presences('u1')",
-          },
-        ],
+    const r = await h.service.receiveGraphNotifications([
+      {
+        subscriptionId: id,
+        clientState: sub.request.clientState,
+        resource: "communications/presences('u1')",
       },
-    });
+    ]);
     expect(r.status).toBe(202);
     await h.settle();
     expect(h.cloudlink.setDndCalls).toEqual([

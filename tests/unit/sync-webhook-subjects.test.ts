@@ -16,8 +16,8 @@ describe('sync service: CloudLink subjects', () => {
     const record = (e: unknown) => void rejections.push(e);
     process.on('unhandledRejection', record);
     try {
-      const answer = await h.service.handleCloudLinkWebhook({
-        query: { key: h.service.cloudLinkWebhookKey },
+      const answer = await h.service.receiveCloudLinkPost({
+        key: h.service.cloudLinkWebhookKey,
         body: {
           topic: 'platform-api-presence',
           method: 'PUT',
@@ -28,7 +28,7 @@ describe('sync service: CloudLink subjects', () => {
       await h.settle();
       await new Promise((r) => setImmediate(r));
       expect(answer.status).toBe(400);
-      expect(answer.body).toMatch(/malformed subject/);
+      expect(answer.problem).toMatch(/malformed subject/);
       expect(rejections).toEqual([]);
     } finally {
       process.off('unhandledRejection', record);

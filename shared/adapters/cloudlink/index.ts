@@ -1,4 +1,4 @@
 export { CloudLinkClient, CLOUDLINK_MAX_TOP } from './client';
-export type { CloudLinkAdapterOptions, CloudLinkOutcome } from './options';
+export type { CloudLinkAdapterOptions } from './options';
 export { readCloudLinkWebhook } from './webhook';
 export { presenceSubjectFilter, mediaSubjectFilter, ALL_CALLS_SUBJECT_FILTER } from './subjects';

@@ -1,8 +1,6 @@
 import type { CloudLinkError } from '../../ports/cloudlink';
 import type { CloudLinkOutcome } from '../../ports/outcomes';
 
-export type { CloudLinkOutcome };
-
 export interface CloudLinkAdapterOptions {
   /** Template with `{service}`, e.g. https://{service}.api.mitel.io/2017-09-01 (CLOUDLINK_API_BASE). */
   apiBase: string;

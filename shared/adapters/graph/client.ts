@@ -8,7 +8,8 @@ import {
   retryPolicyOf,
   sendWithRetry,
 } from '../http/retry';
-import type { GraphAdapterOptions, GraphRequestKind } from './options';
+import type { GraphRequestKind } from '../../ports/outcomes';
+import type { GraphAdapterOptions } from './options';
 
 export interface GraphRequest {
   /** Operation name for metrics, e.g. `setPresence`. */

@@ -1,8 +1,6 @@
 import type { GraphError, MonitorCredentials } from '../../ports/graph';
 import type { GraphOutcome, GraphRequestKind } from '../../ports/outcomes';
 
-export type { GraphOutcome, GraphRequestKind };
-
 export interface GraphAdapterOptions {
   /** The Graph host, e.g. https://graph.microsoft.com; requests go to `${baseUrl}/v1.0/...`. */
   baseUrl: string;

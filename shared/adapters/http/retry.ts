@@ -1,7 +1,5 @@
 import type { NetworkFailure } from '../../ports/network-failure';
-import type { OperationOutcome } from '../../ports/outcomes';
-
-export type { OperationOutcome };
+import type { AttemptOutcome, OperationOutcome } from '../../ports/outcomes';
 
 /**
  * Retries for calls to cloud APIs (Graph, CloudLink): 429 waits as long as the service asks (Retry-After), 5xx and
@@ -31,17 +29,6 @@ export interface RetryOptions {
   isRetriableError?: (err: unknown) => boolean;
   /** The service's id of one answer (Graph's request-id, CloudLink's correlation id), for the logs. */
   requestIdOf?: (response: Response) => string | undefined;
-}
-
-/** What one attempt ended with, for metrics. status 0 means no HTTP answer (network failure or timeout). */
-export interface AttemptOutcome {
-  attempt: number;
-  status: number;
-  durationMs: number;
-  retryAfterMs?: number;
-  /** True when another attempt follows this one. */
-  willRetry: boolean;
-  requestId?: string;
 }
 
 export const DEFAULTS = {
