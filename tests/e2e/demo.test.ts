@@ -6,7 +6,7 @@ import { launchChromium, startDemoStack, waitForTab, type DemoStack } from './st
  * The demo as a visitor uses it: the Teams-like host on the server's port plus one, its controls acting as the
  * signed-in user's phone and Teams client, and the tab's sync page following what happens on both sides.
  */
-jest.setTimeout(180_000);
+jest.setTimeout(300_000); // a busy CI machine: every first open of the tab may take its 90 s (stack.ts waitForTab)
 
 let stack: DemoStack;
 let browser: Browser;
@@ -102,15 +102,15 @@ describe('the consent path', () => {
     const user = await someUser(probe, 4);
     await probe.close();
     const { page, tab } = await openAs(user);
-    await tab.getByRole('tab', { name: 'My sync status' }).waitFor({ timeout: 30_000 });
+    await waitForTab(page, stack, tab.getByRole('tab', { name: 'My sync status' }));
 
     // Entra now requires this user's consent (AADSTS65001 on the server's on-behalf-of); the tab reloads.
     await page.getByRole('button', { name: 'Ask for consent again' }).click();
     const give = tab.getByRole('button', { name: 'Give permission' });
-    await give.waitFor({ timeout: 30_000 });
+    await give.waitFor({ timeout: 60_000 });
 
     const [popup] = await Promise.all([page.waitForEvent('popup'), give.click()]);
-    await popup.getByRole('heading', { name: 'Permissions requested' }).waitFor({ timeout: 30_000 });
+    await popup.getByRole('heading', { name: 'Permissions requested' }).waitFor({ timeout: 60_000 });
     const authorize = new URL(popup.url());
     expect(authorize.pathname).toMatch(/\/oauth2\/v2\.0\/authorize$/);
     expect(authorize.searchParams.get('state')).toMatch(/^[0-9a-f]{64}$/);
@@ -120,7 +120,7 @@ describe('the consent path', () => {
     await Promise.all([popup.waitForEvent('close'), popup.getByRole('button', { name: 'Accept' }).click()]);
 
     // The tab retried /api/me and starts.
-    await tab.getByRole('tab', { name: 'My sync status' }).waitFor({ timeout: 30_000 });
+    await waitForTab(page, stack, tab.getByRole('tab', { name: 'My sync status' }));
     const calls = await page.evaluate(() =>
       (window as unknown as { teamsHost: { calls: { func: string }[] } }).teamsHost.calls.map((c) => c.func),
     );
@@ -135,12 +135,12 @@ describe('the consent path', () => {
     const user = await someUser(probe, 5);
     await probe.close();
     const { page, tab } = await openAs(user);
-    await tab.getByRole('tab', { name: 'My sync status' }).waitFor({ timeout: 30_000 });
+    await waitForTab(page, stack, tab.getByRole('tab', { name: 'My sync status' }));
     await page.getByRole('button', { name: 'Ask for consent again' }).click();
     const give = tab.getByRole('button', { name: 'Give permission' });
-    await give.waitFor({ timeout: 30_000 });
+    await give.waitFor({ timeout: 60_000 });
     const [popup] = await Promise.all([page.waitForEvent('popup'), give.click()]);
-    await popup.getByRole('heading', { name: 'Permissions requested' }).waitFor({ timeout: 30_000 });
+    await popup.getByRole('heading', { name: 'Permissions requested' }).waitFor({ timeout: 60_000 });
     // A forged redirect: a code, but a state this window never sent.
     const forged = new URL('/tab/auth-end.html', stack.hostUrl);
     forged.searchParams.set('code', 'forged-code');

@@ -152,15 +152,24 @@ export function launchChromium(): Promise<Browser> {
  * generous; when it runs out, the error carries what every frame showed and what the server logged, so a slow machine
  * can be told from a tab, host or server fault.
  */
-export async function waitForTab(page: Page, stack: DemoStack, ready: Locator, timeoutMs = 90_000): Promise<void> {
+export async function waitForTab(
+  page: Page,
+  stack: DemoStack,
+  ready: Locator,
+  timeoutMs = 90_000,
+): Promise<void> {
   try {
     await ready.waitFor({ timeout: timeoutMs });
   } catch (e) {
     const shown = await Promise.all(
       page
         .frames()
-        .map(async (f) => `${f.url()}:\n${await f.locator('body').innerText({ timeout: 2000 }).catch(String)}`),
+        .map(
+          async (f) => `${f.url()}:\n${await f.locator('body').innerText({ timeout: 2000 }).catch(String)}`,
+        ),
     );
-    throw new Error(`${String(e)}\n--- the page showed:\n${shown.join('\n')}\n--- the server logged:\n${stack.output()}`);
+    throw new Error(
+      `${String(e)}\n--- the page showed:\n${shown.join('\n')}\n--- the server logged:\n${stack.output()}`,
+    );
   }
 }

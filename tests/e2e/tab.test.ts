@@ -329,7 +329,7 @@ it("takes Teams' lower-case locale and loads without a single 404", async () => 
   });
   await page.goto(`${stack.hostUrl}?${new URLSearchParams({ user: nonAdmin().id, locale: 'de-de' })}`);
   const tab = page.frameLocator('#tab');
-  await tab.getByRole('tab', { name: 'Anrufe' }).waitFor({ timeout: 15_000 });
+  await waitForTab(page, stack, tab.getByRole('tab', { name: 'Anrufe' }));
   await expect(page.locator('#locale').inputValue()).resolves.toBe('de-DE');
   // A page without an icon link makes a desktop browser ask for /favicon.ico, a 404 here (headless Chromium skips
   // that request, so the links themselves are checked).
