@@ -82,15 +82,24 @@ function parseValid(text: string, country: CountryCode | undefined): PhoneNumber
     !text.startsWith('+') && text.startsWith('00') && !country ? `+${text.slice(2)}` : text;
   const number = parsePhoneNumberFromString(international, country ? { defaultCountry: country } : undefined);
   if (!number) return null;
-  if (number.isValid()) return number;
+  if (number.isValid()) return readsBackAsItself(number) ? number : null;
   // libphonenumber validates an international number against one region of its calling code; some numbers are
   // valid only in another region sharing the code (+39 for Italy and the Vatican). A number we would have built
   // from a national one there must read back as itself.
   for (const region of number.getPossibleCountries()) {
     const there = parsePhoneNumberFromString(number.nationalNumber, { defaultCountry: region });
-    if (there?.isValid() && there.number === number.number) return there;
+    if (there?.isValid() && there.number === number.number && readsBackAsItself(there)) return there;
   }
   return null;
+}
+
+/**
+ * Whether the number's international form reads as the same number again. libphonenumber can build a number from
+ * national digits that it reads differently once written internationally (property test: "08100000000" in Belarus
+ * became +375 810 000 0000, which reads back as +375 10 000 00 00): dialling such a number would call someone else.
+ */
+function readsBackAsItself(number: PhoneNumber): boolean {
+  return parsePhoneNumberFromString(number.number)?.number === number.number;
 }
 
 /** How the call list shows a number: international format for outside numbers, as recorded otherwise. */

@@ -172,6 +172,18 @@ describe('properties of the dial-string builder', () => {
     );
   });
 
+  it('never builds a number whose international form reads as another (a counterexample the property found)', () => {
+    // libphonenumber took "08100000000" in Belarus as +375 810 000 0000, which it reads back as +375 10 000 00 00.
+    const built = dialTargetOf('08100000000', { country: 'BY', outsidePrefix: '', dialWithPrefix: false });
+    if (built?.kind === 'external')
+      expect(
+        dialTargetOf(built.e164, { country: null, outsidePrefix: '', dialWithPrefix: false }),
+      ).toMatchObject({
+        e164: built.e164,
+      });
+    else expect(built).toBeNull();
+  });
+
   it('is idempotent on E.164: a number it built dials and reads as itself under any rules', () => {
     fc.assert(
       fc.property(
