@@ -5,9 +5,13 @@
  * Exits when the parent closes its stdin or sends SIGTERM.
  *
  *   tsx bench/emulator-process.ts --users=5000 --graph-latency-ms=50 --cloudlink-rate=200
+ *
+ * With `--tenants=N` it seeds the hosted world instead (bench/hosted-seed.ts: N customer tenants of `--users` each)
+ * and prints a `HostedEmulatorWorld`.
  */
 import { Directory } from '../emulators/common/directory';
-import { startEmulators } from '../emulators';
+import { startEmulators, type Emulators } from '../emulators';
+import { seedHostedBench } from './hosted-seed';
 
 export const BENCH_SECRET = 'bench-secret';
 export const MONITOR_PASSWORD = 'Monitor-pw1';
@@ -36,7 +40,39 @@ function arg(name: string, fallback: number): number {
 
 async function main() {
   const users = arg('users', 300);
+  const tenants = arg('tenants', 0);
   const directory = new Directory();
+  const seedSingle = tenants > 0 ? undefined : singleTenantDirectory(directory, users);
+  const emulators = await startEmulators({ directory });
+  emulators.graph.control.setFaults({ latencyMs: arg('graph-latency-ms', 50) });
+  if (process.argv.includes('--realistic-delivery')) {
+    // Graph: what Microsoft documents for presence notifications (emulators/common/latency.ts). CloudLink documents
+    // no delivery time; a tenth to half a second is our assumption for a webhook through its cloud.
+    emulators.graph.control.configureDelivery({ latency: { kind: 'graphPresence' }, latencySeed: 13 });
+    emulators.cloudlink.control.setDelivery({
+      latency: { kind: 'uniform', minMs: 100, maxMs: 500 },
+      latencySeed: 17,
+    });
+  }
+  // Explicit, never lifted: CloudLink publishes no numbers, so the bench uses the emulator's stated assumption.
+  emulators.cloudlink.control.setRateLimit({ limit: arg('cloudlink-rate', 200), windowMs: 1000 });
+  const world = seedSingle
+    ? singleTenantWorld(emulators, seedSingle)
+    : { pid: process.pid, ...seedHostedBench(emulators, tenants, users) };
+  let closing = false;
+  const close = () => {
+    if (closing) return;
+    closing = true;
+    void emulators.close().finally(() => process.exit(0));
+  };
+  process.on('SIGTERM', close);
+  process.stdin.on('end', close);
+  process.stdin.resume();
+  process.stdout.write(JSON.stringify(world) + '\n');
+}
+
+/** The single-tenant bench's directory: one tenant, the app, `users` people and a monitor per 650 of them. */
+function singleTenantDirectory(directory: Directory, users: number) {
   const tenant = directory.addTenant({ displayName: 'Bench', domain: 'bench.example' });
   const app = directory.addApp(tenant.id, {
     displayName: 'Switchboard',
@@ -58,19 +94,14 @@ async function main() {
       displayName: `M${i}`,
       password: MONITOR_PASSWORD,
     });
-  const emulators = await startEmulators({ directory });
-  emulators.graph.control.setFaults({ latencyMs: arg('graph-latency-ms', 50) });
-  if (process.argv.includes('--realistic-delivery')) {
-    // Graph: what Microsoft documents for presence notifications (emulators/common/latency.ts). CloudLink documents
-    // no delivery time; a tenth to half a second is our assumption for a webhook through its cloud.
-    emulators.graph.control.configureDelivery({ latency: { kind: 'graphPresence' }, latencySeed: 13 });
-    emulators.cloudlink.control.setDelivery({
-      latency: { kind: 'uniform', minMs: 100, maxMs: 500 },
-      latencySeed: 17,
-    });
-  }
-  // Explicit, never lifted: CloudLink publishes no numbers, so the bench uses the emulator's stated assumption.
-  emulators.cloudlink.control.setRateLimit({ limit: arg('cloudlink-rate', 200), windowMs: 1000 });
+  return { tenant, app, people, monitors };
+}
+
+/** The single-tenant bench's PBX side (one account, a user per person) and the world it prints. */
+function singleTenantWorld(
+  emulators: Emulators,
+  { tenant, app, people, monitors }: ReturnType<typeof singleTenantDirectory>,
+): EmulatorWorld {
   const pbx = emulators.cloudlink.pbx;
   const accountId = pbx.addAccount({ name: 'Bench' }).accountId;
   const client = emulators.cloudlink.control.addClient({ accountId });
@@ -79,7 +110,7 @@ async function main() {
       pbx.addUser(accountId, { name: p.displayName, email: p.mail, extension: String(10000 + i) })
         .principalId,
   );
-  const world: EmulatorWorld = {
+  return {
     pid: process.pid,
     entraBaseUrl: emulators.entra.baseUrl,
     graphBaseUrl: emulators.graph.baseUrl,
@@ -94,16 +125,6 @@ async function main() {
     pbxIds,
     monitors,
   };
-  let closing = false;
-  const close = () => {
-    if (closing) return;
-    closing = true;
-    void emulators.close().finally(() => process.exit(0));
-  };
-  process.on('SIGTERM', close);
-  process.stdin.on('end', close);
-  process.stdin.resume();
-  process.stdout.write(JSON.stringify(world) + '\n');
 }
 
 // world.ts imports the types and constants; only a process started on this file runs the emulators (not the bench's

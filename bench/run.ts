@@ -2,6 +2,7 @@
  * `npm run bench` (full) and `npm run bench -- --smoke` (CI size, under 2 minutes). Drives the sync engine against
  * the emulators with 50 ms injected Graph latency and writes JSON to bench/results/. See docs/benchmarks.md.
  * `npm run bench -- --failover` (not part of either) kills the owner of a three-process cluster: bench/failover.ts.
+ * `npm run bench -- --hosted` runs only the hosted-mode part (bench/hosted.ts), which both include.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +19,7 @@ import {
   sleep,
   throttled,
 } from './load';
+import { HOSTED_FULL, HOSTED_SMOKE, hostedBench, runHostedPartHere } from './hosted';
 import { teamsToPbxComparison } from './teams-to-pbx';
 import { startBenchWorld } from './world';
 
@@ -151,6 +153,17 @@ async function main() {
   }
   if (!isBundled()) process.exit(await runBundled());
   const started = Date.now();
+  const log = (m: string) => console.error(`[bench ${Math.round((Date.now() - started) / 1000)}s] ${m}`);
+  if (process.argv.some((a) => a.startsWith('--hosted-part='))) return runHostedPartHere(process.argv, log);
+  if (process.argv.includes('--hosted')) {
+    const hosted = await hostedBench(smoke ? HOSTED_SMOKE : HOSTED_FULL, log);
+    return writeResult({
+      kind: smoke ? 'hosted-smoke' : 'hosted',
+      at: new Date().toISOString(),
+      machine: machine(),
+      hosted,
+    });
+  }
   const t2p = process.argv.find((a) => a.startsWith('--teams-to-pbx-only'));
   if (t2p) {
     // The issue 13 comparison alone, at the size --smoke picks; `--teams-to-pbx-only=hybrid` runs one mode,
@@ -186,7 +199,6 @@ async function main() {
     console.log(`written to ${path.relative(process.cwd(), file)}`);
     return;
   }
-  const log = (m: string) => console.error(`[bench ${Math.round((Date.now() - started) / 1000)}s] ${m}`);
   log(`busy hour: ${size.users} users, ${size.loadSeconds} s`);
   const busyHour = await scenario(
     'busy hour (MiVoice 5000 rate)',
@@ -207,6 +219,8 @@ async function main() {
   log(`resync of ${size.resyncUsers} users, CloudLink limit lifted (engine-bound)`);
   const resyncEngineBound = await resyncScenario(size.resyncUsers, CLOUDLINK_RATE_LIFTED);
   clearInterval(rssTimer);
+  // After the single-tenant figures (peakRssMB above is theirs): each hosted part runs in a process of its own.
+  const hosted = await hostedBench(smoke ? HOSTED_SMOKE : HOSTED_FULL, log);
   const result = {
     kind: smoke ? 'smoke' : 'full',
     at: new Date().toISOString(),
@@ -218,11 +232,17 @@ async function main() {
     resync,
     resyncEngineBound,
     peakRssMB: Math.round(peakRss / 2 ** 20),
+    hosted,
     note:
       'Emulators run in a child process (bench/emulator-process.ts): peakRssMB is the engine process; ' +
       'emulatorProcessPeakRssMB is the child. resyncEngineBound lifts the CloudLink limit explicitly.',
     totalSeconds: Math.round((Date.now() - started) / 1000),
   };
+  writeResult(result);
+}
+
+/** Prints the result and writes it to bench/results/{kind}-{at}.json. */
+function writeResult(result: { kind: string; at: string; [more: string]: unknown }): void {
   const dir = path.join(benchDir(), 'results');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${result.kind}-${result.at.replace(/[:.]/g, '-')}.json`);

@@ -102,10 +102,10 @@ export interface BenchWorld {
   close(): Promise<void>;
 }
 
-async function startEmulatorProcess(
-  users: number,
-  opts: { graphLatencyMs: number; cloudLinkRate: number; realisticDelivery?: boolean },
-): Promise<{ world: EmulatorWorld; child: ChildProcess }> {
+/** Starts bench/emulator-process.ts with `args` and resolves with the world it prints (one line of JSON). */
+export async function startEmulatorProcess<World>(
+  args: string[],
+): Promise<{ world: World; child: ChildProcess }> {
   // Same Node with the tsx loader in-process (not the tsx CLI, which would add a process), so the pid is the
   // emulators' own. The engine process's own Node flags (a heap cap, say) are not passed on.
   const child = spawn(
@@ -114,14 +114,11 @@ async function startEmulatorProcess(
       '--import',
       pathToFileURL(require.resolve('tsx')).href,
       path.join(benchDir(), 'emulator-process.ts'),
-      `--users=${users}`,
-      `--graph-latency-ms=${opts.graphLatencyMs}`,
-      `--cloudlink-rate=${opts.cloudLinkRate}`,
-      ...(opts.realisticDelivery ? ['--realistic-delivery'] : []),
+      ...args,
     ],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
-  const world = await new Promise<EmulatorWorld>((resolve, reject) => {
+  const world = await new Promise<World>((resolve, reject) => {
     let text = '';
     const onExit = (code: number | null) =>
       reject(new Error(`emulator process exited (${code}) before it was ready`));
@@ -132,7 +129,7 @@ async function startEmulatorProcess(
       child.stdout?.off('data', onData);
       // Both listeners go: a live one would keep this closure, the JSON text and the parsed world for good.
       child.off('exit', onExit);
-      resolve(JSON.parse(text.slice(0, nl)) as EmulatorWorld);
+      resolve(JSON.parse(text.slice(0, nl)) as World);
       text = '';
     };
     child.stdout?.on('data', onData);
@@ -152,7 +149,7 @@ async function call(base: string, method: string, route: string, body?: unknown)
   return text ? JSON.parse(text) : undefined;
 }
 
-function controlOf(w: Pick<EmulatorWorld, 'cloudlinkBaseUrl' | 'graphBaseUrl'>): BenchControl {
+export function controlOf(w: Pick<EmulatorWorld, 'cloudlinkBaseUrl' | 'graphBaseUrl'>): BenchControl {
   const cl = w.cloudlinkBaseUrl;
   const g = w.graphBaseUrl;
   return {
@@ -196,7 +193,12 @@ export async function startBenchWorld(
     timeline?: boolean;
   },
 ): Promise<BenchWorld> {
-  const { world, child } = await startEmulatorProcess(users, opts);
+  const { world, child } = await startEmulatorProcess<EmulatorWorld>([
+    `--users=${users}`,
+    `--graph-latency-ms=${opts.graphLatencyMs}`,
+    `--cloudlink-rate=${opts.cloudLinkRate}`,
+    ...(opts.realisticDelivery ? ['--realistic-delivery'] : []),
+  ]);
   const { people: seeded, pbxIds, ...emulators } = world;
   const control = controlOf(emulators);
   const people = seeded.map((p) => ({ id: p.id }));

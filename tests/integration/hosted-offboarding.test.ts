@@ -231,4 +231,44 @@ describe('npm run tenants', () => {
     // The record is the first run's.
     expect(await world.app.store.tenantRegistry().get(fabrikam.tenantId)).toEqual(record);
   });
+  it('signs a returning customer up again, and --force deletes its data even when a subscription cannot be deleted', async () => {
+    // Northwind, offboarded above, comes back: admin consent again re-activates the record and starts afresh.
+    await onboard(world, northwind);
+    const back = await world.app.store.tenantRegistry().get(northwind.tenantId);
+    expect(back).toMatchObject({ state: 'active', offboardedAt: null, offboardedBy: null });
+    await eventually(() => expect(world.app.tenants.get(northwind.tenantId)).toBeDefined(), 10_000);
+    await linkAndMonitor(world, northwind);
+    await eventually(() => {
+      expect(graphSubscriptions(northwind).length).toBeGreaterThan(0);
+      expect(cloudlinkSubscriptions(northwind).length).toBeGreaterThan(0);
+    }, 20_000);
+
+    // Its CloudLink secret is replaced at Mitel, and the operator will not wait for the right one.
+    world.emulators.cloudlink.control.rotateClientSecret(
+      northwind.cloudlink.clientId,
+      'replaced-0123456789abcdef',
+    );
+    world.emulators.cloudlink.control.revokeTokens(northwind.cloudlink.accountId);
+    const forced = await tenantsCli(
+      'offboard',
+      northwind.tenantId,
+      '--by',
+      'Dana from operations',
+      '--force',
+    );
+
+    // Not complete (exit 1, what is left is listed so someone removes it at CloudLink), but the data is gone.
+    expect(forced.code).toBe(1);
+    expect(forced.stdout).toContain('is offboarded, but its clean-up is NOT complete');
+    expect(forced.stdout).toMatch(/CloudLink subscription \S+ of account 858000101: HTTP 401/);
+    expect(forced.stdout).toMatch(/Data: +deleted/);
+    expect(forced.stdout).not.toContain("the tenant's data (kept");
+    expect(graphSubscriptions(northwind)).toEqual([]);
+    expect(cloudlinkSubscriptions(northwind).length).toBeGreaterThan(0);
+    expect(nonEmpty(rowsOf(northwind))).toEqual([]);
+    expect(await world.app.store.tenantRegistry().get(northwind.tenantId)).toMatchObject({
+      state: 'offboarded',
+      offboardedBy: 'Dana from operations',
+    });
+  });
 });
