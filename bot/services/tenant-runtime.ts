@@ -13,7 +13,7 @@ import type { Logger } from '../../shared/platform/logger';
 import type { SecretBox } from '../../shared/platform/secret-box';
 import type { CloudLinkError } from '../../shared/ports/cloudlink';
 import type { Store } from '../../shared/ports/store';
-import { createSyncService, type SyncService } from '../../shared/sync';
+import { createSyncService, type SyncDeps, type SyncService } from '../../shared/sync';
 import { SIGN_IN_FIXES } from '../../shared/sync/errors';
 import type { TenantSync } from './sync-facade';
 import type { TenantDocuments } from './tenant-documents';
@@ -43,6 +43,8 @@ export interface TenantRuntimeOptions {
   cloudlinkWebhookUrl?: string;
   /** Runs once a sync service is built, before it starts (the demo registers its monitor accounts here). */
   beforeSyncStart?: () => Promise<void>;
+  /** The turn a scheduled resync waits for among the tenants of the process (SyncDeps.resyncTurn). */
+  resyncTurn?: SyncDeps['resyncTurn'];
 }
 
 /** The sync part of a tenant: exists while CloudLink is linked, rebuilt when the CloudLink account changes. */
@@ -219,6 +221,7 @@ export class TenantRuntime {
         secrets: secretBox,
         // Says loudly when another process owns this tenant's sync (this one then stands by).
         log: logger,
+        resyncTurn: this.options.resyncTurn,
       },
     );
     const tenantSync: TenantSync = {

@@ -3,6 +3,7 @@ import type { Config } from '../../shared/config/load';
 import type { Logger } from '../../shared/platform/logger';
 import type { SecretBox } from '../../shared/platform/secret-box';
 import type { Store } from '../../shared/ports/store';
+import { concurrencyLimit } from '../../shared/sync/resync';
 import { TenantDocuments } from './tenant-documents';
 import { seedTenantLink } from './tenant-link';
 import { TenantRuntime } from './tenant-runtime';
@@ -12,6 +13,12 @@ import { TenantRuntime } from './tenant-runtime';
  * operator CLI, which waits this long before it deletes anything) is opened or closed here within this time.
  */
 export const TENANT_REFRESH_MS = 5_000;
+
+/**
+ * Scheduled resyncs that run at once in a hosted process. Two rather than one, so that a tenant whose services answer
+ * slowly does not hold up every other tenant's resync.
+ */
+const RESYNCS_AT_ONCE = 2;
 
 /** One served tenant in a hosted process: its connections and sync, and the admin documents the sync reads. */
 export interface OpenTenant {
@@ -44,6 +51,8 @@ export class TenantRuntimes {
   private readonly opened = new Map<string, OpenTenant>();
   private readonly pending = new Map<string, Promise<unknown>>();
   private closed = false;
+  /** Every tenant's sync starts with the process, so their resyncs fall due together: they take turns. */
+  private readonly resyncTurn = concurrencyLimit(RESYNCS_AT_ONCE);
 
   constructor(private readonly options: TenantRuntimesOptions) {}
 
@@ -92,6 +101,7 @@ export class TenantRuntimes {
         documents,
         logger,
         now,
+        resyncTurn: this.resyncTurn,
       });
       await runtime.start();
       const tenant = { tenantId: id, runtime, documents, stopWatching: documents.watch() };

@@ -110,6 +110,12 @@ export interface SyncDeps {
    * user's next change), so without this nothing would tell the operator: wire it to the logger.
    */
   onStoreError?: (err: unknown, what: 'syncStates' | 'traces') => void;
+  /**
+   * Where several tenants share one process (hosted mode), the turn a scheduled resync waits for. Every tenant's
+   * sync starts at the same moment, so their resyncs fall due together: without turns, fifty tenants reading every
+   * PBX at once held the event loop for seconds and delayed every tenant's calls (the hosted bench). Unset: at once.
+   */
+  resyncTurn?: <T>(resync: () => Promise<T>) => Promise<T>;
 }
 
 export interface ResyncProgress {

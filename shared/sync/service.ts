@@ -605,10 +605,17 @@ class Service implements OwnableSyncService {
   private scheduleResync(delayMs?: number): void {
     const every = this.options.resyncIntervalMs ?? 60 * MINUTE;
     if (every <= 0 || !this.started) return;
+    const turn = this.deps.resyncTurn ?? ((resync) => resync());
+    const run = this.run;
     this.cancelResync = this.clock.setTimer(Math.min(every, delayMs ?? every), () => {
-      void this.resyncAll()
+      // An admin's resync goes at once; only the scheduled one waits its turn among the process's tenants, and a
+      // term that ended while it waited (halted, or restarted with a schedule of its own) lets its turn go.
+      const current = () => run === this.run;
+      void turn(() => (current() ? this.resyncAll().then(() => undefined) : Promise.resolve()))
         .catch(() => undefined)
-        .finally(() => this.scheduleResync());
+        .finally(() => {
+          if (current()) this.scheduleResync();
+        });
     });
   }
 

@@ -50,6 +50,7 @@ export async function harness(
     store?: Store;
     onStoreError?: SyncDeps['onStoreError'];
     log?: SyncDeps['log'];
+    resyncTurn?: SyncDeps['resyncTurn'];
   } = {},
 ): Promise<Harness> {
   const clock = new VirtualClock();
@@ -88,6 +89,7 @@ export async function harness(
         selection: () => h.selection,
         onStoreError: opts.onStoreError,
         log: opts.log,
+        resyncTurn: opts.resyncTurn,
       },
     });
   // Graph notifies the subscription that covers the user; CloudLink posts an event naming the presentity.
