@@ -115,15 +115,15 @@ export default tseslint.config(
     },
   },
   {
-    // Services are used by the HTTP routes and the bot, never the other way round. ApiHttpError is the one import
-    // left (two services still answer with HTTP errors; issue 15 item 4 moves them behind typed results).
+    // Services are used by the HTTP routes and the bot, never the other way round: a service turns a request down
+    // with a ServiceRefusal (bot/services/refusal.ts), and the HTTP layer picks the status.
     files: ['bot/services/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { regex: '/http/(?!errors$)', message: 'services do not depend on the HTTP layer' },
+            { regex: '/http/', message: 'services do not depend on the HTTP layer' },
             { group: ['restify*'], message: 'services do not depend on the HTTP layer' },
             TEST_EQUIPMENT,
           ],

@@ -5,6 +5,7 @@ import { SyncStandbyError } from '../../shared/sync/ownership';
 import { SyncQueuedError } from '../../shared/sync/owner-calls';
 import type { AppCaller, UserCaller } from '../auth/caller';
 import type { ServerDeps } from '../deps';
+import { ServiceRefusal, type RefusalKind } from '../services/refusal';
 import { ApiHttpError, RateLimitedError } from './errors';
 import type { RateLimiter } from './rate-limit';
 
@@ -30,8 +31,19 @@ export function requestIdOf(req: Request): string {
   return id;
 }
 
-export function sendError(res: Response, req: Request, logger: Logger, e: unknown): void {
+const REFUSAL_STATUS: Record<RefusalKind, number> = {
+  not_found: 404,
+  conflict: 409,
+  forbidden: 403,
+  upstream_failed: 502,
+};
+
+export function sendError(res: Response, req: Request, logger: Logger, thrown: unknown): void {
   const requestId = requestIdOf(req);
+  const e =
+    thrown instanceof ServiceRefusal
+      ? new ApiHttpError(REFUSAL_STATUS[thrown.kind], thrown.code, thrown.message, thrown.action)
+      : thrown;
   if (e instanceof ApiHttpError) {
     if (e instanceof RateLimitedError) res.header('Retry-After', String(e.retryAfterSeconds));
     if (e.status === 401) res.header('WWW-Authenticate', 'Bearer');

@@ -1,7 +1,7 @@
 import { EntraError } from '../../shared/adapters/entra/entra-error';
 import type { Logger } from '../../shared/platform/logger';
 import type { UserCaller } from '../auth/caller';
-import { ApiHttpError } from '../http/errors';
+import { ServiceRefusal } from './refusal';
 
 /** A delegated Graph permission every tenant consents to with the app: asking for it tells whether consent is missing. */
 export const CONSENT_PROBE_SCOPE = 'https://graph.microsoft.com/User.Read';
@@ -34,8 +34,8 @@ export async function ensureConsent(
     };
     if (entra?.isConsentRequired()) {
       logger.info(fields, 'on-behalf-of refused: the user has to consent to the app');
-      throw new ApiHttpError(
-        403,
+      throw new ServiceRefusal(
+        'forbidden',
         'consent_required',
         'Switchboard needs your permission to act for you in Microsoft 365 before it can start.',
         'consent_required',

@@ -17,7 +17,7 @@ import { GraphError, type GraphPort } from '../../shared/ports/graph';
 import type { Store } from '../../shared/ports/store';
 import type { SyncService } from '../../shared/sync';
 import { toMonitorView } from './monitor-view';
-import { ApiHttpError, notFound } from '../http/errors';
+import { notFound, ServiceRefusal } from './refusal';
 import { runConfigurationCheck, type ConfigCheckDeps } from './config-check';
 
 /**
@@ -94,8 +94,8 @@ export function syncFacade(deps: {
   const tenant = (tenantId: string): TenantSync => {
     const t = deps.tenants(tenantId);
     if (!t)
-      throw new ApiHttpError(
-        409,
+      throw new ServiceRefusal(
+        'conflict',
         'tenant_not_linked',
         'Switchboard is not linked to your tenant yet: an admin has to complete the tenant link first.',
       );
@@ -185,15 +185,15 @@ export function syncFacade(deps: {
       } catch (e) {
         // The adapter logged the failed call; the admin needs what to do about it.
         if (e instanceof GraphError && e.status === 403)
-          throw new ApiHttpError(
-            502,
+          throw new ServiceRefusal(
+            'upstream_failed',
             'graph_permission_missing',
             'Microsoft Graph refused to list groups: the app registration needs the GroupMember.Read.All ' +
               'application permission, with admin consent.',
           );
         if (e instanceof GraphError)
-          throw new ApiHttpError(
-            502,
+          throw new ServiceRefusal(
+            'upstream_failed',
             'graph_failed',
             `Microsoft Graph could not search groups (${e.status ? `${e.status} ${e.code}` : e.code}); try again.`,
           );
