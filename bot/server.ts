@@ -6,7 +6,7 @@ import { mountMeRoutes } from './http/me-routes';
 import { mountOnboardRoutes } from './http/onboard-routes';
 import { mountOpsRoutes } from './http/ops-routes';
 import { mountPresenceRoutes } from './http/presence-routes';
-import { RateLimiter } from './http/rate-limit';
+import { CallerThrottle } from './http/rate-limit';
 import { limitAddress, requestIdOf, sendError, type RouteContext } from './http/route';
 import { mountStaticTab } from './http/static-tab';
 import { mountWebhookRoutes } from './http/webhook-routes';
@@ -27,8 +27,12 @@ export function createServer(deps: ServerDeps): Server {
   const limits = deps.limits ?? {};
   const ctx: RouteContext = {
     deps,
-    callers: new RateLimiter({ burst: limits.burst ?? 60, perSecond: limits.perSecond ?? 10, now: deps.now }),
-    addresses: new RateLimiter({
+    callers: new CallerThrottle({
+      burst: limits.burst ?? 60,
+      perSecond: limits.perSecond ?? 10,
+      now: deps.now,
+    }),
+    addresses: new CallerThrottle({
       burst: (limits.burst ?? 60) * 10,
       perSecond: (limits.perSecond ?? 10) * 10,
       now: deps.now,
@@ -97,7 +101,7 @@ export function createServer(deps: ServerDeps): Server {
       publicBaseUrl: deps.onboarding.publicBaseUrl,
       logger: deps.logger,
       // Ten starts in a row, then one a minute, per address: an admin onboards once; a script gets nowhere.
-      limiter: new RateLimiter({ burst: 10, perSecond: 1 / 60, now: deps.now }),
+      limiter: new CallerThrottle({ burst: 10, perSecond: 1 / 60, now: deps.now }),
     });
   mountStaticTab(server, deps.tabDir, {
     limit: (req) => limitAddress(ctx, req),

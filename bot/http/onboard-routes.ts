@@ -3,7 +3,7 @@ import { isLoopback } from '../../shared/config/schema';
 import type { Logger } from '../../shared/platform/logger';
 import { ONBOARD_CALLBACK_PATH, ONBOARD_PATH, type Onboarding } from '../services/onboarding';
 import { onboardPage, tooManyPage, type Page } from './onboard-pages';
-import type { RateLimiter } from './rate-limit';
+import type { CallerThrottle } from './rate-limit';
 import { queryOf, requestIdOf } from './route';
 
 /** The cookie that binds a consent round trip to the browser that started it. */
@@ -13,7 +13,7 @@ export interface OnboardRouteDeps {
   onboarding: Onboarding;
   logger: Logger;
   /** Strict and per client address: these routes are open to anyone and each one writes to the store or asks Entra. */
-  limiter: RateLimiter;
+  limiter: CallerThrottle;
   publicBaseUrl: string;
 }
 

@@ -13,7 +13,8 @@ export interface RateLimitOptions {
   idleMs?: number;
 }
 
-export class RateLimiter {
+/** Named apart from the sync's RateLimiter (shared/sync/rate-limiter.ts), which makes calls wait; this one refuses them. */
+export class CallerThrottle {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private readonly now: () => number;
   private lastSweep = 0;

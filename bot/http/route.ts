@@ -7,7 +7,7 @@ import type { AppCaller, UserCaller } from '../auth/caller';
 import type { ServerDeps } from '../deps';
 import { ServiceRefusal, type RefusalKind } from '../services/refusal';
 import { ApiHttpError, RateLimitedError } from './errors';
-import type { RateLimiter } from './rate-limit';
+import type { CallerThrottle } from './rate-limit';
 
 export interface Reply {
   status?: number;
@@ -17,9 +17,9 @@ export interface Reply {
 export interface RouteContext {
   deps: ServerDeps;
   /** Per signed-in user or calling app. */
-  callers: RateLimiter;
+  callers: CallerThrottle;
   /** Per client address, before any token is checked; generous because a whole office may share one address. */
-  addresses: RateLimiter;
+  addresses: CallerThrottle;
 }
 
 /** The request id we answer in x-request-id and in every error, to match a user's screenshot with our logs. */
@@ -81,7 +81,7 @@ export function limitAddress(ctx: RouteContext, req: Request, bucket: 'ip' | 'ho
   limit(ctx.addresses, `${bucket}:${req.socket.remoteAddress ?? 'unknown'}`);
 }
 
-function limit(limiter: RateLimiter, key: string): void {
+function limit(limiter: CallerThrottle, key: string): void {
   const taken = limiter.take(key);
   if (!taken.ok) {
     throw new RateLimitedError(taken.retryAfterSeconds);

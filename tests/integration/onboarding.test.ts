@@ -5,7 +5,7 @@ import { createLogger } from '../../shared/platform/logger';
 import type { Store } from '../../shared/ports/store';
 import { openStore } from '../../shared/store/open';
 import { ONBOARD_COOKIE, mountOnboardRoutes } from '../../bot/http/onboard-routes';
-import { RateLimiter } from '../../bot/http/rate-limit';
+import { CallerThrottle } from '../../bot/http/rate-limit';
 import { listen } from '../../bot/server';
 import { ONBOARD_STATE_TTL_MS, Onboarding } from '../../bot/services/onboarding';
 import { browse, submit } from './multi-tenant-fixture';
@@ -50,7 +50,7 @@ beforeAll(async () => {
   mountOnboardRoutes(server, {
     onboarding,
     logger,
-    limiter: new RateLimiter({ burst: 1000, perSecond: 100 }),
+    limiter: new CallerThrottle({ burst: 1000, perSecond: 100 }),
     publicBaseUrl: baseUrl,
   });
 });
@@ -238,7 +238,7 @@ describe('onboarding through admin consent', () => {
         now: Date.now,
       }),
       logger: createLogger('silent'),
-      limiter: new RateLimiter({ burst: 3, perSecond: 1 / 60 }),
+      limiter: new CallerThrottle({ burst: 3, perSecond: 1 / 60 }),
       publicBaseUrl: 'https://switchboard.hosting.example',
     });
     try {

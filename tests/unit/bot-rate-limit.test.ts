@@ -1,9 +1,9 @@
-import { RateLimiter } from '../../bot/http/rate-limit';
+import { CallerThrottle } from '../../bot/http/rate-limit';
 
-describe('RateLimiter', () => {
+describe('CallerThrottle', () => {
   it('allows a burst, then refills at the sustained rate, per key', () => {
     let now = 0;
-    const limiter = new RateLimiter({ burst: 3, perSecond: 2, now: () => now });
+    const limiter = new CallerThrottle({ burst: 3, perSecond: 2, now: () => now });
     expect([1, 2, 3].map(() => limiter.take('a').ok)).toEqual([true, true, true]);
     expect(limiter.take('a')).toEqual({ ok: false, retryAfterSeconds: 1 });
     expect(limiter.take('b').ok).toBe(true);
