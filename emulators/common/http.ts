@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import FindMyWay from 'find-my-way';
 
 /**
- * A deliberately small HTTP toolkit for the emulators: a router with path parameters, body parsing with a size
+ * A deliberately small HTTP toolkit for the emulators: a router with path parameters (find-my-way), body parsing with a size
  * limit, and a listener bound to 127.0.0.1. The emulators are test equipment, so they use node:http directly and
  * keep every byte of their answers (status, headers, error shape) under their own control.
  */
@@ -38,44 +39,40 @@ export class HttpFailure extends Error {
   }
 }
 
-interface Route {
-  method: string;
-  pattern: RegExp;
-  names: string[];
-  handler: Handler;
-}
+/** The methods the emulators answer; a path known under another of them gets 405 rather than 404. */
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+type Method = (typeof METHODS)[number];
+const isMethod = (m: string): m is Method => (METHODS as readonly string[]).includes(m);
 
+/**
+ * Path parameters (`:name`) through find-my-way, the router restify itself uses. Paths match case-insensitively (the
+ * vendors' front doors do) with or without a trailing slash; a static segment wins over a parameter (`/users/delta`
+ * over `/users/:id`) whatever the order the routes were added in.
+ */
 export class Router {
-  private readonly routes: Route[] = [];
+  private readonly routes = FindMyWay({ caseSensitive: false, ignoreTrailingSlash: true });
 
-  /** `path` may hold `:name` segments; a segment like `:id(\\(.+\\))` is not supported on purpose: keep paths plain. */
   on(method: string, path: string, handler: Handler): this {
-    const names: string[] = [];
-    const pattern = new RegExp(
-      '^' +
-        path.replace(/[.*+?^${}()|[\]\\]/g, (c) => (c === ':' ? c : `\\${c}`)).replace(/:([A-Za-z_]\w*)/g, (_m, n: string) => {
-          names.push(n);
-          return '([^/]+)';
-        }) +
-        '/?$',
-      'i',
-    );
-    this.routes.push({ method: method.toUpperCase(), pattern, names, handler });
+    const m = method.toUpperCase();
+    if (!isMethod(m)) throw new Error(`the emulators do not serve ${method}`);
+    this.routes.on(m, path, () => undefined, { handler });
     return this;
   }
 
-  match(method: string, path: string): { handler: Handler; params: Record<string, string> } | 'method' | undefined {
-    let pathMatched = false;
-    for (const r of this.routes) {
-      const m = r.pattern.exec(path);
-      if (!m) continue;
-      pathMatched = true;
-      if (r.method !== method.toUpperCase()) continue;
+  match(
+    method: string,
+    path: string,
+  ): { handler: Handler; params: Record<string, string> } | 'method' | undefined {
+    const m = method.toUpperCase();
+    const found = isMethod(m) ? this.routes.find(m, path) : null;
+    if (found) {
       const params: Record<string, string> = {};
-      r.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1] ?? '')));
-      return { handler: r.handler, params };
+      for (const [k, v] of Object.entries(found.params)) if (v !== undefined) params[k] = v;
+      return { handler: (found.store as { handler: Handler }).handler, params };
     }
-    return pathMatched ? 'method' : undefined;
+    return METHODS.some((other) => other !== m && this.routes.find(other, path) !== null)
+      ? 'method'
+      : undefined;
   }
 }
 
@@ -95,14 +92,18 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const defaultErrorBody = (status: number, code: string, message: string) => ({ error: { code, message }, status });
+const defaultErrorBody = (status: number, code: string, message: string) => ({
+  error: { code, message },
+  status,
+});
 
 export async function listen(router: Router, options: ListenOptions = {}): Promise<RunningServer> {
   const errorBody = options.errorBody ?? defaultErrorBody;
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
   const server = createServer((raw, res) => {
     void handle(raw, res).catch((e: unknown) => {
-      if (!res.headersSent) send(res, { status: 500, body: errorBody(500, 'InternalServerError', String(e)) });
+      if (!res.headersSent)
+        send(res, { status: 500, body: errorBody(500, 'InternalServerError', String(e)) });
       else res.destroy();
     });
   });
@@ -113,7 +114,10 @@ export async function listen(router: Router, options: ListenOptions = {}): Promi
     try {
       text = await readBody(raw, maxBody);
     } catch {
-      send(res, { status: 413, body: errorBody(413, 'RequestEntityTooLarge', 'The request body is too large.') });
+      send(res, {
+        status: 413,
+        body: errorBody(413, 'RequestEntityTooLarge', 'The request body is too large.'),
+      });
       return;
     }
     const req: EmulatorRequest = {
@@ -135,7 +139,10 @@ export async function listen(router: Router, options: ListenOptions = {}): Promi
         try {
           req.body = JSON.parse(text);
         } catch {
-          send(res, { status: 400, body: errorBody(400, 'BadRequest', 'Unable to read JSON request payload.') });
+          send(res, {
+            status: 400,
+            body: errorBody(400, 'BadRequest', 'Unable to read JSON request payload.'),
+          });
           return;
         }
       }
@@ -144,9 +151,13 @@ export async function listen(router: Router, options: ListenOptions = {}): Promi
       const early = await options.before?.(req);
       if (early) return send(res, early);
       const found = router.match(req.method, req.path);
-      if (found === undefined) return send(res, { status: 404, body: errorBody(404, 'NotFound', `No route for ${req.path}`) });
+      if (found === undefined)
+        return send(res, { status: 404, body: errorBody(404, 'NotFound', `No route for ${req.path}`) });
       if (found === 'method') {
-        return send(res, { status: 405, body: errorBody(405, 'MethodNotAllowed', `${req.method} is not allowed here`) });
+        return send(res, {
+          status: 405,
+          body: errorBody(405, 'MethodNotAllowed', `${req.method} is not allowed here`),
+        });
       }
       req.params = found.params;
       send(res, await found.handler(req));
