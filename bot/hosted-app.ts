@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { createEntraJwtValidator } from '../shared/adapters/entra/jwt-validator';
 import type { Config } from '../shared/config/load';
 import { DEFAULT_MAPPING } from '../shared/domain/mapping';
@@ -8,6 +10,7 @@ import { openProcess, serveSwitchboard } from './serve';
 import { GraphSubscriptionIndex } from './services/graph-subscription-index';
 import { hostedWebhooks } from './services/hosted-webhooks';
 import { Onboarding } from './services/onboarding';
+import { ServiceRefusal } from './services/refusal';
 import { syncFacade } from './services/sync-facade';
 import { TENANT_REFRESH_MS, TenantRuntimes } from './services/tenant-runtimes';
 import type { BotAuth } from './teams/adapter';
@@ -25,6 +28,8 @@ export interface HostedEnvironment {
   tabDir: string;
   /** How often the registry is re-read (default TENANT_REFRESH_MS); tests shorten it. */
   tenantRefreshMs?: number;
+  /** How old the last good registry read may be before no tenant is served (default REGISTRY_STALE_MS). */
+  registryStaleMs?: number;
 }
 
 export interface RunningHostedSwitchboard extends RunningSwitchboard {
@@ -61,9 +66,21 @@ export async function startHostedSwitchboard(
       clientSecretExpiresAt: env.clientSecretExpiresAt,
     },
     defaults: { mapping: DEFAULT_MAPPING, selection: DEFAULT_SELECTION },
+    processId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    registryStaleMs: env.registryStaleMs,
   });
   const runtimeOf = (tenantId: string) => tenants.get(tenantId)?.runtime;
-  const isTenantServed = (tenantId: string) => tenants.get(tenantId) !== undefined;
+  const isTenantServed = (tenantId: string) => tenants.serves(tenantId);
+  /** For the token check: a registry this process cannot read is an outage of ours, not an unknown organisation. */
+  const isTenantServedNow = (tenantId: string) => {
+    if (!tenants.registryFresh())
+      throw new ServiceRefusal(
+        'unavailable',
+        'registry_unavailable',
+        'Switchboard cannot read its list of organisations just now; try again in a minute.',
+      );
+    return Promise.resolve(tenants.get(tenantId) !== undefined);
+  };
 
   const serving = await serveSwitchboard({
     config,
@@ -73,7 +90,7 @@ export async function startHostedSwitchboard(
     now,
     validator: createEntraJwtValidator({
       authorityHost: config.authorityHost,
-      isTenantServed: (tenantId) => Promise.resolve(isTenantServed(tenantId)),
+      isTenantServed: isTenantServedNow,
       audiences: [env.clientId, env.appIdUri],
     }),
     // No ADMIN_GROUP_ID: a group id means one tenant's group; hosted admins hold the app role in their own tenant.

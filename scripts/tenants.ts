@@ -4,7 +4,7 @@
  * offboarding at their next registry refresh. Progress and log lines go to stderr, the result to stdout.
  */
 import { userInfo } from 'node:os';
-import { TENANT_REFRESH_MS } from '../bot/services/tenant-runtimes';
+import { REGISTRY_STALE_MS } from '../bot/services/tenant-runtimes';
 import { ConfigError, loadConfig } from '../shared/config/load';
 import { createProcessLogger } from '../shared/platform/logger';
 import { SecretBox } from '../shared/platform/secret-box';
@@ -69,7 +69,7 @@ async function offboard(
     by: command.by ?? operatorName(),
     now: () => Date.now(),
     force: command.force,
-    graceMs: TENANT_REFRESH_MS + REFRESH_SLACK_MS,
+    registryStaleMs: REGISTRY_STALE_MS,
     leaseWaitMs: config.sync.lease.ttlMs + REFRESH_SLACK_MS,
     progress: (line) => process.stderr.write(`${line}\n`),
   });

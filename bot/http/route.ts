@@ -36,6 +36,7 @@ const REFUSAL_STATUS: Record<RefusalKind, number> = {
   conflict: 409,
   forbidden: 403,
   upstream_failed: 502,
+  unavailable: 503,
 };
 
 export function sendError(res: Response, req: Request, logger: Logger, thrown: unknown): void {

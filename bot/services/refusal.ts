@@ -10,7 +10,9 @@ export type RefusalKind =
   /** The caller has to do something first (e.g. consent). */
   | 'forbidden'
   /** A service we depend on refused or failed. */
-  | 'upstream_failed';
+  | 'upstream_failed'
+  /** We cannot answer just now (our own store or registry); worth trying again shortly. */
+  | 'unavailable';
 
 export class ServiceRefusal extends Error {
   constructor(

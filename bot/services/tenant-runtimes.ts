@@ -15,6 +15,13 @@ import { TenantRuntime } from './tenant-runtime';
 export const TENANT_REFRESH_MS = 5_000;
 
 /**
+ * How old a process's last good registry read may be before it serves no tenant at all (and the operator's
+ * offboarding stops waiting for it): with a registry it cannot read, it could not learn that a tenant was offboarded.
+ * Six refreshes, so one slow or failed read changes nothing.
+ */
+export const REGISTRY_STALE_MS = 30_000;
+
+/**
  * Scheduled resyncs that run at once in a hosted process. Two rather than one, so that a tenant whose services answer
  * slowly does not hold up every other tenant's resync.
  */
@@ -25,6 +32,8 @@ export interface OpenTenant {
   tenantId: string;
   runtime: TenantRuntime;
   documents: TenantDocuments;
+  /** When its opening began: a registry read older than that may not know the tenant yet. */
+  openedAt: number;
   /** Stops re-reading the documents (every few seconds, for edits made on another process). */
   stopWatching: () => void;
 }
@@ -38,6 +47,10 @@ export interface TenantRuntimesOptions {
   /** The partner's multi-tenant app registration, which every customer consented to. */
   app: { clientId: string; clientSecret: string; clientSecretExpiresAt: number | null };
   defaults: { mapping: MappingTable; selection: UserSelection };
+  /** Names this process in the registry's readers (host, pid and a random part: unique across restarts). */
+  processId: string;
+  /** Default REGISTRY_STALE_MS; tests shorten it. */
+  registryStaleMs?: number;
 }
 
 /**
@@ -54,10 +67,40 @@ export class TenantRuntimes {
   /** Every tenant's sync starts with the process, so their resyncs fall due together: they take turns. */
   private readonly resyncTurn = concurrencyLimit(RESYNCS_AT_ONCE);
 
+  /** When the last registry read that worked began; null before the first. */
+  private lastReadAt: number | null = null;
+  /** Tenants whose opening has begun and not ended (they count as served when this process says what it serves). */
+  private readonly opening = new Set<string>();
+  private staleSaid = false;
+
   constructor(private readonly options: TenantRuntimesOptions) {}
 
   get(tenantId: string): OpenTenant | undefined {
     return this.opened.get(tenantId.toLowerCase());
+  }
+
+  /**
+   * Whether the registry was read lately enough to trust what this process serves. When it was not, the process
+   * serves no tenant (the operator's offboarding counts on that: a tenant offboarded meanwhile would go on being
+   * served here), and says so once.
+   */
+  registryFresh(): boolean {
+    const fresh =
+      this.lastReadAt !== null &&
+      this.options.now() - this.lastReadAt <= (this.options.registryStaleMs ?? REGISTRY_STALE_MS);
+    if (!fresh && this.lastReadAt !== null && !this.staleSaid) {
+      this.staleSaid = true;
+      this.options.logger.error(
+        { event: 'tenant.registryStale', lastReadAt: new Date(this.lastReadAt).toISOString() },
+        'the tenant registry has not been read lately: serving no tenant until it can be read again',
+      );
+    }
+    return fresh;
+  }
+
+  /** A tenant is served while it is open here and the registry was read lately. */
+  serves(tenantId: string): boolean {
+    return this.opened.has(tenantId.toLowerCase()) && this.registryFresh();
   }
 
   ids(): string[] {
@@ -72,42 +115,50 @@ export class TenantRuntimes {
       if (existing) return existing;
       if (this.closed) throw new Error('tenant runtimes are closed');
       const { config, store, secretBox, logger, now, app, defaults } = this.options;
-      await seedTenantLink(
-        store,
-        secretBox,
-        {
+      const openedAt = now();
+      // Said before it is served: an offboarding marked meanwhile must wait for this process to let go of it.
+      this.opening.add(id);
+      try {
+        await this.sayServing(this.lastReadAt ?? openedAt);
+        await seedTenantLink(
+          store,
+          secretBox,
+          {
+            tenantId: id,
+            displayName: (await store.tenantRegistry().get(id))?.displayName ?? id,
+            clientId: app.clientId,
+            clientSecret: app.clientSecret,
+            clientSecretExpiresAt: app.clientSecretExpiresAt,
+            policy: 'seed',
+          },
+          now(),
+          logger,
+        );
+        const documents = new TenantDocuments(store, id, defaults, logger);
+        await documents.refresh();
+        const runtime = await TenantRuntime.open({
           tenantId: id,
-          displayName: (await store.tenantRegistry().get(id))?.displayName ?? id,
-          clientId: app.clientId,
-          clientSecret: app.clientSecret,
-          clientSecretExpiresAt: app.clientSecretExpiresAt,
-          policy: 'seed',
-        },
-        now(),
-        logger,
-      );
-      const documents = new TenantDocuments(store, id, defaults, logger);
-      await documents.refresh();
-      const runtime = await TenantRuntime.open({
-        tenantId: id,
-        config,
-        authorityHost: config.authorityHost,
-        graphBaseUrl: config.graphBaseUrl,
-        cloudlinkApiBase: config.cloudlink.apiBase,
-        cloudlinkAppId: config.cloudlink.appId,
-        cloudlinkWebhookUrl: `${config.publicBaseUrl}/api/notifications/cloudlink?tenant=${encodeURIComponent(id)}`,
-        store,
-        secretBox,
-        documents,
-        logger,
-        now,
-        resyncTurn: this.resyncTurn,
-      });
-      await runtime.start();
-      const tenant = { tenantId: id, runtime, documents, stopWatching: documents.watch() };
-      this.opened.set(id, tenant);
-      logger.info({ tenantId: id, event: 'tenant.opened' }, 'serving tenant');
-      return tenant;
+          config,
+          authorityHost: config.authorityHost,
+          graphBaseUrl: config.graphBaseUrl,
+          cloudlinkApiBase: config.cloudlink.apiBase,
+          cloudlinkAppId: config.cloudlink.appId,
+          cloudlinkWebhookUrl: `${config.publicBaseUrl}/api/notifications/cloudlink?tenant=${encodeURIComponent(id)}`,
+          store,
+          secretBox,
+          documents,
+          logger,
+          now,
+          resyncTurn: this.resyncTurn,
+        });
+        await runtime.start();
+        const tenant = { tenantId: id, runtime, documents, stopWatching: documents.watch(), openedAt };
+        this.opened.set(id, tenant);
+        logger.info({ tenantId: id, event: 'tenant.opened' }, 'serving tenant');
+        return tenant;
+      } finally {
+        this.opening.delete(id);
+      }
     });
   }
 
@@ -129,7 +180,9 @@ export class TenantRuntimes {
    * process), closes the ones no longer active (offboarded). One tenant that fails to open does not stop the others.
    */
   async refresh(): Promise<void> {
-    const registered = await this.options.store.tenantRegistry().list();
+    const readAt = this.options.now();
+    const registry = this.options.store.tenantRegistry();
+    const registered = await registry.list();
     const active = new Set(registered.filter((t) => t.state === 'active').map((t) => t.tenantId));
     await Promise.all([
       ...[...active]
@@ -142,10 +195,20 @@ export class TenantRuntimes {
             ),
           ),
         ),
-      ...this.ids()
-        .filter((id) => !active.has(id))
-        .map((id) => this.close(id)),
+      // A tenant opened since this read began was onboarded after it (the sign-up opens it at once): it stays.
+      ...[...this.opened.values()]
+        .filter((t) => !active.has(t.tenantId) && t.openedAt < readAt)
+        .map((t) => this.close(t.tenantId)),
     ]);
+    // Said only once the offboarded tenants are closed: the operator's offboarding waits for this word.
+    await this.sayServing(readAt);
+    if (this.staleSaid)
+      this.options.logger.info(
+        { event: 'tenant.registryFresh' },
+        'the tenant registry is read again: serving tenants',
+      );
+    this.staleSaid = false;
+    this.lastReadAt = readAt;
   }
 
   /** Runs every tenant's link reload (secrets or a CloudLink account saved on another process). */
@@ -161,9 +224,23 @@ export class TenantRuntimes {
     );
   }
 
+  /** Tells the registry which tenants this process serves or is opening, as of a registry read begun at `readAt`. */
+  private sayServing(readAt: number): Promise<void> {
+    const serving = [...new Set([...this.opened.keys(), ...this.opening])].sort();
+    return this.options.store
+      .tenantRegistry()
+      .recordReader({ processId: this.options.processId, serving, readAt });
+  }
+
   async closeAll(): Promise<void> {
     this.closed = true;
     await Promise.all(this.ids().map((id) => this.close(id)));
+    await this.options.store
+      .tenantRegistry()
+      .forgetReader(this.options.processId)
+      .catch((e: unknown) =>
+        this.options.logger.warn({ err: e }, 'could not say in the registry that this process stopped'),
+      );
   }
 
   private serialized<T>(id: string, work: () => Promise<T>): Promise<T> {

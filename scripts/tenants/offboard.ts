@@ -10,8 +10,11 @@ export interface OffboardOptions extends CleanupContext {
   now: () => number;
   /** Delete the tenant's data even where subscriptions could not be deleted (their credentials go with it). */
   force: boolean;
-  /** How long the running servers get to stop serving the tenant: their registry refresh interval, and a little. */
-  graceMs: number;
+  /**
+   * How old a server's last registry read may be before it serves no tenant by itself (REGISTRY_STALE_MS): the
+   * longest the offboarding waits for the servers to let go of the tenant.
+   */
+  registryStaleMs: number;
   /** How long to wait, after that, for the process running the tenant's sync to let go of its lease. */
   leaseWaitMs: number;
   sleep?: (ms: number) => Promise<void>;
@@ -69,6 +72,17 @@ export async function offboardTenant(options: OffboardOptions): Promise<Offboard
     dataDeleted: false,
     left: [] as string[],
   };
+  const stillServing = await waitUntilNotServed(options);
+  if (stillServing) {
+    result.left.push(
+      `${stillServing} still serves the tenant, so nothing was deleted; look for tenant.refreshFailed in that server's log, then run this again`,
+    );
+    return result;
+  }
+  if ((await registry.get(tenantId))?.state === 'active') {
+    result.left.push('the tenant signed up again while it was being offboarded, so nothing was deleted');
+    return result;
+  }
   const stillRunning = await waitUntilReleased(options);
   if (stillRunning) {
     result.left.push(
@@ -106,15 +120,45 @@ export async function offboardTenant(options: OffboardOptions): Promise<Offboard
   return result;
 }
 
+const sleeper = (options: OffboardOptions) =>
+  options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+
 /**
- * Waits for the servers' registry refresh, then until no process holds the tenant's sync lease (a clean stop
- * releases it; a process that died leaves it to expire). Resolves the holder still running the sync after the wait.
+ * Waits until no server serves the tenant. Each hosted server says, after every registry read that worked, which
+ * tenants it serves (and closes an offboarded one before it says so); a server whose last such word is older than
+ * `registryStaleMs` serves no tenant at all until it reads the registry again. So the tenant is let go once every
+ * server that spoke lately has left it out. Resolves the server still serving it if that takes longer than a server
+ * may go without a read (it read the registry, but could not close the tenant).
+ */
+async function waitUntilNotServed(options: OffboardOptions): Promise<string | undefined> {
+  const { store, tenantId, now, progress, registryStaleMs } = options;
+  const sleep = sleeper(options);
+  const id = tenantId.toLowerCase();
+  const deadline = now() + registryStaleMs + 1000;
+  let said = false;
+  for (;;) {
+    const serving = (await store.tenantRegistry().readers()).filter(
+      (r) => now() - r.readAt <= registryStaleMs && r.serving.includes(id),
+    );
+    if (serving.length === 0) return undefined;
+    const names = serving.map((r) => `server ${r.processId}`).join(', ');
+    if (now() >= deadline) return names;
+    if (!said)
+      progress(
+        `Waiting for ${names} to let go of the tenant (at its next registry read; at most ${Math.ceil(registryStaleMs / 1000)} s)`,
+      );
+    said = true;
+    await sleep(250);
+  }
+}
+
+/**
+ * Waits until no process holds the tenant's sync lease (a clean stop releases it; a process that died leaves it to
+ * expire). Resolves the holder still running the sync after the wait.
  */
 async function waitUntilReleased(options: OffboardOptions): Promise<string | undefined> {
-  const { store, tenantId, now, progress } = options;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  progress(`Waiting ${Math.ceil(options.graceMs / 1000)} s for the running servers to let go of the tenant`);
-  await sleep(options.graceMs);
+  const { store, tenantId, now } = options;
+  const sleep = sleeper(options);
   const deadline = now() + options.leaseWaitMs;
   for (;;) {
     const lease = await store.getLease(tenantId, SYNC_LEASE);

@@ -24,6 +24,15 @@ export interface OnboardingState {
   expiresAt: number;
 }
 
+/** What a hosted process last said about its registry read: the tenants it served after it, and when it began. */
+export interface RegistryReader {
+  processId: string;
+  /** Tenant ids, lower case. */
+  serving: string[];
+  /** Epoch ms, by the process's clock, when the read began: offboardings marked before it were seen. */
+  readAt: number;
+}
+
 export interface TenantRegistry {
   /** Every registered tenant, active and offboarded, by tenant id. */
   list(): Promise<RegisteredTenant[]>;
@@ -40,6 +49,13 @@ export interface TenantRegistry {
    * subscriptions, inbox ...) except its registry row and its lease (whose epoch must never restart).
    */
   deleteData(tenantId: string): Promise<void>;
+
+  /** A process's registry read worked: records the tenants it serves now (replacing what it said before). */
+  recordReader(reader: RegistryReader): Promise<void>;
+  /** Every process's last word, oldest read first. */
+  readers(): Promise<RegistryReader[]>;
+  /** A process stopped cleanly and serves nothing any more. */
+  forgetReader(processId: string): Promise<void>;
 
   /** Keeps a pending consent round trip under the digest of its state; drops the expired ones on the way. */
   putOnboardingState(stateHash: string, state: OnboardingState, now: number): Promise<void>;

@@ -1,7 +1,12 @@
 import type { Pool } from 'pg';
-import type { OnboardingState, RegisteredTenant, TenantRegistry } from '../ports/tenant-registry';
+import type {
+  OnboardingState,
+  RegisteredTenant,
+  RegistryReader,
+  TenantRegistry,
+} from '../ports/tenant-registry';
 import { storableParams } from './rows';
-import { TENANT_DATA_TABLES, toRegisteredTenant } from './tenant-data';
+import { TENANT_DATA_TABLES, toRegisteredTenant, toRegistryReader } from './tenant-data';
 
 type Row = Record<string, unknown>;
 
@@ -58,6 +63,22 @@ export class PostgresTenantRegistry implements TenantRegistry {
     } finally {
       client.release();
     }
+  }
+
+  async recordReader(reader: RegistryReader): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO registry_readers (process_id, serving, read_at) VALUES ($1, $2, $3)
+       ON CONFLICT (process_id) DO UPDATE SET serving = excluded.serving, read_at = excluded.read_at`,
+      [reader.processId, JSON.stringify(reader.serving), reader.readAt],
+    );
+  }
+
+  async readers(): Promise<RegistryReader[]> {
+    return (await this.rows('SELECT * FROM registry_readers ORDER BY read_at')).map(toRegistryReader);
+  }
+
+  async forgetReader(processId: string): Promise<void> {
+    await this.pool.query('DELETE FROM registry_readers WHERE process_id = $1', [processId]);
   }
 
   async putOnboardingState(stateHash: string, state: OnboardingState, now: number): Promise<void> {

@@ -1,7 +1,12 @@
 import type Database from 'better-sqlite3';
-import type { OnboardingState, RegisteredTenant, TenantRegistry } from '../ports/tenant-registry';
+import type {
+  OnboardingState,
+  RegisteredTenant,
+  RegistryReader,
+  TenantRegistry,
+} from '../ports/tenant-registry';
 import { storableParams } from './rows';
-import { TENANT_DATA_TABLES, toRegisteredTenant } from './tenant-data';
+import { TENANT_DATA_TABLES, toRegisteredTenant, toRegistryReader } from './tenant-data';
 
 type Row = Record<string, unknown>;
 
@@ -55,6 +60,25 @@ export class SqliteTenantRegistry implements TenantRegistry {
 
   async deleteData(tenantId: string): Promise<void> {
     this.deleteAll(tenantId);
+  }
+
+  async recordReader(reader: RegistryReader): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO registry_readers (process_id, serving, read_at) VALUES (?, ?, ?)
+         ON CONFLICT (process_id) DO UPDATE SET serving = excluded.serving, read_at = excluded.read_at`,
+      )
+      .run(reader.processId, JSON.stringify(reader.serving), reader.readAt);
+  }
+
+  async readers(): Promise<RegistryReader[]> {
+    return (this.db.prepare('SELECT * FROM registry_readers ORDER BY read_at').all() as Row[]).map(
+      toRegistryReader,
+    );
+  }
+
+  async forgetReader(processId: string): Promise<void> {
+    this.db.prepare('DELETE FROM registry_readers WHERE process_id = ?').run(processId);
   }
 
   async putOnboardingState(stateHash: string, state: OnboardingState, now: number): Promise<void> {

@@ -1,4 +1,4 @@
-import type { RegisteredTenant, TenantState } from '../ports/tenant-registry';
+import type { RegisteredTenant, RegistryReader, TenantState } from '../ports/tenant-registry';
 
 /**
  * Every table holding a tenant's own data, which offboarding empties. A new table keyed by tenant_id belongs here
@@ -37,5 +37,14 @@ export function toRegisteredTenant(r: Record<string, unknown>): RegisteredTenant
     onboardedBy: String(r.onboarded_by),
     offboardedAt: numOrNull(r.offboarded_at),
     offboardedBy: r.offboarded_by === null || r.offboarded_by === undefined ? null : String(r.offboarded_by),
+  };
+}
+
+export function toRegistryReader(r: Record<string, unknown>): RegistryReader {
+  const serving: unknown = JSON.parse(String(r.serving));
+  return {
+    processId: String(r.process_id),
+    serving: Array.isArray(serving) ? serving.map(String) : [],
+    readAt: Number(r.read_at),
   };
 }

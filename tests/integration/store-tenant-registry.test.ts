@@ -275,4 +275,20 @@ describe.each([
     expect(await registry.takeOnboardingState('hash-2')).toBeUndefined();
     expect(await registry.takeOnboardingState('hash-3')).toEqual({ browserHash: 'b3', expiresAt: 20_000 });
   });
+
+  it("keeps each process's last word about the tenants it serves, until it stops", async () => {
+    const registry = store.tenantRegistry();
+    await registry.recordReader({ processId: 'host-a:101', serving: ['t1', 't2'], readAt: 1000 });
+    await registry.recordReader({ processId: 'host-b:202', serving: [], readAt: 900 });
+    await registry.recordReader({ processId: 'host-a:101', serving: ['t2'], readAt: 6000 });
+    expect(await registry.readers()).toEqual([
+      { processId: 'host-b:202', serving: [], readAt: 900 },
+      { processId: 'host-a:101', serving: ['t2'], readAt: 6000 },
+    ]);
+    await registry.forgetReader('host-b:202');
+    expect((await registry.readers()).map((r) => r.processId)).toEqual(['host-a:101']);
+    // Offboarding deletes a tenant's data, not what the processes said about it.
+    await registry.deleteData('t2');
+    expect(await registry.readers()).toHaveLength(1);
+  });
 });

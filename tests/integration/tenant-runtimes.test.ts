@@ -51,6 +51,7 @@ beforeAll(async () => {
       clientSecretExpiresAt: hosted.provider.clientSecretExpiresAt,
     },
     defaults: { mapping: DEFAULT_MAPPING, selection: DEFAULT_SELECTION },
+    processId: 'test-process',
   });
 });
 afterAll(async () => {
@@ -150,5 +151,28 @@ describe('tenant runtimes', () => {
     expect(lines).toContainEqual(
       expect.objectContaining({ event: 'tenant.closed', tenantId: fabrikam!.tenantId }),
     );
+  });
+
+  it('a registry read begun before a sign-up does not close the tenant the sign-up opened', async () => {
+    const [, fabrikam] = hosted.companies;
+    const registry = store.tenantRegistry();
+    const list = registry.list.bind(registry);
+    // The read sees the registry as it was (Fabrikam offboarded) but answers only after Fabrikam signed up again.
+    const before = await list();
+    let answer!: () => void;
+    registry.list = () => new Promise((resolve) => (answer = () => resolve(before)));
+    try {
+      const reading = runtimes.refresh();
+      await registry.onboard(fabrikam!.tenantId, 'Fabrikam', 4, 'admin-consent');
+      await runtimes.open(fabrikam!.tenantId); // what the sign-up's callback does
+      answer();
+      await reading;
+    } finally {
+      registry.list = list;
+    }
+    expect(runtimes.ids()).toContain(fabrikam!.tenantId);
+    // What the process last said it serves names Fabrikam, so an offboarding would wait for it.
+    const [said] = await registry.readers();
+    expect(said?.serving).toContain(fabrikam!.tenantId);
   });
 });

@@ -21,6 +21,7 @@ describe('a service refusal becomes an HTTP answer', () => {
     [new ServiceRefusal('conflict', 'tenant_not_linked', 'Link first.'), 409, 'tenant_not_linked'],
     [new ServiceRefusal('forbidden', 'consent_required', 'Consent first.', 'consent_required'), 403, 'consent_required'],
     [new ServiceRefusal('upstream_failed', 'graph_failed', 'Graph failed.'), 502, 'graph_failed'],
+    [new ServiceRefusal('unavailable', 'registry_unavailable', 'Try again.'), 503, 'registry_unavailable'],
   ])('%s → %i %s', (refusal, status, code) => {
     const sent = answer(refusal);
     expect(sent.status).toBe(status);
