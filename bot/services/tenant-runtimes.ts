@@ -3,6 +3,7 @@ import type { Config } from '../../shared/config/load';
 import type { Logger } from '../../shared/platform/logger';
 import type { SecretBox } from '../../shared/platform/secret-box';
 import type { Store } from '../../shared/ports/store';
+import type { SyncMetricsSink } from '../../shared/sync';
 import { TenantDocuments } from './tenant-documents';
 import { seedTenantLink } from './tenant-link';
 import { TenantRuntime } from './tenant-runtime';
@@ -28,6 +29,8 @@ export interface TenantRuntimesOptions {
   secretBox: SecretBox;
   logger: Logger;
   now: () => number;
+  /** The process's sync metrics: each open tenant's series carry its id as the `tenant` label. */
+  metricsSink: SyncMetricsSink;
   /** The partner's multi-tenant app registration, which every customer consented to. */
   app: { clientId: string; clientSecret: string; clientSecretExpiresAt: number | null };
   defaults: { mapping: MappingTable; selection: UserSelection };
@@ -62,7 +65,7 @@ export class TenantRuntimes {
       const existing = this.opened.get(id);
       if (existing) return existing;
       if (this.closed) throw new Error('tenant runtimes are closed');
-      const { config, store, secretBox, logger, now, app, defaults } = this.options;
+      const { config, store, secretBox, logger, now, app, defaults, metricsSink } = this.options;
       await seedTenantLink(
         store,
         secretBox,
@@ -92,8 +95,13 @@ export class TenantRuntimes {
         documents,
         logger,
         now,
+        metricsSink,
       });
-      await runtime.start();
+      // A runtime that cannot start is closed again, so its budget and metric series do not outlive it.
+      await runtime.start().catch(async (e: unknown) => {
+        await runtime.close();
+        throw e;
+      });
       const tenant = { tenantId: id, runtime, documents, stopWatching: documents.watch() };
       this.opened.set(id, tenant);
       logger.info({ tenantId: id, event: 'tenant.opened' }, 'serving tenant');
