@@ -16,7 +16,7 @@ import type { CloudLinkPort } from '../shared/ports/cloudlink';
 import type { GraphPort } from '../shared/ports/graph';
 import type { Store, UserRecord } from '../shared/ports/store';
 import { openStore } from '../shared/store/open';
-import type { SyncService } from '../shared/sync';
+import { TenantBudget, type SyncService } from '../shared/sync';
 import { startLoopbackReceiver } from '../tests/support/loopback-receiver';
 import { buildSyncService, emulatorAdapters, matchedUser, seedMonitors } from '../tests/support/sync-setup';
 import { benchDir } from './bundle';
@@ -226,6 +226,11 @@ export async function startBenchWorld(
   const receiver = await startLoopbackReceiver(() => service);
 
   // Wall-clock time and the adapters' production retries: the bench measures the engine as it runs in production.
+  // The tenant's budget first, as the composition root builds it: the adapters and the service meter through it.
+  const budget = new TenantBudget({
+    tenantId: emulators.tenantId,
+    ...(opts.pbxReadsPerSecond !== undefined && { pbxReadsPerSecond: opts.pbxReadsPerSecond }),
+  });
   const { graph: adapter, cloudlink } = emulatorAdapters(
     {
       entraBaseUrl: emulators.entraBaseUrl,
@@ -242,7 +247,7 @@ export async function startBenchWorld(
     },
     {
       appId: 'switchboard-bench/1.0',
-      service: () => service,
+      budget: () => budget,
       afterGraphAdmitted: (kind) => {
         if (kind === 'presence') probe.presenceRequests++;
       },
@@ -348,10 +353,9 @@ export async function startBenchWorld(
     webhookBase: receiver.baseUrl,
     cloudLinkWebhooks: true,
     options: {
-      ...(opts.pbxReadsPerSecond !== undefined && { pbxReadsPerSecond: opts.pbxReadsPerSecond }),
       pollIntervalMs: opts.pollIntervalMs ?? 3_600_000,
     },
-    deps: { graph, subscriptions: adapter.subscriptions, cloudlink: cl, store },
+    deps: { budget, graph, subscriptions: adapter.subscriptions, cloudlink: cl, store },
   });
   return {
     emulators,

@@ -63,7 +63,12 @@ export async function startSwitchboard(
   /** The logger's tap (createProcessLogger): its warnings and errors become the admin page's recent problems. */
   logTap?: LogTap,
 ): Promise<RunningSwitchboard> {
-  const { now, store, secretBox, operatorEvents } = await openProcess(config, env.secretKey, logger, logTap);
+  const { now, store, secretBox, metricsSink, operatorEvents } = await openProcess(
+    config,
+    env.secretKey,
+    logger,
+    logTap,
+  );
   await seedTenantLink(
     store,
     secretBox,
@@ -101,6 +106,7 @@ export async function startSwitchboard(
     documents,
     logger,
     now,
+    metricsSink,
     async beforeSyncStart() {
       if (monitorsRegistered) return;
       monitorsRegistered = true;
@@ -150,7 +156,7 @@ export async function startSwitchboard(
         () => runtime.service,
         (event) => missedCall(env.tenantId, event),
       ),
-    syncMetrics: () => runtime.metrics,
+    syncMetrics: () => metricsSink.registry,
     appVersion: env.appVersion,
     tabDir: env.tabDir,
     tabSourceMaps: env.tabSourceMaps,

@@ -53,13 +53,19 @@ export async function startHostedSwitchboard(
   logger: Logger,
   logTap?: LogTap,
 ): Promise<RunningHostedSwitchboard> {
-  const { now, store, secretBox, operatorEvents } = await openProcess(config, env.secretKey, logger, logTap);
+  const { now, store, secretBox, metricsSink, operatorEvents } = await openProcess(
+    config,
+    env.secretKey,
+    logger,
+    logTap,
+  );
   const tenants = new TenantRuntimes({
     config,
     store,
     secretBox,
     logger,
     now,
+    metricsSink,
     app: {
       clientId: env.clientId,
       clientSecret: env.clientSecret,
@@ -119,6 +125,8 @@ export async function startHostedSwitchboard(
         subscriptions: new GraphSubscriptionIndex(store, () => tenants.ids(), now),
         logger,
       }),
+    // Every open tenant's sync series, labelled by tenant; a closed or offboarded tenant's are gone.
+    syncMetrics: () => metricsSink.registry,
     appVersion: env.appVersion,
     tabDir: env.tabDir,
     hosted: {

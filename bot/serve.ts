@@ -9,6 +9,7 @@ import { SecretBox } from '../shared/platform/secret-box';
 import type { CloudLinkPort, PbxEvent } from '../shared/ports/cloudlink';
 import type { Store } from '../shared/ports/store';
 import { openStore } from '../shared/store/open';
+import { SyncMetricsSink } from '../shared/sync';
 import { callHistoryLink } from '../shared/teams/deep-link';
 import { Authenticator } from './auth/authenticator';
 import { createServer, listen } from './server';
@@ -78,11 +79,19 @@ export async function openProcess(
   logger: Logger,
   /** The logger's tap (createProcessLogger): its warnings and errors become the admin page's recent problems. */
   logTap?: LogTap,
-): Promise<{ now: () => number; store: Store; secretBox: SecretBox; operatorEvents?: OperatorEvents }> {
+): Promise<{
+  now: () => number;
+  store: Store;
+  secretBox: SecretBox;
+  /** Every served tenant's sync metrics, labelled by tenant: built before any tenant's budget writes to it. */
+  metricsSink: SyncMetricsSink;
+  operatorEvents?: OperatorEvents;
+}> {
   const store = await openStore(config.storeUrl);
   return {
     now: () => Date.now(),
     store,
+    metricsSink: new SyncMetricsSink(),
     secretBox: new SecretBox(secretKey),
     operatorEvents: logTap ? new OperatorEvents(store, logTap, logger) : undefined,
   };

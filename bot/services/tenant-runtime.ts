@@ -1,4 +1,3 @@
-import type { Registry } from 'prom-client';
 import type { CredentialProblem } from '../../shared/api/contract';
 import { CloudLinkClient } from '../../shared/adapters/cloudlink';
 import {
@@ -13,7 +12,13 @@ import type { Logger } from '../../shared/platform/logger';
 import type { SecretBox } from '../../shared/platform/secret-box';
 import type { CloudLinkError } from '../../shared/ports/cloudlink';
 import type { Store } from '../../shared/ports/store';
-import { createSyncService, type SyncDeps, type SyncService } from '../../shared/sync';
+import {
+  createSyncService,
+  TenantBudget,
+  type SyncDeps,
+  type SyncMetricsSink,
+  type SyncService,
+} from '../../shared/sync';
 import { SIGN_IN_FIXES } from '../../shared/sync/errors';
 import type { TenantSync } from './sync-facade';
 import type { TenantDocuments } from './tenant-documents';
@@ -36,6 +41,8 @@ export interface TenantRuntimeOptions {
   documents: TenantDocuments;
   logger: Logger;
   now: () => number;
+  /** The process's sync metrics: the tenant's series live there while its runtime is open. */
+  metricsSink: SyncMetricsSink;
   /**
    * Where CloudLink posts this tenant's events; default `{PUBLIC_BASE_URL}/api/notifications/cloudlink`. Hosted mode
    * names the tenant in it, so a post reaches the one tenant whose key it must carry.
@@ -64,6 +71,8 @@ interface RunningSync {
 export class TenantRuntime {
   readonly tokens: TokenClient;
   readonly graph: GraphAdapter;
+  /** Graph's budget for this tenant, CloudLink's for its account, and its metrics: built first, shared by all. */
+  readonly budget: TenantBudget;
   private link: LiveLink;
   private running: RunningSync | undefined;
   private readonly problems = new Map<CredentialProblem['service'], CredentialProblem>();
@@ -77,6 +86,11 @@ export class TenantRuntime {
   ) {
     this.link = link;
     const { logger, tenantId } = options;
+    this.budget = new TenantBudget({
+      tenantId,
+      pbxReadsPerSecond: options.config.sync.pbxReadsPerSecond,
+      sink: options.metricsSink,
+    });
     this.tokens = new TokenClient({
       authorityHost: options.authorityHost,
       tenantId,
@@ -91,7 +105,7 @@ export class TenantRuntime {
       clientId: () => this.link.clientId,
       getAppToken: () => this.tokens.getAppToken(GRAPH_DEFAULT_SCOPE),
       getMonitorToken: (m) => this.tokens.getUserTokenByPassword(m.username, m.password, MONITOR_SCOPE),
-      beforeRequest: (kind) => this.running?.service.beforeGraphRequest(kind) ?? Promise.resolve(),
+      beforeRequest: (kind) => this.budget.graph.beforeRequest(kind),
       onOutcome: (outcome) => this.onGraphOutcome(outcome),
       onFailure: (op, error) => logFailedCall(logger, 'graph', tenantId, op, error),
       forgetToken: (token) => this.tokens.forget(token),
@@ -127,10 +141,6 @@ export class TenantRuntime {
     return this.running?.service;
   }
 
-  get metrics(): Registry | undefined {
-    return this.running?.service.metrics;
-  }
-
   get clientId(): string {
     return this.link.clientId;
   }
@@ -163,6 +173,8 @@ export class TenantRuntime {
     this.closed = true;
     await this.reloading.catch(() => undefined);
     await this.stopSync();
+    // Not served here any more (shutdown, offboarded): its series leave /metrics, so the label stays bounded.
+    this.budget.release();
   }
 
   private async applyLink(): Promise<void> {
@@ -182,13 +194,14 @@ export class TenantRuntime {
   private async startSync(key: string): Promise<void> {
     const { config, tenantId, store, secretBox, logger, documents } = this.options;
     const linked = this.link.cloudlink!;
+    const account = this.budget.useCloudLinkAccount(linked.accountId);
     const cloudlink = new CloudLinkClient({
       apiBase: this.options.cloudlinkApiBase,
       accountId: linked.accountId,
       clientId: linked.clientId,
       clientSecret: () => this.link.cloudlink?.clientSecret ?? '',
       appId: this.options.cloudlinkAppId,
-      onOutcome: (outcome) => this.onCloudLinkOutcome(outcome),
+      onOutcome: (outcome) => this.onCloudLinkOutcome(account.outcome.bind(account), outcome),
       onFailure: (op, error) => this.onCloudLinkFailure(op, error),
     });
     const webhookUrl =
@@ -204,10 +217,10 @@ export class TenantRuntime {
         cloudLinkWebhookUrl: webhookUrl,
         pollIntervalMs: config.sync.pollIntervalMs,
         resyncIntervalMs: config.sync.resyncIntervalMs,
-        pbxReadsPerSecond: config.sync.pbxReadsPerSecond,
         ownership: config.sync.lease,
       },
       {
+        budget: this.budget,
         graph: this.graph,
         subscriptions: this.graph.subscriptions,
         cloudlink,
@@ -315,12 +328,12 @@ export class TenantRuntime {
   }
 
   private onGraphOutcome(outcome: GraphOutcome): void {
-    this.running?.service.onGraphOutcome(outcome);
+    this.budget.graph.outcome(outcome);
     logRetriedAttempt(this.options.logger, 'graph', this.options.tenantId, outcome);
   }
 
-  private onCloudLinkOutcome(outcome: CloudLinkOutcome): void {
-    this.running?.service.onCloudLinkOutcome(outcome);
+  private onCloudLinkOutcome(count: (outcome: CloudLinkOutcome) => void, outcome: CloudLinkOutcome): void {
+    count(outcome);
     logRetriedAttempt(this.options.logger, 'cloudlink', this.options.tenantId, outcome);
     if (outcome.op === 'token' && outcome.status === 200) this.problems.delete('cloudlink');
   }

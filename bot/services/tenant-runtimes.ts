@@ -4,6 +4,7 @@ import type { Logger } from '../../shared/platform/logger';
 import type { SecretBox } from '../../shared/platform/secret-box';
 import type { Store } from '../../shared/ports/store';
 import { concurrencyLimit } from '../../shared/sync/resync';
+import type { SyncMetricsSink } from '../../shared/sync';
 import { TenantDocuments } from './tenant-documents';
 import { seedTenantLink } from './tenant-link';
 import { TenantRuntime } from './tenant-runtime';
@@ -44,6 +45,8 @@ export interface TenantRuntimesOptions {
   secretBox: SecretBox;
   logger: Logger;
   now: () => number;
+  /** The process's sync metrics: each open tenant's series carry its id as the `tenant` label. */
+  metricsSink: SyncMetricsSink;
   /** The partner's multi-tenant app registration, which every customer consented to. */
   app: { clientId: string; clientSecret: string; clientSecretExpiresAt: number | null };
   defaults: { mapping: MappingTable; selection: UserSelection };
@@ -114,7 +117,7 @@ export class TenantRuntimes {
       const existing = this.opened.get(id);
       if (existing) return existing;
       if (this.closed) throw new Error('tenant runtimes are closed');
-      const { config, store, secretBox, logger, now, app, defaults } = this.options;
+      const { config, store, secretBox, logger, now, app, defaults, metricsSink } = this.options;
       const openedAt = now();
       // Said before it is served: an offboarding marked meanwhile must wait for this process to let go of it.
       this.opening.add(id);
@@ -150,8 +153,13 @@ export class TenantRuntimes {
           logger,
           now,
           resyncTurn: this.resyncTurn,
+          metricsSink,
         });
-        await runtime.start();
+        // A runtime that cannot start is closed again, so its budget and metric series do not outlive it.
+        await runtime.start().catch(async (e: unknown) => {
+          await runtime.close();
+          throw e;
+        });
         const tenant = { tenantId: id, runtime, documents, stopWatching: documents.watch(), openedAt };
         this.opened.set(id, tenant);
         logger.info({ tenantId: id, event: 'tenant.opened' }, 'serving tenant');

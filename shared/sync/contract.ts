@@ -7,13 +7,13 @@ import type { HealthView, MappingTable, PhoneResetResult, SyncStatus, UserSelect
 import type { CloudLinkPort, PbxEvent } from '../ports/cloudlink';
 import type { GraphPort, GraphSubscriptionPort, MonitorCredentials } from '../ports/graph';
 import type { Store } from '../ports/store';
-import type { CloudLinkOutcome, GraphOutcome, GraphRequestKind } from '../ports/outcomes';
 import type { MatchResult } from '../domain/matching';
 import type { SyncClock } from './clock';
 import type { CloudLinkAnswer, CloudLinkPost, GraphNotification, WebhookAnswer } from './webhooks';
 import type { LeaseFence } from './fence';
 import type { SyncLog } from './log';
 import type { HybridReadOptions } from './hybrid-reader';
+import type { TenantBudget } from './tenant-budget';
 
 export type { SyncLog } from './log';
 
@@ -31,8 +31,6 @@ export interface SyncOptions {
   /** Public URLs Graph posts change and lifecycle notifications to (notifications mode). */
   notificationUrl?: string;
   lifecycleNotificationUrl?: string;
-  /** Graph presence calls per second across the tenant (default 50: 1,500 per 30 s). */
-  graphRatePerSecond?: number;
   /** Polling mode: how often every synced user's Teams presence is read (default 5 s). */
   pollIntervalMs?: number;
   /** How often a full resync runs (default 1 h; 0 disables the periodic run). */
@@ -43,12 +41,6 @@ export interface SyncOptions {
   pbxUserListIntervalMs?: number;
   /** PBX presence reads in flight during a resync, across all its batches (default 32). */
   pbxReadConcurrency?: number;
-  /**
-   * Paces resync PBX reads to this many a second. CloudLink publishes no rate numbers; unset, the reads rely on the
-   * CloudLink adapter's 429/Retry-After handling alone. Set it below the account's limit to leave room for webhook
-   * reads and DND writes.
-   */
-  pbxReadsPerSecond?: number;
   /** setPresence session length; renewed `sessionRenewAheadMs` before it ends (defaults PT1H and 10 min). */
   sessionDurationMs?: number;
   sessionRenewAheadMs?: number;
@@ -87,6 +79,11 @@ export interface SyncOptions {
 }
 
 export interface SyncDeps {
+  /**
+   * The tenant's Graph and CloudLink budgets and its metrics (tenant-budget.ts), built by the host before the adapters
+   * so they meter through it too: the adapters' beforeRequest/onOutcome go to it, not to the service.
+   */
+  budget: TenantBudget;
   graph: GraphPort;
   subscriptions: GraphSubscriptionPort;
   cloudlink: CloudLinkPort;
@@ -136,12 +133,6 @@ export interface ResyncOptions {
 export interface SyncService {
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** For the Graph adapter's `beforeRequest` hook: resolves when the tenant-wide presence budget allows a call. */
-  beforeGraphRequest(kind: GraphRequestKind): Promise<void>;
-  /** For the Graph adapter's `onOutcome` hook: counts calls, and a 429 pauses the limiter for its Retry-After. */
-  onGraphOutcome(outcome: GraphOutcome): void;
-  /** For the CloudLink adapter's `onOutcome` hook: counts every attempt, so 429s waited out still show. */
-  onCloudLinkOutcome(outcome: CloudLinkOutcome): void;
   /**
    * Graph change and lifecycle notification items, as the edge read them (`readGraphPost`); each item's kind is its
    * own (`lifecycleEvent`). The owner takes them at once (202); a standby answers once it has stored them for the owner.
@@ -173,6 +164,7 @@ export interface SyncService {
   idle(): Promise<void>;
   /** Resolves when nothing is running right now (retries waiting on the clock may remain). */
   settled(): Promise<void>;
+  /** The registry holding the tenant's series (the budget's metrics sink, shared with the process's other tenants). */
   readonly metrics: Registry;
   health(): HealthView;
 }

@@ -1,6 +1,5 @@
 import type { PhoneResetResult, SyncStatus } from '../api/contract';
 import type { PbxEvent } from '../ports/cloudlink';
-import type { CloudLinkOutcome, GraphOutcome, GraphRequestKind } from '../ports/outcomes';
 import type { OwnableSyncService, ResyncOptions, ResyncProgress, ResyncResult } from './contract';
 import type { CloudLinkPost, GraphNotification } from './webhooks';
 
@@ -30,18 +29,6 @@ export class DelegatingSyncService implements OwnableSyncService {
 
   get cloudLinkWebhookKey(): string {
     return this.inner.cloudLinkWebhookKey;
-  }
-
-  beforeGraphRequest(kind: GraphRequestKind): Promise<void> {
-    return this.inner.beforeGraphRequest(kind);
-  }
-
-  onGraphOutcome(outcome: GraphOutcome): void {
-    this.inner.onGraphOutcome(outcome);
-  }
-
-  onCloudLinkOutcome(outcome: CloudLinkOutcome): void {
-    this.inner.onCloudLinkOutcome(outcome);
   }
 
   receiveGraphNotifications(items: GraphNotification[]) {

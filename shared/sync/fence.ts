@@ -1,4 +1,3 @@
-import { Counter, type Registry } from 'prom-client';
 import { withAttemptGate } from '../adapters/http/attempt-gate';
 import type { CloudLinkPort } from '../ports/cloudlink';
 import type { GraphPort, GraphSubscriptionPort } from '../ports/graph';
@@ -46,7 +45,7 @@ export class LeaseFence {
   private epoch: number | null = null;
   private validUntil = Number.NEGATIVE_INFINITY;
   private refusalLogged = false;
-  private counter: Counter<'op'> | null = null;
+  private countRefusal: ((op: string) => void) | null = null;
   /** Refused writes since start (tests, health). */
   refusals = 0;
   /** The term this process holds now, for the start-up reads of a takeover; null while it holds none. */
@@ -93,21 +92,16 @@ export class LeaseFence {
     return this.epoch === null ? 0 : this.validUntil - this.now();
   }
 
-  /** Counts refused writes on the sync's metrics registry (switchboard_sync_fenced_writes_total{op}). */
-  countOn(registry: Registry): void {
-    this.counter = new Counter({
-      name: 'switchboard_sync_fenced_writes_total',
-      help: 'Outbound writes not sent because this process could no longer be sure it owned the tenant sync',
-      labelNames: ['op'],
-      registers: [registry],
-    });
+  /** Counts refused writes in the tenant's sync metrics (switchboard_sync_fenced_writes_total{tenant,op}). */
+  countOn(count: (op: string) => void): void {
+    this.countRefusal = count;
   }
 
   /** Right before a write leaves: throws FencedWriteError unless the fence is open. */
   admit(op: string): void {
     if (this.open()) return;
     this.refusals++;
-    this.counter?.inc({ op });
+    this.countRefusal?.(op);
     const lapsed = this.epoch !== null;
     if (!this.refusalLogged) {
       this.refusalLogged = true;

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { PhoneResetResult, SyncStatus, TeamsReadsView, UserSelection } from '../api/contract';
-import type { CloudLinkOutcome, GraphOutcome, GraphRequestKind } from '../ports/outcomes';
 import { DEFAULT_MAPPING } from '../domain/mapping';
 import type { MatchResult } from '../domain/matching';
 import { monitorsNeeded } from '../domain/monitors';
@@ -21,7 +20,7 @@ import type {
   SyncService,
 } from './contract';
 import { tenantLog } from './log';
-import { SyncMetrics } from './metrics';
+import type { SyncGaugeSources, SyncMetrics } from './metrics';
 import { Monitors } from './monitors';
 import { leaseSettings, OwnedSyncService } from './ownership';
 import { withSyncInbox } from './inbox-handoff';
@@ -29,7 +28,7 @@ import { UserDirectory, type DirectoryReads } from './directory';
 import { Poller } from './poller';
 import { DEFAULT_HYBRID_READS, HybridReader } from './hybrid-reader';
 import { RequestWindow } from './read-budget';
-import { RateLimiter } from './rate-limiter';
+import type { RateLimiter } from './rate-limiter';
 import { inVerificationSlice } from './pbx-feed';
 import { concurrencyLimit, resync } from './resync';
 import { fencedCloudLink, fencedGraph, fencedSubscriptions, LeaseFence } from './fence';
@@ -97,17 +96,16 @@ class Service implements OwnableSyncService {
   /** The key when there is no CloudLink webhook URL (bot/ subscribes some other way). */
   private readonly fallbackKey: string;
   private readonly clock: SyncClock;
+  /** The tenant's Graph presence bucket (deps.budget: built by the host, shared with the Graph adapter). */
   private readonly limiter: RateLimiter;
-  /** Paces resync PBX reads (shared by every resync, so an on-demand one and the periodic one add up to the rate). */
-  private readonly pbxReadPacer?: RateLimiter;
   private readonly syncMetrics: SyncMetrics;
+  /** What the tenant's metrics read at scrape time while this service runs. */
+  private readonly gauges: SyncGaugeSources;
   private readonly engine: SyncEngine;
   private readonly monitors: Monitors | null;
   private readonly poller: Poller | null;
   /** Hybrid mode's budgeted reads of Teams presence (hybrid-reader.ts). */
   private readonly reader: HybridReader | null;
-  /** Every Graph presence request of the tenant, counted as it is let through the limiter. */
-  private readonly presenceRequests: RequestWindow;
   private cancelResync: (() => void) | null = null;
   /** Counts resyncs, to pick each one's verification slice (pbx-feed.ts). */
   private resyncRound = 0;
@@ -160,15 +158,14 @@ class Service implements OwnableSyncService {
           log: deps.log ?? SILENT_LOG,
         })
       : null;
-    this.syncMetrics = new SyncMetrics(() => this.clock.now(), {
+    this.syncMetrics = deps.budget.metrics;
+    this.gauges = {
       queueDepth: () => this.engine.queueDepth(),
       subscriptions: () => this.monitors?.counts() ?? {},
-    });
-    fence?.countOn(this.syncMetrics.registry);
-    this.limiter = new RateLimiter(this.clock, options.graphRatePerSecond ?? 50, () =>
-      this.syncMetrics.throttled(),
-    );
-    if (options.pbxReadsPerSecond) this.pbxReadPacer = new RateLimiter(this.clock, options.pbxReadsPerSecond);
+    };
+    this.syncMetrics.attach(this.gauges);
+    fence?.countOn((op) => this.syncMetrics.fencedWrite(op));
+    this.limiter = deps.budget.graph.limiter;
     this.engine = new SyncEngine(
       {
         tenantId: options.tenantId,
@@ -219,7 +216,6 @@ class Service implements OwnableSyncService {
           )
         : null;
     const clockNow = () => this.clock.now();
-    this.presenceRequests = new RequestWindow(clockNow);
     this.reader =
       options.mode === 'hybrid'
         ? new HybridReader(
@@ -227,7 +223,7 @@ class Service implements OwnableSyncService {
             deps.graph,
             this.clock,
             this.limiter,
-            this.presenceRequests,
+            deps.budget.graph.presenceRequests,
             () => new RequestWindow(clockNow),
             { ...DEFAULT_HYBRID_READS, ...options.hybridReads },
           )
@@ -241,6 +237,11 @@ class Service implements OwnableSyncService {
       engine: this.engine,
       selection: () => this.selection(),
     });
+  }
+
+  /** Paces PBX reads of the linked CloudLink account (its budget; shared by every resync of the account). */
+  private get pbxReadPacer(): RateLimiter | undefined {
+    return this.deps.budget.cloudlink.pbxReads;
   }
 
   get metrics() {
@@ -321,6 +322,8 @@ class Service implements OwnableSyncService {
   /** A clean stop: our CloudLink subscriptions are deleted too. */
   async stop(): Promise<void> {
     await this.halt(true);
+    // Stopped for good (unlinked, shut down): the tenant's gauges no longer read this engine.
+    this.syncMetrics.detach(this.gauges);
   }
 
   /**
@@ -343,21 +346,6 @@ class Service implements OwnableSyncService {
     if (unsubscribe) await this.feeds?.removeAll();
     else this.feeds?.detach();
     this.engine.pbxFeed.lost();
-  }
-
-  beforeGraphRequest(kind: GraphRequestKind): Promise<void> {
-    // Presence calls share one tenant-wide budget; directory and subscription calls are throttled apart by Graph.
-    if (kind !== 'presence') return Promise.resolve();
-    return this.limiter.acquire().then(() => this.presenceRequests.record());
-  }
-
-  onGraphOutcome(outcome: GraphOutcome): void {
-    this.syncMetrics.graphCall(outcome.op, outcome.status);
-    if (outcome.status === 429) this.limiter.pauseFor(outcome.retryAfterMs ?? 1000);
-  }
-
-  onCloudLinkOutcome(outcome: CloudLinkOutcome): void {
-    this.syncMetrics.cloudlinkAttempt(outcome.op, outcome.status);
   }
 
   receiveGraphNotifications(items: GraphNotification[]): Promise<WebhookAnswer> {

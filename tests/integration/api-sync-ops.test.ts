@@ -200,6 +200,10 @@ describe('sync operations through the composed server', () => {
       expect(sample(t, 'switchboard_graph_throttle_waits_total')).toBeGreaterThan(0);
       // Subscriptions by state.
       expect(sample(t, 'switchboard_subscriptions', { state: 'active' })).toBeGreaterThanOrEqual(1);
+      // Every sync series names the one tenant this process serves (the label hosted mode tells tenants apart by).
+      const syncLines = t.split('\n').filter((l) => /^switchboard_(sync|graph|cloudlink|subscriptions)/.test(l));
+      expect(syncLines.length).toBeGreaterThan(0);
+      for (const line of syncLines) expect(line).toContain(`tenant="${company.tenantId}"`);
       for (const u of company.users) {
         expect(t).not.toContain(u.entraId);
         expect(t).not.toContain(u.mail);

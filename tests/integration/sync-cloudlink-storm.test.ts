@@ -138,7 +138,7 @@ describe('CloudLink 429 storms against the emulators', () => {
   });
 
   it('paced below the limit (pbxReadsPerSecond), the same resync meets no 429 and repairs everyone at once', async () => {
-    await world(USERS, { cloudlinkRetries: 3, options: { pbxReadsPerSecond: 8 } });
+    await world(USERS, { cloudlinkRetries: 3, budget: { pbxReadsPerSecond: 8 } });
     const calls = await driftUnseen();
     await w.clock.advance(1000, 100); // start-up calls (tokens, user list, subscription) used this second's window
     w.emulators.cloudlink.control.setRateLimit({ limit: 10, windowMs: 1000 });

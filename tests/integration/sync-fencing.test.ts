@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import type { Store } from '../../shared/ports/store';
 import { openStore } from '../../shared/store/open';
-import type { SyncClock, SyncLog, SyncService } from '../../shared/sync';
+import { TenantBudget, type SyncClock, type SyncLog, type SyncService } from '../../shared/sync';
 import { startLoopbackReceiver, type LoopbackReceiver } from '../support/loopback-receiver';
 import { buildSyncService, emulatorAdapters } from '../support/sync-setup';
 import { startRunningSyncWorld, startSyncWorld, type SyncWorld } from './sync-harness';
@@ -130,9 +130,11 @@ describe('two sync processes on one PostgreSQL schema: the fence (issue 12 A)', 
           clientSecret: client.clientSecret,
         },
       },
-      { appId, service: () => proc.service, now: () => w.clock.now(), graphRetries: 0, cloudlinkRetries: 0 },
+      { appId, budget: () => budget, now: () => w.clock.now(), graphRetries: 0, cloudlinkRetries: 0 },
     );
     const clock = freezableClock(w.clock);
+    // Each process has its own budget, built before its adapters meter through it.
+    const budget = new TenantBudget({ tenantId: w.tenant.id, clock });
     const events: string[] = [];
     const record = (obj: object) => {
       const event = (obj as { event?: unknown }).event;
@@ -150,6 +152,7 @@ describe('two sync processes on one PostgreSQL schema: the fence (issue 12 A)', 
         ownership: { holder: name, ttlMs: TTL, renewEveryMs: RENEW },
       },
       deps: {
+        budget,
         graph,
         subscriptions: graph.subscriptions,
         cloudlink,

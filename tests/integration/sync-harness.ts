@@ -16,7 +16,14 @@ import { DEFAULT_MAPPING } from '../../shared/domain/mapping';
 import { DEFAULT_SELECTION } from '../../shared/domain/selection';
 import type { Store } from '../../shared/ports/store';
 import { openStore } from '../../shared/store/open';
-import type { SyncClock, SyncLog, SyncOptions, SyncService } from '../../shared/sync';
+import {
+  TenantBudget,
+  type SyncClock,
+  type SyncLog,
+  type SyncOptions,
+  type SyncService,
+  type TenantBudgetOptions,
+} from '../../shared/sync';
 import { SecretBox } from '../../shared/platform/secret-box';
 import { startLoopbackReceiver } from '../support/loopback-receiver';
 import { buildSyncService, emulatorAdapters, seedMonitors } from '../support/sync-setup';
@@ -35,6 +42,8 @@ export interface SyncWorld {
   accountId: string;
   store: Store;
   service: SyncService;
+  /** The budget the adapters and `service` meter through; a restart or a crash builds a new one, as a process does. */
+  budget: TenantBudget;
   selection: UserSelection;
   mapping: MappingTable;
   graph: GraphAdapter;
@@ -72,6 +81,8 @@ export async function startSyncWorld(
     mode?: SyncOptions['mode'];
     monitors?: number;
     options?: Partial<SyncOptions>;
+    /** The tenant budget's rates (pbxReadsPerSecond, graphRatePerSecond). */
+    budget?: Omit<TenantBudgetOptions, 'tenantId' | 'clock'>;
     /** The CloudLink adapter's own 429/5xx retries (production default 3), waiting on simulated time; default 0. */
     cloudlinkRetries?: number;
     /** Default `sqlite::memory:`; a PostgreSQL URL (with `?schema=`) for tests of several processes on one database. */
@@ -142,7 +153,7 @@ export async function startSyncWorld(
     },
     {
       appId: 'switchboard-tests/1.0',
-      service: () => world.service,
+      budget: () => world.budget,
       now: () => emuClock.now(),
       sleep: (ms) => clock.sleep(ms),
       // The engine owns Graph retries here, on simulated time; the adapter hands failures straight back.
@@ -160,7 +171,13 @@ export async function startSyncWorld(
     monitorNames.map((username, i) => ({ monitorId: `m${i}`, username, passwordSealed: MONITOR_PASSWORD })),
   );
   const quiet: SyncLog = { error: () => undefined, warn: () => undefined, info: () => undefined };
-  const build = (onStore: Store = store, processTime: SyncClock = processClock, log: SyncLog = quiet) =>
+  const newBudget = (time: SyncClock) => new TenantBudget({ tenantId: tenant.id, clock: time, ...opts.budget });
+  const build = (
+    onStore: Store = store,
+    processTime: SyncClock = processClock,
+    log: SyncLog = quiet,
+    budget = newBudget(processTime),
+  ) =>
     buildSyncService({
       tenantId: tenant.id,
       clientId: app.clientId,
@@ -169,6 +186,7 @@ export async function startSyncWorld(
       cloudLinkWebhooks: true,
       options: { cloudLinkWebhookKey: 'cloudlink-webhook-key', ...opts.options },
       deps: {
+        budget,
         graph,
         subscriptions: graph.subscriptions,
         cloudlink,
@@ -188,7 +206,8 @@ export async function startSyncWorld(
     pbxIds,
     accountId,
     store,
-    service: build(),
+    service: undefined as unknown as SyncService,
+    budget: newBudget(processClock),
     selection: { ...DEFAULT_SELECTION },
     mapping: DEFAULT_MAPPING,
     graph,
@@ -197,13 +216,15 @@ export async function startSyncWorld(
     failGraphDeliveries: 0,
     async restart() {
       await world.service.stop();
-      world.service = build();
+      world.budget = newBudget(processClock);
+      world.service = build(store, processClock, quiet, world.budget);
       await world.service.start();
     },
     async crash() {
       processClock.kill();
       processClock = mortalClock(clock);
-      world.service = build();
+      world.budget = newBudget(processClock);
+      world.service = build(store, processClock, quiet, world.budget);
       await world.service.start();
     },
     stall() {
@@ -256,6 +277,7 @@ export async function startSyncWorld(
       await store.close();
     },
   };
+  world.service = build(store, processClock, quiet, world.budget);
   return world;
 }
 

@@ -1,3 +1,4 @@
+import { SyncMetricsSink } from '../../shared/sync';
 import { startEmulators, type Emulators } from '../../emulators/index';
 import { seedHostedDemo, type HostedDemo } from '../../emulators/seed/hosted';
 import { loadConfig } from '../../shared/config/load';
@@ -45,6 +46,7 @@ beforeAll(async () => {
     secretBox: box,
     logger: createLogger('info', { write: (s: string) => void lines.push(JSON.parse(s)) }),
     now: Date.now,
+    metricsSink: new SyncMetricsSink(),
     app: {
       clientId: hosted.provider.clientId,
       clientSecret: hosted.provider.clientSecret,

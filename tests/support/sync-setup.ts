@@ -10,7 +10,13 @@ import { TokenClient } from '../../shared/adapters/entra/token-client';
 import { GraphAdapter } from '../../shared/adapters/graph/graph-adapter';
 import type { GraphRequestKind } from '../../shared/ports/outcomes';
 import type { MonitorRecord, Store, UserRecord } from '../../shared/ports/store';
-import { createSyncService, type SyncDeps, type SyncOptions, type SyncService } from '../../shared/sync';
+import {
+  createSyncService,
+  type SyncDeps,
+  type SyncOptions,
+  type SyncService,
+  type TenantBudget,
+} from '../../shared/sync';
 
 /** A presence monitor account as the admin registers it: never signed in, no subscription yet. */
 export interface MonitorSeed {
@@ -94,8 +100,8 @@ export interface EmulatorEndpoints {
 export interface AdapterWiring {
   /** The CloudLink client's app id (the set-up's name in CloudLink's logs). */
   appId: string;
-  /** The service the adapters' hooks reach: read per call, so a set-up may swap it (a restart). */
-  service: () => SyncService;
+  /** The tenant budget the adapters meter through: read per call, so a set-up may swap it (a restart). */
+  budget: () => TenantBudget;
   /** Time for tokens and CloudLink (simulated time in tests); default the wall clock. */
   now?: () => number;
   /** How the CloudLink adapter waits out a 429 (simulated time in tests). */
@@ -103,14 +109,14 @@ export interface AdapterWiring {
   /** The adapters' own 429/5xx retries; default the production setting. */
   graphRetries?: number;
   cloudlinkRetries?: number;
-  /** Told of every Graph request the service's limiter let through (the bench counts presence requests). */
+  /** Told of every Graph request the budget's limiter let through (the bench counts presence requests). */
   afterGraphAdmitted?: (kind: GraphRequestKind) => void;
 }
 
 /**
  * The Entra token client, the Graph adapter and the CloudLink client pointed at the emulators, their hooks wired to
- * the service as bot/services/tenant-runtime.ts wires them: Graph presence calls wait for the tenant's limiter, and
- * every call's outcome reaches the service's metrics (a Graph 429 pauses the limiter).
+ * the tenant's budget as bot/services/tenant-runtime.ts wires them: Graph presence calls wait for the tenant's limiter,
+ * and every call's outcome reaches the tenant's metrics (a Graph 429 pauses the limiter).
  */
 export function emulatorAdapters(
   at: EmulatorEndpoints,
@@ -129,10 +135,10 @@ export function emulatorAdapters(
     getMonitorToken: (m) =>
       tokens.getUserTokenByPassword(m.username, m.password, 'https://graph.microsoft.com/Presence.Read.All'),
     beforeRequest: async (kind) => {
-      await w.service().beforeGraphRequest(kind);
+      await w.budget().graph.beforeRequest(kind);
       w.afterGraphAdmitted?.(kind);
     },
-    onOutcome: (o) => w.service().onGraphOutcome(o),
+    onOutcome: (o) => w.budget().graph.outcome(o),
     ...(w.graphRetries !== undefined && { maxRetries: w.graphRetries }),
   });
   const cloudlink = new CloudLinkClient({
@@ -141,7 +147,7 @@ export function emulatorAdapters(
     ...(w.now && { now: w.now }),
     ...(w.sleep && { sleep: w.sleep }),
     ...(w.cloudlinkRetries !== undefined && { maxRetries: w.cloudlinkRetries }),
-    onOutcome: (o) => w.service().onCloudLinkOutcome(o),
+    onOutcome: (o) => w.budget().cloudlink.outcome(o),
   });
   return { tokens, graph, cloudlink };
 }

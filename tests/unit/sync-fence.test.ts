@@ -14,6 +14,7 @@ import { FencedWriteError, LeaseFence } from '../../shared/sync/fence';
 import { OwnedSyncService } from '../../shared/sync/ownership';
 import {
   createSyncService,
+  TenantBudget,
   type OwnableSyncService,
   type SyncLog,
   type SyncService,
@@ -135,6 +136,7 @@ describe('the ownership fence (simulated time, two processes on one store)', () 
         ownership: { holder: name, ttlMs: TTL, renewEveryMs: RENEW, marginMs: MARGIN },
       },
       {
+        budget: new TenantBudget({ tenantId: TENANT, clock: time }),
         graph: countingWrites<GraphPort>(graph, ['setPresence', 'clearPresence'], writes, timeline),
         subscriptions: new FakeSubscriptions(clock),
         cloudlink: countingWrites<CloudLinkPort>(
@@ -290,6 +292,7 @@ describe('an owner that lost its store connection', () => {
         ownership: { holder: 'a', ttlMs: TTL, renewEveryMs: RENEW, marginMs: MARGIN },
       },
       {
+        budget: new TenantBudget({ tenantId: TENANT, clock }),
         graph,
         subscriptions: new FakeSubscriptions(clock),
         cloudlink,

@@ -7,7 +7,13 @@ import { DEFAULT_MAPPING } from '../../shared/domain/mapping';
 import { GraphError } from '../../shared/ports/graph';
 import type { Store, UserRecord } from '../../shared/ports/store';
 import { openStore } from '../../shared/store/open';
-import type { SyncDeps, SyncOptions, SyncService } from '../../shared/sync';
+import {
+  TenantBudget,
+  type SyncDeps,
+  type SyncOptions,
+  type SyncService,
+  type TenantBudgetOptions,
+} from '../../shared/sync';
 import { buildSyncService, matchedUser, seedMonitors } from '../support/sync-setup';
 import { VirtualClock } from '../support/virtual-clock';
 import { callEvent, FakeCloudLink, FakeGraph, FakeSubscriptions } from './sync-fakes';
@@ -21,6 +27,8 @@ export interface Harness {
   subs: FakeSubscriptions;
   store: Store;
   service: SyncService;
+  /** The tenant's budget and metrics the service and the fake Graph meter through (a new one at each restart). */
+  budget: TenantBudget;
   selection: UserSelection;
   mapping: MappingTable | undefined;
   /** Builds a fresh service over the same store, fakes and clock (a restart). */
@@ -47,6 +55,8 @@ export async function harness(
     users?: number;
     mode?: 'notifications' | 'polling';
     options?: Partial<SyncOptions>;
+    /** The tenant budget's rates (pbxReadsPerSecond, graphRatePerSecond). */
+    budget?: Omit<TenantBudgetOptions, 'tenantId' | 'clock'>;
     store?: Store;
     onStoreError?: SyncDeps['onStoreError'];
     log?: SyncDeps['log'];
@@ -55,7 +65,7 @@ export async function harness(
 ): Promise<Harness> {
   const clock = new VirtualClock();
   const store = opts.store ?? (await openStore('sqlite::memory:'));
-  const graph = new FakeGraph(clock, () => h.service.beforeGraphRequest('presence'));
+  const graph = new FakeGraph(clock, () => h.budget.graph.beforeRequest('presence'));
   const cloudlink = new FakeCloudLink();
   const subs = new FakeSubscriptions(clock);
   const users = Array.from({ length: opts.users ?? 1 }, (_, i) => userRecord(i + 1));
@@ -70,7 +80,9 @@ export async function harness(
       { monitorId: 'm1', username: 'monitor1@contoso.com', passwordSealed: 'sealed' },
     ]);
   // The fakes take Graph's and CloudLink's notifications straight to the service: nothing posts to the URLs.
-  const build = () =>
+  // A new process has a new budget; the set-up builds it first, as the composition root does.
+  const newBudget = () => new TenantBudget({ tenantId: TENANT, clock, ...opts.budget });
+  const build = (budget: TenantBudget) =>
     buildSyncService({
       tenantId: TENANT,
       clientId: '22222222-2222-2222-2222-222222222222',
@@ -80,6 +92,7 @@ export async function harness(
       options: { pollIntervalMs: 5000, ...opts.options },
       monitorCredentials: (username) => ({ username, password: 'pw' }),
       deps: {
+        budget,
         graph,
         subscriptions: subs,
         cloudlink,
@@ -120,7 +133,8 @@ export async function harness(
     cloudlink,
     subs,
     store,
-    service: build(),
+    budget: newBudget(),
+    service: undefined as unknown as SyncService,
     selection: {
       mode: 'allWithBlockList',
       blockList: [],
@@ -132,7 +146,8 @@ export async function harness(
     mapping: undefined,
     async restart() {
       await h.service.stop();
-      h.service = build();
+      h.budget = newBudget();
+      h.service = build(h.budget);
       await h.service.start();
       await h.settle();
       return h.service;
@@ -146,6 +161,7 @@ export async function harness(
       await store.close();
     },
   };
+  h.service = build(h.budget);
   return h;
 }
 

@@ -21,7 +21,7 @@ function tenant(users: number, writesPerSecond: number, wave?: { writes: number;
   const readGaps: number[] = [];
   const fallback: string[] = [];
   const ids = Array.from({ length: users }, (_, i) => `user-${i}`);
-  // What the service's beforeGraphRequest does for every presence request.
+  // What the tenant budget's Graph beforeRequest does for every presence request.
   const presenceCall = async () => {
     await limiter.acquire();
     usage.record();

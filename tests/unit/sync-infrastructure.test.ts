@@ -5,7 +5,7 @@ import { RateLimiter } from '../../shared/sync/rate-limiter';
 import { readCloudLinkWebhook } from '../../shared/adapters/cloudlink/webhook';
 import { acceptCloudLinkPost, readGraphPost } from '../../shared/sync/webhooks';
 import { userIdOf } from '../../shared/sync';
-import { harness, type Harness } from './sync-harness';
+import { harness, TENANT, type Harness } from './sync-harness';
 
 const MIN = 60_000;
 
@@ -367,7 +367,7 @@ describe('metrics', () => {
   it('exposes latency per direction, queue depth, calls by outcome and subscriptions for Prometheus', async () => {
     h = await harness();
     await h.service.start();
-    h.service.onGraphOutcome({
+    h.budget.graph.outcome({
       op: 'setPresence',
       status: 429,
       durationMs: 5,
@@ -379,11 +379,13 @@ describe('metrics', () => {
     await h.clock.advance(2000, 100); // the 429's Retry-After holds every presence call for a second
     await h.settle();
     const text = await h.service.metrics.metrics();
-    expect(text).toMatch(/switchboard_sync_latency_seconds_count\{direction="toTeams"\} 1/);
-    expect(text).toMatch(/switchboard_graph_calls_total\{op="setPresence",outcome="429"\} 1/);
-    expect(text).toMatch(/switchboard_sync_queue_depth 0/);
-    expect(text).toMatch(/switchboard_subscriptions\{state="active"\} 1/);
-    expect(text).toMatch(/switchboard_cloudlink_calls_total\{op="getPresence",outcome="ok"\}/);
+    // Every series carries the tenant's label (one process-wide registry serves every tenant in hosted mode).
+    const t = `tenant="${TENANT}"`;
+    expect(text).toContain(`switchboard_sync_latency_seconds_count{${t},direction="toTeams"} 1`);
+    expect(text).toContain(`switchboard_graph_calls_total{${t},op="setPresence",outcome="429"} 1`);
+    expect(text).toContain(`switchboard_sync_queue_depth{${t}} 0`);
+    expect(text).toContain(`switchboard_subscriptions{${t},state="active"} 1`);
+    expect(text).toMatch(new RegExp(`switchboard_cloudlink_calls_total\\{${t},op="getPresence",outcome="ok"\\}`));
     const health = h.service.health();
     expect(health.latency.find((l) => l.direction === 'toTeams')?.p99).not.toBeNull();
     expect(health.throttledWaitsLastHour).toBeGreaterThanOrEqual(1);

@@ -36,7 +36,7 @@ describe('resync PBX reads', () => {
   });
 
   it('paces reads to pbxReadsPerSecond, so a resync stays under the CloudLink account limit', async () => {
-    h = await harness({ users: 300, options: { pbxReadsPerSecond: 100 } });
+    h = await harness({ users: 300, budget: { pbxReadsPerSecond: 100 } });
     await h.service.start();
     const seen = countReads(h);
     let finished = false;
