@@ -3,6 +3,7 @@ import type { Config } from '../../shared/config/load';
 import type { Logger } from '../../shared/platform/logger';
 import type { SecretBox } from '../../shared/platform/secret-box';
 import type { Store } from '../../shared/ports/store';
+import type { SpreadGate } from '../../shared/sync/cluster-spread';
 import { TenantDocuments } from './tenant-documents';
 import { seedTenantLink } from './tenant-link';
 import { TenantRuntime } from './tenant-runtime';
@@ -31,6 +32,8 @@ export interface TenantRuntimesOptions {
   /** The partner's multi-tenant app registration, which every customer consented to. */
   app: { clientId: string; clientSecret: string; clientSecretExpiresAt: number | null };
   defaults: { mapping: MappingTable; selection: UserSelection };
+  /** Spreads the tenants' sync over the processes sharing a PostgreSQL store (bot/services/cluster-spread.ts). */
+  spread?: SpreadGate;
 }
 
 /**
@@ -92,6 +95,7 @@ export class TenantRuntimes {
         documents,
         logger,
         now,
+        spread: this.options.spread,
       });
       await runtime.start();
       const tenant = { tenantId: id, runtime, documents, stopWatching: documents.watch() };

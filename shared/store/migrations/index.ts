@@ -6,6 +6,7 @@ import { operatorEvents } from './006-operator-events';
 import { leaseEpoch } from './007-lease-epoch';
 import { syncInbox } from './008-sync-inbox';
 import { tenantRegistry } from './009-tenant-registry';
+import { clusterMembers } from './010-cluster-members';
 import type { Migration } from './migration';
 
 // The migrations import their type from migration.ts, not from this list, so the list closes no import cycle.
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   leaseEpoch,
   syncInbox,
   tenantRegistry,
+  clusterMembers,
 ];
