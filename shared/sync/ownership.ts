@@ -222,7 +222,8 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
       this.state = 'standby';
       if (!this.otherOwnerLogged) {
         this.otherOwnerLogged = true;
-        this.log.error(
+        // Spread over several processes, standing by for most tenants is the design, not a fault to shout about.
+        this.log[this.spread ? 'info' : 'error'](
           { tenantId: this.tenantId, holder: this.holder, event: 'sync.standby' },
           "another process owns this tenant's sync: this process does not run the sync engine (standby; it serves " +
             'the API, tab and bot and takes over if the owner stops)',
