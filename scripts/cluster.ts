@@ -68,7 +68,11 @@ async function main(): Promise<void> {
   const rows = c.processes.map(
     (p) =>
       `  ${p.name}  pid ${String(p.pid).padEnd(8)} ${p.url}` +
-      (hosted ? `   owns ${ownedBy(p).join(', ') || 'no tenant yet'}` : p === owner ? '   <- owns the tenant' : ''),
+      (hosted
+        ? `   owns ${ownedBy(p).join(', ') || 'no tenant yet'}`
+        : p === owner
+          ? '   <- owns the tenant'
+          : ''),
   );
   console.log(
     [

@@ -18,7 +18,12 @@ import { freePort } from './free-port';
 import { OutboundTap } from './outbound';
 import { startProxy, type RunningProxy } from './proxy';
 import { ServerProcess, type LogLine } from './server-process';
-import { hostedServerEnvironment, seedHostedCustomers, seedHostedStore, type HostedCustomers } from './hosted';
+import {
+  hostedServerEnvironment,
+  seedHostedCustomers,
+  seedHostedStore,
+  type HostedCustomers,
+} from './hosted';
 
 export { ServerProcess, type LogLine } from './server-process';
 export type { OutboundRequest } from './outbound';
@@ -250,7 +255,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const owner = (tenantId?: string): ClusterProcess | undefined => {
       const last = new Map<ClusterProcess, OwnershipEvent>();
       for (const e of ownership)
-        if (e.pid === e.process.pid && (tenantId === undefined || e.tenantId === tenantId)) last.set(e.process, e);
+        if (e.pid === e.process.pid && (tenantId === undefined || e.tenantId === tenantId))
+          last.set(e.process, e);
       const owners = [...last.values()]
         .filter((e) => e.event === 'sync.owner' && e.process.alive)
         .sort((a, b) => b.at - a.at);

@@ -21,10 +21,9 @@ export class PostgresClusterMembers implements ClusterMembers {
 
   async live(now: number): Promise<ClusterMember[]> {
     return (
-      await this.rows(
-        'SELECT * FROM cluster_members WHERE expires_at > $1 ORDER BY started_at, member_id',
-        [now],
-      )
+      await this.rows('SELECT * FROM cluster_members WHERE expires_at > $1 ORDER BY started_at, member_id', [
+        now,
+      ])
     ).map(toMember);
   }
 

@@ -660,7 +660,6 @@ export class PostgresStore implements Store {
   clusterMembers(): ClusterMembers {
     return (this.members ??= new PostgresClusterMembers(this.pool));
   }
-
 }
 
 /**

@@ -685,7 +685,6 @@ export class SqliteStore implements Store {
   clusterMembers(): ClusterMembers {
     return (this.members ??= new SqliteClusterMembers(this.db));
   }
-
 }
 
 function reportParams(r: ProblemReport): Params {

@@ -61,8 +61,11 @@ export class ClusterSpread implements SpreadGate {
   private readonly handedOver = new Map<string, number>();
   private readonly firstSeenFree = new Map<string, number>();
   private deciding: Promise<unknown> = Promise.resolve();
-  private view: { at: number; live: { memberId: string; expiresAt: number }[]; held: Map<string, number> } | null =
-    null;
+  private view: {
+    at: number;
+    live: { memberId: string; expiresAt: number }[];
+    held: Map<string, number>;
+  } | null = null;
   private cancelHeartbeat: (() => void) | null = null;
   private heartbeatFailing = false;
   private readonly orphanGraceMs: number;
@@ -87,7 +90,10 @@ export class ClusterSpread implements SpreadGate {
     this.cancelHeartbeat?.();
     this.cancelHeartbeat = null;
     await this.options.members.leave(this.memberId).catch(() => undefined);
-    this.options.log.info({ event: 'cluster.left', memberId: this.memberId }, 'this process left the cluster');
+    this.options.log.info(
+      { event: 'cluster.left', memberId: this.memberId },
+      'this process left the cluster',
+    );
   }
 
   private async heartbeat(): Promise<void> {
@@ -95,7 +101,10 @@ export class ClusterSpread implements SpreadGate {
     try {
       await members.heartbeat(this.memberId, clock.now(), ttlMs);
       if (this.heartbeatFailing)
-        log.info({ event: 'cluster.heartbeatRestored', memberId: this.memberId }, 'cluster heartbeat saved again');
+        log.info(
+          { event: 'cluster.heartbeatRestored', memberId: this.memberId },
+          'cluster heartbeat saved again',
+        );
       this.heartbeatFailing = false;
       // Members dead for a long while are only clutter; live ones never match.
       await members.prune(clock.now() - 10 * ttlMs);

@@ -357,7 +357,7 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
       if (decision.reason === 'orphan')
         this.log.info(
           { tenantId: this.tenantId, holder: this.holder, event: 'sync.orphanTaken' },
-          'this tenant was left without an owner past the grace: taking it beyond this process\'s fair share',
+          "this tenant was left without an owner past the grace: taking it beyond this process's fair share",
         );
       return true;
     }

@@ -31,9 +31,7 @@ export interface SpreadTimes {
   orphanGraceMs: number;
 }
 
-export type TakeDecision =
-  | { take: true; reason: 'share' | 'orphan' }
-  | { take: false; recheckInMs: number };
+export type TakeDecision = { take: true; reason: 'share' | 'orphan' } | { take: false; recheckInMs: number };
 
 /** The most tenants a member should hold when `tenants` are spread over `members` live ones. */
 export function fairShare(tenants: number, members: number): number {

@@ -628,7 +628,9 @@ describe.each([
       { tenantId: A, holder: 'p1/x', expiresAt: 11_000 },
       { tenantId: B, holder: 'p2/y', expiresAt: 21_000 },
     ]);
-    expect(await members.heldLeases('sync', 11_000)).toEqual([{ tenantId: B, holder: 'p2/y', expiresAt: 21_000 }]);
+    expect(await members.heldLeases('sync', 11_000)).toEqual([
+      { tenantId: B, holder: 'p2/y', expiresAt: 21_000 },
+    ]);
     await store.releaseLease(B, 'sync', 'p2/y');
     expect(await members.heldLeases('sync', 11_000)).toEqual([]);
   });

@@ -2,7 +2,11 @@ import fc from 'fast-check';
 import { decideTake, fairShare, shouldHandOver, type SpreadView } from '../../shared/sync/spread';
 import { fcParams, runsFrom } from './property-params';
 
-const view = (holdings: Record<string, number>, tenants: number, nextExpiryInMs: number | null = null): SpreadView => ({
+const view = (
+  holdings: Record<string, number>,
+  tenants: number,
+  nextExpiryInMs: number | null = null,
+): SpreadView => ({
   self: 'me',
   holdings: new Map(Object.entries(holdings)),
   tenants,
@@ -21,12 +25,21 @@ describe('spreading tenants over processes: decisions', () => {
   });
 
   it('at its share it leaves a free tenant to others, and takes it once nobody did within the grace', () => {
-    expect(decideTake(view({ me: 4, a: 4, b: 0 }, 10), 500, TIMES)).toEqual({ take: false, recheckInMs: 1500 });
-    expect(decideTake(view({ me: 4, a: 4, b: 0 }, 10), 2000, TIMES)).toEqual({ take: true, reason: 'orphan' });
+    expect(decideTake(view({ me: 4, a: 4, b: 0 }, 10), 500, TIMES)).toEqual({
+      take: false,
+      recheckInMs: 1500,
+    });
+    expect(decideTake(view({ me: 4, a: 4, b: 0 }, 10), 2000, TIMES)).toEqual({
+      take: true,
+      reason: 'orphan',
+    });
   });
 
   it('looks again when a member that counts may die (its heartbeat runs out before the grace)', () => {
-    expect(decideTake(view({ me: 4, a: 4, b: 0 }, 10, 300), 0, TIMES)).toEqual({ take: false, recheckInMs: 300 });
+    expect(decideTake(view({ me: 4, a: 4, b: 0 }, 10, 300), 0, TIMES)).toEqual({
+      take: false,
+      recheckInMs: 300,
+    });
   });
 
   it('hands over only when two or more above the least loaded member', () => {
@@ -82,7 +95,10 @@ interface Member {
 }
 
 function play(s: Scenario, endAt: number) {
-  const leases: ({ holder: string; expiresAt: number } | undefined)[] = Array.from({ length: s.tenants }, () => undefined);
+  const leases: ({ holder: string; expiresAt: number } | undefined)[] = Array.from(
+    { length: s.tenants },
+    () => undefined,
+  );
   const members: Member[] = Array.from({ length: s.members }, (_, i) => ({
     id: `m${i}`,
     startAt: s.startAt[i] ?? 0,
@@ -113,7 +129,9 @@ function play(s: Scenario, endAt: number) {
     for (const l of leases)
       if (l && l.expiresAt > t && l.holder !== me.id && holdings.has(l.holder))
         holdings.set(l.holder, holdings.get(l.holder)! + 1);
-    const expiries = members.filter((m) => m !== me && m.heartbeatExpires > t).map((m) => m.heartbeatExpires - t);
+    const expiries = members
+      .filter((m) => m !== me && m.heartbeatExpires > t)
+      .map((m) => m.heartbeatExpires - t);
     holdings.set(me.id, me.owned.size);
     return {
       self: me.id,
@@ -178,7 +196,8 @@ function play(s: Scenario, endAt: number) {
     for (let tenant = 0; tenant < s.tenants; tenant++) {
       const served = members.some((m) => running(m, t) && (m.owned.get(tenant) ?? -1) > t);
       if (served) {
-        if (unservedSince[tenant] !== null) worstUnservedMs = Math.max(worstUnservedMs, t - unservedSince[tenant]!);
+        if (unservedSince[tenant] !== null)
+          worstUnservedMs = Math.max(worstUnservedMs, t - unservedSince[tenant]!);
         unservedSince[tenant] = null;
       } else unservedSince[tenant] ??= t;
     }
