@@ -13,8 +13,8 @@ import { storedFormOf } from '../../shared/sync/client-state';
  * (scripts/cluster/traffic.ts). The owner is killed with SIGKILL; later the new owner is frozen with SIGSTOP until a
  * third process has taken the tenant, and then continued with SIGCONT.
  *
- * One tenant only: a server process serves one tenant today (TENANT_ID); the issue's "10 tenants" needs the
- * multi-tenant server, which is another issue.
+ * One tenant, in single-tenant live mode (TENANT_ID); the issue's "10 tenants" run in hosted mode, spread over the
+ * processes: tests/integration/hosted-cluster-failover.test.ts.
  *
  * Which process sent a request to Graph or CloudLink is read from the kernel at the emulators' accept (see
  * scripts/cluster/socket-owner.ts), so "the fenced owner wrote nothing" is checked on what the services received.
