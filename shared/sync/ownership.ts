@@ -257,6 +257,8 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
     if (!previous) this.fence.term = null;
     this.armExpiry();
     this.state = 'owner';
+    // Also after a lapsed term taken again while this process thought it owned the tenant (standDown forgot it).
+    this.spread?.took(this.tenantId, true);
     this.otherOwnerLogged = false;
     this.deferLogged = false;
     this.log.info(

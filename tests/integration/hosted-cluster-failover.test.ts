@@ -121,7 +121,10 @@ describe('hosted: three processes, ten tenants spread over them; kill -9 one own
     const busy = companies[0]!.tenantId;
     const killed = cluster.owner(busy)!;
     const kill = await lose(killed, 'SIGKILL', []);
-    await sleep(5000);
+    // The two survivors settle who holds what (hand-overs) before the next blow.
+    const alive = cluster.processes.filter((p) => p !== killed);
+    await waitFor(() => companies.every((c) => alive.includes(cluster.owner(c.tenantId)!)), WAIT_MS);
+    await sleep(3000);
     // The process that took the busy tenant over freezes past its lease: the third one must take all it held.
     const frozen = cluster.owner(busy)!;
     const freeze = await lose(frozen, 'SIGSTOP', [killed]);
