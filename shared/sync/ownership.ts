@@ -266,8 +266,10 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
       'this process now runs the tenant sync',
     );
     // Not awaited here: the start reads every user of a takeover's gap (minutes at 50,000 users and the CloudLink
-    // rate), and the renewals that keep the lease must go on meanwhile.
-    this.startEngine(epoch, 0);
+    // rate), and the renewals that keep the lease must go on meanwhile. The first term ever of a tenant taken after
+    // start() returned (spread: a process that stood by at start and took the tenant later) matches the users itself:
+    // nobody has, and start()'s caller, which does it otherwise, saw a standby.
+    this.startEngine(epoch, 0, !previous && !this.starting);
   }
 
   /**
@@ -275,9 +277,10 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
    * are made, a store that hiccups) is tried again with backoff for as long as this process owns the tenant: an owner
    * whose engine never started would hold the lease with nobody syncing (found by the chaos test).
    */
-  private startEngine(epoch: number, attempt: number): void {
+  private startEngine(epoch: number, attempt: number, matchUsers = false): void {
     this.engineStart = this.inner.start().then(
       () => {
+        if (matchUsers && attempt === 0) void this.inner.refreshUsers().catch(() => undefined);
         if (attempt > 0) {
           this.log.info(
             { tenantId: this.tenantId, epoch, attempt, event: 'sync.started' },
