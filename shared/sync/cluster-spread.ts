@@ -10,8 +10,11 @@ import { decideTake, shouldHandOver, type SpreadView, type TakeDecision } from '
  * tenants of a hosted deployment spread over its processes instead of all going to whichever started first.
  */
 export interface SpreadGate {
-  /** The lease holder name for one tenant's service here: the member id, so the store's leases say who holds what. */
-  holderFor(tenantId: string): string;
+  /**
+   * A lease holder name for one sync service here, under this member's id, so the store's leases say who holds what.
+   * One per service instance: a rebuilt sync service starts a new term.
+   */
+  newHolder(): string;
   /** A tenant's sync contends for its lease in this process (counts in the fair share) until `withdraw`. */
   enlist(tenantId: string): void;
   withdraw(tenantId: string): void;
@@ -68,6 +71,9 @@ export class ClusterSpread implements SpreadGate {
   } | null = null;
   private cancelHeartbeat: (() => void) | null = null;
   private heartbeatFailing = false;
+  private stopped = false;
+  /** The heartbeat being written: a stop waits for it, so the leave is the last word. */
+  private beating: Promise<void> = Promise.resolve();
   private readonly orphanGraceMs: number;
   private readonly handBackAfterMs: number;
 
@@ -79,7 +85,8 @@ export class ClusterSpread implements SpreadGate {
 
   /** Says this process is alive, and keeps saying it until stop(). */
   async start(): Promise<void> {
-    await this.heartbeat();
+    this.beating = this.heartbeat();
+    await this.beating;
     this.options.log.info(
       { event: 'cluster.joined', memberId: this.memberId },
       'this process counts as a cluster member: tenants spread over the live members',
@@ -87,8 +94,10 @@ export class ClusterSpread implements SpreadGate {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.cancelHeartbeat?.();
     this.cancelHeartbeat = null;
+    await this.beating;
     await this.options.members.leave(this.memberId).catch(() => undefined);
     this.options.log.info(
       { event: 'cluster.left', memberId: this.memberId },
@@ -98,6 +107,7 @@ export class ClusterSpread implements SpreadGate {
 
   private async heartbeat(): Promise<void> {
     const { members, clock, ttlMs, heartbeatEveryMs, log } = this.options;
+    if (this.stopped) return;
     try {
       await members.heartbeat(this.memberId, clock.now(), ttlMs);
       if (this.heartbeatFailing)
@@ -116,12 +126,14 @@ export class ClusterSpread implements SpreadGate {
         );
       this.heartbeatFailing = true;
     }
-    this.cancelHeartbeat = clock.setTimer(heartbeatEveryMs, () => void this.heartbeat());
+    // A heartbeat in flight when stop() ran must not schedule another (nor write one after the leave).
+    if (this.stopped) return;
+    this.cancelHeartbeat = clock.setTimer(heartbeatEveryMs, () => {
+      this.beating = this.heartbeat();
+    });
   }
 
-  holderFor(tenantId: string): string {
-    // One name per service instance (a rebuilt sync service starts a new term), all under this member's id.
-    void tenantId;
+  newHolder(): string {
     return `${this.memberId}/${randomBytes(3).toString('hex')}`;
   }
 
@@ -221,7 +233,7 @@ export class ClusterSpread implements SpreadGate {
   }
 }
 
-/** The member id in a holder name made by holderFor (`<member id>/<instance>`); older holders name themselves. */
+/** The member id in a holder name made by newHolder (`<member id>/<instance>`); older holders name themselves. */
 export function memberOfHolder(holder: string): string {
   const slash = holder.lastIndexOf('/');
   return slash < 0 ? holder : holder.slice(0, slash);

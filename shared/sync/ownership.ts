@@ -111,7 +111,7 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
     this.spread = options.spread;
     this.holder =
       options.holder ??
-      this.spread?.holderFor(tenantId) ??
+      this.spread?.newHolder() ??
       `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`;
     const lease = leaseSettings(options);
     this.ttlMs = lease.ttlMs;
