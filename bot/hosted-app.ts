@@ -7,6 +7,7 @@ import { DEFAULT_SELECTION } from '../shared/domain/selection';
 import type { LogTap, Logger } from '../shared/platform/logger';
 import type { RunningSwitchboard } from './app';
 import { openProcess, serveSwitchboard } from './serve';
+import { clusterSpreadFor } from './services/cluster-spread';
 import { GraphSubscriptionIndex } from './services/graph-subscription-index';
 import { hostedWebhooks } from './services/hosted-webhooks';
 import { Onboarding } from './services/onboarding';
@@ -59,7 +60,11 @@ export async function startHostedSwitchboard(
     logger,
     logTap,
   );
+  // Several processes on one PostgreSQL: the tenants' sync spreads over them (issue 16 with issue 12's ownership).
+  const spread = clusterSpreadFor(config, store, logger);
+  await spread?.start();
   const tenants = new TenantRuntimes({
+    spread,
     config,
     store,
     secretBox,
@@ -173,6 +178,7 @@ export async function startHostedSwitchboard(
       await serving.close(async () => {
         await Promise.all([refreshing.registry, refreshing.links]);
         await tenants.closeAll();
+        await spread?.stop();
         await operatorEvents?.close();
       });
       await store.close();

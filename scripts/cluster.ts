@@ -6,6 +6,9 @@
  * Options: --processes N (default 3), --port P (the proxy, default 3978), --users N (default 36),
  * --store postgres://... (default the local test database), --schema NAME (kept after the stop; default a fresh one,
  * dropped), --calls-every MS (the PBX places a random call this often; default 20000, 0 = never), --no-host.
+ *
+ * `--tenants N` runs hosted mode instead (TENANCY=hosted): N customer tenants onboarded with their CloudLink accounts
+ * and monitors (--users staff each, default 4), spread over the processes; each takeover is printed per tenant.
  */
 import { startCluster, DEFAULT_PG_URL, type Cluster, type ClusterProcess } from './cluster/index';
 
@@ -23,32 +26,53 @@ function number(name: string, fallback: number): number {
   return n;
 }
 
+let tenantName = (id: string) => id;
+
 async function main(): Promise<void> {
   const processes = number('processes', 3);
+  const tenants = option('tenants') === undefined ? undefined : number('tenants', 10);
+  const hosted = tenants !== undefined;
   const started = Date.now();
   const say = (text: string) =>
     console.log(`[cluster ${((Date.now() - started) / 1000).toFixed(1)}s] ${text}`);
-  console.log(`Starting the emulators, the demo company and ${processes} Switchboard processes ...`);
+  console.log(
+    `Starting the emulators, ${hosted ? `${tenants} customer tenants` : 'the demo company'} and ${processes} ` +
+      `Switchboard processes ...`,
+  );
   const cluster: Cluster = await startCluster({
     processes,
     proxyPort: number('port', 3978),
     users: option('users') === undefined ? undefined : number('users', 36),
     pgUrl: option('store') ?? DEFAULT_PG_URL,
     schema: option('schema'),
-    teamsHost: !process.argv.includes('--no-host'),
+    tenancy: hosted ? 'hosted' : 'single',
+    tenants,
+    // The Teams-like host page signs in the demo company's people, whom hosted mode does not serve.
+    teamsHost: !hosted && !process.argv.includes('--no-host'),
     randomCallIntervalMs: number('calls-every', 20_000),
     onLine: (p: ClusterProcess, line) => {
-      if (line.event === 'sync.owner') say(`${p.name} (pid ${p.pid}) now runs the tenant's sync`);
+      const tenant = typeof line.tenantId === 'string' && hosted ? ` of ${tenantName(line.tenantId)}` : '';
+      if (line.event === 'sync.owner') say(`${p.name} (pid ${p.pid}) now runs the sync${tenant}`);
+      else if (line.event === 'sync.handedOver') say(`${p.name} (pid ${p.pid}) hands over the sync${tenant}`);
       else if (line.event?.startsWith('sync.lease') || line.event === 'sync.fenced')
         say(`${p.name} (pid ${p.pid}): ${line.event}: ${line.msg ?? ''}`);
       else if ((line.level ?? 0) >= 50) say(`${p.name}: ${line.event ?? 'error'}: ${line.msg ?? ''}`);
     },
   });
   const c = cluster;
+  const names = new Map(c.hosted?.companies.map((t) => [t.tenantId, t.tenantName]));
+  tenantName = (id) => names.get(id) ?? id;
   const owner = c.owner();
+  const ownedBy = (p: ClusterProcess) =>
+    (c.hosted?.companies ?? []).filter((t) => c.owner(t.tenantId) === p).map((t) => t.tenantName);
   const rows = c.processes.map(
     (p) =>
-      `  ${p.name}  pid ${String(p.pid).padEnd(8)} ${p.url}${p === owner ? '   <- owns the tenant' : ''}`,
+      `  ${p.name}  pid ${String(p.pid).padEnd(8)} ${p.url}` +
+      (hosted
+        ? `   owns ${ownedBy(p).join(', ') || 'no tenant yet'}`
+        : p === owner
+          ? '   <- owns the tenant'
+          : ''),
   );
   console.log(
     [

@@ -20,6 +20,7 @@ import {
   type SyncService,
 } from '../../shared/sync';
 import { SIGN_IN_FIXES } from '../../shared/sync/errors';
+import type { SpreadGate } from '../../shared/sync/cluster-spread';
 import type { TenantSync } from './sync-facade';
 import type { TenantDocuments } from './tenant-documents';
 import { logFailedCall, logRetriedAttempt } from './outbound-log';
@@ -48,6 +49,8 @@ export interface TenantRuntimeOptions {
    * names the tenant in it, so a post reaches the one tenant whose key it must carry.
    */
   cloudlinkWebhookUrl?: string;
+  /** Hosted mode on PostgreSQL: spreads the tenants' sync leases over the processes (shared/sync/cluster-spread.ts). */
+  spread?: SpreadGate;
   /** Runs once a sync service is built, before it starts (the demo registers its monitor accounts here). */
   beforeSyncStart?: () => Promise<void>;
   /** The turn a scheduled resync waits for among the tenants of the process (SyncDeps.resyncTurn). */
@@ -217,7 +220,7 @@ export class TenantRuntime {
         cloudLinkWebhookUrl: webhookUrl,
         pollIntervalMs: config.sync.pollIntervalMs,
         resyncIntervalMs: config.sync.resyncIntervalMs,
-        ownership: config.sync.lease,
+        ownership: { ...config.sync.lease, spread: this.options.spread },
       },
       {
         budget: this.budget,

@@ -5,6 +5,7 @@ import type { SecretBox } from '../../shared/platform/secret-box';
 import type { Store } from '../../shared/ports/store';
 import { concurrencyLimit } from '../../shared/sync/resync';
 import type { SyncMetricsSink } from '../../shared/sync';
+import type { SpreadGate } from '../../shared/sync/cluster-spread';
 import { TenantDocuments } from './tenant-documents';
 import { seedTenantLink } from './tenant-link';
 import { TenantRuntime } from './tenant-runtime';
@@ -54,6 +55,8 @@ export interface TenantRuntimesOptions {
   processId: string;
   /** Default REGISTRY_STALE_MS; tests shorten it. */
   registryStaleMs?: number;
+  /** Spreads the tenants' sync over the processes sharing a PostgreSQL store (bot/services/cluster-spread.ts). */
+  spread?: SpreadGate;
 }
 
 /**
@@ -154,6 +157,7 @@ export class TenantRuntimes {
           now,
           resyncTurn: this.resyncTurn,
           metricsSink,
+          spread: this.options.spread,
         });
         // A runtime that cannot start is closed again, so its budget and metric series do not outlive it.
         await runtime.start().catch(async (e: unknown) => {

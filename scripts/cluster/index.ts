@@ -2,7 +2,8 @@
  * A local Switchboard cluster (issue 12): the emulators with the demo company, N real server processes in live mode
  * on one PostgreSQL schema, and a round-robin proxy in front that is their PUBLIC_BASE_URL, so webhooks, the tab and
  * the API land on any process. Used by `npm run cluster`, tests/integration/cluster-failover.test.ts and
- * `npm run bench -- --failover`.
+ * `npm run bench -- --failover`. With `tenancy: 'hosted'` the processes run TENANCY=hosted for N customer tenants
+ * (hosted.ts), which spread over them (tests/integration/hosted-cluster-failover.test.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -17,6 +18,12 @@ import { freePort } from './free-port';
 import { OutboundTap } from './outbound';
 import { startProxy, type RunningProxy } from './proxy';
 import { ServerProcess, type LogLine } from './server-process';
+import {
+  hostedServerEnvironment,
+  seedHostedCustomers,
+  seedHostedStore,
+  type HostedCustomers,
+} from './hosted';
 
 export { ServerProcess, type LogLine } from './server-process';
 export type { OutboundRequest } from './outbound';
@@ -46,6 +53,10 @@ export interface ClusterOptions {
   teamsHost?: boolean;
   /** The simulated PBX places a random call this often (0 = never, the default). */
   randomCallIntervalMs?: number;
+  /** `hosted`: TENANCY=hosted processes serving `tenants` customer tenants (default `single`: the demo company). */
+  tenancy?: 'single' | 'hosted';
+  /** Hosted: how many customer tenants (default 10), each with `users` staff (default 4). */
+  tenants?: number;
   /** Every line any process writes. */
   onLine?: (process: ClusterProcess, line: LogLine) => void;
   /** The repository root (default: found from this file, or the working directory). */
@@ -73,6 +84,8 @@ export interface OwnershipEvent {
   pid: number | undefined;
   /** The log event: sync.owner (took the tenant) or one that says it no longer runs it. */
   event: string;
+  /** The tenant it is about (every sync line names it). */
+  tenantId: string | undefined;
 }
 
 export interface Cluster {
@@ -82,17 +95,26 @@ export interface Cluster {
   /** The Teams-like host page, if started. */
   hostUrl: string | undefined;
   emulators: Emulators;
+  /** The demo company (single tenancy; in hosted mode it is seeded but nobody serves it). */
   company: DemoCompany;
+  /** Hosted: the partner and its customer tenants. */
+  hosted: HostedCustomers | undefined;
   schema: string;
   storeUrl: string;
   /** Requests the processes made to Graph and CloudLink, with the pid that sent each. */
   outbound: OutboundTap;
   /** Every ownership change logged so far, in order. */
   ownership: OwnershipEvent[];
-  /** The process that last logged taking the tenant and has not logged losing it, if it is alive. */
-  owner(): ClusterProcess | undefined;
+  /**
+   * The process that last logged taking the tenant and has not logged losing it, if it is alive (hosted: name the
+   * tenant; without one, any tenant's lines count).
+   */
+  owner(tenantId?: string): ClusterProcess | undefined;
   /** Resolves with the first process to log taking the tenant at or after `since` (epoch ms), other than `not`. */
-  nextOwner(since: number, options?: { not?: ClusterProcess[]; timeoutMs?: number }): Promise<OwnershipEvent>;
+  nextOwner(
+    since: number,
+    options?: { not?: ClusterProcess[]; timeoutMs?: number; tenantId?: string },
+  ): Promise<OwnershipEvent>;
   /** Which cluster process a pid was (also after it exited). */
   processOfPid(pid: number | undefined): ClusterProcess | undefined;
   stop(): Promise<void>;
@@ -107,6 +129,7 @@ const NOT_OWNER_EVENTS = new Set([
   'sync.standDown',
   'sync.fenced',
   'sync.stopped',
+  'sync.handedOver',
 ]);
 
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
@@ -131,21 +154,32 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       port: options.proxyPort,
     });
     cleanups.push(() => proxy.close());
+    const hostedMode = options.tenancy === 'hosted';
     const company = await seedDemoCompany(emulators, {
       publicBaseUrl: proxy.url,
-      users: options.users,
+      users: hostedMode ? 2 : options.users,
       callsPerUser: options.callsPerUser,
     });
+    const hosted = hostedMode
+      ? seedHostedCustomers(emulators, proxy.url, {
+          tenants: options.tenants ?? 10,
+          users: options.users ?? 4,
+          callsPerUser: options.callsPerUser ?? 5,
+        })
+      : undefined;
     if (options.randomCallIntervalMs) {
       const stopCalls = emulators.cloudlink.pbx.startRandomCalls(options.randomCallIntervalMs);
       cleanups.push(async () => stopCalls());
     }
 
     const secretKey = randomBytes(32);
-    await registerMonitors(storeUrl, company, secretKey);
     if (!options.schema && !options.keepSchema) cleanups.push(() => dropSchema(pgUrl, schema));
+    if (hosted) await seedHostedStore(storeUrl, hosted, secretKey);
+    else await registerMonitors(storeUrl, company, secretKey);
 
-    const env = serverEnvironment(company, emulators, proxy.url, storeUrl, secretKey);
+    const env = hosted
+      ? hostedServerEnvironment(hosted, emulators, proxy.url, storeUrl, secretKey)
+      : serverEnvironment(company, emulators, proxy.url, storeUrl, secretKey);
     const handles: ServerProcess[] = [];
     const processes: ClusterProcess[] = [];
     const pidOwners = new Map<number, ClusterProcess>();
@@ -160,7 +194,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         onLine: (line) => {
           if (handle.pid !== undefined) pidOwners.set(handle.pid, view);
           if (line.event === 'sync.owner' || NOT_OWNER_EVENTS.has(line.event ?? '')) {
-            ownership.push({ at: line.time, process: view, pid: handle.pid, event: line.event! });
+            const tenantId = typeof line.tenantId === 'string' ? line.tenantId : undefined;
+            ownership.push({ at: line.time, process: view, pid: handle.pid, event: line.event!, tenantId });
             for (const w of [...waiters]) w();
           }
           options.onLine?.(view, line);
@@ -217,9 +252,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       cleanups.push(() => host!.close());
     }
 
-    const owner = (): ClusterProcess | undefined => {
+    const owner = (tenantId?: string): ClusterProcess | undefined => {
       const last = new Map<ClusterProcess, OwnershipEvent>();
-      for (const e of ownership) if (e.pid === e.process.pid) last.set(e.process, e);
+      for (const e of ownership)
+        if (e.pid === e.process.pid && (tenantId === undefined || e.tenantId === tenantId))
+          last.set(e.process, e);
       const owners = [...last.values()]
         .filter((e) => e.event === 'sync.owner' && e.process.alive)
         .sort((a, b) => b.at - a.at);
@@ -233,16 +270,21 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       hostUrl: host?.url,
       emulators,
       company,
+      hosted,
       schema,
       storeUrl,
       outbound,
       ownership,
       owner,
-      nextOwner(since, { not = [], timeoutMs = 60_000 } = {}) {
+      nextOwner(since, { not = [], timeoutMs = 60_000, tenantId } = {}) {
         return new Promise((resolve, reject) => {
           const look = () => {
             const found = ownership.find(
-              (e) => e.event === 'sync.owner' && e.at >= since && !not.includes(e.process),
+              (e) =>
+                e.event === 'sync.owner' &&
+                e.at >= since &&
+                !not.includes(e.process) &&
+                (tenantId === undefined || e.tenantId === tenantId),
             );
             if (!found) return;
             finish();

@@ -1,5 +1,6 @@
 import type { ReportStatus } from '../api/contract';
 import type { SyncInbox } from './sync-inbox';
+import type { ClusterMembers } from './cluster-members';
 import type { TenantRegistry } from './tenant-registry';
 
 /**
@@ -136,6 +137,9 @@ export interface Store {
 
   /** The tenants a hosted deployment serves, their onboarding and offboarding (ports/tenant-registry.ts). */
   tenantRegistry(): TenantRegistry;
+
+  /** The processes sharing this database and who holds which tenant's lease (ports/cluster-members.ts). */
+  clusterMembers(): ClusterMembers;
 }
 
 export interface CloudLinkSubscriptionRecord {

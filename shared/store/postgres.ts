@@ -21,6 +21,8 @@ import {
 } from '../ports/store';
 import type { SyncInbox } from '../ports/sync-inbox';
 import type { TenantRegistry } from '../ports/tenant-registry';
+import type { ClusterMembers } from '../ports/cluster-members';
+import { PostgresClusterMembers } from './postgres-cluster-members';
 import { MIGRATIONS } from './migrations';
 import { PostgresSyncInbox } from './postgres-inbox';
 import { PostgresTenantRegistry } from './postgres-tenant-registry';
@@ -652,6 +654,11 @@ export class PostgresStore implements Store {
 
   tenantRegistry(): TenantRegistry {
     return (this.registry ??= new PostgresTenantRegistry(this.pool));
+  }
+  private members: ClusterMembers | undefined;
+
+  clusterMembers(): ClusterMembers {
+    return (this.members ??= new PostgresClusterMembers(this.pool));
   }
 }
 

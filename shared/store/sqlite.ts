@@ -23,6 +23,8 @@ import {
 } from '../ports/store';
 import type { SyncInbox } from '../ports/sync-inbox';
 import type { TenantRegistry } from '../ports/tenant-registry';
+import type { ClusterMembers } from '../ports/cluster-members';
+import { SqliteClusterMembers } from './sqlite-cluster-members';
 import { MIGRATIONS } from './migrations';
 import { SqliteSyncInbox } from './sqlite-inbox';
 import { SqliteTenantRegistry } from './sqlite-tenant-registry';
@@ -677,6 +679,11 @@ export class SqliteStore implements Store {
 
   tenantRegistry(): TenantRegistry {
     return (this.registry ??= new SqliteTenantRegistry(this.db));
+  }
+  private members: ClusterMembers | undefined;
+
+  clusterMembers(): ClusterMembers {
+    return (this.members ??= new SqliteClusterMembers(this.db));
   }
 }
 

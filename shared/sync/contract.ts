@@ -11,6 +11,7 @@ import type { MatchResult } from '../domain/matching';
 import type { SyncClock } from './clock';
 import type { CloudLinkAnswer, CloudLinkPost, GraphNotification, WebhookAnswer } from './webhooks';
 import type { LeaseFence } from './fence';
+import type { SpreadGate } from './cluster-spread';
 import type { SyncLog } from './log';
 import type { HybridReadOptions } from './hybrid-reader';
 import type { TenantBudget } from './tenant-budget';
@@ -192,6 +193,11 @@ export interface OwnershipOptions {
   marginMs?: number;
   /** The fence the engine's ports were wrapped with (createSyncService); made here when unset. */
   fence?: LeaseFence;
+  /**
+   * Hosted mode with several processes: spreads the tenants' leases fairly over them (cluster-spread.ts). Unset:
+   * the first process to ask takes the lease, as in single-tenant mode.
+   */
+  spread?: SpreadGate;
 }
 
 /** Seals and opens a secret kept in the store (the composition root's SecretBox). */

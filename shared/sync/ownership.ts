@@ -17,6 +17,7 @@ import type {
 import type { CloudLinkAnswer, CloudLinkPost, GraphNotification, WebhookAnswer } from './webhooks';
 import type { StandbyHandoff } from './inbox-handoff';
 import { DelegatingSyncService } from './delegating-service';
+import type { SpreadGate } from './cluster-spread';
 
 /** The store lease that makes one process the owner of a tenant's sync engine. */
 export const SYNC_LEASE = 'sync';
@@ -91,6 +92,10 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
   private readonly ttlMs: number;
   private readonly renewEveryMs: number;
   readonly fence: LeaseFence;
+  /** Hosted mode's fair spreading over the processes (cluster-spread.ts); unset: take any free lease. */
+  private readonly spread: SpreadGate | undefined;
+  /** Logged once per wait: a free tenant left to a less loaded process. */
+  private deferLogged = false;
 
   constructor(
     inner: OwnableSyncService,
@@ -103,7 +108,11 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
     private readonly handoff?: StandbyHandoff,
   ) {
     super(inner);
-    this.holder = options.holder ?? `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`;
+    this.spread = options.spread;
+    this.holder =
+      options.holder ??
+      this.spread?.newHolder() ??
+      `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`;
     const lease = leaseSettings(options);
     this.ttlMs = lease.ttlMs;
     this.renewEveryMs = lease.renewEveryMs;
@@ -120,6 +129,7 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
   /** Takes the lease and starts the engine, or goes on standby; rejects when the engine itself fails to start. */
   override async start(): Promise<void> {
     this.wanted = true;
+    this.spread?.enlist(this.tenantId);
     this.startError = undefined;
     this.starting = true;
     try {
@@ -146,6 +156,7 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
     }
     this.fence.revoke();
     this.state = 'stopped';
+    this.spread?.withdraw(this.tenantId);
   }
 
   private tick(): Promise<void> {
@@ -173,11 +184,16 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
     let previous: LeaseRecord | undefined;
     try {
       // Who held it before, and until when: for the takeover's gap reads, and to try again the moment it runs out.
-      if (this.state !== 'owner') previous = await this.store.getLease(this.tenantId, SYNC_LEASE);
+      if (this.state !== 'owner') {
+        previous = await this.store.getLease(this.tenantId, SYNC_LEASE);
+        if (this.spread && !(await this.spreadAllowsTake(previous, now))) return;
+      }
       epoch = await this.store.acquireLease(this.tenantId, SYNC_LEASE, this.holder, now, this.ttlMs);
+      if (this.state !== 'owner') this.spread?.took(this.tenantId, epoch !== null);
     } catch (err) {
       // The store did not answer: an owner keeps going while its fence is open, and steps down when it shuts
       // (the expiry timer); a standby tries again.
+      if (this.state !== 'owner') this.spread?.took(this.tenantId, false);
       if (this.state === 'owner' && !this.renewFailureLogged) {
         this.renewFailureLogged = true;
         this.log.error(
@@ -206,7 +222,8 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
       this.state = 'standby';
       if (!this.otherOwnerLogged) {
         this.otherOwnerLogged = true;
-        this.log.error(
+        // Spread over several processes, standing by for most tenants is the design, not a fault to shout about.
+        this.log[this.spread ? 'info' : 'error'](
           { tenantId: this.tenantId, holder: this.holder, event: 'sync.standby' },
           "another process owns this tenant's sync: this process does not run the sync engine (standby; it serves " +
             'the API, tab and bot and takes over if the owner stops)',
@@ -218,6 +235,7 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
     if (this.state === 'owner' && epoch === this.fence.heldEpoch) {
       this.fence.grant(epoch, sentAt);
       this.armExpiry();
+      if (this.spread && (await this.spread.handOver(this.tenantId))) await this.handOver();
       return;
     }
     // A new term. Our own term lapsed in between (the store had let it expire): someone may have held the lease
@@ -227,6 +245,7 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
     if (!this.fence.open()) {
       // The answer came too late to be sure of anything (a stall mid-request): try again on the next tick.
       this.fence.revoke();
+      this.spread?.lost(this.tenantId);
       return;
     }
     this.fence.term = {
@@ -238,14 +257,19 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
     if (!previous) this.fence.term = null;
     this.armExpiry();
     this.state = 'owner';
+    // Also after a lapsed term taken again while this process thought it owned the tenant (standDown forgot it).
+    this.spread?.took(this.tenantId, true);
     this.otherOwnerLogged = false;
+    this.deferLogged = false;
     this.log.info(
       { tenantId: this.tenantId, holder: this.holder, epoch, event: 'sync.owner' },
       'this process now runs the tenant sync',
     );
     // Not awaited here: the start reads every user of a takeover's gap (minutes at 50,000 users and the CloudLink
-    // rate), and the renewals that keep the lease must go on meanwhile.
-    this.startEngine(epoch, 0);
+    // rate), and the renewals that keep the lease must go on meanwhile. The first term ever of a tenant taken after
+    // start() returned (spread: a process that stood by at start and took the tenant later) matches the users itself:
+    // nobody has, and start()'s caller, which does it otherwise, saw a standby.
+    this.startEngine(epoch, 0, !previous && !this.starting);
   }
 
   /**
@@ -253,9 +277,10 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
    * are made, a store that hiccups) is tried again with backoff for as long as this process owns the tenant: an owner
    * whose engine never started would hold the lease with nobody syncing (found by the chaos test).
    */
-  private startEngine(epoch: number, attempt: number): void {
+  private startEngine(epoch: number, attempt: number, matchUsers = false): void {
     this.engineStart = this.inner.start().then(
       () => {
+        if (matchUsers && attempt === 0) void this.inner.refreshUsers().catch(() => undefined);
         if (attempt > 0) {
           this.log.info(
             { tenantId: this.tenantId, epoch, attempt, event: 'sync.started' },
@@ -307,6 +332,7 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
     this.cancelExpiry?.();
     this.cancelExpiry = null;
     this.state = 'standby';
+    this.spread?.lost(this.tenantId);
     this.log.error(
       { tenantId: this.tenantId, holder: this.holder, epoch, reason, event: 'sync.standDown' },
       reason === 'expired'
@@ -318,6 +344,59 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
     );
     // A start still running (a takeover's reads) notices the halt and schedules nothing (service.ts).
     await this.inner.halt().catch(() => undefined);
+  }
+
+  /**
+   * Before a process that does not own the tenant takes its lease: held by another process, try anyway (the store
+   * refuses, as without spreading); free, ask the spread gate. A refusal waits (standby) and looks again when the
+   * gate says the answer may change.
+   */
+  private async spreadAllowsTake(previous: LeaseRecord | undefined, now: number): Promise<boolean> {
+    const spread = this.spread!;
+    if (previous && previous.holder !== this.holder && previous.expiresAt > now) {
+      spread.heldElsewhere(this.tenantId);
+      return true;
+    }
+    const decision = await spread.mayTake(this.tenantId);
+    if (decision.take) {
+      if (decision.reason === 'orphan')
+        this.log.info(
+          { tenantId: this.tenantId, holder: this.holder, event: 'sync.orphanTaken' },
+          "this tenant was left without an owner past the grace: taking it beyond this process's fair share",
+        );
+      return true;
+    }
+    this.state = 'standby';
+    this.heldUntil = now + decision.recheckInMs;
+    if (!this.deferLogged) {
+      this.deferLogged = true;
+      this.log.info(
+        { tenantId: this.tenantId, holder: this.holder, event: 'sync.spreadDeferred' },
+        'the tenant is free but this process holds its fair share: left to a less loaded process (it takes the ' +
+          'tenant itself if nobody does)',
+      );
+    }
+    return false;
+  }
+
+  /**
+   * Fair spreading: this process holds two or more tenants above the least loaded live process, so it gives this one
+   * up: the fence shuts, the engine halts keeping what the next owner reuses (subscriptions, sessions), and the lease
+   * is released so the other process takes it at its next look instead of after the ttl.
+   */
+  private async handOver(): Promise<void> {
+    const epoch = this.fence.heldEpoch;
+    this.fence.revoke();
+    this.cancelExpiry?.();
+    this.cancelExpiry = null;
+    this.state = 'standby';
+    this.heldUntil = null;
+    this.log.info(
+      { tenantId: this.tenantId, holder: this.holder, epoch, event: 'sync.handedOver' },
+      "handing this tenant's sync to a less loaded process (fair spreading): engine stopped, lease released",
+    );
+    await this.inner.halt().catch(() => undefined);
+    await this.store.releaseLease(this.tenantId, SYNC_LEASE, this.holder).catch(() => undefined);
   }
 
   /** The engine, unless another process owns it (before start, calls go through as they always did). */

@@ -602,6 +602,39 @@ describe.each([
     expect(await store.getLease(B, 'sync')).toBeUndefined();
   });
 
+  it('counts cluster members while their heartbeat lasts, and says who holds which tenant lease', async () => {
+    const members = store.clusterMembers();
+    await members.heartbeat('p1', 1000, 10_000);
+    await members.heartbeat('p2', 2000, 10_000);
+    await members.heartbeat('p1', 4000, 10_000); // renewal: live until 14 000, still started at 1000
+    expect(await members.live(11_000)).toEqual([
+      { memberId: 'p1', startedAt: 1000, heartbeatAt: 4000, expiresAt: 14_000 },
+      { memberId: 'p2', startedAt: 2000, heartbeatAt: 2000, expiresAt: 12_000 },
+    ]);
+    // p2 stopped renewing (kill -9): it stops counting at its expiry, not before.
+    expect((await members.live(12_000)).map((m) => m.memberId)).toEqual(['p1']);
+    await members.leave('p1');
+    expect(await members.live(12_000)).toEqual([]);
+    await members.prune(12_001);
+    await members.heartbeat('p2', 20_000, 10_000); // back after a prune: a new start
+    expect(await members.live(20_000)).toEqual([
+      { memberId: 'p2', startedAt: 20_000, heartbeatAt: 20_000, expiresAt: 30_000 },
+    ]);
+
+    await store.acquireLease(A, 'sync', 'p1/x', 1000, 10_000);
+    await store.acquireLease(B, 'sync', 'p2/y', 1000, 20_000);
+    await store.acquireLease(A, 'other', 'p2/z', 1000, 20_000);
+    expect(await members.heldLeases('sync', 5000)).toEqual([
+      { tenantId: A, holder: 'p1/x', expiresAt: 11_000 },
+      { tenantId: B, holder: 'p2/y', expiresAt: 21_000 },
+    ]);
+    expect(await members.heldLeases('sync', 11_000)).toEqual([
+      { tenantId: B, holder: 'p2/y', expiresAt: 21_000 },
+    ]);
+    await store.releaseLease(B, 'sync', 'p2/y');
+    expect(await members.heldLeases('sync', 11_000)).toEqual([]);
+  });
+
   it('keeps the CloudLink webhook key and subscriptions across a restart, one key per tenant', async () => {
     // Two processes racing to create the key: the first stored wins, and both are told the same one.
     const [k1, k2] = await Promise.all([

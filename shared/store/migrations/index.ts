@@ -6,6 +6,7 @@ import { operatorEvents } from './006-operator-events';
 import { leaseEpoch } from './007-lease-epoch';
 import { syncInbox } from './008-sync-inbox';
 import { tenantRegistry } from './009-tenant-registry';
+import { clusterMembers } from './010-cluster-members';
 import { registryReaders } from './011-registry-readers';
 import type { Migration } from './migration';
 
@@ -21,5 +22,6 @@ export const MIGRATIONS: readonly Migration[] = [
   leaseEpoch,
   syncInbox,
   tenantRegistry,
+  clusterMembers,
   registryReaders,
 ];
