@@ -1,4 +1,5 @@
 import { createEntraJwtValidator } from '../shared/adapters/entra/jwt-validator';
+import type { OperatorSyncState } from '../shared/api/operator';
 import type { Config } from '../shared/config/load';
 import { DEFAULT_MAPPING } from '../shared/domain/mapping';
 import { DEFAULT_SELECTION } from '../shared/domain/selection';
@@ -9,6 +10,7 @@ import { GraphSubscriptionIndex } from './services/graph-subscription-index';
 import { hostedWebhooks } from './services/hosted-webhooks';
 import { Onboarding } from './services/onboarding';
 import { syncFacade } from './services/sync-facade';
+import type { TenantRuntime } from './services/tenant-runtime';
 import { TENANT_REFRESH_MS, TenantRuntimes } from './services/tenant-runtimes';
 import type { BotAuth } from './teams/adapter';
 
@@ -31,6 +33,13 @@ export interface RunningHostedSwitchboard extends RunningSwitchboard {
   tenants: TenantRuntimes;
   /** The HTTP routes it serves (ServingSwitchboard.routes). */
   routes(): { method: string; path: string }[];
+}
+
+/** The operator view's sync state of a tenant in this process. */
+function syncStateOf(runtime: TenantRuntime | undefined): OperatorSyncState {
+  if (!runtime) return 'notOpen';
+  const service = runtime.service;
+  return service ? (service.health().syncOwnership?.state ?? 'owner') : 'off';
 }
 
 /** How often each process re-reads every tenant's link (a CloudLink account saved on another process). */
@@ -73,7 +82,9 @@ export async function startHostedSwitchboard(
     now,
     validator: createEntraJwtValidator({
       authorityHost: config.authorityHost,
-      isTenantServed: (tenantId) => Promise.resolve(isTenantServed(tenantId)),
+      // The provider's own tenant signs in too, for the operator view; the authenticator keeps it to that.
+      isTenantServed: (tenantId) =>
+        Promise.resolve(isTenantServed(tenantId) || tenantId === config.operatorTenantId),
       audiences: [env.clientId, env.appIdUri],
     }),
     // No ADMIN_GROUP_ID: a group id means one tenant's group; hosted admins hold the app role in their own tenant.
@@ -106,6 +117,8 @@ export async function startHostedSwitchboard(
     tabDir: env.tabDir,
     hosted: {
       isTenantServed,
+      operatorTenantId: config.operatorTenantId,
+      syncStateOf: (id) => syncStateOf(tenants.get(id)?.runtime),
       onboarding: new Onboarding({
         registry: store.tenantRegistry(),
         authorityHost: config.authorityHost,

@@ -1,6 +1,6 @@
 import { startEmulators, type Emulators } from '../../emulators/index';
-import { seedHostedDemo, type HostedDemo } from '../../emulators/seed/hosted';
-import { SWITCHBOARD_PERMISSIONS, type SeededCompany } from '../../emulators/seed/demo';
+import { HOSTED_PERMISSIONS, seedHostedDemo, type HostedDemo } from '../../emulators/seed/hosted';
+import type { SeededCompany } from '../../emulators/seed/demo';
 import { loadConfig, type Config } from '../../shared/config/load';
 import { createLogger } from '../../shared/platform/logger';
 import { startHostedSwitchboard, type RunningHostedSwitchboard } from '../../bot/hosted-app';
@@ -100,8 +100,8 @@ export async function onboard(world: HostedWorld, company: SeededCompany): Promi
 /** The company's admin granted the hosted app its permissions at Entra, without signing up at Switchboard. */
 export function consentAtEntra(world: HostedWorld, company: SeededCompany): void {
   world.emulators.directory.grantAdminConsent(company.tenantId, world.hosted.provider.clientId, {
-    application: [...SWITCHBOARD_PERMISSIONS.application],
-    delegated: [...SWITCHBOARD_PERMISSIONS.delegated],
+    application: [...HOSTED_PERMISSIONS.application],
+    delegated: [...HOSTED_PERMISSIONS.delegated],
     by: company.globalAdminId,
     at: world.emulators.clock.now(),
   });

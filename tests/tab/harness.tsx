@@ -64,6 +64,8 @@ export const quietHealth: HealthView = {
 export function me(
   overrides: {
     isAdmin?: boolean;
+    isOperator?: boolean;
+    customerTenant?: boolean;
     byClient?: Partial<MeResponse['clickToCall']['byClient']>;
     dialRules?: MeResponse['dialRules'];
   } = {},
@@ -75,6 +77,8 @@ export function me(
       upn: 'ada@contoso.example',
       tenantId: 't1',
       isAdmin: overrides.isAdmin ?? false,
+      isOperator: overrides.isOperator ?? false,
+      customerTenant: overrides.customerTenant ?? true,
     },
     settings: { missedCallNotice: false },
     dialRules: overrides.dialRules ?? { country: 'DE', outsidePrefix: '', dialWithPrefix: false },
