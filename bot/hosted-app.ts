@@ -10,6 +10,7 @@ import { GraphSubscriptionIndex } from './services/graph-subscription-index';
 import { hostedWebhooks } from './services/hosted-webhooks';
 import { Onboarding } from './services/onboarding';
 import { syncFacade } from './services/sync-facade';
+import { TenantNames } from './services/tenant-names';
 import type { TenantRuntime } from './services/tenant-runtime';
 import { TENANT_REFRESH_MS, TenantRuntimes } from './services/tenant-runtimes';
 import type { BotAuth } from './teams/adapter';
@@ -27,6 +28,8 @@ export interface HostedEnvironment {
   tabDir: string;
   /** How often the registry is re-read (default TENANT_REFRESH_MS); tests shorten it. */
   tenantRefreshMs?: number;
+  /** First wait before a failed read of a tenant's name is tried again (default NAME_RETRY_MS); tests shorten it. */
+  tenantNameRetryMs?: number;
 }
 
 export interface RunningHostedSwitchboard extends RunningSwitchboard {
@@ -58,6 +61,7 @@ export async function startHostedSwitchboard(
   logTap?: LogTap,
 ): Promise<RunningHostedSwitchboard> {
   const { now, store, secretBox, operatorEvents } = await openProcess(config, env.secretKey, logger, logTap);
+  const names = new TenantNames({ registry: store.tenantRegistry(), logger, retryMs: env.tenantNameRetryMs });
   const tenants = new TenantRuntimes({
     config,
     store,
@@ -70,6 +74,9 @@ export async function startHostedSwitchboard(
       clientSecretExpiresAt: env.clientSecretExpiresAt,
     },
     defaults: { mapping: DEFAULT_MAPPING, selection: DEFAULT_SELECTION },
+    // Consent names a tenant by id only: its organisation's name is read with its own app token once it opens.
+    opened: (t) => void names.name(t.tenantId, t.runtime.graph),
+    closed: (id) => names.forget(id),
   });
   const runtimeOf = (tenantId: string) => tenants.get(tenantId)?.runtime;
   const isTenantServed = (tenantId: string) => tenants.get(tenantId) !== undefined;
@@ -158,6 +165,7 @@ export async function startHostedSwitchboard(
     async close() {
       clearInterval(registryRefresh);
       clearInterval(linkRefresh);
+      names.close();
       await serving.close(async () => {
         await Promise.all([refreshing.registry, refreshing.links]);
         await tenants.closeAll();

@@ -31,6 +31,9 @@ export interface TenantRuntimesOptions {
   /** The partner's multi-tenant app registration, which every customer consented to. */
   app: { clientId: string; clientSecret: string; clientSecretExpiresAt: number | null };
   defaults: { mapping: MappingTable; selection: UserSelection };
+  /** Told after a tenant opened and after it closed (hosted-app reads the tenant's name); must not throw. */
+  opened?: (tenant: OpenTenant) => void;
+  closed?: (tenantId: string) => void;
 }
 
 /**
@@ -97,6 +100,7 @@ export class TenantRuntimes {
       const tenant = { tenantId: id, runtime, documents, stopWatching: documents.watch() };
       this.opened.set(id, tenant);
       logger.info({ tenantId: id, event: 'tenant.opened' }, 'serving tenant');
+      this.options.opened?.(tenant);
       return tenant;
     });
   }
@@ -109,6 +113,7 @@ export class TenantRuntimes {
       if (!tenant) return;
       this.opened.delete(id);
       tenant.stopWatching();
+      this.options.closed?.(id);
       await tenant.runtime.close();
       this.options.logger.info({ tenantId: id, event: 'tenant.closed' }, 'no longer serving tenant');
     });

@@ -25,7 +25,12 @@ export interface HostedWorld {
 export const SECRET_KEY = Buffer.alloc(32, 7);
 
 export async function startHostedWorld(
-  opts: { env?: Record<string, string>; users?: number; tenantRefreshMs?: number } = {},
+  opts: {
+    env?: Record<string, string>;
+    users?: number;
+    tenantRefreshMs?: number;
+    tenantNameRetryMs?: number;
+  } = {},
 ): Promise<HostedWorld> {
   const emulators = await startEmulators();
   const port = await freePort();
@@ -68,6 +73,7 @@ export async function startHostedWorld(
       appVersion: '0.0.0-test',
       tabDir: 'tests/integration/bot-tab-fixture',
       tenantRefreshMs: opts.tenantRefreshMs ?? 200,
+      tenantNameRetryMs: opts.tenantNameRetryMs,
     },
     createLogger('info', { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) }),
   );

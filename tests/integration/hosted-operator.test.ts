@@ -52,6 +52,13 @@ describe('the operator view', () => {
     const tenants = await listed();
     expect([...tenants.keys()].sort()).toEqual([northwind.tenantId, fabrikam.tenantId].sort());
     expect(tenants.get(northwind.tenantId)).toMatchObject({ state: 'active', onboardedBy: 'admin-consent' });
+    // Named as Graph names the organisation (read once each tenant opened), not by its id.
+    await eventually(async () =>
+      expect([...(await listed()).values()].map((t) => t.displayName).sort()).toEqual([
+        'Fabrikam',
+        'Northwind Traders',
+      ]),
+    );
     // Fabrikam signed up but has not linked CloudLink: no sync, no monitors, no check run.
     expect(tenants.get(fabrikam.tenantId)!.health).toEqual({
       sync: 'off',
