@@ -34,7 +34,10 @@ export interface AuthenticatorOptions {
 export class Authenticator {
   constructor(private readonly options: AuthenticatorOptions) {}
 
-  /** `operatorTenant`: the route also serves the hosting provider's own tenant (/api/me, the operator view). */
+  /**
+   * `operatorTenant`: the route also serves the hosting provider's own tenant (/api/me, the operator view) to its
+   * operators; the provider's other staff are answered as members of any organisation that is not a customer.
+   */
   async user(
     authorization: string | undefined,
     options: { operatorTenant?: boolean } = {},
@@ -42,7 +45,10 @@ export class Authenticator {
     const token = bearerOf(authorization, 'the Teams SSO token');
     const claims = await this.validate(token);
     const customerTenant = this.isCustomerTenant(claims.tenantId);
-    if (!customerTenant && !options.operatorTenant) throw this.notOnboarded();
+    const isOperator =
+      this.options.operator?.tenantId === claims.tenantId && claims.roles.includes(OPERATOR_ROLE);
+    // The provider's own tenant is served to its operators only, and only where a route says so.
+    if (!customerTenant && !(options.operatorTenant && isOperator)) throw this.notOnboarded();
     if (!claims.delegated || !claims.objectId) {
       throw new ApiHttpError(
         401,
@@ -63,7 +69,7 @@ export class Authenticator {
       displayName: claims.name ?? claims.preferredUsername ?? claims.objectId,
       upn: claims.preferredUsername ?? '',
       isAdmin,
-      isOperator: this.options.operator?.tenantId === claims.tenantId && claims.roles.includes(OPERATOR_ROLE),
+      isOperator,
       customerTenant,
       ssoToken: token,
     };

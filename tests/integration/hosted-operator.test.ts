@@ -116,8 +116,11 @@ describe('the operator view', () => {
       '/api/operator/tenants',
       await partnerToken(world.hosted.provider.staffId),
     );
+    // The provider's tenant is no customer: to its staff without the role it is like any organisation not served.
     expect(staff.status).toBe(403);
-    expect(staff.body.error).toMatchObject({ code: 'operator_required' });
+    expect(staff.body.error).toMatchObject({ code: 'tenant_not_onboarded' });
+    const staffMe = await api(world, 'GET', '/api/me', await partnerToken(world.hosted.provider.staffId));
+    expect(staffMe.body.error).toMatchObject({ code: 'tenant_not_onboarded' });
     expect(staff.text).not.toContain(northwind.tenantId);
 
     const admin = northwind.users.find((u) => u.isAdmin)!;
