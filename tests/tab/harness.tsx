@@ -121,7 +121,7 @@ export function fakeHost(context: Partial<HostContext> = {}) {
 export function renderShell(options: {
   routes: Record<string, Route>;
   context?: Partial<HostContext>;
-  page?: 'history' | 'sync' | 'report' | 'settings' | 'admin';
+  page?: 'history' | 'sync' | 'report' | 'settings' | 'admin' | 'operator';
 }) {
   const server = fakeServer(options.routes);
   const { host, changeTheme } = fakeHost(options.context);
