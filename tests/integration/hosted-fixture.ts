@@ -30,6 +30,8 @@ export async function startHostedWorld(
     users?: number;
     tenantRefreshMs?: number;
     tenantNameRetryMs?: number;
+    /** The built tab for browser tests (default: a stand-in page). */
+    tabDir?: string;
   } = {},
 ): Promise<HostedWorld> {
   const emulators = await startEmulators();
@@ -71,7 +73,7 @@ export async function startHostedWorld(
       botAuth: { kind: 'playground' },
       secretKey: SECRET_KEY,
       appVersion: '0.0.0-test',
-      tabDir: 'tests/integration/bot-tab-fixture',
+      tabDir: opts.tabDir ?? 'tests/integration/bot-tab-fixture',
       tenantRefreshMs: opts.tenantRefreshMs ?? 200,
       tenantNameRetryMs: opts.tenantNameRetryMs,
     },
