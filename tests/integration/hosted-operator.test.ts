@@ -90,6 +90,38 @@ describe('the operator view', () => {
     expect(Date.parse((await checkOf())!.at)).toBeGreaterThan(Date.now() - 60_000);
   });
 
+  it("shows the code and time of a tenant's newest error, not a newer warning nor its message", async () => {
+    const at = Date.parse('2026-12-02T08:00:00Z');
+    // As the process's log tap records them (a hosted server started by bot/main.ts has one).
+    await world.app.store.appendEvents([
+      {
+        tenantId: northwind.tenantId,
+        at,
+        level: 'error',
+        event: 'credentials.refused',
+        message: 'Entra ID refused the secret saved on 2026-11-01 for Northwind',
+        detail: { service: 'entra', code: 'AADSTS7000215' },
+      },
+      {
+        tenantId: northwind.tenantId,
+        at: at + 60_000,
+        level: 'warn',
+        event: 'outbound.retried',
+        message: 'a retried call',
+        detail: {},
+      },
+    ]);
+    const res = await api(world, 'GET', '/api/operator/tenants', await operatorToken());
+    const seen = operatorTenantsResponse
+      .parse(res.body)
+      .items.find((t) => t.tenantId === northwind.tenantId)!;
+    expect(seen.health.lastError).toEqual({ code: 'credentials.refused', at: '2026-12-02T08:00:00.000Z' });
+    // The customer's own words and details stay on its admin page.
+    expect(res.text).not.toContain('Entra ID refused the secret');
+    expect(res.text).not.toContain('AADSTS7000215');
+    expect((await listed()).get(fabrikam.tenantId)!.health.lastError).toBeNull();
+  });
+
   it('tells the tab who is an operator, and keeps the provider tenant out of every customer route', async () => {
     const me = await api(world, 'GET', '/api/me', await operatorToken());
     expect(me.status).toBe(200);
