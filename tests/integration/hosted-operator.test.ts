@@ -1,5 +1,5 @@
 import { HOSTING_PARTNER, OPERATOR_ROLE } from '../../emulators/seed/hosted';
-import type { SeededCompany } from '../../emulators/seed/demo';
+import { PRESENCE_READ_ROLE, type SeededCompany } from '../../emulators/seed/demo';
 import { operatorTenantsResponse, type OperatorTenant } from '../../shared/api/operator';
 import { api, linkAndMonitor, onboard, ssoToken, startHostedWorld, type HostedWorld } from './hosted-fixture';
 import { eventually } from './real-time';
@@ -21,6 +21,29 @@ const partnerToken = (userId: string) =>
     clientId: world.hosted.provider.clientId,
   });
 const operatorToken = () => partnerToken(world.hosted.provider.operatorId);
+
+/** An app of the provider's own tenant holding the presence-read role of the provider's registration. */
+async function partnerReaderToken(): Promise<string> {
+  const { directory, entra } = world.emulators;
+  const reader = directory.addApp(HOSTING_PARTNER.tenantId, {
+    displayName: 'Partner monitoring',
+    secrets: [{ id: 'partner-reader', value: 'partner-reader-secret', expiresAt: Date.now() + 86_400_000 }],
+  });
+  directory.registration(world.hosted.provider.clientId)!.roleAssignmentsToApps[reader.clientId] = [
+    PRESENCE_READ_ROLE,
+  ];
+  const res = await fetch(entra.tokenEndpoint(HOSTING_PARTNER.tenantId), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: reader.clientId,
+      client_secret: 'partner-reader-secret',
+      scope: `${world.hosted.provider.appIdUri}/.default`,
+    }).toString(),
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
 
 async function listed(): Promise<Map<string, OperatorTenant>> {
   const res = await api(world, 'GET', '/api/operator/tenants', await operatorToken());
@@ -137,6 +160,15 @@ describe('the operator view', () => {
         `${path} 403 tenant_not_onboarded`,
       );
     }
+    // Nor does another system of the provider's read presence: its tenant has none here.
+    const presence = await api(
+      world,
+      'GET',
+      `/api/presence?ids=${northwind.users[0]!.entraId}`,
+      await partnerReaderToken(),
+    );
+    expect(presence.status).toBe(403);
+    expect(presence.body.error).toMatchObject({ code: 'tenant_not_onboarded' });
     const customer = await api(world, 'GET', '/api/me', await ssoToken(world, northwind, 'admin'));
     expect(customer.body.user).toMatchObject({ isOperator: false, isAdmin: true, customerTenant: true });
   });
