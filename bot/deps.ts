@@ -57,4 +57,6 @@ export interface ServerDeps {
    * change its client id, secret or secret expiry; a customer's admin links CloudLink only.
    */
   partnerApp?: boolean;
+  /** Hosted mode: the operator view (/api/operator/*); the tenant's sync as this process sees it. */
+  operator?: { syncStateOf: (tenantId: string) => import('../shared/api/operator').OperatorSyncState };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createEntraJwtValidator } from '../shared/adapters/entra/jwt-validator';
+import type { OperatorSyncState } from '../shared/api/operator';
 import type { Config } from '../shared/config/load';
 import { DEFAULT_MAPPING } from '../shared/domain/mapping';
 import { DEFAULT_SELECTION } from '../shared/domain/selection';
@@ -13,6 +14,8 @@ import { hostedWebhooks } from './services/hosted-webhooks';
 import { Onboarding } from './services/onboarding';
 import { ServiceRefusal } from './services/refusal';
 import { syncFacade } from './services/sync-facade';
+import { TenantNames } from './services/tenant-names';
+import type { TenantRuntime } from './services/tenant-runtime';
 import { TENANT_REFRESH_MS, TenantRuntimes } from './services/tenant-runtimes';
 import type { BotAuth } from './teams/adapter';
 
@@ -31,12 +34,21 @@ export interface HostedEnvironment {
   tenantRefreshMs?: number;
   /** How old the last good registry read may be before no tenant is served (default REGISTRY_STALE_MS). */
   registryStaleMs?: number;
+  /** First wait before a failed read of a tenant's name is tried again (default NAME_RETRY_MS); tests shorten it. */
+  tenantNameRetryMs?: number;
 }
 
 export interface RunningHostedSwitchboard extends RunningSwitchboard {
   tenants: TenantRuntimes;
   /** The HTTP routes it serves (ServingSwitchboard.routes). */
   routes(): { method: string; path: string }[];
+}
+
+/** The operator view's sync state of a tenant in this process. */
+function syncStateOf(runtime: TenantRuntime | undefined): OperatorSyncState {
+  if (!runtime) return 'notOpen';
+  const service = runtime.service;
+  return service ? (service.health().syncOwnership?.state ?? 'owner') : 'off';
 }
 
 /** How often each process re-reads every tenant's link (a CloudLink account saved on another process). */
@@ -63,6 +75,7 @@ export async function startHostedSwitchboard(
   // Several processes on one PostgreSQL: the tenants' sync spreads over them (issue 16 with issue 12's ownership).
   const spread = clusterSpreadFor(config, store, logger);
   await spread?.start();
+  const names = new TenantNames({ registry: store.tenantRegistry(), logger, retryMs: env.tenantNameRetryMs });
   const tenants = new TenantRuntimes({
     spread,
     config,
@@ -79,6 +92,9 @@ export async function startHostedSwitchboard(
     defaults: { mapping: DEFAULT_MAPPING, selection: DEFAULT_SELECTION },
     processId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     registryStaleMs: env.registryStaleMs,
+    // Consent names a tenant by id only: its organisation's name is read with its own app token once it opens.
+    opened: (t) => void names.name(t.tenantId, t.runtime.graph),
+    closed: (id) => names.forget(id),
   });
   const runtimeOf = (tenantId: string) => tenants.get(tenantId)?.runtime;
   const isTenantServed = (tenantId: string) => tenants.serves(tenantId);
@@ -90,7 +106,8 @@ export async function startHostedSwitchboard(
         'registry_unavailable',
         'Switchboard cannot read its list of organisations just now; try again in a minute.',
       );
-    return Promise.resolve(tenants.get(tenantId) !== undefined);
+    // The provider's own tenant signs in too, for the operator view; the authenticator keeps it to that.
+    return Promise.resolve(tenants.get(tenantId) !== undefined || tenantId === config.operatorTenantId);
   };
 
   const serving = await serveSwitchboard({
@@ -136,6 +153,8 @@ export async function startHostedSwitchboard(
     tabDir: env.tabDir,
     hosted: {
       isTenantServed,
+      operatorTenantId: config.operatorTenantId,
+      syncStateOf: (id) => syncStateOf(tenants.get(id)?.runtime),
       onboarding: new Onboarding({
         registry: store.tenantRegistry(),
         authorityHost: config.authorityHost,
@@ -175,6 +194,7 @@ export async function startHostedSwitchboard(
     async close() {
       clearInterval(registryRefresh);
       clearInterval(linkRefresh);
+      names.close();
       await serving.close(async () => {
         await Promise.all([refreshing.registry, refreshing.links]);
         await tenants.closeAll();

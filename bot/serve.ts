@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import type { Server } from 'restify';
 import type { EntraJwtValidator } from '../shared/adapters/entra/jwt-validator';
+import type { OperatorSyncState } from '../shared/api/operator';
 import type { Config } from '../shared/config/load';
 import { DEFAULT_MAPPING } from '../shared/domain/mapping';
 import { DEFAULT_SELECTION } from '../shared/domain/selection';
@@ -58,6 +59,10 @@ export interface ServeOptions {
   hosted?: {
     onboarding: Onboarding;
     isTenantServed: (tenantId: string) => boolean;
+    /** The hosting provider's tenant (OPERATOR_TENANT_ID), whose operators see every tenant; unset: nobody does. */
+    operatorTenantId?: string;
+    /** The tenant's sync as this process sees it, for the operator view. */
+    syncStateOf: (tenantId: string) => OperatorSyncState;
   };
 }
 
@@ -148,6 +153,14 @@ export async function serveSwitchboard(options: ServeOptions): Promise<ServingSw
       validator: options.validator,
       isInAdminGroup: options.isInAdminGroup,
       onboardUrl,
+      ...(options.hosted?.operatorTenantId
+        ? {
+            operator: {
+              tenantId: options.hosted.operatorTenantId,
+              isCustomerServed: options.hosted.isTenantServed,
+            },
+          }
+        : {}),
     }),
     sync,
     cloudlinkFor: options.cloudlinkFor,
@@ -170,6 +183,7 @@ export async function serveSwitchboard(options: ServeOptions): Promise<ServingSw
       ? {
           onboarding: { service: options.hosted.onboarding, publicBaseUrl: config.publicBaseUrl },
           partnerApp: true,
+          operator: { syncStateOf: options.hosted.syncStateOf },
         }
       : {}),
   });

@@ -4,6 +4,7 @@ import { mountAdminRoutes } from './http/admin-routes';
 import { jsonBodyReader } from './http/body';
 import { mountMeRoutes } from './http/me-routes';
 import { mountOnboardRoutes } from './http/onboard-routes';
+import { mountOperatorRoutes } from './http/operator-routes';
 import { mountOpsRoutes } from './http/ops-routes';
 import { mountPresenceRoutes } from './http/presence-routes';
 import { CallerThrottle } from './http/rate-limit';
@@ -95,6 +96,7 @@ export function createServer(deps: ServerDeps): Server {
   mountPresenceRoutes(server, ctx);
   mountWebhookRoutes(server, ctx);
   mountOpsRoutes(server, ctx);
+  if (deps.operator) mountOperatorRoutes(server, ctx, deps.operator.syncStateOf);
   if (deps.onboarding)
     mountOnboardRoutes(server, {
       onboarding: deps.onboarding.service,

@@ -1,6 +1,13 @@
 import { EntraTokenError, type EntraJwtValidator } from '../../shared/adapters/entra/jwt-validator';
 import { ApiHttpError, TenantNotOnboardedError } from '../http/errors';
-import { ADMIN_ROLE, PRESENCE_READ_ROLE, SSO_SCOPE, type AppCaller, type UserCaller } from './caller';
+import {
+  ADMIN_ROLE,
+  OPERATOR_ROLE,
+  PRESENCE_READ_ROLE,
+  SSO_SCOPE,
+  type AppCaller,
+  type UserCaller,
+} from './caller';
 
 /**
  * Turns an Authorization header into a caller. Signature, issuer, audience, tenant and lifetime are checked by the
@@ -16,14 +23,32 @@ export interface AuthenticatorOptions {
   isInAdminGroup?: (tenantId: string, userId: string) => Promise<boolean>;
   /** Hosted mode: where an organisation that is not served yet signs up (GET /onboard), told to its members. */
   onboardUrl?: string;
+  /**
+   * Hosted mode: the hosting provider's tenant (OPERATOR_TENANT_ID). The validator lets its tokens through so its
+   * operators can sign in; unless it is also an onboarded customer (`isCustomerServed`), its callers get only the
+   * routes that allow it (userRoute's `operatorTenant`), and an app token of it nothing.
+   */
+  operator?: { tenantId: string; isCustomerServed: (tenantId: string) => boolean };
 }
 
 export class Authenticator {
   constructor(private readonly options: AuthenticatorOptions) {}
 
-  async user(authorization: string | undefined): Promise<UserCaller> {
+  /**
+   * `operatorTenant`: the route also serves the hosting provider's own tenant (/api/me, the operator view) to its
+   * operators; the provider's other staff are answered as members of any organisation that is not a customer.
+   */
+  async user(
+    authorization: string | undefined,
+    options: { operatorTenant?: boolean } = {},
+  ): Promise<UserCaller> {
     const token = bearerOf(authorization, 'the Teams SSO token');
     const claims = await this.validate(token);
+    const customerTenant = this.isCustomerTenant(claims.tenantId);
+    const isOperator =
+      this.options.operator?.tenantId === claims.tenantId && claims.roles.includes(OPERATOR_ROLE);
+    // The provider's own tenant is served to its operators only, and only where a route says so.
+    if (!customerTenant && !(options.operatorTenant && isOperator)) throw this.notOnboarded();
     if (!claims.delegated || !claims.objectId) {
       throw new ApiHttpError(
         401,
@@ -44,6 +69,8 @@ export class Authenticator {
       displayName: claims.name ?? claims.preferredUsername ?? claims.objectId,
       upn: claims.preferredUsername ?? '',
       isAdmin,
+      isOperator,
+      customerTenant,
       ssoToken: token,
     };
   }
@@ -65,7 +92,20 @@ export class Authenticator {
         `The calling app needs the ${PRESENCE_READ_ROLE} app role.`,
       );
     }
+    // The hosting provider's tenant has no presence of its own to read here.
+    if (!this.isCustomerTenant(claims.tenantId)) throw this.notOnboarded();
     return { kind: 'app', tenantId: claims.tenantId, appId: claims.appId };
+  }
+
+  private isCustomerTenant(tenantId: string): boolean {
+    const operator = this.options.operator;
+    return !operator || operator.tenantId !== tenantId || operator.isCustomerServed(tenantId);
+  }
+
+  private notOnboarded(): ApiHttpError {
+    return this.options.onboardUrl
+      ? new TenantNotOnboardedError(this.options.onboardUrl)
+      : new ApiHttpError(403, 'tenant_not_onboarded', 'Your organisation is not served here.');
   }
 
   private async validate(token: string) {

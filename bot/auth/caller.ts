@@ -6,6 +6,13 @@ export interface UserCaller {
   displayName: string;
   upn: string;
   isAdmin: boolean;
+  /** Hosted mode: a user of the hosting provider's tenant (OPERATOR_TENANT_ID) holding the operator app role. */
+  isOperator: boolean;
+  /**
+   * False only for the hosting provider's own tenant when it is not also an onboarded customer: its users reach the
+   * operator view and /api/me, nothing that reads or changes a customer tenant's data.
+   */
+  customerTenant: boolean;
   /** The raw SSO token, kept only for on-behalf-of when Graph must be called as this user. */
   ssoToken: string;
 }
@@ -18,6 +25,8 @@ export interface AppCaller {
 
 /** The app role that makes a user a Switchboard admin (also granted through ADMIN_GROUP_ID membership). */
 export const ADMIN_ROLE = 'Switchboard.Admin';
+/** The app role that lets a user of the hosting provider's tenant see every customer tenant (hosted mode). */
+export const OPERATOR_ROLE = 'Switchboard.Operator';
 /** The app role another system's app must hold to read presence through /api/presence. */
 export const PRESENCE_READ_ROLE = 'Presence.Read.External';
 /** The delegated scope Teams puts in the SSO token it hands the tab and the bot. */

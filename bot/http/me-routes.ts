@@ -51,23 +51,31 @@ export function mountMeRoutes(server: Server, ctx: RouteContext): void {
 
   server.get(
     '/api/me',
-    userRoute(ctx, async (caller, req) => {
-      await ensureConsent(deps.onBehalfOf, deps.logger, caller, requestIdOf(req));
-      const settings = await deps.store.getUserSettings(caller.tenantId, caller.userId);
-      const body: MeResponse = {
-        user: {
-          id: caller.userId,
-          displayName: caller.displayName,
-          upn: caller.upn,
-          tenantId: caller.tenantId,
-          isAdmin: caller.isAdmin,
-        },
-        settings: toMySettings(settings),
-        clickToCall: await clickToCallFor(deps.store, caller.tenantId, settings),
-        dialRules: await tenantDialRules(deps.store, caller.tenantId),
-      };
-      return { body };
-    }),
+    userRoute(
+      ctx,
+      async (caller, req) => {
+        // The hosting provider's own tenant (not a customer) has no app of ours to consent to, nor settings.
+        if (caller.customerTenant)
+          await ensureConsent(deps.onBehalfOf, deps.logger, caller, requestIdOf(req));
+        const settings = await deps.store.getUserSettings(caller.tenantId, caller.userId);
+        const body: MeResponse = {
+          user: {
+            id: caller.userId,
+            displayName: caller.displayName,
+            upn: caller.upn,
+            tenantId: caller.tenantId,
+            isAdmin: caller.isAdmin && caller.customerTenant,
+            isOperator: caller.isOperator,
+            customerTenant: caller.customerTenant,
+          },
+          settings: toMySettings(settings),
+          clickToCall: await clickToCallFor(deps.store, caller.tenantId, settings),
+          dialRules: await tenantDialRules(deps.store, caller.tenantId),
+        };
+        return { body };
+      },
+      { operatorTenant: true },
+    ),
   );
 
   server.get(

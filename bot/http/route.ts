@@ -102,17 +102,30 @@ function wrap(ctx: RouteContext, run: (req: Request) => Promise<Reply>) {
   };
 }
 
-/** A route for signed-in Teams users (the tab); `admin` routes also require the admin role or group. */
+/**
+ * A route for signed-in Teams users (the tab); `admin` routes also require the admin role or group, `operator` routes
+ * the hosting provider's operator role. Only `operatorTenant` (and `operator`) routes serve the hosting provider's own
+ * tenant when it is not an onboarded customer.
+ */
 export function userRoute(
   ctx: RouteContext,
   handler: (caller: UserCaller, req: Request) => Promise<Reply>,
-  options: { admin?: boolean } = {},
+  options: { admin?: boolean; operator?: boolean; operatorTenant?: boolean } = {},
 ) {
   return wrap(ctx, async (req) => {
     // Counted per address before the token is checked, so floods of bad tokens cannot make us fetch keys endlessly.
     limit(ctx.addresses, `ip:${req.socket.remoteAddress ?? 'unknown'}`);
-    const caller = await ctx.deps.authenticator.user(req.header('authorization'));
+    const caller = await ctx.deps.authenticator.user(req.header('authorization'), {
+      operatorTenant: options.operatorTenant === true || options.operator === true,
+    });
     limit(ctx.callers, `user:${caller.tenantId}:${caller.userId}`);
+    if (options.operator && !caller.isOperator) {
+      throw new ApiHttpError(
+        403,
+        'operator_required',
+        "Only the hosting provider's operators (app role Switchboard.Operator in its own tenant) may do this.",
+      );
+    }
     if (options.admin && !caller.isAdmin) {
       throw new ApiHttpError(
         403,

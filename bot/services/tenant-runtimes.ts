@@ -57,6 +57,9 @@ export interface TenantRuntimesOptions {
   registryStaleMs?: number;
   /** Spreads the tenants' sync over the processes sharing a PostgreSQL store (bot/services/cluster-spread.ts). */
   spread?: SpreadGate;
+  /** Told after a tenant opened and after it closed (hosted-app reads the tenant's name); must not throw. */
+  opened?: (tenant: OpenTenant) => void;
+  closed?: (tenantId: string) => void;
 }
 
 /**
@@ -167,6 +170,7 @@ export class TenantRuntimes {
         const tenant = { tenantId: id, runtime, documents, stopWatching: documents.watch(), openedAt };
         this.opened.set(id, tenant);
         logger.info({ tenantId: id, event: 'tenant.opened' }, 'serving tenant');
+        this.options.opened?.(tenant);
         return tenant;
       } finally {
         this.opening.delete(id);
@@ -182,6 +186,7 @@ export class TenantRuntimes {
       if (!tenant) return;
       this.opened.delete(id);
       tenant.stopWatching();
+      this.options.closed?.(id);
       await tenant.runtime.close();
       this.options.logger.info({ tenantId: id, event: 'tenant.closed' }, 'no longer serving tenant');
     });

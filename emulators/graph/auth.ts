@@ -112,6 +112,22 @@ export const PERMISSIONS = {
       'Directory.ReadWrite.All',
     ],
   },
+  /** GET /organization, as Graph's "List organization" permissions table has it. */
+  readOrganization: {
+    app: [
+      'Organization.Read.All',
+      'Organization.ReadWrite.All',
+      'Directory.Read.All',
+      'Directory.ReadWrite.All',
+    ],
+    delegated: [
+      'User.Read',
+      'Organization.Read.All',
+      'Organization.ReadWrite.All',
+      'Directory.Read.All',
+      'Directory.ReadWrite.All',
+    ],
+  },
   readPresence: {
     app: ['Presence.Read.All', 'Presence.ReadWrite.All'],
     delegated: ['Presence.Read.All', 'Presence.ReadWrite.All'],

@@ -24,6 +24,7 @@ import { TeamsClients } from './teams-clients';
 import { TeamsDisplay } from './teams-display';
 import { PresenceThrottle } from './throttling';
 import { registerGroupRoutes } from './groups';
+import { registerOrganizationRoutes } from './organization';
 import { registerUserRoutes } from './users';
 import { registerUserDeltaRoutes, UserDeltaTracker } from './users-delta';
 
@@ -77,6 +78,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions): Promise
   registerUserDeltaRoutes(api, userDelta);
   registerUserRoutes(api);
   registerGroupRoutes(api);
+  registerOrganizationRoutes(api);
   registerPresenceRoutes(api, store, now);
   subscriptionRoutes.register(api);
 

@@ -22,6 +22,21 @@ export const HOSTING_PARTNER = {
   tenantName: 'Switchboard Hosting',
   domain: 'hosting.example',
   clientId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+  /** A member of the partner's staff holding the operator role, and one without it. */
+  operatorId: '0d5f3c2a-0000-4000-8000-00000000a001',
+  staffId: '0d5f3c2a-0000-4000-8000-00000000a002',
+} as const;
+
+/** The app role of the hosting provider's operators (bot/auth/caller.ts OPERATOR_ROLE). */
+export const OPERATOR_ROLE = 'Switchboard.Operator';
+
+/**
+ * What the hosted registration asks of every customer: Switchboard's permissions plus Organization.Read.All (the
+ * least privileged application permission for GET /organization), so the server can read each customer's name.
+ */
+export const HOSTED_PERMISSIONS = {
+  application: [...SWITCHBOARD_PERMISSIONS.application, 'Organization.Read.All'],
+  delegated: [...SWITCHBOARD_PERMISSIONS.delegated],
 } as const;
 
 /** Two customers with different people, numbers and CloudLink accounts. */
@@ -57,6 +72,9 @@ export interface HostedProvider {
   clientSecretExpiresAt: number;
   appIdUri: string;
   redirectUris: string[];
+  /** The partner's operator (Switchboard.Operator) and a partner user without the role. */
+  operatorId: string;
+  staffId: string;
 }
 
 export interface HostedDemo {
@@ -112,13 +130,24 @@ export function seedHostingPartner(
     signInAudience: 'AzureADMultipleOrgs',
     secrets: [{ id: randomUUID(), value: clientSecret, expiresAt: clientSecretExpiresAt }],
     requiredGraphPermissions: {
-      application: [...SWITCHBOARD_PERMISSIONS.application],
-      delegated: [...SWITCHBOARD_PERMISSIONS.delegated],
+      application: [...HOSTED_PERMISSIONS.application],
+      delegated: [...HOSTED_PERMISSIONS.delegated],
     },
     redirectUris,
     identifierUris: [appIdUri],
     preAuthorizedClientIds: TEAMS_CLIENT_IDS,
-    appRoles: [ADMIN_ROLE, PRESENCE_READ_ROLE],
+    appRoles: [ADMIN_ROLE, PRESENCE_READ_ROLE, OPERATOR_ROLE],
+  });
+  directory.addUser(HOSTING_PARTNER.tenantId, {
+    id: HOSTING_PARTNER.operatorId,
+    userPrincipalName: `olivia.operator@${HOSTING_PARTNER.domain}`,
+    displayName: 'Olivia Operator',
+    appRoles: { [HOSTING_PARTNER.clientId]: [OPERATOR_ROLE] },
+  });
+  directory.addUser(HOSTING_PARTNER.tenantId, {
+    id: HOSTING_PARTNER.staffId,
+    userPrincipalName: `sam.sales@${HOSTING_PARTNER.domain}`,
+    displayName: 'Sam Sales',
   });
   return {
     tenantId: HOSTING_PARTNER.tenantId,
@@ -128,6 +157,8 @@ export function seedHostingPartner(
     clientSecretExpiresAt,
     appIdUri,
     redirectUris,
+    operatorId: HOSTING_PARTNER.operatorId,
+    staffId: HOSTING_PARTNER.staffId,
   };
 }
 
@@ -146,8 +177,8 @@ export function seedHostedCompany(
   const company = seedStaff(emulators, spec, provider.clientId, opts);
   if (opts.consented) {
     directory.grantAdminConsent(spec.tenantId, provider.clientId, {
-      application: [...SWITCHBOARD_PERMISSIONS.application],
-      delegated: [...SWITCHBOARD_PERMISSIONS.delegated],
+      application: [...HOSTED_PERMISSIONS.application],
+      delegated: [...HOSTED_PERMISSIONS.delegated],
       by: company.globalAdminId,
       at: clock.now(),
     });

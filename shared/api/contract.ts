@@ -23,7 +23,20 @@ export type ClientType = 'desktop' | 'web' | 'ios' | 'android';
 
 /** GET /api/me */
 export interface MeResponse {
-  user: { id: string; displayName: string; upn: string; tenantId: string; isAdmin: boolean };
+  user: {
+    id: string;
+    displayName: string;
+    upn: string;
+    tenantId: string;
+    isAdmin: boolean;
+    /** Hosted mode: a Switchboard.Operator of the hosting provider's tenant; the tab shows the Operator page. */
+    isOperator: boolean;
+    /**
+     * False for the hosting provider's own tenant when it is not also an onboarded customer: the tab then shows the
+     * Operator page only (no calls, sync, settings or admin pages, which would be refused).
+     */
+    customerTenant: boolean;
+  };
   settings: MySettings;
   /** How this user's click-to-call link is built per client type, after admin default and user override. */
   clickToCall: ClickToCallConfig;

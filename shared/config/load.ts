@@ -28,6 +28,8 @@ export interface Config {
   /** The Teams app manifest id (TEAMS_APP_ID), for deep links into the app's tabs. */
   teamsAppId?: string;
   adminGroupId?: string;
+  /** Hosted mode: the hosting provider's tenant, whose Switchboard.Operator role holders see the operator view. */
+  operatorTenantId?: string;
   graphBaseUrl: string;
   authorityHost: string;
   cloudlink: {
@@ -91,6 +93,7 @@ export function loadConfig(env: Source = process.env): Config {
     botPassword: c.BOT_PASSWORD,
     teamsAppId: c.TEAMS_APP_ID,
     adminGroupId: c.ADMIN_GROUP_ID,
+    operatorTenantId: c.OPERATOR_TENANT_ID?.toLowerCase(),
     graphBaseUrl: c.GRAPH_BASE_URL.replace(/\/$/, ''),
     authorityHost: c.AUTHORITY_HOST.replace(/\/$/, ''),
     cloudlink: {

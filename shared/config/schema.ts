@@ -41,6 +41,9 @@ export const configSchema = z
     // The Teams app's manifest id: bot notices link into the app's tab with it (Teams deep links name the app by it).
     TEAMS_APP_ID: guid.optional(),
     ADMIN_GROUP_ID: guid.optional(),
+    // Hosted mode: the hosting provider's own tenant. Its users holding the Switchboard.Operator app role see the
+    // operator view (every customer tenant and its health); nobody else does, a customer's admin included.
+    OPERATOR_TENANT_ID: guid.optional(),
 
     GRAPH_BASE_URL: url.default('https://graph.microsoft.com'),
     AUTHORITY_HOST: url.default('https://login.microsoftonline.com'),
@@ -113,6 +116,13 @@ export const configSchema = z
         path: ['ADMIN_GROUP_ID'],
         message:
           "must be unset with TENANCY=hosted: a group belongs to one tenant; each customer's admins hold the Switchboard.Admin app role",
+      });
+    if (!hosted && c.OPERATOR_TENANT_ID !== undefined)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['OPERATOR_TENANT_ID'],
+        message:
+          "is for TENANCY=hosted only: it names the hosting provider's tenant, whose operators see every customer",
       });
     const live = c.TENANT_ID !== undefined || hosted;
     if (live) {

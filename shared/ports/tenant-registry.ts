@@ -42,6 +42,11 @@ export interface TenantRegistry {
    * and actor (its offboarding fields are cleared); an active one keeps its first onboarding and takes the name.
    */
   onboard(tenantId: string, displayName: string, at: number, by: string): Promise<RegisteredTenant>;
+  /**
+   * Records the organisation's name as Graph tells it (GET /organization), keeping everything else; false if no
+   * tenant of that id is registered.
+   */
+  rename(tenantId: string, displayName: string): Promise<boolean>;
   /** Marks an active tenant offboarded, keeping the row; false if there is no active tenant of that id. */
   offboard(tenantId: string, at: number, by: string): Promise<boolean>;
   /**

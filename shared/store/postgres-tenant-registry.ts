@@ -41,6 +41,14 @@ export class PostgresTenantRegistry implements TenantRegistry {
     return toRegisteredTenant(r!);
   }
 
+  async rename(tenantId: string, displayName: string): Promise<boolean> {
+    const res = await this.pool.query('UPDATE tenant_registry SET display_name = $2 WHERE tenant_id = $1', [
+      tenantId,
+      displayName,
+    ]);
+    return res.rowCount === 1;
+  }
+
   async offboard(tenantId: string, at: number, by: string): Promise<boolean> {
     const res = await this.pool.query(
       `UPDATE tenant_registry SET state = 'offboarded', offboarded_at = $2, offboarded_by = $3

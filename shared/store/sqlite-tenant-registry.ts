@@ -48,6 +48,13 @@ export class SqliteTenantRegistry implements TenantRegistry {
     return toRegisteredTenant(r);
   }
 
+  async rename(tenantId: string, displayName: string): Promise<boolean> {
+    const info = this.db
+      .prepare('UPDATE tenant_registry SET display_name = ? WHERE tenant_id = ?')
+      .run(displayName, tenantId);
+    return info.changes === 1;
+  }
+
   async offboard(tenantId: string, at: number, by: string): Promise<boolean> {
     const info = this.db
       .prepare(

@@ -155,7 +155,13 @@ describe('seedHostedDemo', () => {
       for (const c of seeded.companies) {
         const sp = other.directory.tenant(c.tenantId)!.servicePrincipals.get(seeded.provider.clientId);
         expect(sp).toMatchObject({
-          grantedApplicationPermissions: ['Presence.ReadWrite.All', 'User.Read.All', 'GroupMember.Read.All'],
+          // The hosted registration also reads each customer's name (GET /organization).
+          grantedApplicationPermissions: [
+            'Presence.ReadWrite.All',
+            'User.Read.All',
+            'GroupMember.Read.All',
+            'Organization.Read.All',
+          ],
           consentedDelegatedPermissions: ['Presence.Read.All', 'User.Read'],
           consentedBy: c.globalAdminId,
         });

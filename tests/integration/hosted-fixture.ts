@@ -1,6 +1,6 @@
 import { startEmulators, type Emulators } from '../../emulators/index';
-import { seedHostedDemo, type HostedDemo } from '../../emulators/seed/hosted';
-import { SWITCHBOARD_PERMISSIONS, type SeededCompany } from '../../emulators/seed/demo';
+import { HOSTED_PERMISSIONS, seedHostedDemo, type HostedDemo } from '../../emulators/seed/hosted';
+import type { SeededCompany } from '../../emulators/seed/demo';
 import { loadConfig, type Config } from '../../shared/config/load';
 import { createLogger } from '../../shared/platform/logger';
 import { startHostedSwitchboard, type RunningHostedSwitchboard } from '../../bot/hosted-app';
@@ -25,7 +25,15 @@ export interface HostedWorld {
 export const SECRET_KEY = Buffer.alloc(32, 7);
 
 export async function startHostedWorld(
-  opts: { env?: Record<string, string>; users?: number; tenantRefreshMs?: number; registryStaleMs?: number } = {},
+  opts: {
+    env?: Record<string, string>;
+    users?: number;
+    tenantRefreshMs?: number;
+    tenantNameRetryMs?: number;
+    registryStaleMs?: number;
+    /** The built tab for browser tests (default: a stand-in page). */
+    tabDir?: string;
+  } = {},
 ): Promise<HostedWorld> {
   const emulators = await startEmulators();
   const port = await freePort();
@@ -66,9 +74,10 @@ export async function startHostedWorld(
       botAuth: { kind: 'playground' },
       secretKey: SECRET_KEY,
       appVersion: '0.0.0-test',
-      tabDir: 'tests/integration/bot-tab-fixture',
+      tabDir: opts.tabDir ?? 'tests/integration/bot-tab-fixture',
       tenantRefreshMs: opts.tenantRefreshMs ?? 200,
       registryStaleMs: opts.registryStaleMs,
+      tenantNameRetryMs: opts.tenantNameRetryMs,
     },
     createLogger('info', { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) }),
   );
@@ -101,8 +110,8 @@ export async function onboard(world: HostedWorld, company: SeededCompany): Promi
 /** The company's admin granted the hosted app its permissions at Entra, without signing up at Switchboard. */
 export function consentAtEntra(world: HostedWorld, company: SeededCompany): void {
   world.emulators.directory.grantAdminConsent(company.tenantId, world.hosted.provider.clientId, {
-    application: [...SWITCHBOARD_PERMISSIONS.application],
-    delegated: [...SWITCHBOARD_PERMISSIONS.delegated],
+    application: [...HOSTED_PERMISSIONS.application],
+    delegated: [...HOSTED_PERMISSIONS.delegated],
     by: company.globalAdminId,
     at: world.emulators.clock.now(),
   });

@@ -1,4 +1,5 @@
-import type { SeededCompany } from '../../emulators/seed/demo';
+import { randomUUID } from 'node:crypto';
+import { PRESENCE_READ_ROLE, type SeededCompany } from '../../emulators/seed/demo';
 import { api, linkAndMonitor, onboard, ssoToken, startHostedWorld, type HostedWorld } from './hosted-fixture';
 import { eventually } from './real-time';
 
@@ -7,7 +8,9 @@ import { eventually } from './real-time';
  * server mounts, found in its route table so a route added later is walked too, with Fabrikam's (tenant B) real ids:
  * users, monitors, reports, jobs, sync requests, PBX users. Each answer is 403 or 404, names nothing of Fabrikam's
  * but the id A itself sent, and Fabrikam's data is the same afterwards. Every list route answers A with none of
- * Fabrikam's data. A CloudLink webhook addressed to A with B's key is refused and moves nobody.
+ * Fabrikam's data. A CloudLink webhook addressed to A with B's key is refused and moves nobody. The read API for
+ * other systems (/api/presence, app tokens) answers A's reader about A's people only, and a Graph lifecycle post
+ * carrying A's subscription with B's secret or tenant (or B's with A's) makes no tenant act on it.
  */
 let world: HostedWorld;
 let a: SeededCompany;
@@ -120,8 +123,11 @@ async function asNorthwind(method: string, path: string, body?: unknown) {
   }
 }
 
-/** The admin and me routes, from the server's own route table. */
-const tenantRoutes = () => world.app.routes().filter((r) => /^\/api\/(admin|me)(\/|$)/.test(r.path));
+/**
+ * The admin, me and operator routes, from the server's own route table (a customer's admin gets 403 from the
+ * operator's, which list every tenant).
+ */
+const tenantRoutes = () => world.app.routes().filter((r) => /^\/api\/(admin|me|operator)(\/|$)/.test(r.path));
 
 /** Which of Fabrikam's ids a route parameter takes: by the collection it follows; every id for one not known here. */
 function idsFor(path: string, param: string): string[] {
@@ -215,6 +221,7 @@ describe('hosted tenant isolation', () => {
         '/api/admin/monitors',
         '/api/admin/reports',
         '/api/me/reports',
+        '/api/operator/tenants',
       ]),
     );
     const answers: string[] = [];
@@ -271,5 +278,149 @@ describe('hosted tenant isolation', () => {
     expect(aboutThem()).toBe(before);
     // The same post with Northwind's own key is let in (and names nobody of Northwind's): the refusal was the key's.
     expect((await post(a.tenantId, keyOf(a))).status).toBe(202);
+  });
+});
+
+/**
+ * Another system of the company's (a reception console): an app registered in the company's own tenant, to which
+ * the company granted Switchboard's presence-read role (or not), getting an app-only token for Switchboard's API.
+ */
+async function readerToken(company: SeededCompany, role: boolean): Promise<string> {
+  const { directory, entra } = world.emulators;
+  const secret = randomUUID();
+  const reader = directory.addApp(company.tenantId, {
+    displayName: `${company.tenantName} reception console`,
+    secrets: [{ id: randomUUID(), value: secret, expiresAt: Date.now() + 86_400_000 }],
+  });
+  const grant = directory.tenant(company.tenantId)!.servicePrincipals.get(world.hosted.provider.clientId)!;
+  if (role) grant.roleAssignmentsToApps[reader.clientId] = [PRESENCE_READ_ROLE];
+  const res = await fetch(entra.tokenEndpoint(company.tenantId), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: reader.clientId,
+      client_secret: secret,
+      scope: `${world.hosted.provider.appIdUri}/.default`,
+    }).toString(),
+  });
+  const body = (await res.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`no reader token: ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
+const presenceOf = (token: string, query: string) => api(world, 'GET', `/api/presence?${query}`, token);
+
+describe('hosted tenant isolation: the presence read API', () => {
+  it("answers Northwind's reader about Northwind's people only: Fabrikam's ids and addresses are not found", async () => {
+    const aReader = await readerToken(a, true);
+    const bUsers = await world.app.store.listUsers(b.tenantId);
+    const aUsers = await world.app.store.listUsers(a.tenantId);
+    const bNames = {
+      ids: bUsers.map((u) => u.entraUserId).slice(0, 3),
+      mails: bUsers.map((u) => u.upn).slice(0, 3),
+    };
+    // Fabrikam's people mixed in with one of Northwind's own: only Northwind's comes back.
+    const res = await presenceOf(
+      aReader,
+      `ids=${[aUsers[0]!.entraUserId, ...bNames.ids].join(',')}&mails=${bNames.mails.join(',')}`,
+    );
+    expect(res.status).toBe(200);
+    expect((res.body.items as { id: string }[]).map((i) => i.id)).toEqual([aUsers[0]!.entraUserId]);
+    expect(res.body.notFound).toEqual([...bNames.ids, ...bNames.mails]);
+    // The names it sent come back in notFound (their domain with them); nothing else of Fabrikam's does.
+    const unsent = [...bNames.ids, ...bNames.mails].reduce(
+      (text, name) => text.split(name).join(''),
+      res.text,
+    );
+    expect(leaked(unsent, [])).toEqual([]);
+
+    // The same names asked by Fabrikam's own reader are found: they were real.
+    const theirs = await presenceOf(await readerToken(b, true), `ids=${bNames.ids.join(',')}`);
+    expect(theirs.status).toBe(200);
+    expect((theirs.body.items as { id: string }[]).map((i) => i.id)).toEqual(bNames.ids);
+  });
+
+  it("refuses a reader its company did not grant the role, and a user's token", async () => {
+    const bId = (await world.app.store.listUsers(b.tenantId))[0]!.entraUserId;
+    const noRole = await presenceOf(await readerToken(a, false), `ids=${bId}`);
+    expect(noRole.status).toBe(403);
+    expect(noRole.body.error).toMatchObject({ code: 'missing_role' });
+    const user = await presenceOf(await ssoToken(world, a, 'admin'), `ids=${bId}`);
+    expect(user.status).toBe(401);
+    expect(user.body.error).toMatchObject({ code: 'app_token_required' });
+    for (const res of [noRole, user]) expect(leaked(res.text, [])).toEqual([]);
+  });
+});
+
+describe('hosted tenant isolation: Graph lifecycle posts', () => {
+  const subscriptionOf = (company: SeededCompany) =>
+    world.emulators.graph.control
+      .subscriptions()
+      .find((s) => s.tenantId === company.tenantId && !s.paused && s.userIds.length > 0)!;
+  /** Graph calls a lifecycle event makes a tenant's sync do: renew or re-create a subscription, read presence. */
+  const actions = () =>
+    world.emulators.graph.control.requests().filter((r) => /subscriptions|presence/i.test(r.path)).length;
+  const accepted = () => world.lines.filter((l) => l.event === 'graph.lifecycle');
+
+  async function lifecycle(item: {
+    subscriptionId: string;
+    clientState: string | null | undefined;
+    tenantId: string;
+    lifecycleEvent: string;
+  }): Promise<number> {
+    const res = await fetch(`${world.app.baseUrl}/api/notifications/graph/lifecycle`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        value: [{ ...item, subscriptionExpirationDateTime: new Date(Date.now() + 3_600_000).toISOString() }],
+      }),
+    });
+    return res.status;
+  }
+
+  it("makes no tenant act on a lifecycle post mixing one tenant's subscription with the other's secret or tenant", async () => {
+    const sa = subscriptionOf(a);
+    const sb = subscriptionOf(b);
+    const forged = ['reauthorizationRequired', 'subscriptionRemoved', 'missed'].flatMap((lifecycleEvent) => [
+      // A's subscription with B's secret, under A's tenant.
+      { subscriptionId: sa.id, clientState: sb.clientState, tenantId: a.tenantId, lifecycleEvent },
+      // A's subscription and secret, naming B's tenant.
+      { subscriptionId: sa.id, clientState: sa.clientState, tenantId: b.tenantId, lifecycleEvent },
+      // B's subscription with A's secret, under B's tenant.
+      { subscriptionId: sb.id, clientState: sa.clientState, tenantId: b.tenantId, lifecycleEvent },
+      // A subscription nobody holds, with A's secret.
+      { subscriptionId: randomUUID(), clientState: sa.clientState, tenantId: a.tenantId, lifecycleEvent },
+    ]);
+    await settled(actions);
+    const before = { actions: actions(), accepted: accepted().length };
+    for (const item of forged) expect(await lifecycle(item)).toBe(202);
+    await settled(actions);
+    expect({ actions: actions(), accepted: accepted().length }).toEqual(before);
+    // Both subscriptions are still there, unchanged: nothing was re-created or removed.
+    expect(subscriptionOf(a).id).toBe(sa.id);
+    expect(subscriptionOf(b).id).toBe(sb.id);
+    const dropped = world.lines.filter(
+      (l) => l.event === 'graph.notificationDropped' && l.kind === 'lifecycle',
+    );
+    expect(dropped.length).toBeGreaterThan(0);
+    for (const secret of [sa.clientState!, sb.clientState!, sa.id, sb.id])
+      expect(JSON.stringify(dropped)).not.toContain(secret);
+
+    // Northwind's own post, all of it Northwind's, is acted on: the refusals above were the tenant boundary's.
+    expect(
+      await lifecycle({
+        subscriptionId: sa.id,
+        clientState: sa.clientState,
+        tenantId: a.tenantId,
+        lifecycleEvent: 'reauthorizationRequired',
+      }),
+    ).toBe(202);
+    await eventually(() => expect(accepted().length).toBe(before.accepted + 1), 10_000);
+    expect(accepted().at(-1)).toMatchObject({
+      tenantId: a.tenantId,
+      lifecycleEvent: 'reauthorizationRequired',
+    });
+    await eventually(() => expect(actions()).toBeGreaterThan(before.actions), 10_000);
   });
 });

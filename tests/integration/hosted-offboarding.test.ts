@@ -161,7 +161,8 @@ describe('npm run tenants', () => {
 
     const run = await tenantsCli('offboard', northwind.tenantId, '--by', 'Dana from operations');
     expect({ code: run.code, stderr: run.stderr }).toMatchObject({ code: 0 });
-    expect(run.stdout).toContain(`Tenant ${northwind.tenantId} is offboarded.`);
+    // Named by the organisation's name the server read from Graph once the tenant opened.
+    expect(run.stdout).toContain(`Tenant ${northwind.tenantId} (Northwind Traders) is offboarded.`);
     expect(run.stdout).toMatch(/Data:\s+deleted, with 1 sign-ins/);
     expect(run.stderr).toContain('Marked');
 

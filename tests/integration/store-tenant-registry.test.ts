@@ -243,6 +243,31 @@ describe.each([
     expect((await store.tenantRegistry().list()).map((t) => t.tenantId)).toEqual(['t0', 't1']);
   });
 
+  it("renames a tenant with Graph's name, keeping its record, and only that tenant", async () => {
+    const registry = store.tenantRegistry();
+    await registry.onboard('t1', 't1', 1000, 'admin-consent');
+    await registry.onboard('t2', 't2', 1100, 'admin-consent');
+    await registry.offboard('t2', 1200, 'operator:ops');
+    expect(await registry.rename('t1', 'Northwind Traders')).toBe(true);
+    // An offboarded tenant's record takes its name too (the operator sees who left).
+    expect(await registry.rename('t2', 'Fabrikam')).toBe(true);
+    expect(await registry.rename('nobody', 'Contoso')).toBe(false);
+    expect(await registry.list()).toEqual([
+      expect.objectContaining({
+        tenantId: 't1',
+        displayName: 'Northwind Traders',
+        state: 'active',
+        onboardedAt: 1000,
+      }),
+      expect.objectContaining({
+        tenantId: 't2',
+        displayName: 'Fabrikam',
+        state: 'offboarded',
+        offboardedBy: 'operator:ops',
+      }),
+    ]);
+  });
+
   it("deletes every row of a tenant's data but its registry record and lease, and nothing of another tenant", async () => {
     await fillTenant(store, 'ta');
     await fillTenant(store, 'tb');

@@ -64,6 +64,8 @@ export const quietHealth: HealthView = {
 export function me(
   overrides: {
     isAdmin?: boolean;
+    isOperator?: boolean;
+    customerTenant?: boolean;
     byClient?: Partial<MeResponse['clickToCall']['byClient']>;
     dialRules?: MeResponse['dialRules'];
   } = {},
@@ -75,6 +77,8 @@ export function me(
       upn: 'ada@contoso.example',
       tenantId: 't1',
       isAdmin: overrides.isAdmin ?? false,
+      isOperator: overrides.isOperator ?? false,
+      customerTenant: overrides.customerTenant ?? true,
     },
     settings: { missedCallNotice: false },
     dialRules: overrides.dialRules ?? { country: 'DE', outsidePrefix: '', dialWithPrefix: false },
@@ -117,7 +121,7 @@ export function fakeHost(context: Partial<HostContext> = {}) {
 export function renderShell(options: {
   routes: Record<string, Route>;
   context?: Partial<HostContext>;
-  page?: 'history' | 'sync' | 'report' | 'settings' | 'admin';
+  page?: 'history' | 'sync' | 'report' | 'settings' | 'admin' | 'operator';
 }) {
   const server = fakeServer(options.routes);
   const { host, changeTheme } = fakeHost(options.context);

@@ -232,6 +232,22 @@ describe('call history', () => {
     expect(items.every((item) => item.getAttribute('aria-setsize') === '-1')).toBe(true);
   });
 
+  it('ends the history at a page whose nextCursor is null, without asking again', async () => {
+    // The contract leaves nextCursor out at the end; a null (a proxy's or another server's JSON) must end it too.
+    const { seen } = renderShell({
+      routes: routes(calls, { 'GET /api/me/calls': () => ({ body: { items: calls, nextCursor: null } }) }),
+    });
+    await screen.findByText('Bea Caller');
+    await waitFor(() => {
+      const items = within(screen.getByTestId('history-scroller')).getAllByRole('listitem');
+      // The list's length is known (calls and day headings), not -1 for "more to come".
+      expect(items.map((item) => item.getAttribute('aria-setsize'))).toEqual(
+        items.map(() => String(items.length)),
+      );
+    });
+    expect(seen.filter((r) => r.path === '/api/me/calls').map((r) => r.query.get('cursor'))).toEqual([null]);
+  });
+
   it('shows a failed next page with a retry instead of retrying in a loop', async () => {
     const many = Array.from({ length: 300 }, (_v, i) =>
       call({ callId: `p${i}`, name: `Person ${i}`, startedAt: new Date(NOW - i * 60_000).toISOString() }),

@@ -81,6 +81,14 @@ describe('configuration', () => {
     expect(
       problemsOf({ ...hostedEnv, TENANCY: 'hosted', ADMIN_GROUP_ID: '11111111-2222-4333-8444-555555555555' }),
     ).toEqual([expect.stringMatching(/^ADMIN_GROUP_ID must be unset with TENANCY=hosted/)]);
+    // The operator tenant is the hosting provider's: hosted mode only, kept in lower case as tokens' tid are.
+    const operatorTenant = 'AAAAAAAA-2222-4333-8444-555555555555';
+    expect(
+      loadConfig({ ...hostedEnv, TENANCY: 'hosted', OPERATOR_TENANT_ID: operatorTenant }).operatorTenantId,
+    ).toBe(operatorTenant.toLowerCase());
+    expect(problemsOf({ ...live, OPERATOR_TENANT_ID: operatorTenant })).toEqual([
+      expect.stringMatching(/^OPERATOR_TENANT_ID is for TENANCY=hosted only/),
+    ]);
   });
 
   it('names the key and what is wrong for bad values', () => {

@@ -195,6 +195,21 @@ export class GraphAdapter implements GraphPort {
     }
   }
 
+  /** GET /organization: the tenant's own name (needs Organization.Read.All); undefined if Graph lists none. */
+  async organization(): Promise<{ id: string; displayName: string } | undefined> {
+    const { body } = await this.http.request({
+      op: 'organization',
+      kind: 'other',
+      method: 'GET',
+      path: '/organization?$select=id,displayName',
+      token: this.appToken,
+    });
+    const org = (body as Page<{ id?: unknown; displayName?: unknown }>).value?.[0];
+    return typeof org?.id === 'string' && typeof org.displayName === 'string' && org.displayName.trim()
+      ? { id: org.id, displayName: org.displayName.trim() }
+      : undefined;
+  }
+
   private async *pages<T>(op: string, firstPath: string): AsyncIterable<T> {
     let next: string | undefined = firstPath;
     while (next) {

@@ -30,6 +30,7 @@ import type {
   UserSelection,
   GroupSearchResponse,
 } from '../../../shared/api/contract';
+import type { OperatorTenantsResponse } from '../../../shared/api/operator';
 import { ApiRequestError } from './errors';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -71,6 +72,8 @@ export class ApiClient {
       `/api/me/reports/diagnostics-preview?${params({ clientType: client.type, clientVersion: client.version })}`,
     );
   createReport = (r: CreateReportRequest) => this.send<ReportSummary>('POST', '/api/me/reports', r);
+  /** Hosted mode, the provider's operators only: every organisation with its health. */
+  operatorTenants = () => this.get<OperatorTenantsResponse>('/api/operator/tenants');
 
   admin = {
     tenant: () => this.get<TenantLinkView>('/api/admin/tenant'),

@@ -27,8 +27,21 @@ import { fluentTheme } from './theme';
 
 /** Admin pages are a separate chunk: most users never open them, so they never download them. */
 const AdminPage = lazy(() => import('../features/admin/AdminPage'));
+/** So is the hosting provider's operator view (hosted mode). */
+const OperatorPage = lazy(() => import('../features/operator/OperatorPage'));
 
-type Page = 'history' | 'sync' | 'report' | 'settings' | 'admin';
+type Page = 'history' | 'sync' | 'report' | 'settings' | 'admin' | 'operator';
+
+/**
+ * Which pages the user may open. A user of the hosting provider's own tenant that is no customer (customerTenant
+ * false) has the operator view only: every customer page would be refused.
+ */
+function allowedPage(me: MeResponse | null, page: Page): boolean {
+  if (!me) return true;
+  if (page === 'operator') return me.user.isOperator;
+  if (!me.user.customerTenant) return false;
+  return page !== 'admin' || me.user.isAdmin;
+}
 
 const useStyles = makeStyles({
   root: {
@@ -97,7 +110,11 @@ export function Shell(props: { host: TeamsHost; api: ApiClient; initialPage?: Pa
       },
     [api, me, loadMe, host.context],
   );
-  const visiblePage = page === 'admin' && !me?.user.isAdmin ? 'history' : page;
+  const visiblePage: Page = allowedPage(me, page)
+    ? page
+    : me?.user.customerTenant === false
+      ? 'operator'
+      : 'history';
   // The tab row scrolls on a phone: keep the open page's tab in sight (jsdom has no scrollIntoView).
   useEffect(() => {
     document
@@ -129,21 +146,30 @@ export function Shell(props: { host: TeamsHost; api: ApiClient; initialPage?: Pa
                 selectedValue={visiblePage}
                 onTabSelect={(_e, d) => setPage(d.value as Page)}
               >
-                <Tab value="history" className={s.tab}>
-                  {t('tabHistory')}
-                </Tab>
-                <Tab value="sync" className={s.tab}>
-                  {t('tabSync')}
-                </Tab>
-                <Tab value="report" className={s.tab}>
-                  {t('tabReport')}
-                </Tab>
-                <Tab value="settings" className={s.tab}>
-                  {t('tabSettings')}
-                </Tab>
-                {env.me.user.isAdmin ? (
+                {env.me.user.customerTenant ? (
+                  <>
+                    <Tab value="history" className={s.tab}>
+                      {t('tabHistory')}
+                    </Tab>
+                    <Tab value="sync" className={s.tab}>
+                      {t('tabSync')}
+                    </Tab>
+                    <Tab value="report" className={s.tab}>
+                      {t('tabReport')}
+                    </Tab>
+                    <Tab value="settings" className={s.tab}>
+                      {t('tabSettings')}
+                    </Tab>
+                  </>
+                ) : null}
+                {allowedPage(env.me, 'admin') ? (
                   <Tab value="admin" className={s.tab}>
                     {t('tabAdmin')}
+                  </Tab>
+                ) : null}
+                {env.me.user.isOperator ? (
+                  <Tab value="operator" className={s.tab}>
+                    {t('tabOperator')}
                   </Tab>
                 ) : null}
               </TabList>
@@ -156,6 +182,11 @@ export function Shell(props: { host: TeamsHost; api: ApiClient; initialPage?: Pa
               {visiblePage === 'admin' ? (
                 <Suspense fallback={<Spinner label={t('loading')} />}>
                   <AdminPage />
+                </Suspense>
+              ) : null}
+              {visiblePage === 'operator' ? (
+                <Suspense fallback={<Spinner label={t('loading')} />}>
+                  <OperatorPage />
                 </Suspense>
               ) : null}
             </main>

@@ -20,6 +20,7 @@ export const de: Messages = {
   tabReport: 'Problem melden',
   tabSettings: 'Einstellungen',
   tabAdmin: 'Verwaltung',
+  tabOperator: 'Betrieb',
   navLabel: 'Bereiche von Switchboard',
 
   filterAll: 'Alle',

@@ -18,6 +18,7 @@ export const en = {
   tabReport: 'Report a problem',
   tabSettings: 'Settings',
   tabAdmin: 'Admin',
+  tabOperator: 'Operator',
   navLabel: 'Switchboard sections',
 
   filterAll: 'All',

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { CallFilter, CallItem } from '../../../../shared/api/contract';
+import type { CallFilter, CallItem, CallsResponse } from '../../../../shared/api/contract';
 import type { ApiClient } from '../../api/client';
 
 export const PAGE_SIZE = 100;
@@ -8,6 +8,15 @@ export const PAGE_SIZE = 100;
  * Until the list holds this many (or the history ends) the next page is fetched at once, without waiting for a scroll.
  */
 export const FILL_ROWS = 40;
+
+/**
+ * The cursor of the next page, or undefined at the end. Only a non-empty string is a cursor: a `null` (JSON from a
+ * proxy or another server version) asked again as `cursor=null` and, answered the same, looped without end.
+ */
+function nextCursorOf(page: CallsResponse): string | undefined {
+  const next: unknown = page.nextCursor;
+  return typeof next === 'string' && next !== '' ? next : undefined;
+}
 
 export interface CallHistoryState {
   items: CallItem[];
@@ -52,15 +61,15 @@ export function useCallHistory(api: ApiClient, filter: CallFilter, q: string) {
     try {
       const page = await api.calls({ cursor: from });
       if (mine !== generation.current) return;
-      cursor.current = page.nextCursor;
+      cursor.current = nextCursorOf(page);
       const added = fresh(page.items);
       setState((s) => ({
         ...s,
         items: added.length ? [...s.items, ...added] : s.items,
-        hasMore: page.nextCursor !== undefined,
+        hasMore: cursor.current !== undefined,
         loadingMore: false,
       }));
-      if (page.nextCursor !== undefined && seen.current.size < FILL_ROWS) await loadMore();
+      if (cursor.current !== undefined && seen.current.size < FILL_ROWS) await loadMore();
     } catch (error) {
       if (mine !== generation.current) return;
       cursor.current = from;
@@ -76,16 +85,16 @@ export function useCallHistory(api: ApiClient, filter: CallFilter, q: string) {
     try {
       const page = await api.calls({ filter, q, top: PAGE_SIZE });
       if (mine !== generation.current) return;
-      cursor.current = page.nextCursor;
+      cursor.current = nextCursorOf(page);
       setState({
         items: fresh(page.items),
         q,
         status: 'ready',
         error: null,
-        hasMore: page.nextCursor !== undefined,
+        hasMore: cursor.current !== undefined,
         loadingMore: false,
       });
-      if (page.nextCursor !== undefined && seen.current.size < FILL_ROWS) await loadMore();
+      if (cursor.current !== undefined && seen.current.size < FILL_ROWS) await loadMore();
     } catch (error) {
       if (mine === generation.current)
         setState({ items: [], q, status: 'error', error, hasMore: false, loadingMore: false });

@@ -1,0 +1,76 @@
+import {
+  operatorTenantsResponse,
+  type OperatorSyncState,
+  type OperatorTenant,
+  type OperatorTenantHealth,
+  type OperatorTenantsResponse,
+} from '../../shared/api/operator';
+import type { Store } from '../../shared/ports/store';
+import type { RegisteredTenant } from '../../shared/ports/tenant-registry';
+import type { JobRegistry } from './jobs';
+
+/** How far back the newest error is looked for (the store keeps each tenant's recent problems, newest first). */
+const EVENTS_READ = 100;
+
+export interface OperatorViewDeps {
+  store: Store;
+  jobs: JobRegistry;
+  /** The tenant's sync in this process (hosted-app.ts knows the runtimes; the server does not). */
+  syncStateOf: (tenantId: string) => OperatorSyncState;
+}
+
+/**
+ * The hosting provider's view of every registry tenant (issue 16): who it is, when it came and went, and its health
+ * as far as an operator needs to know whether to call the customer: sync, CloudLink linked, monitors, newest error
+ * code, configuration check. Built through the response schema, so nothing outside it (a secret, a person) leaves.
+ */
+export async function listOperatorTenants(deps: OperatorViewDeps): Promise<OperatorTenantsResponse> {
+  const registered = await deps.store.tenantRegistry().list();
+  const items = await Promise.all(registered.map((t) => operatorTenant(deps, t)));
+  return operatorTenantsResponse.parse({ items });
+}
+
+async function operatorTenant(deps: OperatorViewDeps, t: RegisteredTenant): Promise<OperatorTenant> {
+  return {
+    tenantId: t.tenantId,
+    displayName: t.displayName,
+    state: t.state,
+    onboardedAt: iso(t.onboardedAt),
+    onboardedBy: t.onboardedBy,
+    offboardedAt: t.offboardedAt === null ? null : iso(t.offboardedAt),
+    offboardedBy: t.offboardedBy,
+    health: await healthOf(deps, t.tenantId),
+  };
+}
+
+async function healthOf(deps: OperatorViewDeps, tenantId: string): Promise<OperatorTenantHealth> {
+  const { store } = deps;
+  const [link, monitors, events, check] = await Promise.all([
+    store.getTenant(tenantId),
+    store.listMonitors(tenantId),
+    store.listEvents(tenantId, EVENTS_READ),
+    deps.jobs.latest(tenantId, 'configurationCheck'),
+  ]);
+  const live = monitors.filter((m) => m.state !== 'deleted');
+  const lastError = events.find((e) => e.level === 'error');
+  return {
+    sync: deps.syncStateOf(tenantId),
+    cloudlinkLinked: Boolean(link?.cloudlink?.clientSecretSealed),
+    monitors: {
+      total: live.length,
+      active: live.filter((m) => m.state === 'active' || m.state === 'renewing').length,
+      failed: live.filter((m) => m.state === 'failed').length,
+    },
+    lastError: lastError ? { code: lastError.event, at: iso(lastError.at) } : null,
+    configurationCheck: check
+      ? {
+          state: check.state,
+          failedSteps: (check.steps ?? []).filter((s) => s.state === 'failed').length,
+          warningSteps: (check.steps ?? []).filter((s) => s.state === 'warning').length,
+          at: check.finishedAt ?? check.startedAt,
+        }
+      : null,
+  };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
