@@ -17,7 +17,9 @@ export function mountOperatorRoutes(
     '/api/operator/tenants',
     userRoute(
       ctx,
-      async () => ({ body: await listOperatorTenants({ store: deps.store, jobs: deps.jobs, syncStateOf }) }),
+      async () => ({
+        body: await listOperatorTenants({ store: deps.store, jobs: deps.jobs, syncStateOf, now: deps.now }),
+      }),
       { operator: true },
     ),
   );

@@ -6,8 +6,10 @@ import {
   type OperatorTenantsResponse,
 } from '../../shared/api/operator';
 import type { Store } from '../../shared/ports/store';
-import type { RegisteredTenant } from '../../shared/ports/tenant-registry';
+import type { RegisteredTenant, RegistryReader } from '../../shared/ports/tenant-registry';
+import { SYNC_LEASE } from '../../shared/sync/ownership';
 import type { JobRegistry } from './jobs';
+import { REGISTRY_STALE_MS } from './tenant-runtimes';
 
 /** How far back the newest error is looked for (the store keeps each tenant's recent problems, newest first). */
 const EVENTS_READ = 100;
@@ -17,6 +19,7 @@ export interface OperatorViewDeps {
   jobs: JobRegistry;
   /** The tenant's sync in this process (hosted-app.ts knows the runtimes; the server does not). */
   syncStateOf: (tenantId: string) => OperatorSyncState;
+  now: () => number;
 }
 
 /**
@@ -25,12 +28,19 @@ export interface OperatorViewDeps {
  * code, configuration check. Built through the response schema, so nothing outside it (a secret, a person) leaves.
  */
 export async function listOperatorTenants(deps: OperatorViewDeps): Promise<OperatorTenantsResponse> {
-  const registered = await deps.store.tenantRegistry().list();
-  const items = await Promise.all(registered.map((t) => operatorTenant(deps, t)));
+  const registry = deps.store.tenantRegistry();
+  const [registered, readers] = await Promise.all([registry.list(), registry.readers()]);
+  // A server that has not read the registry lately serves no tenant (tenant-runtimes.ts), so it is not counted.
+  const servers = readers.filter((r) => deps.now() - r.readAt <= REGISTRY_STALE_MS);
+  const items = await Promise.all(registered.map((t) => operatorTenant(deps, t, servers)));
   return operatorTenantsResponse.parse({ items });
 }
 
-async function operatorTenant(deps: OperatorViewDeps, t: RegisteredTenant): Promise<OperatorTenant> {
+async function operatorTenant(
+  deps: OperatorViewDeps,
+  t: RegisteredTenant,
+  servers: RegistryReader[],
+): Promise<OperatorTenant> {
   return {
     tenantId: t.tenantId,
     displayName: t.displayName,
@@ -39,22 +49,32 @@ async function operatorTenant(deps: OperatorViewDeps, t: RegisteredTenant): Prom
     onboardedBy: t.onboardedBy,
     offboardedAt: t.offboardedAt === null ? null : iso(t.offboardedAt),
     offboardedBy: t.offboardedBy,
-    health: await healthOf(deps, t.tenantId),
+    health: await healthOf(deps, t.tenantId, servers),
   };
 }
 
-async function healthOf(deps: OperatorViewDeps, tenantId: string): Promise<OperatorTenantHealth> {
+async function healthOf(
+  deps: OperatorViewDeps,
+  tenantId: string,
+  servers: RegistryReader[],
+): Promise<OperatorTenantHealth> {
   const { store } = deps;
-  const [link, monitors, events, check] = await Promise.all([
+  const [link, monitors, events, check, lease] = await Promise.all([
     store.getTenant(tenantId),
     store.listMonitors(tenantId),
     store.listEvents(tenantId, EVENTS_READ),
     deps.jobs.latest(tenantId, 'configurationCheck'),
+    store.getLease(tenantId, SYNC_LEASE),
   ]);
   const live = monitors.filter((m) => m.state !== 'deleted');
   const lastError = events.find((e) => e.level === 'error');
   return {
     sync: deps.syncStateOf(tenantId),
+    cluster: {
+      syncRunsOn: lease && lease.expiresAt > deps.now() ? lease.holder : null,
+      servedBy: servers.filter((r) => r.serving.includes(tenantId.toLowerCase())).length,
+      servers: servers.length,
+    },
     cloudlinkLinked: Boolean(link?.cloudlink?.clientSecretSealed),
     monitors: {
       total: live.length,

@@ -3,7 +3,8 @@ import { z } from 'zod';
 /**
  * GET /api/operator/tenants (hosted mode, issue 16): what the hosting provider's operators see of every customer
  * tenant in the registry. The server builds its answer through this schema and the tab reads it with the same one,
- * so neither can drift from the other. Health is as the answering process sees it; it holds no customer's secrets,
+ * so neither can drift from the other. `sync` is as the answering process sees it, `cluster` as every server left it in
+ * the store; it holds no customer's secrets,
  * people or messages: counts, states and stable codes only.
  */
 
@@ -17,9 +18,22 @@ const isoDate = z.string().datetime({ offset: true });
 export const operatorSyncState = z.enum(['owner', 'standby', 'stopped', 'off', 'notOpen']);
 export type OperatorSyncState = z.infer<typeof operatorSyncState>;
 
+/**
+ * The tenant across every server sharing the store, read from it: which server runs the tenant's sync now (its
+ * lease holder while the lease runs), and how many of the servers that read the registry lately serve the tenant.
+ */
+export const operatorTenantCluster = z
+  .object({
+    syncRunsOn: z.string().nullable(),
+    servedBy: z.number().int().min(0),
+    servers: z.number().int().min(0),
+  })
+  .strict();
+
 export const operatorTenantHealth = z
   .object({
     sync: operatorSyncState,
+    cluster: operatorTenantCluster,
     cloudlinkLinked: z.boolean(),
     monitors: z
       .object({

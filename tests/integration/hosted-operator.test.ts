@@ -83,8 +83,16 @@ describe('the operator view', () => {
       ]),
     );
     // Fabrikam signed up but has not linked CloudLink: no sync, no monitors, no check run.
+    // Across the servers (one here): Northwind's sync runs on the holder of its lease; both are served.
+    const lease = await world.app.store.getLease(northwind.tenantId, 'sync');
+    expect(tenants.get(northwind.tenantId)!.health.cluster).toEqual({
+      syncRunsOn: lease!.holder,
+      servedBy: 1,
+      servers: 1,
+    });
     expect(tenants.get(fabrikam.tenantId)!.health).toEqual({
       sync: 'off',
+      cluster: { syncRunsOn: null, servedBy: 1, servers: 1 },
       cloudlinkLinked: false,
       monitors: { total: 0, active: 0, failed: 0 },
       lastError: null,
@@ -219,5 +227,15 @@ describe('the operator view', () => {
       offboardedAt: '2026-12-01T10:00:00.000Z',
       offboardedBy: 'ops:olivia',
     });
+    // The server said at its next registry read that it let go of it.
+    await eventually(
+      async () =>
+        expect((await listed()).get(fabrikam.tenantId)!.health.cluster).toEqual({
+          syncRunsOn: null,
+          servedBy: 0,
+          servers: 1,
+        }),
+      10_000,
+    );
   });
 });

@@ -17,6 +17,7 @@ const northwind: OperatorTenant = {
   offboardedBy: null,
   health: {
     sync: 'owner',
+    cluster: { syncRunsOn: 'switchboard-1:4711:ab12cd34', servedBy: 3, servers: 3 },
     cloudlinkLinked: true,
     monitors: { total: 2, active: 1, failed: 1 },
     lastError: { code: 'credentials.refused', at: '2026-12-01T08:30:00.000Z' },
@@ -39,6 +40,7 @@ const fabrikam: OperatorTenant = {
   offboardedBy: 'Dana from operations',
   health: {
     sync: 'notOpen',
+    cluster: { syncRunsOn: null, servedBy: 0, servers: 3 },
     cloudlinkLinked: false,
     monitors: { total: 0, active: 0, failed: 0 },
     lastError: null,
@@ -81,7 +83,7 @@ describe('the operator view', () => {
       'Active',
       expect.stringMatching(/2026.* by admin-consent$/),
       '–',
-      'Running',
+      'Runningruns on switchboard-1:4711:ab12cd34; served by 3 of 3 servers',
       'Linked',
       '1 of 2 active, 1 failed',
       expect.stringMatching(/^credentials\.refused \(.*2026.*\)$/),
@@ -94,7 +96,7 @@ describe('the operator view', () => {
       'Offboarded',
       expect.stringMatching(/ by admin-consent$/),
       expect.stringMatching(/ by Dana from operations$/),
-      'Not served here',
+      'Not served hereserved by 0 of 3 servers',
       'Not linked',
       'None',
       'None',
@@ -115,6 +117,29 @@ describe('the operator view', () => {
     expect(screen.getByRole('columnheader', { name: 'Präsenzabgleich' })).toBeInTheDocument();
     expect(cellsOf(row!).slice(1, 2)).toEqual(['Aktiv']);
     expect(cellsOf(row!)[6]).toBe('1 von 2 aktiv, 1 fehlgeschlagen');
+    expect(cellsOf(row!)[4]).toBe('Läuftläuft auf switchboard-1:4711:ab12cd34; von 3 der 3 Server bedient');
+  });
+
+  it('says when no server runs the sync of an organisation that has CloudLink linked', async () => {
+    renderShell({
+      routes: {
+        'GET /api/me': () => ({ body: operator }),
+        'GET /api/operator/tenants': tenants([
+          {
+            ...northwind,
+            health: {
+              ...northwind.health,
+              sync: 'standby',
+              cluster: { syncRunsOn: null, servedBy: 2, servers: 2 },
+            },
+          },
+        ]),
+      },
+    });
+    const [row] = await rows();
+    expect(cellsOf(row!)[4]).toBe(
+      'Standby (another server runs it)no server runs it; served by 2 of 2 servers',
+    );
   });
 
   it('reloads on Refresh and says what failed', async () => {

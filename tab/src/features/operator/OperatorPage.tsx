@@ -139,7 +139,13 @@ function TenantRow(props: { tenant: OperatorTenant; ot: OperatorT; when: (iso: s
         'colOffboarded',
         t.offboardedAt ? ot('when', { when: when(t.offboardedAt), by: t.offboardedBy ?? '' }) : ot('never'),
       )}
-      {cell('colSync', <Badge color={SYNC_COLOR[h.sync]}>{ot(`sync_${h.sync}`)}</Badge>)}
+      {cell(
+        'colSync',
+        <div>
+          <Badge color={SYNC_COLOR[h.sync]}>{ot(`sync_${h.sync}`)}</Badge>
+          <div className={s.id}>{clusterText(ot, t)}</div>
+        </div>,
+      )}
       {cell('colCloudLink', h.cloudlinkLinked ? ot('linked') : ot('notLinked'))}
       {cell(
         'colMonitors',
@@ -156,6 +162,15 @@ function TenantRow(props: { tenant: OperatorTenant; ot: OperatorT; when: (iso: s
       {cell('colCheck', checkText(ot, when, h.configurationCheck))}
     </TableRow>
   );
+}
+
+/** Across every server: where the sync runs (or that none runs it) and how many servers serve the organisation. */
+function clusterText(ot: OperatorT, t: OperatorTenant): string {
+  const { cluster, cloudlinkLinked } = t.health;
+  const served = ot('servedBy', { served: cluster.servedBy, servers: cluster.servers });
+  if (cluster.syncRunsOn) return `${ot('runsOn', { server: cluster.syncRunsOn })}; ${served}`;
+  if (t.state === 'active' && cloudlinkLinked) return `${ot('runsNowhere')}; ${served}`;
+  return served;
 }
 
 function checkText(

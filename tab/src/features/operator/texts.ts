@@ -3,7 +3,8 @@ import { fill, type Language } from '../../i18n';
 /** Operator texts live in the operator chunk: customers' users never download them. */
 const en = {
   title: 'Tenants',
-  intro: 'Every organisation that signed up for this Switchboard, with its health as this server sees it.',
+  intro:
+    'Every organisation that signed up for this Switchboard, with its health: the sync as this server sees it, and where it runs among all servers.',
   refresh: 'Refresh',
   empty: 'No organisation has signed up yet.',
   colOrganisation: 'Organisation',
@@ -22,6 +23,9 @@ const en = {
   sync_stopped: 'Stopped',
   sync_off: 'Off (CloudLink not linked)',
   sync_notOpen: 'Not served here',
+  runsOn: 'runs on {server}',
+  runsNowhere: 'no server runs it',
+  servedBy: 'served by {served} of {servers} servers',
   linked: 'Linked',
   notLinked: 'Not linked',
   monitors: '{active} of {total} active, {failed} failed',
@@ -43,7 +47,7 @@ export type OperatorTextKey = keyof typeof en;
 const de: Record<OperatorTextKey, string> = {
   title: 'Organisationen',
   intro:
-    'Jede Organisation, die sich für dieses Switchboard angemeldet hat, mit ihrem Zustand, wie dieser Server ihn sieht.',
+    'Jede Organisation, die sich für dieses Switchboard angemeldet hat, mit ihrem Zustand: der Abgleich, wie dieser Server ihn sieht, und wo er unter allen Servern läuft.',
   refresh: 'Aktualisieren',
   empty: 'Noch hat sich keine Organisation angemeldet.',
   colOrganisation: 'Organisation',
@@ -62,6 +66,9 @@ const de: Record<OperatorTextKey, string> = {
   sync_stopped: 'Angehalten',
   sync_off: 'Aus (CloudLink nicht verbunden)',
   sync_notOpen: 'Hier nicht bedient',
+  runsOn: 'läuft auf {server}',
+  runsNowhere: 'kein Server führt ihn aus',
+  servedBy: 'von {served} der {servers} Server bedient',
   linked: 'Verbunden',
   notLinked: 'Nicht verbunden',
   monitors: '{active} von {total} aktiv, {failed} fehlgeschlagen',
