@@ -6,6 +6,7 @@
  */
 import type { Directory } from '../emulators/common/directory';
 import type { Emulators } from '../emulators/index';
+import { HOSTED_PERMISSIONS } from '../emulators/seed/hosted';
 
 export const HOSTED_BENCH_SECRET = 'hosted-bench-secret';
 export const HOSTED_MONITOR_PASSWORD = 'Monitor-pw1';
@@ -34,9 +35,10 @@ export interface HostedEmulatorWorld {
   tenants: HostedBenchTenant[];
 }
 
+/** What the hosted registration asks of every customer (emulators/seed/hosted.ts: the organisation's name too). */
 const PERMISSIONS = {
-  application: ['Presence.ReadWrite.All', 'User.Read.All', 'GroupMember.Read.All'],
-  delegated: ['Presence.Read.All', 'User.Read'],
+  application: [...HOSTED_PERMISSIONS.application],
+  delegated: [...HOSTED_PERMISSIONS.delegated],
 };
 
 function seedPartner(directory: Directory): { tenantId: string; clientId: string } {
