@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createEntraJwtValidator } from '../shared/adapters/entra/jwt-validator';
 import type { OperatorSyncState } from '../shared/api/operator';
@@ -90,7 +89,9 @@ export async function startHostedSwitchboard(
       clientSecretExpiresAt: env.clientSecretExpiresAt,
     },
     defaults: { mapping: DEFAULT_MAPPING, selection: DEFAULT_SELECTION },
-    processId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    // The name its sync leases carry too (their holder is `<this id>/<instance>`), so the operator view and the
+    // offboarding name a server the same way.
+    processId: spread?.memberId ?? `${hostname()}/${process.pid}`,
     registryStaleMs: env.registryStaleMs,
     // Consent names a tenant by id only: its organisation's name is read with its own app token once it opens.
     opened: (t) => void names.name(t.tenantId, t.runtime.graph),
@@ -107,7 +108,7 @@ export async function startHostedSwitchboard(
         'Switchboard cannot read its list of organisations just now; try again in a minute.',
       );
     // The provider's own tenant signs in too, for the operator view; the authenticator keeps it to that.
-    return Promise.resolve(tenants.get(tenantId) !== undefined || tenantId === config.operatorTenantId);
+    return Promise.resolve(tenants.serves(tenantId) || tenantId === config.operatorTenantId);
   };
 
   const serving = await serveSwitchboard({
@@ -154,6 +155,7 @@ export async function startHostedSwitchboard(
     hosted: {
       isTenantServed,
       operatorTenantId: config.operatorTenantId,
+      available: () => tenants.registryFresh(),
       syncStateOf: (id) => syncStateOf(tenants.get(id)?.runtime),
       onboarding: new Onboarding({
         registry: store.tenantRegistry(),

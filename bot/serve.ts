@@ -59,6 +59,8 @@ export interface ServeOptions {
   hosted?: {
     onboarding: Onboarding;
     isTenantServed: (tenantId: string) => boolean;
+    /** False while the process cannot trust its tenant list (its registry reads fail): the bot says so. */
+    available: () => boolean;
     /** The hosting provider's tenant (OPERATOR_TENANT_ID), whose operators see every tenant; unset: nobody does. */
     operatorTenantId?: string;
     /** The tenant's sync as this process sees it, for the operator view. */
@@ -123,7 +125,13 @@ export async function serveSwitchboard(options: ServeOptions): Promise<ServingSw
     isInAdminGroup: options.isInAdminGroup,
     identityOverride: options.identityOverride,
     ...(options.hosted && onboardUrl
-      ? { notServed: { isTenantServed: options.hosted.isTenantServed, onboardUrl } }
+      ? {
+          notServed: {
+            isTenantServed: options.hosted.isTenantServed,
+            available: options.hosted.available,
+            onboardUrl,
+          },
+        }
       : {}),
   });
   const jobs = new JobRegistry(logger, now, store);

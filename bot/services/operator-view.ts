@@ -7,6 +7,7 @@ import {
 } from '../../shared/api/operator';
 import type { Store } from '../../shared/ports/store';
 import type { RegisteredTenant, RegistryReader } from '../../shared/ports/tenant-registry';
+import { memberOfHolder } from '../../shared/sync/cluster-spread';
 import { SYNC_LEASE } from '../../shared/sync/ownership';
 import type { JobRegistry } from './jobs';
 import { REGISTRY_STALE_MS } from './tenant-runtimes';
@@ -71,7 +72,7 @@ async function healthOf(
   return {
     sync: deps.syncStateOf(tenantId),
     cluster: {
-      syncRunsOn: lease && lease.expiresAt > deps.now() ? lease.holder : null,
+      syncRunsOn: lease && lease.expiresAt > deps.now() ? memberOfHolder(lease.holder) : null,
       servedBy: servers.filter((r) => r.serving.includes(tenantId.toLowerCase())).length,
       servers: servers.length,
     },

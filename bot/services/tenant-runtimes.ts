@@ -23,11 +23,23 @@ export const TENANT_REFRESH_MS = 5_000;
  */
 export const REGISTRY_STALE_MS = 30_000;
 
+/** An open found the tenant no longer active in the registry (offboarded while it was being opened). */
+export class TenantNotActiveError extends Error {
+  constructor(readonly tenantId: string) {
+    super(`tenant ${tenantId} is not active in the registry`);
+    this.name = 'TenantNotActiveError';
+  }
+}
+
 /**
  * Scheduled resyncs that run at once in a hosted process. Two rather than one, so that a tenant whose services answer
  * slowly does not hold up every other tenant's resync.
  */
 const RESYNCS_AT_ONCE = 2;
+/** The longest one tenant's scheduled resync holds its turn; it goes on after that without one. */
+const RESYNC_TURN_MAX_MS = 120_000;
+
+const turnOver = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /** One served tenant in a hosted process: its connections and sync, and the admin documents the sync reads. */
 export interface OpenTenant {
@@ -73,14 +85,29 @@ export class TenantRuntimes {
   private readonly opened = new Map<string, OpenTenant>();
   private readonly pending = new Map<string, Promise<unknown>>();
   private closed = false;
-  /** Every tenant's sync starts with the process, so their resyncs fall due together: they take turns. */
-  private readonly resyncTurn = concurrencyLimit(RESYNCS_AT_ONCE);
+  /**
+   * Every tenant's sync starts with the process, so their resyncs fall due together: they take turns. A turn lasts
+   * at most RESYNC_TURN_MAX_MS, so two tenants whose services answer slowly cannot hold up everyone's resync.
+   */
+  private readonly resyncSlots = concurrencyLimit(RESYNCS_AT_ONCE);
+  private readonly resyncTurn = (resync: () => Promise<void>) =>
+    this.resyncSlots(() => Promise.race([resync(), turnOver(RESYNC_TURN_MAX_MS)]));
 
   /** When the last registry read that worked began; null before the first. */
   private lastReadAt: number | null = null;
-  /** Tenants whose opening has begun and not ended (they count as served when this process says what it serves). */
+  /**
+   * Tenants this process serves or is about to, beyond the open ones: a registry read found them active (`intended`),
+   * or their opening began (`opening`). They count as served when the process says what it serves, so an offboarding
+   * marked meanwhile waits for them. `closing`: no longer served, though their sync may still be stopping.
+   */
+  private readonly intended = new Set<string>();
   private readonly opening = new Set<string>();
+  private readonly closing = new Set<string>();
   private staleSaid = false;
+  /** The registry read in progress: one at a time, so an old read never overtakes a newer one. */
+  private reading: Promise<{ opens: Promise<void> }> | undefined;
+  /** Writes of what this process serves, one after the other, each listing what is served when it is sent. */
+  private saying: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: TenantRuntimesOptions) {}
 
@@ -107,9 +134,10 @@ export class TenantRuntimes {
     return fresh;
   }
 
-  /** A tenant is served while it is open here and the registry was read lately. */
+  /** A tenant is served while it is open here, not being closed, and the registry was read lately. */
   serves(tenantId: string): boolean {
-    return this.opened.has(tenantId.toLowerCase()) && this.registryFresh();
+    const id = tenantId.toLowerCase();
+    return this.opened.has(id) && !this.closing.has(id) && this.registryFresh();
   }
 
   ids(): string[] {
@@ -125,10 +153,12 @@ export class TenantRuntimes {
       if (this.closed) throw new Error('tenant runtimes are closed');
       const { config, store, secretBox, logger, now, app, defaults, metricsSink } = this.options;
       const openedAt = now();
-      // Said before it is served: an offboarding marked meanwhile must wait for this process to let go of it.
+      // Said before it is served: an offboarding marked meanwhile must wait for this process to let go of it. Then
+      // the registry is asked again, so either the offboarding sees this word or this open sees its mark.
       this.opening.add(id);
       try {
         await this.sayServing(this.lastReadAt ?? openedAt);
+        if ((await store.tenantRegistry().get(id))?.state !== 'active') throw new TenantNotActiveError(id);
         await seedTenantLink(
           store,
           secretBox,
@@ -195,30 +225,62 @@ export class TenantRuntimes {
   /**
    * Brings the open tenants in line with the registry: opens the active ones not open (onboarded on another
    * process), closes the ones no longer active (offboarded). One tenant that fails to open does not stop the others.
+   * Resolves once the opens are done too; what this process serves is said, and the read counted, as soon as the
+   * closes have begun, so a tenant slow to open (its services unreachable) does not hold up the others.
    */
   async refresh(): Promise<void> {
+    const { opens } = await this.readRegistry();
+    await opens;
+  }
+
+  private readRegistry(): Promise<{ opens: Promise<void> }> {
+    this.reading ??= this.readOnce().finally(() => (this.reading = undefined));
+    return this.reading;
+  }
+
+  private async readOnce(): Promise<{ opens: Promise<void> }> {
     const readAt = this.options.now();
-    const registry = this.options.store.tenantRegistry();
-    const registered = await registry.list();
+    const registered = await this.options.store.tenantRegistry().list();
     const active = new Set(registered.filter((t) => t.state === 'active').map((t) => t.tenantId));
-    await Promise.all([
-      ...[...active]
-        .filter((id) => !this.opened.has(id))
-        .map((id) =>
-          this.open(id).catch((e: unknown) =>
+    const toOpen = [...active].filter((id) => !this.opened.has(id));
+    for (const id of toOpen) this.intended.add(id);
+    // A tenant opened since this read began was onboarded after it (the sign-up opens it at once): it stays.
+    const toClose = [...this.opened.values()].filter((t) => !active.has(t.tenantId) && t.openedAt < readAt);
+    for (const t of toClose) this.closing.add(t.tenantId);
+    const closes = toClose.map((t) =>
+      this.close(t.tenantId)
+        .catch((e: unknown) =>
+          this.options.logger.error(
+            { err: e, tenantId: t.tenantId, event: 'tenant.closeFailed' },
+            'stopping an offboarded tenant failed',
+          ),
+        )
+        .finally(() => this.closing.delete(t.tenantId)),
+    );
+    const opens = toOpen.map((id) =>
+      this.open(id)
+        .then(
+          () => undefined,
+          (e: unknown) => {
+            if (e instanceof TenantNotActiveError) return; // offboarded while it was being opened: nothing to do
             this.options.logger.error(
               { err: e, tenantId: id, event: 'tenant.openFailed' },
               'could not start serving a tenant; tried again at the next registry refresh',
-            ),
-          ),
-        ),
-      // A tenant opened since this read began was onboarded after it (the sign-up opens it at once): it stays.
-      ...[...this.opened.values()]
-        .filter((t) => !active.has(t.tenantId) && t.openedAt < readAt)
-        .map((t) => this.close(t.tenantId)),
-    ]);
-    // Said only once the offboarded tenants are closed: the operator's offboarding waits for this word.
+            );
+          },
+        )
+        .finally(() => this.intended.delete(id)),
+    );
+    // The closing tenants are no longer served (serves() says no), whatever their sync still has to stop: the
+    // operator's offboarding waits for that through the tenant's sync lease.
     await this.sayServing(readAt);
+    this.counted(readAt);
+    return { opens: Promise.all([...opens, ...closes]).then(() => undefined) };
+  }
+
+  /** A registry read that began at `readAt` worked: the process serves again if it had stopped. */
+  private counted(readAt: number): void {
+    if (this.lastReadAt !== null && readAt <= this.lastReadAt) return;
     if (this.staleSaid)
       this.options.logger.info(
         { event: 'tenant.registryFresh' },
@@ -241,12 +303,25 @@ export class TenantRuntimes {
     );
   }
 
-  /** Tells the registry which tenants this process serves or is opening, as of a registry read begun at `readAt`. */
+  /**
+   * Tells the registry which tenants this process serves or is about to, as of a registry read begun at `readAt`.
+   * The writes go one after the other and each lists what is served when it is sent, so a slower write never
+   * replaces a newer word with an older one.
+   */
   private sayServing(readAt: number): Promise<void> {
-    const serving = [...new Set([...this.opened.keys(), ...this.opening])].sort();
-    return this.options.store
-      .tenantRegistry()
-      .recordReader({ processId: this.options.processId, serving, readAt });
+    const write = this.saying
+      .catch(() => undefined)
+      .then(() => {
+        const serving = [...new Set([...this.opened.keys(), ...this.opening, ...this.intended])]
+          .filter((id) => !this.closing.has(id))
+          .sort();
+        const at = Math.max(readAt, this.lastReadAt ?? readAt);
+        return this.options.store
+          .tenantRegistry()
+          .recordReader({ processId: this.options.processId, serving, readAt: at });
+      });
+    this.saying = write;
+    return write;
   }
 
   async closeAll(): Promise<void> {

@@ -34,7 +34,12 @@ export interface SwitchboardBotDeps {
    * Hosted mode: whether the activity's tenant is served. An activity of any other tenant gets a polite answer with
    * the sign-up address and nothing else: no sign-in, no command, nothing stored.
    */
-  notServed?: { isTenantServed: (tenantId: string) => boolean; onboardUrl: string };
+  notServed?: {
+    isTenantServed: (tenantId: string) => boolean;
+    onboardUrl: string;
+    /** False while this server cannot trust its tenant list (registry unreadable): an outage, not a stranger. */
+    available?: () => boolean;
+  };
 }
 
 /**
@@ -82,12 +87,17 @@ export class SwitchboardBot extends TeamsActivityHandler {
       const activity = context.activity;
       const channelData = activity.channelData as { tenant?: { id?: string } } | undefined;
       const tenantId = (channelData?.tenant?.id ?? activity.conversation?.tenantId ?? '').toLowerCase();
+      if (gate.available && !gate.available()) return this.refuse(context, gate.onboardUrl, 'unavailable');
       if (!tenantId || !gate.isTenantServed(tenantId)) return this.refuse(context, gate.onboardUrl);
     }
     await super.run(context);
   }
 
-  private async refuse(context: TurnContext, onboardUrl: string): Promise<void> {
+  private async refuse(
+    context: TurnContext,
+    onboardUrl: string,
+    why: 'notOnboarded' | 'unavailable' = 'notOnboarded',
+  ): Promise<void> {
     const activity = context.activity;
     const speaks =
       activity.type === ActivityTypes.Message ||
@@ -95,7 +105,11 @@ export class SwitchboardBot extends TeamsActivityHandler {
       (activity.type === ActivityTypes.InstallationUpdate && activity.action === 'add') ||
       (activity.type === ActivityTypes.ConversationUpdate &&
         (activity.membersAdded ?? []).some((m) => m.id === activity.recipient?.id));
-    if (speaks) await context.sendActivity(messagesFor(activity.locale).notOnboarded(onboardUrl));
+    const messages = messagesFor(activity.locale);
+    if (speaks)
+      await context.sendActivity(
+        why === 'unavailable' ? messages.unavailable : messages.notOnboarded(onboardUrl),
+      );
     // An invoke must be answered: 200 with nothing done, so Teams shows no error over the message above.
     if (activity.type === ActivityTypes.Invoke)
       await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200 } });

@@ -32,7 +32,11 @@ export interface TeamsBotOptions {
   isInAdminGroup?: (tenantId: string, userId: string) => Promise<boolean>;
   identityOverride?: BotUser;
   /** Hosted mode: activities of tenants not served get a polite answer only (see SwitchboardBot). */
-  notServed?: { isTenantServed: (tenantId: string) => boolean; onboardUrl: string };
+  notServed?: {
+    isTenantServed: (tenantId: string) => boolean;
+    onboardUrl: string;
+    available?: () => boolean;
+  };
 }
 
 export interface TeamsBot {

@@ -72,18 +72,22 @@ export async function offboardTenant(options: OffboardOptions): Promise<Offboard
     dataDeleted: false,
     left: [] as string[],
   };
-  const stillServing = await waitUntilNotServed(options);
+  const signedUpAgain = async () => (await registry.get(tenantId))?.offboardedAt !== tenant.offboardedAt;
+  const SIGNED_UP_AGAIN =
+    'the tenant signed up again while it was being offboarded, so nothing more was deleted';
+  const KEPT_FOR_SIGN_UP = 'the tenant signed up again while it was being offboarded, so its data was kept';
+  const stillServing = await waitUntilNotServed(options, signedUpAgain);
   if (stillServing) {
     result.left.push(
       `${stillServing} still serves the tenant, so nothing was deleted; look for tenant.refreshFailed in that server's log, then run this again`,
     );
     return result;
   }
-  if ((await registry.get(tenantId))?.state === 'active') {
-    result.left.push('the tenant signed up again while it was being offboarded, so nothing was deleted');
+  if (await signedUpAgain()) {
+    result.left.push(SIGNED_UP_AGAIN);
     return result;
   }
-  const stillRunning = await waitUntilReleased(options);
+  const stillRunning = await waitUntilReleased(options, signedUpAgain);
   if (stillRunning) {
     result.left.push(
       `${stillRunning} still runs the tenant's sync, so nothing was deleted; look for tenant.refreshFailed in that server's log, then run this again`,
@@ -91,6 +95,11 @@ export async function offboardTenant(options: OffboardOptions): Promise<Offboard
     return result;
   }
 
+  // The lease wait can be long: a sign-up meanwhile makes the tenant's subscriptions live ones again.
+  if (await signedUpAgain()) {
+    result.left.push(SIGNED_UP_AGAIN);
+    return result;
+  }
   progress('Deleting Graph presence subscriptions');
   const graph = await deleteGraphSubscriptions(options);
   progress('Deleting CloudLink subscriptions');
@@ -108,7 +117,11 @@ export async function offboardTenant(options: OffboardOptions): Promise<Offboard
   const conversations = await store.listConversations(tenantId);
   result.signInsCleared = conversations.filter((c) => c.key.startsWith('signin:')).length;
   result.conversationsCleared = conversations.length - result.signInsCleared;
-  await registry.deleteData(tenantId);
+  // Deleted only if the tenant is still offboarded as it was marked, checked in the same transaction.
+  if (tenant.offboardedAt === null || !(await registry.deleteOffboardedData(tenantId, tenant.offboardedAt))) {
+    result.left.push(KEPT_FOR_SIGN_UP);
+    return result;
+  }
   result.dataDeleted = true;
   logger.info(
     { tenantId, event: 'tenant.dataDeleted', by: options.by, left: result.left.length },
@@ -120,6 +133,12 @@ export async function offboardTenant(options: OffboardOptions): Promise<Offboard
   return result;
 }
 
+/**
+ * How far a server's clock may be from the CLI's, plus how long a request admitted just before the server went stale
+ * may take: a server is counted as possibly serving that much longer than its stale limit.
+ */
+export const CLOCK_AND_REQUEST_MARGIN_MS = 5_000;
+
 const sleeper = (options: OffboardOptions) =>
   options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
 
@@ -130,22 +149,28 @@ const sleeper = (options: OffboardOptions) =>
  * server that spoke lately has left it out. Resolves the server still serving it if that takes longer than a server
  * may go without a read (it read the registry, but could not close the tenant).
  */
-async function waitUntilNotServed(options: OffboardOptions): Promise<string | undefined> {
+async function waitUntilNotServed(
+  options: OffboardOptions,
+  /** The tenant signed up again: the wait is over (the caller says so). */
+  cancelled: () => Promise<boolean>,
+): Promise<string | undefined> {
   const { store, tenantId, now, progress, registryStaleMs } = options;
   const sleep = sleeper(options);
   const id = tenantId.toLowerCase();
-  const deadline = now() + registryStaleMs + 1000;
+  // The servers' clocks are not ours, and a request let in just before a server went stale may still be writing.
+  const limit = registryStaleMs + CLOCK_AND_REQUEST_MARGIN_MS;
+  const deadline = now() + limit + 1000;
   let said = false;
   for (;;) {
     const serving = (await store.tenantRegistry().readers()).filter(
-      (r) => now() - r.readAt <= registryStaleMs && r.serving.includes(id),
+      (r) => now() - r.readAt <= limit && r.serving.includes(id),
     );
-    if (serving.length === 0) return undefined;
+    if (serving.length === 0 || (await cancelled())) return undefined;
     const names = serving.map((r) => `server ${r.processId}`).join(', ');
     if (now() >= deadline) return names;
     if (!said)
       progress(
-        `Waiting for ${names} to let go of the tenant (at its next registry read; at most ${Math.ceil(registryStaleMs / 1000)} s)`,
+        `Waiting for ${names} to let go of the tenant (at its next registry read; at most ${Math.ceil(limit / 1000)} s)`,
       );
     said = true;
     await sleep(250);
@@ -156,13 +181,16 @@ async function waitUntilNotServed(options: OffboardOptions): Promise<string | un
  * Waits until no process holds the tenant's sync lease (a clean stop releases it; a process that died leaves it to
  * expire). Resolves the holder still running the sync after the wait.
  */
-async function waitUntilReleased(options: OffboardOptions): Promise<string | undefined> {
+async function waitUntilReleased(
+  options: OffboardOptions,
+  cancelled: () => Promise<boolean>,
+): Promise<string | undefined> {
   const { store, tenantId, now } = options;
   const sleep = sleeper(options);
   const deadline = now() + options.leaseWaitMs;
   for (;;) {
     const lease = await store.getLease(tenantId, SYNC_LEASE);
-    if (!lease || lease.expiresAt <= now()) return undefined;
+    if (!lease || lease.expiresAt <= now() || (await cancelled())) return undefined;
     if (now() >= deadline) return `process ${lease.holder}`;
     await sleep(250);
   }

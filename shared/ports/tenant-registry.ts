@@ -54,8 +54,16 @@ export interface TenantRegistry {
    * subscriptions, inbox ...) except its registry row and its lease (whose epoch must never restart).
    */
   deleteData(tenantId: string): Promise<void>;
+  /**
+   * The offboarding's delete: does what deleteData does, in the same transaction as a check that the tenant is still
+   * offboarded as of `offboardedAt` (not signed up again meanwhile). False, and nothing deleted, when it is not.
+   */
+  deleteOffboardedData(tenantId: string, offboardedAt: number): Promise<boolean>;
 
-  /** A process's registry read worked: records the tenants it serves now (replacing what it said before). */
+  /**
+   * A process's registry read worked: records the tenants it serves now (replacing what it said before), and forgets
+   * processes silent for a day (killed without a clean stop).
+   */
   recordReader(reader: RegistryReader): Promise<void>;
   /** Every process's last word, oldest read first. */
   readers(): Promise<RegistryReader[]>;

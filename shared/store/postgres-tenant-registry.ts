@@ -6,7 +6,7 @@ import type {
   TenantRegistry,
 } from '../ports/tenant-registry';
 import { storableParams } from './rows';
-import { TENANT_DATA_TABLES, toRegisteredTenant, toRegistryReader } from './tenant-data';
+import { READERS_KEPT_MS, TENANT_DATA_TABLES, toRegisteredTenant, toRegistryReader } from './tenant-data';
 
 type Row = Record<string, unknown>;
 
@@ -59,12 +59,33 @@ export class PostgresTenantRegistry implements TenantRegistry {
   }
 
   async deleteData(tenantId: string): Promise<void> {
+    await this.deleteIf(tenantId, undefined);
+  }
+
+  deleteOffboardedData(tenantId: string, offboardedAt: number): Promise<boolean> {
+    return this.deleteIf(tenantId, offboardedAt);
+  }
+
+  /** Deletes the tenant's rows; with `offboardedAt`, only if its registry row (locked meanwhile) still says so. */
+  private async deleteIf(tenantId: string, offboardedAt: number | undefined): Promise<boolean> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
+      if (offboardedAt !== undefined) {
+        const { rows } = await client.query(
+          'SELECT state, offboarded_at FROM tenant_registry WHERE tenant_id = $1 FOR UPDATE',
+          [tenantId],
+        );
+        const row = rows[0] as { state: string; offboarded_at: string | number | null } | undefined;
+        if (row?.state !== 'offboarded' || Number(row.offboarded_at) !== offboardedAt) {
+          await client.query('ROLLBACK');
+          return false;
+        }
+      }
       for (const table of TENANT_DATA_TABLES)
         await client.query(`DELETE FROM ${table} WHERE tenant_id = $1`, [tenantId]);
       await client.query('COMMIT');
+      return true;
     } catch (err) {
       await client.query('ROLLBACK');
       throw err;
@@ -74,6 +95,9 @@ export class PostgresTenantRegistry implements TenantRegistry {
   }
 
   async recordReader(reader: RegistryReader): Promise<void> {
+    await this.pool.query('DELETE FROM registry_readers WHERE read_at < $1', [
+      reader.readAt - READERS_KEPT_MS,
+    ]);
     await this.pool.query(
       `INSERT INTO registry_readers (process_id, serving, read_at) VALUES ($1, $2, $3)
        ON CONFLICT (process_id) DO UPDATE SET serving = excluded.serving, read_at = excluded.read_at`,

@@ -6,18 +6,28 @@ import type {
   TenantRegistry,
 } from '../ports/tenant-registry';
 import { storableParams } from './rows';
-import { TENANT_DATA_TABLES, toRegisteredTenant, toRegistryReader } from './tenant-data';
+import { READERS_KEPT_MS, TENANT_DATA_TABLES, toRegisteredTenant, toRegistryReader } from './tenant-data';
 
 type Row = Record<string, unknown>;
 
 /** The tenant registry and pending onboardings on SQLite (migration 009). */
 export class SqliteTenantRegistry implements TenantRegistry {
   private readonly deleteAll: (tenantId: string) => void;
+  private readonly deleteIfOffboarded: (tenantId: string, offboardedAt: number) => boolean;
 
   constructor(private readonly db: Database.Database) {
-    this.deleteAll = db.transaction((tenantId: string) => {
+    const deleteRows = (tenantId: string) => {
       for (const table of TENANT_DATA_TABLES)
         db.prepare(`DELETE FROM ${table} WHERE tenant_id = ?`).run(tenantId);
+    };
+    this.deleteAll = db.transaction(deleteRows);
+    this.deleteIfOffboarded = db.transaction((tenantId: string, offboardedAt: number) => {
+      const row = db
+        .prepare('SELECT state, offboarded_at FROM tenant_registry WHERE tenant_id = ?')
+        .get(tenantId) as { state: string; offboarded_at: number | null } | undefined;
+      if (row?.state !== 'offboarded' || Number(row.offboarded_at) !== offboardedAt) return false;
+      deleteRows(tenantId);
+      return true;
     });
   }
 
@@ -69,7 +79,12 @@ export class SqliteTenantRegistry implements TenantRegistry {
     this.deleteAll(tenantId);
   }
 
+  async deleteOffboardedData(tenantId: string, offboardedAt: number): Promise<boolean> {
+    return this.deleteIfOffboarded(tenantId, offboardedAt);
+  }
+
   async recordReader(reader: RegistryReader): Promise<void> {
+    this.db.prepare('DELETE FROM registry_readers WHERE read_at < ?').run(reader.readAt - READERS_KEPT_MS);
     this.db
       .prepare(
         `INSERT INTO registry_readers (process_id, serving, read_at) VALUES (?, ?, ?)

@@ -40,6 +40,9 @@ export function toRegisteredTenant(r: Record<string, unknown>): RegisteredTenant
   };
 }
 
+/** A server silent this long (killed, never stopped cleanly) is forgotten when another says what it serves. */
+export const READERS_KEPT_MS = 24 * 60 * 60 * 1000;
+
 export function toRegistryReader(r: Record<string, unknown>): RegistryReader {
   const serving: unknown = JSON.parse(String(r.serving));
   return {

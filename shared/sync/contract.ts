@@ -113,7 +113,7 @@ export interface SyncDeps {
    * sync starts at the same moment, so their resyncs fall due together: without turns, fifty tenants reading every
    * PBX at once held the event loop for seconds and delayed every tenant's calls (the hosted bench). Unset: at once.
    */
-  resyncTurn?: <T>(resync: () => Promise<T>) => Promise<T>;
+  resyncTurn?: (resync: () => Promise<void>) => Promise<void>;
 }
 
 export interface ResyncProgress {

@@ -3,6 +3,7 @@ import { SecretBox } from '../../shared/platform/secret-box';
 import { createLogger } from '../../shared/platform/logger';
 import { offboardTenant, type OffboardOutcome } from '../../scripts/tenants/offboard';
 import { api, onboard, SECRET_KEY, ssoToken, startHostedWorld, type HostedWorld } from './hosted-fixture';
+import { startConnector, type Connector } from './bot-harness';
 import { eventually } from './real-time';
 
 /**
@@ -17,13 +18,41 @@ const STALE_MS = 1500;
 let world: HostedWorld;
 let northwind: SeededCompany;
 let fabrikam: SeededCompany;
+let connector: Connector;
 
 beforeAll(async () => {
+  connector = await startConnector();
   world = await startHostedWorld({ users: 4, registryStaleMs: STALE_MS });
   [northwind, fabrikam] = world.hosted.companies as [SeededCompany, SeededCompany];
   for (const company of [northwind, fabrikam]) await onboard(world, company);
 }, 60_000);
-afterAll(async () => world?.close());
+afterAll(async () => {
+  await world?.close();
+  await connector?.close();
+});
+
+/** What the bot answers a member of the company who sends it a message. */
+async function botReplies(company: SeededCompany): Promise<string[]> {
+  const userId = company.users[1]!.entraId;
+  const sentBefore = connector.sent.length;
+  await fetch(`${world.app.baseUrl}/api/messages`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      type: 'message',
+      id: `activity-${Math.random()}`,
+      text: 'status',
+      locale: 'en-US',
+      serviceUrl: connector.url,
+      channelId: 'msteams',
+      from: { id: `29:${userId}`, name: 'Someone', aadObjectId: userId },
+      recipient: { id: '28:switchboard', name: 'Switchboard' },
+      conversation: { id: `a:${userId}`, conversationType: 'personal', tenantId: company.tenantId },
+      channelData: { tenant: { id: company.tenantId } },
+    }),
+  });
+  return connector.sent.slice(sentBefore).map((r) => String(r.body.text ?? ''));
+}
 
 function offboard(tenantId: string): Promise<OffboardOutcome & { kind: 'offboarded' }> {
   return offboardTenant({
@@ -64,6 +93,10 @@ it('a server that cannot read the registry serves no tenant after the stale limi
     // Meanwhile the server serves nobody: an outage of ours, said as one, not "your organisation has not set up".
     expect(await meStatus(fabrikam)).toEqual({ status: 503, code: 'registry_unavailable' });
     expect(await meStatus(northwind)).toEqual({ status: 503, code: 'registry_unavailable' });
+    // The bot says the same to Fabrikam's people, not that their organisation never signed up.
+    expect(await botReplies(fabrikam)).toEqual([
+      'Switchboard is unavailable for a moment on our side. Please try again in a minute.',
+    ]);
     expect(events()).toContain('tenant.registryStale');
   } finally {
     registry.list = list;
@@ -95,4 +128,27 @@ it('a server that reads the registry but still serves the tenant keeps its data,
   const second = await offboard(fabrikam.tenantId);
   expect(second).toMatchObject({ markedNow: false, dataDeleted: true, left: [] });
   expect(await world.app.store.getTenant(fabrikam.tenantId)).toBeUndefined();
+}, 60_000);
+
+it('a customer that signs up again while it is being offboarded keeps its data', async () => {
+  await onboard(world, northwind);
+  await eventually(async () => expect(await meStatus(northwind)).toEqual({ status: 200, code: undefined }), 10_000);
+  const registry = world.app.store.tenantRegistry();
+  // A server slow to let go holds the offboarding in its wait; meanwhile the customer's admin signs up again.
+  const slow = () =>
+    registry.recordReader({ processId: 'slow-server', serving: [northwind.tenantId], readAt: Date.now() });
+  await slow();
+  const keepSaying = setInterval(() => void slow(), 200);
+  const running = offboard(northwind.tenantId);
+  await eventually(async () => expect((await registry.get(northwind.tenantId))?.state).toBe('offboarded'));
+  await onboard(world, northwind);
+  clearInterval(keepSaying);
+  await registry.forgetReader('slow-server');
+  const outcome = await running;
+
+  expect(outcome.dataDeleted).toBe(false);
+  expect(outcome.left.join('\n')).toMatch(/signed up again while it was being offboarded/);
+  expect(await registry.get(northwind.tenantId)).toMatchObject({ state: 'active' });
+  expect(await world.app.store.getTenant(northwind.tenantId)).toBeDefined();
+  expect(await meStatus(northwind)).toEqual({ status: 200, code: undefined });
 }, 60_000);

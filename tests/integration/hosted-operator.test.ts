@@ -84,9 +84,12 @@ describe('the operator view', () => {
     );
     // Fabrikam signed up but has not linked CloudLink: no sync, no monitors, no check run.
     // Across the servers (one here): Northwind's sync runs on the holder of its lease; both are served.
+    // The server is named as its registry word names it, which is also its part of the lease holder's name.
+    const [server] = await world.app.store.tenantRegistry().readers();
     const lease = await world.app.store.getLease(northwind.tenantId, 'sync');
+    expect(lease!.holder.startsWith(`${server!.processId}/`)).toBe(true);
     expect(tenants.get(northwind.tenantId)!.health.cluster).toEqual({
-      syncRunsOn: lease!.holder,
+      syncRunsOn: server!.processId,
       servedBy: 1,
       servers: 1,
     });

@@ -301,6 +301,20 @@ describe.each([
     expect(await registry.takeOnboardingState('hash-3')).toEqual({ browserHash: 'b3', expiresAt: 20_000 });
   });
 
+  it('deletes an offboarded tenant\'s data only while it is still offboarded as marked', async () => {
+    const registry = store.tenantRegistry();
+    await fillTenant(store, 'tc'); // onboards it too
+    await registry.offboard('tc', 2000, 'operator');
+    // Signed up again, and offboarded again by someone else, before this deletion ran.
+    await registry.onboard('tc', 'tc', 3000, 'admin-consent');
+    expect(await registry.deleteOffboardedData('tc', 2000)).toBe(false);
+    expect(await store.getTenant('tc')).toBeDefined();
+    await registry.offboard('tc', 4000, 'operator');
+    expect(await registry.deleteOffboardedData('tc', 2000)).toBe(false);
+    expect(await registry.deleteOffboardedData('tc', 4000)).toBe(true);
+    expect(await store.getTenant('tc')).toBeUndefined();
+  });
+
   it("keeps each process's last word about the tenants it serves, until it stops", async () => {
     const registry = store.tenantRegistry();
     await registry.recordReader({ processId: 'host-a:101', serving: ['t1', 't2'], readAt: 1000 });
@@ -315,5 +329,8 @@ describe.each([
     // Offboarding deletes a tenant's data, not what the processes said about it.
     await registry.deleteData('t2');
     expect(await registry.readers()).toHaveLength(1);
+    // A process killed without a clean stop is forgotten a day later, when another one speaks.
+    await registry.recordReader({ processId: 'host-c:303', serving: [], readAt: 6000 + 25 * 3600_000 });
+    expect((await registry.readers()).map((r) => r.processId)).toEqual(['host-c:303']);
   });
 });

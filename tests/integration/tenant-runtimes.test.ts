@@ -9,7 +9,7 @@ import { SecretBox } from '../../shared/platform/secret-box';
 import type { Store } from '../../shared/ports/store';
 import { openStore } from '../../shared/store/open';
 import { syncFacade } from '../../bot/services/sync-facade';
-import { TenantRuntimes } from '../../bot/services/tenant-runtimes';
+import { TenantNotActiveError, TenantRuntimes } from '../../bot/services/tenant-runtimes';
 
 /**
  * Hosted mode's tenants in one process, against the emulators with the hosted demo's two consented customers: each
@@ -153,6 +153,22 @@ describe('tenant runtimes', () => {
     expect(lines).toContainEqual(
       expect.objectContaining({ event: 'tenant.closed', tenantId: fabrikam!.tenantId }),
     );
+  });
+
+  it('an open that finds the tenant offboarded by then serves nothing, having said first that it would', async () => {
+    const [, fabrikam] = hosted.companies;
+    const registry = store.tenantRegistry();
+    const record = registry.recordReader.bind(registry);
+    const said: string[][] = [];
+    registry.recordReader = (reader) => (said.push(reader.serving), record(reader));
+    try {
+      await expect(runtimes.open(fabrikam!.tenantId)).rejects.toThrow(TenantNotActiveError);
+    } finally {
+      registry.recordReader = record;
+    }
+    expect(runtimes.get(fabrikam!.tenantId)).toBeUndefined();
+    // An offboarding marked between the two would have waited for it.
+    expect(said.some((serving) => serving.includes(fabrikam!.tenantId))).toBe(true);
   });
 
   it('a registry read begun before a sign-up does not close the tenant the sign-up opened', async () => {

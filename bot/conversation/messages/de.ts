@@ -15,6 +15,8 @@ export const de: Messages = {
   notUnderstood: (text) => `Das habe ich nicht verstanden: „${text}“.`,
   notATeamsUser:
     'Ich kann nur Personen helfen, die in Microsoft Teams in einem Unternehmen angemeldet sind, das Switchboard nutzt.',
+  unavailable:
+    'Switchboard ist auf unserer Seite kurz nicht erreichbar. Bitte versuchen Sie es in einer Minute noch einmal.',
   notOnboarded: (onboardUrl) =>
     `Ihre Organisation hat Switchboard noch nicht eingerichtet. Ein Administrator Ihrer Organisation kann es hier einrichten: ${onboardUrl}`,
   signedOut: 'Sie sind abgemeldet. Schicken Sie einen beliebigen Befehl, um sich wieder anzumelden.',

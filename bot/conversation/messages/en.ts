@@ -19,6 +19,7 @@ export const en = {
   welcome: 'Hi! I keep your Teams and phone presence in step.',
   notUnderstood: (text: string) => `I did not understand "${text}".`,
   notATeamsUser: 'I can only help people signed in to Microsoft Teams in a company that uses Switchboard.',
+  unavailable: 'Switchboard is unavailable for a moment on our side. Please try again in a minute.',
   notOnboarded: (onboardUrl: string) =>
     `Your organisation has not set up Switchboard yet. An admin of your organisation can sign it up here: ${onboardUrl}`,
   signedOut: 'You are signed out. Send any command to sign in again.',
