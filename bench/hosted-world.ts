@@ -25,6 +25,7 @@ import {
 } from './hosted-seed';
 import { sleep } from './load';
 import { controlOf, peakRssMBOf, startEmulatorProcess, type BenchControl } from './world';
+import { newMonitorRecord } from '../shared/ports/store';
 
 export interface HostedBenchWorld {
   emulators: HostedEmulatorWorld;
@@ -76,20 +77,17 @@ async function seedStore(storeUrl: string, world: HostedEmulatorWorld, secretKey
         now,
         quiet,
       );
-      await store.putMonitor({
-        tenantId: t.tenantId,
-        monitorId: 'bench-monitor',
-        username: t.monitorUsername,
-        passwordSealed: box.seal(HOSTED_MONITOR_PASSWORD),
-        passwordExpiresAt: null,
-        state: 'new',
-        subscriptionId: null,
-        subscriptionExpiresAt: null,
-        userIds: [],
-        clientState: null,
-        lastError: null,
-        updatedAt: now,
-      });
+      await store.putMonitor(
+        newMonitorRecord(
+          {
+            tenantId: t.tenantId,
+            monitorId: 'bench-monitor',
+            username: t.monitorUsername,
+            passwordSealed: box.seal(HOSTED_MONITOR_PASSWORD),
+          },
+          now,
+        ),
+      );
     }
   } finally {
     await store.close();

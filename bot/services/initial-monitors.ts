@@ -1,5 +1,5 @@
 import type { SecretBox } from '../../shared/platform/secret-box';
-import type { Store } from '../../shared/ports/store';
+import { newMonitorRecord, type Store } from '../../shared/ports/store';
 
 /** A presence monitor account the environment starts with (the demo's). */
 export interface InitialMonitor {
@@ -40,14 +40,16 @@ export async function registerInitialMonitors(
     return;
   }
   for (const [i, m] of monitors.entries()) {
-    await store.putMonitor({
-      tenantId,
-      monitorId: `demo-monitor-${i + 1}`,
-      username: m.username,
-      passwordSealed: box.seal(m.password),
-      passwordExpiresAt: null,
-      userIds: [],
-      ...fresh,
-    });
+    await store.putMonitor(
+      newMonitorRecord(
+        {
+          tenantId,
+          monitorId: `demo-monitor-${i + 1}`,
+          username: m.username,
+          passwordSealed: box.seal(m.password),
+        },
+        now,
+      ),
+    );
   }
 }

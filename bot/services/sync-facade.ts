@@ -14,7 +14,7 @@ import type { Logger } from '../../shared/platform/logger';
 import type { SecretBox } from '../../shared/platform/secret-box';
 import type { CloudLinkPort } from '../../shared/ports/cloudlink';
 import { GraphError, type GraphPort } from '../../shared/ports/graph';
-import type { Store } from '../../shared/ports/store';
+import { newMonitorRecord, type Store } from '../../shared/ports/store';
 import type { SyncService } from '../../shared/sync';
 import { toMonitorView } from './monitor-view';
 import { notFound, ServiceRefusal } from './refusal';
@@ -211,20 +211,18 @@ export function syncFacade(deps: {
         tenant(tenantId);
         const now = deps.now();
         const monitorId = randomUUID();
-        await store.putMonitor({
-          tenantId,
-          monitorId,
-          username: request.username,
-          passwordSealed: deps.secretBox.seal(request.password),
-          passwordExpiresAt: request.passwordExpiresAt ? Date.parse(request.passwordExpiresAt) : null,
-          state: 'new',
-          subscriptionId: null,
-          subscriptionExpiresAt: null,
-          userIds: [],
-          clientState: null,
-          lastError: null,
-          updatedAt: now,
-        });
+        await store.putMonitor(
+          newMonitorRecord(
+            {
+              tenantId,
+              monitorId,
+              username: request.username,
+              passwordSealed: deps.secretBox.seal(request.password),
+              passwordExpiresAt: request.passwordExpiresAt ? Date.parse(request.passwordExpiresAt) : null,
+            },
+            now,
+          ),
+        );
         await reconcile(tenantId);
         return monitorView(tenantId, monitorId);
       },

@@ -13,6 +13,7 @@ import { stableGuid } from '../../emulators/seed/people';
 import { createLogger } from '../../shared/platform/logger';
 import { SecretBox } from '../../shared/platform/secret-box';
 import { openStore } from '../../shared/store/open';
+import { newMonitorRecord } from '../../shared/ports/store';
 
 export interface HostedCustomers {
   provider: HostedProvider;
@@ -81,20 +82,17 @@ export async function seedHostedStore(
         quiet,
       );
       for (const [i, m] of c.monitors.entries())
-        await store.putMonitor({
-          tenantId: c.tenantId,
-          monitorId: `cluster-monitor-${i + 1}`,
-          username: m.username,
-          passwordSealed: box.seal(m.password),
-          passwordExpiresAt: null,
-          state: 'new',
-          subscriptionId: null,
-          subscriptionExpiresAt: null,
-          userIds: [],
-          clientState: null,
-          lastError: null,
-          updatedAt: now,
-        });
+        await store.putMonitor(
+          newMonitorRecord(
+            {
+              tenantId: c.tenantId,
+              monitorId: `cluster-monitor-${i + 1}`,
+              username: m.username,
+              passwordSealed: box.seal(m.password),
+            },
+            now,
+          ),
+        );
     }
   } finally {
     await store.close();

@@ -24,6 +24,7 @@ import {
   seedHostedStore,
   type HostedCustomers,
 } from './hosted';
+import { newMonitorRecord } from '../../shared/ports/store';
 
 export { ServerProcess, type LogLine } from './server-process';
 export type { OutboundRequest } from './outbound';
@@ -356,20 +357,17 @@ async function registerMonitors(storeUrl: string, company: DemoCompany, secretKe
   const box = new SecretBox(secretKey);
   try {
     for (const [i, m] of company.monitors.entries())
-      await store.putMonitor({
-        tenantId: company.tenantId,
-        monitorId: `cluster-monitor-${i + 1}`,
-        username: m.username,
-        passwordSealed: box.seal(m.password),
-        passwordExpiresAt: null,
-        state: 'new',
-        subscriptionId: null,
-        subscriptionExpiresAt: null,
-        userIds: [],
-        clientState: null,
-        lastError: null,
-        updatedAt: Date.now(),
-      });
+      await store.putMonitor(
+        newMonitorRecord(
+          {
+            tenantId: company.tenantId,
+            monitorId: `cluster-monitor-${i + 1}`,
+            username: m.username,
+            passwordSealed: box.seal(m.password),
+          },
+          Date.now(),
+        ),
+      );
   } finally {
     await store.close();
   }

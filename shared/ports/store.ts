@@ -228,6 +228,25 @@ export interface MonitorRecord {
   updatedAt: number;
 }
 
+/** A presence monitor account as an admin registers it: never signed in, no subscription, no users yet. */
+export function newMonitorRecord(
+  m: Pick<MonitorRecord, 'tenantId' | 'monitorId' | 'username' | 'passwordSealed'> &
+    Partial<Pick<MonitorRecord, 'passwordExpiresAt'>>,
+  updatedAt: number,
+): MonitorRecord {
+  return {
+    passwordExpiresAt: null,
+    ...m,
+    state: 'new',
+    subscriptionId: null,
+    subscriptionExpiresAt: null,
+    userIds: [],
+    clientState: null,
+    lastError: null,
+    updatedAt,
+  };
+}
+
 export interface UserRecord {
   tenantId: string;
   entraUserId: string;

@@ -9,7 +9,7 @@ import { CloudLinkClient } from '../../shared/adapters/cloudlink';
 import { TokenClient } from '../../shared/adapters/entra/token-client';
 import { GraphAdapter } from '../../shared/adapters/graph/graph-adapter';
 import type { GraphRequestKind } from '../../shared/ports/outcomes';
-import type { MonitorRecord, Store, UserRecord } from '../../shared/ports/store';
+import { newMonitorRecord, type MonitorRecord, type Store, type UserRecord } from '../../shared/ports/store';
 import {
   createSyncService,
   type SyncDeps,
@@ -26,18 +26,7 @@ export interface MonitorSeed {
 }
 
 export function monitorRecord(tenantId: string, m: MonitorSeed, updatedAt = 0): MonitorRecord {
-  return {
-    tenantId,
-    ...m,
-    passwordExpiresAt: null,
-    state: 'new',
-    subscriptionId: null,
-    subscriptionExpiresAt: null,
-    userIds: [],
-    clientState: null,
-    lastError: null,
-    updatedAt,
-  };
+  return newMonitorRecord({ tenantId, ...m }, updatedAt);
 }
 
 export async function seedMonitors(store: Store, tenantId: string, monitors: MonitorSeed[]): Promise<void> {
