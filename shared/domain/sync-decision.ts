@@ -154,7 +154,16 @@ function assertPbx(
   statusText: string | null,
   now: number,
 ): UserSyncState {
-  return { ...state, pbxAssertion: { dnd, statusText, at: now, acknowledged: false } };
+  return {
+    ...state,
+    pbxAssertion: {
+      dnd,
+      statusText,
+      at: now,
+      acknowledged: false,
+      knewPbxChangeAt: state.pbx?.newest?.updatedOn ?? null,
+    },
+  };
 }
 
 /** Whether a PBX presence shows exactly the DND and status text of `w` (what we wrote, or what we saw). */
@@ -351,8 +360,15 @@ export function pbxWritten(
   const seen = state.pbx?.newest;
   const changedSince = updatedOn !== null && !!seen && seen.updatedOn > updatedOn && !sameDnd(seen, work);
   // The user changed the PBX after this write landed: the DND is theirs, and a newer write of ours still queued (decided
-  // while their change looked like ours) must not overwrite it.
-  if (changedSince) return { ...state, pbxAssertion: null, lastAssertion };
+  // while their change looked like ours) must not overwrite it. One exception: the user turned our DND off, and the
+  // queued write is a DND on decided after we had seen that: their Teams presence changed since (a Teams call began),
+  // and that newer wish goes out. A DND the user set is never taken back or given our text.
+  if (changedSince) {
+    const queued = a.dnd !== work.dnd || a.statusText !== work.statusText;
+    const newerWish =
+      queued && a.dnd && !seen.dnd && a.knewPbxChangeAt != null && a.knewPbxChangeAt >= seen.updatedOn;
+    return { ...state, pbxAssertion: newerWish ? a : null, lastAssertion };
+  }
   if (a.dnd !== work.dnd || a.statusText !== work.statusText) return state;
   const pbx = state.pbx ?? { callState: 'idle' as const, dnd: false, statusText: null, at };
   return {

@@ -86,6 +86,12 @@ export interface PbxAssertion {
    * Once known, a later presence event that shows anything else (another text included) is the user's.
    */
   updatedOn?: number;
+  /**
+   * CloudLink's time of the newest PBX change we had seen when we decided this write (null: none). A write decided
+   * after seeing a change of the user's answers something newer than that change (a Teams edge after it), so the
+   * change does not cancel it when it turns out to be the user's.
+   */
+  knewPbxChangeAt?: number | null;
 }
 
 export const EMPTY_SYNC_STATE: UserSyncState = {

@@ -814,6 +814,22 @@ describe('sync rules: regression cases found by the property', () => {
         { k: 'dnd', on: false, text: 0, dt: 1 },
       ],
     ],
+    [
+      // Found in the clean-clone CI of 2026-12-03 (seed -960099146): the acknowledgement of "In a meeting" told that
+      // the user had turned it off since, and dropped the "In a Teams call" decided after that change was seen.
+      'the user turns our DND off, then a Teams call begins: the DND for the call goes out when the acknowledgement tells of their change',
+      [
+        { k: 'own', p: 2, dt: 0 },
+        { k: 'teamsNote', i: 0, op: 'read' },
+        { k: 'own', p: 1, dt: 0 },
+        { k: 'send', side: 'pbx' },
+        { k: 'land', side: 'pbx' },
+        { k: 'dnd', on: false, text: 0, dt: 1 },
+        { k: 'call', slot: 0, stage: 'ringing', dt: 0 },
+        { k: 'pbxEvent', i: 4, op: 'deliver' },
+        { k: 'teamsNote', i: 0, op: 'read' },
+      ],
+    ],
   ])('%s', (_name, cmds) => {
     const { checked } = runScenario(cmds);
     expect(checked).toEqual({ pbxToTeams: true, teamsToPbx: true });
