@@ -97,7 +97,12 @@ describe("the admin's reset phone status", () => {
 
   it("says it left the user's own do-not-disturb, in German too", async () => {
     render(
-      { teamsSessionCleared: false, phoneDndCleared: null, phoneDndKept: { statusText: 'Lunch' }, callsForgotten: 0 },
+      {
+        teamsSessionCleared: false,
+        phoneDndCleared: null,
+        phoneDndKept: { statusText: 'Lunch' },
+        callsForgotten: 0,
+      },
       'de-DE',
     );
     await resetMegan('Verwaltung', 'Benutzerdiagnose', 'Diagnose', 'Telefonstatus zurücksetzen');
@@ -135,4 +140,63 @@ describe("the admin's reset phone status", () => {
     // The 202 body is no reset result: nothing claims a do-not-disturb was turned off.
     expect(screen.queryByText(/Turned off/)).not.toBeInTheDocument();
   });
+});
+
+describe("the admin's user diagnostics", () => {
+  const busy: UserDiagnostics = {
+    ...diagnostics,
+    sync: {
+      ...status,
+      teams: { availability: 'Busy', activity: 'InACall', at: null },
+      pbx: { callState: 'connected', dnd: true, statusText: 'In a Teams call', at: null },
+    },
+  };
+  const openDiagnostics = async (admin: string, section: string, diagnose: string) => {
+    await userEvent.click(await screen.findByRole('tab', { name: admin }));
+    await userEvent.click(await screen.findByRole('tab', { name: section }, { timeout: 5000 }));
+    await userEvent.click(await screen.findByRole('button', { name: `${diagnose} Megan Bowen` }));
+  };
+
+  it.each([
+    [
+      'en-US',
+      'Admin',
+      'User diagnostics',
+      'Busy · In a call',
+      'On a call · Do not disturb · In a Teams call',
+    ],
+    [
+      'de-DE',
+      'Verwaltung',
+      'Benutzerdiagnose',
+      'Beschäftigt · In einem Anruf',
+      'Im Gespräch · Nicht stören · In a Teams call',
+    ],
+  ])(
+    'shows both sides in words, not Graph and CloudLink tokens (%s)',
+    async (locale, admin, section, teams, phone) => {
+      renderShell({
+        context: { locale },
+        routes: {
+          'GET /api/me': () => ({ body: me({ isAdmin: true }) }),
+          'GET /api/admin/health': () => ({ body: health }),
+          'GET /api/admin/problems': () => ({ body: { items: [] } }),
+          'GET /api/admin/users': () => ({
+            body: {
+              items: [row],
+              total: 1,
+              skip: 0,
+              top: 50,
+              directory: { entraReadAt: null, pbxReadAt: null, problem: null },
+            },
+          }),
+          'GET /api/admin/users/e1/diagnostics': () => ({ body: busy }),
+        },
+      });
+      await openDiagnostics(admin, section, 'Diagnose');
+      expect(await screen.findByText(teams)).toBeInTheDocument();
+      expect(screen.getByText(phone)).toBeInTheDocument();
+      expect(screen.queryByText(/InACall|connected/)).not.toBeInTheDocument();
+    },
+  );
 });

@@ -1,4 +1,4 @@
-import type { Language } from '.';
+import type { Language, Translate } from '.';
 
 /**
  * Graph's presence values (availability and activity) in the words Teams itself shows. Graph sends tokens such as
@@ -87,4 +87,13 @@ export function presenceLabel(language: Language, p: { availability: string; act
 export function parsePresenceKey(text: string): { availability: string; activity: string } | null {
   const m = /^\s*([A-Za-z]+)\s*\/\s*([A-Za-z]+)\s*$/.exec(text);
   return m ? { availability: m[1]!, activity: m[2]! } : null;
+}
+
+/** A phone's call state in the reader's words. */
+export function callStateLabel(t: Translate, state: 'idle' | 'ringing' | 'connected'): string {
+  return state === 'ringing'
+    ? t('callStateRinging')
+    : state === 'connected'
+      ? t('callStateConnected')
+      : t('callStateIdle');
 }

@@ -2,6 +2,8 @@ import { Button, Card, CardHeader, Text } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import type { PhoneResetResult, UserDiagnostics } from '../../../../shared/api/contract';
 import { useEnv } from '../../app/env';
+import { useT } from '../../i18n';
+import { callStateLabel, presenceLabel } from '../../i18n/presence';
 import { dateTime } from '../history/format';
 import { ErrorBar, Heading, Json, useAction, useAdminStyles, useAdminT } from './common';
 import { UsersTable } from './UsersTable';
@@ -10,6 +12,7 @@ import { UsersTable } from './UsersTable';
 export function DiagnosticsSection(props: { userId: string | null; onSelect(userId: string): void }) {
   const at = useAdminT();
   const env = useEnv();
+  const t = useT();
   const s = useAdminStyles();
   const [diag, setDiag] = useState<UserDiagnostics | null>(null);
   const [copied, setCopied] = useState(false);
@@ -65,7 +68,7 @@ export function DiagnosticsSection(props: { userId: string | null; onSelect(user
             <Card>
               <CardHeader header={<Text weight="semibold">{at('diagTeams')}</Text>} />
               <Text>
-                {diag.sync.teams ? `${diag.sync.teams.availability} / ${diag.sync.teams.activity}` : '–'}
+                {diag.sync.teams ? presenceLabel(env.language, diag.sync.teams) : '–'}
               </Text>
               <Text className={s.sub}>{dateTime(diag.sync.teams?.at ?? null, env.timeZone, env.locale)}</Text>
             </Card>
@@ -73,7 +76,11 @@ export function DiagnosticsSection(props: { userId: string | null; onSelect(user
               <CardHeader header={<Text weight="semibold">{at('diagPbx')}</Text>} />
               <Text>
                 {diag.sync.pbx
-                  ? `${diag.sync.pbx.callState}${diag.sync.pbx.dnd ? ' · DND' : ''}${diag.sync.pbx.statusText ? ` · ${diag.sync.pbx.statusText}` : ''}`
+                  ? [
+                      callStateLabel(t, diag.sync.pbx.callState),
+                      ...(diag.sync.pbx.dnd ? [t('syncDnd')] : []),
+                      ...(diag.sync.pbx.statusText ? [diag.sync.pbx.statusText] : []),
+                    ].join(' · ')
                   : '–'}
               </Text>
               <Text className={s.sub}>{dateTime(diag.sync.pbx?.at ?? null, env.timeZone, env.locale)}</Text>

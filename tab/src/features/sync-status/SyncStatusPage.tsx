@@ -17,7 +17,13 @@ import { useEnv } from '../../app/env';
 import { ProblemBar } from '../../app/ProblemBar';
 import { usePolling } from '../../app/usePolling';
 import { useT, type Language, type Translate } from '../../i18n';
-import { activityLabel, availabilityLabel, parsePresenceKey, presenceLabel } from '../../i18n/presence';
+import {
+  activityLabel,
+  availabilityLabel,
+  callStateLabel,
+  parsePresenceKey,
+  presenceLabel,
+} from '../../i18n/presence';
 import { clockTime, dateTimeSeconds, relativeTime } from '../../i18n/time';
 
 /** Presence can change any second; every 10 s keeps the page honest without loading the server. */
@@ -116,7 +122,7 @@ export function SyncStatusPage() {
           <CardHeader header={<Text weight="semibold">{t('syncPbx')}</Text>} />
           {sync.pbx ? (
             <>
-              <Text className={s.value}>{callState(t, sync.pbx.callState)}</Text>
+              <Text className={s.value}>{callStateLabel(t, sync.pbx.callState)}</Text>
               <div className={s.row}>
                 {sync.pbx.dnd ? <Badge color="danger">{t('syncDnd')}</Badge> : null}
                 {sync.pbx.statusText ? <Text>{sync.pbx.statusText}</Text> : null}
@@ -179,14 +185,6 @@ export function SyncStatusPage() {
       </div>
     </section>
   );
-}
-
-function callState(t: Translate, state: NonNullable<SyncStatus['pbx']>['callState']): string {
-  return state === 'ringing'
-    ? t('callStateRinging')
-    : state === 'connected'
-      ? t('callStateConnected')
-      : t('callStateIdle');
 }
 
 /** What Switchboard last set, as the sync state records it ("Busy/InACall", "DND on: …"), in the user's words. */
