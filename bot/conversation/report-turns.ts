@@ -1,3 +1,4 @@
+import { reportNumber } from '../../shared/domain/report-number';
 import { adminReportCard, answeredCard } from './cards/report-cards';
 import { helpText } from './commands';
 import { replyForm, reportForm, reportStatusForm } from './forms';
@@ -21,7 +22,7 @@ export async function fileReport({ deps, msg, sender, m }: Turn): Promise<Outgoi
       correlationIds: [msg.activityId ?? '', msg.place.id].filter(Boolean),
     },
   );
-  return [say(m.reportFiled(report.reportId))];
+  return [say(m.reportFiled(reportNumber(report.reportId)))];
 }
 
 /** Text that is no command: the answer to an admin's open question, if there is one; otherwise help. */
@@ -34,7 +35,7 @@ export async function freeText(turn: Turn, text: string): Promise<Outgoing[]> {
   const gate = await signInGate(deps, sender, msg.place, m);
   if (gate) return gate;
   const answered = await deps.reports.answer(sender, open, text);
-  return [say(answered ? m.replyAttached(open.reportId) : m.reportNotFound)];
+  return [say(answered ? m.replyAttached(reportNumber(open.reportId)) : m.reportNotFound)];
 }
 
 /** The answer box of a question card: attach to that report, and turn the card into question and answer. */
@@ -49,7 +50,7 @@ export async function answerFromCard({ deps, msg, sender, m }: Turn): Promise<Ou
   const card = answeredCard(question, form.data.answer, m);
   return [
     ...(msg.replyToId ? [{ kind: 'updateCard' as const, messageId: msg.replyToId, card }] : []),
-    say(m.replyAttached(open.reportId)),
+    say(m.replyAttached(reportNumber(open.reportId))),
   ];
 }
 
@@ -77,6 +78,6 @@ export async function changeReport({ deps, msg, sender, m }: Turn): Promise<Outg
   const card = adminReportCard(updated, m);
   return [
     ...(msg.replyToId ? [{ kind: 'updateCard' as const, messageId: msg.replyToId, card }] : []),
-    say(m.reportChanged(updated.reportId, m.statusWords[updated.status])),
+    say(m.reportChanged(reportNumber(updated.reportId), m.statusWords[updated.status])),
   ];
 }

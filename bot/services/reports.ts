@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateReportRequest, ReportSummary, UpdateReportRequest } from '../../shared/api/contract';
 import type { Logger } from '../../shared/platform/logger';
+import { reportNumber } from '../../shared/domain/report-number';
 import type { ProblemReport, Store } from '../../shared/ports/store';
 import { adminReportCard, questionCard } from '../conversation/cards/report-cards';
 import { messagesFor } from '../conversation/messages';
@@ -185,7 +186,7 @@ export class ReportService {
       this.deps.notifier.toAdmins(report.tenantId, (reader) => {
         const m = messagesFor(reader.locale);
         return {
-          text: m.replyNotice(reporter.displayName, report.reportId, note.slice(0, 200)),
+          text: m.replyNotice(reporter.displayName, reportNumber(report.reportId), note.slice(0, 200)),
           card: adminReportCard(updated, m),
         };
       }),

@@ -3,6 +3,7 @@ import { callHistoryLink } from '../../shared/teams/deep-link';
 import { NoticeService } from '../../bot/services/notices';
 import { SignIns } from '../../bot/services/sign-in';
 import { call, startHarness, type Harness, type SentActivity } from './bot-harness';
+import { reportNumber } from '../../shared/domain/report-number';
 
 const BOT = { id: '28:switchboard-bot', name: 'Switchboard' };
 const CHANNEL = '19:ops@thread.tacv2';
@@ -121,11 +122,11 @@ describe('the bot in a channel and in a German personal chat', () => {
     mark = h.connector.sent.length;
     await post(personalActivity({ id: 'bob-2', text: 'A Mitel 6930' }));
     expect(sentTo('a:bob-personal', mark).map((s) => String(s.body.text))).toEqual([
-      `Thanks, I added your answer to report ${report.reportId} and told the admins.`,
+      `Thanks, I added your answer to report ${reportNumber(report.reportId)} and told the admins.`,
     ]);
     const told = sentTo(CHANNEL, mark);
     expect(told.map((s) => String(s.body.text))).toEqual([
-      `Bob Agent answered on report ${report.reportId}: A Mitel 6930`,
+      `Bob Agent answered on report ${reportNumber(report.reportId)}: A Mitel 6930`,
     ]);
     expect(JSON.stringify(cardOf(told[0]!).body)).toContain('A Mitel 6930');
     const me = await call(h, 'GET', '/api/me/reports', await h.sso(tenant, h.fx.users.bob));

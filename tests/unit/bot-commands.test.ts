@@ -144,7 +144,7 @@ describe('bot commands', () => {
           includeDiagnostics: 'true',
         }),
       )
-      .assertReply((a) => expect(a.text).toMatch(/your report is filed/));
+      .assertReply((a) => expect(a.text).toMatch(/your report is filed as report [0-9A-F]{6}\. /));
     const [report] = await store.listReports(TENANT);
     expect(report).toMatchObject({
       reporterId: BOB,

@@ -18,6 +18,7 @@ import { composeNotice, type Notice, type OutgoingMessage } from '../../bot/serv
 import { ReportService } from '../../bot/services/reports';
 import { SignIns } from '../../bot/services/sign-in';
 import type { SyncFacade } from '../../bot/services/sync-facade';
+import { reportNumber } from '../../shared/domain/report-number';
 
 const TENANT = 'c0a1b2c3-0000-4000-8000-000000000001';
 const BOB = { tenantId: TENANT, userId: 'b0b00000-0000-4000-8000-00000000000b', displayName: 'Bob Agent' };
@@ -235,14 +236,14 @@ describe('the conversation, without botbuilder', () => {
 
       const reply = await say('A Mitel 6930, firmware 6.3');
       expect(texts(reply)).toEqual([
-        `Thanks, I added your answer to report ${report.reportId} and told the admins.`,
+        `Thanks, I added your answer to report ${reportNumber(report.reportId)} and told the admins.`,
       ]);
       const stored = (await store.getReport(TENANT, report.reportId))!;
       expect(stored.status).toBe('acknowledged');
       expect(stored.history.at(-1)).toMatchObject({ by: 'Bob Agent', note: 'A Mitel 6930, firmware 6.3' });
       expect(toAdmins).toHaveLength(1);
       const notice: OutgoingMessage = composeNotice(toAdmins[0]!, {});
-      expect(notice.text).toBe(`Bob Agent answered on report ${report.reportId}: A Mitel 6930, firmware 6.3`);
+      expect(notice.text).toBe(`Bob Agent answered on report ${reportNumber(report.reportId)}: A Mitel 6930, firmware 6.3`);
       expect(JSON.stringify(notice.card)).toContain('Which phone do you use?');
 
       // The question is answered: the next free text is just not understood.
@@ -337,7 +338,7 @@ describe('the conversation, without botbuilder', () => {
       const resolved = await act('resolved');
       expect(titles(resolved.find((o) => o.kind === 'updateCard'))).toEqual([]);
       expect(texts(resolved)).toEqual([
-        `Report ${report.reportId} is now resolved; the reporter has been told.`,
+        `Report ${reportNumber(report.reportId)} is now resolved; the reporter has been told.`,
       ]);
     });
 

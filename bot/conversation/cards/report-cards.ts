@@ -1,5 +1,6 @@
 import type { ReportCategory } from '../../../shared/api/contract';
 import type { ProblemReport } from '../../../shared/ports/store';
+import { reportNumber } from '../../../shared/domain/report-number';
 import type { Messages } from '../messages';
 import { adaptiveCard, facts, submit, text, type Card } from './adaptive';
 
@@ -76,7 +77,7 @@ export function adminReportCard(report: ProblemReport, m: Messages): Card {
         [m.adminCardCategory, m.categories[report.category as ReportCategory] ?? report.category],
         [m.adminCardStatus, m.statusWords[report.status]],
         [m.adminCardFrom, report.source === 'bot' ? m.adminCardFromBot : m.adminCardFromTab],
-        [m.adminCardId, report.reportId],
+        [m.adminCardId, reportNumber(report.reportId)],
         [
           m.adminCardDiagnostics,
           report.diagnostics ? m.adminCardDiagnosticsAttached : m.adminCardDiagnosticsNone,

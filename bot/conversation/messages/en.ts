@@ -73,19 +73,20 @@ export const en = {
     resolved: 'resolved',
   } satisfies Record<ReportStatus, string>,
   reportFormIncomplete: 'Please choose a category and describe the problem, then send the form again.',
-  reportFiled: (id: string) =>
-    `Thanks, your report is filed (id ${id}). I will tell you here when an admin picks it up.`,
+  reportFiled: (number: string) =>
+    `Thanks, your report is filed as report ${number}. I will tell you here when an admin picks it up.`,
   actionIncomplete: 'That action is incomplete.',
   onlyAdminsChangeReport: 'Only Switchboard admins can change a report.',
   reportNotFound: 'I cannot find that report.',
-  reportChanged: (id: string, status: string) => `Report ${id} is now ${status}; the reporter has been told.`,
+  reportChanged: (number: string, status: string) =>
+    `Report ${number} is now ${status}; the reporter has been told.`,
   adminCardTitle: (name: string) => `Problem report from ${name}`,
   adminCardCategory: 'Category',
   adminCardStatus: 'Status',
   adminCardFrom: 'From',
   adminCardFromBot: 'bot chat',
   adminCardFromTab: 'tab',
-  adminCardId: 'Report id',
+  adminCardId: 'Report',
   adminCardDiagnostics: 'Diagnostics',
   adminCardDiagnosticsAttached: 'attached (open the admin page to read them)',
   adminCardDiagnosticsNone: 'not attached',
@@ -103,9 +104,10 @@ export const en = {
   replyLabel: 'Your answer',
   replySend: 'Send answer',
   replyMissing: 'Please write your answer, then send it again.',
-  replyAttached: (id: string) => `Thanks, I added your answer to report ${id} and told the admins.`,
+  replyAttached: (number: string) => `Thanks, I added your answer to report ${number} and told the admins.`,
   noOpenQuestion: 'That report is not waiting for an answer any more.',
-  replyNotice: (name: string, id: string, answer: string) => `${name} answered on report ${id}: ${answer}`,
+  replyNotice: (name: string, number: string, answer: string) =>
+    `${name} answered on report ${number}: ${answer}`,
 
   // settings
   settingsTitle: 'Your settings',
