@@ -200,3 +200,47 @@ describe("the admin's user diagnostics", () => {
     },
   );
 });
+
+describe("the admin's resync of one user", () => {
+  it('says when it finished, and the cards show both sides as read again', async () => {
+    let resynced = false;
+    renderShell({
+      routes: {
+        'GET /api/me': () => ({ body: me({ isAdmin: true }) }),
+        'GET /api/admin/health': () => ({ body: health }),
+        'GET /api/admin/problems': () => ({ body: { items: [] } }),
+        'GET /api/admin/users': () => ({
+          body: {
+            items: [row],
+            total: 1,
+            skip: 0,
+            top: 50,
+            directory: { entraReadAt: null, pbxReadAt: null, problem: null },
+          },
+        }),
+        'GET /api/admin/users/e1/diagnostics': () => ({
+          body: resynced
+            ? {
+                ...diagnostics,
+                sync: { ...status, teams: { availability: 'Away', activity: 'Away', at: null } },
+              }
+            : diagnostics,
+        }),
+        'POST /api/admin/users/e1/resync': () => {
+          resynced = true;
+          return { body: status };
+        },
+      },
+    });
+    await userEvent.click(await screen.findByRole('tab', { name: 'Admin' }));
+    await userEvent.click(await screen.findByRole('tab', { name: 'User diagnostics' }, { timeout: 5000 }));
+    await userEvent.click(await screen.findByRole('button', { name: 'Diagnose Megan Bowen' }));
+    expect(await screen.findByText('Available')).toBeInTheDocument();
+    expect(screen.queryByText(/^Synced at /)).not.toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Resync this user' }));
+    expect(await screen.findByText(/^Synced at \d{1,2}:\d{2}:\d{2}/)).toHaveAttribute('role', 'status');
+    expect(resynced).toBe(true);
+    expect(screen.getByText('Away')).toBeInTheDocument();
+  });
+});

@@ -1,9 +1,10 @@
-import { Button, Card, CardHeader, Text } from '@fluentui/react-components';
+import { Button, Card, CardHeader, Spinner, Text } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import type { PhoneResetResult, UserDiagnostics } from '../../../../shared/api/contract';
 import { useEnv } from '../../app/env';
 import { useT } from '../../i18n';
 import { callStateLabel, presenceLabel } from '../../i18n/presence';
+import { clockTime } from '../../i18n/time';
 import { dateTime } from '../history/format';
 import { ErrorBar, Heading, Json, useAction, useAdminStyles, useAdminT } from './common';
 import { UsersTable } from './UsersTable';
@@ -17,21 +18,28 @@ export function DiagnosticsSection(props: { userId: string | null; onSelect(user
   const [diag, setDiag] = useState<UserDiagnostics | null>(null);
   const [copied, setCopied] = useState(false);
   const [resetSaid, setResetSaid] = useState<string | null>(null);
+  /** The per-user resync: running, or when it finished (the cards above then show both sides as read again). */
+  const [resync, setResync] = useState<'running' | Date | null>(null);
   const act = useAction();
   const { userId } = props;
   const { run } = act;
   useEffect(() => {
     setDiag(null);
     setResetSaid(null);
+    setResync(null);
     if (userId) void run(async () => setDiag(await env.api.admin.diagnostics(userId)));
   }, [userId, env.api, run]);
 
-  const repair = (run: (id: string) => Promise<unknown>) =>
+  const resyncUser = () =>
     userId &&
-    void act.run(async () => {
-      await run(userId);
-      setDiag(await env.api.admin.diagnostics(userId));
-    });
+    void act
+      .run(async () => {
+        setResync('running');
+        await env.api.admin.resyncUser(userId);
+        setDiag(await env.api.admin.diagnostics(userId));
+        setResync(new Date());
+      })
+      .then((ok) => !ok && setResync(null));
   const resetPhone = () =>
     userId &&
     void act.run(async () => {
@@ -67,9 +75,7 @@ export function DiagnosticsSection(props: { userId: string | null; onSelect(user
           <div className={s.grid}>
             <Card>
               <CardHeader header={<Text weight="semibold">{at('diagTeams')}</Text>} />
-              <Text>
-                {diag.sync.teams ? presenceLabel(env.language, diag.sync.teams) : '–'}
-              </Text>
+              <Text>{diag.sync.teams ? presenceLabel(env.language, diag.sync.teams) : '–'}</Text>
               <Text className={s.sub}>{dateTime(diag.sync.teams?.at ?? null, env.timeZone, env.locale)}</Text>
             </Card>
             <Card>
@@ -96,11 +102,20 @@ export function DiagnosticsSection(props: { userId: string | null; onSelect(user
             <Button disabled={act.busy} onClick={resetPhone}>
               {at('diagReset')}
             </Button>
-            <Button disabled={act.busy} onClick={() => repair(env.api.admin.resyncUser)}>
-              {at('diagResync')}
+            <Button
+              disabled={act.busy}
+              icon={resync === 'running' ? <Spinner size="tiny" /> : undefined}
+              onClick={resyncUser}
+            >
+              {resync === 'running' ? t('syncing') : at('diagResync')}
             </Button>
             {copied ? <Text role="status">{at('diagCopied')}</Text> : null}
           </div>
+          {resync instanceof Date ? (
+            <Text role="status">
+              {t('syncDoneAt', { time: clockTime(resync, env.locale, env.timeZone) })}
+            </Text>
+          ) : null}
           {resetSaid ? <Text role="status">{resetSaid}</Text> : null}
           <h3>{at('diagTrace')}</h3>
           <Json value={diag.trace} label={at('diagTrace')} />
