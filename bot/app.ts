@@ -43,6 +43,8 @@ export interface Environment {
   tabDir: string;
   /** Serve the tab's source maps: the demo only. */
   tabSourceMaps?: boolean;
+  /** Where a missed-call notice's "Open call history" leads when there is no Teams app id to deep-link with. */
+  callHistoryUrl?: string;
 }
 
 export interface RunningSwitchboard {
@@ -160,6 +162,7 @@ export async function startSwitchboard(
     appVersion: env.appVersion,
     tabDir: env.tabDir,
     tabSourceMaps: env.tabSourceMaps,
+    callHistoryUrl: env.callHistoryUrl,
   });
 
   // The sync service subscribes with webhook URLs on this server, so it starts once the server answers.

@@ -194,6 +194,8 @@ async function startDemo(config: Config, logger: Logger) {
     appVersion: APP_VERSION,
     tabDir: TAB_DIR,
     tabSourceMaps: true,
+    // No Teams here to deep-link into: "Open call history" opens the Teams-like host page, which shows the tab.
+    ...(hostPort ? { callHistoryUrl: `https://127.0.0.1:${hostPort}/` } : {}),
   };
   return {
     env,

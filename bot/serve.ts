@@ -55,6 +55,8 @@ export interface ServeOptions {
   appVersion: string;
   tabDir: string;
   tabSourceMaps?: boolean;
+  /** Where "Open call history" leads without a Teams app id (the demo: its Teams-like host page). */
+  callHistoryUrl?: string;
   /** Hosted mode only: admin-consent onboarding, the bot's gate for tenants not served, the fixed app registration. */
   hosted?: {
     onboarding: Onboarding;
@@ -150,7 +152,8 @@ export async function serveSwitchboard(options: ServeOptions): Promise<ServingSw
     logger,
     now,
     tabUrl: `${config.publicBaseUrl}/tab/index.html`,
-    ...(config.teamsAppId ? { callHistoryUrl: callHistoryLink(config.teamsAppId) } : {}),
+    // In Teams a deep link opens the app's tab; the web address outside Teams only says to open Teams.
+    callHistoryUrl: config.teamsAppId ? callHistoryLink(config.teamsAppId) : options.callHistoryUrl,
   });
 
   const server: Server = createServer({
