@@ -51,6 +51,21 @@ describe('admin click-to-call defaults', () => {
     });
   });
 
+  it('says it is saving while the server answers, and cannot be sent twice', async () => {
+    let answer!: () => void;
+    renderShell({
+      routes: routes((req) => new Promise((resolve) => (answer = () => resolve({ body: req.body })))),
+    });
+    await openSection('Admin', 'Click-to-call');
+    await screen.findByRole('textbox', { name: /Browser/ });
+    await userEvent.click(saveButton());
+    const region = screen.getByRole('region', { name: 'Click-to-call' });
+    expect(await within(region).findByRole('button', { name: 'Saving…' })).toBeDisabled();
+    answer();
+    expect(await screen.findByRole('status')).toHaveTextContent('Saved.');
+    expect(within(region).getByRole('button', { name: 'Save' })).toBeEnabled();
+  });
+
   it('names a link that could run script or has no {number}, and does not send it', async () => {
     const { seen } = renderShell({ routes: routes((req) => ({ body: req.body })) });
     await openSection('Admin', 'Click-to-call');

@@ -56,7 +56,7 @@ export function ClickToCallSection() {
                 })
               }
             >
-              {at('save')}
+              {save.busy ? at('saving') : at('save')}
             </Button>
             {saved ? <Text role="status">{at('saved')}</Text> : null}
           </div>
