@@ -1,7 +1,7 @@
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { AdminUserRow, PhoneResetResult, UserDiagnostics } from '../../shared/api/contract';
-import { me, renderShell, quietHealth } from './harness';
+import { me, renderShell, quietHealth, type Route } from './harness';
 
 /** The admin's "reset phone status" says what it did (issue 11: a repair that clears what it says it clears). */
 
@@ -41,6 +41,32 @@ const diagnostics: UserDiagnostics = {
   trace: [],
 };
 
+/** An admin signed in, with Megan the one user and `current()` her diagnostics as the server reads them now. */
+function adminRoutes(current: () => UserDiagnostics): Record<string, Route> {
+  return {
+    'GET /api/me': () => ({ body: me({ isAdmin: true }) }),
+    'GET /api/admin/health': () => ({ body: health }),
+    'GET /api/admin/problems': () => ({ body: { items: [] } }),
+    'GET /api/admin/users': () => ({
+      body: {
+        items: [row],
+        total: 1,
+        skip: 0,
+        top: 50,
+        directory: { entraReadAt: null, pbxReadAt: null, problem: null },
+      },
+    }),
+    'GET /api/admin/users/e1/diagnostics': () => ({ body: current() }),
+  };
+}
+
+/** Opens Megan's diagnostics on the admin page. */
+async function openDiagnostics(admin = 'Admin', section = 'User diagnostics', diagnose = 'Diagnose') {
+  await userEvent.click(await screen.findByRole('tab', { name: admin }));
+  await userEvent.click(await screen.findByRole('tab', { name: section }, { timeout: 5000 }));
+  await userEvent.click(await screen.findByRole('button', { name: `${diagnose} Megan Bowen` }));
+}
+
 function render(
   reset: PhoneResetResult['reset'],
   locale = 'en-US',
@@ -49,19 +75,7 @@ function render(
   return renderShell({
     context: { locale },
     routes: {
-      'GET /api/me': () => ({ body: me({ isAdmin: true }) }),
-      'GET /api/admin/health': () => ({ body: health }),
-      'GET /api/admin/problems': () => ({ body: { items: [] } }),
-      'GET /api/admin/users': () => ({
-        body: {
-          items: [row],
-          total: 1,
-          skip: 0,
-          top: 50,
-          directory: { entraReadAt: null, pbxReadAt: null, problem: null },
-        },
-      }),
-      'GET /api/admin/users/e1/diagnostics': () => ({ body: diagnostics }),
+      ...adminRoutes(() => diagnostics),
       'POST /api/admin/users/e1/reset-phone': answer,
     },
   });
@@ -73,9 +87,7 @@ async function resetMegan(
   diagnose = 'Diagnose',
   button = 'Reset phone status',
 ) {
-  await userEvent.click(await screen.findByRole('tab', { name: admin }));
-  await userEvent.click(await screen.findByRole('tab', { name: section }, { timeout: 5000 }));
-  await userEvent.click(await screen.findByRole('button', { name: `${diagnose} Megan Bowen` }));
+  await openDiagnostics(admin, section, diagnose);
   await userEvent.click(await screen.findByRole('button', { name: button }));
 }
 
@@ -151,11 +163,6 @@ describe("the admin's user diagnostics", () => {
       pbx: { callState: 'connected', dnd: true, statusText: 'In a Teams call', at: null },
     },
   };
-  const openDiagnostics = async (admin: string, section: string, diagnose: string) => {
-    await userEvent.click(await screen.findByRole('tab', { name: admin }));
-    await userEvent.click(await screen.findByRole('tab', { name: section }, { timeout: 5000 }));
-    await userEvent.click(await screen.findByRole('button', { name: `${diagnose} Megan Bowen` }));
-  };
 
   it.each([
     [
@@ -175,24 +182,7 @@ describe("the admin's user diagnostics", () => {
   ])(
     'shows both sides in words, not Graph and CloudLink tokens (%s)',
     async (locale, admin, section, teams, phone) => {
-      renderShell({
-        context: { locale },
-        routes: {
-          'GET /api/me': () => ({ body: me({ isAdmin: true }) }),
-          'GET /api/admin/health': () => ({ body: health }),
-          'GET /api/admin/problems': () => ({ body: { items: [] } }),
-          'GET /api/admin/users': () => ({
-            body: {
-              items: [row],
-              total: 1,
-              skip: 0,
-              top: 50,
-              directory: { entraReadAt: null, pbxReadAt: null, problem: null },
-            },
-          }),
-          'GET /api/admin/users/e1/diagnostics': () => ({ body: busy }),
-        },
-      });
+      renderShell({ context: { locale }, routes: adminRoutes(() => busy) });
       await openDiagnostics(admin, section, 'Diagnose');
       expect(await screen.findByText(teams)).toBeInTheDocument();
       expect(screen.getByText(phone)).toBeInTheDocument();
@@ -206,35 +196,21 @@ describe("the admin's resync of one user", () => {
     let resynced = false;
     renderShell({
       routes: {
-        'GET /api/me': () => ({ body: me({ isAdmin: true }) }),
-        'GET /api/admin/health': () => ({ body: health }),
-        'GET /api/admin/problems': () => ({ body: { items: [] } }),
-        'GET /api/admin/users': () => ({
-          body: {
-            items: [row],
-            total: 1,
-            skip: 0,
-            top: 50,
-            directory: { entraReadAt: null, pbxReadAt: null, problem: null },
-          },
-        }),
-        'GET /api/admin/users/e1/diagnostics': () => ({
-          body: resynced
+        ...adminRoutes(() =>
+          resynced
             ? {
                 ...diagnostics,
                 sync: { ...status, teams: { availability: 'Away', activity: 'Away', at: null } },
               }
             : diagnostics,
-        }),
+        ),
         'POST /api/admin/users/e1/resync': () => {
           resynced = true;
           return { body: status };
         },
       },
     });
-    await userEvent.click(await screen.findByRole('tab', { name: 'Admin' }));
-    await userEvent.click(await screen.findByRole('tab', { name: 'User diagnostics' }, { timeout: 5000 }));
-    await userEvent.click(await screen.findByRole('button', { name: 'Diagnose Megan Bowen' }));
+    await openDiagnostics();
     expect(await screen.findByText('Available')).toBeInTheDocument();
     expect(screen.queryByText(/^Synced at /)).not.toBeInTheDocument();
 
