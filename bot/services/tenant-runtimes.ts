@@ -158,13 +158,14 @@ export class TenantRuntimes {
       this.opening.add(id);
       try {
         await this.sayServing(this.lastReadAt ?? openedAt);
-        if ((await store.tenantRegistry().get(id))?.state !== 'active') throw new TenantNotActiveError(id);
+        const registered = await store.tenantRegistry().get(id);
+        if (registered?.state !== 'active') throw new TenantNotActiveError(id);
         await seedTenantLink(
           store,
           secretBox,
           {
             tenantId: id,
-            displayName: (await store.tenantRegistry().get(id))?.displayName ?? id,
+            displayName: registered.displayName,
             clientId: app.clientId,
             clientSecret: app.clientSecret,
             clientSecretExpiresAt: app.clientSecretExpiresAt,

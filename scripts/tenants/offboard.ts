@@ -83,10 +83,6 @@ export async function offboardTenant(options: OffboardOptions): Promise<Offboard
     );
     return result;
   }
-  if (await signedUpAgain()) {
-    result.left.push(SIGNED_UP_AGAIN);
-    return result;
-  }
   const stillRunning = await waitUntilReleased(options, signedUpAgain);
   if (stillRunning) {
     result.left.push(
@@ -95,7 +91,7 @@ export async function offboardTenant(options: OffboardOptions): Promise<Offboard
     return result;
   }
 
-  // The lease wait can be long: a sign-up meanwhile makes the tenant's subscriptions live ones again.
+  // Both waits end early for a sign-up (its subscriptions are live ones again): nothing more is deleted then.
   if (await signedUpAgain()) {
     result.left.push(SIGNED_UP_AGAIN);
     return result;
