@@ -368,6 +368,20 @@ class Service implements OwnableSyncService {
   async onGraphNotifications(notifications: GraphNotification[]): Promise<void> {
     const receivedAt = this.clock.now();
     const ours = notifications.filter((n) => this.monitors?.isOurs(n));
+    if (ours.length < notifications.length) {
+      // Answered 202 all the same (Graph would resend it), but an operator sees forged or outdated posts, as the
+      // standby's hand-over says of the ones it refuses (webhook-handoff.ts).
+      this.deps.log?.warn(
+        {
+          event: 'graph.clientStateRefused',
+          refused: notifications.length - ours.length,
+          subscriptionIds: [
+            ...new Set(notifications.filter((n) => !ours.includes(n)).map((n) => n.subscriptionId)),
+          ],
+        },
+        'Graph notifications with a clientState that is not the current one of their subscription were dropped',
+      );
+    }
     const ids: string[] = [];
     for (const n of ours) {
       if (n.lifecycleEvent) await this.monitors?.onLifecycle(n);

@@ -238,8 +238,15 @@ describe('presence monitors', () => {
     expect(h.subs.log).toContain('reauthorize monitor1@contoso.com');
   });
 
-  it('change notifications with a wrong clientState are acknowledged but never acted on', async () => {
-    h = await harness();
+  it('change notifications with a wrong clientState are acknowledged but never acted on, and the log says so', async () => {
+    const warnings: { obj: Record<string, unknown>; msg: string }[] = [];
+    const log = {
+      info: () => undefined,
+      warn: (obj: object, msg: string) => void warnings.push({ obj: obj as Record<string, unknown>, msg }),
+      error: () => undefined,
+      debug: () => undefined,
+    };
+    h = await harness({ log });
     await h.service.start();
     await h.settle();
     const [id] = [...h.subs.live.keys()];
@@ -251,6 +258,10 @@ describe('presence monitors', () => {
     expect(r.status).toBe(202);
     await h.settle();
     expect(h.cloudlink.setDndCalls).toEqual([]);
+    expect(warnings.map((w) => w.obj)).toContainEqual(
+      expect.objectContaining({ event: 'graph.clientStateRefused', refused: 1, subscriptionIds: [id] }),
+    );
+    expect(JSON.stringify(warnings)).not.toContain('forged');
   });
 
   it('keeps only a digest of the clientState it gave Graph, and still takes notifications that carry it', async () => {
@@ -385,7 +396,9 @@ describe('metrics', () => {
     expect(text).toContain(`switchboard_graph_calls_total{${t},op="setPresence",outcome="429"} 1`);
     expect(text).toContain(`switchboard_sync_queue_depth{${t}} 0`);
     expect(text).toContain(`switchboard_subscriptions{${t},state="active"} 1`);
-    expect(text).toMatch(new RegExp(`switchboard_cloudlink_calls_total\\{${t},op="getPresence",outcome="ok"\\}`));
+    expect(text).toMatch(
+      new RegExp(`switchboard_cloudlink_calls_total\\{${t},op="getPresence",outcome="ok"\\}`),
+    );
     const health = h.service.health();
     expect(health.latency.find((l) => l.direction === 'toTeams')?.p99).not.toBeNull();
     expect(health.throttledWaitsLastHour).toBeGreaterThanOrEqual(1);
