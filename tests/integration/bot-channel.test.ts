@@ -2,7 +2,7 @@ import { silentLogger } from '../../shared/platform/logger';
 import { callHistoryLink } from '../../shared/teams/deep-link';
 import { NoticeService } from '../../bot/services/notices';
 import { SignIns } from '../../bot/services/sign-in';
-import { call, startHarness, type Harness, type SentActivity } from './bot-harness';
+import { call, cardOf, sentTo as sentToConnector, startHarness, type Harness } from './bot-harness';
 import { reportNumber } from '../../shared/domain/report-number';
 
 const BOT = { id: '28:switchboard-bot', name: 'Switchboard' };
@@ -43,12 +43,7 @@ describe('the bot in a channel and in a German personal chat', () => {
     const res = await call(h, 'POST', '/api/messages', undefined, activity);
     expect(res.status).toBe(200);
   };
-  const sentTo = (conversationId: string, since = 0): SentActivity[] =>
-    h.connector.sent
-      .slice(since)
-      .filter((s) => s.path.startsWith(`/v3/conversations/${encodeURIComponent(conversationId)}/activities`));
-  const cardOf = (s: SentActivity) =>
-    (s.body.attachments as { content: { actions?: { title: string }[]; body: unknown[] } }[])[0]!.content;
+  const sentTo = (conversationId: string, since = 0) => sentToConnector(h.connector, conversationId, since);
 
   beforeAll(async () => {
     h = await startHarness();

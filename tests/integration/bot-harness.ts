@@ -66,6 +66,21 @@ export async function startConnector(): Promise<Connector> {
   };
 }
 
+/**
+ * What the bot sent into one conversation, from the `since`th recorded send on: new posts
+ * (POST /v3/conversations/{id}/activities[/{replyTo}]) and cards updated in place (PUT …/activities/{id}).
+ */
+export function sentTo(connector: Connector, conversationId: string, since = 0): SentActivity[] {
+  const prefix = `/v3/conversations/${encodeURIComponent(conversationId)}/activities`;
+  return connector.sent.slice(since).filter((s) => s.path.startsWith(prefix));
+}
+
+/** The Adaptive Card a sent activity carries (its first attachment). */
+export function cardOf(s: SentActivity): { actions?: { title: string }[]; body: unknown[] } {
+  return (s.body.attachments as { content: { actions?: { title: string }[]; body: unknown[] } }[])[0]!
+    .content;
+}
+
 export const OK_STATUS: SyncStatus = {
   teams: { availability: 'Available', activity: 'Available', at: '2026-11-23T09:00:00.000Z' },
   pbx: { callState: 'idle', dnd: false, statusText: null, at: '2026-11-23T09:00:00.000Z' },
