@@ -190,7 +190,8 @@ export interface TenantLinkUpdate {
 export interface MonitorView {
   monitorId: string;
   username: string;
-  state: 'new' | 'active' | 'renewing' | 'failed' | 'updateRequired' | 'deleted';
+  /** `standby`: a spare whose sign-in worked; no user needs it now. */
+  state: 'new' | 'active' | 'renewing' | 'standby' | 'failed' | 'updateRequired' | 'deleted';
   userCount: number;
   subscriptionExpiresAt: string | null;
   passwordExpiresAt: string | null;

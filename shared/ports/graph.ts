@@ -58,6 +58,8 @@ export interface GraphSubscriptionPort {
   ): Promise<GraphSubscription>;
   reauthorize(monitor: MonitorCredentials, subscriptionId: string): Promise<void>;
   delete(monitor: MonitorCredentials, subscriptionId: string): Promise<void>;
+  /** Signs the monitor account in without subscribing: a spare's password is checked while nobody depends on it. */
+  signIn(monitor: MonitorCredentials): Promise<void>;
 }
 
 export interface GraphUser {

@@ -209,7 +209,15 @@ export interface TenantRecord {
   updatedAt: number;
 }
 
-export type MonitorState = 'new' | 'active' | 'renewing' | 'failed' | 'updateRequired' | 'deleted';
+/** `standby`: signed in fine, but no user needs it now (a spare, kept without a subscription). */
+export type MonitorState =
+  | 'new'
+  | 'active'
+  | 'renewing'
+  | 'standby'
+  | 'failed'
+  | 'updateRequired'
+  | 'deleted';
 
 export interface MonitorRecord {
   tenantId: string;

@@ -161,6 +161,8 @@ export function fencedSubscriptions(subs: GraphSubscriptionPort, fence: LeaseFen
     renew: (monitor, id, expiry) => fence.guard('renewSubscription', () => subs.renew(monitor, id, expiry)),
     reauthorize: (monitor, id) => fence.guard('reauthorizeSubscription', () => subs.reauthorize(monitor, id)),
     delete: (monitor, id) => fence.guard('deleteSubscription', () => subs.delete(monitor, id)),
+    // A token request changes nothing at Graph: no fence needed.
+    signIn: (monitor) => subs.signIn(monitor),
   };
 }
 

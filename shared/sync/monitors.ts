@@ -104,8 +104,9 @@ export class Monitors {
    * resync costs nothing while Graph is still down. A 409 is left to its own timer: the old subscription has to lapse.
    */
   async retryFailed(): Promise<void> {
+    // A failed spare has no subscription to bring back (see retire()).
     const failed = [...this.monitors.values()].filter(
-      (m) => m.state === 'failed' && !m.lastError?.startsWith(CONFLICT_PROBLEM),
+      (m) => m.state === 'failed' && m.userIds.length > 0 && !m.lastError?.startsWith(CONFLICT_PROBLEM),
     );
     await Promise.all(
       failed.map((m) =>
@@ -248,15 +249,29 @@ export class Monitors {
     }
   }
 
+  /**
+   * A monitor no user needs now (a spare): its subscription goes and it waits in reserve. A new account, or one the
+   * admin asked to authorize, is signed in first, so a wrong password shows now rather than on the day it is needed.
+   * A failed spare stays failed until the admin acts: signing in again and again with a wrong password is how an
+   * account gets locked out.
+   */
   private async retire(m: MonitorRecord): Promise<void> {
     if (m.subscriptionId)
       await this.subs.delete(this.credentials(m), m.subscriptionId).catch(() => undefined);
-    await this.saved(m, {
-      state: 'new',
-      subscriptionId: null,
-      subscriptionExpiresAt: null,
-      clientState: null,
-    });
+    const unsubscribed = { subscriptionId: null, subscriptionExpiresAt: null, clientState: null };
+    if (m.state === 'new' || m.state === 'updateRequired') {
+      try {
+        await this.subs.signIn(this.credentials(m));
+      } catch (err) {
+        return this.failed(m, err, unsubscribed);
+      }
+      this.log.info(
+        { tenantId: this.settings.tenantId, event: 'monitor.standby', monitorId: m.monitorId },
+        'presence monitor signed in and kept in reserve',
+      );
+    }
+    if (m.state === 'failed') return this.saved(m, unsubscribed);
+    await this.saved(m, { ...unsubscribed, state: 'standby', lastError: null });
   }
 
   private current(m: MonitorRecord): MonitorRecord {

@@ -14,7 +14,10 @@ const monitor = (over: Partial<MonitorView> = {}): MonitorView => ({
   ...over,
 });
 
-function monitorServer(initial: MonitorView[]) {
+/** After "Authorize": the sign-in worked, or the server answered with the monitor failed and why. */
+const AUTHORIZED: Partial<MonitorView> = { state: 'active', userCount: 10 };
+
+function monitorServer(initial: MonitorView[], afterAuthorize: Partial<MonitorView> = AUTHORIZED) {
   let items = initial;
   let releaseAuthorize: () => void = () => undefined;
   const deletes: string[] = [];
@@ -26,7 +29,7 @@ function monitorServer(initial: MonitorView[]) {
     'POST /api/admin/monitors/m1/authorize': () =>
       new Promise<{ body: MonitorView }>((resolve) => {
         releaseAuthorize = () => {
-          items = items.map((m) => (m.monitorId === 'm1' ? { ...m, state: 'active', userCount: 10 } : m));
+          items = items.map((m) => (m.monitorId === 'm1' ? { ...m, ...afterAuthorize } : m));
           resolve({ body: items[0]! });
         };
       }),
@@ -39,8 +42,8 @@ function monitorServer(initial: MonitorView[]) {
   return { routes, deletes, releaseAuthorize: () => releaseAuthorize() };
 }
 
-async function openMonitors(locale = 'en-US') {
-  const server = monitorServer([monitor()]);
+async function openMonitors(locale = 'en-US', afterAuthorize?: Partial<MonitorView>) {
+  const server = monitorServer([monitor()], afterAuthorize);
   renderShell({ routes: server.routes, context: { locale } });
   await userEvent.click(
     await screen.findByRole('tab', { name: locale === 'de-DE' ? 'Verwaltung' : 'Admin' }),
@@ -95,6 +98,18 @@ describe('presence monitors', () => {
     ).toBeInTheDocument();
     expect(within(screen.getByTestId('monitor-row')).getByText('Active')).toBeInTheDocument();
     expect(screen.queryByText('Working…')).toBeNull();
+  });
+
+  it('"Authorize" that ends with the monitor failed says it did not work, and why, never "authorized"', async () => {
+    const reason = 'Entra refused the sign-in: the user name or password is wrong.';
+    const server = await openMonitors('en-US', { state: 'failed', lastError: reason });
+    await userEvent.click(screen.getByRole('button', { name: 'Authorize monitor1@contoso.example' }));
+    server.releaseAuthorize();
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent(
+      `monitor1@contoso.example: Authorize did not work. State now: Failed. ${reason}`,
+    );
+    expect(screen.queryByText(/authorized\./)).toBeNull();
   });
 
   it('says in German what the state is', async () => {

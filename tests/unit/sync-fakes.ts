@@ -316,6 +316,8 @@ export class FakeSubscriptions implements GraphSubscriptionPort {
   >();
   readonly log: string[] = [];
   failures: GraphError[] = [];
+  /** Accounts whose sign-in Entra refuses (a wrong password), with the refusal. */
+  readonly refusedSignIns = new Map<string, Error>();
   private next = 1;
 
   constructor(private readonly clock: SyncClock) {}
@@ -358,6 +360,12 @@ export class FakeSubscriptions implements GraphSubscriptionPort {
   async reauthorize(monitor: MonitorCredentials, id: string): Promise<void> {
     this.log.push(`reauthorize ${monitor.username}`);
     this.alive(id);
+  }
+
+  async signIn(monitor: MonitorCredentials): Promise<void> {
+    this.log.push(`signIn ${monitor.username}`);
+    const refusal = this.refusedSignIns.get(monitor.username);
+    if (refusal) throw refusal;
   }
 
   async delete(monitor: MonitorCredentials, id: string): Promise<void> {

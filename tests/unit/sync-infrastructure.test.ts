@@ -5,6 +5,8 @@ import { RateLimiter } from '../../shared/sync/rate-limiter';
 import { readCloudLinkWebhook } from '../../shared/adapters/cloudlink/webhook';
 import { acceptCloudLinkPost, readGraphPost } from '../../shared/sync/webhooks';
 import { userIdOf } from '../../shared/sync';
+import { EntraError } from '../../shared/adapters/entra/entra-error';
+import { seedMonitors } from '../support/sync-setup';
 import { harness, TENANT, type Harness } from './sync-harness';
 
 const MIN = 60_000;
@@ -317,6 +319,48 @@ describe('presence monitors', () => {
     const [renewed] = await h.store.listMonitors(tenant);
     expect(h.subs.log.filter((l) => l.startsWith('create'))).toHaveLength(1);
     expect(renewed.clientState).toBe(storedFormOf(sub.request.clientState));
+  });
+
+  it('signs a spare monitor in and keeps it in reserve; one with a wrong password fails once, not again and again', async () => {
+    h = await harness();
+    await seedMonitors(h.store, TENANT, [
+      { monitorId: 'm2', username: 'spare@contoso.com', passwordSealed: 'sealed' },
+      { monitorId: 'm3', username: 'wrong@contoso.com', passwordSealed: 'sealed' },
+    ]);
+    h.subs.refusedSignIns.set(
+      'wrong@contoso.com',
+      new EntraError({
+        status: 400,
+        error: 'invalid_grant',
+        aadstsCode: 50126,
+        description: 'AADSTS50126: bad',
+      }),
+    );
+    await h.service.start();
+    const byId = async () =>
+      new Map((await h.store.listMonitors(TENANT)).map((m) => [m.monitorId, m] as const));
+    let monitors = await byId();
+    expect(monitors.get('m1')).toMatchObject({ state: 'active', userIds: ['u1'] });
+    expect(monitors.get('m2')).toMatchObject({ state: 'standby', subscriptionId: null, lastError: null });
+    expect(monitors.get('m3')).toMatchObject({ state: 'failed', subscriptionId: null });
+    expect(monitors.get('m3')!.lastError).toMatch(/\S/);
+    expect(h.subs.log.filter((l) => l.startsWith('signIn')).sort()).toEqual([
+      'signIn spare@contoso.com',
+      'signIn wrong@contoso.com',
+    ]);
+
+    // Resyncs and the failed-subscription retries leave the spares alone: no sign-in, no subscription.
+    h.subs.log.length = 0;
+    for (let i = 0; i < 3; i++) {
+      const run = h.service.resyncAll();
+      for (let j = 0; j < 20; j++) await h.clock.advance(50, 10);
+      await run;
+    }
+    await h.settle();
+    expect(h.subs.log.filter((l) => !l.includes('monitor1@'))).toEqual([]);
+    monitors = await byId();
+    expect(monitors.get('m2')!.state).toBe('standby');
+    expect(monitors.get('m3')!.state).toBe('failed');
   });
 
   it('a subscriptionRemoved lifecycle event recreates the subscription', async () => {

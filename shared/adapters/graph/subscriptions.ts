@@ -73,6 +73,10 @@ export class GraphSubscriptions implements GraphSubscriptionPort {
     });
   }
 
+  async signIn(monitor: MonitorCredentials): Promise<void> {
+    await this.monitorToken(monitor);
+  }
+
   /** Deleting a subscription that is already gone (expired, removed) counts as done. */
   async delete(monitor: MonitorCredentials, subscriptionId: string): Promise<void> {
     await this.http.request({

@@ -32,6 +32,7 @@ const STATE_COLOR: Record<MonitorView['state'], 'success' | 'warning' | 'danger'
   active: 'success',
   new: 'informative',
   renewing: 'informative',
+  standby: 'informative',
   updateRequired: 'warning',
   failed: 'danger',
   deleted: 'informative',
@@ -42,7 +43,14 @@ export const monitorStateLabel = (at: AdminT, state: MonitorView['state']) => at
 type MonitorAction = 'authorize' | 'renew' | 'delete' | 'add';
 
 /** What the last action did, for the line under the table: the admin sees each click land. */
-type Outcome = { ok: true; text: string } | { ok: false; lead: string; error: unknown };
+type Outcome =
+  | { ok: true; text: string }
+  | { ok: false; lead: string; error: unknown }
+  /** The server answered, but the monitor's sign-in or subscription did not work: its state and reason. */
+  | { ok: false; lead: string; reason: string };
+
+/** States an action can end in without an error from the server, though the monitor is not working. */
+const NOT_WORKING: ReadonlySet<MonitorView['state']> = new Set(['failed', 'updateRequired']);
 
 export function MonitorsSection() {
   const at = useAdminT();
@@ -69,6 +77,13 @@ export function MonitorsSection() {
       const view = await call();
       await monitors.reload();
       const state = view ? monitorStateLabel(at, view.state) : '';
+      if (view && NOT_WORKING.has(view.state)) {
+        // "authorized. State now: Failed." contradicted itself: the request worked, the sign-in did not.
+        const label = action === 'add' ? at('add') : at(action);
+        const lead = at('monNotWorking', { user, action: label, state });
+        setOutcome({ ok: false, lead, reason: view.lastError ?? '' });
+        return true;
+      }
       setOutcome({ ok: true, text: at(`monDone_${action}`, { user, state }) });
       return true;
     } catch (error) {
@@ -140,7 +155,7 @@ export function MonitorsSection() {
                       {m.username}
                     </TableCell>
                     <TableCell className={ts.cell} data-label={at('monState')}>
-                      <span>
+                      <span className={ts.nowrap}>
                         <Badge color={STATE_COLOR[m.state]}>{monitorStateLabel(at, m.state)}</Badge>
                       </span>
                     </TableCell>
@@ -197,7 +212,17 @@ export function MonitorsSection() {
             <MessageBarBody>{outcome.text}</MessageBarBody>
           </MessageBar>
         ) : null}
-        {outcome && !outcome.ok ? <ErrorBar error={outcome.error} lead={outcome.lead} /> : null}
+        {outcome && !outcome.ok && 'error' in outcome ? (
+          <ErrorBar error={outcome.error} lead={outcome.lead} />
+        ) : null}
+        {outcome && !outcome.ok && 'reason' in outcome ? (
+          <MessageBar intent="error" layout="multiline" role="alert">
+            <MessageBarBody>
+              {outcome.lead}
+              {outcome.reason ? ` ${outcome.reason}` : ''}
+            </MessageBarBody>
+          </MessageBar>
+        ) : null}
       </div>
       <Dialog open={confirmDelete !== null} onOpenChange={(_e, d) => !d.open && setConfirmDelete(null)}>
         <DialogSurface>

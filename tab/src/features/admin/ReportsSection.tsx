@@ -118,7 +118,9 @@ export function ReportsSection() {
                       {when(r.createdAt)}
                     </TableCell>
                     <TableCell className={ts.cell} data-label={at('repStatusFilter')}>
-                      <Badge appearance="tint">{statusLabel(t, r.status)}</Badge>
+                      <span className={ts.nowrap}>
+                        <Badge appearance="tint">{statusLabel(t, r.status)}</Badge>
+                      </span>
                     </TableCell>
                   </TableRow>
                 ))}

@@ -50,5 +50,6 @@ export const useTableStyles = makeStyles({
     overflow: 'hidden',
   },
   actions: { display: 'flex', gap: '4px', flexWrap: 'wrap' },
+  /** Around a badge: the cell's wrap-anywhere would break its words out of the pill. */
   nowrap: { whiteSpace: 'nowrap' },
 });

@@ -176,6 +176,7 @@ const en = {
   monState_new: 'Not authorized yet',
   monState_active: 'Active',
   monState_renewing: 'Renewing',
+  monState_standby: 'In reserve',
   monState_updateRequired: 'Needs a new password',
   monState_failed: 'Failed',
   monState_deleted: 'Deleted',
@@ -184,6 +185,7 @@ const en = {
   monDone_delete: '{user}: deleted.',
   monDone_add: '{user}: added. State now: {state}.',
   monFailed: '{user}: {action} did not work.',
+  monNotWorking: '{user}: {action} did not work. State now: {state}.',
   monDeleteTitle: 'Delete the monitor {user}?',
   monDeleteBody:
     'Switchboard stops watching presence with this account. The users it watched get no live presence updates until another monitor takes them over.',
@@ -399,6 +401,7 @@ const de: Record<AdminTextKey, string> = {
   monState_new: 'Noch nicht autorisiert',
   monState_active: 'Aktiv',
   monState_renewing: 'Wird erneuert',
+  monState_standby: 'In Reserve',
   monState_updateRequired: 'Braucht ein neues Kennwort',
   monState_failed: 'Fehlgeschlagen',
   monState_deleted: 'Gelöscht',
@@ -407,6 +410,7 @@ const de: Record<AdminTextKey, string> = {
   monDone_delete: '{user}: gelöscht.',
   monDone_add: '{user}: hinzugefügt. Zustand jetzt: {state}.',
   monFailed: '{user}: {action} hat nicht geklappt.',
+  monNotWorking: '{user}: {action} hat nicht geklappt. Zustand jetzt: {state}.',
   monDeleteTitle: 'Monitor {user} löschen?',
   monDeleteBody:
     'Switchboard beobachtet mit diesem Konto keine Präsenz mehr. Die Benutzer, die es beobachtet hat, erhalten keine Live-Updates, bis ein anderer Monitor sie übernimmt.',
