@@ -51,14 +51,60 @@ it('shows a phone call placed from the host page on the tab sync page, and its e
 
 it('shows a Teams meeting set from the host page on the sync page, and the phone going to do-not-disturb', async () => {
   const { page, tab } = await openSyncPage();
+  await tab.getByRole('region', { name: 'My sync status' }).waitFor({ timeout: 30_000 });
+  // The phone card's badge: the PBX's do-not-disturb as Switchboard last read it from CloudLink.
+  const phoneDnd = tab.getByText('Do not disturb', { exact: true });
+  expect(await phoneDnd.count()).toBe(0);
   await page.getByLabel('Teams presence').selectOption('meeting');
   await page.getByRole('status').filter({ hasText: 'Teams: Busy' }).waitFor();
-  await tab
-    .getByText(/In a meeting|InAMeeting/)
-    .first()
-    .waitFor({ timeout: 40_000 });
+  // Teams in words, then the phone: do-not-disturb on, with the mapping table's status text.
+  await tab.getByText(/^In a meeting · /).waitFor({ timeout: 40_000 });
+  await phoneDnd.waitFor({ timeout: 40_000 });
+  await tab.getByText('Phone do-not-disturb on: In a meeting', { exact: true }).waitFor({ timeout: 40_000 });
+  await expect(tab.getByText('InAMeeting').count()).resolves.toBe(0);
+
   await page.getByLabel('Teams presence').selectOption('available');
   await page.getByRole('status').filter({ hasText: 'Teams: Available' }).waitFor();
+  // The meeting over, Switchboard takes its do-not-disturb off the phone again.
+  await phoneDnd.waitFor({ state: 'detached', timeout: 40_000 });
+  await tab.getByText('Phone do-not-disturb off', { exact: true }).waitFor({ timeout: 40_000 });
+  await page.close();
+});
+
+it('lists a phone call placed and ended from the host page in the open call list, without a reload', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  await page.goto(stack.hostUrl);
+  const tab = page.frameLocator('#tab');
+  await waitForTab(page, stack, tab.getByRole('tab', { name: 'Calls' }));
+  const rows = tab.getByTestId('call-row');
+  await rows.first().waitFor();
+  const topBefore = await rows.first().getAttribute('data-call-id');
+  let loads = 0;
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname === '/api/me/calls') loads++;
+  });
+
+  await page.getByRole('button', { name: 'Place phone call' }).click();
+  await page.getByRole('status').filter({ hasText: 'Phone: on a call' }).waitFor();
+  await page.getByRole('button', { name: 'End phone call' }).click();
+  await page.getByRole('status').filter({ hasText: 'Phone: call ended' }).waitFor();
+
+  // The list checks for a newer call every 15 s while it is visible; the call to the demo's outside number
+  // (+49 30 901820) comes to the top, as people read the number.
+  const top = rows.first();
+  await page.waitForFunction(
+    (before) => {
+      const frame = document.querySelector<HTMLIFrameElement>('#tab')?.contentDocument;
+      const id = frame?.querySelector('[data-testid="call-row"]')?.getAttribute('data-call-id');
+      return id && id !== before;
+    },
+    topBefore,
+    { timeout: 45_000 },
+  );
+  await expect(top.textContent()).resolves.toMatch(/\+49 30 901820/);
+  await expect(top.textContent()).resolves.toMatch(/Outgoing/);
+  expect(loads).toBeGreaterThan(0);
+  expect(page.url()).toBe(stack.hostUrl);
   await page.close();
 });
 

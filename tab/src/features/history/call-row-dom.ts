@@ -122,6 +122,7 @@ function fillDay(slot: RowSlot, key: string, ctx: RowContext): void {
     slot.kind = 'day';
     slot.el.removeAttribute('data-testid');
     slot.el.removeAttribute('data-missed');
+    slot.el.removeAttribute('data-call-id');
     slot.el.replaceChildren(parts.heading);
   }
   setClass(slot.el, c.daySlot);
@@ -157,6 +158,8 @@ function fillCall(slot: RowSlot, call: CallItem, ctx: RowContext): void {
 
   setClass(slot.el, call.missed ? c.callSlotMissed : c.callSlot);
   setAttr(slot.el, 'data-missed', call.missed ? 'true' : null);
+  // Which call a recycled row shows now, for whoever inspects the list (a browser test, a support session).
+  setAttr(slot.el, 'data-call-id', call.callId);
 
   const iconKind: IconKind = call.missed ? 'missed' : call.direction === 'inbound' ? 'inbound' : 'outbound';
   if (parts.iconKind !== iconKind) {
@@ -176,10 +179,7 @@ function fillCall(slot: RowSlot, call: CallItem, ctx: RowContext): void {
   if (call.missed && parts.badge.parentNode !== parts.sub) parts.sub.insertBefore(parts.badge, parts.subText);
   if (!call.missed && parts.badge.parentNode) parts.badge.remove();
   const shownNumber = call.name && number ? number : '';
-  setText(
-    parts.subText,
-    call.missed ? shownNumber : shownNumber ? `${shownNumber} · ${kind}` : kind,
-  );
+  setText(parts.subText, call.missed ? shownNumber : shownNumber ? `${shownNumber} · ${kind}` : kind);
 
   const { time, duration } = ctx.when(call);
   setClass(parts.time, c.time);
