@@ -1,0 +1,138 @@
+import { get } from 'node:https';
+import { createServer } from 'node:net';
+import { loadConfig } from '../../shared/config/load';
+import { silentLogger } from '../../shared/platform/logger';
+import { startSwitchboard, type RunningSwitchboard } from '../../bot/app';
+import { startDemo, type Demo } from '../../bot/demo';
+import { cardOf, startConnector, type Connector } from './bot-harness';
+import { eventually, freePort } from './real-time';
+
+/**
+ * The demo as `npm start` composes it (bot/demo.ts), on free ports: with no Teams app id to deep-link into, a
+ * missed-call notice's "Open call history" opens the Teams-like host page the demo serves (issue 14 item 14).
+ */
+
+/** A free port whose next port is free too: the demo puts its host page on the server's port plus one. */
+async function freePortPair(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await freePort();
+    if (port < 65535 && (await isFree(port + 1))) return port;
+  }
+  throw new Error('no two free neighbouring ports on 127.0.0.1');
+}
+
+function isFree(port: number): Promise<boolean> {
+  const probe = createServer();
+  return new Promise((resolve) => {
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/** GET over https from the demo's host, whose certificate is made at start and trusted by nobody. */
+function getFromHost(url: string): Promise<{ status: number; type: string; text: string }> {
+  return new Promise((resolve, reject) => {
+    get(url, { rejectUnauthorized: false }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), text }),
+      );
+    }).on('error', reject);
+  });
+}
+
+describe("the demo's missed-call notice", () => {
+  let port: number;
+  let demo: Demo | undefined;
+  let app: RunningSwitchboard | undefined;
+  let host: { url: string; close(): Promise<void> } | undefined;
+  let connector: Connector;
+
+  beforeAll(async () => {
+    port = await freePortPair();
+    const config = loadConfig({
+      PORT: String(port),
+      STORE_URL: 'sqlite::memory:',
+      LOG_LEVEL: 'silent',
+      SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+      // No staff calling each other on their own: the one missed call below is the only call.
+      DEMO_CALL_INTERVAL_MS: '0',
+      // As `LOCAL_PLAYGROUND=true npm start`, the way to talk to the demo's bot (docs/bot.md): its messages go to the
+      // connector of the stored conversation, here the recording one, without a Bot Framework token.
+      LOCAL_PLAYGROUND: 'true',
+    });
+    expect(config.mode).toBe('demo');
+    connector = await startConnector();
+    demo = await startDemo(config, silentLogger(), {
+      appVersion: '0.0.0-test',
+      tabDir: 'tests/integration/bot-tab-fixture',
+    });
+    app = await startSwitchboard(config, demo.env, silentLogger());
+    host = await demo.startHost(`${app.baseUrl}/tab/index.html`);
+  }, 60_000);
+  afterAll(async () => {
+    await host?.close();
+    await app?.close();
+    await demo?.stop();
+    await connector?.close();
+  });
+
+  it('links to the Teams-like host page the demo serves, on the server port plus one', () => {
+    expect(demo!.env.callHistoryUrl).toBe(`https://127.0.0.1:${port + 1}/`);
+    expect(host!.url).toBe(demo!.env.callHistoryUrl);
+  });
+
+  it('whose address answers with the host page framing the tab', async () => {
+    const page = await getFromHost(demo!.env.callHistoryUrl!);
+    expect(page.status).toBe(200);
+    expect(page.type).toMatch(/^text\/html/);
+    expect(page.text).toContain('<iframe id="tab" title="Switchboard tab"');
+    const config = /<script id="host-config" type="application\/json">(.*?)<\/script>/s.exec(page.text);
+    expect(JSON.parse(config![1]!)).toMatchObject({ tabPath: '/tab/index.html' });
+    // The frame's address is the host's own, passed on to the server's tab.
+    const tab = await getFromHost(new URL('tab/index.html', demo!.env.callHistoryUrl).href);
+    expect(tab.status).toBe(200);
+    expect(tab.text).toContain('<title>Switchboard tab fixture</title>');
+  });
+
+  it('goes out for a missed PBX call with "Open call history" opening that page', async () => {
+    const { emulators, company } = demo!;
+    const [caller, callee] = [company.users[0]!, company.users[1]!];
+    // The callee has talked to the bot (a stored personal chat) and asked for missed-call notices.
+    await app!.store.putConversation({
+      tenantId: company.tenantId,
+      key: `user:${callee.entraId}`,
+      reference: {
+        serviceUrl: connector.url,
+        channelId: 'msteams',
+        conversation: { id: 'a:callee-personal' },
+        bot: { id: company.botId },
+      },
+      updatedAt: 0,
+    });
+    await app!.store.putUserSettings(company.tenantId, callee.entraId, { missedCallNotice: true });
+    // The sync has started: it knows the callee and CloudLink posts call events to it.
+    await eventually(
+      async () => {
+        expect(await app!.store.getUserByPbxId(company.tenantId, callee.principalId)).toBeDefined();
+        const topics = emulators.cloudlink.control
+          .subscriptions(company.cloudlink.accountId)
+          .map((sub) => sub.topic);
+        expect(topics).toContain('platform-api-media');
+      },
+      30_000,
+      100,
+    );
+    // Rung and never answered: the PBX reports a missed call to the callee.
+    const call = emulators.cloudlink.pbx.placeCall(caller.principalId, callee.principalId);
+    emulators.cloudlink.pbx.hangUp(call.callId);
+    await eventually(() => expect(connector.sent).toHaveLength(1), 20_000, 100);
+    const [notice] = connector.sent;
+    expect(String(notice!.body.text)).toContain(`You missed a call from ${caller.displayName}`);
+    const card = cardOf(notice!) as unknown as { actions: { type: string; title: string; url: string }[] };
+    expect(card.actions).toEqual([
+      { type: 'Action.OpenUrl', title: 'Open call history', url: `https://127.0.0.1:${port + 1}/` },
+    ]);
+  });
+});
