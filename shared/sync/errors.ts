@@ -20,6 +20,9 @@ export type Failure =
   | { retry: true; afterMs?: number; message: string }
   | { retry: false; message: string; fix: string; healAfterMs?: number };
 
+/** How a refused sign-in's message begins (the monitor's stored problem): nobody retries one without a person acting. */
+export const SIGN_IN_REFUSED = 'sign-in refused:';
+
 /**
  * Decides by the error's type and fields, never by its message. Throttling, server errors, network failures and
  * timeouts are passing: try again with backoff. A refusal needs a person. An error that is none of the ports' types
@@ -47,7 +50,7 @@ export function classify(err: unknown, log: SyncLog): Failure {
     if (!err.refusal) return { retry: true, message: `sign-in failed: ${err.message}` };
     return {
       retry: false,
-      message: `sign-in refused: ${err.message}`,
+      message: `${SIGN_IN_REFUSED} ${err.message}`,
       fix: SIGN_IN_FIXES[err.refusal],
       // Someone has to act, and once they have, writes should heal without waiting for the next change.
       healAfterMs: REFUSED_WRITE_RETRY_MS,

@@ -1,14 +1,24 @@
 import { assignUsers } from '../domain/monitors';
 import { GraphError, type GraphSubscriptionPort, type MonitorCredentials } from '../ports/graph';
+import { SignInError } from '../ports/sign-in';
 import type { MonitorRecord, MonitorState, Store } from '../ports/store';
 import { isClientStateOf, newClientState, storedFormOf } from './client-state';
 import type { SyncClock } from './clock';
 import type { SyncLog } from './log';
-import { backoffMs, classify } from './errors';
+import { backoffMs, classify, SIGN_IN_REFUSED } from './errors';
 import type { GraphNotification } from './webhooks';
 
 const CONFLICT_PROBLEM =
   'This account already holds a presence subscription for this app (Graph allows one).';
+
+/**
+ * A monitor whose sign-in Entra refused (wrong password, disabled, locked, MFA): nothing signs it in again until the
+ * admin acts (Authorize or a new password set it to 'new'), since repeating a wrong password is how Entra's smart
+ * lockout locks the account.
+ */
+function waitsForAdmin(m: MonitorRecord): boolean {
+  return m.state === 'failed' && !!m.lastError?.startsWith(SIGN_IN_REFUSED);
+}
 
 export interface MonitorSettings {
   tenantId: string;
@@ -83,6 +93,7 @@ export class Monitors {
           const current: MonitorRecord = { ...this.current(m), userIds };
           this.monitors.set(m.monitorId, current);
           if (userIds.length === 0) return this.retire(current);
+          if (waitsForAdmin(current)) return this.saved(current, {});
           const alive =
             current.subscriptionId &&
             current.subscriptionExpiresAt &&
@@ -104,9 +115,13 @@ export class Monitors {
    * resync costs nothing while Graph is still down. A 409 is left to its own timer: the old subscription has to lapse.
    */
   async retryFailed(): Promise<void> {
-    // A failed spare has no subscription to bring back (see retire()).
+    // A refused sign-in waits for the admin (see failed()); a failed spare has no subscription to bring back.
     const failed = [...this.monitors.values()].filter(
-      (m) => m.state === 'failed' && m.userIds.length > 0 && !m.lastError?.startsWith(CONFLICT_PROBLEM),
+      (m) =>
+        m.state === 'failed' &&
+        m.userIds.length > 0 &&
+        !m.lastError?.startsWith(CONFLICT_PROBLEM) &&
+        !waitsForAdmin(m),
     );
     await Promise.all(
       failed.map((m) =>
@@ -259,19 +274,22 @@ export class Monitors {
     if (m.subscriptionId)
       await this.subs.delete(this.credentials(m), m.subscriptionId).catch(() => undefined);
     const unsubscribed = { subscriptionId: null, subscriptionExpiresAt: null, clientState: null };
-    if (m.state === 'new' || m.state === 'updateRequired') {
-      try {
-        await this.subs.signIn(this.credentials(m));
-      } catch (err) {
-        return this.failed(m, err, unsubscribed);
-      }
-      this.log.info(
-        { tenantId: this.settings.tenantId, event: 'monitor.standby', monitorId: m.monitorId },
-        'presence monitor signed in and kept in reserve',
-      );
-    }
-    if (m.state === 'failed') return this.saved(m, unsubscribed);
+    if (m.state === 'failed') return this.saved(m, unsubscribed); // its own timer, if any, tries again
+    if (m.state === 'new' || m.state === 'updateRequired') return this.standBy(m, unsubscribed);
     await this.saved(m, { ...unsubscribed, state: 'standby', lastError: null });
+  }
+
+  private async standBy(m: MonitorRecord, patch: Partial<MonitorRecord> = {}): Promise<void> {
+    try {
+      await this.subs.signIn(this.credentials(m));
+    } catch (err) {
+      return this.failed(m, err, patch);
+    }
+    this.log.info(
+      { tenantId: this.settings.tenantId, event: 'monitor.standby', monitorId: m.monitorId },
+      'presence monitor signed in and kept in reserve',
+    );
+    await this.saved(m, { ...patch, state: 'standby', lastError: null });
   }
 
   private current(m: MonitorRecord): MonitorRecord {
@@ -301,16 +319,23 @@ export class Monitors {
         ? 'a presence monitor could not hold its subscription'
         : 'a presence monitor could not sign in',
     );
+    // A refused sign-in is not tried again on its own (waitsForAdmin).
+    if (err instanceof SignInError && err.refusal !== undefined) return this.unschedule(m.monitorId);
     const attempt = this.attempts.get(m.monitorId) ?? 0;
     this.attempts.set(m.monitorId, attempt + 1);
-    this.schedule(m.monitorId, conflict ? 5 * 60_000 : backoffMs(attempt, 5000, 15 * 60_000), () =>
-      this.create(this.current(m)),
-    );
+    this.schedule(m.monitorId, conflict ? 5 * 60_000 : backoffMs(attempt, 5000, 15 * 60_000), () => {
+      const now = this.current(m);
+      return now.userIds.length > 0 ? this.create(now) : this.standBy(now);
+    });
   }
 
   private async saved(m: MonitorRecord, patch: Partial<MonitorRecord>): Promise<void> {
     const next: MonitorRecord = { ...this.current(m), ...patch, updatedAt: this.clock.now() };
     this.monitors.set(m.monitorId, next);
+    if (patch.state === 'standby') {
+      this.attempts.delete(m.monitorId);
+      this.unschedule(m.monitorId);
+    }
     if (patch.state === 'active') {
       this.attempts.delete(m.monitorId);
       const due =
@@ -332,9 +357,13 @@ export class Monitors {
     );
   }
 
-  private forget(monitorId: string): void {
+  private unschedule(monitorId: string): void {
     this.timers.get(monitorId)?.();
     this.timers.delete(monitorId);
+  }
+
+  private forget(monitorId: string): void {
+    this.unschedule(monitorId);
     this.monitors.delete(monitorId);
   }
 }

@@ -315,7 +315,7 @@ export class FakeSubscriptions implements GraphSubscriptionPort {
     { monitor: string; request: PresenceSubscriptionRequest; expiresAt: number }
   >();
   readonly log: string[] = [];
-  failures: GraphError[] = [];
+  failures: Error[] = [];
   /** Accounts whose sign-in Entra refuses (a wrong password), with the refusal. */
   readonly refusedSignIns = new Map<string, Error>();
   private next = 1;

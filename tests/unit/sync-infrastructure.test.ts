@@ -349,18 +349,71 @@ describe('presence monitors', () => {
       'signIn wrong@contoso.com',
     ]);
 
-    // Resyncs and the failed-subscription retries leave the spares alone: no sign-in, no subscription.
+    // Hours of resyncs and retry timers leave the spares alone: no sign-in, no subscription.
     h.subs.log.length = 0;
     for (let i = 0; i < 3; i++) {
       const run = h.service.resyncAll();
       for (let j = 0; j < 20; j++) await h.clock.advance(50, 10);
       await run;
+      await h.clock.advance(60 * MIN);
     }
     await h.settle();
     expect(h.subs.log.filter((l) => !l.includes('monitor1@'))).toEqual([]);
     monitors = await byId();
     expect(monitors.get('m2')!.state).toBe('standby');
     expect(monitors.get('m3')!.state).toBe('failed');
+  });
+
+  it('a spare whose sign-in met an Entra outage tries again on its own and ends in reserve', async () => {
+    h = await harness();
+    await seedMonitors(h.store, TENANT, [
+      { monitorId: 'm2', username: 'spare@contoso.com', passwordSealed: 'sealed' },
+    ]);
+    h.subs.refusedSignIns.set(
+      'spare@contoso.com',
+      new EntraError({ status: 503, error: 'temporarily_unavailable', description: 'try later' }),
+    );
+    await h.service.start();
+    const spare = async () => (await h.store.listMonitors(TENANT)).find((m) => m.monitorId === 'm2')!;
+    expect((await spare()).state).toBe('failed');
+    h.subs.refusedSignIns.clear();
+    await h.clock.advance(MIN);
+    await h.settle();
+    expect(await spare()).toMatchObject({ state: 'standby', lastError: null });
+    expect(h.subs.log.filter((l) => l === 'signIn spare@contoso.com')).toHaveLength(2);
+    expect(h.subs.log.filter((l) => l === 'create spare@contoso.com')).toEqual([]);
+  });
+
+  it('a monitor whose password Entra refuses is not signed in again until the admin acts (lockout)', async () => {
+    h = await harness();
+    h.subs.failures = [
+      new EntraError({
+        status: 400,
+        error: 'invalid_grant',
+        aadstsCode: 50126,
+        description: 'AADSTS50126: bad',
+      }),
+    ];
+    await h.service.start();
+    const [m] = await h.store.listMonitors(TENANT);
+    expect(m.state).toBe('failed');
+    expect(m.lastError).toMatch(/^sign-in refused: /);
+    for (let i = 0; i < 4; i++) {
+      const run = h.service.resyncAll();
+      for (let j = 0; j < 20; j++) await h.clock.advance(50, 10);
+      await run;
+      await h.clock.advance(60 * MIN);
+    }
+    await h.settle();
+    expect(h.subs.log).toEqual(['create monitor1@contoso.com']);
+
+    // The admin's Authorize (the record set back to 'new', users refreshed) does sign in again.
+    const [refused] = await h.store.listMonitors(TENANT);
+    await h.store.putMonitor({ ...refused, state: 'new', lastError: null, updatedAt: h.clock.now() + 1 });
+    await h.service.refreshUsers();
+    await h.settle();
+    expect(h.subs.log).toEqual(['create monitor1@contoso.com', 'create monitor1@contoso.com']);
+    expect((await h.store.listMonitors(TENANT))[0]!.state).toBe('active');
   });
 
   it('a subscriptionRemoved lifecycle event recreates the subscription', async () => {
