@@ -16,6 +16,27 @@ export interface SyncClock {
   sleep(ms: number): Promise<void>;
 }
 
+/** Stamps in the same millisecond are this far apart (a binary fraction: sums stay exact). */
+const STAMP_STEP_MS = 1 / 1024;
+/** A wall clock set back further than this starts the stamps again from it (their order across the jump is lost). */
+const STAMP_RESET_MS = 1000;
+const lastStamps = new WeakMap<SyncClock, number>();
+
+/**
+ * `now()`, strictly increasing across every caller of the same clock: when a Teams read was sent and when Graph's
+ * answer to our clear arrived. Both fall in the same millisecond often enough (1 in 100,000 property runs), and at
+ * millisecond resolution a read sent just before the answer counted as sent after it, so a late read still showing
+ * our cleared session was taken for the user's. Event order within this process is exact; a few events in a row in
+ * one millisecond run at most fractions of a millisecond ahead of the clock.
+ */
+export function eventStamp(clock: SyncClock): number {
+  const now = clock.now();
+  const last = lastStamps.get(clock);
+  const stamp = last === undefined || now > last || now < last - STAMP_RESET_MS ? now : last + STAMP_STEP_MS;
+  lastStamps.set(clock, stamp);
+  return stamp;
+}
+
 export const systemSyncClock: SyncClock = {
   now: () => Date.now(),
   // CLOCK_MONOTONIC on Linux: steady, and running while the process is stopped (not while the machine sleeps).

@@ -1,6 +1,6 @@
 import type { TeamsPresence } from '../domain/presence';
 import type { GraphPort } from '../ports/graph';
-import type { SyncClock } from './clock';
+import { eventStamp, type SyncClock } from './clock';
 import type { RateLimiter } from './rate-limiter';
 import {
   DEFAULT_READ_BUDGET,
@@ -166,10 +166,11 @@ export class HybridReader {
     this.lastBatchAt = this.clock.now();
     this.ours.record();
     try {
-      const readAt = this.clock.now();
+      const sentAt = this.clock.now();
+      const readAt = eventStamp(this.clock);
       const presences = await this.graph.getPresencesByUserId(batch);
-      for (const id of batch) this.lastRead.set(id, readAt);
-      for (const p of presences) this.target.observeTeams(p, readAt, false, readAt);
+      for (const id of batch) this.lastRead.set(id, sentAt);
+      for (const p of presences) this.target.observeTeams(p, sentAt, false, readAt);
       return batch.length === BATCH;
     } catch {
       // A throttled or failed read leaves its users due for the next batch. The adapter has logged the failure, and

@@ -1,6 +1,6 @@
 import { MAX_USERS_PER_MONITOR } from '../domain/monitors';
 import type { GraphPort } from '../ports/graph';
-import type { SyncClock } from './clock';
+import { eventStamp, type SyncClock } from './clock';
 import type { SyncEngine } from './engine/sync-engine';
 import { classify } from './errors';
 import type { RateLimiter } from './rate-limiter';
@@ -112,7 +112,7 @@ async function resyncBatch(
   const watched = users.filter((id) => engine.watchesTeams(id));
   try {
     if (watched.length > 0) {
-      const readAt = deps.clock.now();
+      const readAt = eventStamp(deps.clock);
       const presences = await deps.graph.getPresencesByUserId(watched);
       for (const p of presences) engine.observeTeams(p, deps.clock.now(), true, readAt);
     }

@@ -22,6 +22,7 @@
  * replay it with PROPERTY_SEED=<seed> PROPERTY_PATH=<path> (see docs/reliability.md).
  */
 import fc from 'fast-check';
+import { eventStamp, type SyncClock } from '../../shared/sync/clock';
 import { fcParams, runsFrom } from './property-params';
 import { DEFAULT_MAPPING, pbxToTeams, teamsToPbx } from '../../shared/domain/mapping';
 import { foldCallEvent, pbxCallState, pruneCalls, type CallStage } from '../../shared/domain/pbx-calls';
@@ -193,6 +194,14 @@ interface InFlight<W> {
 /** One user: both sides' truth, the deliveries in flight, and the domain state the real decision functions keep. */
 export class Sim {
   now = Date.UTC(2026, 10, 23, 9);
+  /** The engine's event stamps (eventStamp): a read sent and an answer received keep their order within one ms. */
+  private readonly stamps: SyncClock = {
+    now: () => this.now,
+    setTimer: () => {
+      throw new Error('the model keeps its own time');
+    },
+    sleep: () => Promise.reject(new Error('the model keeps its own time')),
+  };
   step = 0;
   /** Orders what reached the domain (a Teams presence, a PBX DND action), finer than commands. */
   tick = 0;
@@ -305,7 +314,7 @@ export class Sim {
     const label = src === 'session' ? 'ours' : this.oursLately(key) ? 'ambiguous' : 'user';
     return {
       p: { availability: p.availability, activity: p.activity, sequenceNumber: pad(this.seq) },
-      readAt: this.now,
+      readAt: eventStamp(this.stamps),
       label,
       born: this.now,
     };
@@ -328,7 +337,7 @@ export class Sim {
     // A late read of a session of ours cleared or replaced within the settle window is ours, however many session
     // changes came since (finding 5 of docs/reliability.md; the state keeps the recent ones, up to its cap).
     const recent = this.clearedBefore.filter((c) => this.now - c.at < SETTLE);
-    // A read sent in the same virtual millisecond as Graph's answer to our clear counts as sent after it (the rule).
+    // Read sent after Graph's answer to our clear: the rule takes what it shows for the user's, rightly.
     const afterClear = s.teamsCleared?.ackAt !== undefined && r.readAt >= s.teamsCleared.ackAt;
     if (
       !afterClear &&
@@ -495,7 +504,13 @@ export class Sim {
     if (ok) {
       this.land(side);
       if (side === 'teams')
-        this.state = teamsWritten(this.state, f.work as TeamsWork, f.sentAt, SESSION, this.now);
+        this.state = teamsWritten(
+          this.state,
+          f.work as TeamsWork,
+          f.sentAt,
+          SESSION,
+          eventStamp(this.stamps),
+        );
       else {
         // CloudLink's answer dates the write; events older than it, arriving later, are stale (finding 4), and a DND
         // the user set after it is theirs, whatever its value (finding 3). The engine re-derives Teams likewise.
@@ -833,6 +848,26 @@ describe('sync rules: regression cases found by the property', () => {
   ])('%s', (_name, cmds) => {
     const { checked } = runScenario(cmds);
     expect(checked).toEqual({ pbxToTeams: true, teamsToPbx: true });
+  });
+
+  it('a read sent in the millisecond Graph answered our clear, but before the answer, is ours: no PBX DND', () => {
+    // The user's phone DND goes on and off; our session DoNotDisturb/Presenting is set, a read showing it is sent, and
+    // Graph's answer to the clear comes in the same millisecond; a slow read follows. At millisecond resolution the
+    // read counted as sent after the clear and its DoNotDisturb/Presenting became a PBX DND (found by the property,
+    // seed 874034419); event stamps (eventStamp) keep the order.
+    const { sim } = runScenario([
+      { k: 'own', p: 1, dt: 0 },
+      { k: 'dnd', on: true, text: 0, dt: 1 },
+      { k: 'dnd', on: false, text: 0, dt: 1 },
+      { k: 'pbxEvent', i: 0, op: 'deliver' },
+      { k: 'send', side: 'teams' },
+      { k: 'teamsNote', i: 0, op: 'read' },
+      { k: 'answer', side: 'teams', ok: true },
+      { k: 'pbxEvent', i: 0, op: 'deliver' },
+      { k: 'teamsNote', i: 0, op: 'readSlow' },
+      { k: 'send', side: 'teams' },
+    ]);
+    expect(sim.violations).toEqual([]);
   });
 
   it('a late read of a session replaced and then cleared within the settle window is ours: no PBX DND is written', () => {

@@ -1,6 +1,6 @@
 import type { TeamsPresence } from '../../domain/presence';
 import type { GraphPort } from '../../ports/graph';
-import type { SyncClock } from '../clock';
+import { eventStamp, type SyncClock } from '../clock';
 import type { SyncLog } from '../log';
 import { backoffMs, classify } from '../errors';
 import type { EngineRun, TaskCounter } from './tasks';
@@ -84,7 +84,7 @@ export class TeamsReadBatcher {
 
   private async readBatch(batch: [string, number][], attempt = 0): Promise<void> {
     try {
-      const readAt = this.clock.now();
+      const readAt = eventStamp(this.clock);
       const presences = await this.graph.getPresencesByUserId(batch.map(([id]) => id));
       const at = new Map(batch);
       for (const p of presences) this.sink.observe(p, at.get(p.userId) ?? this.clock.now(), readAt);

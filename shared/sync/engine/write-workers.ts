@@ -2,7 +2,7 @@ import { applyPbxToTeams, pbxWork, pbxWritten, teamsWork, teamsWritten } from '.
 import { teamsKey } from '../../domain/sync-state';
 import type { CloudLinkPort } from '../../ports/cloudlink';
 import type { GraphPort } from '../../ports/graph';
-import type { SyncClock } from '../clock';
+import { eventStamp, type SyncClock } from '../clock';
 import type { SyncLog } from '../log';
 import { backoffMs, classify } from '../errors';
 import { FencedWriteError } from '../fence';
@@ -150,7 +150,7 @@ export class WriteWorkers {
       e.lastError = null;
       this.changes.update(
         e,
-        teamsWritten(e.state, work, sentAt, this.settings.sessionMs, this.clock.now()),
+        teamsWritten(e.state, work, sentAt, this.settings.sessionMs, eventStamp(this.clock)),
         `teams.${work.kind}`,
         work.kind === 'set' ? { presence: teamsKey(work.presence) } : {},
         true,
