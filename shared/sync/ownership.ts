@@ -80,6 +80,8 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
   private cancelTimer: (() => void) | null = null;
   private cancelExpiry: (() => void) | null = null;
   private otherOwnerLogged = false;
+  /** When this process first found the lease held by another (store time), to tell a live owner from a gone one. */
+  private standbySince: number | null = null;
   private renewFailureLogged = false;
   /** When the lease a standby saw held runs out (store time), to try the moment it does. */
   private heldUntil: number | null = null;
@@ -220,7 +222,16 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
         await this.standDown('taken');
       }
       this.state = 'standby';
-      if (!this.otherOwnerLogged) {
+      if (!this.otherOwnerLogged && previous && previous.holder !== this.holder)
+        this.noteHeldLease(previous, now);
+      // Only an owner seen renewing after we first found the lease held is alive: a process restarted after a crash
+      // (kill -9, a reboot) waits out its own predecessor's lease, and that is no second owner to shout about.
+      // A lease row from before renewals were recorded says nothing either way: logged at once, as it always was.
+      if (
+        !this.otherOwnerLogged &&
+        previous &&
+        (previous.renewedAt ?? Infinity) > (this.standbySince ?? now)
+      ) {
         this.otherOwnerLogged = true;
         // Spread over several processes, standing by for most tenants is the design, not a fault to shout about.
         this.log[this.spread ? 'info' : 'error'](
@@ -260,6 +271,7 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
     // Also after a lapsed term taken again while this process thought it owned the tenant (standDown forgot it).
     this.spread?.took(this.tenantId, true);
     this.otherOwnerLogged = false;
+    this.standbySince = null;
     this.deferLogged = false;
     this.log.info(
       { tenantId: this.tenantId, holder: this.holder, epoch, event: 'sync.owner' },
@@ -277,6 +289,28 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
    * are made, a store that hiccups) is tried again with backoff for as long as this process owns the tenant: an owner
    * whose engine never started would hold the lease with nobody syncing (found by the chaos test).
    */
+  /** The first sight of a lease another process holds; says so when that process looks gone. */
+  private noteHeldLease(previous: LeaseRecord, now: number): void {
+    if (this.standbySince !== null) return;
+    this.standbySince = now;
+    if (previous.renewedAt === null) return;
+    const silentMs = now - previous.renewedAt;
+    if (silentMs <= 2 * this.renewEveryMs) return;
+    this.log.info(
+      {
+        tenantId: this.tenantId,
+        holder: this.holder,
+        previousHolder: previous.holder,
+        event: 'sync.waitingForLease',
+        silentMs,
+        leaseLeftMs: Math.max(0, previous.expiresAt - now),
+      },
+      `the previous owner of this tenant's sync has not renewed its lease for ${Math.round(silentMs / 1000)} s ` +
+        `(stopped or crashed?): this process takes over when the lease runs out, in ` +
+        `${Math.max(0, Math.ceil((previous.expiresAt - now) / 1000))} s`,
+    );
+  }
+
   private startEngine(epoch: number, attempt: number, matchUsers = false): void {
     this.engineStart = this.inner.start().then(
       () => {

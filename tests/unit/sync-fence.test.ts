@@ -231,6 +231,37 @@ describe('the ownership fence (simulated time, two processes on one store)', () 
     expect(a.writes.slice(before)).toEqual([]);
   });
 
+  it('a process started after its predecessor crashed waits out the lease with an info line, not an error, then takes over', async () => {
+    const a = spawn('a');
+    await a.service.start();
+    await settle();
+    a.clock.freeze(); // kill -9: it never renews again
+    await clock.advance(3 * RENEW, 250);
+    const b = spawn('b');
+    await b.service.start();
+    while (ownership(b) !== 'owner') await clock.advance(250, 250);
+    const events = b.log.map((l) => `${l.level} ${String(l.obj.event)}`);
+    expect(events).toContain('info sync.waitingForLease');
+    expect(events).toContain('info sync.takeover');
+    expect(events).not.toContain('error sync.standby');
+    expect(b.log.filter((l) => l.level === 'error')).toEqual([]);
+    const waiting = b.log.find((l) => l.obj.event === 'sync.waitingForLease')!;
+    expect(waiting.obj).toMatchObject({ previousHolder: 'a' });
+    expect(waiting.obj.silentMs).toBeGreaterThanOrEqual(3 * RENEW);
+  });
+
+  it('a second process beside a live owner says once that another process owns the sync', async () => {
+    const a = spawn('a');
+    await a.service.start();
+    const b = spawn('b');
+    await b.service.start();
+    await clock.advance(2 * TTL, 250);
+    expect([ownership(a), ownership(b)]).toEqual(['owner', 'standby']);
+    const standby = b.log.filter((l) => l.obj.event === 'sync.standby');
+    expect(standby.map((l) => l.level)).toEqual(['error']);
+    expect(b.log.some((l) => l.obj.event === 'sync.waitingForLease')).toBe(false);
+  });
+
   it('a frozen owner whose own timers run first stands down before any of them can write', async () => {
     const a = spawn('a');
     await a.service.start();
