@@ -4,7 +4,7 @@
  * offboarding at their next registry refresh. Progress and log lines go to stderr, the result to stdout.
  */
 import { userInfo } from 'node:os';
-import { REGISTRY_STALE_MS } from '../bot/services/tenant-runtimes';
+import { REGISTRY_STALE_MS } from '../shared/domain/registry-freshness';
 import { ConfigError, loadConfig } from '../shared/config/load';
 import { createProcessLogger } from '../shared/platform/logger';
 import { SecretBox } from '../shared/platform/secret-box';

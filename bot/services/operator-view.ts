@@ -10,7 +10,7 @@ import type { RegisteredTenant, RegistryReader } from '../../shared/ports/tenant
 import { memberOfHolder } from '../../shared/sync/cluster-spread';
 import { SYNC_LEASE } from '../../shared/sync/ownership';
 import type { JobRegistry } from './jobs';
-import { REGISTRY_STALE_MS } from './tenant-runtimes';
+import { readRegistryLately } from '../../shared/domain/registry-freshness';
 
 /** How far back the newest error is looked for (the store keeps each tenant's recent problems, newest first). */
 const EVENTS_READ = 100;
@@ -32,7 +32,7 @@ export async function listOperatorTenants(deps: OperatorViewDeps): Promise<Opera
   const registry = deps.store.tenantRegistry();
   const [registered, readers] = await Promise.all([registry.list(), registry.readers()]);
   // A server that has not read the registry lately serves no tenant (tenant-runtimes.ts), so it is not counted.
-  const servers = readers.filter((r) => deps.now() - r.readAt <= REGISTRY_STALE_MS);
+  const servers = readers.filter((r) => readRegistryLately(r.readAt, deps.now()));
   const items = await Promise.all(registered.map((t) => operatorTenant(deps, t, servers)));
   return operatorTenantsResponse.parse({ items });
 }

@@ -1,4 +1,5 @@
 import type { MappingTable, UserSelection } from '../../shared/api/contract';
+import { readRegistryLately } from '../../shared/domain/registry-freshness';
 import type { Config } from '../../shared/config/load';
 import type { Logger } from '../../shared/platform/logger';
 import type { SecretBox } from '../../shared/platform/secret-box';
@@ -15,13 +16,6 @@ import { TenantRuntime } from './tenant-runtime';
  * operator CLI, which waits this long before it deletes anything) is opened or closed here within this time.
  */
 export const TENANT_REFRESH_MS = 5_000;
-
-/**
- * How old a process's last good registry read may be before it serves no tenant at all (and the operator's
- * offboarding stops waiting for it): with a registry it cannot read, it could not learn that a tenant was offboarded.
- * Six refreshes, so one slow or failed read changes nothing.
- */
-export const REGISTRY_STALE_MS = 30_000;
 
 /** An open found the tenant no longer active in the registry (offboarded while it was being opened). */
 export class TenantNotActiveError extends Error {
@@ -123,7 +117,7 @@ export class TenantRuntimes {
   registryFresh(): boolean {
     const fresh =
       this.lastReadAt !== null &&
-      this.options.now() - this.lastReadAt <= (this.options.registryStaleMs ?? REGISTRY_STALE_MS);
+      readRegistryLately(this.lastReadAt, this.options.now(), { staleMs: this.options.registryStaleMs });
     if (!fresh && this.lastReadAt !== null && !this.staleSaid) {
       this.staleSaid = true;
       this.options.logger.error(

@@ -1,3 +1,4 @@
+import { readRegistryLately } from '../../shared/domain/registry-freshness';
 import type { RegisteredTenant } from '../../shared/ports/tenant-registry';
 import { SYNC_LEASE } from '../../shared/sync/ownership';
 import type { CleanupContext } from './cleanup';
@@ -154,19 +155,21 @@ async function waitUntilNotServed(
   const sleep = sleeper(options);
   const id = tenantId.toLowerCase();
   // The servers' clocks are not ours, and a request let in just before a server went stale may still be writing.
-  const limit = registryStaleMs + CLOCK_AND_REQUEST_MARGIN_MS;
-  const deadline = now() + limit + 1000;
+  const lately = (readAt: number) =>
+    readRegistryLately(readAt, now(), { staleMs: registryStaleMs, marginMs: CLOCK_AND_REQUEST_MARGIN_MS });
+  const longestMs = registryStaleMs + CLOCK_AND_REQUEST_MARGIN_MS;
+  const deadline = now() + longestMs + 1000;
   let said = false;
   for (;;) {
     const serving = (await store.tenantRegistry().readers()).filter(
-      (r) => now() - r.readAt <= limit && r.serving.includes(id),
+      (r) => lately(r.readAt) && r.serving.includes(id),
     );
     if (serving.length === 0 || (await cancelled())) return undefined;
     const names = serving.map((r) => `server ${r.processId}`).join(', ');
     if (now() >= deadline) return names;
     if (!said)
       progress(
-        `Waiting for ${names} to let go of the tenant (at its next registry read; at most ${Math.ceil(limit / 1000)} s)`,
+        `Waiting for ${names} to let go of the tenant (at its next registry read; at most ${Math.ceil(longestMs / 1000)} s)`,
       );
     said = true;
     await sleep(250);
