@@ -2,13 +2,16 @@ import type { Logger } from '../../shared/platform/logger';
 import type { Store } from '../../shared/ports/store';
 import { adaptiveCard, facts, text } from '../conversation/cards/adaptive';
 import { formatMoment, messagesFor, type Messages } from '../conversation/messages';
-import type { Notifier } from './notifier';
+import type { Delivery, Notifier } from './notifier';
 
 export const EXPIRY_WARNING_MS = 30 * 24 * 3600 * 1000;
 
 /**
  * Proactive notices. Each is sent at most once per occasion across all processes: the store's markNoticeSent is
- * the dedupe, keyed by what the notice is about (a secret's expiry date, a user's broken sync, a call id).
+ * the dedupe, keyed by what the notice is about (a secret's expiry date, a user's broken sync, a call id). A notice
+ * that did not arrive (nowhere to send it, or the send failed) is unmarked again, so its next chance sends it: the
+ * next sweep for expiry and broken-sync warnings (hourly; a chat the connector called gone costs no call then, see
+ * ProactiveNotifier.forgetGone), the same call event coming again for a missed call.
  */
 export class NoticeService {
   constructor(
@@ -54,7 +57,7 @@ export class NoticeService {
       if (!(await store.markNoticeSent(tenantId, item.key, now()))) continue;
       const expired = item.at <= now();
       const when = new Date(item.at).toISOString().slice(0, 10);
-      const delivered = await this.deps.notifier.toAdmins(tenantId, (reader) => {
+      const delivery = await this.deps.notifier.toAdmins(tenantId, (reader) => {
         const m = messagesFor(reader.locale);
         const what = item.what(m);
         return {
@@ -72,9 +75,7 @@ export class NoticeService {
           ),
         };
       });
-      // Undelivered (no admin channel yet): forget it, so the warning goes out once there is somewhere to send it.
-      if (delivered) sent += 1;
-      else await store.clearNotice(tenantId, item.key);
+      if (await this.settle(tenantId, item.key, delivery)) sent += 1;
     }
     return sent;
   }
@@ -94,11 +95,10 @@ export class NoticeService {
       }
       if (!(await store.markNoticeSent(tenantId, key, now()))) continue;
       const error = state.lastError;
-      const delivered = await this.deps.notifier.toUser(tenantId, state.entraUserId, (reader) => ({
+      const delivery = await this.deps.notifier.toUser(tenantId, state.entraUserId, (reader) => ({
         text: messagesFor(reader.locale).syncBroken(error),
       }));
-      if (delivered) sent += 1;
-      else await store.clearNotice(tenantId, key);
+      if (await this.settle(tenantId, key, delivery)) sent += 1;
     }
     return sent;
   }
@@ -116,7 +116,7 @@ export class NoticeService {
     const who = call.name ? `${call.name} (${call.number})` : call.number;
     const link = this.deps.callHistoryUrl ?? this.deps.tabUrl;
     // tel: inside cards fails on some desktop clients, so the card opens the call history tab, where call-back works.
-    return this.deps.notifier.toUser(tenantId, userId, (reader) => {
+    const delivery = await this.deps.notifier.toUser(tenantId, userId, (reader) => {
       const m = messagesFor(reader.locale);
       const when = formatMoment(call.at, reader);
       return {
@@ -133,6 +133,18 @@ export class NoticeService {
         ),
       };
     });
+    return this.settle(tenantId, `missed:${call.callId}`, delivery);
+  }
+
+  /**
+   * Whether the notice marked sent under `key` arrived; if not, the mark is taken back so the notice's next chance
+   * sends it (there is none sooner: nothing here retries at once, so a chat that keeps failing costs one try per
+   * chance, not a loop).
+   */
+  private async settle(tenantId: string, key: string, delivery: Delivery): Promise<boolean> {
+    if (delivery === 'delivered') return true;
+    await this.deps.store.clearNotice(tenantId, key);
+    return false;
   }
 
   /** One sweep over every tenant; the composition root runs it on a timer. Failures are logged, never thrown. */

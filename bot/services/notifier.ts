@@ -2,9 +2,20 @@ import type { Audience } from '../conversation/types';
 
 /**
  * How services reach people in Teams without knowing the bot framework: the bot implements this with stored
- * conversation references (bot/teams/proactive.ts). Each call resolves false when there is nowhere to deliver
- * (the user never talked to the bot, no admin channel is configured).
+ * conversation references (bot/teams/proactive.ts). Each call resolves what became of the notice, so a service
+ * records as sent only what arrived and tells people the truth about it; it never rejects for a failed send.
  */
+export type Delivery =
+  /** The connector took it. */
+  | 'delivered'
+  /**
+   * Nowhere to send it: the user never opened a chat with the bot, no admin channel is set, or the one we had is
+   * gone (the connector said so once, and the notifier forgot it). Nothing was sent; asking again costs no call.
+   */
+  | 'noConversation'
+  /** The connector refused it or could not be reached; the notifier logged it (bot.noticeFailed). */
+  | 'failed';
+
 export interface OutgoingMessage {
   text: string;
   /** An Adaptive Card (plain JSON) sent with the text. */
@@ -18,8 +29,8 @@ export interface OutgoingMessage {
 export type Notice = OutgoingMessage | ((reader: Audience) => OutgoingMessage);
 
 export interface Notifier {
-  toUser(tenantId: string, userId: string, message: Notice): Promise<boolean>;
-  toAdmins(tenantId: string, message: Notice): Promise<boolean>;
+  toUser(tenantId: string, userId: string, message: Notice): Promise<Delivery>;
+  toAdmins(tenantId: string, message: Notice): Promise<Delivery>;
 }
 
 export function composeNotice(message: Notice, reader: Audience): OutgoingMessage {

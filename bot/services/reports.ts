@@ -6,7 +6,7 @@ import type { ProblemReport, Store } from '../../shared/ports/store';
 import { adminReportCard, questionCard } from '../conversation/cards/report-cards';
 import { messagesFor } from '../conversation/messages';
 import type { JobRegistry } from './jobs';
-import type { Notifier } from './notifier';
+import type { Delivery, Notifier } from './notifier';
 import { stripSecrets } from './strip-secrets';
 import type { SyncFacade } from './sync-facade';
 
@@ -194,13 +194,19 @@ export class ReportService {
     return updated;
   }
 
-  /** Notification failures must never fail the report itself: it is stored and visible in the admin page anyway. */
-  private async tell(send: () => Promise<boolean>): Promise<void> {
+  /**
+   * Notification failures must never fail the report itself: it is stored and visible in the admin page anyway. A
+   * failed send was logged by the notifier; only what it could not say is logged here.
+   */
+  private async tell(send: () => Promise<Delivery>): Promise<Delivery> {
     try {
-      if (!(await send()))
+      const delivery = await send();
+      if (delivery === 'noConversation')
         this.deps.logger.info('report notice not delivered: no conversation reference stored');
+      return delivery;
     } catch (e) {
-      this.deps.logger.warn({ err: e }, 'report notice failed');
+      this.deps.logger.warn({ err: e, event: 'report.noticeFailed' }, 'report notice failed');
+      return 'failed';
     }
   }
 }

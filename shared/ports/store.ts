@@ -79,6 +79,12 @@ export interface Store {
   putConversation(ref: ConversationRecord): Promise<void>;
   getConversation(tenantId: string, key: string): Promise<ConversationRecord | undefined>;
   listConversations(tenantId: string): Promise<ConversationRecord[]>;
+  /**
+   * Deletes the reference only if it is still the one stored at `updatedAt` (a chat the connector said is gone), so
+   * a newer one saved meanwhile (the user wrote again, an admin named another channel) is kept. Resolves whether it
+   * deleted.
+   */
+  forgetConversation(tenantId: string, key: string, updatedAt: number): Promise<boolean>;
   /** DEFAULT_USER_SETTINGS when the user never saved any. */
   getUserSettings(tenantId: string, entraUserId: string): Promise<UserSettings>;
   putUserSettings(tenantId: string, entraUserId: string, settings: UserSettings): Promise<void>;
@@ -211,13 +217,7 @@ export interface TenantRecord {
 
 /** `standby`: signed in fine, but no user needs it now (a spare, kept without a subscription). */
 export type MonitorState =
-  | 'new'
-  | 'active'
-  | 'renewing'
-  | 'standby'
-  | 'failed'
-  | 'updateRequired'
-  | 'deleted';
+  'new' | 'active' | 'renewing' | 'standby' | 'failed' | 'updateRequired' | 'deleted';
 
 export interface MonitorRecord {
   tenantId: string;

@@ -471,6 +471,14 @@ export class PostgresStore implements Store {
     );
   }
 
+  async forgetConversation(tenantId: string, key: string, updatedAt: number): Promise<boolean> {
+    const deleted = await this.run(
+      'DELETE FROM conversations WHERE tenant_id = $1 AND key = $2 AND updated_at = $3',
+      [tenantId, key, updatedAt],
+    );
+    return deleted === 1;
+  }
+
   async getUserSettings(tenantId: string, entraUserId: string): Promise<UserSettings> {
     const r = await this.one(
       'SELECT settings FROM user_settings WHERE tenant_id = $1 AND entra_user_id = $2',

@@ -483,6 +483,14 @@ export class SqliteStore implements Store {
     );
   }
 
+  async forgetConversation(tenantId: string, key: string, updatedAt: number): Promise<boolean> {
+    const deleted = this.run(
+      'DELETE FROM conversations WHERE tenant_id = @tenantId AND key = @key AND updated_at = @updatedAt',
+      { tenantId, key, updatedAt },
+    );
+    return deleted === 1;
+  }
+
   async getUserSettings(tenantId: string, entraUserId: string): Promise<UserSettings> {
     const r = this.one(
       'SELECT settings FROM user_settings WHERE tenant_id = @tenantId AND entra_user_id = @entraUserId',

@@ -31,25 +31,54 @@ export interface SentActivity {
   body: Record<string, unknown>;
 }
 
+/** How the connector turns down posts into a conversation: Teams' status and error code, e.g. 403 BotNotInConversationRoster. */
+export interface ConnectorRefusal {
+  status: number;
+  code: string;
+}
+
 export interface Connector {
   url: string;
+  /** Posts the connector took (answered 200). */
   sent: SentActivity[];
+  /** Posts it turned down (see refuse), every attempt: botbuilder retries a 5xx itself. */
+  refused: SentActivity[];
+  /** Turns down every post into that conversation from now on with `refusal`; without one, takes them again. */
+  refuse(conversationId: string, refusal?: ConnectorRefusal): void;
   close(): Promise<void>;
 }
 
-/** A stand-in for the Bot Framework connector (or the playground's /_connector): records and acknowledges posts. */
+/**
+ * A stand-in for the Bot Framework connector (or the playground's /_connector): records and acknowledges posts, or
+ * turns down those into a conversation a test names, with the error body the real connector sends.
+ */
 export async function startConnector(): Promise<Connector> {
   const sent: SentActivity[] = [];
+  const refused: SentActivity[] = [];
+  const refusals = new Map<string, ConnectorRefusal>();
   const server: Server = createHttpServer((req: IncomingMessage, res) => {
     let text = '';
     req.on('data', (c: Buffer) => (text += c.toString('utf8')));
     req.on('end', () => {
-      sent.push({
+      const activity: SentActivity = {
         method: req.method ?? '',
         path: req.url ?? '',
         authorization: req.headers.authorization,
         body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-      });
+      };
+      const conversationId = /^\/v3\/conversations\/([^/]+)/.exec(activity.path)?.[1];
+      const refusal = conversationId && refusals.get(decodeURIComponent(conversationId));
+      if (refusal) {
+        refused.push(activity);
+        // botbuilder retries a 5xx itself; with Retry-After: 0 it retries a 503 or 429 at once (other 5xx after
+        // seconds of backoff), so tests refuse with 503 to stay fast.
+        res.writeHead(refusal.status, { 'Content-Type': 'application/json', 'Retry-After': '0' });
+        res.end(
+          JSON.stringify({ error: { code: refusal.code, message: `refused by the test (${refusal.code})` } }),
+        );
+        return;
+      }
+      sent.push(activity);
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ id: `sent-${sent.length}` }));
     });
@@ -58,6 +87,11 @@ export async function startConnector(): Promise<Connector> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     sent,
+    refused,
+    refuse(conversationId, refusal) {
+      if (refusal) refusals.set(conversationId, refusal);
+      else refusals.delete(conversationId);
+    },
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();

@@ -83,7 +83,7 @@ describe('bot sign-in with Teams SSO', () => {
       store,
       sync,
       jobs: new JobRegistry(logger, now),
-      notifier: { toUser: async () => true, toAdmins: async () => true },
+      notifier: { toUser: async () => 'delivered', toAdmins: async () => 'delivered' },
       logger,
       appVersion: 't',
       now,

@@ -267,6 +267,15 @@ describe.each([
     };
     await store.putConversation(conv);
     expect(await store.getConversation(A, 'admins')).toEqual(conv);
+    // A chat the connector called gone is forgotten only if nobody stored a newer one meanwhile.
+    const newer = { ...conv, reference: { ...conv.reference, conversation: { id: 'y' } }, updatedAt: 10 };
+    await store.putConversation(newer);
+    expect(await store.forgetConversation(A, 'admins', conv.updatedAt)).toBe(false);
+    expect(await store.getConversation(A, 'admins')).toEqual(newer);
+    expect(await store.forgetConversation(B, 'admins', newer.updatedAt)).toBe(false);
+    expect(await store.forgetConversation(A, 'admins', newer.updatedAt)).toBe(true);
+    expect(await store.getConversation(A, 'admins')).toBeUndefined();
+    await store.putConversation(conv);
 
     expect(await store.getUserSettings(A, 'u1')).toEqual({ missedCallNotice: false });
     await store.putUserSettings(A, 'u1', { missedCallNotice: true, clickToCall: { ios: 'mitel-one' } });

@@ -41,8 +41,8 @@ describe('bot commands', () => {
     resyncUser: async (t: string, u: string) => void resynced.push(`${t}/${u}`),
   } as unknown as SyncFacade;
   const notifier: Notifier = {
-    toUser: async () => true,
-    toAdmins: async (_t, m) => (adminMessages.push(composeNotice(m, {})), true),
+    toUser: async () => 'delivered',
+    toAdmins: async (_t, m) => (adminMessages.push(composeNotice(m, {})), 'delivered'),
   };
 
   const build = (requireSignIn: boolean) => {

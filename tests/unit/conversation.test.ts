@@ -68,8 +68,8 @@ describe('the conversation, without botbuilder', () => {
       sync,
       jobs: new JobRegistry(logger, () => NOW),
       notifier: {
-        toUser: async (_t, _u, m) => (toUser.push(m), true),
-        toAdmins: async (_t, m) => (toAdmins.push(m), true),
+        toUser: async (_t, _u, m) => (toUser.push(m), 'delivered'),
+        toAdmins: async (_t, m) => (toAdmins.push(m), 'delivered'),
       },
       logger,
       appVersion: '1.2.3',
@@ -243,7 +243,9 @@ describe('the conversation, without botbuilder', () => {
       expect(stored.history.at(-1)).toMatchObject({ by: 'Bob Agent', note: 'A Mitel 6930, firmware 6.3' });
       expect(toAdmins).toHaveLength(1);
       const notice: OutgoingMessage = composeNotice(toAdmins[0]!, {});
-      expect(notice.text).toBe(`Bob Agent answered on report ${reportNumber(report.reportId)}: A Mitel 6930, firmware 6.3`);
+      expect(notice.text).toBe(
+        `Bob Agent answered on report ${reportNumber(report.reportId)}: A Mitel 6930, firmware 6.3`,
+      );
       expect(JSON.stringify(notice.card)).toContain('Which phone do you use?');
 
       // The question is answered: the next free text is just not understood.
