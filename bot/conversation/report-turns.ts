@@ -3,6 +3,8 @@ import { adminReportCard, answeredCard } from './cards/report-cards';
 import { helpText } from './commands';
 import { replyForm, reportForm, reportStatusForm } from './forms';
 import { isAdmin, say, signInGate, type Turn } from './turn';
+import type { Delivery } from '../services/notifier';
+import type { Messages } from './messages';
 import type { Outgoing } from './types';
 
 /** The report card came back: file it. */
@@ -75,9 +77,22 @@ export async function changeReport({ deps, msg, sender, m }: Turn): Promise<Outg
     sender.displayName,
   );
   if (!updated) return [say(m.reportNotFound)];
-  const card = adminReportCard(updated, m);
+  const { report, reporterTold } = updated;
+  const card = adminReportCard(report, m);
   return [
     ...(msg.replyToId ? [{ kind: 'updateCard' as const, messageId: msg.replyToId, card }] : []),
-    say(m.reportChanged(reportNumber(updated.reportId), m.statusWords[updated.status])),
+    say(statusChanged(m, reportNumber(report.reportId), m.statusWords[report.status], reporterTold)),
   ];
+}
+
+/** The line under the card: whether the reporter heard of the change, so the admin knows to tell them otherwise. */
+function statusChanged(m: Messages, number: string, status: string, reporterTold: Delivery): string {
+  switch (reporterTold) {
+    case 'delivered':
+      return m.reportChanged(number, status);
+    case 'noConversation':
+      return m.reportChangedReporterHasNoChat(number, status);
+    case 'failed':
+      return m.reportChangedReporterNotReached(number, status);
+  }
 }

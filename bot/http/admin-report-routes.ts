@@ -41,7 +41,7 @@ export function mountAdminReportRoutes(server: Server, ctx: RouteContext): void 
       const updated = await deps.reports.update(caller.tenantId, req.params.id, change, caller.displayName);
       if (!updated) throw notFound(`Report ${req.params.id}`);
       return {
-        body: (await deps.reports.list(caller.tenantId)).find((r) => r.reportId === updated.reportId),
+        body: (await deps.reports.list(caller.tenantId)).find((r) => r.reportId === updated.report.reportId),
       };
     }),
   );

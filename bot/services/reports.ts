@@ -23,6 +23,12 @@ export interface ReportContext {
   correlationIds: string[];
 }
 
+/** A status change as stored, and what became of the notice to the reporter. */
+export interface ReportUpdate {
+  report: ProblemReport;
+  reporterTold: Delivery;
+}
+
 export interface ReportServiceDeps {
   store: Store;
   sync: SyncFacade;
@@ -116,13 +122,16 @@ export class ReportService {
     return (await this.deps.store.listReports(tenantId, filter)).map(toSummary);
   }
 
-  /** Changes the status (an admin acted); tells the reporter. undefined when the tenant has no such report. */
+  /**
+   * Changes the status (an admin acted) and tells the reporter; resolves the report and whether the reporter was
+   * told, so the admin hears the truth. undefined when the tenant has no such report.
+   */
   async update(
     tenantId: string,
     reportId: string,
     change: UpdateReportRequest,
     by: string,
-  ): Promise<ProblemReport | undefined> {
+  ): Promise<ReportUpdate | undefined> {
     const report = await this.deps.store.getReport(tenantId, reportId);
     if (!report) return undefined;
     const now = this.deps.now();
@@ -135,7 +144,7 @@ export class ReportService {
     };
     if (!(await this.deps.store.updateReport(updated))) return undefined;
     const asked = change.status === 'needsInfo' && note ? note : undefined;
-    await this.tell(() =>
+    const reporterTold = await this.tell(() =>
       this.deps.notifier.toUser(tenantId, report.reporterId, (reader) => {
         const m = messagesFor(reader.locale);
         const told = m.reportStatusNotice(report.description.slice(0, 80), m.statusWords[change.status], by);
@@ -145,7 +154,7 @@ export class ReportService {
           : { text: told };
       }),
     );
-    return updated;
+    return { report: updated, reporterTold };
   }
 
   /**

@@ -94,6 +94,12 @@ export const de: Messages = {
   onlyAdminsChangeReport: 'Nur Switchboard-Admins können eine Meldung ändern.',
   reportNotFound: 'Diese Meldung finde ich nicht.',
   reportChanged: (id, status) => `Meldung ${id} ist jetzt ${status}; die meldende Person wurde informiert.`,
+  reportChangedReporterHasNoChat: (id, status) =>
+    `Meldung ${id} ist jetzt ${status}. Ich konnte die meldende Person nicht informieren, weil sie keinen Chat ` +
+    'mit mir hat (nie begonnen oder die App entfernt). Bitte geben Sie ihr auf anderem Weg Bescheid.',
+  reportChangedReporterNotReached: (id, status) =>
+    `Meldung ${id} ist jetzt ${status}. Ich konnte die meldende Person nicht informieren: Das Senden der ` +
+    'Nachricht ist fehlgeschlagen. Bitte geben Sie ihr auf anderem Weg Bescheid.',
   adminCardTitle: (name) => `Problemmeldung von ${name}`,
   adminCardCategory: 'Kategorie',
   adminCardStatus: 'Status',

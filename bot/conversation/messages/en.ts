@@ -80,6 +80,12 @@ export const en = {
   reportNotFound: 'I cannot find that report.',
   reportChanged: (number: string, status: string) =>
     `Report ${number} is now ${status}; the reporter has been told.`,
+  reportChangedReporterHasNoChat: (number: string, status: string) =>
+    `Report ${number} is now ${status}. I could not tell the reporter, because they have no chat with me ` +
+    '(never started, or the app was removed). Please let them know another way.',
+  reportChangedReporterNotReached: (number: string, status: string) =>
+    `Report ${number} is now ${status}. I could not tell the reporter: sending the message failed. ` +
+    'Please let them know another way.',
   adminCardTitle: (name: string) => `Problem report from ${name}`,
   adminCardCategory: 'Category',
   adminCardStatus: 'Status',
