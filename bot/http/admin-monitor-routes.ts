@@ -1,6 +1,6 @@
 import type { Server } from 'restify';
 import type { MonitorsResponse } from '../../shared/api/contract';
-import { addMonitorRequest } from '../../shared/api/schemas';
+import { addMonitorRequest, monitorPasswordRequest } from '../../shared/api/schemas';
 import { monitorsNeeded } from '../../shared/domain/monitors';
 import { toMonitorView } from '../services/monitor-view';
 import { notFound, parseInput } from './errors';
@@ -49,6 +49,29 @@ export function mountAdminMonitorRoutes(server: Server, ctx: RouteContext): void
         deps.sync.monitors.renew(caller.tenantId, req.params.id),
       ),
     })),
+  );
+  server.put(
+    '/api/admin/monitors/:id/password',
+    admin(async (caller, req) => {
+      const request = parseInput(monitorPasswordRequest, req.body);
+      const monitorId: string = req.params.id;
+      const view = await existingMonitor(caller.tenantId, monitorId, () =>
+        deps.sync.monitors.setPassword(caller.tenantId, monitorId, request),
+      );
+      // That it changed and what came of it; the password itself never reaches a log.
+      deps.logger.info(
+        {
+          tenantId: caller.tenantId,
+          event: 'config.changed',
+          by: caller.userId,
+          monitorId,
+          keys: ['monitor.password', 'monitor.passwordExpiresAt'],
+          state: view.state,
+        },
+        'the admin gave a presence monitor a new password',
+      );
+      return { body: view };
+    }),
   );
   server.del(
     '/api/admin/monitors/:id',

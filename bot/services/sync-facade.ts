@@ -5,6 +5,7 @@ import type {
   CredentialProblem,
   GroupSearchResponse,
   HealthView,
+  MonitorPasswordRequest,
   MonitorView,
   PhoneResetResult,
   SyncStatus,
@@ -14,7 +15,7 @@ import type { Logger } from '../../shared/platform/logger';
 import type { SecretBox } from '../../shared/platform/secret-box';
 import type { CloudLinkPort } from '../../shared/ports/cloudlink';
 import { GraphError, type GraphPort } from '../../shared/ports/graph';
-import { newMonitorRecord, type Store } from '../../shared/ports/store';
+import { newMonitorRecord, type MonitorRecord, type Store } from '../../shared/ports/store';
 import type { SyncService } from '../../shared/sync';
 import { toMonitorView } from './monitor-view';
 import { notFound, ServiceRefusal } from './refusal';
@@ -57,6 +58,11 @@ export interface SyncFacade {
     /** Signs the monitor in again and recreates its subscription (after "update required" or a failure). */
     authorize(tenantId: string, monitorId: string): Promise<MonitorView>;
     renew(tenantId: string, monitorId: string): Promise<MonitorView>;
+    /**
+     * Gives the monitor a new password (sealed, with its expiry date or none) and signs it in with it: the way out for
+     * a monitor whose password Entra refused or that expired.
+     */
+    setPassword(tenantId: string, monitorId: string, request: MonitorPasswordRequest): Promise<MonitorView>;
     remove(tenantId: string, monitorId: string): Promise<void>;
   };
 }
@@ -113,10 +119,18 @@ export function syncFacade(deps: {
     if (!m) throw notFound(`Monitor ${monitorId}`);
     return toMonitorView(m);
   };
-  const restart = async (tenantId: string, monitorId: string): Promise<MonitorView> => {
+  /**
+   * 'new' with a newer updatedAt is how the sync learns that the admin acted: it takes the stored record over its own
+   * and signs the monitor in again, even one whose refused sign-in waits for the admin (shared/sync/monitors.ts).
+   */
+  const restart = async (
+    tenantId: string,
+    monitorId: string,
+    changes: Pick<Partial<MonitorRecord>, 'passwordSealed' | 'passwordExpiresAt'> = {},
+  ): Promise<MonitorView> => {
     const m = await store.getMonitor(tenantId, monitorId);
     if (!m) throw notFound(`Monitor ${monitorId}`);
-    await store.putMonitor({ ...m, state: 'new', lastError: null, updatedAt: deps.now() });
+    await store.putMonitor({ ...m, ...changes, state: 'new', lastError: null, updatedAt: deps.now() });
     await reconcile(tenantId);
     return monitorView(tenantId, monitorId);
   };
@@ -226,8 +240,15 @@ export function syncFacade(deps: {
         await reconcile(tenantId);
         return monitorView(tenantId, monitorId);
       },
-      authorize: restart,
-      renew: restart,
+      authorize: (tenantId, monitorId) => restart(tenantId, monitorId),
+      renew: (tenantId, monitorId) => restart(tenantId, monitorId),
+      async setPassword(tenantId, monitorId, request) {
+        tenant(tenantId);
+        return restart(tenantId, monitorId, {
+          passwordSealed: deps.secretBox.seal(request.password),
+          passwordExpiresAt: request.passwordExpiresAt ? Date.parse(request.passwordExpiresAt) : null,
+        });
+      },
       async remove(tenantId, monitorId) {
         const m = await store.getMonitor(tenantId, monitorId);
         if (!m) throw notFound(`Monitor ${monitorId}`);

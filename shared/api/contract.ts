@@ -210,6 +210,14 @@ export interface AddMonitorRequest {
   password: string;
   passwordExpiresAt?: string;
 }
+/**
+ * PUT /api/admin/monitors/{id}/password: the account's new password, and when it expires (absent: no date, since the
+ * old password's date says nothing about the new one). Switchboard signs the monitor in with it at once.
+ */
+export interface MonitorPasswordRequest {
+  password: string;
+  passwordExpiresAt?: string;
+}
 
 /** One row of the admin's mapping table, Teams → PBX. */
 export interface TeamsToPbxRule {

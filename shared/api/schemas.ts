@@ -47,6 +47,9 @@ export const addMonitorRequest = z
   })
   .strict();
 
+/** PUT /api/admin/monitors/:id/password: the password's limits are those of an added monitor. */
+export const monitorPasswordRequest = addMonitorRequest.pick({ password: true, passwordExpiresAt: true });
+
 const presenceName = z.string().min(1).max(50);
 
 /** PUT /api/admin/mapping: the shape, then the domain's own rules (allowed pairs, known values, text length). */

@@ -71,6 +71,15 @@ function overlappingCells(tab: FrameLocator, table: string) {
       const edge = t.getBoundingClientRect().right;
       for (const el of row.querySelectorAll('button, span'))
         if (el.getBoundingClientRect().right > edge + 1) found.push(`${el.textContent} past the table`);
+      // A row of buttons wraps inside its own cell (a monitor has four actions), never into the next one.
+      for (const cell of row.children) {
+        const box = cell.getBoundingClientRect();
+        for (const el of cell.querySelectorAll('button')) {
+          const b = el.getBoundingClientRect();
+          if (b.left < box.left - 1 || b.right > box.right + 1)
+            found.push(`${el.textContent} outside its cell`);
+        }
+      }
       // A badge is one line: wrapped, its words spill out of the pill (a narrow column did this to "In reserve").
       for (const el of row.querySelectorAll('.fui-Badge'))
         if (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1)
@@ -129,6 +138,20 @@ it('deletes a presence monitor against the real server, after asking; a failed s
   await tab.getByRole('button', { name: 'Authorize svc-e2e-delete@contoso.example' }).click();
   await refusedAs('Authorize').waitFor();
   await expect(tab.getByText(/authorized\./).count()).resolves.toBe(0);
+
+  // A new password through its dialog. The demo's Entra has no such account, so this sign-in fails too, and the page
+  // says so with Entra's reason, never "saved" as if the monitor worked; the expiry date given is kept.
+  await tab.getByRole('button', { name: 'New password svc-e2e-delete@contoso.example' }).click();
+  const passwordDialog = tab.getByRole('dialog', { name: 'New password for svc-e2e-delete@contoso.example' });
+  await passwordDialog.waitFor();
+  await passwordDialog.getByLabel('New password').fill('still-not-a-real-password');
+  await passwordDialog.getByLabel('Password expires (optional)').fill('2027-06-15');
+  await passwordDialog.getByRole('button', { name: 'Save' }).click();
+  await refusedAs('New password').waitFor();
+  await passwordDialog.waitFor({ state: 'detached' });
+  await expect(tab.getByText(/new password saved/).count()).resolves.toBe(0);
+  const rotated = tab.getByTestId('monitor-row').filter({ hasText: 'svc-e2e-delete@contoso.example' });
+  await expect(rotated.getByRole('cell').nth(4).textContent()).resolves.toMatch(/2027/);
 
   await tab.getByRole('button', { name: 'Delete svc-e2e-delete@contoso.example' }).click();
   const dialog = tab.getByRole('dialog', { name: 'Delete the monitor svc-e2e-delete@contoso.example?' });

@@ -214,6 +214,9 @@ export class RecordingSync implements SyncFacade {
     renew: async () => {
       throw new Error('not used in these tests');
     },
+    setPassword: async () => {
+      throw new Error('not used in these tests');
+    },
     remove: async () => undefined,
   };
 }

@@ -144,6 +144,10 @@ function seedBodies(w: World, r: Rng): Record<string, unknown[]> {
       { clientId: GUID, cloudlink: { accountId: 'acc-1', clientId: 'cl-client', clientSecret: 'cl-secret' } },
     ],
     'POST /api/admin/monitors': [{ username: 'monitor2@contoso.example', password: 'Passw0rd!' }],
+    'PUT /api/admin/monitors/:id/password': [
+      { password: 'N3w-Passw0rd!' },
+      { password: 'N3w-Passw0rd!', passwordExpiresAt: '2027-06-30T23:59:59Z' },
+    ],
     'PUT /api/admin/mapping': [
       {
         teamsToPbx: [{ availability: 'Busy', activity: 'InACall', dnd: 'on', statusText: null }],
@@ -931,6 +935,7 @@ class FuzzSync extends RecordingSync {
     }),
     authorize: async () => ({ state: 'active' as const }),
     renew: async () => ({ state: 'active' as const }),
+    setPassword: async () => ({ state: 'active' as const }),
     remove: async () => undefined,
   } as unknown as RecordingSync['monitors'];
 }

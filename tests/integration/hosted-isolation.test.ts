@@ -101,6 +101,8 @@ async function fabrikamState(): Promise<string> {
       m.state,
       m.username,
       m.userIds,
+      m.passwordSealed,
+      m.passwordExpiresAt,
     ]),
     users: (await store.listUsers(b.tenantId)).map((u) => [
       u.entraUserId,
@@ -146,6 +148,7 @@ function idsFor(path: string, param: string): string[] {
 /** A body that passes each route's validation, so the answer is about the id, not the body. */
 const BODIES: Record<string, unknown> = {
   'PATCH /api/admin/reports/:id': { status: 'resolved', note: 'closed by another tenant' },
+  'PUT /api/admin/monitors/:id/password': { password: 'a password of Northwind’s choosing' },
 };
 
 /** Waits until a count stops moving for a second (background writes of an event just delivered are done). */
@@ -167,6 +170,7 @@ describe('hosted tenant isolation', () => {
       expect.arrayContaining([
         'GET /api/admin/users/:id/diagnostics',
         'POST /api/admin/monitors/:id/renew',
+        'PUT /api/admin/monitors/:id/password',
         'PATCH /api/admin/reports/:id',
         'GET /api/admin/jobs/:id',
         'GET /api/admin/sync-requests/:id',

@@ -1,7 +1,7 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { MonitorView } from '../../shared/api/contract';
-import { me, quietHealth, renderShell } from './harness';
+import { me, quietHealth, renderShell, type SeenRequest } from './harness';
 
 const monitor = (over: Partial<MonitorView> = {}): MonitorView => ({
   monitorId: 'm1',
@@ -14,13 +14,24 @@ const monitor = (over: Partial<MonitorView> = {}): MonitorView => ({
   ...over,
 });
 
-/** After "Authorize": the sign-in worked, or the server answered with the monitor failed and why. */
+/** After "Authorize" or a new password: the sign-in worked, or the server answered with the monitor failed and why. */
 const AUTHORIZED: Partial<MonitorView> = { state: 'active', userCount: 10 };
 
-function monitorServer(initial: MonitorView[], afterAuthorize: Partial<MonitorView> = AUTHORIZED) {
+interface Answers {
+  afterAuthorize?: Partial<MonitorView>;
+  afterPassword?: Partial<MonitorView>;
+}
+
+function monitorServer(initial: MonitorView[], answers: Answers = {}) {
   let items = initial;
   let releaseAuthorize: () => void = () => undefined;
+  let releasePassword: () => void = () => undefined;
   const deletes: string[] = [];
+  const passwords: unknown[] = [];
+  const changed = (change: Partial<MonitorView>) => {
+    items = items.map((m) => (m.monitorId === 'm1' ? { ...m, ...change } : m));
+    return { body: items[0]! };
+  };
   const routes = {
     'GET /api/me': () => ({ body: me({ isAdmin: true }) }),
     'GET /api/admin/health': () => ({ body: quietHealth }),
@@ -28,10 +39,20 @@ function monitorServer(initial: MonitorView[], afterAuthorize: Partial<MonitorVi
     'GET /api/admin/monitors': () => ({ body: { items, needed: 1, syncedUsers: 10 } }),
     'POST /api/admin/monitors/m1/authorize': () =>
       new Promise<{ body: MonitorView }>((resolve) => {
-        releaseAuthorize = () => {
-          items = items.map((m) => (m.monitorId === 'm1' ? { ...m, ...afterAuthorize } : m));
-          resolve({ body: items[0]! });
-        };
+        releaseAuthorize = () => resolve(changed(answers.afterAuthorize ?? AUTHORIZED));
+      }),
+    // Held until the test releases it, as a sign-in against Entra takes its time.
+    'PUT /api/admin/monitors/m1/password': (req: SeenRequest) =>
+      new Promise<{ body: MonitorView }>((resolve) => {
+        passwords.push(req.body);
+        const { passwordExpiresAt } = req.body as { passwordExpiresAt?: string };
+        releasePassword = () =>
+          resolve(
+            changed({
+              ...(answers.afterPassword ?? AUTHORIZED),
+              passwordExpiresAt: passwordExpiresAt ?? null,
+            }),
+          );
       }),
     'DELETE /api/admin/monitors/m1': () => {
       deletes.push('m1');
@@ -39,11 +60,17 @@ function monitorServer(initial: MonitorView[], afterAuthorize: Partial<MonitorVi
       return { status: 204 };
     },
   };
-  return { routes, deletes, releaseAuthorize: () => releaseAuthorize() };
+  return {
+    routes,
+    deletes,
+    passwords,
+    releaseAuthorize: () => releaseAuthorize(),
+    releasePassword: () => releasePassword(),
+  };
 }
 
-async function openMonitors(locale = 'en-US', afterAuthorize?: Partial<MonitorView>) {
-  const server = monitorServer([monitor()], afterAuthorize);
+async function openMonitors(locale = 'en-US', answers?: Answers) {
+  const server = monitorServer([monitor()], answers);
   renderShell({ routes: server.routes, context: { locale } });
   await userEvent.click(
     await screen.findByRole('tab', { name: locale === 'de-DE' ? 'Verwaltung' : 'Admin' }),
@@ -102,7 +129,7 @@ describe('presence monitors', () => {
 
   it('"Authorize" that ends with the monitor failed says it did not work, and why, never "authorized"', async () => {
     const reason = 'Entra refused the sign-in: the user name or password is wrong.';
-    const server = await openMonitors('en-US', { state: 'failed', lastError: reason });
+    const server = await openMonitors('en-US', { afterAuthorize: { state: 'failed', lastError: reason } });
     await userEvent.click(screen.getByRole('button', { name: 'Authorize monitor1@contoso.example' }));
     server.releaseAuthorize();
     const alert = await screen.findByRole('alert');
@@ -110,6 +137,66 @@ describe('presence monitors', () => {
       `monitor1@contoso.example: Authorize did not work. State now: Failed. ${reason}`,
     );
     expect(screen.queryByText(/authorized\./)).toBeNull();
+  });
+
+  it('"New password" asks for it in a dialog, shows it saving, then the result; Cancel sends nothing', async () => {
+    const server = await openMonitors();
+    const open = async () => {
+      // Fluent's modal leaves the page aria-hidden a moment after a dialog closed (jsdom runs no animation end).
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'New password monitor1@contoso.example', hidden: true }),
+      );
+      const dialog = await screen.findByRole('dialog', { hidden: true });
+      expect(dialog).toHaveTextContent('New password for monitor1@contoso.example');
+      return dialog;
+    };
+    const saveIn = (dialog: HTMLElement) =>
+      within(dialog).getByRole('button', { name: 'Save', hidden: true });
+
+    await userEvent.click(within(await open()).getByText('Cancel', { selector: 'button' }));
+    await waitFor(() => expect(screen.queryByRole('dialog', { hidden: true })).toBeNull());
+    expect(server.passwords).toEqual([]);
+
+    const dialog = await open();
+    expect(saveIn(dialog)).toBeDisabled();
+    await userEvent.type(within(dialog).getByLabelText(/^New password/), 'N3w-Passw0rd!');
+    fireEvent.change(within(dialog).getByLabelText(/^Password expires/), { target: { value: '2027-06-30' } });
+    await userEvent.click(saveIn(dialog));
+    // Saving: the dialog says so and cannot be sent twice; the row's actions wait too.
+    const saving = within(dialog).getByRole('button', { name: 'Saving…', hidden: true });
+    expect(saving).toBeDisabled();
+    expect(within(dialog).getByText('Cancel', { selector: 'button' })).toBeDisabled();
+    expect(screen.getByText('Working…')).toBeInTheDocument();
+    expect(server.passwords).toEqual([
+      { password: 'N3w-Passw0rd!', passwordExpiresAt: '2027-06-30T23:59:59.000Z' },
+    ]);
+
+    server.releasePassword();
+    expect(
+      await screen.findByText('monitor1@contoso.example: new password saved. State now: Active.'),
+    ).toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByRole('dialog', { hidden: true })).toBeNull());
+    const row = screen.getByTestId('monitor-row');
+    expect(within(row).getByText('Active')).toBeInTheDocument();
+    expect(row).toHaveTextContent('2027');
+    // Opened again, the dialog is empty: the password typed before is gone.
+    const again = await open();
+    expect(within(again).getByLabelText(/^New password/)).toHaveValue('');
+  });
+
+  it('a new password Entra refuses too says it did not work, and why', async () => {
+    const reason = 'Entra refused the sign-in: the user name or password is wrong (AADSTS50126).';
+    const server = await openMonitors('en-US', { afterPassword: { state: 'failed', lastError: reason } });
+    await userEvent.click(screen.getByRole('button', { name: 'New password monitor1@contoso.example' }));
+    const dialog = await screen.findByRole('dialog', { hidden: true });
+    await userEvent.type(within(dialog).getByLabelText(/^New password/), 'still-wrong{Enter}');
+    await waitFor(() => expect(server.passwords).toEqual([{ password: 'still-wrong' }]));
+    server.releasePassword();
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent(
+      `monitor1@contoso.example: New password did not work. State now: Failed. ${reason}`,
+    );
+    expect(screen.queryByText(/new password saved/)).toBeNull();
   });
 
   it('says in German what the state is', async () => {

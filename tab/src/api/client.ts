@@ -14,6 +14,7 @@ import type {
   JobView,
   MappingTable,
   MeResponse,
+  MonitorPasswordRequest,
   MonitorsResponse,
   MonitorView,
   MySettings,
@@ -83,6 +84,8 @@ export class ApiClient {
     authorizeMonitor: (id: string) =>
       this.send<MonitorView>('POST', `/api/admin/monitors/${enc(id)}/authorize`),
     renewMonitor: (id: string) => this.send<MonitorView>('POST', `/api/admin/monitors/${enc(id)}/renew`),
+    setMonitorPassword: (id: string, p: MonitorPasswordRequest) =>
+      this.send<MonitorView>('PUT', `/api/admin/monitors/${enc(id)}/password`, p),
     deleteMonitor: (id: string) => this.send<void>('DELETE', `/api/admin/monitors/${enc(id)}`),
     mapping: () => this.get<MappingTable>('/api/admin/mapping'),
     saveMapping: (m: MappingTable) => this.send<MappingTable>('PUT', '/api/admin/mapping', m),

@@ -25,6 +25,7 @@ import type { MonitorView } from '../../../../shared/api/contract';
 import { useEnv } from '../../app/env';
 import { dateTime } from '../history/format';
 import { ErrorBar, fromDateInput, Heading, useAdminStyles, useAdminT, useLoad } from './common';
+import { MonitorPasswordDialog } from './MonitorPasswordDialog';
 import { useTableStyles } from './table-styles';
 import type { AdminT } from './texts';
 
@@ -40,7 +41,7 @@ const STATE_COLOR: Record<MonitorView['state'], 'success' | 'warning' | 'danger'
 
 export const monitorStateLabel = (at: AdminT, state: MonitorView['state']) => at(`monState_${state}`);
 
-type MonitorAction = 'authorize' | 'renew' | 'delete' | 'add';
+type MonitorAction = 'authorize' | 'renew' | 'password' | 'delete' | 'add';
 
 /** What the last action did, for the line under the table: the admin sees each click land. */
 type Outcome =
@@ -61,6 +62,7 @@ export function MonitorsSection() {
   const [running, setRunning] = useState<{ id: string; action: MonitorAction } | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [confirmDelete, setConfirmDelete] = useState<MonitorView | null>(null);
+  const [newPasswordFor, setNewPasswordFor] = useState<MonitorView | null>(null);
   const [form, setForm] = useState({ username: '', password: '', expires: '' });
   const when = (iso: string | null) => dateTime(iso, env.timeZone, env.locale) ?? '–';
 
@@ -112,7 +114,7 @@ export function MonitorsSection() {
     'monActions',
   ] as const;
 
-  const actionButton = (m: MonitorView, action: 'authorize' | 'renew' | 'delete', onClick: () => void) => {
+  const actionButton = (m: MonitorView, action: Exclude<MonitorAction, 'add'>, onClick: () => void) => {
     const mine = running?.id === m.monitorId && running.action === action;
     return (
       <Button
@@ -195,6 +197,7 @@ export function MonitorsSection() {
                               env.api.admin.renewMonitor(m.monitorId),
                             ),
                         )}
+                        {actionButton(m, 'password', () => setNewPasswordFor(m))}
                         {actionButton(m, 'delete', () => setConfirmDelete(m))}
                       </div>
                     </TableCell>
@@ -224,6 +227,18 @@ export function MonitorsSection() {
           </MessageBar>
         ) : null}
       </div>
+      <MonitorPasswordDialog
+        monitor={newPasswordFor}
+        saving={running?.action === 'password'}
+        onClose={() => setNewPasswordFor(null)}
+        onSave={(request) => {
+          const m = newPasswordFor;
+          if (m)
+            void act(m.monitorId, m.username, 'password', () =>
+              env.api.admin.setMonitorPassword(m.monitorId, request),
+            ).then(() => setNewPasswordFor(null));
+        }}
+      />
       <Dialog open={confirmDelete !== null} onOpenChange={(_e, d) => !d.open && setConfirmDelete(null)}>
         <DialogSurface>
           <DialogBody>
