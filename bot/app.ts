@@ -39,6 +39,8 @@ export interface Environment {
   /** The demo's presence monitor accounts: registered when the store has none, their passwords refreshed on start. */
   initialMonitors?: { username: string; password: string }[];
   identityOverride?: BotUser;
+  /** The stand-in user's app roles, signed in at start: the playground has no Teams SSO to sign anyone in. */
+  identityRoles?: string[];
   appVersion: string;
   tabDir: string;
   /** Serve the tab's source maps: the demo only. */
@@ -141,6 +143,7 @@ export async function startSwitchboard(
     botAuth: env.botAuth,
     appIdUri: env.appIdUri,
     identityOverride: env.identityOverride,
+    identityRoles: env.identityRoles,
     onBehalfOf: (_tenant, assertion, scope) => tokens.onBehalfOf(assertion, scope),
     sync: syncFacade({
       tenants: (id) => (id === env.tenantId ? runtime.tenantSync : undefined),

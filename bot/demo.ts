@@ -11,6 +11,7 @@ import type { DemoCompany } from '../emulators/seed/demo';
 import type { Config } from '../shared/config/load';
 import type { Logger } from '../shared/platform/logger';
 import type { Environment } from './app';
+import { ADMIN_ROLE } from './auth/caller';
 import type { BotAuth } from './teams/adapter';
 
 const DEV_SECRET_FILE = 'data/dev-secret.key';
@@ -94,6 +95,8 @@ export async function startDemo(
       config.localPlayground && admin
         ? { tenantId: company.tenantId, userId: admin.entraId, displayName: admin.displayName }
         : undefined,
+    // ...and signed in as that admin, so the admin-notice flow (claiming a channel, Acknowledge, Resolve) works there.
+    identityRoles: config.localPlayground && admin ? [ADMIN_ROLE] : undefined,
     appVersion: app.appVersion,
     tabDir: app.tabDir,
     tabSourceMaps: true,

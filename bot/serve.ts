@@ -45,6 +45,8 @@ export interface ServeOptions {
   botAuth: BotAuth;
   appIdUri: string;
   identityOverride?: BotUser;
+  /** The stand-in user's app roles (Environment.identityRoles). */
+  identityRoles?: string[];
   /** On-behalf-of with the tenant's own token client. */
   onBehalfOf: (tenantId: string, assertion: string, scope: string) => Promise<string>;
   sync: SyncFacade;
@@ -111,6 +113,9 @@ export async function serveSwitchboard(options: ServeOptions): Promise<ServingSw
   const { config, logger, store, now, sync } = options;
   const onboardUrl = options.hosted ? `${config.publicBaseUrl}${ONBOARD_PATH}` : undefined;
   const signIns = new SignIns(store, now);
+  const standIn = options.identityOverride;
+  if (standIn && options.identityRoles)
+    await signIns.signIn(standIn.tenantId, standIn.userId, options.identityRoles);
   const teams = createTeamsBot({
     auth: options.botAuth,
     store,

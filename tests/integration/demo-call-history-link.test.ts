@@ -135,4 +135,44 @@ describe("the demo's missed-call notice", () => {
       { type: 'Action.OpenUrl', title: 'Open call history', url: `https://127.0.0.1:${port + 1}/` },
     ]);
   });
+
+  it('lets the playground user, standing in for the demo admin, take a channel for admin notices', async () => {
+    const { company } = demo!;
+    // As the Agents Playground posts it from its team's admins' channel (emulators/seed/playground.yml).
+    const res = await fetch(`${app!.baseUrl}/api/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        type: 'message',
+        id: 'claim-1',
+        text: 'admin notices here',
+        serviceUrl: connector.url,
+        channelId: 'msteams',
+        from: { id: 'user-megan', name: 'Megan' },
+        recipient: { id: company.botId, name: 'Switchboard' },
+        conversation: {
+          id: 'contoso-it-switchboard-admins',
+          conversationType: 'channel',
+          isGroup: true,
+          tenantId: company.tenantId,
+        },
+        channelData: {
+          tenant: { id: company.tenantId },
+          team: { id: 'contoso-it-team' },
+          channel: { id: 'contoso-it-switchboard-admins' },
+        },
+      }),
+    });
+    expect(res.status).toBe(200);
+    await eventually(
+      async () =>
+        expect((await app!.store.getConversation(company.tenantId, 'admins'))?.reference).toMatchObject({
+          conversation: { id: 'contoso-it-switchboard-admins' },
+        }),
+      10_000,
+      100,
+    );
+    const replies = connector.sent.map((a) => String(a.body.text ?? ''));
+    expect(replies.some((t) => t.startsWith('Only a Switchboard admin'))).toBe(false);
+  });
 });
