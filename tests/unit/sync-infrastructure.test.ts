@@ -11,6 +11,13 @@ import { harness, TENANT, type Harness } from './sync-harness';
 
 const MIN = 60_000;
 
+/** One full resync, with simulated time running while it waits on its reads. */
+async function resyncOnce(h: Harness): Promise<void> {
+  const run = h.service.resyncAll();
+  for (let i = 0; i < 20; i++) await h.clock.advance(50, 10);
+  await run;
+}
+
 describe('rate limiter', () => {
   it('never lets more than 1,500 presence calls through in any 30 s window at 50/s', async () => {
     const clock = new VirtualClock();
@@ -196,9 +203,7 @@ describe('presence monitors', () => {
   it('the periodic resync brings back a subscription that failed during a Graph outage, without waiting out the backoff', async () => {
     h = await harness();
     const resync = async () => {
-      const run = h.service.resyncAll();
-      for (let i = 0; i < 20; i++) await h.clock.advance(50, 10);
-      await run;
+      await resyncOnce(h);
       await h.settle();
     };
     // Graph answers 503 to every create: the retries back off 5, 10, 20, 40, 80 s...
@@ -352,9 +357,7 @@ describe('presence monitors', () => {
     // Hours of resyncs and retry timers leave the spares alone: no sign-in, no subscription.
     h.subs.log.length = 0;
     for (let i = 0; i < 3; i++) {
-      const run = h.service.resyncAll();
-      for (let j = 0; j < 20; j++) await h.clock.advance(50, 10);
-      await run;
+      await resyncOnce(h);
       await h.clock.advance(60 * MIN);
     }
     await h.settle();
@@ -399,9 +402,7 @@ describe('presence monitors', () => {
     expect(m.state).toBe('failed');
     expect(m.lastError).toMatch(/^sign-in refused: /);
     for (let i = 0; i < 4; i++) {
-      const run = h.service.resyncAll();
-      for (let j = 0; j < 20; j++) await h.clock.advance(50, 10);
-      await run;
+      await resyncOnce(h);
       await h.clock.advance(60 * MIN);
     }
     await h.settle();
