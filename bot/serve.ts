@@ -151,6 +151,11 @@ export async function serveSwitchboard(options: ServeOptions): Promise<ServingSw
     appVersion: options.appVersion,
     now,
   });
+  if (!config.teamsAppId && !options.callHistoryUrl)
+    logger.warn(
+      { event: 'config.teamsAppIdMissing' },
+      "TEAMS_APP_ID is not set: missed-call notices link to the tab's web address, which outside Teams only says to open Teams; set it to the app package's id for a link that opens the Calls tab",
+    );
   const notices = new NoticeService({
     store,
     notifier: teams.notifier,

@@ -154,6 +154,13 @@ afterAll(async () => {
 });
 
 describe('day two: the tenant link the admin saves is the one in use', () => {
+  it('warns at start that without TEAMS_APP_ID a missed-call notice cannot open the Calls tab in Teams', () => {
+    // Read before any test below clears the lines: this is the first start's log.
+    expect(world.logLines).toContainEqual(
+      expect.objectContaining({ level: 40, event: 'config.teamsAppIdMissing' }),
+    );
+  });
+
   it('starts presence sync when CloudLink is entered only on the admin page, and keeps it across a restart', async () => {
     // Without CloudLink there is nothing to sync: the monitor page says so rather than failing later.
     expect(

@@ -42,6 +42,79 @@ function getFromHost(url: string): Promise<{ status: number; type: string; text:
   });
 }
 
+/** The demo as `npm start` composes it, on `port` (its host page on the next), with `env` added to its settings. */
+async function startDemoOn(
+  port: number,
+  env: Record<string, string> = {},
+): Promise<{ demo: Demo; app: RunningSwitchboard; host: { url: string; close(): Promise<void> } }> {
+  const config = loadConfig({
+    PORT: String(port),
+    STORE_URL: 'sqlite::memory:',
+    LOG_LEVEL: 'silent',
+    SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+    // No staff calling each other on their own: the one missed call below is the only call.
+    DEMO_CALL_INTERVAL_MS: '0',
+    // As `LOCAL_PLAYGROUND=true npm start`, the way to talk to the demo's bot (docs/bot.md): its messages go to the
+    // connector of the stored conversation, here the recording one, without a Bot Framework token.
+    LOCAL_PLAYGROUND: 'true',
+    ...env,
+  });
+  expect(config.mode).toBe('demo');
+  const demo = await startDemo(config, silentLogger(), {
+    appVersion: '0.0.0-test',
+    tabDir: 'tests/integration/bot-tab-fixture',
+  });
+  const app = await startSwitchboard(config, demo.env, silentLogger());
+  const host = await demo.startHost(`${app.baseUrl}/tab/index.html`);
+  return { demo, app, host };
+}
+
+/**
+ * Rings the demo's second user from its first, unanswered, after that user has a personal chat with the bot (on the
+ * recording connector) and asked for missed-call notices; answers the card's actions once the notice is out.
+ */
+async function missedCallCardActions(
+  demo: Demo,
+  app: RunningSwitchboard,
+  connector: Connector,
+): Promise<{ type: string; title: string; url: string }[]> {
+  const { emulators, company } = demo;
+  const [caller, callee] = [company.users[0]!, company.users[1]!];
+  // The callee has talked to the bot (a stored personal chat) and asked for missed-call notices.
+  await app.store.putConversation({
+    tenantId: company.tenantId,
+    key: `user:${callee.entraId}`,
+    reference: {
+      serviceUrl: connector.url,
+      channelId: 'msteams',
+      conversation: { id: 'a:callee-personal' },
+      bot: { id: company.botId },
+    },
+    updatedAt: 0,
+  });
+  await app.store.putUserSettings(company.tenantId, callee.entraId, { missedCallNotice: true });
+  // The sync has started: it knows the callee and CloudLink posts call events to it.
+  await eventually(
+    async () => {
+      expect(await app.store.getUserByPbxId(company.tenantId, callee.principalId)).toBeDefined();
+      const topics = emulators.cloudlink.control
+        .subscriptions(company.cloudlink.accountId)
+        .map((sub) => sub.topic);
+      expect(topics).toContain('platform-api-media');
+    },
+    30_000,
+    100,
+  );
+  // Rung and never answered: the PBX reports a missed call to the callee.
+  const call = emulators.cloudlink.pbx.placeCall(caller.principalId, callee.principalId);
+  emulators.cloudlink.pbx.hangUp(call.callId);
+  await eventually(() => expect(connector.sent).toHaveLength(1), 20_000, 100);
+  const [notice] = connector.sent;
+  expect(String(notice!.body.text)).toContain(`You missed a call from ${caller.displayName}`);
+  const card = cardOf(notice!) as unknown as { actions: { type: string; title: string; url: string }[] };
+  return card.actions;
+}
+
 describe("the demo's missed-call notice", () => {
   let port: number;
   let demo: Demo | undefined;
@@ -51,25 +124,8 @@ describe("the demo's missed-call notice", () => {
 
   beforeAll(async () => {
     port = await freePortPair();
-    const config = loadConfig({
-      PORT: String(port),
-      STORE_URL: 'sqlite::memory:',
-      LOG_LEVEL: 'silent',
-      SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
-      // No staff calling each other on their own: the one missed call below is the only call.
-      DEMO_CALL_INTERVAL_MS: '0',
-      // As `LOCAL_PLAYGROUND=true npm start`, the way to talk to the demo's bot (docs/bot.md): its messages go to the
-      // connector of the stored conversation, here the recording one, without a Bot Framework token.
-      LOCAL_PLAYGROUND: 'true',
-    });
-    expect(config.mode).toBe('demo');
     connector = await startConnector();
-    demo = await startDemo(config, silentLogger(), {
-      appVersion: '0.0.0-test',
-      tabDir: 'tests/integration/bot-tab-fixture',
-    });
-    app = await startSwitchboard(config, demo.env, silentLogger());
-    host = await demo.startHost(`${app.baseUrl}/tab/index.html`);
+    ({ demo, app, host } = await startDemoOn(port));
   }, 60_000);
   afterAll(async () => {
     await host?.close();
@@ -97,41 +153,7 @@ describe("the demo's missed-call notice", () => {
   });
 
   it('goes out for a missed PBX call with "Open call history" opening that page', async () => {
-    const { emulators, company } = demo!;
-    const [caller, callee] = [company.users[0]!, company.users[1]!];
-    // The callee has talked to the bot (a stored personal chat) and asked for missed-call notices.
-    await app!.store.putConversation({
-      tenantId: company.tenantId,
-      key: `user:${callee.entraId}`,
-      reference: {
-        serviceUrl: connector.url,
-        channelId: 'msteams',
-        conversation: { id: 'a:callee-personal' },
-        bot: { id: company.botId },
-      },
-      updatedAt: 0,
-    });
-    await app!.store.putUserSettings(company.tenantId, callee.entraId, { missedCallNotice: true });
-    // The sync has started: it knows the callee and CloudLink posts call events to it.
-    await eventually(
-      async () => {
-        expect(await app!.store.getUserByPbxId(company.tenantId, callee.principalId)).toBeDefined();
-        const topics = emulators.cloudlink.control
-          .subscriptions(company.cloudlink.accountId)
-          .map((sub) => sub.topic);
-        expect(topics).toContain('platform-api-media');
-      },
-      30_000,
-      100,
-    );
-    // Rung and never answered: the PBX reports a missed call to the callee.
-    const call = emulators.cloudlink.pbx.placeCall(caller.principalId, callee.principalId);
-    emulators.cloudlink.pbx.hangUp(call.callId);
-    await eventually(() => expect(connector.sent).toHaveLength(1), 20_000, 100);
-    const [notice] = connector.sent;
-    expect(String(notice!.body.text)).toContain(`You missed a call from ${caller.displayName}`);
-    const card = cardOf(notice!) as unknown as { actions: { type: string; title: string; url: string }[] };
-    expect(card.actions).toEqual([
+    expect(await missedCallCardActions(demo!, app!, connector)).toEqual([
       { type: 'Action.OpenUrl', title: 'Open call history', url: `https://127.0.0.1:${port + 1}/` },
     ]);
   });
@@ -174,5 +196,33 @@ describe("the demo's missed-call notice", () => {
     );
     const replies = connector.sent.map((a) => String(a.body.text ?? ''));
     expect(replies.some((t) => t.startsWith('Only a Switchboard admin'))).toBe(false);
+  });
+});
+
+describe('a missed-call notice on a server that knows its Teams app id', () => {
+  const TEAMS_APP_ID = '66666666-7777-8888-9999-000000000000';
+  let started: Awaited<ReturnType<typeof startDemoOn>> | undefined;
+  let connector: Connector;
+
+  beforeAll(async () => {
+    connector = await startConnector();
+    started = await startDemoOn(await freePortPair(), { TEAMS_APP_ID });
+  }, 60_000);
+  afterAll(async () => {
+    await started?.host.close();
+    await started?.app.close();
+    await started?.demo.stop();
+    await connector?.close();
+  });
+
+  // TEAMS_APP_ID wins over the demo's host page: in Teams the deep link opens the app's Calls tab (serve.ts).
+  it('opens the Calls tab in Teams through a deep link', async () => {
+    expect(await missedCallCardActions(started!.demo, started!.app, connector)).toEqual([
+      {
+        type: 'Action.OpenUrl',
+        title: 'Open call history',
+        url: `https://teams.microsoft.com/l/entity/${TEAMS_APP_ID}/callHistory`,
+      },
+    ]);
   });
 });
