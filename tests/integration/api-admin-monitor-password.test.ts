@@ -221,20 +221,48 @@ describe('a presence monitor gets a new password', () => {
   });
 
   it('logs each change with tenant, monitor and admin, and no password reaches a log, the problems or an answer', async () => {
+    expect((await api('POST', `/api/admin/monitors/${monitorId}/authorize`)).status).toBe(200);
     const lines = logLines
       .join('')
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     const changes = lines.filter((l) => l.event === 'config.changed' && l.monitorId === monitorId);
+    const admin = company.users.find((u) => u.isAdmin && !u.mfaRequired)!.entraId;
     expect(changes).toEqual([
       expect.objectContaining({
         tenantId: company.tenantId,
-        by: expect.any(String),
+        by: admin,
+        change: 'added',
+        keys: ['monitor.username', 'monitor.password', 'monitor.passwordExpiresAt'],
+        state: 'failed',
+      }),
+      expect.objectContaining({
+        tenantId: company.tenantId,
+        by: admin,
+        change: 'newPassword',
         keys: ['monitor.password', 'monitor.passwordExpiresAt'],
         state: 'active',
       }),
-      expect.objectContaining({ tenantId: company.tenantId, state: 'active' }),
+      expect.objectContaining({ tenantId: company.tenantId, change: 'newPassword', state: 'active' }),
+    ]);
+    // The spare added and deleted in the 404 test: both changes are in the log too.
+    const spareChanges = lines.filter(
+      (l) => l.event === 'config.changed' && l.monitorId !== monitorId && typeof l.monitorId === 'string',
+    );
+    expect(spareChanges.map((l) => [l.change, l.state, l.by])).toEqual([
+      ['added', 'failed', admin],
+      ['removed', 'deleted', admin],
+    ]);
+    // Authorize changes no setting; it is the admin's repair, logged with what came of it.
+    expect(lines.filter((l) => l.event === 'monitor.adminAction')).toEqual([
+      expect.objectContaining({
+        tenantId: company.tenantId,
+        by: admin,
+        monitorId,
+        action: 'authorize',
+        state: 'active',
+      }),
     ]);
     // The wrong password's refusal was logged (as the problem it is), without the password.
     expect(lines.some((l) => l.event === 'monitor.signInFailed')).toBe(true);
