@@ -199,6 +199,18 @@ describe('presence monitors', () => {
     expect(screen.queryByText(/new password saved/)).toBeNull();
   });
 
+  it('asks for Authorize, not a new password, when the monitor must be authorized again', async () => {
+    // Graph refused its subscription (403) or the app registration changed: a fresh sign-in fixes it.
+    const server = monitorServer([monitor({ state: 'updateRequired', userCount: 10 })]);
+    renderShell({ routes: server.routes, context: { locale: 'de-DE' } });
+    await userEvent.click(await screen.findByRole('tab', { name: 'Verwaltung' }));
+    await userEvent.click(await screen.findByRole('tab', { name: 'Presence-Monitore' }, { timeout: 5000 }));
+    const row = await screen.findByTestId('monitor-row');
+    expect(within(row).getByText('Erneut autorisieren')).toBeInTheDocument();
+    expect(within(row).queryByText(/Braucht ein neues Kennwort/)).toBeNull();
+    expect(within(row).getByRole('button', { name: /^Autorisieren/ })).toBeEnabled();
+  });
+
   it('says in German what the state is', async () => {
     await openMonitors('de-DE');
     expect(within(screen.getByTestId('monitor-row')).getByText('Noch nicht autorisiert')).toBeInTheDocument();

@@ -178,7 +178,9 @@ const en = {
   monState_active: 'Active',
   monState_renewing: 'Renewing',
   monState_standby: 'In reserve',
-  monState_updateRequired: 'Needs a new password',
+  // Set when Graph refuses the monitor's subscription (403) or the app registration changed: a fresh sign-in and
+  // consent fix it, not a password.
+  monState_updateRequired: 'Authorize again',
   monState_failed: 'Failed',
   monState_deleted: 'Deleted',
   monDone_authorize: '{user}: authorized. State now: {state}.',
@@ -408,7 +410,7 @@ const de: Record<AdminTextKey, string> = {
   monState_active: 'Aktiv',
   monState_renewing: 'Wird erneuert',
   monState_standby: 'In Reserve',
-  monState_updateRequired: 'Braucht ein neues Kennwort',
+  monState_updateRequired: 'Erneut autorisieren',
   monState_failed: 'Fehlgeschlagen',
   monState_deleted: 'Gelöscht',
   monDone_authorize: '{user}: autorisiert. Zustand jetzt: {state}.',
