@@ -1,7 +1,7 @@
 import type { Server } from 'restify';
 import type { TenantLinkView } from '../../shared/api/contract';
 import { tenantUpdateRequest } from '../../shared/api/schemas';
-import type { TenantRecord } from '../../shared/ports/store';
+import { adminChangedMonitor, type TenantRecord } from '../../shared/ports/store';
 import { changedKeys } from '../services/tenant-link';
 import { emptyTenant } from '../services/tenant-settings';
 import { ApiHttpError, parseInput } from './errors';
@@ -95,7 +95,7 @@ export function mountAdminTenantRoutes(server: Server, ctx: RouteContext): void 
         // Monitor consent and subscriptions belong to the old app registration: each must be authorized again.
         for (const m of await deps.store.listMonitors(caller.tenantId)) {
           if (m.state !== 'deleted')
-            await deps.store.putMonitor({ ...m, state: 'updateRequired', updatedAt: now });
+            await deps.store.putMonitor(adminChangedMonitor(m, { state: 'updateRequired' }, now));
         }
       }
       // The next token request uses what was saved; a newly linked CloudLink account starts the sync.

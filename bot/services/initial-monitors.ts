@@ -1,5 +1,5 @@
 import type { SecretBox } from '../../shared/platform/secret-box';
-import { newMonitorRecord, type Store } from '../../shared/ports/store';
+import { adminChangedMonitor, newMonitorRecord, type Store } from '../../shared/ports/store';
 
 /** A presence monitor account the environment starts with (the demo's). */
 export interface InitialMonitor {
@@ -30,12 +30,14 @@ export async function registerInitialMonitors(
     subscriptionExpiresAt: null,
     clientState: null,
     lastError: null,
-    updatedAt: now,
   };
   if (kept.length > 0) {
     for (const m of monitors) {
       const same = kept.find((k) => k.username.toLowerCase() === m.username.toLowerCase());
-      if (same) await store.putMonitor({ ...same, ...fresh, passwordSealed: box.seal(m.password) });
+      if (same)
+        await store.putMonitor(
+          adminChangedMonitor(same, { ...fresh, passwordSealed: box.seal(m.password) }, now),
+        );
     }
     return;
   }

@@ -15,7 +15,12 @@ import type { Logger } from '../../shared/platform/logger';
 import type { SecretBox } from '../../shared/platform/secret-box';
 import type { CloudLinkPort } from '../../shared/ports/cloudlink';
 import { GraphError, type GraphPort } from '../../shared/ports/graph';
-import { newMonitorRecord, type MonitorRecord, type Store } from '../../shared/ports/store';
+import {
+  adminChangedMonitor,
+  newMonitorRecord,
+  type MonitorRecord,
+  type Store,
+} from '../../shared/ports/store';
 import type { SyncService } from '../../shared/sync';
 import { toMonitorView } from './monitor-view';
 import { notFound, ServiceRefusal } from './refusal';
@@ -130,7 +135,7 @@ export function syncFacade(deps: {
   ): Promise<MonitorView> => {
     const m = await store.getMonitor(tenantId, monitorId);
     if (!m) throw notFound(`Monitor ${monitorId}`);
-    await store.putMonitor({ ...m, ...changes, state: 'new', lastError: null, updatedAt: deps.now() });
+    await store.putMonitor(adminChangedMonitor(m, { ...changes, state: 'new', lastError: null }, deps.now()));
     await reconcile(tenantId);
     return monitorView(tenantId, monitorId);
   };
@@ -252,7 +257,7 @@ export function syncFacade(deps: {
       async remove(tenantId, monitorId) {
         const m = await store.getMonitor(tenantId, monitorId);
         if (!m) throw notFound(`Monitor ${monitorId}`);
-        await store.putMonitor({ ...m, state: 'deleted', updatedAt: deps.now() });
+        await store.putMonitor(adminChangedMonitor(m, { state: 'deleted' }, deps.now()));
         await reconcile(tenantId);
       },
     },

@@ -22,7 +22,13 @@ export interface Store {
   // --- presence monitors (user accounts that each hold one Graph presence subscription) ---
   listMonitors(tenantId: string): Promise<MonitorRecord[]>;
   getMonitor(tenantId: string, monitorId: string): Promise<MonitorRecord | undefined>;
+  /** The whole record, as an admin (or a seed) writes it. */
   putMonitor(monitor: MonitorRecord): Promise<void>;
+  /**
+   * The sync's progress on a monitor (state, subscription, users, client state, problem), written only if no admin
+   * change came after the record it started from (same adminVersion); never its name or password. False: it came.
+   */
+  saveMonitorProgress(monitor: MonitorRecord): Promise<boolean>;
   deleteMonitor(tenantId: string, monitorId: string): Promise<void>;
   /**
    * Finds the monitor whose subscription a Graph notification names; the tenant is the notification's `tenantId`,
@@ -234,6 +240,20 @@ export interface MonitorRecord {
   clientState: string | null;
   lastError: string | null;
   updatedAt: number;
+  /**
+   * Counts the admin's changes (new password, authorize, delete, a new app registration): each one writes the whole
+   * record with this one higher. The sync's own writes (saveMonitorProgress) hold only while it is unchanged.
+   */
+  adminVersion: number;
+}
+
+/** The monitor as the admin changes it: `changes` applied, and the change counted so running sync work yields. */
+export function adminChangedMonitor(
+  m: MonitorRecord,
+  changes: Partial<Omit<MonitorRecord, 'tenantId' | 'monitorId' | 'adminVersion'>>,
+  updatedAt: number,
+): MonitorRecord {
+  return { ...m, ...changes, updatedAt, adminVersion: m.adminVersion + 1 };
 }
 
 /** A presence monitor account as an admin registers it: never signed in, no subscription, no users yet. */
@@ -252,6 +272,7 @@ export function newMonitorRecord(
     clientState: null,
     lastError: null,
     updatedAt,
+    adminVersion: 0,
   };
 }
 

@@ -195,13 +195,14 @@ export class PostgresStore implements Store {
   async putMonitor(m: MonitorRecord): Promise<void> {
     await this.run(
       `INSERT INTO monitors (tenant_id, monitor_id, username, password_sealed, password_expires_at, state, subscription_id,
-         subscription_expires_at, user_ids, client_state, last_error, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         subscription_expires_at, user_ids, client_state, last_error, updated_at, admin_version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
        ON CONFLICT (tenant_id, monitor_id) DO UPDATE SET username = excluded.username,
          password_sealed = excluded.password_sealed, password_expires_at = excluded.password_expires_at,
          state = excluded.state, subscription_id = excluded.subscription_id,
          subscription_expires_at = excluded.subscription_expires_at, user_ids = excluded.user_ids,
-         client_state = excluded.client_state, last_error = excluded.last_error, updated_at = excluded.updated_at`,
+         client_state = excluded.client_state, last_error = excluded.last_error, updated_at = excluded.updated_at,
+         admin_version = excluded.admin_version`,
       [
         m.tenantId,
         m.monitorId,
@@ -215,8 +216,30 @@ export class PostgresStore implements Store {
         m.clientState,
         m.lastError,
         m.updatedAt,
+        m.adminVersion,
       ],
     );
+  }
+
+  async saveMonitorProgress(m: MonitorRecord): Promise<boolean> {
+    const changed = await this.run(
+      `UPDATE monitors SET state = $3, subscription_id = $4, subscription_expires_at = $5, user_ids = $6,
+         client_state = $7, last_error = $8, updated_at = $9
+       WHERE tenant_id = $1 AND monitor_id = $2 AND admin_version = $10`,
+      [
+        m.tenantId,
+        m.monitorId,
+        m.state,
+        m.subscriptionId,
+        m.subscriptionExpiresAt,
+        jsonText(m.userIds),
+        m.clientState,
+        m.lastError,
+        m.updatedAt,
+        m.adminVersion,
+      ],
+    );
+    return changed > 0;
   }
 
   async deleteMonitor(tenantId: string, monitorId: string): Promise<void> {

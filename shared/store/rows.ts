@@ -74,6 +74,7 @@ export function toMonitor(r: Row): MonitorRecord {
     clientState: strOrNull(r.client_state),
     lastError: strOrNull(r.last_error),
     updatedAt: num(r.updated_at),
+    adminVersion: num(r.admin_version),
   };
 }
 

@@ -203,14 +203,15 @@ export class SqliteStore implements Store {
   async putMonitor(m: MonitorRecord): Promise<void> {
     this.run(
       `INSERT INTO monitors (tenant_id, monitor_id, username, password_sealed, password_expires_at, state, subscription_id,
-         subscription_expires_at, user_ids, client_state, last_error, updated_at)
+         subscription_expires_at, user_ids, client_state, last_error, updated_at, admin_version)
        VALUES (@tenantId, @monitorId, @username, @passwordSealed, @passwordExpiresAt, @state, @subscriptionId,
-         @subscriptionExpiresAt, @userIds, @clientState, @lastError, @updatedAt)
+         @subscriptionExpiresAt, @userIds, @clientState, @lastError, @updatedAt, @adminVersion)
        ON CONFLICT (tenant_id, monitor_id) DO UPDATE SET username = excluded.username,
          password_sealed = excluded.password_sealed, password_expires_at = excluded.password_expires_at,
          state = excluded.state, subscription_id = excluded.subscription_id,
          subscription_expires_at = excluded.subscription_expires_at, user_ids = excluded.user_ids,
-         client_state = excluded.client_state, last_error = excluded.last_error, updated_at = excluded.updated_at`,
+         client_state = excluded.client_state, last_error = excluded.last_error, updated_at = excluded.updated_at,
+         admin_version = excluded.admin_version`,
       {
         tenantId: m.tenantId,
         monitorId: m.monitorId,
@@ -224,8 +225,31 @@ export class SqliteStore implements Store {
         clientState: m.clientState,
         lastError: m.lastError,
         updatedAt: m.updatedAt,
+        adminVersion: m.adminVersion,
       },
     );
+  }
+
+  async saveMonitorProgress(m: MonitorRecord): Promise<boolean> {
+    const changed = this.run(
+      `UPDATE monitors SET state = @state, subscription_id = @subscriptionId,
+         subscription_expires_at = @subscriptionExpiresAt, user_ids = @userIds, client_state = @clientState,
+         last_error = @lastError, updated_at = @updatedAt
+       WHERE tenant_id = @tenantId AND monitor_id = @monitorId AND admin_version = @adminVersion`,
+      {
+        tenantId: m.tenantId,
+        monitorId: m.monitorId,
+        state: m.state,
+        subscriptionId: m.subscriptionId,
+        subscriptionExpiresAt: m.subscriptionExpiresAt,
+        userIds: jsonText(m.userIds),
+        clientState: m.clientState,
+        lastError: m.lastError,
+        updatedAt: m.updatedAt,
+        adminVersion: m.adminVersion,
+      },
+    );
+    return changed > 0;
   }
 
   async deleteMonitor(tenantId: string, monitorId: string): Promise<void> {

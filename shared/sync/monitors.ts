@@ -78,8 +78,9 @@ export class Monitors {
     );
     for (const m of stored) {
       const known = this.monitors.get(m.monitorId);
-      // A record written after ours came from the admin (a new password, "authorize again"): the stored one wins.
-      if (!known || m.updatedAt > known.updatedAt) this.monitors.set(m.monitorId, m);
+      // A record the admin changed since (a new password, "authorize again"), or written after ours: it wins.
+      if (!known || m.adminVersion > known.adminVersion || m.updatedAt > known.updatedAt)
+        this.monitors.set(m.monitorId, m);
     }
     for (const id of [...this.monitors.keys()]) if (!stored.some((m) => m.monitorId === id)) this.forget(id);
     const monitors = [...this.monitors.values()].sort((a, b) => a.monitorId.localeCompare(b.monitorId));
@@ -93,7 +94,7 @@ export class Monitors {
           const current: MonitorRecord = { ...this.current(m), userIds };
           this.monitors.set(m.monitorId, current);
           if (userIds.length === 0) return this.retire(current);
-          if (waitsForAdmin(current)) return this.saved(current, {});
+          if (waitsForAdmin(current)) return void (await this.saved(current, {}));
           const alive =
             current.subscriptionId &&
             current.subscriptionExpiresAt &&
@@ -208,13 +209,16 @@ export class Monitors {
         clientState: clientState.secret,
         expirationDateTime: new Date(this.clock.now() + this.settings.lifetimeMs).toISOString(),
       });
-      await this.saved(m, {
+      const kept = await this.saved(m, {
         state: 'active',
         subscriptionId: sub.id,
         subscriptionExpiresAt: Date.parse(sub.expirationDateTime),
         clientState: clientState.stored,
         lastError: null,
       });
+      // The admin changed the monitor meanwhile: nothing records this subscription, and left alone it would hold
+      // the account's one presence subscription (409 for the next create) until it lapses.
+      if (!kept) return void (await this.subs.delete(this.credentials(m), sub.id).catch(() => undefined));
       this.log.info(
         {
           tenantId: this.settings.tenantId,
@@ -274,7 +278,7 @@ export class Monitors {
     if (m.subscriptionId)
       await this.subs.delete(this.credentials(m), m.subscriptionId).catch(() => undefined);
     const unsubscribed = { subscriptionId: null, subscriptionExpiresAt: null, clientState: null };
-    if (m.state === 'failed') return this.saved(m, unsubscribed); // its own timer, if any, tries again
+    if (m.state === 'failed') return void (await this.saved(m, unsubscribed)); // its own timer, if any, tries again
     if (m.state === 'new' || m.state === 'updateRequired') return this.standBy(m, unsubscribed);
     await this.saved(m, { ...unsubscribed, state: 'standby', lastError: null });
   }
@@ -329,8 +333,20 @@ export class Monitors {
     });
   }
 
-  private async saved(m: MonitorRecord, patch: Partial<MonitorRecord>): Promise<void> {
-    const next: MonitorRecord = { ...this.current(m), ...patch, updatedAt: this.clock.now() };
+  /**
+   * Records what an operation on `m` came to, unless an admin changed the monitor after the operation started: a
+   * sign-in or renewal begun with the old password must not write over the new one, nor bring a deleted monitor
+   * back. The store holds the write to the admin version `m` was read at, so this holds across processes too.
+   */
+  private async saved(m: MonitorRecord, patch: Partial<MonitorRecord>): Promise<boolean> {
+    const current = this.current(m);
+    // The reconcile the admin's change asked for has taken it in already, and works from it.
+    if (current.adminVersion !== m.adminVersion) {
+      this.logStaleResult(m);
+      return false;
+    }
+    const next: MonitorRecord = { ...current, ...patch, updatedAt: this.clock.now() };
+    // In memory at once: a notification on a subscription just created must find its client state.
     this.monitors.set(m.monitorId, next);
     if (patch.state === 'standby') {
       this.attempts.delete(m.monitorId);
@@ -342,7 +358,18 @@ export class Monitors {
         (next.subscriptionExpiresAt ?? this.clock.now()) - this.settings.renewAheadMs - this.clock.now();
       this.schedule(m.monitorId, due, () => this.renew(this.current(m)));
     }
-    await this.store.putMonitor(next);
+    if (await this.store.saveMonitorProgress(next)) return true;
+    await this.adminChangedMeanwhile(m);
+    return false;
+  }
+
+  /** The store refused the write: the admin's change stands, and the reconcile it asks for works from it. */
+  private async adminChangedMeanwhile(m: MonitorRecord): Promise<void> {
+    this.logStaleResult(m);
+    const stored = await this.store.getMonitor(this.settings.tenantId, m.monitorId);
+    if (!stored || stored.state === 'deleted') return this.forget(m.monitorId);
+    this.unschedule(m.monitorId);
+    this.monitors.set(m.monitorId, stored);
   }
 
   private schedule(monitorId: string, ms: number, fn: () => Promise<void>): void {
@@ -360,6 +387,13 @@ export class Monitors {
   private unschedule(monitorId: string): void {
     this.timers.get(monitorId)?.();
     this.timers.delete(monitorId);
+  }
+
+  private logStaleResult(m: MonitorRecord): void {
+    this.log.info(
+      { tenantId: this.settings.tenantId, event: 'monitor.adminChangeWins', monitorId: m.monitorId },
+      "an admin changed the presence monitor while an operation on it ran: the operation's result is dropped",
+    );
   }
 
   private forget(monitorId: string): void {

@@ -157,6 +157,7 @@ describe('API request bodies', () => {
         clientState: null,
         lastError: null,
         updatedAt: 0,
+        adminVersion: 0,
       });
     }
     for (const [id, headers] of cases) {

@@ -199,6 +199,7 @@ describe('problem reports over the API', () => {
       clientState: null,
       lastError: null,
       updatedAt: 0,
+      adminVersion: 0,
     });
     const first = await call(h, 'PUT', '/api/admin/tenant', alice, {
       clientId: h.fx.switchboard.clientId,

@@ -54,6 +54,7 @@ describe('proactive notices', () => {
       clientState: null,
       lastError: null,
       updatedAt: now,
+      adminVersion: 0,
     });
     await h.store.putMonitor({
       tenantId: h.fx.contoso,
@@ -68,6 +69,7 @@ describe('proactive notices', () => {
       clientState: null,
       lastError: null,
       updatedAt: now,
+      adminVersion: 0,
     });
   });
   afterAll(async () => {

@@ -108,6 +108,7 @@ async function fillTenant(store: Store, tenantId: string): Promise<void> {
     clientState: 'cs',
     lastError: null,
     updatedAt: at,
+    adminVersion: 0,
   });
   await store.putUsers([
     {

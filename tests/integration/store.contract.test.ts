@@ -125,6 +125,7 @@ function monitor(tenantId: string, monitorId: string, over: Partial<MonitorRecor
     clientState: 'cs',
     lastError: null,
     updatedAt: 1_700_000_000_000,
+    adminVersion: 0,
     ...over,
   };
 }
@@ -226,6 +227,43 @@ describe.each([
     await Promise.all(others.map((s) => s.migrate()));
     await Promise.all(others.map((s) => s.close()));
     expect(await backend.appliedMigrations()).toBe(MIGRATIONS.length);
+  });
+
+  it("writes the sync's progress on a monitor only while no admin change came after it, never its password", async () => {
+    const read = monitor(A, 'm1', { state: 'new', subscriptionId: null, clientState: null, adminVersion: 3 });
+    await store.putMonitor(read);
+    const progress = {
+      ...read,
+      username: 'renamed@contoso.example',
+      passwordSealed: 'v1:not-the-admins',
+      passwordExpiresAt: 1_900_000_000_000,
+      state: 'active' as const,
+      subscriptionId: 'sub-new',
+      subscriptionExpiresAt: 1_700_003_600_000,
+      userIds: ['u3'],
+      clientState: 'cs-new',
+      lastError: 'renewed late',
+      updatedAt: 1_700_000_500_000,
+    };
+    expect(await store.saveMonitorProgress(progress)).toBe(true);
+    // The sync's fields moved; the name, password and its expiry stayed the admin's.
+    expect(await store.getMonitor(A, 'm1')).toEqual({
+      ...progress,
+      username: read.username,
+      passwordSealed: read.passwordSealed,
+      passwordExpiresAt: read.passwordExpiresAt,
+    });
+
+    // The admin gives it a new password: the version moves on, and progress begun before it is refused.
+    const admins = { ...read, passwordSealed: 'v1:the-admins-new', state: 'new' as const, adminVersion: 4 };
+    await store.putMonitor(admins);
+    expect(await store.saveMonitorProgress({ ...progress, state: 'failed', lastError: 'old password' })).toBe(
+      false,
+    );
+    expect(await store.getMonitor(A, 'm1')).toEqual(admins);
+    // Another tenant's monitor of the same id is not touched, nor is a monitor that is not there.
+    expect(await store.saveMonitorProgress({ ...progress, tenantId: B, adminVersion: 4 })).toBe(false);
+    expect(await store.getMonitor(B, 'm1')).toBeUndefined();
   });
 
   it('round-trips every record kind unchanged', async () => {

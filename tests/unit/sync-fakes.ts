@@ -318,6 +318,8 @@ export class FakeSubscriptions implements GraphSubscriptionPort {
   failures: Error[] = [];
   /** Accounts whose sign-in Entra refuses (a wrong password), with the refusal. */
   readonly refusedSignIns = new Map<string, Error>();
+  /** While set, a renewal waits for it before Graph answers: an operation still running when the admin acts. */
+  renewalHeld: Promise<void> | undefined;
   private next = 1;
 
   constructor(private readonly clock: SyncClock) {}
@@ -348,6 +350,7 @@ export class FakeSubscriptions implements GraphSubscriptionPort {
     expirationDateTime: string,
   ): Promise<GraphSubscription> {
     this.log.push(`renew ${monitor.username}`);
+    await this.renewalHeld;
     const s = this.alive(id);
     s.expiresAt = Math.min(Date.parse(expirationDateTime), this.clock.now() + 3_600_000);
     return {

@@ -272,6 +272,7 @@ describe('a standby checks webhooks against the store before handing them over',
     clientState,
     lastError: null,
     updatedAt: clock.now(),
+    adminVersion: 0,
   });
 
   beforeEach(async () => {

@@ -1,4 +1,5 @@
 import { GraphError } from '../../shared/ports/graph';
+import { adminChangedMonitor, type MonitorRecord } from '../../shared/ports/store';
 import { storedFormOf } from '../../shared/sync/client-state';
 import { VirtualClock } from '../support/virtual-clock';
 import { RateLimiter } from '../../shared/sync/rate-limiter';
@@ -410,11 +411,67 @@ describe('presence monitors', () => {
 
     // The admin's Authorize (the record set back to 'new', users refreshed) does sign in again.
     const [refused] = await h.store.listMonitors(TENANT);
-    await h.store.putMonitor({ ...refused, state: 'new', lastError: null, updatedAt: h.clock.now() + 1 });
+    await h.store.putMonitor(adminChangedMonitor(refused!, { state: 'new', lastError: null }, h.clock.now()));
     await h.service.refreshUsers();
     await h.settle();
     expect(h.subs.log).toEqual(['create monitor1@contoso.com', 'create monitor1@contoso.com']);
     expect((await h.store.listMonitors(TENANT))[0]!.state).toBe('active');
+  });
+
+  describe('an admin change made while a renewal is still running stands', () => {
+    /** Starts the sync, then lets the hourly renewal begin and holds Graph's answer until `release` is called. */
+    async function renewalInFlight(): Promise<{ release: () => Promise<void>; before: MonitorRecord }> {
+      h = await harness();
+      await h.service.start();
+      const [before] = await h.store.listMonitors(TENANT);
+      let answer: () => void = () => undefined;
+      h.subs.renewalHeld = new Promise<void>((resolve) => (answer = resolve));
+      await h.clock.advance(60 * MIN);
+      expect(h.subs.log.at(-1)).toBe('renew monitor1@contoso.com');
+      return {
+        before: before!,
+        release: async () => {
+          h.subs.renewalHeld = undefined;
+          answer();
+          await h.settle();
+        },
+      };
+    }
+
+    it('the new password is kept; the renewal begun with the old one does not write it back', async () => {
+      const { release } = await renewalInFlight();
+      const [renewing] = await h.store.listMonitors(TENANT);
+      const withNewPassword = adminChangedMonitor(
+        renewing!,
+        { passwordSealed: 'sealed-new', state: 'new', lastError: null },
+        h.clock.now(),
+      );
+      await h.store.putMonitor(withNewPassword);
+      await release();
+      expect((await h.store.listMonitors(TENANT))[0]).toEqual(withNewPassword);
+
+      // The refresh the admin's change asks for signs the monitor in afresh, from the admin's record.
+      await h.service.refreshUsers();
+      await h.settle();
+      expect((await h.store.listMonitors(TENANT))[0]).toMatchObject({
+        passwordSealed: 'sealed-new',
+        state: 'active',
+        adminVersion: withNewPassword.adminVersion,
+      });
+    });
+
+    it('a deleted monitor stays deleted when its renewal answers afterwards', async () => {
+      const { release } = await renewalInFlight();
+      const [renewing] = await h.store.listMonitors(TENANT);
+      await h.store.putMonitor(adminChangedMonitor(renewing!, { state: 'deleted' }, h.clock.now()));
+      await release();
+      expect((await h.store.listMonitors(TENANT))[0]!.state).toBe('deleted');
+      await h.service.refreshUsers();
+      await h.clock.advance(2 * 60 * MIN);
+      expect((await h.store.listMonitors(TENANT))[0]!.state).toBe('deleted');
+      // Nothing renews a monitor the admin deleted.
+      expect(h.subs.log.filter((l) => l.startsWith('renew'))).toHaveLength(1);
+    });
   });
 
   it('a subscriptionRemoved lifecycle event recreates the subscription', async () => {

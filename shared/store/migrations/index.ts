@@ -8,6 +8,7 @@ import { syncInbox } from './008-sync-inbox';
 import { tenantRegistry } from './009-tenant-registry';
 import { clusterMembers } from './010-cluster-members';
 import { registryReaders } from './011-registry-readers';
+import { monitorAdminVersion } from './012-monitor-admin-version';
 import type { Migration } from './migration';
 
 // The migrations import their type from migration.ts, not from this list, so the list closes no import cycle.
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   tenantRegistry,
   clusterMembers,
   registryReaders,
+  monitorAdminVersion,
 ];
