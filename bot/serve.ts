@@ -28,6 +28,8 @@ import type { BotAuth } from './teams/adapter';
 import type { BotUser } from './teams/identity';
 
 const NOTICE_SWEEP_MS = 60 * 60 * 1000;
+/** Missed-call notices the connector did not take wait at least a minute (missed-call-retry-policy.ts). */
+const MISSED_CALL_RETRY_SWEEP_MS = 60 * 1000;
 
 /**
  * What both compositions (one tenant: app.ts; many: hosted-app.ts) hand the server. Everything tenant-specific comes
@@ -213,8 +215,13 @@ export async function serveSwitchboard(options: ServeOptions): Promise<ServingSw
   const sweep = () => void notices.sweep();
   const firstSweep = setTimeout(sweep, 10_000);
   const sweeps = setInterval(sweep, NOTICE_SWEEP_MS);
+  const missedCallRetries = setInterval(
+    () => void retryMissedCalls(notices, logger),
+    MISSED_CALL_RETRY_SWEEP_MS,
+  );
   firstSweep.unref();
   sweeps.unref();
+  missedCallRetries.unref();
   return {
     baseUrl,
     routes: () =>
@@ -222,9 +229,18 @@ export async function serveSwitchboard(options: ServeOptions): Promise<ServingSw
     async close(stopTenants) {
       clearTimeout(firstSweep);
       clearInterval(sweeps);
+      clearInterval(missedCallRetries);
       jobs.close(); // a job still running is then reported as interrupted, by whichever process is asked
       await stopTenants();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A store that cannot be read now is logged; the next minute tries again. */
+function retryMissedCalls(notices: NoticeService, logger: Logger): Promise<void> {
+  return notices.retryMissedCalls().then(
+    () => undefined,
+    (e: unknown) => logger.warn({ err: e }, 'missed-call notice retries could not be read'),
+  );
 }

@@ -104,6 +104,12 @@ export interface Store {
   markNoticeSent(tenantId: string, noticeKey: string, at: number): Promise<boolean>;
   clearNotice(tenantId: string, noticeKey: string): Promise<void>;
 
+  /** Keeps (or replaces) a missed-call notice to be tried again at `nextAt`. */
+  putMissedCallRetry(retry: MissedCallRetry): Promise<void>;
+  /** The retries due at `now`, every tenant's, the longest waiting first, at most `limit`. */
+  dueMissedCallRetries(now: number, limit: number): Promise<MissedCallRetry[]>;
+  deleteMissedCallRetry(tenantId: string, callId: string): Promise<void>;
+
   /**
    * Takes or extends a named lease (the tenant's `sync` lease: shared/sync/ownership.ts) so that, with many processes
    * on one database, one process at a time runs a tenant-wide job. Resolves the lease's fencing epoch if `holder` now
@@ -219,6 +225,26 @@ export interface TenantRecord {
   /** Opaque JSON documents owned by the domain (mapping table, user selection, switches, click-to-call defaults). */
   settings: Record<string, unknown>;
   updatedAt: number;
+}
+
+/** A missed PBX call, as its notice tells it. */
+export interface MissedCall {
+  callId: string;
+  /** The caller's number as the PBX gave it. */
+  number: string;
+  name: string | null;
+  /** ISO time of the call. */
+  at: string;
+}
+
+/** A missed-call notice the connector did not take, kept for another try (bot/services/notices.ts). */
+export interface MissedCallRetry {
+  tenantId: string;
+  userId: string;
+  call: MissedCall;
+  /** Tries so far, the first included. */
+  attempts: number;
+  nextAt: number;
 }
 
 /** `standby`: signed in fine, but no user needs it now (a spare, kept without a subscription). */

@@ -16,6 +16,7 @@ import {
   type SyncStateRecord,
   type TenantRecord,
   type TraceEntry,
+  type MissedCallRetry,
   type UserRecord,
   type UserSettings,
 } from '../ports/store';
@@ -40,6 +41,7 @@ import {
   toSyncState,
   toTenant,
   toTrace,
+  toMissedCallRetry,
   toUser,
   type Row,
 } from './rows';
@@ -530,6 +532,31 @@ export class PostgresStore implements Store {
 
   async clearNotice(tenantId: string, noticeKey: string): Promise<void> {
     await this.run('DELETE FROM notices WHERE tenant_id = $1 AND notice_key = $2', [tenantId, noticeKey]);
+  }
+
+  async putMissedCallRetry(r: MissedCallRetry): Promise<void> {
+    await this.run(
+      `INSERT INTO missed_call_retries (tenant_id, call_id, user_id, call, attempts, next_at)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (tenant_id, call_id) DO UPDATE SET user_id = excluded.user_id, call = excluded.call,
+         attempts = excluded.attempts, next_at = excluded.next_at`,
+      [r.tenantId, r.call.callId, r.userId, jsonText(r.call), r.attempts, r.nextAt],
+    );
+  }
+
+  async dueMissedCallRetries(now: number, limit: number): Promise<MissedCallRetry[]> {
+    const rows = await this.all(
+      'SELECT * FROM missed_call_retries WHERE next_at <= $1 ORDER BY next_at, tenant_id, call_id LIMIT $2',
+      [now, limit],
+    );
+    return rows.map(toMissedCallRetry);
+  }
+
+  async deleteMissedCallRetry(tenantId: string, callId: string): Promise<void> {
+    await this.run('DELETE FROM missed_call_retries WHERE tenant_id = $1 AND call_id = $2', [
+      tenantId,
+      callId,
+    ]);
   }
 
   async getDirectoryState(tenantId: string): Promise<Record<string, unknown> | undefined> {

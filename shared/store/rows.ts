@@ -9,6 +9,8 @@ import type {
   TenantRecord,
   TraceEntry,
   UserRecord,
+  MissedCall,
+  MissedCallRetry,
 } from '../ports/store';
 
 /*
@@ -222,4 +224,14 @@ export function lastPerUser(users: UserRecord[]): UserRecord[] {
   const byKey = new Map<string, UserRecord>();
   for (const u of users) byKey.set(`${u.tenantId}\u0000${u.entraUserId}`, u);
   return [...byKey.values()];
+}
+
+export function toMissedCallRetry(r: Row): MissedCallRetry {
+  return {
+    tenantId: String(r.tenant_id),
+    userId: String(r.user_id),
+    call: json<MissedCall>(r.call),
+    attempts: num(r.attempts),
+    nextAt: num(r.next_at),
+  };
 }

@@ -18,6 +18,7 @@ import {
   type SyncStateRecord,
   type TenantRecord,
   type TraceEntry,
+  type MissedCallRetry,
   type UserRecord,
   type UserSettings,
 } from '../ports/store';
@@ -42,6 +43,7 @@ import {
   toSyncState,
   toTenant,
   toTrace,
+  toMissedCallRetry,
   toUser,
   type Row,
 } from './rows';
@@ -549,6 +551,37 @@ export class SqliteStore implements Store {
     this.run('DELETE FROM notices WHERE tenant_id = @tenantId AND notice_key = @noticeKey', {
       tenantId,
       noticeKey,
+    });
+  }
+
+  async putMissedCallRetry(r: MissedCallRetry): Promise<void> {
+    this.run(
+      `INSERT INTO missed_call_retries (tenant_id, call_id, user_id, call, attempts, next_at)
+       VALUES (@tenantId, @callId, @userId, @call, @attempts, @nextAt)
+       ON CONFLICT (tenant_id, call_id) DO UPDATE SET user_id = excluded.user_id, call = excluded.call,
+         attempts = excluded.attempts, next_at = excluded.next_at`,
+      {
+        tenantId: r.tenantId,
+        callId: r.call.callId,
+        userId: r.userId,
+        call: jsonText(r.call),
+        attempts: r.attempts,
+        nextAt: r.nextAt,
+      },
+    );
+  }
+
+  async dueMissedCallRetries(now: number, limit: number): Promise<MissedCallRetry[]> {
+    return this.all(
+      'SELECT * FROM missed_call_retries WHERE next_at <= @now ORDER BY next_at, tenant_id, call_id LIMIT @limit',
+      { now, limit },
+    ).map(toMissedCallRetry);
+  }
+
+  async deleteMissedCallRetry(tenantId: string, callId: string): Promise<void> {
+    this.run('DELETE FROM missed_call_retries WHERE tenant_id = @tenantId AND call_id = @callId', {
+      tenantId,
+      callId,
     });
   }
 

@@ -22,6 +22,7 @@ export const TENANT_DATA_TABLES = [
   'cloudlink_webhook_keys',
   'cloudlink_subscriptions',
   'sync_inbox',
+  'missed_call_retries',
 ] as const;
 
 /** Tables keyed by tenant_id that offboarding keeps. */

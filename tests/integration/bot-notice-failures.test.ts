@@ -22,6 +22,7 @@ describe('proactive notices that do not arrive', () => {
   let tenant: string;
   const lines: Record<string, unknown>[] = [];
   const failures = () => lines.filter((l) => l.event === 'bot.noticeFailed');
+  const gaveUp = () => lines.filter((l) => l.event === 'bot.noticeGaveUp');
 
   const reference = (conversationId: string, serviceUrl = h.connector.url) => ({
     serviceUrl,
@@ -66,7 +67,7 @@ describe('proactive notices that do not arrive', () => {
     notices = new NoticeService({
       store: h.store,
       notifier: h.bot.notifier,
-      logger: createLogger('silent'),
+      logger: createLogger('info', { write: (s: string) => void lines.push(JSON.parse(s)) }),
       now: () => h.fx.clock.now(),
       tabUrl: 'https://switchboard.example/tab/index.html',
     });
@@ -214,6 +215,76 @@ describe('proactive notices that do not arrive', () => {
         .slice(before)
         .map((s) => String(s.body.text)),
     ).toEqual([expect.stringMatching(/^You missed a call from \+4930123456/)]);
+  });
+
+  describe('a missed-call notice the connector did not take', () => {
+    const MIN = 60_000;
+    const missedNow = (callId: string) => ({
+      callId,
+      number: '+4930123456',
+      name: null,
+      at: new Date(h.fx.clock.now()).toISOString(),
+    });
+    const texts = (from: number) =>
+      sentTo(h.connector, BOB_CHAT)
+        .slice(from)
+        .map((a) => String(a.body.text));
+    beforeEach(async () => {
+      await remember(`user:${h.fx.users.bob}`, BOB_CHAT);
+      await h.store.putUserSettings(tenant, h.fx.users.bob, { missedCallNotice: true });
+    });
+    afterEach(() => h.connector.refuse(BOB_CHAT));
+
+    it('goes out on a later try, after a minute, exactly once (the PBX reports the call only once)', async () => {
+      const before = sentTo(h.connector, BOB_CHAT).length;
+      h.connector.refuse(BOB_CHAT, { status: 503, code: 'ServiceUnavailable' });
+      expect(await notices.missedCall(tenant, h.fx.users.bob, missedNow('call-retried'))).toBe(false);
+      // Not before its minute, and a connector still down costs one more try, not a loop.
+      h.fx.clock.advance(MIN - 1000);
+      expect(await notices.retryMissedCalls()).toBe(0);
+      expect(failures()).toHaveLength(1);
+      h.fx.clock.advance(1000);
+      expect(await notices.retryMissedCalls()).toBe(0);
+      expect(failures()).toHaveLength(2);
+      // The connector is back; the next try is five minutes after the second.
+      h.connector.refuse(BOB_CHAT);
+      h.fx.clock.advance(5 * MIN);
+      expect(await notices.retryMissedCalls()).toBe(1);
+      h.fx.clock.advance(120 * MIN);
+      expect(await notices.retryMissedCalls()).toBe(0);
+      expect(texts(before)).toEqual([expect.stringMatching(/^You missed a call from \+4930123456/)]);
+    });
+
+    it('is given up after five tries, with a log line, and sent no more', async () => {
+      const before = sentTo(h.connector, BOB_CHAT).length;
+      h.connector.refuse(BOB_CHAT, { status: 503, code: 'ServiceUnavailable' });
+      expect(await notices.missedCall(tenant, h.fx.users.bob, missedNow('call-never'))).toBe(false);
+      for (const wait of [1, 5, 15, 60, 240]) {
+        h.fx.clock.advance(wait * MIN);
+        await notices.retryMissedCalls();
+      }
+      expect(failures()).toHaveLength(5);
+      expect(gaveUp()).toEqual([
+        expect.objectContaining({ level: 40, tenantId: tenant, callId: 'call-never', attempts: 5 }),
+      ]);
+      h.connector.refuse(BOB_CHAT);
+      h.fx.clock.advance(24 * 60 * MIN);
+      expect(await notices.retryMissedCalls()).toBe(0);
+      expect(texts(before)).toEqual([]);
+    });
+
+    it('is not tried again once the chat is gone (403): nothing left to send it to', async () => {
+      h.connector.refuse(BOB_CHAT, { status: 403, code: 'BotNotInConversationRoster' });
+      expect(await notices.missedCall(tenant, h.fx.users.bob, missedNow('call-gone'))).toBe(false);
+      const refusedSoFar = h.connector.refused.length;
+      h.fx.clock.advance(MIN);
+      expect(await notices.retryMissedCalls()).toBe(0);
+      h.fx.clock.advance(5 * MIN);
+      expect(await notices.retryMissedCalls()).toBe(0);
+      // No post reached the connector after the refusal that made the chat gone.
+      expect(h.connector.refused).toHaveLength(refusedSoFar);
+      expect(failures()).toHaveLength(1);
+    });
   });
 
   it('reports a connector it cannot reach as not delivered, with the network error as the code', async () => {

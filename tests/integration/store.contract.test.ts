@@ -266,6 +266,45 @@ describe.each([
     expect(await store.getMonitor(B, 'm1')).toBeUndefined();
   });
 
+  it('keeps missed-call notices to try again, hands out the due ones longest waiting first, and drops them', async () => {
+    const call = (callId: string) => ({
+      callId,
+      number: '+4930123456',
+      name: null,
+      at: '2026-11-23T09:00:00.000Z',
+    });
+    const retry = (tenantId: string, callId: string, nextAt: number, attempts = 1) => ({
+      tenantId,
+      userId: 'u1',
+      call: call(callId),
+      attempts,
+      nextAt,
+    });
+    await store.putMissedCallRetry(retry(A, 'c-late', 300));
+    await store.putMissedCallRetry(retry(B, 'c-early', 100));
+    await store.putMissedCallRetry(retry(A, 'c-not-yet', 900));
+    expect(await store.dueMissedCallRetries(500, 10)).toEqual([
+      retry(B, 'c-early', 100),
+      retry(A, 'c-late', 300),
+    ]);
+    expect(await store.dueMissedCallRetries(500, 1)).toEqual([retry(B, 'c-early', 100)]);
+
+    // Tried again and failed: the same call's record is replaced, not doubled.
+    await store.putMissedCallRetry(retry(A, 'c-late', 800, 2));
+    expect(await store.dueMissedCallRetries(800, 10)).toEqual([
+      retry(B, 'c-early', 100),
+      retry(A, 'c-late', 800, 2),
+    ]);
+    // One tenant's drop leaves another tenant's call of the same id alone.
+    await store.putMissedCallRetry(retry(B, 'c-late', 50));
+    await store.deleteMissedCallRetry(A, 'c-late');
+    expect(await store.dueMissedCallRetries(1000, 10)).toEqual([
+      retry(B, 'c-late', 50),
+      retry(B, 'c-early', 100),
+      retry(A, 'c-not-yet', 900),
+    ]);
+  });
+
   it('round-trips every record kind unchanged', async () => {
     const withCloudLink = tenant(A, {
       clientSecretSealed: 'v1:a:b:c',

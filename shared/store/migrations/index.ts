@@ -9,6 +9,7 @@ import { tenantRegistry } from './009-tenant-registry';
 import { clusterMembers } from './010-cluster-members';
 import { registryReaders } from './011-registry-readers';
 import { monitorAdminVersion } from './012-monitor-admin-version';
+import { missedCallRetries } from './013-missed-call-retries';
 import type { Migration } from './migration';
 
 // The migrations import their type from migration.ts, not from this list, so the list closes no import cycle.
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   clusterMembers,
   registryReaders,
   monitorAdminVersion,
+  missedCallRetries,
 ];
