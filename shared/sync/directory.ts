@@ -30,6 +30,19 @@ interface Deps {
   clock: SyncClock;
   engine: SyncEngine;
   selection: () => UserSelection;
+  /**
+   * False once the sync was stopped (offboarded, unlinked, shut down) or halted for a lost lease: a refresh that was
+   * reading then writes nothing, or it would put back data the offboarding erased, or overwrite the new owner's.
+   */
+  serving: () => boolean;
+}
+
+/** A refresh that finished after its sync stopped: what it read is dropped. */
+export class DirectoryStoppedError extends Error {
+  constructor() {
+    super('the sync stopped while the directories were read; nothing was written');
+    this.name = 'DirectoryStoppedError';
+  }
 }
 
 /**
@@ -98,6 +111,7 @@ export class UserDirectory {
   }
 
   private async save(doc: DirectoryDoc, now: number): Promise<void> {
+    this.stillServing();
     await this.deps.store.putDirectoryState(
       this.deps.tenantId,
       doc as unknown as Record<string, unknown>,
@@ -200,8 +214,13 @@ export class UserDirectory {
       const old = existing.get(r.entraUserId);
       return !old || USER_FIELDS.some((k) => old[k] !== r[k]);
     });
+    this.stillServing();
     if (changed.length > 0) await store.putUsers(changed);
     return { match, written: changed.length };
+  }
+
+  private stillServing(): void {
+    if (!this.deps.serving()) throw new DirectoryStoppedError();
   }
 }
 

@@ -236,6 +236,7 @@ class Service implements OwnableSyncService {
       clock: this.clock,
       engine: this.engine,
       selection: () => this.selection(),
+      serving: () => !this.halted,
     });
   }
 

@@ -201,6 +201,8 @@ export class FakeCloudLink implements CloudLinkPort {
   readonly subscriptions: PbxSubscriptionRequest[] = [];
   /** Subscription ids CloudLink still has (a test may drop one, as a broken feed). */
   readonly liveSubscriptions = new Set<string>();
+  /** While set, the user list waits for it: a directory read still running when the sync is stopped. */
+  userListHeld: Promise<void> | undefined;
   /** Every principal whose presence was read, in order. */
   readonly presenceReads: string[] = [];
   failures: CloudLinkError[] = [];
@@ -257,6 +259,7 @@ export class FakeCloudLink implements CloudLinkPort {
   }
 
   async listUsers(): Promise<PbxUser[]> {
+    await this.userListHeld;
     return [...this.presence.keys()].map((p) => ({
       principalId: p,
       name: p,

@@ -488,6 +488,35 @@ describe('presence monitors', () => {
   });
 });
 
+describe('a directory read still running when the sync stops', () => {
+  let h: Harness;
+  afterEach(async () => h.close());
+
+  // Offboarding erases the tenant's rows once its sync has stopped; a read that ends later must not write them back.
+  it('writes neither users nor the directory document afterwards', async () => {
+    h = await harness({ users: 2 });
+    await h.service.start();
+    await h.settle();
+    let answer: () => void = () => undefined;
+    h.cloudlink.userListHeld = new Promise<void>((resolve) => (answer = resolve));
+    // A new hire on both sides, whom this read would pair and store.
+    h.graph.addUser('u3');
+    h.cloudlink.add('pbx-u3');
+    const reading = h.service.refreshUsers();
+    await h.settle();
+    await h.service.stop();
+    const [usersAtStop, documentAtStop] = await Promise.all([
+      h.store.listUsers(TENANT),
+      h.store.getDirectoryState(TENANT),
+    ]);
+    answer();
+    await expect(reading).rejects.toThrow(/sync stopped/);
+    expect(await h.store.listUsers(TENANT)).toEqual(usersAtStop);
+    expect(await h.store.getDirectoryState(TENANT)).toEqual(documentAtStop);
+    expect(usersAtStop.map((u) => u.entraUserId)).not.toContain('u3');
+  });
+});
+
 describe('polling mode', () => {
   let h: Harness;
   afterEach(async () => h.close());
