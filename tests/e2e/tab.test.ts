@@ -106,6 +106,26 @@ it('loads the call history from the emulated CloudLink and filters it', async ()
   await page.close();
 });
 
+it('with the server unreachable the calls page says so in the user’s words, and a retry shows the calls', async () => {
+  const { page, tab } = await openTab({ user: nonAdmin().id });
+  await tab.getByTestId('call-row').first().waitFor();
+  // What a dropped connection looks like to the page: fetch rejects ("TypeError: Failed to fetch" in Chromium).
+  await page.route('**/api/me/calls**', (r) => r.abort());
+  await tab.getByRole('button', { name: 'Missed' }).click();
+  const alert = tab.getByRole('alert');
+  await alert.waitFor();
+  await expect(alert.textContent()).resolves.toMatch(
+    /Could not load your calls\. ?Switchboard cannot be reached right now/,
+  );
+  expect((await tab.locator('main').textContent()) ?? '').not.toMatch(/TypeError|Failed to fetch/);
+
+  await page.unroute('**/api/me/calls**');
+  await alert.getByRole('button', { name: 'Try again' }).click();
+  await tab.getByTestId('call-row').first().waitFor();
+  await expect(tab.getByRole('alert').count()).resolves.toBe(0);
+  await page.close();
+});
+
 it('gives tel: on desktop and the configured custom scheme on iOS', async () => {
   const user = nonAdmin().id;
   const desktop = await openTab({ user, client: 'desktop', locale: 'de-DE' });
