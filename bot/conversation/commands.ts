@@ -11,6 +11,11 @@ export type Parsed =
 
 const SIGN_OUT = /^(sign ?out|log ?out)$/;
 const ADMIN_CHANNEL = /^admin notices here$/;
+/**
+ * Words people type in their own language for a command. Only "hilfe": a German user who is lost types it, and
+ * "I did not understand „hilfe“" is no answer to that. The manifest keeps the English titles.
+ */
+const SAID_AS = new Map<string, BotCommand>([['hilfe', 'help']]);
 
 /** In channels the text starts with the bot's @mention; the transport strips it, this strips a leftover <at> tag. */
 export function parseText(raw: string): Parsed {
@@ -20,8 +25,9 @@ export function parseText(raw: string): Parsed {
   if (SIGN_OUT.test(normal)) return { kind: 'signOut' };
   if (ADMIN_CHANNEL.test(normal)) return { kind: 'adminNoticesHere' };
   const [first = '', ...restWords] = text.split(/\s+/);
-  const command = BOT_COMMANDS.find((c) => c.title === first.toLowerCase());
-  if (command) return { kind: 'command', command: command.title, rest: restWords.join(' ') };
+  const word = first.toLowerCase();
+  const command = BOT_COMMANDS.find((c) => c.title === word)?.title ?? SAID_AS.get(word);
+  if (command) return { kind: 'command', command, rest: restWords.join(' ') };
   return { kind: 'other', text };
 }
 

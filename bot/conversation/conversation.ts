@@ -47,11 +47,13 @@ export class Conversation {
     const { sync, now } = this.deps;
     switch (parsed.command) {
       case 'status':
-        return [say(describeStatus(await sync.status(sender.tenantId, sender.userId), now(), m))];
+        return [
+          say(describeStatus(await sync.status(sender.tenantId, sender.userId), now(), m, msg.audience)),
+        ];
       case 'sync': {
         await sync.resyncUser(sender.tenantId, sender.userId);
         const status = await sync.status(sender.tenantId, sender.userId);
-        return [say(`${m.resynced}\n\n${describeStatus(status, now(), m)}`)];
+        return [say(`${m.resynced}\n\n${describeStatus(status, now(), m, msg.audience)}`)];
       }
       case 'report':
         return [{ kind: 'card', card: reportFormCard(m, parsed.rest.slice(0, 4000)) }];

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { spillsInTable } from './layout';
 import { launchChromium, startDemoStack, waitForTab, type DemoStack } from './stack';
 
 /**
@@ -57,37 +58,6 @@ async function openAdmin(tab: FrameLocator, section: string) {
 }
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-
-/** Cells that overlap one another, content past the table's edge, and badges whose words spill out (none may). */
-function overlappingCells(tab: FrameLocator, table: string) {
-  return tab.getByRole('table', { name: table }).evaluate((t) => {
-    const found: string[] = [];
-    for (const row of t.querySelectorAll('tbody tr')) {
-      const cells = [...row.children].map((c) => c.getBoundingClientRect());
-      for (let i = 1; i < cells.length; i++)
-        if (cells[i]!.left < cells[i - 1]!.right - 1 && cells[i]!.top < cells[i - 1]!.bottom - 1)
-          found.push(`${row.textContent?.slice(0, 40)}: cell ${i}`);
-      // Nothing inside a cell reaches past the table's right edge.
-      const edge = t.getBoundingClientRect().right;
-      for (const el of row.querySelectorAll('button, span'))
-        if (el.getBoundingClientRect().right > edge + 1) found.push(`${el.textContent} past the table`);
-      // A row of buttons wraps inside its own cell (a monitor has four actions), never into the next one.
-      for (const cell of row.children) {
-        const box = cell.getBoundingClientRect();
-        for (const el of cell.querySelectorAll('button')) {
-          const b = el.getBoundingClientRect();
-          if (b.left < box.left - 1 || b.right > box.right + 1)
-            found.push(`${el.textContent} outside its cell`);
-        }
-      }
-      // A badge is one line: wrapped, its words spill out of the pill (a narrow column did this to "In reserve").
-      for (const el of row.querySelectorAll('.fui-Badge'))
-        if (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1)
-          found.push(`${el.textContent} spills out of its badge`);
-    }
-    return found;
-  });
-}
 
 it("authorizes the demo's monitor again: the sign-in and subscription work and the page says so", async () => {
   const { page, tab } = await openTab({ width: 1280 });
@@ -238,7 +208,7 @@ for (const theme of ['default', 'dark', 'contrast'] as const) {
 
       await openAdmin(tab, 'Presence monitors');
       await tab.getByTestId('monitor-row').first().waitFor();
-      await expect(overlappingCells(tab, 'Presence monitors')).resolves.toEqual([]);
+      await expect(spillsInTable(tab, 'Presence monitors')).resolves.toEqual([]);
       await shot(page, `admin-monitors${size}${suffix}`);
 
       await tab.getByRole('tab', { name: 'User diagnostics' }).click();
@@ -246,12 +216,12 @@ for (const theme of ['default', 'dark', 'contrast'] as const) {
         .getByRole('button', { name: /^Diagnose / })
         .first()
         .waitFor();
-      if (width === 1280) await expect(overlappingCells(tab, 'Search users')).resolves.toEqual([]);
+      await expect(spillsInTable(tab, 'Search users')).resolves.toEqual([]);
       await shot(page, `admin-users${size}${suffix}`);
 
       await tab.getByRole('tab', { name: 'Mapping table' }).click();
       await tab.getByTestId('mapping-rule').first().waitFor();
-      await expect(overlappingCells(tab, 'Teams → phone')).resolves.toEqual([]);
+      await expect(spillsInTable(tab, 'Teams → phone')).resolves.toEqual([]);
       // Nothing pushes the page wider than the window.
       const scrollWidth = await tab.locator('body').evaluate(() => document.documentElement.scrollWidth);
       expect(scrollWidth).toBeLessThanOrEqual(width);

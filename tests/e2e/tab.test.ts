@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
-import { reportNumber } from '../../shared/domain/report-number';
 import { launchChromium, startDemoStack, waitForTab, type DemoStack } from './stack';
 
 /**
@@ -106,6 +105,26 @@ it('loads the call history from the emulated CloudLink and filters it', async ()
   await page.close();
 });
 
+it('with the server unreachable the calls page says so in the user’s words, and a retry shows the calls', async () => {
+  const { page, tab } = await openTab({ user: nonAdmin().id });
+  await tab.getByTestId('call-row').first().waitFor();
+  // What a dropped connection looks like to the page: fetch rejects ("TypeError: Failed to fetch" in Chromium).
+  await page.route('**/api/me/calls**', (r) => r.abort());
+  await tab.getByRole('button', { name: 'Missed' }).click();
+  const alert = tab.getByRole('alert');
+  await alert.waitFor();
+  await expect(alert.textContent()).resolves.toMatch(
+    /Could not load your calls\. ?Switchboard cannot be reached right now/,
+  );
+  expect((await tab.locator('main').textContent()) ?? '').not.toMatch(/TypeError|Failed to fetch/);
+
+  await page.unroute('**/api/me/calls**');
+  await alert.getByRole('button', { name: 'Try again' }).click();
+  await tab.getByTestId('call-row').first().waitFor();
+  await expect(tab.getByRole('alert').count()).resolves.toBe(0);
+  await page.close();
+});
+
 it('gives tel: on desktop and the configured custom scheme on iOS', async () => {
   const user = nonAdmin().id;
   const desktop = await openTab({ user, client: 'desktop', locale: 'de-DE' });
@@ -159,20 +178,28 @@ it('tells the user what to install when no app takes the call link', async () =>
   await page.close();
 });
 
-it('submits a report that the admin then sees in the triage list', async () => {
+it('submits a report that the admin then sees in the triage list, opened with the diagnostics attached', async () => {
   const reporter = await openTab({ user: nonAdmin().id });
   await reporter.tab.getByRole('tab', { name: 'Report a problem' }).click();
   const description = `Presence stuck on busy (e2e ${Date.now()})`;
   await reporter.tab.getByRole('combobox', { name: 'What is it about?' }).selectOption('presence');
   await reporter.tab.getByRole('textbox', { name: /What happened/ }).fill(description);
   await reporter.tab.getByRole('button', { name: 'Preview what will be sent' }).click();
-  await reporter.tab.getByTestId('diagnostics-preview').waitFor();
+  const preview = JSON.parse(
+    (await reporter.tab.getByTestId('diagnostics-preview').textContent()) ?? '',
+  ) as Attached;
   await reporter.tab.getByRole('button', { name: 'Send report' }).click();
   const confirmation = reporter.tab.getByText(/Your report .+ was received; its status is "New"/);
   await confirmation.waitFor();
-  const reportId = /Your report (\S+) was received/.exec((await confirmation.textContent()) ?? '')?.[1];
-  expect(reportId).toBeTruthy();
-  await reporter.tab.getByRole('list', { name: 'My earlier reports' }).getByText(reportId!).waitFor();
+  // The number people read out on the phone: six hex digits in upper case (shared/domain/report-number.ts).
+  const number = /^Thank you\. Your report ([0-9A-F]{6}) was received; its status is "New"\.$/.exec(
+    (await confirmation.textContent()) ?? '',
+  )?.[1];
+  expect(number).toBeDefined();
+  await reporter.tab
+    .getByRole('list', { name: 'My earlier reports' })
+    .getByText(new RegExp(`^Report ${number} · `))
+    .waitFor();
   await shot(reporter.page, 'report-sent');
   await reporter.page.close();
 
@@ -180,12 +207,32 @@ it('submits a report that the admin then sees in the triage list', async () => {
   await adminView.tab.getByRole('tab', { name: 'Admin' }).click();
   await adminView.tab.getByRole('tab', { name: 'Problem reports' }).click();
   const table = adminView.tab.getByRole('table', { name: 'Problem reports' });
-  await table.getByText(description).waitFor();
-  // The admin sees the report's short number (the one derived from its id), never the raw UUID.
-  await expect(table.getByText(reportNumber(reportId!), { exact: true }).count()).resolves.toBe(1);
+  const row = table.getByTestId('report-row').filter({ hasText: description });
+  await row.waitFor();
+  // The admin's row for this report carries the very number the reporter was given, never the raw UUID.
+  await expect(row.getByRole('button', { name: /^Open report / }).textContent()).resolves.toBe(number);
   await shot(adminView.page, 'admin-reports');
+
+  await row.getByRole('button', { name: `Open report ${number}` }).click();
+  await adminView.tab.getByRole('heading', { name: `Report ${number}` }).waitFor();
+  await adminView.tab.getByRole('heading', { name: 'Attached diagnostics' }).waitFor();
+  const shown = adminView.tab.getByLabel('Attached diagnostics');
+  await shown.waitFor();
+  const attached = JSON.parse((await shown.textContent()) ?? '') as Attached;
+  // What the server stored is what the reporter was shown before sending: their account, their client, the source.
+  expect(attached.user).toEqual(preview.user);
+  expect(attached.user.upn).toMatch(/@/);
+  expect(attached.client).toEqual({ ...preview.client, locale: 'en-US' });
+  expect(attached.source).toBe('tab');
   await adminView.page.close();
 });
+
+/** The parts of a report's diagnostics this test compares (bot/services/reports.ts gathers them). */
+interface Attached {
+  user: { upn?: string } & Record<string, unknown>;
+  client: Record<string, unknown>;
+  source: string;
+}
 
 it('shows a non-admin no admin page, and the server refuses them the admin API', async () => {
   const { page, tab } = await openTab({ user: nonAdmin().id });

@@ -105,9 +105,10 @@ describe('call history', () => {
     expect(seen.some((r) => r.query.get('q') === 'zz')).toBe(true);
   });
 
-  it('shows the server error and retries on request', async () => {
+  it('says in German that the account is not matched to a phone user, not the server’s English, and retries', async () => {
     let fail = true;
     renderShell({
+      context: { locale: 'de-DE' },
       routes: routes(calls, {
         'GET /api/me/calls': () =>
           fail
@@ -123,10 +124,34 @@ describe('call history', () => {
             : { body: { items: calls } },
       }),
     });
-    expect(await screen.findByRole('alert')).toHaveTextContent('not matched to a phone user');
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Ihre Anrufe konnten nicht geladen werden.');
+    expect(alert).toHaveTextContent('keinem Telefonbenutzer zugeordnet');
+    expect(document.body.textContent).not.toMatch(/not matched|no longer exists|existiert nicht mehr/);
     fail = false;
-    await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    await userEvent.click(within(alert).getByRole('button', { name: 'Erneut versuchen' }));
     expect(await screen.findByText('Bea Caller')).toBeInTheDocument();
+  });
+
+  it('with the server down says so in German, never the browser’s "Failed to fetch", and a retry shows the calls', async () => {
+    let up = false;
+    renderShell({
+      context: { locale: 'de-DE' },
+      routes: routes(calls, {
+        'GET /api/me/calls': () => {
+          if (!up) throw new TypeError('Failed to fetch');
+          return { body: { items: calls } };
+        },
+      }),
+    });
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Ihre Anrufe konnten nicht geladen werden.');
+    expect(alert).toHaveTextContent('Switchboard ist gerade nicht erreichbar.');
+    expect(document.body.textContent).not.toMatch(/TypeError|Failed to fetch|Could not load/);
+    up = true;
+    await userEvent.click(within(alert).getByRole('button', { name: 'Erneut versuchen' }));
+    expect(await screen.findByText('Bea Caller')).toBeInTheDocument();
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 
   it('renders only a window of 10,000 calls and pages on when scrolled to the end', async () => {
@@ -264,7 +289,9 @@ describe('call history', () => {
       scroller.scrollTop = 95 * 56;
       fireEvent.scroll(scroller);
     });
-    expect(await screen.findByRole('alert')).toHaveTextContent('The phone system did not answer.');
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Switchboard has a problem on its side.');
+    expect(alert).not.toHaveTextContent('The phone system did not answer.');
     await new Promise((r) => setTimeout(r, 300));
     expect(seen.filter((r) => r.query.get('cursor') === 'after-100')).toHaveLength(1);
     failPages = false;

@@ -37,7 +37,3 @@ export class ApiRequestError extends Error {
     );
   }
 }
-
-export function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}

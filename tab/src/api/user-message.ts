@@ -12,6 +12,8 @@ export function userMessage(t: Translate, error: unknown): string {
   if (!(error instanceof ApiRequestError)) return t('errOffline');
   const { status } = error;
   if (error.code === 'sync_queued') return t('errQueued');
+  // A 404 that is about the user, not about an item: "this item no longer exists" would send them looking for one.
+  if (error.code === 'no_phone_user') return t('errNoPhoneUser');
   if (status === 401) return t('errSession');
   if (status === 403) return t('errForbidden');
   if (status === 404) return t('errNotFound');

@@ -32,7 +32,7 @@ export const de: Messages = {
   searchPlaceholder: 'Name oder Nummer',
   historyEmpty: 'Noch keine Anrufe.',
   historyEmptySearch: 'Keine Anrufe passen zu „{q}“.',
-  historyError: 'Ihre Anrufe konnten nicht geladen werden: {message}',
+  historyError: 'Ihre Anrufe konnten nicht geladen werden.',
   historyListLabel: 'Anrufliste',
   loadingMore: 'Weitere Anrufe werden geladen…',
   today: 'Heute',
@@ -94,6 +94,9 @@ export const de: Messages = {
   reportMine: 'Meine bisherigen Meldungen',
   reportNumber: 'Meldung {number}',
   reportNone: 'Sie haben noch nichts gemeldet.',
+  reportSendFailed: 'Ihre Meldung wurde nicht gesendet.',
+  reportPreviewFailed: 'Die Vorschau der Diagnosedaten konnte nicht geladen werden.',
+  reportMineFailed: 'Ihre bisherigen Meldungen konnten nicht geladen werden.',
   reportDescriptionRequired: 'Bitte beschreiben Sie, was passiert ist.',
   statusNew: 'Neu',
   statusAcknowledged: 'In Bearbeitung',
@@ -123,6 +126,8 @@ export const de: Messages = {
   errForbidden: 'Dafür fehlt Ihnen die Berechtigung. Wenden Sie sich bei Bedarf an Ihre Teams-Verwaltung.',
   errNotFound: 'Dieser Eintrag existiert nicht mehr. Er wurde vermutlich inzwischen entfernt.',
   errRefused: 'Das wurde nicht angenommen: {detail}',
+  errNoPhoneUser:
+    'Ihr Teams-Konto ist noch keinem Telefonbenutzer zugeordnet. Bitten Sie Ihre Verwaltung, die Benutzerzuordnung zu prüfen.',
   errBusy: 'Switchboard ist ausgelastet. Warten Sie eine Minute und versuchen Sie es dann erneut.',
   errQueued:
     'Switchboard hat den Auftrag übernommen und arbeitet noch daran. Sehen Sie gleich noch einmal nach; wiederholen müssen Sie ihn nicht.',
@@ -138,6 +143,5 @@ export const de: Messages = {
   assertDndOnNoText: '„Nicht stören“ am Telefon an',
   assertDndOff: '„Nicht stören“ am Telefon aus',
   saving: 'Wird gespeichert…',
-  errorGeneric: 'Etwas ist schiefgegangen: {message}',
   requestIdNote: 'Anfrage-ID: {id}',
 };

@@ -30,7 +30,7 @@ export const en = {
   searchPlaceholder: 'Name or number',
   historyEmpty: 'No calls here yet.',
   historyEmptySearch: 'No calls match "{q}".',
-  historyError: 'Could not load your calls: {message}',
+  historyError: 'Could not load your calls.',
   historyListLabel: 'Call history',
   loadingMore: 'Loading more calls…',
   today: 'Today',
@@ -92,6 +92,9 @@ export const en = {
   reportMine: 'My earlier reports',
   reportNumber: 'Report {number}',
   reportNone: 'You have not reported anything yet.',
+  reportSendFailed: 'Your report was not sent.',
+  reportPreviewFailed: 'The diagnostics preview could not be loaded.',
+  reportMineFailed: 'Your earlier reports could not be loaded.',
   reportDescriptionRequired: 'Please describe what happened.',
   statusNew: 'New',
   statusAcknowledged: 'Acknowledged',
@@ -119,6 +122,8 @@ export const en = {
   errForbidden: 'You are not allowed to do this. Ask your Teams administrator if you need it.',
   errNotFound: 'This item no longer exists. It may have been removed in the meantime.',
   errRefused: 'This was not accepted: {detail}',
+  errNoPhoneUser:
+    'Your Teams account is not matched to a phone user yet. Ask your admin to check the user mapping.',
   errBusy: 'Switchboard is busy. Wait a minute, then try again.',
   errQueued:
     'Switchboard has taken this on and is still working on it. Look again in a moment; there is no need to repeat it.',
@@ -134,7 +139,6 @@ export const en = {
   assertDndOnNoText: 'Phone do-not-disturb on',
   assertDndOff: 'Phone do-not-disturb off',
   saving: 'Saving…',
-  errorGeneric: 'Something went wrong: {message}',
   requestIdNote: 'Request id: {id}',
 };
 

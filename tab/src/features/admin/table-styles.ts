@@ -32,6 +32,9 @@ export const useTableStyles = makeStyles({
     paddingBottom: '6px',
     [narrow]: {
       display: 'grid',
+      // Fluent gives a small table's cell height: 34px, a minimum for a table cell but a fixed height for a grid:
+      // two lines of buttons or a wrapped address ran out of the stacked cell and over the next row.
+      height: 'auto',
       gridTemplateColumns: 'minmax(96px, 35%) 1fr',
       gap: '8px',
       alignItems: 'center',

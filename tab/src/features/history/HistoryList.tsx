@@ -1,4 +1,4 @@
-import { Button, mergeClasses, MessageBar, MessageBarBody, Spinner } from '@fluentui/react-components';
+import { mergeClasses, Spinner } from '@fluentui/react-components';
 import {
   CallInboundRegular,
   CallMissedRegular,
@@ -14,8 +14,8 @@ import {
   useRef,
   type MouseEvent,
 } from 'react';
-import { messageOf } from '../../api/errors';
 import { useEnv } from '../../app/env';
+import { ProblemBar } from '../../app/ProblemBar';
 import { useNarrow } from '../../app/useNarrow';
 import { useDialing } from '../../callto/useDialing';
 import { useT } from '../../i18n';
@@ -185,16 +185,7 @@ export const HistoryList = memo(function HistoryList(props: {
       {/* The rows' slots live here, written by the RowWindow; React renders nothing inside. */}
       <div ref={sizerRef} className={s.sizer} />
       {loadingMore ? <Spinner size="tiny" label={t('loadingMore')} /> : null}
-      {pageError ? (
-        <MessageBar intent="error" role="alert">
-          <MessageBarBody>
-            {t('historyError', { message: messageOf(pageError) })}{' '}
-            <Button size="small" onClick={() => void loadMore()}>
-              {t('retry')}
-            </Button>
-          </MessageBarBody>
-        </MessageBar>
-      ) : null}
+      {pageError ? <ProblemBar lead={t('historyError')} error={pageError} retry={loadMore} /> : null}
       {/* Fluent's icons, rendered once and cloned into the rows (in this order: iconsOf reads them by position). */}
       <div hidden ref={iconsRef}>
         <CallInboundRegular className={s.icon} />

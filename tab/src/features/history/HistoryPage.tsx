@@ -1,17 +1,8 @@
-import {
-  Button,
-  makeStyles,
-  MessageBar,
-  MessageBarBody,
-  SearchBox,
-  Spinner,
-  Text,
-  ToggleButton,
-} from '@fluentui/react-components';
+import { makeStyles, SearchBox, Spinner, Text, ToggleButton } from '@fluentui/react-components';
 import { useEffect, useMemo, useState } from 'react';
 import type { CallFilter } from '../../../../shared/api/contract';
-import { messageOf } from '../../api/errors';
 import { useEnv } from '../../app/env';
+import { ProblemBar } from '../../app/ProblemBar';
 import { useNewCallsRefresh } from '../../app/useNewCallsRefresh';
 import { useT, type MessageKey } from '../../i18n';
 import { NotHandledNotice, useNotHandled } from '../call/CallLink';
@@ -92,14 +83,7 @@ export function HistoryPage(props: { now?: () => Date }) {
       {history.status === 'loading' || (rows.length === 0 && history.hasMore && !history.error) ? (
         <Spinner label={t('loading')} className={s.center} />
       ) : history.status === 'error' ? (
-        <MessageBar intent="error" role="alert">
-          <MessageBarBody>
-            {t('historyError', { message: messageOf(history.error) })}{' '}
-            <Button size="small" onClick={() => void history.reload()}>
-              {t('retry')}
-            </Button>
-          </MessageBarBody>
-        </MessageBar>
+        <ProblemBar lead={t('historyError')} error={history.error} retry={history.reload} />
       ) : rows.length === 0 ? (
         <Text className={s.center} role="status">
           {history.q ? t('historyEmptySearch', { q: history.q }) : t('historyEmpty')}

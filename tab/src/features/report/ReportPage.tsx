@@ -19,8 +19,8 @@ import type {
   ReportStatus,
   ReportSummary,
 } from '../../../../shared/api/contract';
-import { messageOf } from '../../api/errors';
 import { useEnv } from '../../app/env';
+import { ProblemBar } from '../../app/ProblemBar';
 import { usePolling } from '../../app/usePolling';
 import { useT, type MessageKey, type Translate } from '../../i18n';
 import { reportNumber } from '../../../../shared/domain/report-number';
@@ -117,27 +117,32 @@ export function ReportPage() {
   const [showPreview, setShowPreview] = useState(false);
   const [sending, setSending] = useState(false);
   const [sent, setSent] = useState<ReportSummary | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  // What failed last: the retry is chosen at render, so a resend sends the description as it is now.
+  const [failure, setFailure] = useState<{ error: unknown; of: 'send' | 'preview' } | null>(null);
   const [touched, setTouched] = useState(false);
   const mine = usePolling(() => env.api.myReports(), 0);
   const client = { type: env.clientType, locale: env.locale };
   const missingDescription = touched && description.trim() === '';
 
-  const togglePreview = async () => {
-    if (showPreview) return setShowPreview(false);
-    setShowPreview(true);
+  const loadPreview = async () => {
+    setFailure(null);
     try {
       setPreview(await env.api.diagnosticsPreview({ type: env.clientType }));
     } catch (e) {
-      setError(e);
+      setFailure({ error: e, of: 'preview' });
     }
+  };
+  const togglePreview = async () => {
+    if (showPreview) return setShowPreview(false);
+    setShowPreview(true);
+    await loadPreview();
   };
 
   const submit = async () => {
     setTouched(true);
     if (!description.trim()) return;
     setSending(true);
-    setError(null);
+    setFailure(null);
     try {
       const report = await env.api.createReport({
         category,
@@ -152,7 +157,7 @@ export function ReportPage() {
       setSending(false);
       await mine.reload();
     } catch (e) {
-      setError(e);
+      setFailure({ error: e, of: 'send' });
       setSending(false);
     }
   };
@@ -166,10 +171,12 @@ export function ReportPage() {
           </MessageBarBody>
         </MessageBar>
       ) : null}
-      {error ? (
-        <MessageBar intent="error" role="alert">
-          <MessageBarBody>{t('errorGeneric', { message: messageOf(error) })}</MessageBarBody>
-        </MessageBar>
+      {failure ? (
+        <ProblemBar
+          lead={t(failure.of === 'send' ? 'reportSendFailed' : 'reportPreviewFailed')}
+          error={failure.error}
+          retry={failure.of === 'send' ? submit : loadPreview}
+        />
       ) : null}
       <form
         className={s.form}
@@ -260,7 +267,7 @@ export function ReportPage() {
           </ul>
         )
       ) : mine.error ? (
-        <Text role="alert">{t('errorGeneric', { message: messageOf(mine.error) })}</Text>
+        <ProblemBar lead={t('reportMineFailed')} error={mine.error} retry={mine.reload} />
       ) : (
         <Spinner size="tiny" label={t('loading')} />
       )}
