@@ -1,4 +1,4 @@
-import { call, startHarness, type Harness } from './bot-harness';
+import { bobOnThePhone, call, startHarness, type Harness } from './bot-harness';
 
 /**
  * GET /api/admin/reports/:id, what the admin's "Attached diagnostics" shows: the diagnostics the reporter agreed to
@@ -14,20 +14,7 @@ describe('an admin opens a problem report', () => {
     h = await startHarness();
     bob = await h.sso(h.fx.contoso, h.fx.users.bob);
     alice = await h.sso(h.fx.contoso, h.fx.users.alice);
-    await h.store.putUsers([
-      {
-        tenantId: h.fx.contoso,
-        entraUserId: h.fx.users.bob,
-        upn: 'bob@contoso.example',
-        displayName: 'Bob Agent',
-        pbxPrincipalId: 'p-bob',
-        extension: '201',
-        sendToTeams: null,
-        getFromTeams: null,
-        selected: true,
-        updatedAt: 0,
-      },
-    ]);
+    await h.store.putUsers([bobOnThePhone(h)]);
     await h.store.appendTrace({
       tenantId: h.fx.contoso,
       entraUserId: h.fx.users.bob,

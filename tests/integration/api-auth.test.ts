@@ -1,5 +1,5 @@
 import { generateKeyPair, SignJWT } from 'jose';
-import { call, startHarness, type Harness } from './bot-harness';
+import { bobOnThePhone, call, startHarness, type Harness } from './bot-harness';
 import { postToken } from './entra-fixture';
 
 /** The tab's API and the read API over real HTTP, with tokens the Entra emulator mints (or that someone forged). */
@@ -119,20 +119,7 @@ describe('API authentication', () => {
   });
 
   it('lets another system read presence with an app token carrying Presence.Read.External', async () => {
-    await h.store.putUsers([
-      {
-        tenantId: h.fx.contoso,
-        entraUserId: h.fx.users.bob,
-        upn: 'bob@contoso.example',
-        displayName: 'Bob Agent',
-        pbxPrincipalId: 'p-bob',
-        extension: '201',
-        sendToTeams: null,
-        getFromTeams: null,
-        selected: true,
-        updatedAt: 0,
-      },
-    ]);
+    await h.store.putUsers([bobOnThePhone(h)]);
     const answer = await postToken(h.fx, h.fx.contoso, {
       grant_type: 'client_credentials',
       client_id: h.fx.crm.clientId,

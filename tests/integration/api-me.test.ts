@@ -1,5 +1,12 @@
 import type { CallRecord } from '../../shared/ports/cloudlink';
-import { call, FakeCallHistory, METRICS_TOKEN, startHarness, type Harness } from './bot-harness';
+import {
+  bobOnThePhone,
+  call,
+  FakeCallHistory,
+  METRICS_TOKEN,
+  startHarness,
+  type Harness,
+} from './bot-harness';
 
 const record = (i: number, over: Partial<CallRecord> = {}): CallRecord => ({
   callId: `c${i}`,
@@ -35,20 +42,7 @@ describe('API for the signed-in user', () => {
       cloudlink: new FakeCallHistory(records),
       limits: { maxBodyBytes: 2048, burst: 40, perSecond: 1 },
     });
-    await h.store.putUsers([
-      {
-        tenantId: h.fx.contoso,
-        entraUserId: h.fx.users.bob,
-        upn: 'bob@contoso.example',
-        displayName: 'Bob Agent',
-        pbxPrincipalId: 'p-bob',
-        extension: '201',
-        sendToTeams: null,
-        getFromTeams: null,
-        selected: true,
-        updatedAt: 0,
-      },
-    ]);
+    await h.store.putUsers([bobOnThePhone(h)]);
     bob = await h.sso(h.fx.contoso, h.fx.users.bob);
   });
   afterAll(async () => {

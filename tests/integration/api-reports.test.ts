@@ -1,4 +1,4 @@
-import { call, startHarness, type Harness } from './bot-harness';
+import { bobOnThePhone, call, startHarness, type Harness } from './bot-harness';
 
 const SECRET_TOKEN =
   'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJib2IiLCJ0aWQiOiJ4In0.c2lnbmF0dXJlLXRoYXQtbXVzdC1ub3QtbGVhaw';
@@ -33,20 +33,7 @@ describe('problem reports over the API', () => {
       reference: reference('a:bob-personal'),
       updatedAt: 0,
     });
-    await h.store.putUsers([
-      {
-        tenantId: h.fx.contoso,
-        entraUserId: h.fx.users.bob,
-        upn: 'bob@contoso.example',
-        displayName: 'Bob Agent',
-        pbxPrincipalId: 'p-bob',
-        extension: '201',
-        sendToTeams: null,
-        getFromTeams: null,
-        selected: true,
-        updatedAt: 0,
-      },
-    ]);
+    await h.store.putUsers([bobOnThePhone(h)]);
     // what the sync engine wrote to Bob's trace, secrets and all (e.g. a logged request)
     await h.store.appendTrace({
       tenantId: h.fx.contoso,

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import type { CallRecord, CloudLinkPort } from '../../shared/ports/cloudlink';
 import type { SyncStatus } from '../../shared/api/contract';
-import type { Store } from '../../shared/ports/store';
+import type { Store, UserRecord } from '../../shared/ports/store';
 import { openStore } from '../../shared/store/open';
 import { createEntraJwtValidator, type EntraJwtValidator } from '../../shared/adapters/entra/jwt-validator';
 import { silentLogger, type Logger } from '../../shared/platform/logger';
@@ -262,6 +262,22 @@ export interface HarnessOptions {
   webhooks?: WebhookReceiver;
   /** Instead of a silent logger, e.g. one that records what was logged. */
   logger?: Logger;
+}
+
+/** Bob as the sync matched him: a phone user (p-bob, extension 201), synced. Tests that need a matched user add him. */
+export function bobOnThePhone(h: Harness): UserRecord {
+  return {
+    tenantId: h.fx.contoso,
+    entraUserId: h.fx.users.bob,
+    upn: 'bob@contoso.example',
+    displayName: 'Bob Agent',
+    pbxPrincipalId: 'p-bob',
+    extension: '201',
+    sendToTeams: null,
+    getFromTeams: null,
+    selected: true,
+    updatedAt: 0,
+  };
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
