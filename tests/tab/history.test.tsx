@@ -133,6 +133,26 @@ describe('call history', () => {
     expect(await screen.findByText('Bea Caller')).toBeInTheDocument();
   });
 
+  it('says in German that the phone system is not linked yet, not "Das wurde nicht angenommen:" and the server’s English', async () => {
+    renderShell({
+      context: { locale: 'de-DE' },
+      routes: routes(calls, {
+        'GET /api/me/calls': () => ({
+          status: 409,
+          body: {
+            error: {
+              code: 'cloudlink_not_linked',
+              message: 'Your company has not linked its phone system yet.',
+            },
+          },
+        }),
+      }),
+    });
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Ihre Firma hat ihre Telefonanlage noch nicht verknüpft.');
+    expect(document.body.textContent).not.toMatch(/phone system|nicht angenommen/);
+  });
+
   it('with the server down says so in German, never the browser’s "Failed to fetch", and a retry shows the calls', async () => {
     let up = false;
     renderShell({

@@ -1,19 +1,20 @@
-import type { Translate } from '../i18n';
+import type { MessageKey, Translate } from '../i18n';
 import { ConsentWindowError } from '../teams/host';
 import { ApiRequestError } from './errors';
 
 /**
  * The one place that turns a failed call into words for the person in front of the tab. A browser's own error
  * ("TypeError: Failed to fetch") and a server's internals never reach the page: they say nothing the user can act on.
- * Only a refusal of what the user entered (400/409/422) carries the server's sentence, which is written to be shown.
+ * A refusal with a known code gets the tab's own words for it; only an input refusal the tab has no words for
+ * (400/409/422) carries the server's sentence, which is written to be shown.
  */
 export function userMessage(t: Translate, error: unknown): string {
   if (error instanceof ConsentWindowError) return t('errConsent');
   if (!(error instanceof ApiRequestError)) return t('errOffline');
   const { status } = error;
-  if (error.code === 'sync_queued') return t('errQueued');
-  // A 404 that is about the user, not about an item: "this item no longer exists" would send them looking for one.
-  if (error.code === 'no_phone_user') return t('errNoPhoneUser');
+  // A refusal the server names by its code has words of its own here, in the user's language.
+  const known = WORDS_FOR_CODE[error.code];
+  if (known) return t(known);
   if (status === 401) return t('errSession');
   if (status === 403) return t('errForbidden');
   if (status === 404) return t('errNotFound');
@@ -21,6 +22,25 @@ export function userMessage(t: Translate, error: unknown): string {
   if (status === 400 || status === 409 || status === 422) return t('errRefused', { detail: error.message });
   return t('errServer');
 }
+
+/**
+ * The server's refusals that say more than their status (bot/http, bot/services: the `code` of an ApiError). Their
+ * English sentence is the server's; the tab says the same in the user's language, so a German admin never reads
+ * "This was not accepted: Your company has not linked its phone system yet."
+ */
+const WORDS_FOR_CODE: Partial<Record<string, MessageKey>> = {
+  sync_queued: 'errQueued',
+  // A 404 about the user, not about an item: "this item no longer exists" would send them looking for one.
+  no_phone_user: 'errNoPhoneUser',
+  tenant_not_linked: 'errTenantNotLinked',
+  cloudlink_not_linked: 'errPhoneSystemNotLinked',
+  invalid_cursor: 'errPageExpired',
+  override_conflict: 'errOverrideConflict',
+  app_registration_managed: 'errAppRegistrationManaged',
+  graph_permission_missing: 'errGroupsPermission',
+  graph_failed: 'errGraphFailed',
+  payload_too_large: 'errTooLarge',
+};
 
 /** The request id to quote in a report, when the server gave one (never for a network failure). */
 export function requestIdOf(error: unknown): string | undefined {

@@ -128,6 +128,19 @@ export const de: Messages = {
   errRefused: 'Das wurde nicht angenommen: {detail}',
   errNoPhoneUser:
     'Ihr Teams-Konto ist noch keinem Telefonbenutzer zugeordnet. Bitten Sie Ihre Verwaltung, die Benutzerzuordnung zu prüfen.',
+  errTenantNotLinked:
+    'Switchboard ist noch nicht mit Ihrer Organisation verknüpft: Eine Verwaltung muss zuerst die Mandantenverknüpfung abschließen.',
+  errPhoneSystemNotLinked:
+    'Ihre Firma hat ihre Telefonanlage noch nicht verknüpft. Bitten Sie Ihre Verwaltung, CloudLink auf der Verwaltungsseite zu verknüpfen.',
+  errPageExpired: 'Diese Seite Ihres Anrufverlaufs ist nicht mehr gültig. Laden Sie die Liste neu.',
+  errOverrideConflict:
+    'Dieser Teams-Benutzer ist bereits von Hand einem anderen Telefonbenutzer zugeordnet. Entfernen Sie zuerst diese Zuordnung.',
+  errAppRegistrationManaged:
+    'Ihr Switchboard-Anbieter verwaltet die App-Registrierung: Hier lässt sich nur die CloudLink-Verknüpfung ändern.',
+  errGroupsPermission:
+    'Microsoft Graph hat das Auflisten der Gruppen verweigert: Die App-Registrierung braucht die Anwendungsberechtigung GroupMember.Read.All mit Administratorzustimmung.',
+  errGraphFailed: 'Microsoft Graph hat nicht wie erwartet geantwortet. Versuchen Sie es gleich noch einmal.',
+  errTooLarge: 'Das ist zu groß zum Senden. Kürzen Sie es und versuchen Sie es dann erneut.',
   errBusy: 'Switchboard ist ausgelastet. Warten Sie eine Minute und versuchen Sie es dann erneut.',
   errQueued:
     'Switchboard hat den Auftrag übernommen und arbeitet noch daran. Sehen Sie gleich noch einmal nach; wiederholen müssen Sie ihn nicht.',

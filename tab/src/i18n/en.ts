@@ -124,6 +124,19 @@ export const en = {
   errRefused: 'This was not accepted: {detail}',
   errNoPhoneUser:
     'Your Teams account is not matched to a phone user yet. Ask your admin to check the user mapping.',
+  errTenantNotLinked:
+    'Switchboard is not linked to your organisation yet: an admin has to complete the tenant link first.',
+  errPhoneSystemNotLinked:
+    'Your company has not linked its phone system yet. Ask your admin to link CloudLink on the admin page.',
+  errPageExpired: 'This page of your call history is no longer valid. Reload the list.',
+  errOverrideConflict:
+    'This Teams user is already paired by hand with another phone user. Remove that pairing first.',
+  errAppRegistrationManaged:
+    'Your Switchboard provider manages the app registration: only the CloudLink link can be changed here.',
+  errGroupsPermission:
+    'Microsoft Graph refused to list groups: the app registration needs the GroupMember.Read.All application permission, with admin consent.',
+  errGraphFailed: 'Microsoft Graph did not answer as expected. Try again in a moment.',
+  errTooLarge: 'This is too large to send. Shorten it, then try again.',
   errBusy: 'Switchboard is busy. Wait a minute, then try again.',
   errQueued:
     'Switchboard has taken this on and is still working on it. Look again in a moment; there is no need to repeat it.',
