@@ -249,7 +249,8 @@ export class TenantRuntime {
         store,
         graph: this.graph,
         cloudlink,
-        getAppToken: () => this.tokens.getAppToken(GRAPH_DEFAULT_SCOPE),
+        // The check asks Entra itself, even while a refusal is held: the admin may have just fixed it in Entra.
+        getAppToken: () => this.tokens.getAppToken(GRAPH_DEFAULT_SCOPE, { askAgain: true }),
         publicBaseUrl: config.publicBaseUrl,
         // The demo and loopback development run on http against local stand-ins; Graph itself needs https.
         allowHttpPublicUrl: config.mode === 'demo' || config.allowHttpPublicBaseUrl,

@@ -277,6 +277,25 @@ describe('day two: the tenant link the admin saves is the one in use', () => {
       API_POLL_MS,
     );
 
+    // While it stands, the sync's Graph calls (a phone call to carry, every second) do not each ask Entra again:
+    // the refusal is held, so Entra sees no storm of refused requests and the log no storm of error lines.
+    const { emulators, company } = world;
+    const refusedRequests = () =>
+      emulators.entra.tokenRequests.filter((r) => r.grantType === 'client_credentials' && r.status === 401)
+        .length;
+    const [refusedBefore, linesBefore] = [refusedRequests(), world.logLines.length];
+    const call = emulators.cloudlink.pbx.placeCall(
+      company.users[0]!.principalId,
+      company.users[2]!.principalId,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    emulators.cloudlink.pbx.hangUp(call.callId);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(refusedRequests() - refusedBefore).toBeLessThanOrEqual(1);
+    expect(
+      world.logLines.slice(linesBefore).filter((l) => l.code === 'AADSTS7000215').length,
+    ).toBeLessThanOrEqual(2);
+
     // Saving the right secret clears the problem at once.
     await api('PUT', '/api/admin/tenant', { clientSecret: good });
     expect((await api('GET', '/api/admin/health')).body.credentialProblems).toEqual([]);

@@ -117,6 +117,51 @@ describe('TokenClient against the Entra emulator', () => {
     expect(e.isUserCredentialRejected()).toBe(true);
   });
 
+  it('holds a refused app secret: no request to Entra until a growing wait has passed, or the secret changes', async () => {
+    let secret = 'typed-wrong';
+    const tokens = new TokenClient({
+      authorityHost: fx.entra.baseUrl,
+      tenantId: fx.contoso,
+      credentials: () => ({ clientId: fx.switchboard.clientId, clientSecret: secret }),
+      now: () => fx.clock.now(),
+    });
+    const askTwenty = () =>
+      Promise.all(Array.from({ length: 20 }, () => tokens.getAppToken().catch((e: unknown) => e)));
+    let answers: unknown[] = [];
+    // Every Graph call asks for a token: twenty asks a moment apart reach Entra once.
+    expect(
+      await countRequests(async () => {
+        answers = [...(await askTwenty()), ...(await askTwenty())];
+      }),
+    ).toEqual(['client_credentials:401']);
+    expect(answers.every((a) => a instanceof EntraError && a.aadstsCode === 7000215)).toBe(true);
+    // After a minute it is asked once more; refused again, the next wait is two minutes.
+    fx.clock.advance(MINUTE);
+    expect(await countRequests(askTwenty)).toEqual(['client_credentials:401']);
+    fx.clock.advance(MINUTE);
+    expect(await countRequests(askTwenty)).toEqual([]);
+    // The configuration check asks anyway (the admin may have just fixed something in Entra).
+    expect(
+      await countRequests(() => tokens.getAppToken(undefined, { askAgain: true }).catch(() => undefined)),
+    ).toEqual(['client_credentials:401']);
+    // The admin saves the right secret: asked at once, and the hold is over.
+    secret = fx.switchboard.secret;
+    expect(await countRequests(() => tokens.getAppToken())).toEqual(['client_credentials:200']);
+  });
+
+  it('holds nothing but refusals of the app itself: a monitor refused for MFA is asked again next time', async () => {
+    const tokens = client();
+    const sign = () =>
+      tokens
+        .getUserTokenByPassword('mfa.monitor@contoso.example', fx.password, PRESENCE_READ)
+        .catch(() => undefined);
+    expect(await countRequests(async () => (await sign(), await sign()))).toEqual([
+      'password:400',
+      'password:400',
+    ]);
+    expect(await countRequests(() => tokens.getAppToken())).toEqual(['client_credentials:200']);
+  });
+
   it('surfaces AADSTS codes as typed errors and does not cache failures', async () => {
     const mfa = await rejection(
       client().getUserTokenByPassword('mfa.monitor@contoso.example', fx.password, PRESENCE_READ),
@@ -130,9 +175,6 @@ describe('TokenClient against the Entra emulator', () => {
     const bad = await rejection(wrongSecret.getAppToken());
     expect(bad).toMatchObject({ status: 401, error: 'invalid_client', aadstsCode: 7000215 });
     expect(bad.isClientSecretInvalid()).toBe(true);
-    expect(await countRequests(() => wrongSecret.getAppToken().catch(() => undefined))).toEqual([
-      'client_credentials:401',
-    ]);
 
     const expired = await rejection(client({ clientSecret: fx.switchboard.expiredSecret }).getAppToken());
     expect(expired.aadstsCode).toBe(7000222);

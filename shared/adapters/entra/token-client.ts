@@ -51,15 +51,42 @@ export interface TokenClientOptions {
   timeoutMs?: number;
 }
 
+/** The first wait after Entra refuses the app's credentials; each refusal in a row doubles it, up to the longest. */
+export const REFUSED_APP_FIRST_HOLD_MS = 60 * 1000;
+export const REFUSED_APP_LONGEST_HOLD_MS = 15 * 60 * 1000;
+
+/** How a token is asked for. */
+export interface TokenRequestOptions {
+  /**
+   * Ask Entra even while its refusal of these app credentials is held (see TokenClient): the configuration check does,
+   * since the admin runs it right after fixing something on Entra's side that no saved setting shows.
+   */
+  askAgain?: boolean;
+}
+
+interface HeldRefusal {
+  error: EntraError;
+  until: number;
+  holdMs: number;
+}
+
 interface CachedToken {
   accessToken: string;
   expiresAt: number;
   refreshToken?: string;
 }
 
+/**
+ * A refusal of the app's own credentials (a wrong, expired or deleted secret, an app unknown to the tenant) is held:
+ * until a growing wait has passed, requests under the same client id and secret fail at once with it instead of
+ * asking Entra again. Every Graph call asks for a token, so without this a wrong secret meant about ten refused
+ * token requests a second, each one an error line, until someone noticed. A new secret or client id is a different
+ * key and is asked at once; a success ends the hold.
+ */
 export class TokenClient {
   private readonly cache = new Map<string, CachedToken>();
   private readonly inFlight = new Map<string, Promise<CachedToken>>();
+  private readonly refusedApps = new Map<string, HeldRefusal>();
   private readonly now: () => number;
   private readonly tokenUrl: string;
 
@@ -79,10 +106,10 @@ export class TokenClient {
   }
 
   /** An app-only token; `scope` must be `{resource}/.default`. */
-  getAppToken(scope: string = GRAPH_DEFAULT_SCOPE): Promise<string> {
+  getAppToken(scope: string = GRAPH_DEFAULT_SCOPE, options: TokenRequestOptions = {}): Promise<string> {
     const credentials = this.clientCredentials(true);
     return this.cached(`app|${appKey(credentials)}|${scope}`, () =>
-      this.request({ grant_type: 'client_credentials', scope, ...credentials }),
+      this.request({ grant_type: 'client_credentials', scope, ...credentials }, options),
     );
   }
 
@@ -164,18 +191,35 @@ export class TokenClient {
     this.cache.set(key, token);
   }
 
-  private async request(params: Record<string, string>): Promise<CachedToken> {
+  private async request(
+    params: Record<string, string>,
+    options: TokenRequestOptions = {},
+  ): Promise<CachedToken> {
+    const app = appKey(params);
+    const held = this.refusedApps.get(app);
+    // Not logged again: the refusal was, when Entra gave it.
+    if (held && !options.askAgain && this.now() < held.until) throw held.error;
     const startedAt = this.now();
     const outcome = { grant: params.grant_type ?? 'unknown', clientId: params.client_id ?? '' };
     try {
       const token = await this.post(params, startedAt);
+      this.refusedApps.delete(app);
       this.options.onOutcome?.({ ...outcome, durationMs: this.now() - startedAt });
       return token;
     } catch (e) {
-      if (e instanceof EntraError)
+      if (e instanceof EntraError) {
+        if (e.refusal === 'appCredentials') this.hold(app, e, held);
         this.options.onOutcome?.({ ...outcome, error: e, durationMs: this.now() - startedAt });
+      }
       throw e;
     }
+  }
+
+  private hold(app: string, error: EntraError, previous: HeldRefusal | undefined): void {
+    const holdMs = previous
+      ? Math.min(previous.holdMs * 2, REFUSED_APP_LONGEST_HOLD_MS)
+      : REFUSED_APP_FIRST_HOLD_MS;
+    this.refusedApps.set(app, { error, until: this.now() + holdMs, holdMs });
   }
 
   private async post(params: Record<string, string>, startedAt: number): Promise<CachedToken> {
