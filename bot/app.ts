@@ -7,6 +7,7 @@ import type { Store } from '../shared/ports/store';
 import type { SyncService } from '../shared/sync';
 import { openProcess, serveSwitchboard } from './serve';
 import { adminGroupCheck } from './services/admin-group';
+import { forgetLastWorld, refuseStoreOfLiveDemo } from './services/fresh-world';
 import { registerInitialMonitors } from './services/initial-monitors';
 import { syncFacade } from './services/sync-facade';
 import { tenantWebhooks } from './services/webhooks';
@@ -73,6 +74,14 @@ export async function startSwitchboard(
     logger,
     logTap,
   );
+  if (env.linkPolicy === 'replace') {
+    // The demo: a world of its own on every start (see fresh-world.ts).
+    await refuseStoreOfLiveDemo(store, env.tenantId, config.storeUrl).catch(async (e: unknown) => {
+      await store.close();
+      throw e;
+    });
+    await forgetLastWorld(store, env.tenantId, logger);
+  }
   await seedTenantLink(
     store,
     secretBox,

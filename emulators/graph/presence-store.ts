@@ -34,7 +34,11 @@ const OFFLINE: AggregatePresence = { availability: 'Offline', activity: 'Offline
 export class PresenceStore {
   private readonly users = new Map<string, Entry>();
   private readonly listeners: PresenceListener[] = [];
-  /** One counter for all users: monotonic per user follows, and fixed width keeps string order = numeric order. */
+  /**
+   * One counter for all users, behind the clock's time: Graph documents the stamp as lexicographically sortable and
+   * its stamps keep growing for good, so an emulator started again (the demo after a restart) must not begin below
+   * the stamps a client kept from its last run. Fixed width keeps string order = numeric order.
+   */
   private counter = 0;
   private readonly stopTick: () => void;
 
@@ -121,6 +125,7 @@ export class PresenceStore {
 
   private nextSequence(): string {
     this.counter += 1;
-    return `C${this.counter.toString(16).toUpperCase().padStart(15, '0')}`;
+    const time = Math.max(0, Math.floor(this.clock.now())).toString(16).toUpperCase().padStart(12, '0');
+    return `C${time}${this.counter.toString(16).toUpperCase().padStart(10, '0')}`;
   }
 }

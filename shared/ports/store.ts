@@ -56,6 +56,11 @@ export interface Store {
    * was not `state.version` (that record is not written; the others are).
    */
   putSyncStates(states: SyncStateRecord[]): Promise<(number | null)[]>;
+  /**
+   * Forgets every user's sync state of the tenant: what the sync believed of a world that is gone (the demo's
+   * emulators start anew on every start). Settings, reports and conversations stay.
+   */
+  forgetSyncStates(tenantId: string): Promise<void>;
 
   /** Appends to the user's trace, keeping only the newest `keep` entries (default TRACE_KEEP). */
   appendTrace(entry: TraceEntry, keep?: number): Promise<void>;

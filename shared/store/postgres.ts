@@ -534,6 +534,10 @@ export class PostgresStore implements Store {
     await this.run('DELETE FROM notices WHERE tenant_id = $1 AND notice_key = $2', [tenantId, noticeKey]);
   }
 
+  async forgetSyncStates(tenantId: string): Promise<void> {
+    await this.run('DELETE FROM sync_states WHERE tenant_id = $1', [tenantId]);
+  }
+
   async putMissedCallRetry(r: MissedCallRetry): Promise<void> {
     await this.run(
       `INSERT INTO missed_call_retries (tenant_id, call_id, user_id, call, attempts, next_at)

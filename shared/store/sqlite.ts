@@ -554,6 +554,10 @@ export class SqliteStore implements Store {
     });
   }
 
+  async forgetSyncStates(tenantId: string): Promise<void> {
+    this.run('DELETE FROM sync_states WHERE tenant_id = @tenantId', { tenantId });
+  }
+
   async putMissedCallRetry(r: MissedCallRetry): Promise<void> {
     this.run(
       `INSERT INTO missed_call_retries (tenant_id, call_id, user_id, call, attempts, next_at)

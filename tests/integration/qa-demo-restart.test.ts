@@ -28,6 +28,15 @@ interface DemoRun {
 
 async function startDemoRun(storeUrl: string): Promise<DemoRun> {
   const emulators = await startEmulators();
+  try {
+    return await startDemoOn(emulators, storeUrl);
+  } catch (e) {
+    await emulators.close();
+    throw e;
+  }
+}
+
+async function startDemoOn(emulators: Emulators, storeUrl: string): Promise<DemoRun> {
   const port = await freePort();
   const company = await seedDemoCompany(emulators, {
     publicBaseUrl: `http://127.0.0.1:${port}`,
@@ -183,4 +192,79 @@ describe('QA: the demo in notifications mode, across a restart', () => {
       ]),
     );
   });
+});
+
+describe('QA: the demo started again on the store of the last run, which had calls and presence going', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qa-demo-world-'));
+  const storeUrl = `sqlite:${join(dir, 'switchboard.sqlite')}`;
+  let run: DemoRun | undefined;
+
+  beforeAll(async () => {
+    const first = await startDemoRun(storeUrl);
+    const { emulators, company } = first;
+    const [caller, busy, meeting] = [company.users[0]!, company.users[1]!, company.users[2]!];
+    await eventually(() => expect(emulators.graph.control.subscriptions().length).toBeGreaterThan(0));
+    // Teams presence the sync read and stored, with the first world's Graph stamps.
+    emulators.graph.control.teams(meeting.entraId, 'signIn', 'desktop');
+    for (let i = 0; i < 3; i++) {
+      emulators.graph.control.teams(meeting.entraId, 'startCall');
+      await eventually(() =>
+        expect(emulators.cloudlink.pbx.presentity(meeting.principalId)).toMatchObject({ status: 'dnd' }),
+      );
+      emulators.graph.control.teams(meeting.entraId, 'endCall');
+      await eventually(() =>
+        expect(emulators.cloudlink.pbx.presentity(meeting.principalId)).not.toMatchObject({ status: 'dnd' }),
+      );
+    }
+    // A phone call still going when the demo stops.
+    emulators.cloudlink.pbx.placeCall(caller.principalId, busy.principalId);
+    await eventually(() =>
+      expect(emulators.graph.control.presence(caller.entraId)).toMatchObject({ activity: 'InACall' }),
+    );
+    await first.close();
+    run = await startDemoRun(storeUrl);
+  }, 60_000);
+  afterAll(async () => {
+    await run?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('carries a Teams call of a user the last run knew to the phone', async () => {
+    const { emulators, company } = run!;
+    const meeting = company.users[2]!;
+    await eventually(() => expect(emulators.graph.control.subscriptions().length).toBeGreaterThan(0));
+    emulators.graph.control.teams(meeting.entraId, 'signIn', 'desktop');
+    emulators.graph.control.teams(meeting.entraId, 'startCall');
+    await eventually(() =>
+      expect(emulators.cloudlink.pbx.presentity(meeting.principalId)).toMatchObject({
+        status: 'dnd',
+        reason: 'In a Teams call',
+      }),
+    );
+    emulators.graph.control.teams(meeting.entraId, 'endCall');
+  });
+
+  it('does not keep the caller of the last run’s call Busy: a new call shows, and its end clears it', async () => {
+    const { emulators, company } = run!;
+    const [caller, other] = [company.users[0]!, company.users[3]!];
+    const call = emulators.cloudlink.pbx.placeCall(caller.principalId, other.principalId);
+    await eventually(() =>
+      expect(emulators.graph.control.presence(caller.entraId)).toMatchObject({ activity: 'InACall' }),
+    );
+    emulators.cloudlink.pbx.hangUp(call.callId);
+    await eventually(() =>
+      expect(emulators.graph.control.presence(caller.entraId)).not.toMatchObject({ activity: 'InACall' }),
+    );
+  });
+
+  it('refuses a second demo on the same store while this one runs, and this one keeps working', async () => {
+    await expect(startDemoRun(storeUrl)).rejects.toThrow(/Another Switchboard demo is running on sqlite:/);
+    const { emulators, company } = run!;
+    const [a, b] = [company.users[1]!, company.users[3]!];
+    const call = emulators.cloudlink.pbx.placeCall(a.principalId, b.principalId);
+    await eventually(() =>
+      expect(emulators.graph.control.presence(a.entraId)).toMatchObject({ activity: 'InACall' }),
+    );
+    emulators.cloudlink.pbx.hangUp(call.callId);
+  }, 30_000);
 });

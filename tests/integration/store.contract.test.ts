@@ -408,6 +408,10 @@ describe.each([
       }),
     ).toBe(1);
     expect((await store.getSyncState(A, 'u1'))?.state).toEqual({ teams: 'Busy' });
+    // Forgetting B's sync states (B's demo world started anew) leaves A's.
+    await store.forgetSyncStates(B);
+    expect(await store.getSyncState(B, 'u1')).toBeUndefined();
+    expect((await store.getSyncState(A, 'u1'))?.state).toEqual({ teams: 'Busy' });
     expect(await store.markNoticeSent(A, 'secret-expiry', 1)).toBe(true);
     expect(await store.markNoticeSent(B, 'secret-expiry', 1)).toBe(true);
     await store.clearNotice(B, 'secret-expiry');
