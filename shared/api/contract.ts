@@ -5,6 +5,10 @@
  * Errors are always `ApiError` with a 4xx/5xx status.
  */
 
+import type { CodedText } from './texts/coded-text';
+
+export type { CodedText, TextParam } from './texts/coded-text';
+
 export interface ApiError {
   error: {
     code: string;
@@ -108,7 +112,19 @@ export interface SyncStatus {
   /** Whether this user is synced at all, and per direction. */
   enabled: { toTeams: boolean; fromTeams: boolean };
   /** In words, with what to do; null when all is well. */
-  problem: { message: string; fix: string } | null;
+  problem: Problem | null;
+}
+
+/**
+ * A problem in words and what to do about it. `message` and `fix` are the server's English (kept for API clients and
+ * older tabs); `messageText` and `fixText` name the same sentences by code (shared/api/texts/), so the tab can word
+ * them in the reader's language. Absent for a problem stored before codes existed: its English is all there is.
+ */
+export interface Problem {
+  message: string;
+  fix: string;
+  messageText?: CodedText;
+  fixText?: CodedText;
 }
 
 /** What "reset phone status" did, so the admin is told (POST /api/admin/users/:id/reset-phone). */

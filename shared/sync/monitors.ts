@@ -1,3 +1,4 @@
+import { english } from '../api/texts/english';
 import { assignUsers } from '../domain/monitors';
 import { GraphError, type GraphSubscriptionPort, type MonitorCredentials } from '../ports/graph';
 import { SignInError } from '../ports/sign-in';
@@ -302,8 +303,8 @@ export class Monitors {
     const lastError = conflict
       ? `${CONFLICT_PROBLEM} It lapses within 60 minutes; Switchboard retries.`
       : f.retry
-        ? f.message
-        : `${f.message} ${f.fix}`;
+        ? english(f.message)
+        : `${english(f.message)} ${english(f.fix)}`;
     const state: MonitorState =
       !f.retry && !conflict && err instanceof GraphError && err.status === 403 ? 'updateRequired' : 'failed';
     await this.saved(m, { ...patch, state, lastError });

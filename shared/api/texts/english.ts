@@ -1,0 +1,27 @@
+import { fillPlaceholders, isCodedText, type CodedText, type TextParam } from './coded-text';
+import { syncTextsEn, type SyncTextCode } from './sync';
+
+/** Every code the server writes, with its English: one catalog per area, one place that knows them all. */
+const englishByCode: Record<ServerTextCode, string> = { ...syncTextsEn };
+
+export type ServerTextCode = SyncTextCode;
+
+/** One of our sentences, by code: what the server stores and sends beside its English. */
+export function said(code: ServerTextCode, params?: Record<string, TextParam>): CodedText {
+  return params ? { code, params } : { code };
+}
+
+/**
+ * The English the server writes for a coded text (logs, API clients, older tabs). Dates stay ISO: the server does not
+ * know the reader, and the tab formats them itself.
+ */
+export function english(text: CodedText): string {
+  const template = Object.hasOwn(englishByCode, text.code)
+    ? englishByCode[text.code as ServerTextCode]
+    : text.code;
+  return fillPlaceholders(template, text.params, (value) => {
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number') return String(value);
+    return isCodedText(value) ? english(value) : value.date;
+  });
+}

@@ -1,0 +1,67 @@
+import { english, said } from '../../shared/api/texts/english';
+import { syncTextsEn } from '../../shared/api/texts/sync';
+import { codedProblem, problemFromStore, storedProblemText } from '../../shared/sync/stored-problem';
+import { serverText } from '../../tab/src/i18n/server-texts/render';
+import { syncTextsDe } from '../../tab/src/i18n/server-texts/sync-de';
+
+/** Each area's English (the server's) beside the tab's German for the same codes. */
+const catalogs: [string, Record<string, string>, Record<string, string>][] = [
+  ['sync', syncTextsEn, syncTextsDe],
+];
+
+const placeholders = (template: string) => [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+describe('the server texts catalog', () => {
+  it.each(catalogs)(
+    '%s: every code has English and German wording with the same values in it',
+    (_area, en, de) => {
+      expect(Object.keys(de).sort()).toEqual(Object.keys(en).sort());
+      for (const code of Object.keys(en)) {
+        expect(de[code].trim()).not.toBe('');
+        expect([code, placeholders(de[code])]).toEqual([code, placeholders(en[code])]);
+      }
+    },
+  );
+
+  it('writes the English with the values filled in, nested sentences included', () => {
+    const fix = said('fix.retriesEvery', { fix: said('fix.userGone', { system: 'CloudLink' }), minutes: 15 });
+    expect(english(fix)).toBe(
+      'The user no longer exists in CloudLink; refresh the user list. Switchboard tries again every 15 minutes.',
+    );
+  });
+
+  it('words a known code in German with numbers in the German way, and falls back to the English for an unknown one', () => {
+    const de = { ...syncTextsDe };
+    const status = said('sync.serverFailed', { system: 'CloudLink', status: 1503 });
+    expect(serverText(status, 'CloudLink failed (1503)', de, 'de-DE')).toBe(
+      'CloudLink ist gescheitert (1.503)',
+    );
+    const nestedUnknown = {
+      code: 'fix.retriesEvery',
+      params: { fix: { code: 'fix.fromTheFuture' }, minutes: 5 },
+    };
+    expect(serverText(nestedUnknown, 'The English as written.', de, 'de-DE')).toBe('The English as written.');
+    expect(serverText({ code: 'constructor' }, 'Also as written.', de, 'de-DE')).toBe('Also as written.');
+    expect(serverText(undefined, 'No code at all.', de, 'de-DE')).toBe('No code at all.');
+  });
+});
+
+describe("a user's stored sync problem", () => {
+  it('keeps its codes through the store text', () => {
+    const problem = codedProblem(
+      said('sync.refused', { system: 'Microsoft Graph', detail: 'Forbidden' }),
+      said('fix.graphConsent'),
+    );
+    expect(problemFromStore(storedProblemText(problem))).toEqual(problem);
+  });
+
+  it('reads a row written before codes existed as its English, with "see the trace" as the fix', () => {
+    for (const old of ['Microsoft Graph is throttling', '{not json at all', '{"message":"no codes"}']) {
+      expect(problemFromStore(old)).toEqual({
+        message: old,
+        fix: 'See the trace for details.',
+        fixText: { code: 'fix.seeTrace' },
+      });
+    }
+  });
+});
