@@ -305,6 +305,8 @@ export interface JobView {
   /** For configuration checks: one entry per step. */
   steps?: CheckStep[];
   summary?: string;
+  /** The summary by code (shared/api/texts/check.ts), so the tab words it in the admin's language. */
+  summaryText?: CodedText;
   /** The Entra user id of the admin who started it, when known. */
   startedBy?: string | null;
 }
@@ -316,6 +318,12 @@ export interface CheckStep {
   detail?: string;
   /** What the admin should do when the step failed. */
   fix?: string;
+  /**
+   * The detail and the fix by code, beside their English (see Problem). A detail that is a provider's own words
+   * (an error message) has no code: it is shown as it came.
+   */
+  detailText?: CodedText;
+  fixText?: CodedText;
 }
 
 /** GET /api/admin/users/:id/diagnostics */

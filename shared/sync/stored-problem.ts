@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Problem } from '../api/contract';
-import type { CodedText, TextParam } from '../api/texts/coded-text';
+import type { CodedText } from '../api/texts/coded-text';
 import { english, said } from '../api/texts/english';
+import { codedTextSchema, storedJson } from '../api/texts/stored-text';
 
 /**
  * A user's sync problem as the store keeps it (sync_states.last_error, a text column): JSON with the coded message
@@ -9,16 +10,7 @@ import { english, said } from '../api/texts/english';
  * hold the English message alone; they read back as that English with "see the trace" as the fix.
  */
 
-const codedText: z.ZodType<CodedText> = z.lazy(() =>
-  z.object({
-    code: z.string().min(1),
-    params: z.record(z.string(), textParam).optional(),
-  }),
-);
-const textParam: z.ZodType<TextParam> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.object({ date: z.string() }), codedText]),
-);
-const storedProblem = z.object({ message: codedText, fix: codedText });
+const storedProblem = z.object({ message: codedTextSchema, fix: codedTextSchema });
 
 /** A problem from our own coded sentences: the English beside the codes. */
 export function codedProblem(message: CodedText, fix: CodedText): Problem {
@@ -32,18 +24,10 @@ export function storedProblemText(problem: Problem): string {
 }
 
 export function problemFromStore(text: string): Problem {
-  const coded = text.startsWith('{') ? storedProblem.safeParse(parseJson(text)) : null;
-  if (coded?.success) return codedProblem(coded.data.message, coded.data.fix);
+  const coded = storedJson(text, storedProblem);
+  if (coded) return codedProblem(coded.message, coded.fix);
   const fix = said('fix.seeTrace');
   return { message: text, fix: english(fix), fixText: fix };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Only the problem's own fields (not the engine's bookkeeping beside them), for the API. */

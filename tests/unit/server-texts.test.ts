@@ -1,12 +1,17 @@
 import { english, said } from '../../shared/api/texts/english';
+import { checkTextsEn } from '../../shared/api/texts/check';
+import { secretTextsEn } from '../../shared/api/texts/secrets';
 import { syncTextsEn } from '../../shared/api/texts/sync';
 import { codedProblem, problemFromStore, storedProblemText } from '../../shared/sync/stored-problem';
 import { serverText } from '../../tab/src/i18n/server-texts/render';
+import { checkTextsDe, secretTextsDe } from '../../tab/src/features/admin/server-texts-de';
 import { syncTextsDe } from '../../tab/src/i18n/server-texts/sync-de';
 
 /** Each area's English (the server's) beside the tab's German for the same codes. */
 const catalogs: [string, Record<string, string>, Record<string, string>][] = [
   ['sync', syncTextsEn, syncTextsDe],
+  ['check', checkTextsEn, checkTextsDe],
+  ['secrets', secretTextsEn, secretTextsDe],
 ];
 
 const placeholders = (template: string) => [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -27,6 +32,18 @@ describe('the server texts catalog', () => {
     const fix = said('fix.retriesEvery', { fix: said('fix.userGone', { system: 'CloudLink' }), minutes: 15 });
     expect(english(fix)).toBe(
       'The user no longer exists in CloudLink; refresh the user list. Switchboard tries again every 15 minutes.',
+    );
+  });
+
+  it('writes a date as its ISO day in English, and in the reader’s locale in the tab', () => {
+    const refused = said('secret.refusedSavedOn', {
+      date: { date: '2026-12-01T09:30:00.000Z' },
+      system: 'Entra',
+      code: 'AADSTS7000215',
+    });
+    expect(english(refused)).toBe('The secret saved on 2026-12-01 was refused by Entra: AADSTS7000215.');
+    expect(serverText(refused, english(refused), secretTextsDe, 'de-DE', 'Europe/Berlin')).toBe(
+      'Das am 01.12.2026 gespeicherte Geheimnis wurde von Entra abgelehnt: AADSTS7000215.',
     );
   });
 

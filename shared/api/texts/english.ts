@@ -1,10 +1,12 @@
 import { fillPlaceholders, isCodedText, type CodedText, type TextParam } from './coded-text';
+import { checkTextsEn, type CheckTextCode } from './check';
+import { secretTextsEn, type SecretTextCode } from './secrets';
 import { syncTextsEn, type SyncTextCode } from './sync';
 
 /** Every code the server writes, with its English: one catalog per area, one place that knows them all. */
-const englishByCode: Record<ServerTextCode, string> = { ...syncTextsEn };
+const englishByCode: Record<ServerTextCode, string> = { ...syncTextsEn, ...secretTextsEn, ...checkTextsEn };
 
-export type ServerTextCode = SyncTextCode;
+export type ServerTextCode = SyncTextCode | SecretTextCode | CheckTextCode;
 
 /** One of our sentences, by code: what the server stores and sends beside its English. */
 export function said(code: ServerTextCode, params?: Record<string, TextParam>): CodedText {
@@ -12,8 +14,8 @@ export function said(code: ServerTextCode, params?: Record<string, TextParam>): 
 }
 
 /**
- * The English the server writes for a coded text (logs, API clients, older tabs). Dates stay ISO: the server does not
- * know the reader, and the tab formats them itself.
+ * The English the server writes for a coded text (logs, API clients, older tabs). A date reads as its ISO day
+ * (2026-12-01), as the server always wrote it: it does not know the reader; the tab formats dates itself.
  */
 export function english(text: CodedText): string {
   const template = Object.hasOwn(englishByCode, text.code)
@@ -22,6 +24,6 @@ export function english(text: CodedText): string {
   return fillPlaceholders(template, text.params, (value) => {
     if (typeof value === 'string') return value;
     if (typeof value === 'number') return String(value);
-    return isCodedText(value) ? english(value) : value.date;
+    return isCodedText(value) ? english(value) : value.date.slice(0, 10);
   });
 }

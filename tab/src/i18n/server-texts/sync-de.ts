@@ -29,11 +29,11 @@ export const syncTextsDe: Record<SyncTextCode, string> = {
   'fix.lookAtTrace':
     'Sehen Sie sich den Verlauf dieses Benutzers an und melden Sie ein Problem, wenn es bestehen bleibt.',
   'fix.signIn.appCredentials':
-    'Entra ID hat das App-Geheimnis von Switchboard abgelehnt: Erstellen Sie in Entra ID einen neuen geheimen Clientschlüssel (App-Registrierungen > Zertifikate & Geheimnisse) und speichern Sie ihn auf der Seite der Tenant-Verknüpfung.',
+    'Entra ID hat das App-Geheimnis von Switchboard abgelehnt: Erstellen Sie in Entra ID einen neuen geheimen Clientschlüssel (App-Registrierungen > Zertifikate & Geheimnisse) und speichern Sie ihn auf der Seite der Mandanten-Verknüpfung.',
   'fix.signIn.accountCredentials':
-    'Prüfen Sie das Konto des Anwesenheitsmonitors: Name, Passwort, und dass es nicht gesperrt, deaktiviert oder abgelaufen ist.',
+    'Prüfen Sie das Konto des Presence-Monitors: Name, Passwort, und dass es nicht gesperrt, deaktiviert oder abgelaufen ist.',
   'fix.signIn.mfaRequired':
-    'Nehmen Sie das Konto des Anwesenheitsmonitors von MFA und den Richtlinien für bedingten Zugriff aus.',
+    'Nehmen Sie das Konto des Presence-Monitors von MFA und den Richtlinien für bedingten Zugriff aus.',
   'fix.signIn.consentRequired':
     'Ein Administrator muss der Switchboard-App in Entra ID die Administratorzustimmung erteilen (Unternehmensanwendungen > Berechtigungen).',
   'fix.signIn.other':
