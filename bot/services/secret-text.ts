@@ -1,5 +1,5 @@
 import type { CodedText } from '../../shared/api/contract';
-import { english, said } from '../../shared/api/texts/english';
+import { said } from '../../shared/api/texts/english';
 
 /** "The secret saved on 2026-12-01 was refused by Entra: AADSTS7000215." — what an admin mid-rotation needs to read. */
 export function refusedSecret(system: string, savedAt: number | null, code: string | undefined): CodedText {
@@ -11,9 +11,4 @@ export function refusedSecret(system: string, savedAt: number | null, code: stri
   return code
     ? said('secret.refusedSavedOn', { date, system, code })
     : said('secret.refusedSavedOnNoCode', { date, system });
-}
-
-/** The same in English, for the server's own English texts. */
-export function refusedSecretText(system: string, savedAt: number | null, code: string | undefined): string {
-  return english(refusedSecret(system, savedAt, code));
 }

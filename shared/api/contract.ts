@@ -363,7 +363,7 @@ export interface HealthView {
    * Whether this process runs the tenant's sync engine: `owner`, or `standby` when another process holds the
    * tenant's sync lease (this one serves the API, tab and bot and takes over if the lease comes free).
    */
-  syncOwnership?: { state: 'owner' | 'standby' | 'stopped'; detail: string | null };
+  syncOwnership?: { state: 'owner' | 'standby' | 'stopped'; detail: string | null; detailText?: CodedText };
   /** How Teams presence reaches us, and what the hybrid reads cost of the tenant's Graph presence budget. */
   teamsReads?: TeamsReadsView;
 }
@@ -386,6 +386,8 @@ export interface CloudLinkSubscriptionView {
   state: 'active' | 'failed' | 'none';
   since: string | null;
   problem: string | null;
+  /** The problem by code, beside its English (see Problem). */
+  problemText?: CodedText;
 }
 
 /** GET /api/admin/problems: the warnings and errors the server logged for the tenant, newest first. */
@@ -413,6 +415,9 @@ export interface CredentialProblem {
   /** "The secret saved on 2026-12-01 was refused by Entra ID: AADSTS7000215." */
   message: string;
   fix: string;
+  /** The message and the fix by code, beside their English (see Problem). */
+  messageText?: CodedText;
+  fixText?: CodedText;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { CodedText } from '../api/texts/coded-text';
-import { english, said } from '../api/texts/english';
+import { said } from '../api/texts/english';
 import { CloudLinkError } from '../ports/cloudlink';
 import { GraphError } from '../ports/graph';
 import type { NetworkFailure } from '../ports/network-failure';
@@ -126,14 +126,6 @@ function describe(network: NetworkFailure): CodedText {
 export function signInFix(refusal: SignInRefusal): CodedText {
   return said(`fix.signIn.${refusal}`);
 }
-
-/** The same fixes in English, for the server's own English texts. */
-export const SIGN_IN_FIXES = Object.fromEntries(
-  (['appCredentials', 'accountCredentials', 'mfaRequired', 'consentRequired', 'other'] as const).map((r) => [
-    r,
-    english(signInFix(r)),
-  ]),
-) as Record<SignInRefusal, string>;
 
 function fixFor(status: number, system: string): CodedText {
   if (status === 401) return said('fix.checkCredentials', { system });

@@ -1,10 +1,11 @@
 import { english, said } from '../../shared/api/texts/english';
 import { checkTextsEn } from '../../shared/api/texts/check';
+import { healthTextsEn } from '../../shared/api/texts/health';
 import { secretTextsEn } from '../../shared/api/texts/secrets';
 import { syncTextsEn } from '../../shared/api/texts/sync';
 import { codedProblem, problemFromStore, storedProblemText } from '../../shared/sync/stored-problem';
 import { serverText } from '../../tab/src/i18n/server-texts/render';
-import { checkTextsDe, secretTextsDe } from '../../tab/src/features/admin/server-texts-de';
+import { checkTextsDe, healthTextsDe, secretTextsDe } from '../../tab/src/features/admin/server-texts-de';
 import { syncTextsDe } from '../../tab/src/i18n/server-texts/sync-de';
 
 /** Each area's English (the server's) beside the tab's German for the same codes. */
@@ -12,6 +13,7 @@ const catalogs: [string, Record<string, string>, Record<string, string>][] = [
   ['sync', syncTextsEn, syncTextsDe],
   ['check', checkTextsEn, checkTextsDe],
   ['secrets', secretTextsEn, secretTextsDe],
+  ['health', healthTextsEn, healthTextsDe],
 ];
 
 const placeholders = (template: string) => [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

@@ -1,12 +1,18 @@
 import { fillPlaceholders, isCodedText, type CodedText, type TextParam } from './coded-text';
 import { checkTextsEn, type CheckTextCode } from './check';
+import { healthTextsEn, type HealthTextCode } from './health';
 import { secretTextsEn, type SecretTextCode } from './secrets';
 import { syncTextsEn, type SyncTextCode } from './sync';
 
 /** Every code the server writes, with its English: one catalog per area, one place that knows them all. */
-const englishByCode: Record<ServerTextCode, string> = { ...syncTextsEn, ...secretTextsEn, ...checkTextsEn };
+const englishByCode: Record<ServerTextCode, string> = {
+  ...syncTextsEn,
+  ...secretTextsEn,
+  ...checkTextsEn,
+  ...healthTextsEn,
+};
 
-export type ServerTextCode = SyncTextCode | SecretTextCode | CheckTextCode;
+export type ServerTextCode = SyncTextCode | SecretTextCode | CheckTextCode | HealthTextCode;
 
 /** One of our sentences, by code: what the server stores and sends beside its English. */
 export function said(code: ServerTextCode, params?: Record<string, TextParam>): CodedText {

@@ -1,4 +1,5 @@
 import type { CheckTextCode } from '../../../../shared/api/texts/check';
+import type { HealthTextCode } from '../../../../shared/api/texts/health';
 import type { SecretTextCode } from '../../../../shared/api/texts/secrets';
 
 /** German for the configuration check's and the jobs' sentences; every code the server writes (or it does not compile). */
@@ -77,4 +78,14 @@ export const secretTextsDe: Record<SecretTextCode, string> = {
   'secret.refusedSavedOnNoCode': 'Das am {date} gespeicherte Geheimnis wurde von {system} abgelehnt.',
   'secret.refusedInUse': 'Das verwendete Geheimnis wurde von {system} abgelehnt: {code}.',
   'secret.refusedInUseNoCode': 'Das verwendete Geheimnis wurde von {system} abgelehnt.',
+};
+
+/** German for the health view's sentences. */
+export const healthTextsDe: Record<HealthTextCode, string> = {
+  'health.cloudlinkSubscriptionRecreated':
+    'CloudLink hatte dieses Abonnement nicht mehr; es wurde neu angelegt.',
+  'health.cloudlinkSubscriptionRefused': 'CloudLink hat das Abonnement abgelehnt: {detail}',
+  'health.standby':
+    'Ein anderer Switchboard-Prozess führt den Sync dieser Organisation aus; dieser steht bereit und übernimmt, wenn er endet.',
+  'health.stopped': 'Der Sync läuft nicht.',
 };
