@@ -6,6 +6,7 @@ import type { Store } from '../../shared/ports/store';
 import { CLOUDLINK_CREDENTIALS_REFUSED, CloudLinkError } from '../../shared/ports/cloudlink';
 import { SignInError } from '../../shared/ports/sign-in';
 import { signInFix } from '../../shared/sync/errors';
+import { monitorProblemFromStore } from '../../shared/sync/monitor-problem';
 import { EXPIRY_WARNING_MS } from './notices';
 import { refusedSecret } from './secret-text';
 
@@ -118,7 +119,10 @@ async function monitorsStep(deps: ConfigCheckDeps) {
   if (broken.length > 0) {
     // Each monitor's account, state and stored problem as they are: names and evidence, not a sentence of ours.
     const list = broken
-      .map((m) => `${m.username}: ${m.state}${m.lastError ? ` (${m.lastError})` : ''}`)
+      .map((m) => {
+        const problem = monitorProblemFromStore(m.lastError);
+        return `${m.username}: ${m.state}${problem ? ` (${problem.english})` : ''}`;
+      })
       .join('; ');
     return outcome('failed', said('check.monitorsBroken', { list }), said('check.fix.reauthorizeMonitors'));
   }

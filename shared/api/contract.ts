@@ -212,6 +212,8 @@ export interface MonitorView {
   subscriptionExpiresAt: string | null;
   passwordExpiresAt: string | null;
   lastError: string | null;
+  /** The last error by code, beside its English (see Problem); absent for one stored before codes existed. */
+  lastErrorText?: CodedText;
 }
 /** GET /api/admin/monitors */
 export interface MonitorsResponse {

@@ -1,11 +1,25 @@
 import { english, said } from '../../shared/api/texts/english';
 import { checkTextsEn } from '../../shared/api/texts/check';
 import { healthTextsEn } from '../../shared/api/texts/health';
+import { monitorTextsEn } from '../../shared/api/texts/monitors';
 import { secretTextsEn } from '../../shared/api/texts/secrets';
 import { syncTextsEn } from '../../shared/api/texts/sync';
 import { codedProblem, problemFromStore, storedProblemText } from '../../shared/sync/stored-problem';
+import { toMonitorView } from '../../bot/services/monitor-view';
+import { newMonitorRecord } from '../../shared/ports/store';
+import {
+  isRefusedSignIn,
+  isSubscriptionConflict,
+  monitorProblem,
+  storedMonitorProblem,
+} from '../../shared/sync/monitor-problem';
 import { serverText } from '../../tab/src/i18n/server-texts/render';
-import { checkTextsDe, healthTextsDe, secretTextsDe } from '../../tab/src/features/admin/server-texts-de';
+import {
+  checkTextsDe,
+  healthTextsDe,
+  monitorTextsDe,
+  secretTextsDe,
+} from '../../tab/src/features/admin/server-texts-de';
 import { syncTextsDe } from '../../tab/src/i18n/server-texts/sync-de';
 
 /** Each area's English (the server's) beside the tab's German for the same codes. */
@@ -14,6 +28,7 @@ const catalogs: [string, Record<string, string>, Record<string, string>][] = [
   ['check', checkTextsEn, checkTextsDe],
   ['secrets', secretTextsEn, secretTextsDe],
   ['health', healthTextsEn, healthTextsDe],
+  ['monitors', monitorTextsEn, monitorTextsDe],
 ];
 
 const placeholders = (template: string) => [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -82,5 +97,55 @@ describe("a user's stored sync problem", () => {
         fixText: { code: 'fix.seeTrace' },
       });
     }
+  });
+});
+
+describe("a presence monitor's stored problem", () => {
+  const refusedSignIn = storedMonitorProblem(
+    monitorProblem(
+      said('sync.signInRefused', { detail: 'AADSTS50126: bad password' }),
+      said('fix.signIn.other'),
+    ),
+  );
+  const conflict = storedMonitorProblem(said('monitor.subscriptionConflict'));
+
+  it('is decided by code: a refused sign-in waits for the admin, a 409 for the old subscription to lapse', () => {
+    expect([isRefusedSignIn(refusedSignIn), isSubscriptionConflict(refusedSignIn)]).toEqual([true, false]);
+    expect([isRefusedSignIn(conflict), isSubscriptionConflict(conflict)]).toEqual([false, true]);
+    const passing = storedMonitorProblem(said('sync.throttled', { system: 'Microsoft Graph' }));
+    expect([isRefusedSignIn(passing), isSubscriptionConflict(passing), isRefusedSignIn(null)]).toEqual([
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it('reads a row written before codes existed as it was written, with the meaning it had', () => {
+    const oldRefusal = 'sign-in refused: AADSTS50126: bad password Check the presence monitor account.';
+    const oldConflict =
+      'This account already holds a presence subscription for this app (Graph allows one). It lapses within 60 minutes; Switchboard retries.';
+    expect(isRefusedSignIn(oldRefusal)).toBe(true);
+    expect(isSubscriptionConflict(oldConflict)).toBe(true);
+    const view = toMonitorView({
+      ...newMonitorRecord(
+        { tenantId: 't1', monitorId: 'm1', username: 'mon@contoso.example', passwordSealed: 'sealed' },
+        0,
+      ),
+      lastError: oldRefusal,
+    });
+    expect(view.lastError).toBe(oldRefusal);
+    expect(view).not.toHaveProperty('lastErrorText');
+  });
+
+  it('reaches the admin page as English beside its code', () => {
+    const view = toMonitorView({
+      ...newMonitorRecord(
+        { tenantId: 't1', monitorId: 'm1', username: 'mon@contoso.example', passwordSealed: 'sealed' },
+        0,
+      ),
+      lastError: conflict,
+    });
+    expect(view.lastError).toMatch(/^This account already holds a presence subscription/);
+    expect(view.lastErrorText).toEqual({ code: 'monitor.subscriptionConflict' });
   });
 });

@@ -1,6 +1,7 @@
 import { fillPlaceholders, isCodedText, type CodedText, type TextParam } from './coded-text';
 import { checkTextsEn, type CheckTextCode } from './check';
 import { healthTextsEn, type HealthTextCode } from './health';
+import { monitorTextsEn, type MonitorTextCode } from './monitors';
 import { secretTextsEn, type SecretTextCode } from './secrets';
 import { syncTextsEn, type SyncTextCode } from './sync';
 
@@ -10,9 +11,10 @@ const englishByCode: Record<ServerTextCode, string> = {
   ...secretTextsEn,
   ...checkTextsEn,
   ...healthTextsEn,
+  ...monitorTextsEn,
 };
 
-export type ServerTextCode = SyncTextCode | SecretTextCode | CheckTextCode | HealthTextCode;
+export type ServerTextCode = SyncTextCode | SecretTextCode | CheckTextCode | HealthTextCode | MonitorTextCode;
 
 /** One of our sentences, by code: what the server stores and sends beside its English. */
 export function said(code: ServerTextCode, params?: Record<string, TextParam>): CodedText {

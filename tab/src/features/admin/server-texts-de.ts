@@ -1,5 +1,6 @@
 import type { CheckTextCode } from '../../../../shared/api/texts/check';
 import type { HealthTextCode } from '../../../../shared/api/texts/health';
+import type { MonitorTextCode } from '../../../../shared/api/texts/monitors';
 import type { SecretTextCode } from '../../../../shared/api/texts/secrets';
 
 /** German for the configuration check's and the jobs' sentences; every code the server writes (or it does not compile). */
@@ -88,4 +89,11 @@ export const healthTextsDe: Record<HealthTextCode, string> = {
   'health.standby':
     'Ein anderer Switchboard-Prozess führt den Sync dieser Organisation aus; dieser steht bereit und übernimmt, wenn er endet.',
   'health.stopped': 'Der Sync läuft nicht.',
+};
+
+/** German for a presence monitor's last problem. */
+export const monitorTextsDe: Record<MonitorTextCode, string> = {
+  'monitor.subscriptionConflict':
+    'Dieses Konto hat schon ein Presence-Abonnement für diese App (Graph erlaubt eines). Es läuft innerhalb von 60 Minuten ab; Switchboard versucht es erneut.',
+  'monitor.problemAndFix': '{problem} {fix}',
 };
