@@ -436,7 +436,8 @@ export interface AdminUsersResponse {
   directory: {
     entraReadAt: string | null;
     pbxReadAt: string | null;
-    problem: { at: string; message: string } | null;
+    /** `messageText`: the message by code, beside its English (see Problem), when a service refused or failed. */
+    problem: { at: string; message: string; messageText?: CodedText } | null;
   };
 }
 

@@ -34,6 +34,19 @@ export const SIGN_IN_REFUSED = 'sign-in refused:';
  * write, so a bug that passes (a rare state, a fixed deployment) does not strand the user for good.
  */
 export function classify(err: unknown, log: SyncLog): Failure {
+  const failure = serviceFailure(err);
+  if (failure) return failure;
+  reportBug(err, log);
+  return {
+    retry: false,
+    message: said('sync.internalError', { kind: nameOf(err) }),
+    fix: said('fix.internalError'),
+    healAfterMs: BUG_RETRY_MS,
+  };
+}
+
+/** How a failure of one of the ports (Graph, CloudLink, sign-in, the lease fence) is treated; null for anything else. */
+export function serviceFailure(err: unknown): Failure | null {
   if (err instanceof GraphError || err instanceof CloudLinkError) {
     const system = err instanceof GraphError ? 'Microsoft Graph' : 'CloudLink';
     if (err.network)
@@ -64,13 +77,7 @@ export function classify(err: unknown, log: SyncLog): Failure {
   // Outside the engine's write path (which handles it first) the fence is a passing state: the new owner takes over.
   if (err instanceof FencedWriteError)
     return { retry: true, message: said('sync.fenced', { operation: err.op }) };
-  reportBug(err, log);
-  return {
-    retry: false,
-    message: said('sync.internalError', { kind: nameOf(err) }),
-    fix: said('fix.internalError'),
-    healAfterMs: BUG_RETRY_MS,
-  };
+  return null;
 }
 
 /**
