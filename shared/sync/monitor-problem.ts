@@ -1,6 +1,5 @@
-import type { CodedText } from '../api/texts/coded-text';
+import { isCodedText, type CodedText } from '../api/texts/coded-text';
 import { said } from '../api/texts/english';
-import { isCodedText } from '../api/texts/coded-text';
 import { storedText, textFromStore } from '../api/texts/stored-text';
 import { SIGN_IN_REFUSED } from './errors';
 
@@ -28,7 +27,7 @@ export function isRefusedSignIn(stored: string | null): boolean {
   if (!problem) return false;
   if (!problem.text) return problem.english.startsWith(SIGN_IN_REFUSED);
   const head = problem.text.code === 'monitor.problemAndFix' ? problem.text.params?.problem : problem.text;
-  return !!head && typeof head === 'object' && isCodedText(head) && head.code === 'sync.signInRefused';
+  return head !== undefined && isCodedText(head) && head.code === 'sync.signInRefused';
 }
 
 /** Graph answered 409: the account holds another subscription of this app, which has to lapse first. */

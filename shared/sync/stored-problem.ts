@@ -17,12 +17,14 @@ export function codedProblem(message: CodedText, fix: CodedText): Problem {
   return { message: english(message), fix: english(fix), messageText: message, fixText: fix };
 }
 
+/** The column's text for a problem. */
 export function storedProblemText(problem: Problem): string {
   // A problem read from an old row has only its English: it is stored as it was.
   if (!problem.messageText || !problem.fixText) return problem.message;
   return JSON.stringify({ message: problem.messageText, fix: problem.fixText });
 }
 
+/** A problem from the column's text, coded or (an old row) plain English. */
 export function problemFromStore(text: string): Problem {
   const coded = storedJson(text, storedProblem);
   if (coded) return codedProblem(coded.message, coded.fix);
