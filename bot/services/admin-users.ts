@@ -124,7 +124,11 @@ export function pageOfRows(
     directory: {
       entraReadAt: iso(doc.entraReadAt),
       pbxReadAt: iso(doc.pbxReadAt),
-      problem: doc.problem && { at: new Date(doc.problem.at).toISOString(), message: doc.problem.message },
+      problem: doc.problem && {
+        at: new Date(doc.problem.at).toISOString(),
+        message: doc.problem.message,
+        ...(doc.problem.text && { messageText: doc.problem.text }),
+      },
     },
   };
 }

@@ -1,12 +1,14 @@
-import type { CheckStep } from '../../shared/api/contract';
+import type { CheckStep, CodedText } from '../../shared/api/contract';
+import { english, said } from '../../shared/api/texts/english';
 import type { CloudLinkPort } from '../../shared/ports/cloudlink';
 import type { GraphPort } from '../../shared/ports/graph';
 import type { Store } from '../../shared/ports/store';
 import { CLOUDLINK_CREDENTIALS_REFUSED, CloudLinkError } from '../../shared/ports/cloudlink';
 import { SignInError } from '../../shared/ports/sign-in';
-import { SIGN_IN_FIXES } from '../../shared/sync/errors';
+import { signInFix } from '../../shared/sync/errors';
+import { monitorProblemFromStore } from '../../shared/sync/monitor-problem';
 import { EXPIRY_WARNING_MS } from './notices';
-import { refusedSecretText } from './secret-text';
+import { refusedSecret } from './secret-text';
 
 export interface ConfigCheckDeps {
   tenantId: string;
@@ -26,7 +28,21 @@ export interface ConfigCheckDeps {
   allowHttpPublicUrl?: boolean;
 }
 
-type StepRun = () => Promise<Pick<CheckStep, 'state' | 'detail' | 'fix'>>;
+type StepOutcome = Pick<CheckStep, 'state' | 'detail' | 'fix' | 'detailText' | 'fixText'>;
+type StepRun = () => Promise<StepOutcome>;
+
+/**
+ * A step's result: a detail of ours is coded (the tab words it in the admin's language) with its English beside it;
+ * a detail that is a provider's or runtime's own words is a plain string, shown as it came.
+ */
+function outcome(state: CheckStep['state'], detail?: CodedText | string, fix?: CodedText): StepOutcome {
+  return {
+    state,
+    ...(typeof detail === 'string' && { detail }),
+    ...(typeof detail === 'object' && { detail: english(detail), detailText: detail }),
+    ...(fix && { fix: english(fix), fixText: fix }),
+  };
+}
 
 /**
  * The admin's configuration check: each step says what it tested, and a failing one names the fix. Steps run in
@@ -56,11 +72,7 @@ export async function runConfigurationCheck(
     try {
       Object.assign(step, await run());
     } catch (e) {
-      Object.assign(step, {
-        state: 'failed',
-        detail: e instanceof Error ? e.message : String(e),
-        fix: 'Unexpected failure; run the check again, and report it if it repeats.',
-      });
+      Object.assign(step, outcome('failed', message(e), said('check.fix.unexpected')));
     }
     progress(steps);
   }
@@ -70,22 +82,19 @@ export async function runConfigurationCheck(
 async function tokenStep(deps: ConfigCheckDeps) {
   try {
     await deps.getAppToken();
-    return { state: 'passed' as const };
+    return outcome('passed');
   } catch (e) {
     if (e instanceof SignInError && e.refusal === 'appCredentials')
-      return {
-        state: 'failed' as const,
-        detail: refusedSecretText('Entra', deps.savedAt?.().entra ?? null, e.code),
-        fix: SIGN_IN_FIXES.appCredentials,
-      };
-    return {
-      state: 'failed' as const,
-      detail: message(e),
-      fix:
-        e instanceof SignInError && e.refusal
-          ? SIGN_IN_FIXES[e.refusal]
-          : 'Entra ID did not answer: check that this server reaches login.microsoftonline.com (AUTHORITY_HOST), then run the check again.',
-    };
+      return outcome(
+        'failed',
+        refusedSecret('Entra', deps.savedAt?.().entra ?? null, e.code),
+        signInFix('appCredentials'),
+      );
+    return outcome(
+      'failed',
+      message(e),
+      e instanceof SignInError && e.refusal ? signInFix(e.refusal) : said('check.fix.entraNoAnswer'),
+    );
   }
 }
 
@@ -95,139 +104,107 @@ async function permissionsStep(deps: ConfigCheckDeps) {
     const first = users[0];
     if (first) await deps.graph.getPresencesByUserId([first.entraUserId]);
     else await deps.graph.findUser('00000000-0000-0000-0000-000000000000');
-    return {
-      state: 'passed' as const,
-      detail: first ? undefined : 'No users matched yet, so presence access was not tried.',
-    };
+    return outcome('passed', first ? undefined : said('check.noUsersYet'));
   } catch (e) {
-    return {
-      state: 'failed' as const,
-      detail: message(e),
-      fix: 'In Entra ID > App registrations > API permissions, add the application permissions Presence.ReadWrite.All and User.Read.All and grant admin consent.',
-    };
+    return outcome('failed', message(e), said('check.fix.permissions'));
   }
 }
 
 async function monitorsStep(deps: ConfigCheckDeps) {
   const monitors = (await deps.store.listMonitors(deps.tenantId)).filter((m) => m.state !== 'deleted');
   const needed = deps.monitorsNeeded();
-  if (deps.syncMode === 'polling')
-    return { state: 'skipped' as const, detail: 'Polling mode reads presence without monitors.' };
-  if (monitors.length === 0)
-    return {
-      state: 'failed' as const,
-      detail: 'No presence monitor is configured.',
-      fix: 'Add a presence monitor account (a user without MFA) on the Monitors page.',
-    };
+  if (deps.syncMode === 'polling') return outcome('skipped', said('check.pollingNoMonitors'));
+  if (monitors.length === 0) return outcome('failed', said('check.noMonitor'), said('check.fix.addMonitor'));
   const broken = monitors.filter((m) => m.state === 'failed' || m.state === 'updateRequired');
   if (broken.length > 0) {
-    return {
-      state: 'failed' as const,
-      detail: broken
-        .map((m) => `${m.username}: ${m.state}${m.lastError ? ` (${m.lastError})` : ''}`)
-        .join('; '),
-      fix: 'Authorize each listed monitor again; if its password changed, delete it and add it with the new password.',
-    };
+    // Each monitor's account, state and stored problem as they are: names and evidence, not a sentence of ours.
+    const list = broken
+      .map((m) => {
+        const problem = monitorProblemFromStore(m.lastError);
+        return `${m.username}: ${m.state}${problem ? ` (${problem.english})` : ''}`;
+      })
+      .join('; ');
+    return outcome('failed', said('check.monitorsBroken', { list }), said('check.fix.reauthorizeMonitors'));
   }
   if (monitors.length < needed)
-    return {
-      state: 'warning' as const,
-      detail: `${monitors.length} monitors for ${needed} needed (650 users each).`,
-      fix: 'Add presence monitor accounts until there are enough.',
-    };
-  return { state: 'passed' as const, detail: `${monitors.length} monitor(s).` };
+    return outcome(
+      'warning',
+      said('check.monitorsTooFew', { count: monitors.length, needed }),
+      said('check.fix.addMonitors'),
+    );
+  return outcome('passed', said('check.monitorCount', { count: monitors.length }));
 }
 
 async function subscriptionsStep(deps: ConfigCheckDeps) {
-  if (deps.syncMode === 'polling')
-    return { state: 'skipped' as const, detail: 'Polling mode uses no subscriptions.' };
+  if (deps.syncMode === 'polling') return outcome('skipped', said('check.pollingNoSubscriptions'));
   const now = deps.now();
   const monitors = (await deps.store.listMonitors(deps.tenantId)).filter(
     (m) => m.state !== 'deleted' && m.userIds.length > 0,
   );
   const dead = monitors.filter((m) => !m.subscriptionId || (m.subscriptionExpiresAt ?? 0) <= now);
   if (dead.length > 0)
-    return {
-      state: 'failed' as const,
-      detail: `${dead.length} subscription(s) missing or expired: ${dead.map((m) => m.username).join(', ')}.`,
-      fix: 'Authorize the monitors again; check that the notification URL is reachable from the internet.',
-    };
-  return { state: 'passed' as const, detail: `${monitors.length} subscription(s) alive.` };
+    return outcome(
+      'failed',
+      said('check.subscriptionsDead', { count: dead.length, names: dead.map((m) => m.username).join(', ') }),
+      said('check.fix.subscriptions'),
+    );
+  return outcome('passed', said('check.subscriptionsAlive', { count: monitors.length }));
 }
 
 async function notificationUrlStep(deps: ConfigCheckDeps) {
   const url = `${deps.publicBaseUrl}/healthz`;
   if (!url.startsWith('https://') && !deps.allowHttpPublicUrl)
-    return {
-      state: 'failed' as const,
-      detail: `${deps.publicBaseUrl} is not https: Microsoft Graph delivers change notifications to https URLs only.`,
-      fix: 'Set PUBLIC_BASE_URL to the https address of this server (behind a reverse proxy that terminates TLS).',
-    };
+    return outcome('failed', said('check.notHttps', { url: deps.publicBaseUrl }), said('check.fix.httpsUrl'));
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-    if (res.ok) return { state: 'passed' as const, detail: url };
-    return {
-      state: 'failed' as const,
-      detail: `${url} answered ${res.status}.`,
-      fix: 'PUBLIC_BASE_URL must point at this server over HTTPS, reachable from Microsoft Graph and CloudLink.',
-    };
+    if (res.ok) return outcome('passed', url);
+    return outcome(
+      'failed',
+      said('check.urlAnswered', { url, status: res.status }),
+      said('check.fix.publicUrl'),
+    );
   } catch (e) {
-    return {
-      state: 'failed' as const,
-      detail: `${url}: ${message(e)}`,
-      fix: 'PUBLIC_BASE_URL must point at this server over HTTPS, reachable from Microsoft Graph and CloudLink.',
-    };
+    return outcome(
+      'failed',
+      said('check.urlFailed', { url, detail: message(e) }),
+      said('check.fix.publicUrl'),
+    );
   }
 }
 
 async function cloudlinkStep(deps: ConfigCheckDeps) {
   try {
     const users = await deps.cloudlink.listUsers();
-    return { state: 'passed' as const, detail: `${users.length} phone users found.` };
+    return outcome('passed', said('check.phoneUsersFound', { count: users.length }));
   } catch (e) {
     if (e instanceof CloudLinkError && e.code === CLOUDLINK_CREDENTIALS_REFUSED)
-      return {
-        state: 'failed' as const,
-        detail: refusedSecretText('CloudLink', deps.savedAt?.().cloudlink ?? null, `HTTP ${e.status}`),
-        fix: 'Create a new client secret for the CloudLink client in the Mitel administration portal and save it on the tenant link page.',
-      };
-    return {
-      state: 'failed' as const,
-      detail: message(e),
-      fix: 'Check the CloudLink account id, client id and secret on the tenant link, and that the account has API access.',
-    };
+      return outcome(
+        'failed',
+        refusedSecret('CloudLink', deps.savedAt?.().cloudlink ?? null, `HTTP ${e.status}`),
+        said('check.fix.cloudlinkSecret'),
+      );
+    return outcome('failed', message(e), said('check.fix.cloudlinkAccount'));
   }
 }
 
 export async function secretStep(deps: Pick<ConfigCheckDeps, 'store' | 'tenantId' | 'now'>) {
   const expiresAt = (await deps.store.getTenant(deps.tenantId))?.clientSecretExpiresAt ?? null;
   const now = deps.now();
-  const fix = 'Create a new client secret in Entra ID, enter it and its expiry date on the tenant link.';
+  const fix = said('check.fix.newSecret');
   if (expiresAt === null)
-    return {
-      state: 'warning' as const,
-      detail:
-        'The expiry date of the client secret is not known, so Switchboard cannot warn before it expires.',
-      fix: 'Enter the date the client secret expires on the tenant link, so Switchboard can warn in time.',
-    };
-  const date = new Date(expiresAt).toISOString().slice(0, 10);
-  if (expiresAt <= now)
-    return {
-      state: 'failed' as const,
-      detail: `The client secret expired on ${date}: Switchboard cannot sign in, so sync has stopped.`,
-      fix,
-    };
+    return outcome('warning', said('check.secretExpiryUnknown'), said('check.fix.enterExpiry'));
+  const date = { date: new Date(expiresAt).toISOString() };
+  if (expiresAt <= now) return outcome('failed', said('check.secretExpired', { date }), fix);
   const days = Math.ceil((expiresAt - now) / 86_400_000);
   if (expiresAt - now <= EXPIRY_WARNING_MS)
-    return {
-      state: 'warning' as const,
-      detail: `The client secret expires on ${date}, in ${days} day${days === 1 ? '' : 's'}: sync stops then unless it is replaced.`,
+    return outcome(
+      'warning',
+      days === 1
+        ? said('check.secretExpiresInOneDay', { date })
+        : said('check.secretExpiresInDays', { date, days }),
       fix,
-    };
-  return {
-    state: 'passed' as const,
-    detail: `The client secret is valid until ${date} (${days} days from now); nothing to do yet.`,
-  };
+    );
+  return outcome('passed', said('check.secretValid', { date, days }));
 }
 
 function message(e: unknown): string {
@@ -235,14 +212,16 @@ function message(e: unknown): string {
 }
 
 /** One line for the job's summary: failures first, then warnings, so "passed" never hides an expiring secret. */
-export function summarizeCheck(steps: Pick<CheckStep, 'state'>[]): string {
+export function summarizeCheck(steps: Pick<CheckStep, 'state'>[]): CodedText {
   const failed = steps.filter((s) => s.state === 'failed').length;
   const warnings = steps.filter((s) => s.state === 'warning').length;
-  const warned = warnings === 1 ? '1 warning' : `${warnings} warnings`;
+  const total = steps.length;
   if (failed > 0) {
-    return `${failed} of ${steps.length} checks failed; each names its fix.${warnings ? ` Also ${warned}.` : ''}`;
+    if (warnings === 0) return said('check.summary.failed', { failed, total });
+    return warnings === 1
+      ? said('check.summary.failedAndOneWarning', { failed, total })
+      : said('check.summary.failedAndWarnings', { failed, total, warnings });
   }
-  return warnings
-    ? `No check failed, but ${warnings === 1 ? '1 step needs' : `${warnings} steps need`} attention: see the steps marked so, with their fix.`
-    : 'All checks passed.';
+  if (warnings === 0) return said('check.summary.allPassed');
+  return warnings === 1 ? said('check.summary.oneWarning') : said('check.summary.warnings', { warnings });
 }

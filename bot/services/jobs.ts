@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { CheckStep, JobView } from '../../shared/api/contract';
+import type { CheckStep, CodedText, JobView } from '../../shared/api/contract';
+import { english, said } from '../../shared/api/texts/english';
+import { storedText, textFromStore } from '../../shared/api/texts/stored-text';
 import type { Logger } from '../../shared/platform/logger';
 import type { JobRecord, Store } from '../../shared/ports/store';
 
@@ -31,8 +33,8 @@ export interface JobRegistryOptions {
 
 const KEEP_FINISHED = 20;
 
-export const INTERRUPTED_SUMMARY =
-  'Interrupted: the server process running this job stopped (a restart or a crash) before it finished. Run it again.';
+const INTERRUPTED = said('job.interrupted');
+export const INTERRUPTED_SUMMARY = english(INTERRUPTED);
 
 export class JobRegistry {
   private readonly jobs = new Map<string, JobEntry>();
@@ -62,7 +64,7 @@ export class JobRegistry {
     run: (job: {
       progress(done: number, total: number): void;
       steps(steps: CheckStep[]): void;
-    }) => Promise<string>,
+    }) => Promise<CodedText | string>,
     startedBy: string | null = null,
   ): Promise<JobView> {
     const running = this.runningHere(tenantId, kind) ?? (await this.runningElsewhere(tenantId, kind));
@@ -99,9 +101,13 @@ export class JobRegistry {
       },
     };
     void run(handle).then(
-      (summary) => this.finish(entry, 'succeeded', summary),
+      (summary) =>
+        typeof summary === 'string'
+          ? this.finish(entry, 'succeeded', summary)
+          : this.finish(entry, 'succeeded', english(summary), summary),
       (e: unknown) => {
         this.logger.warn({ err: e, kind, tenantId }, 'admin job failed');
+        // The error's own words: the tab frames them ("did not finish: …"), they are not a sentence of ours.
         return this.finish(entry, 'failed', e instanceof Error ? e.message : String(e));
       },
     );
@@ -156,7 +162,7 @@ export class JobRegistry {
       const interrupted: JobRecord = {
         ...r,
         state: 'failed',
-        summary: INTERRUPTED_SUMMARY,
+        summary: storedText(INTERRUPTED),
         error: 'interrupted',
         finishedAt: r.heartbeatAt,
       };
@@ -173,14 +179,20 @@ export class JobRegistry {
       finishedAt: r.finishedAt === null ? null : new Date(r.finishedAt).toISOString(),
       startedBy: r.startedBy,
       ...(r.steps && { steps: r.steps as unknown as CheckStep[] }),
-      ...(r.summary !== null && { summary: r.summary }),
+      ...(r.summary !== null && summaryFromStore(r.summary)),
     };
   }
 
-  private async finish(entry: JobEntry, state: 'succeeded' | 'failed', summary: string): Promise<void> {
+  private async finish(
+    entry: JobEntry,
+    state: 'succeeded' | 'failed',
+    summary: string,
+    summaryText?: CodedText,
+  ): Promise<void> {
     const view = entry.view;
     view.state = state;
     view.summary = summary;
+    if (summaryText) view.summaryText = summaryText;
     view.finishedAt = new Date(this.now()).toISOString();
     if (state === 'succeeded' && view.total === 0) view.total = view.done;
     if (entry.flushTimer) clearTimeout(entry.flushTimer);
@@ -199,7 +211,7 @@ export class JobRegistry {
       done: v.done,
       total: v.total,
       steps: v.steps ? (v.steps.map((s) => ({ ...s })) as unknown as Record<string, unknown>[]) : null,
-      summary: v.summary ?? null,
+      summary: v.summaryText ? storedText(v.summaryText) : (v.summary ?? null),
       error: v.state === 'failed' ? (v.summary ?? null) : null,
       startedBy: entry.startedBy,
       startedAt: Date.parse(v.startedAt),
@@ -249,4 +261,10 @@ export class JobRegistry {
       this.jobs.delete(old.view.jobId);
     void this.store?.pruneJobs(tenantId, KEEP_FINISHED).catch(() => undefined);
   }
+}
+
+/** A stored summary: coded (JSON) since codes exist, plain English before; both read back with their English. */
+function summaryFromStore(stored: string): Pick<JobView, 'summary' | 'summaryText'> {
+  const { english: summary, text } = textFromStore(stored);
+  return text ? { summary, summaryText: text } : { summary };
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '../../shared/platform/logger';
 import type { MissedCall, MissedCallRetry, Store } from '../../shared/ports/store';
+import { problemFromStore } from '../../shared/sync/stored-problem';
 import { adaptiveCard, facts, text } from '../conversation/cards/adaptive';
 import { formatMoment, messagesFor, type Messages } from '../conversation/messages';
 import { nextMissedCallTry } from './missed-call-retry-policy';
@@ -95,7 +96,8 @@ export class NoticeService {
         continue;
       }
       if (!(await store.markNoticeSent(tenantId, key, now()))) continue;
-      const error = state.lastError;
+      // The stored problem is coded JSON (or an old row's English): the chat gets its English sentence.
+      const error = problemFromStore(state.lastError).message;
       const delivery = await this.deps.notifier.toUser(tenantId, state.entraUserId, (reader) => ({
         text: messagesFor(reader.locale).syncBroken(error),
       }));

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type {
   AddMonitorRequest,
   CheckStep,
+  CodedText,
   CredentialProblem,
   GroupSearchResponse,
   HealthView,
@@ -11,6 +12,7 @@ import type {
   SyncStatus,
   UserDiagnostics,
 } from '../../shared/api/contract';
+import { said } from '../../shared/api/texts/english';
 import type { Logger } from '../../shared/platform/logger';
 import type { SecretBox } from '../../shared/platform/secret-box';
 import type { CloudLinkPort } from '../../shared/ports/cloudlink';
@@ -48,7 +50,7 @@ export interface SyncFacade {
     tenantId: string,
     progress: (done: number, total: number) => void,
     options?: { readEveryPbx?: boolean },
-  ): Promise<string>;
+  ): Promise<CodedText>;
   /** Runs every configuration check step, reporting the steps as they change; resolves the final steps. */
   configurationCheck(tenantId: string, progress: (steps: CheckStep[]) => void): Promise<CheckStep[]>;
   health(tenantId: string): Promise<HealthView>;
@@ -174,11 +176,10 @@ export function syncFacade(deps: {
     async resyncAll(tenantId, progress, options) {
       const result = await tenant(tenantId).service.resyncAll((p) => progress(p.done, p.total), options);
       progress(result.done, result.total);
-      const phones =
-        result.pbxReads === result.done
-          ? 'every phone read'
-          : `${result.pbxReads} phones read, the live PBX feed covered the rest`;
-      return `${result.done} of ${result.total} users resynced (${phones}).`;
+      const { done, total } = result;
+      return result.pbxReads === done
+        ? said('resync.summaryEveryPhone', { done, total })
+        : said('resync.summarySomePhones', { done, total, reads: result.pbxReads });
     },
     configurationCheck: (tenantId, progress: (steps: CheckStep[]) => void) => {
       const t = tenant(tenantId);

@@ -1,4 +1,5 @@
-import type { CredentialProblem } from '../../shared/api/contract';
+import type { CodedText, CredentialProblem } from '../../shared/api/contract';
+import { english, said } from '../../shared/api/texts/english';
 import { CloudLinkClient } from '../../shared/adapters/cloudlink';
 import {
   TokenClient,
@@ -19,12 +20,12 @@ import {
   type SyncMetricsSink,
   type SyncService,
 } from '../../shared/sync';
-import { SIGN_IN_FIXES } from '../../shared/sync/errors';
+import { signInFix } from '../../shared/sync/errors';
 import type { SpreadGate } from '../../shared/sync/cluster-spread';
 import type { TenantSync } from './sync-facade';
 import type { TenantDocuments } from './tenant-documents';
 import { logFailedCall, logRetriedAttempt } from './outbound-log';
-import { refusedSecretText } from './secret-text';
+import { refusedSecret } from './secret-text';
 import { openLink, type LiveLink } from './tenant-link';
 
 /** Delegated scope monitor accounts sign in with: presence subscriptions need a user token with Presence.Read.All. */
@@ -323,8 +324,7 @@ export class TenantRuntime {
         code: error.code ?? String(error.status),
         secretSavedAt: savedAt === null ? null : new Date(savedAt).toISOString(),
         since: new Date(this.options.now()).toISOString(),
-        message: refusedSecretText('Entra', savedAt, error.code),
-        fix: SIGN_IN_FIXES.appCredentials,
+        ...credentialTexts(refusedSecret('Entra', savedAt, error.code), signInFix('appCredentials')),
       });
       logger.error(fields, "Entra ID refused the app's secret");
     } else if (error.refusal) logger.warn(fields, 'Entra ID refused a token request');
@@ -352,8 +352,10 @@ export class TenantRuntime {
       code: `${error.status} ${error.code}`,
       secretSavedAt: savedAt === null ? null : new Date(savedAt).toISOString(),
       since: new Date(now()).toISOString(),
-      message: refusedSecretText('CloudLink', savedAt, `HTTP ${error.status}`),
-      fix: 'Create a new client secret for the CloudLink client in the Mitel administration portal and save it on the tenant link page.',
+      ...credentialTexts(
+        refusedSecret('CloudLink', savedAt, `HTTP ${error.status}`),
+        said('check.fix.cloudlinkSecret'),
+      ),
     });
   }
 }
@@ -362,4 +364,12 @@ export class TenantRuntime {
 function cloudlinkKey(link: LiveLink): string | undefined {
   const cl = link.cloudlink;
   return cl && cl.clientSecret ? `${cl.accountId}\n${cl.clientId}` : undefined;
+}
+
+/** A refused secret's message and fix, coded for the tab and in English for everyone else. */
+function credentialTexts(
+  message: CodedText,
+  fix: CodedText,
+): Pick<CredentialProblem, 'message' | 'fix' | 'messageText' | 'fixText'> {
+  return { message: english(message), fix: english(fix), messageText: message, fixText: fix };
 }

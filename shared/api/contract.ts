@@ -5,6 +5,10 @@
  * Errors are always `ApiError` with a 4xx/5xx status.
  */
 
+import type { CodedText } from './texts/coded-text';
+
+export type { CodedText, TextParam } from './texts/coded-text';
+
 export interface ApiError {
   error: {
     code: string;
@@ -108,7 +112,19 @@ export interface SyncStatus {
   /** Whether this user is synced at all, and per direction. */
   enabled: { toTeams: boolean; fromTeams: boolean };
   /** In words, with what to do; null when all is well. */
-  problem: { message: string; fix: string } | null;
+  problem: Problem | null;
+}
+
+/**
+ * A problem in words and what to do about it. `message` and `fix` are the server's English (kept for API clients and
+ * older tabs); `messageText` and `fixText` name the same sentences by code (shared/api/texts/), so the tab can word
+ * them in the reader's language. Absent for a problem stored before codes existed: its English is all there is.
+ */
+export interface Problem {
+  message: string;
+  fix: string;
+  messageText?: CodedText;
+  fixText?: CodedText;
 }
 
 /** What "reset phone status" did, so the admin is told (POST /api/admin/users/:id/reset-phone). */
@@ -196,6 +212,8 @@ export interface MonitorView {
   subscriptionExpiresAt: string | null;
   passwordExpiresAt: string | null;
   lastError: string | null;
+  /** The last error by code, beside its English (see Problem); absent for one stored before codes existed. */
+  lastErrorText?: CodedText;
 }
 /** GET /api/admin/monitors */
 export interface MonitorsResponse {
@@ -289,6 +307,8 @@ export interface JobView {
   /** For configuration checks: one entry per step. */
   steps?: CheckStep[];
   summary?: string;
+  /** The summary by code (shared/api/texts/check.ts), so the tab words it in the admin's language. */
+  summaryText?: CodedText;
   /** The Entra user id of the admin who started it, when known. */
   startedBy?: string | null;
 }
@@ -300,6 +320,12 @@ export interface CheckStep {
   detail?: string;
   /** What the admin should do when the step failed. */
   fix?: string;
+  /**
+   * The detail and the fix by code, beside their English (see Problem). A detail that is a provider's own words
+   * (an error message) has no code: it is shown as it came.
+   */
+  detailText?: CodedText;
+  fixText?: CodedText;
 }
 
 /** GET /api/admin/users/:id/diagnostics */
@@ -339,7 +365,7 @@ export interface HealthView {
    * Whether this process runs the tenant's sync engine: `owner`, or `standby` when another process holds the
    * tenant's sync lease (this one serves the API, tab and bot and takes over if the lease comes free).
    */
-  syncOwnership?: { state: 'owner' | 'standby' | 'stopped'; detail: string | null };
+  syncOwnership?: { state: 'owner' | 'standby' | 'stopped'; detail: string | null; detailText?: CodedText };
   /** How Teams presence reaches us, and what the hybrid reads cost of the tenant's Graph presence budget. */
   teamsReads?: TeamsReadsView;
 }
@@ -362,6 +388,8 @@ export interface CloudLinkSubscriptionView {
   state: 'active' | 'failed' | 'none';
   since: string | null;
   problem: string | null;
+  /** The problem by code, beside its English (see Problem). */
+  problemText?: CodedText;
 }
 
 /** GET /api/admin/problems: the warnings and errors the server logged for the tenant, newest first. */
@@ -389,6 +417,9 @@ export interface CredentialProblem {
   /** "The secret saved on 2026-12-01 was refused by Entra ID: AADSTS7000215." */
   message: string;
   fix: string;
+  /** The message and the fix by code, beside their English (see Problem). */
+  messageText?: CodedText;
+  fixText?: CodedText;
 }
 
 /**
@@ -405,7 +436,8 @@ export interface AdminUsersResponse {
   directory: {
     entraReadAt: string | null;
     pbxReadAt: string | null;
-    problem: { at: string; message: string } | null;
+    /** `messageText`: the message by code, beside its English (see Problem), when a service refused or failed. */
+    problem: { at: string; message: string; messageText?: CodedText } | null;
   };
 }
 

@@ -1,3 +1,4 @@
+import type { CodedText } from '../api/texts/coded-text';
 import type { PbxUser } from '../ports/cloudlink';
 import type { GraphUser, UsersDelta } from '../ports/graph';
 import type { MatchResult, UserOverride } from './matching';
@@ -20,8 +21,11 @@ export interface DirectoryDoc {
   /** The admin's overrides that could not be applied (a user gone, disabled, or paired by another override). */
   staleOverrides: UserOverride[];
   matchedAt: number | null;
-  /** The last refresh failed (a directory could not be read): what the admin sees until one succeeds. */
-  problem: { at: number; message: string } | null;
+  /**
+   * The last refresh failed (a directory could not be read): what the admin sees until one succeeds. `text`: the
+   * same by code when a service refused or failed (absent in documents written before, and for other errors).
+   */
+  problem: { at: number; message: string; text?: CodedText } | null;
 }
 
 export type PbxOnlyReason = 'noMail' | 'noMatch' | 'ambiguous' | 'contested';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ALL_CALLS_SUBJECT_FILTER, ALL_PRESENTITIES_FILTER } from '../adapters/cloudlink/subjects';
-import type { CloudLinkSubscriptionView } from '../api/contract';
+import type { CloudLinkSubscriptionView, CodedText } from '../api/contract';
+import { english, said } from '../api/texts/english';
 import type { CloudLinkPort, PbxSubscription, PbxSubscriptionRequest } from '../ports/cloudlink';
 import type { Store } from '../ports/store';
 import type { SyncClock } from './clock';
@@ -43,7 +44,7 @@ interface TopicState {
   subscriptionId: string | null;
   since: number | null;
   /** Why the topic has no live subscription (or why its state is unknown). */
-  problem: string | null;
+  problem: CodedText | null;
 }
 
 /**
@@ -123,7 +124,7 @@ export class CloudLinkSubscriptions {
           },
           'CloudLink no longer has our subscription; creating it again',
         );
-        this.lose(topic, 'CloudLink no longer had this subscription; it was created again.');
+        this.lose(topic, said('health.cloudlinkSubscriptionRecreated'));
         repair = true;
       } catch {
         // CloudLink did not answer: keep the subscription, but do not lean on it this time.
@@ -168,7 +169,8 @@ export class CloudLinkSubscriptions {
         subscriptionId: t.subscriptionId,
         state: t.subscriptionId ? 'active' : t.problem ? 'failed' : 'none',
         since: t.since === null ? null : new Date(t.since).toISOString(),
-        problem: t.problem,
+        problem: t.problem && english(t.problem),
+        ...(t.problem && { problemText: t.problem }),
       };
     });
   }
@@ -177,7 +179,7 @@ export class CloudLinkSubscriptions {
     return this.topics.get(topic) as TopicState;
   }
 
-  private lose(topic: Topic, problem: string | null): void {
+  private lose(topic: Topic, problem: CodedText | null): void {
     const t = this.state(topic);
     const had = t.subscriptionId !== null;
     Object.assign(t, { subscriptionId: null, since: null, problem });
@@ -247,7 +249,10 @@ export class CloudLinkSubscriptions {
           { tenantId, event: 'cloudlink.subscribeFailed', topic, err: e },
           'CloudLink refused our subscription; the next resync tries again',
         );
-        this.lose(topic, `CloudLink refused the subscription: ${e instanceof Error ? e.message : String(e)}`);
+        this.lose(
+          topic,
+          said('health.cloudlinkSubscriptionRefused', { detail: e instanceof Error ? e.message : String(e) }),
+        );
       }
     }
     // Leaked: posting to our webhook (any key) but not one we keep, e.g. made by a process that crashed.

@@ -1,4 +1,5 @@
 import type { UserSelection } from '../api/contract';
+import { english } from '../api/texts/english';
 import {
   applyUsersDelta,
   parseDirectoryDoc,
@@ -12,6 +13,7 @@ import type { CloudLinkPort, PbxUser } from '../ports/cloudlink';
 import { GraphError, type GraphPort, type GraphUser, type UsersDelta } from '../ports/graph';
 import type { Store, UserRecord } from '../ports/store';
 import type { SyncClock } from './clock';
+import { serviceFailure } from './errors';
 import type { SyncEngine } from './engine/sync-engine';
 
 /** Which directories a refresh reads; the other side is taken as last read. */
@@ -106,8 +108,12 @@ export class UserDirectory {
   /** A refresh failed: the admin's user list says so (with the error) until one succeeds. */
   async recordFailure(e: unknown): Promise<void> {
     const now = this.deps.clock.now();
-    const message = e instanceof Error ? e.message : String(e);
-    await this.save({ ...(await this.load()), problem: { at: now, message } }, now);
+    // A service's refusal or outage by code, so the admin reads it in their language; anything else as it was thrown.
+    const failure = serviceFailure(e);
+    const problem = failure
+      ? { at: now, message: english(failure.message), text: failure.message }
+      : { at: now, message: e instanceof Error ? e.message : String(e) };
+    await this.save({ ...(await this.load()), problem }, now);
   }
 
   private async save(doc: DirectoryDoc, now: number): Promise<void> {

@@ -1,3 +1,5 @@
+import type { CodedText } from '../api/texts/coded-text';
+import { said } from '../api/texts/english';
 import { CloudLinkError } from '../ports/cloudlink';
 import { GraphError } from '../ports/graph';
 import type { NetworkFailure } from '../ports/network-failure';
@@ -15,10 +17,11 @@ export const REFUSED_WRITE_RETRY_MS = 15 * 60_000;
 /**
  * How the engine treats a failed call: try again later (after at least `afterMs`), or give up and say why. A refusal
  * that someone can fix carries `healAfterMs`: writes are tried again after it, besides at the next change or resync.
+ * Message and fix are coded (shared/api/texts/sync.ts), so the tab words them in the reader's language.
  */
 export type Failure =
-  | { retry: true; afterMs?: number; message: string }
-  | { retry: false; message: string; fix: string; healAfterMs?: number };
+  | { retry: true; afterMs?: number; message: CodedText }
+  | { retry: false; message: CodedText; fix: CodedText; healAfterMs?: number };
 
 /** How a refused sign-in's message begins (the monitor's stored problem): nobody retries one without a person acting. */
 export const SIGN_IN_REFUSED = 'sign-in refused:';
@@ -31,40 +34,50 @@ export const SIGN_IN_REFUSED = 'sign-in refused:';
  * write, so a bug that passes (a rare state, a fixed deployment) does not strand the user for good.
  */
 export function classify(err: unknown, log: SyncLog): Failure {
+  const failure = serviceFailure(err);
+  if (failure) return failure;
+  reportBug(err, log);
+  return {
+    retry: false,
+    message: said('sync.internalError', { kind: nameOf(err) }),
+    fix: said('fix.internalError'),
+    healAfterMs: BUG_RETRY_MS,
+  };
+}
+
+/** How a failure of one of the ports (Graph, CloudLink, sign-in, the lease fence) is treated; null for anything else. */
+export function serviceFailure(err: unknown): Failure | null {
   if (err instanceof GraphError || err instanceof CloudLinkError) {
     const system = err instanceof GraphError ? 'Microsoft Graph' : 'CloudLink';
-    if (err.network) return { retry: true, message: `${system} did not answer (${describe(err.network)})` };
+    if (err.network)
+      return { retry: true, message: said('sync.noAnswer', { system, reason: describe(err.network) }) };
     if (err.status === 429)
-      return { retry: true, afterMs: err.retryAfterMs ?? 1000, message: `${system} is throttling` };
+      return { retry: true, afterMs: err.retryAfterMs ?? 1000, message: said('sync.throttled', { system }) };
     if (err.status === 0 || err.status >= 500 || err.status === 408)
-      return { retry: true, message: `${system} failed (${err.status})` };
+      return { retry: true, message: said('sync.serverFailed', { system, status: err.status }) };
     return {
       retry: false,
-      message: `${system} refused: ${err.message}`,
+      // The provider's own words are quoted evidence, not our sentence: they stay as they came.
+      message: said('sync.refused', { system, detail: err.message }),
       fix: fixFor(err.status, system),
       ...([401, 403, 404].includes(err.status) && { healAfterMs: REFUSED_WRITE_RETRY_MS }),
     };
   }
   if (err instanceof SignInError) {
     // No refusal: the identity provider failed (no answer, throttling, an outage) rather than said no.
-    if (!err.refusal) return { retry: true, message: `sign-in failed: ${err.message}` };
+    if (!err.refusal) return { retry: true, message: said('sync.signInFailed', { detail: err.message }) };
     return {
       retry: false,
-      message: `${SIGN_IN_REFUSED} ${err.message}`,
-      fix: SIGN_IN_FIXES[err.refusal],
+      message: said('sync.signInRefused', { detail: err.message }),
+      fix: signInFix(err.refusal),
       // Someone has to act, and once they have, writes should heal without waiting for the next change.
       healAfterMs: REFUSED_WRITE_RETRY_MS,
     };
   }
   // Outside the engine's write path (which handles it first) the fence is a passing state: the new owner takes over.
-  if (err instanceof FencedWriteError) return { retry: true, message: err.message };
-  reportBug(err, log);
-  return {
-    retry: false,
-    message: `Switchboard hit an internal error (${nameOf(err)}); it was logged for the operator.`,
-    fix: "Report a problem with this user's trace if it persists; the operator finds the details under sync.bug.",
-    healAfterMs: BUG_RETRY_MS,
-  };
+  if (err instanceof FencedWriteError)
+    return { retry: true, message: said('sync.fenced', { operation: err.op }) };
+  return null;
 }
 
 /**
@@ -109,32 +122,23 @@ function nameOf(err: unknown): string {
   return err instanceof Error ? err.name : typeof err;
 }
 
-function describe(network: NetworkFailure): string {
-  if (network.kind === 'timeout') return 'timed out';
-  return network.cause ? `connection failed: ${network.cause}` : 'connection failed';
+function describe(network: NetworkFailure): CodedText {
+  if (network.kind === 'timeout') return said('sync.network.timedOut');
+  return network.cause
+    ? said('sync.network.connectionFailedBecause', { cause: network.cause })
+    : said('sync.network.connectionFailed');
 }
 
 /** What to do about each kind of refusal, in the words an integration admin reads on the admin page. */
-export const SIGN_IN_FIXES: Record<SignInRefusal, string> = {
-  appCredentials:
-    "Switchboard's app secret was refused by Entra ID: create a new client secret in Entra ID (App registrations > Certificates & secrets) and save it on the tenant link page.",
-  accountCredentials:
-    'Check the presence monitor account: its name, its password, and that it is not locked, disabled or expired.',
-  mfaRequired: 'Exclude the presence monitor account from MFA and Conditional Access policies.',
-  consentRequired:
-    'An administrator must grant admin consent to the Switchboard app in Entra ID (Enterprise applications > Permissions).',
-  other: 'Run the configuration check on the admin page; it tests each step and names the fix.',
-};
+export function signInFix(refusal: SignInRefusal): CodedText {
+  return said(`fix.signIn.${refusal}`);
+}
 
-function fixFor(status: number, system: string): string {
-  if (status === 401) return `Check the ${system} credentials in the admin page (a secret may have expired).`;
-  if (status === 403) {
-    return system === 'Microsoft Graph'
-      ? 'Grant admin consent for Presence.ReadWrite.All and Presence.Read.All (application) in Entra ID.'
-      : 'Give the CloudLink account the admin rights Switchboard needs.';
-  }
-  if (status === 404) return `The user no longer exists in ${system}; refresh the user list.`;
-  return 'Look at the trace of this user and report a problem if it persists.';
+function fixFor(status: number, system: string): CodedText {
+  if (status === 401) return said('fix.checkCredentials', { system });
+  if (status === 403) return said(system === 'Microsoft Graph' ? 'fix.graphConsent' : 'fix.cloudlinkRights');
+  if (status === 404) return said('fix.userGone', { system });
+  return said('fix.lookAtTrace');
 }
 
 /** Exponential backoff: 1 s, 2 s, 4 s ... up to 5 minutes, so queued work is retried but never hammered. */

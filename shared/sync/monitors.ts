@@ -1,3 +1,4 @@
+import { english, said } from '../api/texts/english';
 import { assignUsers } from '../domain/monitors';
 import { GraphError, type GraphSubscriptionPort, type MonitorCredentials } from '../ports/graph';
 import { SignInError } from '../ports/sign-in';
@@ -5,11 +6,14 @@ import type { MonitorRecord, MonitorState, Store } from '../ports/store';
 import { isClientStateOf, newClientState, storedFormOf } from './client-state';
 import type { SyncClock } from './clock';
 import type { SyncLog } from './log';
-import { backoffMs, classify, SIGN_IN_REFUSED } from './errors';
+import { backoffMs, classify } from './errors';
+import {
+  isRefusedSignIn,
+  isSubscriptionConflict,
+  monitorProblem,
+  storedMonitorProblem,
+} from './monitor-problem';
 import type { GraphNotification } from './webhooks';
-
-const CONFLICT_PROBLEM =
-  'This account already holds a presence subscription for this app (Graph allows one).';
 
 /**
  * A monitor whose sign-in Entra refused (wrong password, disabled, locked, MFA): nothing signs it in again until the
@@ -17,7 +21,7 @@ const CONFLICT_PROBLEM =
  * lockout locks the account.
  */
 function waitsForAdmin(m: MonitorRecord): boolean {
-  return m.state === 'failed' && !!m.lastError?.startsWith(SIGN_IN_REFUSED);
+  return m.state === 'failed' && isRefusedSignIn(m.lastError);
 }
 
 export interface MonitorSettings {
@@ -121,7 +125,7 @@ export class Monitors {
       (m) =>
         m.state === 'failed' &&
         m.userIds.length > 0 &&
-        !m.lastError?.startsWith(CONFLICT_PROBLEM) &&
+        !isSubscriptionConflict(m.lastError) &&
         !waitsForAdmin(m),
     );
     await Promise.all(
@@ -303,11 +307,12 @@ export class Monitors {
   private async failed(m: MonitorRecord, err: unknown, patch: Partial<MonitorRecord>): Promise<void> {
     const f = classify(err, this.log);
     const conflict = err instanceof GraphError && err.status === 409;
-    const lastError = conflict
-      ? `${CONFLICT_PROBLEM} It lapses within 60 minutes; Switchboard retries.`
+    const problem = conflict
+      ? said('monitor.subscriptionConflict')
       : f.retry
-        ? f.message
-        : `${f.message} ${f.fix}`;
+        ? monitorProblem(f.message)
+        : monitorProblem(f.message, f.fix);
+    const lastError = storedMonitorProblem(problem);
     const state: MonitorState =
       !f.retry && !conflict && err instanceof GraphError && err.status === 403 ? 'updateRequired' : 'failed';
     await this.saved(m, { ...patch, state, lastError });
@@ -317,7 +322,7 @@ export class Monitors {
         event: err instanceof GraphError ? 'graph.subscriptionFailed' : 'monitor.signInFailed',
         monitorId: m.monitorId,
         state,
-        problem: lastError,
+        problem: english(problem),
       },
       err instanceof GraphError
         ? 'a presence monitor could not hold its subscription'

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { PhoneResetResult, SyncStatus } from '../api/contract';
+import { english, said } from '../api/texts/english';
 import type { PbxEvent } from '../ports/cloudlink';
 import type { LeaseRecord, Store } from '../ports/store';
 import type { SyncClock } from './clock';
@@ -493,10 +494,17 @@ export class OwnedSyncService extends DelegatingSyncService implements SyncServi
     const view = this.inner.health();
     const detail =
       this.state === 'standby'
-        ? "Another Switchboard process owns this tenant's sync; this one is on standby and takes over if it stops."
+        ? said('health.standby')
         : this.state === 'stopped'
-          ? 'The sync engine is not running.'
+          ? said('health.stopped')
           : null;
-    return { ...view, syncOwnership: { state: this.state, detail } };
+    return {
+      ...view,
+      syncOwnership: {
+        state: this.state,
+        detail: detail && english(detail),
+        ...(detail && { detailText: detail }),
+      },
+    };
   }
 }

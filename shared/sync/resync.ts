@@ -1,3 +1,4 @@
+import { said } from '../api/texts/english';
 import { MAX_USERS_PER_MONITOR } from '../domain/monitors';
 import type { GraphPort } from '../ports/graph';
 import { eventStamp, type SyncClock } from './clock';
@@ -102,8 +103,8 @@ async function resyncBatch(
       const f = classify(err, deps.log);
       engine.fail(
         id,
-        `resync could not read the PBX: ${f.message}`,
-        f.retry ? 'The next resync tries again.' : f.fix,
+        said('sync.resyncPbxReadFailed', { reason: f.message }),
+        f.retry ? said('fix.nextResync') : f.fix,
       );
     }
   };
@@ -122,8 +123,8 @@ async function resyncBatch(
     for (const id of watched)
       engine.fail(
         id,
-        `resync could not read Teams: ${f.message}`,
-        f.retry ? 'The next resync tries again.' : f.fix,
+        said('sync.resyncTeamsReadFailed', { reason: f.message }),
+        f.retry ? said('fix.nextResync') : f.fix,
       );
   }
   return toRead.length;

@@ -1,3 +1,5 @@
+import { said } from '../api/texts/english';
+import { codedProblem, problemFromStore, problemOnly } from './stored-problem';
 import { randomBytes } from 'node:crypto';
 import type { PhoneResetResult, SyncStatus, TeamsReadsView, UserSelection } from '../api/contract';
 import { DEFAULT_MAPPING } from '../domain/mapping';
@@ -460,7 +462,7 @@ class Service implements OwnableSyncService {
       {
         state: saved ? { ...EMPTY_SYNC_STATE, ...(saved.state as Partial<UserSyncState>) } : EMPTY_SYNC_STATE,
         lastSyncAt: saved?.lastSyncAt ?? null,
-        lastError: saved?.lastError ? { message: saved.lastError, fix: 'See the trace for details.' } : null,
+        lastError: saved?.lastError ? problemFromStore(saved.lastError) : null,
       },
       directionsFor(this.selection(), user),
     );
@@ -646,10 +648,7 @@ function notMatchedStatus(): SyncStatus {
     lastAssertion: null,
     lastSyncAt: null,
     enabled: { toTeams: false, fromTeams: false },
-    problem: {
-      message: 'Your account is not matched to a phone user.',
-      fix: 'Ask your admin to check that your PBX user has your work email.',
-    },
+    problem: codedProblem(said('sync.notMatched'), said('fix.notMatched')),
   };
 }
 
@@ -676,6 +675,6 @@ function statusFrom(
       : null,
     lastSyncAt: iso(e.lastSyncAt),
     enabled,
-    problem: e.lastError ? { message: e.lastError.message, fix: e.lastError.fix } : null,
+    problem: e.lastError ? problemOnly(e.lastError) : null,
   };
 }

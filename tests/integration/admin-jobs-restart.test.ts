@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INTERRUPTED_SUMMARY, JobRegistry } from '../../bot/services/jobs';
+import { english, said } from '../../shared/api/texts/english';
 import { silentLogger } from '../../shared/platform/logger';
 import type { Store } from '../../shared/ports/store';
 import { openStore } from '../../shared/store/open';
@@ -71,6 +72,26 @@ describe('admin jobs across a restart', () => {
     expect(await after.get('another-tenant', job.jobId)).toBeUndefined();
   });
 
+  it("keeps a check's coded summary and step texts across a restart, so another process answers them in German too", async () => {
+    const before = new JobRegistry(silentLogger(), now, await open());
+    const fix = said('check.fix.permissions');
+    const job = await before.start(T, 'configurationCheck', async (j) => {
+      j.steps([
+        { id: 'permissions', title: 'Graph permissions', state: 'failed', fix: english(fix), fixText: fix },
+      ]);
+      return said('check.summary.failed', { failed: 1, total: 1 });
+    });
+    await eventually(async () => expect((await before.get(T, job.jobId))?.state).toBe('succeeded'));
+    before.close();
+
+    const after = new JobRegistry(silentLogger(), now, await open());
+    expect(await after.get(T, job.jobId)).toMatchObject({
+      summary: '1 of 1 checks failed; each names its fix.',
+      summaryText: { code: 'check.summary.failed', params: { failed: 1, total: 1 } },
+      steps: [{ id: 'permissions', fix: english(fix), fixText: { code: 'check.fix.permissions' } }],
+    });
+  });
+
   it('a job running when its process died shows as failed (interrupted), not forever running', async () => {
     const dying = new JobRegistry(silentLogger(), now, await open(), { progressWriteMs: 10 });
     const job = await dying.start(T, 'resyncAll', async (j) => {
@@ -91,6 +112,7 @@ describe('admin jobs across a restart', () => {
     expect(await restarted.get(T, job.jobId)).toMatchObject({
       state: 'failed',
       summary: INTERRUPTED_SUMMARY,
+      summaryText: { code: 'job.interrupted' },
       done: 650,
       total: 2000,
     });

@@ -121,7 +121,17 @@ describe('a presence monitor gets a new password', () => {
     });
     expect(added.status).toBe(201);
     monitorId = added.body.monitorId;
-    expect(added.body).toMatchObject({ state: 'failed', lastError: expect.stringMatching(/AADSTS50126/) });
+    expect(added.body).toMatchObject({
+      state: 'failed',
+      lastError: expect.stringMatching(/AADSTS50126/),
+      // By code too, so the admin's German tab says it in German; Entra's words stay a quoted value.
+      lastErrorText: {
+        code: 'monitor.problemAndFix',
+        params: {
+          problem: { code: 'sync.signInRefused', params: { detail: expect.stringMatching(/AADSTS50126/) } },
+        },
+      },
+    });
     const subscriptionsOfMonitor = () =>
       emulators.graph.control.subscriptions().filter((s) => s.creatorId === monitorUserId);
     expect(subscriptionsOfMonitor()).toEqual([]);

@@ -148,8 +148,20 @@ describe('the composed server against the emulators', () => {
     expect(steps.find((s) => s.id === 'secretExpiry')).toMatchObject({
       state: 'warning',
       fix: expect.stringMatching(/new client secret/),
+      // The same sentences by code, so a German tab words them in German; the date as a date, not English text.
+      detailText: {
+        code: 'check.secretExpiresInDays',
+        params: { date: { date: expect.any(String) }, days: 20 },
+      },
+      fixText: { code: 'check.fix.newSecret' },
     });
     expect(job).toMatchObject({ state: 'succeeded', done: 7, total: 7 });
+    // One step fails here (the loopback notification URL), and the secret's warning is named after it.
+    expect(job.summaryText).toEqual({
+      code: 'check.summary.failedAndOneWarning',
+      params: { failed: 1, total: 7 },
+    });
+    expect(job.summary).toBe('1 of 7 checks failed; each names its fix. Also 1 warning.');
   });
 
   it('resyncs everyone as a job with progress', async () => {
@@ -158,6 +170,10 @@ describe('the composed server against the emulators', () => {
     const job = await waitForJob(String(started.body.jobId));
     expect(job).toMatchObject({ kind: 'resyncAll', state: 'succeeded', done: 8, total: 8 });
     expect(job.summary).toMatch(/^8 of 8 users resynced/);
+    expect(job.summaryText).toMatchObject({
+      code: expect.stringMatching(/^resync\.summary/),
+      params: { done: 8 },
+    });
 
     // The admin can insist on reading every phone; a body that is not the documented shape is refused.
     const deep = await api('POST', '/api/admin/resync-all', adminToken, { readEveryPbx: true });

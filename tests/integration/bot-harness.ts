@@ -18,6 +18,7 @@ import type { WebhookReceiver } from '../../bot/services/webhooks';
 import { createTeamsBot, type TeamsBot } from '../../bot/teams';
 import type { BotAuth } from '../../bot/teams/adapter';
 import { startEntraFixture, type EntraFixture } from './entra-fixture';
+import { said } from '../../shared/api/texts/english';
 
 /**
  * The product server over real HTTP on 127.0.0.1, with the Entra emulator minting real tokens, a real SQLite store,
@@ -153,7 +154,7 @@ export class RecordingSync implements SyncFacade {
     progress(1, 2);
     progress(2, 2);
     this.calls.push(`resyncAll ${tenantId}${options?.readEveryPbx ? ' readEveryPbx' : ''}`);
-    return '2 users resynced';
+    return said('resync.summaryEveryPhone', { done: 2, total: 2 });
   }
   async configurationCheck(
     _tenantId: string,

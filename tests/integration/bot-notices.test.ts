@@ -1,6 +1,8 @@
 import { silentLogger } from '../../shared/platform/logger';
 import { NoticeService } from '../../bot/services/notices';
 import { startHarness, type Harness } from './bot-harness';
+import { said } from '../../shared/api/texts/english';
+import { codedProblem, storedProblemText } from '../../shared/sync/stored-problem';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -131,11 +133,19 @@ describe('proactive notices', () => {
       entraUserId: h.fx.users.bob,
       state: {},
       lastSyncAt: null,
-      lastError: 'CloudLink 401',
+      // As the sync stores a problem now: coded, so the tab can word it; the chat still reads its English sentence.
+      lastError: storedProblemText(
+        codedProblem(
+          said('sync.refused', { system: 'CloudLink', detail: 'Unauthorized' }),
+          said('fix.cloudlinkRights'),
+        ),
+      ),
       version: v2,
     });
     expect(await notices.checkBrokenSync(h.fx.contoso)).toBe(1);
     expect(sentTo('a:bob')).toHaveLength(2);
+    expect(String(sentTo('a:bob')[1]!.body.text)).toMatch(/not syncing.*CloudLink refused: Unauthorized/);
+    expect(String(sentTo('a:bob')[1]!.body.text)).not.toMatch(/[{}]|sync\.refused/);
   });
 
   it('sends missed-call notices only to users who opted in, once per call', async () => {

@@ -257,8 +257,22 @@ describe('day two: the tenant link the admin saves is the one in use', () => {
         service: 'entra',
         code: 'AADSTS7000215',
         message: `The secret saved on ${today} was refused by Entra: AADSTS7000215.`,
+        // By code too, so a German tab says it in German; the date a date, Entra's code as Entra gave it.
+        messageText: {
+          code: 'secret.refusedSavedOn',
+          params: {
+            date: { date: expect.stringMatching(new RegExp(`^${today}T`)) },
+            system: 'Entra',
+            code: 'AADSTS7000215',
+          },
+        },
+        fixText: { code: 'fix.signIn.appCredentials' },
       }),
     ]);
+    expect(steps.find((s) => s.id === 'token')).toMatchObject({
+      detailText: { code: 'secret.refusedSavedOn' },
+      fixText: { code: 'fix.signIn.appCredentials' },
+    });
     expect(world.logLines).toContainEqual(
       expect.objectContaining({ service: 'entra', status: 401, code: 'AADSTS7000215', level: 50 }),
     );

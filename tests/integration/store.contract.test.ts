@@ -7,6 +7,8 @@ import Database from 'better-sqlite3';
 import { SecretBox } from '../../shared/platform/secret-box';
 import { openStore } from '../../shared/store/open';
 import { MIGRATIONS } from '../../shared/store/migrations';
+import { said } from '../../shared/api/texts/english';
+import { codedProblem, problemFromStore, storedProblemText } from '../../shared/sync/stored-problem';
 import {
   StoreConflictError,
   type MonitorRecord,
@@ -220,6 +222,28 @@ describe.each([
     await store.migrate();
     expect(await store.getTenant(A)).toEqual(tenant(A));
     expect(await backend.appliedMigrations()).toBe(MIGRATIONS.length);
+  });
+
+  it("keeps a user's sync problem with its codes, and still reads a plain-text problem stored before codes existed", async () => {
+    await store.migrate();
+    const coded = codedProblem(
+      said('sync.refused', { system: 'CloudLink', detail: 'Forbidden: missing role' }),
+      said('fix.retriesEvery', { fix: said('fix.cloudlinkRights'), minutes: 15 }),
+    );
+    const row = (entraUserId: string, lastError: string) =>
+      ({ tenantId: A, entraUserId, state: {}, lastSyncAt: 1, lastError, version: 0 }) as const;
+    await store.putSyncStates([
+      row('u1', storedProblemText(coded)),
+      row('u2', 'Microsoft Graph is throttling'),
+    ]);
+    await store.close();
+
+    store = await backend.open();
+    expect(problemFromStore((await store.getSyncState(A, 'u1'))!.lastError!)).toEqual(coded);
+    expect(problemFromStore((await store.getSyncState(A, 'u2'))!.lastError!)).toMatchObject({
+      message: 'Microsoft Graph is throttling',
+      fix: 'See the trace for details.',
+    });
   });
 
   it('migrates safely when several processes start at once', async () => {

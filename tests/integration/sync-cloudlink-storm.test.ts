@@ -111,6 +111,11 @@ describe('CloudLink 429 storms against the emulators', () => {
         expect(problem).toEqual({
           message: 'resync could not read the PBX: CloudLink is throttling',
           fix: 'The next resync tries again.',
+          messageText: {
+            code: 'sync.resyncPbxReadFailed',
+            params: { reason: { code: 'sync.throttled', params: { system: 'CloudLink' } } },
+          },
+          fixText: { code: 'fix.nextResync' },
         });
       } else {
         expect(problem).toBeNull();

@@ -258,6 +258,7 @@ describe('one process runs a tenant’s sync (issue 12), two processes on one Po
     expect(second.service.health().syncOwnership).toEqual({
       state: 'standby',
       detail: expect.stringMatching(/another Switchboard process owns this tenant.s sync/i),
+      detailText: { code: 'health.standby' },
     });
     await pass(w, 40_000); // the standby retries: still held by the owner, which renews
     // Said once the owner is seen renewing (a crashed predecessor's lease would be waited out without it).

@@ -164,12 +164,18 @@ it('reads the CloudLink user list again every hour: a phone added after the Entr
 it('keeps what a failed directory read says for the admin until a read succeeds', async () => {
   w = await startRunningSyncWorld({ users: 3, options: { directoryRefreshIntervalMs: 0 } });
   const doc = async () =>
-    (await w.store.getDirectoryState(w.tenant.id)) as { problem: { message: string } | null };
+    (await w.store.getDirectoryState(w.tenant.id)) as {
+      problem: { message: string; text?: { code: string; params?: Record<string, unknown> } } | null;
+    };
   expect((await doc()).problem).toBeNull();
   graph().setFaults({ failNext: { count: 1000, status: 503 } }); // Graph down for a while
   await expect(w.run(w.service.refreshUsers())).rejects.toThrow(/503/);
   graph().resetFaults();
-  expect((await doc()).problem?.message).toMatch(/Graph 503/);
+  // The sync's own sentence for an outage, by code too, so the admin's German tab says it in German.
+  expect((await doc()).problem).toMatchObject({
+    message: 'Microsoft Graph failed (503)',
+    text: { code: 'sync.serverFailed', params: { system: 'Microsoft Graph', status: 503 } },
+  });
   // The users stay as they were, and the next read clears the problem.
   expect((await w.store.listUsers(w.tenant.id)).filter((u) => u.selected)).toHaveLength(3);
   await w.run(w.service.refreshUsers());

@@ -1,3 +1,4 @@
+import { problemFromStore } from '../../shared/sync/stored-problem';
 import { startRunningSyncWorld, type SyncWorld } from './sync-harness';
 
 /**
@@ -35,6 +36,20 @@ describe('refused Graph writes against the emulators', () => {
     const refused = await w.service.statusOf(w.people[0].id);
     expect(refused.problem?.message).toMatch(/Microsoft Graph refused/);
     expect(refused.problem?.fix).toMatch(/Presence\.ReadWrite\.All.*tries again every 15 minutes/);
+    // The same sentences by code, so a German tab words them in German; Graph's own words stay a quoted value.
+    const coded = {
+      messageText: {
+        code: 'sync.refused',
+        params: { system: 'Microsoft Graph', detail: expect.any(String) },
+      },
+      fixText: { code: 'fix.retriesEvery', params: { fix: { code: 'fix.graphConsent' }, minutes: 15 } },
+    };
+    expect(refused.problem).toMatchObject(coded);
+    // Stored with its codes (the owner saves it as it changes), so a restart or a standby still words it in German.
+    await w.eventually(async () => {
+      const row = await w.store.getSyncState(w.tenant.id, w.people[0].id);
+      expect(problemFromStore(row?.lastError ?? '')).toMatchObject(coded);
+    });
 
     // Not hammered: still the one attempt 14 minutes on, and one more at 15.
     await w.clock.advance(14 * MIN, MIN);

@@ -1,5 +1,6 @@
 import { readGraphPost, type GraphNotification } from '../../shared/sync';
 import { startRunningSyncWorld, startSyncWorld, type SyncWorld } from './sync-harness';
+import { monitorProblemFromStore } from '../../shared/sync/monitor-problem';
 
 /** The items of a delivered Graph post, read as the webhook route reads them. */
 function itemsOf(body: unknown): GraphNotification[] {
@@ -142,7 +143,9 @@ describe('sync resilience against the emulators', () => {
     await w.restart();
     const [after] = await w.store.listMonitors(w.tenant.id);
     expect(after.state).toBe('failed');
-    expect(after.lastError).toMatch(/already holds a presence subscription/);
+    expect(monitorProblemFromStore(after.lastError)?.english).toMatch(
+      /already holds a presence subscription/,
+    );
   });
 
   it('slow acknowledgements: the handlers answer at once, so Graph never marks the endpoint slow', async () => {

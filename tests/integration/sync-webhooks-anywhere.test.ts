@@ -69,6 +69,8 @@ describe('webhooks land on any process and reach the owner (issue 12)', () => {
     await w.service.start();
     expect(owner.service.health().syncOwnership?.state).toBe('owner');
     expect(w.service.health().syncOwnership?.state).toBe('standby');
+    // Said by code too, so the admin's German tab says it in German.
+    expect(w.service.health().syncOwnership?.detailText).toEqual({ code: 'health.standby' });
     for (const p of w.people) w.emulators.graph.control.teams(p.id, 'signIn');
     await pass(w, 2000);
     return { w, owner };

@@ -215,4 +215,44 @@ describe('presence monitors', () => {
     await openMonitors('de-DE');
     expect(within(screen.getByTestId('monitor-row')).getByText('Noch nicht autorisiert')).toBeInTheDocument();
   });
+
+  it('"Authorize" that fails says in German why and what to do, Entra’s own words quoted as they came', async () => {
+    const refused: Partial<MonitorView> = {
+      state: 'failed',
+      lastError:
+        'sign-in refused: AADSTS50126: Error validating credentials due to invalid username or password. Check the presence monitor account: its name, its password, and that it is not locked, disabled or expired.',
+      lastErrorText: {
+        code: 'monitor.problemAndFix',
+        params: {
+          problem: {
+            code: 'sync.signInRefused',
+            params: {
+              detail: 'AADSTS50126: Error validating credentials due to invalid username or password.',
+            },
+          },
+          fix: { code: 'fix.signIn.accountCredentials' },
+        },
+      },
+    };
+    const german =
+      'Anmeldung abgelehnt: AADSTS50126: Error validating credentials due to invalid username or password. Prüfen Sie das Konto des Presence-Monitors: Name, Passwort, und dass es nicht gesperrt, deaktiviert oder abgelaufen ist.';
+    const server = await openMonitors('de-DE', { afterAuthorize: refused });
+    await userEvent.click(screen.getByRole('button', { name: 'Autorisieren monitor1@contoso.example' }));
+    server.releaseAuthorize();
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent(german);
+    expect(within(screen.getByTestId('monitor-row')).getByText(german)).toBeInTheDocument();
+    expect(document.body.textContent).not.toMatch(/sign-in refused|Check the presence monitor/);
+  });
+
+  it('shows a monitor problem stored before codes existed as it was written', async () => {
+    const old = 'Microsoft Graph failed (503)';
+    renderShell({
+      routes: monitorServer([monitor({ state: 'failed', lastError: old })]).routes,
+      context: { locale: 'de-DE' },
+    });
+    await userEvent.click(await screen.findByRole('tab', { name: 'Verwaltung' }));
+    await userEvent.click(await screen.findByRole('tab', { name: 'Presence-Monitore' }, { timeout: 5000 }));
+    expect(await within(await screen.findByTestId('monitor-row')).findByText(old)).toBeInTheDocument();
+  });
 });

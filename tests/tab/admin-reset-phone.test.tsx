@@ -220,3 +220,34 @@ describe("the admin's resync of one user", () => {
     expect(screen.getByText('Away')).toBeInTheDocument();
   });
 });
+
+describe("a user's sync problem in the admin's diagnostics", () => {
+  it('reads in German in a German tab, the provider’s words quoted as they came', async () => {
+    const refused: UserDiagnostics = {
+      ...diagnostics,
+      sync: {
+        ...status,
+        problem: {
+          message: 'sign-in refused: AADSTS50126: Invalid username or password.',
+          fix: 'Check the presence monitor account: its name, its password, and that it is not locked, disabled or expired.',
+          messageText: {
+            code: 'sync.signInRefused',
+            params: { detail: 'AADSTS50126: Invalid username or password.' },
+          },
+          fixText: { code: 'fix.signIn.accountCredentials' },
+        },
+      },
+    };
+    renderShell({ context: { locale: 'de-DE' }, routes: adminRoutes(() => refused) });
+    await openDiagnostics('Verwaltung', 'Benutzerdiagnose', 'Diagnose');
+    expect(
+      await screen.findByText(/Anmeldung abgelehnt: AADSTS50126: Invalid username or password\./),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'Prüfen Sie das Konto des Anwesenheitsmonitors: Name, Passwort, und dass es nicht gesperrt, deaktiviert oder abgelaufen ist.',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/sign-in refused|Check the presence monitor/)).not.toBeInTheDocument();
+  });
+});

@@ -70,7 +70,7 @@ describe('admin triage', () => {
     expect(patches).toEqual([{ status: 'resolved', note: 'Set MiCollab as the default' }]);
   });
 
-  it('the configuration check shows step states and titles in words; a passed step never reads as a warning', async () => {
+  it('the configuration check shows step states, titles, details and summary in German; a passed step never reads as a warning', async () => {
     const job: JobView = {
       jobId: 'j1',
       kind: 'configurationCheck',
@@ -80,6 +80,7 @@ describe('admin triage', () => {
       startedAt: new Date().toISOString(),
       finishedAt: new Date().toISOString(),
       summary: 'All checks passed.',
+      summaryText: { code: 'check.summary.allPassed' },
       steps: [
         { id: 'token', title: 'Switchboard gets a token from Entra ID', state: 'passed' },
         {
@@ -87,6 +88,10 @@ describe('admin triage', () => {
           title: 'Client secret expiry',
           state: 'passed',
           detail: 'The client secret is valid until 2027-06-20 (200 days from now); nothing to do yet.',
+          detailText: {
+            code: 'check.secretValid',
+            params: { date: { date: '2027-06-20T12:00:00.000Z' }, days: 200 },
+          },
         },
       ],
     };
@@ -96,10 +101,57 @@ describe('admin triage', () => {
     });
     await openSection('Konfigurationsprüfung', 'Verwaltung');
     await userEvent.click(await screen.findByText('Konfiguration prüfen', { selector: 'button' }));
-    await screen.findByText('All checks passed.');
+    await screen.findByText('Alle Prüfungen bestanden.');
     const steps = document.querySelectorAll('ol > li');
     expect(steps[1]).toHaveTextContent(/^Bestanden Ablauf des geheimen Clientschlüssels/);
-    expect(document.querySelector('ol')!.textContent).not.toMatch(/\bpassed\b|\bwarning\b/);
+    expect(steps[1]).toHaveTextContent(
+      'Der geheime Clientschlüssel gilt bis 20.06.2027 (noch 200 Tage); noch nichts zu tun.',
+    );
+    expect(document.querySelector('ol')!.textContent).not.toMatch(/\bpassed\b|\bwarning\b|valid until/);
+    expect(screen.queryByText('All checks passed.')).toBeNull();
+  });
+
+  it('a failed check step says in German which saved secret was refused and what to do, Entra’s code as Entra gave it', async () => {
+    const job: JobView = {
+      jobId: 'j2',
+      kind: 'configurationCheck',
+      state: 'succeeded',
+      done: 1,
+      total: 1,
+      startedAt: new Date().toISOString(),
+      finishedAt: new Date().toISOString(),
+      summary: '1 of 1 checks failed; each names its fix.',
+      summaryText: { code: 'check.summary.failed', params: { failed: 1, total: 1 } },
+      steps: [
+        {
+          id: 'token',
+          title: 'Switchboard gets a token from Entra ID',
+          state: 'failed',
+          detail: 'The secret saved on 2026-12-01 was refused by Entra: AADSTS7000215.',
+          fix: "Switchboard's app secret was refused by Entra ID: create a new client secret in Entra ID (App registrations > Certificates & secrets) and save it on the tenant link page.",
+          detailText: {
+            code: 'secret.refusedSavedOn',
+            params: { date: { date: '2026-12-01T12:00:00.000Z' }, system: 'Entra', code: 'AADSTS7000215' },
+          },
+          fixText: { code: 'fix.signIn.appCredentials' },
+        },
+      ],
+    };
+    renderShell({
+      context: { locale: 'de-DE' },
+      routes: { ...adminRoutes, 'POST /api/admin/check': () => ({ status: 202, body: job }) },
+    });
+    await openSection('Konfigurationsprüfung', 'Verwaltung');
+    await userEvent.click(await screen.findByText('Konfiguration prüfen', { selector: 'button' }));
+    expect(
+      await screen.findByText('1 von 1 Prüfungen fehlgeschlagen; jede nennt ihre Lösung.'),
+    ).toBeInTheDocument();
+    const step = document.querySelector('ol > li')!;
+    expect(step).toHaveTextContent(
+      'Das am 01.12.2026 gespeicherte Geheimnis wurde von Entra abgelehnt: AADSTS7000215.',
+    );
+    expect(step).toHaveTextContent(/Entra ID hat das App-Geheimnis von Switchboard abgelehnt/);
+    expect(step.textContent).not.toMatch(/was refused|create a new client secret/);
   });
 
   it('the mapping editor offers only documented values, in words, and saves the tokens the API takes', async () => {

@@ -186,6 +186,32 @@ describe('admin user list', () => {
     }
   });
 
+  it('says in German that Microsoft Graph refused the directory read, Graph’s words quoted as they came', async () => {
+    render('de-DE');
+    await openUsers('Verwaltung', 'Benutzerdiagnose');
+    expect(await screen.findByText('1–50 von 125')).toBeVisible();
+    directory = {
+      ...directory,
+      problem: {
+        at: readAt,
+        message: 'Microsoft Graph refused: Authorization_RequestDenied',
+        messageText: {
+          code: 'sync.refused',
+          params: { system: 'Microsoft Graph', detail: 'Authorization_RequestDenied' },
+        },
+      },
+    };
+    try {
+      await userEvent.type(screen.getByRole('searchbox', { name: 'Benutzer suchen' }), 'x');
+      expect(
+        await screen.findByText(/\(Microsoft Graph hat abgelehnt: Authorization_RequestDenied\)/),
+      ).toBeVisible();
+      expect(screen.queryByText(/Microsoft Graph refused/)).toBeNull();
+    } finally {
+      directory = { ...directory, problem: null };
+    }
+  });
+
   it('speaks German in a German Teams', async () => {
     render('de-DE');
     await openUsers('Verwaltung', 'Benutzerdiagnose');

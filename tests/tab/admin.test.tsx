@@ -261,6 +261,72 @@ describe('admin pages', () => {
     expect(item).not.toHaveTextContent('durationMs');
   });
 
+  it('says in German which secret was refused, why the phone feed is not subscribed and that this server stands by', async () => {
+    renderShell({
+      context: { locale: 'de-DE' },
+      routes: {
+        ...adminRoutes,
+        'GET /api/admin/health': () => ({
+          body: {
+            ...health,
+            credentialProblems: [
+              {
+                service: 'entra',
+                code: 'AADSTS7000215',
+                secretSavedAt: '2026-12-01T09:00:00.000Z',
+                since: '2026-12-02T08:00:00.000Z',
+                message: 'The secret saved on 2026-12-01 was refused by Entra: AADSTS7000215.',
+                fix: "Switchboard's app secret was refused by Entra ID: create a new client secret in Entra ID (App registrations > Certificates & secrets) and save it on the tenant link page.",
+                messageText: {
+                  code: 'secret.refusedSavedOn',
+                  params: {
+                    date: { date: '2026-12-01T09:00:00.000Z' },
+                    system: 'Entra',
+                    code: 'AADSTS7000215',
+                  },
+                },
+                fixText: { code: 'fix.signIn.appCredentials' },
+              },
+            ],
+            cloudlinkSubscriptions: [
+              {
+                topic: 'platform-api-presence',
+                subscriptionId: null,
+                state: 'failed',
+                since: null,
+                problem: 'CloudLink refused the subscription: 403 Forbidden',
+                problemText: {
+                  code: 'health.cloudlinkSubscriptionRefused',
+                  params: { detail: '403 Forbidden' },
+                },
+              },
+            ],
+            syncOwnership: {
+              state: 'standby',
+              detail:
+                "Another Switchboard process owns this tenant's sync; this one is on standby and takes over if it stops.",
+              detailText: { code: 'health.standby' },
+            },
+          },
+        }),
+      },
+    });
+    await userEvent.click(await screen.findByRole('tab', { name: 'Verwaltung' }));
+    const refused = await screen.findByText(/^Das am 01\.12\.2026 gespeicherte Geheimnis/, undefined, {
+      timeout: 5000,
+    });
+    expect(refused).toHaveTextContent(
+      'Das am 01.12.2026 gespeicherte Geheimnis wurde von Entra abgelehnt: AADSTS7000215. Entra ID hat das App-Geheimnis von Switchboard abgelehnt',
+    );
+    expect(
+      screen.getByText('nicht abonniert: CloudLink hat das Abonnement abgelehnt: 403 Forbidden'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/^Dieser Server führt den Präsenzabgleich nicht aus: Ein anderer Switchboard-Prozess/),
+    ).toBeInTheDocument();
+    expect(document.body.textContent).not.toMatch(/was refused by|refused the subscription|on standby/);
+  });
+
   it('warns before the app secret expires', async () => {
     const soon = new Date(Date.now() + 10 * 86_400_000).toISOString();
     renderShell({

@@ -111,3 +111,66 @@ describe('the sync page as people meet it', () => {
     }
   });
 });
+
+describe('a sync problem the server wrote, in the reader’s language', () => {
+  const routesFor = (problem: import('../../shared/api/contract').Problem) => ({
+    'GET /api/me': () => ({ body: me() }),
+    'GET /api/me/sync': () => ({ body: syncStatus({ problem }) }),
+  });
+
+  it('shows a refused write and its fix in German in a German tab; Graph’s own words stay as Graph wrote them', async () => {
+    renderShell({
+      page: 'sync',
+      context: { locale: 'de-DE' },
+      routes: routesFor({
+        message: 'Microsoft Graph refused: Insufficient privileges to complete the operation.',
+        fix: 'Grant admin consent for Presence.ReadWrite.All and Presence.Read.All (application) in Entra ID. Switchboard tries again every 15 minutes.',
+        messageText: {
+          code: 'sync.refused',
+          params: { system: 'Microsoft Graph', detail: 'Insufficient privileges to complete the operation.' },
+        },
+        fixText: { code: 'fix.retriesEvery', params: { fix: { code: 'fix.graphConsent' }, minutes: 15 } },
+      }),
+    });
+    expect(
+      await screen.findByText(
+        'Microsoft Graph hat abgelehnt: Insufficient privileges to complete the operation.',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'Erteilen Sie in Entra ID die Administratorzustimmung für Presence.ReadWrite.All und Presence.Read.All (Anwendung). Switchboard versucht es alle 15 Minuten erneut.',
+      ),
+    ).toBeInTheDocument();
+    expect(document.body.textContent).not.toMatch(/refused|Grant admin consent|tries again/);
+  });
+
+  it('shows a problem stored before codes existed as it was written, and a newer server’s unknown code in its English', async () => {
+    const old = renderShell({
+      page: 'sync',
+      context: { locale: 'de-DE' },
+      routes: routesFor({
+        message: 'Microsoft Graph is throttling',
+        fix: 'See the trace for details.',
+        fixText: { code: 'fix.seeTrace' },
+      }),
+    });
+    expect(await screen.findByText('Microsoft Graph is throttling')).toBeInTheDocument();
+    expect(screen.getByText('Die Einzelheiten stehen im Verlauf.')).toBeInTheDocument();
+    old.unmount();
+
+    renderShell({
+      page: 'sync',
+      context: { locale: 'de-DE' },
+      routes: routesFor({
+        message: 'The phone system is being upgraded.',
+        fix: 'Wait for the upgrade to finish.',
+        messageText: { code: 'sync.pbxUpgrading' },
+        fixText: { code: 'fix.retriesEvery', params: { fix: { code: 'fix.waitForUpgrade' }, minutes: 5 } },
+      }),
+    });
+    expect(await screen.findByText('The phone system is being upgraded.')).toBeInTheDocument();
+    expect(screen.getByText('Wait for the upgrade to finish.')).toBeInTheDocument();
+    expect(document.body.textContent).not.toMatch(/sync\.pbxUpgrading|fix\.waitForUpgrade|\{fix\}/);
+  });
+});

@@ -1,4 +1,7 @@
-import { summarizeCheck } from '../../bot/services/config-check';
+import { summarizeCheck as coded } from '../../bot/services/config-check';
+import { english } from '../../shared/api/texts/english';
+
+const summarizeCheck = (steps: Parameters<typeof coded>[0]) => english(coded(steps));
 
 describe('configuration check summary', () => {
   it('says all passed only when nothing failed or warned', () => {

@@ -1,7 +1,8 @@
 import { EntraError } from '../../shared/adapters/entra/entra-error';
 import { CloudLinkError } from '../../shared/ports/cloudlink';
 import { GraphError } from '../../shared/ports/graph';
-import { classify, REFUSED_WRITE_RETRY_MS, SIGN_IN_FIXES } from '../../shared/sync/errors';
+import { english } from '../../shared/api/texts/english';
+import { classify, REFUSED_WRITE_RETRY_MS } from '../../shared/sync/errors';
 import type { SyncLog } from '../../shared/sync';
 import { tenantLog } from '../../shared/sync/log';
 import { createLogger } from '../../shared/platform/logger';
@@ -40,7 +41,7 @@ describe('classify: decided by type and field, a bug surfaces as a bug', () => {
     const log = recordingLog();
     const f = classify(aBug(), log);
     expect(f).toMatchObject({ retry: false, healAfterMs: REFUSED_WRITE_RETRY_MS });
-    expect(f.message).toMatch(/internal error \(TypeError\).*logged/);
+    expect(english(f.message)).toMatch(/internal error \(TypeError\).*logged/);
     expect(log.errors).toEqual([
       expect.objectContaining({
         event: 'sync.bug',
@@ -65,20 +66,24 @@ describe('classify: decided by type and field, a bug surfaces as a bug', () => {
     );
     expect(refused.message).not.toMatch(/AADSTS/);
     const log = recordingLog();
-    expect(classify(refused, log)).toMatchObject({ retry: false, fix: SIGN_IN_FIXES.appCredentials });
+    expect(classify(refused, log)).toMatchObject({
+      retry: false,
+      fix: { code: 'fix.signIn.appCredentials' },
+    });
     expect(log.errors).toEqual([]);
   });
 
   it('retries what the network did to Graph, CloudLink and Entra, naming the kind', () => {
     const log = recordingLog();
-    expect(classify(connectionReset(), log)).toEqual({
-      retry: true,
-      message: 'Microsoft Graph did not answer (connection failed: ECONNRESET)',
-    });
+    const reset = classify(connectionReset(), log);
+    expect(reset.retry).toBe(true);
+    expect(english(reset.message)).toBe('Microsoft Graph did not answer (connection failed: ECONNRESET)');
     const timedOut = new CloudLinkError(0, 'Timeout', 'getPresence: timed out', undefined, undefined, {
       kind: 'timeout',
     });
-    expect(classify(timedOut, log)).toEqual({ retry: true, message: 'CloudLink did not answer (timed out)' });
+    const timeout = classify(timedOut, log);
+    expect(timeout.retry).toBe(true);
+    expect(english(timeout.message)).toBe('CloudLink did not answer (timed out)');
     const entraDown = new EntraError({
       status: 0,
       error: 'network_error',

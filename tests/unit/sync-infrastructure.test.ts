@@ -9,6 +9,7 @@ import { userIdOf } from '../../shared/sync';
 import { EntraError } from '../../shared/adapters/entra/entra-error';
 import { seedMonitors } from '../support/sync-setup';
 import { harness, TENANT, type Harness } from './sync-harness';
+import { monitorProblemFromStore } from '../../shared/sync/monitor-problem';
 
 const MIN = 60_000;
 
@@ -195,7 +196,7 @@ describe('presence monitors', () => {
     await h.service.start();
     const [m] = await h.store.listMonitors('11111111-1111-1111-1111-111111111111');
     expect(m.state).toBe('failed');
-    expect(m.lastError).toMatch(/already holds a presence subscription/);
+    expect(monitorProblemFromStore(m.lastError)?.english).toMatch(/already holds a presence subscription/);
     await h.clock.advance(6 * MIN);
     const [again] = await h.store.listMonitors('11111111-1111-1111-1111-111111111111');
     expect(again.state).toBe('active');
@@ -401,7 +402,12 @@ describe('presence monitors', () => {
     await h.service.start();
     const [m] = await h.store.listMonitors(TENANT);
     expect(m.state).toBe('failed');
-    expect(m.lastError).toMatch(/^sign-in refused: /);
+    expect(monitorProblemFromStore(m.lastError)?.english).toMatch(/^sign-in refused: /);
+    // Decided by code, so the admin's German tab says it in German.
+    expect(monitorProblemFromStore(m.lastError)?.text).toMatchObject({
+      code: 'monitor.problemAndFix',
+      params: { problem: { code: 'sync.signInRefused' }, fix: { code: 'fix.signIn.accountCredentials' } },
+    });
     for (let i = 0; i < 4; i++) {
       await resyncOnce(h);
       await h.clock.advance(60 * MIN);

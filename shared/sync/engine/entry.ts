@@ -1,3 +1,5 @@
+import type { Problem } from '../../api/contract';
+import { problemFromStore } from '../stored-problem';
 import { EMPTY_SYNC_STATE, type UserSyncState } from '../../domain/sync-state';
 import type { SyncStateRecord, UserRecord } from '../../ports/store';
 
@@ -37,9 +39,7 @@ export interface Side {
 }
 
 /** What a user's sync last failed at; `write`: a write was refused (cleared by the next write that lands). */
-export interface UserError {
-  message: string;
-  fix: string;
+export interface UserError extends Problem {
   write?: boolean;
 }
 
@@ -83,7 +83,7 @@ export function newEntry(user: UserRecord, stored: SyncStateRecord | undefined):
     state: stored ? { ...EMPTY_SYNC_STATE, ...(stored.state as Partial<UserSyncState>) } : EMPTY_SYNC_STATE,
     version: stored?.version ?? 0,
     lastSyncAt: stored?.lastSyncAt ?? null,
-    lastError: stored?.lastError ? { message: stored.lastError, fix: 'See the trace for details.' } : null,
+    lastError: stored?.lastError ? problemFromStore(stored.lastError) : null,
     teams: newSide(),
     pbx: newSide(),
     cancelRenewal: null,

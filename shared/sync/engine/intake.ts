@@ -1,3 +1,4 @@
+import { said } from '../../api/texts/english';
 import {
   callsToCheck,
   foldCallEvent,
@@ -103,8 +104,8 @@ export class Intake {
       this.pbxVerified(e, 0, receivedAt);
       this.changes.fail(
         e,
-        `could not apply a PBX event: ${err instanceof Error ? err.message : String(err)}`,
-        "The next resync reads this user's PBX again.",
+        said('sync.pbxEventFailed', { detail: err instanceof Error ? err.message : String(err) }),
+        said('fix.nextResyncReadsPbx'),
       );
     }
   }
@@ -227,11 +228,7 @@ export class Intake {
           await this.readPbxOnce(e, receivedAt);
         } catch (err) {
           const f = classify(err, this.log);
-          this.changes.fail(
-            e,
-            f.message,
-            f.retry ? 'The next PBX event or resync will read it again.' : f.fix,
-          );
+          this.changes.fail(e, f.message, f.retry ? said('fix.nextPbxEventOrResync') : f.fix);
         }
       } while (e.pbxReadAgain && !this.run.stopped);
     } finally {

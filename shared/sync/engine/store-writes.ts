@@ -1,3 +1,4 @@
+import { storedProblemText } from '../stored-problem';
 import type { Store, TraceEntry } from '../../ports/store';
 import type { SyncClock } from '../clock';
 import type { SyncMetrics } from '../metrics';
@@ -107,7 +108,7 @@ export class BatchedStoreWrites {
           entraUserId: e.user.entraUserId,
           state: e.state as unknown as Record<string, unknown>,
           lastSyncAt: e.lastSyncAt,
-          lastError: e.lastError?.message ?? null,
+          lastError: e.lastError ? storedProblemText(e.lastError) : null,
           version: e.version,
         })),
       );

@@ -1,3 +1,4 @@
+import type { CodedText, Problem } from '../../api/contract';
 import type { MappingTable, PhoneResetOutcome, UserSelection } from '../../api/contract';
 import { DEFAULT_MAPPING } from '../../domain/mapping';
 import type { TeamsPresence } from '../../domain/presence';
@@ -12,7 +13,6 @@ import type { SyncClock } from '../clock';
 import type { SyncLog } from '../log';
 import type { SyncMetrics } from '../metrics';
 import { PbxFeed } from '../pbx-feed';
-import type { UserError } from './entry';
 import { Intake } from './intake';
 import { UserRegistry } from './registry';
 import { SessionRenewals } from './renewals';
@@ -29,7 +29,7 @@ export type { StoreWrite } from './store-writes';
 export interface UserSyncView {
   state: UserSyncState;
   lastSyncAt: number | null;
-  lastError: Pick<UserError, 'message' | 'fix'> | null;
+  lastError: Problem | null;
   /** Which directions sync for the user under the admin's selection and their own switches. */
   enabled: Directions;
 }
@@ -280,7 +280,7 @@ export class SyncEngine {
   }
 
   /** Puts an error on the user's status (a read failed), with what fixes it. */
-  fail(entraUserId: string, message: string, fix: string): void {
+  fail(entraUserId: string, message: CodedText, fix: CodedText): void {
     const e = this.registry.get(entraUserId);
     if (e) this.changes.fail(e, message, fix);
   }

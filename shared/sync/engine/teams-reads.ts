@@ -1,3 +1,4 @@
+import type { CodedText } from '../../api/contract';
 import type { TeamsPresence } from '../../domain/presence';
 import type { GraphPort } from '../../ports/graph';
 import { eventStamp, type SyncClock } from '../clock';
@@ -15,7 +16,7 @@ export interface TeamsReadSink {
   /** Whether the engine syncs this user (reads are asked only for them). */
   knows(entraUserId: string): boolean;
   observe(p: TeamsPresence, receivedAt: number, readAt: number): void;
-  fail(entraUserId: string, message: string, fix: string): void;
+  fail(entraUserId: string, message: CodedText, fix: CodedText): void;
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { CodedText } from '../../api/contract';
+import { codedProblem } from '../stored-problem';
 import type { MappingTable, UserSelection } from '../../api/contract';
 import { directionsFor } from '../../domain/selection';
 import type { DecisionContext } from '../../domain/sync-decision';
@@ -45,10 +47,11 @@ export class UserChanges {
     this.writes.persist(e);
   }
 
-  fail(e: Entry, message: string, fix: string, write = false): void {
-    e.lastError = { message, fix, write };
+  fail(e: Entry, message: CodedText, fix: CodedText, write = false): void {
+    const problem = codedProblem(message, fix);
+    e.lastError = { ...problem, write };
     this.metrics.error();
-    this.writes.trace(e, 'error', { message });
+    this.writes.trace(e, 'error', { message: problem.message });
     this.writes.persist(e);
   }
 

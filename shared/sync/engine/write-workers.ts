@@ -1,3 +1,4 @@
+import { english, said } from '../../api/texts/english';
 import { applyPbxToTeams, pbxWork, pbxWritten, teamsWork, teamsWritten } from '../../domain/sync-decision';
 import { teamsKey } from '../../domain/sync-state';
 import type { CloudLinkPort } from '../../ports/cloudlink';
@@ -208,7 +209,7 @@ export class WriteWorkers {
       this.changes.fail(
         e,
         f.message,
-        `${f.fix} Switchboard tries again every ${f.healAfterMs / 60_000} minutes.`,
+        said('fix.retriesEvery', { fix: f.fix, minutes: f.healAfterMs / 60_000 }),
         true,
       );
       s.refused = this.workKey(e, side);
@@ -220,7 +221,7 @@ export class WriteWorkers {
       });
       return 'failed';
     }
-    this.changes.trace(e, `${side}.retry`, { reason: f.message, attempt: s.attempt });
+    this.changes.trace(e, `${side}.retry`, { reason: english(f.message), attempt: s.attempt });
     const delay = Math.max(f.afterMs ?? 0, backoffMs(s.attempt++));
     this.tasks.begin();
     s.cancelRetry = this.clock.setTimer(delay, () => {

@@ -4,6 +4,7 @@ import type { PhoneResetResult, UserDiagnostics } from '../../../../shared/api/c
 import { useEnv } from '../../app/env';
 import { useT } from '../../i18n';
 import { callStateLabel, presenceLabel } from '../../i18n/presence';
+import { useServerText } from '../../i18n/server-texts';
 import { clockTime } from '../../i18n/time';
 import { dateTime } from '../history/format';
 import { ErrorBar, Heading, Json, useAction, useAdminStyles, useAdminT } from './common';
@@ -14,6 +15,7 @@ export function DiagnosticsSection(props: { userId: string | null; onSelect(user
   const at = useAdminT();
   const env = useEnv();
   const t = useT();
+  const say = useServerText();
   const s = useAdminStyles();
   const [diag, setDiag] = useState<UserDiagnostics | null>(null);
   const [copied, setCopied] = useState(false);
@@ -94,7 +96,8 @@ export function DiagnosticsSection(props: { userId: string | null; onSelect(user
           </div>
           {diag.sync.problem ? (
             <Text>
-              {diag.sync.problem.message} <strong>{diag.sync.problem.fix}</strong>
+              {say(diag.sync.problem.messageText, diag.sync.problem.message)}{' '}
+              <strong>{say(diag.sync.problem.fixText, diag.sync.problem.fix)}</strong>
             </Text>
           ) : null}
           <div className={s.row}>

@@ -13,6 +13,7 @@ import { useEnv } from '../../app/env';
 import { dateTime } from '../history/format';
 import { ErrorBar, Heading, useAdminStyles, useAdminT, useLoad } from './common';
 import { SecretExpiry } from './SecretExpiry';
+import { useAdminServerText } from './server-texts';
 
 const useStyles = makeStyles({
   bars: {
@@ -89,6 +90,7 @@ function Histogram(props: { series: HealthView['latency'][number] }) {
 /** Each CloudLink subscription (presence, calls) and whether CloudLink holds it. */
 function CloudLinkSubscriptions(props: { subs: NonNullable<HealthView['cloudlinkSubscriptions']> }) {
   const at = useAdminT();
+  const say = useAdminServerText();
   const env = useEnv();
   const topic = (t: string) =>
     t === 'platform-api-presence'
@@ -108,7 +110,7 @@ function CloudLinkSubscriptions(props: { subs: NonNullable<HealthView['cloudlink
               {s.state === 'active'
                 ? at('healthSubActive', { since: dateTime(s.since, env.timeZone, env.locale) ?? '–' })
                 : s.state === 'failed'
-                  ? at('healthSubFailed', { problem: s.problem ?? '' })
+                  ? at('healthSubFailed', { problem: say(s.problemText, s.problem ?? '') })
                   : at('healthSubNone')}
             </Text>
           </li>
@@ -184,6 +186,7 @@ function TeamsReads(props: { reads: NonNullable<HealthView['teamsReads']> }) {
 
 export function HealthSection() {
   const at = useAdminT();
+  const say = useAdminServerText();
   const env = useEnv();
   const s = useAdminStyles();
   const h = useStyles();
@@ -207,12 +210,21 @@ export function HealthSection() {
           <SecretExpiry expiresAt={v.secretExpiresAt} />
           {(v.credentialProblems ?? []).map((c) => (
             <MessageBar key={c.service} intent="error" role="alert" layout="multiline">
-              <MessageBarBody>{at('healthCredential', { message: c.message, fix: c.fix })}</MessageBarBody>
+              <MessageBarBody>
+                {at('healthCredential', {
+                  message: say(c.messageText, c.message),
+                  fix: say(c.fixText, c.fix),
+                })}
+              </MessageBarBody>
             </MessageBar>
           ))}
           {v.syncOwnership && v.syncOwnership.state !== 'owner' ? (
             <MessageBar intent="warning" role="status" layout="multiline">
-              <MessageBarBody>{at('healthStandby', { detail: v.syncOwnership.detail ?? '' })}</MessageBarBody>
+              <MessageBarBody>
+                {at('healthStandby', {
+                  detail: say(v.syncOwnership.detailText, v.syncOwnership.detail ?? ''),
+                })}
+              </MessageBarBody>
             </MessageBar>
           ) : null}
           {v.cloudlinkSubscriptions?.length ? (

@@ -11,6 +11,7 @@ import {
 import type { CheckStep, JobView } from '../../../../shared/api/contract';
 import { useEnv } from '../../app/env';
 import { ErrorBar, Heading, useAdminStyles, useAdminT, useJob } from './common';
+import { useAdminServerText } from './server-texts';
 import type { AdminT } from './texts';
 
 const STEP_COLOR: Record<CheckStep['state'], 'success' | 'danger' | 'warning' | 'informative' | 'subtle'> = {
@@ -51,6 +52,7 @@ function summaryIntent(
 /** Runs every setup step against the real services and shows each result live, with the fix for each failure. */
 export function CheckSection() {
   const at = useAdminT();
+  const say = useAdminServerText();
   const { api } = useEnv();
   const s = useAdminStyles();
   const check = useJob(api.admin.startCheck);
@@ -80,10 +82,10 @@ export function CheckSection() {
                   {at(`checkState_${step.state}`)}
                 </Badge>{' '}
                 <Text weight="semibold">{stepTitle(at, step)}</Text>
-                {step.detail ? <div className={s.sub}>{step.detail}</div> : null}
+                {step.detail ? <div className={s.sub}>{say(step.detailText, step.detail)}</div> : null}
                 {step.fix && (step.state === 'failed' || step.state === 'warning') ? (
                   <div>
-                    <strong>{at('fix')}:</strong> {step.fix}
+                    <strong>{at('fix')}:</strong> {say(step.fixText, step.fix)}
                   </div>
                 ) : null}
               </li>
@@ -91,7 +93,7 @@ export function CheckSection() {
           </ol>
           {job.summary ? (
             <MessageBar intent={summaryIntent(job.state, job.steps ?? [])}>
-              <MessageBarBody>{job.summary}</MessageBarBody>
+              <MessageBarBody>{say(job.summaryText, job.summary)}</MessageBarBody>
             </MessageBar>
           ) : null}
         </div>
@@ -102,6 +104,7 @@ export function CheckSection() {
 
 export function ResyncSection() {
   const at = useAdminT();
+  const say = useAdminServerText();
   const { api } = useEnv();
   const s = useAdminStyles();
   // Usually the live PBX feed already knows every phone; reading them all again is the slow, thorough option.
@@ -134,10 +137,12 @@ export function ResyncSection() {
           <Text>{at('resyncProgress', { done: job.done, total: job.total })}</Text>
           {job.state === 'failed' ? (
             <MessageBar intent="error">
-              <MessageBarBody>{at('jobFailed', { summary: job.summary ?? '' })}</MessageBarBody>
+              <MessageBarBody>
+                {at('jobFailed', { summary: say(job.summaryText, job.summary ?? '') })}
+              </MessageBarBody>
             </MessageBar>
           ) : job.summary ? (
-            <Text block>{job.summary}</Text>
+            <Text block>{say(job.summaryText, job.summary)}</Text>
           ) : null}
         </div>
       ) : null}

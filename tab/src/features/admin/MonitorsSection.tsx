@@ -26,6 +26,7 @@ import { useEnv } from '../../app/env';
 import { dateTime } from '../history/format';
 import { ErrorBar, fromDateInput, Heading, useAdminStyles, useAdminT, useLoad } from './common';
 import { MonitorPasswordDialog } from './MonitorPasswordDialog';
+import { useAdminServerText } from './server-texts';
 import { useTableStyles } from './table-styles';
 import type { AdminT } from './texts';
 
@@ -55,6 +56,7 @@ const NOT_WORKING: ReadonlySet<MonitorView['state']> = new Set(['failed', 'updat
 
 export function MonitorsSection() {
   const at = useAdminT();
+  const say = useAdminServerText();
   const env = useEnv();
   const s = useAdminStyles();
   const ts = useTableStyles();
@@ -83,7 +85,7 @@ export function MonitorsSection() {
         // "authorized. State now: Failed." contradicted itself: the request worked, the sign-in did not.
         const label = action === 'add' ? at('add') : at(action);
         const lead = at('monNotWorking', { user, action: label, state });
-        setOutcome({ ok: false, lead, reason: view.lastError ?? '' });
+        setOutcome({ ok: false, lead, reason: say(view.lastErrorText, view.lastError ?? '') });
         return true;
       }
       setOutcome({ ok: true, text: at(`monDone_${action}`, { user, state }) });
@@ -172,8 +174,8 @@ export function MonitorsSection() {
                     </TableCell>
                     <TableCell className={ts.cell} data-label={at('monError')}>
                       {m.lastError ? (
-                        <span className={ts.clamp} title={m.lastError}>
-                          {m.lastError}
+                        <span className={ts.clamp} title={say(m.lastErrorText, m.lastError)}>
+                          {say(m.lastErrorText, m.lastError)}
                         </span>
                       ) : (
                         ''

@@ -16,6 +16,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { AdminUserRow, AdminUsersResponse } from '../../../../shared/api/contract';
 import { useEnv } from '../../app/env';
 import { ErrorBar, useAction, useAdminStyles, useAdminT } from './common';
+import { useAdminServerText } from './server-texts';
 import { useTableStyles } from './table-styles';
 import type { AdminT } from './texts';
 
@@ -52,6 +53,7 @@ export function statusText(at: AdminT, u: AdminUserRow): string {
  */
 export function UsersTable(props: { onDiagnose(userId: string): void }) {
   const at = useAdminT();
+  const say = useAdminServerText();
   const { api, language } = useEnv();
   const s = useAdminStyles();
   const ts = useTableStyles();
@@ -89,7 +91,11 @@ export function UsersTable(props: { onDiagnose(userId: string): void }) {
       <ErrorBar error={error ?? action.error} />
       {page?.directory.problem ? (
         <MessageBar intent="warning">
-          <MessageBarBody>{at('dirProblem', { message: page.directory.problem.message })}</MessageBarBody>
+          <MessageBarBody>
+            {at('dirProblem', {
+              message: say(page.directory.problem.messageText, page.directory.problem.message),
+            })}
+          </MessageBarBody>
         </MessageBar>
       ) : null}
       {page?.directory.entraReadAt ? (

@@ -17,6 +17,7 @@ import { useEnv } from '../../app/env';
 import { ProblemBar } from '../../app/ProblemBar';
 import { usePolling } from '../../app/usePolling';
 import { useT, type Language, type Translate } from '../../i18n';
+import { useServerText } from '../../i18n/server-texts';
 import {
   activityLabel,
   availabilityLabel,
@@ -39,6 +40,7 @@ const useStyles = makeStyles({
 
 export function SyncStatusPage() {
   const t = useT();
+  const say = useServerText();
   const env = useEnv();
   const s = useStyles();
   const status = usePolling(() => env.api.syncStatus(), SYNC_REFRESH_MS);
@@ -93,9 +95,9 @@ export function SyncStatusPage() {
         <MessageBar intent="warning" layout="multiline">
           <MessageBarBody>
             <MessageBarTitle>{t('syncProblem')}</MessageBarTitle>
-            <div>{sync.problem.message}</div>
+            <div>{say(sync.problem.messageText, sync.problem.message)}</div>
             <div>
-              <strong>{t('syncFix')}:</strong> <span>{sync.problem.fix}</span>
+              <strong>{t('syncFix')}:</strong> <span>{say(sync.problem.fixText, sync.problem.fix)}</span>
             </div>
           </MessageBarBody>
         </MessageBar>
