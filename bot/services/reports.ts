@@ -147,7 +147,7 @@ export class ReportService {
     const reporterTold = await this.tell(() =>
       this.deps.notifier.toUser(tenantId, report.reporterId, (reader) => {
         const m = messagesFor(reader.locale);
-        const told = m.reportStatusNotice(report.description.slice(0, 80), m.statusWords[change.status], by);
+        const told = m.reportStatusNotice(report.description.slice(0, 80), change.status, by);
         // A question comes with a card to answer in; a plain reply in the chat reaches the report too.
         return asked
           ? { text: `${told}\n\n${m.adminAsks(asked)}`, card: questionCard(updated, asked, m) }
