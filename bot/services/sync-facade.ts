@@ -23,6 +23,7 @@ import {
 } from '../../shared/ports/store';
 import type { SyncService } from '../../shared/sync';
 import { toMonitorView } from './monitor-view';
+import { refuseKnownMonitor } from './monitor-names';
 import { notFound, ServiceRefusal } from './refusal';
 import { runConfigurationCheck, type ConfigCheckDeps } from './config-check';
 
@@ -230,6 +231,8 @@ export function syncFacade(deps: {
         tenant(tenantId);
         const now = deps.now();
         const monitorId = randomUUID();
+        // Before anything is stored: the sign-in below is what must not happen twice.
+        await refuseKnownMonitor(store, tenantId, request.username);
         await store.putMonitor(
           newMonitorRecord(
             {

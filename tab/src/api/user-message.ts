@@ -40,6 +40,8 @@ const WORDS_FOR_CODE: Partial<Record<string, MessageKey>> = {
   graph_permission_missing: 'errGroupsPermission',
   graph_failed: 'errGraphFailed',
   payload_too_large: 'errTooLarge',
+  // Adding it again would sign the account in again, and wrong passwords count toward Entra's lockout.
+  monitor_exists: 'errMonitorExists',
 };
 
 /** The request id to quote in a report, when the server gave one (never for a network failure). */
