@@ -31,6 +31,11 @@ const REFUSALS: [status: number, code: string, serverSays: string][] = [
     'monitor_exists',
     'svc@contoso.example is already a presence monitor here; to change its password, use ...',
   ],
+  [
+    400,
+    'group_not_found',
+    'Your directory has no group 0f0f… (deleted, or the id is mistyped); choose the group again.',
+  ],
   [413, 'payload_too_large', 'The request body is larger than 65536 bytes.'],
   [404, 'no_phone_user', 'Your Teams account is not matched to a phone user yet.'],
   [202, 'sync_queued', 'Handed to the process that runs the sync.'],
