@@ -169,6 +169,7 @@ export async function startSwitchboard(
       tenantWebhooks(
         () => runtime.service,
         (event) => missedCall(env.tenantId, event),
+        env.tenantId,
       ),
     syncMetrics: () => metricsSink.registry,
     appVersion: env.appVersion,

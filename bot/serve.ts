@@ -20,7 +20,7 @@ import { NoticeService } from './services/notices';
 import { OperatorEvents } from './services/operator-events';
 import { ONBOARD_PATH, type Onboarding } from './services/onboarding';
 import { ReportService } from './services/reports';
-import { SignIns } from './services/sign-in';
+import { SignIns, StandInSignIns } from './services/sign-in';
 import type { SyncFacade } from './services/sync-facade';
 import type { WebhookReceiver } from './services/webhooks';
 import { createTeamsBot } from './teams';
@@ -114,10 +114,12 @@ export async function openProcess(
 export async function serveSwitchboard(options: ServeOptions): Promise<ServingSwitchboard> {
   const { config, logger, store, now, sync } = options;
   const onboardUrl = options.hosted ? `${config.publicBaseUrl}${ONBOARD_PATH}` : undefined;
-  const signIns = new SignIns(store, now);
   const standIn = options.identityOverride;
-  if (standIn && options.identityRoles)
-    await signIns.signIn(standIn.tenantId, standIn.userId, options.identityRoles);
+  // Only the loopback playground has a stand-in with roles (bot/demo.ts; the config refuses the playground elsewhere).
+  const signIns =
+    standIn && options.identityRoles && options.botAuth.kind === 'playground'
+      ? new StandInSignIns(store, now, { ...standIn, roles: options.identityRoles })
+      : new SignIns(store, now);
   const teams = createTeamsBot({
     auth: options.botAuth,
     store,

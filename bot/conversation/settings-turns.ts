@@ -35,7 +35,14 @@ export async function saveSettings({ deps, msg, sender, m }: Turn): Promise<Outg
     ...(overrides ? { clickToCall: overrides } : {}),
   });
   deps.logger.info(
-    { tenantId: sender.tenantId, missedCallNotice: entries.missedCallNotice, clickToCall: entries.choice },
+    {
+      event: 'settings.userChanged',
+      tenantId: sender.tenantId,
+      userId: sender.userId,
+      missedCallNotice: entries.missedCallNotice,
+      clickToCall: entries.choice,
+      source: 'bot',
+    },
     'user settings saved from the bot',
   );
   return [say(m.settingsSaved(entries.missedCallNotice, describeDialSetting(entries, m)))];

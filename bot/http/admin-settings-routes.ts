@@ -4,7 +4,7 @@ import type { AdminClickToCall } from '../../shared/api/contract';
 import { groupSearchQuery, mappingTableRequest, userSelectionRequest } from '../../shared/api/schemas';
 import { adminClickToCallSchema, tenantClickToCall } from '../services/settings';
 import { readTenantDocument, saveTenantDocument } from '../services/tenant-settings';
-import { parseInput } from './errors';
+import { ApiHttpError, parseInput } from './errors';
 import { adminRoute, queryOf, type RouteContext } from './route';
 
 /**
@@ -44,6 +44,16 @@ export function mountAdminSettingsRoutes(server: Server, ctx: RouteContext): voi
     '/api/admin/selection',
     admin(async (caller, req) => {
       const selection = parseInput(userSelectionRequest, req.body);
+      // Checked before saving: a group Graph does not know would be saved, then break every directory refresh.
+      if (selection.mode === 'groupWithAllowList' && selection.groupId !== null) {
+        const group = await deps.sync.findGroup(caller.tenantId, selection.groupId);
+        if (!group)
+          throw new ApiHttpError(
+            400,
+            'group_not_found',
+            `Your directory has no group ${selection.groupId} (deleted, or the id is mistyped); choose the group again.`,
+          );
+      }
       await saveTenantDocument(deps, {
         tenantId: caller.tenantId,
         name: 'selection',

@@ -148,6 +148,16 @@ export function mountMeRoutes(server: Server, ctx: RouteContext): void {
     userRoute(ctx, async (caller, req) => {
       const settings = parseInput(mySettingsSchema, req.body);
       await deps.store.putUserSettings(caller.tenantId, caller.userId, settings);
+      deps.logger.info(
+        {
+          event: 'settings.userChanged',
+          tenantId: caller.tenantId,
+          userId: caller.userId,
+          missedCallNotice: settings.missedCallNotice,
+          source: 'tab',
+        },
+        'user settings saved from the tab',
+      );
       return { body: toMySettings(settings) };
     }),
   );

@@ -1,7 +1,7 @@
 import type { Server } from 'restify';
 import { z } from 'zod';
 import { readPresence } from '../services/presence-read';
-import { parseInput } from './errors';
+import { ApiHttpError, parseInput } from './errors';
 import { appRoute, queryOf, type RouteContext } from './route';
 
 const MAX_IDS = 100;
@@ -34,10 +34,8 @@ export function mountPresenceRoutes(server: Server, ctx: RouteContext): void {
       const ids = split(q.ids);
       const mails = split(q.mails);
       if (ids.length + mails.length > MAX_IDS) {
-        return {
-          status: 400,
-          body: { error: { code: 'too_many_users', message: `Ask for at most ${MAX_IDS} users per call.` } },
-        };
+        // Thrown, not returned: sendError adds the requestId every error of this API carries.
+        throw new ApiHttpError(400, 'too_many_users', `Ask for at most ${MAX_IDS} users per call.`);
       }
       return { body: await readPresence(ctx.deps, caller.tenantId, { ids, mails }) };
     }),

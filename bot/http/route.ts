@@ -31,6 +31,9 @@ export function requestIdOf(req: Request): string {
   return id;
 }
 
+/** The tenant of the caller a route authenticated, so a failure's log line names whose request it was. */
+const callerTenants = new WeakMap<Request, string>();
+
 const REFUSAL_STATUS: Record<RefusalKind, number> = {
   not_found: 404,
   conflict: 409,
@@ -64,7 +67,11 @@ export function sendError(res: Response, req: Request, logger: Logger, thrown: u
     res.send(503, new ApiHttpError(503, 'sync_standby', e.message).toBody(requestId));
     return;
   }
-  logger.error({ err: e, requestId, path: req.path() }, 'request failed');
+  const tenantId = callerTenants.get(req);
+  logger.error(
+    { event: 'http.failed', ...(tenantId ? { tenantId } : {}), err: e, requestId, path: req.path() },
+    'request failed',
+  );
   res.send(500, {
     error: {
       code: 'internal_error',
@@ -118,6 +125,7 @@ export function userRoute(
     const caller = await ctx.deps.authenticator.user(req.header('authorization'), {
       operatorTenant: options.operatorTenant === true || options.operator === true,
     });
+    callerTenants.set(req, caller.tenantId);
     limit(ctx.callers, `user:${caller.tenantId}:${caller.userId}`);
     if (options.operator && !caller.isOperator) {
       throw new ApiHttpError(
@@ -147,6 +155,7 @@ export function appRoute(ctx: RouteContext, handler: (caller: AppCaller, req: Re
   return wrap(ctx, async (req) => {
     limit(ctx.addresses, `ip:${req.socket.remoteAddress ?? 'unknown'}`);
     const caller = await ctx.deps.authenticator.app(req.header('authorization'));
+    callerTenants.set(req, caller.tenantId);
     limit(ctx.callers, `app:${caller.tenantId}:${caller.appId}`);
     return handler(caller, req);
   });

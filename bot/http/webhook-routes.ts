@@ -1,5 +1,6 @@
 import type { Request, Response, Server } from 'restify';
-import { readGraphPost, type WebhookAnswer } from '../../shared/sync';
+import { readGraphPost } from '../../shared/sync';
+import type { TenantWebhookAnswer } from '../services/webhooks';
 import { ApiHttpError } from './errors';
 import { limitAddress, queryOf, requestIdOf, sendError, type RouteContext } from './route';
 
@@ -44,13 +45,20 @@ function answerWith(
   req: Request,
   res: Response,
   path: string,
-  answer: WebhookAnswer | undefined,
+  answer: TenantWebhookAnswer | undefined,
 ): void {
   if (!answer) throw new ApiHttpError(404, 'sync_off', 'Presence sync is not running.');
   if (answer.status === 400)
-    // A post with the right secret (or none needed) that we could not use: a sender's bug worth seeing.
+    // A post with the right secret (or none needed) that we could not use: a sender's bug worth seeing. A Graph post
+    // refused before any sync read it names no tenant: none is known yet.
     ctx.deps.logger.warn(
-      { path, requestId: requestIdOf(req), reason: answer.problem?.slice(0, 200) },
+      {
+        event: 'webhook.refused',
+        ...(answer.tenantId ? { tenantId: answer.tenantId } : {}),
+        path,
+        requestId: requestIdOf(req),
+        reason: answer.problem?.slice(0, 200),
+      },
       'webhook post refused',
     );
   if (answer.problem === undefined) return void res.send(answer.status);

@@ -33,6 +33,7 @@ export function hostedWebhooks(deps: HostedWebhookDeps): WebhookReceiver {
       r = tenantWebhooks(
         () => deps.service(tenantId),
         (event) => deps.onPbxEvent(tenantId, event),
+        tenantId,
       );
       perTenant.set(tenantId, r);
     }

@@ -106,7 +106,7 @@ export class ReportService {
       updatedAt: now,
     };
     await this.deps.store.createReport(report);
-    await this.tell(() =>
+    await this.tell(report, 'admins', () =>
       this.deps.notifier.toAdmins(report.tenantId, (reader) => {
         const m = messagesFor(reader.locale);
         return {
@@ -144,10 +144,10 @@ export class ReportService {
     };
     if (!(await this.deps.store.updateReport(updated))) return undefined;
     const asked = change.status === 'needsInfo' && note ? note : undefined;
-    const reporterTold = await this.tell(() =>
+    const reporterTold = await this.tell(report, 'reporter', () =>
       this.deps.notifier.toUser(tenantId, report.reporterId, (reader) => {
         const m = messagesFor(reader.locale);
-        const told = m.reportStatusNotice(report.description.slice(0, 80), m.statusWords[change.status], by);
+        const told = m.reportStatusNotice(report.description.slice(0, 80), change.status, by);
         // A question comes with a card to answer in; a plain reply in the chat reaches the report too.
         return asked
           ? { text: `${told}\n\n${m.adminAsks(asked)}`, card: questionCard(updated, asked, m) }
@@ -191,7 +191,7 @@ export class ReportService {
       { tenantId: report.tenantId, reportId: report.reportId },
       'reporter answered an admin question',
     );
-    await this.tell(() =>
+    await this.tell(report, 'admins', () =>
       this.deps.notifier.toAdmins(report.tenantId, (reader) => {
         const m = messagesFor(reader.locale);
         return {
@@ -207,14 +207,29 @@ export class ReportService {
    * Notification failures must never fail the report itself: it is stored and visible in the admin page anyway. A
    * failed send was logged by the notifier; only what it could not say is logged here.
    */
-  private async tell(send: () => Promise<Delivery>): Promise<Delivery> {
+  private async tell(
+    report: { tenantId: string; reportId: string },
+    to: 'admins' | 'reporter',
+    send: () => Promise<Delivery>,
+  ): Promise<Delivery> {
+    const about = { tenantId: report.tenantId, reportId: report.reportId };
     try {
       const delivery = await send();
-      if (delivery === 'noConversation')
-        this.deps.logger.info('report notice not delivered: no conversation reference stored');
+      if (delivery === 'noConversation' && to === 'admins')
+        // No admin channel or chat was chosen: every problem report of the tenant reaches no admin until one is.
+        this.deps.logger.warn(
+          { ...about, event: 'report.noAdminChannel' },
+          'report notice reached no admin: no admin channel set (send "admin notices here" in one)',
+        );
+      else if (delivery === 'noConversation')
+        // The admin who changed the report is told so in their reply; this line is for the record.
+        this.deps.logger.info(
+          { ...about, event: 'report.reporterNoChat' },
+          'report notice not delivered: the reporter has no chat with the bot',
+        );
       return delivery;
     } catch (e) {
-      this.deps.logger.warn({ err: e, event: 'report.noticeFailed' }, 'report notice failed');
+      this.deps.logger.warn({ ...about, err: e, event: 'report.noticeFailed', to }, 'report notice failed');
       return 'failed';
     }
   }

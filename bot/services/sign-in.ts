@@ -48,4 +48,27 @@ export class SignIns {
   }
 }
 
+/**
+ * The local playground's stand-in (the demo admin the playground user is taken for; the playground cannot do Teams
+ * SSO): signed in with its roles whenever it is read signed out, so `sign out` there ends the sign-in for that turn
+ * only, as "the next command signs in again" says, and the playground user stays the demo's admin.
+ */
+export class StandInSignIns extends SignIns {
+  constructor(
+    store: Store,
+    now: () => number,
+    private readonly standIn: { tenantId: string; userId: string; roles: string[] },
+  ) {
+    super(store, now);
+  }
+
+  override async get(tenantId: string, userId: string): Promise<SignInRecord | undefined> {
+    const record = await super.get(tenantId, userId);
+    if (record?.signedIn || tenantId !== this.standIn.tenantId || userId !== this.standIn.userId)
+      return record;
+    await this.signIn(tenantId, userId, this.standIn.roles);
+    return super.get(tenantId, userId);
+  }
+}
+
 const key = (userId: string) => `signin:${userId}`;

@@ -3,8 +3,10 @@
  * report goes to an admin channel and into a support ticket). Two nets: keys that name secrets, and values that look
  * like secrets whatever their key (JWTs, bearer headers, query parameters such as the webhook `key`).
  */
+// "assertion" alone is too wide: Switchboard's own lastAssertion/pbxAssertion (what it last set on each side) are the
+// key facts in a report. Only OAuth's signed assertions (client_assertion, a JWT or SAML assertion) are credentials.
 const SECRET_KEY =
-  /pass(word)?|secret|token|assertion|authorization|cookie|credential|^key$|apikey|api_key|sealed|private/i;
+  /pass(word)?|secret|token|^assertion$|(client|jwt|saml|user)[_-]?assertion|authorization|cookie|credential|^key$|apikey|api_key|sealed|private/i;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 const SECRET_PARAM =

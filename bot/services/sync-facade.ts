@@ -16,7 +16,7 @@ import { said } from '../../shared/api/texts/english';
 import type { Logger } from '../../shared/platform/logger';
 import type { SecretBox } from '../../shared/platform/secret-box';
 import type { CloudLinkPort } from '../../shared/ports/cloudlink';
-import { GraphError, type GraphPort } from '../../shared/ports/graph';
+import { GraphError, type GraphGroup, type GraphPort } from '../../shared/ports/graph';
 import {
   adminChangedMonitor,
   newMonitorRecord,
@@ -25,6 +25,7 @@ import {
 } from '../../shared/ports/store';
 import type { SyncService } from '../../shared/sync';
 import { toMonitorView } from './monitor-view';
+import { refuseKnownMonitor } from './monitor-names';
 import { notFound, ServiceRefusal } from './refusal';
 import { runConfigurationCheck, type ConfigCheckDeps } from './config-check';
 
@@ -56,6 +57,11 @@ export interface SyncFacade {
   health(tenantId: string): Promise<HealthView>;
   /** Directory groups by name, for choosing the synced group (Graph's $search, with the app's permissions). */
   searchGroups(tenantId: string, text: string): Promise<GroupSearchResponse>;
+  /**
+   * The directory group with this id, or undefined when Graph knows none (a typo, a deleted group): checked before a
+   * selection naming it is saved.
+   */
+  findGroup(tenantId: string, groupId: string): Promise<GraphGroup | undefined>;
   /** Re-applies the user selection after the admin changed it. */
   applySelection(tenantId: string): Promise<void>;
   /** The admin saved the tenant link: the next request uses it (and a newly linked CloudLink starts the sync). */
@@ -203,21 +209,14 @@ export function syncFacade(deps: {
       try {
         return { items: await tenant(tenantId).graph.searchGroups(text, GROUPS_PER_SEARCH) };
       } catch (e) {
-        // The adapter logged the failed call; the admin needs what to do about it.
-        if (e instanceof GraphError && e.status === 403)
-          throw new ServiceRefusal(
-            'upstream_failed',
-            'graph_permission_missing',
-            'Microsoft Graph refused to list groups: the app registration needs the GroupMember.Read.All ' +
-              'application permission, with admin consent.',
-          );
-        if (e instanceof GraphError)
-          throw new ServiceRefusal(
-            'upstream_failed',
-            'graph_failed',
-            `Microsoft Graph could not search groups (${e.status ? `${e.status} ${e.code}` : e.code}); try again.`,
-          );
-        throw e;
+        throw groupsRefusal(e, 'search groups');
+      }
+    },
+    async findGroup(tenantId, groupId) {
+      try {
+        return await tenant(tenantId).graph.getGroup(groupId);
+      } catch (e) {
+        throw groupsRefusal(e, 'read the group');
       }
     },
     linkChanged: (tenantId) => deps.linkChanged?.(tenantId) ?? Promise.resolve(),
@@ -231,6 +230,8 @@ export function syncFacade(deps: {
         tenant(tenantId);
         const now = deps.now();
         const monitorId = randomUUID();
+        // Before anything is stored: the sign-in below is what must not happen twice.
+        await refuseKnownMonitor(store, tenantId, request.username);
         await store.putMonitor(
           newMonitorRecord(
             {
@@ -263,4 +264,22 @@ export function syncFacade(deps: {
       },
     },
   };
+}
+
+/** A failed Graph group read in words the admin can act on; the adapter has logged the call itself. */
+function groupsRefusal(e: unknown, what: string): unknown {
+  if (e instanceof GraphError && e.status === 403)
+    return new ServiceRefusal(
+      'upstream_failed',
+      'graph_permission_missing',
+      'Microsoft Graph refused to list groups: the app registration needs the GroupMember.Read.All ' +
+        'application permission, with admin consent.',
+    );
+  if (e instanceof GraphError)
+    return new ServiceRefusal(
+      'upstream_failed',
+      'graph_failed',
+      `Microsoft Graph could not ${what} (${e.status ? `${e.status} ${e.code}` : e.code}); try again.`,
+    );
+  return e;
 }

@@ -8,10 +8,13 @@ import type { CloudLinkPost, GraphNotification, SyncService, WebhookAnswer } fro
  */
 export interface WebhookReceiver {
   /** Change and lifecycle items alike; the sync tells them apart by each item's `lifecycleEvent`. */
-  graph(items: GraphNotification[]): Promise<WebhookAnswer | undefined>;
+  graph(items: GraphNotification[]): Promise<TenantWebhookAnswer | undefined>;
   /** `tenant`: hosted mode's CloudLink address names the tenant whose key the post must carry. */
-  cloudlink(post: CloudLinkPost, tenant?: string): Promise<WebhookAnswer | undefined>;
+  cloudlink(post: CloudLinkPost, tenant?: string): Promise<TenantWebhookAnswer | undefined>;
 }
+
+/** The sync's answer, with the tenant whose sync gave it, for the route's log line of a refusal. */
+export type TenantWebhookAnswer = WebhookAnswer & { tenantId?: string };
 
 /**
  * One tenant's webhooks, following its sync service as it is now: it starts when CloudLink is linked and is rebuilt
@@ -21,15 +24,20 @@ export interface WebhookReceiver {
 export function tenantWebhooks(
   service: () => SyncService | undefined,
   onPbxEvent?: (event: PbxEvent) => void,
+  tenantId?: string,
 ): WebhookReceiver {
+  const named = (answer: WebhookAnswer): TenantWebhookAnswer => (tenantId ? { ...answer, tenantId } : answer);
   return {
-    graph: async (items) => service()?.receiveGraphNotifications(items),
+    async graph(items) {
+      const answer = await service()?.receiveGraphNotifications(items);
+      return answer && named(answer);
+    },
     async cloudlink(post) {
       const running = service();
       if (!running) return undefined;
       const answer = await running.receiveCloudLinkPost(post);
       if (answer.status < 300 && answer.event) onPbxEvent?.(answer.event);
-      return answer;
+      return named(answer);
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { DirectoryGroup } from '../common/directory';
 import { type ApiCall, ApiRoutes } from './api';
 import { hasAny, PERMISSIONS } from './auth';
-import { badRequest, directoryDenied } from './errors';
+import { badRequest, directoryDenied, notFoundUser } from './errors';
 
 /**
  * GET /groups, as an admin's group picker uses it: `$search="displayName:..."` (an advanced query: Graph refuses
@@ -118,6 +118,22 @@ function listGroups(call: ApiCall) {
   };
 }
 
+/** GET /groups/{id}, with `$select`: a group of the caller's tenant, or Graph's 404 for any other id. */
+function getGroup(call: ApiCall) {
+  if (!hasAny(call.caller, PERMISSIONS.readGroups)) throw directoryDenied();
+  const id = call.params.id as string;
+  const group = call.caller.tenant.groups.get(id);
+  if (!group) throw notFoundUser(id);
+  return {
+    status: 200,
+    body: {
+      '@odata.context': `${call.serviceRoot}/$metadata#groups/$entity`,
+      ...groupJson(group, parseSelect(call.req.query.get('$select'))),
+    },
+  };
+}
+
 export function registerGroupRoutes(routes: ApiRoutes): void {
   routes.on('GET', '/groups', listGroups);
+  routes.on('GET', '/groups/:id', getGroup);
 }

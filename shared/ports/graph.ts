@@ -23,6 +23,8 @@ export interface GraphPort {
    * starting with the words of `text`, at most `limit`, for an admin choosing the synced group by name.
    */
   searchGroups(text: string, limit: number): Promise<GraphGroup[]>;
+  /** GET /groups/{id}: the group, or undefined when the tenant has none with that id (Graph answered 404). */
+  getGroup(groupId: string): Promise<GraphGroup | undefined>;
   /** GET /groups/{id}/members (transitive not needed): ids of user members. */
   listGroupMemberIds(groupId: string): Promise<string[]>;
   /**

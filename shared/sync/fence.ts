@@ -144,6 +144,7 @@ export function fencedGraph(graph: GraphPort, fence: LeaseFence): GraphPort {
     findUser: (idOrUpnOrMail) => graph.findUser(idOrUpnOrMail),
     listUsers: () => graph.listUsers(),
     searchGroups: (text, limit) => graph.searchGroups(text, limit),
+    getGroup: (groupId) => graph.getGroup(groupId),
     listGroupMemberIds: (groupId) => graph.listGroupMemberIds(groupId),
     ...(graph.usersDelta && {
       usersDelta: (deltaLink?: string) => graph.usersDelta!(deltaLink),

@@ -6,6 +6,7 @@ import { tenantWebhooks } from '../../bot/services/webhooks';
 import { call, METRICS_TOKEN, startHarness, type Harness } from './bot-harness';
 
 const KEY = 'cloudlink-webhook-key-0123456789';
+const TENANT = '0d0d0d0d-1111-4111-8111-00000000000d';
 
 /** The webhook receiver over a service that answers as the sync service does, recording what it accepted. */
 function hooks(accepted: unknown[]) {
@@ -17,7 +18,7 @@ function hooks(accepted: unknown[]) {
     receiveCloudLinkPost: (post) =>
       Promise.resolve(acceptCloudLinkPost(post, KEY, readCloudLinkWebhook, (event) => accepted.push(event))),
   };
-  return tenantWebhooks(() => service as SyncService);
+  return tenantWebhooks(() => service as SyncService, undefined, TENANT);
 }
 
 /** A logger whose lines the test reads. */
@@ -81,6 +82,8 @@ describe('open routes', () => {
       expect(log.lines).toContainEqual(
         expect.objectContaining({
           level: 40,
+          event: 'webhook.refused',
+          tenantId: TENANT,
           msg: 'webhook post refused',
           path: '/api/notifications/cloudlink',
           reason: expect.stringContaining('malformed subject'),

@@ -130,3 +130,20 @@ it('says the phone is unknown (null) when CloudLink cannot be read, and still an
   expect(unknownPhone.status).toBe(200);
   expect(unknownPhone.body.items[0]).toMatchObject({ id: carol, pbx: null, teams: OK_STATUS.teams });
 });
+
+it('answers every refusal as { error, requestId }, the id matching x-request-id, as docs/presence-api.md says', async () => {
+  const many = Array.from({ length: 101 }, (_, i) => `u${i}@contoso.example`).join(',');
+  const refusals = [
+    { res: await read(`mails=${many}`), status: 400, code: 'too_many_users' },
+    { res: await read('nothing=1'), status: 400, code: 'bad_request' },
+    { res: await call(h, 'GET', `/api/presence?ids=${alice}`), status: 401, code: expect.any(String) },
+  ];
+  for (const { res, status, code } of refusals) {
+    expect(res.status).toBe(status);
+    expect(res.body).toEqual({
+      error: expect.objectContaining({ code, message: expect.any(String) }),
+      requestId: res.headers.get('x-request-id'),
+    });
+    expect(res.body.requestId).toEqual(expect.any(String));
+  }
+});

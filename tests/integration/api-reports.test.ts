@@ -111,7 +111,7 @@ describe('problem reports over the API', () => {
     expect(res.body.status).toBe('needsInfo');
     expect(res.body.history.map((e: { status: string }) => e.status)).toEqual(['new', 'needsInfo']);
     const told = h.connector.sent.slice(before).find((s) => s.path.includes('a%3Abob-personal'));
-    expect(String(told?.body.text)).toMatch(/waiting for more information.*Which phone do you use\?/s);
+    expect(String(told?.body.text)).toMatch(/waits for more information from you.*Which phone do you use\?/s);
     const mine = await call(h, 'GET', '/api/me/reports', bob);
     expect(mine.body.items[0].status).toBe('needsInfo');
   });

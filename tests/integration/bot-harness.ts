@@ -199,6 +199,10 @@ export class RecordingSync implements SyncFacade {
       ),
     };
   }
+  async findGroup(tenantId: string, groupId: string) {
+    this.calls.push(`findGroup ${tenantId} ${groupId}`);
+    return this.groups.find((g) => g.id === groupId);
+  }
   async applySelection(tenantId: string) {
     this.calls.push(`applySelection ${tenantId}`);
   }

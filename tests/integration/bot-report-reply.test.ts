@@ -1,5 +1,7 @@
 import { reportNumber } from '../../shared/domain/report-number';
 import { SignIns } from '../../bot/services/sign-in';
+import { adminReportCard } from '../../bot/conversation/cards/report-cards';
+import { messagesFor } from '../../bot/conversation/messages';
 import { call, sentTo, startHarness, type Harness } from './bot-harness';
 
 const BOT = { id: '28:switchboard-bot', name: 'Switchboard' };
@@ -94,6 +96,63 @@ describe("the admin's reply after a report status change", () => {
     ]);
     expect(sentTo(h.connector, BOB_CHAT).map((s) => String(s.body.text))).toEqual([
       'Your problem report "Call history is empty" is now resolved (by Alice Admin).',
+    ]);
+  });
+
+  it('after Ask for more, tells the reporter the report waits for them and the admins it waits for the reporter', async () => {
+    const report = await fileReport('DND stuck after a meeting');
+    const number = reportNumber(report.reportId);
+    // Bob reads German: his chat's reference carries the locale Teams sent.
+    await h.store.putConversation({
+      tenantId: tenant,
+      key: `user:${h.fx.users.bob}`,
+      reference: {
+        serviceUrl: h.connector.url,
+        channelId: 'msteams',
+        conversation: { id: BOB_CHAT, tenantId: tenant },
+        bot: BOT,
+        locale: 'de-DE',
+      },
+      updatedAt: h.fx.clock.now(),
+    });
+    h.connector.refuse(BOB_CHAT);
+    const toBob = h.connector.sent.length;
+    expect(await act('ask-en', report.reportId, 'needsInfo')).toEqual([
+      `Report ${number} is now waiting for more information from the reporter; the reporter has been told.`,
+    ]);
+    expect(await act('ask-de', report.reportId, 'needsInfo', 'de-DE')).toEqual([
+      `Meldung ${number} ist jetzt in Rückfrage: wartet auf weitere Angaben der meldenden Person; die meldende ` +
+        'Person wurde informiert.',
+    ]);
+    // The admins' card, as the channel shows it after the click.
+    const stored = (await h.store.getReport(tenant, report.reportId))!;
+    expect(JSON.stringify(adminReportCard(stored, messagesFor('en-US')))).toContain(
+      '"value":"waiting for more information from the reporter"',
+    );
+    expect(JSON.stringify(adminReportCard(stored, messagesFor('de-DE')))).toContain(
+      '"value":"in Rückfrage: wartet auf weitere Angaben der meldenden Person"',
+    );
+    expect(sentTo(h.connector, BOB_CHAT, toBob).map((s) => String(s.body.text))).toEqual([
+      'Ihre Problemmeldung „DND stuck after a meeting“ wartet auf weitere Angaben von Ihnen (Rückfrage von Alice Admin).',
+      'Ihre Problemmeldung „DND stuck after a meeting“ wartet auf weitere Angaben von Ihnen (Rückfrage von Alice Admin).',
+    ]);
+
+    await h.store.putConversation({
+      tenantId: tenant,
+      key: `user:${h.fx.users.bob}`,
+      reference: {
+        serviceUrl: h.connector.url,
+        channelId: 'msteams',
+        conversation: { id: BOB_CHAT, tenantId: tenant },
+        bot: BOT,
+        locale: 'en-GB',
+      },
+      updatedAt: h.fx.clock.now(),
+    });
+    const toBobEn = h.connector.sent.length;
+    await act('ask-en-2', report.reportId, 'needsInfo');
+    expect(sentTo(h.connector, BOB_CHAT, toBobEn).map((s) => String(s.body.text))).toEqual([
+      'Your problem report "DND stuck after a meeting" waits for more information from you (asked by Alice Admin).',
     ]);
   });
 });

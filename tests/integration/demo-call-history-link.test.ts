@@ -197,6 +197,51 @@ describe("the demo's missed-call notice", () => {
     const replies = connector.sent.map((a) => String(a.body.text ?? ''));
     expect(replies.some((t) => t.startsWith('Only a Switchboard admin'))).toBe(false);
   });
+
+  it('keeps the playground user the demo admin after "sign out": its next turn signs it in again as that admin', async () => {
+    const { company } = demo!;
+    const post = (activity: Record<string, unknown>) =>
+      fetch(`${app!.baseUrl}/api/messages`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          type: 'message',
+          serviceUrl: connector.url,
+          channelId: 'msteams',
+          from: { id: 'user-megan', name: 'Megan' },
+          recipient: { id: company.botId, name: 'Switchboard' },
+          ...activity,
+        }),
+      });
+    const mark = connector.sent.length;
+    const signedOut = await post({
+      id: 'sign-out-1',
+      text: 'sign out',
+      conversation: { id: 'playground-personal', conversationType: 'personal', tenantId: company.tenantId },
+      channelData: { tenant: { id: company.tenantId } },
+    });
+    expect(signedOut.status).toBe(200);
+    const claimed = await post({
+      id: 'claim-2',
+      text: 'admin notices here',
+      conversation: {
+        id: 'contoso-it-switchboard-admins',
+        conversationType: 'channel',
+        isGroup: true,
+        tenantId: company.tenantId,
+      },
+      channelData: {
+        tenant: { id: company.tenantId },
+        team: { id: 'contoso-it-team' },
+        channel: { id: 'contoso-it-switchboard-admins' },
+      },
+    });
+    expect(claimed.status).toBe(200);
+    await eventually(() => expect(connector.sent.length).toBeGreaterThanOrEqual(mark + 2), 10_000, 100);
+    const replies = connector.sent.slice(mark).map((a) => String(a.body.text ?? ''));
+    expect(replies[0]).toMatch(/signed out/i);
+    expect(replies.some((t) => t.startsWith('Only a Switchboard admin'))).toBe(false);
+  });
 });
 
 describe('a missed-call notice on a server that knows its Teams app id', () => {

@@ -109,3 +109,19 @@ describe('GET /groups', () => {
     expect(res.body.error.code).toBe('Authorization_RequestDenied');
   });
 });
+
+describe('GET /groups/{id}', () => {
+  it('answers a group of the tenant with $select, 404 for an id it does not know, 403 without permission', async () => {
+    const support = w.directory.addGroup(w.tenant.id, { displayName: 'Hotline', description: 'Phones' });
+    const token = await w.token();
+    const found = await w.call('GET', `/v1.0/groups/${support.id}?$select=id,displayName`, token);
+    expect(found.status).toBe(200);
+    expect(found.body).toMatchObject({ id: support.id, displayName: 'Hotline' });
+    expect(found.body.description).toBeUndefined();
+    const missing = await w.call('GET', '/v1.0/groups/0f0f0f0f-dead-4bad-8bad-0000000000ff', token);
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('Request_ResourceNotFound');
+    const bare = await w.call('GET', `/v1.0/groups/${support.id}`, await w.appToken(w.bareApp));
+    expect(bare.status).toBe(403);
+  });
+});

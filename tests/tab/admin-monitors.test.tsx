@@ -54,6 +54,17 @@ function monitorServer(initial: MonitorView[], answers: Answers = {}) {
             }),
           );
       }),
+    // The server refuses an account the tenant already has as a monitor (bot/services/monitor-names.ts).
+    'POST /api/admin/monitors': () => ({
+      status: 409,
+      body: {
+        error: {
+          code: 'monitor_exists',
+          message: 'monitor1@contoso.example is already a presence monitor here; to change its password, ...',
+        },
+        requestId: 'req-monitor-exists',
+      },
+    }),
     'DELETE /api/admin/monitors/m1': () => {
       deletes.push('m1');
       items = items.filter((m) => m.monitorId !== 'm1');
@@ -209,6 +220,17 @@ describe('presence monitors', () => {
     expect(within(row).getByText('Erneut autorisieren')).toBeInTheDocument();
     expect(within(row).queryByText(/Braucht ein neues Kennwort/)).toBeNull();
     expect(within(row).getByRole('button', { name: /^Autorisieren/ })).toBeEnabled();
+  });
+
+  it('adding an account that already is a monitor says so in German, not in the server’s English', async () => {
+    await openMonitors('de-DE');
+    await userEvent.type(screen.getByLabelText(/Monitor-Konto \(UPN\)/), 'MONITOR1@contoso.example');
+    await userEvent.type(screen.getByLabelText(/^Kennwort\s*\*?$/), 'typed-again');
+    await userEvent.click(screen.getByRole('button', { name: 'Hinzufügen' }));
+    expect(
+      await screen.findByText(/Dieses Konto ist bereits ein Presence-Monitor\. Um sein Kennwort zu ändern/),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/already a presence monitor/)).toBeNull();
   });
 
   it('says in German what the state is', async () => {

@@ -26,6 +26,16 @@ const REFUSALS: [status: number, code: string, serverSays: string][] = [
   ],
   [502, 'graph_permission_missing', 'Microsoft Graph refused to list groups: the app registration needs ...'],
   [502, 'graph_failed', 'Microsoft Graph could not search groups (503 ServiceUnavailable); try again.'],
+  [
+    409,
+    'monitor_exists',
+    'svc@contoso.example is already a presence monitor here; to change its password, use ...',
+  ],
+  [
+    400,
+    'group_not_found',
+    'Your directory has no group 0f0f… (deleted, or the id is mistyped); choose the group again.',
+  ],
   [413, 'payload_too_large', 'The request body is larger than 65536 bytes.'],
   [404, 'no_phone_user', 'Your Teams account is not matched to a phone user yet.'],
   [202, 'sync_queued', 'Handed to the process that runs the sync.'],

@@ -29,6 +29,33 @@ describe('stripSecrets', () => {
     expect(out.note).toContain('https://x.example/hook?key=[removed]');
   });
 
+  it('removes OAuth assertions but keeps what Switchboard last set (lastAssertion)', () => {
+    const out = stripSecrets({
+      request: {
+        client_assertion: 'signed',
+        clientAssertion: 'signed',
+        assertion: 'saml',
+        jwtAssertion: 'signed',
+      },
+      sync: {
+        lastAssertion: { side: 'pbx', what: 'DND on: In a meeting', at: '2026-11-23T09:00:00Z' },
+        pbxAssertion: 'dnd',
+      },
+    });
+    expect(out).toEqual({
+      request: {
+        client_assertion: REMOVED,
+        clientAssertion: REMOVED,
+        assertion: REMOVED,
+        jwtAssertion: REMOVED,
+      },
+      sync: {
+        lastAssertion: { side: 'pbx', what: 'DND on: In a meeting', at: '2026-11-23T09:00:00Z' },
+        pbxAssertion: 'dnd',
+      },
+    });
+  });
+
   it('leaves ordinary diagnostics readable', () => {
     const diagnostics = {
       availability: 'Busy',

@@ -180,6 +180,10 @@ export class FakeGraph implements GraphPort {
     return [];
   }
 
+  async getGroup(): Promise<GraphGroup | undefined> {
+    return undefined;
+  }
+
   async listGroupMemberIds(): Promise<string[]> {
     return [];
   }

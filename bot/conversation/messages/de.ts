@@ -83,7 +83,8 @@ export const de: Messages = {
   statusWords: {
     new: 'neu',
     acknowledged: 'angenommen: ein Admin sieht sich das an',
-    needsInfo: 'wartet auf weitere Angaben von Ihnen',
+    // Follows „Meldung … ist jetzt“ in the admins' confirmation, so it starts with a state, not a verb.
+    needsInfo: 'in Rückfrage: wartet auf weitere Angaben der meldenden Person',
     resolved: 'erledigt',
   },
   reportFormIncomplete:
@@ -118,7 +119,12 @@ export const de: Messages = {
   sendQuestion: 'Frage senden',
   newReportNotice: (name, description) => `Neue Problemmeldung von ${name}: ${description}`,
   reportStatusNotice: (description, status, by) =>
-    `Ihre Problemmeldung „${description}“ ist jetzt ${status} (von ${by}).`,
+    ({
+      new: `Ihre Problemmeldung „${description}“ ist wieder neu (von ${by}).`,
+      acknowledged: `Ihre Problemmeldung „${description}“ ist jetzt angenommen: ein Admin sieht sich das an (von ${by}).`,
+      needsInfo: `Ihre Problemmeldung „${description}“ wartet auf weitere Angaben von Ihnen (Rückfrage von ${by}).`,
+      resolved: `Ihre Problemmeldung „${description}“ ist jetzt erledigt (von ${by}).`,
+    })[status],
   adminAsks: (question) => `Der Admin fragt: ${question}`,
   replyHint: 'Antworten Sie hier (schreiben Sie einfach Ihre Antwort) oder nutzen Sie das Feld unten.',
   replyLabel: 'Ihre Antwort',

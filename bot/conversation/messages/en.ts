@@ -66,10 +66,12 @@ export const en = {
     signIn: 'Signing in',
     other: 'Something else',
   } satisfies Record<ReportCategory, string>,
+  // The admins' words for a status (their card, their confirmation "Report … is now …"). The reporter is told in
+  // reportStatusNotice, with sentences of its own: "waiting for more information" means from them, not the admin.
   statusWords: {
     new: 'new',
     acknowledged: 'acknowledged: an admin is looking at it',
-    needsInfo: 'waiting for more information from you',
+    needsInfo: 'waiting for more information from the reporter',
     resolved: 'resolved',
   } satisfies Record<ReportStatus, string>,
   reportFormIncomplete: 'Please choose a category and describe the problem, then send the form again.',
@@ -103,8 +105,13 @@ export const en = {
   askWhat: 'What do you need to know?',
   sendQuestion: 'Send question',
   newReportNotice: (name: string, description: string) => `New problem report from ${name}: ${description}`,
-  reportStatusNotice: (description: string, status: string, by: string) =>
-    `Your problem report "${description}" is now ${status} (by ${by}).`,
+  reportStatusNotice: (description: string, status: ReportStatus, by: string) =>
+    ({
+      new: `Your problem report "${description}" is new again (by ${by}).`,
+      acknowledged: `Your problem report "${description}" is now acknowledged: an admin is looking at it (by ${by}).`,
+      needsInfo: `Your problem report "${description}" waits for more information from you (asked by ${by}).`,
+      resolved: `Your problem report "${description}" is now resolved (by ${by}).`,
+    })[status],
   adminAsks: (question: string) => `The admin asks: ${question}`,
   replyHint: 'Reply here (just write your answer) or use the box below.',
   replyLabel: 'Your answer',

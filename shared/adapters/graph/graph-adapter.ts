@@ -152,6 +152,20 @@ export class GraphAdapter implements GraphPort {
       .sort((a, b) => a.displayName.localeCompare(b.displayName));
   }
 
+  async getGroup(groupId: string): Promise<GraphGroup | undefined> {
+    const { status, body } = await this.http.request({
+      op: 'getGroup',
+      kind: 'other',
+      method: 'GET',
+      path: `/groups/${encodeURIComponent(groupId)}?$select=id,displayName,description`,
+      token: this.appToken,
+      allow: [404],
+    });
+    if (status === 404) return undefined;
+    const g = body as { id: string; displayName: string | null; description?: string | null };
+    return { id: g.id, displayName: g.displayName ?? g.id, description: g.description ?? null };
+  }
+
   async listGroupMemberIds(groupId: string): Promise<string[]> {
     const ids: string[] = [];
     const path = `/groups/${encodeURIComponent(groupId)}/members?$select=id&$top=${PAGE_SIZE}`;

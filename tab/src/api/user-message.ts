@@ -39,7 +39,10 @@ const WORDS_FOR_CODE: Partial<Record<string, MessageKey>> = {
   app_registration_managed: 'errAppRegistrationManaged',
   graph_permission_missing: 'errGroupsPermission',
   graph_failed: 'errGraphFailed',
+  group_not_found: 'errGroupNotFound',
   payload_too_large: 'errTooLarge',
+  // Adding it again would sign the account in again, and wrong passwords count toward Entra's lockout.
+  monitor_exists: 'errMonitorExists',
 };
 
 /** The request id to quote in a report, when the server gave one (never for a network failure). */

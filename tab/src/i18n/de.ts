@@ -141,6 +141,10 @@ export const de: Messages = {
     'Microsoft Graph hat das Auflisten der Gruppen verweigert: Die App-Registrierung braucht die Anwendungsberechtigung GroupMember.Read.All mit Administratorzustimmung.',
   errGraphFailed: 'Microsoft Graph hat nicht wie erwartet geantwortet. Versuchen Sie es gleich noch einmal.',
   errTooLarge: 'Das ist zu groß zum Senden. Kürzen Sie es und versuchen Sie es dann erneut.',
+  errGroupNotFound:
+    'Ihr Verzeichnis hat keine Gruppe mit dieser ID: Sie wurde gelöscht, oder die ID ist vertippt. Wählen Sie die Gruppe erneut.',
+  errMonitorExists:
+    'Dieses Konto ist bereits ein Presence-Monitor. Um sein Kennwort zu ändern, nutzen Sie „Neues Kennwort“ in seiner Zeile.',
   errBusy: 'Switchboard ist ausgelastet. Warten Sie eine Minute und versuchen Sie es dann erneut.',
   errQueued:
     'Switchboard hat den Auftrag übernommen und arbeitet noch daran. Sehen Sie gleich noch einmal nach; wiederholen müssen Sie ihn nicht.',

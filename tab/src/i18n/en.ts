@@ -137,6 +137,10 @@ export const en = {
     'Microsoft Graph refused to list groups: the app registration needs the GroupMember.Read.All application permission, with admin consent.',
   errGraphFailed: 'Microsoft Graph did not answer as expected. Try again in a moment.',
   errTooLarge: 'This is too large to send. Shorten it, then try again.',
+  errGroupNotFound:
+    'Your directory has no group with this id: it was deleted, or the id is mistyped. Choose the group again.',
+  errMonitorExists:
+    'This account is already a presence monitor. To change its password, use "New password" on its row.',
   errBusy: 'Switchboard is busy. Wait a minute, then try again.',
   errQueued:
     'Switchboard has taken this on and is still working on it. Look again in a moment; there is no need to repeat it.',
