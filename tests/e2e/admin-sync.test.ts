@@ -149,7 +149,7 @@ it('with the server unreachable the sync page shows one message in German with a
   await page.unroute('**/api/me/sync');
   await alert.getByRole('button', { name: 'Erneut versuchen' }).click();
   await tab
-    .getByText(/Alles in Ordnung|Problem/)
+    .getByText(/Alles in Ordnung|Noch nicht abgeglichen|Problem/)
     .first()
     .waitFor();
   // The offline message goes once the page loaded (a sync problem of the user's own may still be shown as one).
