@@ -1,4 +1,5 @@
 import type { SyncStatus } from '../../shared/api/contract';
+import { awaitingFirstSync } from '../../shared/api/sync-status';
 import { formatMoment, type Messages } from './messages';
 import type { Audience } from './types';
 
@@ -31,7 +32,9 @@ export function describeStatus(s: SyncStatus, now: number, m: Messages, audience
   lines.push(
     s.problem
       ? `**${m.statusProblem}:** ${s.problem.message}\n**${m.statusWhatToDo}:** ${s.problem.fix}`
-      : m.allGood,
+      : awaitingFirstSync(s)
+        ? m.notSyncedYet
+        : m.allGood,
   );
   return lines.join('\n\n');
 }

@@ -31,6 +31,7 @@ export function mountAdminSettingsRoutes(server: Server, ctx: RouteContext): voi
         value: mapping,
         by: caller.userId,
       });
+      await deps.sync.applyMapping(caller.tenantId);
       return { body: mapping };
     }),
   );

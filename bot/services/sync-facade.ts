@@ -64,6 +64,8 @@ export interface SyncFacade {
   findGroup(tenantId: string, groupId: string): Promise<GraphGroup | undefined>;
   /** Re-applies the user selection after the admin changed it. */
   applySelection(tenantId: string): Promise<void>;
+  /** The admin saved the mapping table: the next presence decision in this process uses it. */
+  applyMapping(tenantId: string): Promise<void>;
   /** The admin saved the tenant link: the next request uses it (and a newly linked CloudLink starts the sync). */
   linkChanged(tenantId: string): Promise<void>;
   monitors: {
@@ -220,6 +222,11 @@ export function syncFacade(deps: {
       }
     },
     linkChanged: (tenantId) => deps.linkChanged?.(tenantId) ?? Promise.resolve(),
+    async applyMapping(tenantId) {
+      // Without this the saving process waited for its periodic re-read (up to 10 s) while the page said "Saved.";
+      // other processes still pick the change up on theirs.
+      await deps.reloadDocuments?.(tenantId);
+    },
     async applySelection(tenantId) {
       const t = tenant(tenantId);
       await deps.reloadDocuments?.(tenantId);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_PBX_STATUS_TEXT, validateMapping } from '../domain/mapping';
+import { MAX_PBX_STATUS_TEXT, PBX_STATES, validateMapping } from '../domain/mapping';
 import { REPORT_STATUSES, type MappingTable, type UserSelection } from './contract';
 
 /**
@@ -52,7 +52,10 @@ export const monitorPasswordRequest = addMonitorRequest.pick({ password: true, p
 
 const presenceName = z.string().min(1).max(50);
 
-/** PUT /api/admin/mapping: the shape, then the domain's own rules (allowed pairs, known values, text length). */
+/**
+ * PUT /api/admin/mapping: the shape, then the domain's own rules (allowed pairs, known values, text length, a row for
+ * every phone state).
+ */
 export const mappingTableRequest: z.ZodType<MappingTable> = z
   .object({
     teamsToPbx: z
@@ -71,7 +74,7 @@ export const mappingTableRequest: z.ZodType<MappingTable> = z
       .array(
         z
           .object({
-            pbxState: z.enum(['ringing', 'connected', 'dnd']),
+            pbxState: z.enum(PBX_STATES),
             teams: z.object({ availability: presenceName, activity: presenceName }).strict().nullable(),
           })
           .strict(),

@@ -8,6 +8,13 @@ import {
   type TeamsPresence,
 } from './presence';
 
+/** Every state the PBX reports that the mapping table maps to Teams; each needs a row, or its calls show nowhere. */
+export const PBX_STATES = [
+  'ringing',
+  'connected',
+  'dnd',
+] as const satisfies readonly PbxToTeamsRule['pbxState'][];
+
 /** The longest status text the PBX shows beside DND; a longer one would be cut by the phone. */
 export const MAX_PBX_STATUS_TEXT = 64;
 
@@ -96,6 +103,11 @@ export function validateMapping(table: MappingTable): string[] {
   const states = table.pbxToTeams.map((r) => r.pbxState);
   for (const s of new Set(states))
     if (states.filter((x) => x === s).length > 1) problems.push(`PBX ${s} appears twice`);
+  // A missing row silently stops that state reaching Teams, and the admin page would show nothing to choose from;
+  // "not shown" is a row with teams: null, so it stays a choice the admin made.
+  for (const s of PBX_STATES)
+    if (!states.includes(s))
+      problems.push(`PBX ${s} has no row: choose what Teams shows for it, or "not shown"`);
   const keys = table.teamsToPbx.map(
     (r: TeamsToPbxRule) => `${r.availability.toLowerCase()}/${r.activity.toLowerCase()}`,
   );

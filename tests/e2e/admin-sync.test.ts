@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
-import { spillsInTable } from './layout';
+import { brokenWordsInTable, spillsInTable } from './layout';
 import { launchChromium, startDemoStack, waitForTab, type DemoStack } from './stack';
 
 /**
@@ -149,7 +149,7 @@ it('with the server unreachable the sync page shows one message in German with a
   await page.unroute('**/api/me/sync');
   await alert.getByRole('button', { name: 'Erneut versuchen' }).click();
   await tab
-    .getByText(/Alles in Ordnung|Problem/)
+    .getByText(/Alles in Ordnung|Noch nicht abgeglichen|Problem/)
     .first()
     .waitFor();
   // The offline message goes once the page loaded (a sync problem of the user's own may still be shown as one).
@@ -185,6 +185,34 @@ it('chooses the synced group by typing part of its name, with the keyboard, and 
   await tab.getByRole('button', { name: 'Save' }).click();
   await tab.getByText('Saved.').waitFor();
   await page.close();
+});
+
+it('the problem reports list keeps a long description to its column at 1280 and 400 px; names never break mid-word', async () => {
+  // A report pasted with a whole morning's story: pages of it, far wider than any screen on one line.
+  const story =
+    'Since this morning my presence stays on busy after every call, although I hung up long ago; colleagues see me ' +
+    'as busy all day, and the phone keeps showing do not disturb even after I restarted Teams and the desk phone. ';
+  const description = `(e2e ${Date.now()}) ${story.repeat(15)}`.trim();
+  const reporter = await openTab({ width: 1280 });
+  await reporter.tab.getByRole('tab', { name: 'Report a problem' }).click();
+  await reporter.tab.getByRole('textbox', { name: /What happened/ }).fill(description);
+  await reporter.tab.getByRole('button', { name: 'Send report' }).click();
+  await reporter.tab.getByText(/Your report .+ was received/).waitFor();
+  await reporter.page.close();
+
+  for (const width of [1280, 400]) {
+    const { page, tab } = await openTab({ width });
+    await openAdmin(tab, 'Problem reports');
+    const row = tab.getByTestId('report-row').filter({ hasText: description.slice(0, 30) });
+    await row.waitFor();
+    // The whole description is one hover (and one click, in the report's own view) away.
+    await expect(row.getByTitle(description).count()).resolves.toBe(1);
+    await expect(spillsInTable(tab, 'Problem reports')).resolves.toEqual([]);
+    await expect(brokenWordsInTable(tab, 'Problem reports')).resolves.toEqual([]);
+    const scrollWidth = await tab.locator('body').evaluate(() => document.documentElement.scrollWidth);
+    expect(scrollWidth).toBeLessThanOrEqual(width);
+    await page.close();
+  }
 });
 
 for (const theme of ['default', 'dark', 'contrast'] as const) {

@@ -54,3 +54,27 @@ export function spillsInTable(tab: FrameLocator, table: string): Promise<string[
     return found;
   });
 }
+
+/**
+ * Words in a table's body that a line break cuts in two ("Meg/an Bow/en"): a column squeezed narrower than a word
+ * is what people notice in a name, while the layout check above sees nothing (the pieces fit their cell). Only runs
+ * of letters count, so an address or a number that may wrap at any character is not held to it.
+ */
+export function brokenWordsInTable(tab: FrameLocator, table: string): Promise<string[]> {
+  return tab.getByRole('table', { name: table }).evaluate((t) => {
+    const found: string[] = [];
+    const walker = document.createTreeWalker(t.querySelector('tbody') ?? t, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent ?? '';
+      for (const m of text.matchAll(/\p{L}{2,}/gu)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const lines = new Set(Array.from(range.getClientRects(), (r) => Math.round(r.top)));
+        if (lines.size > 1)
+          found.push(`"${m[0]}" in "${text.trim().slice(0, 48)}" is split over ${lines.size} lines`);
+      }
+    }
+    return found;
+  });
+}

@@ -234,6 +234,15 @@ describe('the composed server against the emulators', () => {
       ],
       // longer than the phone shows
       [withRow({ availability: 'Busy', activity: 'Busy', dnd: 'on', statusText: 'x'.repeat(65) }), /64/],
+      // no row for a phone state: its calls would stop showing in Teams, and the page had nothing to choose from
+      [{ teamsToPbx: saved.teamsToPbx, pbxToTeams: [] }, /PBX ringing has no row/],
+      [
+        {
+          teamsToPbx: saved.teamsToPbx,
+          pbxToTeams: (saved.pbxToTeams as { pbxState: string }[]).filter((r) => r.pbxState !== 'dnd'),
+        },
+        /PBX dnd has no row/,
+      ],
     ] as const;
     for (const [table, why] of refusals) {
       const res = await api('PUT', '/api/admin/mapping', adminToken, table);

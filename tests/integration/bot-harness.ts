@@ -8,6 +8,7 @@ import { openStore } from '../../shared/store/open';
 import { createEntraJwtValidator, type EntraJwtValidator } from '../../shared/adapters/entra/jwt-validator';
 import { silentLogger, type Logger } from '../../shared/platform/logger';
 import { SecretBox } from '../../shared/platform/secret-box';
+import { DEFAULT_MAPPING } from '../../shared/domain/mapping';
 import { Authenticator } from '../../bot/auth/authenticator';
 import { createServer, listen } from '../../bot/server';
 import { JobRegistry } from '../../bot/services/jobs';
@@ -203,6 +204,9 @@ export class RecordingSync implements SyncFacade {
     this.calls.push(`findGroup ${tenantId} ${groupId}`);
     return this.groups.find((g) => g.id === groupId);
   }
+  async applyMapping(tenantId: string) {
+    this.calls.push(`applyMapping ${tenantId}`);
+  }
   async applySelection(tenantId: string) {
     this.calls.push(`applySelection ${tenantId}`);
   }
@@ -338,7 +342,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     tabDir: 'tests/integration/bot-tab-fixture',
     appVersion: '9.9.9-test',
     defaults: {
-      mapping: { teamsToPbx: [], pbxToTeams: [] },
+      mapping: DEFAULT_MAPPING,
       selection: {
         mode: 'allWithBlockList',
         blockList: [],

@@ -55,6 +55,22 @@ describe('the bot answers in the reader’s words and time', () => {
     expect(reply).not.toContain('2026-11-20T');
   });
 
+  it('right after a start, before both sides were read, says it has not synced yet instead of "Everything works"', async () => {
+    h.sync.statusAnswer = { ...OK_STATUS, pbx: null, lastSyncAt: null };
+    const en = await say('status', { locale: 'en-US', localTimezone: 'America/New_York' });
+    expect(en).toContain('**Last sync:** never');
+    expect(en).toContain(
+      'Not synced yet: Switchboard is waiting to read your Teams and phone status for the first time.',
+    );
+    expect(en).not.toContain('Everything works.');
+    const de = await say('status', { locale: 'de-DE', localTimezone: 'Europe/Berlin' });
+    expect(de).toContain('Noch nicht synchronisiert:');
+    expect(de).not.toContain('Alles funktioniert.');
+
+    h.sync.statusAnswer = OK_STATUS;
+    expect(await say('status', { locale: 'en-US' })).toContain('Everything works.');
+  });
+
   it('says it in English and New York time for an American client', async () => {
     h.sync.statusAnswer = { ...OK_STATUS, lastSyncAt: LAST_SYNC };
     const reply = await say('status', { locale: 'en-US', localTimezone: 'America/New_York' });

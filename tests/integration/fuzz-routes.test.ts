@@ -33,6 +33,7 @@ import { ReportService } from '../../bot/services/reports';
 import { SignIns } from '../../bot/services/sign-in';
 import { createTeamsBot } from '../../bot/teams';
 import { createEntraJwtValidator } from '../../shared/adapters/entra/jwt-validator';
+import { DEFAULT_MAPPING } from '../../shared/domain/mapping';
 import type { CallRecord } from '../../shared/ports/cloudlink';
 import type { Store } from '../../shared/ports/store';
 import { silentLogger } from '../../shared/platform/logger';
@@ -151,7 +152,11 @@ function seedBodies(w: World, r: Rng): Record<string, unknown[]> {
     'PUT /api/admin/mapping': [
       {
         teamsToPbx: [{ availability: 'Busy', activity: 'InACall', dnd: 'on', statusText: null }],
-        pbxToTeams: [{ pbxState: 'ringing', teams: { availability: 'Busy', activity: 'InACall' } }],
+        pbxToTeams: [
+          { pbxState: 'ringing', teams: { availability: 'Busy', activity: 'InACall' } },
+          { pbxState: 'connected', teams: { availability: 'Busy', activity: 'InACall' } },
+          { pbxState: 'dnd', teams: null },
+        ],
       },
     ],
     'PUT /api/admin/selection': [
@@ -1021,7 +1026,7 @@ async function startServer(
     tabDir: 'tests/integration/bot-tab-fixture',
     appVersion: '9.9.9-fuzz',
     defaults: {
-      mapping: { teamsToPbx: [], pbxToTeams: [] },
+      mapping: DEFAULT_MAPPING,
       selection: {
         mode: 'allWithBlockList',
         blockList: [],

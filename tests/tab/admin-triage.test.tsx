@@ -1,6 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { JobView, MappingTable, ReportSummary, UpdateReportRequest } from '../../shared/api/contract';
+import { DEFAULT_MAPPING } from '../../shared/domain/mapping';
 import { me, quietHealth, renderShell } from './harness';
 
 const adminRoutes = {
@@ -197,5 +198,49 @@ describe('admin triage', () => {
       statusText: null,
     });
     expect(await screen.findByText('Saved.')).toBeInTheDocument();
+  });
+
+  it('a table with no phone → Teams rows still shows every phone state, and can be reset to the default', async () => {
+    const broken: MappingTable = { teamsToPbx: [], pbxToTeams: [] };
+    const saved: MappingTable[] = [];
+    renderShell({
+      routes: {
+        ...adminRoutes,
+        'GET /api/admin/mapping': () => ({ body: broken }),
+        'PUT /api/admin/mapping': (r) => (saved.push(r.body as MappingTable), { body: r.body }),
+      },
+    });
+    await openSection('Mapping table');
+    expect(
+      await screen.findByText(
+        'The saved table has no row for some phone states; the default is shown for them. Save to keep it.',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByLabelText('Shown in Teams Ringing')).toHaveDisplayValue('Busy · In a call');
+    expect(screen.getByLabelText('Shown in Teams On a call')).toHaveDisplayValue('Busy · In a call');
+    expect(screen.getByLabelText('Shown in Teams Do not disturb on the phone')).toHaveDisplayValue(
+      'Do not disturb · Presenting',
+    );
+    fireEvent.change(screen.getByLabelText('Shown in Teams Ringing'), { target: { value: '' } });
+    await userEvent.click(screen.getByText('Save', { selector: 'button' }));
+    await waitFor(() => expect(saved).toHaveLength(1));
+    expect(saved[0]!.pbxToTeams).toEqual([
+      { pbxState: 'ringing', teams: null },
+      DEFAULT_MAPPING.pbxToTeams[1],
+      DEFAULT_MAPPING.pbxToTeams[2],
+    ]);
+    expect(await screen.findByText('Saved.')).toBeInTheDocument();
+
+    // The Teams → phone rules were all removed; one button brings the whole default back, after asking.
+    await userEvent.click(screen.getByText('Reset to default', { selector: 'button' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent('Reset the mapping table to the default?');
+    await userEvent.click(within(dialog).getByText('Cancel', { selector: 'button' }));
+    expect(saved).toHaveLength(1);
+    await userEvent.click(screen.getByText('Reset to default', { selector: 'button' }));
+    await userEvent.click(within(await screen.findByRole('dialog')).getByText('Reset and save'));
+    await waitFor(() => expect(saved).toHaveLength(2));
+    expect(saved[1]).toEqual(DEFAULT_MAPPING);
+    expect(await screen.findAllByTestId('mapping-rule')).toHaveLength(DEFAULT_MAPPING.teamsToPbx.length);
   });
 });

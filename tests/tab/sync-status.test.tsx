@@ -32,6 +32,34 @@ describe('the sync page as people meet it', () => {
     expect(screen.queryByRole('alert')).toBeNull();
   });
 
+  it('before both sides were read it says the first sync is awaited, not "All good", until it has happened', async () => {
+    let status = syncStatus({ pbx: null, lastAssertion: null, lastSyncAt: null });
+    const routes = {
+      'GET /api/me': () => ({ body: me() }),
+      'GET /api/me/sync': () => ({ body: status }),
+      'POST /api/me/sync': () => ({ body: (status = syncStatus()) }),
+    };
+    const en = renderShell({ page: 'sync', routes });
+    expect(
+      await screen.findByText('Not synced yet: waiting for the first sync of your Teams and phone status.'),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/All good/)).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'Sync now' }));
+    expect(await screen.findByText(/^All good/)).toBeInTheDocument();
+    expect(screen.queryByText(/Not synced yet/)).toBeNull();
+    en.unmount();
+
+    // Teams read but the phone not yet: still waiting, in German too.
+    status = syncStatus({ pbx: null, lastSyncAt: null });
+    renderShell({ page: 'sync', routes, context: { locale: 'de-DE' } });
+    expect(
+      await screen.findByText(
+        'Noch nicht abgeglichen: Warten auf den ersten Abgleich Ihres Teams- und Telefonstatus.',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/Alles in Ordnung/)).toBeNull();
+  });
+
   it('shows Graph presence and the call state in words, in English and German', async () => {
     const status = syncStatus({
       teams: { availability: 'BeRightBack', activity: 'BeRightBack', at: new Date().toISOString() },

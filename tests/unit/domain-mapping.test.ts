@@ -85,8 +85,16 @@ describe('validateMapping', () => {
         { availability: 'busy', activity: '*', dnd: 'off', statusText: null },
       ],
     });
-    expect(problems).toHaveLength(4);
     expect(problems[0]).toMatch(/Teams accepts only/);
+    expect(problems.filter((p) => /appears twice|longer than 64/.test(p))).toHaveLength(3);
+  });
+  it('refuses a table that leaves a phone state without a row, naming the state', () => {
+    const problems = validateMapping({
+      ...DEFAULT_MAPPING,
+      pbxToTeams: DEFAULT_MAPPING.pbxToTeams.filter((r) => r.pbxState !== 'connected'),
+    });
+    expect(problems).toEqual(['PBX connected has no row: choose what Teams shows for it, or "not shown"']);
+    expect(validateMapping({ ...DEFAULT_MAPPING, pbxToTeams: [] })).toHaveLength(3);
   });
 });
 

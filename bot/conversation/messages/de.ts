@@ -46,6 +46,8 @@ export const de: Messages = {
   toTeamsOff: 'Ihr Telefon ändert Teams nicht (von Ihrem Admin ausgeschaltet).',
   fromTeamsOff: 'Teams ändert Ihr Telefon nicht (von Ihrem Admin ausgeschaltet).',
   allGood: 'Alles funktioniert.',
+  notSyncedYet:
+    'Noch nicht synchronisiert: Switchboard wartet darauf, Ihren Teams- und Telefonstatus zum ersten Mal zu lesen.',
   availability: {
     Available: 'Verfügbar',
     AvailableIdle: 'Verfügbar, inaktiv',

@@ -49,6 +49,8 @@ export const en = {
   toTeamsOff: 'Your phone does not update Teams (switched off by your admin).',
   fromTeamsOff: 'Teams does not update your phone (switched off by your admin).',
   allGood: 'Everything works.',
+  notSyncedYet:
+    'Not synced yet: Switchboard is waiting to read your Teams and phone status for the first time.',
   /** Graph availability/activity words; English spells the token out ("InACall" → "In A Call"). */
   availability: {} as Record<string, string>,
 

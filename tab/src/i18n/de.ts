@@ -61,6 +61,7 @@ export const de: Messages = {
   syncNever: 'nie',
   syncNoData: 'Noch keine Daten',
   syncOk: 'Alles in Ordnung: Teams- und Telefonstatus stimmen überein.',
+  syncWaiting: 'Noch nicht abgeglichen: Warten auf den ersten Abgleich Ihres Teams- und Telefonstatus.',
   syncProblem: 'Problem',
   syncFix: 'Was zu tun ist',
   syncDirections: 'Abgleichsrichtungen',

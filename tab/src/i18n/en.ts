@@ -59,6 +59,7 @@ export const en = {
   syncNever: 'never',
   syncNoData: 'No data yet',
   syncOk: 'All good: your Teams and phone status are in sync.',
+  syncWaiting: 'Not synced yet: waiting for the first sync of your Teams and phone status.',
   syncProblem: 'Problem',
   syncFix: 'What to do',
   syncDirections: 'Sync directions',

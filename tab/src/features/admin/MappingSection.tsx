@@ -1,5 +1,11 @@
 import {
   Button,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
   Input,
   makeStyles,
   Select,
@@ -15,7 +21,7 @@ import {
 import { DeleteRegular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import type { MappingTable, PbxToTeamsRule, TeamsToPbxRule } from '../../../../shared/api/contract';
-import { MAX_PBX_STATUS_TEXT } from '../../../../shared/domain/mapping';
+import { DEFAULT_MAPPING, MAX_PBX_STATUS_TEXT, PBX_STATES } from '../../../../shared/domain/mapping';
 import {
   APP_SESSION_PAIRS,
   TEAMS_ACTIVITIES,
@@ -34,6 +40,23 @@ const DND_CHOICES: TeamsToPbxRule['dnd'][] = ['on', 'off', 'unchanged'];
 const useCellStyles = makeStyles({ fit: { minWidth: 0, width: '100%' } });
 
 /**
+ * Every phone state gets a row, in a fixed order. A table saved before the server required that (or edited outside
+ * the page) could lack one; the page then shows the default for it, so the admin can always reach a table the
+ * server accepts instead of facing an empty list with nothing to add.
+ */
+function withEveryPhoneState(table: MappingTable): { table: MappingTable; filledIn: boolean } {
+  const rows = PBX_STATES.map(
+    (state) =>
+      table.pbxToTeams.find((r) => r.pbxState === state) ??
+      DEFAULT_MAPPING.pbxToTeams.find((r) => r.pbxState === state) ?? { pbxState: state, teams: null },
+  );
+  return {
+    table: { ...table, pbxToTeams: rows },
+    filledIn: PBX_STATES.some((state) => !table.pbxToTeams.some((r) => r.pbxState === state)),
+  };
+}
+
+/**
  * The mapping editor offers only what the domain accepts: Graph's documented availabilities and activities for
  * Teams → phone, and the pairs an app session may set for phone → Teams. A typed activity with a typo would have
  * saved a rule that never matches.
@@ -48,7 +71,9 @@ export function MappingSection() {
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
-  const m = mapping.data;
+  const [confirmReset, setConfirmReset] = useState(false);
+  const shown = mapping.data ? withEveryPhoneState(mapping.data) : null;
+  const m = shown?.table;
   const update = (next: MappingTable) => {
     setSaved(false);
     mapping.setData(next);
@@ -172,6 +197,7 @@ export function MappingSection() {
             </Button>
           </div>
           <h3>{at('mapPbxToTeams')}</h3>
+          {shown?.filledIn ? <Text>{at('mapFilledIn')}</Text> : null}
           <div className={ts.wrap}>
             <Table size="small" aria-label={at('mapPbxToTeams')} className={ts.table}>
               <TableHeader className={ts.head}>
@@ -219,8 +245,31 @@ export function MappingSection() {
             >
               {at('save')}
             </Button>
+            <Button disabled={saving} onClick={() => setConfirmReset(true)}>
+              {at('mapReset')}
+            </Button>
             <Text role="status">{saving ? at('working') : saved ? at('saved') : ''}</Text>
           </div>
+          <Dialog open={confirmReset} onOpenChange={(_e, d) => !d.open && setConfirmReset(false)}>
+            <DialogSurface>
+              <DialogBody>
+                <DialogTitle>{at('mapResetTitle')}</DialogTitle>
+                <DialogContent>{at('mapResetBody')}</DialogContent>
+                <DialogActions>
+                  <Button onClick={() => setConfirmReset(false)}>{at('cancel')}</Button>
+                  <Button
+                    appearance="primary"
+                    onClick={() => {
+                      setConfirmReset(false);
+                      void save(DEFAULT_MAPPING);
+                    }}
+                  >
+                    {at('mapResetConfirm')}
+                  </Button>
+                </DialogActions>
+              </DialogBody>
+            </DialogSurface>
+          </Dialog>
         </>
       ) : null}
     </section>

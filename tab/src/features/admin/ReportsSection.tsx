@@ -3,6 +3,7 @@ import {
   Button,
   Field,
   Input,
+  mergeClasses,
   MessageBar,
   MessageBarBody,
   Select,
@@ -103,18 +104,18 @@ export function ReportsSection() {
                         >
                           <Text weight="semibold">{reportNumber(r.reportId)}</Text>
                         </Button>
-                        <div className={ts.clamp} title={r.description}>
+                        <div className={mergeClasses(ts.clamp, ts.prose)} title={r.description}>
                           {r.description}
                         </div>
                       </div>
                     </TableCell>
-                    <TableCell className={ts.cell} data-label={at('repFrom')}>
+                    <TableCell className={mergeClasses(ts.cell, ts.words)} data-label={at('repFrom')}>
                       {r.reporterName} ({at(`repSource_${r.source}`)})
                     </TableCell>
-                    <TableCell className={ts.cell} data-label={at('repCategory')}>
+                    <TableCell className={mergeClasses(ts.cell, ts.words)} data-label={at('repCategory')}>
                       {categoryLabel(t, r.category)}
                     </TableCell>
-                    <TableCell className={ts.cell} data-label={at('repCreated')}>
+                    <TableCell className={mergeClasses(ts.cell, ts.words)} data-label={at('repCreated')}>
                       {when(r.createdAt)}
                     </TableCell>
                     <TableCell className={ts.cell} data-label={at('repStatusFilter')}>

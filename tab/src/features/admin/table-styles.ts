@@ -52,6 +52,14 @@ export const useTableStyles = makeStyles({
     WebkitBoxOrient: 'vertical',
     overflow: 'hidden',
   },
+  /**
+   * Names and other words people read: wrap between words only. The cell's wrap-anywhere lets the table squeeze such a
+   * column below its longest word when a neighbour is long ("Meg/an Bow/en"); a single word wider than the whole cell
+   * still breaks rather than spill.
+   */
+  words: { overflowWrap: 'break-word' },
+  /** A long free text beside short columns: at most this wide, so it cannot claim the table's width from them. */
+  prose: { maxWidth: '60ch' },
   actions: { display: 'flex', gap: '4px', flexWrap: 'wrap' },
   /** Around a badge: the cell's wrap-anywhere would break its words out of the pill. */
   nowrap: { whiteSpace: 'nowrap' },

@@ -16,6 +16,9 @@ const en = {
   save: 'Save',
   saving: 'Saving…',
   saved: 'Saved.',
+  nothingChanged: 'Nothing changed: the form is what is saved.',
+  fieldRequired: 'Required. A saved value can be replaced here, but not removed.',
+  expiryRequired: 'Enter the date the secret expires. A saved date can be replaced here, but not removed.',
   add: 'Add',
   remove: 'Remove',
   refresh: 'Refresh',
@@ -61,6 +64,13 @@ const en = {
   mapTeamsState: 'Shown in Teams',
   mapNotShown: 'not shown',
   addRule: 'Add rule',
+  mapFilledIn:
+    'The saved table has no row for some phone states; the default is shown for them. Save to keep it.',
+  mapReset: 'Reset to default',
+  mapResetTitle: 'Reset the mapping table to the default?',
+  mapResetBody:
+    'Both tables, Teams → phone and phone → Teams, are replaced by the default rows and saved now. Your own rows are lost.',
+  mapResetConfirm: 'Reset and save',
   selMode: 'Who is synced',
   selAll: 'Everyone, except the block list',
   selGroup: 'Members of a group, plus the allow list',
@@ -245,6 +255,10 @@ const de: Record<AdminTextKey, string> = {
   save: 'Speichern',
   saving: 'Wird gespeichert…',
   saved: 'Gespeichert.',
+  nothingChanged: 'Nichts geändert: Das Formular entspricht dem Gespeicherten.',
+  fieldRequired: 'Pflichtfeld. Ein gespeicherter Wert kann hier ersetzt, aber nicht entfernt werden.',
+  expiryRequired:
+    'Geben Sie das Ablaufdatum des Schlüssels ein. Ein gespeichertes Datum kann hier ersetzt, aber nicht entfernt werden.',
   add: 'Hinzufügen',
   remove: 'Entfernen',
   refresh: 'Aktualisieren',
@@ -290,6 +304,13 @@ const de: Record<AdminTextKey, string> = {
   mapTeamsState: 'In Teams angezeigt',
   mapNotShown: 'nicht angezeigt',
   addRule: 'Regel hinzufügen',
+  mapFilledIn:
+    'In der gespeicherten Tabelle fehlen Zeilen für einige Telefonzustände; für sie wird die Vorgabe angezeigt. Speichern Sie, um sie zu übernehmen.',
+  mapReset: 'Auf Vorgabe zurücksetzen',
+  mapResetTitle: 'Zuordnungstabelle auf die Vorgabe zurücksetzen?',
+  mapResetBody:
+    'Beide Tabellen, Teams → Telefon und Telefon → Teams, werden durch die vorgegebenen Zeilen ersetzt und sofort gespeichert. Ihre eigenen Zeilen gehen verloren.',
+  mapResetConfirm: 'Zurücksetzen und speichern',
   selMode: 'Wer abgeglichen wird',
   selAll: 'Alle außer der Sperrliste',
   selGroup: 'Mitglieder einer Gruppe plus Zulassungsliste',

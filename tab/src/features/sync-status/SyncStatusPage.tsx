@@ -13,6 +13,7 @@ import {
 } from '@fluentui/react-components';
 import { useState } from 'react';
 import type { SyncStatus } from '../../../../shared/api/contract';
+import { awaitingFirstSync } from '../../../../shared/api/sync-status';
 import { useEnv } from '../../app/env';
 import { ProblemBar } from '../../app/ProblemBar';
 import { usePolling } from '../../app/usePolling';
@@ -102,9 +103,7 @@ export function SyncStatusPage() {
           </MessageBarBody>
         </MessageBar>
       ) : (
-        <MessageBar intent="success">
-          <MessageBarBody>{t('syncOk')}</MessageBarBody>
-        </MessageBar>
+        <NoProblemBar sync={sync} />
       )}
       <div className={s.cards}>
         <Card>
@@ -186,6 +185,20 @@ export function SyncStatusPage() {
         </Text>
       </div>
     </section>
+  );
+}
+
+/** With no problem: "all good" only once both sides have been read; before that, that the first sync is awaited. */
+function NoProblemBar(props: { sync: SyncStatus }) {
+  const t = useT();
+  return awaitingFirstSync(props.sync) ? (
+    <MessageBar intent="info">
+      <MessageBarBody>{t('syncWaiting')}</MessageBarBody>
+    </MessageBar>
+  ) : (
+    <MessageBar intent="success">
+      <MessageBarBody>{t('syncOk')}</MessageBarBody>
+    </MessageBar>
   );
 }
 

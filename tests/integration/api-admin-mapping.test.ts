@@ -1,0 +1,89 @@
+import { startSwitchboard, type RunningSwitchboard } from '../../bot/app';
+import { startEmulators, type Emulators } from '../../emulators/index';
+import { demoTenantLink, seedDemoCompany, type DemoCompany } from '../../emulators/seed/demo';
+import { loadConfig } from '../../shared/config/load';
+import { silentLogger } from '../../shared/platform/logger';
+import { eventually, freePort } from './real-time';
+
+/**
+ * The mapping table as an admin saves it, through the composed server against the emulators: once the page says
+ * "Saved.", the next phone call shows in Teams the way the new table says, not after the next periodic re-read.
+ */
+jest.setTimeout(60_000);
+
+let emulators: Emulators;
+let company: DemoCompany;
+let app: RunningSwitchboard;
+let adminToken: string;
+
+async function api(method: string, path: string, body?: unknown) {
+  const res = await fetch(`${app.baseUrl}${path}`, {
+    method,
+    headers: { Authorization: adminToken, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are picked apart field by field
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+beforeAll(async () => {
+  emulators = await startEmulators();
+  const port = await freePort();
+  company = await seedDemoCompany(emulators, {
+    publicBaseUrl: `http://127.0.0.1:${port}`,
+    users: 4,
+    callsPerUser: 0,
+  });
+  const config = loadConfig({ PORT: String(port), STORE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent' });
+  app = await startSwitchboard(
+    config,
+    {
+      ...demoTenantLink(company, emulators, 'switchboard-mapping-test'),
+      botAuth: { kind: 'playground' },
+      secretKey: Buffer.alloc(32, 5),
+      appVersion: '0.0.0-test',
+      tabDir: 'tests/integration/bot-tab-fixture',
+    },
+    silentLogger(),
+  );
+  const admin = company.users.find((u) => u.isAdmin)!;
+  adminToken = `Bearer ${await emulators.entra.mintTeamsSsoToken({
+    tenantId: company.tenantId,
+    userId: admin.entraId,
+    clientId: company.clientId,
+  })}`;
+}, 120_000);
+afterAll(async () => {
+  await app?.close();
+  await emulators?.close();
+});
+
+it('a phone call right after "Saved." shows in Teams as the new mapping says', async () => {
+  const [caller, callee] = [company.users[1]!, company.users[2]!];
+  const appSession = () => emulators.graph.control.sessions(caller.entraId).find((s) => s.kind === 'app');
+  // The default table first, so the sync is known to be running and following this user's calls.
+  const first = emulators.cloudlink.pbx.placeCall(caller.principalId, callee.principalId);
+  await eventually(
+    () => expect(appSession()).toMatchObject({ availability: 'Busy', activity: 'InACall' }),
+    20_000,
+  );
+  emulators.cloudlink.pbx.hangUp(first.callId);
+  await eventually(() => expect(appSession()).toBeUndefined(), 20_000);
+
+  const conference = { availability: 'Busy', activity: 'InAConferenceCall' };
+  const table = {
+    teamsToPbx: (await api('GET', '/api/admin/mapping')).body.teamsToPbx,
+    pbxToTeams: [
+      { pbxState: 'ringing', teams: conference },
+      { pbxState: 'connected', teams: conference },
+      { pbxState: 'dnd', teams: null },
+    ],
+  };
+  expect((await api('PUT', '/api/admin/mapping', table)).status).toBe(200);
+  const second = emulators.cloudlink.pbx.placeCall(caller.principalId, callee.principalId);
+  // The first presence set for this call is the one to judge: a process still on the old table sets "In a call"
+  // and corrects it only after its next re-read of the settings.
+  for (let i = 0; i < 400 && !appSession(); i++) await new Promise((r) => setTimeout(r, 25));
+  expect(appSession()).toMatchObject(conference);
+  emulators.cloudlink.pbx.hangUp(second.callId);
+});
