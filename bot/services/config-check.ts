@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { CheckStep, CodedText } from '../../shared/api/contract';
 import { english, said } from '../../shared/api/texts/english';
 import type { CloudLinkPort } from '../../shared/ports/cloudlink';
@@ -7,8 +8,13 @@ import { CLOUDLINK_CREDENTIALS_REFUSED, CloudLinkError } from '../../shared/port
 import { SignInError } from '../../shared/ports/sign-in';
 import { signInFix } from '../../shared/sync/errors';
 import { monitorProblemFromStore } from '../../shared/sync/monitor-problem';
+import { calendarDaysUntil } from '../../shared/domain/expiry';
+import { conversationKey } from './notifier';
 import { EXPIRY_WARNING_MS } from './notices';
 import { refusedSecret } from './secret-text';
+
+/** Where Graph posts change notifications, under PUBLIC_BASE_URL (the sync's subscriptions name it, tenant-runtime.ts). */
+export const GRAPH_NOTIFICATION_PATH = '/api/notifications/graph';
 
 export interface ConfigCheckDeps {
   tenantId: string;
@@ -26,6 +32,11 @@ export interface ConfigCheckDeps {
   savedAt?: () => { entra: number | null; cloudlink: number | null };
   /** Loopback development may run on http (ALLOW_HTTP_PUBLIC_BASE_URL); Graph itself delivers to https only. */
   allowHttpPublicUrl?: boolean;
+  /**
+   * Where a missed-call notice's "Open call history" leads: the Calls tab in Teams (TEAMS_APP_ID set), the demo's
+   * host page, or the tab's web address, which outside Teams only says to open Teams.
+   */
+  callHistoryLink?: 'teams' | 'demoHost' | 'webAddress';
 }
 
 type StepOutcome = Pick<CheckStep, 'state' | 'detail' | 'fix' | 'detailText' | 'fixText'>;
@@ -62,6 +73,8 @@ export async function runConfigurationCheck(
     // A neutral title: the state says whether it is fine, the detail says what it means (a title that states the
     // good outcome read as its opposite next to a warning).
     ['secretExpiry', 'Client secret expiry', () => secretStep(deps)],
+    ['adminNotices', 'Admin notices have a channel', () => adminNoticesStep(deps)],
+    ['callHistoryLink', 'Missed-call notices open the call history', () => callHistoryLinkStep(deps)],
   ];
   const steps: CheckStep[] = plan.map(([id, title]) => ({ id, title, state: 'pending' }));
   progress(steps);
@@ -151,13 +164,26 @@ async function subscriptionsStep(deps: ConfigCheckDeps) {
   return outcome('passed', said('check.subscriptionsAlive', { count: monitors.length }));
 }
 
-async function notificationUrlStep(deps: ConfigCheckDeps) {
-  const url = `${deps.publicBaseUrl}/healthz`;
+/**
+ * Does what Graph does when a subscription is created: posts a validation token to the notification URL and wants it
+ * back as text within 10 seconds. A health page answering says nothing of a proxy or sign-in page in front of the
+ * webhook path, which is what breaks subscriptions.
+ */
+export async function notificationUrlStep(
+  deps: Pick<ConfigCheckDeps, 'publicBaseUrl' | 'allowHttpPublicUrl'>,
+) {
+  const url = `${deps.publicBaseUrl}${GRAPH_NOTIFICATION_PATH}`;
   if (!url.startsWith('https://') && !deps.allowHttpPublicUrl)
     return outcome('failed', said('check.notHttps', { url: deps.publicBaseUrl }), said('check.fix.httpsUrl'));
+  const token = `switchboard-check-${randomUUID()}`;
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-    if (res.ok) return outcome('passed', url);
+    const res = await fetch(`${url}?validationToken=${encodeURIComponent(token)}`, {
+      method: 'POST',
+      signal: AbortSignal.timeout(10_000),
+    });
+    const echoed = res.ok && (await res.text()) === token;
+    if (echoed) return outcome('passed', url);
+    if (res.ok) return outcome('failed', said('check.urlNoEcho', { url }), said('check.fix.publicUrl'));
     return outcome(
       'failed',
       said('check.urlAnswered', { url, status: res.status }),
@@ -195,16 +221,29 @@ export async function secretStep(deps: Pick<ConfigCheckDeps, 'store' | 'tenantId
     return outcome('warning', said('check.secretExpiryUnknown'), said('check.fix.enterExpiry'));
   const date = { date: new Date(expiresAt).toISOString() };
   if (expiresAt <= now) return outcome('failed', said('check.secretExpired', { date }), fix);
-  const days = Math.ceil((expiresAt - now) / 86_400_000);
+  const days = calendarDaysUntil(expiresAt, now);
   if (expiresAt - now <= EXPIRY_WARNING_MS)
     return outcome(
       'warning',
-      days === 1
+      days <= 1
         ? said('check.secretExpiresInOneDay', { date })
         : said('check.secretExpiresInDays', { date, days }),
       fix,
     );
   return outcome('passed', said('check.secretValid', { date, days }));
+}
+
+/** Problem reports and expiry warnings go to the admins' conversation; without one they reach nobody. */
+export async function adminNoticesStep(deps: ConfigCheckDeps) {
+  const admins = await deps.store.getConversation(deps.tenantId, conversationKey.admins);
+  if (admins) return outcome('passed', said('check.adminNotices'));
+  return outcome('warning', said('check.noAdminNotices'), said('check.fix.adminNotices'));
+}
+
+export async function callHistoryLinkStep(deps: ConfigCheckDeps) {
+  if (deps.callHistoryLink === 'teams') return outcome('passed', said('check.callHistoryDeepLink'));
+  if (deps.callHistoryLink === 'demoHost') return outcome('skipped', said('check.callHistoryDemoHost'));
+  return outcome('warning', said('check.callHistoryWebAddress'), said('check.fix.teamsAppId'));
 }
 
 function message(e: unknown): string {

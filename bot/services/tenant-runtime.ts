@@ -22,6 +22,7 @@ import {
 } from '../../shared/sync';
 import { signInFix } from '../../shared/sync/errors';
 import type { SpreadGate } from '../../shared/sync/cluster-spread';
+import { GRAPH_NOTIFICATION_PATH } from './config-check';
 import type { TenantSync } from './sync-facade';
 import type { TenantDocuments } from './tenant-documents';
 import { logFailedCall, logRetriedAttempt } from './outbound-log';
@@ -215,8 +216,8 @@ export class TenantRuntime {
         tenantId,
         clientId: this.link.clientId,
         mode: config.sync.mode,
-        notificationUrl: `${config.publicBaseUrl}/api/notifications/graph`,
-        lifecycleNotificationUrl: `${config.publicBaseUrl}/api/notifications/graph/lifecycle`,
+        notificationUrl: `${config.publicBaseUrl}${GRAPH_NOTIFICATION_PATH}`,
+        lifecycleNotificationUrl: `${config.publicBaseUrl}${GRAPH_NOTIFICATION_PATH}/lifecycle`,
         // Without it the service never subscribes to PBX presence, and phone calls reach Teams only at the hourly resync.
         cloudLinkWebhookUrl: webhookUrl,
         pollIntervalMs: config.sync.pollIntervalMs,
@@ -253,6 +254,7 @@ export class TenantRuntime {
         // The check asks Entra itself, even while a refusal is held: the admin may have just fixed it in Entra.
         getAppToken: () => this.tokens.getAppToken(GRAPH_DEFAULT_SCOPE, { askAgain: true }),
         publicBaseUrl: config.publicBaseUrl,
+        callHistoryLink: config.teamsAppId ? 'teams' : config.mode === 'demo' ? 'demoHost' : 'webAddress',
         // The demo and loopback development run on http against local stand-ins; Graph itself needs https.
         allowHttpPublicUrl: config.mode === 'demo' || config.allowHttpPublicBaseUrl,
         syncMode: config.sync.mode,

@@ -140,6 +140,8 @@ describe('the composed server against the emulators', () => {
       'notificationUrl',
       'cloudlink',
       'secretExpiry',
+      'adminNotices',
+      'callHistoryLink',
     ]);
     expect(steps.find((s) => s.id === 'token')!.state).toBe('passed');
     expect(steps.find((s) => s.id === 'cloudlink')!.state).toBe('passed');
@@ -155,13 +157,24 @@ describe('the composed server against the emulators', () => {
       },
       fixText: { code: 'check.fix.newSecret' },
     });
-    expect(job).toMatchObject({ state: 'succeeded', done: 7, total: 7 });
-    // One step fails here (the loopback notification URL), and the secret's warning is named after it.
-    expect(job.summaryText).toEqual({
-      code: 'check.summary.failedAndOneWarning',
-      params: { failed: 1, total: 7 },
+    // No admin has named a channel for admin notices yet: problem reports would reach nobody.
+    expect(steps.find((s) => s.id === 'adminNotices')).toMatchObject({
+      state: 'warning',
+      fixText: { code: 'check.fix.adminNotices' },
     });
-    expect(job.summary).toBe('1 of 7 checks failed; each names its fix. Also 1 warning.');
+    // The demo's missed-call notices open its host page; only a real deployment needs TEAMS_APP_ID.
+    expect(steps.find((s) => s.id === 'callHistoryLink')).toMatchObject({ state: 'skipped' });
+    expect(job).toMatchObject({ state: 'succeeded', done: 9, total: 9 });
+    // One step fails here (the notification URL names a port nothing answers on), and the two warnings after it.
+    expect(steps.find((s) => s.id === 'notificationUrl')).toMatchObject({
+      state: 'failed',
+      detailText: { code: 'check.urlFailed' },
+    });
+    expect(job.summaryText).toEqual({
+      code: 'check.summary.failedAndWarnings',
+      params: { failed: 1, total: 9, warnings: 2 },
+    });
+    expect(job.summary).toBe('1 of 9 checks failed; each names its fix. Also 2 warnings.');
   });
 
   it('resyncs everyone as a job with progress', async () => {

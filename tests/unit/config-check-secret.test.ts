@@ -1,4 +1,5 @@
 import { secretStep } from '../../bot/services/config-check';
+import { calendarDaysUntil } from '../../shared/domain/expiry';
 import type { Store } from '../../shared/ports/store';
 
 const DAY = 86_400_000;
@@ -37,5 +38,24 @@ describe('configuration check: the client secret step says what its state means'
 
   it('an unknown expiry is a warning that says why it matters', async () => {
     expect((await step(null)).detail).toMatch(/not known, so Switchboard cannot warn/);
+  });
+});
+
+describe('the days left to a secret, one count for the check and the admin page', () => {
+  it('counts calendar days: the same number all day, whatever the hour of expiry', () => {
+    const expiresAt = Date.parse('2026-12-22T23:59:59Z');
+    expect(calendarDaysUntil(expiresAt, Date.parse('2026-12-02T00:00:00Z'))).toBe(20);
+    expect(calendarDaysUntil(expiresAt, NOW)).toBe(20);
+    expect(calendarDaysUntil(expiresAt, Date.parse('2026-12-02T23:59:59Z'))).toBe(20);
+    expect(calendarDaysUntil(Date.parse('2026-12-22T00:00:01Z'), NOW)).toBe(20);
+    expect(calendarDaysUntil(Date.parse('2026-12-02T09:00:00Z'), NOW)).toBe(0);
+    expect(calendarDaysUntil(Date.parse('2026-12-01T09:00:00Z'), NOW)).toBe(-1);
+  });
+
+  it('a secret saved to expire at the end of a day and one at this hour on that day read the same in the check', async () => {
+    const endOfDay = await step(Date.parse('2026-12-22T23:59:59Z'));
+    const thisHour = await step(Date.parse('2026-12-22T07:00:00Z'));
+    expect(endOfDay.detail).toBe(thisHour.detail);
+    expect(endOfDay.detailText).toMatchObject({ params: { days: 20 } });
   });
 });

@@ -15,7 +15,7 @@ export const checkTextsEn = {
   'check.fix.addMonitor': 'Add a presence monitor account (a user without MFA) on the Monitors page.',
   'check.monitorsBroken': 'Monitors that need attention: {list}',
   'check.fix.reauthorizeMonitors':
-    'Authorize each listed monitor again; if its password changed, delete it and add it with the new password.',
+    'Authorize each listed monitor again; if its password changed in Entra ID, give it the new one with New password on its row.',
   'check.monitorsTooFew': '{count} monitors for {needed} needed (650 users each).',
   'check.fix.addMonitors': 'Add presence monitor accounts until there are enough.',
   'check.monitorCount': '{count} monitor(s).',
@@ -28,6 +28,8 @@ export const checkTextsEn = {
   'check.fix.httpsUrl':
     'Set PUBLIC_BASE_URL to the https address of this server (behind a reverse proxy that terminates TLS).',
   'check.urlAnswered': '{url} answered {status}.',
+  'check.urlNoEcho':
+    '{url} answered, but not with the validation token Graph sends: something in front of this server (a proxy, a sign-in page) answers instead, so Graph cannot create subscriptions.',
   'check.urlFailed': '{url}: {detail}',
   'check.fix.publicUrl':
     'PUBLIC_BASE_URL must point at this server over HTTPS, reachable from Microsoft Graph and CloudLink.',
@@ -47,6 +49,17 @@ export const checkTextsEn = {
   'check.secretExpiresInDays':
     'The client secret expires on {date}, in {days} days: sync stops then unless it is replaced.',
   'check.secretValid': 'The client secret is valid until {date} ({days} days from now); nothing to do yet.',
+  'check.adminNotices': 'A channel or group chat receives admin notices (problem reports, expiring secrets).',
+  'check.noAdminNotices':
+    'No channel or group chat receives admin notices: problem reports and warnings of expiring secrets reach no admin.',
+  'check.fix.adminNotices':
+    "Add the Switchboard bot to your admins' team channel or group chat and send it: admin notices here",
+  'check.callHistoryDeepLink': "Missed-call notices open the Calls tab in Teams (the app's id is set).",
+  'check.callHistoryDemoHost': "The demo's missed-call notices open its Teams-like host page.",
+  'check.callHistoryWebAddress':
+    "TEAMS_APP_ID is not set: missed-call notices open the tab's web address, which outside Teams only says to open Teams.",
+  'check.fix.teamsAppId':
+    "Set TEAMS_APP_ID to the Teams app package's id (the manifest's id) and restart Switchboard.",
   'check.fix.newSecret':
     'Create a new client secret in Entra ID, enter it and its expiry date on the tenant link.',
 

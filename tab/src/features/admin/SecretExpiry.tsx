@@ -1,4 +1,5 @@
 import { MessageBar, MessageBarBody } from '@fluentui/react-components';
+import { calendarDaysUntil } from '../../../../shared/domain/expiry';
 import { useEnv } from '../../app/env';
 import { useAdminT } from './common';
 
@@ -10,15 +11,17 @@ export function SecretExpiry(props: { expiresAt: string | null; now?: Date }) {
   const env = useEnv();
   if (!props.expiresAt) return null;
   const expires = new Date(props.expiresAt);
-  const days = Math.floor((expires.getTime() - (props.now ?? new Date()).getTime()) / 86_400_000);
+  const now = (props.now ?? new Date()).getTime();
+  const expired = expires.getTime() <= now;
+  const days = calendarDaysUntil(expires.getTime(), now);
   if (days > SECRET_WARNING_DAYS) return null;
   const date = new Intl.DateTimeFormat(env.locale, { dateStyle: 'long', timeZone: env.timeZone }).format(
     expires,
   );
   return (
-    <MessageBar intent={days < 0 ? 'error' : 'warning'} role="alert" layout="multiline">
+    <MessageBar intent={expired ? 'error' : 'warning'} role="alert" layout="multiline">
       <MessageBarBody>
-        {days < 0 ? at('secretExpired', { date }) : at('secretExpiresSoon', { date, days })}
+        {expired ? at('secretExpired', { date }) : at('secretExpiresSoon', { date, days })}
       </MessageBarBody>
     </MessageBar>
   );

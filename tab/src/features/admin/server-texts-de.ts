@@ -19,7 +19,7 @@ export const checkTextsDe: Record<CheckTextCode, string> = {
     'Fügen Sie auf der Seite „Presence-Monitore“ ein Monitorkonto hinzu (einen Benutzer ohne MFA).',
   'check.monitorsBroken': 'Monitore, die Aufmerksamkeit brauchen: {list}',
   'check.fix.reauthorizeMonitors':
-    'Autorisieren Sie jeden aufgeführten Monitor erneut; wurde sein Passwort geändert, löschen Sie ihn und fügen Sie ihn mit dem neuen Passwort wieder hinzu.',
+    'Autorisieren Sie jeden aufgeführten Monitor erneut; wurde sein Kennwort in Entra ID geändert, geben Sie ihm das neue mit „Neues Kennwort“ in seiner Zeile.',
   'check.monitorsTooFew': '{count} Monitore, {needed} nötig (je 650 Benutzer).',
   'check.fix.addMonitors': 'Fügen Sie Monitorkonten hinzu, bis es genug sind.',
   'check.monitorCount': '{count} Monitor(e).',
@@ -33,6 +33,8 @@ export const checkTextsDe: Record<CheckTextCode, string> = {
   'check.fix.httpsUrl':
     'Setzen Sie PUBLIC_BASE_URL auf die https-Adresse dieses Servers (hinter einem Reverse-Proxy, der TLS beendet).',
   'check.urlAnswered': '{url} hat mit {status} geantwortet.',
+  'check.urlNoEcho':
+    '{url} hat geantwortet, aber nicht mit dem Prüfwert, den Graph sendet: Etwas vor diesem Server (ein Proxy, eine Anmeldeseite) antwortet stattdessen, daher kann Graph keine Abonnements anlegen.',
   'check.urlFailed': '{url}: {detail}',
   'check.fix.publicUrl':
     'PUBLIC_BASE_URL muss per HTTPS auf diesen Server zeigen, erreichbar für Microsoft Graph und CloudLink.',
@@ -52,6 +54,20 @@ export const checkTextsDe: Record<CheckTextCode, string> = {
   'check.secretExpiresInDays':
     'Der geheime Clientschlüssel läuft am {date} ab, in {days} Tagen: Dann stoppt der Sync, wenn er nicht ersetzt wird.',
   'check.secretValid': 'Der geheime Clientschlüssel gilt bis {date} (noch {days} Tage); noch nichts zu tun.',
+  'check.adminNotices':
+    'Ein Kanal oder Gruppenchat erhält die Hinweise für die Verwaltung (Problemmeldungen, ablaufende Schlüssel).',
+  'check.noAdminNotices':
+    'Kein Kanal und kein Gruppenchat erhält die Hinweise für die Verwaltung: Problemmeldungen und Warnungen vor ablaufenden Schlüsseln erreichen niemanden.',
+  'check.fix.adminNotices':
+    'Fügen Sie den Switchboard-Bot einem Teamkanal oder Gruppenchat Ihrer Verwaltung hinzu und senden Sie ihm: admin notices here',
+  'check.callHistoryDeepLink':
+    'Hinweise zu verpassten Anrufen öffnen die Registerkarte „Anrufe“ in Teams (die App-ID ist gesetzt).',
+  'check.callHistoryDemoHost':
+    'In der Demo öffnen Hinweise zu verpassten Anrufen ihre Teams-ähnliche Host-Seite.',
+  'check.callHistoryWebAddress':
+    'TEAMS_APP_ID ist nicht gesetzt: Hinweise zu verpassten Anrufen öffnen die Webadresse der Registerkarte, die außerhalb von Teams nur auffordert, Teams zu öffnen.',
+  'check.fix.teamsAppId':
+    'Setzen Sie TEAMS_APP_ID auf die ID des Teams-App-Pakets (die ID im Manifest) und starten Sie Switchboard neu.',
   'check.fix.newSecret':
     'Erstellen Sie in Entra ID einen neuen geheimen Clientschlüssel und tragen Sie ihn mit seinem Ablaufdatum in der Mandanten-Verknüpfung ein.',
 
