@@ -184,6 +184,19 @@ describe('admin pages', () => {
     ).toBeInTheDocument();
   });
 
+  it('counts the presence subscriptions by monitor state in words, in German too, not raw tokens', async () => {
+    renderShell({
+      context: { locale: 'de-DE' },
+      routes: {
+        ...adminRoutes,
+        'GET /api/admin/health': () => ({ body: { ...health, subscriptions: { active: 1, standby: 1 } } }),
+      },
+    });
+    await userEvent.click(await screen.findByRole('tab', { name: 'Verwaltung' }));
+    expect(await screen.findByText('Aktiv: 1, In Reserve: 1', {}, { timeout: 5000 })).toBeInTheDocument();
+    expect(screen.queryByText(/active: 1|standby/)).toBeNull();
+  });
+
   it('says how Teams presence reaches the phones: hybrid with its sweep time and budget share', async () => {
     renderShell({
       routes: {

@@ -8,11 +8,13 @@ import {
   Text,
   tokens,
 } from '@fluentui/react-components';
-import type { HealthView } from '../../../../shared/api/contract';
+import type { HealthView, MonitorView } from '../../../../shared/api/contract';
 import { useEnv } from '../../app/env';
 import { dateTime } from '../history/format';
 import { ErrorBar, Heading, useAdminStyles, useAdminT, useLoad } from './common';
+import { monitorStateLabel } from './MonitorsSection';
 import { SecretExpiry } from './SecretExpiry';
+import type { AdminT } from './texts';
 import { useAdminServerText } from './server-texts';
 
 const useStyles = makeStyles({
@@ -244,7 +246,7 @@ export function HealthSection() {
             {stat(
               at('healthSubscriptions'),
               Object.entries(v.subscriptions)
-                .map(([state, n]) => `${state}: ${n}`)
+                .map(([state, n]) => `${subscriptionStateLabel(at, state)}: ${n}`)
                 .join(', ') || at('none'),
             )}
           </div>
@@ -253,4 +255,19 @@ export function HealthSection() {
       ) : null}
     </section>
   );
+}
+
+const MONITOR_STATES: readonly string[] = [
+  'new',
+  'active',
+  'renewing',
+  'standby',
+  'failed',
+  'updateRequired',
+  'deleted',
+] satisfies MonitorView['state'][];
+
+/** The counts are by presence monitor state: said as the monitors page says them; a state the tab does not know as it came. */
+function subscriptionStateLabel(at: AdminT, state: string): string {
+  return MONITOR_STATES.includes(state) ? monitorStateLabel(at, state as MonitorView['state']) : state;
 }
