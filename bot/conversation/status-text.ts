@@ -1,5 +1,6 @@
 import type { SyncStatus } from '../../shared/api/contract';
 import { awaitingFirstSync } from '../../shared/api/sync-status';
+import { saySyncText } from '../../shared/api/texts/sync-words';
 import { formatMoment, type Messages } from './messages';
 import type { Audience } from './types';
 
@@ -31,7 +32,8 @@ export function describeStatus(s: SyncStatus, now: number, m: Messages, audience
   else if (!s.enabled.fromTeams) lines.push(m.fromTeamsOff);
   lines.push(
     s.problem
-      ? `**${m.statusProblem}:** ${s.problem.message}\n**${m.statusWhatToDo}:** ${s.problem.fix}`
+      ? `**${m.statusProblem}:** ${saySyncText(s.problem.messageText, s.problem.message, audience)}\n` +
+          `**${m.statusWhatToDo}:** ${saySyncText(s.problem.fixText, s.problem.fix, audience)}`
       : awaitingFirstSync(s)
         ? m.notSyncedYet
         : m.allGood,

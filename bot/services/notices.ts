@@ -1,5 +1,6 @@
 import type { Logger } from '../../shared/platform/logger';
 import type { MissedCall, MissedCallRetry, Store } from '../../shared/ports/store';
+import { saySyncText } from '../../shared/api/texts/sync-words';
 import { problemFromStore } from '../../shared/sync/stored-problem';
 import { adaptiveCard, facts, text } from '../conversation/cards/adaptive';
 import { formatMoment, messagesFor, type Messages } from '../conversation/messages';
@@ -96,10 +97,12 @@ export class NoticeService {
         continue;
       }
       if (!(await store.markNoticeSent(tenantId, key, now()))) continue;
-      // The stored problem is coded JSON (or an old row's English): the chat gets its English sentence.
-      const error = problemFromStore(state.lastError).message;
+      // The stored problem is coded JSON (or an old row's English): the reader gets it in their language.
+      const problem = problemFromStore(state.lastError);
       const delivery = await this.deps.notifier.toUser(tenantId, state.entraUserId, (reader) => ({
-        text: messagesFor(reader.locale).syncBroken(error),
+        text: messagesFor(reader.locale).syncBroken(
+          saySyncText(problem.messageText, problem.message, reader),
+        ),
       }));
       if (await this.settle(tenantId, key, delivery)) sent += 1;
     }

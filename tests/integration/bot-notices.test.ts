@@ -146,6 +146,26 @@ describe('proactive notices', () => {
     expect(sentTo('a:bob')).toHaveLength(2);
     expect(String(sentTo('a:bob')[1]!.body.text)).toMatch(/not syncing.*CloudLink refused: Unauthorized/);
     expect(String(sentTo('a:bob')[1]!.body.text)).not.toMatch(/[{}]|sync\.refused/);
+
+    // A German Teams client (the locale kept with the chat) reads the same problem in German.
+    await h.store.putConversation({
+      tenantId: h.fx.contoso,
+      key: `user:${h.fx.users.bob}`,
+      reference: { ...conversation('a:bob'), locale: 'de-DE' },
+      updatedAt: 1,
+    });
+    await h.store.clearNotice(h.fx.contoso, `sync-broken:${h.fx.users.bob}`);
+    expect(await notices.checkBrokenSync(h.fx.contoso)).toBe(1);
+    const german = String(sentTo('a:bob')[2]!.body.text);
+    expect(german).toContain('CloudLink hat abgelehnt: Unauthorized');
+    expect(german).not.toMatch(/CloudLink refused/);
+    // Bob's client is English again for the tests after this one.
+    await h.store.putConversation({
+      tenantId: h.fx.contoso,
+      key: `user:${h.fx.users.bob}`,
+      reference: conversation('a:bob'),
+      updatedAt: 2,
+    });
   });
 
   it('sends missed-call notices only to users who opted in, once per call', async () => {

@@ -55,6 +55,23 @@ describe('the bot answers in the reader’s words and time', () => {
     expect(reply).not.toContain('2026-11-20T');
   });
 
+  it('says a sync problem and its fix in German to a German client, not the server’s English', async () => {
+    h.sync.statusAnswer = {
+      ...OK_STATUS,
+      problem: {
+        message: 'CloudLink refused: Unauthorized',
+        fix: 'Give the CloudLink account the admin rights Switchboard needs.',
+        messageText: { code: 'sync.refused', params: { system: 'CloudLink', detail: 'Unauthorized' } },
+        fixText: { code: 'fix.cloudlinkRights' },
+      },
+    };
+    const reply = await say('status', { locale: 'de-DE', localTimezone: 'Europe/Berlin' });
+    expect(reply).toContain('CloudLink hat abgelehnt: Unauthorized');
+    expect(reply).not.toMatch(/CloudLink refused|Give the CloudLink account/);
+    const english = await say('status', { locale: 'en-US', localTimezone: 'America/New_York' });
+    expect(english).toContain('CloudLink refused: Unauthorized');
+  });
+
   it('right after a start, before both sides were read, says it has not synced yet instead of "Everything works"', async () => {
     h.sync.statusAnswer = { ...OK_STATUS, pbx: null, lastSyncAt: null };
     const en = await say('status', { locale: 'en-US', localTimezone: 'America/New_York' });

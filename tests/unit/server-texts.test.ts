@@ -13,14 +13,14 @@ import {
   monitorProblem,
   storedMonitorProblem,
 } from '../../shared/sync/monitor-problem';
-import { serverText } from '../../tab/src/i18n/server-texts/render';
+import { serverText } from '../../shared/api/texts/render';
 import {
   checkTextsDe,
   healthTextsDe,
   monitorTextsDe,
   secretTextsDe,
 } from '../../tab/src/features/admin/server-texts-de';
-import { syncTextsDe } from '../../tab/src/i18n/server-texts/sync-de';
+import { syncTextsDe } from '../../shared/api/texts/sync-de';
 
 /** Each area's English (the server's) beside the tab's German for the same codes. */
 const catalogs: [string, Record<string, string>, Record<string, string>][] = [

@@ -4,7 +4,7 @@ import { monitorTextsEn } from '../../../../shared/api/texts/monitors';
 import { secretTextsEn } from '../../../../shared/api/texts/secrets';
 import type { Language } from '../../i18n';
 import { useServerText, type SayServerText } from '../../i18n/server-texts';
-import type { Wording } from '../../i18n/server-texts/render';
+import type { Wording } from '../../../../shared/api/texts/render';
 import { checkTextsDe, healthTextsDe, monitorTextsDe, secretTextsDe } from './server-texts-de';
 
 /** The admin page's server sentences (check, jobs, secrets, health, monitors), in the admin chunk with the rest of its texts. */

@@ -3,8 +3,8 @@ import type { CodedText } from '../../../../shared/api/contract';
 import { syncTextsEn } from '../../../../shared/api/texts/sync';
 import { useEnv } from '../../app/env';
 import type { Language } from '..';
-import { serverText, type Wording } from './render';
-import { syncTextsDe } from './sync-de';
+import { serverText, type Wording } from '../../../../shared/api/texts/render';
+import { syncTextsDe } from '../../../../shared/api/texts/sync-de';
 
 /** The sync's sentences (a user's problem and fix), which every user can meet on their sync page. */
 const syncWording: Record<Language, Wording> = { en: syncTextsEn, de: syncTextsDe };

@@ -1,5 +1,5 @@
-import type { CodedText, TextParam } from '../../../../shared/api/contract';
-import { fillPlaceholders, isCodedText } from '../../../../shared/api/texts/coded-text';
+import type { CodedText, TextParam } from '../contract';
+import { fillPlaceholders, isCodedText } from './coded-text';
 
 /** Wording by code for one language; lookups go through Object.hasOwn, so a code like "constructor" is unknown. */
 export type Wording = Readonly<Record<string, string>>;

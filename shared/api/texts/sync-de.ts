@@ -1,4 +1,4 @@
-import type { SyncTextCode } from '../../../../shared/api/texts/sync';
+import type { SyncTextCode } from './sync';
 
 /** German for the sync's problems and fixes; every code the server writes (a missing one does not compile). */
 export const syncTextsDe: Record<SyncTextCode, string> = {

@@ -1,0 +1,19 @@
+import type { CodedText } from '../contract';
+import { serverText, type Wording } from './render';
+import { syncTextsEn } from './sync';
+import { syncTextsDe } from './sync-de';
+
+/**
+ * The sync's sentences (a user's problem and its fix) for a reader outside the tab: the bot's chat. German for a
+ * German client, English otherwise, as the bot's own words are chosen (bot/conversation/messages); the tab words
+ * the same codes through its own i18n (tab/src/i18n/server-texts).
+ */
+export function saySyncText(
+  text: CodedText | undefined,
+  english: string,
+  reader: { locale?: string; timeZone?: string },
+): string {
+  const locale = reader.locale ?? 'en-US';
+  const wording: Wording = locale.toLowerCase().startsWith('de') ? syncTextsDe : syncTextsEn;
+  return serverText(text, english, wording, locale, reader.timeZone);
+}
