@@ -1,7 +1,12 @@
 import type { Server } from 'restify';
 import type { z } from 'zod';
 import type { AdminClickToCall } from '../../shared/api/contract';
-import { groupSearchQuery, mappingTableRequest, userSelectionRequest } from '../../shared/api/schemas';
+import {
+  groupSearchQuery,
+  mappingTableRequest,
+  storedMappingTable,
+  userSelectionRequest,
+} from '../../shared/api/schemas';
 import { adminClickToCallSchema, tenantClickToCall } from '../services/settings';
 import { readTenantDocument, saveTenantDocument } from '../services/tenant-settings';
 import { ApiHttpError, parseInput } from './errors';
@@ -18,7 +23,7 @@ export function mountAdminSettingsRoutes(server: Server, ctx: RouteContext): voi
   server.get(
     '/api/admin/mapping',
     admin(async (caller) => ({
-      body: await tenantDocument(caller.tenantId, 'mapping', mappingTableRequest, deps.defaults.mapping),
+      body: await tenantDocument(caller.tenantId, 'mapping', storedMappingTable, deps.defaults.mapping),
     })),
   );
   server.put(

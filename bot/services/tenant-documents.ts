@@ -1,5 +1,5 @@
 import type { MappingTable, UserSelection } from '../../shared/api/contract';
-import { mappingTableRequest, userSelectionRequest } from '../../shared/api/schemas';
+import { storedMappingTable, userSelectionRequest } from '../../shared/api/schemas';
 import type { Logger } from '../../shared/platform/logger';
 import type { Store } from '../../shared/ports/store';
 
@@ -30,7 +30,7 @@ export class TenantDocuments {
 
   async refresh(): Promise<void> {
     const settings = (await this.store.getTenant(this.tenantId))?.settings ?? {};
-    const mapping = this.read('mapping', mappingTableRequest, settings.mapping);
+    const mapping = this.read('mapping', storedMappingTable, settings.mapping);
     if (mapping) this.mapping = mapping;
     const selection = this.read('selection', userSelectionRequest, settings.selection);
     if (selection) this.selection = selection;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_PBX_STATUS_TEXT, PBX_STATES, validateMapping } from '../domain/mapping';
+import { MAX_PBX_STATUS_TEXT, PBX_STATES, validateMapping, withEveryPhoneState } from '../domain/mapping';
 import { REPORT_STATUSES, type MappingTable, type UserSelection } from './contract';
 
 /**
@@ -56,7 +56,7 @@ const presenceName = z.string().min(1).max(50);
  * PUT /api/admin/mapping: the shape, then the domain's own rules (allowed pairs, known values, text length, a row for
  * every phone state).
  */
-export const mappingTableRequest: z.ZodType<MappingTable> = z
+const mappingTableShape = z
   .object({
     teamsToPbx: z
       .array(
@@ -81,10 +81,21 @@ export const mappingTableRequest: z.ZodType<MappingTable> = z
       )
       .max(10),
   })
-  .strict()
-  .superRefine((table, ctx) => {
-    for (const message of validateMapping(table)) ctx.addIssue({ code: z.ZodIssueCode.custom, message });
-  });
+  .strict();
+
+const mappingRules = (table: MappingTable, ctx: z.RefinementCtx) => {
+  for (const message of validateMapping(table)) ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+};
+
+export const mappingTableRequest: z.ZodType<MappingTable> = mappingTableShape.superRefine(mappingRules);
+
+/**
+ * A mapping table as stored: one saved before every phone state needed a row gets its missing states as "not shown"
+ * (what they meant then, withEveryPhoneState), then the same rules. Only PUT refuses a table without them.
+ */
+export const storedMappingTable: z.ZodType<MappingTable, z.ZodTypeDef, unknown> = mappingTableShape
+  .transform(withEveryPhoneState)
+  .superRefine(mappingRules);
 
 /** PUT /api/admin/selection */
 export const userSelectionRequest: z.ZodType<UserSelection> = z

@@ -86,6 +86,20 @@ export function pbxToTeams(
   return null;
 }
 
+/**
+ * A table saved before every phone state needed a row (such tables were accepted until then): a missing state did not
+ * reach Teams, which is what a row with `teams: null` ("not shown") says now. Filled so, the admin's table keeps its
+ * meaning and its Teams → phone rules, instead of being refused and replaced by the default.
+ */
+export function withEveryPhoneState(table: MappingTable): MappingTable {
+  const missing = PBX_STATES.filter((s) => !table.pbxToTeams.some((r) => r.pbxState === s));
+  if (missing.length === 0) return table;
+  return {
+    ...table,
+    pbxToTeams: [...table.pbxToTeams, ...missing.map((pbxState) => ({ pbxState, teams: null }))],
+  };
+}
+
 /** Problems with an edited table, in words for the admin; empty when it can be saved. */
 export function validateMapping(table: MappingTable): string[] {
   const problems: string[] = [];

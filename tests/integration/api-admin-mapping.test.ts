@@ -87,3 +87,33 @@ it('a phone call right after "Saved." shows in Teams as the new mapping says', a
   expect(appSession()).toMatchObject(conference);
   emulators.cloudlink.pbx.hangUp(second.callId);
 });
+
+it('keeps a table saved before every phone state needed a row: its missing state reads "not shown", its rules stay', async () => {
+  // As such a table was stored (accepted until then): no dnd row, and Teams → phone rules of the admin's own.
+  const legacy = {
+    teamsToPbx: [{ availability: 'Away', activity: '*', dnd: 'on', statusText: 'Away from my desk' }],
+    pbxToTeams: [
+      { pbxState: 'ringing', teams: null },
+      { pbxState: 'connected', teams: { availability: 'Busy', activity: 'InACall' } },
+    ],
+  };
+  const tenant = (await app.store.getTenant(company.tenantId))!;
+  await app.store.putTenant({ ...tenant, settings: { ...tenant.settings, mapping: legacy } });
+  const shown = (await api('GET', '/api/admin/mapping')).body;
+  expect(shown).toEqual({ ...legacy, pbxToTeams: [...legacy.pbxToTeams, { pbxState: 'dnd', teams: null }] });
+
+  // The sync follows the admin's rules too, not the default table (it re-reads the documents within 10 s): Away in
+  // Teams sets the phone's DND with the admin's text.
+  await new Promise((resolve) => setTimeout(resolve, 11_000));
+  const user = company.users[3]!;
+  emulators.graph.control.teams(user.entraId, 'signIn', 'desktop');
+  emulators.graph.control.setManualStatus(user.entraId, 'Away', 'Away');
+  await eventually(
+    () =>
+      expect(emulators.cloudlink.pbx.presentity(user.principalId)).toMatchObject({
+        status: 'dnd',
+        reason: 'Away from my desk',
+      }),
+    30_000,
+  );
+});
