@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CheckStep, CodedText } from '../../shared/api/contract';
+import type { CheckStep, CheckStepId, CodedText } from '../../shared/api/contract';
 import { english, said } from '../../shared/api/texts/english';
 import type { CloudLinkPort } from '../../shared/ports/cloudlink';
 import type { GraphPort } from '../../shared/ports/graph';
@@ -63,7 +63,7 @@ export async function runConfigurationCheck(
   deps: ConfigCheckDeps,
   progress: (steps: CheckStep[]) => void,
 ): Promise<CheckStep[]> {
-  const plan: [string, string, StepRun][] = [
+  const plan: [CheckStepId, string, StepRun][] = [
     ['token', 'Switchboard gets a token from Entra ID', () => tokenStep(deps)],
     ['permissions', 'Graph permissions are granted and consented', () => permissionsStep(deps)],
     ['monitors', 'Presence monitors are healthy', () => monitorsStep(deps)],

@@ -313,6 +313,20 @@ export interface JobView {
   startedBy?: string | null;
 }
 
+/** The configuration check's steps, in the order they run (bot/services/config-check.ts); the tab titles each one. */
+export const CHECK_STEP_IDS = [
+  'token',
+  'permissions',
+  'monitors',
+  'subscriptions',
+  'notificationUrl',
+  'cloudlink',
+  'secretExpiry',
+  'adminNotices',
+  'callHistoryLink',
+] as const;
+export type CheckStepId = (typeof CHECK_STEP_IDS)[number];
+
 export interface CheckStep {
   id: string;
   title: string;

@@ -94,6 +94,8 @@ describe('admin triage', () => {
             params: { date: { date: '2027-06-20T12:00:00.000Z' }, days: 200 },
           },
         },
+        { id: 'adminNotices', title: 'Admin notices have a channel', state: 'passed' },
+        { id: 'callHistoryLink', title: 'Missed-call notices open the call history', state: 'passed' },
       ],
     };
     renderShell({
@@ -108,7 +110,11 @@ describe('admin triage', () => {
     expect(steps[1]).toHaveTextContent(
       'Der geheime Clientschlüssel gilt bis 20.06.2027 (noch 200 Tage); noch nichts zu tun.',
     );
-    expect(document.querySelector('ol')!.textContent).not.toMatch(/\bpassed\b|\bwarning\b|valid until/);
+    expect(steps[2]).toHaveTextContent(/^Bestanden Hinweise für die Verwaltung haben einen Kanal/);
+    expect(steps[3]).toHaveTextContent(/^Bestanden Hinweise zu verpassten Anrufen öffnen den Anrufverlauf/);
+    expect(document.querySelector('ol')!.textContent).not.toMatch(
+      /\bpassed\b|\bwarning\b|valid until|Admin notices|Missed-call/,
+    );
     expect(screen.queryByText('All checks passed.')).toBeNull();
   });
 

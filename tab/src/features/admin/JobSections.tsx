@@ -8,11 +8,16 @@ import {
   ProgressBar,
   Text,
 } from '@fluentui/react-components';
-import type { CheckStep, JobView } from '../../../../shared/api/contract';
+import {
+  CHECK_STEP_IDS,
+  type CheckStep,
+  type CheckStepId,
+  type JobView,
+} from '../../../../shared/api/contract';
 import { useEnv } from '../../app/env';
 import { ErrorBar, Heading, useAdminStyles, useAdminT, useJob } from './common';
 import { useAdminServerText } from './server-texts';
-import type { AdminT } from './texts';
+import type { AdminT, AdminTextKey } from './texts';
 
 const STEP_COLOR: Record<CheckStep['state'], 'success' | 'danger' | 'warning' | 'informative' | 'subtle'> = {
   passed: 'success',
@@ -23,20 +28,23 @@ const STEP_COLOR: Record<CheckStep['state'], 'success' | 'danger' | 'warning' | 
   skipped: 'subtle',
 };
 
-const KNOWN_STEPS = [
-  'token',
-  'permissions',
-  'monitors',
-  'subscriptions',
-  'notificationUrl',
-  'cloudlink',
-  'secretExpiry',
-] as const;
+/** A title for every step the server runs: a step added there without one here does not compile. */
+const STEP_TITLES: Record<CheckStepId, AdminTextKey> = {
+  token: 'checkStep_token',
+  permissions: 'checkStep_permissions',
+  monitors: 'checkStep_monitors',
+  subscriptions: 'checkStep_subscriptions',
+  notificationUrl: 'checkStep_notificationUrl',
+  cloudlink: 'checkStep_cloudlink',
+  secretExpiry: 'checkStep_secretExpiry',
+  adminNotices: 'checkStep_adminNotices',
+  callHistoryLink: 'checkStep_callHistoryLink',
+};
 
-/** The step's title in the admin's language when we know the step; the server's English title otherwise. */
+/** The step's title in the admin's language when we know the step; the server's English title otherwise (newer). */
 function stepTitle(at: AdminT, step: CheckStep): string {
-  const known = KNOWN_STEPS.find((id) => id === step.id);
-  return known ? at(`checkStep_${known}`) : step.title;
+  const known = CHECK_STEP_IDS.find((id) => id === step.id);
+  return known ? at(STEP_TITLES[known]) : step.title;
 }
 
 /** A run that finished with a failed or warned step is not shown green: the colour agrees with the steps. */
