@@ -1,10 +1,10 @@
 import type { Logger } from '../../shared/platform/logger';
-import type { MissedCall, MissedCallRetry, Store } from '../../shared/ports/store';
+import type { MissedCall, Store } from '../../shared/ports/store';
 import { saySyncText } from '../../shared/api/texts/sync-words';
 import { problemFromStore } from '../../shared/sync/stored-problem';
 import { adaptiveCard, facts, text } from '../conversation/cards/adaptive';
-import { formatMoment, messagesFor, type Messages } from '../conversation/messages';
-import { nextMissedCallTry } from './missed-call-retry-policy';
+import { messagesFor, type Messages } from '../conversation/messages';
+import { MissedCallNotices } from './missed-call-notices';
 import type { Delivery, Notifier } from './notifier';
 
 export const EXPIRY_WARNING_MS = 30 * 24 * 3600 * 1000;
@@ -30,7 +30,11 @@ export class NoticeService {
        */
       callHistoryUrl?: string;
     },
-  ) {}
+  ) {
+    this.missedCalls = new MissedCallNotices({ ...deps, link: deps.callHistoryUrl ?? deps.tabUrl });
+  }
+
+  private readonly missedCalls: MissedCallNotices;
 
   /** Client secret and monitor passwords expiring within 30 days: admins hear about each one once. */
   async checkExpiringCredentials(tenantId: string): Promise<number> {
@@ -110,84 +114,16 @@ export class NoticeService {
   }
 
   /**
-   * A missed PBX call, for users who opted in (settings). Resolves whether a notice went out. One the connector did
-   * not take is kept and tried again (retryMissedCalls), since the PBX reports the call only once.
+   * A missed PBX call, for users who opted in (settings). Resolves whether a notice went out now; one that did not is
+   * kept and tried again (retryMissedCalls), since the PBX reports the call only once (missed-call-notices.ts).
    */
-  async missedCall(tenantId: string, userId: string, call: MissedCall): Promise<boolean> {
-    const delivery = await this.sendMissedCall(tenantId, userId, call);
-    if (delivery === 'failed') await this.keepForRetry({ tenantId, userId, call, attempts: 1, nextAt: 0 });
-    return delivery === 'delivered';
+  missedCall(tenantId: string, userId: string, call: MissedCall): Promise<boolean> {
+    return this.missedCalls.notify(tenantId, userId, call);
   }
 
-  /**
-   * Tries the kept missed-call notices that are due, every tenant's (the composition root runs it every minute).
-   * Resolves how many went out. A notice that fails again waits longer; one past its day is dropped and logged.
-   */
-  async retryMissedCalls(limit = 100): Promise<number> {
-    let sent = 0;
-    for (const retry of await this.deps.store.dueMissedCallRetries(this.deps.now(), limit)) {
-      const { tenantId, userId, call } = retry;
-      try {
-        // Kept until this try is settled: a process that dies mid-send leaves it for the next one.
-        const delivery = await this.sendMissedCall(tenantId, userId, call);
-        if (delivery === 'delivered') sent += 1;
-        if (delivery === 'failed') await this.keepForRetry({ ...retry, attempts: retry.attempts + 1 });
-        else await this.deps.store.deleteMissedCallRetry(tenantId, call.callId);
-      } catch (e) {
-        this.deps.logger.warn({ err: e, tenantId, callId: call.callId }, 'missed-call notice retry failed');
-      }
-    }
-    return sent;
-  }
-
-  private async keepForRetry(retry: MissedCallRetry): Promise<void> {
-    const nextAt = nextMissedCallTry(retry.attempts, retry.call.at, this.deps.now());
-    if (nextAt !== null) return this.deps.store.putMissedCallRetry({ ...retry, nextAt });
-    await this.deps.store.deleteMissedCallRetry(retry.tenantId, retry.call.callId);
-    this.deps.logger.warn(
-      {
-        tenantId: retry.tenantId,
-        event: 'bot.noticeGaveUp',
-        notice: 'missedCall',
-        callId: retry.call.callId,
-        attempts: retry.attempts,
-      },
-      'a missed-call notice the connector did not take is given up: too many tries, or the call is a day old',
-    );
-  }
-
-  /** Sends the notice once, if the user wants it and no process has sent it; a failed send is unmarked again. */
-  private async sendMissedCall(
-    tenantId: string,
-    userId: string,
-    call: MissedCall,
-  ): Promise<Delivery | 'notWanted'> {
-    const { store, now } = this.deps;
-    const settings = await store.getUserSettings(tenantId, userId);
-    if (!settings.missedCallNotice) return 'notWanted';
-    if (!(await store.markNoticeSent(tenantId, `missed:${call.callId}`, now()))) return 'notWanted';
-    const who = call.name ? `${call.name} (${call.number})` : call.number;
-    const link = this.deps.callHistoryUrl ?? this.deps.tabUrl;
-    // tel: inside cards fails on some desktop clients, so the card opens the call history tab, where call-back works.
-    const delivery = await this.deps.notifier.toUser(tenantId, userId, (reader) => {
-      const m = messagesFor(reader.locale);
-      const when = formatMoment(call.at, reader);
-      return {
-        text: m.missedCall(who, when),
-        card: adaptiveCard(
-          [
-            text(m.missedCallTitle, { weight: 'Bolder' }),
-            facts([
-              [m.missedCallFrom, who],
-              [m.missedCallWhen, when],
-            ]),
-          ],
-          [{ type: 'Action.OpenUrl', title: m.openCallHistory, url: link }],
-        ),
-      };
-    });
-    await this.settle(tenantId, `missed:${call.callId}`, delivery);
-    return delivery;
+  /** The kept missed-call notices that are due, every tenant's (the composition root runs it every minute). */
+  retryMissedCalls(limit = 100): Promise<number> {
+    return this.missedCalls.retryDue(limit);
   }
 
   /**

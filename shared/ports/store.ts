@@ -114,6 +114,11 @@ export interface Store {
   /** The retries due at `now`, every tenant's, the longest waiting first, at most `limit`. */
   dueMissedCallRetries(now: number, limit: number): Promise<MissedCallRetry[]>;
   deleteMissedCallRetry(tenantId: string, callId: string): Promise<void>;
+  /**
+   * Takes a due retry for one process: moves its time from `seenNextAt` (as listed) to `until`, only if it still is
+   * `seenNextAt`. Resolves whether this caller took it (another process, or a later write, may have first).
+   */
+  claimMissedCallRetry(tenantId: string, callId: string, seenNextAt: number, until: number): Promise<boolean>;
 
   /**
    * Takes or extends a named lease (the tenant's `sync` lease: shared/sync/ownership.ts) so that, with many processes

@@ -556,6 +556,19 @@ export class PostgresStore implements Store {
     return rows.map(toMissedCallRetry);
   }
 
+  async claimMissedCallRetry(
+    tenantId: string,
+    callId: string,
+    seenNextAt: number,
+    until: number,
+  ): Promise<boolean> {
+    const changed = await this.run(
+      'UPDATE missed_call_retries SET next_at = $4 WHERE tenant_id = $1 AND call_id = $2 AND next_at = $3',
+      [tenantId, callId, seenNextAt, until],
+    );
+    return changed === 1;
+  }
+
   async deleteMissedCallRetry(tenantId: string, callId: string): Promise<void> {
     await this.run('DELETE FROM missed_call_retries WHERE tenant_id = $1 AND call_id = $2', [
       tenantId,

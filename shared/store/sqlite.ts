@@ -582,6 +582,20 @@ export class SqliteStore implements Store {
     ).map(toMissedCallRetry);
   }
 
+  async claimMissedCallRetry(
+    tenantId: string,
+    callId: string,
+    seenNextAt: number,
+    until: number,
+  ): Promise<boolean> {
+    const changed = this.run(
+      `UPDATE missed_call_retries SET next_at = @until
+       WHERE tenant_id = @tenantId AND call_id = @callId AND next_at = @seenNextAt`,
+      { tenantId, callId, seenNextAt, until },
+    );
+    return changed === 1;
+  }
+
   async deleteMissedCallRetry(tenantId: string, callId: string): Promise<void> {
     this.run('DELETE FROM missed_call_retries WHERE tenant_id = @tenantId AND call_id = @callId', {
       tenantId,

@@ -273,6 +273,30 @@ describe('proactive notices that do not arrive', () => {
       expect(texts(before)).toEqual([]);
     });
 
+    it('is sent by another process when the one sending it died mid-send', async () => {
+      const before = sentTo(h.connector, BOB_CHAT).length;
+      // This process takes the call and never hears back from the connector: it died while sending.
+      const dying = new NoticeService({
+        store: h.store,
+        notifier: {
+          toUser: () => new Promise(() => undefined),
+          toAdmins: () => new Promise(() => undefined),
+        },
+        logger: createLogger('silent'),
+        now: () => h.fx.clock.now(),
+        tabUrl: 'https://switchboard.example/tab/index.html',
+      });
+      void dying.missedCall(tenant, h.fx.users.bob, missedNow('call-orphaned'));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await notices.retryMissedCalls()).toBe(0);
+      h.fx.clock.advance(MIN);
+      expect(await notices.retryMissedCalls()).toBe(1);
+      // Only once: the next sweeps find nothing left.
+      h.fx.clock.advance(10 * MIN);
+      expect(await notices.retryMissedCalls()).toBe(0);
+      expect(texts(before)).toEqual([expect.stringMatching(/^You missed a call from \+4930123456/)]);
+    });
+
     it('is not tried again once the chat is gone (403): nothing left to send it to', async () => {
       h.connector.refuse(BOB_CHAT, { status: 403, code: 'BotNotInConversationRoster' });
       expect(await notices.missedCall(tenant, h.fx.users.bob, missedNow('call-gone'))).toBe(false);

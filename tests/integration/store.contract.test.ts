@@ -319,6 +319,14 @@ describe.each([
       retry(B, 'c-early', 100),
       retry(A, 'c-late', 800, 2),
     ]);
+    // One process takes a due retry; a second asking with the same listing finds it taken.
+    expect(await store.claimMissedCallRetry(A, 'c-late', 800, 2000)).toBe(true);
+    expect(await store.claimMissedCallRetry(A, 'c-late', 800, 2000)).toBe(false);
+    expect(await store.claimMissedCallRetry(B, 'c-late', 800, 2000)).toBe(false);
+    expect(await store.dueMissedCallRetries(1999, 10)).toEqual([
+      retry(B, 'c-early', 100),
+      retry(A, 'c-not-yet', 900),
+    ]);
     // One tenant's drop leaves another tenant's call of the same id alone.
     await store.putMissedCallRetry(retry(B, 'c-late', 50));
     await store.deleteMissedCallRetry(A, 'c-late');
