@@ -225,9 +225,11 @@ export async function secretStep(deps: Pick<ConfigCheckDeps, 'store' | 'tenantId
   if (expiresAt - now <= EXPIRY_WARNING_MS)
     return outcome(
       'warning',
-      days <= 1
-        ? said('check.secretExpiresInOneDay', { date })
-        : said('check.secretExpiresInDays', { date, days }),
+      days <= 0
+        ? said('check.secretExpiresToday', { date })
+        : days === 1
+          ? said('check.secretExpiresInOneDay', { date })
+          : said('check.secretExpiresInDays', { date, days }),
       fix,
     );
   return outcome('passed', said('check.secretValid', { date, days }));

@@ -350,7 +350,30 @@ describe('admin pages', () => {
     });
     await userEvent.click(await screen.findByRole('tab', { name: 'Admin' }));
     expect(
-      await screen.findByText(/The app secret expires on .* \((9|10) days\)/, {}, { timeout: 5000 }),
+      await screen.findByText(/The app secret expires on .* \(10 days\)/, {}, { timeout: 5000 }),
     ).toBeInTheDocument();
+  });
+
+  it('says a secret that expires within a day as today or tomorrow, in German too, never "(0 days)"', async () => {
+    const at = (ms: number) => new Date(Date.now() + ms).toISOString();
+    const shown = async (expiresAt: string) => {
+      const view = renderShell({
+        context: { locale: 'de-DE' },
+        routes: {
+          ...adminRoutes,
+          'GET /api/admin/health': () => ({ body: { ...health, secretExpiresAt: expiresAt } }),
+        },
+      });
+      await userEvent.click(await screen.findByRole('tab', { name: 'Verwaltung' }));
+      const text = (await screen.findByText(/Der App-Schlüssel läuft/, {}, { timeout: 5000 })).textContent;
+      view.unmount();
+      return text;
+    };
+    // Today's last minute, UTC: the calendar day the check counts by.
+    const endOfToday = new Date();
+    endOfToday.setUTCHours(23, 59, 0, 0);
+    expect(await shown(endOfToday.toISOString())).toMatch(/^Der App-Schlüssel läuft heute ab/);
+    expect(await shown(at(86_400_000 + (endOfToday.getTime() - Date.now())))).toMatch(/läuft morgen ab/);
+    expect(document.body.textContent).not.toMatch(/\(0 Tage\)|\(1 Tage\)/);
   });
 });

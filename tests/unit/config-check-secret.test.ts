@@ -59,3 +59,11 @@ describe('the days left to a secret, one count for the check and the admin page'
     expect(endOfDay.detailText).toMatchObject({ params: { days: 20 } });
   });
 });
+
+describe('a secret that expires today', () => {
+  it('says today, not "in 1 day", as the admin page does', async () => {
+    const result = await step(Date.parse('2026-12-02T20:00:00Z'));
+    expect(result).toMatchObject({ state: 'warning', detailText: { code: 'check.secretExpiresToday' } });
+    expect(result.detail).toMatch(/expires today/);
+  });
+});

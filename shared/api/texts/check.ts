@@ -44,6 +44,8 @@ export const checkTextsEn = {
     'Enter the date the client secret expires on the tenant link, so Switchboard can warn in time.',
   'check.secretExpired':
     'The client secret expired on {date}: Switchboard cannot sign in, so sync has stopped.',
+  'check.secretExpiresToday':
+    'The client secret expires today, {date}: sync stops then unless it is replaced.',
   'check.secretExpiresInOneDay':
     'The client secret expires on {date}, in 1 day: sync stops then unless it is replaced.',
   'check.secretExpiresInDays':

@@ -21,7 +21,13 @@ export function SecretExpiry(props: { expiresAt: string | null; now?: Date }) {
   return (
     <MessageBar intent={expired ? 'error' : 'warning'} role="alert" layout="multiline">
       <MessageBarBody>
-        {expired ? at('secretExpired', { date }) : at('secretExpiresSoon', { date, days })}
+        {expired
+          ? at('secretExpired', { date })
+          : days === 0
+            ? at('secretExpiresToday', { date })
+            : days === 1
+              ? at('secretExpiresTomorrow', { date })
+              : at('secretExpiresSoon', { date, days })}
       </MessageBarBody>
     </MessageBar>
   );

@@ -49,6 +49,8 @@ export const checkTextsDe: Record<CheckTextCode, string> = {
     'Tragen Sie das Ablaufdatum des geheimen Clientschlüssels in der Mandanten-Verknüpfung ein, damit Switchboard rechtzeitig warnen kann.',
   'check.secretExpired':
     'Der geheime Clientschlüssel ist am {date} abgelaufen: Switchboard kann sich nicht anmelden, der Sync steht.',
+  'check.secretExpiresToday':
+    'Der geheime Clientschlüssel läuft heute ab, am {date}: Dann stoppt der Abgleich, wenn er nicht ersetzt wird.',
   'check.secretExpiresInOneDay':
     'Der geheime Clientschlüssel läuft am {date} ab, in 1 Tag: Dann stoppt der Sync, wenn er nicht ersetzt wird.',
   'check.secretExpiresInDays':

@@ -30,6 +30,10 @@ const en = {
   appSecret: 'Client secret',
   appSecretHint: 'Write-only: leave empty to keep the current secret.',
   secretExpires: 'Secret expires',
+  secretExpiresToday:
+    'The app secret expires today, {date}. Create a new secret in Entra ID and enter it here now, or sync stops.',
+  secretExpiresTomorrow:
+    'The app secret expires tomorrow, {date}. Create a new secret in Entra ID and enter it here before then, or sync stops.',
   secretExpiresSoon:
     'The app secret expires on {date} ({days} days). Create a new secret in Entra ID and enter it here before then, or sync stops.',
   secretExpired:
@@ -272,6 +276,10 @@ const de: Record<AdminTextKey, string> = {
   appSecret: 'Geheimer Clientschlüssel',
   appSecretHint: 'Nur schreibbar: leer lassen, um den aktuellen Schlüssel zu behalten.',
   secretExpires: 'Schlüssel läuft ab',
+  secretExpiresToday:
+    'Der App-Schlüssel läuft heute ab, am {date}. Erstellen Sie jetzt in Entra ID einen neuen Schlüssel und tragen Sie ihn hier ein, sonst stoppt der Abgleich.',
+  secretExpiresTomorrow:
+    'Der App-Schlüssel läuft morgen ab, am {date}. Erstellen Sie vorher in Entra ID einen neuen Schlüssel und tragen Sie ihn hier ein, sonst stoppt der Abgleich.',
   secretExpiresSoon:
     'Der App-Schlüssel läuft am {date} ab ({days} Tage). Erstellen Sie vorher in Entra ID einen neuen Schlüssel und tragen Sie ihn hier ein, sonst stoppt der Abgleich.',
   secretExpired:
