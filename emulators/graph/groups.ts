@@ -122,7 +122,10 @@ function listGroups(call: ApiCall) {
 function getGroup(call: ApiCall) {
   if (!hasAny(call.caller, PERMISSIONS.readGroups)) throw directoryDenied();
   const id = call.params.id as string;
-  const group = call.caller.tenant.groups.get(id);
+  // Object ids are GUIDs, which Graph matches in any case (as /users/{id} does).
+  const group =
+    call.caller.tenant.groups.get(id) ??
+    [...call.caller.tenant.groups.values()].find((g) => g.id.toLowerCase() === id.toLowerCase());
   if (!group) throw notFoundUser(id);
   return {
     status: 200,

@@ -149,6 +149,17 @@ describe('TokenClient against the Entra emulator', () => {
     expect(await countRequests(() => tokens.getAppToken())).toEqual(['client_credentials:200']);
   });
 
+  it('asks again every minute, never held longer, for an app the tenant does not know yet (just consented)', async () => {
+    const tokens = client({ clientId: '0f0f0f0f-0000-4000-8000-00000000abcd' });
+    const ask = () => tokens.getAppToken().catch((e: unknown) => e);
+    expect(await countRequests(ask)).toEqual(['client_credentials:400']);
+    expect(((await ask()) as EntraError).aadstsCode).toBe(700016);
+    for (let i = 0; i < 3; i++) {
+      fx.clock.advance(MINUTE);
+      expect(await countRequests(ask)).toEqual(['client_credentials:400']);
+    }
+  });
+
   it('holds nothing but refusals of the app itself: a monitor refused for MFA is asked again next time', async () => {
     const tokens = client();
     const sign = () =>

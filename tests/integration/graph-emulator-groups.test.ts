@@ -118,6 +118,10 @@ describe('GET /groups/{id}', () => {
     expect(found.status).toBe(200);
     expect(found.body).toMatchObject({ id: support.id, displayName: 'Hotline' });
     expect(found.body.description).toBeUndefined();
+    // Pasted in upper case, the GUID names the same group.
+    const upper = await w.call('GET', `/v1.0/groups/${support.id.toUpperCase()}`, token);
+    expect(upper.status).toBe(200);
+    expect(upper.body.id).toBe(support.id);
     const missing = await w.call('GET', '/v1.0/groups/0f0f0f0f-dead-4bad-8bad-0000000000ff', token);
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('Request_ResourceNotFound');

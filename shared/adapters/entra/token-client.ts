@@ -216,9 +216,12 @@ export class TokenClient {
   }
 
   private hold(app: string, error: EntraError, previous: HeldRefusal | undefined): void {
-    const holdMs = previous
-      ? Math.min(previous.holdMs * 2, REFUSED_APP_LONGEST_HOLD_MS)
-      : REFUSED_APP_FIRST_HOLD_MS;
+    // An app unknown to the tenant (AADSTS700016) is often only not there yet, just after admin consent or a new
+    // registration: asked again every minute, never held longer. A wrong or expired secret stays wrong: waits grow.
+    const holdMs =
+      previous && !error.isAppUnknown()
+        ? Math.min(previous.holdMs * 2, REFUSED_APP_LONGEST_HOLD_MS)
+        : REFUSED_APP_FIRST_HOLD_MS;
     this.refusedApps.set(app, { error, until: this.now() + holdMs, holdMs });
   }
 
