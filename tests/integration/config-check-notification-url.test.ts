@@ -12,7 +12,9 @@ async function serve(
 ): Promise<Server> {
   const server = createServer((req, res) => {
     const { status, body } = handler(new URL(req.url ?? '/', 'http://x'), req.method ?? '');
-    res.writeHead(status, { 'Content-Type': 'text/plain' }).end(body);
+    // Not chained: restify, loaded by other suites in the same worker, patches writeHead to return nothing.
+    res.writeHead(status, { 'Content-Type': 'text/plain' });
+    res.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return server;

@@ -150,6 +150,13 @@ async function fillTenant(store: Store, tenantId: string): Promise<void> {
   await store.putConversation({ tenantId, key: 'user:u1', reference: {}, updatedAt: at });
   await store.putUserSettings(tenantId, 'u1', { missedCallNotice: true });
   await store.markNoticeSent(tenantId, 'n1', at);
+  await store.putMissedCallRetry({
+    tenantId,
+    userId: 'u1',
+    call: { callId: 'c1', number: '+4930123456', name: null, at: new Date(at).toISOString() },
+    attempts: 1,
+    nextAt: at,
+  });
   await store.putDirectoryState(tenantId, { a: 1 }, at);
   await store.appendEvents([{ tenantId, at, level: 'warn', event: 'e', message: 'm', detail: {} }]);
   await store.putJob({
@@ -302,7 +309,7 @@ describe.each([
     expect(await registry.takeOnboardingState('hash-3')).toEqual({ browserHash: 'b3', expiresAt: 20_000 });
   });
 
-  it('deletes an offboarded tenant\'s data only while it is still offboarded as marked', async () => {
+  it("deletes an offboarded tenant's data only while it is still offboarded as marked", async () => {
     const registry = store.tenantRegistry();
     await fillTenant(store, 'tc'); // onboards it too
     await registry.offboard('tc', 2000, 'operator');

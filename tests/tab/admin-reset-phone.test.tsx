@@ -245,7 +245,7 @@ describe("a user's sync problem in the admin's diagnostics", () => {
     ).toBeInTheDocument();
     expect(
       screen.getByText(
-        'Prüfen Sie das Konto des Anwesenheitsmonitors: Name, Passwort, und dass es nicht gesperrt, deaktiviert oder abgelaufen ist.',
+        'Prüfen Sie das Konto des Presence-Monitors: Name, Passwort, und dass es nicht gesperrt, deaktiviert oder abgelaufen ist.',
       ),
     ).toBeInTheDocument();
     expect(screen.queryByText(/sign-in refused|Check the presence monitor/)).not.toBeInTheDocument();
