@@ -184,6 +184,50 @@ describe('admin pages', () => {
     ).toBeInTheDocument();
   });
 
+  it('lists recent problems in German by their event, with German field names; an unknown event as logged', async () => {
+    renderShell({
+      context: { locale: 'de-DE' },
+      routes: {
+        ...adminRoutes,
+        'GET /api/admin/problems': () => ({
+          body: {
+            items: [
+              {
+                at: '2026-12-02T08:00:01.000Z',
+                level: 'error',
+                event: 'credentials.refused',
+                message: "Entra ID refused the app's secret",
+                detail: {
+                  service: 'entra',
+                  operation: 'token.client_credentials',
+                  status: 401,
+                  code: 'AADSTS7000215',
+                },
+              },
+              {
+                at: '2026-12-02T08:00:00.000Z',
+                level: 'warn',
+                event: 'something.new',
+                message: 'a line from a newer server',
+                detail: { requestId: 'r-1' },
+              },
+            ],
+          },
+        }),
+      },
+    });
+    await userEvent.click(await screen.findByRole('tab', { name: 'Verwaltung' }));
+    const list = await screen.findByRole('list', { name: 'Letzte Probleme' }, { timeout: 5000 });
+    // The list is there before the problems are loaded: wait for its items.
+    const [refused, unknown] = await within(list).findAllByRole('listitem', {}, { timeout: 5000 });
+    expect(refused).toHaveTextContent(/^Fehler .*: Entra ID hat eine Tokenanfrage abgelehnt\./);
+    expect(refused).toHaveTextContent(
+      'Dienst: Entra ID · Vorgang: token.client_credentials · Status: 401 · Code: AADSTS7000215',
+    );
+    expect(refused).not.toHaveTextContent(/refused the app|service:|operation:/);
+    expect(unknown).toHaveTextContent(/^Warnung .*: a line from a newer server Anfrage-ID: r-1$/);
+  });
+
   it('counts the presence subscriptions by monitor state in words, in German too, not raw tokens', async () => {
     renderShell({
       context: { locale: 'de-DE' },
@@ -268,9 +312,11 @@ describe('admin pages', () => {
       ),
     ).toBeInTheDocument();
     const list = await screen.findByRole('list', { name: 'Recent problems' });
-    const [item] = within(list).getAllByRole('listitem');
-    expect(item).toHaveTextContent(/^Warning .*: graph setPresence was refused \(404 NotFound\)/);
-    expect(item).toHaveTextContent('service: graph · operation: setPresence · status: 404 · code: NotFound');
+    const [item] = await within(list).findAllByRole('listitem', {}, { timeout: 5000 });
+    expect(item).toHaveTextContent(/^Warning .*: Microsoft Graph refused a call\./);
+    expect(item).toHaveTextContent(
+      'service: Microsoft Graph · operation: setPresence · status: 404 · code: NotFound',
+    );
     expect(item).not.toHaveTextContent('durationMs');
   });
 

@@ -13,6 +13,7 @@ import { useEnv } from '../../app/env';
 import { dateTime } from '../history/format';
 import { ErrorBar, Heading, useAdminStyles, useAdminT, useLoad } from './common';
 import { monitorStateLabel } from './MonitorsSection';
+import { PROBLEM_FIELD_LABELS, PROBLEM_FIELDS, problemFieldValue, problemWords } from './problem-events';
 import { SecretExpiry } from './SecretExpiry';
 import type { AdminT } from './texts';
 import { useAdminServerText } from './server-texts';
@@ -122,9 +123,6 @@ function CloudLinkSubscriptions(props: { subs: NonNullable<HealthView['cloudlink
   );
 }
 
-/** The detail fields worth a glance in the list; the rest stays in the server log. */
-const PROBLEM_FIELDS = ['service', 'operation', 'status', 'code', 'requestId'] as const;
-
 /** What the server logged as a warning or error for this tenant, newest first. */
 function RecentProblems() {
   const at = useAdminT();
@@ -144,10 +142,10 @@ function RecentProblems() {
             </Text>{' '}
             <Text>{dateTime(p.at, env.timeZone, env.locale) ?? p.at}</Text>
             {': '}
-            <Text>{p.message}</Text>{' '}
+            <Text>{problemWords(p, env.language)}</Text>{' '}
             <Text size={200}>
               {PROBLEM_FIELDS.filter((f) => p.detail[f] !== undefined && p.detail[f] !== null)
-                .map((f) => `${f}: ${String(p.detail[f])}`)
+                .map((f) => `${PROBLEM_FIELD_LABELS[env.language][f]}: ${problemFieldValue(f, p.detail[f])}`)
                 .join(' · ')}
             </Text>
           </li>
