@@ -1,5 +1,6 @@
 import type { SecretBox } from '../../shared/platform/secret-box';
 import { adminChangedMonitor, newMonitorRecord, type Store } from '../../shared/ports/store';
+import { sameAccount } from './monitor-names';
 
 /** A presence monitor account the environment starts with (the demo's). */
 export interface InitialMonitor {
@@ -33,7 +34,7 @@ export async function registerInitialMonitors(
   };
   if (kept.length > 0) {
     for (const m of monitors) {
-      const same = kept.find((k) => k.username.toLowerCase() === m.username.toLowerCase());
+      const same = kept.find((k) => sameAccount(k.username, m.username));
       if (same)
         await store.putMonitor(
           adminChangedMonitor(same, { ...fresh, passwordSealed: box.seal(m.password) }, now),

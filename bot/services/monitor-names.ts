@@ -7,9 +7,8 @@ import { ServiceRefusal } from './refusal';
  * of that account. Another tenant's monitor of the same name is not looked at.
  */
 export async function refuseKnownMonitor(store: Store, tenantId: string, username: string): Promise<void> {
-  const wanted = username.toLowerCase();
   const known = (await store.listMonitors(tenantId)).find(
-    (m) => m.state !== 'deleted' && m.username.toLowerCase() === wanted,
+    (m) => m.state !== 'deleted' && sameAccount(m.username, username),
   );
   if (known)
     throw new ServiceRefusal(
@@ -17,4 +16,9 @@ export async function refuseKnownMonitor(store: Store, tenantId: string, usernam
       'monitor_exists',
       `${known.username} is already a presence monitor here; to change its password, use "New password" on its row.`,
     );
+}
+
+/** Whether two monitor user names name the same Entra account: Entra compares them without case. */
+export function sameAccount(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
 }

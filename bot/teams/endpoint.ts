@@ -111,7 +111,7 @@ export async function handleActivityRequest(
       invokeResponse = { status: 200, body: { activities: context.bufferedReplyActivities } };
     }
   });
-  // An invoke the bot did not answer (or whose turn failed) is "not implemented", as CloudAdapter answers it.
+  // An invoke no handler answered (or whose turn failed) gets HTTP 501, as CloudAdapter answers it.
   if (activity.type === 'invoke' && !invokeResponse) invokeResponse = { status: 501 };
   if (invokeResponse?.body !== undefined) res.send(invokeResponse.status, invokeResponse.body);
   else res.send(invokeResponse?.status ?? 200);

@@ -1,16 +1,13 @@
 import { de } from './de';
 import { en, type Messages } from './en';
 import type { Audience } from '../types';
+import { languageOf, type Language } from '../../../shared/api/texts/language';
 
 export type { Messages } from './en';
-export type Language = 'en' | 'de';
+export type { Language } from '../../../shared/api/texts/language';
+export { languageOf } from '../../../shared/api/texts/language';
 
 export const CATALOGUES: Record<Language, Messages> = { en, de };
-
-/** German for any `de` locale (de-DE, de-AT, de-CH…), English otherwise: the languages the app ships. */
-export function languageOf(locale: string | undefined): Language {
-  return /^de(-|$)/i.test(locale ?? '') ? 'de' : 'en';
-}
 
 export function messagesFor(locale: string | undefined): Messages {
   return CATALOGUES[languageOf(locale)];

@@ -1,11 +1,12 @@
 import type { CodedText } from '../contract';
+import { languageOf } from './language';
 import { serverText, type Wording } from './render';
 import { syncTextsEn } from './sync';
 import { syncTextsDe } from './sync-de';
 
 /**
  * The sync's sentences (a user's problem and its fix) for a reader outside the tab: the bot's chat. German for a
- * German client, English otherwise, as the bot's own words are chosen (bot/conversation/messages); the tab words
+ * German client, English otherwise, by the rule the bot's own words follow (language.ts); the tab words
  * the same codes through its own i18n (tab/src/i18n/server-texts).
  */
 export function saySyncText(
@@ -13,7 +14,6 @@ export function saySyncText(
   english: string,
   reader: { locale?: string; timeZone?: string },
 ): string {
-  const locale = reader.locale ?? 'en-US';
-  const wording: Wording = locale.toLowerCase().startsWith('de') ? syncTextsDe : syncTextsEn;
-  return serverText(text, english, wording, locale, reader.timeZone);
+  const wording: Wording = languageOf(reader.locale) === 'de' ? syncTextsDe : syncTextsEn;
+  return serverText(text, english, wording, reader.locale ?? 'en-US', reader.timeZone);
 }

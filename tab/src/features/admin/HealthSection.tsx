@@ -8,11 +8,11 @@ import {
   Text,
   tokens,
 } from '@fluentui/react-components';
-import type { HealthView, MonitorView } from '../../../../shared/api/contract';
+import type { HealthView } from '../../../../shared/api/contract';
 import { useEnv } from '../../app/env';
 import { dateTime } from '../history/format';
 import { ErrorBar, Heading, useAdminStyles, useAdminT, useLoad } from './common';
-import { monitorStateLabel } from './MonitorsSection';
+import { isMonitorState, monitorStateLabel } from './MonitorsSection';
 import { PROBLEM_FIELD_LABELS, PROBLEM_FIELDS, problemFieldValue, problemWords } from './problem-events';
 import { SecretExpiry } from './SecretExpiry';
 import type { AdminT } from './texts';
@@ -255,17 +255,7 @@ export function HealthSection() {
   );
 }
 
-const MONITOR_STATES: readonly string[] = [
-  'new',
-  'active',
-  'renewing',
-  'standby',
-  'failed',
-  'updateRequired',
-  'deleted',
-] satisfies MonitorView['state'][];
-
 /** The counts are by presence monitor state: said as the monitors page says them; a state the tab does not know as it came. */
 function subscriptionStateLabel(at: AdminT, state: string): string {
-  return MONITOR_STATES.includes(state) ? monitorStateLabel(at, state as MonitorView['state']) : state;
+  return isMonitorState(state) ? monitorStateLabel(at, state) : state;
 }

@@ -42,6 +42,10 @@ const STATE_COLOR: Record<MonitorView['state'], 'success' | 'warning' | 'danger'
 
 export const monitorStateLabel = (at: AdminT, state: MonitorView['state']) => at(`monState_${state}`);
 
+/** Whether a state the server counts by is a monitor state this tab words (the colour table has every one). */
+export const isMonitorState = (state: string): state is MonitorView['state'] =>
+  Object.hasOwn(STATE_COLOR, state);
+
 type MonitorAction = 'authorize' | 'renew' | 'password' | 'delete' | 'add';
 
 /** What the last action did, for the line under the table: the admin sees each click land. */
