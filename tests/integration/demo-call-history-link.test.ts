@@ -158,33 +158,43 @@ describe("the demo's missed-call notice", () => {
     ]);
   });
 
-  it('lets the playground user, standing in for the demo admin, take a channel for admin notices', async () => {
-    const { company } = demo!;
-    // As the Agents Playground posts it from its team's admins' channel (emulators/seed/playground.yml).
-    const res = await fetch(`${app!.baseUrl}/api/messages`, {
+  /** Posts an activity to the demo's bot as the Agents Playground's user does (LOCAL_PLAYGROUND: no token). */
+  const postAsPlaygroundUser = (activity: Record<string, unknown>) =>
+    fetch(`${app!.baseUrl}/api/messages`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({
         type: 'message',
-        id: 'claim-1',
-        text: 'admin notices here',
         serviceUrl: connector.url,
         channelId: 'msteams',
         from: { id: 'user-megan', name: 'Megan' },
-        recipient: { id: company.botId, name: 'Switchboard' },
-        conversation: {
-          id: 'contoso-it-switchboard-admins',
-          conversationType: 'channel',
-          isGroup: true,
-          tenantId: company.tenantId,
-        },
-        channelData: {
-          tenant: { id: company.tenantId },
-          team: { id: 'contoso-it-team' },
-          channel: { id: 'contoso-it-switchboard-admins' },
-        },
+        recipient: { id: demo!.company.botId, name: 'Switchboard' },
+        ...activity,
       }),
     });
+  /** "admin notices here" from the playground team's admins' channel (emulators/seed/playground.yml). */
+  const claimAdminsChannel = (id: string) => {
+    const { tenantId } = demo!.company;
+    return postAsPlaygroundUser({
+      id,
+      text: 'admin notices here',
+      conversation: {
+        id: 'contoso-it-switchboard-admins',
+        conversationType: 'channel',
+        isGroup: true,
+        tenantId,
+      },
+      channelData: {
+        tenant: { id: tenantId },
+        team: { id: 'contoso-it-team' },
+        channel: { id: 'contoso-it-switchboard-admins' },
+      },
+    });
+  };
+
+  it('lets the playground user, standing in for the demo admin, take a channel for admin notices', async () => {
+    const { company } = demo!;
+    const res = await claimAdminsChannel('claim-1');
     expect(res.status).toBe(200);
     await eventually(
       async () =>
@@ -200,42 +210,15 @@ describe("the demo's missed-call notice", () => {
 
   it('keeps the playground user the demo admin after "sign out": its next turn signs it in again as that admin', async () => {
     const { company } = demo!;
-    const post = (activity: Record<string, unknown>) =>
-      fetch(`${app!.baseUrl}/api/messages`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({
-          type: 'message',
-          serviceUrl: connector.url,
-          channelId: 'msteams',
-          from: { id: 'user-megan', name: 'Megan' },
-          recipient: { id: company.botId, name: 'Switchboard' },
-          ...activity,
-        }),
-      });
     const mark = connector.sent.length;
-    const signedOut = await post({
+    const signedOut = await postAsPlaygroundUser({
       id: 'sign-out-1',
       text: 'sign out',
       conversation: { id: 'playground-personal', conversationType: 'personal', tenantId: company.tenantId },
       channelData: { tenant: { id: company.tenantId } },
     });
     expect(signedOut.status).toBe(200);
-    const claimed = await post({
-      id: 'claim-2',
-      text: 'admin notices here',
-      conversation: {
-        id: 'contoso-it-switchboard-admins',
-        conversationType: 'channel',
-        isGroup: true,
-        tenantId: company.tenantId,
-      },
-      channelData: {
-        tenant: { id: company.tenantId },
-        team: { id: 'contoso-it-team' },
-        channel: { id: 'contoso-it-switchboard-admins' },
-      },
-    });
+    const claimed = await claimAdminsChannel('claim-2');
     expect(claimed.status).toBe(200);
     await eventually(() => expect(connector.sent.length).toBeGreaterThanOrEqual(mark + 2), 10_000, 100);
     const replies = connector.sent.slice(mark).map((a) => String(a.body.text ?? ''));
