@@ -1,8 +1,7 @@
-import { startSwitchboard, type RunningSwitchboard } from '../../bot/app';
+import type { RunningSwitchboard } from '../../bot/app';
 import { startEmulators, type Emulators } from '../../emulators/index';
-import { demoTenantLink, seedDemoCompany, type DemoCompany } from '../../emulators/seed/demo';
-import { loadConfig } from '../../shared/config/load';
-import { silentLogger } from '../../shared/platform/logger';
+import { seedDemoCompany, type DemoCompany } from '../../emulators/seed/demo';
+import { demoAdminToken, startDemoSwitchboard } from './demo-switchboard';
 import { eventually, freePort } from './real-time';
 
 /**
@@ -34,24 +33,8 @@ beforeAll(async () => {
     users: 4,
     callsPerUser: 0,
   });
-  const config = loadConfig({ PORT: String(port), STORE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent' });
-  app = await startSwitchboard(
-    config,
-    {
-      ...demoTenantLink(company, emulators, 'switchboard-mapping-test'),
-      botAuth: { kind: 'playground' },
-      secretKey: Buffer.alloc(32, 5),
-      appVersion: '0.0.0-test',
-      tabDir: 'tests/integration/bot-tab-fixture',
-    },
-    silentLogger(),
-  );
-  const admin = company.users.find((u) => u.isAdmin)!;
-  adminToken = `Bearer ${await emulators.entra.mintTeamsSsoToken({
-    tenantId: company.tenantId,
-    userId: admin.entraId,
-    clientId: company.clientId,
-  })}`;
+  app = await startDemoSwitchboard(emulators, company, { port, appId: 'switchboard-mapping-test' });
+  adminToken = `Bearer ${await demoAdminToken(emulators, company)}`;
 }, 120_000);
 afterAll(async () => {
   await app?.close();

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { startSwitchboard, type RunningSwitchboard } from '../../bot/app';
+import type { RunningSwitchboard } from '../../bot/app';
 import { startEmulators, type Emulators } from '../../emulators/index';
-import { demoTenantLink, seedDemoCompany, type DemoCompany } from '../../emulators/seed/demo';
-import { loadConfig } from '../../shared/config/load';
-import { silentLogger } from '../../shared/platform/logger';
+import { seedDemoCompany, type DemoCompany } from '../../emulators/seed/demo';
 import { SecretBox } from '../../shared/platform/secret-box';
 import { newMonitorRecord } from '../../shared/ports/store';
+import { demoAdminToken, startDemoSwitchboard } from './demo-switchboard';
 import { freePort } from './real-time';
 
 /**
@@ -52,28 +51,13 @@ describe('adding a presence monitor twice', () => {
       displayName: 'Presence Monitor (once)',
       password: PASSWORD,
     });
-    app = await startSwitchboard(
-      loadConfig({
-        PORT: String(port),
-        STORE_URL: 'sqlite::memory:',
-        LOG_LEVEL: 'silent',
-        SYNC_MODE: 'notifications',
-      }),
-      {
-        ...demoTenantLink(company, emulators, 'switchboard-monitor-duplicate-test'),
-        initialMonitors: [],
-        botAuth: { kind: 'playground' },
-        secretKey: SECRET_KEY,
-        appVersion: '0.0.0-test',
-        tabDir: 'tests/integration/bot-tab-fixture',
-      },
-      silentLogger(),
-    );
-    adminToken = await emulators.entra.mintTeamsSsoToken({
-      tenantId: company.tenantId,
-      userId: company.users.find((u) => u.isAdmin && !u.mfaRequired)!.entraId,
-      clientId: company.clientId,
+    app = await startDemoSwitchboard(emulators, company, {
+      port,
+      appId: 'switchboard-monitor-duplicate-test',
+      config: { SYNC_MODE: 'notifications' },
+      env: { initialMonitors: [], secretKey: SECRET_KEY },
     });
+    adminToken = await demoAdminToken(emulators, company);
   });
   afterAll(async () => {
     await app?.close();

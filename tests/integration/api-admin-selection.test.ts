@@ -1,9 +1,8 @@
-import { startSwitchboard, type RunningSwitchboard } from '../../bot/app';
+import type { RunningSwitchboard } from '../../bot/app';
 import { startEmulators, type Emulators } from '../../emulators/index';
-import { demoTenantLink, seedDemoCompany, type DemoCompany } from '../../emulators/seed/demo';
+import { seedDemoCompany, type DemoCompany } from '../../emulators/seed/demo';
 import type { UserSelection } from '../../shared/api/contract';
-import { loadConfig } from '../../shared/config/load';
-import { silentLogger } from '../../shared/platform/logger';
+import { demoAdminToken, startDemoSwitchboard } from './demo-switchboard';
 import { freePort } from './real-time';
 
 /**
@@ -54,22 +53,8 @@ describe('saving the user selection with a group', () => {
     pilotGroupId = [...emulators.directory.tenants.get(company.tenantId)!.groups.values()].find(
       (g) => g.displayName === 'Switchboard Pilot',
     )!.id;
-    app = await startSwitchboard(
-      loadConfig({ PORT: String(port), STORE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent' }),
-      {
-        ...demoTenantLink(company, emulators, 'switchboard-selection-test'),
-        botAuth: { kind: 'playground' },
-        secretKey: Buffer.alloc(32, 3),
-        appVersion: '0.0.0-test',
-        tabDir: 'tests/integration/bot-tab-fixture',
-      },
-      silentLogger(),
-    );
-    adminToken = await emulators.entra.mintTeamsSsoToken({
-      tenantId: company.tenantId,
-      userId: company.users.find((u) => u.isAdmin && !u.mfaRequired)!.entraId,
-      clientId: company.clientId,
-    });
+    app = await startDemoSwitchboard(emulators, company, { port, appId: 'switchboard-selection-test' });
+    adminToken = await demoAdminToken(emulators, company);
   });
   afterAll(async () => {
     await app?.close();
